@@ -1,0 +1,10 @@
+"""The REST API: one router per app, mounted under /api/."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("archive/", include("gridcheck.archive.api.urls")),
+    path("staff/", include("gridcheck.users.api.urls")),
+]

@@ -1,0 +1,1 @@
+"""Gridcheck: the Django apps, one per domain."""

@@ -1,0 +1,24 @@
+"""The ``gridcheck`` console script: Django's management commands with Gridcheck's settings.
+
+``gridcheck demo``, ``gridcheck import customers FILE``, ``gridcheck export customers FILE`` and every
+Django command (``gridcheck migrate``, ``gridcheck runserver``) run through here.
+"""
+
+import os
+import sys
+
+ALIASES = {"import": "import_archive", "export": "export_archive"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    if len(argv) > 1 and argv[1] in ALIASES:
+        argv[1] = ALIASES[argv[1]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Area scoping: which rows a user may see, applied to every page, list, export and API call.
+
+- county-level users (no station) and superusers see everything;
+- a station's staff see only that station's rows;
+- an area manager sees only the areas they own, the customers and meters in them, and the lines and
+  station above them.
+
+A model declares how it reaches its station and area with ``SCOPE_STATION`` (lookup to the station id),
+``SCOPE_AREA`` (lookup to the area id) or, for parents above areas, ``SCOPE_AREA_PARENT`` (the field of
+``Area`` that points at it). A model with neither (reference data such as tariffs) is not scoped.
+"""
+
+from django.db.models import Model, QuerySet
+
+from gridcheck.users.choices import Role
+
+
+def _owned_areas(user) -> QuerySet:
+    from gridcheck.archive.models import Area
+
+    return Area.objects.filter(owner=user)
+
+
+def scope_queryset(queryset: QuerySet, user) -> QuerySet:
+    """Restrict ``queryset`` to what ``user`` may see."""
+    model = queryset.model
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    station_lookup = getattr(model, "SCOPE_STATION", None)
+    area_lookup = getattr(model, "SCOPE_AREA", None)
+    area_parent = getattr(model, "SCOPE_AREA_PARENT", None)
+    if user.role == Role.AREA_MANAGER:
+        if area_lookup:
+            return queryset.filter(**{f"{area_lookup}__in": _owned_areas(user).values("pk")})
+        if area_parent:
+            return queryset.filter(pk__in=_owned_areas(user).values(area_parent))
+        if station_lookup and user.station_id:
+            return queryset.filter(**{station_lookup: user.station_id})
+        return queryset if not station_lookup else queryset.none()
+    if user.station_id is None:
+        return queryset
+    if station_lookup:
+        return queryset.filter(**{station_lookup: user.station_id})
+    if area_parent:
+        # A parent above stations (the company): the one the user's station belongs to.
+        from gridcheck.archive.models import Area
+
+        return queryset.filter(pk__in=Area.objects.filter(station_id=user.station_id).values(area_parent))
+    return queryset
+
+
+def user_can_see(user, obj: Model) -> bool:
+    """Whether ``obj`` lies within ``user``'s scope."""
+    return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
