@@ -1,0 +1,140 @@
+"""Fixtures shared by every test: a small two-station county with one user per role."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+
+from gridcheck.users.choices import Role
+
+PASSWORD = "gridcheck-test-pw"
+
+
+@dataclass
+class SmallCounty:
+    """Two stations (east, west), each with a line, two areas, customers, metering points and meters."""
+
+    company: object = None
+    stations: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)
+    areas: dict = field(default_factory=dict)
+    customers: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    password: str = PASSWORD
+
+
+@pytest.fixture
+def county(db) -> SmallCounty:
+    from gridcheck.archive.models import (
+        Area,
+        Company,
+        Customer,
+        Line,
+        Meter,
+        MeteringPoint,
+        Station,
+        Tariff,
+    )
+    from gridcheck.users.models import Qualification, User
+
+    c = SmallCounty()
+    c.company = Company.objects.create(code="C01", name="示范县供电公司")
+    Tariff.objects.create(
+        code="RES-1",
+        name="居民生活用电",
+        category="residential",
+        price_yuan_per_kwh=Decimal("0.5600"),
+        effective_from=datetime.date(2020, 1, 1),
+    )
+    Tariff.objects.create(
+        code="GEN-1",
+        name="一般工商业",
+        category="general",
+        price_yuan_per_kwh=Decimal("0.6500"),
+        effective_from=datetime.date(2020, 1, 1),
+    )
+    for key, (code, name) in {"east": ("S01", "东城供电所"), "west": ("S02", "西山供电所")}.items():
+        c.stations[key] = Station.objects.create(company=c.company, code=code, name=name)
+    # Users: one per role at the east station, plus a west-station inspector and county-level users.
+    roles = [
+        ("head_east", Role.STATION_HEAD, "east"),
+        ("inspector_east", Role.INSPECTOR, "east"),
+        ("inspector2_east", Role.INSPECTOR, "east"),
+        ("reader_east", Role.METER_READER, "east"),
+        ("auditor_east", Role.AUDITOR, "east"),
+        ("manager_east", Role.AREA_MANAGER, "east"),
+        ("inspector_west", Role.INSPECTOR, "west"),
+        ("liaison", Role.GOVERNMENT_LIAISON, None),
+        ("admin", Role.ADMINISTRATOR, None),
+    ]
+    for username, role, station in roles:
+        c.users[username] = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            full_name=username,
+            role=role,
+            station=c.stations[station] if station else None,
+        )
+    for n, username in enumerate(["inspector_east", "inspector2_east", "inspector_west"]):
+        Qualification.objects.create(
+            user=c.users[username],
+            level="2",
+            certificate_number=f"JC-2024-{n:04d}",
+            issued_on=datetime.date(2024, 1, 1),
+            expires_on=datetime.date(2029, 12, 31),
+        )
+    for key, station in c.stations.items():
+        line = Line.objects.create(station=station, code=f"{station.code}-L1", name=f"{station.name}10kV一线")
+        c.lines[key] = line
+        for n in (1, 2):
+            owner = c.users["manager_east"] if (key == "east" and n == 1) else None
+            area = Area.objects.create(
+                line=line,
+                station=station,
+                code=f"{station.code}-A{n}",
+                name=f"{station.name}{n}号台区",
+                capacity_kva=Decimal("400"),
+                owner=owner,
+            )
+            c.areas[f"{key}{n}"] = area
+            for m in (1, 2):
+                account = f"{station.code[-1]}{n}{m:08d}"
+                customer = Customer.objects.create(
+                    account_number=account,
+                    name=f"客户{key}{n}{m}",
+                    address="示范县某镇某村",
+                    area=area,
+                    station=station,
+                    category="residential" if m == 1 else "commercial",
+                    voltage_level="220V" if m == 1 else "380V",
+                    contracted_capacity_kva=Decimal("8") if m == 1 else Decimal("50"),
+                    tariff_code="RES-1" if m == 1 else "GEN-1",
+                    inspection_class="C" if m == 1 else "B",
+                )
+                c.customers[f"{key}{n}{m}"] = customer
+                point = MeteringPoint.objects.create(
+                    customer=customer, code=f"MP{account}", ct_ratio=Decimal("1") if m == 1 else Decimal("40")
+                )
+                Meter.objects.create(
+                    metering_point=point,
+                    asset_number=f"M{account}",
+                    phase="single" if m == 1 else "three",
+                    accuracy_class="2.0" if m == 1 else "1.0",
+                    rated_current_a=Decimal("5") if m == 1 else Decimal("1.5"),
+                    max_current_a=Decimal("60") if m == 1 else Decimal("6"),
+                    install_date=datetime.date(2022, 3, 1),
+                )
+    return c
+
+
+@pytest.fixture
+def login(client, county):
+    """Log the Django test client in as one of the county's users: ``login("inspector_east")``."""
+
+    def _login(username: str):
+        user = county.users[username]
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login
