@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if env.str("GRIDCHECK_TEST_DB_NAME", default=""):
+    # Lets several test runs share one PostgreSQL server without clashing.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("GRIDCHECK_TEST_DB_NAME")}
