@@ -1,0 +1,162 @@
+"""Tables of the archive list pages (django-tables2): compact, sortable by column header."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.archive.models import Area, Customer, Line, Meter, MeteringPoint, Station, Tariff
+
+ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
+
+
+def class_badge(value: str, label: str):
+    return format_html('<span class="badge gc-badge-class-{}">{}</span>', value, label)
+
+
+class BaseTable(tables.Table):
+    class Meta:
+        attrs = ATTRS
+        empty_text = _("No records.")
+        template_name = "includes/table.html"
+
+
+class StationTable(BaseTable):
+    code = tables.Column(linkify=True)
+    name = tables.Column(linkify=True)
+    company = tables.Column()
+    address = tables.Column()
+    phone = tables.Column(orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = Station
+        fields = ("code", "name", "company", "address", "phone")
+
+
+class LineTable(BaseTable):
+    code = tables.Column(linkify=True)
+    name = tables.Column(linkify=True)
+    station = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Line
+        fields = ("code", "name", "station", "voltage_kv", "substation")
+
+
+class AreaTable(BaseTable):
+    code = tables.Column(linkify=True)
+    name = tables.Column(linkify=True)
+    line = tables.Column(linkify=True)
+    station = tables.Column(linkify=True)
+    owner = tables.Column()
+
+    class Meta(BaseTable.Meta):
+        model = Area
+        fields = ("code", "name", "station", "line", "capacity_kva", "owner")
+
+
+class CustomerTable(BaseTable):
+    account_number = tables.Column(linkify=True, attrs={"td": {"class": "font-monospace"}})
+    name = tables.Column(linkify=True, order_by=("name", "account_number"))
+    area = tables.Column(linkify=True, order_by=("area__code", "account_number"))
+    station = tables.Column(order_by=("station__code", "account_number"))
+    category = tables.Column(order_by=("category", "account_number"))
+    inspection_class = tables.Column(order_by=("inspection_class", "account_number"))
+    contracted_capacity_kva = tables.Column(order_by=("contracted_capacity_kva", "account_number"))
+    status = tables.Column(order_by=("status", "account_number"))
+    flags = tables.Column(verbose_name=_("Flags"), empty_values=(), orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = Customer
+        fields = (
+            "account_number",
+            "name",
+            "station",
+            "area",
+            "category",
+            "voltage_level",
+            "contracted_capacity_kva",
+            "inspection_class",
+            "status",
+            "flags",
+        )
+
+    def render_inspection_class(self, value, record):
+        return class_badge(record.inspection_class, value)
+
+    def render_status(self, value, record):
+        return status_badge(record.status, value)
+
+    def render_flags(self, record):
+        return flag_badges(record)
+
+
+def status_badge(value: str, label: str):
+    css = {"active": "success", "in_service": "success", "suspended": "warning", "removed": "secondary"}.get(
+        value, "secondary"
+    )
+    return format_html('<span class="badge text-bg-{} gc-badge-status">{}</span>', css, label)
+
+
+def flag_badges(customer):
+    parts = []
+    if customer.is_high_risk:
+        parts.append(format_html('<span class="badge text-bg-danger">{}</span>', _("High-risk")))
+    if customer.is_important:
+        parts.append(format_html('<span class="badge text-bg-primary">{}</span>', _("Important")))
+    return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else "—"
+
+
+class MeteringPointTable(BaseTable):
+    code = tables.Column(linkify=True)
+    customer = tables.Column(linkify=True, order_by=("customer__account_number", "code"))
+    multiplier = tables.Column(attrs={"td": {"class": "fw-semibold"}})
+
+    class Meta(BaseTable.Meta):
+        model = MeteringPoint
+        fields = ("code", "name", "customer", "ct_ratio", "pt_ratio", "multiplier")
+
+
+class MeterTable(BaseTable):
+    asset_number = tables.Column(linkify=True, attrs={"td": {"class": "font-monospace"}})
+    metering_point = tables.Column(linkify=True, order_by=("metering_point__code", "asset_number"))
+    customer = tables.Column(
+        accessor="metering_point__customer",
+        verbose_name=_("customer"),
+        linkify=lambda record: record.metering_point.customer.get_absolute_url(),
+        order_by=("metering_point__customer__account_number", "asset_number"),
+    )
+    current_rating = tables.Column(verbose_name=_("Current rating"), orderable=False)
+    multiplier = tables.Column(accessor="metering_point__multiplier", verbose_name=_("multiplier"))
+    status = tables.Column()
+
+    class Meta(BaseTable.Meta):
+        model = Meter
+        fields = (
+            "asset_number",
+            "customer",
+            "metering_point",
+            "phase",
+            "accuracy_class",
+            "current_rating",
+            "multiplier",
+            "install_date",
+            "status",
+        )
+
+    def render_status(self, value, record):
+        return status_badge(record.status, value)
+
+
+class TariffTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = Tariff
+        fields = (
+            "code",
+            "name",
+            "category",
+            "voltage_level",
+            "price_yuan_per_kwh",
+            "is_time_of_use",
+            "effective_from",
+            "source",
+        )

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up Gridcheck on a fresh machine: a virtual environment with the project installed.
+#   bash scripts/setup.sh          runtime only
+#   bash scripts/setup.sh --dev    plus test tools, Debian's Chromium and the Noto CJK fonts
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gridcheck needs Python 3.11 or newer")'
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ "${1:-}" = "--dev" ]; then
+  .venv/bin/python -m pip install --quiet -e ".[dev]"
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
+
+# System packages: Chromium for the browser tests, Noto CJK for Chinese text in screenshots and PDFs.
+need=()
+if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then need+=(fonts-noto-cjk); fi
+if [ ${#need[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "Installing Debian packages: ${need[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "Please install: ${need[*]} (Debian package names)" >&2
+  fi
+fi
+
+# Translations: the compiled catalogue is committed; recompile when gettext is at hand.
+if command -v msgfmt >/dev/null; then
+  msgfmt -c -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po 2>/dev/null || true
+fi
