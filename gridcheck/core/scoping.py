@@ -45,9 +45,9 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
         return queryset.filter(**{station_lookup: user.station_id})
     if area_parent:
         # A parent above stations (the company): the one the user's station belongs to.
-        from gridcheck.archive.models import Area
+        from gridcheck.archive.models import Station
 
-        return queryset.filter(pk__in=Area.objects.filter(station_id=user.station_id).values(area_parent))
+        return queryset.filter(pk__in=Station.objects.filter(pk=user.station_id).values("company_id"))
     return queryset
 
 

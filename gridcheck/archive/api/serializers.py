@@ -5,13 +5,14 @@ forms and the import accept; the derived fields (``Customer.station``, ``Area.st
 ``MeteringPoint.multiplier``) are read-only here and set from their source.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from gridcheck.archive import services
 from gridcheck.archive.models import (
     Area,
     Customer,
@@ -22,9 +23,51 @@ from gridcheck.archive.models import (
     Station,
     Tariff,
 )
-from gridcheck.core.scoping import user_can_see
+from gridcheck.core.scoping import scope_queryset, user_can_see
+from gridcheck.users.models import User
 
 AUDIT_FIELDS = ("created_at", "updated_at")
+
+
+def django_errors(exc: DjangoValidationError) -> dict:
+    """A model's ``full_clean`` errors as DRF field errors."""
+    errors = serializers.as_serializer_error(exc)
+    if NON_FIELD_ERRORS in errors:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+    return errors
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key limited to the request user's scope.
+
+    The choices offered (browsable API forms) are the objects in scope; an object that exists but lies
+    outside the scope is refused with ``out_of_scope_message`` rather than "does not exist", so that a
+    station user learns why a customer cannot move into another station's area.
+    """
+
+    def __init__(self, *, out_of_scope_message, **kwargs):
+        self.out_of_scope_message = out_of_scope_message
+        kwargs.setdefault("html_cutoff", 200)
+        super().__init__(**kwargs)
+
+    def _user(self):
+        return getattr(self.context.get("request"), "user", None)
+
+    def get_queryset(self):
+        return scope_queryset(super().get_queryset(), self._user())
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            obj = self.queryset.get(pk=data)
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", pk_value=data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not user_can_see(self._user(), obj):
+            raise serializers.ValidationError(self.out_of_scope_message)
+        return obj
 
 
 class AuditedWriteSerializer(serializers.ModelSerializer):
@@ -45,10 +88,7 @@ class AuditedWriteSerializer(serializers.ModelSerializer):
         try:
             instance.full_clean()
         except DjangoValidationError as exc:
-            errors = serializers.as_serializer_error(exc)
-            if NON_FIELD_ERRORS in errors:
-                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-            raise serializers.ValidationError(errors) from exc
+            raise serializers.ValidationError(django_errors(exc)) from exc
         user = self._request_user()
         if getattr(user, "is_authenticated", False):
             # The history middleware finds the user for session logins; setting it here also covers
@@ -62,12 +102,6 @@ class AuditedWriteSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return self._save(instance, validated_data)
-
-    def _check_in_scope(self, obj, message):
-        user = self._request_user()
-        if obj is not None and not user_can_see(user, obj):
-            raise serializers.ValidationError(message)
-        return obj
 
 
 class StationSerializer(serializers.ModelSerializer):
@@ -90,6 +124,18 @@ class AreaSerializer(AuditedWriteSerializer):
     station_name = serializers.CharField(source="station.name", read_only=True)
     line_code = serializers.CharField(source="line.code", read_only=True)
     owner_name = serializers.CharField(source="owner.__str__", read_only=True, default=None)
+    line = ScopedPrimaryKeyRelatedField(
+        queryset=Line.objects.all(),
+        label=_("line"),
+        out_of_scope_message=_("You may not place an area on a line of another station."),
+    )
+    owner = ScopedPrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        label=_("area manager"),
+        required=False,
+        allow_null=True,
+        out_of_scope_message=_("The area manager must belong to the area's station."),
+    )
 
     class Meta:
         model = Area
@@ -108,9 +154,6 @@ class AreaSerializer(AuditedWriteSerializer):
             *AUDIT_FIELDS,
         ]
         read_only_fields = ["station"]
-
-    def validate_line(self, line):
-        return self._check_in_scope(line, _("You may not place an area on a line of another station."))
 
     def validate(self, attrs):
         line = attrs.get("line") or getattr(self.instance, "line", None)
@@ -152,6 +195,13 @@ class CustomerSerializer(AuditedWriteSerializer):
     area_code = serializers.CharField(source="area.code", read_only=True)
     station_code = serializers.CharField(source="station.code", read_only=True)
     station_name = serializers.CharField(source="station.name", read_only=True)
+    area = ScopedPrimaryKeyRelatedField(
+        queryset=Area.objects.all(),
+        label=_("transformer area"),
+        out_of_scope_message=_(
+            "You may not place a customer in a transformer area outside your scope (another station)."
+        ),
+    )
 
     class Meta:
         model = Customer
@@ -179,10 +229,17 @@ class CustomerSerializer(AuditedWriteSerializer):
         ]
         read_only_fields = ["station"]
 
-    def validate_area(self, area):
-        return self._check_in_scope(
-            area, _("You may not place a customer in a transformer area outside your scope (another station).")
-        )
+    def update(self, instance, validated_data):
+        """Through the same service as the customer page (``services.customer_update``)."""
+        account_number = validated_data.pop("account_number", instance.account_number)
+        if account_number != instance.account_number:
+            raise serializers.ValidationError(
+                {"account_number": _("The account number (户号) of a customer cannot be changed.")}
+            )
+        try:
+            return services.customer_update(customer=instance, user=self._request_user(), **validated_data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_errors(exc)) from exc
 
     def validate_tariff_code(self, value):
         if not Tariff.objects.filter(code=value).exists():
@@ -197,6 +254,11 @@ class MeteringPointSerializer(AuditedWriteSerializer):
     """A metering point; ``multiplier`` = CT ratio x PT ratio is derived on save."""
 
     customer_account_number = serializers.CharField(source="customer.account_number", read_only=True)
+    customer = ScopedPrimaryKeyRelatedField(
+        queryset=Customer.objects.all(),
+        label=_("customer"),
+        out_of_scope_message=_("You may not attach a metering point to a customer outside your scope."),
+    )
 
     class Meta:
         model = MeteringPoint
@@ -213,11 +275,6 @@ class MeteringPointSerializer(AuditedWriteSerializer):
             *AUDIT_FIELDS,
         ]
         read_only_fields = ["multiplier"]
-
-    def validate_customer(self, customer):
-        return self._check_in_scope(
-            customer, _("You may not attach a metering point to a customer outside your scope.")
-        )
 
     def _derive(self, instance) -> None:
         instance.multiplier = MeteringPoint.derive_multiplier(instance.ct_ratio, instance.pt_ratio)
