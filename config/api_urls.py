@@ -7,4 +7,6 @@ app_name = "api"
 urlpatterns = [
     path("archive/", include("gridcheck.archive.api.urls")),
     path("staff/", include("gridcheck.users.api.urls")),
+    path("hazards/", include("gridcheck.hazards.api.urls")),
+    path("notifications/", include("gridcheck.notifications.api.urls")),
 ]

@@ -7,6 +7,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("archive/", include("gridcheck.archive.urls")),
     path("staff/", include("gridcheck.users.urls")),
+    path("hazards/", include("gridcheck.hazards.urls")),
+    path("notifications/", include("gridcheck.notifications.urls")),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "gridcheck.core",
     "gridcheck.users",
     "gridcheck.archive",
+    "gridcheck.notifications",
+    "gridcheck.hazards",
 ]
 
 MIDDLEWARE = [
