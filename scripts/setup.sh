@@ -22,6 +22,8 @@ fi
 need=()
 if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then need+=(fonts-noto-cjk); fi
+# WeasyPrint (PDF notices) needs Pango.
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then need+=(libpango-1.0-0 libpangoft2-1.0-0); fi
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
