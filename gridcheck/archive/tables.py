@@ -55,7 +55,7 @@ class AreaTable(BaseTable):
 
 
 class CustomerTable(BaseTable):
-    account_number = tables.Column(linkify=True, attrs={"td": {"class": "font-monospace"}})
+    account_number = tables.Column(linkify=True, attrs={"td": {"class": "gc-mono"}})
     name = tables.Column(linkify=True, order_by=("name", "account_number"))
     area = tables.Column(linkify=True, order_by=("area__code", "account_number"))
     station = tables.Column(order_by=("station__code", "account_number"))
@@ -117,7 +117,7 @@ class MeteringPointTable(BaseTable):
 
 
 class MeterTable(BaseTable):
-    asset_number = tables.Column(linkify=True, attrs={"td": {"class": "font-monospace"}})
+    asset_number = tables.Column(linkify=True, attrs={"td": {"class": "gc-mono"}})
     metering_point = tables.Column(linkify=True, order_by=("metering_point__code", "asset_number"))
     customer = tables.Column(
         accessor="metering_point__customer",
@@ -127,6 +127,7 @@ class MeterTable(BaseTable):
     )
     current_rating = tables.Column(verbose_name=_("Current rating"), orderable=False)
     multiplier = tables.Column(accessor="metering_point__multiplier", verbose_name=_("multiplier"))
+    install_date = tables.DateColumn(format="Y-m-d")
     status = tables.Column()
 
     class Meta(BaseTable.Meta):
@@ -148,6 +149,9 @@ class MeterTable(BaseTable):
 
 
 class TariffTable(BaseTable):
+    is_time_of_use = tables.BooleanColumn(yesno=(_("Yes"), _("No")))
+    effective_from = tables.DateColumn(format="Y-m-d")
+
     class Meta(BaseTable.Meta):
         model = Tariff
         fields = (

@@ -9,18 +9,67 @@ table) and show a count capped at ``COUNT_CAP`` so that a million customers stay
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Page
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
 from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2.rows import BoundRows
 
 from gridcheck.core.permissions import VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
 
 PAGE_SIZE = 50
+ALL_LABEL = _("All")
+# A choice filter with more options than this (e.g. every area of a large county) is not offered as a
+# dropdown until a station narrows it [options].
+DROPDOWN_MAX = 400
+# Choice filters narrowed by the chosen station: filter name -> lookup of its options to the station id.
+NARROWED_BY_STATION = {"area": "station_id", "line": "station_id"}
 # Beyond this many rows a list says "more than N" instead of counting them all [rows].
 COUNT_CAP = 100_000
+
+
+def _unique_sort_key(queryset) -> str | None:
+    """The field a queryset is ordered by when that is one unique column (e.g. ``account_number``)."""
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    if len(ordering) != 1 or not isinstance(ordering[0], str):
+        return None
+    name = ordering[0].lstrip("-")
+    if "__" in name:
+        return None
+    field = queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
+    return field.name if (field.unique or field.primary_key) else None
+
+
+class DeferredJoinPaginator(LazyPaginator):
+    """``LazyPaginator`` that finds a page by its sort keys first, then fetches only those rows.
+
+    When the list is ordered by one unique column (户号, code, meter number), the page's keys come from
+    an index-only scan (``SELECT account_number ... ORDER BY account_number OFFSET n LIMIT 51``) and the
+    51 rows are then read by key: a deep page of a million customers does not read half the table.
+    Any other ordering falls back to plain ``LazyPaginator`` slicing.
+    """
+
+    def page(self, number):
+        rows = self.object_list
+        queryset = getattr(getattr(rows, "data", None), "data", None)
+        key = _unique_sort_key(queryset) if hasattr(queryset, "query") else None
+        if key is None:
+            return super().page(number)
+        number = self.validate_number(number or 1)
+        bottom = (number - 1) * self.per_page
+        keys = list(queryset.values_list(key, flat=True)[bottom : bottom + self.per_page + 1])
+        if not keys and number != 1:
+            raise EmptyPage(_("That page contains no results"))
+        if len(keys) > self.per_page:
+            self._num_pages = number + 1
+            keys = keys[: self.per_page]
+        else:
+            self._num_pages = self._final_num_pages = number
+        records = list(queryset.filter(**{f"{key}__in": keys}))
+        return Page(list(BoundRows(data=records, table=rows.table)), number, self)
 
 
 class CapabilityRequiredMixin(LoginRequiredMixin):
@@ -43,13 +92,29 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
 
 
 def scope_filter_choices(filterset, user, hidden=()):
-    """Limit every model-choice filter of ``filterset`` to the user's scope; hide the ``hidden`` ones."""
+    """Limit every model-choice filter of ``filterset`` to the user's scope; hide the ``hidden`` ones.
+
+    Also gives the widgets Bootstrap's classes.
+    """
     for name, field in filterset.form.fields.items():
         queryset = getattr(field, "queryset", None)
         if queryset is not None:
             field.queryset = scope_queryset(queryset, user)
         if name in hidden:
             field.widget = forms.HiddenInput()
+            continue
+        if hasattr(field, "empty_label"):
+            field.empty_label = ALL_LABEL
+        if isinstance(field.widget, forms.NullBooleanSelect):
+            field.widget.choices = [("unknown", ALL_LABEL), *list(field.widget.choices)[1:]]
+        elif isinstance(field, forms.ChoiceField) and not hasattr(field, "queryset"):
+            field.choices = [
+                ("", ALL_LABEL) if value == "" else (value, label) for value, label in field.choices
+            ]
+        if isinstance(field.widget, forms.Select):
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
 class ScopedListView(CapabilityRequiredMixin, TemplateView):
@@ -66,6 +131,7 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
     hidden_filters: tuple[str, ...] = ()
     template_name = "includes/list_page.html"
     title = None
+    search_placeholder = _("Search by code or name")
     paginate_by = PAGE_SIZE
 
     def get_base_queryset(self):
@@ -77,6 +143,18 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
     def get_filterset(self, queryset):
         filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         scope_filter_choices(filterset, self.request.user, self.hidden_filters)
+        self.deferred_filters = []
+        station = self.request.GET.get("station", "")
+        for name, lookup in NARROWED_BY_STATION.items():
+            field = filterset.form.fields.get(name)
+            if field is None or name in self.hidden_filters or not hasattr(field, "queryset"):
+                continue
+            if station.isdigit() and "station" in filterset.form.fields:
+                field.queryset = field.queryset.filter(**{lookup: int(station)})
+            if field.queryset.order_by()[: DROPDOWN_MAX + 1].count() > DROPDOWN_MAX:
+                # Too many to list: keep a value given in the URL, ask for a station first.
+                field.widget = forms.HiddenInput()
+                self.deferred_filters.append(field.label)
         return filterset
 
     def get_title(self):
@@ -93,15 +171,16 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
         if request.GET.get("export") == "xlsx" and self.export_entity:
             from gridcheck.archive.exports import xlsx_response
 
-            return xlsx_response(self.export_entity, self.table.data.data, f"{self.export_entity}.xlsx")
+            filename = f"{self.get_title()}-{timezone.localdate():%Y%m%d}.xlsx"
+            return xlsx_response(self.export_entity, self.table.data.data, filename)
         try:
             page = max(int(request.GET.get("page", 1)), 1)
         except ValueError:
             page = 1
         try:
-            self.table.paginate(paginator_class=LazyPaginator, per_page=self.paginate_by, page=page)
+            self.table.paginate(paginator_class=DeferredJoinPaginator, per_page=self.paginate_by, page=page)
         except EmptyPage:
-            self.table.paginate(paginator_class=LazyPaginator, per_page=self.paginate_by, page=1)
+            self.table.paginate(paginator_class=DeferredJoinPaginator, per_page=self.paginate_by, page=1)
         self.queryset = queryset
         return super().get(request, *args, **kwargs)
 
@@ -109,10 +188,13 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         count, capped = capped_count(self.queryset)
         active_filters = any(
-            v for k, v in self.request.GET.items() if k not in ("page", "sort", "q") and k not in self.hidden_filters
+            v
+            for k, v in self.request.GET.items()
+            if k not in ("page", "sort", "q") and k not in self.hidden_filters
         )
         ctx.update(
             title=self.get_title(),
+            search_placeholder=self.search_placeholder,
             table=self.table,
             filter=self.filterset,
             count=count,
@@ -121,6 +203,7 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
             export_entity=self.export_entity,
             active_filters=active_filters,
             hidden_filters=self.hidden_filters,
+            deferred_filters=self.deferred_filters,
         )
         return ctx
 
@@ -136,3 +219,77 @@ class ScopedDetailView(CapabilityRequiredMixin, DetailView):
             return super().get_object(queryset)
         except Http404:
             raise Http404(_("Not found.")) from None
+
+
+# Never shown in a change record: bookkeeping, and secrets.
+HISTORY_HIDDEN_FIELDS = ("updated_at", "created_at", "password", "last_login")
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+HISTORY_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+
+
+def _display(field, value):
+    """A history value as a person reads it: choice labels, related objects by name, booleans in words."""
+    if value is None or value == "":
+        return "—"
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.related_model is not None:
+        obj = field.related_model._default_manager.filter(pk=value).first()
+        return str(obj) if obj is not None else f"#{value}"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return str(value)
+
+
+def history_entries(obj, limit: int = 50) -> list[dict]:
+    """The newest ``limit`` change records of ``obj`` (django-simple-history), ready for the 变更记录 card.
+
+    Each entry: ``date``, ``user``, ``type`` (新建/修改/删除), ``type_code`` and ``changes``, a list of
+    ``{"field", "old", "new"}`` with values rendered for reading.
+    """
+    model = type(obj)
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = []
+    for i, record in enumerate(records[:limit]):
+        previous = records[i + 1] if i + 1 < len(records) else record.prev_record
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(
+                previous, excluded_fields=[f for f in HISTORY_HIDDEN_FIELDS if _has_field(model, f)]
+            )
+            for change in delta.changes:
+                try:
+                    field = model._meta.get_field(change.field)
+                except Exception:  # noqa: BLE001 - a field since removed from the model
+                    field = None
+                changes.append(
+                    {
+                        "field": field.verbose_name if field is not None else change.field,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+        entries.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "type": HISTORY_TYPES.get(record.history_type, record.history_type),
+                "type_code": record.history_type,
+                "changes": changes,
+                "reason": record.history_change_reason,
+            }
+        )
+    return entries

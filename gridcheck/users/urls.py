@@ -1,9 +1,11 @@
 from django.urls import path
-from django.views.generic import View
+
+from gridcheck.users import views
 
 app_name = "users"
 
 urlpatterns = [
-    path("", View.as_view(), name="user_list"),
-    path("qualifications/", View.as_view(), name="qualification_list"),
+    path("", views.user_list, name="user_list"),
+    path("<int:pk>/", views.user_detail, name="user_detail"),
+    path("qualifications/", views.qualification_list, name="qualification_list"),
 ]

@@ -1,0 +1,81 @@
+"""Read helpers of the archive pages: dashboard figures, within the user's scope."""
+
+from django.db.models import Count, Q
+
+from gridcheck.archive.choices import CustomerCategory, InspectionClass
+from gridcheck.archive.models import Area, Customer, ImportBatch, Line, Meter, MeteringPoint, Station, Tariff
+from gridcheck.core.scoping import scope_queryset
+
+
+def dashboard_counts(*, user) -> dict[str, int]:
+    """How many stations, lines, areas, customers and meters ``user`` may see."""
+    return {
+        "stations": scope_queryset(Station.objects.all(), user).count(),
+        "lines": scope_queryset(Line.objects.all(), user).count(),
+        "areas": scope_queryset(Area.objects.all(), user).count(),
+        "customers": scope_queryset(Customer.objects.all(), user).count(),
+        "meters": scope_queryset(Meter.objects.all(), user).count(),
+    }
+
+
+def customer_breakdown(*, user) -> dict:
+    """Customers in scope by category and by inspection class, plus high-risk and important counts.
+
+    One grouped scan of the customer table serves all four figures.
+    """
+    customers = scope_queryset(Customer.objects.all(), user).order_by()
+    groups = customers.values("category", "inspection_class").annotate(
+        n=Count("pk"),
+        high_risk=Count("pk", filter=Q(is_high_risk=True)),
+        important=Count("pk", filter=Q(is_important=True)),
+    )
+    by_category, by_class = {}, {}
+    high_risk = important = 0
+    for group in groups:
+        by_category[group["category"]] = by_category.get(group["category"], 0) + group["n"]
+        by_class[group["inspection_class"]] = by_class.get(group["inspection_class"], 0) + group["n"]
+        high_risk += group["high_risk"]
+        important += group["important"]
+    return {
+        "by_category": [
+            {"value": value, "label": str(label), "count": by_category.get(value, 0)}
+            for value, label in CustomerCategory.choices
+        ],
+        "by_class": [
+            {"value": value, "label": str(label), "count": by_class.get(value, 0)}
+            for value, label in InspectionClass.choices
+        ],
+        "high_risk": high_risk,
+        "important": important,
+    }
+
+
+def entity_labels() -> dict[str, str]:
+    """What each import/export entity key is called on the pages (the model's plural name)."""
+    from gridcheck.users.models import Qualification, User
+
+    models = {
+        "stations": Station,
+        "lines": Line,
+        "areas": Area,
+        "customers": Customer,
+        "metering_points": MeteringPoint,
+        "meters": Meter,
+        "tariffs": Tariff,
+        "staff": User,
+        "qualifications": Qualification,
+    }
+    return {key: str(model._meta.verbose_name_plural) for key, model in models.items()}
+
+
+def recent_imports(*, user, limit: int = 5):
+    """The last ``limit`` archive imports that ``user`` may see, newest first (with ``entity_label``)."""
+    batches = list(
+        scope_queryset(ImportBatch.objects.select_related("started_by", "station"), user).order_by(
+            "-created_at"
+        )[:limit]
+    )
+    labels = entity_labels()
+    for batch in batches:
+        batch.entity_label = labels.get(batch.entity, batch.entity)
+    return batches

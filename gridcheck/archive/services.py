@@ -1,0 +1,41 @@
+"""Services that change the archive: keyword-only, atomic, validated before they save."""
+
+from django.db import transaction
+
+from gridcheck.archive.models import Customer
+
+# Fields a person may change on a customer's page (the account number is its identity).
+CUSTOMER_EDITABLE_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "area",
+    "category",
+    "voltage_level",
+    "contracted_capacity_kva",
+    "tariff_code",
+    "inspection_class",
+    "is_high_risk",
+    "is_important",
+    "status",
+    "connected_on",
+)
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, user, **fields) -> Customer:
+    """Change ``fields`` of ``customer`` on behalf of ``user``; the change is recorded in its history.
+
+    Moving the customer to another area also moves it to that area's station
+    (``Customer.station`` repeats ``area.station``).
+    """
+    unknown = set(fields) - set(CUSTOMER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.station_id = customer.area.station_id
+    customer.full_clean()
+    customer._history_user = user
+    customer.save()
+    return customer
