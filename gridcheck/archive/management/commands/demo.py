@@ -1,0 +1,138 @@
+"""``gridcheck demo``: a working Gridcheck with a simulated county in one command.
+
+Runs the migrations, simulates the county (:func:`gridcheck_analytics.datasets.simulate_county`), writes
+one CSV per entity to ``<VAR_DIR>/demo/``, imports them through the archive import (upserts: a second run
+changes nothing), gives one staff member per role a known password and prints the logins. ``--serve``
+then starts the development server.
+"""
+
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from config.env import VAR_DIR
+from gridcheck.archive.importers import SPECS, ImportRejected, choice_export, import_file, parse_role
+from gridcheck.users.services import demo_users_ensure
+from gridcheck_analytics.datasets import ENTITIES, simulate_county, write_county
+
+DEMO_PASSWORD = "gridcheck-demo"
+DEFAULT_SEED = 20261125
+
+
+class Command(BaseCommand):
+    help = "Build the demo county: migrate, simulate, import, create one login per role; --serve to run it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=60_000, help="customers to simulate")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the simulation")
+        parser.add_argument("--serve", action="store_true", help="run the development server afterwards")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address for --serve")
+        parser.add_argument("--password", default=DEMO_PASSWORD, help="password of the demo logins")
+        parser.add_argument(
+            "--directory",
+            default=None,
+            help="where the CSV files are written (default <VAR_DIR>/demo)",
+        )
+
+    def handle(self, *args, customers, seed, serve, addr, password, directory, **options):
+        if customers < 1:
+            raise CommandError(_("--customers must be at least 1"))
+        directory = directory or (VAR_DIR / "demo")
+        started = time.monotonic()
+
+        with self._step(_("Migrating the database")):
+            call_command("migrate", interactive=False, verbosity=0)
+
+        with self._step(
+            _("Simulating a county of %(n)s customers (seed %(seed)s)") % {"n": customers, "seed": seed}
+        ):
+            frames = simulate_county(n_customers=customers, seed=seed)
+
+        with self._step(_("Writing the CSV files to %(dir)s") % {"dir": directory}):
+            paths = write_county(frames, directory)
+
+        for entity in ENTITIES:
+            with self._step(_("Importing %(entity)s") % {"entity": SPECS[entity].label}) as step:
+                try:
+                    # The files are our own: the upload size limit does not apply to them.
+                    size = paths[entity].stat().st_size
+                    batch = import_file(entity=entity, path=paths[entity], user=None, max_bytes=size)
+                except ImportRejected as rejected:
+                    for error in rejected.errors:
+                        self.stderr.write(f"  {error}")
+                    raise CommandError(
+                        _("The import of %(file)s was refused; nothing of it was written.")
+                        % {"file": paths[entity]}
+                    ) from None
+                step["detail"] = _(
+                    "%(total)s rows: %(created)s new, %(updated)s changed, %(unchanged)s unchanged"
+                ) % {
+                    "total": batch.rows_total,
+                    "created": batch.rows_created,
+                    "updated": batch.rows_updated,
+                    "unchanged": batch.rows_unchanged,
+                }
+
+        with self._step(_("Preparing one demo login per role")):
+            try:
+                logins = demo_users_ensure(password=password)
+            except ValidationError as error:  # a password the validators refuse
+                raise CommandError(" ".join(error.messages)) from None
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo logins (password: %(password)s)") % {"password": password})
+        )
+        rows = [(_("Role"), _("Username"), _("Password"), _("Station"))]
+        for login in logins:
+            station = login.user.station.name if login.user.station_id else _("county level")
+            rows.append((choice_export(parse_role, login.role), login.user.username, password, station))
+        self._table(rows)
+        seconds = time.monotonic() - started
+        self.stdout.write(_("Ready in %(seconds).1f s.") % {"seconds": seconds})
+        if serve:
+            self.stdout.write(_("Serving at http://%(addr)s/ (Ctrl+C stops it).") % {"addr": addr})
+            call_command("runserver", addr, use_reloader=False)
+        else:
+            self.stdout.write(_("Start the server with: gridcheck runserver %(addr)s") % {"addr": addr})
+
+    # -- output ---------------------------------------------------------------------------------------
+
+    def _step(self, title: str):
+        command = self
+
+        class _Step:
+            def __enter__(self):
+                self.started = time.monotonic()
+                self.info = {}
+                command.stdout.write(f"{title} …", ending="")
+                command.stdout.flush()
+                return self.info
+
+            def __exit__(self, exc_type, exc, tb):
+                seconds = time.monotonic() - self.started
+                if exc_type is not None:
+                    command.stdout.write(command.style.ERROR(_(" failed after %(s).1f s") % {"s": seconds}))
+                    return False
+                detail = self.info.get("detail")
+                suffix = f" ({detail})" if detail else ""
+                command.stdout.write(f" {seconds:.1f} s{suffix}")
+                return False
+
+        return _Step()
+
+    def _table(self, rows: list[tuple[str, ...]]) -> None:
+        def width(text: str) -> int:  # CJK characters take two columns on a terminal
+            return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+        widths = [max(width(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+        for n, row in enumerate(rows):
+            cells = [str(cell) + " " * (widths[i] - width(str(cell))) for i, cell in enumerate(row)]
+            self.stdout.write("  " + "  ".join(cells).rstrip())
+            if n == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))

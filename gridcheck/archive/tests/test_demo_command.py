@@ -1,0 +1,144 @@
+"""``gridcheck demo``: builds the simulated county, one login per role, and a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from gridcheck.archive.models import (
+    Area,
+    Company,
+    Customer,
+    ImportBatch,
+    Line,
+    Meter,
+    MeteringPoint,
+    Station,
+    Tariff,
+)
+from gridcheck.users.choices import Role
+from gridcheck.users.models import Qualification, User
+from gridcheck.users.services import demo_users_ensure
+from gridcheck_analytics.datasets import simulate_county
+
+MODELS = (Company, Station, Line, Area, Tariff, Customer, MeteringPoint, Meter, User, Qualification)
+
+
+def _counts() -> dict[str, tuple[int, int]]:
+    """Rows and history rows of every archive and staff model."""
+    return {m.__name__: (m.objects.count(), m.history.count()) for m in MODELS}
+
+
+def _demo(tmp_path, **options) -> str:
+    out = StringIO()
+    call_command("demo", customers=300, directory=str(tmp_path), stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, client):
+    output = _demo(tmp_path)
+    expected = simulate_county(n_customers=300)
+    assert Customer.objects.count() == 300
+    assert Station.objects.count() == len(expected["stations"]) == 8
+    assert Area.objects.count() == len(expected["areas"])
+    assert MeteringPoint.objects.count() == len(expected["metering_points"])
+    assert Meter.objects.count() == len(expected["meters"])
+    assert User.objects.count() == len(expected["staff"])
+    assert Qualification.objects.count() == len(expected["qualifications"])
+    assert Tariff.objects.count() == 18
+    # Station is repeated on customers from their area; owners are set.
+    assert not Customer.objects.exclude(station=F("area__station")).exists()
+    assert Area.objects.filter(owner__role=Role.AREA_MANAGER).count() >= 1
+    for entity in ("stations", "customers", "meters"):
+        assert (tmp_path / f"{entity}.csv").is_file()
+
+    first = _counts()
+    _demo(tmp_path)
+    assert _counts() == first
+    second_run = ImportBatch.objects.filter(status=ImportBatch.Status.SUCCEEDED).order_by("-pk")[
+        : len(expected)
+    ]
+    assert len(second_run) == len(expected) == 9
+    for batch in second_run:
+        assert (batch.rows_created, batch.rows_updated) == (0, 0), batch.entity
+        assert batch.rows_unchanged == len(expected[batch.entity]), batch.entity
+
+    # One login per role works with the password shown on screen.
+    logins = _logins(output, "gridcheck-demo")
+    roles = {User.objects.get(username=username).role: username for username in logins}
+    assert set(roles) == set(Role.values)
+    for role, username in roles.items():
+        assert _login(client, username, "gridcheck-demo"), role
+        client.logout()
+    admin = User.objects.get(username=roles[Role.ADMINISTRATOR])
+    assert admin.is_superuser and admin.is_staff and admin.station_id is None
+    assert User.objects.get(username=roles[Role.GOVERNMENT_LIAISON]).station_id is None
+    for role in set(Role.values) - {Role.ADMINISTRATOR, Role.GOVERNMENT_LIAISON}:
+        user = User.objects.get(username=roles[role])
+        assert user.station.code == "S01", role
+        assert not user.is_superuser
+    # The area manager shown owns areas; the inspector shown holds a valid qualification.
+    assert Area.objects.filter(owner__username=roles[Role.AREA_MANAGER]).exists()
+    assert User.objects.get(username=roles[Role.INSPECTOR]).valid_qualification_on(timezone.localdate())
+
+
+def _login(client, username: str, password: str) -> bool:
+    """Log in through the real login form (django-axes needs the request); True when it let us in."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def _logins(output: str, password: str) -> list[str]:
+    """Usernames of the printed login table (role, username, password, station)."""
+    rows = [line.split() for line in output.splitlines() if f" {password} " in line]
+    return [row[1] for row in rows if len(row) >= 4 and row[2] == password]
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_weak_password(tmp_path):
+    with pytest.raises(CommandError):
+        _demo(tmp_path, password="123")
+    assert not User.objects.filter(username="admin").exclude(password__startswith="!").exists()
+
+
+@pytest.mark.django_db
+def test_demo_password_option(tmp_path, client):
+    output = _demo(tmp_path, password="another-demo-pw")
+    assert "another-demo-pw" in output
+    assert _login(client, "s01_head", "another-demo-pw")
+
+
+def test_demo_users_ensure_picks_station_one_and_is_idempotent(county):
+    logins = demo_users_ensure(password="demo-pass-123")
+    picked = {login.role: login.user.username for login in logins}
+    assert picked == {
+        Role.STATION_HEAD: "head_east",
+        Role.INSPECTOR: "inspector2_east",  # both east inspectors are qualified: first by username
+        Role.METER_READER: "reader_east",
+        Role.AUDITOR: "auditor_east",
+        Role.AREA_MANAGER: "manager_east",
+        Role.GOVERNMENT_LIAISON: "liaison",
+        Role.ADMINISTRATOR: "admin",
+    }
+    assert all(login.changed for login in logins)
+    history = User.history.count()
+    again = demo_users_ensure(password="demo-pass-123")
+    assert not any(login.changed for login in again)
+    assert User.history.count() == history
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_demo_users_ensure_prefers_a_qualified_inspector(county):
+    Qualification.objects.filter(user__username="inspector2_east").update(expires_on="2025-01-01")
+    logins = demo_users_ensure(password="demo-pass-123")
+    assert {login.role: login.user.username for login in logins}[Role.INSPECTOR] == "inspector_east"
+
+
+@pytest.mark.django_db
+def test_demo_users_ensure_needs_staff():
+    with pytest.raises(ValueError):
+        demo_users_ensure(password="demo-pass-123")
