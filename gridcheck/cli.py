@@ -1,7 +1,7 @@
 """The ``gridcheck`` console script: Django's management commands with Gridcheck's settings.
 
-``gridcheck demo``, ``gridcheck import customers FILE``, ``gridcheck export customers FILE`` and every
-Django command (``gridcheck migrate``, ``gridcheck runserver``) run through here.
+``gridcheck demo``, ``gridcheck import customers FILE``, ``gridcheck export customers FILE``,
+``gridcheck calc theft --input case.json`` (the analytics CLI, no database) and every Django command (``gridcheck migrate``, ``gridcheck runserver``) run through here.
 """
 
 import os
@@ -12,6 +12,11 @@ ALIASES = {"import": "import_archive", "export": "export_archive"}
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == "calc":
+        # File-in/file-out regulation calculations: no database, no Django.
+        from gridcheck_analytics.cli import main as analytics_main
+
+        sys.exit(analytics_main(argv[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     if len(argv) > 1 and argv[1] in ALIASES:
         argv[1] = ALIASES[argv[1]]

@@ -1,0 +1,318 @@
+"""The versioned rule table: rows of ``rules.toml`` looked up by key, date and province.
+
+Every multiplier, rate, day count, amount, cap and rounding choice that Gridcheck computes with is a row of
+``rules.toml`` (``shared/domain/regulations.md``, section 1). A row is in force from ``effective_from`` to
+``effective_to`` inclusive (open-ended when ``effective_to`` is absent); a case uses the row in force on its
+date. A province overlay is a row with ``province`` set: for that province it wins over the national row in
+force on the same date.
+
+Statuses are those of regulations.md (``V``, ``P``, ``U``) plus ``C``: a calculation choice of this project
+that no regulation fixes (rounding, day counting). regulations.md, section 8.4, lists those as "choices (not
+regulation)"; giving them ``U`` would put a review warning on every result and so hide the warnings that
+matter. A ``U`` row used in a calculation puts a review warning on its result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+RULES_PATH = Path(__file__).with_name("rules.toml")
+
+STATUSES = ("V", "P", "U", "C")
+KINDS = ("fixed", "cap")
+
+Value = Decimal | str | bool
+
+
+class RuleError(LookupError):
+    """No usable row of the rule table for a key, date and province."""
+
+
+class RuleNotInForceError(RuleError):
+    """The key exists but no active row of it is in force on the date asked for."""
+
+
+class RuleTableError(ValueError):
+    """The rule table itself is malformed (raised when it is loaded)."""
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """One regulation the rule table cites (``[regulations.<key>]`` in ``rules.toml``)."""
+
+    key: str
+    title: str
+    order: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the rule table.
+
+    ``value`` is a :class:`~decimal.Decimal` for numbers, a ``str`` for named choices (a rounding mode) and
+    a ``bool`` for switches. ``kind == "cap"`` means "不高于": the supply contract's value applies when the
+    contract sets one, else the cap (see :meth:`applied`). ``active`` is false for a row kept to record that
+    a rule stopped applying (e.g. violation item 3 under the 2024 rules).
+    """
+
+    key: str
+    regulation: Regulation
+    article: str
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    kind: str
+    value: Value
+    unit: str
+    status: str
+    description: str
+    province: str | None = None
+    active: bool = True
+
+    def in_force(self, on: datetime.date) -> bool:
+        """Whether this row is in force on ``on`` (both ends inclusive)."""
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    @property
+    def citation(self) -> str:
+        """The article this row follows, e.g. ``《供电营业规则》（电力工业部令第8号）第一百零三条``."""
+        reg = self.regulation
+        order = f"（{reg.order}）" if reg.order else ""
+        return f"{reg.title}{order}{self.article}"
+
+    @property
+    def needs_review(self) -> bool:
+        """Whether using this row puts a review warning on the result (status ``U``)."""
+        return self.status == "U"
+
+    def review_warning(self) -> str:
+        """The review warning a result carries when it used this row."""
+        return (
+            f"需复核：规则 {self.key}（{self.citation}，{self.effective_from} 起）未经核实（U），"
+            f"取值 {self.value} {self.unit}：{self.description}"
+        )
+
+    def applied(self, contract_value: Decimal | None = None) -> Decimal:
+        """The value a case uses: the row's value, or for a cap the contract's value when it sets one.
+
+        Parameters
+        ----------
+        contract_value : Decimal, optional
+            The value the supply contract (供用电合同) sets, in the row's unit. Only a ``cap`` row takes it;
+            it must not exceed the cap.
+
+        Returns
+        -------
+        Decimal
+            The value in the row's unit.
+        """
+        if not isinstance(self.value, Decimal):
+            raise RuleError(f"rule {self.key} is not numeric (value {self.value!r})")
+        if contract_value is None:
+            return self.value
+        if self.kind != "cap":
+            raise ValueError(
+                f"rule {self.key} is fixed at {self.value} {self.unit}; a contract value does not apply"
+            )
+        if contract_value < 0 or contract_value > self.value:
+            raise ValueError(
+                f"contract value {contract_value} {self.unit} is outside 0..{self.value} (the cap of rule {self.key})"
+            )
+        return contract_value
+
+
+def _date(value: object, where: str) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise RuleTableError(f"{where}: expected a TOML date (YYYY-MM-DD), got {value!r}")
+    return value
+
+
+class RuleTable:
+    """The rule table: rows grouped by key, looked up by date and province."""
+
+    def __init__(self, rows: Iterable[Rule], regulations: dict[str, Regulation]):
+        self.regulations = dict(regulations)
+        self._rows: dict[str, list[Rule]] = {}
+        for row in rows:
+            self._rows.setdefault(row.key, []).append(row)
+        for key, rows_of_key in self._rows.items():
+            rows_of_key.sort(key=lambda r: (r.province or "", r.effective_from))
+            self._check_no_overlap(key, rows_of_key)
+
+    @staticmethod
+    def _check_no_overlap(key: str, rows: list[Rule]) -> None:
+        for a, b in zip(rows, rows[1:], strict=False):
+            if a.province != b.province:
+                continue
+            if a.effective_to is None or a.effective_to >= b.effective_from:
+                raise RuleTableError(
+                    f"rule {key} (province {a.province or 'national'}): rows from {a.effective_from} and "
+                    f"{b.effective_from} overlap"
+                )
+
+    @classmethod
+    def from_toml(cls, text: str, source: str = "<string>") -> RuleTable:
+        """Build a table from the text of a ``rules.toml`` file (numbers are read as Decimal)."""
+        data = tomllib.loads(text, parse_float=Decimal)
+        regulations = {}
+        for key, reg in data.get("regulations", {}).items():
+            regulations[key] = Regulation(
+                key=key, title=reg["title"], order=reg.get("order", ""), status=reg.get("status", "V")
+            )
+        rows = []
+        for n, raw in enumerate(data.get("rule", []), start=1):
+            where = f"{source}: rule #{n} ({raw.get('key', '?')})"
+            missing = {
+                "key",
+                "regulation",
+                "article",
+                "effective_from",
+                "kind",
+                "value",
+                "unit",
+                "status",
+            } - set(raw)
+            if missing:
+                raise RuleTableError(f"{where}: missing {', '.join(sorted(missing))}")
+            if raw["regulation"] not in regulations:
+                raise RuleTableError(f"{where}: unknown regulation {raw['regulation']!r}")
+            if raw["status"] not in STATUSES:
+                raise RuleTableError(f"{where}: status must be one of {STATUSES}")
+            if raw["kind"] not in KINDS:
+                raise RuleTableError(f"{where}: kind must be one of {KINDS}")
+            value = raw["value"]
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = Decimal(value)
+            if not isinstance(value, Decimal | str | bool):
+                raise RuleTableError(f"{where}: value must be a number, a string or a boolean")
+            if raw["kind"] == "cap" and not isinstance(value, Decimal):
+                raise RuleTableError(f"{where}: a cap must be numeric")
+            start = _date(raw["effective_from"], where)
+            end = _date(raw.get("effective_to"), where)
+            if end is not None and end < start:
+                raise RuleTableError(f"{where}: effective_to {end} is before effective_from {start}")
+            rows.append(
+                Rule(
+                    key=raw["key"],
+                    regulation=regulations[raw["regulation"]],
+                    article=raw["article"],
+                    effective_from=start,
+                    effective_to=end,
+                    kind=raw["kind"],
+                    value=value,
+                    unit=raw["unit"],
+                    status=raw["status"],
+                    description=raw.get("description", ""),
+                    province=raw.get("province"),
+                    active=raw.get("active", True),
+                )
+            )
+        return cls(rows, regulations)
+
+    @classmethod
+    def from_path(cls, path: Path | str) -> RuleTable:
+        """Build a table from a ``rules.toml`` file."""
+        path = Path(path)
+        return cls.from_toml(path.read_text(encoding="utf-8"), source=str(path))
+
+    def keys(self) -> list[str]:
+        """Every rule key, sorted."""
+        return sorted(self._rows)
+
+    def rows(self, key: str | None = None) -> list[Rule]:
+        """Every row (of one key when given), sorted by key, province and date."""
+        if key is not None:
+            if key not in self._rows:
+                raise RuleError(f"no rule {key!r} in the rule table")
+            return list(self._rows[key])
+        return [row for k in self.keys() for row in self._rows[k]]
+
+    def with_rows(self, rows: Iterable[Rule]) -> RuleTable:
+        """A new table with ``rows`` added (an overlay or a test row); this table is unchanged."""
+        return RuleTable([*self.rows(), *rows], self.regulations)
+
+    def markdown(self) -> str:
+        """Every row as a Markdown table (the rule list of ``docs/regulations.md`` is this text)."""
+        lines = [
+            "| Key | Regulation | Article | In force | Kind | Value | Unit | Status |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in self.rows():
+            span = (
+                f"{row.effective_from} to {row.effective_to}"
+                if row.effective_to
+                else f"from {row.effective_from}"
+            )
+            if row.province:
+                span += f" ({row.province})"
+            value = str(row.value).lower() if isinstance(row.value, bool) else str(row.value)
+            if not row.active:
+                value += " (inactive)"
+            lines.append(
+                f"| `{row.key}` | {row.regulation.key} | {row.article} | {span} | {row.kind} | {value} | "
+                f"{row.unit} | {row.status} |"
+            )
+        return "\n".join(lines) + "\n"
+
+    def rule(self, key: str, on: datetime.date, province: str | None = None) -> Rule:
+        """The row of ``key`` in force on ``on``; a province overlay wins over the national row.
+
+        Parameters
+        ----------
+        key : str
+            Rule key, e.g. ``"theft.penalty_multiple"``.
+        on : datetime.date
+            The case date (theft or violation date; billing period for fees).
+        province : str, optional
+            Province code of the overlay to prefer (e.g. ``"ZJ"``).
+
+        Returns
+        -------
+        Rule
+
+        Raises
+        ------
+        RuleError
+            The key is unknown.
+        RuleNotInForceError
+            No row of the key is in force on ``on``, or the row in force is inactive.
+        """
+        if key not in self._rows:
+            raise RuleError(f"no rule {key!r} in the rule table")
+        candidates = [r for r in self._rows[key] if r.in_force(on)]
+        chosen = None
+        if province is not None:
+            chosen = next((r for r in candidates if r.province == province), None)
+        if chosen is None:
+            chosen = next((r for r in candidates if r.province is None), None)
+        if chosen is None:
+            spans = ", ".join(
+                f"{r.effective_from}..{r.effective_to or ''}" + (f" ({r.province})" if r.province else "")
+                for r in self._rows[key]
+            )
+            raise RuleNotInForceError(f"rule {key!r} has no row in force on {on} (rows: {spans})")
+        if not chosen.active:
+            raise RuleNotInForceError(
+                f"rule {key!r} is not in force on {on}: {chosen.citation} "
+                f"({chosen.effective_from} 起, status {chosen.status}): {chosen.description}"
+            )
+        return chosen
+
+
+@cache
+def default_table() -> RuleTable:
+    """The rule table of ``rules.toml`` next to this module, loaded once."""
+    return RuleTable.from_path(RULES_PATH)
+
+
+def rule(key: str, on: datetime.date, province: str | None = None) -> Rule:
+    """The row of ``key`` in force on ``on`` in the default table (see :meth:`RuleTable.rule`)."""
+    return default_table().rule(key, on, province)
