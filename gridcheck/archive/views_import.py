@@ -1,19 +1,204 @@
-"""Placeholder: replaced by the real views."""
+"""Archive import pages: upload a CSV/XLSX file, download templates, and the history of imports.
 
-from django.views.generic import View
+The work is done by ``gridcheck.archive.importers.import_file`` (one transaction per file); these views
+only take the upload, show the outcome and list the batches the user may see.
+"""
+
+import pathlib
+import shutil
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, ListView, TemplateView, View
+
+from gridcheck.archive.exports import template_response
+from gridcheck.archive.importers import ENTITIES, SPECS, ImportRejected, import_file
+from gridcheck.archive.models import ImportBatch
+from gridcheck.core.generic import CapabilityRequiredMixin
+from gridcheck.core.permissions import IMPORT, VIEW, has_capability
+from gridcheck.core.scoping import scope_queryset
+
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 
-class ImportView(View):
-    pass
+class ImportForm(forms.Form):
+    """Which entity and which file."""
+
+    entity = forms.ChoiceField(label=gettext_lazy("What to import"))
+    file = forms.FileField(
+        label=gettext_lazy("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_SUFFIXES)}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].choices = [(key, SPECS[key].label) for key in entity_choices(user)]
+        self.fields["entity"].widget.attrs["class"] = "form-select"
+        self.fields["file"].widget.attrs["class"] = "form-control"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
+            raise forms.ValidationError(_("Only .csv and .xlsx files can be imported."))
+        return upload
 
 
-class ImportTemplateView(View):
-    pass
+def entity_choices(user) -> list[str]:
+    """The entities ``user`` may import, in load order."""
+    keys = []
+    for key in ENTITIES:
+        spec = SPECS[key]
+        if not has_capability(user, spec.needs_capability):
+            continue
+        if spec.county_only and not (user.is_superuser or user.station_id is None):
+            continue
+        keys.append(key)
+    return keys
 
 
-class ImportBatchListView(View):
-    pass
+def entity_help(keys: list[str]) -> list[dict]:
+    """For the help box: every entity's headers (Chinese first, then accepted aliases and English)."""
+    return [
+        {
+            "key": key,
+            "label": SPECS[key].label,
+            "columns": [
+                {
+                    "header": column.header,
+                    "aliases": column.aliases[1:],
+                    "name": column.name,
+                    "required": column.required,
+                }
+                for column in SPECS[key].columns
+            ],
+        }
+        for key in keys
+    ]
 
 
-class ImportBatchDetailView(View):
-    pass
+class ImportView(CapabilityRequiredMixin, TemplateView):
+    """Upload form; on error a table of every problem (nothing is written), on success a summary."""
+
+    required_capability = IMPORT
+    template_name = "archive/import.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        keys = entity_choices(self.request.user)
+        ctx.setdefault(
+            "form", ImportForm(user=self.request.user, initial={"entity": self.request.GET.get("entity")})
+        )
+        ctx["entities"] = entity_help(keys)
+        ctx["max_bytes"] = settings.GRIDCHECK_IMPORT_MAX_BYTES
+        ctx["max_size"] = filesizeformat(settings.GRIDCHECK_IMPORT_MAX_BYTES)
+        ctx["recent"] = scope_queryset(ImportBatch.objects.select_related("started_by"), self.request.user)[
+            :5
+        ]
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = ImportForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        entity = form.cleaned_data["entity"]
+        try:
+            batch = _import_upload(entity, upload, request.user)
+        except ImportRejected as rejection:
+            ctx = self.get_context_data(
+                form=form,
+                rejected=rejection,
+                errors=rejection.errors,
+                error_count=len(rejection.errors),
+                batch=rejection.batch,
+            )
+            return self.render_to_response(ctx, status=422)
+        messages.success(
+            request,
+            _("%(file)s imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+            % {
+                "file": batch.file_name,
+                "created": batch.rows_created,
+                "updated": batch.rows_updated,
+                "unchanged": batch.rows_unchanged,
+            },
+        )
+        return redirect("archive:importbatch_detail", pk=batch.pk)
+
+
+def _import_upload(entity: str, upload, user) -> ImportBatch:
+    """Import an uploaded file: straight from Django's temporary file when there is one."""
+    if hasattr(upload, "temporary_file_path"):
+        return import_file(
+            entity=entity, path=pathlib.Path(upload.temporary_file_path()), user=user, file_name=upload.name
+        )
+    with tempfile.TemporaryDirectory(prefix="gridcheck-import-") as folder:
+        path = pathlib.Path(folder) / "upload"
+        with path.open("wb") as handle:
+            upload.seek(0)
+            shutil.copyfileobj(upload, handle)
+        return import_file(entity=entity, path=path, user=user, file_name=upload.name)
+
+
+class ImportTemplateView(CapabilityRequiredMixin, View):
+    """Download the XLSX template of one entity: header row and an example row."""
+
+    required_capability = VIEW
+
+    def get(self, request, entity: str):
+        if entity not in SPECS:
+            raise Http404
+        return template_response(entity)
+
+
+class ImportBatchListView(CapabilityRequiredMixin, ListView):
+    """The imports the user may see (their station's, or all for county level), newest first."""
+
+    required_capability = VIEW
+    template_name = "archive/importbatch_list.html"
+    context_object_name = "batches"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = ImportBatch.objects.select_related("started_by", "station")
+        status = self.request.GET.get("status")
+        if status in ImportBatch.Status.values:
+            queryset = queryset.filter(status=status)
+        entity = self.request.GET.get("entity")
+        if entity in SPECS:
+            queryset = queryset.filter(entity=entity)
+        return scope_queryset(queryset, self.request.user).order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["entity_labels"] = {key: SPECS[key].label for key in ENTITIES}
+        ctx["entity_options"] = [(key, SPECS[key].label) for key in ENTITIES]
+        ctx["status_options"] = ImportBatch.Status.choices
+        ctx["can_import"] = has_capability(self.request.user, IMPORT)
+        return ctx
+
+
+class ImportBatchDetailView(CapabilityRequiredMixin, DetailView):
+    """One import: file, who, counts, and every error of a refused file."""
+
+    required_capability = VIEW
+    template_name = "archive/importbatch_detail.html"
+    context_object_name = "batch"
+
+    def get_queryset(self):
+        return scope_queryset(ImportBatch.objects.select_related("started_by", "station"), self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        spec = SPECS.get(self.object.entity)
+        ctx["entity_label"] = spec.label if spec else self.object.entity
+        ctx["max_errors"] = settings.GRIDCHECK_IMPORT_MAX_ERRORS
+        ctx["can_import"] = has_capability(self.request.user, IMPORT)
+        return ctx
