@@ -1,0 +1,27 @@
+"""Filter sets of the notifications app."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.notifications.choices import Channel, MessageStatus
+from gridcheck.notifications.models import Message
+
+
+class MessageFilterSet(django_filters.FilterSet):
+    """Outbox filters: channel, status, recipient address, and the creation time range."""
+
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("channel"))
+    status = django_filters.ChoiceFilter(choices=MessageStatus.choices, label=_("status"))
+    recipient = django_filters.CharFilter(
+        field_name="recipient_address", lookup_expr="icontains", label=_("recipient address")
+    )
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("created at or after")
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("created before")
+    )
+
+    class Meta:
+        model = Message
+        fields = ["channel", "status", "recipient", "created_after", "created_before"]

@@ -1,0 +1,79 @@
+"""Selectors of the outbox and the inbox: who may see which messages.
+
+The outbox (every message Gridcheck sends) is for staff with the ``view`` capability at county level
+(no station) and for station heads (their station's messages only). The government liaison, a partner
+outside the utility, does not see it: the outbox holds customers' addresses and phone numbers. Each user
+sees their own in-app messages in their inbox.
+"""
+
+from django.db.models import Count, Q, QuerySet
+
+from gridcheck.core.permissions import CHANGE, VIEW, has_capability
+from gridcheck.core.scoping import scope_queryset
+from gridcheck.notifications.choices import Channel, MessageStatus
+from gridcheck.notifications.models import Message
+from gridcheck.users.choices import Role
+
+
+def outbox_can_view(user) -> bool:
+    """Whether ``user`` may open the outbox (county-level staff, station heads, superusers)."""
+    if not has_capability(user, VIEW):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role == Role.GOVERNMENT_LIAISON:
+        return False
+    return user.station_id is None or user.role == Role.STATION_HEAD
+
+
+def outbox_can_change(user) -> bool:
+    """Whether ``user`` may retry or cancel messages of the outbox."""
+    return outbox_can_view(user) and has_capability(user, CHANGE)
+
+
+def outbox_messages(
+    *, user, channel: str | None = None, status: str | None = None, q: str | None = None
+) -> QuerySet[Message]:
+    """The messages of the outbox ``user`` may see, newest first, optionally filtered."""
+    if not outbox_can_view(user):
+        return Message.objects.none()
+    queryset = Message.objects.select_related("recipient_user", "station", "created_by")
+    if channel in Channel.values:
+        queryset = queryset.filter(channel=channel)
+    if status in MessageStatus.values:
+        queryset = queryset.filter(status=status)
+    if q:
+        queryset = queryset.filter(
+            Q(recipient_address__icontains=q)
+            | Q(subject__icontains=q)
+            | Q(recipient_user__full_name__icontains=q)
+            | Q(recipient_user__username__icontains=q)
+        )
+    return scope_queryset(queryset, user).order_by("-created_at", "-pk")
+
+
+def outbox_status_counts(*, user) -> dict[str, int]:
+    """How many messages of the user's outbox are in each status (every status present, 0 if none)."""
+    counts = {value: 0 for value in MessageStatus.values}
+    rows = outbox_messages(user=user).order_by().values("status").annotate(n=Count("pk"))
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def inbox_messages(*, user) -> QuerySet[Message]:
+    """The user's own in-app messages, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Message.objects.none()
+    return (
+        Message.objects.filter(channel=Channel.IN_APP, recipient_user=user, status=MessageStatus.SENT)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def unread_count(user) -> int:
+    """How many in-app messages ``user`` has not read yet (0 for anonymous users): the navbar badge."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return inbox_messages(user=user).filter(read_at__isnull=True).count()
