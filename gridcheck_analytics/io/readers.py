@@ -1,0 +1,380 @@
+"""Read daily readings, load curves, meter events and area-meter readings from CSV or Parquet.
+
+Each ``read_<source>()`` maps the source's columns onto a canonical frame of
+:mod:`gridcheck_analytics.schema` with ``mapping`` (``{source column: canonical column}``), validates every
+row and returns ``(frame, meta)``:
+
+* ``frame`` -- the accepted rows, canonical columns and dtypes, sorted by key;
+* ``meta`` -- ``errors`` (a frame with one row per problem: file, row, column, value, reason; ``row`` is
+  the line number in a CSV file, header = line 1, or the 1-based row in a Parquet file), ``rows_read``,
+  ``rows_accepted``, ``rows_rejected``, ``warnings`` (list of str) and ``rollovers`` (a frame).
+
+A row with any problem is rejected whole; the other rows are accepted.  Nothing is written here: writing
+is :class:`gridcheck_analytics.store.MeterStore`'s job, which is all-or-nothing.
+
+Rejected (row errors): unknown meter, empty key, text in a number field, negative value, a register at or
+above the meter's digit capacity, a date/time that does not parse, a local time that does not exist or is
+ambiguous at a daylight-saving change of ``source_tz``, an unknown event code, and duplicate keys
+(meter, time) that disagree in their values -- every copy is rejected, since neither can be trusted.
+Accepted with a warning: exact duplicate rows (one copy kept), rows out of order (sorted), and a register
+rollover at the meter's digit capacity (consumption across it is computed by VEE).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gridcheck_analytics.schema import (
+    AREA_METER_READINGS,
+    CURVES,
+    DAILY_READINGS,
+    DATE,
+    EVENT_NAMES_ZH,
+    EVENTS,
+    ROW_ERROR_COLUMNS,
+    TIMEZONE,
+    TS,
+    EventCode,
+    FrameSpec,
+    conform,
+)
+
+#: Column mapping of the SGSC half-hourly household data in ``shared/data/sgsc-50`` onto :data:`CURVES`.
+#: Its timestamps are naive Australian local time: read with ``source_tz="Australia/Sydney"``.
+SGSC_CURVE_MAPPING = {
+    "customer_id": "meter_id",
+    "reading_datetime": "timestamp",
+    "general_supply_kwh": "energy_kwh",
+}
+
+#: A rollover is a register falling from the top of its range to the bottom (fractions of the capacity).
+ROLLOVER_FROM_FRACTION = 0.9
+ROLLOVER_TO_FRACTION = 0.1
+
+
+def _load(source, fmt: str | None) -> tuple[pd.DataFrame, int, str]:
+    """Read a file as raw columns; return (frame, number of the first data row, label)."""
+    label = str(source)
+    fmt = fmt or ("parquet" if str(source).endswith((".parquet", ".pq")) else "csv")
+    if fmt == "parquet":
+        return pd.read_parquet(source), 1, label
+    if fmt != "csv":
+        raise ValueError(f"unknown format {fmt!r}: use 'csv' or 'parquet'")
+    raw = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+    return raw, 2, label
+
+
+def _errors(rows: np.ndarray, file: str, column: str, values, reason: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": file,
+            "row": rows,
+            "column": column,
+            "value": pd.Series(values, dtype="object").astype(str).to_numpy(),
+            "reason": reason,
+        }
+    )
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    s = s.astype("string").str.strip()
+    return s.mask(s == "")
+
+
+def _validate(
+    raw: pd.DataFrame,
+    spec: FrameSpec,
+    *,
+    mapping: dict[str, str] | None,
+    file: str,
+    first_row: int,
+    meters: pd.DataFrame | None,
+    source_tz: str,
+    time_format: str | None,
+) -> tuple[pd.DataFrame, dict]:
+    if mapping:
+        unknown = set(mapping.values()) - set(spec.columns)
+        if unknown:
+            raise ValueError(f"{file}: mapping targets unknown canonical column(s): {sorted(unknown)}")
+        absent = [src for src in mapping if src not in raw.columns]
+        if absent:
+            raise ValueError(f"{file}: mapped source column(s) not in the file: {absent}")
+        raw = raw.rename(columns=mapping)
+    missing = [c for c in spec.required if c not in raw.columns]
+    if missing:
+        raise ValueError(
+            f"{file}: required column(s) {missing} missing; columns found: {list(raw.columns)}; "
+            "give a mapping {source column: canonical column}"
+        )
+    n = len(raw)
+    rows = np.arange(n) + first_row
+    raw = raw.reset_index(drop=True)
+    bad = np.zeros(n, dtype=bool)
+    problems: list[pd.DataFrame] = []
+    warnings: list[str] = []
+    out: dict[str, pd.Series] = {}
+
+    def flag(mask, column, values, reason):
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            bad[mask] = True
+            problems.append(_errors(rows[mask], file, column, np.asarray(values)[mask], reason))
+
+    for name, col in spec.columns.items():
+        if name not in raw.columns:
+            continue
+        s = raw[name]
+        if col.dtype == "string":
+            text = _as_text(s)
+            flag(text.isna() & col.required, name, s, "empty")
+            if name == "event_code":
+                known = {c.value: c.value for c in EventCode} | {
+                    k: v.value for k, v in EVENT_NAMES_ZH.items()
+                }
+                code = text.map(known)
+                flag(text.notna() & code.isna(), name, s, "unknown event code")
+                text = code
+            out[name] = text
+        elif col.dtype in ("float64", "int64"):
+            if pd.api.types.is_numeric_dtype(s):
+                values = s.astype("float64")
+                not_number = np.zeros(n, dtype=bool)
+                values = values.copy()
+            else:
+                text = _as_text(s)
+                values = pd.to_numeric(text, errors="coerce").astype("float64")
+                not_number = (text.notna() & values.isna()).to_numpy().copy()
+            not_number |= np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+            flag(not_number, name, s, "not a number")
+            if col.required:
+                flag(~not_number & values.isna().to_numpy(), name, s, "empty")
+            if name in spec.numeric_nonnegative:
+                flag((values < 0).fillna(False).to_numpy(), name, s, "negative value")
+            out[name] = values
+        elif col.dtype in (DATE, TS):
+            text = _as_text(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
+            parsed = pd.to_datetime(text, errors="coerce", format=time_format)
+            unparsed = (text.notna() & parsed.isna()).to_numpy()
+            flag(unparsed, name, s, "not a valid date/time")
+            if col.required:
+                flag(text.isna().to_numpy(), name, s, "empty")
+            if col.dtype == TS:
+                if parsed.dt.tz is None:
+                    local = parsed.dt.tz_localize(source_tz, ambiguous="NaT", nonexistent="NaT")
+                    as_dst = np.ones(n, dtype=bool)
+                    exists = parsed.dt.tz_localize(source_tz, ambiguous=as_dst, nonexistent="NaT").notna()
+                    gap = (parsed.notna() & ~exists).to_numpy()
+                    flag(gap, name, s, f"local time does not exist in {source_tz} (clocks went forward)")
+                    flag(
+                        (exists & local.isna()).to_numpy(),
+                        name,
+                        s,
+                        f"local time is ambiguous in {source_tz} (clocks went back; occurs twice)",
+                    )
+                    parsed = local
+                parsed = parsed.dt.tz_convert(TIMEZONE)
+            else:
+                parsed = parsed.dt.normalize()
+            out[name] = parsed
+
+    frame = pd.DataFrame(out)
+    if meters is not None and "meter_id" in frame:
+        known_meters = meters.set_index("meter_id")
+        unknown = ~frame["meter_id"].isin(known_meters.index) & frame["meter_id"].notna()
+        flag(unknown.to_numpy(), "meter_id", raw["meter_id"], "unknown meter")
+        if "register_total_kwh" in frame and "register_digits" in known_meters:
+            digits = frame["meter_id"].map(known_meters["register_digits"]).astype("float64")
+            capacity = 10.0**digits
+            for reg in [c for c in frame if c.startswith("register_")]:
+                over = (frame[reg] >= capacity).fillna(False).to_numpy()
+                flag(over, reg, raw[reg], "register at or above the meter's digit capacity")
+
+    frame = frame[~bad]
+    key = list(spec.key)
+    dup = frame.duplicated(key, keep=False)
+    if dup.any():
+        versions = frame[dup].drop_duplicates().groupby(key, dropna=False).size()
+        conflict_mask = frame.set_index(key).index.isin(versions[versions > 1].index)
+        idx = np.flatnonzero(conflict_mask)
+        if len(idx):
+            problems.append(
+                _errors(
+                    rows[frame.index[idx]],
+                    file,
+                    ",".join(key),
+                    frame.iloc[idx][key].astype(str).agg(" ".join, axis=1),
+                    "duplicate key (meter, time) with different values",
+                )
+            )
+        exact = int(frame[~conflict_mask].duplicated(key).sum())
+        if exact:
+            warnings.append(f"{exact} exact duplicate row(s) dropped (one copy kept)")
+        frame = frame[~conflict_mask].drop_duplicates(key)
+
+    sort_key = frame[key[0]].astype(str) if len(frame) else frame[key[0]]
+    ordered = frame.assign(_k=sort_key).sort_values(["_k", *key[1:]], kind="stable").drop(columns="_k")
+    out_of_order = int((ordered.index.to_numpy() != frame.index.to_numpy()).sum())
+    if out_of_order:
+        warnings.append(f"{out_of_order} row(s) out of order; sorted by {', '.join(key)}")
+    frame = conform(ordered.reset_index(drop=True), spec)
+
+    rollovers = _rollovers(frame, meters)
+    if len(rollovers):
+        warnings.append(
+            f"{len(rollovers)} register rollover(s) at the meter's digit capacity "
+            "(e.g. meter {meter_id} on {reading_date}); consumption is computed across them".format(
+                **rollovers.iloc[0].to_dict()
+            )
+        )
+    errors = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=ROW_ERROR_COLUMNS)
+    errors = errors.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+    meta = {
+        "file": file,
+        "frame": spec.name,
+        "rows_read": n,
+        "rows_accepted": len(frame),
+        "rows_rejected": int(errors["row"].nunique()) if len(errors) else 0,
+        "errors": errors,
+        "warnings": warnings,
+        "rollovers": rollovers,
+    }
+    return frame, meta
+
+
+def _rollovers(frame: pd.DataFrame, meters: pd.DataFrame | None) -> pd.DataFrame:
+    """Rows where the total register wrapped round at the meter's digit capacity."""
+    cols = ["meter_id", "reading_date", "previous_kwh", "register_total_kwh"]
+    if (
+        meters is None
+        or "register_total_kwh" not in frame
+        or "reading_date" not in frame
+        or "register_digits" not in meters
+    ):
+        return pd.DataFrame(columns=cols)
+    digits = frame["meter_id"].map(meters.set_index("meter_id")["register_digits"]).astype("float64")
+    capacity = 10.0**digits
+    prev = frame.groupby("meter_id", sort=False)["register_total_kwh"].shift()
+    wrap = (prev >= ROLLOVER_FROM_FRACTION * capacity) & (
+        frame["register_total_kwh"] <= ROLLOVER_TO_FRACTION * capacity
+    )
+    return frame.loc[wrap, ["meter_id", "reading_date"]].assign(
+        previous_kwh=prev[wrap], register_total_kwh=frame.loc[wrap, "register_total_kwh"]
+    )[cols]
+
+
+def _read(source, spec, *, mapping, meters, source_tz, fmt, time_format):
+    raw, first_row, label = _load(source, fmt)
+    return _validate(
+        raw,
+        spec,
+        mapping=mapping,
+        file=Path(label).name,
+        first_row=first_row,
+        meters=meters,
+        source_tz=source_tz,
+        time_format=time_format,
+    )
+
+
+def read_daily_csv(source, *, mapping=None, meters=None, time_format=None):
+    """Read daily register readings / daily consumption from CSV into :data:`~..schema.DAILY_READINGS`.
+
+    Parameters
+    ----------
+    source : str or path or file-like
+        CSV file (may be gzip-compressed).
+    mapping : dict, optional
+        ``{source column: canonical column}``.
+    meters : pandas.DataFrame, optional
+        Canonical meters frame; rows of meters not in it are rejected, registers are checked against the
+        meter's digit capacity [kWh] and rollovers are reported.
+    time_format : str, optional
+        ``strftime`` format of the date column; inferred when omitted.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Accepted rows, registers [kWh], consumption [kWh].
+    meta : dict
+        Row errors, counts and warnings (see module docstring).
+    """
+    return _read(
+        source,
+        DAILY_READINGS,
+        mapping=mapping,
+        meters=meters,
+        source_tz=TIMEZONE,
+        fmt="csv",
+        time_format=time_format,
+    )
+
+
+def read_daily_parquet(source, *, mapping=None, meters=None):
+    """Read daily readings from Parquet; as :func:`read_daily_csv`."""
+    return _read(
+        source,
+        DAILY_READINGS,
+        mapping=mapping,
+        meters=meters,
+        source_tz=TIMEZONE,
+        fmt="parquet",
+        time_format=None,
+    )
+
+
+def read_curves(source, *, mapping=None, meters=None, source_tz=TIMEZONE, fmt=None, time_format=None):
+    """Read load curves (15-min, or any fixed interval) into :data:`~..schema.CURVES`.
+
+    Parameters
+    ----------
+    source : str or path
+        CSV (optionally ``.gz``) or Parquet file.
+    mapping : dict, optional
+        ``{source column: canonical column}``, e.g. :data:`SGSC_CURVE_MAPPING`.
+    meters : pandas.DataFrame, optional
+        Canonical meters frame, to reject unknown meters.
+    source_tz : str
+        Timezone of naive timestamps in the source; converted to Asia/Shanghai.  Local times that do not
+        exist or are ambiguous at a daylight-saving change are row errors (never guessed).
+    fmt : {'csv', 'parquet'}, optional
+        Inferred from the file name when omitted.
+    time_format : str, optional
+        ``strftime`` format of the timestamp column.
+
+    Returns
+    -------
+    frame, meta
+        Energy [kWh] per interval, voltages [V], currents [A]; meta as in the module docstring.
+    """
+    return _read(
+        source, CURVES, mapping=mapping, meters=meters, source_tz=source_tz, fmt=fmt, time_format=time_format
+    )
+
+
+def read_events(source, *, mapping=None, meters=None, source_tz=TIMEZONE, fmt=None):
+    """Read meter events into :data:`~..schema.EVENTS`; Chinese names (失压, 开表盖, ...) are accepted."""
+    return _read(
+        source, EVENTS, mapping=mapping, meters=meters, source_tz=source_tz, fmt=fmt, time_format=None
+    )
+
+
+def read_area_meter(source, *, mapping=None, fmt=None, time_format=None):
+    """Read the area summary meters' (台区总表) daily readings into :data:`~..schema.AREA_METER_READINGS`.
+
+    Returns
+    -------
+    frame, meta
+        Registers [kWh], multiplier [1], mean phase currents [A].
+    """
+    return _read(
+        source,
+        AREA_METER_READINGS,
+        mapping=mapping,
+        meters=None,
+        source_tz=TIMEZONE,
+        fmt=fmt,
+        time_format=time_format,
+    )

@@ -1,0 +1,147 @@
+"""The meter-data store: canonical frames as Parquet files partitioned by month under one directory.
+
+Layout::
+
+    <data_dir>/<frame>/<YYYY-MM>/part-0.parquet      frame in daily, curves, events, area_meter
+
+The month is the local (Asia/Shanghai) month of the frame's time column.  Partition folders are named
+``YYYY-MM`` (no ``month=`` prefix) so that neither DuckDB nor Spark adds a partition column.
+
+Writes are idempotent upserts by the frame's key (meter, time): a row whose key is already stored replaces
+it.  Every touched partition is written complete into a staging folder first and then renamed into place,
+so a reader never sees a half-written file and a failed write leaves the store as it was.  One writer at a
+time (the Django side runs imports as one background task per store).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from gridcheck_analytics.schema import FRAMES, TS, FrameSpec, conform
+
+STORED_FRAMES = ("daily", "curves", "events", "area_meter")
+PART = "part-0.parquet"
+
+
+def _months(frame: pd.DataFrame, spec: FrameSpec) -> pd.Series:
+    t = frame[spec.time_column]
+    if spec.columns[spec.time_column].dtype == TS:
+        return t.dt.strftime("%Y-%m")
+    return pd.to_datetime(t.astype("datetime64[s]")).dt.strftime("%Y-%m")
+
+
+class MeterStore:
+    """Parquet store of meter data under ``data_dir`` (see module docstring)."""
+
+    def __init__(self, data_dir):
+        self.data_dir = Path(data_dir)
+
+    def _spec(self, frame_name: str) -> FrameSpec:
+        if frame_name not in STORED_FRAMES:
+            raise ValueError(f"unknown frame {frame_name!r}; stored frames: {STORED_FRAMES}")
+        return FRAMES[frame_name]
+
+    def months(self, frame_name: str) -> list[str]:
+        """Months (``YYYY-MM``) stored for a frame, sorted."""
+        self._spec(frame_name)
+        root = self.data_dir / frame_name
+        if not root.is_dir():
+            return []
+        return sorted(p.name for p in root.iterdir() if (p / PART).is_file())
+
+    def paths(self, frame_name: str, months=None) -> list[str]:
+        """Parquet files of a frame, for the given months (all when ``None``)."""
+        stored = self.months(frame_name)
+        wanted = stored if months is None else [m for m in stored if m in set(months)]
+        return [str(self.data_dir / frame_name / m / PART) for m in wanted]
+
+    def read(self, frame_name: str, months=None) -> pd.DataFrame:
+        """Read a frame (optionally some months) into pandas, canonical dtypes."""
+        spec = self._spec(frame_name)
+        paths = self.paths(frame_name, months)
+        if not paths:
+            return spec.empty()
+        return conform(pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True), spec)
+
+    def upsert(self, frame_name: str, frame: pd.DataFrame) -> dict:
+        """Insert or replace rows by key, atomically per call.
+
+        Parameters
+        ----------
+        frame_name : {'daily', 'curves', 'events', 'area_meter'}
+            Which canonical frame.
+        frame : pandas.DataFrame
+            Validated canonical rows (as returned by a reader); duplicate keys are not allowed.
+
+        Returns
+        -------
+        dict
+            ``rows_created``, ``rows_updated`` (key already stored, values changed), ``rows_unchanged``
+            and ``months`` touched.
+        """
+        spec = self._spec(frame_name)
+        frame = conform(frame, spec)
+        key = list(spec.key)
+        if frame.duplicated(key).any():
+            raise ValueError(f"{frame_name}: duplicate keys {key} in the rows to write; nothing written")
+        month = _months(frame, spec)
+        token = uuid.uuid4().hex
+        staging = self.data_dir / f".staging-{token}"
+        trash = self.data_dir / f".trash-{token}"
+        counts = {"rows_created": 0, "rows_updated": 0, "rows_unchanged": 0, "months": []}
+        try:
+            for m, new in frame.groupby(month, sort=True):
+                target = self.data_dir / frame_name / m / PART
+                if target.is_file():
+                    old = conform(pd.read_parquet(target), spec)
+                    merged = pd.concat([old, new], ignore_index=True)
+                    is_new = ~merged.duplicated(key, keep="first").to_numpy()[len(old) :]
+                    exact = merged.duplicated(keep="first").to_numpy()[len(old) :]
+                    counts["rows_created"] += int(is_new.sum())
+                    counts["rows_unchanged"] += int(exact.sum())
+                    counts["rows_updated"] += int((~is_new & ~exact).sum())
+                    merged = merged.drop_duplicates(key, keep="last")
+                else:
+                    counts["rows_created"] += len(new)
+                    merged = new
+                sort_key = merged.assign(_k=merged[key[0]].astype(str))
+                merged = sort_key.sort_values(["_k", *key[1:]]).drop(columns="_k")
+                out = staging / frame_name / m / PART
+                out.parent.mkdir(parents=True, exist_ok=True)
+                merged.to_parquet(out, index=False)
+                counts["months"].append(m)
+            moved: list[tuple[Path, Path]] = []
+            try:
+                for m in counts["months"]:
+                    target = self.data_dir / frame_name / m
+                    if target.exists():
+                        (trash / frame_name).mkdir(parents=True, exist_ok=True)
+                        os.replace(target, trash / frame_name / m)
+                        moved.append((trash / frame_name / m, target))
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(staging / frame_name / m, target)
+            except BaseException:
+                for m in counts["months"]:  # put back what was there before
+                    target = self.data_dir / frame_name / m
+                    if (trash / frame_name / m).exists():
+                        shutil.rmtree(target, ignore_errors=True)
+                        os.replace(trash / frame_name / m, target)
+                    elif not (staging / frame_name / m).exists():
+                        shutil.rmtree(target, ignore_errors=True)
+                raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(trash, ignore_errors=True)
+        return counts
+
+    def table(self, con, frame_name: str, months=None):
+        """The frame as an Ibis table on connection ``con`` (DuckDB or PySpark); ``None`` when empty."""
+        from gridcheck_analytics.backends import read_parquet
+
+        paths = self.paths(frame_name, months)
+        return read_parquet(con, paths) if paths else None

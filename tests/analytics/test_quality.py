@@ -1,0 +1,195 @@
+"""VEE of daily readings: every (meter, day) gets one quality code; estimates never overwrite readings."""
+
+import datetime as dt
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from gridcheck_analytics.backends import connect
+from gridcheck_analytics.quality import curves_to_daily, reading_rate, validate_daily
+from gridcheck_analytics.schema import CURVES, DAILY_READINGS, METERS, conform
+
+D0 = dt.date(2025, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def con():
+    return connect("duckdb")
+
+
+def meters(**over):
+    base = {
+        "meter_id": "m1",
+        "area_code": "A",
+        "line_code": "L",
+        "station_code": "S",
+        "multiplier": 1.0,
+        "rated_voltage_v": 220.0,
+        "max_current_a": 60.0,
+        "phases": 1,
+        "register_digits": 6,
+    }
+    return conform(pd.DataFrame([base | over]), METERS)
+
+
+def run(con, registers=None, energy=None, meter=None, days=None, area_supply=None, use_registers=True, **kw):
+    n = len(registers if registers is not None else energy)
+    dates = [D0 + dt.timedelta(days=i) for i in range(n)]
+    frame = pd.DataFrame({"meter_id": "m1", "reading_date": dates})
+    if registers is not None:
+        frame["register_total_kwh"] = registers
+    if energy is not None:
+        frame["energy_kwh"] = energy
+    for k, v in kw.items():
+        frame[k] = v
+    frame = conform(frame, DAILY_READINGS)
+    frame = frame[frame[["register_total_kwh", "energy_kwh"]].notna().any(axis=1)]
+    expr = validate_daily(
+        ibis.memtable(frame),
+        ibis.memtable(meter if meter is not None else meters()),
+        days[0] if days else D0 + dt.timedelta(days=1),
+        days[1] if days else dates[-1],
+        area_supply=area_supply,
+        registers=use_registers,
+    )
+    return con.execute(expr.order_by("reading_date")).reset_index(drop=True)
+
+
+def test_missing_registers_are_interpolated_and_flagged_original_kept(con):
+    out = run(con, registers=[100.0, 105.0, np.nan, np.nan, 135.0, 140.0])
+    assert list(out["quality_code"]) == ["valid", "estimated", "estimated", "valid", "valid"]
+    # 105 -> 135 over three days: 115, 125
+    assert_allclose(out["register_estimated_kwh"].iloc[1:3], [115.0, 125.0])
+    assert out["register_total_kwh"].iloc[1:3].isna().all()  # the original stays missing
+    assert_allclose(out["energy_kwh"], [5.0, 10.0, 10.0, 10.0, 5.0])
+    assert list(out["is_read"]) == [True, False, False, True, True]
+
+
+def test_no_neighbour_means_missing(con):
+    out = run(con, registers=[100.0, 105.0, np.nan])
+    assert list(out["quality_code"]) == ["valid", "missing"]
+    assert np.isnan(out["energy_kwh"].iat[1])
+
+
+def test_multiplier_applied_once_and_rollover_crossed(con):
+    out = run(
+        con,
+        registers=[9990.0, 9995.0, 3.0],
+        meter=meters(multiplier=40.0, register_digits=4, max_current_a=6.0, phases=3),
+    )
+    # (9995 - 9990) x 40 = 200; (10000 - 9995 + 3) x 40 = 320
+    assert_allclose(out["energy_kwh"], [200.0, 320.0])
+    assert list(out["quality_code"]) == ["valid", "valid"]
+
+
+def test_register_going_backwards(con):
+    out = run(con, registers=[100.0, 105.0, 103.0, 110.0])
+    assert list(out["quality_code"]) == ["valid", "register_backwards", "valid"]
+    assert_allclose(out["energy_kwh"], [5.0, -2.0, 7.0])
+
+
+def test_runaway_beyond_rated_current_and_voltage(con):
+    # single phase 220 V x 60 A x 24 h = 316.8 kWh/day at most
+    out = run(con, registers=[0.0, 316.0, 316.0 + 317.0])
+    assert list(out["quality_code"]) == ["valid", "runaway"]
+
+
+def test_multiplier_mismatch_against_the_archive(con):
+    out = run(con, registers=[0.0, 1.0, 2.0], multiplier=[40.0, 40.0, 30.0], meter=meters(multiplier=40.0))
+    assert list(out["quality_code"]) == ["valid", "multiplier_mismatch"]
+
+
+def history(n, kwh):
+    return list(np.arange(n + 1) * kwh)
+
+
+def test_stopped_while_area_loaded_versus_low_user_long_zero_run(con):
+    regs = history(10, 5.0) + [50.0] * 3  # 5 kWh/day then three zero days
+    supply = ibis.memtable(
+        pd.DataFrame(
+            {
+                "area_code": "A",
+                "reading_date": [D0 + dt.timedelta(days=i) for i in range(14)],
+                "supply_kwh": 100.0,
+            }
+        ).astype({"reading_date": "date32[pyarrow]"})
+    )
+    out = run(con, registers=regs, area_supply=supply)
+    assert list(out["quality_code"].iloc[-3:]) == ["stopped"] * 3
+    low = history(10, 0.2) + [2.0] * 8  # 0.2 kWh/day then eight zero days
+    out = run(con, registers=low)
+    assert list(out["quality_code"].iloc[-8:]) == ["long_zero_run"] * 8  # 0.2 < 1 kWh/day: not "stopped"
+
+
+@pytest.mark.parametrize(("zero_days", "code"), [(7, "long_zero_run"), (6, "valid")])
+def test_zero_run_of_seven_days_is_long(con, zero_days, code):
+    out = run(con, registers=history(10, 0.2) + [2.0] * zero_days)
+    assert list(out["quality_code"].iloc[-zero_days:]) == [code] * zero_days
+
+
+@pytest.mark.parametrize(("last_kwh", "code"), [(16.0, "sudden_rise"), (1.0, "sudden_drop"), (5.0, "valid")])
+def test_sudden_change_against_own_history(con, last_kwh, code):
+    regs = history(10, 5.0)
+    out = run(con, registers=regs + [regs[-1] + last_kwh])
+    assert out["quality_code"].iat[-1] == code  # rise above 3 x 5, drop below 0.3 x 5
+
+
+@pytest.mark.parametrize("registers", [True, False])
+def test_energy_only_source_estimates_from_neighbours(con, registers):
+    out = run(con, energy=[4.0, 6.0, np.nan, 8.0], use_registers=registers)
+    assert list(out["quality_code"]) == ["valid", "estimated", "valid"]
+    assert_allclose(out["energy_kwh"], [6.0, 6.0, 8.0])  # mean of 4, 6, 8
+
+
+def test_reading_rate_per_area_and_day(con):
+    frame = conform(
+        pd.DataFrame(
+            {
+                "meter_id": ["m1", "m2", "m1", "m1"],
+                "reading_date": [D0, D0, D0 + dt.timedelta(days=1), D0 + dt.timedelta(days=2)],
+                "register_total_kwh": [1.0, 1.0, 2.0, 3.0],
+            }
+        ),
+        DAILY_READINGS,
+    )
+    m = pd.concat([meters(), meters(meter_id="m2")], ignore_index=True)
+    vee = validate_daily(ibis.memtable(frame), ibis.memtable(m), D0, D0 + dt.timedelta(days=2))
+    out = con.execute(reading_rate(vee))
+    assert_allclose(out["reading_rate_percent"], [100.0, 50.0, 50.0])
+
+
+def test_curves_to_daily_leaves_incomplete_days_empty(con):
+    ts = pd.date_range("2025-01-01", periods=96 + 10, freq="15min", tz="Asia/Shanghai")
+    curves = conform(pd.DataFrame({"meter_id": "m1", "timestamp": ts, "energy_kwh": 0.25}), CURVES)
+    out = con.execute(curves_to_daily(ibis.memtable(curves)).order_by("reading_date"))
+    assert_allclose(out["energy_kwh"].iat[0], 24.0)
+    assert np.isnan(out["energy_kwh"].iat[1]) and out["intervals"].iat[1] == 10
+
+
+def test_look_ahead_interpolates_the_last_day(con):
+    regs = [100.0, 105.0, np.nan, 115.0]
+    without = run(con, registers=regs, days=(D0 + dt.timedelta(days=1), D0 + dt.timedelta(days=2)))
+    assert list(without["quality_code"]) == ["valid", "missing"]
+    frame = conform(
+        pd.DataFrame(
+            {
+                "meter_id": "m1",
+                "reading_date": [D0 + dt.timedelta(days=i) for i in (0, 1, 3)],
+                "register_total_kwh": [100.0, 105.0, 115.0],
+            }
+        ),
+        DAILY_READINGS,
+    )
+    expr = validate_daily(
+        ibis.memtable(frame),
+        ibis.memtable(meters()),
+        D0 + dt.timedelta(days=1),
+        D0 + dt.timedelta(days=2),
+        lookahead_end=D0 + dt.timedelta(days=3),
+    )
+    out = con.execute(expr.order_by("reading_date"))
+    assert list(out["quality_code"]) == ["valid", "estimated"] and len(out) == 2
+    assert_allclose(out["register_estimated_kwh"].iat[1], 110.0)
