@@ -9,4 +9,6 @@ urlpatterns = [
     path("staff/", include("gridcheck.users.api.urls")),
     path("hazards/", include("gridcheck.hazards.api.urls")),
     path("notifications/", include("gridcheck.notifications.api.urls")),
+    path("readings/", include("gridcheck.readings.api.urls")),
+    path("lineloss/", include("gridcheck.lineloss.api.urls")),
 ]

@@ -9,6 +9,8 @@ urlpatterns = [
     path("staff/", include("gridcheck.users.urls")),
     path("hazards/", include("gridcheck.hazards.urls")),
     path("notifications/", include("gridcheck.notifications.urls")),
+    path("readings/", include("gridcheck.readings.urls")),
+    path("lineloss/", include("gridcheck.lineloss.urls")),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -156,3 +156,95 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- Notifications (gridcheck.notifications): outbox, email, SMS -------------------------------------
+# Email goes through Django's email backends; SMTP by default, configured from the environment.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A mail server that does not answer within this many seconds counts as down [s].
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gridcheck@localhost")
+# A message is tried this many times in all before it is marked failed.
+GRIDCHECK_NOTIFY_MAX_ATTEMPTS = env.int("GRIDCHECK_NOTIFY_MAX_ATTEMPTS", default=5)
+# Wait before retry n (n = 1, 2, ...): base * 2 ** (n - 1), at most the maximum [s].
+GRIDCHECK_NOTIFY_RETRY_BASE_S = env.int("GRIDCHECK_NOTIFY_RETRY_BASE_S", default=60)
+GRIDCHECK_NOTIFY_RETRY_MAX_S = env.int("GRIDCHECK_NOTIFY_RETRY_MAX_S", default=6 * 3600)
+# A message left "sending" this long (the sender died mid-attempt) is queued again [s].
+GRIDCHECK_NOTIFY_SENDING_TIMEOUT_S = env.int("GRIDCHECK_NOTIFY_SENDING_TIMEOUT_S", default=900)
+# SMS backend (dotted path): the logging backend by default; the HTTP gateway sends for real.
+GRIDCHECK_SMS_BACKEND = env.str(
+    "GRIDCHECK_SMS_BACKEND", default="gridcheck.notifications.sms.LoggingSmsBackend"
+)
+GRIDCHECK_SMS_GATEWAY_URL = env.str("GRIDCHECK_SMS_GATEWAY_URL", default="")
+GRIDCHECK_SMS_GATEWAY_TOKEN = env.str("GRIDCHECK_SMS_GATEWAY_TOKEN", default="")
+GRIDCHECK_SMS_GATEWAY_TIMEOUT_S = env.float("GRIDCHECK_SMS_GATEWAY_TIMEOUT_S", default=10.0)
+# Proxy for the SMS gateway ("" = connect directly; environment proxy variables are not used).
+GRIDCHECK_SMS_GATEWAY_PROXY = env.str("GRIDCHECK_SMS_GATEWAY_PROXY", default="")
+# The outbox API's message status and channel are named enums in the OpenAPI schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MessageStatusEnum": "gridcheck.notifications.choices.MessageStatus",
+        "MessageChannelEnum": "gridcheck.notifications.choices.Channel",
+    }
+)
+# --- end of notifications -------------------------------------------------------------------------------
+
+# --- hazards (gridcheck.hazards): the 1+1+1 calendar and hazard documents -------------------------
+# Monthly hazard notices and the government summary are due by this day of the month [day].
+GRIDCHECK_HAZARD_MONTHLY_DUE_DAY = env.int("GRIDCHECK_HAZARD_MONTHLY_DUE_DAY", default=20)
+# The quarterly briefing is due by this day of the month after the quarter [day].
+GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY = env.int("GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY", default=10)
+# Staff are reminded of open hazards whose deadline is this close [days].
+GRIDCHECK_HAZARD_REMIND_DAYS_BEFORE = env.int("GRIDCHECK_HAZARD_REMIND_DAYS_BEFORE", default=3)
+# Largest hazard photo accepted [bytes]; only JPEG and PNG are accepted.
+GRIDCHECK_HAZARD_PHOTO_MAX_BYTES = env.int("GRIDCHECK_HAZARD_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Letterhead of the hazard documents: "国网" + the company name unless set here.
+GRIDCHECK_HAZARD_LETTERHEAD = env.str("GRIDCHECK_HAZARD_LETTERHEAD", default="")
+# Prefix of the document numbers, e.g. 供电安〔2026〕11-003号.
+GRIDCHECK_HAZARD_DOCUMENT_PREFIX = env.str("GRIDCHECK_HAZARD_DOCUMENT_PREFIX", default="供电安")
+# A customer portal user (linked to a hazards.CustomerContact) is kept inside the portal: staff pages
+# and other APIs are not theirs to see. Placed before Axes, which must stay last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "gridcheck.hazards.middleware.PortalConfinementMiddleware",
+)
+# The hazard choice sets under their own names in the API schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "HazardStatusEnum": "gridcheck.hazards.choices.HazardStatus",
+        "HazardSeverityEnum": "gridcheck.hazards.choices.HazardSeverity",
+        "HazardCategoryEnum": "gridcheck.hazards.choices.HazardCategory",
+        "NoticeKindEnum": "gridcheck.hazards.choices.NoticeKind",
+        "NoticeChannelEnum": "gridcheck.hazards.choices.DeliveryChannel",
+    }
+)
+# --- end hazards ---------------------------------------------------------------------------------
+
+# --- meter data and line loss (gridcheck.readings, gridcheck.lineloss) ----------------------------
+INSTALLED_APPS += [
+    "django_tasks_db",
+    "gridcheck.readings",
+    "gridcheck.lineloss",
+]
+# Background jobs (monthly analysis) are rows in our own database; `gridcheck db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Meter-data files larger than this are refused before they are read [bytes].
+GRIDCHECK_METER_DATA_MAX_BYTES = env.int("GRIDCHECK_METER_DATA_MAX_BYTES", default=200 * 1024 * 1024)
+# Ibis backend of the monthly analysis: "duckdb" (embedded) or "pyspark".
+GRIDCHECK_ANALYSIS_BACKEND = env.str("GRIDCHECK_ANALYSIS_BACKEND", default="duckdb")
+# A queued or running analysis that has not moved for this long is taken as dead (its month may be
+# started again) [s].
+GRIDCHECK_ANALYSIS_STALE_S = env.int("GRIDCHECK_ANALYSIS_STALE_S", default=2 * 3600)
+# The API schema names the runs' and the imports' status sets apart from the other "status" choice sets.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "AnalysisRunStatusEnum": "gridcheck.lineloss.choices.RunStatus",
+        "ImportStatusEnum": "gridcheck.readings.choices.ImportStatus",
+    }
+)
+# --- end meter data and line loss -----------------------------------------------------------------

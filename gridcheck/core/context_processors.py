@@ -28,6 +28,41 @@ NAVIGATION = [
         ],
     ),
     (
+        _("Line loss"),
+        [
+            (_("Line-loss dashboard"), "lineloss:dashboard", VIEW),
+            (_("Area line loss"), "lineloss:areamonthloss_list", VIEW),
+            (_("Analysis runs"), "lineloss:run_list", VIEW),
+            (_("Loss targets"), "lineloss:losstarget_list", VIEW),
+        ],
+    ),
+    (
+        _("Meter data"),
+        [
+            (_("Reading rate"), "readings:dashboard", VIEW),
+            (_("Import meter data"), "readings:import", IMPORT),
+            (_("Meter-data imports"), "readings:import_list", VIEW),
+        ],
+    ),
+    (
+        _("Safety hazards"),
+        [
+            (_("Hazards and 1+1+1 calendar"), "hazards:dashboard", VIEW),
+            (_("Hazard register"), "hazards:hazard_list", VIEW),
+            (_("Notices and briefings"), "hazards:notice_list", VIEW),
+            (_("High-risk and important customers"), "hazards:risk_customers", VIEW),
+            (_("Government contacts"), "hazards:government_contacts", VIEW),
+            (_("My hazards"), "hazards:portal", "hazards.portal"),
+        ],
+    ),
+    (
+        _("Messages"),
+        [
+            (_("My messages"), "notifications:inbox", VIEW),
+            (_("Outbox"), "notifications:outbox", "notifications.outbox"),
+        ],
+    ),
+    (
         _("Organisation"),
         [
             (_("Staff"), "users:user_list", VIEW),
@@ -36,6 +71,18 @@ NAVIGATION = [
         ],
     ),
 ]
+
+
+def _allowed(user, capability) -> bool:
+    if capability == "notifications.outbox":
+        from gridcheck.notifications.selectors import outbox_can_view
+
+        return outbox_can_view(user)
+    if capability == "hazards.portal":
+        from gridcheck.hazards.selectors import is_portal_user
+
+        return is_portal_user(user)
+    return has_capability(user, capability)
 
 
 def navigation(request):
@@ -47,11 +94,16 @@ def navigation(request):
     for title, items in NAVIGATION:
         entries = []
         for label, url_name, capability in items:
-            if not has_capability(user, capability):
+            if not _allowed(user, capability):
                 continue
             url = reverse(url_name)
             active = path == url if url == "/" else path.startswith(url)
-            entries.append({"label": label, "url": url, "active": active})
+            entry = {"label": label, "url": url, "active": active}
+            if url_name == "notifications:inbox":
+                from gridcheck.notifications.selectors import unread_count
+
+                entry["badge"] = unread_count(user)
+            entries.append(entry)
         if entries:
             sections.append({"title": title, "items": entries})
     return {"nav_sections": sections}

@@ -5,7 +5,7 @@ Capabilities:
 - ``change``: edit archive records;
 - ``import``: load archive files;
 - ``manage_staff``: create staff and qualifications.
-The government liaison is read-only.
+The government liaison is read-only; a customer's portal login (``Role.CUSTOMER``) has no capability.
 """
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission

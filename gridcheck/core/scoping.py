@@ -3,7 +3,8 @@
 - county-level users (no station) and superusers see everything;
 - a station's staff see only that station's rows;
 - an area manager sees only the areas they own, the customers and meters in them, and the lines and
-  station above them.
+  station above them;
+- a customer's portal login sees nothing of the archive (the hazard portal shows its own customer).
 
 A model declares how it reaches its station and area with ``SCOPE_STATION`` (lookup to the station id),
 ``SCOPE_AREA`` (lookup to the area id) or, for parents above areas, ``SCOPE_AREA_PARENT`` (the field of
@@ -28,6 +29,8 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
         return queryset.none()
     if user.is_superuser:
         return queryset
+    if user.role == Role.CUSTOMER:
+        return queryset.none()
     station_lookup = getattr(model, "SCOPE_STATION", None)
     area_lookup = getattr(model, "SCOPE_AREA", None)
     area_parent = getattr(model, "SCOPE_AREA_PARENT", None)

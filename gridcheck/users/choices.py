@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     AREA_MANAGER = "area_manager", _("Area manager")
     GOVERNMENT_LIAISON = "government_liaison", _("Government liaison")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # A person at a customer who logs in to the hazard portal: no staff capability, no archive scope.
+    CUSTOMER = "customer", _("Customer (portal)")
 
 
 class QualificationLevel(models.TextChoices):

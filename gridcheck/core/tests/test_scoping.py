@@ -51,3 +51,14 @@ def test_multiplier_is_ct_times_pt(county):
     point.save()
     point.refresh_from_db()
     assert point.multiplier == 4000
+
+
+def test_customer_portal_login_sees_nothing_of_the_archive(county):
+    from gridcheck.core.permissions import VIEW, has_capability
+    from gridcheck.users.choices import Role
+    from gridcheck.users.models import User
+
+    user = User.objects.create_user(username="portal", password="x-portal-pw-123", role=Role.CUSTOMER)
+    assert scope_queryset(Customer.objects.all(), user).count() == 0
+    assert scope_queryset(Station.objects.all(), user).count() == 0
+    assert not has_capability(user, VIEW)

@@ -1,0 +1,176 @@
+"""Forms of the hazard pages; they only collect input, the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.hazards.choices import HazardStatus
+from gridcheck.hazards.models import Hazard
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input; each is checked by ``services.photo_validate``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "class": "form-control"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class HazardForm(forms.ModelForm):
+    """Register a hazard (the service checks the deadline against the finding date)."""
+
+    photos = MultiplePhotoField(label=_("Photos before rectification"), required=False)
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "customer",
+            "category",
+            "severity",
+            "description",
+            "consequence",
+            "advice",
+            "found_on",
+            "deadline",
+            "responsible_person",
+            "responsible_phone",
+            "responsible_staff",
+            "found_by_inspection_ref",
+        ]
+        widgets = {
+            "found_on": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "consequence": forms.Textarea(attrs={"rows": 2}),
+            "advice": forms.Textarea(attrs={"rows": 2}),
+            "customer": forms.NumberInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].help_text = _(
+            "Internal id of the customer (open the customer's page to create from there)."
+        )
+        for name, field in self.fields.items():
+            if name == "photos":
+                continue
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        found_on, deadline = data.get("found_on"), data.get("deadline")
+        if found_on and deadline and deadline < found_on:
+            self.add_error("deadline", _("The rectification deadline cannot be before the finding date."))
+        return data
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=HazardStatus.choices)
+    note = forms.CharField(required=False, max_length=500)
+
+
+class ConfirmRectificationForm(forms.Form):
+    """A customer portal user confirms a rectification with photos."""
+
+    photos = MultiplePhotoField(label=_("Photos after rectification"))
+    note = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+
+class PaperDeliveryForm(forms.Form):
+    delivered_on = forms.DateField(
+        label=_("delivered on"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    received_by = forms.CharField(
+        label=_("received by"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    receipt = forms.FileField(
+        label=_("delivery receipt (scan)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+    )
+
+
+def _bootstrap(form):
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        if isinstance(field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+            continue
+        field.widget.attrs.setdefault("class", css)
+
+
+class DrillScheduleForm(forms.Form):
+    customer = forms.IntegerField(label=_("customer"), widget=forms.HiddenInput)
+    scenario = forms.CharField(label=_("scenario"), max_length=200)
+    scheduled_on = forms.DateField(label=_("scheduled on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class DrillRecordForm(forms.Form):
+    held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.CharField(label=_("participants"), widget=forms.Textarea(attrs={"rows": 2}))
+    findings = forms.CharField(label=_("findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class GovernmentContactForm(forms.Form):
+    department = forms.CharField(label=_("department"), max_length=100)
+    name = forms.CharField(label=_("name"), max_length=50)
+    title = forms.CharField(label=_("title"), max_length=50, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("email"), required=False)
+    address = forms.CharField(label=_("address for paper delivery"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class CustomerContactForm(forms.Form):
+    customer = forms.IntegerField(label=_("customer"), widget=forms.HiddenInput)
+    name = forms.CharField(label=_("name"), max_length=50)
+    role = forms.CharField(label=_("role at the customer"), max_length=50, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("email"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class RiskWarningForm(forms.Form):
+    customer = forms.IntegerField(label=_("customer"), widget=forms.HiddenInput)
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 4}))
+    channels = forms.MultipleChoiceField(
+        label=_("channels"),
+        choices=[("sms", _("SMS")), ("email", _("Email"))],
+        initial=["sms", "email"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -1,0 +1,200 @@
+"""PDF documents of the 1+1+1 network, rendered by WeasyPrint from ``templates/hazards/pdf/*.html``.
+
+Fonts: Noto Serif CJK SC for the body (公文 style), Noto Sans CJK SC for headings and tables. Charts are
+inline SVG drawn here (WeasyPrint runs no JavaScript, so ECharts cannot be used in a PDF).
+"""
+
+from __future__ import annotations
+
+import datetime
+from html import escape
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_date(day: datetime.date) -> str:
+    """2026-11-25 -> 二〇二六年十一月二十五日 (the form used on official documents)."""
+
+    def number(n: int) -> str:
+        if n < 10:
+            return "〇一二三四五六七八九"[n]
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + ("" if ones == 0 else CN_DIGITS[ones])
+
+    year = "".join(CN_DIGITS[int(d)] for d in str(day.year))
+    return f"{year}年{number(day.month)}月{number(day.day)}日"
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render ``template_name`` to PDF bytes; media files (photos) resolve against ``MEDIA_ROOT``."""
+    from weasyprint import HTML
+
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(template_name, context)
+    base_url = Path(settings.MEDIA_ROOT).as_uri() + "/"
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def _photo_uri(photo) -> str | None:
+    try:
+        path = Path(photo.image.path)
+    except (ValueError, NotImplementedError):
+        return None
+    return path.as_uri() if path.exists() else None
+
+
+def _photos(hazard, stage: str, limit: int = 2) -> list[str]:
+    uris = []
+    for photo in hazard.photos.filter(stage=stage).order_by("pk")[:limit]:
+        uri = _photo_uri(photo)
+        if uri:
+            uris.append(uri)
+    return uris
+
+
+def bar_chart_svg(
+    categories: list[str], series: list[tuple[str, list[int], str]], width: int = 640, height: int = 230
+) -> str:
+    """A grouped bar chart as SVG: ``series`` is ``[(name, values, colour)]``, one value per category."""
+    left, right, top, bottom = 40, 10, 28, 38
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([v for _n, values, _c in series for v in values] + [1])
+    step = 1
+    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
+        step = candidate
+        if peak / candidate <= 5:
+            break
+    top_value = step * (peak // step + 1)  # always a step of headroom for the value labels
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-family="Noto Sans CJK SC" font-size="11">'
+    ]
+    for i in range(0, top_value + 1, step):
+        y = top + plot_h - plot_h * i / top_value
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd" stroke-width="0.6"/>'
+        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{i}</text>')
+    n_cat = max(len(categories), 1)
+    group_w = plot_w / n_cat
+    bar_w = min(28, group_w * 0.7 / max(len(series), 1))
+    for ci, category in enumerate(categories):
+        x0 = left + ci * group_w + (group_w - bar_w * len(series)) / 2
+        for si, (_name, values, colour) in enumerate(series):
+            value = values[ci]
+            h = plot_h * value / top_value
+            x = x0 + si * bar_w
+            y = top + plot_h - h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}"/>'
+            )
+            if value:
+                parts.append(
+                    f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" fill="#333">{value}</text>'
+                )
+        parts.append(
+            f'<text x="{left + ci * group_w + group_w / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
+            f'fill="#222">{escape(category)}</text>'
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#444"/>'
+    )
+    lx = left
+    for name, _values, colour in series:
+        parts.append(f'<rect x="{lx}" y="6" width="12" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 16}" y="15" fill="#222">{escape(name)}</text>')
+        lx += 30 + 12 * len(name)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def customer_notice_pdf(*, notice, customer, hazards, contacts, issuer, issued_on) -> bytes:
+    """The monthly hazard rectification notice (安全隐患整改通知书) to one customer."""
+    rows = [{"hazard": h, "before": _photos(h, "before", 1)} for h in hazards]
+    return render_pdf(
+        "hazards/pdf/customer_notice.html",
+        {
+            "notice": notice,
+            "customer": customer,
+            "rows": rows,
+            "contacts": contacts,
+            "issuer": issuer,
+            "issued_on": issued_on,
+            "issued_on_cn": chinese_date(issued_on),
+            "station": customer.station,
+        },
+    )
+
+
+def government_summary_pdf(*, notice, hazards, contacts, issuer, issued_on, first, last) -> bytes:
+    """The monthly summary of hazards for the county government (安全隐患情况月报)."""
+    from gridcheck.hazards.selectors import hazard_period_statistics
+
+    stats = hazard_period_statistics(first=first, last=last, as_of=issued_on)
+    departments = []
+    for contact in contacts:
+        if contact.department not in departments:
+            departments.append(contact.department)
+    return render_pdf(
+        "hazards/pdf/government_summary.html",
+        {
+            "notice": notice,
+            "hazards": hazards,
+            "stats": stats,
+            "departments": departments,
+            "issuer": issuer,
+            "issued_on": issued_on,
+            "issued_on_cn": chinese_date(issued_on),
+            "first": first,
+            "last": last,
+            "n_customers": len({h.customer_id for h in hazards}),
+        },
+    )
+
+
+def briefing_pdf(*, notice, stats, drills, issuer, issued_on, first, last) -> bytes:
+    """The quarterly hazard briefing report (安全隐患通报), with statistics, charts, photos and drills."""
+    severity_chart = bar_chart_svg(
+        [row["label"] for row in stats["by_severity"]],
+        [
+            ("发现", [row["found"] for row in stats["by_severity"]], "#2f6db5"),
+            ("整改", [row["rectified"] for row in stats["by_severity"]], "#3a9a5b"),
+            ("逾期", [row["overdue"] for row in stats["by_severity"]], "#c0392b"),
+        ],
+    )
+    station_chart = bar_chart_svg(
+        [row["label"] for row in stats["by_station"]],
+        [
+            ("发现", [row["found"] for row in stats["by_station"]], "#2f6db5"),
+            ("整改", [row["rectified"] for row in stats["by_station"]], "#3a9a5b"),
+            ("逾期", [row["overdue"] for row in stats["by_station"]], "#c0392b"),
+        ],
+    )
+    featured = [
+        {"hazard": h, "before": _photos(h, "before", 1), "after": _photos(h, "after", 1)}
+        for h in stats["hazards"]
+        if h.severity in ("major", "serious")
+    ][:12]
+    rate = round(100 * stats["rectified"] / stats["found"], 1) if stats["found"] else None
+    return render_pdf(
+        "hazards/pdf/briefing.html",
+        {
+            "notice": notice,
+            "stats": stats,
+            "drills": drills,
+            "issuer": issuer,
+            "issued_on": issued_on,
+            "issued_on_cn": chinese_date(issued_on),
+            "first": first,
+            "last": last,
+            "severity_chart": severity_chart,
+            "station_chart": station_chart,
+            "featured": featured,
+            "rectification_rate": rate,
+        },
+    )

@@ -1,0 +1,559 @@
+"""Pages of the hazards app: dashboard with the 1+1+1 calendar, hazard register, notices, customers and
+the read-only portal for customers.
+
+Who sees what: staff within their scope (``gridcheck.core.scoping``); the government liaison reads the
+whole county and changes nothing; a customer portal user (a user linked to a ``CustomerContact``) sees
+only their customer's hazards and notices, under /hazards/portal/, and may only confirm a rectification.
+Any other object is a 404, so a portal user learns nothing of other customers by trying URLs.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from gridcheck.archive.models import Customer
+from gridcheck.core.generic import ScopedListView, history_entries
+from gridcheck.core.permissions import VIEW, has_capability
+from gridcheck.hazards import selectors, services
+from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, NoticeKind
+from gridcheck.hazards.filtersets import HazardFilterSet, NoticeFilterSet
+from gridcheck.hazards.forms import (
+    ConfirmRectificationForm,
+    CustomerContactForm,
+    DrillRecordForm,
+    DrillScheduleForm,
+    GovernmentContactForm,
+    HazardForm,
+    PaperDeliveryForm,
+    RiskWarningForm,
+)
+from gridcheck.hazards.models import CustomerContact, Drill, GovernmentContact, Hazard, HazardPhoto, Notice
+
+
+class StaffViewMixin(LoginRequiredMixin):
+    """Staff and liaison pages: a portal user is sent to the portal; others need ``view``."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if selectors.is_portal_user(request.user):
+            return redirect("hazards:portal")
+        if not has_capability(request.user, VIEW):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ManageMixin(StaffViewMixin):
+    """Pages that change something: staff who manage hazards only (never liaison or portal users)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.is_portal_user(request.user):
+            if not selectors.can_manage_hazards(request.user):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _validation_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class DashboardView(StaffViewMixin, TemplateView):
+    """Hazard statistics, the 1+1+1 calendar (what is due, what is sent) and the buttons that run it."""
+
+    template_name = "hazards/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        counts = selectors.hazard_counts(user=user, today=today)
+        ctx.update(
+            counts=counts,
+            due=selectors.calendar_due(user=user, today=today),
+            can_manage=selectors.can_manage_hazards(user),
+            recent=selectors.hazards_for(user).filter(status=HazardStatus.OVERDUE).order_by("deadline")[:10],
+            notices=selectors.visible(
+                Notice.objects.exclude(kind=NoticeKind.RISK_WARNING).filter(customer__isnull=True), user
+            )[:8],
+            chart_data={
+                "trend": selectors.monthly_trend(user=user, today=today),
+                "severity": [{"name": str(label), "value": n} for label, n, _v in counts["by_severity"]],
+                "status": {
+                    "labels": [str(label) for label, _n, _v in counts["by_status"]],
+                    "values": [n for _l, n, _v in counts["by_status"]],
+                },
+            },
+            today=today,
+        )
+        return ctx
+
+
+class CalendarRunView(ManageMixin, View):
+    """The buttons: produce and send this month's notices, or the last quarter's briefing."""
+
+    def post(self, request, what):
+        today = timezone.localdate()
+        try:
+            if what == "monthly":
+                result = services.hazard_monthly_run(month=today.replace(day=1), actor=request.user)
+                messages.success(
+                    request,
+                    _(
+                        "%(period)s: %(created)s notices produced, %(emails)s emails queued, %(paper)s on paper."
+                    )
+                    % {
+                        "period": result.period,
+                        "created": result.created,
+                        "emails": result.emails,
+                        "paper": result.paper,
+                    },
+                )
+            elif what == "quarterly":
+                quarter = (today.month - 1) // 3
+                year = today.year if quarter else today.year - 1
+                result = services.hazard_briefing_run(year=year, quarter=quarter or 4, actor=request.user)
+                messages.success(
+                    request,
+                    _("Briefing %(period)s ready, %(emails)s emails queued.")
+                    % {"period": result.period, "emails": result.emails},
+                )
+            else:
+                raise Http404
+        except ValidationError as error:
+            _validation_messages(request, error)
+        return redirect("hazards:dashboard")
+
+
+class HazardListView(StaffViewMixin, ScopedListView):
+    model = Hazard
+    filterset_class = HazardFilterSet
+    title = gettext_lazy("Hazards")
+    search_placeholder = gettext_lazy("Account number, customer name or description")
+    template_name = "hazards/hazard_list.html"
+
+    @property
+    def table_class(self):
+        from gridcheck.hazards.tables import HazardTable
+
+        return HazardTable
+
+    def get_queryset(self):
+        return selectors.hazards_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_manage"] = selectors.can_manage_hazards(self.request.user)
+        return ctx
+
+
+class HazardDetailView(StaffViewMixin, TemplateView):
+    template_name = "hazards/hazard_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        hazard = get_object_or_404(selectors.hazards_for(self.request.user), pk=kwargs["pk"])
+        can_manage = selectors.can_manage_hazards(self.request.user)
+        ctx.update(
+            object=hazard,
+            events=hazard.events.select_related("actor"),
+            photos=hazard.photos.all(),
+            notices=hazard.notices.all(),
+            history=history_entries(hazard),
+            can_manage=can_manage,
+            transitions=[HazardStatus(s) for s in TRANSITIONS.get(hazard.status, ())] if can_manage else [],
+        )
+        return ctx
+
+
+class HazardTransitionView(ManageMixin, View):
+    def post(self, request, pk):
+        hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
+        photos = request.FILES.getlist("photos")
+        try:
+            to_status = request.POST.get("to_status", "")
+            if to_status not in HazardStatus.values:
+                raise ValidationError(_("Unknown status."))
+            for upload in photos:
+                services.hazard_photo_add(
+                    hazard=hazard,
+                    stage="after" if to_status in ("rectified", "verified") else "before",
+                    image=upload,
+                    user=request.user,
+                )
+            services.hazard_transition(
+                hazard=hazard, to_status=to_status, actor=request.user, note=request.POST.get("note", "")
+            )
+            messages.success(
+                request, _("Status changed to %(status)s.") % {"status": HazardStatus(to_status).label}
+            )
+        except ValidationError as error:
+            _validation_messages(request, error)
+        return redirect("hazards:hazard_detail", pk=hazard.pk)
+
+
+class HazardCreateView(ManageMixin, TemplateView):
+    template_name = "hazards/hazard_form.html"
+
+    def get_form(self):
+        initial = {"found_on": timezone.localdate(), "responsible_staff": self.request.user.pk}
+        if self.request.GET.get("customer", "").isdigit():
+            initial["customer"] = int(self.request.GET["customer"])
+        return HazardForm(self.request.POST or None, self.request.FILES or None, initial=initial)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            data = form.cleaned_data
+            customer = data["customer"]
+            if not selectors.visible(Customer.objects.filter(pk=customer.pk), request.user).exists():
+                form.add_error("customer", _("This customer is outside your scope."))
+            else:
+                try:
+                    hazard = services.hazard_create(
+                        customer=customer,
+                        category=data["category"],
+                        severity=data["severity"],
+                        description=data["description"],
+                        consequence=data["consequence"],
+                        advice=data["advice"],
+                        found_on=data["found_on"],
+                        deadline=data["deadline"],
+                        responsible_person=data["responsible_person"],
+                        responsible_phone=data["responsible_phone"],
+                        responsible_staff=data["responsible_staff"],
+                        found_by_inspection_ref=data["found_by_inspection_ref"],
+                        found_by=request.user,
+                        photos=data["photos"],
+                    )
+                except ValidationError as error:
+                    if hasattr(error, "error_dict"):
+                        for field, errors in error.message_dict.items():
+                            form.add_error(field if field in form.fields else None, errors)
+                    else:
+                        form.add_error(None, error)
+                else:
+                    messages.success(request, _("Hazard registered."))
+                    return redirect(hazard)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class NoticeListView(StaffViewMixin, ScopedListView):
+    model = Notice
+    filterset_class = NoticeFilterSet
+    title = gettext_lazy("Notices and briefings")
+    search_placeholder = gettext_lazy("Title, document number or customer")
+
+    @property
+    def table_class(self):
+        from gridcheck.hazards.tables import NoticeTable
+
+        return NoticeTable
+
+    def get_queryset(self):
+        return selectors.visible(Notice.objects.select_related("customer"), self.request.user)
+
+
+class NoticeDetailView(StaffViewMixin, TemplateView):
+    template_name = "hazards/notice_detail.html"
+
+    def get_notice(self):
+        return get_object_or_404(
+            selectors.visible(Notice.objects.all(), self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        notice = self.get_notice()
+        ctx.update(
+            object=notice,
+            hazards=notice.hazards.select_related("customer")[:200],
+            history=history_entries(notice),
+            can_manage=selectors.can_manage_hazards(self.request.user),
+            paper_form=kwargs.get("paper_form")
+            or PaperDeliveryForm(initial={"delivered_on": timezone.localdate()}),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if not selectors.can_manage_hazards(request.user):
+            raise PermissionDenied
+        notice = self.get_notice()
+        form = PaperDeliveryForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.notice_paper_delivery_record(
+                    notice=notice,
+                    delivered_on=form.cleaned_data["delivered_on"],
+                    received_by=form.cleaned_data["received_by"],
+                    receipt=form.cleaned_data["receipt"],
+                    actor=request.user,
+                )
+                messages.success(request, _("Paper delivery recorded."))
+                return redirect(notice)
+            except ValidationError as error:
+                _validation_messages(request, error)
+        return self.render_to_response(self.get_context_data(paper_form=form))
+
+
+class NoticePdfView(LoginRequiredMixin, View):
+    """The PDF of a notice: staff within scope, liaison, and a portal user for their own notices."""
+
+    def get(self, request, pk):
+        notice = get_object_or_404(selectors.visible(Notice.objects.all(), request.user), pk=pk)
+        if not selectors.is_portal_user(request.user) and not has_capability(request.user, VIEW):
+            raise PermissionDenied
+        if not notice.pdf:
+            raise Http404
+        name = f"{notice.document_number or notice.pk}.pdf"
+        return FileResponse(notice.pdf.open("rb"), content_type="application/pdf", filename=name)
+
+
+class NoticeReceiptView(StaffViewMixin, View):
+    """The scanned delivery receipt of a notice's paper copy (staff and liaison only)."""
+
+    def get(self, request, pk):
+        notice = get_object_or_404(selectors.visible(Notice.objects.all(), request.user), pk=pk)
+        if not notice.paper_receipt:
+            raise Http404
+        return FileResponse(notice.paper_receipt.open("rb"))
+
+
+class HazardPhotoView(LoginRequiredMixin, View):
+    """A hazard photo, served only to those who may see its hazard (photos are not public media)."""
+
+    def get(self, request, pk):
+        photo = get_object_or_404(selectors.visible(HazardPhoto.objects.all(), request.user), pk=pk)
+        if not selectors.is_portal_user(request.user) and not has_capability(request.user, VIEW):
+            raise PermissionDenied
+        return FileResponse(photo.image.open("rb"))
+
+
+class RiskCustomerListView(StaffViewMixin, TemplateView):
+    """High-risk and important customers: supply facts, emergency plans, drills, open hazards."""
+
+    template_name = "hazards/customers.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        from django.db.models import Count, Q
+
+        from gridcheck.hazards.choices import OPEN_STATUSES
+
+        customers = (
+            selectors.visible(
+                Customer.objects.filter(Q(is_high_risk=True) | Q(is_important=True)), self.request.user
+            )
+            .select_related("station", "safety_profile")
+            .annotate(open_hazards=Count("hazards", filter=Q(hazards__status__in=OPEN_STATUSES)))
+            .order_by("-open_hazards", "account_number")[:300]
+        )
+        year = timezone.localdate().year
+        drills = selectors.visible(
+            Drill.objects.filter(scheduled_on__year=year).select_related("customer"), self.request.user
+        ).order_by("scheduled_on")
+        ctx.update(customers=customers, drills=drills[:200], year=year)
+        return ctx
+
+
+class CustomerSafetyView(StaffViewMixin, TemplateView):
+    """One customer's safety file: profile, contacts, hazards, drills, notices; add a contact, plan a
+    drill, send a risk warning."""
+
+    template_name = "hazards/customer_safety.html"
+    forms = {"contact": CustomerContactForm, "drill": DrillScheduleForm, "warning": RiskWarningForm}
+
+    def get_customer(self):
+        return get_object_or_404(
+            selectors.visible(Customer.objects.select_related("station"), self.request.user),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        customer = self.get_customer()
+        initial = {"customer": customer.pk}
+        bound = kwargs.get("bound", {})
+        ctx.update(
+            customer=customer,
+            profile=getattr(customer, "safety_profile", None),
+            contacts=CustomerContact.objects.filter(customer=customer).select_related("portal_user"),
+            hazards=Hazard.objects.filter(customer=customer).order_by("-found_on"),
+            drills=Drill.objects.filter(customer=customer).order_by("-scheduled_on"),
+            notices=Notice.objects.filter(customer=customer).order_by("-period", "-pk"),
+            can_manage=selectors.can_manage_hazards(self.request.user),
+            contact_form=bound.get("contact") or CustomerContactForm(initial=initial),
+            drill_form=bound.get("drill") or DrillScheduleForm(initial=initial),
+            warning_form=bound.get("warning") or RiskWarningForm(initial=initial),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if not selectors.can_manage_hazards(request.user):
+            raise PermissionDenied
+        customer = self.get_customer()
+        action = request.POST.get("action", "")
+        if action not in self.forms:
+            raise Http404
+        form = self.forms[action](request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("customer", None)
+            try:
+                if action == "contact":
+                    services.customer_contact_create(customer=customer, **data)
+                    messages.success(request, _("Contact added."))
+                elif action == "drill":
+                    services.drill_schedule(customer=customer, **data)
+                    messages.success(request, _("Drill planned."))
+                else:
+                    services.risk_warning_send(customer=customer, actor=request.user, **data)
+                    messages.success(request, _("Risk warning sent."))
+                return redirect("hazards:customer_safety", pk=customer.pk)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(bound={action: form}), status=400)
+
+
+class DrillRecordView(ManageMixin, TemplateView):
+    """Record a held drill: date, participants, findings."""
+
+    template_name = "hazards/drill_record.html"
+
+    def get_drill(self):
+        return get_object_or_404(
+            selectors.visible(Drill.objects.select_related("customer"), self.request.user),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        drill = self.get_drill()
+        ctx.update(
+            drill=drill, form=kwargs.get("form") or DrillRecordForm(initial={"held_on": drill.scheduled_on})
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        drill = self.get_drill()
+        form = DrillRecordForm(request.POST)
+        if form.is_valid():
+            try:
+                services.drill_record(drill=drill, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Drill recorded."))
+                return redirect("hazards:customer_safety", pk=drill.customer_id)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class GovernmentContactsView(StaffViewMixin, TemplateView):
+    """The county government contacts of the 1+1+1 network; staff who manage hazards add them."""
+
+    template_name = "hazards/government_contacts.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            contacts=GovernmentContact.objects.order_by("department", "name"),
+            can_manage=selectors.can_manage_hazards(self.request.user),
+            form=kwargs.get("form") or GovernmentContactForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if not selectors.can_manage_hazards(request.user):
+            raise PermissionDenied
+        form = GovernmentContactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.government_contact_create(**form.cleaned_data)
+                messages.success(request, _("Contact added."))
+                return redirect("hazards:government_contacts")
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- the customer portal -----------------------------------------------------------------------
+
+
+class PortalMixin(LoginRequiredMixin):
+    """Portal pages: only for a customer portal user, and only their own customer."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.customer = services.portal_customer_for(request.user)
+        if self.customer is None:
+            return redirect("hazards:dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PortalHomeView(PortalMixin, TemplateView):
+    template_name = "hazards/portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        hazards = Hazard.objects.filter(customer=self.customer).order_by("status", "deadline")
+        ctx.update(
+            customer=self.customer,
+            hazards=hazards,
+            open_hazards=[h for h in hazards if h.is_open],
+            notices=Notice.objects.filter(customer=self.customer).order_by("-period"),
+            today=timezone.localdate(),
+        )
+        return ctx
+
+
+class PortalHazardView(PortalMixin, TemplateView):
+    template_name = "hazards/portal/hazard.html"
+
+    def get_hazard(self):
+        return get_object_or_404(Hazard.objects.filter(customer=self.customer), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        hazard = self.get_hazard()
+        ctx.update(
+            customer=self.customer,
+            object=hazard,
+            photos=hazard.photos.all(),
+            events=hazard.events.all(),
+            can_confirm=HazardStatus.RECTIFIED in TRANSITIONS.get(hazard.status, ()),
+            form=kwargs.get("form") or ConfirmRectificationForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        hazard = self.get_hazard()
+        form = ConfirmRectificationForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.hazard_rectification_confirm(
+                    hazard=hazard,
+                    user=request.user,
+                    photos=form.cleaned_data["photos"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(
+                    request, _("Thank you: the rectification is recorded and will be re-inspected.")
+                )
+                return redirect("hazards:portal_hazard", pk=hazard.pk)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
