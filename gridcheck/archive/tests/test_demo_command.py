@@ -19,6 +19,7 @@ from gridcheck.archive.models import (
     Station,
     Tariff,
 )
+from gridcheck.hazards.models import Hazard, Notice
 from gridcheck.users.choices import Role
 from gridcheck.users.models import Qualification, User
 from gridcheck.users.services import demo_users_ensure
@@ -47,7 +48,10 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     assert Area.objects.count() == len(expected["areas"])
     assert MeteringPoint.objects.count() == len(expected["metering_points"])
     assert Meter.objects.count() == len(expected["meters"])
-    assert User.objects.count() == len(expected["staff"])
+    assert User.objects.exclude(role=Role.CUSTOMER).count() == len(expected["staff"])
+    # The hazard simulation adds the customer portal login, linked to its customer.
+    assert User.objects.get(role=Role.CUSTOMER).username == "customer_demo"
+    assert Hazard.objects.exists() and Notice.objects.exists()
     assert Qualification.objects.count() == len(expected["qualifications"])
     assert Tariff.objects.count() == 18
     # Station is repeated on customers from their area; owners are set.
@@ -77,7 +81,10 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     admin = User.objects.get(username=roles[Role.ADMINISTRATOR])
     assert admin.is_superuser and admin.is_staff and admin.station_id is None
     assert User.objects.get(username=roles[Role.GOVERNMENT_LIAISON]).station_id is None
-    for role in set(Role.values) - {Role.ADMINISTRATOR, Role.GOVERNMENT_LIAISON}:
+    # The customer's portal login belongs to a customer, not to a station.
+    portal = User.objects.get(username=roles[Role.CUSTOMER])
+    assert portal.station_id is None and portal.customer_contact.customer_id is not None
+    for role in set(Role.values) - {Role.ADMINISTRATOR, Role.GOVERNMENT_LIAISON, Role.CUSTOMER}:
         user = User.objects.get(username=roles[role])
         assert user.station.code == "S01", role
         assert not user.is_superuser

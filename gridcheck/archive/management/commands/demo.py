@@ -2,10 +2,13 @@
 
 Runs the migrations, simulates the county (:func:`gridcheck_analytics.datasets.simulate_county`), writes
 one CSV per entity to ``<VAR_DIR>/demo/``, imports them through the archive import (upserts: a second run
-changes nothing), gives one staff member per role a known password and prints the logins. ``--serve``
-then starts the development server.
+changes nothing), gives one staff member per role a known password, simulates the safety hazards of the
+1+1+1 network and produces this month's notices and the last quarter's briefing, and prints the logins.
+``--serve`` then starts the development server with a background-task worker beside it.
 """
 
+import subprocess
+import sys
 import time
 
 from django.core.exceptions import ValidationError
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from config.env import VAR_DIR
 from gridcheck.archive.importers import SPECS, ImportRejected, choice_export, import_file, parse_role
+from gridcheck.users.choices import Role
 from gridcheck.users.services import demo_users_ensure
 from gridcheck_analytics.datasets import ENTITIES, simulate_county, write_county
 
@@ -32,12 +36,15 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address for --serve")
         parser.add_argument("--password", default=DEMO_PASSWORD, help="password of the demo logins")
         parser.add_argument(
+            "--skip-hazards", action="store_true", help="do not simulate hazards nor produce the notices"
+        )
+        parser.add_argument(
             "--directory",
             default=None,
             help="where the CSV files are written (default <VAR_DIR>/demo)",
         )
 
-    def handle(self, *args, customers, seed, serve, addr, password, directory, **options):
+    def handle(self, *args, customers, seed, serve, addr, password, directory, skip_hazards, **options):
         if customers < 1:
             raise CommandError(_("--customers must be at least 1"))
         directory = directory or (VAR_DIR / "demo")
@@ -84,6 +91,12 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from None
 
+        if not skip_hazards:
+            with self._step(_("Simulating safety hazards, contacts and drills")):
+                call_command("hazards", "simulate", seed=seed, portal_password=password, stdout=self._quiet())
+            with self._step(_("Producing this month's hazard notices and the quarterly briefing")):
+                call_command("hazards", "due", send=True, stdout=self._quiet())
+
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(_("Demo logins (password: %(password)s)") % {"password": password})
@@ -92,16 +105,36 @@ class Command(BaseCommand):
         for login in logins:
             station = login.user.station.name if login.user.station_id else _("county level")
             rows.append((choice_export(parse_role, login.role), login.user.username, password, station))
+        if not skip_hazards:
+            from gridcheck.hazards.selectors import portal_customer_for
+            from gridcheck.users.models import User
+
+            portal = User.objects.filter(username="customer_demo").first()
+            customer = portal_customer_for(portal) if portal else None
+            if customer is not None:
+                rows.append((str(Role.CUSTOMER.label), portal.username, password, customer.name))
         self._table(rows)
         seconds = time.monotonic() - started
         self.stdout.write(_("Ready in %(seconds).1f s.") % {"seconds": seconds})
         if serve:
             self.stdout.write(_("Serving at http://%(addr)s/ (Ctrl+C stops it).") % {"addr": addr})
-            call_command("runserver", addr, use_reloader=False)
+            # Background tasks (analysis started from the web page) run in a worker beside the server.
+            worker = subprocess.Popen(
+                [sys.executable, "-c", "from gridcheck.cli import main; main(['gridcheck', 'db_worker'])"]
+            )
+            try:
+                call_command("runserver", addr, use_reloader=False)
+            finally:
+                worker.terminate()
         else:
             self.stdout.write(_("Start the server with: gridcheck runserver %(addr)s") % {"addr": addr})
 
     # -- output ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _quiet():
+        import io
+
+        return io.StringIO()
 
     def _step(self, title: str):
         command = self

@@ -1,0 +1,13 @@
+"""Line-loss API routes, mounted at /api/lineloss/."""
+
+from rest_framework.routers import DefaultRouter
+
+from gridcheck.lineloss.api import views
+
+router = DefaultRouter()
+router.register("area-months", views.AreaMonthLossViewSet, basename="areamonthloss")
+router.register("line-months", views.LineMonthLossViewSet, basename="linemonthloss")
+router.register("runs", views.AnalysisRunViewSet, basename="analysisrun")
+router.register("targets", views.LossTargetViewSet, basename="losstarget")
+
+urlpatterns = router.urls

@@ -1,0 +1,274 @@
+"""Line loss (线损) in the relational database: analysis runs, their results, and loss targets.
+
+The monthly analysis (``gridcheck_analytics.pipeline.run_monthly``) reads the meter store and the archive
+and returns frames; ``services.analysis_run_execute`` writes them here in one transaction. Re-running a
+month replaces that month's results. Energies in kWh, rates in percent.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.archive.models import Area, Line, Station
+from gridcheck.core.models import AuditedModel, TimeStampedModel
+from gridcheck.lineloss.choices import Backend, LossFlag, RunStatus
+
+FLAG_FIELDS = [f.value for f in LossFlag]
+
+
+class AnalysisRun(TimeStampedModel):
+    """One run of the monthly analysis for the whole county: status, progress, timings and errors.
+
+    ``progress_done`` of ``progress_total`` steps are finished; ``progress_step`` names the last one.
+    County-wide: every user who may view sees the runs (their results are scoped).
+    """
+
+    month = models.DateField(_("month"), help_text=_("First day of the analysed month."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
+    backend = models.CharField(_("backend"), max_length=20, choices=Backend.choices, default=Backend.DUCKDB)
+    progress_step = models.CharField(_("step"), max_length=30, default="queued")
+    progress_done = models.PositiveSmallIntegerField(_("steps done"), default=0)
+    progress_total = models.PositiveSmallIntegerField(_("steps"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("launched by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    timings = models.JSONField(_("seconds per step"), default=dict, blank=True)
+    counts = models.JSONField(_("result counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    SCOPE_STATION = None
+    SCOPE_AREA = None
+
+    class Meta:
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lineloss:run_detail", args=[self.pk])
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == RunStatus.SUCCEEDED:
+            return 100
+        return int(round(100 * self.progress_done / self.progress_total)) if self.progress_total else 0
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class LossResult(models.Model):
+    """Energies and rates shared by the loss results (computed, never entered)."""
+
+    supply_kwh = models.FloatField(_("supply [kWh]"))
+    sales_kwh = models.FloatField(_("sales [kWh]"))
+    loss_kwh = models.FloatField(_("loss [kWh]"))
+    loss_rate_percent = models.FloatField(_("loss rate [%]"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AreaMonthLoss(LossResult):
+    """Line loss of one transformer area in one month, with its flags and likely causes.
+
+    ``causes`` are the analysis' structured causes (``[{"code": ..., ...}]``); ``causes_text`` the same in
+    Chinese for people (rendered when the results are written).
+    """
+
+    run = models.ForeignKey(
+        AnalysisRun, verbose_name=_("analysis run"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("transformer area"), on_delete=models.CASCADE, related_name="+"
+    )
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    reading_rate_percent = models.FloatField(_("reading rate [%]"), null=True, blank=True)
+    imbalance_rate_percent = models.FloatField(_("three-phase imbalance [%]"), null=True, blank=True)
+    target_percent = models.FloatField(_("target loss rate [%]"))
+    previous_loss_rate_percent = models.FloatField(_("previous month's loss rate [%]"), null=True, blank=True)
+    negative_loss = models.BooleanField(_("negative loss"), default=False)
+    above_target = models.BooleanField(_("above target"), default=False)
+    swing = models.BooleanField(_("swing above 20 %"), default=False)
+    failing_months = models.PositiveSmallIntegerField(_("months above target in a row"), default=0)
+    failing_three_months = models.BooleanField(_("above target three months running"), default=False)
+    imbalance = models.BooleanField(_("three-phase imbalance"), default=False)
+    flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
+    causes = models.JSONField(_("causes (structured)"), default=list, blank=True)
+    causes_text = models.TextField(_("likely causes"), blank=True)
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("area monthly loss")
+        verbose_name_plural = _("area monthly losses")
+        ordering = ["-month", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "month"], name="lineloss_areamonth_area_month_unique")
+        ]
+        indexes = [
+            models.Index(fields=["month", "station"], name="lineloss_areamonth_month_st"),
+            models.Index(fields=["month", "line"], name="lineloss_areamonth_month_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.month:%Y-%m}"
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [str(f.label) for f in LossFlag if getattr(self, f.value)]
+
+    @property
+    def cause_list(self) -> list[str]:
+        """The causes in the active language (rendered from ``causes`` when shown)."""
+        from gridcheck.lineloss.causes import cause_text
+
+        return (
+            [cause_text(c) for c in self.causes]
+            if self.causes
+            else [c for c in self.causes_text.split("\n") if c]
+        )
+
+
+class LineMonthLoss(LossResult):
+    """Line loss of one 10 kV line in one month: the sums over its areas (no feeder-head meter is read)."""
+
+    run = models.ForeignKey(
+        AnalysisRun, verbose_name=_("analysis run"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    reading_rate_percent = models.FloatField(_("reading rate [%]"), null=True, blank=True)
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = None
+
+    class Meta:
+        verbose_name = _("line monthly loss")
+        verbose_name_plural = _("line monthly losses")
+        ordering = ["-month", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "month"], name="lineloss_linemonth_line_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.month:%Y-%m}"
+
+
+class AreaDayLoss(LossResult):
+    """Same-period (同期) line loss of one transformer area on one day of an analysed month."""
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("transformer area"), on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    reading_date = models.DateField(_("date"))
+    meters = models.PositiveIntegerField(_("meters"), default=0)
+    meters_read = models.PositiveIntegerField(_("meters read"), default=0)
+    imbalance_rate_percent = models.FloatField(_("three-phase imbalance [%]"), null=True, blank=True)
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("area daily loss")
+        verbose_name_plural = _("area daily losses")
+        ordering = ["reading_date", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "reading_date"], name="lineloss_areaday_area_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.reading_date:%Y-%m-%d}"
+
+
+class LossTarget(AuditedModel):
+    """A loss-rate target (线损率指标) for one area, or for every area of one area owner, from a date on.
+
+    The target of an area in a month is the newest area target in force, else the newest target of its
+    owner in force, else ``gridcheck_analytics.thresholds.LINELOSS.default_target_percent``.
+    """
+
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("transformer area"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("area manager"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    max_loss_rate_percent = models.DecimalField(
+        _("maximum loss rate [%]"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    effective_from = models.DateField(_("effective from"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    SCOPE_STATION = "area__station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("loss target")
+        verbose_name_plural = _("loss targets")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(area__isnull=False, owner__isnull=True)
+                    | models.Q(area__isnull=True, owner__isnull=False)
+                ),
+                name="lineloss_target_area_xor_owner",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_loss_rate_percent__gte=0, max_loss_rate_percent__lte=100),
+                name="lineloss_target_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.area or self.owner
+        return f"{who} ≤ {self.max_loss_rate_percent}% ({self.effective_from:%Y-%m-%d})"

@@ -1,0 +1,339 @@
+"""Services of line loss: create, run and store the monthly analysis; set loss targets.
+
+``analysis_run_execute`` builds the archive frames from the database, calls
+``gridcheck_analytics.pipeline.run_monthly`` with a progress callback that updates the run row (committed
+at once, so the progress page can poll it), and writes every result of the month in one transaction:
+re-running a month replaces its results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+import traceback
+from collections.abc import Callable
+
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from gridcheck.lineloss.causes import causes_parse, causes_render
+from gridcheck.lineloss.choices import Backend, RunStatus
+from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
+from gridcheck.lineloss.selectors import active_runs, loss_targets, month_end, month_parse
+from gridcheck.readings.selectors import archive_frames, area_index, meter_store
+from gridcheck.readings.services import reading_rates_replace
+
+logger = logging.getLogger(__name__)
+
+#: The pipeline's steps plus writing the results.
+SAVE_STEP = "save"
+
+
+def _f(value, digits: int = 4):
+    """A float for the database; ``None`` for NaN/NA."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else round(value, digits)
+
+
+def _month_of(yyyymm) -> dt.date:
+    n = int(yyyymm)
+    return dt.date(n // 100, n % 100, 1)
+
+
+def analysis_run_create(*, month, started_by=None, backend: str = Backend.DUCKDB) -> AnalysisRun:
+    """Record a queued run of the monthly analysis for ``month`` (``YYYY-MM`` or a date)."""
+    from gridcheck_analytics.pipeline import STEPS
+
+    run = AnalysisRun(
+        month=month_parse(month),
+        started_by=started_by,
+        backend=Backend(backend),
+        progress_total=len(STEPS) + 1,
+    )
+    run.full_clean()
+    run.save()
+    return run
+
+
+def analysis_run_enqueue(*, run: AnalysisRun) -> AnalysisRun:
+    """Hand the run to the background worker (django-tasks) once the current transaction commits."""
+    from gridcheck.lineloss.tasks import analysis_run_task
+
+    def enqueue():
+        result = analysis_run_task.enqueue(run_id=run.pk)
+        AnalysisRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def analysis_run_start(*, month, started_by=None, backend: str = Backend.DUCKDB) -> AnalysisRun:
+    """Create a run and enqueue it (the "开始分析" button)."""
+    if active_runs().filter(month=month_parse(month)).exists():
+        raise ValidationError(_("An analysis of this month is already queued or running."))
+    run = analysis_run_create(month=month, started_by=started_by, backend=backend)
+    return analysis_run_enqueue(run=run)
+
+
+def _progress_update(run: AnalysisRun, step: str, done: int, total: int) -> None:
+    run.progress_step, run.progress_done, run.progress_total = step, done, total
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        progress_step=step, progress_done=done, progress_total=total, updated_at=timezone.now()
+    )
+
+
+def analysis_run_execute(
+    *,
+    run: AnalysisRun,
+    progress: Callable[[str, int, int], None] | None = None,
+    con=None,
+    history_months: int = 3,
+) -> AnalysisRun:
+    """Run the monthly analysis of ``run`` and store its results; the run ends succeeded or failed.
+
+    Parameters
+    ----------
+    run : AnalysisRun
+        A queued run (``analysis_run_create``).
+    progress : callable, optional
+        Also called as ``progress(step, done, total)`` (the terminal's progress bar).
+    con : ibis connection, optional
+        Reuse a connection (tests).
+    history_months : int
+        Months before the run's month also analysed (swing and three-month rules; months without
+        results of their own are filled from them, e.g. the demo's whole year in one run).
+
+    Returns
+    -------
+    AnalysisRun
+        The run, reloaded. An error is recorded in ``run.error`` and the run marked failed; it is not
+        raised.
+    """
+    from gridcheck_analytics.pipeline import STEPS, run_monthly
+
+    total = len(STEPS) + 1
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.progress_total = total
+    run.error = ""
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=run.status,
+        started_at=run.started_at,
+        progress_total=total,
+        progress_done=0,
+        error="",
+        updated_at=run.started_at,
+    )
+    timings: dict[str, float] = {}
+    clock = [time.monotonic()]
+
+    def on_progress(step: str, done: int, _total: int) -> None:
+        now = time.monotonic()
+        timings[step] = round(now - clock[0], 3)
+        clock[0] = now
+        _progress_update(run, step, done, total)
+        if progress:
+            progress(step, done, total)
+
+    month = run.month
+    try:
+        targets = loss_targets(month=month)
+        frames = archive_frames()
+        result = run_monthly(
+            meter_store(),
+            frames,
+            f"{month:%Y-%m}",
+            backend=run.backend,
+            con=con,
+            targets=targets,
+            history_months=history_months,
+            progress=on_progress,
+        )
+        counts = analysis_results_save(run=run, result=result)
+        on_progress(SAVE_STEP, total, total)
+    except Exception as exc:  # noqa: BLE001 - any failure ends the run as failed, with its message
+        logger.exception("analysis run %s failed", run.pk)
+        run.status = RunStatus.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.timings = timings
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=run.status,
+            error=run.error[:4000] + "\n" + traceback.format_exc()[-4000:],
+            finished_at=run.finished_at,
+            timings=timings,
+        )
+        run.refresh_from_db()
+        return run
+    run.status = RunStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=run.status, finished_at=run.finished_at, timings=timings, counts=counts, progress_step="done"
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:
+    ids = index.get(row.area_code)
+    if ids is None:
+        return None
+    causes = (
+        causes_parse(row.causes, negative_loss=bool(row.negative_loss), above_target=bool(row.above_target))
+        if row.flagged
+        else []
+    )
+    imbalance = _f(row.imbalance_rate)
+    return AreaMonthLoss(
+        run=run,
+        area_id=ids[0],
+        line_id=ids[1],
+        station_id=ids[2],
+        month=month,
+        supply_kwh=_f(row.supply_kwh, 3) or 0.0,
+        sales_kwh=_f(row.sales_kwh, 3) or 0.0,
+        loss_kwh=_f(row.loss_kwh, 3) or 0.0,
+        loss_rate_percent=_f(row.loss_rate_percent),
+        days=int(row.days),
+        reading_rate_percent=_f(row.reading_rate_percent),
+        imbalance_rate_percent=None if imbalance is None else round(imbalance * 100, 3),
+        target_percent=float(row.target_percent),
+        previous_loss_rate_percent=_f(row.previous_loss_rate_percent),
+        negative_loss=bool(row.negative_loss),
+        above_target=bool(row.above_target),
+        swing=bool(row.swing),
+        failing_months=int(row.failing_months),
+        failing_three_months=bool(row.failing_three_months),
+        imbalance=bool(row.imbalance),
+        flagged=bool(row.flagged),
+        causes=causes,
+        causes_text=causes_render(causes),
+    )
+
+
+@transaction.atomic
+def analysis_results_save(*, run: AnalysisRun, result: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Write the results of ``run_monthly`` for the run's month, replacing any earlier ones.
+
+    The month's area and line results, its daily area losses and reading rates are replaced. Earlier
+    months that the analysis also computed (its history) are written only where that month has no
+    results yet, so the trend is complete after one run, but a month's own run is never overwritten.
+    """
+    month = run.month
+    end = month_end(month)
+    index = area_index()
+    lines = {code: (pk, st) for code, pk, st in _line_index()}
+    with translation.override(settings.LANGUAGE_CODE):
+        AreaMonthLoss.objects.filter(month=month).delete()
+        area_objs = [
+            o
+            for o in (
+                _area_month_obj(r, run, index, month) for r in result["area_monthly"].itertuples(index=False)
+            )
+            if o
+        ]
+        AreaMonthLoss.objects.bulk_create(area_objs, batch_size=1000)
+        history = result.get("area_monthly_history")
+        filled = 0
+        if history is not None and len(history):
+            have = set(AreaMonthLoss.objects.values_list("month", flat=True).distinct())
+            hist_objs = []
+            for row in history.itertuples(index=False):
+                m = _month_of(row.month)
+                if m >= month or m in have or _f(row.supply_kwh) is None:
+                    continue
+                obj = _area_month_obj(row, run, index, m)
+                if obj:
+                    hist_objs.append(obj)
+            AreaMonthLoss.objects.bulk_create(hist_objs, batch_size=1000)
+            filled = len(hist_objs)
+
+    LineMonthLoss.objects.filter(month=month).delete()
+    line_objs = []
+    for row in result["line_monthly"].itertuples(index=False):
+        ids = lines.get(row.line_code)
+        if ids is None:
+            continue
+        line_objs.append(
+            LineMonthLoss(
+                run=run,
+                line_id=ids[0],
+                station_id=ids[1],
+                month=month,
+                supply_kwh=_f(row.supply_kwh, 3) or 0.0,
+                sales_kwh=_f(row.sales_kwh, 3) or 0.0,
+                loss_kwh=_f(row.loss_kwh, 3) or 0.0,
+                loss_rate_percent=_f(row.loss_rate_percent),
+                days=int(row.days),
+                reading_rate_percent=_f(row.reading_rate_percent),
+            )
+        )
+    LineMonthLoss.objects.bulk_create(line_objs, batch_size=1000)
+
+    AreaDayLoss.objects.filter(reading_date__range=(month, end)).delete()
+    day_objs = []
+    for row in result["area_daily"].itertuples(index=False):
+        ids = index.get(row.area_code)
+        if ids is None:
+            continue
+        imbalance = _f(row.imbalance_rate)
+        day_objs.append(
+            AreaDayLoss(
+                area_id=ids[0],
+                station_id=ids[2],
+                reading_date=row.reading_date,
+                supply_kwh=_f(row.supply_kwh, 3) or 0.0,
+                sales_kwh=_f(row.sales_kwh, 3) or 0.0,
+                loss_kwh=_f(row.loss_kwh, 3) or 0.0,
+                loss_rate_percent=_f(row.loss_rate_percent),
+                meters=int(row.meters),
+                meters_read=int(row.meters_read),
+                imbalance_rate_percent=None if imbalance is None else round(imbalance * 100, 3),
+            )
+        )
+    AreaDayLoss.objects.bulk_create(day_objs, batch_size=2000)
+    rates = reading_rates_replace(
+        start=month, end=end, rates=result["reading_rate_area"], quality=result.get("quality_summary")
+    )
+    return {
+        "areas": len(area_objs),
+        "flagged": sum(o.flagged for o in area_objs),
+        "lines": len(line_objs),
+        "area_days": len(day_objs),
+        "reading_rates": rates,
+        "history_area_months": filled,
+    }
+
+
+def _line_index():
+    from gridcheck.archive.models import Line
+
+    return Line.objects.values_list("code", "pk", "station_id")
+
+
+@transaction.atomic
+def loss_target_set(
+    *, max_loss_rate_percent, effective_from: dt.date, area=None, owner=None, note: str = ""
+) -> LossTarget:
+    """Set a loss-rate target [%] for an area or for all areas of an owner from ``effective_from`` on."""
+    target = LossTarget(
+        area=area,
+        owner=owner,
+        max_loss_rate_percent=max_loss_rate_percent,
+        effective_from=effective_from,
+        note=note,
+    )
+    target.full_clean()
+    target.save()
+    return target

@@ -1,0 +1,52 @@
+"""``gridcheck demo_meter_data``: simulate meter data for the archive's meters, then analyse the last month."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from config.env import VAR_DIR
+from gridcheck.readings.services import DEMO_SEED, demo_meter_data_load
+
+
+class Command(BaseCommand):
+    help = "Simulate meter data (readings, area meters, events, curves) for the archive and run the analysis."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--months", type=int, default=13, help="months of data to simulate")
+        parser.add_argument("--seed", type=int, default=DEMO_SEED)
+        parser.add_argument("--no-analysis", action="store_true", help="only write the meter data")
+        parser.add_argument("--backend", default="duckdb", choices=["duckdb", "pyspark"])
+
+    def handle(self, *args, months, seed, no_analysis, backend, **options):
+        if months < 2:
+            raise CommandError(_("--months must be at least 2"))
+        self.stdout.write(
+            _("Simulating %(months)s months of meter data into %(dir)s ...")
+            % {"months": months, "dir": settings.GRIDCHECK_DATA_DIR}
+        )
+        info = demo_meter_data_load(var_dir=VAR_DIR, months=months, seed=seed)
+        if not info["meters"]:
+            raise CommandError(_("The archive has no meters: run `gridcheck demo` first."))
+        self.stdout.write(
+            _(
+                "%(meters)s meters, %(daily)s daily readings, %(area)s area-meter readings, %(events)s events in %(s).1f s"
+            )
+            % {
+                "meters": info["meters"],
+                "daily": info["rows"]["daily"],
+                "area": info["rows"]["area_meter"],
+                "events": info["rows"]["events"],
+                "s": info["seconds"],
+            }
+        )
+        if not no_analysis:
+            # One run for the last month; its history covers the whole simulated year for the trends.
+            call_command(
+                "analyse",
+                month=info["end_month"],
+                backend=backend,
+                history_months=months - 2,
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )

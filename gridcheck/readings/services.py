@@ -1,0 +1,252 @@
+"""Services of meter data: import a file into the meter store, write reading rates, load the demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+
+from gridcheck.readings.choices import STORE_FRAME, ImportKind, ImportStatus
+from gridcheck.readings.models import MeterDataImport, ReadingRate
+from gridcheck.readings.selectors import archive_meters_frame, area_index, meter_store
+
+#: The demo's simulation seed (same as the archive demo's).
+DEMO_SEED = 20261125
+#: At most this many row errors are kept for one file (the file is refused whole anyway).
+MAX_ERRORS = 200
+
+
+def _read(kind: str, path: Path, mapping: dict | None, meters: pd.DataFrame | None):
+    from gridcheck_analytics.io import readers
+
+    parquet = path.suffix.lower() in (".parquet", ".pq")
+    if kind == ImportKind.DAILY:
+        reader = readers.read_daily_parquet if parquet else readers.read_daily_csv
+        return reader(path, mapping=mapping, meters=meters)
+    if kind == ImportKind.CURVE:
+        return readers.read_curves(path, mapping=mapping, meters=meters)
+    if kind == ImportKind.EVENTS:
+        return readers.read_events(path, mapping=mapping, meters=meters)
+    if kind == ImportKind.AREA_METER:
+        return readers.read_area_meter(path, mapping=mapping)
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _error_rows(errors: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in errors.head(MAX_ERRORS).itertuples(index=False):
+        out.append(
+            {
+                "file": str(row.file),
+                "row": None if pd.isna(row.row) else int(row.row),
+                "column": str(row.column),
+                "value": str(row.value),
+                "reason": str(row.reason),
+            }
+        )
+    return out
+
+
+def meter_data_import(
+    *, kind: str, path, user=None, mapping: dict | None = None, file_name: str | None = None
+) -> MeterDataImport:
+    """Read a meter-data file, validate it and write it to the meter store; record the batch.
+
+    All or nothing: a file with any row error (file, row, column, reason) is refused and nothing is
+    written; the batch keeps the errors. Accepted rows are upserted by key (meter, time), so importing
+    the same file twice changes nothing.
+
+    Parameters
+    ----------
+    kind : ImportKind
+        daily | curve | events | area_meter.
+    path : path
+        CSV (optionally .gz) or Parquet file.
+    user : User, optional
+        Who imports.
+    mapping : dict, optional
+        ``{source column: canonical column}`` of the analytics schema.
+    file_name : str, optional
+        Name to record (an uploaded file's original name).
+    """
+    kind = ImportKind(kind)
+    path = Path(path)
+    started = time.monotonic()
+    batch = MeterDataImport(
+        kind=kind,
+        file_name=file_name or path.name,
+        size_bytes=path.stat().st_size if path.exists() else 0,
+        mapping=mapping or {},
+        user=user,
+        status=ImportStatus.FAILED,
+    )
+    meters = archive_meters_frame() if kind != ImportKind.AREA_METER else None
+    try:
+        frame, meta = _read(kind, path, mapping, meters)
+    except (ValueError, KeyError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        batch.errors = [{"file": batch.file_name, "row": None, "column": "", "value": "", "reason": str(exc)}]
+    else:
+        batch.rows = int(meta["rows_read"])
+        batch.warnings = [str(w) for w in meta["warnings"]]
+        errors = meta["errors"]
+        if len(errors):
+            batch.errors = _error_rows(errors)
+            for e in batch.errors:
+                e["file"] = batch.file_name
+        elif not len(frame):
+            batch.errors = [
+                {"file": batch.file_name, "row": None, "column": "", "value": "", "reason": "no rows"}
+            ]
+        else:
+            counts = meter_store().upsert(STORE_FRAME[kind], frame)
+            batch.status = ImportStatus.SUCCEEDED
+            batch.rows_created = counts["rows_created"]
+            batch.rows_updated = counts["rows_updated"]
+            batch.rows_unchanged = counts["rows_unchanged"]
+            batch.months = counts["months"]
+    batch.duration_s = round(time.monotonic() - started, 3)
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def mapping_parse(text: str | None) -> dict | None:
+    """A column mapping given as JSON text (``{"表号": "meter_id"}``); ``None`` when empty."""
+    if not text or not text.strip():
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError("the mapping must be a JSON object of column names")
+    return value
+
+
+@transaction.atomic
+def reading_rates_replace(
+    *, start: dt.date, end: dt.date, rates: pd.DataFrame, quality: pd.DataFrame | None = None
+) -> int:
+    """Replace the reading rates of ``start``..``end`` by ``rates`` (the analysis' ``reading_rate_area``).
+
+    Parameters
+    ----------
+    rates : pandas.DataFrame
+        area_code, reading_date, meters, meters_read, reading_rate_percent [%].
+    quality : pandas.DataFrame, optional
+        area_code, reading_date, quality_code, readings (the analysis' ``quality_summary``).
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    index = area_index()
+    counts: dict[tuple, dict] = {}
+    if quality is not None:
+        for row in quality.itertuples(index=False):
+            counts.setdefault((row.area_code, str(row.reading_date)), {})[row.quality_code] = int(
+                row.readings
+            )
+    ReadingRate.objects.filter(reading_date__range=(start, end)).delete()
+    objs = []
+    for row in rates.itertuples(index=False):
+        ids = index.get(row.area_code)
+        if ids is None:
+            continue
+        objs.append(
+            ReadingRate(
+                area_id=ids[0],
+                line_id=ids[1],
+                station_id=ids[2],
+                reading_date=row.reading_date,
+                meters=int(row.meters),
+                meters_read=int(row.meters_read),
+                reading_rate_percent=round(float(row.reading_rate_percent), 4),
+                quality_counts=counts.get((row.area_code, str(row.reading_date)), {}),
+            )
+        )
+    ReadingRate.objects.bulk_create(objs, batch_size=2000)
+    return len(objs)
+
+
+def last_complete_month(today: dt.date | None = None) -> dt.date:
+    """First day of the last month that has ended."""
+    today = today or dt.date.today()
+    first = today.replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def demo_meter_data_load(
+    *,
+    var_dir=None,
+    months: int = 13,
+    seed: int = DEMO_SEED,
+    data_dir=None,
+    end_month: dt.date | None = None,
+    theft_fraction: float = 0.02,
+    **simulate_options,
+) -> dict:
+    """Simulate meter data for the archive in the database and write it to the meter store.
+
+    ``months`` months of daily readings, area-meter readings, events and curves, ending with the last
+    complete month (or ``end_month``), with theft and faults injected
+    (``gridcheck_analytics.readings_sim.simulate_readings``).
+
+    Parameters
+    ----------
+    var_dir : path, optional
+        The ground truth (which meters steal) goes to ``<var_dir>/demo/meter_truth.parquet``, apart from
+        the store; nothing is written there when omitted.
+    months : int
+        Months simulated.
+    seed : int
+        Seed: the same seed and archive give the same data.
+    data_dir : path, optional
+        The meter store; ``settings.GRIDCHECK_DATA_DIR`` by default.
+    end_month : date, optional
+        Last month simulated (default: the last complete month).
+    theft_fraction : float
+        Share of meters with injected theft.
+
+    Returns
+    -------
+    dict
+        ``meters``, ``start``, ``end_month`` (``YYYY-MM``), ``rows`` per frame, ``truth`` (frame),
+        ``area_truth`` (frame), ``seconds``.
+    """
+    from gridcheck_analytics.readings_sim import simulate_readings
+    from gridcheck_analytics.store import MeterStore
+
+    started = time.monotonic()
+    end_month = end_month or last_complete_month()
+    y, m = end_month.year, end_month.month - (months - 1)
+    while m < 1:
+        y, m = y - 1, m + 12
+    start = dt.date(y, m, 1)
+    meters = archive_meters_frame()
+    store = MeterStore(data_dir or settings.GRIDCHECK_DATA_DIR)
+    truth_path = Path(var_dir) / "demo" / "meter_truth.parquet" if var_dir else None
+    result = simulate_readings(
+        meters,
+        start=start,
+        months=months,
+        seed=seed,
+        theft_fraction=theft_fraction,
+        store=store,
+        truth_path=truth_path,
+        **simulate_options,
+    )
+    return {
+        "meters": len(meters),
+        "start": start,
+        "end_month": f"{end_month:%Y-%m}",
+        "rows": {k: len(result[k]) for k in ("daily", "area_meter", "events", "curves")},
+        "truth": result["truth"],
+        "area_truth": result["area_truth"],
+        "seconds": round(time.monotonic() - started, 2),
+    }
