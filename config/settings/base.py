@@ -169,6 +169,8 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 # A mail server that does not answer within this many seconds counts as down [s].
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gridcheck@localhost")
+# Where the file-based email backend (used by the demo) writes its messages.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # A message is tried this many times in all before it is marked failed.
 GRIDCHECK_NOTIFY_MAX_ATTEMPTS = env.int("GRIDCHECK_NOTIFY_MAX_ATTEMPTS", default=5)
 # Wait before retry n (n = 1, 2, ...): base * 2 ** (n - 1), at most the maximum [s].

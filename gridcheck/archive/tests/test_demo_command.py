@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from gridcheck.archive.models import (
     Tariff,
 )
 from gridcheck.hazards.models import Hazard, Notice
+from gridcheck.lineloss.models import AreaMonthLoss
 from gridcheck.users.choices import Role
 from gridcheck.users.models import Qualification, User
 from gridcheck.users.services import demo_users_ensure
@@ -35,7 +37,8 @@ def _counts() -> dict[str, tuple[int, int]]:
 
 def _demo(tmp_path, **options) -> str:
     out = StringIO()
-    call_command("demo", customers=300, directory=str(tmp_path), stdout=out, stderr=StringIO(), **options)
+    with override_settings(GRIDCHECK_DATA_DIR=str(tmp_path / "data")):
+        call_command("demo", customers=300, directory=str(tmp_path), stdout=out, stderr=StringIO(), **options)
     return out.getvalue()
 
 
@@ -44,6 +47,9 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     output = _demo(tmp_path)
     expected = simulate_county(n_customers=300)
     assert Customer.objects.count() == 300
+    # Meter data was simulated into the store and the last month analysed: every area has its loss.
+    assert (tmp_path / "data").is_dir()
+    assert AreaMonthLoss.objects.values("area").distinct().count() == Area.objects.count()
     assert Station.objects.count() == len(expected["stations"]) == 8
     assert Area.objects.count() == len(expected["areas"])
     assert MeteringPoint.objects.count() == len(expected["metering_points"])

@@ -3,7 +3,7 @@
 Runs the migrations, simulates the county (:func:`gridcheck_analytics.datasets.simulate_county`), writes
 one CSV per entity to ``<VAR_DIR>/demo/``, imports them through the archive import (upserts: a second run
 changes nothing), gives one staff member per role a known password, simulates the safety hazards of the
-1+1+1 network and produces this month's notices and the last quarter's briefing, and prints the logins.
+1+1+1 network, simulates 13 months of meter data and analyses line loss, produces this month's notices and the last quarter's briefing, and prints the logins.
 ``--serve`` then starts the development server with a background-task worker beside it.
 """
 
@@ -36,6 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address for --serve")
         parser.add_argument("--password", default=DEMO_PASSWORD, help="password of the demo logins")
         parser.add_argument(
+            "--skip-meter-data",
+            action="store_true",
+            help="do not simulate meter data nor run the line-loss analysis",
+        )
+        parser.add_argument(
             "--skip-hazards", action="store_true", help="do not simulate hazards nor produce the notices"
         )
         parser.add_argument(
@@ -44,7 +49,19 @@ class Command(BaseCommand):
             help="where the CSV files are written (default <VAR_DIR>/demo)",
         )
 
-    def handle(self, *args, customers, seed, serve, addr, password, directory, skip_hazards, **options):
+    def handle(
+        self,
+        *args,
+        customers,
+        seed,
+        serve,
+        addr,
+        password,
+        directory,
+        skip_hazards,
+        skip_meter_data,
+        **options,
+    ):
         if customers < 1:
             raise CommandError(_("--customers must be at least 1"))
         directory = directory or (VAR_DIR / "demo")
@@ -90,6 +107,15 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(error.messages)) from None
             except ValueError as error:
                 raise CommandError(str(error)) from None
+
+        if not skip_meter_data:
+            from gridcheck.lineloss.models import AreaMonthLoss
+
+            if AreaMonthLoss.objects.exists():
+                self.stdout.write(_("Meter data and line-loss results exist already; kept as they are."))
+            else:
+                with self._step(_("Simulating 13 months of meter data and analysing the last month")):
+                    call_command("demo_meter_data", seed=seed, stdout=self._quiet())
 
         if not skip_hazards:
             with self._step(_("Simulating safety hazards, contacts and drills")):
