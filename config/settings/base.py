@@ -149,6 +149,10 @@ GRIDCHECK_IMPORT_MAX_BYTES = env.int("GRIDCHECK_IMPORT_MAX_BYTES", default=50 * 
 GRIDCHECK_IMPORT_MAX_ERRORS = 200
 # Where meter data (Parquet) lives.
 GRIDCHECK_DATA_DIR = env.str("GRIDCHECK_DATA_DIR", default=str(VAR_DIR / "data"))
+# Periodic jobs (gridcheck scheduler): daily jobs start from this hour, local time [h].
+GRIDCHECK_DAILY_JOBS_HOUR = env.int("GRIDCHECK_DAILY_JOBS_HOUR", default=6)
+# The monthly notices and the quarterly briefing are produced this many days before they are due [days].
+GRIDCHECK_CALENDAR_LEAD_DAYS = env.int("GRIDCHECK_CALENDAR_LEAD_DAYS", default=5)
 
 LOGGING = {
     "version": 1,

@@ -26,3 +26,23 @@ class AuditedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class ScheduledJobRun(models.Model):
+    """One enqueueing of a periodic job for one period: the guard that runs each job once per period."""
+
+    name = models.CharField(_("job"), max_length=100)
+    period = models.CharField(_("period"), max_length=30)
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+        ordering = ["-enqueued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period"], name="core_scheduledjobrun_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.period}"

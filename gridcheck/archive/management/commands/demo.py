@@ -4,7 +4,7 @@ Runs the migrations, simulates the county (:func:`gridcheck_analytics.datasets.s
 one CSV per entity to ``<VAR_DIR>/demo/``, imports them through the archive import (upserts: a second run
 changes nothing), gives one staff member per role a known password, simulates the safety hazards of the
 1+1+1 network, simulates 13 months of meter data and analyses line loss, produces this month's notices and the last quarter's briefing, and prints the logins.
-``--serve`` then starts the development server with a background-task worker beside it.
+``--serve`` then starts the development server with a background-task worker and the scheduler beside it.
 """
 
 import subprocess
@@ -145,13 +145,22 @@ class Command(BaseCommand):
         if serve:
             self.stdout.write(_("Serving at http://%(addr)s/ (Ctrl+C stops it).") % {"addr": addr})
             # Background tasks (analysis started from the web page) run in a worker beside the server.
-            worker = subprocess.Popen(
-                [sys.executable, "-c", "from gridcheck.cli import main; main(['gridcheck', 'db_worker'])"]
-            )
+            # The scheduler enqueues the periodic jobs (outbox flush, daily hazard run, 1+1+1 calendar).
+            helpers = [
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-c",
+                        f"from gridcheck.cli import main; main(['gridcheck', '{command}'])",
+                    ]
+                )
+                for command in ("db_worker", "scheduler")
+            ]
             try:
                 call_command("runserver", addr, use_reloader=False)
             finally:
-                worker.terminate()
+                for process in helpers:
+                    process.terminate()
         else:
             self.stdout.write(_("Start the server with: gridcheck runserver %(addr)s") % {"addr": addr})
 
