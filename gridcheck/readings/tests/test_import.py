@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from gridcheck.readings.models import MeterDataImport
 from gridcheck_analytics.store import MeterStore
@@ -37,7 +38,7 @@ def test_command_with_mapping(county, data_dir, tmp_path):
 def test_command_refuses_bad_file_and_writes_nothing(county, data_dir, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(BAD)
-    with pytest.raises(CommandError, match="nothing was written"):
+    with translation.override("en"), pytest.raises(CommandError, match="nothing was written"):
         call_command("readings", "import", "daily", str(path))
     batch = MeterDataImport.objects.get()
     assert batch.status == "failed"
