@@ -225,9 +225,9 @@ def simulate_readings(
         * mult
     )
     base = np.minimum(cap * 24.0 * load_factor, 0.3 * limit)
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     season = 1.0 + 0.25 * np.cos(2 * np.pi * (doy - 15) / 365.0) + 0.2 * np.exp(-(((doy - 210) / 25.0) ** 2))
-    weekend = days.dayofweek.to_numpy() >= 5
+    weekend = days.day_of_week.to_numpy() >= 5
     week = np.where(residential[:, None], np.where(weekend, 1.1, 1.0), np.where(weekend, 0.6, 1.0))
     true = base[:, None] * season[None, :] * week * rng.lognormal(0, 0.2, (n, nd))
     factor = np.ones((n, nd))
