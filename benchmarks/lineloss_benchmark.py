@@ -7,8 +7,10 @@ Phases, each in its own process so that each one's peak memory is its own:
 
 1. generate  -- synthetic daily consumption (about 2 % missing), meters and area-meter registers, written
                 with DuckDB as the store's Parquet layout (not timed as part of the job);
-2. duckdb    -- the job: VEE (``quality.validate_daily``) and monthly loss per area
-                (``lineloss.monthly_area_loss``) with Ibis on DuckDB, reading the Parquet store;
+2. duckdb    -- the job, ``pipeline.area_loss`` with Ibis on DuckDB reading the Parquet store: one pass
+                over all the days (not twelve monthly runs): the area meters' supply, VEE
+                (``quality.validate_daily``) of every meter-day in buckets of meters (the window
+                sorts of one bucket in memory), and daily and monthly loss per area and per line;
 3. pandas    -- the same computation written the straightforward way in pandas (groupby + apply per
                 meter); run on at most ``--pandas-meters`` meters and scaled linearly when smaller,
                 which the output says;
@@ -100,34 +102,45 @@ def generate(data_dir: Path, meters: int, days: int) -> dict:
     return {"rows": rows, "seconds": time.perf_counter() - t0}
 
 
-def ibis_job(data_dir: Path, days: int, backend: str) -> dict:
-    from gridcheck_analytics import lineloss, quality
+def ibis_job(data_dir: Path, days: int, backend: str, meters_per_bucket: int | None = None) -> dict:
     from gridcheck_analytics.backends import connect, read_parquet
+    from gridcheck_analytics.pipeline import area_loss
     from gridcheck_analytics.store import MeterStore
 
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    con = connect(backend, memory="6g") if backend == "pyspark" else connect(backend)
+    if backend == "pyspark":
+        con = connect(backend, memory="6g")
+    else:
+        con = connect(backend, threads=os.cpu_count())
+        spill = data_dir / "duckdb-spill"
+        spill.mkdir(parents=True, exist_ok=True)
+        con.raw_sql("SET preserve_insertion_order = false")
+        con.raw_sql(f"SET temp_directory = '{spill}'")
+        con.raw_sql("SET memory_limit = '6GB'")
     t_connect = time.perf_counter() - t0
     store = MeterStore(data_dir)
     end = START + dt.timedelta(days=days - 1)
     t1 = time.perf_counter()
     meters = read_parquet(con, [str(data_dir / "archive" / "meters.parquet")])
-    areas = meters.select("area_code", "line_code", "station_code").distinct()
-    supply = lineloss.area_supply_daily(store.table(con, "area_meter"), START, end, areas=areas)
-    vee = quality.validate_daily(
+    out = area_loss(
+        con,
         store.table(con, "daily"),
         meters,
+        store.table(con, "area_meter"),
         START,
         end,
-        area_supply=supply,
         history_start=START,
         registers=False,
+        meters_per_bucket=meters_per_bucket if backend == "duckdb" else None,
     )
-    monthly = con.execute(lineloss.monthly_area_loss(lineloss.daily_area_loss(vee, supply)))
+    monthly = out["area_monthly"]
     seconds = time.perf_counter() - t1
     return {
         "seconds": seconds,
         "connect_seconds": t_connect,
+        "buckets": out["buckets"],
+        "load_average": load,
         "areas": int(monthly["area_code"].nunique()),
         "area_months": len(monthly),
         "supply_kwh": float(monthly["supply_kwh"].sum()),
@@ -270,6 +283,8 @@ def child(phase: str, args) -> dict:
     cmd = [sys.executable, __file__, "--phase", phase, "--data-dir", str(args.data_dir)]
     cmd += ["--meters", str(args.meters), "--days", str(args.days)]
     cmd += ["--pandas-meters", str(args.pandas_meters), "--import-rows", str(args.import_rows)]
+    if args.meters_per_bucket:
+        cmd += ["--meters-per-bucket", str(args.meters_per_bucket)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode or not lines:
@@ -284,6 +299,9 @@ def main() -> None:
     p.add_argument("--pandas-meters", type=int, default=20_000, help="most meters the pandas version runs")
     p.add_argument("--spark-meters", type=int, default=0, help="meters for the Spark run (0: skip)")
     p.add_argument("--import-rows", type=int, default=1_000_000)
+    p.add_argument(
+        "--meters-per-bucket", type=int, default=None, help="DuckDB: meters per bucket (default: pipeline's)"
+    )
     p.add_argument("--data-dir", type=Path, default=None)
     p.add_argument("--phase", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -291,7 +309,7 @@ def main() -> None:
     if args.phase:
         jobs = {
             "generate": lambda: generate(args.data_dir, args.meters, args.days),
-            "duckdb": lambda: ibis_job(args.data_dir, args.days, "duckdb"),
+            "duckdb": lambda: ibis_job(args.data_dir, args.days, "duckdb", args.meters_per_bucket),
             "pyspark": lambda: ibis_job(args.data_dir, args.days, "pyspark"),
             "pandas": lambda: pandas_job(args.data_dir, args.days, args.pandas_meters),
             "import": lambda: import_job(args.import_rows),
@@ -310,6 +328,11 @@ def main() -> None:
             print("duckdb failed:", d["error"])
             return
         rows = args.meters * args.days
+        print(
+            f"measured: one pass over {args.days} days = supply + VEE of every meter-day + daily and monthly "
+            f"loss per area and line, in {d['buckets']} bucket(s) of meters; DuckDB threads "
+            f"{os.cpu_count()}; load average (1 min) when it started {d['load_average']:.1f}"
+        )
         print(
             f"DuckDB VEE + monthly area loss: {d['seconds']:.1f} s for {rows:,} meter-days "
             f"({rows / d['seconds'] / 1e6:.1f} M/s), peak memory {d['peak_mb']:.0f} MB, "

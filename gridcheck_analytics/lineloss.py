@@ -76,30 +76,30 @@ def area_supply_daily(area_readings, start, end, *, areas=None, rules: VeeRules 
     return supply.left_join(imb, ["area_code", "reading_date"])
 
 
-def daily_area_loss(customer_vee, supply):
-    """Same-period (同期) daily loss per area.
+def area_sales_daily(customer_vee):
+    """Sales [kWh] and reading counts per area and day, from customers' VEE (the customer side of the loss).
 
-    Parameters
-    ----------
-    customer_vee : ibis.Table
-        Output of :func:`~gridcheck_analytics.quality.validate_daily` for customer meters.
-    supply : ibis.Table
-        Output of :func:`area_supply_daily`.
+    Sums and counts only, so the sales of disjoint sets of meters (e.g. meters processed in buckets) add
+    up to the sales of their union.
 
     Returns
     -------
     ibis.Table
-        area_code, line_code, station_code, reading_date, supply_kwh, sales_kwh, loss_kwh,
-        loss_rate_percent [%], meters, meters_read, readings_estimated, readings_flagged (quality codes
-        other than valid, estimated and missing), imbalance_rate.
+        area_code, line_code, station_code, reading_date, sales_kwh, meters, meters_read,
+        readings_estimated, readings_flagged.
     """
-    sales = customer_vee.group_by(["area_code", "line_code", "station_code", "reading_date"]).aggregate(
+    return customer_vee.group_by(["area_code", "line_code", "station_code", "reading_date"]).aggregate(
         sales_kwh=customer_vee.energy_kwh.sum(),
         meters=customer_vee.meter_id.count(),
         meters_read=customer_vee.is_read.cast("int64").sum(),
         readings_estimated=(customer_vee.quality_code == QualityCode.ESTIMATED.value).cast("int64").sum(),
         readings_flagged=customer_vee.quality_code.isin(_FLAG_CODES).cast("int64").sum(),
     )
+
+
+def daily_area_loss_from_sales(sales, supply):
+    """Daily loss per area from :func:`area_sales_daily` and :func:`area_supply_daily` (same columns as
+    :func:`daily_area_loss`)."""
     t = sales.inner_join(supply, ["area_code", "reading_date"])
     return t.select(
         "area_code",
@@ -118,6 +118,26 @@ def daily_area_loss(customer_vee, supply):
         readings_flagged=t.readings_flagged,
         imbalance_rate=t.imbalance_rate,
     )
+
+
+def daily_area_loss(customer_vee, supply):
+    """Same-period (同期) daily loss per area.
+
+    Parameters
+    ----------
+    customer_vee : ibis.Table
+        Output of :func:`~gridcheck_analytics.quality.validate_daily` for customer meters.
+    supply : ibis.Table
+        Output of :func:`area_supply_daily`.
+
+    Returns
+    -------
+    ibis.Table
+        area_code, line_code, station_code, reading_date, supply_kwh, sales_kwh, loss_kwh,
+        loss_rate_percent [%], meters, meters_read, readings_estimated, readings_flagged (quality codes
+        other than valid, estimated and missing), imbalance_rate.
+    """
+    return daily_area_loss_from_sales(area_sales_daily(customer_vee), supply)
 
 
 def _monthly(daily_loss, keys):

@@ -22,6 +22,9 @@ from gridcheck_analytics.schema import METERS, conform
 from gridcheck_analytics.thresholds import LINELOSS, VEE, LineLossRules, VeeRules
 
 STEPS = ("connect", "vee", "supply", "loss", "flags")
+#: Meters per bucket of :func:`area_loss` on DuckDB: bounds the memory of the window sorts (about 1 GB
+#: per 25,000 meters x 365 days; larger buckets are no faster).
+METERS_PER_BUCKET = 25_000
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -44,6 +47,102 @@ def canonical_meters(archive_frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
         meters = archive_frames_to_meters(archive_frames)
     return conform(meters, METERS)
+
+
+def meter_buckets(con, meters, meters_per_bucket: int) -> list[tuple[str, str]]:
+    """Ranges ``(first, last)`` of meter ids, inclusive, of at most ``meters_per_bucket`` meters each.
+
+    The store's files are sorted by meter id, so a range reads only the row groups that hold it.
+    """
+    ids = sorted(con.execute(meters.select("meter_id").distinct())["meter_id"].astype(str))
+    step = max(1, int(meters_per_bucket))
+    return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
+
+
+def area_loss(
+    con,
+    daily,
+    meters,
+    area_readings,
+    start: dt.date,
+    end: dt.date,
+    *,
+    history_start: dt.date | None = None,
+    lookahead_end: dt.date | None = None,
+    registers: bool = True,
+    meters_per_bucket: int | None = None,
+    vee_rules: VeeRules = VEE,
+) -> dict:
+    """VEE of the customers plus daily and monthly loss per area and line, in buckets of meters.
+
+    The same result as :func:`lineloss.daily_area_loss` over ``quality.validate_daily`` of all meters (up
+    to the order of floating-point additions): the customers' VEE runs per range of meter ids and only
+    its sums per area and day (:func:`lineloss.area_sales_daily`) are kept and added up, so the memory
+    of the window sorts is that of one bucket.  The area supply is computed once.
+
+    Parameters
+    ----------
+    con : ibis connection
+        DuckDB (buckets) or PySpark (one bucket: Spark spills and partitions by itself).
+    daily, meters, area_readings : ibis.Table
+        Canonical daily readings, meters and area-meter readings.
+    start, end : datetime.date
+        Period of the loss, inclusive.
+    history_start, lookahead_end, registers
+        As for :func:`quality.validate_daily`.
+    meters_per_bucket : int, optional
+        Meters per bucket; :data:`METERS_PER_BUCKET` by default on DuckDB, all meters on Spark.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        ``area_supply_daily``, ``area_daily`` (:func:`lineloss.daily_area_loss`), ``area_monthly``
+        (:func:`lineloss.monthly_area_loss`), ``line_monthly``; ``buckets``: number of buckets run.
+    """
+    areas = meters.select("area_code", "line_code", "station_code").distinct()
+    supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules)
+    duck = con.name == "duckdb"
+    if duck:  # once, not once per bucket
+        supply = con.create_table(f"supply_{uuid.uuid4().hex}", supply, temp=True)
+    if meters_per_bucket is None and duck:
+        meters_per_bucket = METERS_PER_BUCKET
+    ranges = meter_buckets(con, meters, meters_per_bucket) if meters_per_bucket else []
+    kw = dict(
+        area_supply=supply,
+        rules=vee_rules,
+        history_start=history_start,
+        lookahead_end=lookahead_end,
+        registers=registers,
+    )
+    if len(ranges) <= 1:
+        sales = lineloss.area_sales_daily(quality.validate_daily(daily, meters, start, end, **kw))
+    else:
+        parts = []
+        for lo, hi in ranges:
+            vee = quality.validate_daily(
+                daily.filter(daily.meter_id.between(lo, hi)),
+                meters.filter(meters.meter_id.between(lo, hi)),
+                start,
+                end,
+                **kw,
+            )
+            parts.append(
+                con.create_table(f"sales_{uuid.uuid4().hex}", lineloss.area_sales_daily(vee), temp=True)
+            )
+        union = ibis.union(*parts)
+        keys = ["area_code", "line_code", "station_code", "reading_date"]
+        sums = ["sales_kwh", "meters", "meters_read", "readings_estimated", "readings_flagged"]
+        sales = union.group_by(keys).aggregate(**{c: union[c].sum() for c in sums})
+    daily_loss = lineloss.daily_area_loss_from_sales(sales, supply)
+    if duck:
+        daily_loss = con.create_table(f"loss_{uuid.uuid4().hex}", daily_loss, temp=True)
+    return {
+        "area_supply_daily": con.execute(supply),
+        "area_daily": con.execute(daily_loss),
+        "area_monthly": con.execute(lineloss.monthly_area_loss(daily_loss)),
+        "line_monthly": con.execute(lineloss.monthly_line_loss(daily_loss)),
+        "buckets": max(1, len(ranges)),
+    }
 
 
 def run_monthly(

@@ -107,6 +107,69 @@ def _register_energy(t, w, upto, onward, near, rules):
     return t
 
 
+def _history_and_zero_runs(t, first, last, rules):
+    """History mean, zero runs and the history of a zero run per (meter, day).
+
+    A zero run is a run of consecutive zero days; its "group" is the non-zero day before it plus the run
+    (rows before a meter's first non-zero day form a group of their own).  ``zero_run_days`` is the
+    number of zero days in the row's group (for a non-zero day: the zeros right after it) and
+    ``stopped_history`` is true when some row of the group has a history mean of at least
+    ``min_history_kwh`` (the group's maximum reaches the threshold).
+
+    Every row gets the history windows; the zero-run windows run only on the rows next to or in a zero
+    run, which hold every group with zeros (a zero run's previous non-zero day is followed by a zero, its
+    next one follows a zero).  There the group is the days from the last non-zero day up to the row
+    (``prev_nonzero``) to the next non-zero day after it (``next_nonzero``, exclusive); the grid holds
+    every day ``first``..``last``.  No window partitions by (meter, run): millions of one-row partitions
+    are slow.
+    """
+    w = ibis.window(group_by="_mk", order_by="day_index")
+    upto = ibis.window(group_by="_mk", order_by="day_index", following=0)
+    after = ibis.window(group_by="_mk", order_by="day_index", rows=(1, None))
+    n_days = ibis.window(group_by="_mk", order_by="day_index", preceding=rules.history_days, following=0)
+    is_read = t.register_total_kwh.notnull() | t.reported_energy_kwh.notnull()
+    is_zero = t.energy_kwh.notnull() & (t.energy_kwh <= rules.zero_kwh)
+    t = t.mutate(
+        is_read=is_read,
+        is_zero=is_zero,
+        zero_next=is_zero.lead().over(w).fill_null(False),
+        zero_before=is_zero.lag().over(w).fill_null(False),
+        hist_sum=t.energy_kwh.sum().over(n_days),
+        hist_count=t.energy_kwh.count().over(n_days),
+    )
+    own = ibis.ifelse(t.energy_kwh.notnull(), 1, 0)
+    hist_n = t.hist_count - own
+    t = t.mutate(
+        hist_n=hist_n,
+        hist_mean=ibis.ifelse(
+            hist_n > 0, (t.hist_sum - t.energy_kwh.fill_null(0.0)) / hist_n.cast("float64"), _NULL
+        ),
+    )
+    near_zero = t.is_zero | t.zero_next | t.zero_before
+    z = t.filter(near_zero)
+    nonzero_day = ibis.ifelse(z.is_zero, ibis.null().cast("int64"), z.day_index)
+    first_day, last_day = (first - EPOCH).days, (last - EPOCH).days
+    z = z.mutate(
+        prev_nonzero=nonzero_day.max().over(upto).fill_null(first_day - 1),
+        next_nonzero=nonzero_day.min().over(after).fill_null(last_day + 1),
+    )
+    high_day = ibis.ifelse(
+        (z.hist_mean >= rules.min_history_kwh).fill_null(False), z.day_index, ibis.null().cast("int64")
+    )
+    z = z.mutate(
+        zero_run_days=ibis.ifelse(z.is_zero | z.zero_next, z.next_nonzero - z.prev_nonzero - 1, 0).cast(
+            "int64"
+        ),
+        # the last row reaching the threshold up to this one is in the group, or the first one after it
+        stopped_history=(high_day.max().over(upto) >= z.prev_nonzero).fill_null(False)
+        | (high_day.min().over(after) < z.next_nonzero).fill_null(False),
+    ).drop("prev_nonzero", "next_nonzero")
+    rest = t.filter(~near_zero).mutate(
+        zero_run_days=ibis.literal(0, "int64"), stopped_history=ibis.literal(False)
+    )
+    return rest.union(z.select(*rest.columns))
+
+
 def validate_daily(
     daily,
     meters,
@@ -153,7 +216,17 @@ def validate_daily(
     """
     first = history_start or (start - dt.timedelta(days=rules.history_days + 1))
     last = max(lookahead_end or end, end)
-    grid = meter_limits(meters).cross_join(calendar(first, last))
+    # The windows run on a narrow table keyed by an integer meter key (``_mk``, dense, from the meters
+    # table): sorting integers is much cheaper than sorting the asset-number strings, and the archive's
+    # attributes join back after the windows, once.
+    limits = meter_limits(meters)
+    keyed = limits.mutate(_mk=ibis.row_number().over(ibis.window(order_by="meter_id")).cast("int32"))
+    keys = keyed.select("meter_id", "_mk")
+    # the register steps need the multiplier and capacity in the windows; otherwise they join afterwards
+    in_windows = ["archive_multiplier", "capacity_kwh"] if registers else []
+    days = calendar(first, last)
+    days = days.mutate(day_index=days.day_index.cast("int32"))
+    grid = keyed.select("_mk", *in_windows).cross_join(days)
     d = daily.filter((daily.reading_date >= first) & (daily.reading_date <= last))
     d = d.select(
         "meter_id",
@@ -162,13 +235,14 @@ def validate_daily(
         reported_energy_kwh=nullable_column(d, "energy_kwh"),
         reported_multiplier=nullable_column(d, "multiplier"),
     )
-    t = grid.left_join(d, ["meter_id", "reading_date"])
-    w = ibis.window(group_by="meter_id", order_by="day_index")
-    upto = ibis.window(group_by="meter_id", order_by="day_index", following=0)
-    onward = ibis.window(group_by="meter_id", order_by="day_index", preceding=0)
+    d = d.inner_join(keys, "meter_id").drop("meter_id")
+    t = grid.left_join(d, ["_mk", "reading_date"])
+    w = ibis.window(group_by="_mk", order_by="day_index")
+    upto = ibis.window(group_by="_mk", order_by="day_index", following=0)
+    onward = ibis.window(group_by="_mk", order_by="day_index", preceding=0)
 
     near = ibis.window(
-        group_by="meter_id",
+        group_by="_mk",
         order_by="day_index",
         preceding=rules.estimate_window_days,
         following=rules.estimate_window_days,
@@ -181,30 +255,11 @@ def validate_daily(
             backwards=ibis.literal(False),
             energy_kwh=t.reported_energy_kwh.coalesce(t.reported_energy_kwh.mean().over(near)),
         )
-    is_read = t.register_total_kwh.notnull() | t.reported_energy_kwh.notnull()
-    is_zero = t.energy_kwh.notnull() & (t.energy_kwh <= rules.zero_kwh)
-    n_days = ibis.window(group_by="meter_id", order_by="day_index", preceding=rules.history_days, following=0)
-    t = t.mutate(
-        is_read=is_read,
-        is_zero=is_zero,
-        run_group=ibis.ifelse(is_zero, 0, 1).sum().over(upto),
-        hist_sum=t.energy_kwh.sum().over(n_days),
-        hist_count=t.energy_kwh.count().over(n_days),
-    )
-    own = ibis.ifelse(t.energy_kwh.notnull(), 1, 0)
-    hist_n = t.hist_count - own
-    t = t.mutate(
-        hist_n=hist_n,
-        hist_mean=ibis.ifelse(
-            hist_n > 0, (t.hist_sum - t.energy_kwh.fill_null(0.0)) / hist_n.cast("float64"), _NULL
-        ),
-    )
-    run = ibis.window(group_by=["meter_id", "run_group"])
-    t = t.mutate(
-        zero_run_days=ibis.ifelse(t.is_zero, 1, 0).sum().over(run),
-        pre_run_mean=t.hist_mean.max().over(run),
-    )
+    t = _history_and_zero_runs(t, first, last, rules)
     t = t.filter((t.reading_date >= start) & (t.reading_date <= end))
+    attributes = ["meter_id", "area_code", "line_code", "station_code", "max_kwh_per_day"]
+    attributes += [] if registers else ["archive_multiplier"]
+    t = t.inner_join(keyed.select("_mk", *attributes), "_mk")
     if area_supply is not None:
         s = area_supply.select("area_code", "reading_date", area_supply_kwh="supply_kwh")
         t = t.left_join(s, ["area_code", "reading_date"])
@@ -223,7 +278,7 @@ def validate_daily(
         ),
         ((t.energy_kwh > t.max_kwh_per_day).fill_null(False), QualityCode.RUNAWAY.value),
         (
-            t.is_zero & loaded & (t.pre_run_mean >= rules.min_history_kwh).fill_null(False),
+            t.is_zero & loaded & t.stopped_history,
             QualityCode.STOPPED.value,
         ),
         (t.is_zero & (t.zero_run_days >= rules.long_zero_run_days), QualityCode.LONG_ZERO_RUN.value),

@@ -188,3 +188,35 @@ def test_customer_drops_finds_large_customer_falling_by_half():
     out = con.execute(lineloss.customer_drops(ibis.memtable(vee)))
     assert list(out["month"]) == [202502]
     assert_allclose(out[["energy_kwh", "previous_energy_kwh"]].iloc[0].astype(float), [280.0, 1550.0])
+
+
+@pytest.mark.parametrize("meters_per_bucket", [1, 2])
+def test_area_loss_in_buckets_equals_one_pass(meters_per_bucket):
+    from gridcheck_analytics.pipeline import area_loss
+
+    con = connect("duckdb")
+    meters, daily, area = small_county()
+    meters = pd.concat(  # area A gets a third customer, so that an area spans buckets
+        [meters, meters.iloc[[0]].assign(meter_id="m4", multiplier=2.0)], ignore_index=True
+    )
+    daily = pd.concat([daily, daily[daily["meter_id"] == "m1"].assign(meter_id="m4")], ignore_index=True)
+    daily = daily.drop(index=daily.index[[40, 138]])  # two missing readings in January, estimated
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 2, 28)
+    daily_loss, area_m, line_m = monthly_expressions(meters, daily, area, start, end)
+    args = (ibis.memtable(daily), ibis.memtable(meters), ibis.memtable(area), start, end)
+    one = area_loss(con, *args, meters_per_bucket=None)
+    split = area_loss(con, *args, meters_per_bucket=meters_per_bucket)
+    assert one["buckets"] == 1 and split["buckets"] == -(-4 // meters_per_bucket)
+    keys = ["area_code", "line_code", "station_code", "month"]
+    for name, expected in [("area_monthly", con.execute(area_m)), ("line_monthly", con.execute(line_m))]:
+        by = [k for k in keys if k in expected.columns]
+        for got in (one[name], split[name]):
+            a = expected.sort_values(by).reset_index(drop=True)
+            b = got.sort_values(by).reset_index(drop=True)
+            pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-12)
+    assert split["area_monthly"]["readings_estimated"].sum() == 2
+    daily_expected = con.execute(daily_loss).sort_values(["area_code", "line_code", "reading_date"])
+    daily_got = split["area_daily"].sort_values(["area_code", "line_code", "reading_date"])
+    pd.testing.assert_frame_equal(
+        daily_expected.reset_index(drop=True), daily_got.reset_index(drop=True), check_dtype=False, rtol=1e-12
+    )

@@ -193,3 +193,38 @@ def test_look_ahead_interpolates_the_last_day(con):
     out = con.execute(expr.order_by("reading_date"))
     assert list(out["quality_code"]) == ["valid", "estimated"] and len(out) == 2
     assert_allclose(out["register_estimated_kwh"].iat[1], 110.0)
+
+
+def test_zero_runs_and_stopped_match_the_run_by_run_definition(con):
+    """zero_run_days and 'stopped' per run of zeros, checked against the definition written per run: a
+    run's group is the non-zero day before it plus the run (or the leading zeros of the period);
+    zero_run_days counts the group's zeros; stopped needs a history mean >= 1 kWh/day somewhere in it."""
+    rng = np.random.default_rng(11)
+    n_days, rows = 120, []
+    for i in range(12):
+        use = rng.gamma(2.0, [0.4, 2.0, 6.0][i % 3], n_days).round(3)
+        for _ in range(rng.integers(1, 6)):  # zero runs, some at the start and at the end
+            s = [0, n_days - 5, *rng.integers(0, n_days, 3)][rng.integers(0, 5)]
+            use[s : s + rng.integers(1, 14)] = 0.0
+        use[rng.random(n_days) < 0.05] = np.nan  # missing days are estimated (or stay missing)
+        rows.append(pd.DataFrame({"meter_id": f"m{i:02d}", "energy_kwh": use, "day": np.arange(n_days)}))
+    frame = pd.concat(rows, ignore_index=True)
+    frame["reading_date"] = [D0 + dt.timedelta(days=int(d)) for d in frame["day"]]
+    frame = conform(frame.dropna(subset=["energy_kwh"]), DAILY_READINGS)
+    m = pd.concat([meters(meter_id=f"m{i:02d}") for i in range(12)], ignore_index=True)
+    last = D0 + dt.timedelta(days=n_days - 1)
+    expr = validate_daily(ibis.memtable(frame), ibis.memtable(m), D0, last, history_start=D0, registers=False)
+    out = con.execute(expr).sort_values(["meter_id", "reading_date"]).reset_index(drop=True)
+    assert len(out) == 12 * n_days
+    zero = (out["energy_kwh"].notna() & (out["energy_kwh"] <= 0.0005)).to_numpy()
+    group = pd.Series(~zero).groupby(out["meter_id"]).cumsum()
+    keys = [out["meter_id"], group]
+    expected_days = pd.Series(zero.astype(int)).groupby(keys).transform("sum")
+    group_max = out["history_mean_kwh"].groupby(keys).transform("max")
+    np.testing.assert_array_equal(out["zero_run_days"].to_numpy(), expected_days.to_numpy())
+    stopped = zero & out["is_read"].to_numpy() & (group_max >= 1.0).to_numpy()
+    np.testing.assert_array_equal((out["quality_code"] == "stopped").to_numpy(), stopped)
+    assert 0 < stopped.sum() < zero.sum()  # the data hold both kinds of zero runs
+    long_run = zero & out["is_read"].to_numpy() & ~stopped & (expected_days >= 7).to_numpy()
+    np.testing.assert_array_equal((out["quality_code"] == "long_zero_run").to_numpy(), long_run)
+    assert long_run.sum() > 0
