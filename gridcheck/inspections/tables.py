@@ -1,0 +1,163 @@
+"""Tables of the inspection pages (django-tables2)."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.inspections.models import Campaign, InspectionPlan, Pliers, Seal, TipOff, WorkOrder
+
+ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
+STATUS_BADGE = {
+    "created": "text-bg-light border",
+    "assigned": "text-bg-info",
+    "in_progress": "text-bg-primary",
+    "visited": "text-bg-warning",
+    "closed": "text-bg-success",
+    "cancelled": "text-bg-secondary",
+    "received": "text-bg-light border",
+    "proven": "text-bg-danger",
+    "unfounded": "text-bg-secondary",
+    "in_stock": "text-bg-light border",
+    "issued": "text-bg-info",
+    "used": "text-bg-success",
+    "returned": "text-bg-light border",
+    "broken": "text-bg-danger",
+    "draft": "text-bg-light border",
+    "published": "text-bg-primary",
+}
+
+
+def status_badge(record):
+    return format_html(
+        '<span class="badge {}">{}</span>', STATUS_BADGE.get(record.status, ""), record.get_status_display()
+    )
+
+
+class WorkOrderTable(tables.Table):
+    number = tables.Column(linkify=True)
+    customer = tables.Column(order_by=("customer__account_number",))
+    station = tables.Column()
+    source = tables.Column()
+    status = tables.Column()
+    due_on = tables.DateColumn(format="Y-m-d")
+    visit_date = tables.DateColumn(format="Y-m-d")
+    assignees = tables.ManyToManyColumn(verbose_name=_("inspectors"), orderable=False, separator="、")
+
+    class Meta:
+        model = WorkOrder
+        attrs = ATTRS
+        fields = ("number", "customer", "station", "source", "status", "due_on", "visit_date", "assignees")
+        empty_text = _("No work orders.")
+        template_name = "includes/table.html"
+
+    def render_status(self, record):
+        badge = status_badge(record)
+        if record.is_overdue:
+            return format_html('{} <span class="badge text-bg-danger">{}</span>', badge, _("Overdue"))
+        return badge
+
+
+class TipOffTable(tables.Table):
+    """The register: never a reporter column (the detail page decides who sees the reporter)."""
+
+    number = tables.Column(linkify=True)
+    station = tables.Column()
+    channel = tables.Column()
+    received_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    visit_deadline = tables.DateTimeColumn(format="Y-m-d H:i")
+    customer = tables.Column()
+    status = tables.Column()
+    reward_amount_yuan = tables.Column()
+
+    class Meta:
+        model = TipOff
+        attrs = ATTRS
+        fields = (
+            "number",
+            "station",
+            "channel",
+            "received_at",
+            "visit_deadline",
+            "customer",
+            "status",
+            "reward_amount_yuan",
+        )
+        empty_text = _("No tip-offs.")
+        template_name = "includes/table.html"
+
+    def render_status(self, record):
+        badge = status_badge(record)
+        if record.is_visit_late:
+            return format_html('{} <span class="badge text-bg-danger">{}</span>', badge, _("Visit late"))
+        return badge
+
+
+class SealTable(tables.Table):
+    number = tables.Column(linkify=True)
+    station = tables.Column()
+    status = tables.Column()
+    holder = tables.Column()
+    meter = tables.Column()
+
+    class Meta:
+        model = Seal
+        attrs = ATTRS
+        fields = ("number", "station", "status", "holder", "meter")
+        empty_text = _("No seals.")
+        template_name = "includes/table.html"
+
+    def render_status(self, record):
+        return status_badge(record)
+
+
+class PlanTable(tables.Table):
+    month = tables.DateColumn(format="Y-m", linkify=True)
+    station = tables.Column()
+    status = tables.Column()
+    orders = tables.Column(verbose_name=_("work orders"), accessor="pk", orderable=False)
+
+    class Meta:
+        model = InspectionPlan
+        attrs = ATTRS
+        fields = ("month", "station", "status", "orders")
+        empty_text = _("No plans.")
+        template_name = "includes/table.html"
+
+    def render_status(self, record):
+        return status_badge(record)
+
+    def render_orders(self, record):
+        return record.work_orders.count()
+
+
+class CampaignTable(tables.Table):
+    name = tables.Column(linkify=True)
+    station = tables.Column()
+    starts_on = tables.DateColumn(format="Y-m-d")
+    ends_on = tables.DateColumn(format="Y-m-d")
+    status = tables.Column()
+
+    class Meta:
+        model = Campaign
+        attrs = ATTRS
+        fields = ("name", "station", "starts_on", "ends_on", "status")
+        empty_text = _("No campaigns.")
+        template_name = "includes/table.html"
+
+
+class PliersTable(tables.Table):
+    code = tables.Column()
+    station = tables.Column()
+    description = tables.Column()
+    status = tables.Column()
+    holder = tables.Column()
+    actions = tables.TemplateColumn(
+        template_name="inspections/_pliers_actions.html", verbose_name=_("actions"), orderable=False
+    )
+
+    class Meta:
+        model = Pliers
+        attrs = ATTRS
+        fields = ("code", "station", "description", "status", "holder", "actions")
+        empty_text = _("No pliers.")
+        template_name = "includes/table.html"
