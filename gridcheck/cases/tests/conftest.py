@@ -1,0 +1,26 @@
+import datetime
+
+import pytest
+
+from gridcheck.cases import services
+
+
+@pytest.fixture
+def theft_case(county):
+    """Example A of regulations.md: a residential customer bypassing a 5 A single-phase meter, start unknown."""
+    return services.case_create(
+        customer=county.customers["east11"],
+        kind="theft",
+        theft_type="bypass_meter",
+        case_date=datetime.date(2023, 5, 1),
+        facts="表前绕越接线",
+        created_by=county.users["inspector_east"],
+    )
+
+
+def run_to_pending(case, county):
+    case = services.case_compute(case=case, user=county.users["inspector_east"])
+    case = services.case_notify(
+        case=case, signed_by_customer=True, signer_name="张三", user=county.users["inspector_east"]
+    )
+    return services.case_submit_for_approval(case=case, user=county.users["inspector_east"])
