@@ -1,0 +1,1 @@
+"""Learned detectors (scikit-learn estimator contract), metrics, model registry and evaluation harness."""

@@ -1,0 +1,193 @@
+"""Combine rule and model scores into one ranked list per area and station, with reasons in Chinese.
+
+Score [0, 1], higher = more suspect::
+
+    score = 1 - (1 - rule_score) x (1 - model_weight x model_score)
+
+``rule_score`` = 1 - prod(1 - weight) over the fired rules (:func:`gridcheck_analytics.rules.rule_score`);
+``model_score`` is the supervised model's theft probability, or, without a model, the peer-group robust
+score mapped to [0, 1] by ``1 - exp(-z / unsupervised_scale)``.  Each suspect's reasons are its fired
+rules (strongest first) followed by the model's largest contributions (SHAP values of the supervised
+model, or the largest directional z-scores of the peer-group scorer), so every suspect has at least one
+reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gridcheck_analytics.features import FEATURE_NAMES_ZH
+from gridcheck_analytics.rules import evaluate_rules, rule_score
+from gridcheck_analytics.rules.base import fmt
+
+#: Direction in which each feature is suspicious: -1 low, +1 high (the unsupervised scorer's features).
+DIRECTIONS = {
+    "ratio_to_own": -1,
+    "peer_own_ratio": -1,
+    "min_change_ratio": -1,
+    "trend_per_month": -1,
+    "post_event_ratio": -1,
+    "loss_corr": -1,
+    "zero_share": 1,
+    "negative_days": 1,
+    "theft_events_recent": 1,
+    "low_voltage_share": 1,
+}
+UNSUPERVISED_FEATURES = list(DIRECTIONS)
+
+#: Weight of the model in the combined score.
+SUPERVISED_WEIGHT = 0.8
+UNSUPERVISED_WEIGHT = 0.6
+#: The peer-group scorer's z cap (z-scores are clipped there).
+Z_CAP = 10.0
+#: z at which the unsupervised score reaches 1 - 1/e.
+UNSUPERVISED_SCALE = 6.0
+
+
+def unsupervised_scores(features: pd.DataFrame, *, group_columns=("area_code", "category", "month")):
+    """Peer-group robust suspicion (z units) and per-feature z of every row."""
+    from gridcheck_analytics.detection.estimators import peer_group_scores
+
+    cols = [c for c in UNSUPERVISED_FEATURES if c in features.columns]
+    groups = [c for c in group_columns if c in features.columns]
+    fallback = [c for c in groups if c != "area_code"]
+    scores = peer_group_scores(
+        features, cols, groups, directions=[DIRECTIONS[c] for c in cols], fallback_columns=fallback
+    )
+    return scores, cols
+
+
+def _model_reason(feature: str, value, contribution: float, kind: str) -> dict:
+    name = FEATURE_NAMES_ZH.get(feature, feature)
+    if kind == "shap":
+        text = f"模型判断：{name}为{fmt(value, 2)}，使窃电嫌疑上升（贡献{contribution:+.2f}）"
+    else:
+        size = f"{contribution:.1f}" if contribution < Z_CAP else f"超过{Z_CAP:.0f}"
+        text = f"与同台区同类用户相比：{name}为{fmt(value, 2)}，偏离同类中位数{size}个稳健标准差"
+    return {
+        "code": f"model_{feature}",
+        "text": text,
+        "method": "unspecified",
+        "method_zh": "窃电方法待现场核实",
+        "evidence": {
+            "feature": feature,
+            "value": None if value is None or pd.isna(value) else float(value),
+            "contribution": round(float(contribution), 4),
+        },
+        "source": "model",
+    }
+
+
+def combine_scores(
+    features: pd.DataFrame,
+    *,
+    model=None,
+    model_features: list[str] | None = None,
+    top_reasons: int = 3,
+    explain_top: int | None = None,
+) -> pd.DataFrame:
+    """Score every customer-month and attach its reasons.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Customer-month features (:func:`gridcheck_analytics.features.customer_month_features`).
+    model : LightGBMTheftClassifier, optional
+        Supervised model; without one the peer-group robust score is used.
+    model_features : list of str, optional
+        Columns the model was trained on (default :data:`gridcheck_analytics.features.FEATURE_COLUMNS`).
+    top_reasons : int
+        Model contributions listed per suspect.
+    explain_top : int, optional
+        Explain only the ``explain_top`` highest-scored rows, the suspects list (the others carry their
+        fired rules only, possibly none); all rows when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``features``' identifier columns, ``rule_score``, ``model_score``, ``score`` [0-1],
+        ``rank_in_area``, ``rank_in_station`` (1 = most suspect) and ``reasons`` (list of dicts: code,
+        text, method, method_zh, evidence, source), sorted by score descending.
+    """
+    from gridcheck_analytics.features import FEATURE_COLUMNS
+
+    f = features.reset_index(drop=True)
+    fired = evaluate_rules(f)
+    r = rule_score(f, fired)
+    (u, z), ucols = unsupervised_scores(f)
+    if model is not None:
+        cols = model_features or FEATURE_COLUMNS
+        missing = [c for c in cols if c not in f.columns]
+        if missing:
+            raise ValueError(
+                f"the model expects feature column(s) the customer-month features lack: {', '.join(missing)}; "
+                "use a model trained on gridcheck_analytics.features.FEATURE_COLUMNS"
+            )
+        X = f[cols].to_numpy(dtype=float)
+        m = model.suspicion_score(X)
+        score = 1.0 - (1.0 - r) * (1.0 - SUPERVISED_WEIGHT * m)
+    else:
+        m = 1.0 - np.exp(-u / UNSUPERVISED_SCALE)
+        score = 1.0 - (1.0 - r) * (1.0 - UNSUPERVISED_WEIGHT * m)
+    out = f[
+        [
+            c
+            for c in ("meter_id", "account_number", "area_code", "station_code", "category", "month")
+            if c in f
+        ]
+    ].copy()
+    out["rule_score"] = r
+    out["model_score"] = m
+    out["score"] = score
+    # reasons
+    by_row: dict[int, list] = {}
+    if len(fired):
+        key = pd.MultiIndex.from_frame(f[["meter_id", "month"]])
+        pos = pd.Series(np.arange(len(f)), index=key)
+        fired = fired.assign(
+            _row=pos.reindex(pd.MultiIndex.from_frame(fired[["meter_id", "month"]])).to_numpy()
+        )
+        for row, grp in fired.groupby("_row", sort=False):
+            by_row[int(row)] = [
+                {k: rec[k] for k in ("code", "text", "method", "method_zh", "evidence")} | {"source": "rule"}
+                for rec in grp.to_dict("records")
+            ]
+    order = np.argsort(-score, kind="stable")
+    explained = order if explain_top is None else order[:explain_top]
+    contrib_rows = {}
+    if model is not None and len(explained):
+        cols = model_features or FEATURE_COLUMNS
+        sv = model.shap_values(f.loc[explained, cols].to_numpy(dtype=float))
+        for j, i in enumerate(explained):
+            idx = np.argsort(-sv[j])[:top_reasons]
+            contrib_rows[int(i)] = [
+                _model_reason(cols[c], f.at[i, cols[c]], sv[j, c], "shap") for c in idx if sv[j, c] > 0
+            ]
+    zcols = np.asarray(ucols)
+    values = f[ucols].to_numpy(dtype=float)
+    full = np.zeros(len(f), dtype=bool)
+    full[explained] = True
+    ztop = np.argsort(-z, axis=1)[:, :top_reasons] if z.shape[1] else np.zeros((len(f), 0), dtype=int)
+    reasons = [by_row.get(i, []) for i in range(len(f))]  # outside the explained top: fired rules only
+    for i in np.flatnonzero(full):
+        rs = reasons[i]
+        extra = contrib_rows.get(int(i))
+        if not extra:
+            idx = ztop[i]
+            extra = [_model_reason(zcols[c], values[i, c], z[i, c], "z") for c in idx if z[i, c] > 0]
+            if not extra and not rs and len(idx):
+                c = idx[0]
+                extra = [_model_reason(zcols[c], values[i, c], z[i, c], "z")]
+        reasons[i] = rs + extra
+    out["reasons"] = reasons
+    out = out.iloc[order].reset_index(drop=True)
+    for level in ("area", "station"):
+        col = f"{level}_code"
+        if col in out:
+            out[f"rank_in_{level}"] = (
+                out.groupby([col, "month"] if "month" in out else [col], dropna=False)["score"]
+                .rank(method="first", ascending=False)
+                .astype(int)
+            )
+    return out

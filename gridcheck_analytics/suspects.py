@@ -1,0 +1,139 @@
+"""Monthly theft and anomaly scoring: one ranked list of suspects per area and station, with reasons.
+
+``score_month(store, archive_frames, month)`` is the entry point the Django side (``detection/services.py``)
+calls.  It computes the customer-month features (:mod:`gridcheck_analytics.features`), fires the rule
+detectors (:mod:`gridcheck_analytics.rules`), scores with the learned detectors
+(:mod:`gridcheck_analytics.detection`) and combines everything into one ranked list
+(:func:`gridcheck_analytics.detection.combine.combine_scores`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+#: Columns of the frame :func:`score_month` returns, in order.
+SUSPECT_COLUMNS = [
+    "account_number",
+    "meter_id",
+    "area_code",
+    "station_code",
+    "month",
+    "rule_score",
+    "model_score",
+    "score",
+    "rank_in_area",
+    "rank_in_station",
+    "reasons",
+]
+
+STEPS = ("features", "rules", "model", "combine")
+
+
+def score_month(
+    store,
+    archive_frames: dict[str, pd.DataFrame],
+    month: str,
+    *,
+    backend: str = "duckdb",
+    model=None,
+    con=None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Score every customer of ``month`` for theft and anomalies and rank them.
+
+    Parameters
+    ----------
+    store : MeterStore
+        The meter-data store (daily, events, area_meter, curves).
+    archive_frames : dict of pandas.DataFrame
+        ``meters`` (canonical, or the archive's frames, as for :func:`pipeline.run_monthly`).
+    month : str
+        ``YYYY-MM``; features use the months before it as history.
+    backend : {'duckdb', 'pyspark'}
+        Ibis backend when ``con`` is not given.
+    model : LoadedModel or estimator, optional
+        A supervised model (from :func:`gridcheck_analytics.detection.models.load_model`); without one the
+        unsupervised peer-group score and the rules are used.
+    con : ibis connection, optional
+        Reuse a connection.
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` after each step of :data:`STEPS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer meter, sorted by score descending, columns :data:`SUSPECT_COLUMNS`:
+        ``account_number``, ``meter_id``, ``area_code``, ``station_code``, ``month`` (``YYYYMM``),
+        ``rule_score``, ``model_score``, ``score`` [0-1, higher is more
+        suspect], ``rank_in_area`` and ``rank_in_station`` (1 = most suspect), ``reasons`` (list of dicts
+        with ``code``, ``text`` (Chinese), ``method`` (theft method code), ``method_zh``, ``evidence``
+        (dict of values), ``source`` ('rule' or 'model')).
+    """
+
+    import ibis
+
+    from gridcheck_analytics import lineloss, quality
+    from gridcheck_analytics.backends import connect
+    from gridcheck_analytics.detection.combine import combine_scores
+    from gridcheck_analytics.features import FEATURES, customer_month_features
+    from gridcheck_analytics.pipeline import canonical_meters, month_bounds
+
+    done = 0
+
+    def step(name):
+        nonlocal done
+        done += 1
+        if progress:
+            progress(name, done, len(STEPS))
+
+    con = con or connect(backend)
+    meters_pd = canonical_meters(archive_frames)
+    meters = ibis.memtable(meters_pd)
+    y, m = (int(x) for x in month.split("-"))
+    n = y * 12 + m - 1 - FEATURES.trend_months
+    first_month = f"{n // 12:04d}-{n % 12 + 1:02d}"
+    start = month_bounds(first_month)[0]
+    month_start, end = month_bounds(month)
+    wanted = [str(p) for p in pd.period_range(start, end, freq="M")]
+    daily = store.table(con, "daily", wanted)
+    if daily is None:
+        raise ValueError(f"no daily readings in the store for {first_month}..{month}")
+    area_readings = store.table(con, "area_meter", wanted)
+    supply = None
+    if area_readings is not None:
+        areas = meters.select("area_code", "line_code", "station_code").distinct()
+        supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas)
+    vee = quality.validate_daily(daily, meters, start, end, area_supply=supply)
+    if con.name == "duckdb":
+        import uuid
+
+        vee = con.create_table(f"det_vee_{uuid.uuid4().hex}", vee, temp=True)
+    area_loss = lineloss.daily_area_loss(vee, supply) if supply is not None else None
+    feats = customer_month_features(
+        vee,
+        meters,
+        month_start,
+        end,
+        events=store.table(con, "events", wanted),
+        curves=store.table(con, "curves", [month]),
+        area_loss=area_loss,
+    )
+    frame = con.execute(feats)
+    step("features")
+    estimator, columns = _unwrap(model)
+    step("rules")
+    step("model")
+    ranked = combine_scores(frame, model=estimator, model_features=columns)
+    step("combine")
+    return ranked[SUSPECT_COLUMNS]
+
+
+def _unwrap(model):
+    """(estimator, feature columns) from a LoadedModel, an estimator or None."""
+    if model is None:
+        return None, None
+    if hasattr(model, "estimator") and hasattr(model, "metadata"):
+        return model.estimator, model.metadata.get("feature_columns")
+    return model, None
