@@ -11,4 +11,7 @@ urlpatterns = [
     path("notifications/", include("gridcheck.notifications.api.urls")),
     path("readings/", include("gridcheck.readings.api.urls")),
     path("lineloss/", include("gridcheck.lineloss.api.urls")),
+    path("detection/", include("gridcheck.detection.api.urls")),
+    path("cases/", include("gridcheck.cases.api.urls")),
+    path("inspections/", include("gridcheck.inspections.api.urls")),
 ]

@@ -1,7 +1,8 @@
 """The ``gridcheck`` console script: Django's management commands with Gridcheck's settings.
 
 ``gridcheck demo``, ``gridcheck import customers FILE``, ``gridcheck export customers FILE``,
-``gridcheck calc theft --input case.json`` (the analytics CLI, no database) and every Django command (``gridcheck migrate``, ``gridcheck runserver``) run through here.
+``gridcheck calc theft --input case.json`` and ``gridcheck detection evaluate`` (the analytics CLI, no
+database) and every Django command (``gridcheck migrate``, ``gridcheck runserver``) run through here.
 """
 
 import os
@@ -17,6 +18,11 @@ def main(argv: list[str] | None = None) -> None:
         from gridcheck_analytics.cli import main as analytics_main
 
         sys.exit(analytics_main(argv[1:]))
+    if len(argv) > 1 and argv[1] == "detection":
+        # Evaluation and training of the detectors on files: no database.
+        from gridcheck_analytics.detection.cli import main as detection_main
+
+        sys.exit(detection_main(argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     if len(argv) > 1 and argv[1] in ALIASES:
         argv[1] = ALIASES[argv[1]]

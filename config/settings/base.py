@@ -254,3 +254,62 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 # --- end meter data and line loss -----------------------------------------------------------------
+
+# --- theft and violation cases (gridcheck.cases) --------------------------------------------------
+INSTALLED_APPS += ["gridcheck.cases"]
+# A case whose total due is above this needs the county's approval after the station head's [元].
+GRIDCHECK_CASE_APPROVAL_THRESHOLD_YUAN = env.int("GRIDCHECK_CASE_APPROVAL_THRESHOLD_YUAN", default=5000)
+# The case choice sets under their own names in the API schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "CaseStatusEnum": "gridcheck.cases.choices.CaseStatus",
+        "CaseKindEnum": "gridcheck.cases.choices.CaseKind",
+        "CaseApprovalLevelEnum": "gridcheck.cases.choices.ApprovalLevel",
+        "CaseApprovalDecisionEnum": "gridcheck.cases.choices.ApprovalDecision",
+        # The approval "level" would otherwise collide with the qualification "level".
+        "QualificationLevelEnum": "gridcheck.users.choices.QualificationLevel",
+    }
+)
+# --- end cases ------------------------------------------------------------------------------------
+
+# --- inspections (gridcheck.inspections): plans, work orders, field visits, seals, tip-offs -------
+INSTALLED_APPS += ["gridcheck.inspections"]
+# Largest visit photo accepted [bytes]; only JPEG and PNG are accepted.
+GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES = env.int(
+    "GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES", default=8 * 1024 * 1024
+)
+# A work order without a due date is due this many days after it is opened [days].
+GRIDCHECK_WORK_ORDER_DUE_DAYS = env.int("GRIDCHECK_WORK_ORDER_DUE_DAYS", default=7)
+# A broken seal's work order is due this many days after the report [days].
+GRIDCHECK_BROKEN_SEAL_DUE_DAYS = env.int("GRIDCHECK_BROKEN_SEAL_DUE_DAYS", default=2)
+# Inspectors must reach the site of a tip-off within this time of its receipt [h].
+GRIDCHECK_TIPOFF_VISIT_HOURS = env.int("GRIDCHECK_TIPOFF_VISIT_HOURS", default=24)
+# A hazard found on a visit is given this long to be rectified [days].
+GRIDCHECK_INSPECTION_HAZARD_DEADLINE_DAYS = env.int("GRIDCHECK_INSPECTION_HAZARD_DEADLINE_DAYS", default=30)
+# The inspection choice sets under their own names in the API schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WorkOrderStatusEnum": "gridcheck.inspections.choices.WorkOrderStatus",
+        "WorkOrderSourceEnum": "gridcheck.inspections.choices.WorkOrderSource",
+        "SealStatusEnum": "gridcheck.inspections.choices.SealStatus",
+        "TipOffStatusEnum": "gridcheck.inspections.choices.TipOffStatus",
+        "InspectionPlanStatusEnum": "gridcheck.inspections.choices.PlanStatus",
+    }
+)
+# --- end inspections ------------------------------------------------------------------------------
+
+# --- theft detection (gridcheck.detection): ranked suspects with reasons ----------------------------
+INSTALLED_APPS += ["gridcheck.detection"]
+# `gridcheck analyse` and the monthly analysis task also score the month for theft once its line loss
+# is written (`gridcheck detect --month` scores a month alone).
+GRIDCHECK_DETECTION_AFTER_ANALYSIS = env.bool("GRIDCHECK_DETECTION_AFTER_ANALYSIS", default=True)
+# A trained detection model (gridcheck_analytics.detection.models.load_model); empty: the rules and the
+# unsupervised peer-group score. Each detection run records the version that scored it.
+GRIDCHECK_DETECTION_MODEL = env.str("GRIDCHECK_DETECTION_MODEL", default="")
+# A customer meter is a suspect when a theft rule fired, or when its combined score reaches this [0-1]
+# (the analytics explain every score; a low model score alone does not make an inspection worthwhile).
+GRIDCHECK_DETECTION_MIN_SCORE = env.float("GRIDCHECK_DETECTION_MIN_SCORE", default=0.5)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"SuspectStatusEnum": "gridcheck.detection.choices.SuspectStatus"}
+)
+# --- end theft detection ----------------------------------------------------------------------------

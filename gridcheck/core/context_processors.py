@@ -37,11 +37,24 @@ NAVIGATION = [
         ],
     ),
     (
+        _("Theft detection"),
+        [
+            (_("Theft suspects"), "detection:suspect_list", VIEW),
+            (_("Detection runs"), "detection:run_list", VIEW),
+        ],
+    ),
+    (
         _("Meter data"),
         [
             (_("Reading rate"), "readings:dashboard", VIEW),
             (_("Import meter data"), "readings:import", IMPORT),
             (_("Meter-data imports"), "readings:import_list", VIEW),
+        ],
+    ),
+    (
+        _("Cases"),
+        [
+            (_("Theft and violation cases"), "cases:case_list", VIEW),
         ],
     ),
     (
@@ -53,6 +66,19 @@ NAVIGATION = [
             (_("High-risk and important customers"), "hazards:risk_customers", VIEW),
             (_("Government contacts"), "hazards:government_contacts", VIEW),
             (_("My hazards"), "hazards:portal", "hazards.portal"),
+        ],
+    ),
+    (
+        _("Inspection"),
+        [
+            (_("Work orders"), "inspections:workorder_list", VIEW),
+            (_("Overdue work orders"), "inspections:workorder_overdue", VIEW),
+            (_("My work orders"), "inspections:my_work", VIEW),
+            (_("Inspection plans"), "inspections:plan_list", VIEW),
+            (_("Campaigns"), "inspections:campaign_list", VIEW),
+            (_("Tip-offs"), "inspections:tipoff_list", VIEW),
+            (_("Seals"), "inspections:seal_list", VIEW),
+            (_("Sealing pliers"), "inspections:pliers_list", VIEW),
         ],
     ),
     (

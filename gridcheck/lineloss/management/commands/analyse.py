@@ -1,5 +1,6 @@
 """``gridcheck analyse --month YYYY-MM``: the monthly line-loss analysis in the foreground, with a progress bar."""
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,8 +23,11 @@ class Command(BaseCommand):
             "--history-months", type=int, default=3, help="months before --month also analysed (default 3)"
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, cron)")
+        # --- theft detection (gridcheck.detection) ---
+        parser.add_argument("--no-detection", action="store_true", help="do not score the month for theft")
+        # --- end theft detection ---
 
-    def handle(self, *args, month, backend, no_progress, history_months, **options):
+    def handle(self, *args, month, backend, no_progress, history_months, no_detection=False, **options):
         try:
             month = month_parse(month) if month else last_complete_month()
         except (ValueError, TypeError):
@@ -74,3 +78,9 @@ class Command(BaseCommand):
                 }
             )
         )
+        # --- theft detection (gridcheck.detection): score the month once its line loss is written ---
+        if not no_detection and apps.is_installed("gridcheck.detection"):
+            from gridcheck.detection.management.commands.detect import detect_after_analysis
+
+            detect_after_analysis(self, run, no_progress=no_progress)
+        # --- end theft detection ---

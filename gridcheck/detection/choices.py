@@ -1,0 +1,30 @@
+"""Choice sets of the detection app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# A detection run moves through the same states as a line-loss analysis run.
+from gridcheck.lineloss.choices import RunStatus
+
+__all__ = ["STEP_LABELS", "RunStatus", "SuspectStatus"]
+
+
+class SuspectStatus(models.TextChoices):
+    """What became of a suspect: still to be looked at, sent to an inspector, or set aside."""
+
+    NEW = "new", _("To be checked")
+    WORK_ORDER_CREATED = "work_order_created", _("Work order created")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+#: Steps of a detection run as shown in its progress bar: the scoring steps, then writing the suspects.
+STEP_LABELS = {
+    "queued": _("Waiting for a worker"),
+    "connect": _("Reading the archive and the model"),
+    "features": _("Computing customer features"),
+    "rules": _("Applying the theft rules"),
+    "model": _("Scoring with the model"),
+    "combine": _("Combining scores and ranking"),
+    "save": _("Saving the suspects"),
+    "done": _("Done"),
+}

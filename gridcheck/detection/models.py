@@ -1,0 +1,262 @@
+"""Theft and anomaly detection (反窃电) in the relational database: runs, suspects and their reasons.
+
+A detection run scores every customer meter of one month with
+``gridcheck_analytics.suspects.score_month`` and keeps those that have at least one reason as suspects,
+ranked per transformer area and per station. Re-running a month replaces its suspects; a decision taken
+on a suspect (a work order, a dismissal) is carried over to the new suspect of the same customer meter.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.archive.models import Area, Customer, Station
+from gridcheck.core.models import TimeStampedModel
+from gridcheck.detection.choices import RunStatus, SuspectStatus
+
+#: Reasons shown in the suspect list (the detail page shows them all).
+TOP_REASONS = 2
+
+
+class DetectionRun(TimeStampedModel):
+    """One scoring of a month for the whole county: status, progress, model version, timings, errors.
+
+    ``model_version`` names what scored the month: a trained model's name and version, or the rules and
+    the unsupervised peer-group score when no trained model is installed. County-wide like the line-loss
+    runs: everyone who may view sees the runs (their suspects are scoped).
+    """
+
+    month = models.DateField(_("month"), help_text=_("First day of the scored month."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
+    progress_step = models.CharField(_("step"), max_length=30, default="queued")
+    progress_done = models.PositiveSmallIntegerField(_("steps done"), default=0)
+    progress_total = models.PositiveSmallIntegerField(_("steps"), default=0)
+    model_version = models.CharField(_("model version"), max_length=120, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("launched by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    analysis_run = models.ForeignKey(
+        "lineloss.AnalysisRun",
+        verbose_name=_("after line-loss run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The line-loss analysis run this detection followed, if any."),
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    timings = models.JSONField(_("seconds per step"), default=dict, blank=True)
+    counts = models.JSONField(_("result counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    SCOPE_STATION = None
+    SCOPE_AREA = None
+
+    class Meta:
+        verbose_name = _("detection run")
+        verbose_name_plural = _("detection runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("detection:run_detail", args=[self.pk])
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == RunStatus.SUCCEEDED:
+            return 100
+        return int(round(100 * self.progress_done / self.progress_total)) if self.progress_total else 0
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class Suspect(TimeStampedModel):
+    """A customer meter whose month looks like theft or a metering fault, with the reasons why.
+
+    ``score`` is 0-1 (higher is more suspect); ``rank_in_area`` and ``rank_in_station`` rank it among the
+    month's suspects of its transformer area and station (1 = most suspect). ``reasons`` is the
+    analytics' list, most important first: ``[{"code", "text" (Chinese, for an inspector), "method",
+    "method_zh", "evidence": {...}, "source"}]``; a suspect always has at least one. Station and area
+    are copied from the customer when the run writes it, so lists filter and rank without joins.
+    """
+
+    run = models.ForeignKey(
+        DetectionRun, verbose_name=_("detection run"), on_delete=models.CASCADE, related_name="suspects"
+    )
+    month = models.DateField(_("month"))
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    meter_number = models.CharField(_("meter number"), max_length=40, blank=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("transformer area"), on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(
+        _("suspicion score"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)], db_index=True
+    )
+    rank_in_area = models.PositiveIntegerField(_("rank in area"))
+    rank_in_station = models.PositiveIntegerField(_("rank in station"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    status = models.CharField(
+        _("status"), max_length=20, choices=SuspectStatus.choices, default=SuspectStatus.NEW, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status_note = models.CharField(_("note"), max_length=300, blank=True)
+    work_order = models.ForeignKey(
+        "inspections.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The inspection work order raised for this suspect."),
+    )
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("suspect")
+        verbose_name_plural = _("suspects")
+        ordering = ["-month", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "customer", "meter_number"], name="detection_suspect_month_meter_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0.0, score__lte=1.0), name="detection_suspect_score_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank_in_area__gte=1, rank_in_station__gte=1),
+                name="detection_suspect_rank_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "station", "rank_in_station"], name="detection_suspect_m_st_rank"),
+            models.Index(fields=["month", "area", "rank_in_area"], name="detection_suspect_m_area_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.month:%Y-%m} ({self.score:.2f})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("detection:suspect_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if not reasons_valid(self.reasons):
+            raise ValidationError({"reasons": _("A suspect needs at least one reason with a text.")})
+
+    @property
+    def top_reasons(self) -> list[dict]:
+        return list(self.reasons[:TOP_REASONS])
+
+    @property
+    def more_reasons(self) -> int:
+        return max(len(self.reasons) - TOP_REASONS, 0)
+
+    @property
+    def score_percent(self) -> int:
+        return int(round(self.score * 100))
+
+
+def reasons_valid(reasons) -> bool:
+    """At least one reason, each a dict with a non-empty ``text``."""
+    return (
+        isinstance(reasons, list)
+        and len(reasons) > 0
+        and all(isinstance(r, dict) and str(r.get("text") or "").strip() for r in reasons)
+    )
+
+
+class SuspectStatusChange(models.Model):
+    """One change of a suspect's status: who, when, from what to what, and why.
+
+    Kept by customer and month rather than by suspect row, so the record survives a re-run of the month
+    (which replaces the suspect rows).
+    """
+
+    suspect = models.ForeignKey(
+        Suspect,
+        verbose_name=_("suspect"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="status_changes",
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("transformer area"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    meter_number = models.CharField(_("meter number"), max_length=40, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=SuspectStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=SuspectStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    work_order = models.ForeignKey(
+        "inspections.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("suspect status change")
+        verbose_name_plural = _("suspect status changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "month"], name="detection_change_cust_month")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.month:%Y-%m}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,515 @@
+"""Services of theft detection: create, run and store a month's scoring; act on a suspect.
+
+``detection_run_execute`` builds the archive frames from the database (``readings.selectors``, the same
+frames as the line-loss analysis), calls ``gridcheck_analytics.suspects.score_month`` with a progress
+callback that updates the run row (committed at once, so the run page can poll it), and writes the
+month's suspects in one transaction: re-running a month replaces its suspects, carrying over the
+decision taken on a customer meter (work order, dismissal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+import traceback
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from gridcheck.archive.models import Customer
+from gridcheck.detection.choices import RunStatus, SuspectStatus
+from gridcheck.detection.models import DetectionRun, Suspect, SuspectStatusChange
+from gridcheck.lineloss.selectors import month_parse
+from gridcheck.readings.selectors import archive_frames, meter_store
+
+logger = logging.getLogger(__name__)
+
+#: Steps of a run: reading archive and model, the scoring steps of ``score_month``, writing suspects.
+CONNECT_STEP, SAVE_STEP = "connect", "save"
+
+
+class WorkOrderUnavailable(Exception):
+    """The inspections app (which builds work orders) is not installed."""
+
+
+def _scoring_steps() -> tuple[str, ...]:
+    from gridcheck_analytics import suspects
+
+    return tuple(getattr(suspects, "STEPS", ("features", "rules", "model", "combine")))
+
+
+def detection_steps() -> list[str]:
+    """Every step of a run in order (for the progress bar)."""
+    return [CONNECT_STEP, *_scoring_steps(), SAVE_STEP]
+
+
+# -- runs --------------------------------------------------------------------------------------------
+
+
+def detection_run_create(*, month, started_by=None, analysis_run=None) -> DetectionRun:
+    """Record a queued detection run of ``month`` (``YYYY-MM`` or a date)."""
+    run = DetectionRun(
+        month=month_parse(month),
+        started_by=started_by,
+        analysis_run=analysis_run,
+        progress_total=len(detection_steps()),
+    )
+    run.full_clean()
+    run.save()
+    return run
+
+
+def active_runs():
+    """Detection runs queued or running that moved within ``GRIDCHECK_ANALYSIS_STALE_S``."""
+    since = timezone.now() - dt.timedelta(seconds=settings.GRIDCHECK_ANALYSIS_STALE_S)
+    return DetectionRun.objects.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], updated_at__gte=since
+    )
+
+
+def detection_run_enqueue(*, run: DetectionRun) -> DetectionRun:
+    """Hand the run to the background worker (django-tasks) once the current transaction commits."""
+    from gridcheck.detection.tasks import detection_run_task
+
+    def enqueue():
+        result = detection_run_task.enqueue(run_id=run.pk)
+        DetectionRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def detection_run_start(*, month, started_by=None) -> DetectionRun:
+    """Create a detection run and enqueue it (the "开始检测" button)."""
+    if active_runs().filter(month=month_parse(month)).exists():
+        raise ValidationError(_("A detection run of this month is already queued or running."))
+    return detection_run_enqueue(run=detection_run_create(month=month, started_by=started_by))
+
+
+#: What scores a month when no trained model is installed: the rule detectors and the unsupervised
+#: peer-group score of ``gridcheck_analytics.detection``.
+UNSUPERVISED_VERSION = "rules+peer"
+
+
+def model_version(model) -> str:
+    """A model's name and version for the run record (``LoadedModel`` metadata, or the estimator's)."""
+    if model is None:
+        return UNSUPERVISED_VERSION
+    meta = getattr(model, "metadata", None) or {}
+    estimator = getattr(model, "estimator", model)
+    name = meta.get("name") or getattr(model, "name", None) or type(estimator).__name__
+    version = meta.get("version") or getattr(model, "version", None)
+    trained = meta.get("trained_at") or meta.get("created_at")
+    text = f"{name} {version}" if version else str(name)
+    return f"{text} ({str(trained)[:10]})" if trained else text
+
+
+def detection_model_load():
+    """The trained detection model named by ``GRIDCHECK_DETECTION_MODEL`` and its version text.
+
+    Returns ``(model, version)``; ``model`` is ``None`` when no trained model is configured, and the
+    month is scored by the rules and the unsupervised peer-group score.
+    """
+    path = getattr(settings, "GRIDCHECK_DETECTION_MODEL", "")
+    if not path:
+        return None, UNSUPERVISED_VERSION
+    from gridcheck_analytics.detection.models import load_model
+
+    model = load_model(path)
+    return model, model_version(model)
+
+
+def _progress_update(run: DetectionRun, step: str, done: int, total: int) -> None:
+    run.progress_step, run.progress_done, run.progress_total = step, done, total
+    DetectionRun.objects.filter(pk=run.pk).update(
+        progress_step=step, progress_done=done, progress_total=total, updated_at=timezone.now()
+    )
+
+
+def detection_run_execute(
+    *,
+    run: DetectionRun,
+    progress: Callable[[str, int, int], None] | None = None,
+    con=None,
+    model=None,
+) -> DetectionRun:
+    """Score the run's month for theft and anomalies and store its suspects; the run ends succeeded or
+    failed.
+
+    Parameters
+    ----------
+    run : DetectionRun
+        A queued run (``detection_run_create``).
+    progress : callable, optional
+        Also called as ``progress(step, done, total)`` (the terminal's progress bar).
+    con : ibis connection, optional
+        Reuse a connection (tests).
+    model : optional
+        A loaded detection model (tests); default: ``detection_model_load()``.
+
+    Returns
+    -------
+    DetectionRun
+        The run, reloaded. An error is recorded in ``run.error`` and the run marked failed; it is not
+        raised.
+    """
+    from gridcheck_analytics.suspects import score_month
+
+    steps = detection_steps()
+    total = len(steps)
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.progress_total = total
+    run.error = ""
+    DetectionRun.objects.filter(pk=run.pk).update(
+        status=run.status,
+        started_at=run.started_at,
+        progress_total=total,
+        progress_done=0,
+        error="",
+        updated_at=run.started_at,
+    )
+    timings: dict[str, float] = {}
+    clock = [time.monotonic()]
+
+    def on_progress(step: str, done: int, _total: int) -> None:
+        now = time.monotonic()
+        timings[step] = round(now - clock[0], 3)
+        clock[0] = now
+        _progress_update(run, step, done, total)
+        if progress:
+            progress(step, done, total)
+
+    try:
+        if model is None:
+            model, version = detection_model_load()
+        else:
+            version = model_version(model)
+        run.model_version = version[:120]
+        DetectionRun.objects.filter(pk=run.pk).update(model_version=run.model_version)
+        frames = archive_frames()
+        own_con = con is None
+        if own_con:
+            from gridcheck_analytics.backends import connect
+
+            con = connect(getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb"))
+        on_progress(CONNECT_STEP, 1, total)
+        try:
+            frame = score_month(
+                meter_store(),
+                frames,
+                f"{run.month:%Y-%m}",
+                backend=getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb"),
+                model=model,
+                con=con,
+                progress=lambda step, done, _t: on_progress(step, 1 + done, total),
+            )
+        finally:
+            if own_con:
+                con.disconnect()
+        counts = suspects_save(run=run, frame=frame)
+        on_progress(SAVE_STEP, total, total)
+    except Exception as exc:  # noqa: BLE001 - any failure ends the run as failed, with its message
+        logger.exception("detection run %s failed", run.pk)
+        run.status = RunStatus.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        DetectionRun.objects.filter(pk=run.pk).update(
+            status=run.status,
+            error=run.error[:4000] + "\n" + traceback.format_exc()[-4000:],
+            finished_at=run.finished_at,
+            timings=timings,
+        )
+        run.refresh_from_db()
+        return run
+    run.status = RunStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    DetectionRun.objects.filter(pk=run.pk).update(
+        status=run.status, finished_at=run.finished_at, timings=timings, counts=counts, progress_step="done"
+    )
+    run.refresh_from_db()
+    return run
+
+
+def detection_after_analysis(*, analysis_run, enqueue: bool = False, progress=None) -> DetectionRun | None:
+    """Score the month of a succeeded line-loss ``analysis_run`` (the hook of ``gridcheck analyse`` and
+    the analysis task). Never raises: a failure is recorded on the detection run and logged.
+
+    Off when ``GRIDCHECK_DETECTION_AFTER_ANALYSIS`` is false. ``enqueue`` hands the run to the
+    background worker instead of running it here.
+    """
+    if not getattr(settings, "GRIDCHECK_DETECTION_AFTER_ANALYSIS", True):
+        return None
+    if analysis_run.status != RunStatus.SUCCEEDED:
+        return None
+    try:
+        run = detection_run_create(
+            month=analysis_run.month, started_by=analysis_run.started_by, analysis_run=analysis_run
+        )
+        if enqueue:
+            return detection_run_enqueue(run=run)
+        return detection_run_execute(run=run, progress=progress)
+    except Exception:  # noqa: BLE001 - the line-loss results stand whatever happens here
+        logger.exception("detection after analysis run %s failed", analysis_run.pk)
+        return None
+
+
+# -- writing suspects --------------------------------------------------------------------------------
+
+
+def json_safe(value):
+    """``value`` with numpy/pandas scalars, NaN and timestamps turned into plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, np.ndarray, pd.Series)):
+        return [json_safe(v) for v in list(value)]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, (int, str)):
+        return value
+    return str(value)
+
+
+def _reasons(value) -> list[dict]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    reasons = json_safe(value)
+    if not isinstance(reasons, list):
+        return []
+    return [r for r in reasons if isinstance(r, dict) and str(r.get("text") or "").strip()]
+
+
+def _ranks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rank the kept suspects per area and per station by score (1 = most suspect)."""
+    order = frame.sort_values(["score", "account_number", "meter_id"], ascending=[False, True, True])
+    order = order.assign(_pos=range(len(order)))
+    frame = frame.assign(
+        rank_in_area=order.groupby("area_id")["_pos"].rank(method="first").astype(int),
+        rank_in_station=order.groupby("station_id")["_pos"].rank(method="first").astype(int),
+    )
+    return frame
+
+
+@transaction.atomic
+def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
+    """Write the suspects of ``score_month``'s frame for the run's month, replacing earlier ones.
+
+    A row becomes a suspect when it has at least one reason with a text and either a rule fired (a
+    reason with ``source == "rule"``) or its score reaches ``GRIDCHECK_DETECTION_MIN_SCORE`` (the
+    analytics explain every row, so a low model score alone is not a suspicion). Suspects are ranked
+    again among themselves per area and station. Area and station come from the archive (the customer's), not the
+    frame. A customer meter that had a work order or was dismissed keeps that decision.
+    """
+    month = run.month
+    scored = len(frame)
+    customers = {
+        acct: (pk, area_id, station_id)
+        for acct, pk, area_id, station_id in Customer.objects.values_list(
+            "account_number", "pk", "area_id", "station_id"
+        )
+    }
+    min_score = float(getattr(settings, "GRIDCHECK_DETECTION_MIN_SCORE", 0.5))
+    rows = []
+    unknown = below = 0
+    for rec in frame.to_dict("records"):
+        reasons = _reasons(rec.get("reasons"))
+        if not reasons:
+            continue
+        score = json_safe(rec.get("score"))
+        score = 0.0 if score is None else min(max(float(score), 0.0), 1.0)
+        if score < min_score and not any(r.get("source") == "rule" for r in reasons):
+            below += 1  # only the model's explanation of an unremarkable score: not a suspect
+            continue
+        ids = customers.get(str(rec.get("account_number")))
+        if ids is None:
+            unknown += 1
+            continue
+        rows.append(
+            {
+                "account_number": str(rec["account_number"]),
+                "meter_id": str(rec.get("meter_id") or "")[:40],
+                "customer_id": ids[0],
+                "area_id": ids[1],
+                "station_id": ids[2],
+                "score": round(score, 6),
+                "reasons": reasons,
+            }
+        )
+    kept = pd.DataFrame(
+        rows,
+        columns=["account_number", "meter_id", "customer_id", "area_id", "station_id", "score", "reasons"],
+    )
+    kept = kept.drop_duplicates(["customer_id", "meter_id"])
+    if len(kept):
+        kept = _ranks(kept)
+
+    decisions = {
+        (s.customer_id, s.meter_number): s
+        for s in Suspect.objects.filter(month=month).exclude(status=SuspectStatus.NEW)
+    }
+    Suspect.objects.filter(month=month).delete()
+    objs, carried = [], 0
+    for rec in kept.to_dict("records"):
+        obj = Suspect(
+            run=run,
+            month=month,
+            customer_id=rec["customer_id"],
+            meter_number=rec["meter_id"],
+            area_id=rec["area_id"],
+            station_id=rec["station_id"],
+            score=rec["score"],
+            rank_in_area=int(rec["rank_in_area"]),
+            rank_in_station=int(rec["rank_in_station"]),
+            reasons=rec["reasons"],
+        )
+        old = decisions.get((obj.customer_id, obj.meter_number))
+        if old is not None:
+            obj.status = old.status
+            obj.status_changed_at = old.status_changed_at
+            obj.status_changed_by_id = old.status_changed_by_id
+            obj.status_note = old.status_note
+            obj.work_order_id = old.work_order_id
+            carried += 1
+        objs.append(obj)
+    Suspect.objects.bulk_create(objs, batch_size=1000)
+    # The status log follows the customer meter to its new suspect row.
+    if carried:
+        for pk, customer_id, meter in (
+            Suspect.objects.filter(month=month)
+            .exclude(status=SuspectStatus.NEW)
+            .values_list("pk", "customer_id", "meter_number")
+        ):
+            SuspectStatusChange.objects.filter(
+                month=month, customer_id=customer_id, meter_number=meter, suspect__isnull=True
+            ).update(suspect_id=pk)
+    return {
+        "scored": scored,
+        "suspects": len(objs),
+        "areas": int(kept["area_id"].nunique()) if len(kept) else 0,
+        "below_threshold": below,
+        "carried_decisions": carried,
+        "unknown_accounts": unknown,
+    }
+
+
+# -- acting on a suspect -----------------------------------------------------------------------------
+
+
+def _status_change(*, suspect: Suspect, to_status: str, user, note: str = "", work_order=None) -> None:
+    now = timezone.now()
+    change = SuspectStatusChange(
+        suspect=suspect,
+        customer_id=suspect.customer_id,
+        station_id=suspect.station_id,
+        area_id=suspect.area_id,
+        month=suspect.month,
+        meter_number=suspect.meter_number,
+        from_status=suspect.status,
+        to_status=to_status,
+        changed_by=user,
+        note=note[:300],
+        work_order=work_order,
+    )
+    change.full_clean()
+    change.save()
+    suspect.status = to_status
+    suspect.status_changed_at = now
+    suspect.status_changed_by = user
+    suspect.status_note = note[:300]
+    if work_order is not None:
+        suspect.work_order = work_order
+    suspect.full_clean()
+    suspect.save()
+
+
+def work_order_reason(suspect: Suspect) -> str:
+    """The work order's reason, in Chinese for the inspector: month, score and the suspect's reasons."""
+    with translation.override(settings.LANGUAGE_CODE):
+        head = _("Theft suspect %(month)s (score %(score).2f, rank %(rank)s in the area)") % {
+            "month": f"{suspect.month:%Y-%m}",
+            "score": suspect.score,
+            "rank": suspect.rank_in_area,
+        }
+        lines = [f"{i}. {r['text']}" for i, r in enumerate(suspect.reasons, start=1)]
+        meter = _("Meter %(meter)s") % {"meter": suspect.meter_number} if suspect.meter_number else ""
+    return "\n".join([head + (f" · {meter}" if meter else ""), *lines])
+
+
+def inspections_available() -> bool:
+    if not apps.is_installed("gridcheck.inspections"):
+        return False
+    try:
+        from gridcheck.inspections.services import work_order_create  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@transaction.atomic
+def suspect_work_order_create(*, suspect: Suspect, user, due_on: dt.date | None = None):
+    """Create an inspection work order for ``suspect`` (the "生成检查工单" button) and mark the suspect.
+
+    Calls ``gridcheck.inspections.services.work_order_create(source="suspect", ...)``; raises
+    ``WorkOrderUnavailable`` when the inspections app is not installed, ``ValidationError`` when the
+    suspect already has a work order. The status change is logged (``SuspectStatusChange``).
+    """
+    if not inspections_available():
+        raise WorkOrderUnavailable(_("Inspection work orders are not available."))
+    from gridcheck.inspections.services import work_order_create
+
+    suspect = Suspect.objects.select_for_update().select_related("customer").get(pk=suspect.pk)
+    if suspect.status == SuspectStatus.WORK_ORDER_CREATED and suspect.work_order_id:
+        raise ValidationError(_("This suspect already has a work order."))
+    work_order = work_order_create(
+        source="suspect",
+        customer=suspect.customer,
+        reason=work_order_reason(suspect),
+        created_by=user,
+        due_on=due_on,
+        related=suspect,
+    )
+    _status_change(
+        suspect=suspect, to_status=SuspectStatus.WORK_ORDER_CREATED, user=user, work_order=work_order
+    )
+    return work_order
+
+
+@transaction.atomic
+def suspect_dismiss(*, suspect: Suspect, user, note: str) -> Suspect:
+    """Set a suspect aside (e.g. a known seasonal business), with the reason why; logged."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Say why the suspect is dismissed."))
+    suspect = Suspect.objects.select_for_update().get(pk=suspect.pk)
+    if suspect.status == SuspectStatus.WORK_ORDER_CREATED:
+        raise ValidationError(_("A suspect with a work order is followed up there."))
+    _status_change(suspect=suspect, to_status=SuspectStatus.DISMISSED, user=user, note=note)
+    return suspect
+
+
+@transaction.atomic
+def suspect_reopen(*, suspect: Suspect, user, note: str = "") -> Suspect:
+    """Put a dismissed suspect back on the list; logged."""
+    suspect = Suspect.objects.select_for_update().get(pk=suspect.pk)
+    if suspect.status != SuspectStatus.DISMISSED:
+        raise ValidationError(_("Only a dismissed suspect can be reopened."))
+    _status_change(suspect=suspect, to_status=SuspectStatus.NEW, user=user, note=note)
+    return suspect

@@ -1,0 +1,314 @@
+"""Detection pages: the ranked suspect list, a suspect's page with its chart and evidence, runs.
+
+Views stay thin: figures come from ``selectors``, changes go through ``services``. Every page is scoped
+to the user (``scope_queryset``): a suspect outside the user's scope is a 404.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import View
+
+from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
+from gridcheck.core.permissions import CHANGE, has_capability
+from gridcheck.core.scoping import scope_queryset
+from gridcheck.detection import selectors, services
+from gridcheck.detection.choices import STEP_LABELS
+from gridcheck.detection.evidence import evidence_rows
+from gridcheck.detection.filtersets import DetectionRunFilterSet, SuspectFilterSet
+from gridcheck.detection.models import DetectionRun, Suspect
+from gridcheck.detection.tables import DetectionRunTable, SuspectTable, score_level
+from gridcheck.lineloss.selectors import month_parse
+from gridcheck.readings.services import last_complete_month
+
+
+class RunStartForm(forms.Form):
+    month = forms.CharField(
+        label=gettext_lazy("Month"),
+        widget=forms.DateInput(attrs={"type": "month", "class": "form-control form-control-sm"}),
+    )
+
+    def clean_month(self):
+        try:
+            month = month_parse(self.cleaned_data["month"])
+        except (ValueError, TypeError):
+            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from None
+        if month > last_complete_month():
+            raise forms.ValidationError(_("Only months that have ended can be analysed."))
+        return month
+
+
+class DismissForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Why is it dismissed?"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+
+class SuspectListView(ScopedListView):
+    """The month's suspects, most suspect first, filterable by station, area, month, status and score."""
+
+    model = Suspect
+    template_name = "detection/suspect_list.html"
+    filterset_class = SuspectFilterSet
+    table_class = SuspectTable
+    title = gettext_lazy("Theft suspects")
+    search_placeholder = gettext_lazy("Search by account number, name or meter number")
+
+    def get_base_queryset(self):
+        return selectors.with_context(
+            Suspect.objects.select_related("customer", "area", "station").order_by("-score", "pk")
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.months = selectors.suspect_months(user=request.user)
+        if "month" not in request.GET and self.months:
+            # The newest month by default: one month is one ranked list.
+            request.GET = request.GET.copy()
+            request.GET["month"] = f"{self.months[0]:%Y-%m-%d}"
+        return super().get(request, *args, **kwargs)
+
+    def get_filterset(self, queryset):
+        filterset = super().get_filterset(queryset)
+        field = filterset.form.fields["month"]
+        field.widget = forms.Select(
+            choices=[("", _("All"))] + [(f"{m:%Y-%m-%d}", f"{m:%Y-%m}") for m in self.months],
+            attrs={"class": "form-select form-select-sm"},
+        )
+        filterset.form.fields["run"].widget = forms.HiddenInput()
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        month = None
+        if self.filterset.is_valid():
+            month = self.filterset.form.cleaned_data.get("month")
+        ctx.update(
+            month=month,
+            latest_run=selectors.latest_run(month=month) if month else selectors.latest_run(),
+            can_run=has_capability(self.request.user, CHANGE),
+            run_form=RunStartForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
+            summary=selectors.suspect_summary(user=self.request.user, month=month) if month else None,
+        )
+        return ctx
+
+
+class SuspectDetailView(ScopedDetailView):
+    """One suspect: score and ranks, every reason with its evidence, the consumption chart with the
+    area's loss and the meter events, the area's month, and the work-order button."""
+
+    model = Suspect
+    template_name = "detection/suspect_detail.html"
+    context_object_name = "suspect"
+
+    def get_queryset(self):
+        return selectors.with_context(
+            super()
+            .get_queryset()
+            .select_related("customer", "area", "station", "run", "status_changed_by", "work_order")
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        suspect, user = self.object, self.request.user
+        reasons = [
+            {**r, "evidence_rows": evidence_rows(r.get("evidence")), "weight": r.get("weight")}
+            for r in suspect.reasons
+        ]
+        can_change = has_capability(user, CHANGE)
+        ctx.update(
+            reasons=reasons,
+            level=score_level(suspect.score),
+            area_total=Suspect.objects.filter(month=suspect.month, area_id=suspect.area_id).count(),
+            station_total=Suspect.objects.filter(month=suspect.month, station_id=suspect.station_id).count(),
+            area_loss=selectors.area_month_loss(suspect=suspect),
+            history=selectors.customer_suspect_history(user=user, suspect=suspect),
+            changes=selectors.status_changes(user=user, suspect=suspect),
+            work_order=selectors.work_order_of(suspect),
+            can_change=can_change,
+            inspections_available=services.inspections_available(),
+            dismiss_form=DismissForm(),
+            breadcrumb=[
+                (
+                    _("Station"),
+                    suspect.station.name,
+                    reverse("detection:suspect_list")
+                    + f"?station={suspect.station_id}&month={suspect.month:%Y-%m-%d}",
+                ),
+                (
+                    _("Transformer area"),
+                    suspect.area.name,
+                    reverse("detection:suspect_list")
+                    + f"?station={suspect.station_id}&area={suspect.area_id}&month={suspect.month:%Y-%m-%d}",
+                ),
+                (_("Customer"), suspect.customer.name, ""),
+            ],
+            chart_labels={
+                "energy": _("Consumption [kWh]"),
+                "area_day_loss": _("Area daily loss rate [%]"),
+                "area_month_loss": _("Area monthly loss rate [%]"),
+                "month": _("Scored month"),
+                "events": _("Meter events"),
+                "empty": _("No meter data for this customer in these months."),
+            },
+        )
+        return ctx
+
+
+def _scoped_suspect(request, pk) -> Suspect:
+    suspect = scope_queryset(Suspect.objects.select_related("customer"), request.user).filter(pk=pk).first()
+    if suspect is None:
+        raise Http404
+    return suspect
+
+
+class SuspectChartJsonView(CapabilityRequiredMixin, View):
+    """A suspect's chart data as JSON (consumption, area loss, events), loaded by its page."""
+
+    def get(self, request, pk):
+        from gridcheck.readings.choices import EventCode, QualityCode
+
+        suspect = _scoped_suspect(request, pk)
+        data = selectors.suspect_chart(suspect=suspect)
+        quality, events = dict(QualityCode.choices), dict(EventCode.choices)
+        for d in data["days"]:
+            d["quality_label"] = str(quality.get(d["quality_code"], d["quality_code"]))
+        for e in data["events"]:
+            e["label"] = str(events.get(e["event_code"], e["event_code"]))
+        return JsonResponse(data)
+
+
+class SuspectWorkOrderCreateView(CapabilityRequiredMixin, View):
+    """POST: create an inspection work order for the suspect ("生成检查工单")."""
+
+    required_capability = CHANGE
+
+    def post(self, request, pk):
+        suspect = _scoped_suspect(request, pk)
+        try:
+            work_order = services.suspect_work_order_create(suspect=suspect, user=request.user)
+        except services.WorkOrderUnavailable:
+            messages.error(request, _("Inspection work orders are not available."))
+            return redirect(suspect)
+        except ValidationError as exc:
+            messages.warning(request, " ".join(exc.messages))
+            return redirect(suspect)
+        messages.success(
+            request,
+            _("Work order %(number)s created for %(customer)s.")
+            % {"number": getattr(work_order, "number", work_order.pk), "customer": suspect.customer.name},
+        )
+        return redirect(suspect)
+
+
+class SuspectDismissView(CapabilityRequiredMixin, View):
+    """POST: set a suspect aside with a note, or (``reopen``) put it back on the list."""
+
+    required_capability = CHANGE
+
+    def post(self, request, pk):
+        suspect = _scoped_suspect(request, pk)
+        try:
+            if request.POST.get("reopen"):
+                services.suspect_reopen(suspect=suspect, user=request.user, note=request.POST.get("note", ""))
+                messages.success(request, _("The suspect is back on the list."))
+            else:
+                form = DismissForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, _("Say why the suspect is dismissed."))
+                    return redirect(suspect)
+                services.suspect_dismiss(suspect=suspect, user=request.user, note=form.cleaned_data["note"])
+                messages.success(request, _("The suspect is dismissed."))
+        except ValidationError as exc:
+            messages.warning(request, " ".join(exc.messages))
+        return redirect(suspect)
+
+
+class DetectionRunListView(ScopedListView):
+    model = DetectionRun
+    template_name = "detection/run_list.html"
+    filterset_class = DetectionRunFilterSet
+    table_class = DetectionRunTable
+    title = gettext_lazy("Detection runs")
+    search_placeholder = gettext_lazy("Search by model version or error")
+
+    def get_base_queryset(self):
+        return DetectionRun.objects.select_related("started_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            can_run=has_capability(self.request.user, CHANGE),
+            run_form=RunStartForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
+        )
+        return ctx
+
+
+def run_progress_data(run: DetectionRun) -> dict:
+    return {
+        "id": run.pk,
+        "month": f"{run.month:%Y-%m}",
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "step": run.progress_step,
+        "step_label": str(STEP_LABELS.get(run.progress_step, run.progress_step)),
+        "done": run.progress_done,
+        "total": run.progress_total,
+        "percent": run.progress_percent,
+        "finished": not run.is_active,
+        "error": run.error.splitlines()[0] if run.error else "",
+        "duration_s": run.duration_s,
+        "counts": run.counts,
+        "model_version": run.model_version,
+        "results_url": reverse("detection:suspect_list") + f"?month={run.month:%Y-%m-%d}",
+    }
+
+
+class DetectionRunDetailView(ScopedDetailView):
+    """A run's page: progress (polls ``run_progress``), model version, timings and counts."""
+
+    model = DetectionRun
+    template_name = "detection/run_detail.html"
+    context_object_name = "run"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["progress"] = run_progress_data(self.object)
+        ctx["step_labels"] = [(k, v) for k, v in STEP_LABELS.items() if k not in ("queued", "done")]
+        return ctx
+
+
+class DetectionRunProgressView(CapabilityRequiredMixin, View):
+    def get(self, request, pk):
+        run = scope_queryset(DetectionRun.objects.all(), request.user).filter(pk=pk).first()
+        if run is None:
+            raise Http404
+        return JsonResponse(run_progress_data(run))
+
+
+class DetectionRunStartView(CapabilityRequiredMixin, View):
+    """POST: score a month in the background ("开始检测")."""
+
+    required_capability = CHANGE
+
+    def post(self, request):
+        form = RunStartForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("detection:run_list")
+        try:
+            run = services.detection_run_start(month=form.cleaned_data["month"], started_by=request.user)
+        except ValidationError:
+            messages.warning(request, _("A detection run of this month is already queued or running."))
+            running = services.active_runs().filter(month=form.cleaned_data["month"]).first()
+            return redirect(running) if running else redirect("detection:run_list")
+        messages.success(request, _("Detection of %(month)s started.") % {"month": f"{run.month:%Y-%m}"})
+        return redirect(run)
