@@ -151,10 +151,10 @@ class Command(BaseCommand):
                     [
                         sys.executable,
                         "-c",
-                        f"from gridcheck.cli import main; main(['gridcheck', '{command}'])",
+                        f"from gridcheck.cli import main; main({['gridcheck', *command]!r})",
                     ]
                 )
-                for command in ("db_worker", "scheduler")
+                for command in (["db_worker", "--no-reload"], ["scheduler"])
             ]
             try:
                 call_command("runserver", addr, use_reloader=False)
