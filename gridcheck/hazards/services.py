@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcheck.core.images import image_check
 from gridcheck.hazards.choices import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -42,9 +43,6 @@ from gridcheck.hazards.models import (
     Notice,
 )
 from gridcheck.users.choices import Role
-
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
-
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -105,27 +103,13 @@ def letterhead() -> str:
 
 def photo_validate(upload) -> None:
     """Refuse a photo that is too large or not a JPEG/PNG image (checked by decoding it, not its name)."""
-    from PIL import Image, UnidentifiedImageError
-
-    max_bytes = settings.GRIDCHECK_HAZARD_PHOTO_MAX_BYTES
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("The photo %(name)s is larger than %(mb)s MB.")
-            % {"name": upload.name, "mb": round(max_bytes / 1024 / 1024, 1)}
-        )
     upload.seek(0)
     try:
-        with Image.open(upload) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationError(
-            _("The file %(name)s is not a JPEG or PNG photo.") % {"name": upload.name}
-        ) from None
+        image_check(
+            content=upload.read(), name=upload.name, max_bytes=settings.GRIDCHECK_HAZARD_PHOTO_MAX_BYTES
+        )
     finally:
         upload.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError(_("The file %(name)s is not a JPEG or PNG photo.") % {"name": upload.name})
 
 
 # --- hazards -------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import base64
 import binascii
 import calendar
 import datetime
-import hashlib
 import io
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from gridcheck.core.images import image_check as core_image_check
 from gridcheck.inspections.checklists import checklist_keys
 from gridcheck.inspections.choices import (
     TRANSITIONS,
@@ -62,7 +62,6 @@ from gridcheck.inspections.models import (
     WorkOrder,
 )
 
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 # A seal batch larger than this is refused (a typing error in the range) [seals].
 MAX_SEAL_BATCH = 20_000
 
@@ -118,27 +117,10 @@ def _decode_data_url(value: str) -> bytes:
 
 
 def image_check(*, content: bytes, name: str, max_bytes: int | None = None) -> tuple[str, str]:
-    """Refuse ``content`` unless it is a JPEG or PNG of at most ``max_bytes``; return (content type, SHA-256).
-
-    The type is found by decoding the image (Pillow), never from the file name.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    max_bytes = max_bytes or settings.GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES
-    if len(content) > max_bytes:
-        raise ValidationError(
-            _("The photo %(name)s is larger than %(mb)s MB.")
-            % {"name": name, "mb": round(max_bytes / 1024 / 1024, 1)}
-        )
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(_("The file %(name)s is not a JPEG or PNG photo.") % {"name": name}) from None
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError(_("The file %(name)s is not a JPEG or PNG photo.") % {"name": name})
-    return PHOTO_FORMATS[kind], hashlib.sha256(content).hexdigest()
+    """A visit photo or signature: JPEG or PNG, at most ``GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES``."""
+    return core_image_check(
+        content=content, name=name, max_bytes=max_bytes or settings.GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES
+    )
 
 
 def _exif_capture_time(content: bytes) -> datetime.datetime | None:
