@@ -11,7 +11,7 @@ from gridcheck.archive.importers import SPECS
 from gridcheck.archive.models import Customer, ImportBatch
 
 HEADER = "台区编号,户号,户名,用电类别,电压等级,合同容量(kVA),电价代码,检查类别\r\n"
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+EN = {"QUERY_STRING": "lang=en"}
 
 
 def upload(client, content: bytes, name="customers.csv", entity="customers"):
