@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
-from gridcheck_analytics.schema import EventCode
+from gridcheck_analytics.schema import EVENT_NAMES_ZH, EventCode
 
 #: Event codes that announce a classic theft method, and the method each points to.
 THEFT_EVENT_METHODS = {
@@ -108,7 +108,7 @@ FEATURE_NAMES_ZH = {
     "loss_corr": "用户电量与台区损失电量相关系数",
     "night_share": "夜间(0-6时)电量占比",
     "low_voltage_share": "低电压点占比",
-    **{f"events_{c}": f"事件数:{c}" for c in COUNTED_EVENTS},
+    **{f"events_{code.value}": f"本月“{zh}”事件次数" for zh, code in EVENT_NAMES_ZH.items()},
 }
 
 

@@ -303,8 +303,14 @@ INSTALLED_APPS += ["gridcheck.detection"]
 # `gridcheck analyse` and the monthly analysis task also score the month for theft once its line loss
 # is written (`gridcheck detect --month` scores a month alone).
 GRIDCHECK_DETECTION_AFTER_ANALYSIS = env.bool("GRIDCHECK_DETECTION_AFTER_ANALYSIS", default=True)
-# A trained detection model (gridcheck_analytics.detection.models.load_model); empty: the rules and the
-# unsupervised peer-group score. Each detection run records the version that scored it.
+# The model registry (gridcheck_analytics.detection.models): `gridcheck detect train` saves each model
+# trained on the closed inspection cases there and makes it current (<dir>/current.json). Empty: the
+# folder `models` under GRIDCHECK_DATA_DIR.
+GRIDCHECK_DETECTION_MODEL_DIR = env.str("GRIDCHECK_DETECTION_MODEL_DIR", default="")
+# A trained detection model that scores the runs whatever the registry's current model: the path of a
+# saved version (<registry>/<name>/<version>) or of a name (its latest version). Empty: the registry's
+# current model, or, before any training, the rules and the unsupervised peer-group score. Each
+# detection run records the version that scored it.
 GRIDCHECK_DETECTION_MODEL = env.str("GRIDCHECK_DETECTION_MODEL", default="")
 # A customer meter is a suspect when a theft rule fired, or when its combined score reaches this [0-1]
 # (the analytics explain every score; a low model score alone does not make an inspection worthwhile).

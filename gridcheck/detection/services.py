@@ -15,6 +15,7 @@ import math
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -113,19 +114,85 @@ def model_version(model) -> str:
     return f"{text} ({str(trained)[:10]})" if trained else text
 
 
+def detection_model_dir() -> Path:
+    """The model registry: ``GRIDCHECK_DETECTION_MODEL_DIR``, else ``models`` under the data directory."""
+    configured = getattr(settings, "GRIDCHECK_DETECTION_MODEL_DIR", "")
+    return Path(configured) if configured else Path(settings.GRIDCHECK_DATA_DIR) / "models"
+
+
 def detection_model_load():
-    """The trained detection model named by ``GRIDCHECK_DETECTION_MODEL`` and its version text.
+    """The trained detection model that scores the runs, and its version text.
 
-    Returns ``(model, version)``; ``model`` is ``None`` when no trained model is configured, and the
-    month is scored by the rules and the unsupervised peer-group score.
+    ``GRIDCHECK_DETECTION_MODEL`` when set (a saved version's or a model name's directory), else the
+    registry's current model (``gridcheck detect train`` makes each model it trains current). Returns
+    ``(model, version)``; ``model`` is ``None`` when no model is configured or trained, and the month is
+    scored by the rules and the unsupervised peer-group score.
     """
-    path = getattr(settings, "GRIDCHECK_DETECTION_MODEL", "")
-    if not path:
-        return None, UNSUPERVISED_VERSION
-    from gridcheck_analytics.detection.models import load_model
+    from gridcheck_analytics.detection.models import current_model, load_model_path
 
-    model = load_model(path)
+    path = getattr(settings, "GRIDCHECK_DETECTION_MODEL", "")
+    model = load_model_path(path) if path else current_model(detection_model_dir())
+    if model is None:
+        return None, UNSUPERVISED_VERSION
     return model, model_version(model)
+
+
+def detection_model_train(
+    *,
+    n_estimators: int = 300,
+    seed: int = 0,
+    min_per_class: int | None = None,
+    make_current: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+):
+    """Train the supervised theft model on the closed inspection cases and save it in the registry.
+
+    The labels are ``cases.selectors.case_labels()`` (1: closed theft cases; 0: normal inspection visits,
+    closed violation cases); each is paired with the customer-month features of the month before its
+    case date (``gridcheck_analytics.detection.supervised``), from the meter store and the archive. The
+    model is saved as the next version of ``cases-lightgbm`` in ``detection_model_dir()`` with its
+    parameters, the SHA-256 of its training table, its cross-validated metrics and its label counts, and,
+    unless ``make_current`` is false, becomes the registry's current model, which the next detection run
+    uses (unless ``GRIDCHECK_DETECTION_MODEL`` names another).
+
+    Returns
+    -------
+    gridcheck_analytics.detection.supervised.TrainingResult
+
+    Raises
+    ------
+    gridcheck_analytics.detection.supervised.TooFewLabels
+        Too few labels of a class (``min_per_class``; by default ``MIN_LABELS_PER_CLASS``, 10).
+    """
+    from gridcheck.cases.selectors import case_labels
+    from gridcheck_analytics.backends import connect
+    from gridcheck_analytics.detection.models import set_current
+    from gridcheck_analytics.detection.supervised import MIN_LABELS_PER_CLASS, train_from_labels
+
+    if min_per_class is None:
+        min_per_class = MIN_LABELS_PER_CLASS
+    backend = getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb")
+    registry = detection_model_dir()
+    con = connect(backend)
+    try:
+        result = train_from_labels(
+            meter_store(),
+            archive_frames(),
+            case_labels(),
+            registry,
+            n_estimators=n_estimators,
+            random_state=seed,
+            min_per_class=min_per_class,
+            backend=backend,
+            con=con,
+            progress=progress,
+        )
+    finally:
+        con.disconnect()
+    if make_current:
+        set_current(registry, result.metadata["name"], result.metadata["version"])
+    logger.info("detection model trained: %s", result.path)
+    return result
 
 
 def _progress_update(run: DetectionRun, step: str, done: int, total: int) -> None:

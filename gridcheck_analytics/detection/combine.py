@@ -60,8 +60,10 @@ def unsupervised_scores(features: pd.DataFrame, *, group_columns=("area_code", "
 
 def _model_reason(feature: str, value, contribution: float, kind: str) -> dict:
     name = FEATURE_NAMES_ZH.get(feature, feature)
+    missing = value is None or pd.isna(value)
     if kind == "shap":
-        text = f"模型判断：{name}为{fmt(value, 2)}，使窃电嫌疑上升（贡献{contribution:+.2f}）"
+        shown = "缺失" if missing else f"为{fmt(value, 2)}"
+        text = f"模型判断：{name}{shown}，使窃电嫌疑上升（贡献{contribution:+.2f}）"
     else:
         size = f"{contribution:.1f}" if contribution < Z_CAP else f"超过{Z_CAP:.0f}"
         text = f"与同台区同类用户相比：{name}为{fmt(value, 2)}，偏离同类中位数{size}个稳健标准差"
@@ -72,7 +74,7 @@ def _model_reason(feature: str, value, contribution: float, kind: str) -> dict:
         "method_zh": "窃电方法待现场核实",
         "evidence": {
             "feature": feature,
-            "value": None if value is None or pd.isna(value) else float(value),
+            "value": None if missing else float(value),
             "contribution": round(float(contribution), 4),
         },
         "source": "model",

@@ -7,9 +7,13 @@ Layout::
     <registry>/<name>/<version>/metadata.json     name, version, created_at, estimator, params,
                                                   feature_columns, training_data_sha256, n_samples,
                                                   n_positive, metrics, package versions
+    <registry>/current.json                       the model that scores the monthly detection runs
+                                                  (name, version, set_at), when one is chosen
 
 Versions are integers counted up per name (``1``, ``2``, ...); :func:`load_model` takes the latest by
-default.  A saved version is never overwritten.
+default.  A saved version is never overwritten.  :func:`set_current` points ``current.json`` at a saved
+version (written whole, then renamed into place); :func:`current_model` loads it back, ``None`` when no
+model has been chosen.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +30,7 @@ import pandas as pd
 
 METADATA = "metadata.json"
 MODEL = "model.joblib"
+CURRENT = "current.json"
 
 
 @dataclass
@@ -156,6 +162,49 @@ def load_model(registry, name: str, version: int | None = None) -> LoadedModel:
     path = root / str(v)
     meta = json.loads((path / METADATA).read_text(encoding="utf-8"))
     return LoadedModel(estimator=joblib.load(path / MODEL), metadata=meta, path=path)
+
+
+def load_model_path(path) -> LoadedModel:
+    """Load a model from a path: a version directory (``<registry>/<name>/<version>``, the one holding
+    ``metadata.json``) or a name directory (``<registry>/<name>``, its latest version)."""
+    path = Path(path)
+    if (path / METADATA).is_file():
+        return load_model(path.parent.parent, path.parent.name, int(path.name))
+    if _versions(path):
+        return load_model(path.parent, path.name)
+    raise FileNotFoundError(f"no saved model at {path} (neither <name>/<version> nor <name> of a registry)")
+
+
+def set_current(registry, name: str, version: int) -> Path:
+    """Make version ``version`` of ``name`` the model that scores the monthly detection runs.
+
+    Writes ``<registry>/current.json`` (to a temporary file first, then renamed into place, so that a
+    reader never sees half a pointer).  Refuses a version that is not saved.
+    """
+    root = Path(registry)
+    if int(version) not in _versions(root / name):
+        raise FileNotFoundError(f"model {name!r} has no version {version} in {registry}")
+    pointer = {
+        "name": name,
+        "version": int(version),
+        "set_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    tmp = root / f".{CURRENT}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(pointer, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, root / CURRENT)
+    return root / CURRENT
+
+
+def current_model(registry) -> LoadedModel | None:
+    """The model ``current.json`` points at (:func:`set_current`); ``None`` when no model is chosen.
+
+    Raises ``FileNotFoundError`` when the pointer names a version that is no longer saved.
+    """
+    pointer = Path(registry) / CURRENT
+    if not pointer.is_file():
+        return None
+    p = json.loads(pointer.read_text(encoding="utf-8"))
+    return load_model(registry, p["name"], int(p["version"]))
 
 
 def list_models(registry) -> pd.DataFrame:

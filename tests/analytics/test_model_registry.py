@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 
 from gridcheck_analytics.detection.estimators import LightGBMTheftClassifier
-from gridcheck_analytics.detection.models import data_sha256, list_models, load_model, save_model
+from gridcheck_analytics.detection.models import (
+    current_model,
+    data_sha256,
+    list_models,
+    load_model,
+    load_model_path,
+    save_model,
+    set_current,
+)
 
 
 def test_save_and_load(tmp_path):
@@ -80,3 +88,30 @@ def test_cli_train_and_train_test_evaluate(tmp_path, capsys):
     assert "lightgbm" in md and "logistic_regression" in md and "random_forest" in md
     assert (out / "roc_pr.png").stat().st_size > 1000
     assert main(["evaluate", "--train", str(a), "--out", str(out)]) == 2
+
+
+def test_current_pointer_and_paths(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = LightGBMTheftClassifier(n_estimators=5, min_child_samples=5, random_state=0, n_jobs=1).fit(X, y)
+    reg = tmp_path / "reg"
+    for _ in range(2):
+        save_model(model, reg, "m", feature_columns=["a", "b"], training_data=X, labels=y)
+    assert current_model(reg) is None  # nothing chosen yet: no model scores the runs
+    assert current_model(tmp_path / "absent") is None
+    set_current(reg, "m", 1)
+    assert json.loads((reg / "current.json").read_text())["version"] == 1
+    assert current_model(reg).metadata["version"] == 1  # the pointer, not the newest version
+    with pytest.raises(FileNotFoundError):
+        set_current(reg, "m", 3)
+    assert current_model(reg).metadata["version"] == 1  # a refused pointer leaves the old one
+    assert load_model_path(reg / "m" / "1").metadata["version"] == 1
+    assert load_model_path(reg / "m").metadata["version"] == 2  # a name directory: its latest
+    with pytest.raises(FileNotFoundError):
+        load_model_path(reg / "other")
+    import shutil
+
+    shutil.rmtree(reg / "m" / "1")
+    with pytest.raises(FileNotFoundError):
+        current_model(reg)  # a pointer to a removed version is an error, not a silent fallback

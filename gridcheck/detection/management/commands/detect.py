@@ -1,6 +1,10 @@
 """``gridcheck detect --month YYYY-MM``: score one month for theft and anomalies, with a progress bar.
 
 ``gridcheck analyse`` runs this too once the month's line loss is written (``run_detection``).
+
+``gridcheck detect train [--trees N] [--seed N] [--min-labels N]``: retrain the supervised model on the
+closed inspection cases (``services.detection_model_train``); the new version becomes the registry's
+current model, which the next detection run uses.
 """
 
 from django.conf import settings
@@ -9,7 +13,11 @@ from django.utils.translation import gettext as _
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gridcheck.detection.choices import STEP_LABELS, RunStatus
-from gridcheck.detection.services import detection_run_create, detection_run_execute
+from gridcheck.detection.services import (
+    detection_model_train,
+    detection_run_create,
+    detection_run_execute,
+)
 from gridcheck.lineloss.selectors import month_parse
 from gridcheck.readings.services import last_complete_month
 
@@ -76,14 +84,64 @@ def detect_after_analysis(command: BaseCommand, analysis_run, *, no_progress: bo
     return run
 
 
+def _too_few_labels(error) -> str:
+    """The refusal of ``detect train``, naming the class (or classes) that is short."""
+    values = {"theft": error.counts[1], "normal": error.counts[0], "minimum": error.minimum}
+    if error.short == [1, 0]:
+        text = _(
+            "Too few labels to train the model: %(theft)s theft labels (closed theft cases) and "
+            "%(normal)s normal labels (inspections without theft); at least %(minimum)s of each are needed."
+        )
+    elif error.short == [1]:
+        text = _(
+            "Too few labels to train the model: %(theft)s theft labels (closed theft cases); at least "
+            "%(minimum)s are needed."
+        )
+    else:
+        text = _(
+            "Too few labels to train the model: %(normal)s normal labels (inspections without theft); at "
+            "least %(minimum)s are needed."
+        )
+    text %= values
+    if error.unmatched:
+        text += " " + _("%(n)s labels were left out: no meter data for the month before the case date.") % {
+            "n": error.unmatched
+        }
+    return text
+
+
+def _metric(value) -> str:
+    return "—" if value is None or value != value else f"{value:.3f}"  # NaN != NaN
+
+
 class Command(BaseCommand):
-    help = "Score one month's customers for theft and anomalies (default: the last complete month)."
+    help = (
+        "Score one month's customers for theft and anomalies (default: the last complete month); "
+        "`detect train` retrains the supervised model on the closed inspection cases."
+    )
 
     def add_arguments(self, parser):
+        from gridcheck_analytics.detection.supervised import MIN_LABELS_PER_CLASS
+
         parser.add_argument("--month", default=None, help="YYYY-MM (default: the last complete month)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, cron)")
+        sub = parser.add_subparsers(dest="action")
+        train = sub.add_parser(
+            "train",
+            help="train the supervised model on the closed inspection cases and make it current",
+        )
+        train.add_argument("--trees", type=int, default=300, help="LightGBM trees (default 300)")
+        train.add_argument("--seed", type=int, default=0)
+        train.add_argument(
+            "--min-labels",
+            type=int,
+            default=MIN_LABELS_PER_CLASS,
+            help=f"labels of each class needed (default {MIN_LABELS_PER_CLASS})",
+        )
 
-    def handle(self, *args, month, no_progress, **options):
+    def handle(self, *args, month, no_progress, action=None, **options):
+        if action == "train":
+            return self._train(**options)
         try:
             month = month_parse(month) if month else last_complete_month()
         except (ValueError, TypeError):
@@ -94,3 +152,64 @@ class Command(BaseCommand):
                 _("The detection failed: %(error)s")
                 % {"error": run.error.splitlines()[0] if run.error else ""}
             )
+
+    def _train(self, *, trees, seed, min_labels, **options):
+        from gridcheck_analytics.detection.supervised import TooFewLabels
+
+        self.stdout.write(_("Training the detection model on the closed inspection cases ..."))
+        try:
+            result = detection_model_train(
+                n_estimators=trees,
+                seed=seed,
+                min_per_class=min_labels,
+                progress=lambda month, done, total: self.stdout.write(
+                    "  "
+                    + _("[%(done)s/%(total)s] features of %(month)s")
+                    % {"done": done, "total": total, "month": month}
+                ),
+            )
+        except TooFewLabels as error:
+            raise CommandError(_too_few_labels(error)) from None
+        meta = result.metadata
+        labels = meta.get("labels", {})
+        cv = meta["metrics"].get("cv")
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Model %(name)s version %(version)s trained on %(samples)s labelled meter-months "
+                    "(%(theft)s theft, %(normal)s normal; %(left_out)s labels without meter data) and saved in %(path)s."
+                )
+                % {
+                    "name": meta["name"],
+                    "version": meta["version"],
+                    "samples": meta["n_samples"],
+                    "theft": meta["n_positive"],
+                    "normal": meta["n_samples"] - meta["n_positive"],
+                    "left_out": labels.get("without_meter_data", 0),
+                    "path": result.path,
+                }
+            )
+        )
+        if cv:
+            self.stdout.write(
+                _("Cross-validated (%(k)s folds): ROC-AUC %(roc)s, PR-AUC %(pr)s.")
+                % {
+                    "k": meta["metrics"]["cv_folds"],
+                    "roc": _metric(cv["roc_auc"]),
+                    "pr": _metric(cv["pr_auc"]),
+                }
+            )
+        else:
+            self.stdout.write(_("Not cross-validated: too few labels of a class."))
+        if settings.GRIDCHECK_DETECTION_MODEL:
+            self.stderr.write(
+                self.style.WARNING(
+                    _(
+                        "GRIDCHECK_DETECTION_MODEL names %(model)s: the detection runs keep using it until "
+                        "it is unset."
+                    )
+                    % {"model": settings.GRIDCHECK_DETECTION_MODEL}
+                )
+            )
+        else:
+            self.stdout.write(_("The next detection run uses this model."))
