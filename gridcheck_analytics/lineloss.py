@@ -50,7 +50,7 @@ def area_meters(area_readings, areas=None):
     return m
 
 
-def area_supply_daily(area_readings, start, end, *, areas=None, rules: VeeRules = VEE):
+def area_supply_daily(area_readings, start, end, *, areas=None, rules: VeeRules = VEE, con=None):
     """Daily supply into each area [kWh] and three-phase imbalance rate [1] of its transformer.
 
     Supply = (register(D) - register(D-1)) x multiplier of the summary meter, missing registers estimated
@@ -63,7 +63,7 @@ def area_supply_daily(area_readings, start, end, *, areas=None, rules: VeeRules 
         area_code, reading_date, supply_kwh, supply_quality_code, imbalance_rate.
     """
     meters = area_meters(area_readings, areas)
-    vee = validate_daily(area_readings, meters, start, end, rules=rules)
+    vee = validate_daily(area_readings, meters, start, end, rules=rules, con=con)
     supply = vee.group_by(["area_code", "reading_date"]).aggregate(
         supply_kwh=vee.energy_kwh.sum(), supply_quality_code=vee.quality_code.max()
     )

@@ -22,9 +22,9 @@ from gridcheck_analytics.schema import METERS, conform
 from gridcheck_analytics.thresholds import LINELOSS, VEE, LineLossRules, VeeRules
 
 STEPS = ("connect", "vee", "supply", "loss", "flags")
-#: Meters per bucket of :func:`area_loss` on DuckDB: bounds the memory of the window sorts (about 1 GB
-#: per 25,000 meters x 365 days; larger buckets are no faster).
-METERS_PER_BUCKET = 25_000
+#: Meters per bucket of :func:`area_loss` on DuckDB: one block of VEE's time series
+#: (:data:`quality.METERS_PER_BLOCK`); only the bucket's sums per area and day are kept.
+METERS_PER_BUCKET = quality.METERS_PER_BLOCK
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -100,7 +100,7 @@ def area_loss(
         (:func:`lineloss.monthly_area_loss`), ``line_monthly``; ``buckets``: number of buckets run.
     """
     areas = meters.select("area_code", "line_code", "station_code").distinct()
-    supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules)
+    supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules, con=con)
     duck = con.name == "duckdb"
     if duck:  # once, not once per bucket
         supply = con.create_table(f"supply_{uuid.uuid4().hex}", supply, temp=True)
@@ -113,6 +113,7 @@ def area_loss(
         history_start=history_start,
         lookahead_end=lookahead_end,
         registers=registers,
+        con=con,
     )
     if len(ranges) <= 1:
         sales = lineloss.area_sales_daily(quality.validate_daily(daily, meters, start, end, **kw))
@@ -212,9 +213,9 @@ def run_monthly(
     if area_readings is None:
         raise ValueError(f"no area-meter readings in the store for {first_month}..{month}")
     areas = meters.select("area_code", "line_code", "station_code").distinct()
-    supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules)
+    supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules, con=con)
     vee = quality.validate_daily(
-        daily, meters, start, end, area_supply=supply, rules=vee_rules, lookahead_end=lookahead
+        daily, meters, start, end, area_supply=supply, rules=vee_rules, lookahead_end=lookahead, con=con
     )
     if con.name == "duckdb":  # materialise once; every later step reads it
         vee = con.create_table(f"vee_{uuid.uuid4().hex}", vee, temp=True)

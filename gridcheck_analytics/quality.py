@@ -13,12 +13,16 @@ Where the source has no registers, the reported daily consumption ``energy_kwh``
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from gridcheck_analytics import vee_series
 from gridcheck_analytics.schema import QualityCode
 from gridcheck_analytics.thresholds import VEE, VeeRules
 
@@ -73,101 +77,200 @@ def meter_limits(meters):
     )
 
 
-def _register_energy(t, w, upto, onward, near, rules):
-    """Energy from registers: unwrap rollovers, interpolate missing registers, difference x multiplier."""
-    reg = t.register_total_kwh
-    prev = reg.lag().over(w)
-    wrap = (prev >= 0.9 * t.capacity_kwh) & (reg <= 0.1 * t.capacity_kwh)
-    t = t.mutate(wrap=ibis.ifelse(wrap, 1, 0).fill_null(0))
-    t = t.mutate(
-        unwrapped=t.register_total_kwh
-        + t.wrap.sum().over(upto).cast("float64") * t.capacity_kwh.fill_null(0.0)
-    )
-    present_day = ibis.ifelse(t.unwrapped.notnull(), t.day_index, ibis.null().cast("int64"))
-    t = t.mutate(
-        prev_val=t.unwrapped.max().over(upto),
-        prev_day=present_day.max().over(upto),
-        next_val=t.unwrapped.min().over(onward),
-        next_day=present_day.min().over(onward),
-        energy_near=t.reported_energy_kwh.mean().over(near),
-    )
-    span = (t.next_day - t.prev_day).cast("float64")
-    interpolated = ibis.ifelse(
-        span > 0,
-        t.prev_val + (t.next_val - t.prev_val) * (t.day_index - t.prev_day).cast("float64") / span,
-        _NULL,
-    )
-    t = t.mutate(
-        filled=t.unwrapped.coalesce(interpolated),
-        backwards=t.unwrapped < t.prev_val.lag().over(w) - rules.backwards_tolerance_kwh,
-    )
-    from_registers = (t.filled - t.filled.lag().over(w)) * t.archive_multiplier
-    estimated_energy = ibis.ifelse(t.filled.isnull(), t.energy_near, _NULL)
-    t = t.mutate(energy_kwh=from_registers.coalesce(t.reported_energy_kwh, estimated_energy))
-    return t
+#: Meters per block of the VEE time series: one query reads a block's readings, and the block's
+#: series (about 0.6 GB at a year of days) stay in memory until the result is used.
+METERS_PER_BLOCK = 25_000
+
+#: Meters per call of the NumPy kernel within a block: arrays of a few MB, which the allocator reuses
+#: from call to call (larger arrays are mapped afresh each time, and page faults then cost more than the
+#: arithmetic on this project's virtual machines).
+METERS_PER_KERNEL_CALL = 2048
+
+_SERIES_SCHEMA = {
+    "_mk": "int64",
+    "day_index": "int64",
+    "register_total_kwh": "float64",
+    "reported_multiplier": "float64",
+    "filled": "float64",
+    "backwards": "boolean",
+    "energy_kwh": "float64",
+    "is_read": "boolean",
+    "is_zero": "boolean",
+    "hist_n": "int64",
+    "hist_mean": "float64",
+    "zero_run_days": "int64",
+    "stopped_history": "boolean",
+}
 
 
-def _history_and_zero_runs(t, first, last, rules):
-    """History mean, zero runs and the history of a zero run per (meter, day).
+def _backend(*tables):
+    """The connection the tables are bound to (DuckDB's default for in-memory tables)."""
+    for t in tables:
+        if t is None:
+            continue
+        backends, _ = t._find_backends()
+        if backends:
+            return backends[0]
+    return ibis.get_backend()
 
-    A zero run is a run of consecutive zero days; its "group" is the non-zero day before it plus the run
-    (rows before a meter's first non-zero day form a group of their own).  ``zero_run_days`` is the
-    number of zero days in the row's group (for a non-zero day: the zeros right after it) and
-    ``stopped_history`` is true when some row of the group has a history mean of at least
-    ``min_history_kwh`` (the group's maximum reaches the threshold).
 
-    Every row gets the history windows; the zero-run windows run only on the rows next to or in a zero
-    run, which hold every group with zeros (a zero run's previous non-zero day is followed by a zero, its
-    next one follows a zero).  There the group is the days from the last non-zero day up to the row
-    (``prev_nonzero``) to the next non-zero day after it (``next_nonzero``, exclusive); the grid holds
-    every day ``first``..``last``.  No window partitions by (meter, run): millions of one-row partitions
-    are slow.
+def _as_float(column) -> np.ndarray:
+    return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
+def _block_input(d, first):
+    """Kernel inputs from an Arrow table of readings (``_mk, reading_date, ...``)."""
+    day = d["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
+    return dict(
+        mk=d["_mk"].to_numpy(zero_copy_only=False).astype(np.int64),
+        day=day - (first - EPOCH).days,
+        register=_as_float(d["register_total_kwh"]),
+        reported=_as_float(d["reported_energy_kwh"]),
+        reported_multiplier=_as_float(d["reported_multiplier"]),
+    )
+
+
+def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, end, registers, rules):
+    """One block through :func:`vee_series.block_series`; columns of :data:`_SERIES_SCHEMA` as arrays."""
+    out = vee_series.block_series(
+        inputs["mk"] - lo,
+        inputs["day"],
+        inputs["register"],
+        inputs["reported"],
+        inputs["reported_multiplier"],
+        n_meters=n_meters,
+        n_days=(last - first).days + 1,
+        multiplier=multiplier,
+        capacity_kwh=capacity,
+        registers=registers,
+        rules=rules,
+        out_first=(start - first).days,
+        out_last=(end - first).days,
+    )
+    out["_mk"] = out.pop("meter_index") + lo
+    out["day_index"] = out.pop("day") + (first - EPOCH).days
+    return out
+
+
+def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rules, per_block):
+    """The VEE series on DuckDB (or any local backend): blocks of meters through NumPy, one memtable.
+
+    Each block's readings come in one query; its meters go to the kernel in parts of
+    :data:`METERS_PER_KERNEL_CALL`, run in threads, one per core (NumPy releases the GIL in its loops).
     """
-    w = ibis.window(group_by="_mk", order_by="day_index")
-    upto = ibis.window(group_by="_mk", order_by="day_index", following=0)
-    after = ibis.window(group_by="_mk", order_by="day_index", rows=(1, None))
-    n_days = ibis.window(group_by="_mk", order_by="day_index", preceding=rules.history_days, following=0)
-    is_read = t.register_total_kwh.notnull() | t.reported_energy_kwh.notnull()
-    is_zero = t.energy_kwh.notnull() & (t.energy_kwh <= rules.zero_kwh)
-    t = t.mutate(
-        is_read=is_read,
-        is_zero=is_zero,
-        zero_next=is_zero.lead().over(w).fill_null(False),
-        zero_before=is_zero.lag().over(w).fill_null(False),
-        hist_sum=t.energy_kwh.sum().over(n_days),
-        hist_count=t.energy_kwh.count().over(n_days),
+    n = keyed.num_rows
+    multiplier, capacity = _as_float(keyed["archive_multiplier"]), _as_float(keyed["capacity_kwh"])
+    ids = keyed["meter_id"].to_pylist()
+    threads = max(1, min(os.cpu_count() or 1, 8))
+    parts = []
+    with ThreadPoolExecutor(threads) as pool:
+        for lo in range(0, n, per_block):
+            hi = min(lo + per_block, n)
+            r = (
+                readings
+                if (lo == 0 and hi == n)
+                else readings.filter(readings.meter_id.between(ids[lo], ids[hi - 1]))
+            )
+            keys = ibis.memtable(keyed.select(["meter_id", "_mk"]).slice(lo, hi - lo))
+            inputs = _block_input(con.to_pyarrow(r.inner_join(keys, "meter_id").drop("meter_id")), first)
+            step = min(-(-(hi - lo) // threads), METERS_PER_KERNEL_CALL)
+            part = (inputs["mk"] - lo) // step  # the readings of each part, in one pass (radix sort)
+            order = np.argsort(part.astype(np.int32), kind="stable")
+            inputs = {k: v[order] for k, v in inputs.items()}
+            bounds = np.searchsorted(part[order], np.arange(-(-(hi - lo) // step) + 1))
+            jobs = []
+            for i, a in enumerate(range(lo, hi, step)):
+                b = min(a + step, hi)
+                sub = {k: v[bounds[i] : bounds[i + 1]] for k, v in inputs.items()}
+                args = (
+                    sub,
+                    a,
+                    b - a,
+                    multiplier[a:b],
+                    capacity[a:b],
+                    first,
+                    last,
+                    start,
+                    end,
+                    registers,
+                    rules,
+                )
+                jobs.append(pool.submit(lambda args: _to_arrow(_run_block(*args)), args))
+            parts.extend(job.result() for job in jobs)
+    if not parts:
+        types = {"float64": pa.float64(), "boolean": pa.bool_(), "int64": pa.int64()}
+        parts = [pa.schema([(k, types[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
+    return ibis.memtable(pa.concat_tables(parts))
+
+
+def _to_arrow(out) -> pa.Table:
+    """The series as an Arrow table of :data:`_SERIES_SCHEMA` (NaN and ``None`` columns as nulls)."""
+    n = len(out["_mk"])
+    types = {"float64": pa.float64(), "boolean": pa.bool_(), "int64": pa.int64()}
+    columns = {}
+    for name, dtype in _SERIES_SCHEMA.items():
+        values = out[name]
+        if values is None:
+            columns[name] = pa.nulls(n, types[dtype])
+        elif dtype == "float64":
+            columns[name] = pa.array(values, pa.float64(), from_pandas=True)
+        else:
+            columns[name] = pa.array(values, types[dtype])
+    return pa.table(columns)
+
+
+def _series_pyspark(con, readings, keyed, first, last, start, end, registers, rules, per_block):
+    """The VEE series on Spark: the same NumPy kernel per block of meters, as a grouped pandas function."""
+    n = keyed.num_rows
+    multiplier, capacity = _as_float(keyed["archive_multiplier"]), _as_float(keyed["capacity_kwh"])
+    keys = ibis.memtable(keyed.select(["meter_id", "_mk"]))
+    d = readings.inner_join(keys, "meter_id").drop("meter_id")
+    d = d.mutate(_block=(d._mk // per_block).cast("int64"))
+    # one row per block without a reading, so that a block with no readings still gets its days
+    blocks = ibis.memtable(
+        pa.table(
+            {
+                "reading_date": pa.nulls(-(-n // per_block), pa.date32()),
+                "register_total_kwh": pa.nulls(-(-n // per_block), pa.float64()),
+                "reported_energy_kwh": pa.nulls(-(-n // per_block), pa.float64()),
+                "reported_multiplier": pa.nulls(-(-n // per_block), pa.float64()),
+                "_mk": pa.array([b * per_block for b in range(-(-n // per_block))], pa.int64()),
+                "_block": pa.array(range(-(-n // per_block)), pa.int64()),
+            }
+        )
     )
-    own = ibis.ifelse(t.energy_kwh.notnull(), 1, 0)
-    hist_n = t.hist_count - own
-    t = t.mutate(
-        hist_n=hist_n,
-        hist_mean=ibis.ifelse(
-            hist_n > 0, (t.hist_sum - t.energy_kwh.fill_null(0.0)) / hist_n.cast("float64"), _NULL
-        ),
+    d = d.select(*blocks.columns).union(blocks.cast(d.select(*blocks.columns).schema()))
+    con._run_pre_execute_hooks(d)
+    frame = con._session.sql(con.compile(d))
+    first_epoch = (first - EPOCH).days
+
+    def per_block_frame(pdf):
+        import pandas as pd
+
+        block = int(pdf["_block"].iloc[0])
+        lo, hi = block * per_block, min((block + 1) * per_block, n)
+        dates = pd.to_datetime(pdf["reading_date"])
+        day = np.where(dates.isna(), -1, (dates - pd.Timestamp(EPOCH)).dt.days.fillna(0).astype(np.int64))
+        inputs = dict(
+            mk=pdf["_mk"].to_numpy(np.int64),
+            day=np.where(day < 0, -1, day - first_epoch),
+            register=pdf["register_total_kwh"].to_numpy(np.float64, na_value=np.nan),
+            reported=pdf["reported_energy_kwh"].to_numpy(np.float64, na_value=np.nan),
+            reported_multiplier=pdf["reported_multiplier"].to_numpy(np.float64, na_value=np.nan),
+        )
+        out = _run_block(
+            inputs, lo, hi - lo, multiplier[lo:hi], capacity[lo:hi], first, last, start, end, registers, rules
+        )
+        return _to_arrow(out).to_pandas()
+
+    ddl = ", ".join(
+        f"{name} {dict(float64='double', boolean='boolean', int64='bigint')[dtype]}"
+        for name, dtype in _SERIES_SCHEMA.items()
     )
-    near_zero = t.is_zero | t.zero_next | t.zero_before
-    z = t.filter(near_zero)
-    nonzero_day = ibis.ifelse(z.is_zero, ibis.null().cast("int64"), z.day_index)
-    first_day, last_day = (first - EPOCH).days, (last - EPOCH).days
-    z = z.mutate(
-        prev_nonzero=nonzero_day.max().over(upto).fill_null(first_day - 1),
-        next_nonzero=nonzero_day.min().over(after).fill_null(last_day + 1),
-    )
-    high_day = ibis.ifelse(
-        (z.hist_mean >= rules.min_history_kwh).fill_null(False), z.day_index, ibis.null().cast("int64")
-    )
-    z = z.mutate(
-        zero_run_days=ibis.ifelse(z.is_zero | z.zero_next, z.next_nonzero - z.prev_nonzero - 1, 0).cast(
-            "int64"
-        ),
-        # the last row reaching the threshold up to this one is in the group, or the first one after it
-        stopped_history=(high_day.max().over(upto) >= z.prev_nonzero).fill_null(False)
-        | (high_day.min().over(after) < z.next_nonzero).fill_null(False),
-    ).drop("prev_nonzero", "next_nonzero")
-    rest = t.filter(~near_zero).mutate(
-        zero_run_days=ibis.literal(0, "int64"), stopped_history=ibis.literal(False)
-    )
-    return rest.union(z.select(*rest.columns))
+    result = frame.groupBy("_block").applyInPandas(per_block_frame, schema=ddl)
+    name = f"gridcheck_vee_series_{uuid.uuid4().hex}"
+    result.createOrReplaceTempView(name)
+    return con.table(name)
 
 
 def validate_daily(
@@ -181,6 +284,8 @@ def validate_daily(
     history_start: dt.date | None = None,
     lookahead_end: dt.date | None = None,
     registers: bool = True,
+    con=None,
+    meters_per_block: int = METERS_PER_BLOCK,
 ):
     """Give every (meter, day) of ``start``..``end`` a quality code, an estimate and its energy.
 
@@ -216,17 +321,14 @@ def validate_daily(
     """
     first = history_start or (start - dt.timedelta(days=rules.history_days + 1))
     last = max(lookahead_end or end, end)
-    # The windows run on a narrow table keyed by an integer meter key (``_mk``, dense, from the meters
-    # table): sorting integers is much cheaper than sorting the asset-number strings, and the archive's
-    # attributes join back after the windows, once.
+    con = con or _backend(daily, meters)
+    # every meter gets a dense integer key (``_mk``, in meter-id order) and its archive attributes, once
     limits = meter_limits(meters)
-    keyed = limits.mutate(_mk=ibis.row_number().over(ibis.window(order_by="meter_id")).cast("int32"))
-    keys = keyed.select("meter_id", "_mk")
-    # the register steps need the multiplier and capacity in the windows; otherwise they join afterwards
-    in_windows = ["archive_multiplier", "capacity_kwh"] if registers else []
-    days = calendar(first, last)
-    days = days.mutate(day_index=days.day_index.cast("int32"))
-    grid = keyed.select("_mk", *in_windows).cross_join(days)
+    keyed = con.to_pyarrow(
+        limits.mutate(_mk=(ibis.row_number().over(ibis.window(order_by="meter_id"))).cast("int64")).order_by(
+            "_mk"
+        )
+    )
     d = daily.filter((daily.reading_date >= first) & (daily.reading_date <= last))
     d = d.select(
         "meter_id",
@@ -235,31 +337,14 @@ def validate_daily(
         reported_energy_kwh=nullable_column(d, "energy_kwh"),
         reported_multiplier=nullable_column(d, "multiplier"),
     )
-    d = d.inner_join(keys, "meter_id").drop("meter_id")
-    t = grid.left_join(d, ["_mk", "reading_date"])
-    w = ibis.window(group_by="_mk", order_by="day_index")
-    upto = ibis.window(group_by="_mk", order_by="day_index", following=0)
-    onward = ibis.window(group_by="_mk", order_by="day_index", preceding=0)
-
-    near = ibis.window(
-        group_by="_mk",
-        order_by="day_index",
-        preceding=rules.estimate_window_days,
-        following=rules.estimate_window_days,
-    )
-    if registers:
-        t = _register_energy(t, w, upto, onward, near, rules)
-    else:  # consumption only: no register windows at all
-        t = t.mutate(
-            filled=_NULL,
-            backwards=ibis.literal(False),
-            energy_kwh=t.reported_energy_kwh.coalesce(t.reported_energy_kwh.mean().over(near)),
-        )
-    t = _history_and_zero_runs(t, first, last, rules)
-    t = t.filter((t.reading_date >= start) & (t.reading_date <= end))
-    attributes = ["meter_id", "area_code", "line_code", "station_code", "max_kwh_per_day"]
-    attributes += [] if registers else ["archive_multiplier"]
-    t = t.inner_join(keyed.select("_mk", *attributes), "_mk")
+    per_block = max(1, int(meters_per_block))
+    series = _series_pyspark if con.name == "pyspark" else _series_duckdb
+    t = series(con, d, keyed, first, last, start, end, registers, rules, per_block)
+    days = calendar(start, end)
+    t = t.inner_join(days, "day_index")
+    attributes = ["_mk", "meter_id", "area_code", "line_code", "station_code", "max_kwh_per_day"]
+    attributes += ["archive_multiplier"]
+    t = t.inner_join(ibis.memtable(keyed).select(*attributes), "_mk")
     if area_supply is not None:
         s = area_supply.select("area_code", "reading_date", area_supply_kwh="supply_kwh")
         t = t.left_join(s, ["area_code", "reading_date"])

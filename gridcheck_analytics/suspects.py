@@ -72,13 +72,8 @@ def score_month(
         (dict of values), ``source`` ('rule' or 'model')).
     """
 
-    import ibis
-
-    from gridcheck_analytics import lineloss, quality
     from gridcheck_analytics.backends import connect
     from gridcheck_analytics.detection.combine import combine_scores
-    from gridcheck_analytics.features import FEATURES, customer_month_features
-    from gridcheck_analytics.pipeline import canonical_meters, month_bounds
 
     done = 0
 
@@ -87,6 +82,64 @@ def score_month(
         done += 1
         if progress:
             progress(name, done, len(STEPS))
+
+    con = con or connect(backend)
+    frame = month_features(store, archive_frames, month, con=con)
+    step("features")
+    estimator, columns = _unwrap(model)
+    step("rules")
+    step("model")
+    ranked = combine_scores(frame, model=estimator, model_features=columns)
+    step("combine")
+    return ranked[SUSPECT_COLUMNS]
+
+
+def month_features(
+    store,
+    archive_frames: dict[str, pd.DataFrame],
+    month: str,
+    *,
+    backend: str = "duckdb",
+    con=None,
+) -> pd.DataFrame:
+    """The customer-month features of ``month``, exactly as :func:`score_month` computes them.
+
+    Reads :attr:`FeatureRules.trend_months` months of history plus the month from the store, runs VEE
+    (``quality.validate_daily``) and the area loss, and computes
+    :func:`gridcheck_analytics.features.customer_month_features` for ``month`` only: nothing after the
+    month's last day is read, so the features are what a detection run of that month saw (the training
+    of the supervised model, :mod:`gridcheck_analytics.detection.supervised`, relies on this).
+
+    Parameters
+    ----------
+    store : MeterStore
+        The meter-data store.
+    archive_frames : dict of pandas.DataFrame
+        ``meters`` (canonical, or the archive's frames).
+    month : str
+        ``YYYY-MM``.
+    backend : {'duckdb', 'pyspark'}
+        Ibis backend when ``con`` is not given.
+    con : ibis connection, optional
+        Reuse a connection.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer meter with readings in ``month`` (see
+        :func:`gridcheck_analytics.features.customer_month_features`).
+
+    Raises
+    ------
+    ValueError
+        When the store has no daily readings in the month or the history before it.
+    """
+    import ibis
+
+    from gridcheck_analytics import lineloss, quality
+    from gridcheck_analytics.backends import connect
+    from gridcheck_analytics.features import FEATURES, customer_month_features
+    from gridcheck_analytics.pipeline import canonical_meters, month_bounds
 
     con = con or connect(backend)
     meters_pd = canonical_meters(archive_frames)
@@ -104,30 +157,29 @@ def score_month(
     supply = None
     if area_readings is not None:
         areas = meters.select("area_code", "line_code", "station_code").distinct()
-        supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas)
-    vee = quality.validate_daily(daily, meters, start, end, area_supply=supply)
+        supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, con=con)
+    vee = quality.validate_daily(daily, meters, start, end, area_supply=supply, con=con)
+    temp = None
     if con.name == "duckdb":
         import uuid
 
-        vee = con.create_table(f"det_vee_{uuid.uuid4().hex}", vee, temp=True)
-    area_loss = lineloss.daily_area_loss(vee, supply) if supply is not None else None
-    feats = customer_month_features(
-        vee,
-        meters,
-        month_start,
-        end,
-        events=store.table(con, "events", wanted),
-        curves=store.table(con, "curves", [month]),
-        area_loss=area_loss,
-    )
-    frame = con.execute(feats)
-    step("features")
-    estimator, columns = _unwrap(model)
-    step("rules")
-    step("model")
-    ranked = combine_scores(frame, model=estimator, model_features=columns)
-    step("combine")
-    return ranked[SUSPECT_COLUMNS]
+        temp = f"det_vee_{uuid.uuid4().hex}"
+        vee = con.create_table(temp, vee, temp=True)
+    try:
+        area_loss = lineloss.daily_area_loss(vee, supply) if supply is not None else None
+        feats = customer_month_features(
+            vee,
+            meters,
+            month_start,
+            end,
+            events=store.table(con, "events", wanted),
+            curves=store.table(con, "curves", [month]),
+            area_loss=area_loss,
+        )
+        return con.execute(feats)
+    finally:
+        if temp is not None:
+            con.raw_sql(f'DROP TABLE IF EXISTS "{temp}"')
 
 
 def _unwrap(model):

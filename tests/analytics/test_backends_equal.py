@@ -1,34 +1,23 @@
 """The same Ibis code gives the same monthly loss on DuckDB and on PySpark (local mode).
 
-One small Spark session for the whole test run; skipped with a message when PySpark or Java is missing.
+One small Spark session for the whole test run (``spark`` in conftest.py); skipped with a message when
+PySpark or Java is missing.
 Equality is to 1e-9 relative: Spark and DuckDB add floating-point numbers in different orders.
 """
 
 import datetime as dt
-import shutil
 
 import ibis
 import numpy as np
 import pandas as pd
-import pytest
 from numpy.testing import assert_allclose
 
 from gridcheck_analytics import lineloss
-from gridcheck_analytics.backends import SPARK_SMALL_JOBS, connect
+from gridcheck_analytics.backends import connect
 from gridcheck_analytics.quality import validate_daily
 from gridcheck_analytics.schema import AREA_METER_READINGS, DAILY_READINGS, METERS, conform
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 2, 28)
-
-
-@pytest.fixture(scope="session")
-def spark():
-    pytest.importorskip("pyspark", reason="PySpark is not installed")
-    if shutil.which("java") is None:
-        pytest.skip("Java is not on PATH: PySpark needs Java 17")
-    con = connect("pyspark", threads=1, memory="512m", spark_conf=SPARK_SMALL_JOBS)
-    yield con
-    con._session.stop()
 
 
 def dataset():
@@ -84,8 +73,8 @@ def dataset():
 def monthly(con, meters, daily, area):
     m = ibis.memtable(meters)
     areas = m.select("area_code", "line_code", "station_code").distinct()
-    supply = lineloss.area_supply_daily(ibis.memtable(area), START, END, areas=areas)
-    vee = validate_daily(ibis.memtable(daily), m, START, END, area_supply=supply)
+    supply = lineloss.area_supply_daily(ibis.memtable(area), START, END, areas=areas, con=con)
+    vee = validate_daily(ibis.memtable(daily), m, START, END, area_supply=supply, con=con)
     daily_loss = lineloss.daily_area_loss(vee, supply)
     area_m = con.execute(lineloss.monthly_area_loss(daily_loss))  # one Spark job: VEE counts ride along
     return area_m.sort_values(["area_code", "line_code", "month"]).reset_index(drop=True), vee

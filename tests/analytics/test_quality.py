@@ -228,3 +228,43 @@ def test_zero_runs_and_stopped_match_the_run_by_run_definition(con):
     long_run = zero & out["is_read"].to_numpy() & ~stopped & (expected_days >= 7).to_numpy()
     np.testing.assert_array_equal((out["quality_code"] == "long_zero_run").to_numpy(), long_run)
     assert long_run.sum() > 0
+
+
+@pytest.mark.parametrize("registers", [True, False])
+def test_blocks_of_meters_do_not_change_the_result(con, monkeypatch, registers):
+    """VEE runs its time series per block of meters and per kernel call; any split gives the same rows."""
+    import gridcheck_analytics.quality as quality
+
+    rng = np.random.default_rng(5)
+    n_days, rows = 90, []
+    for i in range(9):
+        use = rng.gamma(2.0, 3.0, n_days).round(3)
+        use[rng.integers(0, n_days - 10) :][:8] = 0.0  # a zero run
+        reg = (999_000.0 + i * 150 + np.cumsum(use)).round(2) % 1_000_000.0  # some roll over
+        frame = pd.DataFrame({"meter_id": f"m{i:02d}", "day": np.arange(n_days)})
+        frame["register_total_kwh" if registers else "energy_kwh"] = reg if registers else use
+        rows.append(frame[rng.random(n_days) >= 0.06])  # missing days
+    frame = pd.concat(rows, ignore_index=True)
+    frame["reading_date"] = [D0 + dt.timedelta(days=int(d)) for d in frame["day"]]
+    frame = conform(frame, DAILY_READINGS)
+    m = pd.concat([meters(meter_id=f"m{i:02d}") for i in range(9)], ignore_index=True)
+    start, last = D0 + dt.timedelta(days=35), D0 + dt.timedelta(days=n_days - 1)
+
+    def run_with(per_block, per_call):
+        monkeypatch.setattr(quality, "METERS_PER_KERNEL_CALL", per_call)
+        expr = validate_daily(
+            ibis.memtable(frame),
+            ibis.memtable(m),
+            start,
+            last,
+            registers=registers,
+            meters_per_block=per_block,
+        )
+        return con.execute(expr).sort_values(["meter_id", "reading_date"]).reset_index(drop=True)
+
+    whole = run_with(1000, 1000)
+    assert len(whole) == 9 * (n_days - 35)
+    codes = set(whole["quality_code"])
+    assert {"estimated", "valid"} <= codes and codes & {"stopped", "long_zero_run"}
+    for per_block, per_call in [(1, 1), (2, 1), (4, 3), (9, 2)]:
+        pd.testing.assert_frame_equal(run_with(per_block, per_call), whole)
