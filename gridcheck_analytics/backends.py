@@ -79,7 +79,10 @@ def connect(
         for key, value in (spark_conf or {}).items():  # also on a session that was already running
             session.conf.set(key, value)
         session.sparkContext.setLogLevel("ERROR")
-        return ibis.pyspark.connect(session)
+        # ibis.pyspark.connect sets the session time zone to UTC; its keyword settings are applied after
+        # that, so pass ours again: otherwise dates and hours of timestamps (events, curves) come out in
+        # UTC on Spark and in Asia/Shanghai on DuckDB.
+        return ibis.pyspark.connect(session, **{"spark.sql.session.timeZone": TIMEZONE})
     raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
 
 

@@ -148,6 +148,18 @@ def _safe_div(a, b):
     return ibis.ifelse(b.notnull() & (b != 0), a / b, _NULL)
 
 
+# A missing value may arrive as NaN (a pandas frame given to Ibis): DuckDB turns it into NULL, Spark keeps
+# the NaN, and one NaN makes a sum or a mean NaN. Every float input below goes through these two.
+def _valid(col):
+    """Whether a float value is present (neither NULL nor NaN)."""
+    return col.notnull() & ~col.isnan()
+
+
+def _missing_as_null(col):
+    """The float column with NaN turned into NULL (skipped by aggregates on every backend)."""
+    return ibis.ifelse(col.isnan(), _NULL, col)
+
+
 def _as_table(frame):
     return frame if isinstance(frame, ibis.Table) else ibis.memtable(frame)
 
@@ -201,7 +213,7 @@ def monthly_consumption(energy, rules: FeatureRules = FEATURES):
         meter_id, month (``YYYYMM``), month_index, days, sum_kwh, mean_kwh, std_kwh, max_kwh, zero_days,
         negative_days, weekday_mean_kwh, weekend_mean_kwh [kWh/day].
     """
-    e = energy.filter(energy.energy_kwh.notnull() & ~energy.energy_kwh.isnan())
+    e = energy.filter(_valid(energy.energy_kwh))
     dow = e.reading_date.day_of_week.index()  # Monday = 0
     weekend = dow >= 5
     e = e.mutate(
@@ -271,7 +283,7 @@ def _event_features(events, energy, months_tbl, rules: FeatureRules):
         last_event_date=pairs.event_date.max(),
     )
     # mean energy in the days before each theft-type event
-    e = energy.filter(energy.energy_kwh.notnull())
+    e = energy.filter(_valid(energy.energy_kwh))
     e = e.filter(e.meter_id.isin(theft.meter_id))
     te = theft.select("meter_id", "event_date").distinct()
     j = te.inner_join(e, "meter_id")
@@ -294,18 +306,19 @@ def _event_features(events, energy, months_tbl, rules: FeatureRules):
 
 def _curve_features(curves, meters_attr, rules: FeatureRules):
     c = curves.inner_join(meters_attr.select("meter_id", "rated_voltage_v"), "meter_id")
-    hour = c.timestamp.hour()
-    energy = c.energy_kwh
-    volt = c.voltage_a_v if "voltage_a_v" in c.columns else _NULL
     c = c.mutate(
+        _energy=_missing_as_null(c.energy_kwh),
+        _volt=_missing_as_null(c.voltage_a_v) if "voltage_a_v" in c.columns else _NULL,
         month=_month_key(c.timestamp.date()),
-        _night=ibis.ifelse(hour < 6, energy, 0.0),
+    )
+    c = c.mutate(
+        _night=ibis.ifelse(c.timestamp.hour() < 6, c._energy, 0.0),
         _low=ibis.ifelse(
-            volt.notnull(), (volt < rules.low_voltage_fraction * c.rated_voltage_v).cast("int64"), _NULL
+            c._volt.notnull(), (c._volt < rules.low_voltage_fraction * c.rated_voltage_v).cast("int64"), _NULL
         ),
     )
     g = c.group_by(["meter_id", "month"]).aggregate(
-        _e=c.energy_kwh.sum(), _n=c._night.sum(), low_voltage_share=c._low.mean()
+        _e=c._energy.sum(), _n=c._night.sum(), low_voltage_share=c._low.mean()
     )
     return g.select("meter_id", "month", "low_voltage_share", night_share=_safe_div(g._n, g._e))
 
@@ -313,7 +326,10 @@ def _curve_features(curves, meters_attr, rules: FeatureRules):
 def _area_loss_features(area_loss, energy, meters_attr):
     """Monthly loss rate per area, its change, and each customer's daily correlation with the area loss."""
     al = area_loss.mutate(
-        month=_month_key(area_loss.reading_date), month_index=_month_index(area_loss.reading_date)
+        supply_kwh=_missing_as_null(area_loss.supply_kwh),
+        loss_kwh=_missing_as_null(area_loss.loss_kwh),
+        month=_month_key(area_loss.reading_date),
+        month_index=_month_index(area_loss.reading_date),
     )
     am = al.group_by(["area_code", "month", "month_index"]).aggregate(
         _s=al.supply_kwh.sum(), _l=al.loss_kwh.sum()
@@ -322,7 +338,7 @@ def _area_loss_features(area_loss, energy, meters_attr):
     w = ibis.window(group_by="area_code", order_by="month_index", range=(-1, -1))
     am = am.mutate(area_loss_change_pp=am.area_loss_rate_percent - am.area_loss_rate_percent.mean().over(w))
     am = am.select("area_code", "month", "area_loss_rate_percent", "area_loss_change_pp")
-    e = energy.filter(energy.energy_kwh.notnull()).inner_join(
+    e = energy.filter(_valid(energy.energy_kwh)).inner_join(
         meters_attr.select("meter_id", "area_code"), "meter_id"
     )
     j = e.inner_join(al.select("area_code", "reading_date", "loss_kwh"), ["area_code", "reading_date"])

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.archive.tables import BaseTable
+from gridcheck.archive.tables import ATTRS, BaseTable
 from gridcheck.detection.choices import SuspectStatus
 from gridcheck.detection.models import DetectionRun, Suspect
 
@@ -60,25 +60,35 @@ def status_badge(record):
 class SuspectTable(BaseTable):
     score = tables.Column(verbose_name=_("score"), attrs={"td": {"class": "gc-score-cell"}})
     rank_in_area = tables.Column(
-        verbose_name=_("rank (area / station)"), attrs={"td": {"class": "text-center"}}
+        verbose_name=_("rank (area / station)"),
+        attrs={"td": {"class": "text-center"}, "th": {"class": "gc-th-wide"}},
     )
     customer = tables.Column(
         verbose_name=_("customer"),
         linkify=lambda record: record.get_absolute_url(),
         order_by=("customer__name",),
+        attrs={"td": {"class": "gc-wrap"}},
     )
-    area = tables.Column(order_by=("area__code",))
+    area = tables.Column(order_by=("area__code",), attrs={"td": {"class": "gc-wrap gc-wrap-wide"}})
     reasons = tables.Column(
         verbose_name=_("main reasons"), orderable=False, attrs={"td": {"class": "gc-reasons-cell"}}
     )
     area_loss_rate_percent = tables.Column(
-        verbose_name=_("area loss rate [%]"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+        verbose_name=_("area loss rate [%]"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end gc-th-wide"}},
     )
-    last_inspection_at = tables.Column(verbose_name=_("last inspection"), empty_values=(), orderable=False)
+    last_inspection_at = tables.Column(
+        verbose_name=_("last inspection"),
+        empty_values=(),
+        orderable=False,
+        attrs={"th": {"class": "gc-th-wide"}},
+    )
     status = tables.Column()
 
     class Meta(BaseTable.Meta):
         model = Suspect
+        # gc-suspect-table: headers and names may wrap, so that the reasons fit beside them
+        attrs = {**ATTRS, "class": f"{ATTRS['class']} gc-suspect-table"}
         fields = (
             "score",
             "rank_in_area",

@@ -86,15 +86,24 @@ class SuspectListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        month = None
+        month = station = area = None
         if self.filterset.is_valid():
-            month = self.filterset.form.cleaned_data.get("month")
+            data = self.filterset.form.cleaned_data
+            month, station, area = data.get("month"), data.get("station"), data.get("area")
         ctx.update(
             month=month,
             latest_run=selectors.latest_run(month=month) if month else selectors.latest_run(),
             can_run=has_capability(self.request.user, CHANGE),
             run_form=RunStartForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
-            summary=selectors.suspect_summary(user=self.request.user, month=month) if month else None,
+            # the figures of the list shown: the month, narrowed to the chosen station and area
+            summary=selectors.suspect_summary(
+                user=self.request.user,
+                month=month,
+                station_id=getattr(station, "pk", None),
+                area_id=getattr(area, "pk", None),
+            )
+            if month
+            else None,
         )
         return ctx
 
