@@ -104,6 +104,7 @@ def area_loss(
     duck = con.name == "duckdb"
     if duck:  # once, not once per bucket
         supply = con.create_table(f"supply_{uuid.uuid4().hex}", supply, temp=True)
+        quality.release_series(con)
     if meters_per_bucket is None and duck:
         meters_per_bucket = METERS_PER_BUCKET
     ranges = meter_buckets(con, meters, meters_per_bucket) if meters_per_bucket else []
@@ -130,6 +131,7 @@ def area_loss(
             parts.append(
                 con.create_table(f"sales_{uuid.uuid4().hex}", lineloss.area_sales_daily(vee), temp=True)
             )
+            quality.release_series(con)  # the bucket's series are summed up: free them
         union = ibis.union(*parts)
         keys = ["area_code", "line_code", "station_code", "reading_date"]
         sums = ["sales_kwh", "meters", "meters_read", "readings_estimated", "readings_flagged"]
@@ -137,13 +139,16 @@ def area_loss(
     daily_loss = lineloss.daily_area_loss_from_sales(sales, supply)
     if duck:
         daily_loss = con.create_table(f"loss_{uuid.uuid4().hex}", daily_loss, temp=True)
-    return {
-        "area_supply_daily": con.execute(supply),
-        "area_daily": con.execute(daily_loss),
-        "area_monthly": con.execute(lineloss.monthly_area_loss(daily_loss)),
-        "line_monthly": con.execute(lineloss.monthly_line_loss(daily_loss)),
-        "buckets": max(1, len(ranges)),
-    }
+    try:
+        return {
+            "area_supply_daily": con.execute(supply),
+            "area_daily": con.execute(daily_loss),
+            "area_monthly": con.execute(lineloss.monthly_area_loss(daily_loss)),
+            "line_monthly": con.execute(lineloss.monthly_line_loss(daily_loss)),
+            "buckets": max(1, len(ranges)),
+        }
+    finally:
+        quality.release_series(con)
 
 
 def run_monthly(
@@ -203,52 +208,56 @@ def run_monthly(
     month_start, end = month_bounds(month)
     months = [_shift_month(first_month, k) for k in range(-1, history_months + 1)]
     step("connect")
-
-    following = _shift_month(month, 1)
-    lookahead = month_bounds(following)[1] if following in store.months("daily") else None
-    daily = store.table(con, "daily", [*months, following] if lookahead else months)
-    if daily is None:
-        raise ValueError(f"no daily readings in the store for {first_month}..{month}")
-    area_readings = store.table(con, "area_meter", months)
-    if area_readings is None:
-        raise ValueError(f"no area-meter readings in the store for {first_month}..{month}")
-    areas = meters.select("area_code", "line_code", "station_code").distinct()
-    supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules, con=con)
-    vee = quality.validate_daily(
-        daily, meters, start, end, area_supply=supply, rules=vee_rules, lookahead_end=lookahead, con=con
-    )
-    if con.name == "duckdb":  # materialise once; every later step reads it
-        vee = con.create_table(f"vee_{uuid.uuid4().hex}", vee, temp=True)
-    step("vee")
-    supply_pd = con.execute(supply)
-    step("supply")
-    daily_loss = lineloss.daily_area_loss(vee, supply)
-    area_monthly = con.execute(lineloss.monthly_area_loss(daily_loss))
-    line_monthly = con.execute(lineloss.monthly_line_loss(daily_loss))
-    in_month = vee.reading_date >= month_start
-    month_vee = vee.filter(in_month)
-    area_daily = con.execute(daily_loss.filter(daily_loss.reading_date >= month_start))
-    rates = {
-        level: con.execute(quality.reading_rate(month_vee, f"{level}_code"))
-        for level in ("area", "line", "station")
-    }
-    qsum = con.execute(quality.quality_summary(month_vee))
-    drops = con.execute(lineloss.customer_drops(vee, loss_rules))
-    events_t = store.table(con, "events", months)
-    events = con.execute(lineloss.events_per_area(events_t, meters)) if events_t is not None else None
-    step("loss")
-    flagged = lineloss.area_flags(area_monthly, targets=targets, drops=drops, events=events, rules=loss_rules)
-    this_month = int(month.replace("-", ""))
-    step("flags")
-    return {
-        "area_monthly": flagged[flagged["month"] == this_month].reset_index(drop=True),
-        "area_monthly_history": flagged,
-        "line_monthly": line_monthly[line_monthly["month"] == this_month].reset_index(drop=True),
-        "area_daily": area_daily,
-        "area_supply_daily": supply_pd,
-        "reading_rate_area": rates["area"],
-        "reading_rate_line": rates["line"],
-        "reading_rate_station": rates["station"],
-        "quality_summary": qsum,
-        "customer_drops": drops,
-    }
+    try:
+        following = _shift_month(month, 1)
+        lookahead = month_bounds(following)[1] if following in store.months("daily") else None
+        daily = store.table(con, "daily", [*months, following] if lookahead else months)
+        if daily is None:
+            raise ValueError(f"no daily readings in the store for {first_month}..{month}")
+        area_readings = store.table(con, "area_meter", months)
+        if area_readings is None:
+            raise ValueError(f"no area-meter readings in the store for {first_month}..{month}")
+        areas = meters.select("area_code", "line_code", "station_code").distinct()
+        supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules, con=con)
+        vee = quality.validate_daily(
+            daily, meters, start, end, area_supply=supply, rules=vee_rules, lookahead_end=lookahead, con=con
+        )
+        if con.name == "duckdb":  # materialise once; every later step reads it
+            vee = con.create_table(f"vee_{uuid.uuid4().hex}", vee, temp=True)
+        step("vee")
+        supply_pd = con.execute(supply)
+        step("supply")
+        daily_loss = lineloss.daily_area_loss(vee, supply)
+        area_monthly = con.execute(lineloss.monthly_area_loss(daily_loss))
+        line_monthly = con.execute(lineloss.monthly_line_loss(daily_loss))
+        in_month = vee.reading_date >= month_start
+        month_vee = vee.filter(in_month)
+        area_daily = con.execute(daily_loss.filter(daily_loss.reading_date >= month_start))
+        rates = {
+            level: con.execute(quality.reading_rate(month_vee, f"{level}_code"))
+            for level in ("area", "line", "station")
+        }
+        qsum = con.execute(quality.quality_summary(month_vee))
+        drops = con.execute(lineloss.customer_drops(vee, loss_rules))
+        events_t = store.table(con, "events", months)
+        events = con.execute(lineloss.events_per_area(events_t, meters)) if events_t is not None else None
+        step("loss")
+        flagged = lineloss.area_flags(
+            area_monthly, targets=targets, drops=drops, events=events, rules=loss_rules
+        )
+        this_month = int(month.replace("-", ""))
+        step("flags")
+        return {
+            "area_monthly": flagged[flagged["month"] == this_month].reset_index(drop=True),
+            "area_monthly_history": flagged,
+            "line_monthly": line_monthly[line_monthly["month"] == this_month].reset_index(drop=True),
+            "area_daily": area_daily,
+            "area_supply_daily": supply_pd,
+            "reading_rate_area": rates["area"],
+            "reading_rate_line": rates["line"],
+            "reading_rate_station": rates["station"],
+            "quality_summary": qsum,
+            "customer_drops": drops,
+        }
+    finally:
+        quality.release_series(con)

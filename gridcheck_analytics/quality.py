@@ -85,6 +85,8 @@ METERS_PER_BLOCK = 25_000
 #: from call to call (larger arrays are mapped afresh each time, and page faults then cost more than the
 #: arithmetic on this project's virtual machines).
 METERS_PER_KERNEL_CALL = 2048
+#: Name prefix of the series tables :func:`validate_daily` leaves on a connection (:func:`release_series`).
+SERIES_PREFIX = "gridcheck_vee_series_"
 
 _SERIES_SCHEMA = {
     "_mk": "int64",
@@ -103,15 +105,27 @@ _SERIES_SCHEMA = {
 }
 
 
-def _backend(*tables):
-    """The connection the tables are bound to (DuckDB's default for in-memory tables)."""
+def _bound_backend(*tables):
+    """The connection the tables are bound to; ``None`` for in-memory tables only."""
     for t in tables:
         if t is None:
             continue
         backends, _ = t._find_backends()
         if backends:
             return backends[0]
-    return ibis.get_backend()
+    return None
+
+
+def _table(con, data: pa.Table):
+    """An Arrow table as an Ibis table on ``con``; on DuckDB registered until :func:`release_series`.
+
+    ``con`` None: an in-memory table, bound to no connection (small inputs given as in-memory tables).
+    """
+    if con is None or con.name != "duckdb":
+        return ibis.memtable(data)
+    name = f"{SERIES_PREFIX}{uuid.uuid4().hex}"
+    con.con.register(name, data)
+    return con.table(name)
 
 
 def _as_float(column) -> np.ndarray:
@@ -152,7 +166,7 @@ def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, e
     return out
 
 
-def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rules, per_block):
+def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rules, per_block, register=True):
     """The VEE series on DuckDB (or any local backend): blocks of meters through NumPy, one memtable.
 
     Each block's readings come in one query; its meters go to the kernel in parts of
@@ -171,7 +185,7 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
                 if (lo == 0 and hi == n)
                 else readings.filter(readings.meter_id.between(ids[lo], ids[hi - 1]))
             )
-            keys = ibis.memtable(keyed.select(["meter_id", "_mk"]).slice(lo, hi - lo))
+            keys = _table(con if register else None, keyed.select(["meter_id", "_mk"]).slice(lo, hi - lo))
             inputs = _block_input(con.to_pyarrow(r.inner_join(keys, "meter_id").drop("meter_id")), first)
             step = min(-(-(hi - lo) // threads), METERS_PER_KERNEL_CALL)
             part = (inputs["mk"] - lo) // step  # the readings of each part, in one pass (radix sort)
@@ -200,7 +214,25 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
     if not parts:
         types = {"float64": pa.float64(), "boolean": pa.bool_(), "int64": pa.int64()}
         parts = [pa.schema([(k, types[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
-    return ibis.memtable(pa.concat_tables(parts))
+    return _table(con if register else None, pa.concat_tables(parts))
+
+
+def release_series(con) -> None:
+    """Free the VEE series that :func:`validate_daily` left on ``con`` (DuckDB or PySpark).
+
+    The series of a call stay on the connection as long as expressions built on the result may run;
+    call this when those results are computed (or materialised), e.g. after each bucket of a large run.
+    """
+    if con.name == "duckdb":
+        rows = con.con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE starts_with(view_name, ?)", [SERIES_PREFIX]
+        ).fetchall()
+        for (name,) in rows:
+            con.con.unregister(name)
+    elif con.name == "pyspark":
+        for table in con._session.catalog.listTables():
+            if table.isTemporary and table.name.startswith(SERIES_PREFIX):
+                con._session.catalog.dropTempView(table.name)
 
 
 def _to_arrow(out) -> pa.Table:
@@ -219,7 +251,9 @@ def _to_arrow(out) -> pa.Table:
     return pa.table(columns)
 
 
-def _series_pyspark(con, readings, keyed, first, last, start, end, registers, rules, per_block):
+def _series_pyspark(
+    con, readings, keyed, first, last, start, end, registers, rules, per_block, register=True
+):
     """The VEE series on Spark: the same NumPy kernel per block of meters, as a grouped pandas function."""
     n = keyed.num_rows
     multiplier, capacity = _as_float(keyed["archive_multiplier"]), _as_float(keyed["capacity_kwh"])
@@ -268,7 +302,7 @@ def _series_pyspark(con, readings, keyed, first, last, start, end, registers, ru
         for name, dtype in _SERIES_SCHEMA.items()
     )
     result = frame.groupBy("_block").applyInPandas(per_block_frame, schema=ddl)
-    name = f"gridcheck_vee_series_{uuid.uuid4().hex}"
+    name = f"{SERIES_PREFIX}{uuid.uuid4().hex}"
     result.createOrReplaceTempView(name)
     return con.table(name)
 
@@ -321,7 +355,9 @@ def validate_daily(
     """
     first = history_start or (start - dt.timedelta(days=rules.history_days + 1))
     last = max(lookahead_end or end, end)
-    con = con or _backend(daily, meters)
+    # inputs bound to no connection (in-memory tables) give a result bound to none either
+    register = con is not None or _bound_backend(daily, meters) is not None
+    con = con or _bound_backend(daily, meters) or ibis.get_backend()
     # every meter gets a dense integer key (``_mk``, in meter-id order) and its archive attributes, once
     limits = meter_limits(meters)
     keyed = con.to_pyarrow(
@@ -339,12 +375,12 @@ def validate_daily(
     )
     per_block = max(1, int(meters_per_block))
     series = _series_pyspark if con.name == "pyspark" else _series_duckdb
-    t = series(con, d, keyed, first, last, start, end, registers, rules, per_block)
+    t = series(con, d, keyed, first, last, start, end, registers, rules, per_block, register)
     days = calendar(start, end)
     t = t.inner_join(days, "day_index")
     attributes = ["_mk", "meter_id", "area_code", "line_code", "station_code", "max_kwh_per_day"]
     attributes += ["archive_multiplier"]
-    t = t.inner_join(ibis.memtable(keyed).select(*attributes), "_mk")
+    t = t.inner_join(_table(con if register else None, keyed).select(*attributes), "_mk")
     if area_supply is not None:
         s = area_supply.select("area_code", "reading_date", area_supply_kwh="supply_kwh")
         t = t.left_join(s, ["area_code", "reading_date"])

@@ -180,6 +180,7 @@ def month_features(
     finally:
         if temp is not None:
             con.raw_sql(f'DROP TABLE IF EXISTS "{temp}"')
+        quality.release_series(con)
 
 
 def _unwrap(model):

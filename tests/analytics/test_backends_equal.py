@@ -82,7 +82,8 @@ def monthly(con, meters, daily, area):
 
 def test_monthly_area_loss_identical_on_duckdb_and_pyspark(spark):
     data = dataset()
-    duck, duck_codes = monthly(connect("duckdb"), *data)
+    duck_con = connect("duckdb")
+    duck, duck_codes = monthly(duck_con, *data)
     spk, _ = monthly(spark, *data)
     assert len(duck) == 6  # A/L1, B/L1, B/L2 x two months
     keys = [
@@ -107,6 +108,6 @@ def test_monthly_area_loss_identical_on_duckdb_and_pyspark(spark):
     ]
     assert_allclose(spk[numbers].to_numpy(float), duck[numbers].to_numpy(float), rtol=1e-9, atol=1e-9)
     # the data hold every case the counts must agree on
-    codes = connect("duckdb").execute(duck_codes.quality_code.value_counts())
+    codes = duck_con.execute(duck_codes.quality_code.value_counts())
     assert {"estimated", "stopped", "register_backwards"} <= set(codes["quality_code"])
     assert duck["readings_flagged"].sum() > 0 and duck["readings_estimated"].sum() == 1
