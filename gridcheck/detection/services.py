@@ -467,6 +467,7 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
             SuspectStatusChange.objects.filter(
                 month=month, customer_id=customer_id, meter_number=meter, suspect__isnull=True
             ).update(suspect_id=pk)
+    area_suspects_record(month=month)
     return {
         "scored": scored,
         "suspects": len(objs),
@@ -475,6 +476,21 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
         "carried_decisions": carried,
         "unknown_accounts": unknown,
     }
+
+
+def area_suspects_record(*, month: dt.date) -> int:
+    """Tell the month's line-loss results which customers of each area are suspected (not dismissed)."""
+    from gridcheck.lineloss.services import area_theft_suspects_set
+
+    suspects: dict[int, list[str]] = {}
+    for area_id, account in (
+        Suspect.objects.filter(month=month)
+        .exclude(status=SuspectStatus.DISMISSED)
+        .order_by("area_id", "rank_in_area")
+        .values_list("area_id", "customer__account_number")
+    ):
+        suspects.setdefault(area_id, []).append(account)
+    return area_theft_suspects_set(month=month, suspects=suspects)
 
 
 # -- acting on a suspect -----------------------------------------------------------------------------
@@ -569,6 +585,7 @@ def suspect_dismiss(*, suspect: Suspect, user, note: str) -> Suspect:
     if suspect.status == SuspectStatus.WORK_ORDER_CREATED:
         raise ValidationError(_("A suspect with a work order is followed up there."))
     _status_change(suspect=suspect, to_status=SuspectStatus.DISMISSED, user=user, note=note)
+    area_suspects_record(month=suspect.month)
     return suspect
 
 
@@ -579,4 +596,5 @@ def suspect_reopen(*, suspect: Suspect, user, note: str = "") -> Suspect:
     if suspect.status != SuspectStatus.DISMISSED:
         raise ValidationError(_("Only a dismissed suspect can be reopened."))
     _status_change(suspect=suspect, to_status=SuspectStatus.NEW, user=user, note=note)
+    area_suspects_record(month=suspect.month)
     return suspect

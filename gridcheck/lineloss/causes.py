@@ -70,6 +70,11 @@ def cause_text(cause: dict) -> str:
         return _("Meter events: %(event)s × %(count)s") % {"event": label, "count": cause["count"]}
     if code == "imbalance":
         return _("Three-phase imbalance %(rate).0f %% at the transformer") % cause
+    if code == "theft_suspects":
+        return _("%(count)d customer(s) on the theft-detection list (%(accounts)s): inspect them first") % {
+            "count": cause["count"],
+            "accounts": ", ".join(cause.get("accounts") or []),
+        }
     if code == "negative_loss":
         return _(
             "Negative loss: customers may be linked to the wrong area, or the summary meter's multiplier is wrong"

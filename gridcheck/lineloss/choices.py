@@ -24,6 +24,7 @@ class LossFlag(models.TextChoices):
     SWING = "swing", _("Month-over-month swing above 20 %")
     FAILING_THREE_MONTHS = "failing_three_months", _("Above target three months running")
     IMBALANCE = "imbalance", _("Three-phase imbalance above 20 %")
+    THEFT_SUSPECTS = "theft_suspects", _("Customers suspected of theft")
 
 
 #: Steps of a run as shown in the progress bar: the pipeline's steps, then writing the results.

@@ -120,6 +120,11 @@ class AreaMonthLoss(LossResult):
     failing_months = models.PositiveSmallIntegerField(_("months above target in a row"), default=0)
     failing_three_months = models.BooleanField(_("above target three months running"), default=False)
     imbalance = models.BooleanField(_("three-phase imbalance"), default=False)
+    theft_suspects = models.PositiveIntegerField(
+        _("customers suspected of theft"),
+        default=0,
+        help_text=_("Customers of the area on the month's theft-detection list (set by the detection run)."),
+    )
     flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
     causes = models.JSONField(_("causes (structured)"), default=list, blank=True)
     causes_text = models.TextField(_("likely causes"), blank=True)

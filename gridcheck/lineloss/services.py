@@ -222,6 +222,37 @@ def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:
     )
 
 
+#: The flags of an area month that come from its loss (``area_flags``); detection adds ``theft_suspects``.
+LOSS_FLAGS = ("negative_loss", "above_target", "swing", "failing_three_months", "imbalance")
+
+
+@transaction.atomic
+def area_theft_suspects_set(*, month: dt.date, suspects: dict[int, list[str]]) -> int:
+    """Record on the month's area results the customers that theft detection lists, per area.
+
+    ``suspects`` maps an area's id to the account numbers of its suspects, most suspect first. An area
+    with suspects is flagged (whatever its loss) with the cause "customers on the theft-detection list",
+    so that the flagged areas of the month are those where the loss *or* the customers point to theft;
+    an area whose suspects are gone keeps only its loss flags. Returns the number of areas with suspects.
+    """
+    rows = list(AreaMonthLoss.objects.filter(month=month))
+    with translation.override(settings.LANGUAGE_CODE):
+        for row in rows:
+            accounts = list(suspects.get(row.area_id, []))
+            row.theft_suspects = len(accounts)
+            row.causes = [c for c in (row.causes or []) if c.get("code") != "theft_suspects"]
+            if accounts:
+                row.causes.append(
+                    {"code": "theft_suspects", "count": len(accounts), "accounts": accounts[:3]}
+                )
+            row.flagged = any(getattr(row, f) for f in LOSS_FLAGS) or bool(accounts)
+            row.causes_text = causes_render(row.causes)
+    AreaMonthLoss.objects.bulk_update(
+        rows, ["theft_suspects", "causes", "flagged", "causes_text"], batch_size=1000
+    )
+    return sum(1 for r in rows if r.theft_suspects)
+
+
 @transaction.atomic
 def analysis_results_save(*, run: AnalysisRun, result: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Write the results of ``run_monthly`` for the run's month, replacing any earlier ones.

@@ -143,6 +143,38 @@ def test_analyse_hook_runs_detection(county, meter_data, scored):
     assert DetectionRun.objects.count() == 1
 
 
+def test_areas_with_suspects_are_flagged_on_the_loss_results(county, meter_data, scored):
+    """After detection, an area with suspects is flagged with that cause; dismissing them unflags it
+    unless its loss is flagged too."""
+    from django.utils import translation
+
+    from gridcheck.lineloss.models import AreaMonthLoss
+    from gridcheck.lineloss.services import LOSS_FLAGS
+
+    call_command("analyse", month="2026-10", no_progress=True)
+    suspects = Suspect.objects.filter(month=MONTH)
+    areas = set(suspects.values_list("area_id", flat=True))
+    assert areas
+    for row in AreaMonthLoss.objects.filter(month=MONTH):
+        expected = suspects.filter(area_id=row.area_id).count()
+        assert row.theft_suspects == expected
+        assert row.flagged == (expected > 0 or any(getattr(row, f) for f in LOSS_FLAGS))
+        codes = [c["code"] for c in row.causes]
+        assert ("theft_suspects" in codes) == (expected > 0)
+    area_id = sorted(areas)[0]
+    row = AreaMonthLoss.objects.get(month=MONTH, area_id=area_id)
+    with translation.override("zh-hans"):
+        assert any("窃电嫌疑名单" in text for text in row.cause_list)
+    for suspect in suspects.filter(area_id=area_id):
+        suspect_dismiss(suspect=suspect, user=county.users["admin"], note="季节性停产，已核实")
+    row.refresh_from_db()
+    assert row.theft_suspects == 0 and "theft_suspects" not in [c["code"] for c in row.causes]
+    assert row.flagged == any(getattr(row, f) for f in LOSS_FLAGS)
+    suspect_reopen(suspect=suspects.filter(area_id=area_id).first(), user=county.users["admin"])
+    row.refresh_from_db()
+    assert row.theft_suspects == 1 and row.flagged
+
+
 def test_analyse_hook_survives_a_failed_detection(county, meter_data, monkeypatch):
     from gridcheck.lineloss.models import AnalysisRun
 

@@ -14,8 +14,8 @@ class AreaMonthLossSerializer(serializers.ModelSerializer):
             "id", "run", "month", "area", "area_code", "line", "line_code", "station", "station_code",
             "supply_kwh", "sales_kwh", "loss_kwh", "loss_rate_percent", "days", "reading_rate_percent",
             "imbalance_rate_percent", "target_percent", "previous_loss_rate_percent", "negative_loss",
-            "above_target", "swing", "failing_months", "failing_three_months", "imbalance", "flagged",
-            "causes", "causes_text",
+            "above_target", "swing", "failing_months", "failing_three_months", "imbalance", "theft_suspects",
+            "flagged", "causes", "causes_text",
         ]  # fmt: skip
 
 
