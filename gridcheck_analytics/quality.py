@@ -37,7 +37,7 @@ def calendar(start: dt.date, end: dt.date):
         pa.table(
             {
                 "reading_date": pa.array(days.date, pa.date32()),
-                "day_index": pa.array((days - pd.Timestamp(EPOCH)).days.to_numpy(np.int64)),
+                "day_index": pa.array((days - pd.Timestamp(EPOCH)).days.to_numpy(np.int32)),
             }
         )
     )
@@ -89,8 +89,8 @@ METERS_PER_KERNEL_CALL = 2048
 SERIES_PREFIX = "gridcheck_vee_series_"
 
 _SERIES_SCHEMA = {
-    "_mk": "int64",
-    "day_index": "int64",
+    "_mk": "int32",
+    "day_index": "int32",
     "register_total_kwh": "float64",
     "reported_multiplier": "float64",
     "filled": "float64",
@@ -98,9 +98,9 @@ _SERIES_SCHEMA = {
     "energy_kwh": "float64",
     "is_read": "boolean",
     "is_zero": "boolean",
-    "hist_n": "int64",
+    "hist_n": "int32",
     "hist_mean": "float64",
-    "zero_run_days": "int64",
+    "zero_run_days": "int32",
     "stopped_history": "boolean",
 }
 
@@ -133,15 +133,21 @@ def _as_float(column) -> np.ndarray:
 
 
 def _block_input(d, first):
-    """Kernel inputs from an Arrow table of readings (``_mk, reading_date, ...``)."""
-    day = d["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
-    return dict(
-        mk=d["_mk"].to_numpy(zero_copy_only=False).astype(np.int64),
-        day=day - (first - EPOCH).days,
-        register=_as_float(d["register_total_kwh"]),
-        reported=_as_float(d["reported_energy_kwh"]),
-        reported_multiplier=_as_float(d["reported_multiplier"]),
+    """Kernel inputs from an Arrow table of readings (``_mk, reading_date, ...``); a column that is
+    null throughout (no registers in the source, say) is ``None``."""
+    day = d["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False)
+    inputs = dict(
+        mk=d["_mk"].to_numpy(zero_copy_only=False).astype(np.int32),
+        day=day - np.int32((first - EPOCH).days),
     )
+    for name, column in (
+        ("register", "register_total_kwh"),
+        ("reported", "reported_energy_kwh"),
+        ("reported_multiplier", "reported_multiplier"),
+    ):
+        values = d[column]
+        inputs[name] = None if values.null_count == len(values) else _as_float(values)
+    return inputs
 
 
 def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, end, registers, rules):
@@ -161,8 +167,8 @@ def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, e
         out_first=(start - first).days,
         out_last=(end - first).days,
     )
-    out["_mk"] = out.pop("meter_index") + lo
-    out["day_index"] = out.pop("day") + (first - EPOCH).days
+    out["_mk"] = out.pop("meter_index") + np.int32(lo)
+    out["day_index"] = out.pop("day") + np.int32((first - EPOCH).days)
     return out
 
 
@@ -190,12 +196,12 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
             step = min(-(-(hi - lo) // threads), METERS_PER_KERNEL_CALL)
             part = (inputs["mk"] - lo) // step  # the readings of each part, in one pass (radix sort)
             order = np.argsort(part.astype(np.int32), kind="stable")
-            inputs = {k: v[order] for k, v in inputs.items()}
+            inputs = {k: None if v is None else v[order] for k, v in inputs.items()}
             bounds = np.searchsorted(part[order], np.arange(-(-(hi - lo) // step) + 1))
             jobs = []
             for i, a in enumerate(range(lo, hi, step)):
                 b = min(a + step, hi)
-                sub = {k: v[bounds[i] : bounds[i + 1]] for k, v in inputs.items()}
+                sub = {k: None if v is None else v[bounds[i] : bounds[i + 1]] for k, v in inputs.items()}
                 args = (
                     sub,
                     a,
@@ -212,7 +218,7 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
                 jobs.append(pool.submit(lambda args: _to_arrow(_run_block(*args)), args))
             parts.extend(job.result() for job in jobs)
     if not parts:
-        types = {"float64": pa.float64(), "boolean": pa.bool_(), "int64": pa.int64()}
+        types = {"float64": pa.float64(), "boolean": pa.bool_(), "int32": pa.int32()}
         parts = [pa.schema([(k, types[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
     return _table(con if register else None, pa.concat_tables(parts))
 
@@ -238,7 +244,7 @@ def release_series(con) -> None:
 def _to_arrow(out) -> pa.Table:
     """The series as an Arrow table of :data:`_SERIES_SCHEMA` (NaN and ``None`` columns as nulls)."""
     n = len(out["_mk"])
-    types = {"float64": pa.float64(), "boolean": pa.bool_(), "int64": pa.int64()}
+    types = {"float64": pa.float64(), "boolean": pa.bool_(), "int32": pa.int32()}
     columns = {}
     for name, dtype in _SERIES_SCHEMA.items():
         values = out[name]
@@ -268,7 +274,7 @@ def _series_pyspark(
                 "register_total_kwh": pa.nulls(-(-n // per_block), pa.float64()),
                 "reported_energy_kwh": pa.nulls(-(-n // per_block), pa.float64()),
                 "reported_multiplier": pa.nulls(-(-n // per_block), pa.float64()),
-                "_mk": pa.array([b * per_block for b in range(-(-n // per_block))], pa.int64()),
+                "_mk": pa.array([b * per_block for b in range(-(-n // per_block))], pa.int32()),
                 "_block": pa.array(range(-(-n // per_block)), pa.int64()),
             }
         )
@@ -286,7 +292,7 @@ def _series_pyspark(
         dates = pd.to_datetime(pdf["reading_date"])
         day = np.where(dates.isna(), -1, (dates - pd.Timestamp(EPOCH)).dt.days.fillna(0).astype(np.int64))
         inputs = dict(
-            mk=pdf["_mk"].to_numpy(np.int64),
+            mk=pdf["_mk"].to_numpy(np.int32),
             day=np.where(day < 0, -1, day - first_epoch),
             register=pdf["register_total_kwh"].to_numpy(np.float64, na_value=np.nan),
             reported=pdf["reported_energy_kwh"].to_numpy(np.float64, na_value=np.nan),
@@ -298,7 +304,7 @@ def _series_pyspark(
         return _to_arrow(out).to_pandas()
 
     ddl = ", ".join(
-        f"{name} {dict(float64='double', boolean='boolean', int64='bigint')[dtype]}"
+        f"{name} {dict(float64='double', boolean='boolean', int32='int')[dtype]}"
         for name, dtype in _SERIES_SCHEMA.items()
     )
     result = frame.groupBy("_block").applyInPandas(per_block_frame, schema=ddl)
@@ -361,7 +367,7 @@ def validate_daily(
     # every meter gets a dense integer key (``_mk``, in meter-id order) and its archive attributes, once
     limits = meter_limits(meters)
     keyed = con.to_pyarrow(
-        limits.mutate(_mk=(ibis.row_number().over(ibis.window(order_by="meter_id"))).cast("int64")).order_by(
+        limits.mutate(_mk=(ibis.row_number().over(ibis.window(order_by="meter_id"))).cast("int32")).order_by(
             "_mk"
         )
     )

@@ -162,7 +162,7 @@ def _history(energy: np.ndarray, rules: VeeRules):
     with np.errstate(invalid="ignore", divide="ignore"):
         hist_mean = np.where(hist_n > 0, hist_sum / hist_n, np.nan)
         is_zero = present & (energy <= rules.zero_kwh)
-    return np.rint(hist_n).astype(np.int64), hist_mean, is_zero
+    return np.rint(hist_n).astype(np.int32), hist_mean, is_zero
 
 
 def _zero_runs(is_zero: np.ndarray, hist_mean: np.ndarray, rules: VeeRules):
@@ -189,7 +189,7 @@ def _history_and_zero_runs(energy: np.ndarray, rules: VeeRules):
     The zero-run arrays are computed only for the meters that have a zero day (few, usually).
     """
     hist_n, hist_mean, is_zero = _history(energy, rules)
-    zero_run_days = np.zeros(energy.shape, dtype=np.int64)
+    zero_run_days = np.zeros(energy.shape, dtype=np.int32)
     stopped_history = np.zeros(energy.shape, dtype=bool)
     rows = np.flatnonzero(is_zero.any(axis=1))
     if len(rows):
@@ -221,9 +221,9 @@ def block_series(
         Per reading: the meter's row in the block, ``0 .. n_meters - 1``.
     day : numpy.ndarray of int
         Per reading: the day's column, ``0 .. n_days - 1`` (readings outside are ignored).
-    register, reported, reported_multiplier : numpy.ndarray of float
+    register, reported, reported_multiplier : numpy.ndarray of float or None
         Per reading: register total [kWh], reported consumption [kWh], multiplier the source reported;
-        NaN where absent.
+        NaN where absent, ``None`` where absent throughout.
     n_meters, n_days : int
         Size of the block.
     multiplier : numpy.ndarray of float
@@ -241,7 +241,7 @@ def block_series(
     -------
     dict of numpy.ndarray
         Flat arrays in (meter, day) order over the returned columns: ``meter_index``, ``day`` and
-        :data:`SERIES_COLUMNS` (floats NaN where null; ``hist_n`` and ``zero_run_days`` int64);
+        :data:`SERIES_COLUMNS` (floats NaN where null; ``hist_n`` and ``zero_run_days`` int32);
         ``None`` for a column that is null throughout (no registers, no reported multiplier, no
         register steps: ``filled`` and ``backwards``).
     """
@@ -252,6 +252,8 @@ def block_series(
 
     def grid(values):
         """The readings as a meters x days matrix (NaN where none); ``None`` when all are NaN."""
+        if values is None:
+            return None
         values = values[keep]
         if not len(values) or np.isnan(values).all():
             return None
@@ -281,8 +283,8 @@ def block_series(
     cols = slice(out_first, out_last + 1)
     width = out_last - out_first + 1
     out = {
-        "meter_index": np.repeat(np.arange(n_meters, dtype=np.int64), width),
-        "day": np.tile(np.arange(out_first, out_last + 1, dtype=np.int64), n_meters),
+        "meter_index": np.repeat(np.arange(n_meters, dtype=np.int32), width),
+        "day": np.tile(np.arange(out_first, out_last + 1, dtype=np.int32), n_meters),
     }
     for name, values in zip(
         SERIES_COLUMNS,
