@@ -9,11 +9,11 @@ Phases, each in its own process so that each one's peak memory is its own:
                 with DuckDB as the store's Parquet layout (not timed as part of the job);
 2. duckdb    -- the job, ``pipeline.area_loss`` with Ibis on DuckDB reading the Parquet store: one pass
                 over all the days (not twelve monthly runs): the area meters' supply, VEE
-                (``quality.validate_daily``) of every meter-day in buckets of meters (the window
-                sorts of one bucket in memory), and daily and monthly loss per area and per line;
+                (``quality.validate_daily``: its NumPy kernel over one bucket of meters at a time)
+                of every meter-day, and daily and monthly loss per area and per line;
 3. pandas    -- the same computation written the straightforward way in pandas (groupby + apply per
-                meter); run on at most ``--pandas-meters`` meters and scaled linearly when smaller,
-                which the output says;
+                meter); run on at most ``--pandas-meters`` meters (reading only their rows) and scaled
+                linearly when smaller, which the output says;
 4. import    -- import throughput: ``read_daily_csv`` + ``MeterStore.upsert`` on a CSV of daily readings;
 5. spark     -- the same Ibis job on PySpark local mode (``--spark-meters``, 0 to skip).
 """
@@ -161,8 +161,13 @@ def pandas_job(data_dir: Path, days: int, max_meters: int) -> dict:
     total_meters = len(meters)
     meters = meters.iloc[:max_meters]
     keep = set(meters["meter_id"])
+    last_id = meters["meter_id"].max()  # read only these meters' rows (ids are sorted)
     daily = pd.concat(
-        [pd.read_parquet(p) for p in sorted((data_dir / "daily").glob("*/part-0.parquet"))], ignore_index=True
+        [
+            pd.read_parquet(p, filters=[("meter_id", "<=", last_id)])
+            for p in sorted((data_dir / "daily").glob("*/part-0.parquet"))
+        ],
+        ignore_index=True,
     )
     daily = daily[daily["meter_id"].isin(keep)]
     area = pd.concat([pd.read_parquet(p) for p in sorted((data_dir / "area_meter").glob("*/part-0.parquet"))])
