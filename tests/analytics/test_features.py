@@ -9,7 +9,13 @@ import pytest
 from numpy.testing import assert_allclose
 
 from gridcheck_analytics.backends import connect
-from gridcheck_analytics.features import FEATURE_COLUMNS, customer_month_features, monthly_consumption
+from gridcheck_analytics.features import (
+    FEATURE_COLUMNS,
+    TEMP_PREFIX,
+    customer_month_features,
+    monthly_consumption,
+    release_features,
+)
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +137,156 @@ def test_area_loss_correlation(con):
         apr.loss_kwh.sum() / apr.supply_kwh.sum() * 100 - mar.loss_kwh.sum() / mar.supply_kwh.sum() * 100
     )
     assert_allclose(out.loc["M1", "area_loss_change_pp"], expected)
+
+
+def gappy_daily(seed=7, n_meters=23):
+    """Daily energy of meters over 14 months with whole months missing, zero months and missing days."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2024-11-01", "2025-12-31", freq="D")
+    frames = []
+    for i in range(n_meters):
+        level = rng.uniform(1, 30)
+        e = level * rng.uniform(0.5, 1.5, len(days)) * (1 + 0.3 * np.sin(np.arange(len(days)) / 40 + i))
+        month = days.year * 12 + days.month
+        keep = np.ones(len(days), bool)
+        for m in rng.choice(np.unique(month), size=i % 4, replace=False):  # 0-3 whole months missing
+            keep &= month != m
+        if i % 5 == 1:  # a month of zeros: the next month's change ratio has no base
+            e[month == month[200]] = 0.0
+        e[rng.random(len(days)) < 0.03] = np.nan  # missing days
+        frames.append(
+            pd.DataFrame({"meter_id": f"G{i:03d}", "reading_date": days.date, "energy_kwh": e})[keep]
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def gappy_meters(ids):
+    n = len(ids)
+    return pd.DataFrame(
+        {
+            "meter_id": ids,
+            "area_code": ["A1" if i % 2 else "A2" for i in range(n)],
+            "station_code": ["S"] * n,
+            "account_number": [f"C{i}" for i in range(n)],
+            "category": ["residential"] * n,
+            "multiplier": [1.0] * n,
+            "rated_voltage_v": [220.0] * n,
+            "max_current_a": [60.0] * n,
+            "phases": [1] * n,
+            "contracted_capacity_kva": [8.0] * n,
+        }
+    )
+
+
+def history_by_month_frames(mon: pd.DataFrame) -> pd.DataFrame:
+    """The history features by their definition: month-range frames over each meter's monthly rows."""
+    rows = []
+    for meter, g in mon.groupby("meter_id"):
+        idx = g["month_index"].to_numpy()
+        y = g["mean_kwh"].to_numpy()
+        by_month = dict(zip(idx, y, strict=True))
+        change = {}
+        for m in idx:
+            prev = by_month.get(m - 1)
+            change[m] = by_month[m] / prev if prev not in (None, 0.0) else np.nan
+        for m, month in zip(idx, g["month"], strict=True):
+            hist = [by_month[k] for k in range(m - 3, m) if k in by_month]
+            hist_mean = np.mean(hist) if hist else np.nan
+            steps = [change[k] for k in range(m - 2, m + 1) if k in change and not np.isnan(change[k])]
+            ks = [k for k in range(m - 5, m + 1) if k in by_month]
+            trend = np.nan
+            if len(ks) >= 3:
+                x, v = np.array(ks, float), np.array([by_month[k] for k in ks])
+                slope = np.polyfit(x, v, 1)[0]
+                trend = slope / v.mean() if v.mean() != 0 else np.nan
+            rows.append(
+                {
+                    "meter_id": meter,
+                    "month": month,
+                    "hist_mean_kwh": hist_mean,
+                    "ratio_to_own": by_month[m] / hist_mean if hist_mean != 0 else np.nan,
+                    "change_ratio": change[m],
+                    "min_change_ratio": min(steps) if steps else np.nan,
+                    "trend_per_month": trend,
+                }
+            )
+    return pd.DataFrame(rows).set_index(["meter_id", "month"]).sort_index()
+
+
+def test_history_follows_month_frames_with_gaps(con):
+    """Months without readings are not rows: the lag-based history must count only months in each frame."""
+    d = gappy_daily()
+    mon = con.execute(monthly_consumption(ibis.memtable(d)))
+    expected = history_by_month_frames(mon.sort_values(["meter_id", "month_index"]))
+    f = customer_month_features(
+        ibis.memtable(d),
+        gappy_meters(sorted(d.meter_id.unique())),
+        dt.date(2024, 11, 1),
+        dt.date(2025, 12, 31),
+    )
+    out = con.execute(f).set_index(["meter_id", "month"]).sort_index()
+    assert out.index.equals(expected.index)
+    # the data have what the frames must handle: months missing inside the history, zero months
+    gaps = mon.sort_values(["meter_id", "month_index"]).groupby("meter_id")["month_index"].diff()
+    assert (gaps > 1).sum() >= 10
+    assert (mon["mean_kwh"] == 0).sum() >= 3
+    for column in expected.columns:
+        assert_allclose(out[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-9, atol=1e-12)
+
+
+def temp_tables(con):
+    rows = con.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    return [name for (name,) in rows if name.startswith(TEMP_PREFIX)]
+
+
+def test_buckets_give_the_same_features(con):
+    """With a DuckDB connection the per-meter stage runs in buckets of meter ids: the same features."""
+    d = gappy_daily(seed=3)
+    ids = sorted(d.meter_id.unique())
+    events = pd.DataFrame(
+        {
+            "meter_id": [ids[1], ids[5], ids[5], ids[17]],
+            "timestamp": pd.to_datetime(
+                ["2025-06-03 10:00", "2025-03-01 01:00", "2025-09-30 23:00", "2025-12-01 08:00"]
+            ).tz_localize("Asia/Shanghai"),
+            "event_code": ["cover_opened", "reversed", "loss_of_current", "phase_failure"],
+        }
+    )
+    curve_days = pd.date_range("2025-12-01", "2025-12-03 23:45", freq="15min", tz="Asia/Shanghai")
+    curves = pd.DataFrame(
+        {
+            "meter_id": np.repeat([ids[2], ids[9]], len(curve_days)),
+            "timestamp": np.tile(curve_days, 2),
+            "energy_kwh": np.tile(np.linspace(0.1, 0.5, len(curve_days)), 2),
+            "voltage_a_v": np.tile(np.where(np.arange(len(curve_days)) % 7 == 0, 150.0, 221.0), 2),
+        }
+    )
+    loss = pd.DataFrame({"reading_date": pd.date_range("2024-11-01", "2025-12-31").date})
+    loss = pd.concat([loss.assign(area_code="A1"), loss.assign(area_code="A2")], ignore_index=True)
+    loss["supply_kwh"] = 1000.0
+    loss["loss_kwh"] = 50.0 + 10 * np.sin(np.arange(len(loss)) / 5)
+    kw = dict(
+        events=ibis.memtable(events),
+        curves=ibis.memtable(curves),
+        area_loss=ibis.memtable(loss),
+    )
+    args = (ibis.memtable(d), gappy_meters(ids), dt.date(2025, 5, 1), dt.date(2025, 12, 31))
+    one = con.execute(customer_month_features(*args, **kw)).sort_values(["meter_id", "month"])
+    table = customer_month_features(*args, **kw, con=con, meters_per_bucket=5)
+    assert len(temp_tables(con)) == 2  # the monthly rows and the pre-event means
+    bucketed = con.execute(table).sort_values(["meter_id", "month"])
+    assert one["theft_events_recent"].gt(0).any() and one["night_share"].notna().any()
+    assert one["loss_corr"].notna().any() and one["peer_ratio"].notna().any()
+    assert list(bucketed.columns) == list(one.columns) and len(bucketed) == len(one) > 6 * len(ids)
+    for column in one.columns:
+        if pd.api.types.is_numeric_dtype(one[column]):
+            assert_allclose(bucketed[column].to_numpy(float), one[column].to_numpy(float), rtol=1e-12)
+        else:
+            assert bucketed[column].astype(str).tolist() == one[column].astype(str).tolist(), column
+    release_features(con, table)
+    assert not temp_tables(con)
+    # the optimizer turned off for the buckets is on again
+    assert (
+        "partitioned_execution"
+        not in con.con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+    )
