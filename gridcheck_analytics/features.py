@@ -130,6 +130,8 @@ class FeatureRules:
     history_months: int = 3
     #: Months (including the month) of the trend slope.
     trend_months: int = 6
+    #: Months back of the year-over-year comparison (the same month a year before) that scoring reads.
+    year_over_year_months: int = 12
     #: Consumption at or below this is a zero day [kWh].
     zero_kwh: float = 0.0005
     #: Theft-type events this many days before month end count as recent [days].
@@ -441,8 +443,14 @@ def _meter_months(energy, attrs, start, end, *, curves, area_loss, rules: Featur
     events are few: they join in the second stage, only their pre-event means need the daily rows.)
     """
     first, last, first_day, last_day, _ = _month_range(start, end)
-    mon = _history(monthly_consumption(energy, rules), rules)
+    monthly = monthly_consumption(energy, rules)
+    # the same month a year before (同比), where the energy reaches back that far
+    last_year = monthly.select(
+        "meter_id", month_index=monthly.month_index + 12, last_year_mean_kwh=monthly.mean_kwh
+    )
+    mon = _history(monthly, rules)
     mon = mon.filter((mon.month >= first) & (mon.month <= last))
+    mon = mon.left_join(last_year, ["meter_id", "month_index"]).select(mon, last_year.last_year_mean_kwh)
     mon = mon.select(
         "meter_id",
         "month",
@@ -456,6 +464,8 @@ def _meter_months(energy, attrs, start, end, *, curves, area_loss, rules: Featur
         "change_ratio",
         "min_change_ratio",
         "trend_per_month",
+        "last_year_mean_kwh",
+        yoy_ratio=_safe_div(mon.mean_kwh, mon.last_year_mean_kwh),
         zero_share=_safe_div(mon.zero_days.cast("float64"), mon.days.cast("float64")),
         weekend_ratio=_safe_div(mon.weekend_mean_kwh, mon.weekday_mean_kwh),
     )
@@ -549,6 +559,8 @@ def _with_peers(base, attrs, months_tbl, *, events, pre_event, area_loss, rules:
         "pre_event_mean_kwh",
         "last_event_code",
         "last_event_date",
+        "last_year_mean_kwh",
+        "yoy_ratio",
     ]
     return mon.select(*ids, *[mon[c].cast("float64").name(c) for c in FEATURE_COLUMNS], *extra)
 
@@ -573,16 +585,18 @@ def _no_partitioned_execution(con):
     import duckdb
 
     try:
-        before = con.con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+        before = con.con.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0]
         off = ",".join(x for x in [before, "partitioned_execution"] if x)
-        con.con.execute(f"SET disabled_optimizers = '{off}'")
+        con.con.execute(f"SET disabled_optimizers = '{off}'").fetchall()
     except duckdb.Error:  # a DuckDB without this optimizer or setting: nothing to turn off
         yield
         return
     try:
         yield
     finally:
-        con.con.execute(f"SET disabled_optimizers = '{before}'" if before else "RESET disabled_optimizers")
+        con.con.execute(
+            f"SET disabled_optimizers = '{before}'" if before else "RESET disabled_optimizers"
+        ).fetchall()
 
 
 def _in_range(table, bounds):
@@ -598,7 +612,7 @@ def release_features(con, features) -> None:
         return
     for table in features.op().find(ops.DatabaseTable):
         if table.name.startswith(TEMP_PREFIX):
-            con.raw_sql(f'DROP TABLE IF EXISTS "{table.name}"')
+            con.con.execute(f'DROP TABLE IF EXISTS "{table.name}"').fetchall()  # consumed: DuckDB 2
 
 
 def customer_month_features(
@@ -653,7 +667,9 @@ def customer_month_features(
     ibis.Table
         One row per (meter_id, month): the identifiers ``meter_id, account_number, area_code,
         station_code, category, month`` (``YYYYMM``), ``days``, every column of :data:`FEATURE_COLUMNS`
-        (null where it cannot be computed), and ``last_event_code``, ``pre_event_mean_kwh`` for reasons.
+        (null where it cannot be computed), and ``last_event_code``, ``pre_event_mean_kwh``,
+        ``last_year_mean_kwh`` (the same month a year before; null without that month in ``energy``) and
+        ``yoy_ratio`` for reasons.
 
     References
     ----------

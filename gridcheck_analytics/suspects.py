@@ -104,7 +104,9 @@ def month_features(
 ) -> pd.DataFrame:
     """The customer-month features of ``month``, exactly as :func:`score_month` computes them.
 
-    Reads :attr:`FeatureRules.trend_months` months of history plus the month from the store, runs VEE
+    Reads the months of history the features need (:attr:`FeatureRules.trend_months`, and the same month
+    a year before: :attr:`FeatureRules.year_over_year_months`, as far as the store reaches) plus the
+    month from the store, runs VEE
     (``quality.validate_daily``) and the area loss, and computes
     :func:`gridcheck_analytics.features.customer_month_features` for ``month`` only: nothing after the
     month's last day is read, so the features are what a detection run of that month saw (the training
@@ -145,8 +147,10 @@ def month_features(
     meters_pd = canonical_meters(archive_frames)
     meters = ibis.memtable(meters_pd)
     y, m = (int(x) for x in month.split("-"))
-    n = y * 12 + m - 1 - FEATURES.trend_months
+    n = y * 12 + m - 1 - max(FEATURES.trend_months, FEATURES.year_over_year_months)
     first_month = f"{n // 12:04d}-{n % 12 + 1:02d}"
+    stored = [p for p in store.months("daily") if first_month <= p <= month]
+    first_month = max(first_month, stored[0]) if stored else first_month  # no earlier data: no earlier VEE
     start = month_bounds(first_month)[0]
     month_start, end = month_bounds(month)
     wanted = [str(p) for p in pd.period_range(start, end, freq="M")]

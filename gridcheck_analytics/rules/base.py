@@ -49,6 +49,9 @@ class DetectionRules:
     area_loss_rise_pp: float = 0.5
     #: Sudden drop vs peers: ratio to own history and to the peers' change both below this.
     peer_drop_ratio: float = 0.5
+    #: Drop on the same month a year before (同比): the month's mean below this fraction of it (the
+    #: season cancels out, so a theft that began months ago still shows).
+    year_over_year_ratio: float = 0.75
     #: Least history mean for drop rules [kWh/day] (too little consumption to judge below it).
     min_history_kwh: float = 1.0
     #: Zero consumption of a business: share of zero days at or above this.

@@ -255,6 +255,41 @@ def sudden_drop_vs_peers(features: pd.DataFrame, rules: DetectionRules = RULE_VA
     )
 
 
+def drop_year_over_year(features: pd.DataFrame, rules: DetectionRules = RULE_VALUES) -> pd.DataFrame:
+    """Consumption well below the same month a year before (同比).
+
+    Fires when the month's mean is below :attr:`DetectionRules.year_over_year_ratio` of the same month's
+    mean a year earlier (at least ``min_history_kwh`` then).  Comparing with the same month cancels the
+    season, and unlike the comparison with the last few months it still sees a theft that began months
+    ago (an under-voltage or under-current wiring that has been in place since spring, say).  The method
+    follows a theft-type event of the last months when there is one; otherwise it is left to the site.
+    """
+    ratio = _col(features, "yoy_ratio")
+    before = _col(features, "last_year_mean_kwh")
+    mask = (ratio < rules.year_over_year_ratio) & (before >= rules.min_history_kwh)
+
+    def method(r):
+        if (r.get("theft_events_recent") or 0) > 0:
+            return THEFT_EVENT_METHODS.get(r.get("last_event_code"), "unspecified")
+        return "unspecified"
+
+    def text(r):
+        return (
+            f"本月日均电量{fmt(r['mean_kwh'])} kWh，仅为去年同月日均{fmt(r['last_year_mean_kwh'])} kWh的"
+            f"{_pct(r['yoy_ratio'])}（同比下降，已排除季节影响），用电长期偏低，疑似欠压、欠流等少计电量，需现场核实"
+        )
+
+    return reasons(
+        features,
+        mask,
+        "drop_year_over_year",
+        method,
+        0.5,
+        text,
+        ["mean_kwh", "last_year_mean_kwh", "yoy_ratio"],
+    )
+
+
 #: Every rule, in the order reasons are listed.
 RULES = (
     drop_after_event,
@@ -263,6 +298,7 @@ RULES = (
     zero_active_business,
     drop_with_area_loss,
     sudden_drop_vs_peers,
+    drop_year_over_year,
     impossible_for_capacity,
     ct_ratio_out_of_range,
 )

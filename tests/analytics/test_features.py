@@ -288,5 +288,30 @@ def test_buckets_give_the_same_features(con):
     # the optimizer turned off for the buckets is on again
     assert (
         "partitioned_execution"
-        not in con.con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+        not in con.con.execute("SELECT current_setting('disabled_optimizers')").fetchall()[0][0]
     )
+
+
+def test_same_month_a_year_before(con):
+    """yoy_ratio compares the month with the same month a year earlier, when the energy reaches back."""
+    days = pd.date_range("2024-04-01", "2025-04-30", freq="D")
+    f = pd.DataFrame(
+        [
+            (
+                m,
+                d.date(),
+                level * (1.0 + 0.3 * (d.month in (7, 8))) * (0.6 if m == "M2" and d.year == 2025 else 1),
+            )
+            for m, level in (("M1", 10.0), ("M2", 8.0), ("M3", 5.0), ("M4", 100.0))
+            for d in days
+        ],
+        columns=["meter_id", "reading_date", "energy_kwh"],
+    )
+    april = dict(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30))
+    out = con.execute(customer_month_features(ibis.memtable(f), meters(), **april)).set_index("meter_id")
+    assert_allclose(out.loc["M1", ["last_year_mean_kwh", "yoy_ratio"]].to_numpy(float), [10.0, 1.0])
+    assert_allclose(out.loc["M2", ["last_year_mean_kwh", "yoy_ratio"]].to_numpy(float), [8.0, 0.6])
+    # without the year before in the energy there is nothing to compare with
+    recent = f[pd.to_datetime(f["reading_date"]) >= "2025-01-01"]
+    out = con.execute(customer_month_features(ibis.memtable(recent), meters(), **april))
+    assert out["yoy_ratio"].isna().all() and out["last_year_mean_kwh"].isna().all()

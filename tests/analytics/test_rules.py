@@ -10,6 +10,7 @@ from gridcheck_analytics.rules import (
     ct_ratio_out_of_range,
     drop_after_event,
     drop_with_area_loss,
+    drop_year_over_year,
     evaluate_rules,
     impossible_for_capacity,
     reversed_energy,
@@ -46,6 +47,8 @@ BASE = {
     "multiplier": 1.0,
     "ct_load_percent": np.nan,
     "low_voltage_share": np.nan,
+    "last_year_mean_kwh": 10.0,
+    "yoy_ratio": 1.0,
 }
 
 
@@ -121,6 +124,16 @@ CASES = [
     ),
     (under_voltage_curve, {"low_voltage_share": 0.5}, "under_voltage", [{"low_voltage_share": 0.01}, {}]),
     (
+        drop_year_over_year,
+        {"mean_kwh": 6.5, "last_year_mean_kwh": 10.0, "yoy_ratio": 0.65},
+        "unspecified",
+        [
+            {"mean_kwh": 8.0, "last_year_mean_kwh": 10.0, "yoy_ratio": 0.8},  # within the season's spread
+            {"mean_kwh": 0.3, "last_year_mean_kwh": 0.6, "yoy_ratio": 0.5},  # too little a year ago
+            {"last_year_mean_kwh": np.nan, "yoy_ratio": np.nan},  # no data a year ago
+        ],
+    ),
+    (
         sudden_drop_vs_peers,
         {"ratio_to_own": 0.3, "peer_own_ratio": 0.3, "mean_kwh": 3.0},
         "unspecified",
@@ -158,6 +171,15 @@ def test_reason_text_has_the_numbers():
         "2025-04-02" in text and "失流" in text and "5.0 kWh" in text and "10.0 kWh" in text and "50%" in text
     )
     assert out.iloc[0]["evidence"]["post_event_ratio"] == 0.5
+
+
+def test_year_over_year_drop_names_the_event_method_and_the_numbers():
+    row = {"mean_kwh": 6.6, "last_year_mean_kwh": 10.0, "yoy_ratio": 0.66}
+    row |= {"theft_events_recent": 1, "last_event_code": "loss_of_voltage", "last_event_date": "2025-01-05"}
+    out = drop_year_over_year(rows(row))
+    assert out.iloc[0]["method"] == "under_voltage"
+    text = out.iloc[0]["text"]
+    assert "去年同月" in text and "6.6 kWh" in text and "10.0 kWh" in text and "66%" in text
 
 
 def test_meter_limit_means_fault():
