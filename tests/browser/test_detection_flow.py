@@ -15,6 +15,7 @@ import re
 import pandas as pd
 import pytest
 
+from gridcheck.detection.tests.conftest import area_meter_rows
 from gridcheck.lineloss.tests.conftest import data_dir  # noqa: F401 - fixture reused
 from gridcheck_analytics.schema import AREA_METER_READINGS, DAILY_READINGS, EVENTS, conform
 from gridcheck_analytics.store import MeterStore
@@ -39,7 +40,7 @@ SCORE = re.compile(r"^[01]\.\d\d$")
 
 def meter_frames(county) -> dict[str, pd.DataFrame]:
     """Daily registers of every customer meter and area summary meter, and the thieves' meter events."""
-    daily, area, events = [], [], []
+    daily, events = [], []
     for key, customer in county.customers.items():
         meter = f"M{customer.account_number}"
         start, share, event = THEFTS.get(key, (None, 1.0, None))
@@ -50,22 +51,7 @@ def meter_frames(county) -> dict[str, pd.DataFrame]:
         if event:
             stamp = pd.Timestamp(f"{start} 02:14", tz="Asia/Shanghai")
             events.append({"meter_id": meter, "timestamp": stamp, "event_code": event})
-    for code in ("S01-A1", "S01-A2", "S02-A1", "S02-A2"):
-        register = 500.0
-        for day in DAYS:
-            register += 4.8  # x10 = 48 kWh a day: the stolen energy still flows through the area
-            area.append(
-                {
-                    "area_code": code,
-                    "meter_id": f"AM-{code}",
-                    "reading_date": day,
-                    "register_total_kwh": register,
-                    "multiplier": 10.0,
-                    "current_a_a": 100.0,
-                    "current_b_a": 98.0,
-                    "current_c_a": 95.0,
-                }
-            )
+    area = area_meter_rows(DAYS)
     return {
         "daily": conform(pd.DataFrame(daily), DAILY_READINGS),
         "area_meter": conform(pd.DataFrame(area), AREA_METER_READINGS),

@@ -130,6 +130,29 @@ THEFT_DAYS = pd.date_range("2026-06-30", "2026-10-31", freq="D").date
 STEP = {1: 5.0, 2: 1.0}
 
 
+def area_meter_rows(days) -> list[dict]:
+    """The summary meters of the test county's four areas over ``days``: 48 kWh a day each (register x10),
+    whatever the customers' meters record (stolen energy still flows through the area)."""
+    rows = []
+    for code in ("S01-A1", "S01-A2", "S02-A1", "S02-A2"):
+        register = 500.0
+        for day in days:
+            register += 4.8
+            rows.append(
+                {
+                    "area_code": code,
+                    "meter_id": f"AM-{code}",
+                    "reading_date": day,
+                    "register_total_kwh": register,
+                    "multiplier": 10.0,
+                    "current_a_a": 100.0,
+                    "current_b_a": 98.0,
+                    "current_c_a": 95.0,
+                }
+            )
+    return rows
+
+
 def theft_frames(county) -> dict[str, pd.DataFrame]:
     daily, area = [], []
     for key, customer in county.customers.items():
@@ -147,22 +170,7 @@ def theft_frames(county) -> dict[str, pd.DataFrame]:
                     "register_total_kwh": register,
                 }
             )
-    for code in ("S01-A1", "S01-A2", "S02-A1", "S02-A2"):
-        register = 500.0
-        for day in THEFT_DAYS:
-            register += 4.8  # x10 = 48 kWh a day: the energy still flows, only the meter misses it
-            area.append(
-                {
-                    "area_code": code,
-                    "meter_id": f"AM-{code}",
-                    "reading_date": day,
-                    "register_total_kwh": register,
-                    "multiplier": 10.0,
-                    "current_a_a": 100.0,
-                    "current_b_a": 98.0,
-                    "current_c_a": 95.0,
-                }
-            )
+    area.extend(area_meter_rows(THEFT_DAYS))
     events = [
         {
             "meter_id": f"M{county.customers['east11'].account_number}",
