@@ -225,19 +225,27 @@ def min_child_samples(n_samples: int) -> int:
     return int(np.clip(n_samples // 20, 3, 40))
 
 
-def cross_validated_metrics(make: Callable[[], object], X, y, *, random_state: int = 0) -> dict:
+def cross_validated_metrics(make: Callable[[], object], X, y, *, groups=None, random_state: int = 0) -> dict:
     """Out-of-fold ranking metrics of ``make()``: stratified k-fold, k = min(5, smaller class).
 
+    With ``groups`` (e.g. the customer of each label) the folds keep a group's labels together
+    (``StratifiedGroupKFold``), so a customer labelled in several months is never scored by a model that
+    saw it; k is then at most the number of groups in the smaller class.
+
     Returns ``{"cv_folds": k, "cv": ranking_report(...)}``, or ``{"cv_folds": 0, "cv": None,
-    "cv_skipped": why}`` when the smaller class has fewer than two labels.
+    "cv_skipped": why}`` when the smaller class has fewer than two labels (groups).
     """
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     from gridcheck_analytics.detection.evaluate import cross_val_scores
     from gridcheck_analytics.detection.metrics import ranking_report
 
     y = np.asarray(y, dtype=int)
-    minority = int(min((y == 1).sum(), (y == 0).sum()))
+    if groups is None:
+        minority = int(min((y == 1).sum(), (y == 0).sum()))
+    else:
+        groups = np.asarray(groups)
+        minority = int(min(len(np.unique(groups[y == 1])), len(np.unique(groups[y == 0]))))
     k = min(MAX_CV_FOLDS, minority)
     if k < 2:
         return {
@@ -247,9 +255,16 @@ def cross_validated_metrics(make: Callable[[], object], X, y, *, random_state: i
                 f"cross-validation needs at least 2 labels of each class; the smaller class has {minority}"
             ),
         }
-    splits = StratifiedKFold(k, shuffle=True, random_state=random_state).split(X, y)
+    if groups is None:
+        splits = StratifiedKFold(k, shuffle=True, random_state=random_state).split(X, y)
+    else:
+        splits = StratifiedGroupKFold(k, shuffle=True, random_state=random_state).split(X, y, groups)
     oof = cross_val_scores(make, np.asarray(X, dtype=float), y, splits)
-    return {"cv_folds": k, "cv": ranking_report(y, oof)}
+    return {
+        "cv_folds": k,
+        "cv": ranking_report(y, oof),
+        "cv_grouped_by": None if groups is None else "customer",
+    }
 
 
 def train_from_labels(
@@ -323,7 +338,8 @@ def train_from_labels(
     def make():
         return lightgbm_model(n_estimators, random_state, min_child_samples=leaf)
 
-    metrics = cross_validated_metrics(make, X, y, random_state=random_state)
+    groups = table["account_number"].astype(str).to_numpy() if "account_number" in table.columns else None
+    metrics = cross_validated_metrics(make, X, y, groups=groups, random_state=random_state)
     estimator = make().fit(X, y)
     months = sorted(table["month"].unique().tolist())
     path = save_model(

@@ -185,3 +185,35 @@ def test_labels_without_meter_data_are_left_out_and_counted(station, tmp_path):
     with pytest.raises(TooFewLabels, match="8 label\\(s\\) left out") as error:
         train_from_labels(station["store"], station["frames"], rows, tmp_path, min_per_class=10)
     assert error.value.counts == {1: 2, 0: 12} and error.value.unmatched == 8
+
+
+def test_cross_validation_keeps_a_customer_in_one_fold(monkeypatch):
+    """A customer labelled in several months is never scored by a model trained on its other months."""
+    import numpy as np
+
+    import gridcheck_analytics.detection.evaluate as evaluate
+    from gridcheck_analytics.detection.supervised import cross_validated_metrics
+
+    rng = np.random.default_rng(3)
+    groups = np.repeat([f"C{i:02d}" for i in range(30)], 3)  # 30 customers, 3 labelled months each
+    y = np.repeat(rng.permutation([1] * 10 + [0] * 20), 3)
+    X = rng.normal(size=(len(y), 4)) + y[:, None]
+    seen = []
+    real = evaluate.cross_val_scores
+
+    def spy(make, X, y, splits):
+        splits = list(splits)
+        seen.extend(splits)
+        return real(make, X, y, splits)
+
+    monkeypatch.setattr(evaluate, "cross_val_scores", spy)
+    from sklearn.linear_model import LogisticRegression
+
+    out = cross_validated_metrics(LogisticRegression, X, y, groups=groups)
+    assert out["cv_folds"] == 5 and out["cv_grouped_by"] == "customer" and out["cv"]["roc_auc"] > 0.8
+    assert len(seen) == 5
+    for train, test in seen:
+        assert not set(groups[train]) & set(groups[test])
+    seen.clear()
+    cross_validated_metrics(LogisticRegression, X, y)  # without groups a customer's months split up
+    assert any(set(groups[train]) & set(groups[test]) for train, test in seen)
