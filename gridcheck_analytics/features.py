@@ -49,6 +49,7 @@ import ibis.expr.operations as ops
 import pandas as pd
 
 from gridcheck_analytics.schema import EVENT_NAMES_ZH, EventCode
+from gridcheck_analytics.store import meter_id_ranges
 
 #: Event codes that announce a classic theft method, and the method each points to.
 THEFT_EVENT_METHODS = {
@@ -565,14 +566,6 @@ def _with_peers(base, attrs, months_tbl, *, events, pre_event, area_loss, rules:
     return mon.select(*ids, *[mon[c].cast("float64").name(c) for c in FEATURE_COLUMNS], *extra)
 
 
-def _meter_ranges(con, attrs, meters_per_bucket: int) -> list[tuple[str, str]]:
-    """Ranges ``(first, last)`` of meter ids, inclusive, of at most ``meters_per_bucket`` meters each."""
-    ids = con.execute(attrs.filter(attrs.meter_id.notnull()).select("meter_id").distinct())["meter_id"]
-    ids = sorted(ids.astype(str))
-    step = max(1, int(meters_per_bucket))
-    return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
-
-
 @contextlib.contextmanager
 def _no_partitioned_execution(con):
     """DuckDB without its ``partitioned_execution`` optimizer for the bucket queries, then as it was.
@@ -698,7 +691,7 @@ def customer_month_features(
         pre = pre_event() if events is not None else None
         return _with_peers(first_stage(), attrs, months_tbl, pre_event=pre, **second)
     name = f"{TEMP_PREFIX}{uuid.uuid4().hex}"
-    ranges = _meter_ranges(con, attrs, meters_per_bucket or METERS_PER_BUCKET) or [None]
+    ranges = meter_id_ranges(con, attrs, meters_per_bucket or METERS_PER_BUCKET) or [None]
     with _no_partitioned_execution(con):
         for i, bounds in enumerate(ranges):
             _append(con, name, first_stage(bounds), first=i == 0)

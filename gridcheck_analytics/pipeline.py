@@ -19,6 +19,7 @@ import pandas as pd
 from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect
 from gridcheck_analytics.schema import METERS, conform
+from gridcheck_analytics.store import meter_id_ranges
 from gridcheck_analytics.thresholds import LINELOSS, VEE, LineLossRules, VeeRules
 
 STEPS = ("connect", "vee", "supply", "loss", "flags")
@@ -47,16 +48,6 @@ def canonical_meters(archive_frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
         meters = archive_frames_to_meters(archive_frames)
     return conform(meters, METERS)
-
-
-def meter_buckets(con, meters, meters_per_bucket: int) -> list[tuple[str, str]]:
-    """Ranges ``(first, last)`` of meter ids, inclusive, of at most ``meters_per_bucket`` meters each.
-
-    The store's files are sorted by meter id, so a range reads only the row groups that hold it.
-    """
-    ids = sorted(con.execute(meters.select("meter_id").distinct())["meter_id"].astype(str))
-    step = max(1, int(meters_per_bucket))
-    return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
 
 
 def area_loss(
@@ -107,7 +98,7 @@ def area_loss(
         quality.release_series(con)
     if meters_per_bucket is None and duck:
         meters_per_bucket = METERS_PER_BUCKET
-    ranges = meter_buckets(con, meters, meters_per_bucket) if meters_per_bucket else []
+    ranges = meter_id_ranges(con, meters, meters_per_bucket) if meters_per_bucket else []
     kw = dict(
         area_supply=supply,
         rules=vee_rules,

@@ -85,6 +85,7 @@ METERS_PER_BLOCK = 25_000
 #: from call to call (larger arrays are mapped afresh each time, and page faults then cost more than the
 #: arithmetic on this project's virtual machines).
 METERS_PER_KERNEL_CALL = 2048
+_ARROW_TYPES = {"float64": pa.float64(), "boolean": pa.bool_(), "int32": pa.int32()}
 #: Name prefix of the series tables :func:`validate_daily` leaves on a connection (:func:`release_series`).
 SERIES_PREFIX = "gridcheck_vee_series_"
 
@@ -218,8 +219,7 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
                 jobs.append(pool.submit(lambda args: _to_arrow(_run_block(*args)), args))
             parts.extend(job.result() for job in jobs)
     if not parts:
-        types = {"float64": pa.float64(), "boolean": pa.bool_(), "int32": pa.int32()}
-        parts = [pa.schema([(k, types[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
+        parts = [pa.schema([(k, _ARROW_TYPES[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
     return _table(con if register else None, pa.concat_tables(parts))
 
 
@@ -244,16 +244,15 @@ def release_series(con) -> None:
 def _to_arrow(out) -> pa.Table:
     """The series as an Arrow table of :data:`_SERIES_SCHEMA` (NaN and ``None`` columns as nulls)."""
     n = len(out["_mk"])
-    types = {"float64": pa.float64(), "boolean": pa.bool_(), "int32": pa.int32()}
     columns = {}
     for name, dtype in _SERIES_SCHEMA.items():
         values = out[name]
         if values is None:
-            columns[name] = pa.nulls(n, types[dtype])
+            columns[name] = pa.nulls(n, _ARROW_TYPES[dtype])
         elif dtype == "float64":
             columns[name] = pa.array(values, pa.float64(), from_pandas=True)
         else:
-            columns[name] = pa.array(values, types[dtype])
+            columns[name] = pa.array(values, _ARROW_TYPES[dtype])
     return pa.table(columns)
 
 

@@ -145,3 +145,15 @@ class MeterStore:
 
         paths = self.paths(frame_name, months)
         return read_parquet(con, paths) if paths else None
+
+
+def meter_id_ranges(con, table, per_range: int) -> list[tuple[str, str]]:
+    """Ranges ``(first, last)`` of the meter ids of ``table``, inclusive, of at most ``per_range`` each.
+
+    The store's files are sorted by meter id, so a filter on one range reads only the row groups that
+    hold it: the way large runs go through the meters a bucket at a time.
+    """
+    ids = con.execute(table.filter(table.meter_id.notnull()).select("meter_id").distinct())["meter_id"]
+    ids = sorted(ids.astype(str))
+    step = max(1, int(per_range))
+    return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
