@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from gridcheck.users.choices import Role
+from gridcheck.core.roles import Role
 
 PASSWORD = "gridcheck-test-pw"
 

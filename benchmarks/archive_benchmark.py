@@ -194,7 +194,7 @@ def _requests(args) -> list[tuple[str, str, str, bool]]:
     from django.test.utils import CaptureQueriesContext
 
     from gridcheck.archive.models import Customer, Station
-    from gridcheck.users.choices import Role
+    from gridcheck.core.roles import Role
     from gridcheck.users.models import User
 
     with connection.cursor() as cursor:

@@ -56,8 +56,8 @@ from gridcheck.archive.models import (
     Station,
     Tariff,
 )
-from gridcheck.core.permissions import IMPORT, MANAGE_STAFF, has_capability
-from gridcheck.users.choices import QualificationLevel, Role
+from gridcheck.core.roles import IMPORT, MANAGE_STAFF, Role, has_capability
+from gridcheck.users.choices import QualificationLevel
 from gridcheck.users.models import Qualification, User
 
 ENTITIES = [

@@ -5,19 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Customer, Line, Meter, MeteringPoint, Station, Tariff
-
-ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
-
-
-def class_badge(value: str, label: str):
-    return format_html('<span class="badge gc-badge-class-{}">{}</span>', value, label)
-
-
-class BaseTable(tables.Table):
-    class Meta:
-        attrs = ATTRS
-        empty_text = _("No records.")
-        template_name = "includes/table.html"
+from gridcheck.core.tables import BaseTable, class_badge
 
 
 class StationTable(BaseTable):

@@ -24,7 +24,7 @@ from gridcheck.core.generic import (
     ScopedListView,
     history_entries,
 )
-from gridcheck.core.permissions import CHANGE, has_capability
+from gridcheck.core.roles import CHANGE, has_capability
 from gridcheck.core.scoping import scope_queryset
 
 # -- filter sets of the pages: the shared ones, with station/area as dropdowns instead of bare ids ---------

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from gridcheck.archive.exports import template_response
 from gridcheck.archive.importers import ENTITIES, SPECS, ImportRejected, import_file
 from gridcheck.archive.models import ImportBatch
+from gridcheck.core.exports import template_response
 from gridcheck.core.generic import CapabilityRequiredMixin
-from gridcheck.core.permissions import IMPORT, VIEW, has_capability
+from gridcheck.core.roles import IMPORT, VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")

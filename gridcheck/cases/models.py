@@ -24,6 +24,7 @@ from gridcheck.cases.choices import (
     TheftType,
     ViolationType,
 )
+from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.models import AuditedModel
 
 
@@ -209,18 +210,14 @@ class Payment(models.Model):
         return f"{self.receipt_number} {self.amount_yuan}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(StateChangeEvent):
     """One state change of a case: who, when, from which status to which, and a note."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True
-    )
-    from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices)
-    note = models.TextField(_("note"), blank=True)
+    from_status = status_field(_("from"), CaseStatus, blank=True)
+    to_status = status_field(_("to"), CaseStatus)
 
+    subject_field = "case"
     SCOPE_STATION = "case__station_id"
     SCOPE_AREA = "case__customer__area_id"
 
@@ -228,6 +225,3 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["case", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.case_id}: {self.from_status or '-'} -> {self.to_status}"

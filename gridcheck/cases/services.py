@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from gridcheck.archive.models import Customer, Meter, Tariff
 from gridcheck.cases.choices import ApprovalDecision, ApprovalLevel, CaseKind, CaseStatus, TheftType
 from gridcheck.cases.models import Case, CaseApproval, CaseEvent, Payment
-from gridcheck.users.choices import Role
+from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, HANDLE_CASES, Role, has_capability
 from gridcheck_analytics import penalties
 from gridcheck_analytics.regulations import RuleError, RuleNotInForceError
 
@@ -59,7 +59,6 @@ THEFT_INPUT_KEYS = (
     "repeated",
     "province",
 )
-HANDLER_ROLES = {Role.INSPECTOR, Role.STATION_HEAD, Role.AUDITOR, Role.ADMINISTRATOR}
 
 
 # ----------------------------------------------------------------------------------------------- rights
@@ -67,25 +66,19 @@ HANDLER_ROLES = {Role.INSPECTOR, Role.STATION_HEAD, Role.AUDITOR, Role.ADMINISTR
 
 def can_handle_cases(user) -> bool:
     """Inspectors, station heads, auditors and administrators open and carry cases (not readers, liaison)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or user.role in HANDLER_ROLES
+    return has_capability(user, HANDLE_CASES)
 
 
 def can_approve(user, case: Case, level: str) -> bool:
     """Station level: the head of the case's station (or an administrator); county level: a county-level
     station head or administrator. Never the creator of the case."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
     if user.pk == case.created_by_id:
         return False
-    if user.is_superuser:
-        return True
     if level == ApprovalLevel.STATION:
-        return user.role == Role.ADMINISTRATOR or (
-            user.role == Role.STATION_HEAD and user.station_id == case.station_id
-        )
-    return user.station_id is None and user.role in (Role.ADMINISTRATOR, Role.STATION_HEAD)
+        if not has_capability(user, APPROVE_STATION):
+            return False
+        return user.is_superuser or user.role == Role.ADMINISTRATOR or user.station_id == case.station_id
+    return has_capability(user, APPROVE_COUNTY)
 
 
 def approval_threshold_yuan() -> Decimal:

@@ -17,7 +17,7 @@ from django.views.generic import DetailView, TemplateView
 from django_tables2 import LazyPaginator, RequestConfig
 from django_tables2.rows import BoundRows
 
-from gridcheck.core.permissions import VIEW, has_capability
+from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
 
 PAGE_SIZE = 50
@@ -169,7 +169,7 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
         self.table = self.table_class(queryset)
         RequestConfig(request, paginate=False).configure(self.table)  # sorting from ?sort=
         if request.GET.get("export") == "xlsx" and self.export_entity:
-            from gridcheck.archive.exports import xlsx_response
+            from gridcheck.core.exports import xlsx_response
 
             filename = f"{self.get_title()}-{timezone.localdate():%Y%m%d}.xlsx"
             return xlsx_response(self.export_entity, self.table.data.data, filename)

@@ -1,41 +1,12 @@
-"""What each role may do: the one place where roles turn into permissions.
-
-Capabilities:
-- ``view``: read archive pages, lists, exports and the API (within the user's scope);
-- ``change``: edit archive records;
-- ``import``: load archive files;
-- ``manage_staff``: create staff and qualifications.
-The government liaison is read-only; a customer's portal login (``Role.CUSTOMER``) has no capability.
-"""
+"""DRF permission built on the role table of ``gridcheck.core.roles``."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from gridcheck.users.choices import Role
-
-VIEW, CHANGE, IMPORT, MANAGE_STAFF = "view", "change", "import", "manage_staff"
-
-ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.ADMINISTRATOR: frozenset({VIEW, CHANGE, IMPORT, MANAGE_STAFF}),
-    Role.STATION_HEAD: frozenset({VIEW, CHANGE, IMPORT, MANAGE_STAFF}),
-    Role.AUDITOR: frozenset({VIEW, CHANGE, IMPORT}),
-    Role.INSPECTOR: frozenset({VIEW, IMPORT}),
-    Role.METER_READER: frozenset({VIEW}),
-    Role.AREA_MANAGER: frozenset({VIEW}),
-    Role.GOVERNMENT_LIAISON: frozenset({VIEW}),
-}
-
-
-def has_capability(user, capability: str) -> bool:
-    """Whether ``user`` may do ``capability``; superusers may do everything."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+from gridcheck.core.roles import CHANGE, VIEW, has_capability
 
 
 class RolePermission(BasePermission):
-    """DRF permission: reading needs ``view``, writing needs ``change``."""
+    """DRF permission: reading needs ``view``, writing needs ``change`` (or the view's own capability)."""
 
     def has_permission(self, request, view) -> bool:
         capability = VIEW if request.method in SAFE_METHODS else CHANGE

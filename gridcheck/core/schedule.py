@@ -1,16 +1,12 @@
-"""The periodic jobs of Gridcheck, enqueued as django-tasks background tasks by ``gridcheck scheduler``.
+"""Periodic jobs, enqueued as django-tasks background tasks by ``gridcheck scheduler``.
 
 No extra server is needed: ``gridcheck scheduler`` ticks every 30 seconds (or once, with ``--once``, from
 cron) and enqueues each job whose period has come; ``gridcheck db_worker`` runs them. A job is enqueued at
 most once per period (``ScheduledJobRun`` holds one row per job and period), so several schedulers or a
 restarted one never run a job twice.
 
-| job | when | task |
-|---|---|---|
-| outbox flush | every minute | ``notifications.tasks.flush_outbox`` (retries included) |
-| hazards daily | daily, from ``GRIDCHECK_DAILY_JOBS_HOUR`` | ``hazards.tasks.hazards_daily`` |
-| monthly notices | from ``GRIDCHECK_HAZARD_MONTHLY_DUE_DAY`` - lead days, once a month | ``hazards.tasks.hazards_monthly`` |
-| quarterly briefing | from ``GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY`` - lead days, in the month after a quarter | ``hazards.tasks.hazards_quarterly`` |
+The jobs are registered by the apps (``gridcheck.core.registries.jobs``): the outbox flush every minute
+(notifications), the daily hazard run, the monthly notices and the quarterly briefing (hazards).
 """
 
 import datetime
@@ -31,60 +27,21 @@ class Job:
     enqueue: Callable[[str], object]
 
 
-def _every_minute(now: datetime.datetime) -> str:
+def every_minute(now: datetime.datetime) -> str:
+    """The period of a job run every minute: ``2026-11-16T07:00``."""
     return f"{now:%Y-%m-%dT%H:%M}"
 
 
-def _daily(now: datetime.datetime) -> str | None:
+def daily(now: datetime.datetime) -> str | None:
+    """The period of a daily job, due from ``GRIDCHECK_DAILY_JOBS_HOUR`` local time: ``2026-11-16``."""
     return f"{now:%Y-%m-%d}" if now.hour >= settings.GRIDCHECK_DAILY_JOBS_HOUR else None
 
 
-def _monthly_notices(now: datetime.datetime) -> str | None:
-    start_day = max(1, settings.GRIDCHECK_HAZARD_MONTHLY_DUE_DAY - settings.GRIDCHECK_CALENDAR_LEAD_DAYS)
-    return f"{now:%Y-%m}" if now.day >= start_day and now.hour >= settings.GRIDCHECK_DAILY_JOBS_HOUR else None
+def registered_jobs() -> list[Job]:
+    """The jobs the apps registered, in registration order."""
+    from gridcheck.core.registries import jobs
 
-
-def _quarterly_briefing(now: datetime.datetime) -> str | None:
-    if now.month not in (1, 4, 7, 10):  # the month after a quarter
-        return None
-    start_day = max(1, settings.GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY - settings.GRIDCHECK_CALENDAR_LEAD_DAYS)
-    if now.day < start_day or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
-        return None
-    quarter = (now.month - 1) // 3 or 4
-    year = now.year if now.month != 1 else now.year - 1
-    return f"{year}Q{quarter}"
-
-
-def _flush(period: str):
-    from gridcheck.notifications.tasks import flush_outbox
-
-    return flush_outbox.enqueue()
-
-
-def _hazards_daily(period: str):
-    from gridcheck.hazards.tasks import hazards_daily
-
-    return hazards_daily.enqueue(today=period)
-
-
-def _hazards_monthly(period: str):
-    from gridcheck.hazards.tasks import hazards_monthly
-
-    return hazards_monthly.enqueue(month=period)
-
-
-def _hazards_quarterly(period: str):
-    from gridcheck.hazards.tasks import hazards_quarterly
-
-    return hazards_quarterly.enqueue(quarter=period)
-
-
-JOBS = [
-    Job("notifications.flush_outbox", _every_minute, _flush),
-    Job("hazards.daily", _daily, _hazards_daily),
-    Job("hazards.monthly_notices", _monthly_notices, _hazards_monthly),
-    Job("hazards.quarterly_briefing", _quarterly_briefing, _hazards_quarterly),
-]
+    return list(jobs.values())
 
 
 def schedule_tick(*, now: datetime.datetime | None = None, jobs: list[Job] | None = None) -> list[str]:
@@ -93,7 +50,7 @@ def schedule_tick(*, now: datetime.datetime | None = None, jobs: list[Job] | Non
 
     now = timezone.localtime(now or timezone.now())
     enqueued = []
-    for job in JOBS if jobs is None else jobs:
+    for job in registered_jobs() if jobs is None else jobs:
         period = job.period(now)
         if period is None:
             continue

@@ -9,17 +9,25 @@
 A model declares how it reaches its station and area with ``SCOPE_STATION`` (lookup to the station id),
 ``SCOPE_AREA`` (lookup to the area id) or, for parents above areas, ``SCOPE_AREA_PARENT`` (the field of
 ``Area`` that points at it). A model with neither (reference data such as tariffs) is not scoped.
+
+Core knows no app: the archive registers its area and station models (``register_models``) when it is
+ready.
 """
 
 from django.db.models import Model, QuerySet
 
-from gridcheck.users.choices import Role
+from gridcheck.core.roles import Role
+
+_models: dict[str, type[Model]] = {}
+
+
+def register_models(*, area: type[Model], station: type[Model]) -> None:
+    """Tell scoping which models are the transformer area (with ``owner``) and the station (``company``)."""
+    _models.update(area=area, station=station)
 
 
 def _owned_areas(user) -> QuerySet:
-    from gridcheck.archive.models import Area
-
-    return Area.objects.filter(owner=user)
+    return _models["area"]._default_manager.filter(owner=user)
 
 
 def scope_queryset(queryset: QuerySet, user) -> QuerySet:
@@ -48,9 +56,9 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
         return queryset.filter(**{station_lookup: user.station_id})
     if area_parent:
         # A parent above stations (the company): the one the user's station belongs to.
-        from gridcheck.archive.models import Station
-
-        return queryset.filter(pk__in=Station.objects.filter(pk=user.station_id).values("company_id"))
+        return queryset.filter(
+            pk__in=_models["station"]._default_manager.filter(pk=user.station_id).values("company_id")
+        )
     return queryset
 
 

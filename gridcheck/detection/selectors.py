@@ -9,11 +9,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
+from gridcheck.core.periods import month_end
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.detection.choices import SuspectStatus
 from gridcheck.detection.models import DetectionRun, Suspect, SuspectStatusChange
 from gridcheck.lineloss.models import AreaDayLoss, AreaMonthLoss
-from gridcheck.lineloss.selectors import month_end
 
 #: Months of consumption shown on a suspect's page: the suspect's month and the three before it (the
 #: history its drop rules compare with).

@@ -27,9 +27,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Customer
+from gridcheck.core.periods import month_parse
 from gridcheck.detection.choices import RunStatus, SuspectStatus
 from gridcheck.detection.models import DetectionRun, Suspect, SuspectStatusChange
-from gridcheck.lineloss.selectors import month_parse
 from gridcheck.readings.selectors import archive_frames, meter_store
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.archive.tables import ATTRS, BaseTable
+from gridcheck.core.tables import ATTRS, BaseTable
 from gridcheck.detection.choices import SuspectStatus
 from gridcheck.detection.models import DetectionRun, Suspect
 

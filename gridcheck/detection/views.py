@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
-from gridcheck.core.permissions import CHANGE, has_capability
+from gridcheck.core.periods import last_complete_month, month_parse
+from gridcheck.core.roles import CHANGE, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.detection import selectors, services
 from gridcheck.detection.choices import STEP_LABELS
@@ -23,8 +24,6 @@ from gridcheck.detection.evidence import evidence_rows
 from gridcheck.detection.filtersets import DetectionRunFilterSet, SuspectFilterSet
 from gridcheck.detection.models import DetectionRun, Suspect
 from gridcheck.detection.tables import DetectionRunTable, SuspectTable, score_level
-from gridcheck.lineloss.selectors import month_parse
-from gridcheck.readings.services import last_complete_month
 
 
 class RunStartForm(forms.Form):

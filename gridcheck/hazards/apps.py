@@ -7,6 +7,9 @@ class HazardsConfig(AppConfig):
     verbose_name = _("Safety hazards")
 
     def ready(self):
+        from gridcheck.hazards import registrations
+
+        registrations.register()
         from django.contrib.auth.signals import user_logged_in
 
         from gridcheck.hazards.middleware import portal_session_mark

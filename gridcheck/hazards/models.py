@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.hazards.choices import (
     OPEN_STATUSES,
@@ -275,20 +276,16 @@ class HazardPhoto(TimeStampedModel):
         return f"{self.hazard_id} {self.get_stage_display()}"
 
 
-class HazardEvent(models.Model):
+class HazardEvent(StateChangeEvent):
     """One step of a hazard's life: who moved it, when, from which status to which, and why."""
 
     hazard = models.ForeignKey(
         Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="events"
     )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True
-    )
-    from_status = models.CharField(_("from"), max_length=20, choices=HazardStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=HazardStatus.choices)
-    note = models.TextField(_("note"), blank=True)
+    from_status = status_field(_("from"), HazardStatus, blank=True)
+    to_status = status_field(_("to"), HazardStatus)
 
+    subject_field = "hazard"
     SCOPE_STATION = "hazard__station_id"
     SCOPE_AREA = "hazard__customer__area_id"
 
@@ -296,9 +293,6 @@ class HazardEvent(models.Model):
         verbose_name = _("hazard event")
         verbose_name_plural = _("hazard events")
         ordering = ["hazard", "at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.hazard_id}: {self.from_status or '-'} -> {self.to_status}"
 
 
 class Notice(AuditedModel):

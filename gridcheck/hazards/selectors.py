@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcheck.core.roles import MANAGE_HAZARDS, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.hazards.choices import (
     OPEN_STATUSES,
@@ -23,9 +24,6 @@ from gridcheck.hazards.services import (
     portal_customer_for,
     quarterly_due_date,
 )
-from gridcheck.users.choices import Role
-
-STAFF_WRITE_ROLES = {Role.ADMINISTRATOR, Role.STATION_HEAD, Role.INSPECTOR, Role.AUDITOR}
 
 
 def is_portal_user(user) -> bool:
@@ -34,11 +32,9 @@ def is_portal_user(user) -> bool:
 
 def can_manage_hazards(user) -> bool:
     """Staff who register hazards and run the calendar: not liaison, not portal users, not readers."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
     if is_portal_user(user):
         return False
-    return user.is_superuser or user.role in STAFF_WRITE_ROLES
+    return has_capability(user, MANAGE_HAZARDS)
 
 
 def visible(queryset: QuerySet, user) -> QuerySet:

@@ -10,7 +10,6 @@ with a ``dedup_key``: a second run of the same month or day enqueues nothing aga
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import io
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.core.images import image_check
+from gridcheck.core.periods import month_bounds, quarter_bounds
+from gridcheck.core.roles import Role
 from gridcheck.hazards.choices import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -42,7 +43,6 @@ from gridcheck.hazards.models import (
     HazardPhoto,
     Notice,
 )
-from gridcheck.users.choices import Role
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -60,21 +60,6 @@ def _enqueue(**kwargs):
     from gridcheck.notifications.services import message_enqueue
 
     return message_enqueue(**kwargs)
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """First and last day of the month containing ``month``."""
-    first = month.replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    return first, last
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    """First and last day of quarter ``quarter`` (1-4) of ``year``."""
-    if quarter not in (1, 2, 3, 4):
-        raise ValidationError(_("A quarter is 1, 2, 3 or 4."))
-    first = datetime.date(year, 3 * quarter - 2, 1)
-    return first, month_bounds(datetime.date(year, 3 * quarter, 1))[1]
 
 
 def monthly_due_date(month: datetime.date) -> datetime.date:

@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from gridcheck.archive.models import Customer
+from gridcheck.core.roles import Role
 from gridcheck.hazards import services
 from gridcheck.hazards.choices import HazardCategory, HazardSeverity, HazardStatus
 from gridcheck.hazards.models import CustomerSafetyProfile, GovernmentContact, Hazard
-from gridcheck.users.choices import Role
 
 # (category, severity weights general/serious/major, description, consequence, advice, days to rectify)
 TEMPLATES = [

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer
 from gridcheck.core.generic import ScopedListView, history_entries
-from gridcheck.core.permissions import VIEW, has_capability
+from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.hazards import selectors, services
 from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, NoticeKind
 from gridcheck.hazards.filtersets import HazardFilterSet, NoticeFilterSet

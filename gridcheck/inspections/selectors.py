@@ -8,34 +8,24 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcheck.core.roles import DISPATCH, FIELD_WORK, SEE_REPORTER, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.inspections.choices import OPEN_STATUSES, WorkOrderStatus
 from gridcheck.inspections.models import TipOff, WorkOrder
-from gridcheck.users.choices import Role
+
 
 # Roles that dispatch work orders, generate plans, manage the seal store and register tip-offs.
-DISPATCH_ROLES = {Role.ADMINISTRATOR, Role.STATION_HEAD}
-# Roles that do field work: open work orders, submit visits, use and report seals.
-FIELD_ROLES = {Role.ADMINISTRATOR, Role.STATION_HEAD, Role.INSPECTOR, Role.AUDITOR}
-# The only roles that see a tip-off reporter's name and phone (the reporter is protected).
-REPORTER_ROLES = {Role.STATION_HEAD, Role.ADMINISTRATOR}
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role != Role.CUSTOMER)
-
-
 def can_dispatch(user) -> bool:
-    return _active(user) and (user.is_superuser or user.role in DISPATCH_ROLES)
+    return has_capability(user, DISPATCH)
 
 
 def can_do_field_work(user) -> bool:
-    return _active(user) and (user.is_superuser or user.role in FIELD_ROLES)
+    return has_capability(user, FIELD_WORK)
 
 
 def can_see_reporter(user) -> bool:
     """Whether ``user`` may see who reported a tip-off (station head or administrator only)."""
-    return _active(user) and (user.is_superuser or user.role in REPORTER_ROLES)
+    return has_capability(user, SEE_REPORTER)
 
 
 def reporter_display(tipoff: TipOff, user) -> dict:

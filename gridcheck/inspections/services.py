@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import datetime
 import io
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gridcheck.core.images import image_check as core_image_check
+from gridcheck.core.periods import month_bounds
 from gridcheck.inspections.checklists import checklist_keys
 from gridcheck.inspections.choices import (
     TRANSITIONS,
@@ -76,19 +76,6 @@ def _save(obj: Model, *, user=None, reason: str = "") -> Model:
     obj._change_reason = reason[:100] if reason else None
     obj.save()
     return obj
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def parse_month(value: str) -> datetime.date:
-    """``YYYY-MM`` -> the first day of that month."""
-    try:
-        return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
-    except (ValueError, AttributeError):
-        raise ValidationError(_("A month is written YYYY-MM, e.g. 2026-11.")) from None
 
 
 def _next_number(model, field: str, prefix: str) -> str:

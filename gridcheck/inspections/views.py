@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer, Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
+from gridcheck.core.periods import month_parse
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.checklists import checklist_for
@@ -382,7 +383,7 @@ class PlanGenerateView(DispatchRequiredMixin, View):
         try:
             result = services.plan_generate(
                 station=form.cleaned_data["station"],
-                month=services.parse_month(form.cleaned_data["month"]),
+                month=month_parse(form.cleaned_data["month"]),
                 created_by=request.user,
             )
         except ValidationError as error:
@@ -493,7 +494,7 @@ class CampaignCreateView(DispatchRequiredMixin, TemplateView):
         if station is not None and self.request.GET.get("worst_loss"):
             # Prefill an anti-theft sweep: the customers of the worst-loss areas of that month.
             try:
-                month = services.parse_month(self.request.GET["worst_loss"])
+                month = month_parse(self.request.GET["worst_loss"])
             except ValidationError:
                 month = None
             if month is not None:

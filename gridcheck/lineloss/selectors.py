@@ -7,26 +7,13 @@ import datetime as dt
 from django.db.models import Count, Q, Sum
 
 from gridcheck.archive.models import Area
+from gridcheck.core.periods import month_end
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
 from gridcheck_analytics.thresholds import LINELOSS
 
 #: Bins of the loss-rate histogram [%]: below the first edge, between edges, above the last.
 HISTOGRAM_EDGES = [-4, -2, 0, 2, 4, 6, 8, 10, 12, 15, 20]
-
-
-def month_parse(value) -> dt.date:
-    """``"2026-10"``, ``"2026-10-01"`` or a date -> the first day of that month."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    text = str(value).strip()
-    y, m = text.split("-")[:2]
-    return dt.date(int(y), int(m), 1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)
 
 
 def loss_targets(*, month: dt.date) -> dict[str, float]:

@@ -22,10 +22,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gridcheck.core.periods import month_end, month_parse
 from gridcheck.lineloss.causes import causes_parse, causes_render
 from gridcheck.lineloss.choices import Backend, RunStatus
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
-from gridcheck.lineloss.selectors import active_runs, loss_targets, month_end, month_parse
+from gridcheck.lineloss.selectors import active_runs, loss_targets
 from gridcheck.readings.selectors import archive_frames, area_index, meter_store
 from gridcheck.readings.services import reading_rates_replace
 
@@ -44,11 +45,6 @@ def _f(value, digits: int = 4):
     except (TypeError, ValueError):
         return None
     return None if math.isnan(value) else round(value, digits)
-
-
-def _month_of(yyyymm) -> dt.date:
-    n = int(yyyymm)
-    return dt.date(n // 100, n % 100, 1)
 
 
 def analysis_run_create(*, month, started_by=None, backend: str = Backend.DUCKDB) -> AnalysisRun:
@@ -281,7 +277,7 @@ def analysis_results_save(*, run: AnalysisRun, result: dict[str, pd.DataFrame]) 
             have = set(AreaMonthLoss.objects.values_list("month", flat=True).distinct())
             hist_objs = []
             for row in history.itertuples(index=False):
-                m = _month_of(row.month)
+                m = month_parse(int(row.month))
                 if m >= month or m in have or _f(row.supply_kwh) is None:
                     continue
                 obj = _area_month_obj(row, run, index, m)

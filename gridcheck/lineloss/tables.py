@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.archive.tables import BaseTable
+from gridcheck.core.tables import BaseTable
 from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LossTarget
 
 

@@ -18,14 +18,14 @@ from django.views.generic import TemplateView, View
 
 from gridcheck.archive.models import Area, Line, Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
-from gridcheck.core.permissions import CHANGE, has_capability
+from gridcheck.core.periods import last_complete_month, month_parse
+from gridcheck.core.roles import CHANGE, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss import selectors, services
 from gridcheck.lineloss.choices import STEP_LABELS, Backend
 from gridcheck.lineloss.filtersets import AnalysisRunFilterSet, AreaMonthLossFilterSet, LossTargetFilterSet
 from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LossTarget
 from gridcheck.lineloss.tables import AnalysisRunTable, AreaMonthLossTable, LossTargetTable
-from gridcheck.readings.services import last_complete_month
 
 FLAGGED_ON_DASHBOARD = 20
 
@@ -44,7 +44,7 @@ class RunStartForm(forms.Form):
 
     def clean_month(self):
         try:
-            month = selectors.month_parse(self.cleaned_data["month"])
+            month = month_parse(self.cleaned_data["month"])
         except (ValueError, TypeError):
             raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from None
         if month > last_complete_month():
@@ -66,9 +66,7 @@ class LossDashboardView(CapabilityRequiredMixin, TemplateView):
         user = self.request.user
         months = selectors.loss_months(user=user)
         try:
-            month = (
-                selectors.month_parse(self.request.GET["month"]) if self.request.GET.get("month") else None
-            )
+            month = month_parse(self.request.GET["month"]) if self.request.GET.get("month") else None
         except (ValueError, TypeError):
             month = None
         if month is None or month not in months:
@@ -150,7 +148,7 @@ class AreaLossView(ScopedDetailView):
         month = None
         if self.request.GET.get("month"):
             try:
-                month = selectors.month_parse(self.request.GET["month"])
+                month = month_parse(self.request.GET["month"])
             except (ValueError, TypeError):
                 month = None
         by_month = {r.month: r for r in results}

@@ -8,22 +8,15 @@ sees their own in-app messages in their inbox.
 
 from django.db.models import Count, Q, QuerySet
 
-from gridcheck.core.permissions import CHANGE, VIEW, has_capability
+from gridcheck.core.roles import CHANGE, VIEW_OUTBOX, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.notifications.choices import Channel, MessageStatus
 from gridcheck.notifications.models import Message
-from gridcheck.users.choices import Role
 
 
 def outbox_can_view(user) -> bool:
     """Whether ``user`` may open the outbox (county-level staff, station heads, superusers)."""
-    if not has_capability(user, VIEW):
-        return False
-    if user.is_superuser:
-        return True
-    if user.role == Role.GOVERNMENT_LIAISON:
-        return False
-    return user.station_id is None or user.role == Role.STATION_HEAD
+    return has_capability(user, VIEW_OUTBOX)
 
 
 def outbox_can_change(user) -> bool:

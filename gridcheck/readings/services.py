@@ -11,6 +11,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 
+from gridcheck.core.periods import last_complete_month
 from gridcheck.readings.choices import STORE_FRAME, ImportKind, ImportStatus
 from gridcheck.readings.models import MeterDataImport, ReadingRate
 from gridcheck.readings.selectors import archive_meters_frame, area_index, meter_store
@@ -172,13 +173,6 @@ def reading_rates_replace(
         )
     ReadingRate.objects.bulk_create(objs, batch_size=2000)
     return len(objs)
-
-
-def last_complete_month(today: dt.date | None = None) -> dt.date:
-    """First day of the last month that has ended."""
-    today = today or dt.date.today()
-    first = today.replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
 
 
 def demo_meter_data_load(

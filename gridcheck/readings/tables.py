@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.archive.tables import BaseTable
+from gridcheck.core.tables import BaseTable
 from gridcheck.readings.models import MeterDataImport
 
 

@@ -18,9 +18,9 @@ from django.views.generic import FormView, TemplateView, View
 
 from gridcheck.archive.models import Customer, Line, Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
-from gridcheck.core.permissions import IMPORT
+from gridcheck.core.periods import month_end, month_parse
+from gridcheck.core.roles import IMPORT
 from gridcheck.core.scoping import scope_queryset
-from gridcheck.lineloss.selectors import month_end, month_parse
 from gridcheck.readings import selectors
 from gridcheck.readings.choices import EventCode, ImportStatus, QualityCode
 from gridcheck.readings.filtersets import MeterDataImportFilterSet

@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Station
-from gridcheck.users.choices import QualificationLevel, Role
+from gridcheck.core.roles import Role
+from gridcheck.users.choices import QualificationLevel
 from gridcheck.users.models import Qualification, User
 
 

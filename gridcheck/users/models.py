@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from gridcheck.core.models import AuditedModel
-from gridcheck.users.choices import QualificationLevel, Role
+from gridcheck.core.roles import Role
+from gridcheck.users.choices import QualificationLevel
 
 
 class User(AbstractUser):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Station
-from gridcheck.users.choices import Role
+from gridcheck.core.roles import Role
 from gridcheck.users.models import User
 
 #: Roles that the demo gives a login, in the order the demo prints them; county-level roles have no station.

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.archive.tables import BaseTable
+from gridcheck.core.tables import BaseTable
 from gridcheck.users.models import Qualification, User
 
 # A valid certificate that expires within this many days is flagged as expiring [days].

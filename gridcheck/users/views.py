@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area
 from gridcheck.core.generic import ScopedDetailView, ScopedListView, history_entries
-from gridcheck.core.permissions import MANAGE_STAFF, has_capability
+from gridcheck.core.roles import MANAGE_STAFF, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.users.filtersets import QualificationFilterSet, UserFilterSet
 from gridcheck.users.models import Qualification, User

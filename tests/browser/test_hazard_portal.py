@@ -23,7 +23,7 @@ def test_customer_confirms_and_inspector_verifies(county, phone_page, desk_page,
     from gridcheck.hazards import services
     from gridcheck.hazards.choices import HazardCategory, HazardSeverity, HazardStatus
     from gridcheck.hazards.models import Hazard
-    from gridcheck.users.choices import Role
+    from gridcheck.core.roles import Role
     from gridcheck.users.models import User
 
     customer = county.customers["east12"]

@@ -331,28 +331,3 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "duration_s",
             "created_at",
         ]
-
-
-class HistoryChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    label = serializers.CharField()
-    old = serializers.CharField(allow_null=True)
-    new = serializers.CharField(allow_null=True)
-
-
-class HistoryUserSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    full_name = serializers.CharField()
-
-
-class HistoryRecordSerializer(serializers.Serializer):
-    """One change record of the audit trail: who, when, what kind, which fields old → new."""
-
-    history_id = serializers.IntegerField()
-    date = serializers.DateTimeField()
-    type = serializers.ChoiceField(choices=[("+", _("Created")), ("~", _("Changed")), ("-", _("Deleted"))])
-    type_display = serializers.CharField()
-    user = HistoryUserSerializer(allow_null=True)
-    reason = serializers.CharField(allow_null=True)
-    changes = HistoryChangeSerializer(many=True)

@@ -20,9 +20,9 @@ from gridcheck.archive.models import (
     Station,
     Tariff,
 )
+from gridcheck.core.roles import Role
 from gridcheck.hazards.models import Hazard, Notice
 from gridcheck.lineloss.models import AreaMonthLoss
-from gridcheck.users.choices import Role
 from gridcheck.users.models import Qualification, User
 from gridcheck.users.services import demo_users_ensure
 from gridcheck_analytics.datasets import simulate_county

@@ -8,9 +8,9 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from openpyxl import load_workbook
 
-from gridcheck.archive.exports import export_xlsx, template_xlsx, xlsx_response
 from gridcheck.archive.importers import ENTITIES, SPECS, import_file
 from gridcheck.archive.models import Customer, MeteringPoint
+from gridcheck.core.exports import export_xlsx, template_xlsx, xlsx_response
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.users.models import Qualification, User
 

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from gridcheck.archive.api.views import history_records
 from gridcheck.archive.models import Customer, Meter
+from gridcheck.core.api import history_records
 
 
 def test_orm_edit_records_before_after_and_user(county):

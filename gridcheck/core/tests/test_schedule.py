@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import override_settings
 
 from gridcheck.core.models import ScheduledJobRun
-from gridcheck.core.schedule import JOBS, Job, schedule_tick
+from gridcheck.core.schedule import Job, registered_jobs, schedule_tick
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -19,7 +19,8 @@ def at(*args):
 def recording_jobs(calls):
     """The real schedule, with each job's enqueue replaced by a recorder."""
     return [
-        Job(job.name, job.period, lambda period, name=job.name: calls.append((name, period))) for job in JOBS
+        Job(job.name, job.period, lambda period, name=job.name: calls.append((name, period)))
+        for job in registered_jobs()
     ]
 
 
@@ -89,7 +90,7 @@ def test_the_flush_job_sends_queued_mail(county):
 
     message_enqueue(channel="email", recipient="gov@example.cn", subject="隐患通报", body="本月隐患清单")
     assert mail.outbox == []
-    flush = [job for job in JOBS if job.name == "notifications.flush_outbox"]
+    flush = [job for job in registered_jobs() if job.name == "notifications.flush_outbox"]
     assert schedule_tick(now=at(2026, 11, 16, 5, 0), jobs=flush) == [
         "notifications.flush_outbox@2026-11-16T05:00"
     ]

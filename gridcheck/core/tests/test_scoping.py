@@ -54,8 +54,7 @@ def test_multiplier_is_ct_times_pt(county):
 
 
 def test_customer_portal_login_sees_nothing_of_the_archive(county):
-    from gridcheck.core.permissions import VIEW, has_capability
-    from gridcheck.users.choices import Role
+    from gridcheck.core.roles import VIEW, Role, has_capability
     from gridcheck.users.models import User
 
     user = User.objects.create_user(username="portal", password="x-portal-pw-123", role=Role.CUSTOMER)

@@ -2,7 +2,7 @@
 
 from rest_framework import viewsets
 
-from gridcheck.archive.api.views import ScopedViewSetMixin
+from gridcheck.core.api import ScopedViewSetMixin
 from gridcheck.detection import filtersets, selectors
 from gridcheck.detection.api import serializers
 from gridcheck.detection.models import DetectionRun, Suspect

@@ -18,7 +18,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridcheck.core.permissions import VIEW, has_capability
+from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.hazards import selectors, services
 from gridcheck.hazards.api import serializers
 from gridcheck.hazards.filtersets import HazardFilterSet, NoticeFilterSet

@@ -13,7 +13,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from gridcheck.archive.models import Customer
-from gridcheck.core.permissions import VIEW, has_capability
+from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.api import serializers

@@ -5,7 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from gridcheck.archive.api.views import ScopedViewSetMixin
+from gridcheck.core.api import ScopedViewSetMixin
 from gridcheck.lineloss import filtersets, services
 from gridcheck.lineloss.api import serializers
 from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LineMonthLoss, LossTarget

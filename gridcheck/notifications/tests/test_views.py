@@ -186,7 +186,7 @@ def test_cancel_and_retry_buttons(login, outbox, logging_sms):
 
 
 def test_buttons_need_change_capability(login, county, outbox):
-    from gridcheck.users.choices import Role
+    from gridcheck.core.roles import Role
     from gridcheck.users.models import User
 
     viewer = User.objects.create_user(username="county_reader", password="x", role=Role.METER_READER)

@@ -2,7 +2,7 @@
 
 from rest_framework import viewsets
 
-from gridcheck.archive.api.views import ScopedViewSetMixin
+from gridcheck.core.api import ScopedViewSetMixin
 from gridcheck.readings import filtersets
 from gridcheck.readings.api import serializers
 from gridcheck.readings.models import MeterDataImport, ReadingRate

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from config.env import VAR_DIR
 from gridcheck.archive.importers import SPECS, ImportRejected, choice_export, import_file, parse_role
-from gridcheck.users.choices import Role
+from gridcheck.core.roles import Role
 from gridcheck.users.services import demo_users_ensure
 from gridcheck_analytics.datasets import ENTITIES, simulate_county, write_county
 

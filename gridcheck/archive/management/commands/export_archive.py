@@ -8,9 +8,9 @@ import pathlib
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from gridcheck.archive.exports import export_xlsx
 from gridcheck.archive.importers import ENTITIES, SPECS
 from gridcheck.archive.models import Station
+from gridcheck.core.exports import export_xlsx
 
 # How each entity reaches its station, for --station.
 STATION_LOOKUPS = {

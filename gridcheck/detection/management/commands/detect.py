@@ -12,14 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from gridcheck.core.periods import last_complete_month, month_parse
 from gridcheck.detection.choices import STEP_LABELS, RunStatus
 from gridcheck.detection.services import (
     detection_model_train,
     detection_run_create,
     detection_run_execute,
 )
-from gridcheck.lineloss.selectors import month_parse
-from gridcheck.readings.services import last_complete_month
 
 
 def run_detection(command: BaseCommand, run, *, no_progress: bool = False):

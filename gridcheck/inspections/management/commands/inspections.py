@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from gridcheck.archive.models import Station
+from gridcheck.core.periods import month_parse
 from gridcheck.inspections import services
 from gridcheck.inspections.choices import OPEN_STATUSES
 from gridcheck.inspections.models import WorkOrder
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
 
     def _plan(self, *, month=None, station=None, **_options):
-        first = services.parse_month(month) if month else timezone.localdate().replace(day=1)
+        first = month_parse(month) if month else timezone.localdate().replace(day=1)
         stations = Station.objects.all()
         if station:
             stations = stations.filter(code=station)

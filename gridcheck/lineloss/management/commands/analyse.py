@@ -5,10 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from gridcheck.core.periods import last_complete_month, month_parse
 from gridcheck.lineloss.choices import STEP_LABELS, Backend, RunStatus
-from gridcheck.lineloss.selectors import month_parse
 from gridcheck.lineloss.services import analysis_run_create, analysis_run_execute
-from gridcheck.readings.services import last_complete_month
 
 
 class Command(BaseCommand):

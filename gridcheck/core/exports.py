@@ -1,7 +1,13 @@
-"""XLSX exports of the archive lists, written with the import headers so that an export re-imports
-unchanged (``gridcheck.archive.importers.SPECS``), and the import templates (header + example row).
+"""XLSX exports of lists, written with the import headers so that an export re-imports unchanged, and the
+import templates (header + example row).
 
+The entities are the specs that apps register in ``gridcheck.core.registries.exports`` (an object with
+``export_columns`` — each with ``header`` and ``example`` —, ``export_related`` and ``export_row(obj)``).
 The caller scopes the queryset (``gridcheck.core.scoping.scope_queryset``); this module only writes.
+
+Text that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) is written as a text cell, never as a formula: a customer named ``=HYPERLINK(...)``
+exports as those characters and re-imports unchanged.
 """
 
 import datetime
@@ -15,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from gridcheck.archive.importers import SPECS
+from gridcheck.core.registries import exports
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _HEADER_FONT = Font(bold=True)
@@ -33,7 +39,7 @@ def _cell_value(value):
 
 
 def _sheet(workbook: Workbook, entity: str):
-    spec = SPECS[entity]
+    spec = exports[entity]
     sheet = workbook.create_sheet(title=entity[:31])
     columns = spec.export_columns
     for index, column in enumerate(columns, start=1):
@@ -48,11 +54,18 @@ def _sheet(workbook: Workbook, entity: str):
     return sheet
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _date_cells(sheet, values):
     row = []
     for value in values:
         value = _cell_value(value)
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # text, never a formula
+            row.append(cell)
+        elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "yyyy-mm-dd"
             row.append(cell)
@@ -63,7 +76,7 @@ def _date_cells(sheet, values):
 
 def export_xlsx(entity: str, queryset) -> bytes:
     """The rows of ``queryset`` as an XLSX workbook whose headers are the spec's Chinese headers."""
-    spec = SPECS[entity]
+    spec = exports[entity]
     if spec.export_related:
         queryset = queryset.select_related(*spec.export_related)
     workbook = Workbook(write_only=True)
@@ -77,7 +90,7 @@ def export_xlsx(entity: str, queryset) -> bytes:
 
 def template_xlsx(entity: str) -> bytes:
     """An import template for ``entity``: the header row and one example row."""
-    spec = SPECS[entity]
+    spec = exports[entity]
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, entity)
     sheet.append(_date_cells(sheet, [column.example for column in spec.export_columns]))

@@ -1,0 +1,66 @@
+"""What the archive adds to the floor: its menu, its home-page tile and its exports."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.core.registries import DashboardTile, MenuItem, dashboard, exports, menu
+from gridcheck.core.roles import IMPORT, VIEW
+
+
+def register() -> None:
+    from gridcheck.archive.models import Area, Station
+    from gridcheck.core import scoping
+
+    scoping.register_models(area=Area, station=Station)
+    menu.add_section("archive", _("Archive"), order=10)
+    for order, (label, url_name) in enumerate(
+        [
+            (_("Stations"), "archive:station_list"),
+            (_("Lines"), "archive:line_list"),
+            (_("Transformer areas"), "archive:area_list"),
+            (_("Customers"), "archive:customer_list"),
+            (_("Metering points"), "archive:meteringpoint_list"),
+            (_("Meters"), "archive:meter_list"),
+            (_("Tariffs"), "archive:tariff_list"),
+        ]
+    ):
+        menu.add_item("archive", MenuItem(label, url_name, VIEW, order=order))
+    menu.add_section("data", _("Data"), order=20)
+    menu.add_item("data", MenuItem(_("Import"), "archive:import", IMPORT, order=0))
+    menu.add_item("data", MenuItem(_("Import history"), "archive:importbatch_list", VIEW, order=1))
+    from gridcheck.archive.importers import SPECS
+
+    for entity, spec in SPECS.items():
+        exports.register(entity, spec)
+    dashboard.register(
+        "archive.summary",
+        DashboardTile(template="archive/home_tile.html", context=_summary_context, allowed=VIEW, order=10),
+    )
+
+
+def _summary_context(request) -> dict:
+    from gridcheck.archive import selectors
+    from gridcheck.core.roles import has_capability
+
+    user = request.user
+    counts = selectors.dashboard_counts(user=user)
+    breakdown = selectors.customer_breakdown(user=user)
+    return {
+        "stats": [
+            (_("Stations"), counts["stations"], "archive:station_list"),
+            (_("Lines"), counts["lines"], "archive:line_list"),
+            (_("Transformer areas"), counts["areas"], "archive:area_list"),
+            (_("Customers"), counts["customers"], "archive:customer_list"),
+            (_("Meters"), counts["meters"], "archive:meter_list"),
+        ],
+        "counts": counts,
+        "breakdown": breakdown,
+        "chart_data": {
+            "category": [{"name": row["label"], "value": row["count"]} for row in breakdown["by_category"]],
+            "classes": {
+                "labels": [row["label"] for row in breakdown["by_class"]],
+                "values": [row["count"] for row in breakdown["by_class"]],
+            },
+        },
+        "imports": selectors.recent_imports(user=user),
+        "can_import": has_capability(user, IMPORT),
+    }

@@ -1,0 +1,11 @@
+"""What cases adds to the floor: its menu entries."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.core.registries import MenuItem, menu
+from gridcheck.core.roles import VIEW
+
+
+def register() -> None:
+    menu.add_section("cases", _("Cases"), order=60)
+    menu.add_item("cases", MenuItem(_("Theft and violation cases"), "cases:case_list", VIEW))

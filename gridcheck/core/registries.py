@@ -1,0 +1,111 @@
+"""What the apps add to the floor, registered in their ``AppConfig.ready()``; core imports no app.
+
+- ``menu``: the navigation's sections and entries (``menu.add_section`` / ``menu.add_item``);
+- ``dashboard``: tiles of the home page, each a template and a function ``context(request) -> dict``;
+- ``jobs``: periodic jobs for ``gridcheck scheduler`` (``gridcheck.core.schedule.Job``);
+- ``exports``: XLSX list exports by entity (an object with ``export_columns``, ``export_related`` and
+  ``export_row(obj)``, see ``gridcheck.core.exports``);
+- ``imports``: archive-file import specs by entity, in load order (``gridcheck.core.imports``).
+
+A registry refuses a second entry under the same name, so two apps cannot silently replace each other.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class Registry:
+    """An ordered name -> item mapping that refuses duplicates."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self._items: dict[str, object] = {}
+
+    def register(self, name: str, item: object) -> object:
+        if name in self._items and self._items[name] is not item:
+            raise ValueError(f"{self.what} {name!r} is registered twice")
+        self._items[name] = item
+        return item
+
+    def __getitem__(self, name: str):
+        try:
+            return self._items[name]
+        except KeyError:
+            raise KeyError(f"no {self.what} {name!r}; registered: {', '.join(self._items)}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._items
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def items(self):
+        return self._items.items()
+
+    def values(self):
+        return self._items.values()
+
+    def names(self) -> list[str]:
+        return list(self._items)
+
+
+# ------------------------------------------------------------------------------------------------- menu
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the navigation: shown when ``allowed`` (a capability name or ``user -> bool``)."""
+
+    label: object
+    url_name: str
+    allowed: str | Callable[[object], bool]
+    order: int = 100
+    badge: Callable[[object], int] | None = None
+
+
+@dataclass
+class MenuSection:
+    title: object
+    order: int
+    items: list[MenuItem] = field(default_factory=list)
+
+
+class Menu:
+    """The navigation: sections by ``order``, their items by ``order`` then registration."""
+
+    def __init__(self):
+        self._sections: dict[str, MenuSection] = {}
+
+    def add_section(self, key: str, title, order: int) -> MenuSection:
+        section = self._sections.get(key)
+        if section is None:
+            section = self._sections[key] = MenuSection(title=title, order=order)
+        return section
+
+    def add_item(self, section: str, item: MenuItem) -> None:
+        if any(i.url_name == item.url_name for s in self._sections.values() for i in s.items):
+            raise ValueError(f"menu item {item.url_name!r} is registered twice")
+        self._sections[section].items.append(item)
+
+    def sections(self) -> list[MenuSection]:
+        return sorted(self._sections.values(), key=lambda s: s.order)
+
+
+# -------------------------------------------------------------------------------------------- dashboard
+
+
+@dataclass(frozen=True)
+class DashboardTile:
+    """A tile of the home page: ``template`` rendered with ``context(request)``; hidden unless ``allowed``."""
+
+    template: str
+    context: Callable[[object], dict]
+    allowed: str | Callable[[object], bool]
+    order: int = 100
+
+
+menu = Menu()
+dashboard = Registry("dashboard tile")
+jobs = Registry("scheduled job")
+exports = Registry("export")
+imports = Registry("import entity")

@@ -1,0 +1,105 @@
+"""Roles and what each may do: the one place where a role turns into permissions.
+
+Every role check in Gridcheck goes through ``has_capability(user, CAPABILITY)`` (or ``user_role``); no
+app compares ``user.role`` with a role itself. A check that also depends on an object (the case's station,
+the tip-off's reporter) is a capability plus a scope test in the app that owns the object.
+
+Capabilities:
+
+====================  =================================================================================
+``view``              read pages, lists, exports and the API within the user's scope
+``change``            edit archive records
+``import``            load archive files and meter data
+``manage_staff``      create staff and qualifications
+``dispatch``          plan inspections, create and assign work orders, run campaigns
+``field_work``        visit customers, record findings, photos, signatures, seals
+``see_reporter``      see who reported a tip-off (the reporter is protected)
+``handle_cases``      open and carry theft and violation cases
+``approve_station``   approve a case at station level (the case's own station head, or an administrator)
+``approve_county``    approve a case at county level (a county-level station head or administrator)
+``manage_hazards``    register hazards and run the 1+1+1 calendar
+``view_outbox``       see the outbox of e-mails and SMS (county-level staff and station heads)
+``run_county``        start county-wide jobs (analysis of every station, county notices)
+``portal``            a customer's portal login: their own hazards only
+====================  =================================================================================
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a person does; decides what they may do (``ROLE_CAPABILITIES``)."""
+
+    STATION_HEAD = "station_head", _("Station head")
+    INSPECTOR = "inspector", _("Inspector")
+    METER_READER = "meter_reader", _("Meter reader")
+    AUDITOR = "auditor", _("Auditor")
+    AREA_MANAGER = "area_manager", _("Area manager")
+    GOVERNMENT_LIAISON = "government_liaison", _("Government liaison")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    # A person at a customer who logs in to the hazard portal: no staff capability, no archive scope.
+    CUSTOMER = "customer", _("Customer (portal)")
+
+
+VIEW, CHANGE, IMPORT, MANAGE_STAFF = "view", "change", "import", "manage_staff"
+DISPATCH, FIELD_WORK, SEE_REPORTER = "dispatch", "field_work", "see_reporter"
+HANDLE_CASES, APPROVE_STATION, APPROVE_COUNTY = "handle_cases", "approve_station", "approve_county"
+MANAGE_HAZARDS, VIEW_OUTBOX, RUN_COUNTY, PORTAL = "manage_hazards", "view_outbox", "run_county", "portal"
+
+_FIELD = frozenset({VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS})
+_HEAD = _FIELD | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
+    Role.STATION_HEAD: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
+    Role.AUDITOR: _FIELD | {CHANGE, IMPORT},
+    Role.INSPECTOR: _FIELD | {IMPORT},
+    Role.METER_READER: frozenset({VIEW}),
+    Role.AREA_MANAGER: frozenset({VIEW}),
+    Role.GOVERNMENT_LIAISON: frozenset({VIEW}),
+    Role.CUSTOMER: frozenset({PORTAL}),
+}
+
+#: Held only by county-level users (no station of their own), whatever the role grants.
+COUNTY_ONLY = frozenset({APPROVE_COUNTY, RUN_COUNTY})
+#: Staff roles that also see the outbox when they work at county level.
+COUNTY_OUTBOX_ROLES = frozenset({Role.INSPECTOR, Role.AUDITOR, Role.METER_READER, Role.AREA_MANAGER})
+_ALL_STAFF = frozenset().union(*(c for r, c in ROLE_CAPABILITIES.items() if r != Role.CUSTOMER))
+
+
+def user_role(user) -> str | None:
+    """The role of an active, logged-in user; ``None`` for anyone else."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    return getattr(user, "role", None)
+
+
+def is_county_level(user) -> bool:
+    """Staff of the county company: no station of their own."""
+    return user_role(user) is not None and getattr(user, "station_id", None) is None
+
+
+def capabilities(user) -> frozenset[str]:
+    """Everything ``user`` may do (empty for anonymous or inactive users)."""
+    role = user_role(user)
+    if role is None:
+        return frozenset()
+    if user.is_superuser:
+        return _ALL_STAFF
+    granted = ROLE_CAPABILITIES.get(role, frozenset())
+    if user.station_id is not None:
+        return granted - COUNTY_ONLY
+    if role in COUNTY_OUTBOX_ROLES:
+        granted = granted | {VIEW_OUTBOX}
+    return granted
+
+
+def has_capability(user, capability: str) -> bool:
+    """Whether ``user`` may do ``capability``; superusers may do everything staff may do."""
+    return capability in capabilities(user)
+
+
+def is_portal_user(user) -> bool:
+    """A customer's portal login: a role, never a flag of the session."""
+    return user_role(user) == Role.CUSTOMER and not user.is_superuser
