@@ -243,13 +243,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 GRIDCHECK_METER_DATA_MAX_BYTES = env.int("GRIDCHECK_METER_DATA_MAX_BYTES", default=200 * 1024 * 1024)
 # Ibis backend of the monthly analysis: "duckdb" (embedded) or "pyspark".
 GRIDCHECK_ANALYSIS_BACKEND = env.str("GRIDCHECK_ANALYSIS_BACKEND", default="duckdb")
-# A queued or running analysis that has not moved for this long is taken as dead (its month may be
-# started again) [s].
-GRIDCHECK_ANALYSIS_STALE_S = env.int("GRIDCHECK_ANALYSIS_STALE_S", default=2 * 3600)
+# Background runs (gridcheck.core.runs): a running run beats every GRIDCHECK_RUN_HEARTBEAT_S; one silent
+# for GRIDCHECK_RUN_STALE_S is taken as dead (marked failed, its month may be started again), and so is a
+# run that waited GRIDCHECK_RUN_QUEUED_MAX_S for a worker [s].
+GRIDCHECK_RUN_HEARTBEAT_S = env.int("GRIDCHECK_RUN_HEARTBEAT_S", default=15)
+GRIDCHECK_RUN_STALE_S = env.int("GRIDCHECK_RUN_STALE_S", default=120)
+GRIDCHECK_RUN_QUEUED_MAX_S = env.int("GRIDCHECK_RUN_QUEUED_MAX_S", default=6 * 3600)
 # The API schema names the runs' and the imports' status sets apart from the other "status" choice sets.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
-        "AnalysisRunStatusEnum": "gridcheck.lineloss.choices.RunStatus",
+        "AnalysisRunStatusEnum": "gridcheck.core.runs.RunStatus",
         "ImportStatusEnum": "gridcheck.readings.choices.ImportStatus",
     }
 )

@@ -3,11 +3,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# A detection run moves through the same states as a line-loss analysis run.
-from gridcheck.lineloss.choices import RunStatus
-
-__all__ = ["STEP_LABELS", "RunStatus", "SuspectStatus"]
-
 
 class SuspectStatus(models.TextChoices):
     """What became of a suspect: still to be looked at, sent to an inspector, or set aside."""

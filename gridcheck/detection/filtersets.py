@@ -4,7 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Station
-from gridcheck.detection.choices import RunStatus, SuspectStatus
+from gridcheck.core.runs import RunStatus
+from gridcheck.detection.choices import SuspectStatus
 from gridcheck.detection.models import DetectionRun, Suspect
 
 

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Customer, Station
 from gridcheck.core.models import TimeStampedModel
-from gridcheck.detection.choices import RunStatus, SuspectStatus
+from gridcheck.core.runs import BackgroundRun
+from gridcheck.detection.choices import STEP_LABELS, SuspectStatus
 
 #: Reasons shown in the suspect list (the detail page shows them all).
 TOP_REASONS = 2
 
 
-class DetectionRun(TimeStampedModel):
+class DetectionRun(BackgroundRun):
     """One scoring of a month for the whole county: status, progress, model version, timings, errors.
 
     ``model_version`` names what scored the month: a trained model's name and version, or the rules and
@@ -29,22 +30,7 @@ class DetectionRun(TimeStampedModel):
     runs: everyone who may view sees the runs (their suspects are scoped).
     """
 
-    month = models.DateField(_("month"), help_text=_("First day of the scored month."))
-    status = models.CharField(
-        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
-    )
-    progress_step = models.CharField(_("step"), max_length=30, default="queued")
-    progress_done = models.PositiveSmallIntegerField(_("steps done"), default=0)
-    progress_total = models.PositiveSmallIntegerField(_("steps"), default=0)
     model_version = models.CharField(_("model version"), max_length=120, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("launched by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     analysis_run = models.ForeignKey(
         "lineloss.AnalysisRun",
         verbose_name=_("after line-loss run"),
@@ -54,42 +40,22 @@ class DetectionRun(TimeStampedModel):
         related_name="+",
         help_text=_("The line-loss analysis run this detection followed, if any."),
     )
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    timings = models.JSONField(_("seconds per step"), default=dict, blank=True)
-    counts = models.JSONField(_("result counts"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    task_id = models.CharField(_("task id"), max_length=64, blank=True)
 
-    SCOPE_STATION = None
-    SCOPE_AREA = None
+    STEP_LABELS = STEP_LABELS
+    ALREADY_ACTIVE = _("A detection run of this month is already queued or running.")
 
-    class Meta:
+    class Meta(BackgroundRun.Meta):
         verbose_name = _("detection run")
         verbose_name_plural = _("detection runs")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} #{self.pk}"
 
     def get_absolute_url(self) -> str:
         return reverse("detection:run_detail", args=[self.pk])
 
-    @property
-    def progress_percent(self) -> int:
-        if self.status == RunStatus.SUCCEEDED:
-            return 100
-        return int(round(100 * self.progress_done / self.progress_total)) if self.progress_total else 0
+    def results_url(self) -> str:
+        return reverse("detection:suspect_list") + f"?month={self.month:%Y-%m-%d}"
 
-    @property
-    def duration_s(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    def progress_extra(self) -> dict:
+        return {"model_version": self.model_version}
 
 
 class Suspect(TimeStampedModel):

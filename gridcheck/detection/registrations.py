@@ -1,4 +1,5 @@
-"""What detection adds to the floor: its menu entries."""
+"""What detection adds to the floor: its menu entries, and scoring each month once its line-loss
+analysis has succeeded."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +11,18 @@ def register() -> None:
     menu.add_section("detection", _("Theft detection"), order=40)
     menu.add_item("detection", MenuItem(_("Theft suspects"), "detection:suspect_list", VIEW, order=0))
     menu.add_item("detection", MenuItem(_("Detection runs"), "detection:run_list", VIEW, order=1))
+    from gridcheck.core.runs import run_succeeded
+    from gridcheck.lineloss.models import AnalysisRun
+
+    run_succeeded.connect(follow_analysis, sender=AnalysisRun, dispatch_uid="detection.follow_analysis")
+
+
+def follow_analysis(sender, *, run, command=None, no_progress=False, **kwargs):
+    """Score the analysed month: in the foreground of ``gridcheck analyse``, else on the worker."""
+    if command is not None:
+        from gridcheck.detection.management.commands.detect import detect_after_analysis
+
+        return detect_after_analysis(command, run, no_progress=no_progress)
+    from gridcheck.detection.services import detection_after_analysis
+
+    return detection_after_analysis(analysis_run=run, enqueue=True)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,8 +25,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Customer
-from gridcheck.core.periods import month_parse
-from gridcheck.detection.choices import RunStatus, SuspectStatus
+from gridcheck.core.runs import RunStatus, run_create, run_enqueue, run_execute, runs_active
+from gridcheck.detection.choices import SuspectStatus
 from gridcheck.detection.models import DetectionRun, Suspect, SuspectStatusChange
 from gridcheck.readings.selectors import archive_frames, meter_store
 
@@ -57,42 +55,31 @@ def detection_steps() -> list[str]:
 
 
 def detection_run_create(*, month, started_by=None, analysis_run=None) -> DetectionRun:
-    """Record a queued detection run of ``month`` (``YYYY-MM`` or a date)."""
-    run = DetectionRun(
-        month=month_parse(month),
+    """Record a queued detection run of ``month`` (``YYYY-MM`` or a date); refused while another run of
+    the month is queued or running."""
+    return run_create(
+        DetectionRun,
+        month=month,
         started_by=started_by,
         analysis_run=analysis_run,
         progress_total=len(detection_steps()),
     )
-    run.full_clean()
-    run.save()
-    return run
 
 
 def active_runs():
-    """Detection runs queued or running that moved within ``GRIDCHECK_ANALYSIS_STALE_S``."""
-    since = timezone.now() - dt.timedelta(seconds=settings.GRIDCHECK_ANALYSIS_STALE_S)
-    return DetectionRun.objects.filter(
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], updated_at__gte=since
-    )
+    """Detection runs queued or running (a run whose worker died is marked failed first)."""
+    return runs_active(DetectionRun)
 
 
 def detection_run_enqueue(*, run: DetectionRun) -> DetectionRun:
     """Hand the run to the background worker (django-tasks) once the current transaction commits."""
     from gridcheck.detection.tasks import detection_run_task
 
-    def enqueue():
-        result = detection_run_task.enqueue(run_id=run.pk)
-        DetectionRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
-
-    transaction.on_commit(enqueue)
-    return run
+    return run_enqueue(run, detection_run_task)
 
 
 def detection_run_start(*, month, started_by=None) -> DetectionRun:
     """Create a detection run and enqueue it (the "开始检测" button)."""
-    if active_runs().filter(month=month_parse(month)).exists():
-        raise ValidationError(_("A detection run of this month is already queued or running."))
     return detection_run_enqueue(run=detection_run_create(month=month, started_by=started_by))
 
 
@@ -195,19 +182,13 @@ def detection_model_train(
     return result
 
 
-def _progress_update(run: DetectionRun, step: str, done: int, total: int) -> None:
-    run.progress_step, run.progress_done, run.progress_total = step, done, total
-    DetectionRun.objects.filter(pk=run.pk).update(
-        progress_step=step, progress_done=done, progress_total=total, updated_at=timezone.now()
-    )
-
-
 def detection_run_execute(
     *,
     run: DetectionRun,
     progress: Callable[[str, int, int], None] | None = None,
     con=None,
     model=None,
+    heartbeat: bool = False,
 ) -> DetectionRun:
     """Score the run's month for theft and anomalies and store its suspects; the run ends succeeded or
     failed.
@@ -231,32 +212,11 @@ def detection_run_execute(
     """
     from gridcheck_analytics.suspects import score_month
 
-    steps = detection_steps()
-    total = len(steps)
-    run.status = RunStatus.RUNNING
-    run.started_at = timezone.now()
-    run.progress_total = total
-    run.error = ""
-    DetectionRun.objects.filter(pk=run.pk).update(
-        status=run.status,
-        started_at=run.started_at,
-        progress_total=total,
-        progress_done=0,
-        error="",
-        updated_at=run.started_at,
-    )
-    timings: dict[str, float] = {}
-    clock = [time.monotonic()]
+    total = len(detection_steps())
+    backend = getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb")
 
-    def on_progress(step: str, done: int, _total: int) -> None:
-        now = time.monotonic()
-        timings[step] = round(now - clock[0], 3)
-        clock[0] = now
-        _progress_update(run, step, done, total)
-        if progress:
-            progress(step, done, total)
-
-    try:
+    def body(step_done) -> dict:
+        nonlocal model, con
         if model is None:
             model, version = detection_model_load()
         else:
@@ -268,43 +228,26 @@ def detection_run_execute(
         if own_con:
             from gridcheck_analytics.backends import connect
 
-            con = connect(getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb"))
-        on_progress(CONNECT_STEP, 1, total)
+            con = connect(backend)
+        step_done(CONNECT_STEP, 1)
         try:
             frame = score_month(
                 meter_store(),
                 frames,
                 f"{run.month:%Y-%m}",
-                backend=getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb"),
+                backend=backend,
                 model=model,
                 con=con,
-                progress=lambda step, done, _t: on_progress(step, 1 + done, total),
+                progress=lambda step, done, _t: step_done(step, 1 + done),
             )
         finally:
             if own_con:
                 con.disconnect()
         counts = suspects_save(run=run, frame=frame)
-        on_progress(SAVE_STEP, total, total)
-    except Exception as exc:  # noqa: BLE001 - any failure ends the run as failed, with its message
-        logger.exception("detection run %s failed", run.pk)
-        run.status = RunStatus.FAILED
-        run.error = f"{type(exc).__name__}: {exc}"
-        run.finished_at = timezone.now()
-        DetectionRun.objects.filter(pk=run.pk).update(
-            status=run.status,
-            error=run.error[:4000] + "\n" + traceback.format_exc()[-4000:],
-            finished_at=run.finished_at,
-            timings=timings,
-        )
-        run.refresh_from_db()
-        return run
-    run.status = RunStatus.SUCCEEDED
-    run.finished_at = timezone.now()
-    DetectionRun.objects.filter(pk=run.pk).update(
-        status=run.status, finished_at=run.finished_at, timings=timings, counts=counts, progress_step="done"
-    )
-    run.refresh_from_db()
-    return run
+        step_done(SAVE_STEP, total)
+        return counts
+
+    return run_execute(run, body, steps=total, progress=progress, heartbeat=heartbeat)
 
 
 def detection_after_analysis(*, analysis_run, enqueue: bool = False, progress=None) -> DetectionRun | None:

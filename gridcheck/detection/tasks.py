@@ -10,5 +10,5 @@ from gridcheck.detection.models import DetectionRun
 def detection_run_task(run_id: int) -> dict:
     """Execute a queued detection run (``services.detection_run_execute``); returns its status and counts."""
     run = DetectionRun.objects.get(pk=run_id)
-    run = services.detection_run_execute(run=run)
+    run = services.detection_run_execute(run=run, heartbeat=True)
     return {"run": run.pk, "status": run.status, "counts": run.counts, "error": run.error[:500]}

@@ -9,37 +9,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
-from gridcheck.core.periods import last_complete_month, month_parse
+from gridcheck.core.periods import last_complete_month
 from gridcheck.core.roles import CHANGE, has_capability
+from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressView, RunStartView
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.detection import selectors, services
-from gridcheck.detection.choices import STEP_LABELS
 from gridcheck.detection.evidence import evidence_rows
 from gridcheck.detection.filtersets import DetectionRunFilterSet, SuspectFilterSet
 from gridcheck.detection.models import DetectionRun, Suspect
 from gridcheck.detection.tables import DetectionRunTable, SuspectTable, score_level
-
-
-class RunStartForm(forms.Form):
-    month = forms.CharField(
-        label=gettext_lazy("Month"),
-        widget=forms.DateInput(attrs={"type": "month", "class": "form-control form-control-sm"}),
-    )
-
-    def clean_month(self):
-        try:
-            month = month_parse(self.cleaned_data["month"])
-        except (ValueError, TypeError):
-            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from None
-        if month > last_complete_month():
-            raise forms.ValidationError(_("Only months that have ended can be analysed."))
-        return month
 
 
 class DismissForm(forms.Form):
@@ -93,7 +77,7 @@ class SuspectListView(ScopedListView):
             month=month,
             latest_run=selectors.latest_run(month=month) if month else selectors.latest_run(),
             can_run=has_capability(self.request.user, CHANGE),
-            run_form=RunStartForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
+            run_form=RunMonthForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
             # the figures of the list shown: the month, narrowed to the chosen station and area
             summary=selectors.suspect_summary(
                 user=self.request.user,
@@ -253,70 +237,32 @@ class DetectionRunListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
             can_run=has_capability(self.request.user, CHANGE),
-            run_form=RunStartForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
+            run_form=RunMonthForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
         )
         return ctx
 
 
-def run_progress_data(run: DetectionRun) -> dict:
-    return {
-        "id": run.pk,
-        "month": f"{run.month:%Y-%m}",
-        "status": run.status,
-        "status_label": str(run.get_status_display()),
-        "step": run.progress_step,
-        "step_label": str(STEP_LABELS.get(run.progress_step, run.progress_step)),
-        "done": run.progress_done,
-        "total": run.progress_total,
-        "percent": run.progress_percent,
-        "finished": not run.is_active,
-        "error": run.error.splitlines()[0] if run.error else "",
-        "duration_s": run.duration_s,
-        "counts": run.counts,
-        "model_version": run.model_version,
-        "results_url": reverse("detection:suspect_list") + f"?month={run.month:%Y-%m-%d}",
-    }
-
-
-class DetectionRunDetailView(ScopedDetailView):
-    """A run's page: progress (polls ``run_progress``), model version, timings and counts."""
-
+class DetectionRunDetailView(RunDetailView):
     model = DetectionRun
     template_name = "detection/run_detail.html"
-    context_object_name = "run"
+    extra_context = {"run_list_url": reverse_lazy("detection:run_list")}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["progress"] = run_progress_data(self.object)
-        ctx["step_labels"] = [(k, v) for k, v in STEP_LABELS.items() if k not in ("queued", "done")]
+        ctx["progress_url"] = reverse("detection:run_progress", args=[self.object.pk])
         return ctx
 
 
-class DetectionRunProgressView(CapabilityRequiredMixin, View):
-    def get(self, request, pk):
-        run = scope_queryset(DetectionRun.objects.all(), request.user).filter(pk=pk).first()
-        if run is None:
-            raise Http404
-        return JsonResponse(run_progress_data(run))
+class DetectionRunProgressView(RunProgressView):
+    model = DetectionRun
 
 
-class DetectionRunStartView(CapabilityRequiredMixin, View):
+class DetectionRunStartView(RunStartView):
     """POST: score a month in the background ("开始检测")."""
 
-    required_capability = CHANGE
+    model = DetectionRun
+    fallback_url = "detection:run_list"
+    started_message = gettext_lazy("Detection of %(month)s started.")
 
-    def post(self, request):
-        form = RunStartForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect("detection:run_list")
-        try:
-            run = services.detection_run_start(month=form.cleaned_data["month"], started_by=request.user)
-        except ValidationError:
-            messages.warning(request, _("A detection run of this month is already queued or running."))
-            running = services.active_runs().filter(month=form.cleaned_data["month"]).first()
-            return redirect(running) if running else redirect("detection:run_list")
-        messages.success(request, _("Detection of %(month)s started.") % {"month": f"{run.month:%Y-%m}"})
-        return redirect(run)
+    def start(self, form, user):
+        return services.detection_run_start(month=form.cleaned_data["month"], started_by=user)

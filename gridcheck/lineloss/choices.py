@@ -4,13 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    FAILED = "failed", _("Failed")
-
-
 class Backend(models.TextChoices):
     DUCKDB = "duckdb", _("DuckDB (embedded)")
     PYSPARK = "pyspark", _("PySpark (local)")

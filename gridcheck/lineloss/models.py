@@ -12,71 +12,33 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Line, Station
-from gridcheck.core.models import AuditedModel, TimeStampedModel
-from gridcheck.lineloss.choices import Backend, LossFlag, RunStatus
+from gridcheck.core.models import AuditedModel
+from gridcheck.core.runs import BackgroundRun
+from gridcheck.lineloss.choices import STEP_LABELS, Backend, LossFlag
 
 FLAG_FIELDS = [f.value for f in LossFlag]
 
 
-class AnalysisRun(TimeStampedModel):
+class AnalysisRun(BackgroundRun):
     """One run of the monthly analysis for the whole county: status, progress, timings and errors.
 
-    ``progress_done`` of ``progress_total`` steps are finished; ``progress_step`` names the last one.
     County-wide: every user who may view sees the runs (their results are scoped).
     """
 
-    month = models.DateField(_("month"), help_text=_("First day of the analysed month."))
-    status = models.CharField(
-        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
-    )
     backend = models.CharField(_("backend"), max_length=20, choices=Backend.choices, default=Backend.DUCKDB)
-    progress_step = models.CharField(_("step"), max_length=30, default="queued")
-    progress_done = models.PositiveSmallIntegerField(_("steps done"), default=0)
-    progress_total = models.PositiveSmallIntegerField(_("steps"), default=0)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("launched by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    timings = models.JSONField(_("seconds per step"), default=dict, blank=True)
-    counts = models.JSONField(_("result counts"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    task_id = models.CharField(_("task id"), max_length=64, blank=True)
 
-    SCOPE_STATION = None
-    SCOPE_AREA = None
+    STEP_LABELS = STEP_LABELS
+    ALREADY_ACTIVE = _("An analysis of this month is already queued or running.")
 
-    class Meta:
+    class Meta(BackgroundRun.Meta):
         verbose_name = _("analysis run")
         verbose_name_plural = _("analysis runs")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} #{self.pk}"
 
     def get_absolute_url(self) -> str:
         return reverse("lineloss:run_detail", args=[self.pk])
 
-    @property
-    def progress_percent(self) -> int:
-        if self.status == RunStatus.SUCCEEDED:
-            return 100
-        return int(round(100 * self.progress_done / self.progress_total)) if self.progress_total else 0
-
-    @property
-    def duration_s(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    def results_url(self) -> str:
+        return reverse("lineloss:dashboard") + f"?month={self.month:%Y-%m}"
 
 
 class LossResult(models.Model):

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 
 from gridcheck.archive.models import Area
 from gridcheck.core.periods import month_end
+from gridcheck.core.runs import runs_active
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
 from gridcheck_analytics.thresholds import LINELOSS
@@ -231,13 +232,8 @@ def latest_run(*, month: dt.date | None = None):
 
 
 def active_runs():
-    """Runs queued or running that have moved within ``GRIDCHECK_ANALYSIS_STALE_S`` (a run whose worker
-    died stops counting as active after that, so its month can be analysed again)."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    since = timezone.now() - dt.timedelta(seconds=settings.GRIDCHECK_ANALYSIS_STALE_S)
-    return AnalysisRun.objects.filter(status__in=["queued", "running"], updated_at__gte=since)
+    """Analysis runs queued or running (a run whose worker died is marked failed first)."""
+    return runs_active(AnalysisRun)
 
 
 def active_run():

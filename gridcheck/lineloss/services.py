@@ -11,22 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import time
-import traceback
 from collections.abc import Callable
 
 import pandas as pd
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import translation
 
 from gridcheck.core.periods import month_end, month_parse
+from gridcheck.core.runs import run_create, run_enqueue, run_execute
 from gridcheck.lineloss.causes import causes_parse, causes_render
-from gridcheck.lineloss.choices import Backend, RunStatus
+from gridcheck.lineloss.choices import Backend
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
-from gridcheck.lineloss.selectors import active_runs, loss_targets
+from gridcheck.lineloss.selectors import loss_targets
 from gridcheck.readings.selectors import archive_frames, area_index, meter_store
 from gridcheck.readings.services import reading_rates_replace
 
@@ -48,45 +45,25 @@ def _f(value, digits: int = 4):
 
 
 def analysis_run_create(*, month, started_by=None, backend: str = Backend.DUCKDB) -> AnalysisRun:
-    """Record a queued run of the monthly analysis for ``month`` (``YYYY-MM`` or a date)."""
+    """Record a queued run of the monthly analysis for ``month`` (``YYYY-MM`` or a date); refused while
+    another run of the month is queued or running."""
     from gridcheck_analytics.pipeline import STEPS
 
-    run = AnalysisRun(
-        month=month_parse(month),
+    return run_create(
+        AnalysisRun,
+        month=month,
         started_by=started_by,
         backend=Backend(backend),
         progress_total=len(STEPS) + 1,
     )
-    run.full_clean()
-    run.save()
-    return run
-
-
-def analysis_run_enqueue(*, run: AnalysisRun) -> AnalysisRun:
-    """Hand the run to the background worker (django-tasks) once the current transaction commits."""
-    from gridcheck.lineloss.tasks import analysis_run_task
-
-    def enqueue():
-        result = analysis_run_task.enqueue(run_id=run.pk)
-        AnalysisRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
-
-    transaction.on_commit(enqueue)
-    return run
 
 
 def analysis_run_start(*, month, started_by=None, backend: str = Backend.DUCKDB) -> AnalysisRun:
-    """Create a run and enqueue it (the "开始分析" button)."""
-    if active_runs().filter(month=month_parse(month)).exists():
-        raise ValidationError(_("An analysis of this month is already queued or running."))
+    """Create a run and hand it to the background worker (the "开始分析" button)."""
+    from gridcheck.lineloss.tasks import analysis_run_task
+
     run = analysis_run_create(month=month, started_by=started_by, backend=backend)
-    return analysis_run_enqueue(run=run)
-
-
-def _progress_update(run: AnalysisRun, step: str, done: int, total: int) -> None:
-    run.progress_step, run.progress_done, run.progress_total = step, done, total
-    AnalysisRun.objects.filter(pk=run.pk).update(
-        progress_step=step, progress_done=done, progress_total=total, updated_at=timezone.now()
-    )
+    return run_enqueue(run, analysis_run_task)
 
 
 def analysis_run_execute(
@@ -95,6 +72,7 @@ def analysis_run_execute(
     progress: Callable[[str, int, int], None] | None = None,
     con=None,
     history_months: int = 3,
+    heartbeat: bool = False,
 ) -> AnalysisRun:
     """Run the monthly analysis of ``run`` and store its results; the run ends succeeded or failed.
 
@@ -109,6 +87,8 @@ def analysis_run_execute(
     history_months : int
         Months before the run's month also analysed (swing and three-month rules; months without
         results of their own are filled from them, e.g. the demo's whole year in one run).
+    heartbeat : bool
+        Beat from a thread while a step computes (the worker and the CLI).
 
     Returns
     -------
@@ -119,66 +99,23 @@ def analysis_run_execute(
     from gridcheck_analytics.pipeline import STEPS, run_monthly
 
     total = len(STEPS) + 1
-    run.status = RunStatus.RUNNING
-    run.started_at = timezone.now()
-    run.progress_total = total
-    run.error = ""
-    AnalysisRun.objects.filter(pk=run.pk).update(
-        status=run.status,
-        started_at=run.started_at,
-        progress_total=total,
-        progress_done=0,
-        error="",
-        updated_at=run.started_at,
-    )
-    timings: dict[str, float] = {}
-    clock = [time.monotonic()]
 
-    def on_progress(step: str, done: int, _total: int) -> None:
-        now = time.monotonic()
-        timings[step] = round(now - clock[0], 3)
-        clock[0] = now
-        _progress_update(run, step, done, total)
-        if progress:
-            progress(step, done, total)
-
-    month = run.month
-    try:
-        targets = loss_targets(month=month)
-        frames = archive_frames()
+    def body(step_done) -> dict:
         result = run_monthly(
             meter_store(),
-            frames,
-            f"{month:%Y-%m}",
+            archive_frames(),
+            f"{run.month:%Y-%m}",
             backend=run.backend,
             con=con,
-            targets=targets,
+            targets=loss_targets(month=run.month),
             history_months=history_months,
-            progress=on_progress,
+            progress=lambda step, done, _total: step_done(step, done),
         )
         counts = analysis_results_save(run=run, result=result)
-        on_progress(SAVE_STEP, total, total)
-    except Exception as exc:  # noqa: BLE001 - any failure ends the run as failed, with its message
-        logger.exception("analysis run %s failed", run.pk)
-        run.status = RunStatus.FAILED
-        run.error = f"{type(exc).__name__}: {exc}"
-        run.finished_at = timezone.now()
-        run.timings = timings
-        AnalysisRun.objects.filter(pk=run.pk).update(
-            status=run.status,
-            error=run.error[:4000] + "\n" + traceback.format_exc()[-4000:],
-            finished_at=run.finished_at,
-            timings=timings,
-        )
-        run.refresh_from_db()
-        return run
-    run.status = RunStatus.SUCCEEDED
-    run.finished_at = timezone.now()
-    AnalysisRun.objects.filter(pk=run.pk).update(
-        status=run.status, finished_at=run.finished_at, timings=timings, counts=counts, progress_step="done"
-    )
-    run.refresh_from_db()
-    return run
+        step_done(SAVE_STEP, total)
+        return counts
+
+    return run_execute(run, body, steps=total, progress=progress, heartbeat=heartbeat)
 
 
 def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:

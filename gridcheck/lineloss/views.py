@@ -7,22 +7,20 @@ scoped to the user (``scope_queryset``): a station's staff see their station's a
 import datetime as dt
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Area, Line, Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from gridcheck.core.periods import last_complete_month, month_parse
 from gridcheck.core.roles import CHANGE, has_capability
+from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressView, RunStartView
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss import selectors, services
-from gridcheck.lineloss.choices import STEP_LABELS, Backend
+from gridcheck.lineloss.choices import Backend
 from gridcheck.lineloss.filtersets import AnalysisRunFilterSet, AreaMonthLossFilterSet, LossTargetFilterSet
 from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LossTarget
 from gridcheck.lineloss.tables import AnalysisRunTable, AreaMonthLossTable, LossTargetTable
@@ -30,26 +28,13 @@ from gridcheck.lineloss.tables import AnalysisRunTable, AreaMonthLossTable, Loss
 FLAGGED_ON_DASHBOARD = 20
 
 
-class RunStartForm(forms.Form):
-    month = forms.CharField(
-        label=gettext_lazy("Month"),
-        widget=forms.DateInput(attrs={"type": "month", "class": "form-control form-control-sm"}),
-    )
+class RunStartForm(RunMonthForm):
     backend = forms.ChoiceField(
         label=gettext_lazy("Backend"),
         choices=Backend.choices,
         initial=Backend.DUCKDB,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-
-    def clean_month(self):
-        try:
-            month = month_parse(self.cleaned_data["month"])
-        except (ValueError, TypeError):
-            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from None
-        if month > last_complete_month():
-            raise forms.ValidationError(_("Only months that have ended can be analysed."))
-        return month
 
 
 def _int(value):
@@ -228,73 +213,33 @@ class LossTargetListView(ScopedListView):
         return LossTarget.objects.select_related("area", "owner")
 
 
-class AnalysisRunDetailView(ScopedDetailView):
-    """A run's page: progress bar (polls ``run_progress``), then its timings and results."""
-
+class AnalysisRunDetailView(RunDetailView):
     model = AnalysisRun
     template_name = "lineloss/run_detail.html"
-    context_object_name = "run"
+    extra_context = {"run_list_url": reverse_lazy("lineloss:run_list")}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["progress"] = run_progress_data(self.object)
-        ctx["step_labels"] = [(k, v) for k, v in STEP_LABELS.items() if k not in ("queued", "done")]
+        ctx["progress_url"] = reverse("lineloss:run_progress", args=[self.object.pk])
         return ctx
 
 
-def run_progress_data(run: AnalysisRun) -> dict:
-    return {
-        "id": run.pk,
-        "month": f"{run.month:%Y-%m}",
-        "status": run.status,
-        "status_label": str(run.get_status_display()),
-        "step": run.progress_step,
-        "step_label": str(STEP_LABELS.get(run.progress_step, run.progress_step)),
-        "done": run.progress_done,
-        "total": run.progress_total,
-        "percent": run.progress_percent,
-        "finished": not run.is_active,
-        "error": run.error.splitlines()[0] if run.error else "",
-        "duration_s": run.duration_s,
-        "counts": run.counts,
-        "results_url": reverse("lineloss:dashboard") + f"?month={run.month:%Y-%m}",
-    }
+class AnalysisRunProgressView(RunProgressView):
+    model = AnalysisRun
 
 
-class AnalysisRunProgressView(CapabilityRequiredMixin, View):
-    """The progress of a run as JSON, polled every second by the run page."""
+class AnalysisRunStartView(RunStartView):
+    """POST: analyse a month in the background ("开始分析")."""
 
-    def get(self, request, pk):
-        run = scope_queryset(AnalysisRun.objects.all(), request.user).filter(pk=pk).first()
-        if run is None:
-            raise Http404
-        return JsonResponse(run_progress_data(run))
+    model = AnalysisRun
+    form_class = RunStartForm
+    fallback_url = "lineloss:dashboard"
+    started_message = gettext_lazy("Analysis of %(month)s started.")
 
-
-class AnalysisRunStartView(CapabilityRequiredMixin, View):
-    """POST: create a run for a month and hand it to the background worker ("开始分析")."""
-
-    required_capability = CHANGE
-
-    def post(self, request):
-        form = RunStartForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect("lineloss:dashboard")
-        try:
-            run = services.analysis_run_start(
-                month=form.cleaned_data["month"],
-                started_by=request.user,
-                backend=form.cleaned_data["backend"],
-            )
-        except ValidationError:
-            messages.warning(request, _("An analysis of this month is already queued or running."))
-            running = selectors.active_runs().filter(month=form.cleaned_data["month"]).first()
-            return redirect(running) if running else redirect("lineloss:dashboard")
-        messages.success(request, _("Analysis of %(month)s started.") % {"month": f"{run.month:%Y-%m}"})
-        return redirect(run)
+    def start(self, form, user):
+        return services.analysis_run_start(
+            month=form.cleaned_data["month"], started_by=user, backend=form.cleaned_data["backend"]
+        )
 
 
 def month_label(month: dt.date | None) -> str:

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 
-from gridcheck.detection.choices import RunStatus, SuspectStatus
+from gridcheck.core.runs import RunStatus
+from gridcheck.detection.choices import SuspectStatus
 from gridcheck.detection.models import DetectionRun, Suspect, SuspectStatusChange
 from gridcheck.detection.services import (
     detection_run_create,
@@ -139,7 +140,7 @@ def test_analyse_hook_runs_detection(county, meter_data, scored):
     assert analysis.status == "succeeded" and run.status == RunStatus.SUCCEEDED, run.error
     assert run.analysis_run == analysis and run.month == MONTH
     assert Suspect.objects.count() == 3
-    call_command("analyse", month="2026-10", no_progress=True, no_detection=True)
+    call_command("analyse", month="2026-10", no_progress=True, no_follow_up=True)
     assert DetectionRun.objects.count() == 1
 
 
@@ -175,13 +176,31 @@ def test_areas_with_suspects_are_flagged_on_the_loss_results(county, meter_data,
     assert row.theft_suspects == 1 and row.flagged
 
 
-def test_analyse_hook_survives_a_failed_detection(county, meter_data, monkeypatch):
+def test_analyse_keeps_the_line_loss_but_exits_non_zero_when_detection_fails(county, meter_data, monkeypatch):
+    from django.core.management.base import CommandError
+
     from gridcheck.lineloss.models import AnalysisRun
 
     monkeypatch.setattr("gridcheck_analytics.suspects.score_month", FakeScorer(RuntimeError("boom")))
-    call_command("analyse", month="2026-10", no_progress=True)  # does not raise
+    with pytest.raises(CommandError, match="boom"):
+        call_command("analyse", month="2026-10", no_progress=True)
     assert AnalysisRun.objects.get().status == "succeeded"
     assert DetectionRun.objects.get().status == RunStatus.FAILED
+
+
+def test_the_commands_refuse_a_month_whose_run_is_active(county, scored):
+    from django.core.management.base import CommandError
+    from django.utils import translation
+
+    from gridcheck.lineloss.services import analysis_run_create
+
+    analysis_run_create(month="2026-10")
+    detection_run_create(month="2026-10")
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="already queued or running"):
+            call_command("analyse", month="2026-10", no_progress=True)
+        with pytest.raises(CommandError, match="already queued or running"):
+            call_command("detect", month="2026-10", no_progress=True)
 
 
 @override_settings(TASKS=IMMEDIATE)

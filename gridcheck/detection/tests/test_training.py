@@ -20,7 +20,7 @@ from django.utils import timezone
 from gridcheck.archive.models import Customer, Meter, MeteringPoint
 from gridcheck.cases import services as cases
 from gridcheck.cases.tests.conftest import run_to_pending
-from gridcheck.detection.choices import RunStatus
+from gridcheck.core.runs import RunStatus
 from gridcheck.detection.models import Suspect
 from gridcheck.detection.services import (
     UNSUPERVISED_VERSION,

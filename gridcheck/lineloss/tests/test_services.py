@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from gridcheck.lineloss.choices import RunStatus
+from gridcheck.core.runs import RunStatus
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss
 from gridcheck.lineloss.services import (
     analysis_run_create,
@@ -129,6 +129,6 @@ def test_a_month_runs_once_at_a_time_unless_the_run_is_stale(county, settings):
     with pytest.raises(ValidationError):
         analysis_run_start(month="2026-10")
     AnalysisRun.objects.filter(pk=first.pk).update(
-        updated_at=timezone.now() - dt.timedelta(seconds=settings.GRIDCHECK_ANALYSIS_STALE_S + 1)
+        updated_at=timezone.now() - dt.timedelta(seconds=settings.GRIDCHECK_RUN_QUEUED_MAX_S + 1)
     )
     assert analysis_run_start(month="2026-10").pk != first.pk

@@ -8,12 +8,14 @@ current model, which the next detection run uses.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gridcheck.core.periods import last_complete_month, month_parse
-from gridcheck.detection.choices import STEP_LABELS, RunStatus
+from gridcheck.core.runs import RunStatus
+from gridcheck.detection.choices import STEP_LABELS
 from gridcheck.detection.services import (
     detection_model_train,
     detection_run_create,
@@ -30,6 +32,7 @@ def run_detection(command: BaseCommand, run, *, no_progress: bool = False):
     if no_progress:
         run = detection_run_execute(
             run=run,
+            heartbeat=True,
             progress=lambda step, done, total: command.stdout.write(
                 f"  [{done}/{total}] {STEP_LABELS.get(step, step)}"
             ),
@@ -44,7 +47,7 @@ def run_detection(command: BaseCommand, run, *, no_progress: bool = False):
             def progress(step, done, total):
                 bar.update(job, completed=done, total=total, description=str(STEP_LABELS.get(step, step)))
 
-            run = detection_run_execute(run=run, progress=progress)
+            run = detection_run_execute(run=run, progress=progress, heartbeat=True)
     if run.status == RunStatus.SUCCEEDED:
         c = run.counts
         command.stdout.write(
@@ -64,23 +67,18 @@ def run_detection(command: BaseCommand, run, *, no_progress: bool = False):
 def detect_after_analysis(command: BaseCommand, analysis_run, *, no_progress: bool = False):
     """The hook of ``gridcheck analyse``: score the analysed month once its line loss is written.
 
-    Off when ``GRIDCHECK_DETECTION_AFTER_ANALYSIS`` is false. Never fails the analysis: a failed
-    detection is reported and recorded on its run.
+    Off when ``GRIDCHECK_DETECTION_AFTER_ANALYSIS`` is false. Returns the detection run; a failed one is
+    recorded on its run and fails ``gridcheck analyse`` (the line-loss results stand).
     """
     if not settings.GRIDCHECK_DETECTION_AFTER_ANALYSIS or analysis_run.status != RunStatus.SUCCEEDED:
         return None
-    run = detection_run_create(
-        month=analysis_run.month, started_by=analysis_run.started_by, analysis_run=analysis_run
-    )
-    run = run_detection(command, run, no_progress=no_progress)
-    if run.status != RunStatus.SUCCEEDED:
-        command.stderr.write(
-            command.style.WARNING(
-                _("The detection failed: %(error)s")
-                % {"error": run.error.splitlines()[0] if run.error else ""}
-            )
+    try:
+        run = detection_run_create(
+            month=analysis_run.month, started_by=analysis_run.started_by, analysis_run=analysis_run
         )
-    return run
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from None
+    return run_detection(command, run, no_progress=no_progress)
 
 
 def _too_few_labels(error) -> str:
@@ -145,7 +143,11 @@ class Command(BaseCommand):
             month = month_parse(month) if month else last_complete_month()
         except (ValueError, TypeError):
             raise CommandError(_("--month must be YYYY-MM")) from None
-        run = run_detection(self, detection_run_create(month=month), no_progress=no_progress)
+        try:
+            run = detection_run_create(month=month)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        run = run_detection(self, run, no_progress=no_progress)
         if run.status != RunStatus.SUCCEEDED:
             raise CommandError(
                 _("The detection failed: %(error)s")
