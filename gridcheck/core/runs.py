@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.models import TimeStampedModel
@@ -81,6 +82,8 @@ class BackgroundRun(TimeStampedModel):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
 
     STEP_LABELS: dict = {}
+    #: The django-tasks task that executes a run, as a dotted path.
+    TASK = ""
     ALREADY_ACTIVE = _("A run of this month is already queued or running.")
     # County-wide: everyone who may view sees the runs (their results are scoped).
     SCOPE_STATION = None
@@ -170,12 +173,14 @@ def run_create(model: type[BackgroundRun], *, month, started_by=None, **fields) 
     return run
 
 
-def run_enqueue(run: BackgroundRun, task) -> BackgroundRun:
-    """Hand ``run`` to the background worker (``task.enqueue(run_id=...)``) once the transaction commits."""
+def run_enqueue(run: BackgroundRun) -> BackgroundRun:
+    """Hand ``run`` to the background worker once the transaction commits: the django-tasks task named by
+    the model's ``TASK`` (a dotted path, so that services and tasks do not import each other) is
+    enqueued with ``run_id``."""
     model = type(run)
 
     def enqueue():
-        result = task.enqueue(run_id=run.pk)
+        result = import_string(model.TASK).enqueue(run_id=run.pk)
         model.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
 
     transaction.on_commit(enqueue)

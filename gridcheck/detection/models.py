@@ -42,6 +42,7 @@ class DetectionRun(BackgroundRun):
     )
 
     STEP_LABELS = STEP_LABELS
+    TASK = "gridcheck.detection.tasks.detection_run_task"
     ALREADY_ACTIVE = _("A detection run of this month is already queued or running.")
 
     class Meta(BackgroundRun.Meta):

@@ -73,9 +73,7 @@ def active_runs():
 
 def detection_run_enqueue(*, run: DetectionRun) -> DetectionRun:
     """Hand the run to the background worker (django-tasks) once the current transaction commits."""
-    from gridcheck.detection.tasks import detection_run_task
-
-    return run_enqueue(run, detection_run_task)
+    return run_enqueue(run)
 
 
 def detection_run_start(*, month, started_by=None) -> DetectionRun:

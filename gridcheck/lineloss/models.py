@@ -28,6 +28,7 @@ class AnalysisRun(BackgroundRun):
     backend = models.CharField(_("backend"), max_length=20, choices=Backend.choices, default=Backend.DUCKDB)
 
     STEP_LABELS = STEP_LABELS
+    TASK = "gridcheck.lineloss.tasks.analysis_run_task"
     ALREADY_ACTIVE = _("An analysis of this month is already queued or running.")
 
     class Meta(BackgroundRun.Meta):

@@ -60,10 +60,7 @@ def analysis_run_create(*, month, started_by=None, backend: str = Backend.DUCKDB
 
 def analysis_run_start(*, month, started_by=None, backend: str = Backend.DUCKDB) -> AnalysisRun:
     """Create a run and hand it to the background worker (the "开始分析" button)."""
-    from gridcheck.lineloss.tasks import analysis_run_task
-
-    run = analysis_run_create(month=month, started_by=started_by, backend=backend)
-    return run_enqueue(run, analysis_run_task)
+    return run_enqueue(analysis_run_create(month=month, started_by=started_by, backend=backend))
 
 
 def analysis_run_execute(
