@@ -5,7 +5,6 @@
 database) and every Django command (``gridcheck migrate``, ``gridcheck runserver``) run through here.
 """
 
-import os
 import sys
 
 ALIASES = {"import": "import_archive", "export": "export_archive"}
@@ -23,7 +22,9 @@ def main(argv: list[str] | None = None) -> None:
         from gridcheck_analytics.detection.cli import main as detection_main
 
         sys.exit(detection_main(argv[2:]))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    from config.env import settings_module
+
+    settings_module()
     if len(argv) > 1 and argv[1] in ALIASES:
         argv[1] = ALIASES[argv[1]]
     from django.core.management import execute_from_command_line

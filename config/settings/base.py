@@ -1,9 +1,11 @@
 """Gridcheck settings: everything lives here; test.py and production.py only override."""
 
-from config.env import BASE_DIR, VAR_DIR, env
+from config.env import BASE_DIR, VAR_DIR, env, local_secret_key
 
-SECRET_KEY = env.str("SECRET_KEY", default="gridcheck-insecure-development-key-change-me")
-DEBUG = env.bool("DEBUG", default=True)
+# No known fallback: without SECRET_KEY, a random key is made once for this installation (var/secret_key).
+SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret_key()
+# Off unless asked for: the demo too shows Chinese error pages, never Django's debug page.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -15,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -102,6 +105,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# WhiteNoise serves the static files (also with DEBUG off, from the app folders until collectstatic).
+WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "gridcheck" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
@@ -113,11 +118,16 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy the lockout is keyed on the client's address from X-Forwarded-For, trusted only
+# when it comes from one of these proxies (deployment setting: the proxies' addresses).
+GRIDCHECK_TRUSTED_PROXIES = env.list("GRIDCHECK_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "gridcheck.core.clientip.client_ip"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The browser's session, or an API token (`gridcheck drf_create_token USER`); never Basic auth.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gridcheck.core.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [

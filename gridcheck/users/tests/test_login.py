@@ -70,19 +70,25 @@ def test_success_resets_the_failure_counter(client, county, limit):
     assert logged_in_as(client) == str(county.users["reader_east"].pk)
 
 
-def test_basic_auth_failures_lock_the_api_too(county, limit):
-    import base64
-
-    from rest_framework.test import APIClient
-
-    def basic(password):
-        client = APIClient()
-        token = base64.b64encode(f"auditor_east:{password}".encode()).decode()
-        client.credentials(HTTP_AUTHORIZATION=f"Basic {token}")
-        return client.get("/api/archive/customers/")
-
-    assert basic(county.password).status_code == 200
+def test_the_lockout_is_keyed_on_the_client_behind_a_trusted_proxy(client, county, limit, settings):
+    """Behind the reverse proxy every request comes from its address: the lockout must key on the client's
+    address from X-Forwarded-For (trusted only from the proxy), or one client locks everyone out."""
+    settings.GRIDCHECK_TRUSTED_PROXIES = ["10.0.0.2"]
+    attacker = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    colleague = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
     for _ in range(limit):
-        assert basic("wrong").status_code in (401, 403)
-    assert basic(county.password).status_code in (401, 403, 429)
-    assert AccessAttempt.objects.get(username="auditor_east").failures_since_start >= limit
+        client.post(LOGIN_URL, {"username": "reader_east", "password": "wrong"}, **attacker)
+    locked = client.post(LOGIN_URL, {"username": "reader_east", "password": county.password}, **attacker)
+    assert locked.status_code in (403, 429)
+    ok = client.post(LOGIN_URL, {"username": "reader_east", "password": county.password}, **colleague)
+    assert ok.status_code == 302
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(rf, settings):
+    from gridcheck.core.clientip import client_ip
+
+    settings.GRIDCHECK_TRUSTED_PROXIES = ["10.0.0.2"]
+    spoofed = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert client_ip(spoofed) == "203.0.113.9"
+    proxied = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.2")
+    assert client_ip(proxied) == "198.51.100.7"
