@@ -10,6 +10,7 @@ from config.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no fallback in production
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
