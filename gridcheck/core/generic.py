@@ -27,6 +27,8 @@ ALL_LABEL = _("All")
 DROPDOWN_MAX = 400
 # Choice filters narrowed by the chosen station: filter name -> lookup of its options to the station id.
 NARROWED_BY_STATION = {"area": "station_id", "line": "station_id"}
+# No list has this many pages; a larger page number is read as the last one possible [pages].
+MAX_PAGE = 1_000_000
 # Beyond this many rows a list says "more than N" instead of counting them all [rows].
 COUNT_CAP = 100_000
 
@@ -174,7 +176,7 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
             filename = f"{self.get_title()}-{timezone.localdate():%Y%m%d}.xlsx"
             return xlsx_response(self.export_entity, self.table.data.data, filename)
         try:
-            page = max(int(request.GET.get("page", 1)), 1)
+            page = min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
         except ValueError:
             page = 1
         try:
