@@ -16,7 +16,7 @@ from django.views.generic import View
 
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView
 from gridcheck.core.periods import last_complete_month, month_parse
-from gridcheck.core.roles import CHANGE
+from gridcheck.core.roles import RUN_COUNTY
 from gridcheck.core.runs import run_progress_data, runs_active
 from gridcheck.core.scoping import scope_queryset
 
@@ -71,7 +71,8 @@ class RunStartView(CapabilityRequiredMixin, View):
     ``started_message`` and ``start(form, user) -> run``.
     """
 
-    required_capability = CHANGE
+    # A run covers the whole county: only county-level station heads and administrators start one.
+    required_capability = RUN_COUNTY
     model = None
     form_class = RunMonthForm
     fallback_url = "home"

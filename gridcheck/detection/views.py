@@ -16,7 +16,7 @@ from django.views.generic import View
 
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from gridcheck.core.periods import last_complete_month
-from gridcheck.core.roles import CHANGE, has_capability
+from gridcheck.core.roles import CHANGE, RUN_COUNTY, has_capability
 from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressView, RunStartView
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.detection import selectors, services
@@ -76,7 +76,7 @@ class SuspectListView(ScopedListView):
         ctx.update(
             month=month,
             latest_run=selectors.latest_run(month=month) if month else selectors.latest_run(),
-            can_run=has_capability(self.request.user, CHANGE),
+            can_run=has_capability(self.request.user, RUN_COUNTY),
             run_form=RunMonthForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
             # the figures of the list shown: the month, narrowed to the chosen station and area
             summary=selectors.suspect_summary(
@@ -236,7 +236,7 @@ class DetectionRunListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
-            can_run=has_capability(self.request.user, CHANGE),
+            can_run=has_capability(self.request.user, RUN_COUNTY),
             run_form=RunMonthForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
         )
         return ctx

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from gridcheck.archive.models import Area, Line, Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from gridcheck.core.periods import last_complete_month, month_parse
-from gridcheck.core.roles import CHANGE, has_capability
+from gridcheck.core.roles import RUN_COUNTY, has_capability
 from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressView, RunStartView
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss import selectors, services
@@ -85,7 +85,7 @@ class LossDashboardView(CapabilityRequiredMixin, TemplateView):
                 level
             ],
             breadcrumb=crumbs,
-            can_run=has_capability(user, CHANGE),
+            can_run=has_capability(user, RUN_COUNTY),
             run_form=RunStartForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
             active_run=selectors.active_run(),
             latest_run=selectors.latest_run(),

@@ -159,8 +159,10 @@ def test_runs_pages(login, county, detected):
 def test_start_button(login, county, scored, django_capture_on_commit_callbacks, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert login("reader_east").post(reverse("detection:run_start"), {"month": "2026-10"}).status_code == 403
+    # A run covers the whole county: a station's head may not start one.
+    assert login("head_east").post(reverse("detection:run_start"), {"month": "2026-10"}).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        response = login("head_east").post(reverse("detection:run_start"), {"month": "2026-10"})
+        response = login("admin").post(reverse("detection:run_start"), {"month": "2026-10"})
     assert response.status_code == 302
     assert Suspect.objects.count() == 3
 

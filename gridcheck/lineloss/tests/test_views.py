@@ -77,26 +77,32 @@ def test_progress_json(login, county, analysed):
     assert client.get(reverse("lineloss:run_detail", args=[queued.pk])).status_code == 200
 
 
-def test_start_needs_change_capability(login, county, meter_data):
+def test_start_needs_the_county_run_capability(login, county, meter_data):
     assert login("reader_east").post(reverse("lineloss:run_start"), {"month": "2026-10"}).status_code == 403
+    # The analysis covers the whole county: a station's head may not start it.
+    assert login("head_east").post(reverse("lineloss:run_start"), {"month": "2026-10"}).status_code == 403
     assert not AnalysisRun.objects.exists()
 
 
 @override_settings(TASKS=IMMEDIATE)
 def test_start_button_runs_the_task(login, county, meter_data, django_capture_on_commit_callbacks):
-    client = login("head_east")
+    client = login("admin")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("lineloss:run_start"), {"month": "2026-10", "backend": "duckdb"})
     run = AnalysisRun.objects.get()
     assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
     run.refresh_from_db()
     assert run.status == "succeeded", run.error
-    assert run.started_by == county.users["head_east"]
+    assert run.started_by == county.users["admin"]
 
 
 def test_start_refuses_future_month(login, county):
-    client = login("head_east")
+    client = login("admin")
     client.post(reverse("lineloss:run_start"), {"month": "2999-01"})
+    assert not AnalysisRun.objects.exists()
+    for month in ("2999-01-01", "0065-01-01", "9999-12-01"):
+        response = client.post("/api/lineloss/runs/", {"month": month}, content_type="application/json")
+        assert response.status_code == 400, (month, response.content)
     assert not AnalysisRun.objects.exists()
 
 
@@ -108,12 +114,11 @@ def test_api_starts_a_run(login, county, meter_data, django_capture_on_commit_ca
         )
     assert response.status_code == 201, response.content
     assert AnalysisRun.objects.get().status == "succeeded"
-    assert (
-        login("reader_east")
-        .post("/api/lineloss/runs/", {"month": "2026-10-01"}, content_type="application/json")
-        .status_code
-        == 403
-    )
+    for username in ("reader_east", "head_east"):
+        response = login(username).post(
+            "/api/lineloss/runs/", {"month": "2026-10-01"}, content_type="application/json"
+        )
+        assert response.status_code == 403
 
 
 def test_lists_render(login, county, analysed):
