@@ -6,7 +6,8 @@ after VEE (estimates included).  A line's supply and sales are the sums over its
 meter is read here), so a line's loss is the low-voltage loss of its areas.
 
 The aggregations are Ibis expressions (DuckDB or PySpark); the flags work on the small monthly frames in
-pandas.  Thresholds live in :mod:`gridcheck_analytics.thresholds`.
+pandas.  Thresholds are rows ``lineloss.*`` and ``vee.*`` of the rule table, carried by
+:class:`~gridcheck_analytics.thresholds.LineLossRules` and :class:`~gridcheck_analytics.thresholds.VeeRules`.
 
 References
 ----------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gridcheck_analytics.schema import EVENT_NAMES_ZH, EventCode
+from gridcheck_analytics.thresholds import TableValues, rule_field
 
 #: Event codes that announce a classic theft method, and the method each points to.
 THEFT_EVENT_METHODS = {
@@ -79,25 +80,29 @@ FEATURE_NAMES_ZH = {
 
 
 @dataclass(frozen=True)
-class FeatureRules:
-    """Windows and thresholds of the features (engineering choices of this project)."""
+class FeatureRules(TableValues):
+    """Windows and thresholds of the features: rows ``features.*`` of the rule table.
+
+    Engineering choices of this project (status ``C``); ``FeatureRules.in_force(on)`` gives the rows in
+    force on a date, ``FeatureRules()`` those in force today (see :mod:`gridcheck_analytics.thresholds`).
+    """
 
     #: Months before the month that form the customer's own history.
-    history_months: int = 3
+    history_months: int = rule_field("features.history_months", int)
     #: Months (including the month) of the trend slope.
-    trend_months: int = 6
+    trend_months: int = rule_field("features.trend_months", int)
     #: Months back of the year-over-year comparison (the same month a year before) that scoring reads.
-    year_over_year_months: int = 12
+    year_over_year_months: int = rule_field("features.year_over_year_months", int)
     #: Consumption at or below this is a zero day [kWh].
-    zero_kwh: float = 0.0005
+    zero_kwh: float = rule_field("features.zero_kwh", float)
     #: Theft-type events this many days before month end count as recent [days].
-    event_lookback_days: int = 92
+    event_lookback_days: int = rule_field("features.event_lookback_days", int)
     #: Days before an event that form its "before" mean [days].
-    pre_event_days: int = 30
+    pre_event_days: int = rule_field("features.pre_event_days", int)
     #: A curve point below this fraction of the rated voltage is low.
-    low_voltage_fraction: float = 0.8
+    low_voltage_fraction: float = rule_field("features.low_voltage_fraction", float)
     #: Secondary rated current of a CT [A] (x/5 A CTs).
-    ct_secondary_a: float = 5.0
+    ct_secondary_a: float = rule_field("features.ct_secondary_a", float)
 
 
 FEATURES = FeatureRules()
