@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gridcheck.lineloss.causes import causes_parse, causes_render
+from gridcheck.lineloss.causes import causes_render
 from gridcheck.lineloss.choices import Backend, RunStatus
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
 from gridcheck.lineloss.selectors import active_runs, loss_targets, month_end, month_parse
@@ -189,11 +189,7 @@ def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:
     ids = index.get(row.area_code)
     if ids is None:
         return None
-    causes = (
-        causes_parse(row.causes, negative_loss=bool(row.negative_loss), above_target=bool(row.above_target))
-        if row.flagged
-        else []
-    )
+    causes = list(row.causes) if row.flagged else []  # structured by the analysis; worded in causes.py
     imbalance = _f(row.imbalance_rate)
     return AreaMonthLoss(
         run=run,
