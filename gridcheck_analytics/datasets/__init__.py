@@ -34,18 +34,18 @@ current transformers (CT); their CT is chosen so that the load current at contra
 rating) that the marketing audit should find. 10 kV customers get a PT of ``10000/100``, 35 kV customers
 ``35000/100``.
 
-References
-----------
-.. [1] Station rules (``shared/domain/workflows.md``): CT choice 30 % to 100 % of rated primary current;
-   inspection classes A (enterprises, large users, every three-phase CT-metered customer), B, C
-   (residents and small shops).
-
 Modules
 -------
 :mod:`.parameters` (entities, columns, sizes, mixes, metering rules), :mod:`.draws` (name pools and
 shared random draws), :mod:`.grid`, :mod:`.staff`, :mod:`.tariffs`, :mod:`.customers`, :mod:`.metering`
 and :mod:`.county` (:func:`simulate_county`, :func:`write_county`). Every public name is importable from
 the package itself.
+
+References
+----------
+.. [1] Station rules (``shared/domain/workflows.md``): CT choice 30 % to 100 % of rated primary current;
+   inspection classes A (enterprises, large users, every three-phase CT-metered customer), B, C
+   (residents and small shops).
 """
 
 from gridcheck_analytics.datasets.county import (
