@@ -6,7 +6,8 @@ after VEE (estimates included).  A line's supply and sales are the sums over its
 meter is read here), so a line's loss is the low-voltage loss of its areas.
 
 The aggregations are Ibis expressions (DuckDB or PySpark); the flags work on the small monthly frames in
-pandas.  Thresholds live in :mod:`gridcheck_analytics.thresholds`.
+pandas.  Thresholds are rows ``lineloss.*`` and ``vee.*`` of the rule table, carried by
+:class:`~gridcheck_analytics.thresholds.LineLossRules` and :class:`~gridcheck_analytics.thresholds.VeeRules`.
 
 References
 ----------
@@ -25,6 +26,26 @@ from gridcheck_analytics.schema import QualityCode
 from gridcheck_analytics.thresholds import LINELOSS, VEE, LineLossRules, VeeRules
 
 _NULL = ibis.null().cast("float64")
+
+#: Codes of the likely causes :func:`area_flags` names, with the parameters each carries:
+#:
+#: * ``low_reading_rate``: ``rate``, the month's reading rate [%] (to 0.1);
+#: * ``customer_drop``: ``meter`` (meter id), ``before_kwh`` and ``after_kwh``, a large customer's energy
+#:   in the month before and in the month [kWh] (whole kWh);
+#: * ``events``: ``event`` (event code), ``count``, meter events of the area in the month;
+#: * ``imbalance``: ``rate``, the transformer's three-phase imbalance [%] (whole percent);
+#: * ``negative_loss``: none (a wrong customer-area link or multiplier is the usual cause);
+#: * ``unexplained_loss``: none (above target and none of the causes of :data:`EXPLAINING_CAUSES`).
+CAUSE_CODES = {
+    "low_reading_rate": ("rate",),
+    "customer_drop": ("meter", "before_kwh", "after_kwh"),
+    "events": ("event", "count"),
+    "imbalance": ("rate",),
+    "negative_loss": (),
+    "unexplained_loss": (),
+}
+#: Causes that explain a loss above target (the imbalance does not: it adds loss, it hides no sales).
+EXPLAINING_CAUSES = frozenset({"low_reading_rate", "customer_drop", "events"})
 _FLAG_CODES = [
     c.value for c in QualityCode if c not in (QualityCode.VALID, QualityCode.ESTIMATED, QualityCode.MISSING)
 ]
@@ -231,7 +252,9 @@ def area_flags(
     -------
     pandas.DataFrame
         ``monthly`` plus target_percent, previous_loss_rate_percent, negative_loss, above_target,
-        swing, failing_months, failing_three_months, imbalance, flagged, causes (text, ``; ``-joined).
+        swing, failing_months, failing_three_months, imbalance, flagged, causes (a list per row of
+        structured causes ``{"code": ..., <parameters>}``, codes and parameters of :data:`CAUSE_CODES`;
+        empty for a row that is not flagged). People read them worded by the Django side.
     """
     out = monthly.sort_values(["area_code", "month"]).reset_index(drop=True).copy()
     targets = targets or {}
@@ -263,25 +286,43 @@ def area_flags(
     flags = ["negative_loss", "above_target", "swing", "failing_three_months", "imbalance"]
     out["flagged"] = out[flags].any(axis=1)
 
-    causes = [[] for _ in range(len(out))]
+    out["causes"] = pd.Series(_causes(out, drops, events, rules), index=out.index, dtype=object)
+    return out
+
+
+def _causes(out: pd.DataFrame, drops, events, rules: LineLossRules) -> list[list[dict]]:
+    """The structured causes of each row of ``out`` (flags computed), in the order they are listed."""
+    causes: list[list[dict]] = [[] for _ in range(len(out))]
+    flagged = out["flagged"].to_numpy()
     low = out["reading_rate_percent"] < rules.min_reading_rate_percent
-    for i in np.flatnonzero(low.to_numpy() & out["flagged"].to_numpy()):
-        causes[i].append(f"low reading rate {out['reading_rate_percent'].iat[i]:.1f} %")
+    for i in np.flatnonzero(low.to_numpy() & flagged):
+        rate = round(float(out["reading_rate_percent"].iat[i]), 1)
+        causes[i].append({"code": "low_reading_rate", "rate": rate})
     index = {(a, m): i for i, (a, m) in enumerate(zip(out["area_code"], out["month"], strict=True))}
     if drops is not None:
         for row in drops.itertuples(index=False):
             i = index.get((row.area_code, row.month))
-            if i is not None and out["flagged"].iat[i]:
+            if i is not None and flagged[i]:
                 causes[i].append(
-                    f"large customer's drop: meter {row.meter_id} "
-                    f"{row.previous_energy_kwh:.0f} -> {row.energy_kwh:.0f} kWh"
+                    {
+                        "code": "customer_drop",
+                        "meter": str(row.meter_id),
+                        "before_kwh": round(float(row.previous_energy_kwh), 0),
+                        "after_kwh": round(float(row.energy_kwh), 0),
+                    }
                 )
     if events is not None:
         for row in events.sort_values(["area_code", "month", "event_code"]).itertuples(index=False):
             i = index.get((row.area_code, row.month))
-            if i is not None and out["flagged"].iat[i]:
-                causes[i].append(f"events: {row.event_code} x {row.events}")
+            if i is not None and flagged[i]:
+                causes[i].append({"code": "events", "event": str(row.event_code), "count": int(row.events)})
     for i in np.flatnonzero(out["imbalance"].to_numpy()):
-        causes[i].append(f"three-phase imbalance {out['imbalance_rate'].iat[i] * 100:.0f} %")
-    out["causes"] = ["; ".join(c) for c in causes]
-    return out
+        rate = round(float(out["imbalance_rate"].iat[i]) * 100, 0)
+        causes[i].append({"code": "imbalance", "rate": rate})
+    # Flags with no cause in the data get the usual field explanation.
+    for i in np.flatnonzero(flagged):
+        if out["negative_loss"].iat[i]:
+            causes[i].append({"code": "negative_loss"})
+        elif out["above_target"].iat[i] and not EXPLAINING_CAUSES & {c["code"] for c in causes[i]}:
+            causes[i].append({"code": "unexplained_loss"})
+    return causes

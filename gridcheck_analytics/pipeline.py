@@ -20,7 +20,7 @@ from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect
 from gridcheck_analytics.schema import METERS, conform
 from gridcheck_analytics.store import meter_id_ranges
-from gridcheck_analytics.thresholds import LINELOSS, VEE, LineLossRules, VeeRules
+from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
 STEPS = ("connect", "vee", "supply", "loss", "flags")
 #: Meters per bucket of :func:`area_loss` on DuckDB: one block of VEE's time series
@@ -62,7 +62,7 @@ def area_loss(
     lookahead_end: dt.date | None = None,
     registers: bool = True,
     meters_per_bucket: int | None = None,
-    vee_rules: VeeRules = VEE,
+    vee_rules: VeeRules | None = None,
 ) -> dict:
     """VEE of the customers plus daily and monthly loss per area and line, in buckets of meters.
 
@@ -83,6 +83,8 @@ def area_loss(
         As for :func:`quality.validate_daily`.
     meters_per_bucket : int, optional
         Meters per bucket; :data:`METERS_PER_BUCKET` by default on DuckDB, all meters on Spark.
+    vee_rules : VeeRules, optional
+        VEE thresholds; by default the rule-table rows in force on ``end``.
 
     Returns
     -------
@@ -90,6 +92,8 @@ def area_loss(
         ``area_supply_daily``, ``area_daily`` (:func:`lineloss.daily_area_loss`), ``area_monthly``
         (:func:`lineloss.monthly_area_loss`), ``line_monthly``; ``buckets``: number of buckets run.
     """
+    if vee_rules is None:
+        vee_rules = VeeRules.in_force(end)
     areas = meters.select("area_code", "line_code", "station_code").distinct()
     supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules, con=con)
     duck = con.name == "duckdb"
@@ -152,8 +156,8 @@ def run_monthly(
     targets: dict[str, float] | None = None,
     history_months: int = 3,
     progress: Callable[[str, int, int], None] | None = None,
-    vee_rules: VeeRules = VEE,
-    loss_rules: LineLossRules = LINELOSS,
+    vee_rules: VeeRules | None = None,
+    loss_rules: LineLossRules | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run the monthly analysis for ``month`` (``YYYY-MM``).
 
@@ -175,6 +179,8 @@ def run_monthly(
         Months before ``month`` also analysed, for the swing and three-month rules.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each step of :data:`STEPS`.
+    vee_rules, loss_rules : VeeRules, LineLossRules, optional
+        Thresholds; by default the rule-table rows in force on the month's last day.
 
     Returns
     -------
@@ -197,6 +203,10 @@ def run_monthly(
     first_month = _shift_month(month, -history_months)
     start, _ = month_bounds(first_month)
     month_start, end = month_bounds(month)
+    if vee_rules is None:
+        vee_rules = VeeRules.in_force(end)
+    if loss_rules is None:
+        loss_rules = LineLossRules.in_force(end)
     months = [_shift_month(first_month, k) for k in range(-1, history_months + 1)]
     step("connect")
     try:

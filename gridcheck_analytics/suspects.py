@@ -74,6 +74,8 @@ def score_month(
 
     from gridcheck_analytics.backends import connect
     from gridcheck_analytics.detection.combine import combine_scores
+    from gridcheck_analytics.pipeline import month_bounds
+    from gridcheck_analytics.rules import DetectionRules
 
     done = 0
 
@@ -89,7 +91,8 @@ def score_month(
     estimator, columns = _unwrap(model)
     step("rules")
     step("model")
-    ranked = combine_scores(frame, model=estimator, model_features=columns)
+    detection_rules = DetectionRules.in_force(month_bounds(month)[1])
+    ranked = combine_scores(frame, model=estimator, model_features=columns, rules=detection_rules)
     step("combine")
     return ranked[SUSPECT_COLUMNS]
 
@@ -106,11 +109,11 @@ def month_features(
 
     Reads the months of history the features need (:attr:`FeatureRules.trend_months`, and the same month
     a year before: :attr:`FeatureRules.year_over_year_months`, as far as the store reaches) plus the
-    month from the store, runs VEE
-    (``quality.validate_daily``) and the area loss, and computes
+    month from the store, runs VEE (``quality.validate_daily``) and the area loss, and computes
     :func:`gridcheck_analytics.features.customer_month_features` for ``month`` only: nothing after the
     month's last day is read, so the features are what a detection run of that month saw (the training
     of the supervised model, :mod:`gridcheck_analytics.detection.supervised`, relies on this).
+    The thresholds (VEE, features) are the rule-table rows in force on the month's last day.
 
     Parameters
     ----------
@@ -140,19 +143,22 @@ def month_features(
 
     from gridcheck_analytics import lineloss, quality
     from gridcheck_analytics.backends import connect
-    from gridcheck_analytics.features import FEATURES, customer_month_features
+    from gridcheck_analytics.features import FeatureRules, customer_month_features
     from gridcheck_analytics.pipeline import canonical_meters, month_bounds
+    from gridcheck_analytics.thresholds import VeeRules
 
     con = con or connect(backend)
     meters_pd = canonical_meters(archive_frames)
     meters = ibis.memtable(meters_pd)
+    rules = FeatureRules.in_force(month_bounds(month)[1])
     y, m = (int(x) for x in month.split("-"))
-    n = y * 12 + m - 1 - max(FEATURES.trend_months, FEATURES.year_over_year_months)
+    n = y * 12 + m - 1 - max(rules.trend_months, rules.year_over_year_months)
     first_month = f"{n // 12:04d}-{n % 12 + 1:02d}"
     stored = [p for p in store.months("daily") if first_month <= p <= month]
     first_month = max(first_month, stored[0]) if stored else first_month  # no earlier data: no earlier VEE
     start = month_bounds(first_month)[0]
     month_start, end = month_bounds(month)
+    vee_rules = VeeRules.in_force(end)
     wanted = [str(p) for p in pd.period_range(start, end, freq="M")]
     daily = store.table(con, "daily", wanted)
     if daily is None:
@@ -161,8 +167,8 @@ def month_features(
     supply = None
     if area_readings is not None:
         areas = meters.select("area_code", "line_code", "station_code").distinct()
-        supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, con=con)
-    vee = quality.validate_daily(daily, meters, start, end, area_supply=supply, con=con)
+        supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules, con=con)
+    vee = quality.validate_daily(daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con)
     temp = None
     if con.name == "duckdb":
         import uuid
@@ -179,6 +185,7 @@ def month_features(
             events=store.table(con, "events", wanted),
             curves=store.table(con, "curves", [month]),
             area_loss=area_loss,
+            rules=rules,
         )
         return con.execute(feats)
     finally:

@@ -128,7 +128,9 @@ def _register_energy(register, reported, multiplier, capacity, rules: VeeRules):
     cap = np.where(np.isnan(capacity), 0.0, capacity)[:, None]
     prev = _lag(register, np.nan)
     with np.errstate(invalid="ignore"):
-        wrap = (prev >= 0.9 * capacity[:, None]) & (register <= 0.1 * capacity[:, None])
+        wrap = (prev >= rules.rollover_high_fraction * capacity[:, None]) & (
+            register <= rules.rollover_low_fraction * capacity[:, None]
+        )
     unwrapped = register + np.cumsum(wrap, axis=1) * cap
     present = ~np.isnan(unwrapped)
     n = register.shape[1]

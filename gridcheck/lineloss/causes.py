@@ -1,59 +1,32 @@
-"""The likely causes of a flagged area, from the analysis' cause texts to structured data and Chinese.
+"""The likely causes of a flagged area, worded for people: the one place where a cause becomes a sentence.
 
-``gridcheck_analytics.lineloss.area_flags`` names causes as short English texts (``"low reading rate
-95.0 %"``, ``"events: cover_opened x 2"``...). They are parsed here once into structured causes
-(``{"code": ..., ...}``, kept in ``AreaMonthLoss.causes``) and rendered for people through gettext.
-Flags with no cause in the data get the usual field explanation (negative loss: a wrong customer-area
-link or multiplier; loss above target with full readings: theft or unmetered supply).
+``gridcheck_analytics.lineloss.area_flags`` names the causes as structured data, ``{"code": ...,
+<parameters>}`` (codes and parameters: ``gridcheck_analytics.lineloss.CAUSE_CODES``, including the field
+explanations of a flag with no cause in the data: ``negative_loss``, ``unexplained_loss``); theft
+detection adds ``theft_suspects`` (``lineloss.services.area_theft_suspects_set``). They are stored as they
+are in ``AreaMonthLoss.causes``; :func:`cause_text` words one through gettext, with its numbers formatted
+and rounded, and :func:`causes_render` all of them for ``AreaMonthLoss.causes_text``.
 """
 
 from __future__ import annotations
-
-import re
 
 from django.utils.translation import gettext as _
 
 from gridcheck.readings.choices import EventCode
 
-_PATTERNS = [
-    (re.compile(r"low reading rate ([\d.]+) %"), lambda m: {"code": "low_reading_rate", "rate": float(m[1])}),
-    (
-        re.compile(r"large customer's drop: meter (\S+) ([\d.]+) -> ([\d.]+) kWh"),
-        lambda m: {
-            "code": "customer_drop",
-            "meter": m[1],
-            "before_kwh": float(m[2]),
-            "after_kwh": float(m[3]),
-        },
-    ),
-    (re.compile(r"events: (\w+) x (\d+)"), lambda m: {"code": "events", "event": m[1], "count": int(m[2])}),
-    (re.compile(r"three-phase imbalance ([\d.]+) %"), lambda m: {"code": "imbalance", "rate": float(m[1])}),
-]
 
-
-def causes_parse(text: str, *, negative_loss: bool = False, above_target: bool = False) -> list[dict]:
-    """Structured causes from the analysis' ``causes`` text (``"; "``-joined), plus the flag defaults."""
-    causes = []
-    for part in (p.strip() for p in (text or "").split(";")):
-        if not part:
-            continue
-        for pattern, build in _PATTERNS:
-            match = pattern.fullmatch(part)
-            if match:
-                causes.append(build(match))
-                break
-        else:
-            causes.append({"code": "other", "text": part})
-    codes = {c["code"] for c in causes}
-    if negative_loss:
-        causes.append({"code": "negative_loss"})
-    elif above_target and not codes & {"low_reading_rate", "customer_drop", "events"}:
-        causes.append({"code": "unexplained_loss"})
-    return causes
+def _event_label(code: str) -> str:
+    try:
+        return str(EventCode(code).label)
+    except ValueError:
+        return code
 
 
 def cause_text(cause: dict) -> str:
-    """One cause as a sentence in the active language."""
+    """One cause as a sentence in the active language.
+
+    A code this module does not know (a row stored by an older version) shows its ``text``, if any.
+    """
     code = cause.get("code")
     if code == "low_reading_rate":
         return _("Low reading rate (%(rate).1f %%): missing readings understate sales") % cause
@@ -63,11 +36,10 @@ def cause_text(cause: dict) -> str:
             % cause
         )
     if code == "events":
-        try:
-            label = EventCode(cause["event"]).label
-        except ValueError:
-            label = cause["event"]
-        return _("Meter events: %(event)s × %(count)s") % {"event": label, "count": cause["count"]}
+        return _("Meter events: %(event)s × %(count)s") % {
+            "event": _event_label(cause["event"]),
+            "count": cause["count"],
+        }
     if code == "imbalance":
         return _("Three-phase imbalance %(rate).0f %% at the transformer") % cause
     if code == "theft_suspects":

@@ -188,7 +188,7 @@ class LossTarget(AuditedModel):
     """A loss-rate target (线损率指标) for one area, or for every area of one area owner, from a date on.
 
     The target of an area in a month is the newest area target in force, else the newest target of its
-    owner in force, else ``gridcheck_analytics.thresholds.LINELOSS.default_target_percent``.
+    owner in force, else the rule table's ``lineloss.default_target_percent``.
     """
 
     area = models.ForeignKey(

@@ -11,7 +11,7 @@ from gridcheck.core.periods import month_end
 from gridcheck.core.runs import runs_active
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
-from gridcheck_analytics.thresholds import LINELOSS
+from gridcheck_analytics.thresholds import LineLossRules
 
 #: Bins of the loss-rate histogram [%]: below the first edge, between edges, above the last.
 HISTOGRAM_EDGES = [-4, -2, 0, 2, 4, 6, 8, 10, 12, 15, 20]
@@ -21,7 +21,7 @@ def loss_targets(*, month: dt.date) -> dict[str, float]:
     """``{area_code: target [%]}`` in force at the end of ``month`` for areas that have one.
 
     An area's own target wins over its owner's; areas with neither are left out (the analysis then
-    uses ``LINELOSS.default_target_percent``).
+    uses the rule table's ``lineloss.default_target_percent`` in force that month).
     """
     end = month_end(month)
     targets: dict[str, float] = {}
@@ -39,7 +39,8 @@ def loss_targets(*, month: dt.date) -> dict[str, float]:
 
 
 def area_target(*, area: Area, month: dt.date) -> float:
-    return loss_targets(month=month).get(area.code, LINELOSS.default_target_percent)
+    default = LineLossRules.in_force(month_end(month)).default_target_percent
+    return loss_targets(month=month).get(area.code, default)
 
 
 def loss_months(*, user) -> list[dt.date]:

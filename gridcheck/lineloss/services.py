@@ -20,7 +20,7 @@ from django.utils import translation
 
 from gridcheck.core.periods import month_end, month_parse
 from gridcheck.core.runs import run_create, run_enqueue, run_execute
-from gridcheck.lineloss.causes import causes_parse, causes_render
+from gridcheck.lineloss.causes import causes_render
 from gridcheck.lineloss.choices import Backend
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
 from gridcheck.lineloss.selectors import loss_targets
@@ -119,11 +119,7 @@ def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:
     ids = index.get(row.area_code)
     if ids is None:
         return None
-    causes = (
-        causes_parse(row.causes, negative_loss=bool(row.negative_loss), above_target=bool(row.above_target))
-        if row.flagged
-        else []
-    )
+    causes = list(row.causes) if row.flagged else []  # structured by the analysis; worded in causes.py
     imbalance = _f(row.imbalance_rate)
     return AreaMonthLoss(
         run=run,

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gridcheck_analytics.features import FEATURE_NAMES_ZH
-from gridcheck_analytics.rules import evaluate_rules, rule_score
+from gridcheck_analytics.rules import RULE_VALUES, DetectionRules, evaluate_rules, rule_score
 from gridcheck_analytics.rules.base import fmt
 
 #: Direction in which each feature is suspicious: -1 low, +1 high (the unsupervised scorer's features).
@@ -88,6 +88,7 @@ def combine_scores(
     model_features: list[str] | None = None,
     top_reasons: int = 3,
     explain_top: int | None = None,
+    rules: DetectionRules = RULE_VALUES,
 ) -> pd.DataFrame:
     """Score every customer-month and attach its reasons.
 
@@ -104,6 +105,8 @@ def combine_scores(
     explain_top : int, optional
         Explain only the ``explain_top`` highest-scored rows, the suspects list (the others carry their
         fired rules only, possibly none); all rows when None.
+    rules : DetectionRules
+        Thresholds of the rule detectors (default: the rule-table rows in force today).
 
     Returns
     -------
@@ -115,7 +118,7 @@ def combine_scores(
     from gridcheck_analytics.features import FEATURE_COLUMNS
 
     f = features.reset_index(drop=True)
-    fired = evaluate_rules(f)
+    fired = evaluate_rules(f, rules)
     r = rule_score(f, fired)
     (u, z), ucols = unsupervised_scores(f)
     if model is not None:

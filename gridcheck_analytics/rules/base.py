@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gridcheck_analytics.thresholds import TableValues, rule_field
+
 #: Theft methods (glossary: 欠压法、欠流法、移相法、扩差法、无表法) and the other causes a rule can point to.
 METHODS = {
     "under_voltage": "欠压法",
@@ -33,36 +35,38 @@ EVENT_ZH = {
 
 
 @dataclass(frozen=True)
-class DetectionRules:
-    """Thresholds of the rule detectors.
+class DetectionRules(TableValues):
+    """Thresholds of the rule detectors: rows ``detection.*`` of the rule table.
 
-    The CT band cites shared/domain/workflows.md, "Metering, seals and census": "the load current should
-    sit within 30 % to 100 % of the CT's rated primary current".  The others are engineering choices of
-    this project (no regulation fixes them), tuned on the simulator; change them here only.
+    The CT band is the station rule of shared/domain/workflows.md, "Metering, seals and census" ("the
+    load current should sit within 30 % to 100 % of the CT's rated primary current"); the others are
+    engineering choices of this project (no regulation fixes them), tuned on the simulator.
+    ``DetectionRules.in_force(on)`` gives the rows in force on a date, ``DetectionRules()`` those in force
+    today (see :mod:`gridcheck_analytics.thresholds`).
     """
 
     #: Drop after an event: the month's mean below this fraction of the mean before the event.
-    post_event_drop_ratio: float = 0.7
+    post_event_drop_ratio: float = rule_field("detection.post_event_drop_ratio", float)
     #: Drop with area loss: ratio to own history below this ...
-    area_drop_ratio: float = 0.6
+    area_drop_ratio: float = rule_field("detection.area_drop_ratio", float)
     #: ... while the area's loss rate rose by more than this [percentage points].
-    area_loss_rise_pp: float = 0.5
+    area_loss_rise_pp: float = rule_field("detection.area_loss_rise_pp", float)
     #: Sudden drop vs peers: ratio to own history and to the peers' change both below this.
-    peer_drop_ratio: float = 0.5
+    peer_drop_ratio: float = rule_field("detection.peer_drop_ratio", float)
     #: Drop on the same month a year before (同比): the month's mean below this fraction of it (the
     #: season cancels out, so a theft that began months ago still shows).
-    year_over_year_ratio: float = 0.75
+    year_over_year_ratio: float = rule_field("detection.year_over_year_ratio", float)
     #: Least history mean for drop rules [kWh/day] (too little consumption to judge below it).
-    min_history_kwh: float = 1.0
+    min_history_kwh: float = rule_field("detection.min_history_kwh", float)
     #: Zero consumption of a business: share of zero days at or above this.
-    zero_share: float = 0.5
+    zero_share: float = rule_field("detection.zero_share", float)
     #: Consumption impossible: busiest day above this multiple of 24 h at contracted capacity or the meter.
-    impossible_ratio: float = 1.0
+    impossible_ratio: float = rule_field("detection.impossible_ratio", float)
     #: CT band [%] of the rated primary current.
-    ct_min_percent: float = 30.0
-    ct_max_percent: float = 100.0
-    #: Under-voltage: share of curve points below 80 % of rated voltage at or above this.
-    low_voltage_share: float = 0.1
+    ct_min_percent: float = rule_field("detection.ct_min_percent", float)
+    ct_max_percent: float = rule_field("detection.ct_max_percent", float)
+    #: Under-voltage: share of curve points below the low-voltage fraction of rated voltage at or above this.
+    low_voltage_share: float = rule_field("detection.low_voltage_share", float)
 
 
 RULE_VALUES = DetectionRules()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gridcheck_analytics.features import THEFT_EVENT_METHODS
+from gridcheck_analytics.features import FEATURES, THEFT_EVENT_METHODS
 from gridcheck_analytics.rules.base import (
     EVENT_ZH,
     METHODS,
@@ -202,10 +202,11 @@ def ct_ratio_out_of_range(features: pd.DataFrame, rules: DetectionRules = RULE_V
     mask = (pct < rules.ct_min_percent) | (pct > rules.ct_max_percent)
 
     def text(r):
-        side = "低于30%" if r["ct_load_percent"] < rules.ct_min_percent else "高于100%"
+        low, high = f"{rules.ct_min_percent:.0f}%", f"{rules.ct_max_percent:.0f}%"
+        side = f"低于{low}" if r["ct_load_percent"] < rules.ct_min_percent else f"高于{high}"
         return (
             f"CT变比（综合倍率{fmt(r.get('multiplier'), 0)}）下正常一次电流约为额定一次电流的"
-            f"{fmt(r['ct_load_percent'], 0)}%，{side}（应在30%～100%之间），计量误差增大，需核查是否扩差"
+            f"{fmt(r['ct_load_percent'], 0)}%，{side}（应在{low}～{high}之间），计量误差增大，需核查是否扩差"
         )
 
     return reasons(
@@ -225,7 +226,10 @@ def under_voltage_curve(features: pd.DataFrame, rules: DetectionRules = RULE_VAL
     mask = share >= rules.low_voltage_share
 
     def text(r):
-        return f"本月负荷曲线中{_pct(r['low_voltage_share'])}的15分钟点电压低于额定电压的80%，电压回路可能被断开或串接，疑似欠压法窃电"
+        return (
+            f"本月负荷曲线中{_pct(r['low_voltage_share'])}的15分钟点电压低于额定电压的"
+            f"{FEATURES.low_voltage_fraction * 100:.0f}%，电压回路可能被断开或串接，疑似欠压法窃电"
+        )
 
     return reasons(features, mask, "under_voltage_curve", "under_voltage", 0.8, text, ["low_voltage_share"])
 

@@ -1,6 +1,7 @@
 """Line loss per area and line, daily and monthly, with flags and causes; values computed by hand."""
 
 import datetime as dt
+import json
 
 import ibis
 import numpy as np
@@ -173,10 +174,41 @@ def test_causes_name_reading_rate_large_customer_drop_and_events():
     )
     out = lineloss.area_flags(flag_frame(), targets={"X": 7.5}, drops=drops, events=events)
     causes = out.set_index(["area_code", "month"]).loc[("X", 202503), "causes"]
-    assert causes == (
-        "low reading rate 90.0 %; large customer's drop: meter c7 2000 -> 300 kWh; "
-        "events: loss_of_current x 4; three-phase imbalance 30 %"
+    assert causes == [
+        {"code": "low_reading_rate", "rate": 90.0},
+        {"code": "customer_drop", "meter": "c7", "before_kwh": 2000.0, "after_kwh": 300.0},
+        {"code": "events", "event": "loss_of_current", "count": 4},
+        {"code": "imbalance", "rate": 30.0},
+    ]
+
+
+def test_flags_without_a_cause_in_the_data_get_the_field_explanation():
+    out = lineloss.area_flags(flag_frame(), targets={"X": 7.5}).set_index(["area_code", "month"])
+    # above target with full readings and nothing else: theft or unmetered supply
+    assert out.loc[("X", 202501), "causes"] == [{"code": "unexplained_loss"}]
+    # above target, explained by the low reading rate: no unexplained loss
+    assert [c["code"] for c in out.loc[("X", 202503), "causes"]] == ["low_reading_rate", "imbalance"]
+    assert out.loc[("X", 202504), "causes"] == []  # flagged by the swing only: no cause in the data
+    assert out.loc[("Y", 202504), "causes"] == [{"code": "negative_loss"}]
+
+
+def test_causes_are_plain_json_with_the_codes_listed():
+    drops = pd.DataFrame(
+        {
+            "meter_id": ["c7"],
+            "area_code": ["X"],
+            "month": [202503],
+            "energy_kwh": [300.4],
+            "previous_energy_kwh": [2000.6],
+        }
     )
+    out = lineloss.area_flags(flag_frame(), targets={"X": 7.5}, drops=drops)
+    for causes in out["causes"]:
+        assert json.loads(json.dumps(causes)) == causes
+        for cause in causes:
+            assert set(cause) == {"code", *lineloss.CAUSE_CODES[cause["code"]]}
+    drop = out.set_index(["area_code", "month"]).loc[("X", 202503), "causes"][1]
+    assert (drop["before_kwh"], drop["after_kwh"]) == (2001.0, 300.0)  # whole kWh, as stated
 
 
 def test_customer_drops_finds_large_customer_falling_by_half():

@@ -1,0 +1,251 @@
+"""First stage of the features: each (meter, month) from the meter's own daily rows.
+
+Monthly aggregates, the history windows, the 15-minute curves, the correlation with the area loss and
+the mean before each theft-type event: nothing that needs other meters, so it runs on any subset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import pandas as pd
+
+from gridcheck_analytics.features.definitions import FEATURES, THEFT_EVENT_METHODS, FeatureRules
+from gridcheck_analytics.features.expressions import (
+    NULL_FLOAT,
+    is_present,
+    missing_as_null,
+    month_index_of,
+    month_key_of,
+    safe_div,
+)
+
+
+def monthly_consumption(energy, rules: FeatureRules = FEATURES):
+    """Per meter and month: days, mean, std, max, zero days, negative days, weekday and weekend means.
+
+    Parameters
+    ----------
+    energy : ibis.Table
+        ``meter_id``, ``reading_date``, ``energy_kwh`` [kWh/day] (nulls are skipped).
+
+    Returns
+    -------
+    ibis.Table
+        meter_id, month (``YYYYMM``), month_index, days, sum_kwh, mean_kwh, std_kwh, max_kwh, zero_days,
+        negative_days, weekday_mean_kwh, weekend_mean_kwh [kWh/day].
+    """
+    e = energy.filter(is_present(energy.energy_kwh))
+    dow = e.reading_date.day_of_week.index()  # Monday = 0
+    weekend = dow >= 5
+    # one key besides the meter (the month's index), the YYYYMM key per group: fewer date parts per row
+    e = e.mutate(
+        month_index=month_index_of(e.reading_date),
+        _we=ibis.ifelse(weekend, e.energy_kwh, NULL_FLOAT),
+        _wd=ibis.ifelse(weekend, NULL_FLOAT, e.energy_kwh),
+    )
+    g = e.group_by(["meter_id", "month_index"]).aggregate(
+        days=e.energy_kwh.count(),
+        sum_kwh=e.energy_kwh.sum(),
+        mean_kwh=e.energy_kwh.mean(),
+        std_kwh=e.energy_kwh.std(how="pop"),
+        max_kwh=e.energy_kwh.max(),
+        zero_days=(e.energy_kwh.abs() <= rules.zero_kwh).cast("int64").sum(),
+        negative_days=(e.energy_kwh < -rules.zero_kwh).cast("int64").sum(),
+        weekday_mean_kwh=e._wd.mean(),
+        weekend_mean_kwh=e._we.mean(),
+    )
+    month = ((g.month_index // 12) * 100 + g.month_index % 12 + 1).cast("int64")
+    return g.select("meter_id", month.name("month"), *[c for c in g.columns if c != "meter_id"])
+
+
+def _history(mon, rules: FeatureRules):
+    """History features from one window of lags per meter (ordered by month).
+
+    The same values as windows framed by month ranges (``RANGE BETWEEN k PRECEDING ...``): the lags
+    reach back as many rows as the longest frame has months, and a lagged month counts only when it lies
+    inside the frame (months without readings have no row).  A single window of lags costs one sort of
+    the monthly rows; framed aggregates over many short partitions cost several times that.  The trend's
+    months are counted from the month itself (0, -1, ..., the slope is the same), so its sums are exact.
+    """
+    h, t = rules.history_months, rules.trend_months - 1
+    depth = max(h, t, 1)
+    w = ibis.window(group_by="meter_id", order_by="month_index")
+    # a missing earlier row reads as a month far back (outside every frame) with 0 kWh/day
+    far = ibis.literal(-(10**6)).cast("int64")
+    mon = mon.mutate(
+        **{f"_y{k}": mon.mean_kwh.lag(k, 0.0).over(w) for k in range(1, depth + 1)},
+        **{f"_m{k}": mon.month_index.cast("int64").lag(k, far).over(w) for k in range(1, depth + 1)},
+    )
+    y = [mon.mean_kwh] + [mon[f"_y{k}"] for k in range(1, depth + 1)]
+    d = [ibis.literal(0).cast("int64")] + [mon.month_index - mon[f"_m{k}"] for k in range(1, depth + 1)]
+
+    def inside(k, months):
+        """1.0 where the row k back lies within ``months`` months of the month, else 0.0."""
+        return (d[k] <= months).cast("float64")
+
+    def total(values):
+        out = values[0]
+        for v in values[1:]:
+            out = out + v
+        return out
+
+    # sums of masked terms (x * 1.0 or x * 0.0: exact), no conditional per term
+    zero = ibis.literal(0.0)
+    hist_n = total([zero] + [inside(k, h) for k in range(1, h + 1)])
+    hist_sum = total([zero] + [y[k] * inside(k, h) for k in range(1, h + 1)])
+    x = [(-d[k]).cast("float64") for k in range(depth + 1)]
+    n = total([ibis.literal(1.0)] + [inside(k, t) for k in range(1, t + 1)])
+    sx = total([zero] + [x[k] * inside(k, t) for k in range(1, t + 1)])
+    sy = total([y[0]] + [y[k] * inside(k, t) for k in range(1, t + 1)])
+    sxy = total([zero] + [x[k] * y[k] * inside(k, t) for k in range(1, t + 1)])
+    sxx = total([zero] + [x[k] * x[k] * inside(k, t) for k in range(1, t + 1)])
+    denom = n * sxx - sx * sx
+    slope = ibis.ifelse((n >= 3) & (denom > 0), (n * sxy - sx * sy) / denom, NULL_FLOAT)
+
+    def step(k):
+        """Month over month ratio of the row k back (null unless the row before it is its previous month)."""
+        return ibis.ifelse((d[k + 1] - d[k] == 1) & (y[k + 1] != 0), y[k] / y[k + 1], NULL_FLOAT)
+
+    # the largest step down among the months of the last history_months (nulls skipped)
+    steps = [step(0)] + [ibis.ifelse(d[k] <= h - 1, step(k), NULL_FLOAT) for k in range(1, h)]
+    mon = mon.mutate(
+        hist_mean_kwh=ibis.ifelse(hist_n > 0, hist_sum / hist_n, NULL_FLOAT),
+        prev_mean_kwh=ibis.ifelse(d[1] == 1, y[1], NULL_FLOAT),
+        change_ratio=steps[0],
+        min_change_ratio=ibis.least(*steps) if len(steps) > 1 else steps[0],
+        trend_per_month=safe_div(slope, sy / n),
+    )
+    mon = mon.mutate(ratio_to_own=safe_div(mon.mean_kwh, mon.hist_mean_kwh))
+    return mon.drop(*[f"_y{k}" for k in range(1, depth + 1)], *[f"_m{k}" for k in range(1, depth + 1)])
+
+
+def theft_events(events):
+    ev = events.mutate(event_date=events.timestamp.date())
+    return ev.filter(ev.event_code.isin(list(THEFT_EVENT_METHODS))).select(
+        "meter_id", "event_date", "event_code"
+    )
+
+
+def pre_event_means(events, energy, rules: FeatureRules):
+    """Mean energy in the days before each theft-type event: meter_id, event_date, pre_event_mean_kwh."""
+    theft = theft_events(events)
+    e = energy.filter(is_present(energy.energy_kwh))
+    e = e.filter(e.meter_id.isin(theft.meter_id))
+    te = theft.select("meter_id", "event_date").distinct()
+    j = te.inner_join(e, "meter_id")
+    j = j.filter(
+        (j.reading_date < j.event_date)
+        & (j.reading_date >= j.event_date.sub(ibis.interval(days=rules.pre_event_days)))
+    )
+    return j.group_by(["meter_id", "event_date"]).aggregate(pre_event_mean_kwh=j.energy_kwh.mean())
+
+
+def _curve_features(curves, meters_attr, rules: FeatureRules):
+    c = curves.inner_join(meters_attr.select("meter_id", "rated_voltage_v"), "meter_id")
+    c = c.mutate(
+        _energy=missing_as_null(c.energy_kwh),
+        _volt=missing_as_null(c.voltage_a_v) if "voltage_a_v" in c.columns else NULL_FLOAT,
+        month=month_key_of(c.timestamp.date()),
+    )
+    c = c.mutate(
+        _night=ibis.ifelse(c.timestamp.hour() < 6, c._energy, 0.0),
+        _low=ibis.ifelse(
+            c._volt.notnull(),
+            (c._volt < rules.low_voltage_fraction * c.rated_voltage_v).cast("int64"),
+            NULL_FLOAT,
+        ),
+    )
+    g = c.group_by(["meter_id", "month"]).aggregate(
+        _e=c._energy.sum(), _n=c._night.sum(), low_voltage_share=c._low.mean()
+    )
+    return g.select("meter_id", "month", "low_voltage_share", night_share=safe_div(g._n, g._e))
+
+
+def area_loss_daily(area_loss):
+    return area_loss.mutate(
+        supply_kwh=missing_as_null(area_loss.supply_kwh),
+        loss_kwh=missing_as_null(area_loss.loss_kwh),
+        month=month_key_of(area_loss.reading_date),
+    )
+
+
+def _loss_correlation(area_loss, energy, meters_attr, first_day: dt.date, last_day: dt.date):
+    """Each customer's daily correlation with the area loss, per month of ``first_day``..``last_day``."""
+    al = area_loss_daily(area_loss)
+    al = al.filter(al.reading_date.between(first_day, last_day))
+    e = energy.filter(is_present(energy.energy_kwh) & energy.reading_date.between(first_day, last_day))
+    e = e.inner_join(meters_attr.select("meter_id", "area_code"), "meter_id")
+    j = e.inner_join(al.select("area_code", "reading_date", "loss_kwh"), ["area_code", "reading_date"])
+    j = j.filter(j.loss_kwh.notnull())
+    corr = j.group_by(
+        ["meter_id", j.reading_date.year().name("_y"), j.reading_date.month().name("_m")]
+    ).aggregate(loss_corr=j.energy_kwh.corr(j.loss_kwh, how="pop"), _cnt=j.energy_kwh.count())
+    return corr.select(
+        "meter_id",
+        month=corr._y * 100 + corr._m,
+        loss_corr=ibis.ifelse(corr._cnt >= 7, corr.loss_corr, NULL_FLOAT),
+    )
+
+
+def month_range(start: dt.date, end: dt.date):
+    """(first YYYYMM, last YYYYMM, first day of the first month, last day of the last month, months table)."""
+    months = pd.period_range(start, end, freq="M")
+    months_tbl = ibis.memtable(
+        pd.DataFrame(
+            {
+                "month": [int(p.strftime("%Y%m")) for p in months],
+                "month_end": [p.end_time.date() for p in months],
+            }
+        )
+    ).mutate(month_end=lambda t: t.month_end.cast("date"))
+    first_day, last_day = months[0].start_time.date(), months[-1].end_time.date()
+    return int(months[0].strftime("%Y%m")), int(months[-1].strftime("%Y%m")), first_day, last_day, months_tbl
+
+
+def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: FeatureRules):
+    """First stage: the features of each (meter, month) of ``start``..``end`` from the meter's daily rows.
+
+    Level, spread, history, curves and the correlation with the area loss; nothing that needs other
+    meters (peers) or the meters' attributes (capacity), so it can run on any subset of meters.  (The
+    events are few: they join in the second stage, only their pre-event means need the daily rows.)
+    """
+    first, last, first_day, last_day, _ = month_range(start, end)
+    monthly = monthly_consumption(energy, rules)
+    # the same month a year before (同比), where the energy reaches back that far
+    last_year = monthly.select(
+        "meter_id", month_index=monthly.month_index + 12, last_year_mean_kwh=monthly.mean_kwh
+    )
+    mon = _history(monthly, rules)
+    mon = mon.filter((mon.month >= first) & (mon.month <= last))
+    mon = mon.left_join(last_year, ["meter_id", "month_index"]).select(mon, last_year.last_year_mean_kwh)
+    mon = mon.select(
+        "meter_id",
+        "month",
+        "days",
+        "mean_kwh",
+        "std_kwh",
+        "max_kwh",
+        "negative_days",
+        "hist_mean_kwh",
+        "ratio_to_own",
+        "change_ratio",
+        "min_change_ratio",
+        "trend_per_month",
+        "last_year_mean_kwh",
+        yoy_ratio=safe_div(mon.mean_kwh, mon.last_year_mean_kwh),
+        zero_share=safe_div(mon.zero_days.cast("float64"), mon.days.cast("float64")),
+        weekend_ratio=safe_div(mon.weekend_mean_kwh, mon.weekday_mean_kwh),
+    )
+    if curves is not None:
+        cf = _curve_features(curves, attrs, rules)
+        mon = mon.left_join(cf, ["meter_id", "month"]).select(mon, cf.night_share, cf.low_voltage_share)
+    else:
+        mon = mon.mutate(night_share=NULL_FLOAT, low_voltage_share=NULL_FLOAT)
+    if area_loss is not None:
+        corr = _loss_correlation(area_loss, energy, attrs, first_day, last_day)
+        mon = mon.left_join(corr, ["meter_id", "month"]).select(mon, corr.loss_corr)
+    else:
+        mon = mon.mutate(loss_corr=NULL_FLOAT)
+    return mon
