@@ -4,7 +4,7 @@ A label is the outcome of one inspection of one customer: 1 when theft was found
 0 when the customer was inspected and found without theft (a normal visit, a closed violation case).
 Each label is paired with the customer-month features of the **month before the case date's month**,
 computed exactly as the detection run of that month computed them
-(:func:`gridcheck_analytics.suspects.month_features`): the data the inspector could have had when deciding
+(:func:`gridcheck_analytics.month_features.month_features`): the data the inspector could have had when deciding
 to go, nothing recorded after it (a case often ends the theft, and the consumption recovers).  A case of
 2025-11-12 is paired with the features of 2025-10.
 
@@ -169,7 +169,7 @@ def labelled_features(
     labels : pandas.DataFrame or iterable of tuples
         See :func:`normalize_labels`.
     backend, con :
-        As for :func:`gridcheck_analytics.suspects.month_features`.
+        As for :func:`gridcheck_analytics.month_features.month_features`.
     progress : callable, optional
         Called as ``progress(month, done, total)`` after each feature month.
 
@@ -185,7 +185,7 @@ def labelled_features(
     """
     from gridcheck_analytics.backends import connect
     from gridcheck_analytics.features import FEATURE_COLUMNS
-    from gridcheck_analytics.suspects import month_features
+    from gridcheck_analytics.month_features import month_features
 
     labs = labels if isinstance(labels, pd.DataFrame) and "label_id" in labels else normalize_labels(labels)
     columns = ["account_number", "meter_id", "month", "case_date", "label", *FEATURE_COLUMNS]
