@@ -2,11 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import DashboardTile, MenuItem, dashboard, exports, menu
-from gridcheck.core.roles import IMPORT, VIEW
+from gridcheck.core.registries import DashboardTile, MenuItem, access, dashboard, exports, menu
+from gridcheck.core.roles import IMPORT, VIEW_ARCHIVE
 
 
 def register() -> None:
+    access.register("archive", VIEW_ARCHIVE)
     from gridcheck.archive.models import Area, Station
     from gridcheck.core import scoping
 
@@ -23,17 +24,17 @@ def register() -> None:
             (_("Tariffs"), "archive:tariff_list"),
         ]
     ):
-        menu.add_item("archive", MenuItem(label, url_name, VIEW, order=order))
+        menu.add_item("archive", MenuItem(label, url_name, VIEW_ARCHIVE, order=order))
     menu.add_section("data", _("Data"), order=20)
     menu.add_item("data", MenuItem(_("Import"), "archive:import", IMPORT, order=0))
-    menu.add_item("data", MenuItem(_("Import history"), "archive:importbatch_list", VIEW, order=1))
+    menu.add_item("data", MenuItem(_("Import history"), "archive:importbatch_list", VIEW_ARCHIVE, order=1))
     from gridcheck.archive.importers import SPECS
 
     for entity, spec in SPECS.items():
         exports.register(entity, spec)
     dashboard.register(
         "archive.summary",
-        DashboardTile(template="archive/home_tile.html", context=_summary_context, allowed=VIEW, order=10),
+        DashboardTile(template="archive/home_tile.html", context=_summary_context, allowed=VIEW_ARCHIVE, order=10),
     )
 
 

@@ -2,10 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, menu
-from gridcheck.core.roles import VIEW
+from gridcheck.core.registries import MenuItem, access, menu
+from gridcheck.core.roles import VIEW_CASES
 
 
 def register() -> None:
+    access.register("cases", VIEW_CASES)
     menu.add_section("cases", _("Cases"), order=60)
-    menu.add_item("cases", MenuItem(_("Theft and violation cases"), "cases:case_list", VIEW))
+    menu.add_item("cases", MenuItem(_("Theft and violation cases"), "cases:case_list", VIEW_CASES))

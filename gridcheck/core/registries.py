@@ -5,7 +5,9 @@
 - ``jobs``: periodic jobs for ``gridcheck scheduler`` (``gridcheck.core.schedule.Job``);
 - ``exports``: XLSX list exports by entity (an object with ``export_columns``, ``export_related`` and
   ``export_row(obj)``, see ``gridcheck.core.exports``);
-- ``imports``: archive-file import specs by entity, in load order (``gridcheck.core.imports``).
+- ``imports``: archive-file import specs by entity, in load order;
+- ``access``: the capability that reading an app (by app label) or one view (by URL name) needs
+  (``gridcheck.core.access``).
 
 A registry refuses a second entry under the same name, so two apps cannot silently replace each other.
 """
@@ -109,3 +111,4 @@ dashboard = Registry("dashboard tile")
 jobs = Registry("scheduled job")
 exports = Registry("export")
 imports = Registry("import entity")
+access = Registry("access rule")

@@ -7,7 +7,10 @@ the tip-off's reporter) is a capability plus a scope test in the app that owns t
 Capabilities:
 
 ====================  =================================================================================
-``view``              read pages, lists, exports and the API within the user's scope
+``view``              use the desk at all: the home page, one's messages (every staff member)
+``view_<section>``    read a section's pages, lists, exports and API within the user's scope:
+                      ``archive``, ``meter_data``, ``lineloss``, ``detection``, ``inspections``,
+                      ``cases``, ``hazards``, ``staff`` (see ``SECTION_VIEWS``)
 ``change``            edit archive records
 ``import``            load archive files and meter data
 ``manage_staff``      create staff and qualifications
@@ -46,8 +49,19 @@ VIEW, CHANGE, IMPORT, MANAGE_STAFF = "view", "change", "import", "manage_staff"
 DISPATCH, FIELD_WORK, SEE_REPORTER = "dispatch", "field_work", "see_reporter"
 HANDLE_CASES, APPROVE_STATION, APPROVE_COUNTY = "handle_cases", "approve_station", "approve_county"
 MANAGE_HAZARDS, VIEW_OUTBOX, RUN_COUNTY, PORTAL = "manage_hazards", "view_outbox", "run_county", "portal"
+VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS = "view_archive", "view_meter_data", "view_lineloss"
+VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES = "view_detection", "view_inspections", "view_cases"
+VIEW_HAZARDS, VIEW_STAFF = "view_hazards", "view_staff"
 
-_FIELD = frozenset({VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS})
+#: Reading each section. Suspects, cases and visits (with their photos, signatures and amounts) are for
+#: the people who act on them; the government liaison reads hazards, notices and aggregate figures only.
+SECTION_VIEWS = frozenset(
+    {VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES}
+    | {VIEW_HAZARDS, VIEW_STAFF}
+)
+_DESK = frozenset({VIEW, VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_HAZARDS, VIEW_STAFF})
+
+_FIELD = SECTION_VIEWS | {VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS}
 _HEAD = _FIELD | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -55,9 +69,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.STATION_HEAD: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
     Role.AUDITOR: _FIELD | {CHANGE, IMPORT},
     Role.INSPECTOR: _FIELD | {IMPORT},
-    Role.METER_READER: frozenset({VIEW}),
-    Role.AREA_MANAGER: frozenset({VIEW}),
-    Role.GOVERNMENT_LIAISON: frozenset({VIEW}),
+    Role.METER_READER: _DESK,
+    # Answers for the loss of their areas: reads every section, scoped to those areas.
+    Role.AREA_MANAGER: SECTION_VIEWS | {VIEW},
+    Role.GOVERNMENT_LIAISON: frozenset({VIEW, VIEW_HAZARDS}),
     Role.CUSTOMER: frozenset({PORTAL}),
 }
 

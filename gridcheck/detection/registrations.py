@@ -3,14 +3,17 @@ analysis has succeeded."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, menu
-from gridcheck.core.roles import VIEW
+from gridcheck.core.registries import MenuItem, access, menu
+from gridcheck.core.roles import VIEW_DETECTION
 
 
 def register() -> None:
+    access.register("detection", VIEW_DETECTION)
     menu.add_section("detection", _("Theft detection"), order=40)
-    menu.add_item("detection", MenuItem(_("Theft suspects"), "detection:suspect_list", VIEW, order=0))
-    menu.add_item("detection", MenuItem(_("Detection runs"), "detection:run_list", VIEW, order=1))
+    menu.add_item(
+        "detection", MenuItem(_("Theft suspects"), "detection:suspect_list", VIEW_DETECTION, order=0)
+    )
+    menu.add_item("detection", MenuItem(_("Detection runs"), "detection:run_list", VIEW_DETECTION, order=1))
     from gridcheck.core.runs import run_succeeded
     from gridcheck.lineloss.models import AnalysisRun
 

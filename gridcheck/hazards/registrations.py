@@ -5,12 +5,18 @@ import datetime
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, jobs, menu
-from gridcheck.core.roles import VIEW
+from gridcheck.core.registries import MenuItem, access, jobs, menu
+from gridcheck.core.roles import PORTAL, VIEW_HAZARDS, has_capability
 from gridcheck.core.schedule import Job, daily
 
 
 def register() -> None:
+    access.register("hazards", VIEW_HAZARDS)
+    # The customer portal, and the notice PDFs and photos that the views hand a portal user only if theirs.
+    for name in ("hazards:portal", "hazards:portal_hazard"):
+        access.register(name, PORTAL)
+    for name in ("hazards:notice_pdf", "hazards:photo"):
+        access.register(name, _staff_or_portal)
     from gridcheck.hazards.selectors import is_portal_user
 
     menu.add_section("hazards", _("Safety hazards"), order=70)
@@ -23,7 +29,7 @@ def register() -> None:
             (_("Government contacts"), "hazards:government_contacts"),
         ]
     ):
-        menu.add_item("hazards", MenuItem(label, url_name, VIEW, order=order))
+        menu.add_item("hazards", MenuItem(label, url_name, VIEW_HAZARDS, order=order))
     menu.add_item("hazards", MenuItem(_("My hazards"), "hazards:portal", is_portal_user, order=10))
     jobs.register("hazards.daily", Job("hazards.daily", daily, _hazards_daily))
     jobs.register(
@@ -69,3 +75,7 @@ def _hazards_quarterly(period: str):
     from gridcheck.hazards.tasks import hazards_quarterly
 
     return hazards_quarterly.enqueue(quarter=period)
+
+
+def _staff_or_portal(user) -> bool:
+    return has_capability(user, VIEW_HAZARDS) or has_capability(user, PORTAL)

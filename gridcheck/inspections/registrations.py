@@ -2,11 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, menu
-from gridcheck.core.roles import VIEW
+from gridcheck.core.registries import MenuItem, access, menu
+from gridcheck.core.roles import VIEW_INSPECTIONS
 
 
 def register() -> None:
+    access.register("inspections", VIEW_INSPECTIONS)
     menu.add_section("inspections", _("Inspection"), order=80)
     for order, (label, url_name) in enumerate(
         [
@@ -20,4 +21,4 @@ def register() -> None:
             (_("Sealing pliers"), "inspections:pliers_list"),
         ]
     ):
-        menu.add_item("inspections", MenuItem(label, url_name, VIEW, order=order))
+        menu.add_item("inspections", MenuItem(label, url_name, VIEW_INSPECTIONS, order=order))

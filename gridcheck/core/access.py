@@ -1,0 +1,71 @@
+"""Who may open which URL, decided once for pages and API alike, whatever the way of logging in.
+
+Every view belongs to an app (the ``gridcheck.<app>`` module it is defined in). An app registers the
+capability that reading it needs (``registries.access``: ``"archive" -> view_archive``); a single view may
+be registered under its URL name with a capability of its own (``"hazards:portal" -> portal``). A view of
+an app that registered nothing needs ``view``.
+
+Pages are checked by ``AccessMiddleware`` before the view runs; API views by ``RolePermission`` (after
+DRF has authenticated the session or the token), with the same ``may_open``. So a customer's portal
+login, whose role has only ``portal``, reaches the portal and nothing else on every path, and a new URL
+of an app is closed to the roles that may not read that app without anyone remembering to close it.
+Views outside Gridcheck (login, logout, admin, the schema) keep their own rules.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from gridcheck.core.registries import access
+from gridcheck.core.roles import VIEW, has_capability
+
+
+def view_app(match) -> str | None:
+    """The Gridcheck app of the view behind ``match`` (``resolve(path)``), or None for a foreign view."""
+    func = match.func
+    target = getattr(func, "cls", None) or getattr(func, "view_class", None) or func
+    module = getattr(target, "__module__", "") or ""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "gridcheck" else None
+
+
+def required_access(match):
+    """The capability (or ``user -> bool``) that opening ``match`` needs, or None when not ours to say."""
+    if match.view_name in access:
+        return access[match.view_name]
+    app = view_app(match)
+    if app is None:
+        return None
+    return access[app] if app in access else VIEW
+
+
+def may_open(user, match) -> bool:
+    rule = required_access(match)
+    if rule is None:
+        return True
+    return rule(user) if callable(rule) else has_capability(user, rule)
+
+
+def is_api_view(func) -> bool:
+    from rest_framework.views import APIView
+
+    cls = getattr(func, "cls", None)
+    return isinstance(cls, type) and issubclass(cls, APIView)
+
+
+class AccessMiddleware:
+    """Refuses (403) a logged-in user a page of an app their role may not read. Anonymous users reach the
+    view, which sends them to the login page; API views are checked by ``RolePermission``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if match is None or user is None or not user.is_authenticated or is_api_view(view_func):
+            return None
+        if not may_open(user, match):
+            raise PermissionDenied
+        return None
