@@ -20,10 +20,10 @@ def _png(path):
 
 
 def test_customer_confirms_and_inspector_verifies(county, phone_page, desk_page, live_server, shot, tmp_path):
+    from gridcheck.core.roles import Role
     from gridcheck.hazards import services
     from gridcheck.hazards.choices import HazardCategory, HazardSeverity, HazardStatus
     from gridcheck.hazards.models import Hazard
-    from gridcheck.core.roles import Role
     from gridcheck.users.models import User
 
     customer = county.customers["east12"]
