@@ -12,7 +12,6 @@ import datetime
 import inspect
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -23,6 +22,7 @@ from gridcheck.archive.models import Customer, Meter, Tariff
 from gridcheck.cases.choices import ApprovalDecision, ApprovalLevel, CaseKind, CaseStatus, TheftType
 from gridcheck.cases.models import Case, CaseApproval, CaseEvent, Payment
 from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, HANDLE_CASES, Role, has_capability
+from gridcheck.core.rules import rule_value
 from gridcheck_analytics import penalties
 from gridcheck_analytics.regulations import RuleError, RuleNotInForceError
 
@@ -81,9 +81,10 @@ def can_approve(user, case: Case, level: str) -> bool:
     return has_capability(user, APPROVE_COUNTY)
 
 
-def approval_threshold_yuan() -> Decimal:
-    """Amounts above this need county approval as well as the station head's [元]."""
-    return Decimal(str(getattr(settings, "GRIDCHECK_CASE_APPROVAL_THRESHOLD_YUAN", "5000")))
+def approval_threshold_yuan(on: datetime.date) -> Decimal:
+    """Amounts above this need county approval as well as the station head's [元]: the rule
+    ``cases.approval_threshold_yuan`` in force on ``on`` (a case's date)."""
+    return Decimal(rule_value("cases.approval_threshold_yuan", on=on))
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -363,7 +364,7 @@ def case_compute(*, case: Case, user=None) -> Case:
     case.calculation = calc.to_dict()
     case.total_due_yuan = total
     case.police_referral = calc.has_flag("transfer_to_police")
-    case.needs_county_approval = total > approval_threshold_yuan()
+    case.needs_county_approval = total > approval_threshold_yuan(case.case_date)
     case.computed_at = timezone.now()
     # A new amount needs a new notice.
     case.notified_on = None
@@ -438,7 +439,7 @@ def case_submit_for_approval(*, case: Case, user) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_status(case, CaseStatus.NOTIFIED)
     from_status = case.status
-    case.needs_county_approval = case.total_due_yuan > approval_threshold_yuan()
+    case.needs_county_approval = case.total_due_yuan > approval_threshold_yuan(case.case_date)
     case.submitted_at = timezone.now()
     case.status = CaseStatus.PENDING_APPROVAL
     _save(case, user, "submitted")

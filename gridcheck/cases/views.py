@@ -186,7 +186,7 @@ class CaseDetailView(CaseMixin, TemplateView):
             approval_level_label=ApprovalLevel(level).label if level else "",
             can_approve=bool(level) and services.can_approve(user, case, level),
             is_creator=user.pk == case.created_by_id,
-            threshold=services.approval_threshold_yuan(),
+            threshold=services.approval_threshold_yuan(case.case_date),
             notify_form=kwargs.get("notify_form")
             or NotifyForm(initial={"notified_on": today, "signed": "yes"}),
             approval_form=kwargs.get("approval_form") or ApprovalForm(),

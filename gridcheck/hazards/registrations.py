@@ -36,20 +36,32 @@ def register() -> None:
 
 
 def _monthly_notices(now: datetime.datetime) -> str | None:
-    """Due from a few days (``GRIDCHECK_CALENDAR_LEAD_DAYS``) before the notices' due day, once a month."""
-    start_day = max(1, settings.GRIDCHECK_HAZARD_MONTHLY_DUE_DAY - settings.GRIDCHECK_CALENDAR_LEAD_DAYS)
-    return f"{now:%Y-%m}" if now.day >= start_day and now.hour >= settings.GRIDCHECK_DAILY_JOBS_HOUR else None
+    """Due once a month, from the rule table's lead days (``hazards.calendar_lead_days``) before the notices'
+    due day (``hazards.monthly_notice_due_day``), at or after the daily jobs' hour."""
+    from gridcheck.hazards.services import calendar_lead_days, monthly_due_date
+
+    month = now.date().replace(day=1)
+    start = max(month, monthly_due_date(month) - datetime.timedelta(days=calendar_lead_days(month)))
+    if now.date() < start or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
+        return None
+    return f"{month:%Y-%m}"
 
 
 def _quarterly_briefing(now: datetime.datetime) -> str | None:
-    """Due in the month after a quarter, from a few days before the briefing's due day."""
+    """Due in the month after a quarter, from the lead days before the briefing's due day
+    (``hazards.quarterly_briefing_due_day``)."""
+    from gridcheck.core.periods import quarter_bounds
+    from gridcheck.hazards.services import calendar_lead_days, quarterly_due_date
+
     if now.month not in (1, 4, 7, 10):  # the month after a quarter
-        return None
-    start_day = max(1, settings.GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY - settings.GRIDCHECK_CALENDAR_LEAD_DAYS)
-    if now.day < start_day or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
         return None
     quarter = (now.month - 1) // 3 or 4
     year = now.year if now.month != 1 else now.year - 1
+    first, _last = quarter_bounds(year, quarter)
+    due = quarterly_due_date(year, quarter)
+    start = max(due.replace(day=1), due - datetime.timedelta(days=calendar_lead_days(first)))
+    if now.date() < start or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
+        return None
     return f"{year}Q{quarter}"
 
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.core.images import image_check
-from gridcheck.core.periods import month_bounds, quarter_bounds
+from gridcheck.core.periods import month_bounds, month_end, quarter_bounds
 from gridcheck.core.roles import Role
+from gridcheck.core.rules import rule_int
 from gridcheck.hazards.choices import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -63,16 +64,26 @@ def _enqueue(**kwargs):
 
 
 def monthly_due_date(month: datetime.date) -> datetime.date:
-    """The day by which the notices of ``month`` must be sent (``GRIDCHECK_HAZARD_MONTHLY_DUE_DAY``)."""
+    """The day by which the notices of ``month`` must be sent (rule ``hazards.monthly_notice_due_day``,
+    in force in that month)."""
     first, last = month_bounds(month)
-    return first.replace(day=min(settings.GRIDCHECK_HAZARD_MONTHLY_DUE_DAY, last.day))
+    due_day = rule_int("hazards.monthly_notice_due_day", on=first)
+    return first.replace(day=min(due_day, last.day))
 
 
 def quarterly_due_date(year: int, quarter: int) -> datetime.date:
-    """The day of the month after the quarter by which its briefing is due."""
-    _first, last = quarter_bounds(year, quarter)
+    """The day of the month after the quarter by which its briefing is due (rule
+    ``hazards.quarterly_briefing_due_day``, in force on the quarter's first day)."""
+    first, last = quarter_bounds(year, quarter)
     following = last + datetime.timedelta(days=1)
-    return following.replace(day=min(settings.GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY, 28))
+    due_day = rule_int("hazards.quarterly_briefing_due_day", on=first)
+    return following.replace(day=min(due_day, month_end(following).day))
+
+
+def calendar_lead_days(on: datetime.date) -> int:
+    """How many days before its due date a document of the calendar is produced (rule
+    ``hazards.calendar_lead_days``)."""
+    return rule_int("hazards.calendar_lead_days", on=on)
 
 
 def letterhead() -> str:
@@ -364,7 +375,7 @@ def hazard_daily_run(*, today: datetime.date | None = None) -> DailyResult:
                     % {"names": "、".join(str(h) for h in heads)},
                 )
                 result.escalated.append(hazard.pk)
-    soon = today + datetime.timedelta(days=settings.GRIDCHECK_HAZARD_REMIND_DAYS_BEFORE)
+    soon = today + datetime.timedelta(days=rule_int("hazards.remind_days_before", on=today))
     due_soon = Hazard.objects.select_related("customer", "responsible_staff", "found_by").filter(
         status__in=[HazardStatus.FOUND, HazardStatus.NOTIFIED, HazardStatus.RECTIFYING],
         deadline__gte=today,

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridcheck.core.testing import patch_rules
 from gridcheck.hazards import services
 from gridcheck.hazards.choices import HazardCategory, HazardSeverity
 
@@ -20,6 +21,12 @@ def media_root(settings, tmp_path):
 
 def png(name="photo.png", size=(16, 16)):
     return SimpleUploadedFile(name, services.image_bytes_png(*size), content_type="image/png")
+
+
+@pytest.fixture
+def rule_values(monkeypatch):
+    """Set rule-table values for one test: ``rule_values({"hazards.monthly_notice_due_day": 15})``."""
+    return lambda values: patch_rules(monkeypatch, values)
 
 
 @pytest.fixture

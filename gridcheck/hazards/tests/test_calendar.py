@@ -123,8 +123,8 @@ def test_bad_quarter_is_refused():
     assert services.parse_quarter("2026q3") == (2026, 3)
 
 
-def test_calendar_due_items(network, county, settings):
-    settings.GRIDCHECK_HAZARD_MONTHLY_DUE_DAY = 15
+def test_calendar_due_items(network, county, rule_values):
+    rule_values({"hazards.monthly_notice_due_day": 15})
     items = {i["key"]: i for i in selectors.calendar_due(user=county.users["admin"], today=TODAY)}
     assert items["monthly"]["due"] == datetime.date(2026, 11, 15)
     assert items["monthly"]["late"] and not items["monthly"]["done"]
