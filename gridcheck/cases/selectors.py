@@ -18,6 +18,11 @@ def cases_for(user) -> QuerySet[Case]:
     return scope_queryset(Case.objects.select_related("customer", "station", "created_by"), user)
 
 
+def case_letterhead(case: Case) -> str:
+    """The issuing company printed on the case's notices: the company of the case's station."""
+    return case.station.company.name
+
+
 def _normal_visits() -> list[tuple[int, str, datetime.date]]:
     """(customer id, account number, day) of inspection visits that found neither theft nor violation."""
     from gridcheck.inspections.models import Visit

@@ -1,7 +1,7 @@
-"""PDF documents of the 1+1+1 network, rendered by WeasyPrint from ``templates/hazards/pdf/*.html``.
+"""PDF documents of the 1+1+1 network, from ``templates/hazards/pdf/*.html`` (which extend the letterhead of
+``pdf/base.html``), rendered by ``gridcheck.core.pdf.render_pdf``.
 
-Fonts: Noto Serif CJK SC for the body (公文 style), Noto Sans CJK SC for headings and tables. Charts are
-inline SVG drawn here (WeasyPrint runs no JavaScript, so ECharts cannot be used in a PDF).
+Charts are inline SVG drawn here (WeasyPrint runs no JavaScript, so ECharts cannot be used in a PDF).
 """
 
 from __future__ import annotations
@@ -10,34 +10,19 @@ import datetime
 from html import escape
 from pathlib import Path
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
-
-CN_DIGITS = "〇一二三四五六七八九"
+from gridcheck.core.pdf import chinese_date, render_pdf
 
 
-def chinese_date(day: datetime.date) -> str:
-    """2026-11-25 -> 二〇二六年十一月二十五日 (the form used on official documents)."""
-
-    def number(n: int) -> str:
-        if n < 10:
-            return "〇一二三四五六七八九"[n]
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + ("" if ones == 0 else CN_DIGITS[ones])
-
-    year = "".join(CN_DIGITS[int(d)] for d in str(day.year))
-    return f"{year}年{number(day.month)}月{number(day.day)}日"
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render ``template_name`` to PDF bytes; media files (photos) resolve against ``MEDIA_ROOT``."""
-    from weasyprint import HTML
-
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template_name, context)
-    base_url = Path(settings.MEDIA_ROOT).as_uri() + "/"
-    return HTML(string=html, base_url=base_url).write_pdf()
+def _document(notice, issuer: str, issued_on: datetime.date) -> dict:
+    """The context every document shares: its letterhead, number and issue date."""
+    return {
+        "letterhead": issuer,
+        "document_number": notice.document_number,
+        "notice": notice,
+        "issuer": issuer,
+        "issued_on": issued_on,
+        "issued_on_cn": chinese_date(issued_on),
+    }
 
 
 def _photo_uri(photo) -> str | None:
@@ -119,13 +104,10 @@ def customer_notice_pdf(*, notice, customer, hazards, contacts, issuer, issued_o
     return render_pdf(
         "hazards/pdf/customer_notice.html",
         {
-            "notice": notice,
+            **_document(notice, issuer, issued_on),
             "customer": customer,
             "rows": rows,
             "contacts": contacts,
-            "issuer": issuer,
-            "issued_on": issued_on,
-            "issued_on_cn": chinese_date(issued_on),
             "station": customer.station,
         },
     )
@@ -143,13 +125,10 @@ def government_summary_pdf(*, notice, hazards, contacts, issuer, issued_on, firs
     return render_pdf(
         "hazards/pdf/government_summary.html",
         {
-            "notice": notice,
+            **_document(notice, issuer, issued_on),
             "hazards": hazards,
             "stats": stats,
             "departments": departments,
-            "issuer": issuer,
-            "issued_on": issued_on,
-            "issued_on_cn": chinese_date(issued_on),
             "first": first,
             "last": last,
             "n_customers": len({h.customer_id for h in hazards}),
@@ -184,12 +163,9 @@ def briefing_pdf(*, notice, stats, drills, issuer, issued_on, first, last) -> by
     return render_pdf(
         "hazards/pdf/briefing.html",
         {
-            "notice": notice,
+            **_document(notice, issuer, issued_on),
             "stats": stats,
             "drills": drills,
-            "issuer": issuer,
-            "issued_on": issued_on,
-            "issued_on_cn": chinese_date(issued_on),
             "first": first,
             "last": last,
             "severity_chart": severity_chart,
