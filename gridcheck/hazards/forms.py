@@ -12,7 +12,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
-    """Several photos in one input; each is checked by ``services.photo_validate``."""
+    """Several photos in one input; each is checked by the service that stores it."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(

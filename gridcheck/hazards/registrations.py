@@ -38,11 +38,10 @@ def register() -> None:
 def _monthly_notices(now: datetime.datetime) -> str | None:
     """Due once a month, from the rule table's lead days (``hazards.calendar_lead_days``) before the notices'
     due day (``hazards.monthly_notice_due_day``), at or after the daily jobs' hour."""
-    from gridcheck.hazards.services import calendar_lead_days, monthly_due_date
+    from gridcheck.hazards.selectors import monthly_run_from
 
     month = now.date().replace(day=1)
-    start = max(month, monthly_due_date(month) - datetime.timedelta(days=calendar_lead_days(month)))
-    if now.date() < start or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
+    if now.date() < monthly_run_from(month) or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
         return None
     return f"{month:%Y-%m}"
 
@@ -50,17 +49,12 @@ def _monthly_notices(now: datetime.datetime) -> str | None:
 def _quarterly_briefing(now: datetime.datetime) -> str | None:
     """Due in the month after a quarter, from the lead days before the briefing's due day
     (``hazards.quarterly_briefing_due_day``)."""
-    from gridcheck.core.periods import quarter_bounds
-    from gridcheck.hazards.services import calendar_lead_days, quarterly_due_date
+    from gridcheck.hazards.selectors import last_quarter, quarterly_run_from
 
     if now.month not in (1, 4, 7, 10):  # the month after a quarter
         return None
-    quarter = (now.month - 1) // 3 or 4
-    year = now.year if now.month != 1 else now.year - 1
-    first, _last = quarter_bounds(year, quarter)
-    due = quarterly_due_date(year, quarter)
-    start = max(due.replace(day=1), due - datetime.timedelta(days=calendar_lead_days(first)))
-    if now.date() < start or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
+    year, quarter = last_quarter(now.date())
+    if now.date() < quarterly_run_from(year, quarter) or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
         return None
     return f"{year}Q{quarter}"
 

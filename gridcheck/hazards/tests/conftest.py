@@ -1,6 +1,7 @@
 """Fixtures of the hazards tests: media in a temporary folder, hazards, contacts and portal users."""
 
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,8 +20,17 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+def image_bytes_png(width: int = 8, height: int = 8, color=(200, 40, 40)) -> bytes:
+    """A small PNG."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def png(name="photo.png", size=(16, 16)):
-    return SimpleUploadedFile(name, services.image_bytes_png(*size), content_type="image/png")
+    return SimpleUploadedFile(name, image_bytes_png(*size), content_type="image/png")
 
 
 @pytest.fixture

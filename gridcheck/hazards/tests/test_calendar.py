@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from gridcheck.core.periods import quarter_parse
 from gridcheck.hazards import selectors, services
 from gridcheck.hazards.choices import DeliveryChannel, HazardSeverity, HazardStatus, NoticeKind
 from gridcheck.hazards.models import Notice
@@ -119,8 +120,8 @@ def test_quarterly_briefing_pdf(network, county):
 
 def test_bad_quarter_is_refused():
     with pytest.raises(ValidationError):
-        services.parse_quarter("2026Q5")
-    assert services.parse_quarter("2026q3") == (2026, 3)
+        quarter_parse("2026Q5")
+    assert quarter_parse("2026q3") == (2026, 3)
 
 
 def test_calendar_due_items(network, county, rule_values):
