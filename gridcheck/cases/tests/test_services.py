@@ -237,7 +237,7 @@ def test_payment_partial_then_full(theft_case, county):
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.PAID
-    assert services.paid_yuan(case) == Decimal("2661.12")
+    assert selectors.paid_yuan(case) == Decimal("2661.12")
 
 
 def test_close_needs_three_answers_and_gives_a_label(theft_case, county):
