@@ -170,8 +170,6 @@ GRIDCHECK_IMPORT_MAX_ERRORS = 200
 GRIDCHECK_DATA_DIR = env.str("GRIDCHECK_DATA_DIR", default=str(VAR_DIR / "data"))
 # Periodic jobs (gridcheck scheduler): daily jobs start from this hour, local time [h].
 GRIDCHECK_DAILY_JOBS_HOUR = env.int("GRIDCHECK_DAILY_JOBS_HOUR", default=6)
-# The monthly notices and the quarterly briefing are produced this many days before they are due [days].
-GRIDCHECK_CALENDAR_LEAD_DAYS = env.int("GRIDCHECK_CALENDAR_LEAD_DAYS", default=5)
 
 LOGGING = {
     "version": 1,
@@ -220,12 +218,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # --- end of notifications -------------------------------------------------------------------------------
 
 # --- hazards (gridcheck.hazards): the 1+1+1 calendar and hazard documents -------------------------
-# Monthly hazard notices and the government summary are due by this day of the month [day].
-GRIDCHECK_HAZARD_MONTHLY_DUE_DAY = env.int("GRIDCHECK_HAZARD_MONTHLY_DUE_DAY", default=20)
-# The quarterly briefing is due by this day of the month after the quarter [day].
-GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY = env.int("GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY", default=10)
-# Staff are reminded of open hazards whose deadline is this close [days].
-GRIDCHECK_HAZARD_REMIND_DAYS_BEFORE = env.int("GRIDCHECK_HAZARD_REMIND_DAYS_BEFORE", default=3)
+# The calendar's due days, lead and reminder days are rules: rows "hazards.*" of the rule table.
 # Largest hazard photo accepted [bytes]; only JPEG and PNG are accepted.
 GRIDCHECK_HAZARD_PHOTO_MAX_BYTES = env.int("GRIDCHECK_HAZARD_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 # Letterhead of the hazard documents: "国网" + the company name unless set here.
@@ -279,8 +272,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 
 # --- theft and violation cases (gridcheck.cases) --------------------------------------------------
 INSTALLED_APPS += ["gridcheck.cases"]
-# A case whose total due is above this needs the county's approval after the station head's [元].
-GRIDCHECK_CASE_APPROVAL_THRESHOLD_YUAN = env.int("GRIDCHECK_CASE_APPROVAL_THRESHOLD_YUAN", default=5000)
+# The county-approval threshold is a rule: row "cases.approval_threshold_yuan" of the rule table.
 # The case choice sets under their own names in the API schema.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {

@@ -64,10 +64,3 @@ class CustomerClass(models.TextChoices):
 
     POWER = "power", _("Power customer (12 h/day)")
     LIGHTING = "lighting", _("Lighting customer (6 h/day)")
-
-
-class NoticeDocument(models.TextChoices):
-    """The PDF documents of a case."""
-
-    CASE_NOTICE = "notice", _("Case notice")
-    PAYMENT_NOTICE = "payment", _("Payment notice")

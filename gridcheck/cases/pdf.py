@@ -1,7 +1,8 @@
 """The notices of a case as PDF: 窃电通知书, 违约用电通知书 and 缴费通知单.
 
-Rendered by WeasyPrint with Debian's Noto CJK fonts through the same ``render_pdf`` as the hazard notices
-(``gridcheck.hazards.pdf``), from ``templates/cases/pdf/*.html``.
+Rendered by ``gridcheck.core.pdf.render_pdf`` (WeasyPrint, Noto CJK) from ``templates/cases/pdf/*.html``, which
+extend the one letterhead of ``pdf/base.html``; the company on it is the case station's
+(``selectors.case_letterhead``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from django.utils import timezone
 
 from gridcheck.cases.choices import CaseKind
 from gridcheck.cases.models import Case
-from gridcheck.hazards.pdf import chinese_date, render_pdf
+from gridcheck.cases.selectors import case_letterhead
+from gridcheck.core.pdf import chinese_date, render_pdf
 
 #: Items recorded on the case but not billed to the customer.
 NOT_BILLED = ("admin_fine_max_yuan", "criminal_amount_yuan")
@@ -92,6 +94,8 @@ def _context(case: Case, **extra) -> dict:
     billed, recorded = notice_items(case)
     issued_on = case.notified_on or timezone.localdate()
     return {
+        "letterhead": case_letterhead(case),
+        "document_number": case.number,
         "case": case,
         "customer": case.customer,
         "station": case.station,

@@ -1,21 +1,97 @@
-"""Read helpers of the cases app: cases in a user's scope and the detection labels."""
+"""Read helpers of the cases app: who may do what, cases in a user's scope, the archive facts a case
+needs, its approval round and payments, the approval threshold of the rule table and the detection labels."""
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from gridcheck.archive.models import Meter
-from gridcheck.cases.choices import CaseStatus
+from gridcheck.archive.models import Customer, Meter, Tariff
+from gridcheck.cases.choices import ApprovalDecision, ApprovalLevel, CaseStatus
 from gridcheck.cases.models import Case
+from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, HANDLE_CASES, Role, has_capability
+from gridcheck.core.rules import rule_value
 from gridcheck.core.scoping import scope_queryset
+
+# ----------------------------------------------------------------------------------------------- rights
+
+
+def can_handle_cases(user) -> bool:
+    """Inspectors, station heads, auditors and administrators open and carry cases (not readers, liaison)."""
+    return has_capability(user, HANDLE_CASES)
+
+
+def can_approve(user, case: Case, level: str) -> bool:
+    """Station level: the head of the case's station (or an administrator); county level: a county-level
+    station head or administrator. Never the creator of the case."""
+    if user.pk == case.created_by_id:
+        return False
+    if level == ApprovalLevel.STATION:
+        if not has_capability(user, APPROVE_STATION):
+            return False
+        return user.is_superuser or user.role == Role.ADMINISTRATOR or user.station_id == case.station_id
+    return has_capability(user, APPROVE_COUNTY)
+
+
+def approval_threshold_yuan(on: datetime.date) -> Decimal:
+    """Amounts above this need county approval as well as the station head's [元]: the rule
+    ``cases.approval_threshold_yuan`` in force on ``on`` (a case's date)."""
+    return Decimal(rule_value("cases.approval_threshold_yuan", on=on))
+
+
+# ----------------------------------------------------------------------------------------------- reads
 
 
 def cases_for(user) -> QuerySet[Case]:
     """The cases ``user`` may see (station staff: their station; county users: all)."""
     return scope_queryset(Case.objects.select_related("customer", "station", "created_by"), user)
+
+
+def customer_meter(customer: Customer, on: datetime.date | None = None) -> Meter | None:
+    """The customer's meter: the one in service (installed by ``on``) with the lowest asset number."""
+    meters = Meter.objects.filter(metering_point__customer=customer).select_related("metering_point")
+    in_service = meters.filter(status="in_service").order_by("asset_number")
+    return in_service.first() or meters.order_by("asset_number").first()
+
+
+def tariff_in_force(code: str, on: datetime.date) -> Tariff | None:
+    """The version of tariff ``code`` in force on ``on`` (the latest one that started by then)."""
+    return Tariff.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
+
+
+def current_approvals(case: Case):
+    """The approval decisions of the current round (since the case was last submitted)."""
+    approvals = case.approvals.select_related("approver")
+    if case.submitted_at:
+        approvals = approvals.filter(decided_at__gte=case.submitted_at)
+    return approvals
+
+
+def next_approval_level(case: Case) -> str | None:
+    """Which level must decide next on a pending case: station first, then the county if needed."""
+    if case.status != CaseStatus.PENDING_APPROVAL:
+        return None
+    done = set(
+        current_approvals(case).filter(decision=ApprovalDecision.APPROVE).values_list("level", flat=True)
+    )
+    if ApprovalLevel.STATION not in done:
+        return ApprovalLevel.STATION
+    if case.needs_county_approval and ApprovalLevel.COUNTY not in done:
+        return ApprovalLevel.COUNTY
+    return None
+
+
+def paid_yuan(case: Case) -> Decimal:
+    """What the customer has paid on the case so far [元]."""
+    return case.payments.aggregate(total=Sum("amount_yuan"))["total"] or Decimal("0.00")
+
+
+def case_letterhead(case: Case) -> str:
+    """The issuing company printed on the case's notices: the company of the case's station."""
+    return case.station.company.name
 
 
 def _normal_visits() -> list[tuple[int, str, datetime.date]]:

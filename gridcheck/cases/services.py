@@ -12,17 +12,25 @@ import datetime
 import inspect
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Customer, Meter, Tariff
 from gridcheck.cases.choices import ApprovalDecision, ApprovalLevel, CaseKind, CaseStatus, TheftType
 from gridcheck.cases.models import Case, CaseApproval, CaseEvent, Payment
-from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, HANDLE_CASES, Role, has_capability
+from gridcheck.cases.selectors import (
+    approval_threshold_yuan,
+    can_approve,
+    can_handle_cases,
+    current_approvals,
+    customer_meter,
+    next_approval_level,
+    paid_yuan,
+    tariff_in_force,
+)
+from gridcheck.core.events import record_transition
 from gridcheck_analytics import penalties
 from gridcheck_analytics.regulations import RuleError, RuleNotInForceError
 
@@ -61,31 +69,6 @@ THEFT_INPUT_KEYS = (
 )
 
 
-# ----------------------------------------------------------------------------------------------- rights
-
-
-def can_handle_cases(user) -> bool:
-    """Inspectors, station heads, auditors and administrators open and carry cases (not readers, liaison)."""
-    return has_capability(user, HANDLE_CASES)
-
-
-def can_approve(user, case: Case, level: str) -> bool:
-    """Station level: the head of the case's station (or an administrator); county level: a county-level
-    station head or administrator. Never the creator of the case."""
-    if user.pk == case.created_by_id:
-        return False
-    if level == ApprovalLevel.STATION:
-        if not has_capability(user, APPROVE_STATION):
-            return False
-        return user.is_superuser or user.role == Role.ADMINISTRATOR or user.station_id == case.station_id
-    return has_capability(user, APPROVE_COUNTY)
-
-
-def approval_threshold_yuan() -> Decimal:
-    """Amounts above this need county approval as well as the station head's [元]."""
-    return Decimal(str(getattr(settings, "GRIDCHECK_CASE_APPROVAL_THRESHOLD_YUAN", "5000")))
-
-
 # ----------------------------------------------------------------------------------------------- helpers
 
 
@@ -102,9 +85,7 @@ def _jsonable(value):
 
 
 def _event(case: Case, from_status: str, actor, note: str = "") -> None:
-    CaseEvent.objects.create(
-        case=case, actor=actor, from_status=from_status, to_status=case.status, note=note
-    )
+    record_transition(CaseEvent, case, from_status=from_status, to_status=case.status, actor=actor, note=note)
 
 
 def _save(case: Case, actor, reason: str = "") -> None:
@@ -124,18 +105,6 @@ def _require_status(case: Case, *allowed: str) -> None:
 def _require_handler(user) -> None:
     if user is not None and not can_handle_cases(user):
         raise PermissionDenied(_("Your role may not handle theft and violation cases."))
-
-
-def customer_meter(customer: Customer, on: datetime.date | None = None) -> Meter | None:
-    """The customer's meter: the one in service (installed by ``on``) with the lowest asset number."""
-    meters = Meter.objects.filter(metering_point__customer=customer).select_related("metering_point")
-    in_service = meters.filter(status="in_service").order_by("asset_number")
-    return in_service.first() or meters.order_by("asset_number").first()
-
-
-def tariff_in_force(code: str, on: datetime.date) -> Tariff | None:
-    """The version of tariff ``code`` in force on ``on`` (the latest one that started by then)."""
-    return Tariff.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
 
 
 def _check_dates(case_date: datetime.date, meter: Meter | None) -> None:
@@ -363,7 +332,7 @@ def case_compute(*, case: Case, user=None) -> Case:
     case.calculation = calc.to_dict()
     case.total_due_yuan = total
     case.police_referral = calc.has_flag("transfer_to_police")
-    case.needs_county_approval = total > approval_threshold_yuan()
+    case.needs_county_approval = total > approval_threshold_yuan(case.case_date)
     case.computed_at = timezone.now()
     # A new amount needs a new notice.
     case.notified_on = None
@@ -438,35 +407,13 @@ def case_submit_for_approval(*, case: Case, user) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_status(case, CaseStatus.NOTIFIED)
     from_status = case.status
-    case.needs_county_approval = case.total_due_yuan > approval_threshold_yuan()
+    case.needs_county_approval = case.total_due_yuan > approval_threshold_yuan(case.case_date)
     case.submitted_at = timezone.now()
     case.status = CaseStatus.PENDING_APPROVAL
     _save(case, user, "submitted")
     levels = _("station head and county") if case.needs_county_approval else _("station head")
     _event(case, from_status, user, _("Submitted for approval by the %(levels)s.") % {"levels": levels})
     return case
-
-
-def current_approvals(case: Case):
-    """The approval decisions of the current round (since the case was last submitted)."""
-    approvals = case.approvals.select_related("approver")
-    if case.submitted_at:
-        approvals = approvals.filter(decided_at__gte=case.submitted_at)
-    return approvals
-
-
-def next_approval_level(case: Case) -> str | None:
-    """Which level must decide next on a pending case: station first, then the county if needed."""
-    if case.status != CaseStatus.PENDING_APPROVAL:
-        return None
-    done = set(
-        current_approvals(case).filter(decision=ApprovalDecision.APPROVE).values_list("level", flat=True)
-    )
-    if ApprovalLevel.STATION not in done:
-        return ApprovalLevel.STATION
-    if case.needs_county_approval and ApprovalLevel.COUNTY not in done:
-        return ApprovalLevel.COUNTY
-    return None
 
 
 @transaction.atomic
@@ -521,23 +468,17 @@ def case_approve(*, case: Case, user, level: str, decision: str, comment: str = 
         )
     else:
         # Still pending: the county decides next. Recorded as an event of the same status.
-        CaseEvent.objects.create(
-            case=case,
-            actor=user,
-            from_status=from_status,
-            to_status=case.status,
-            note=_("Approved (%(level)s); waiting for the county. %(comment)s")
+        _event(
+            case,
+            from_status,
+            user,
+            _("Approved (%(level)s); waiting for the county. %(comment)s")
             % {"level": label, "comment": comment},
         )
     return case
 
 
 # ----------------------------------------------------------------------------------------------- payment
-
-
-def paid_yuan(case: Case) -> Decimal:
-    """What the customer has paid on the case so far [元]."""
-    return case.payments.aggregate(total=Sum("amount_yuan"))["total"] or Decimal("0.00")
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """Pages of the cases app: list, create, detail with the itemised calculation, the actions, the PDFs.
 
 Scoping: a case outside the user's station (or areas) is a 404. Reading needs ``view``; the actions need
-a case-handling role (``services.can_handle_cases``) or, for approvals, the approver's role; the services
+a case-handling role (``selectors.can_handle_cases``) or, for approvals, the approver's role; the services
 check again and refuse what the rules forbid (self-approval, missing signature, the three answers).
 """
 
@@ -66,7 +66,7 @@ class CaseListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_handle"] = services.can_handle_cases(self.request.user)
+        ctx["can_handle"] = selectors.can_handle_cases(self.request.user)
         return ctx
 
 
@@ -74,7 +74,7 @@ class CaseCreateView(CapabilityRequiredMixin, TemplateView):
     template_name = "cases/case_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.can_handle_cases(request.user):
+        if request.user.is_authenticated and not selectors.can_handle_cases(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -161,10 +161,10 @@ class CaseDetailView(CaseMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         case = self.get_case()
         user = self.request.user
-        can_handle = services.can_handle_cases(user)
-        level = services.next_approval_level(case)
+        can_handle = selectors.can_handle_cases(user)
+        level = selectors.next_approval_level(case)
         billed, recorded = pdf.notice_items(case)
-        paid = services.paid_yuan(case)
+        paid = selectors.paid_yuan(case)
         today = timezone.localdate()
         ctx.update(
             object=case,
@@ -184,9 +184,9 @@ class CaseDetailView(CaseMixin, TemplateView):
             can_handle=can_handle,
             approval_level=level,
             approval_level_label=ApprovalLevel(level).label if level else "",
-            can_approve=bool(level) and services.can_approve(user, case, level),
+            can_approve=bool(level) and selectors.can_approve(user, case, level),
             is_creator=user.pk == case.created_by_id,
-            threshold=services.approval_threshold_yuan(),
+            threshold=selectors.approval_threshold_yuan(case.case_date),
             notify_form=kwargs.get("notify_form")
             or NotifyForm(initial={"notified_on": today, "signed": "yes"}),
             approval_form=kwargs.get("approval_form") or ApprovalForm(),
@@ -271,7 +271,7 @@ class CaseApproveView(CaseActionView):
 
     def run(self, request, case):
         data = self.bound(ApprovalForm, request).cleaned_data
-        level = services.next_approval_level(case)
+        level = selectors.next_approval_level(case)
         if level is None:
             raise ValidationError(_("The case needs no approval now."))
         services.case_approve(
@@ -325,7 +325,7 @@ class CasePaymentNoticePdfView(CaseMixin, View):
         if case.status not in (CaseStatus.APPROVED, CaseStatus.PAID, CaseStatus.CLOSED):
             messages.error(request, _("The payment notice is issued once the case is approved."))
             return redirect(case)
-        body = pdf.payment_notice_pdf(case, paid_yuan=services.paid_yuan(case))
+        body = pdf.payment_notice_pdf(case, paid_yuan=selectors.paid_yuan(case))
         response = HttpResponse(body, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{case.number}-payment.pdf"'
         return response

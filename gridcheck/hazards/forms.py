@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.hazards.choices import HazardStatus
 from gridcheck.hazards.models import Hazard
 
 
@@ -12,7 +11,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
-    """Several photos in one input; each is checked by ``services.photo_validate``."""
+    """Several photos in one input; each is checked by the service that stores it."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -74,11 +73,6 @@ class HazardForm(forms.ModelForm):
         if found_on and deadline and deadline < found_on:
             self.add_error("deadline", _("The rectification deadline cannot be before the finding date."))
         return data
-
-
-class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(choices=HazardStatus.choices)
-    note = forms.CharField(required=False, max_length=500)
 
 
 class ConfirmRectificationForm(forms.Form):

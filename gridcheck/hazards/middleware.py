@@ -18,7 +18,7 @@ ALLOWED_PREFIXES = ("/hazards/portal/", "/api/hazards/", "/accounts/", "/static/
 
 def portal_session_mark(sender, request, user, **kwargs):
     """``user_logged_in`` receiver: remember in the session whether ``user`` is a portal user."""
-    from gridcheck.hazards.services import portal_customer_for
+    from gridcheck.hazards.selectors import portal_customer_for
 
     customer = portal_customer_for(user)
     if customer is not None:

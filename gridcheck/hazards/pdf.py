@@ -1,60 +1,29 @@
-"""PDF documents of the 1+1+1 network, rendered by WeasyPrint from ``templates/hazards/pdf/*.html``.
+"""PDF documents of the 1+1+1 network, from ``templates/hazards/pdf/*.html`` (which extend the letterhead of
+``pdf/base.html``), rendered by ``gridcheck.core.pdf.render_pdf``.
 
-Fonts: Noto Serif CJK SC for the body (公文 style), Noto Sans CJK SC for headings and tables. Charts are
-inline SVG drawn here (WeasyPrint runs no JavaScript, so ECharts cannot be used in a PDF).
+This module only renders: the figures, rows and photos come from ``gridcheck.hazards.selectors`` through the
+service that produces the document. Charts are inline SVG drawn here (WeasyPrint runs no JavaScript, so
+ECharts cannot be used in a PDF).
 """
 
 from __future__ import annotations
 
 import datetime
 from html import escape
-from pathlib import Path
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
-
-CN_DIGITS = "〇一二三四五六七八九"
+from gridcheck.core.pdf import chinese_date, render_pdf
 
 
-def chinese_date(day: datetime.date) -> str:
-    """2026-11-25 -> 二〇二六年十一月二十五日 (the form used on official documents)."""
-
-    def number(n: int) -> str:
-        if n < 10:
-            return "〇一二三四五六七八九"[n]
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + ("" if ones == 0 else CN_DIGITS[ones])
-
-    year = "".join(CN_DIGITS[int(d)] for d in str(day.year))
-    return f"{year}年{number(day.month)}月{number(day.day)}日"
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render ``template_name`` to PDF bytes; media files (photos) resolve against ``MEDIA_ROOT``."""
-    from weasyprint import HTML
-
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template_name, context)
-    base_url = Path(settings.MEDIA_ROOT).as_uri() + "/"
-    return HTML(string=html, base_url=base_url).write_pdf()
-
-
-def _photo_uri(photo) -> str | None:
-    try:
-        path = Path(photo.image.path)
-    except (ValueError, NotImplementedError):
-        return None
-    return path.as_uri() if path.exists() else None
-
-
-def _photos(hazard, stage: str, limit: int = 2) -> list[str]:
-    uris = []
-    for photo in hazard.photos.filter(stage=stage).order_by("pk")[:limit]:
-        uri = _photo_uri(photo)
-        if uri:
-            uris.append(uri)
-    return uris
+def _document(notice, issuer: str, issued_on: datetime.date) -> dict:
+    """The context every document shares: its letterhead, number and issue date."""
+    return {
+        "letterhead": issuer,
+        "document_number": notice.document_number,
+        "notice": notice,
+        "issuer": issuer,
+        "issued_on": issued_on,
+        "issued_on_cn": chinese_date(issued_on),
+    }
 
 
 def bar_chart_svg(
@@ -113,88 +82,51 @@ def bar_chart_svg(
     return "".join(parts)
 
 
-def customer_notice_pdf(*, notice, customer, hazards, contacts, issuer, issued_on) -> bytes:
-    """The monthly hazard rectification notice (安全隐患整改通知书) to one customer."""
-    rows = [{"hazard": h, "before": _photos(h, "before", 1)} for h in hazards]
+def customer_notice_pdf(*, notice, customer, figures, contacts, issuer, issued_on) -> bytes:
+    """The monthly hazard rectification notice (安全隐患整改通知书) to one customer.
+
+    ``figures``: ``selectors.customer_notice_figures`` (each hazard with its photo before rectification).
+    """
     return render_pdf(
         "hazards/pdf/customer_notice.html",
         {
-            "notice": notice,
+            **_document(notice, issuer, issued_on),
+            **figures,
             "customer": customer,
-            "rows": rows,
             "contacts": contacts,
-            "issuer": issuer,
-            "issued_on": issued_on,
-            "issued_on_cn": chinese_date(issued_on),
             "station": customer.station,
         },
     )
 
 
-def government_summary_pdf(*, notice, hazards, contacts, issuer, issued_on, first, last) -> bytes:
-    """The monthly summary of hazards for the county government (安全隐患情况月报)."""
-    from gridcheck.hazards.selectors import hazard_period_statistics
+def government_summary_pdf(*, notice, hazards, figures, issuer, issued_on, first, last) -> bytes:
+    """The monthly summary of hazards for the county government (安全隐患情况月报).
 
-    stats = hazard_period_statistics(first=first, last=last, as_of=issued_on)
-    departments = []
-    for contact in contacts:
-        if contact.department not in departments:
-            departments.append(contact.department)
+    ``figures``: ``selectors.government_summary_figures`` (statistics, departments, number of customers).
+    """
     return render_pdf(
         "hazards/pdf/government_summary.html",
-        {
-            "notice": notice,
-            "hazards": hazards,
-            "stats": stats,
-            "departments": departments,
-            "issuer": issuer,
-            "issued_on": issued_on,
-            "issued_on_cn": chinese_date(issued_on),
-            "first": first,
-            "last": last,
-            "n_customers": len({h.customer_id for h in hazards}),
-        },
+        {**_document(notice, issuer, issued_on), **figures, "hazards": hazards, "first": first, "last": last},
     )
 
 
-def briefing_pdf(*, notice, stats, drills, issuer, issued_on, first, last) -> bytes:
-    """The quarterly hazard briefing report (安全隐患通报), with statistics, charts, photos and drills."""
-    severity_chart = bar_chart_svg(
-        [row["label"] for row in stats["by_severity"]],
-        [
-            ("发现", [row["found"] for row in stats["by_severity"]], "#2f6db5"),
-            ("整改", [row["rectified"] for row in stats["by_severity"]], "#3a9a5b"),
-            ("逾期", [row["overdue"] for row in stats["by_severity"]], "#c0392b"),
-        ],
-    )
-    station_chart = bar_chart_svg(
-        [row["label"] for row in stats["by_station"]],
-        [
-            ("发现", [row["found"] for row in stats["by_station"]], "#2f6db5"),
-            ("整改", [row["rectified"] for row in stats["by_station"]], "#3a9a5b"),
-            ("逾期", [row["overdue"] for row in stats["by_station"]], "#c0392b"),
-        ],
-    )
-    featured = [
-        {"hazard": h, "before": _photos(h, "before", 1), "after": _photos(h, "after", 1)}
-        for h in stats["hazards"]
-        if h.severity in ("major", "serious")
-    ][:12]
-    rate = round(100 * stats["rectified"] / stats["found"], 1) if stats["found"] else None
+def briefing_pdf(*, notice, figures, issuer, issued_on, first, last) -> bytes:
+    """The quarterly hazard briefing report (安全隐患通报), with statistics, charts, photos and drills.
+
+    ``figures``: ``selectors.briefing_figures`` (statistics, drills, featured hazards, rectification rate).
+    """
+    stats = figures["stats"]
+    charts = {}
+    for name, rows in (("severity_chart", stats["by_severity"]), ("station_chart", stats["by_station"])):
+        charts[name] = bar_chart_svg(
+            [row["label"] for row in rows],
+            [
+                ("发现", [row["found"] for row in rows], "#2f6db5"),
+                ("整改", [row["rectified"] for row in rows], "#3a9a5b"),
+                ("逾期", [row["overdue"] for row in rows], "#c0392b"),
+            ],
+        )
     return render_pdf(
         "hazards/pdf/briefing.html",
-        {
-            "notice": notice,
-            "stats": stats,
-            "drills": drills,
-            "issuer": issuer,
-            "issued_on": issued_on,
-            "issued_on_cn": chinese_date(issued_on),
-            "first": first,
-            "last": last,
-            "severity_chart": severity_chart,
-            "station_chart": station_chart,
-            "featured": featured,
-            "rectification_rate": rate,
-        },
+        {**_document(notice, issuer, issued_on), **figures, **charts, "first": first, "last": last},
     )

@@ -42,20 +42,26 @@ def register() -> None:
 
 
 def _monthly_notices(now: datetime.datetime) -> str | None:
-    """Due from a few days (``GRIDCHECK_CALENDAR_LEAD_DAYS``) before the notices' due day, once a month."""
-    start_day = max(1, settings.GRIDCHECK_HAZARD_MONTHLY_DUE_DAY - settings.GRIDCHECK_CALENDAR_LEAD_DAYS)
-    return f"{now:%Y-%m}" if now.day >= start_day and now.hour >= settings.GRIDCHECK_DAILY_JOBS_HOUR else None
+    """Due once a month, from the rule table's lead days (``hazards.calendar_lead_days``) before the notices'
+    due day (``hazards.monthly_notice_due_day``), at or after the daily jobs' hour."""
+    from gridcheck.hazards.selectors import monthly_run_from
+
+    month = now.date().replace(day=1)
+    if now.date() < monthly_run_from(month) or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
+        return None
+    return f"{month:%Y-%m}"
 
 
 def _quarterly_briefing(now: datetime.datetime) -> str | None:
-    """Due in the month after a quarter, from a few days before the briefing's due day."""
+    """Due in the month after a quarter, from the lead days before the briefing's due day
+    (``hazards.quarterly_briefing_due_day``)."""
+    from gridcheck.hazards.selectors import last_quarter, quarterly_run_from
+
     if now.month not in (1, 4, 7, 10):  # the month after a quarter
         return None
-    start_day = max(1, settings.GRIDCHECK_HAZARD_QUARTERLY_DUE_DAY - settings.GRIDCHECK_CALENDAR_LEAD_DAYS)
-    if now.day < start_day or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
+    year, quarter = last_quarter(now.date())
+    if now.date() < quarterly_run_from(year, quarter) or now.hour < settings.GRIDCHECK_DAILY_JOBS_HOUR:
         return None
-    quarter = (now.month - 1) // 3 or 4
-    year = now.year if now.month != 1 else now.year - 1
     return f"{year}Q{quarter}"
 
 

@@ -117,9 +117,8 @@ class CalendarRunView(ManageMixin, View):
                     },
                 )
             elif what == "quarterly":
-                quarter = (today.month - 1) // 3
-                year = today.year if quarter else today.year - 1
-                result = services.hazard_briefing_run(year=year, quarter=quarter or 4, actor=request.user)
+                year, quarter = selectors.last_quarter(today)
+                result = services.hazard_briefing_run(year=year, quarter=quarter, actor=request.user)
                 messages.success(
                     request,
                     _("Briefing %(period)s ready, %(emails)s emails queued.")
@@ -497,7 +496,7 @@ class PortalMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.customer = services.portal_customer_for(request.user)
+        self.customer = selectors.portal_customer_for(request.user)
         if self.customer is None:
             return redirect("hazards:dashboard")
         return super().dispatch(request, *args, **kwargs)

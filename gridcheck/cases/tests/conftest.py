@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from gridcheck.cases import services
+from gridcheck.core.testing import patch_rules
 
 
 @pytest.fixture
@@ -16,6 +17,12 @@ def theft_case(county):
         facts="表前绕越接线",
         created_by=county.users["inspector_east"],
     )
+
+
+@pytest.fixture
+def rule_values(monkeypatch):
+    """Set rule-table values for one test: ``rule_values({"cases.approval_threshold_yuan": 1000})``."""
+    return lambda values: patch_rules(monkeypatch, values)
 
 
 def run_to_pending(case, county):

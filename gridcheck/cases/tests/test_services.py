@@ -186,8 +186,8 @@ def test_below_threshold_needs_station_head_only(theft_case, county):
     assert case.status == CaseStatus.APPROVED
 
 
-def test_above_threshold_needs_county(theft_case, county, settings):
-    settings.GRIDCHECK_CASE_APPROVAL_THRESHOLD_YUAN = 1000
+def test_above_threshold_needs_county(theft_case, county, rule_values):
+    rule_values({"cases.approval_threshold_yuan": 1000})
     case = run_to_pending(theft_case, county)
     assert case.needs_county_approval
     case = services.case_approve(
@@ -237,7 +237,7 @@ def test_payment_partial_then_full(theft_case, county):
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.PAID
-    assert services.paid_yuan(case) == Decimal("2661.12")
+    assert selectors.paid_yuan(case) == Decimal("2661.12")
 
 
 def test_close_needs_three_answers_and_gives_a_label(theft_case, county):

@@ -1,10 +1,12 @@
 """Fixtures of the hazards tests: media in a temporary folder, hazards, contacts and portal users."""
 
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridcheck.core.testing import patch_rules
 from gridcheck.hazards import services
 from gridcheck.hazards.choices import HazardCategory, HazardSeverity
 
@@ -18,8 +20,23 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+def image_bytes_png(width: int = 8, height: int = 8, color=(200, 40, 40)) -> bytes:
+    """A small PNG."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def png(name="photo.png", size=(16, 16)):
-    return SimpleUploadedFile(name, services.image_bytes_png(*size), content_type="image/png")
+    return SimpleUploadedFile(name, image_bytes_png(*size), content_type="image/png")
+
+
+@pytest.fixture
+def rule_values(monkeypatch):
+    """Set rule-table values for one test: ``rule_values({"hazards.monthly_notice_due_day": 15})``."""
+    return lambda values: patch_rules(monkeypatch, values)
 
 
 @pytest.fixture

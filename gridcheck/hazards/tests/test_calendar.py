@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from gridcheck.core.periods import quarter_parse
 from gridcheck.hazards import selectors, services
 from gridcheck.hazards.choices import DeliveryChannel, HazardSeverity, HazardStatus, NoticeKind
 from gridcheck.hazards.models import Notice
@@ -119,12 +120,12 @@ def test_quarterly_briefing_pdf(network, county):
 
 def test_bad_quarter_is_refused():
     with pytest.raises(ValidationError):
-        services.parse_quarter("2026Q5")
-    assert services.parse_quarter("2026q3") == (2026, 3)
+        quarter_parse("2026Q5")
+    assert quarter_parse("2026q3") == (2026, 3)
 
 
-def test_calendar_due_items(network, county, settings):
-    settings.GRIDCHECK_HAZARD_MONTHLY_DUE_DAY = 15
+def test_calendar_due_items(network, county, rule_values):
+    rule_values({"hazards.monthly_notice_due_day": 15})
     items = {i["key"]: i for i in selectors.calendar_due(user=county.users["admin"], today=TODAY)}
     assert items["monthly"]["due"] == datetime.date(2026, 11, 15)
     assert items["monthly"]["late"] and not items["monthly"]["done"]

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gridcheck.hazards import services
+from gridcheck.hazards import selectors, services
 from gridcheck.hazards.choices import HazardSeverity, HazardStatus
 from gridcheck.hazards.models import Hazard, HazardEvent, HazardPhoto
 from gridcheck.hazards.tests.conftest import png
@@ -159,5 +159,5 @@ def test_portal_confirmation_only_for_own_customer(make_hazard, portal):
 
 
 def test_portal_customer_for(portal, county):
-    assert services.portal_customer_for(portal["east11"]) == county.customers["east11"]
-    assert services.portal_customer_for(county.users["liaison"]) is None
+    assert selectors.portal_customer_for(portal["east11"]) == county.customers["east11"]
+    assert selectors.portal_customer_for(county.users["liaison"]) is None

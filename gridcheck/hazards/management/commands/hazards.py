@@ -9,28 +9,13 @@
 - ``simulate``: hazards, contacts, profiles and drills on the demo county (deterministic).
 """
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridcheck.hazards import services
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(_("Write a date as 2026-11-25.")) from None
-
-
-def _month(value: str) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise CommandError(_("Write a month as 2026-11.")) from None
+from gridcheck.core.periods import date_parse, month_parse, quarter_parse
+from gridcheck.hazards import selectors, services
 
 
 class Command(BaseCommand):
@@ -74,7 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(_("Outbox: %(sent)s sent, %(failed)s failed.") % {"sent": sent, "failed": failed})
 
     def _monthly(self, *, month, send=False, **_options):
-        month = _month(month) if month else timezone.localdate().replace(day=1)
+        month = month_parse(month) if month else timezone.localdate().replace(day=1)
         result = services.hazard_monthly_run(month=month)
         self.stdout.write(
             _(
@@ -103,13 +88,7 @@ class Command(BaseCommand):
             self._flush()
 
     def _quarterly(self, *, quarter, send=False, **_options):
-        if quarter:
-            year, q = services.parse_quarter(quarter)
-        else:
-            today = timezone.localdate()
-            q = (today.month - 1) // 3
-            year = today.year if q else today.year - 1
-            q = q or 4
+        year, q = quarter_parse(quarter) if quarter else selectors.last_quarter(timezone.localdate())
         result = services.hazard_briefing_run(year=year, quarter=q)
         verb = _("produced") if result.created else _("already produced")
         self.stdout.write(
@@ -121,9 +100,7 @@ class Command(BaseCommand):
 
     def _due(self, *, send=False, **_options):
         """This month's notices and the last quarter's briefing, each only if not done yet."""
-        from gridcheck.hazards.selectors import calendar_due
-
-        items = {item["key"]: item for item in calendar_due(user=None, today=timezone.localdate())}
+        items = {item["key"]: item for item in selectors.calendar_due(user=None, today=timezone.localdate())}
         if items["monthly"]["done"]:
             self.stdout.write(_("%(label)s: done.") % {"label": items["monthly"]["label"]})
         else:
@@ -136,7 +113,7 @@ class Command(BaseCommand):
             self._flush()
 
     def _daily(self, *, today, **_options):
-        today = _date(today) if today else timezone.localdate()
+        today = date_parse(today) if today else timezone.localdate()
         result = services.hazard_daily_run(today=today)
         self.stdout.write(
             _("%(overdue)s hazards marked overdue, %(escalated)s escalated, %(messages)s messages queued.")
@@ -150,7 +127,7 @@ class Command(BaseCommand):
     def _simulate(self, *, seed, customers, today, portal_password, **_options):
         from gridcheck.hazards.simulate import hazards_simulate
 
-        today = _date(today) if today else timezone.localdate()
+        today = date_parse(today) if today else timezone.localdate()
         result = hazards_simulate(
             today=today, seed=seed, customers=customers, portal_password=portal_password
         )

@@ -1,0 +1,165 @@
+"""A hazard's life: registered, edited, photographed, moved along its statuses, confirmed by the customer.
+
+A hazard's status changes only through ``hazard_transition`` (directly or via the runs), which writes a
+``HazardEvent`` (``gridcheck.core.events.record_transition``) and, through ``AuditedModel``, a history record.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridcheck.core.events import record_transition
+from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, PhotoStage
+from gridcheck.hazards.models import Hazard, HazardEvent, HazardPhoto
+from gridcheck.hazards.selectors import portal_customer_for
+from gridcheck.hazards.services.common import photo_validate
+
+
+def _check_deadline(found_on, deadline) -> None:
+    if found_on and deadline and deadline < found_on:
+        raise ValidationError(
+            {"deadline": _("The rectification deadline cannot be before the finding date.")}
+        )
+
+
+@transaction.atomic
+def hazard_create(
+    *,
+    customer,
+    category: str,
+    severity: str,
+    description: str,
+    found_on: datetime.date,
+    deadline: datetime.date,
+    responsible_person: str,
+    responsible_phone: str = "",
+    responsible_staff=None,
+    consequence: str = "",
+    advice: str = "",
+    found_by_inspection_ref: str = "",
+    found_by=None,
+    photos=(),
+) -> Hazard:
+    """Register a hazard found at ``customer``; its deadline may not lie before the day it was found."""
+    hazard = Hazard(
+        customer=customer,
+        station_id=customer.station_id,
+        category=category,
+        severity=severity,
+        description=description,
+        found_on=found_on,
+        deadline=deadline,
+        responsible_person=responsible_person,
+        responsible_phone=responsible_phone,
+        responsible_staff=responsible_staff,
+        consequence=consequence,
+        advice=advice,
+        found_by_inspection_ref=found_by_inspection_ref,
+        found_by=found_by,
+        status=HazardStatus.FOUND,
+    )
+    _check_deadline(found_on, deadline)
+    hazard.full_clean()
+    hazard.save()
+    record_transition(
+        HazardEvent, hazard, to_status=HazardStatus.FOUND, actor=found_by, note=_("Hazard registered")
+    )
+    for upload in photos:
+        hazard_photo_add(hazard=hazard, stage=PhotoStage.BEFORE, image=upload, user=found_by)
+    return hazard
+
+
+@transaction.atomic
+def hazard_update(*, hazard: Hazard, user, **fields) -> Hazard:
+    """Change a hazard's descriptive fields (not its status); the deadline rule still holds."""
+    allowed = {
+        "category",
+        "severity",
+        "description",
+        "consequence",
+        "advice",
+        "deadline",
+        "responsible_person",
+        "responsible_phone",
+        "responsible_staff",
+        "found_by_inspection_ref",
+    }
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValidationError(_("%(field)s cannot be changed here.") % {"field": name})
+        setattr(hazard, name, value)
+    _check_deadline(hazard.found_on, hazard.deadline)
+    hazard.full_clean()
+    hazard._change_reason = _("Hazard edited")
+    hazard.save()
+    return hazard
+
+
+@transaction.atomic
+def hazard_photo_add(*, hazard: Hazard, stage: str, image, user=None, caption: str = "") -> HazardPhoto:
+    """Attach a before/after photo to a hazard after checking its type and size."""
+    photo_validate(image)
+    photo = HazardPhoto(hazard=hazard, stage=stage, image=image, uploaded_by=user, caption=caption)
+    photo.full_clean()
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def hazard_transition(
+    *, hazard: Hazard, to_status: str, actor=None, note: str = "", on: datetime.date | None = None
+) -> Hazard:
+    """Move ``hazard`` to ``to_status`` if the lifecycle allows it; record who, when and why.
+
+    found > notified > rectifying > rectified > verified, with overdue reachable from any open status
+    and a failed re-inspection sending a rectified hazard back to rectifying.
+    """
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    from_status = hazard.status
+    if to_status not in TRANSITIONS.get(from_status, ()):
+        raise ValidationError(
+            _("A hazard cannot go from %(from)s to %(to)s.")
+            % {"from": HazardStatus(from_status).label, "to": HazardStatus(to_status).label}
+        )
+    on = on or timezone.localdate()
+    hazard.status = to_status
+    if to_status == HazardStatus.RECTIFIED:
+        hazard.rectified_on = on
+    elif to_status == HazardStatus.VERIFIED:
+        hazard.verified_on = on
+    elif to_status == HazardStatus.RECTIFYING and from_status == HazardStatus.RECTIFIED:
+        hazard.rectified_on = None
+    hazard.full_clean()
+    hazard._change_reason = note[:100] if note else ""
+    hazard._history_user = actor
+    hazard.save()
+    record_transition(
+        HazardEvent, hazard, from_status=from_status, to_status=to_status, actor=actor, note=note
+    )
+    return hazard
+
+
+@transaction.atomic
+def hazard_rectification_confirm(*, hazard: Hazard, user, photos, note: str = "") -> Hazard:
+    """A customer portal user confirms that their hazard is rectified, with at least one photo."""
+    customer = portal_customer_for(user)
+    if customer is None or customer.pk != hazard.customer_id:
+        raise PermissionDenied(_("You may only confirm your own hazards."))
+    if HazardStatus.RECTIFIED not in TRANSITIONS.get(hazard.status, ()):
+        raise ValidationError(_("This hazard cannot be confirmed as rectified now."))
+    photos = list(photos)
+    if not photos:
+        raise ValidationError(_("Add at least one photo of the rectified installation."))
+    for upload in photos:
+        photo_validate(upload)
+    for upload in photos:
+        hazard_photo_add(hazard=hazard, stage=PhotoStage.AFTER, image=upload, user=user)
+    text = _("Rectification confirmed by the customer")
+    if note:
+        text = f"{text}: {note}"
+    return hazard_transition(hazard=hazard, to_status=HazardStatus.RECTIFIED, actor=user, note=text)
