@@ -34,7 +34,9 @@ def register() -> None:
         exports.register(entity, spec)
     dashboard.register(
         "archive.summary",
-        DashboardTile(template="archive/home_tile.html", context=_summary_context, allowed=VIEW_ARCHIVE, order=10),
+        DashboardTile(
+            template="archive/home_tile.html", context=_summary_context, allowed=VIEW_ARCHIVE, order=10
+        ),
     )
 
 
