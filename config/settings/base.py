@@ -225,12 +225,6 @@ GRIDCHECK_HAZARD_PHOTO_MAX_BYTES = env.int("GRIDCHECK_HAZARD_PHOTO_MAX_BYTES", d
 GRIDCHECK_HAZARD_LETTERHEAD = env.str("GRIDCHECK_HAZARD_LETTERHEAD", default="")
 # Prefix of the document numbers, e.g. 供电安〔2026〕11-003号.
 GRIDCHECK_HAZARD_DOCUMENT_PREFIX = env.str("GRIDCHECK_HAZARD_DOCUMENT_PREFIX", default="供电安")
-# A customer portal user (linked to a hazards.CustomerContact) is kept inside the portal: staff pages
-# and other APIs are not theirs to see. Placed before Axes, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "gridcheck.hazards.middleware.PortalConfinementMiddleware",
-)
 # The hazard choice sets under their own names in the API schema.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {

@@ -13,8 +13,10 @@ Views outside Gridcheck (login, logout, admin, the schema) keep their own rules.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 
-from gridcheck.core.registries import access
+from gridcheck.core.registries import access, landing
 from gridcheck.core.roles import VIEW, has_capability
 
 
@@ -67,5 +69,16 @@ class AccessMiddleware:
         if match is None or user is None or not user.is_authenticated or is_api_view(view_func):
             return None
         if not may_open(user, match):
+            landing = _landing(user)
+            if landing is not None and request.method == "GET" and landing != request.path:
+                return redirect(landing)
             raise PermissionDenied
         return None
+
+
+def _landing(user) -> str | None:
+    """Where a user who may not open a page belongs instead (a customer's portal login: its portal)."""
+    for capability, url_name in landing.items():
+        if has_capability(user, capability):
+            return reverse(url_name)
+    return None

@@ -7,7 +7,9 @@
   ``export_row(obj)``, see ``gridcheck.core.exports``);
 - ``imports``: archive-file import specs by entity, in load order;
 - ``access``: the capability that reading an app (by app label) or one view (by URL name) needs
-  (``gridcheck.core.access``).
+  (``gridcheck.core.access``);
+- ``landing``: the page a user is sent to instead of a page they may not open, by a capability they have
+  (the customer portal for ``portal``).
 
 A registry refuses a second entry under the same name, so two apps cannot silently replace each other.
 """
@@ -112,3 +114,4 @@ jobs = Registry("scheduled job")
 exports = Registry("export")
 imports = Registry("import entity")
 access = Registry("access rule")
+landing = Registry("landing page")

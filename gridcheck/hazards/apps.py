@@ -10,8 +10,3 @@ class HazardsConfig(AppConfig):
         from gridcheck.hazards import registrations
 
         registrations.register()
-        from django.contrib.auth.signals import user_logged_in
-
-        from gridcheck.hazards.middleware import portal_session_mark
-
-        user_logged_in.connect(portal_session_mark, dispatch_uid="gridcheck.hazards.portal_session_mark")

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, jobs, menu
+from gridcheck.core.registries import MenuItem, access, jobs, landing, menu
 from gridcheck.core.roles import PORTAL, VIEW_HAZARDS, has_capability
 from gridcheck.core.schedule import Job, daily
 
@@ -15,6 +15,7 @@ def register() -> None:
     # The customer portal, and the notice PDFs and photos that the views hand a portal user only if theirs.
     for name in ("hazards:portal", "hazards:portal_hazard"):
         access.register(name, PORTAL)
+    landing.register(PORTAL, "hazards:portal")
     for name in ("hazards:notice_pdf", "hazards:photo"):
         access.register(name, _staff_or_portal)
     from gridcheck.hazards.selectors import is_portal_user

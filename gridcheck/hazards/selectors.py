@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gridcheck.core.periods import month_add, month_bounds, month_end, quarter_bounds, quarter_of
 from gridcheck.core.roles import MANAGE_HAZARDS, Role, has_capability
+from gridcheck.core.roles import is_portal_user as core_is_portal_user
 from gridcheck.core.rules import rule_int
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.hazards.choices import (
@@ -41,15 +42,20 @@ from gridcheck.hazards.models import (
 
 
 def portal_customer_for(user):
-    """The customer whose portal ``user`` logs in to, or ``None`` for staff and liaison users."""
-    if not getattr(user, "is_authenticated", False):
+    """The customer whose portal ``user`` logs in to, or ``None`` for staff and liaison users.
+
+    Only a login whose role is the customer portal role has a customer: a link from a contact to a staff
+    login (of any other role) gives it nothing, and never confines or widens what it sees.
+    """
+    if not core_is_portal_user(user):
         return None
     contact = CustomerContact.objects.select_related("customer").filter(portal_user_id=user.pk).first()
     return contact.customer if contact is not None else None
 
 
 def is_portal_user(user) -> bool:
-    return portal_customer_for(user) is not None
+    """A customer's portal login: a role (``Role.CUSTOMER``), never a flag of the session."""
+    return core_is_portal_user(user)
 
 
 def can_manage_hazards(user) -> bool:

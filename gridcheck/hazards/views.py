@@ -10,7 +10,7 @@ Any other object is a 404, so a portal user learns nothing of other customers by
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from gridcheck.archive.models import Customer
 from gridcheck.core.generic import ScopedListView, history_entries
 from gridcheck.core.roles import VIEW, has_capability
+from gridcheck.core.uploads import upload_response
 from gridcheck.hazards import selectors, services
 from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, NoticeKind
 from gridcheck.hazards.filtersets import HazardFilterSet, NoticeFilterSet
@@ -180,15 +181,12 @@ class HazardTransitionView(ManageMixin, View):
             to_status = request.POST.get("to_status", "")
             if to_status not in HazardStatus.values:
                 raise ValidationError(_("Unknown status."))
-            for upload in photos:
-                services.hazard_photo_add(
-                    hazard=hazard,
-                    stage="after" if to_status in ("rectified", "verified") else "before",
-                    image=upload,
-                    user=request.user,
-                )
             services.hazard_transition(
-                hazard=hazard, to_status=to_status, actor=request.user, note=request.POST.get("note", "")
+                hazard=hazard,
+                to_status=to_status,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+                photos=photos,
             )
             messages.success(
                 request, _("Status changed to %(status)s.") % {"status": HazardStatus(to_status).label}
@@ -315,7 +313,7 @@ class NoticePdfView(LoginRequiredMixin, View):
         if not notice.pdf:
             raise Http404
         name = f"{notice.document_number or notice.pk}.pdf"
-        return FileResponse(notice.pdf.open("rb"), content_type="application/pdf", filename=name)
+        return upload_response(notice.pdf, content_type="application/pdf", download_name=name)
 
 
 class NoticeReceiptView(StaffViewMixin, View):
@@ -325,7 +323,10 @@ class NoticeReceiptView(StaffViewMixin, View):
         notice = get_object_or_404(selectors.visible(Notice.objects.all(), request.user), pk=pk)
         if not notice.paper_receipt:
             raise Http404
-        return FileResponse(notice.paper_receipt.open("rb"))
+        name = notice.paper_receipt.name.rsplit("/", 1)[-1]
+        kind = "application/pdf" if name.lower().endswith(".pdf") else "image/jpeg"
+        kind = "image/png" if name.lower().endswith(".png") else kind
+        return upload_response(notice.paper_receipt, content_type=kind, download_name=name)
 
 
 class HazardPhotoView(LoginRequiredMixin, View):
@@ -335,7 +336,9 @@ class HazardPhotoView(LoginRequiredMixin, View):
         photo = get_object_or_404(selectors.visible(HazardPhoto.objects.all(), request.user), pk=pk)
         if not selectors.is_portal_user(request.user) and not has_capability(request.user, VIEW):
             raise PermissionDenied
-        return FileResponse(photo.image.open("rb"))
+        name = photo.image.name.rsplit("/", 1)[-1]
+        kind = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+        return upload_response(photo.image, content_type=kind, download_name=name, inline_image=True)
 
 
 class RiskCustomerListView(StaffViewMixin, TemplateView):

@@ -18,7 +18,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridcheck.core.roles import VIEW, has_capability
+from gridcheck.core.roles import PORTAL, VIEW_HAZARDS, has_capability
 from gridcheck.hazards import selectors, services
 from gridcheck.hazards.api import serializers
 from gridcheck.hazards.filtersets import HazardFilterSet, NoticeFilterSet
@@ -26,14 +26,14 @@ from gridcheck.hazards.models import Notice
 
 
 class HazardAccess(BasePermission):
-    """Reading: portal users and anyone with ``view``. Writing: decided per action (see the viewset)."""
+    """Reading: portal users (the role) and staff who may read hazards. Writing: decided per action (see the viewset)."""
 
     def has_permission(self, request, view) -> bool:
         user = request.user
         if not getattr(user, "is_authenticated", False):
             return False
         if request.method in SAFE_METHODS:
-            return selectors.is_portal_user(user) or has_capability(user, VIEW)
+            return has_capability(user, PORTAL) or has_capability(user, VIEW_HAZARDS)
         return getattr(view, "action", None) in ("transition", "confirm")
 
 

@@ -1,10 +1,10 @@
-"""What the services of the hazards app share: messages through the outbox, document numbers, photo checks."""
+"""What the services of the hazards app share: messages through the outbox, document numbers, uploads."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from gridcheck.core.images import image_check
+from gridcheck.core.uploads import upload_accept
 from gridcheck.hazards.choices import NoticeKind
 from gridcheck.notifications.services import message_enqueue
 
@@ -50,12 +50,14 @@ def document_number(kind: str, year: int, seq: str) -> str:
     return f"{prefix}{word.get(kind, '')}〔{year}〕{seq}号"
 
 
-def photo_validate(upload) -> None:
-    """Refuse a photo that is too large or not a JPEG/PNG image (checked by decoding it, not its name)."""
-    upload.seek(0)
-    try:
-        image_check(
-            content=upload.read(), name=upload.name, max_bytes=settings.GRIDCHECK_HAZARD_PHOTO_MAX_BYTES
-        )
-    finally:
-        upload.seek(0)
+def photo_accept(upload):
+    """Check a hazard photo through core's one upload path: a JPEG or PNG by its content and name, at most
+    ``GRIDCHECK_HAZARD_PHOTO_MAX_BYTES``, re-encoded and stored under a generated name."""
+    return upload_accept(upload, kind="photo", max_bytes=settings.GRIDCHECK_HAZARD_PHOTO_MAX_BYTES)
+
+
+def receipt_accept(upload):
+    """Check a scanned delivery receipt: a PDF, or a photo of the signed paper (re-encoded)."""
+    name = str(getattr(upload, "name", "")).lower()
+    kind = "pdf" if name.endswith(".pdf") else "photo"
+    return upload_accept(upload, kind=kind, max_bytes=settings.GRIDCHECK_HAZARD_PHOTO_MAX_BYTES)

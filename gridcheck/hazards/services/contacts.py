@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcheck.core.roles import Role
 from gridcheck.hazards.choices import DeliveryChannel, NoticeKind
 from gridcheck.hazards.models import CustomerContact, GovernmentContact, Notice
 from gridcheck.hazards.services.common import enqueue
@@ -25,7 +26,12 @@ def customer_contact_create(
     portal_user=None,
     receives_notices: bool = True,
 ) -> CustomerContact:
-    """Add a contact at a customer; a ``portal_user`` makes that login a customer portal user."""
+    """Add a contact at a customer; a ``portal_user`` (a login of the customer portal role) lets that
+    person log in to the customer's portal. A staff login is refused: the portal is a role, not a link."""
+    if portal_user is not None and getattr(portal_user, "role", None) != Role.CUSTOMER:
+        raise ValidationError(
+            {"portal_user": _("Only a login with the customer portal role can be a customer's portal login.")}
+        )
     contact = CustomerContact(
         customer=customer,
         name=name,

@@ -17,7 +17,7 @@ from gridcheck.core.events import record_transition
 from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, PhotoStage
 from gridcheck.hazards.models import Hazard, HazardEvent, HazardPhoto
 from gridcheck.hazards.selectors import portal_customer_for
-from gridcheck.hazards.services.common import photo_validate
+from gridcheck.hazards.services.common import photo_accept
 
 
 def _check_deadline(found_on, deadline) -> None:
@@ -102,9 +102,9 @@ def hazard_update(*, hazard: Hazard, user, **fields) -> Hazard:
 
 @transaction.atomic
 def hazard_photo_add(*, hazard: Hazard, stage: str, image, user=None, caption: str = "") -> HazardPhoto:
-    """Attach a before/after photo to a hazard after checking its type and size."""
-    photo_validate(image)
-    photo = HazardPhoto(hazard=hazard, stage=stage, image=image, uploaded_by=user, caption=caption)
+    """Attach a before/after photo to a hazard: checked, re-encoded and stored under a generated name."""
+    accepted = image if hasattr(image, "content_type") and hasattr(image, "sha256") else photo_accept(image)
+    photo = HazardPhoto(hazard=hazard, stage=stage, image=accepted.file, uploaded_by=user, caption=caption)
     photo.full_clean()
     photo.save()
     return photo
@@ -112,9 +112,18 @@ def hazard_photo_add(*, hazard: Hazard, stage: str, image, user=None, caption: s
 
 @transaction.atomic
 def hazard_transition(
-    *, hazard: Hazard, to_status: str, actor=None, note: str = "", on: datetime.date | None = None
+    *,
+    hazard: Hazard,
+    to_status: str,
+    actor=None,
+    note: str = "",
+    on: datetime.date | None = None,
+    photos=(),
 ) -> Hazard:
     """Move ``hazard`` to ``to_status`` if the lifecycle allows it; record who, when and why.
+
+    ``photos`` (uploads) are attached as "after" photos when the move is to rectified or verified, else
+    as "before" photos, only once the move is allowed: a refused move stores nothing.
 
     found > notified > rectifying > rectified > verified, with overdue reachable from any open status
     and a failed re-inspection sending a rectified hazard back to rectifying.
@@ -127,6 +136,14 @@ def hazard_transition(
             % {"from": HazardStatus(from_status).label, "to": HazardStatus(to_status).label}
         )
     on = on or timezone.localdate()
+    accepted = [photo_accept(upload) for upload in photos]
+    stage = (
+        PhotoStage.AFTER
+        if to_status in (HazardStatus.RECTIFIED, HazardStatus.VERIFIED)
+        else PhotoStage.BEFORE
+    )
+    for photo in accepted:
+        hazard_photo_add(hazard=hazard, stage=stage, image=photo, user=actor)
     hazard.status = to_status
     if to_status == HazardStatus.RECTIFIED:
         hazard.rectified_on = on
@@ -155,11 +172,9 @@ def hazard_rectification_confirm(*, hazard: Hazard, user, photos, note: str = ""
     photos = list(photos)
     if not photos:
         raise ValidationError(_("Add at least one photo of the rectified installation."))
-    for upload in photos:
-        photo_validate(upload)
-    for upload in photos:
-        hazard_photo_add(hazard=hazard, stage=PhotoStage.AFTER, image=upload, user=user)
     text = _("Rectification confirmed by the customer")
     if note:
         text = f"{text}: {note}"
-    return hazard_transition(hazard=hazard, to_status=HazardStatus.RECTIFIED, actor=user, note=text)
+    return hazard_transition(
+        hazard=hazard, to_status=HazardStatus.RECTIFIED, actor=user, note=text, photos=photos
+    )

@@ -19,7 +19,7 @@ from gridcheck.core.periods import month_bounds
 from gridcheck.hazards import pdf, selectors
 from gridcheck.hazards.choices import DeliveryChannel, HazardStatus, NoticeKind
 from gridcheck.hazards.models import Hazard, Notice
-from gridcheck.hazards.services.common import document_number, enqueue
+from gridcheck.hazards.services.common import document_number, enqueue, receipt_accept
 from gridcheck.hazards.services.lifecycle import hazard_transition
 
 
@@ -239,7 +239,7 @@ def notice_paper_delivery_record(
     notice.paper_delivered_on = delivered_on
     notice.paper_received_by = received_by.strip()
     if receipt is not None:
-        notice.paper_receipt = receipt
+        notice.paper_receipt = receipt_accept(receipt).file
     notice._history_user = actor
     notice._change_reason = _("Paper copy delivered")
     notice.full_clean()
