@@ -5,7 +5,9 @@
 - ``jobs``: periodic jobs for ``gridcheck scheduler`` (``gridcheck.core.schedule.Job``);
 - ``exports``: XLSX list exports by entity (an object with ``export_columns``, ``export_related`` and
   ``export_row(obj)``, see ``gridcheck.core.exports``);
-- ``imports``: archive-file import specs by entity, in load order (``gridcheck.core.imports``).
+- ``imports``: archive-file import specs by entity (``gridcheck.archive.importers.Spec``), each registered
+  with its place in the load order (``imports.register(name, spec, order=N)``): iterating gives the
+  entities parents first.
 
 A registry refuses a second entry under the same name, so two apps cannot silently replace each other.
 """
@@ -104,8 +106,22 @@ class DashboardTile:
     order: int = 100
 
 
+class OrderedRegistry(Registry):
+    """A registry iterated by the ``order`` given at registration (ties: registration order)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self._order: dict[str, int] = {}
+
+    def register(self, name: str, item: object, *, order: int) -> object:
+        super().register(name, item)
+        self._order[name] = order
+        self._items = dict(sorted(self._items.items(), key=lambda entry: self._order[entry[0]]))
+        return item
+
+
 menu = Menu()
 dashboard = Registry("dashboard tile")
 jobs = Registry("scheduled job")
 exports = Registry("export")
-imports = Registry("import entity")
+imports = OrderedRegistry("import entity")
