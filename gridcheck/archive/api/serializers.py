@@ -5,6 +5,7 @@ forms and the import accept; the derived fields (``Customer.station``, ``Area.st
 ``MeteringPoint.multiplier``) are read-only here and set from their source.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -24,7 +25,6 @@ from gridcheck.archive.models import (
     Tariff,
 )
 from gridcheck.core.scoping import scope_queryset, user_can_see
-from gridcheck.users.models import User
 
 AUDIT_FIELDS = ("created_at", "updated_at")
 
@@ -130,7 +130,7 @@ class AreaSerializer(AuditedWriteSerializer):
         out_of_scope_message=_("You may not place an area on a line of another station."),
     )
     owner = ScopedPrimaryKeyRelatedField(
-        queryset=User.objects.all(),
+        queryset=get_user_model().objects.all(),
         label=_("area manager"),
         required=False,
         allow_null=True,
