@@ -20,7 +20,9 @@ from gridcheck.archive.importers import (
     choice_parser,
     copy_plain,
     lookup,
+    parse_code,
     parse_date,
+    parse_username,
 )
 from gridcheck.archive.importers.stations import prefetch_station_codes
 from gridcheck.core.roles import MANAGE_STAFF, Role
@@ -138,6 +140,7 @@ STAFF = Spec(
             "username",
             ("登录账号", "账号", "用户名"),
             True,
+            parse=parse_username,
             field="username",
             example="zhangsan",
         ),
@@ -145,6 +148,7 @@ STAFF = Spec(
         C(
             "employee_number",
             ("工号", "员工编号", "人员编号"),
+            parse=parse_code,
             field="employee_number",
             example="10086",
         ),
@@ -153,6 +157,7 @@ STAFF = Spec(
         C(
             "station_code",
             ("供电所编码", "所属供电所编码", "供电所编号"),
+            parse=parse_code,
             example="S01",
         ),
     ],
@@ -171,7 +176,7 @@ QUALIFICATIONS = Spec(
     model=Qualification,
     label=gettext_lazy("Qualifications"),
     columns=[
-        C("username", ("登录账号", "账号", "用户名"), True, example="zhangsan"),
+        C("username", ("登录账号", "账号", "用户名"), True, parse=parse_username, example="zhangsan"),
         C(
             "level",
             ("资格等级", "等级", "检查资格等级"),
@@ -184,6 +189,7 @@ QUALIFICATIONS = Spec(
             "certificate_number",
             ("证书编号", "证号", "检查证编号"),
             True,
+            parse=parse_code,
             field="certificate_number",
             example="JC-2024-0001",
         ),

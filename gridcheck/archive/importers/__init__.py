@@ -10,7 +10,7 @@ rolls everything back; the errors are kept on a failed :class:`ImportBatch` and 
 The machinery:
 
 - ``errors``: :class:`RowError`, :class:`ImportRejected`, and :class:`CellProblem` for parsers/resolvers;
-- ``parsers``: cell values (numbers, dates, yes/no, choices, ratios);
+- ``parsers``: cell values (numbers, dates, yes/no, choices, ratios, identifiers);
 - ``spec``: :class:`Column`, :class:`Spec`, the run's :class:`Context` and shared resolver helpers;
 - ``files``: file kind, CSV encoding and delimiter, rows of CSV and XLSX;
 - ``engine``: header row, row parsing, chunked resolve/check/upsert;
@@ -29,7 +29,9 @@ from gridcheck.archive.importers.parsers import (
     cell_text,
     choice_export,
     choice_parser,
+    parse_code,
     parse_date,
+    parse_username,
 )
 from gridcheck.archive.importers.spec import CHANGE_REASON, Column, Context, Spec, copy_plain, lookup
 
@@ -47,5 +49,7 @@ __all__ = [
     "copy_plain",
     "import_file",
     "lookup",
+    "parse_code",
     "parse_date",
+    "parse_username",
 ]

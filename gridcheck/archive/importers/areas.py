@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridcheck.archive.importers.parsers import parse_positive_decimal
+from gridcheck.archive.importers.parsers import parse_code, parse_positive_decimal, parse_username
 from gridcheck.archive.importers.spec import (
     Column,
     Spec,
@@ -63,8 +63,8 @@ SPEC = Spec(
     model=Area,
     label=gettext_lazy("Transformer areas"),
     columns=[
-        C("line_code", ("线路编号", "所属线路编号", "线路编码"), True, example="S01-L1"),
-        C("code", ("台区编号", "台区编码"), True, field="code", example="S01-A1"),
+        C("line_code", ("线路编号", "所属线路编号", "线路编码"), True, parse=parse_code, example="S01-L1"),
+        C("code", ("台区编号", "台区编码"), True, parse=parse_code, field="code", example="S01-A1"),
         C("name", ("台区名称",), True, field="name", example="东城1号台区"),
         C(
             "capacity_kva",
@@ -74,7 +74,7 @@ SPEC = Spec(
             field="capacity_kva",
             example=Decimal("400"),
         ),
-        C("owner_username", ("台区经理账号", "台区经理", "台区经理工号"), example=""),
+        C("owner_username", ("台区经理账号", "台区经理", "台区经理工号"), parse=parse_username, example=""),
         C("address", ("台区地址", "地址", "安装地址"), field="address", example="东城镇人民路"),
     ],
     key_fields=("code",),

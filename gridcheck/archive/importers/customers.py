@@ -18,6 +18,7 @@ from gridcheck.archive.importers.errors import CellProblem
 from gridcheck.archive.importers.parsers import (
     choice_export,
     parse_bool,
+    parse_code,
     parse_date,
     parse_positive_decimal,
 )
@@ -77,11 +78,12 @@ SPEC = Spec(
     model=Customer,
     label=gettext_lazy("Customers"),
     columns=[
-        C("area_code", ("台区编号", "台区编码", "所属台区编号"), True, example="S01-A1"),
+        C("area_code", ("台区编号", "台区编码", "所属台区编号"), True, parse=parse_code, example="S01-A1"),
         C(
             "account_number",
             ("户号", "用户编号", "客户编号"),
             True,
+            parse=parse_code,
             field="account_number",
             example="1100000001",
         ),
@@ -116,6 +118,7 @@ SPEC = Spec(
             "tariff_code",
             ("电价代码", "电价编码", "执行电价代码"),
             True,
+            parse=parse_code,
             field="tariff_code",
             example="RES-1",
         ),

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridcheck.archive.importers.parsers import cell_text, parse_positive_decimal
+from gridcheck.archive.importers.parsers import cell_text, parse_code, parse_positive_decimal
 from gridcheck.archive.importers.spec import (
     Column,
     Spec,
@@ -47,9 +47,10 @@ SPEC = Spec(
             "station_code",
             ("供电所编码", "供电所编号", "所属供电所编码"),
             True,
+            parse=parse_code,
             example="S01",
         ),
-        C("code", ("线路编号", "线路编码"), True, field="code", example="S01-L1"),
+        C("code", ("线路编号", "线路编码"), True, parse=parse_code, field="code", example="S01-L1"),
         C("name", ("线路名称",), True, field="name", example="10kV东城一线"),
         C(
             "voltage_kv",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridcheck.archive.importers.errors import CellProblem
-from gridcheck.archive.importers.parsers import fit_decimal, parse_positive_decimal, parse_ratio
+from gridcheck.archive.importers.parsers import fit_decimal, parse_code, parse_positive_decimal, parse_ratio
 from gridcheck.archive.importers.spec import Column, Spec, copy_plain, lookup
 from gridcheck.archive.models import Customer, MeteringPoint
 
@@ -94,12 +94,14 @@ SPEC = Spec(
             "account_number",
             ("户号", "用户编号", "客户编号"),
             True,
+            parse=parse_code,
             example="1100000001",
         ),
         C(
             "code",
             ("计量点编号", "计量点编码"),
             True,
+            parse=parse_code,
             field="code",
             example="MP1100000001",
         ),

@@ -13,6 +13,7 @@ from gridcheck.archive.importers.errors import CellProblem
 from gridcheck.archive.importers.parsers import (
     choice_export,
     fit_decimal,
+    parse_code,
     parse_current_rating,
     parse_date,
     parse_int,
@@ -87,12 +88,14 @@ SPEC = Spec(
             "metering_point_code",
             ("计量点编号", "计量点编码"),
             True,
+            parse=parse_code,
             example="MP1100000001",
         ),
         C(
             "asset_number",
             ("资产编号", "电能表资产编号", "表号"),
             True,
+            parse=parse_code,
             field="asset_number",
             example="M1100000001",
         ),

@@ -1,5 +1,10 @@
 """Value parsers of the import: a cell (str from CSV; str, int, float, datetime or bool from XLSX) in, the
 Python value out, or :class:`~gridcheck.archive.importers.errors.CellProblem` with a translated reason.
+
+Identifiers (account numbers, codes, meter and asset numbers, usernames) go through
+:func:`identifier_parser`: look-alikes (full-width digits, zero-width characters, a byte-order mark,
+non-breaking spaces) become the plain identifier, and what still holds other characters is refused
+(``gridcheck.core.identifiers``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,14 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.importers.errors import CellProblem
+from gridcheck.core.identifiers import (
+    CODE_ALLOWED,
+    CODE_RE,
+    USERNAME_ALLOWED,
+    USERNAME_RE,
+    IdentifierError,
+    clean_identifier,
+)
 
 
 def cell_text(value: Any) -> str:
@@ -226,3 +239,22 @@ def check_field(model, attname: str, value: Any) -> Any:
     if max_length and isinstance(value, str) and len(value) > max_length:
         raise CellProblem(_("too long (at most %(n)s characters)") % {"n": max_length})
     return value
+
+
+def identifier_parser(pattern: re.Pattern = CODE_RE, allowed=CODE_ALLOWED):
+    """A parser of identifiers: NFKC, format characters removed, whitespace stripped; then only the
+    characters ``pattern`` allows, or a :class:`CellProblem` naming the others."""
+
+    def parse(value: Any) -> str:
+        try:
+            return clean_identifier(cell_text(value), pattern, allowed)
+        except IdentifierError as error:
+            raise CellProblem(str(error)) from None
+
+    return parse
+
+
+#: Account numbers, codes, meter and asset numbers, certificate and employee numbers.
+parse_code = identifier_parser(CODE_RE, CODE_ALLOWED)
+#: Login names, as Django's username validator allows them.
+parse_username = identifier_parser(USERNAME_RE, USERNAME_ALLOWED)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gridcheck.archive.importers.errors import CellProblem
+from gridcheck.archive.importers.parsers import parse_code
 from gridcheck.archive.importers.spec import CHANGE_REASON, Column, Spec, copy_plain
 from gridcheck.archive.models import Company, Station
 
@@ -82,12 +83,13 @@ SPEC = Spec(
     model=Station,
     label=gettext_lazy("Stations"),
     columns=[
-        C("company_code", ("公司编码", "单位编码", "供电单位编码"), True, example="C01"),
+        C("company_code", ("公司编码", "单位编码", "供电单位编码"), True, parse=parse_code, example="C01"),
         C("company_name", ("公司名称", "单位名称", "供电单位"), example="示范县供电公司"),
         C(
             "code",
             ("供电所编码", "供电所编号", "所编码"),
             True,
+            parse=parse_code,
             field="code",
             example="S01",
         ),

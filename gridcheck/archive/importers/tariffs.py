@@ -10,6 +10,7 @@ from gridcheck.archive.importers.choices import parse_tariff_category, parse_vol
 from gridcheck.archive.importers.parsers import (
     choice_export,
     parse_bool,
+    parse_code,
     parse_date,
     parse_positive_decimal,
 )
@@ -42,7 +43,7 @@ SPEC = Spec(
     model=Tariff,
     label=gettext_lazy("Tariffs"),
     columns=[
-        C("code", ("电价代码", "电价编码", "电价码"), True, field="code", example="RES-1"),
+        C("code", ("电价代码", "电价编码", "电价码"), True, parse=parse_code, field="code", example="RES-1"),
         C("name", ("电价名称",), True, field="name", example="居民生活用电(一户一表)"),
         C(
             "category",

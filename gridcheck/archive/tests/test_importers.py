@@ -603,3 +603,100 @@ def test_file_name_given_by_caller_is_used_in_errors_and_history(county, tmp_pat
     )
     bad = write_csv(tmp_path, "tmp456", [CUSTOMER_HEADER])
     assert rejected(entity="customers", path=bad, file_name="空.csv").errors[0].file == "空.csv"
+
+
+# -- look-alike identifiers (finding 10) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "１２３\u200b45",  # full-width digits and a zero-width space
+        "\ufeff12345",  # a byte-order mark pasted in front
+        "12345\u00a0",  # a non-breaking space after
+        "123\u200d4\u20605",  # zero-width joiner, word joiner
+        "１２３４５",  # all full-width
+        "\u200e12345\u3000",  # left-to-right mark, ideographic space
+    ],
+)
+def test_look_alike_account_number_updates_the_same_customer(county, tmp_path, look_alike):
+    first = write_csv(tmp_path, "customers.csv", [CUSTOMER_HEADER, customer_row("12345", name="原名")])
+    import_file(entity="customers", path=first)
+    count = Customer.objects.count()
+    again = write_csv(tmp_path, "again.csv", [CUSTOMER_HEADER, customer_row(look_alike, name="新名")])
+    batch = import_file(entity="customers", path=again)
+    assert (batch.rows_created, batch.rows_updated) == (0, 1)
+    assert Customer.objects.count() == count
+    assert Customer.objects.get(account_number="12345").name == "新名"
+
+
+def test_look_alike_account_number_in_xlsx_and_parent_codes(county, tmp_path):
+    import_file(
+        entity="customers", path=write_csv(tmp_path, "c.csv", [CUSTOMER_HEADER, customer_row("12345")])
+    )
+    # Full-width area code and tariff code name the same parents; the account number is the same customer.
+    row = customer_row("１２３\u200b45", area="Ｓ01－Ａ1\u200b", name="新名")
+    row[7] = "ＲＥＳ－１"
+    batch = import_file(entity="customers", path=write_xlsx(tmp_path, "c.xlsx", [CUSTOMER_HEADER, row]))
+    assert (batch.rows_created, batch.rows_updated) == (0, 1)
+    customer = Customer.objects.get(account_number="12345")
+    assert (customer.name, customer.area.code, customer.tariff_code) == ("新名", "S01-A1", "RES-1")
+
+
+def test_look_alikes_within_one_file_are_duplicates(county, tmp_path):
+    path = write_csv(
+        tmp_path, "customers.csv", [CUSTOMER_HEADER, customer_row("12345"), customer_row("１２３\u200b45")]
+    )
+    error = rejected(entity="customers", path=path)
+    assert [(e.row, e.column, e.reason) for e in error.errors] == [
+        (3, "户号", 'duplicate 户号 "12345": also in row 2')
+    ]
+
+
+@pytest.mark.parametrize(
+    "account,shown",
+    [
+        ("123 45", "U+0020 SPACE"),
+        ("12345号", "「号」(U+53F7)"),
+        ("1234\u31645", "U+1160"),  # a blank-looking letter (NFKC makes it U+1160)
+        ("12\u034f345", "U+034F COMBINING GRAPHEME JOINER"),
+    ],
+)
+def test_identifier_with_characters_outside_the_allowed_set_is_refused(county, tmp_path, account, shown):
+    before = db_state()
+    path = write_csv(tmp_path, "customers.csv", [CUSTOMER_HEADER, customer_row(account)])
+    error = rejected(entity="customers", path=path)
+    assert len(error.errors) == 1
+    problem = error.errors[0]
+    assert (problem.file, problem.row, problem.column) == ("customers.csv", 2, "户号")
+    assert "contains characters not allowed here" in problem.reason
+    assert shown in problem.reason
+    assert str(problem).startswith("customers.csv row 2 「户号」: ")
+    assert db_state() == before
+
+
+def test_identifier_of_only_invisible_characters_is_refused(county, tmp_path):
+    path = write_csv(tmp_path, "customers.csv", [CUSTOMER_HEADER, customer_row("\u200b\ufeff")])
+    error = rejected(entity="customers", path=path)
+    assert [(e.row, e.column) for e in error.errors] == [(2, "户号")]
+    assert error.errors[0].reason == (
+        "holds only invisible characters (U+200B ZERO WIDTH SPACE、U+FEFF ZERO WIDTH NO-BREAK SPACE)"
+    )
+
+
+def test_look_alike_meter_and_metering_point_codes(county, tmp_path):
+    point = MeteringPoint.objects.get(code="MP1100000001")
+    meter = point.meters.get()
+    path = write_csv(
+        tmp_path,
+        "m.csv",
+        [
+            ["计量点编号", "资产编号", "相线", "准确度等级", "电流规格"],
+            ["ＭＰ1100000001\u200b", "\ufeff" + meter.asset_number, "单相", "1.0", "5(60)A"],
+        ],
+    )
+    batch = import_file(entity="meters", path=path)
+    assert (batch.rows_created, batch.rows_updated) == (0, 1)
+    meter.refresh_from_db()
+    assert meter.accuracy_class == "1.0"
+    assert Meter.objects.count() == Meter.objects.filter(asset_number__regex=r"^[A-Za-z0-9]+$").count()

@@ -74,3 +74,39 @@ def test_database_constraint_violation_becomes_a_file_error(county, tmp_path):
     assert error.errors[0].reason.startswith("the database refused the data")
     assert not User.objects.filter(username__in=["u1", "u2"]).exists()
     assert ImportBatch.objects.filter(status="failed").count() == 1
+
+
+def test_look_alike_username_and_certificate_number_are_the_same_records(county, tmp_path):
+    staff = write_csv(
+        tmp_path,
+        "s.csv",
+        [
+            ["登录账号", "姓名", "工号", "岗位", "供电所编码"],
+            ["ｉｎｓｐｅｃｔｏｒ_east\u200b", "改名", "Ｅ７", "用电检查员", "S01"],
+        ],
+    )
+    batch = import_file(entity="staff", path=staff)
+    assert (batch.rows_created, batch.rows_updated) == (0, 1)
+    user = User.objects.get(username="inspector_east")
+    assert (user.full_name, user.employee_number) == ("改名", "E7")
+    certificate = Qualification.objects.filter(user=user).first().certificate_number
+    qualifications = write_csv(
+        tmp_path,
+        "q.csv",
+        [
+            ["登录账号", "资格等级", "证书编号", "发证日期", "有效期至"],
+            ["\ufeffinspector_east", "三级", "\u200b" + certificate, "2020-01-01", "2031-01-01"],
+        ],
+    )
+    count = Qualification.objects.count()
+    batch = import_file(entity="qualifications", path=qualifications)
+    assert (batch.rows_created, batch.rows_updated) == (0, 1)
+    assert Qualification.objects.count() == count
+
+
+def test_username_with_a_space_is_refused(county, tmp_path):
+    path = write_csv(tmp_path, "s.csv", [["登录账号", "姓名", "岗位"], ["li si", "李四", "抄表员"]])
+    error = rejected(entity="staff", path=path)
+    assert [(e.row, e.column) for e in error.errors] == [(2, "登录账号")]
+    assert "U+0020 SPACE" in error.errors[0].reason
+    assert not User.objects.filter(full_name="李四").exists()
