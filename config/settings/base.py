@@ -327,3 +327,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"SuspectStatusEnum": "gridcheck.detection.choices.SuspectStatus"}
 )
 # --- end theft detection ----------------------------------------------------------------------------
+
+# --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------
+INSTALLED_APPS += ["gridcheck.demo"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from gridcheck.archive.forms import IdentifierFormField
 from gridcheck.archive.models import (
     Area,
     Company,
@@ -13,6 +14,26 @@ from gridcheck.archive.models import (
     Tariff,
 )
 
-for model in (Company, Station, Line, Area, Tariff, Customer, MeteringPoint, Meter):
-    admin.site.register(model, SimpleHistoryAdmin)
+#: The identifier fields of each model, normalised and checked on the admin's forms too.
+IDENTIFIER_FIELDS = {
+    Company: ("code",),
+    Station: ("code",),
+    Line: ("code",),
+    Area: ("code",),
+    Tariff: ("code",),
+    Customer: ("account_number", "tariff_code"),
+    MeteringPoint: ("code",),
+    Meter: ("asset_number",),
+}
+
+
+class ArchiveAdmin(SimpleHistoryAdmin):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in IDENTIFIER_FIELDS.get(self.model, ()):
+            kwargs["form_class"] = IdentifierFormField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+for model in IDENTIFIER_FIELDS:
+    admin.site.register(model, ArchiveAdmin)
 admin.site.register(ImportBatch)

@@ -1,11 +1,26 @@
 """Forms of the archive pages."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Customer, Tariff
 from gridcheck.archive.services import CUSTOMER_EDITABLE_FIELDS
+from gridcheck.core.identifiers import IdentifierError, clean_identifier
 from gridcheck.core.scoping import scope_queryset
+
+
+class IdentifierFormField(forms.CharField):
+    """An account number or code typed by a person: normalised (full-width → ASCII, zero-width and
+    other format characters removed, stripped) and refused when other characters remain
+    (``gridcheck.core.identifiers``)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return clean_identifier(value)
+        except IdentifierError as error:
+            raise ValidationError(str(error), code="invalid") from None
 
 
 class CustomerForm(forms.ModelForm):

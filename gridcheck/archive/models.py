@@ -5,7 +5,6 @@ model to its station's id and ``SCOPE_AREA`` the lookup to its area's id; a pare
 names ``SCOPE_AREA_PARENT``, the field of ``Area`` that points at it (see ``gridcheck.core.scoping``).
 """
 
-import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -345,9 +344,6 @@ class Meter(AuditedModel):
         if self.max_current_a:
             return f"{base}({self.max_current_a.normalize():f})A"
         return f"{base}A"
-
-    def in_service_on(self, day: datetime.date) -> bool:
-        return self.install_date is None or self.install_date <= day
 
 
 class ImportBatch(TimeStampedModel):

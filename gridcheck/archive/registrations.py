@@ -1,8 +1,9 @@
-"""What the archive adds to the floor: its menu, its home-page tile and its exports."""
+"""What the archive adds to the floor: its menu, its home-page tile, its import specs (with their place
+in the load order) and its exports."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import DashboardTile, MenuItem, access, dashboard, exports, menu
+from gridcheck.core.registries import DashboardTile, MenuItem, access, dashboard, exports, imports, menu
 from gridcheck.core.roles import IMPORT, VIEW_ARCHIVE
 
 
@@ -28,16 +29,43 @@ def register() -> None:
     menu.add_section("data", _("Data"), order=20)
     menu.add_item("data", MenuItem(_("Import"), "archive:import", IMPORT, order=0))
     menu.add_item("data", MenuItem(_("Import history"), "archive:importbatch_list", VIEW_ARCHIVE, order=1))
-    from gridcheck.archive.importers import SPECS
-
-    for entity, spec in SPECS.items():
-        exports.register(entity, spec)
+    _register_imports()
     dashboard.register(
         "archive.summary",
         DashboardTile(
             template="archive/home_tile.html", context=_summary_context, allowed=VIEW_ARCHIVE, order=10
         ),
     )
+
+
+#: The archive's entities in the import load order (parents first); users registers staff (20) and
+#: qualifications (30) between stations and lines, since an area names its manager.
+IMPORT_ORDER = {
+    "stations": 10,
+    "lines": 40,
+    "areas": 50,
+    "tariffs": 60,
+    "customers": 70,
+    "metering_points": 80,
+    "meters": 90,
+}
+
+
+def _register_imports() -> None:
+    from gridcheck.archive.importers import (
+        areas,
+        customers,
+        lines,
+        metering_points,
+        meters,
+        stations,
+        tariffs,
+    )
+
+    for module in (stations, lines, areas, tariffs, customers, metering_points, meters):
+        spec = module.SPEC
+        imports.register(spec.entity, spec, order=IMPORT_ORDER[spec.entity])
+        exports.register(spec.entity, spec)
 
 
 def _summary_context(request) -> dict:

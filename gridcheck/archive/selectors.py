@@ -3,7 +3,8 @@
 from django.db.models import Count, Q
 
 from gridcheck.archive.choices import CustomerCategory, InspectionClass
-from gridcheck.archive.models import Area, Customer, ImportBatch, Line, Meter, MeteringPoint, Station, Tariff
+from gridcheck.archive.models import Area, Customer, ImportBatch, Line, Meter, Station
+from gridcheck.core.registries import imports
 from gridcheck.core.scoping import scope_queryset
 
 
@@ -52,20 +53,7 @@ def customer_breakdown(*, user) -> dict:
 
 def entity_labels() -> dict[str, str]:
     """What each import/export entity key is called on the pages (the model's plural name)."""
-    from gridcheck.users.models import Qualification, User
-
-    models = {
-        "stations": Station,
-        "lines": Line,
-        "areas": Area,
-        "customers": Customer,
-        "metering_points": MeteringPoint,
-        "meters": Meter,
-        "tariffs": Tariff,
-        "staff": User,
-        "qualifications": Qualification,
-    }
-    return {key: str(model._meta.verbose_name_plural) for key, model in models.items()}
+    return {key: str(spec.model._meta.verbose_name_plural) for key, spec in imports.items()}
 
 
 def recent_imports(*, user, limit: int = 5):

@@ -1,7 +1,8 @@
 """Archive import pages: upload a CSV/XLSX file, download templates, and the history of imports.
 
 The work is done by ``gridcheck.archive.importers.import_file`` (one transaction per file); these views
-only take the upload, show the outcome and list the batches the user may see.
+only take the upload, show the outcome and list the batches the user may see. The entities offered are
+those registered in ``gridcheck.core.registries.imports``, in load order.
 """
 
 import pathlib
@@ -18,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from gridcheck.archive.importers import ENTITIES, SPECS, ImportRejected, import_file
+from gridcheck.archive.importers import ImportRejected, import_file
 from gridcheck.archive.models import ImportBatch
 from gridcheck.core.exports import template_response
 from gridcheck.core.generic import CapabilityRequiredMixin
+from gridcheck.core.registries import imports
 from gridcheck.core.roles import IMPORT, VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
 
@@ -39,7 +41,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["entity"].choices = [(key, SPECS[key].label) for key in entity_choices(user)]
+        self.fields["entity"].choices = [(key, imports[key].label) for key in entity_choices(user)]
         self.fields["entity"].widget.attrs["class"] = "form-select"
         self.fields["file"].widget.attrs["class"] = "form-control"
 
@@ -53,8 +55,7 @@ class ImportForm(forms.Form):
 def entity_choices(user) -> list[str]:
     """The entities ``user`` may import, in load order."""
     keys = []
-    for key in ENTITIES:
-        spec = SPECS[key]
+    for key, spec in imports.items():
         if not has_capability(user, spec.needs_capability):
             continue
         if spec.county_only and not (user.is_superuser or user.station_id is None):
@@ -68,7 +69,7 @@ def entity_help(keys: list[str]) -> list[dict]:
     return [
         {
             "key": key,
-            "label": SPECS[key].label,
+            "label": imports[key].label,
             "columns": [
                 {
                     "header": column.header,
@@ -76,7 +77,7 @@ def entity_help(keys: list[str]) -> list[dict]:
                     "name": column.name,
                     "required": column.required,
                 }
-                for column in SPECS[key].columns
+                for column in imports[key].columns
             ],
         }
         for key in keys
@@ -153,7 +154,7 @@ class ImportTemplateView(CapabilityRequiredMixin, View):
     required_capability = VIEW
 
     def get(self, request, entity: str):
-        if entity not in SPECS:
+        if entity not in imports:
             raise Http404
         return template_response(entity)
 
@@ -172,14 +173,14 @@ class ImportBatchListView(CapabilityRequiredMixin, ListView):
         if status in ImportBatch.Status.values:
             queryset = queryset.filter(status=status)
         entity = self.request.GET.get("entity")
-        if entity in SPECS:
+        if entity in imports:
             queryset = queryset.filter(entity=entity)
         return scope_queryset(queryset, self.request.user).order_by("-created_at", "-pk")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["entity_labels"] = {key: SPECS[key].label for key in ENTITIES}
-        ctx["entity_options"] = [(key, SPECS[key].label) for key in ENTITIES]
+        ctx["entity_labels"] = {key: spec.label for key, spec in imports.items()}
+        ctx["entity_options"] = [(key, spec.label) for key, spec in imports.items()]
         ctx["status_options"] = ImportBatch.Status.choices
         ctx["can_import"] = has_capability(self.request.user, IMPORT)
         return ctx
@@ -197,8 +198,8 @@ class ImportBatchDetailView(CapabilityRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        spec = SPECS.get(self.object.entity)
-        ctx["entity_label"] = spec.label if spec else self.object.entity
+        entity = self.object.entity
+        ctx["entity_label"] = imports[entity].label if entity in imports else entity
         ctx["max_errors"] = settings.GRIDCHECK_IMPORT_MAX_ERRORS
         ctx["can_import"] = has_capability(self.request.user, IMPORT)
         return ctx

@@ -5,7 +5,9 @@
 - ``jobs``: periodic jobs for ``gridcheck scheduler`` (``gridcheck.core.schedule.Job``);
 - ``exports``: XLSX list exports by entity (an object with ``export_columns``, ``export_related`` and
   ``export_row(obj)``, see ``gridcheck.core.exports``);
-- ``imports``: archive-file import specs by entity, in load order;
+- ``imports``: archive-file import specs by entity (``gridcheck.archive.importers.Spec``), each registered
+  with its place in the load order (``imports.register(name, spec, order=N)``): iterating gives the
+  entities parents first.
 - ``access``: the capability that reading an app (by app label) or one view (by URL name) needs
   (``gridcheck.core.access``);
 - ``landing``: the page a user is sent to instead of a page they may not open, by a capability they have
@@ -108,10 +110,24 @@ class DashboardTile:
     order: int = 100
 
 
+class OrderedRegistry(Registry):
+    """A registry iterated by the ``order`` given at registration (ties: registration order)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self._order: dict[str, int] = {}
+
+    def register(self, name: str, item: object, *, order: int) -> object:
+        super().register(name, item)
+        self._order[name] = order
+        self._items = dict(sorted(self._items.items(), key=lambda entry: self._order[entry[0]]))
+        return item
+
+
 menu = Menu()
 dashboard = Registry("dashboard tile")
 jobs = Registry("scheduled job")
 exports = Registry("export")
-imports = Registry("import entity")
+imports = OrderedRegistry("import entity")
 access = Registry("access rule")
 landing = Registry("landing page")

@@ -48,10 +48,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    @property
-    def is_county_level(self) -> bool:
-        return self.station_id is None
-
     def valid_qualification_on(self, day: datetime.date) -> "Qualification | None":
         """The inspection qualification valid on ``day``, if any."""
         return (
@@ -88,9 +84,6 @@ class Qualification(AuditedModel):
 
     def __str__(self) -> str:
         return self.certificate_number
-
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return self.issued_on <= day <= self.expires_on
 
 
 User.SCOPE_STATION = "station_id"

@@ -1,8 +1,9 @@
-"""What users adds to the floor: its menu entries."""
+"""What users adds to the floor: its menu entries, and the staff and qualification import specs (with
+their place in the load order, see ``gridcheck.archive.registrations.IMPORT_ORDER``) and exports."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, menu
+from gridcheck.core.registries import MenuItem, access, exports, imports, menu
 from gridcheck.core.roles import MANAGE_STAFF, VIEW_STAFF
 
 
@@ -13,3 +14,9 @@ def register() -> None:
     menu.add_item(
         "organisation", MenuItem(_("Qualifications"), "users:qualification_list", MANAGE_STAFF, order=1)
     )
+    from gridcheck.users.importers import QUALIFICATIONS, STAFF
+
+    # After the stations (10), before the lines (40) and areas (50): an area names its manager.
+    for order, spec in ((20, STAFF), (30, QUALIFICATIONS)):
+        imports.register(spec.entity, spec, order=order)
+        exports.register(spec.entity, spec)

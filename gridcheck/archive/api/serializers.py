@@ -5,6 +5,7 @@ forms and the import accept; the derived fields (``Customer.station``, ``Area.st
 ``MeteringPoint.multiplier``) are read-only here and set from their source.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -23,8 +24,8 @@ from gridcheck.archive.models import (
     Station,
     Tariff,
 )
+from gridcheck.core.identifiers import IdentifierError, clean_identifier
 from gridcheck.core.scoping import scope_queryset, user_can_see
-from gridcheck.users.models import User
 
 AUDIT_FIELDS = ("created_at", "updated_at")
 
@@ -70,8 +71,33 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return obj
 
 
+class IdentifierField(serializers.CharField):
+    """An account number or code: normalised before any validator sees it (so that ``１２３\u200b45``
+    is ``12345`` and the uniqueness check finds the existing one), and refused when characters outside
+    the allowed set remain (``gridcheck.core.identifiers``)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            value = clean_identifier(value)
+        except IdentifierError as error:
+            raise serializers.ValidationError(str(error)) from None
+        if not value and not self.allow_blank:
+            self.fail("blank")
+        return value
+
+
 class AuditedWriteSerializer(serializers.ModelSerializer):
-    """Creates and updates through ``full_clean()`` and records the request user in the history."""
+    """Creates and updates through ``full_clean()`` and records the request user in the history.
+
+    The model fields named in ``Meta.identifier_fields`` are :class:`IdentifierField` s.
+    """
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in getattr(self.Meta, "identifier_fields", ()):
+            field_class = IdentifierField
+        return field_class, field_kwargs
 
     def _request_user(self):
         request = self.context.get("request")
@@ -130,7 +156,7 @@ class AreaSerializer(AuditedWriteSerializer):
         out_of_scope_message=_("You may not place an area on a line of another station."),
     )
     owner = ScopedPrimaryKeyRelatedField(
-        queryset=User.objects.all(),
+        queryset=get_user_model().objects.all(),
         label=_("area manager"),
         required=False,
         allow_null=True,
@@ -154,6 +180,7 @@ class AreaSerializer(AuditedWriteSerializer):
             *AUDIT_FIELDS,
         ]
         read_only_fields = ["station"]
+        identifier_fields = ["code"]
 
     def validate(self, attrs):
         line = attrs.get("line") or getattr(self.instance, "line", None)
@@ -228,6 +255,7 @@ class CustomerSerializer(AuditedWriteSerializer):
             *AUDIT_FIELDS,
         ]
         read_only_fields = ["station"]
+        identifier_fields = ["account_number", "tariff_code"]
 
     def update(self, instance, validated_data):
         """Through the same service as the customer page (``services.customer_update``)."""
@@ -275,6 +303,7 @@ class MeteringPointSerializer(AuditedWriteSerializer):
             *AUDIT_FIELDS,
         ]
         read_only_fields = ["multiplier"]
+        identifier_fields = ["code"]
 
     def _derive(self, instance) -> None:
         instance.multiplier = MeteringPoint.derive_multiplier(instance.ct_ratio, instance.pt_ratio)

@@ -613,3 +613,52 @@ def test_account_number_cannot_change(login, county):
     assert response.status_code == 200, response.content
     customer.refresh_from_db()
     assert customer.name == "整体更新"
+
+
+# --- look-alike identifiers (finding 10) ----------------------------------------------------------------
+
+
+def test_look_alike_account_number_is_the_existing_customer(login, county):
+    client = login("head_east")
+    client.cookies["django_language"] = "en"
+    assert (
+        client.post(f"{API}/customers/", customer_payload(county, account_number="12345")).status_code == 201
+    )
+    count = Customer.objects.count()
+    for look_alike in ("１２３\u200b45", "\ufeff12345", "12345\u00a0"):
+        response = client.post(f"{API}/customers/", customer_payload(county, account_number=look_alike))
+        assert response.status_code == 400, look_alike
+        assert "account_number" in response.json()
+    assert Customer.objects.count() == count
+    # The same customer, changed under its look-alike number, is not changed into another one.
+    customer = Customer.objects.get(account_number="12345")
+    response = client.patch(
+        f"{API}/customers/{customer.pk}/",
+        {"account_number": "１２３\u200b45", "name": "改名"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    customer.refresh_from_db()
+    assert (customer.account_number, customer.name) == ("12345", "改名")
+
+
+def test_api_stores_identifiers_normalised_and_refuses_other_characters(login, county):
+    client = login("head_east")
+    client.cookies["django_language"] = "en"
+    payload = customer_payload(county, account_number="１１９９\u200b999999", tariff_code="ＲＥＳ－１")
+    assert client.post(f"{API}/customers/", payload).status_code == 201
+    customer = Customer.objects.get(account_number="1199999999")
+    assert customer.tariff_code == "RES-1"
+    response = client.post(f"{API}/customers/", customer_payload(county, account_number="1198 888888"))
+    assert response.status_code == 400
+    assert "U+0020 SPACE" in " ".join(response.json()["account_number"])
+    response = client.post(f"{API}/customers/", customer_payload(county, account_number="\u200b"))
+    assert response.status_code == 400
+    assert "account_number" in response.json()
+    assert not Customer.objects.filter(account_number__startswith="1198").exists()
+    point = {"code": "ＭＰ－ＮＥＷ\u200b", "customer": customer.pk, "ct_ratio": "1", "pt_ratio": "1"}
+    assert client.post(f"{API}/metering-points/", point).status_code == 201
+    assert MeteringPoint.objects.filter(code="MP-NEW").exists()
+    area = {"code": "\ufeffＳ01-A9", "name": "新台区", "line": county.lines["east"].pk, "capacity_kva": "200"}
+    assert client.post(f"{API}/areas/", area).status_code == 201
+    assert Area.objects.filter(code="S01-A9").exists()

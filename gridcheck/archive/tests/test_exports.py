@@ -8,11 +8,14 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from openpyxl import load_workbook
 
-from gridcheck.archive.importers import ENTITIES, SPECS, import_file
+from gridcheck.archive.importers import import_file
 from gridcheck.archive.models import Customer, MeteringPoint
 from gridcheck.core.exports import export_xlsx, template_xlsx, xlsx_response
+from gridcheck.core.registries import imports
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.users.models import Qualification, User
+
+ENTITIES = imports.names()
 
 
 def rows_of(content: bytes) -> list[list]:
@@ -20,7 +23,7 @@ def rows_of(content: bytes) -> list[list]:
 
 
 def queryset_for(entity):
-    model = SPECS[entity].model
+    model = imports[entity].model
     return model._default_manager.all()
 
 
@@ -53,11 +56,11 @@ def test_export_then_reimport_changes_nothing(county, tmp_path, entity):
         assert Qualification.objects.exists()
     path = tmp_path / f"{entity}.xlsx"
     path.write_bytes(export_xlsx(entity, queryset_for(entity)))
-    history = SPECS[entity].model.history.count()
+    history = imports[entity].model.history.count()
     batch = import_file(entity=entity, path=path)
     assert (batch.rows_created, batch.rows_updated) == (0, 0)
     assert batch.rows_unchanged == queryset_for(entity).count() > 0
-    assert SPECS[entity].model.history.count() == history
+    assert imports[entity].model.history.count() == history
 
 
 def test_ct_ratio_exports_as_primary_over_secondary(county, tmp_path):
@@ -77,14 +80,14 @@ def test_ct_ratio_exports_as_primary_over_secondary(county, tmp_path):
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_templates_hold_header_and_example(entity):
     rows = rows_of(template_xlsx(entity))
-    assert rows[0] == [c.header for c in SPECS[entity].export_columns]
+    assert rows[0] == [c.header for c in imports[entity].export_columns]
     assert len(rows) == 2
-    required = [i for i, c in enumerate(SPECS[entity].export_columns) if c.required]
+    required = [i for i, c in enumerate(imports[entity].export_columns) if c.required]
     assert all(rows[1][i] not in (None, "") for i in required)
 
 
 def test_xlsx_response_is_a_download(county):
-    response = xlsx_response("lines", SPECS["lines"].model.objects.all(), "lines.xlsx")
+    response = xlsx_response("lines", imports["lines"].model.objects.all(), "lines.xlsx")
     assert response["Content-Disposition"] == 'attachment; filename="lines.xlsx"'
     assert rows_of(response.content)[0][1] == "线路编号"
 

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from gridcheck.archive.importers import SPECS
 from gridcheck.archive.models import Customer, ImportBatch
+from gridcheck.core.registries import imports
 
 HEADER = "台区编号,户号,户名,用电类别,电压等级,合同容量(kVA),电价代码,检查类别\r\n"
 EN = {"QUERY_STRING": "lang=en"}
@@ -92,7 +92,7 @@ def test_template_download_has_headers_and_example(login):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert list(rows[0]) == [c.header for c in SPECS["customers"].export_columns]
+    assert list(rows[0]) == [c.header for c in imports["customers"].export_columns]
     assert len(rows) == 2 and rows[1][1] == "1100000001"
 
 

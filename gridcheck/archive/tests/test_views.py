@@ -115,7 +115,6 @@ def test_county_user_sees_every_station(login, county, name, entity, model, fiel
 
 @pytest.mark.parametrize("name,entity,model,field", LISTS)
 def test_export_is_scoped_and_filtered(login, county, name, entity, model, field):
-    pytest.importorskip("gridcheck.archive.exports")
     client = login("inspector_east")
     response = client.get(reverse(name), {"export": "xlsx"})
     assert response.status_code == 200
@@ -127,7 +126,6 @@ def test_export_is_scoped_and_filtered(login, county, name, entity, model, field
 
 
 def test_export_area_manager_customers(login, county):
-    pytest.importorskip("gridcheck.archive.exports")
     text = xlsx_text(login("manager_east").get(reverse("archive:customer_list"), {"export": "xlsx"}))
     assert county.customers["east11"].account_number in text
     assert county.customers["east12"].account_number in text
@@ -136,7 +134,6 @@ def test_export_area_manager_customers(login, county):
 
 
 def test_export_follows_the_filters(login, county):
-    pytest.importorskip("gridcheck.archive.exports")
     client = login("liaison")
     text = xlsx_text(
         client.get(reverse("archive:customer_list"), {"export": "xlsx", "category": "commercial"})
@@ -506,7 +503,6 @@ def test_every_detail_page_shows_its_change_history(login, county, name, get):
 
 
 def test_tariff_export(login, county):
-    pytest.importorskip("gridcheck.archive.exports")
     response = login("liaison").get(reverse("archive:tariff_list"), {"export": "xlsx", "category": "general"})
     text = xlsx_text(response)
     assert "GEN-1" in text and "RES-1" not in text

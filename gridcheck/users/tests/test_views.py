@@ -3,7 +3,6 @@
 import datetime
 import io
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,7 +100,6 @@ def test_user_detail_shows_owned_areas_and_history(login, county):
 
 
 def test_staff_export_is_scoped(login, county):
-    pytest.importorskip("gridcheck.archive.exports")
     from openpyxl import load_workbook
 
     response = login("inspector_east").get(reverse("users:user_list"), {"export": "xlsx"})
@@ -112,7 +110,6 @@ def test_staff_export_is_scoped(login, county):
 
 
 def test_qualification_export_is_scoped(login, county):
-    pytest.importorskip("gridcheck.archive.exports")
     from openpyxl import load_workbook
 
     response = login("head_east").get(reverse("users:qualification_list"), {"export": "xlsx"})

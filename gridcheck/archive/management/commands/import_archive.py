@@ -11,14 +11,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from gridcheck.archive.importers import ENTITIES, ImportRejected, import_file
+from gridcheck.archive.importers import ImportRejected, import_file
+from gridcheck.core.registries import imports
 
 
 class Command(BaseCommand):
     help = "Import an archive CSV/XLSX file (one transaction; nothing is written on any error)."
 
     def add_arguments(self, parser):
-        parser.add_argument("entity", choices=ENTITIES)
+        parser.add_argument("entity", choices=imports.names())
         parser.add_argument("file", type=pathlib.Path)
         parser.add_argument("--user", help="import as this user (scoping and audit trail); default: system")
         parser.add_argument(

@@ -17,8 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from config.env import VAR_DIR
-from gridcheck.archive.importers import SPECS, ImportRejected, choice_export, import_file, parse_role
+from gridcheck.archive.importers import ImportRejected, choice_export, import_file
+from gridcheck.core.registries import imports
 from gridcheck.core.roles import Role
+from gridcheck.users.importers import parse_role
 from gridcheck.users.services import demo_users_ensure
 from gridcheck_analytics.datasets import ENTITIES, simulate_county, write_county
 
@@ -79,7 +81,7 @@ class Command(BaseCommand):
             paths = write_county(frames, directory)
 
         for entity in ENTITIES:
-            with self._step(_("Importing %(entity)s") % {"entity": SPECS[entity].label}) as step:
+            with self._step(_("Importing %(entity)s") % {"entity": imports[entity].label}) as step:
                 try:
                     # The files are our own: the upload size limit does not apply to them.
                     size = paths[entity].stat().st_size

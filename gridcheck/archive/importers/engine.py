@@ -1,0 +1,289 @@
+"""The engine of one import run: find the header row, parse each row with its spec's columns, and
+resolve, check and upsert the rows chunk by chunk (one lookup query and one bulk write per chunk), the
+history recording the importing user and the change reason ``导入 <file>``.
+
+Nothing here decides whether the run is written: :func:`run` only collects errors in the
+:class:`~gridcheck.archive.importers.spec.Context`; :mod:`~gridcheck.archive.importers.batches` rolls
+the transaction back when there are any.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from gridcheck.archive.importers.errors import CellProblem, FileProblem
+from gridcheck.archive.importers.files import is_blank
+from gridcheck.archive.importers.parsers import FULLWIDTH, cell_text, check_field
+from gridcheck.archive.importers.spec import CHANGE_REASON, Column, Context, Spec
+
+#: Rows parsed, resolved and written together (one lookup query and one bulk write per chunk).
+CHUNK_ROWS = 5000
+#: Rows per INSERT/UPDATE statement inside a chunk.
+BATCH_SIZE = 2000
+#: The header row is looked for among this many first rows (a merged title row may come first).
+HEADER_SEARCH_ROWS = 10
+
+
+def _norm_header(text: Any) -> str:
+    text = cell_text(text).replace("\ufeff", "").translate(FULLWIDTH)
+    return re.sub(r"\s+", "", text).rstrip("*").lower()
+
+
+def _find_header(ctx: Context, rows: Iterator[tuple[int, list]]) -> tuple[int, list, dict[int, Column]]:
+    """Find the header row among the first rows: the one matching most known headers."""
+    spec = ctx.spec
+    known: dict[str, Column] = {}
+    for column in spec.columns:
+        for alias in (column.name, *column.aliases):
+            known.setdefault(_norm_header(alias), column)
+    best = None
+    seen_any = False
+    buffered: list[tuple[int, list]] = []
+    for number, row in rows:
+        buffered.append((number, row))
+        if any(not is_blank(v) for v in row):
+            seen_any = True
+        matches = sum(1 for v in row if _norm_header(v) in known)
+        if matches and (best is None or matches > best[2]):
+            best = (number, row, matches)
+        if len(buffered) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen_any:
+        raise FileProblem(_("the file is empty"))
+    if best is None:
+        expected = "、".join(c.header for c in spec.columns if c.required)
+        raise FileProblem(
+            _(
+                "no known column headers found in the first %(n)s rows (expected e.g. %(expected)s); "
+                "check the entity chosen and the file's encoding"
+            )
+            % {"n": HEADER_SEARCH_ROWS, "expected": expected}
+        )
+    number, row, _matches = best
+    mapping: dict[int, Column] = {}
+    where: dict[str, int] = {}
+    problems = []
+    for index, value in enumerate(row):
+        column = known.get(_norm_header(value))
+        if column is None:
+            continue
+        if column.name in where:
+            problems.append(
+                FileProblem(
+                    _("column appears twice (columns %(a)s and %(b)s)")
+                    % {"a": get_column_letter(where[column.name] + 1), "b": get_column_letter(index + 1)},
+                    number,
+                    cell_text(value),
+                )
+            )
+            continue
+        where[column.name] = index
+        mapping[index] = column
+        ctx.header_names[column.name] = cell_text(value)
+    for column in spec.columns:
+        if column.required and column.name not in where:
+            problems.append(
+                FileProblem(
+                    _("required column 「%(header)s」 (%(name)s) is missing")
+                    % {"header": column.header, "name": column.name}
+                )
+            )
+    for group in spec.required_any:
+        if not any(name in where for name in group):
+            names = " / ".join(f"「{spec.column(n).header}」" for n in group)
+            problems.append(FileProblem(_("one of the columns %(names)s is required") % {"names": names}))
+    for problem in problems:
+        ctx.error(problem.row, problem.column, problem.reason)
+    # Rows read past the header while searching are data rows: hand them back.
+    ctx.cache["_buffered"] = [(n, r) for n, r in buffered if n > number]
+    return number, row, mapping
+
+
+def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column], header_row: list):
+    values: dict[str, Any] = {}
+    ok = True
+    for index, column in mapping.items():
+        raw = row[index] if index < len(row) else None
+        if is_blank(raw):
+            if column.required:
+                ctx.error(number, column.name, _("a value is required"))
+                ok = False
+            else:
+                values[column.name] = _empty_value(ctx.spec, column)
+            continue
+        try:
+            value = column.parse(raw)
+            if column.field:
+                value = check_field(ctx.spec.model, column.field, value)
+            values[column.name] = value
+        except CellProblem as problem:
+            ctx.error(number, problem.column or column.name, problem.reason)
+            ok = False
+    # A header cell merged across several columns leaves data under an empty header.
+    for index in range(len(header_row), len(row)) if len(row) > len(header_row) else ():
+        if not is_blank(row[index]) and index not in ctx.cache.setdefault("_reported_cols", set()):
+            ctx.cache["_reported_cols"].add(index)
+            ctx.error(number, None, _unnamed_column_reason(index))
+            ok = False
+    return values if ok else None
+
+
+def _unnamed_column_reason(index: int) -> str:
+    return _(
+        "column %(letter)s holds data but has no header (a merged header cell?); give every data column its own header"
+    ) % {"letter": get_column_letter(index + 1)}
+
+
+def _empty_value(spec: Spec, column: Column) -> Any:
+    if column.field is None:
+        return None
+    model_field = spec.model._meta.get_field(column.field)
+    if model_field.null:
+        return None
+    if model_field.has_default():
+        return model_field.get_default()
+    return "" if isinstance(model_field, models.CharField) else None
+
+
+def _key_filter(spec: Spec, keys: list[tuple]) -> models.Q:
+    if len(spec.key_fields) == 1:
+        return models.Q(**{f"{spec.key_fields[0]}__in": [k[0] for k in keys]})
+    first = spec.key_fields[0]
+    return models.Q(**{f"{first}__in": {k[0] for k in keys}})
+
+
+def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) -> None:
+    """Resolve, check and (when the file has no errors so far) write one chunk of parsed rows."""
+    spec = ctx.spec
+    if not chunk:
+        return
+    if spec.prefetch:
+        spec.prefetch(ctx, [values for _n, values in chunk])
+    items: list[tuple[int, tuple, dict]] = []
+    for number, values in chunk:
+        try:
+            key, fields = spec.resolve(ctx, values, number)
+        except CellProblem as problem:
+            ctx.error(number, problem.column, problem.reason)
+            continue
+        first = seen.get(key)
+        if first is not None:
+            key_header = "、".join(ctx.header_names.get(n, n) for n in _key_columns(spec))
+            ctx.error(
+                number,
+                _key_columns(spec)[0],
+                _('duplicate %(key)s "%(value)s": also in row %(other)s')
+                % {"key": key_header, "value": " / ".join(cell_text(k) for k in key), "other": first},
+            )
+            continue
+        seen[key] = number
+        items.append((number, key, fields))
+    if not items:
+        return
+    queryset = spec.model._default_manager.filter(_key_filter(spec, [k for _n, k, _f in items]))
+    if spec.existing_related:
+        queryset = queryset.select_related(*spec.existing_related)
+    existing = {tuple(getattr(obj, f) for f in spec.key_fields): obj for obj in queryset}
+    creates, updates, changed_fields = [], [], set()
+    for number, key, fields in items:
+        obj = existing.get(key)
+        if obj is None:
+            creates.append((number, fields))
+            continue
+        try:
+            if spec.check_existing:
+                spec.check_existing(ctx, obj)
+        except CellProblem as problem:
+            ctx.error(number, problem.column, problem.reason)
+            continue
+        changed = [
+            name for name, value in fields.items() if not name.startswith("_") and getattr(obj, name) != value
+        ]
+        for name in changed:
+            setattr(obj, name, fields[name])
+        if spec.after_apply:
+            changed += spec.after_apply(obj)
+        if changed:
+            updates.append(obj)
+            changed_fields.update(changed)
+        else:
+            ctx.unchanged += 1
+    if ctx.errors:
+        return  # the file will be refused: keep checking, write nothing more
+    reason = CHANGE_REASON.format(file_name=ctx.file_name)
+    if creates:
+        factory = spec.new_object or (lambda fields: spec.model(**fields))
+        objs = [factory({k: v for k, v in fields.items() if not k.startswith("_")}) for _n, fields in creates]
+        bulk_create_with_history(
+            objs, spec.model, batch_size=BATCH_SIZE, default_user=ctx.user, default_change_reason=reason
+        )
+        ctx.created += len(objs)
+    if updates:
+        now = timezone.now()
+        names = sorted(changed_fields)
+        if any(f.name == "updated_at" for f in spec.model._meta.fields):
+            for obj in updates:
+                obj.updated_at = now
+            names.append("updated_at")
+        bulk_update_with_history(
+            updates,
+            spec.model,
+            names,
+            batch_size=BATCH_SIZE,
+            default_user=ctx.user,
+            default_change_reason=reason,
+        )
+        ctx.updated += len(updates)
+
+
+def _key_columns(spec: Spec) -> list[str]:
+    by_field = {c.field: c.name for c in spec.columns if c.field}
+    return [by_field.get(f, f) for f in spec.key_fields]
+
+
+def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
+    header_number, header_row, mapping = _find_header(ctx, rows)
+    if ctx.errors:
+        return 0
+    while header_row and is_blank(header_row[-1]):
+        header_row = header_row[:-1]
+    # Empty header cells between named ones: data under them is reported (merged header cells).
+    unnamed = {i for i, v in enumerate(header_row) if is_blank(v)}
+    seen: dict[tuple, int] = {}
+    chunk: list[tuple[int, dict]] = []
+    total = 0
+
+    def all_rows() -> Iterable[tuple[int, list]]:
+        yield from ctx.cache.pop("_buffered")
+        yield from rows
+
+    for number, row in all_rows():
+        if all(is_blank(v) for v in row):
+            continue
+        total += 1
+        bad_unnamed = [i for i in unnamed if i < len(row) and not is_blank(row[i])]
+        if bad_unnamed:
+            reported = ctx.cache.setdefault("_reported_cols", set())
+            for index in bad_unnamed:
+                if index not in reported:
+                    reported.add(index)
+                    ctx.error(number, None, _unnamed_column_reason(index))
+            continue
+        values = _parse_row(ctx, number, row, mapping, header_row)
+        if values is not None:
+            chunk.append((number, values))
+        if len(chunk) >= CHUNK_ROWS:
+            _flush(ctx, chunk, seen)
+            chunk = []
+    _flush(ctx, chunk, seen)
+    if total == 0:
+        ctx.error(None, None, _("the file has a header row but no data rows"))
+    return total
