@@ -109,7 +109,7 @@ def test_area_manager_list_shows_only_their_area(login, county, name, entity, mo
 
 @pytest.mark.parametrize("name,entity,model,field", LISTS)
 def test_county_user_sees_every_station(login, county, name, entity, model, field):
-    body = login("liaison").get(reverse(name)).content.decode()
+    body = login("admin").get(reverse(name)).content.decode()
     assert all(v in body for v in identifiers(model, field))
 
 
@@ -134,7 +134,7 @@ def test_export_area_manager_customers(login, county):
 
 
 def test_export_follows_the_filters(login, county):
-    client = login("liaison")
+    client = login("admin")
     text = xlsx_text(
         client.get(reverse("archive:customer_list"), {"export": "xlsx", "category": "commercial"})
     )
@@ -276,7 +276,7 @@ def test_global_search_does_not_reach_other_station(login, county):
 
 
 def test_sorting_by_column_header(login, county):
-    client = login("liaison")
+    client = login("admin")
     asc = client.get(reverse("archive:customer_list"), {"sort": "account_number"}).context["table"]
     desc = client.get(reverse("archive:customer_list"), {"sort": "-account_number"}).context["table"]
     asc_numbers = [row.record.account_number for row in asc.page.object_list]
@@ -453,7 +453,7 @@ def test_paging_in_other_orderings(login, county):
 
 
 def test_area_dropdown_narrowed_by_chosen_station(login, county):
-    client = login("liaison")
+    client = login("admin")
     form = (
         client.get(reverse("archive:customer_list"), {"station": county.stations["west"].pk})
         .context["filter"]
@@ -468,7 +468,7 @@ def test_too_many_areas_ask_for_a_station_first(login, county, monkeypatch):
     from gridcheck.core import generic
 
     monkeypatch.setattr(generic, "DROPDOWN_MAX", 3)
-    client = login("liaison")
+    client = login("admin")
     response = client.get(reverse("archive:customer_list"))
     assert response.context["filter"].form.fields["area"].widget.is_hidden
     assert response.context["deferred_filters"]
@@ -484,10 +484,10 @@ def test_too_many_areas_ask_for_a_station_first(login, county, monkeypatch):
 
 
 def test_area_owner_filter_offers_area_managers_in_scope(login, county):
-    form = login("liaison").get(reverse("archive:area_list")).context["filter"].form
+    form = login("admin").get(reverse("archive:area_list")).context["filter"].form
     assert list(form.fields["owner"].queryset.values_list("username", flat=True)) == ["manager_east"]
     body = (
-        login("liaison")
+        login("admin")
         .get(reverse("archive:area_list"), {"owner": county.users["manager_east"].pk})
         .content.decode()
     )
@@ -503,6 +503,6 @@ def test_every_detail_page_shows_its_change_history(login, county, name, get):
 
 
 def test_tariff_export(login, county):
-    response = login("liaison").get(reverse("archive:tariff_list"), {"export": "xlsx", "category": "general"})
+    response = login("admin").get(reverse("archive:tariff_list"), {"export": "xlsx", "category": "general"})
     text = xlsx_text(response)
     assert "GEN-1" in text and "RES-1" not in text

@@ -15,7 +15,7 @@ def test_counts_are_scoped(login, county):
     assert east.context["counts"] == {"stations": 1, "lines": 1, "areas": 2, "customers": 4, "meters": 4}
     manager = login("manager_east").get(reverse("home"))
     assert manager.context["counts"] == {"stations": 1, "lines": 1, "areas": 1, "customers": 2, "meters": 2}
-    county_level = login("liaison").get(reverse("home"))
+    county_level = login("admin").get(reverse("home"))
     assert county_level.context["counts"] == {
         "stations": 2,
         "lines": 2,
@@ -63,3 +63,9 @@ def test_last_imports_are_scoped(login, county):
 def test_search_box_and_links(login, county):
     body = login("inspector_east").get(reverse("home")).content.decode()
     assert reverse("archive:search") in body and reverse("archive:customer_list") in body
+
+
+def test_the_liaison_home_has_no_customer_archive(login, county):
+    response = login("liaison").get(reverse("home"))
+    assert response.status_code == 200
+    assert "counts" not in response.context and 'data-testid="stats"' not in response.content.decode()

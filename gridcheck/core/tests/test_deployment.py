@@ -77,7 +77,7 @@ def test_production_check_deploy_has_no_warning(tmp_path):
         "GRIDCHECK_VAR_DIR": str(tmp_path),
         "DATABASE_URL": "sqlite:///" + str(tmp_path / "db.sqlite3"),
     }
-    full = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
+    full = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     full.update(env)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

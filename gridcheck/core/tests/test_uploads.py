@@ -128,10 +128,10 @@ def test_uploads_are_served_as_attachments_nothing_can_run_in(tmp_path):
         assert response["Content-Disposition"].startswith("attachment")
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "sandbox" in response["Content-Security-Policy"]
-        response.close()
+        response.file_to_stream.close()
     with open(path, "rb") as handle:
         html = upload_response(
             File(handle), content_type="text/html", download_name="x.html", inline_image=True
         )
         assert html["Content-Disposition"].startswith("attachment")
-        html.close()
+        html.file_to_stream.close()

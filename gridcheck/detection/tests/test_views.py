@@ -139,7 +139,7 @@ def test_api_is_scoped_and_read_only(login, county, detected):
     assert [r["score"] for r in data["results"]] == [0.91, 0.62, 0.55]
     data = login("manager_east").get("/api/detection/suspects/").json()
     assert {r["area_code"] for r in data["results"]} == {"S01-A1"}
-    runs = login("reader_east").get("/api/detection/runs/").json()
+    runs = login("manager_east").get("/api/detection/runs/").json()
     assert runs["results"][0]["model_version"] == "rules+peer"
     assert (
         login("admin").post("/api/detection/suspects/", {}, content_type="application/json").status_code
@@ -148,7 +148,7 @@ def test_api_is_scoped_and_read_only(login, county, detected):
 
 
 def test_runs_pages(login, county, detected):
-    client = login("reader_east")
+    client = login("manager_east")
     assert client.get(reverse("detection:run_list")).status_code == 200
     html = client.get(reverse("detection:run_detail", args=[detected.pk])).content.decode()
     assert 'data-testid="model-version"' in html and "rules+peer" in html
@@ -167,6 +167,17 @@ def test_start_button(login, county, scored, django_capture_on_commit_callbacks,
     assert Suspect.objects.count() == 3
 
 
+def test_suspects_are_not_for_readers_or_the_liaison(login, county, detected):
+    """Meter readers and the government liaison have no business with theft suspects."""
+    suspect = _suspect(county, "east11")
+    for username in ("reader_east", "liaison"):
+        client = login(username)
+        assert client.get(reverse("detection:suspect_list")).status_code == 403
+        assert client.get(suspect.get_absolute_url()).status_code == 403
+        assert client.get("/api/detection/suspects/").status_code == 403
+        assert reverse("detection:suspect_list") not in client.get(reverse("home")).content.decode()
+
+
 def test_navigation_has_the_section(login, county):
-    html = login("reader_east").get(reverse("detection:suspect_list")).content.decode()
+    html = login("manager_east").get(reverse("detection:suspect_list")).content.decode()
     assert reverse("detection:run_list") in html and 'data-testid="no-suspects"' in html

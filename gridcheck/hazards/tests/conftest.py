@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridcheck.core.roles import Role
 from gridcheck.core.testing import patch_rules
 from gridcheck.hazards import services
 from gridcheck.hazards.choices import HazardCategory, HazardSeverity
@@ -65,7 +66,9 @@ def portal(county, django_user_model):
     """Two portal users: one for customer east11, one for east12."""
     users = {}
     for key in ("east11", "east12"):
-        user = django_user_model.objects.create_user(username=f"portal_{key}", password=county.password)
+        user = django_user_model.objects.create_user(
+            username=f"portal_{key}", password=county.password, role=Role.CUSTOMER
+        )
         services.customer_contact_create(
             customer=county.customers[key], name=f"联系人{key}", email=f"{key}@example.cn", portal_user=user
         )

@@ -225,8 +225,36 @@ def test_portal_user_is_kept_out_of_the_rest_of_gridcheck(client, portal, two):
     for url in ("/", "/archive/customers/", "/staff/"):
         response = c.get(url)
         assert response.status_code == 302 and response.url == reverse("hazards:portal"), url
-    assert c.get("/api/archive/customers/").status_code == 404
+    assert c.get("/api/archive/customers/").status_code == 403
     assert c.get(reverse("hazards:portal")).status_code == 200
+
+
+def test_portal_confinement_holds_on_every_way_of_logging_in(portal, county, django_user_model):
+    """The portal is a role: a token (or any other path than the session) reaches no staff API, and a
+    staff login (any other role) cannot be made a customer's portal login."""
+    import base64
+
+    from django.core.exceptions import ValidationError
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=portal['east11']).key}")
+    for url in (
+        "/api/archive/customers/",
+        "/api/staff/users/",
+        "/api/detection/suspects/",
+        "/api/cases/cases/",
+    ):
+        assert client.get(url).status_code == 403, url
+    basic = APIClient()
+    basic.credentials(
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"portal_east11:{county.password}".encode()).decode()
+    )
+    assert basic.get("/api/archive/customers/").status_code in (401, 403)
+    staff = django_user_model.objects.create_user(username="new_login", password=county.password)
+    with pytest.raises(ValidationError):
+        services.customer_contact_create(customer=county.customers["east21"], name="x", portal_user=staff)
 
 
 def test_staff_are_not_confined(login):

@@ -33,7 +33,7 @@ def test_area_manager_sees_their_station_staff(login, county):
 
 
 def test_county_user_sees_everyone_and_filters_by_role_and_station(login, county):
-    client = login("liaison")
+    client = login("admin")
     names = usernames(client.get(reverse("users:user_list")))
     assert {"inspector_east", "inspector_west", "admin"} <= names
     names = usernames(client.get(reverse("users:user_list"), {"role": "inspector"}))
