@@ -225,14 +225,31 @@ def case_create_from_visit(
 # ----------------------------------------------------------------------------------------------- compute
 
 
+#: Facts that come from the case and the archive, never from its free-form inputs: the date decides the
+#: rules in force, the tariff the price.
+CASE_FACTS = frozenset({"case_date", "today", "price_yuan_per_kwh", "theft_type", "violation_type"})
+
+
+def _refuse_case_facts_in_inputs(case: Case) -> None:
+    named = sorted(CASE_FACTS & set(case.inputs or {}))
+    if named:
+        raise ValidationError(
+            {
+                "inputs": _("%(names)s come from the case and the customer's tariff, not from the inputs.")
+                % {"names": ", ".join(named)}
+            }
+        )
+
+
 def _theft_kwargs(case: Case, tariff: Tariff) -> dict:
+    _refuse_case_facts_in_inputs(case)
     inputs = {k: v for k, v in (case.inputs or {}).items() if k in THEFT_INPUT_KEYS}
     kwargs: dict = {
+        **inputs,
         "case_date": case.case_date,
         "theft_type": case.theft_type,
         "price_yuan_per_kwh": tariff.price_yuan_per_kwh,
         "today": timezone.localdate(),
-        **inputs,
     }
     basis = inputs.get("basis", "article")
     if case.theft_type == TheftType.TAP_SUPPLY_FACILITY or basis == "connected_load":
@@ -279,10 +296,11 @@ def _theft_kwargs(case: Case, tariff: Tariff) -> dict:
 
 
 def _violation_kwargs(case: Case, tariff: Tariff) -> dict:
+    _refuse_case_facts_in_inputs(case)
     function = penalties.VIOLATIONS[case.violation_type]
-    kwargs: dict = {"case_date": case.case_date, "today": timezone.localdate(), **(case.inputs or {})}
+    kwargs: dict = {**(case.inputs or {}), "case_date": case.case_date, "today": timezone.localdate()}
     params = inspect.signature(function).parameters
-    if "price_yuan_per_kwh" in params and "price_yuan_per_kwh" not in kwargs:
+    if "price_yuan_per_kwh" in params:
         kwargs["price_yuan_per_kwh"] = tariff.price_yuan_per_kwh
     unknown = sorted(set(kwargs) - set(params))
     if unknown:

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer
 from gridcheck.core.generic import ScopedListView, history_entries
-from gridcheck.core.roles import VIEW, has_capability
+from gridcheck.core.roles import RUN_COUNTY, VIEW, has_capability
 from gridcheck.core.uploads import upload_response
 from gridcheck.hazards import selectors, services
 from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, NoticeKind
@@ -80,6 +80,7 @@ class DashboardView(StaffViewMixin, TemplateView):
             counts=counts,
             due=selectors.calendar_due(user=user, today=today),
             can_manage=selectors.can_manage_hazards(user),
+            can_run_calendar=has_capability(user, RUN_COUNTY),
             recent=selectors.hazards_for(user).filter(status=HazardStatus.OVERDUE).order_by("deadline")[:10],
             notices=selectors.visible(
                 Notice.objects.exclude(kind=NoticeKind.RISK_WARNING).filter(customer__isnull=True), user
@@ -98,9 +99,12 @@ class DashboardView(StaffViewMixin, TemplateView):
 
 
 class CalendarRunView(ManageMixin, View):
-    """The buttons: produce and send this month's notices, or the last quarter's briefing."""
+    """The buttons: produce and send this month's notices, or the last quarter's briefing. They cover the
+    whole county: only county-level station heads and administrators press them."""
 
     def post(self, request, what):
+        if not has_capability(request.user, RUN_COUNTY):
+            raise PermissionDenied
         today = timezone.localdate()
         try:
             if what == "monthly":
@@ -470,13 +474,14 @@ class GovernmentContactsView(StaffViewMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
             contacts=GovernmentContact.objects.order_by("department", "name"),
-            can_manage=selectors.can_manage_hazards(self.request.user),
+            # The government contacts receive the county's summary: only county level adds them.
+            can_manage=has_capability(self.request.user, RUN_COUNTY),
             form=kwargs.get("form") or GovernmentContactForm(),
         )
         return ctx
 
     def post(self, request, *args, **kwargs):
-        if not selectors.can_manage_hazards(request.user):
+        if not has_capability(request.user, RUN_COUNTY):
             raise PermissionDenied
         form = GovernmentContactForm(request.POST)
         if form.is_valid():

@@ -318,6 +318,30 @@ def test_violation_case(county):
     assert case.total_due_yuan == Decimal("15") * 50  # 50 元/kW, art. 100 item 2
 
 
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {"extra_capacity_kva": "15", "two_part": False, "case_date": "2010-01-01"},
+        {"extra_capacity_kva": "15", "two_part": False, "price_yuan_per_kwh": "0.01"},
+    ],
+)
+def test_inputs_cannot_override_the_case_date_or_the_tariff(county, inputs):
+    """The case date decides the rules in force and the tariff the price: free-form inputs may not."""
+    case = services.case_create(
+        customer=county.customers["east12"],
+        kind="violation",
+        violation_type="excess_capacity",
+        case_date=datetime.date(2023, 5, 1),
+        inputs=inputs,
+        created_by=county.users["inspector_east"],
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.case_compute(case=case, user=county.users["inspector_east"])
+    assert "inputs" in refused.value.message_dict
+    case.refresh_from_db()
+    assert case.total_due_yuan is None and case.status == CaseStatus.DRAFT
+
+
 def _visit(county, customer, findings):
     from gridcheck.inspections.models import Visit, WorkOrder
 

@@ -72,7 +72,7 @@ def test_portal_user_cannot_do_anything_else(client, portal, two):
         f"/api/hazards/hazards/{own.pk}/", {"deadline": "2030-01-01"}, content_type="application/json"
     ).status_code in (403, 405)
     assert c.delete(f"/api/hazards/hazards/{own.pk}/").status_code in (403, 405)
-    assert c.post(reverse("hazards:calendar_run", args=["monthly"])).status_code == 302
+    assert c.post(reverse("hazards:calendar_run", args=["monthly"])).status_code == 403
     own.refresh_from_db()
     assert own.status == HazardStatus.NOTIFIED and own.deadline == datetime.date(2026, 12, 3)
     assert Notice.objects.count() == 0
@@ -194,7 +194,13 @@ def test_list_filters_and_scope(login, make_hazard, county):
 
 def test_dashboard_button_runs_the_month(login, make_hazard, county):
     make_hazard("east11")
-    c = login("head_east")
+    # The notices cover the county: a station's head or inspector may not send them.
+    for username in ("head_east", "inspector_east"):
+        station = login(username)
+        assert 'data-testid="run-monthly"' not in station.get(reverse("hazards:dashboard")).content.decode()
+        assert station.post(reverse("hazards:calendar_run", args=["monthly"])).status_code == 403
+    assert not Notice.objects.exists()
+    c = login("admin")
     page = c.get(reverse("hazards:dashboard")).content.decode()
     assert 'data-testid="run-monthly"' in page
     response = c.post(reverse("hazards:calendar_run", args=["monthly"]))
@@ -340,6 +346,13 @@ def test_customer_safety_file_contacts_drills_and_warning(login, county):
         liaison.post(reverse("hazards:government_contacts"), {"department": "x", "name": "y"}).status_code
         == 403
     )
+    # The government contacts receive the county's summary: a station's inspector may not add one.
+    assert (
+        login("inspector_east")
+        .post(reverse("hazards:government_contacts"), {"department": "x", "name": "y", "email": "a@b.cn"})
+        .status_code
+        == 403
+    )
     assert not GovernmentContact.objects.exists()
     admin = login("admin")
     admin.post(
@@ -347,6 +360,18 @@ def test_customer_safety_file_contacts_drills_and_warning(login, county):
         {"department": "县应急管理局", "name": "钱股长", "email": "yj@gov.example.cn"},
     )
     assert GovernmentContact.objects.get().department == "县应急管理局"
+
+
+def _pdf_bytes() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def test_notice_pages_and_paper_delivery(login, make_hazard, county):
@@ -360,7 +385,17 @@ def test_notice_pages_and_paper_delivery(login, make_hazard, county):
     assert notice.document_number in listing
     page = c.get(notice.get_absolute_url()).content.decode()
     assert 'data-testid="note"' in page and 'data-testid="pdf"' in page
-    receipt = SimpleUploadedFile("回执.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
+    # A receipt that is not what its name says (an HTML page named .pdf) is refused, and nothing is stored.
+    fake = SimpleUploadedFile(
+        "回执.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )
+    response = c.post(
+        notice.get_absolute_url(),
+        {"delivered_on": "2026-11-19", "received_by": "客户门卫张三", "receipt": fake},
+    )
+    notice.refresh_from_db()
+    assert notice.paper_pending and not notice.paper_receipt
+    receipt = SimpleUploadedFile("回执.pdf", _pdf_bytes(), content_type="application/pdf")
     response = c.post(
         notice.get_absolute_url(),
         {"delivered_on": "2026-11-19", "received_by": "客户门卫张三", "receipt": receipt},
@@ -368,7 +403,9 @@ def test_notice_pages_and_paper_delivery(login, make_hazard, county):
     assert response.status_code == 302
     notice.refresh_from_db()
     assert not notice.paper_pending and notice.paper_received_by == "客户门卫张三"
-    assert c.get(reverse("hazards:notice_receipt", args=[notice.pk])).status_code == 200
+    served = c.get(reverse("hazards:notice_receipt", args=[notice.pk]))
+    assert served.status_code == 200 and served["Content-Disposition"].startswith("attachment")
+    assert served["X-Content-Type-Options"] == "nosniff"
     # The liaison reads the notice but may not record a delivery.
     liaison = login("liaison")
     assert liaison.get(notice.get_absolute_url()).status_code == 200
