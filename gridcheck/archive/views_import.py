@@ -141,7 +141,8 @@ def _import_upload(entity: str, upload, user) -> ImportBatch:
             entity=entity, path=pathlib.Path(upload.temporary_file_path()), user=user, file_name=upload.name
         )
     with tempfile.TemporaryDirectory(prefix="gridcheck-import-") as folder:
-        path = pathlib.Path(folder) / "upload"
+        # Keep the file's extension: it tells the reader a workbook from a CSV file.
+        path = pathlib.Path(folder) / f"upload{pathlib.Path(upload.name).suffix.lower()}"
         with path.open("wb") as handle:
             upload.seek(0)
             shutil.copyfileobj(upload, handle)

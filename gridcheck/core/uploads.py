@@ -118,10 +118,14 @@ def _pdf(content: bytes, name: str) -> None:
         _refuse(_("The file %(name)s is not a PDF."), name)
 
 
-def xlsx_check(content: bytes, name: str) -> None:
-    """Refuse anything but a plausible XLSX, and any zip bomb, before a spreadsheet library reads it."""
+def xlsx_check(content, name: str) -> None:
+    """Refuse anything but a plausible XLSX, and any zip bomb, before a spreadsheet library reads it.
+
+    ``content`` is the file's bytes or its path; only the zip's directory is read, never its members.
+    """
+    source = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
             names = {member.filename for member in members}
     except (zipfile.BadZipFile, ValueError, OSError):

@@ -55,8 +55,15 @@ def csv_rows(path: pathlib.Path, codec: str) -> Iterator[tuple[int, list]]:
 
 
 def xlsx_rows(path: pathlib.Path) -> Iterator[tuple[int, list]]:
+    from django.core.exceptions import ValidationError
     from openpyxl import load_workbook
 
+    from gridcheck.core.uploads import xlsx_check
+
+    try:
+        xlsx_check(path, path.name)  # a zip bomb is refused before openpyxl unpacks anything
+    except ValidationError as refused:
+        raise FileProblem(" ".join(refused.messages)) from None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file

@@ -80,6 +80,43 @@ def test_upload_success_redirects_to_summary(login, county):
     assert Customer.objects.get(account_number="9000000001").station == county.stations["east"]
 
 
+def _workbook(rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_small_workbook_uploaded_on_the_page_imports(login, county):
+    """A workbook under Django's in-memory limit (2.5 MB) used to be refused."""
+    content = _workbook(
+        [HEADER.strip().split(","), ["S01-A1", "9000000002", "乙", "居民", "220V", "8", "RES-1", "C"]]
+    )
+    assert len(content) < 2.5 * 1024 * 1024
+    response = upload(login("head_east"), content, name="客户.xlsx")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Customer.objects.filter(account_number="9000000002").exists()
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(login, county):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (600 * 1024 * 1024 // 8))
+    response = upload(login("head_east"), buffer.getvalue(), name="bomb.xlsx")
+    assert response.status_code == 422  # refused whole, with the reason on the page
+    assert "unpacks to far more than its size" in response.content.decode()
+    assert not Customer.objects.exclude(pk__in=[c.pk for c in county.customers.values()]).exists()
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED
+
+
 def test_wrong_extension_is_a_form_error(login, county):
     response = upload(login("admin"), b"x", name="customers.pdf")
     assert response.status_code == 400
