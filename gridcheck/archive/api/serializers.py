@@ -139,7 +139,7 @@ class StationSerializer(serializers.ModelSerializer):
 
 
 class LineSerializer(serializers.ModelSerializer):
-    station_name = serializers.CharField(source="station.name", read_only=True)
+    station_name = serializers.CharField(source="station.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Line
@@ -147,9 +147,9 @@ class LineSerializer(serializers.ModelSerializer):
 
 
 class AreaSerializer(AuditedWriteSerializer):
-    station_name = serializers.CharField(source="station.name", read_only=True)
+    station_name = serializers.CharField(source="station.name", read_only=True, allow_null=True)
     line_code = serializers.CharField(source="line.code", read_only=True)
-    owner_name = serializers.CharField(source="owner.__str__", read_only=True, default=None)
+    owner_name = serializers.CharField(source="owner.__str__", read_only=True, default=None, allow_null=True)
     line = ScopedPrimaryKeyRelatedField(
         queryset=Line.objects.all(),
         label=_("line"),
@@ -221,7 +221,7 @@ class CustomerSerializer(AuditedWriteSerializer):
 
     area_code = serializers.CharField(source="area.code", read_only=True)
     station_code = serializers.CharField(source="station.code", read_only=True)
-    station_name = serializers.CharField(source="station.name", read_only=True)
+    station_name = serializers.CharField(source="station.name", read_only=True, allow_null=True)
     area = ScopedPrimaryKeyRelatedField(
         queryset=Area.objects.all(),
         label=_("transformer area"),
@@ -337,7 +337,9 @@ class MeterSerializer(serializers.ModelSerializer):
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
-    started_by_name = serializers.CharField(source="started_by.__str__", read_only=True, default=None)
+    started_by_name = serializers.CharField(
+        source="started_by.__str__", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ImportBatch

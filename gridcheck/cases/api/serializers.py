@@ -6,7 +6,7 @@ from gridcheck.cases.models import Case, CaseApproval, CaseEvent, Payment
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
 
@@ -16,7 +16,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class CaseApprovalSerializer(serializers.ModelSerializer):
-    approver = serializers.StringRelatedField()
+    approver = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = CaseApproval

@@ -23,7 +23,7 @@ class SuspectSerializer(serializers.ModelSerializer):
 
 class DetectionRunSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
-    duration_s = serializers.FloatField(read_only=True)
+    duration_s = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = DetectionRun

@@ -7,7 +7,7 @@ from gridcheck.hazards.models import Hazard, HazardEvent, HazardPhoto, Notice
 
 
 class HazardEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
     # Plain strings (the HazardStatus values, or "" for the first event): one enum in the schema.
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)

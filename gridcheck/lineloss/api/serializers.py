@@ -32,7 +32,7 @@ class LineMonthLossSerializer(serializers.ModelSerializer):
 
 class AnalysisRunSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
-    duration_s = serializers.FloatField(read_only=True)
+    duration_s = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = AnalysisRun

@@ -33,7 +33,7 @@ class UserSerializer(serializers.ModelSerializer):
     """A member of staff. Only these fields are exposed (no password, no permissions)."""
 
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    station_name = serializers.CharField(source="station.name", read_only=True, default=None)
+    station_name = serializers.CharField(source="station.name", read_only=True, default=None, allow_null=True)
     qualifications = NestedQualificationSerializer(many=True, read_only=True)
 
     class Meta:
