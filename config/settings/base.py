@@ -273,7 +273,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # --- end cases ------------------------------------------------------------------------------------
 
 # --- inspections (gridcheck.inspections): plans, work orders, field visits, seals, tip-offs -------
-INSTALLED_APPS += ["gridcheck.inspections"]
+# Seals and sealing pliers (gridcheck.seals) sit below inspections: inspections may import them.
+INSTALLED_APPS += ["gridcheck.seals", "gridcheck.inspections"]
 # Largest visit photo accepted [bytes]; only JPEG and PNG are accepted.
 GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES = env.int(
     "GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES", default=8 * 1024 * 1024
@@ -291,7 +292,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WorkOrderStatusEnum": "gridcheck.inspections.choices.WorkOrderStatus",
         "WorkOrderSourceEnum": "gridcheck.inspections.choices.WorkOrderSource",
-        "SealStatusEnum": "gridcheck.inspections.choices.SealStatus",
+        "SealStatusEnum": "gridcheck.seals.choices.SealStatus",
         "TipOffStatusEnum": "gridcheck.inspections.choices.TipOffStatus",
         "InspectionPlanStatusEnum": "gridcheck.inspections.choices.PlanStatus",
     }

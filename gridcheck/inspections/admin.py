@@ -4,9 +4,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from gridcheck.inspections.models import (
     Campaign,
     InspectionPlan,
-    Pliers,
-    Seal,
-    SealBatch,
     TipOff,
     Visit,
     WorkOrder,
@@ -40,25 +37,6 @@ class InspectionPlanAdmin(SimpleHistoryAdmin):
 class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ("name", "station", "starts_on", "ends_on", "status")
     raw_id_fields = ("targets",)
-
-
-@admin.register(SealBatch)
-class SealBatchAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "station", "received_on")
-
-
-@admin.register(Seal)
-class SealAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "station", "status", "holder", "meter")
-    list_filter = ("status", "station")
-    search_fields = ("number",)
-    readonly_fields = ("status", "holder", "meter")
-
-
-@admin.register(Pliers)
-class PliersAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "station", "status", "holder")
-    readonly_fields = ("status", "holder")
 
 
 @admin.register(TipOff)

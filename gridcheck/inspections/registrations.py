@@ -1,9 +1,11 @@
-"""What inspections adds to the floor: its menu entries."""
+"""What inspections adds to the floor: its menu entries, and the work order of a broken seal."""
 
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import MenuItem, menu
 from gridcheck.core.roles import VIEW
+from gridcheck.inspections.services import broken_seal_work_order
+from gridcheck.seals.services import work_order_opener_set
 
 
 def register() -> None:
@@ -16,8 +18,8 @@ def register() -> None:
             (_("Inspection plans"), "inspections:plan_list"),
             (_("Campaigns"), "inspections:campaign_list"),
             (_("Tip-offs"), "inspections:tipoff_list"),
-            (_("Seals"), "inspections:seal_list"),
-            (_("Sealing pliers"), "inspections:pliers_list"),
         ]
     ):
         menu.add_item("inspections", MenuItem(label, url_name, VIEW, order=order))
+    # A seal found broken opens a work order; the seals app may not import inspections, so it is told.
+    work_order_opener_set(broken_seal_work_order)

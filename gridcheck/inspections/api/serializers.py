@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from gridcheck.inspections import selectors
-from gridcheck.inspections.models import InspectionPlan, Seal, TipOff, Visit, WorkOrder
+from gridcheck.inspections.models import InspectionPlan, TipOff, Visit, WorkOrder
 
 
 class WorkOrderSerializer(serializers.ModelSerializer):
@@ -74,13 +74,6 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionPlan
         fields = ["id", "station", "month", "status", "note"]
-        read_only_fields = fields
-
-
-class SealSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Seal
-        fields = ["id", "number", "station", "status", "holder", "meter"]
         read_only_fields = fields
 
 
