@@ -299,15 +299,6 @@ def _notify_assignees(*, work_order: WorkOrder, people, assigned_by) -> None:
 
 
 @transaction.atomic
-def work_order_start(*, work_order: WorkOrder, user) -> WorkOrder:
-    """The inspectors are on their way (or on site)."""
-    work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
-    return _transition(
-        work_order, to_status=WorkOrderStatus.IN_PROGRESS, user=user, reason=_("Field work started")
-    )
-
-
-@transaction.atomic
 def work_order_close(*, work_order: WorkOrder, user, outcome: str = "") -> WorkOrder:
     """Close a visited work order with its outcome."""
     work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
@@ -581,18 +572,6 @@ def _tipoff_work_order(*, tipoff: TipOff, user) -> WorkOrder:
 
 
 @transaction.atomic
-def tipoff_customer_identify(*, tipoff: TipOff, customer, user) -> TipOff:
-    """Name the customer of a tip-off received with an address only, and open its work order."""
-    if tipoff.work_order_id:
-        raise ValidationError(_("This tip-off already has a work order."))
-    if customer.station_id != tipoff.station_id:
-        raise ValidationError({"customer": _("The customer belongs to another station.")})
-    tipoff.customer = customer
-    _tipoff_work_order(tipoff=tipoff, user=user)
-    return tipoff
-
-
-@transaction.atomic
 def tipoff_conclude(*, tipoff: TipOff, status: str, outcome: str, user) -> TipOff:
     """Record whether the tip-off was proven or unfounded, or close it."""
     if status not in (TipOffStatus.PROVEN, TipOffStatus.UNFOUNDED, TipOffStatus.CLOSED):
@@ -793,10 +772,3 @@ def campaign_create(
             campaign=campaign,
         )
     return campaign
-
-
-@transaction.atomic
-def campaign_finish(*, campaign: Campaign, user) -> Campaign:
-    """Finish a campaign; its open work orders stay open."""
-    campaign.status = CampaignStatus.FINISHED
-    return _save(campaign, user=user, reason=_("Campaign finished"))

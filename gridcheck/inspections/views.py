@@ -27,7 +27,6 @@ from gridcheck.core.scoping import scope_queryset
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.checklists import checklist_for
 from gridcheck.inspections.choices import (
-    OPEN_STATUSES,
     TRANSITIONS,
     ChecklistResult,
     FindingKind,
@@ -118,12 +117,7 @@ class OverdueListView(WorkOrderListView):
     title = gettext_lazy("Overdue work orders")
 
     def get_base_queryset(self):
-        return (
-            super()
-            .get_base_queryset()
-            .filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
-            .order_by("due_on")
-        )
+        return selectors.work_orders_overdue(self.request.user)
 
 
 class MyWorkView(CapabilityRequiredMixin, TemplateView):
