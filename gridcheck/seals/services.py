@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.core.images import image_check as core_image_check
+from gridcheck.core.rules import rule_int
 from gridcheck.seals.choices import (
     PliersStatus,
     SealBreakKind,
@@ -237,7 +238,10 @@ def seal_unseal(
 def seal_broken_report(
     *, seal: Seal, reported_by, reason: str, at: datetime.datetime | None = None, photo=None
 ) -> SealBreak:
-    """A seal found broken: record it and open a work order to inspect the meter's customer."""
+    """A seal found broken: record it and open a work order to inspect the meter's customer.
+
+    The work order is due the rule ``seals.broken_seal.work_order_due_days`` (two days) after the report.
+    """
     seal = (
         Seal.objects.select_for_update(of=("self",))
         .select_related("meter__metering_point__customer")
@@ -245,18 +249,21 @@ def seal_broken_report(
     )
     if seal.status != SealStatus.USED or seal.meter is None:
         raise ValidationError(_("Seal %(number)s is not on a meter.") % {"number": seal.number})
+    at = at or timezone.now()
+    reported_on = timezone.localtime(at).date()
+    due_days = rule_int("seals.broken_seal.work_order_due_days", on=reported_on)
     order = _open_work_order(
         seal=seal,
         customer=seal.meter.metering_point.customer,
         reason=_("Seal %(number)s on meter %(meter)s found broken: %(reason)s")
         % {"number": seal.number, "meter": seal.meter, "reason": reason},
         created_by=reported_by,
-        due_on=timezone.localdate() + datetime.timedelta(days=settings.GRIDCHECK_BROKEN_SEAL_DUE_DAYS),
+        due_on=reported_on + datetime.timedelta(days=due_days),
     )
     event = SealBreak(
         seal=seal,
         kind=SealBreakKind.FOUND_BROKEN,
-        at=at or timezone.now(),
+        at=at,
         by=reported_by,
         reason=(reason or "").strip() or _("Found broken"),
         work_order=order,

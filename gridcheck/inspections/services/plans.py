@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gridcheck.core.periods import month_bounds
+from gridcheck.core.rules import rule_value
 from gridcheck.inspections.choices import (
     PlanStatus,
     WorkOrderSource,
@@ -20,10 +21,13 @@ from gridcheck.inspections.models import (
 from gridcheck.inspections.services.common import save
 from gridcheck.inspections.services.work_orders import work_order_create
 
+#: The inspection periods a patrol rule may name: the rule table's ``inspections.patrol.*`` values.
+PERIODS = ("week", "month", "quarter")
+
 
 @dataclass
 class PlanSlot:
-    """One planned inspection: a customer in a slot of the month (``W1``..``W5``, ``M``, ``Q``, ``R``)."""
+    """One planned inspection: a customer in a slot of the month (``W1``..``W6``, ``M``, ``Q``, ``R``)."""
 
     customer: object
     slot: str
@@ -44,43 +48,62 @@ def _weeks(first: datetime.date, last: datetime.date) -> list[tuple[int, datetim
     return weeks
 
 
-def plan_slots(*, station, month: datetime.date) -> list[PlanSlot]:
-    """The periodic inspections a station owes in ``month``.
+def _due_in_month(period: str, customer, first: datetime.date, last: datetime.date, weeks) -> list:
+    """``(week number or None, due date)`` of each inspection of ``period`` that falls in the month.
 
-    - class A: one anti-theft patrol per calendar week of the month (due on its Sunday);
-    - class B: one patrol in the month (due on its last day);
-    - class C: one patrol a quarter, spread over the quarter's three months by customer id
-      (``pk % 3`` picks the month), due at the end of that month;
-    - high-risk and important customers: a periodic safety inspection every month when their class
-      does not already bring a visit that month.
+    Weekly: one per calendar week of the month, due on its Sunday; monthly: one, due on the month's last
+    day; quarterly: one in the quarter, spread over its three months by customer id (``pk % 3`` picks the
+    month), due at the end of that month.
+    """
+    if period == "week":
+        return list(weeks)
+    if period == "month":
+        return [(None, last)]
+    if period == "quarter":
+        return [(None, last)] if customer.pk % 3 == (first.month - 1) % 3 else []
+    raise ValueError(f"unknown inspection period {period!r}; one of {', '.join(PERIODS)}")
+
+
+def _patrol_reason(inspection_class: str, period: str, week: int | None) -> str:
+    if period == "week":
+        return _("Class %(cls)s weekly anti-theft patrol, week %(n)s") % {"cls": inspection_class, "n": week}
+    if period == "month":
+        return _("Class %(cls)s monthly anti-theft patrol") % {"cls": inspection_class}
+    return _("Class %(cls)s quarterly anti-theft patrol") % {"cls": inspection_class}
+
+
+def plan_slots(*, station, month: datetime.date) -> list[PlanSlot]:
+    """The periodic inspections a station owes in ``month``, by the rules in force that month.
+
+    - anti-theft patrols by class (``inspections.patrol.class_a`` / ``_b`` / ``_c``: A weekly, B monthly,
+      C quarterly), slots ``W1``.., ``M`` and ``Q``;
+    - high-risk and important customers: a periodic safety inspection (``inspections.patrol.high_risk``:
+      monthly), slot ``R``, when their class does not already bring a visit that month.
     """
     from gridcheck.archive.models import Customer
 
     first, last = month_bounds(month)
     weeks = _weeks(first, last)
-    month_in_quarter = (first.month - 1) % 3
+    periods = {
+        cls: rule_value(f"inspections.patrol.class_{cls.lower()}", on=first) for cls in ("A", "B", "C")
+    }
+    high_risk_period = rule_value("inspections.patrol.high_risk", on=first)
+    codes = {"week": "W", "month": "M", "quarter": "Q"}
     slots = []
     customers = Customer.objects.filter(station=station, status="active").order_by("account_number")
     for customer in customers.iterator():
+        period = periods.get(customer.inspection_class)
         planned = False
-        if customer.inspection_class == "A":
-            for n, due in weeks:
-                slots.append(
-                    PlanSlot(
-                        customer, f"W{n}", due, _("Class A weekly anti-theft patrol, week %(n)s") % {"n": n}
-                    )
-                )
-            planned = True
-        elif customer.inspection_class == "B":
-            slots.append(PlanSlot(customer, "M", last, _("Class B monthly anti-theft patrol")))
-            planned = True
-        elif customer.inspection_class == "C" and customer.pk % 3 == month_in_quarter:
-            slots.append(PlanSlot(customer, "Q", last, _("Class C quarterly anti-theft patrol")))
-            planned = True
+        if period is not None:
+            for week, due in _due_in_month(period, customer, first, last, weeks):
+                code = f"{codes[period]}{week or ''}"
+                reason = _patrol_reason(customer.inspection_class, period, week)
+                slots.append(PlanSlot(customer, code, due, reason))
+                planned = True
         if (customer.is_high_risk or customer.is_important) and not planned:
-            slots.append(
-                PlanSlot(customer, "R", last, _("Periodic inspection of a high-risk or important customer"))
-            )
+            for week, due in _due_in_month(high_risk_period, customer, first, last, weeks):
+                reason = _("Periodic inspection of a high-risk or important customer")
+                slots.append(PlanSlot(customer, f"R{week or ''}", due, reason))
     return slots
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcheck.core.rules import rule_int
 from gridcheck.inspections.choices import (
     TipOffStatus,
     WorkOrderSource,
@@ -37,7 +37,7 @@ def tipoff_create(
 ) -> TipOff:
     """Register a tip-off; with the customer known, a work order due by the visit deadline is opened.
 
-    The deadline is ``GRIDCHECK_TIPOFF_VISIT_HOURS`` after ``received_at``. The work order's reason
+    The deadline is the rule ``inspections.tipoff.visit_hours`` (24 h) after ``received_at``. The work order's reason
     never names the reporter.
     """
     if customer is not None and customer.station_id != station.pk:
@@ -53,7 +53,10 @@ def tipoff_create(
         customer=customer,
         address=address.strip() or (customer.address if customer else ""),
         received_at=received_at,
-        visit_deadline=received_at + datetime.timedelta(hours=settings.GRIDCHECK_TIPOFF_VISIT_HOURS),
+        visit_deadline=received_at
+        + datetime.timedelta(
+            hours=rule_int("inspections.tipoff.visit_hours", on=timezone.localtime(received_at).date())
+        ),
         status=TipOffStatus.RECEIVED,
     )
     tipoff.number = next_number(TipOff, "number", f"JB{timezone.localtime(received_at):%Y%m}")

@@ -12,6 +12,7 @@ import datetime
 import io
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gridcheck.core.images import image_check as core_image_check
+from gridcheck.core.rules import rule_int
 from gridcheck.inspections.checklists import checklist_keys
 from gridcheck.inspections.choices import (
     ChecklistResult,
@@ -179,8 +181,14 @@ def visit_submit(*, work_order: WorkOrder, data: dict, user, photos=()) -> Visit
             _("A %(status)s work order cannot take a visit.") % {"status": work_order.get_status_display()}
         )
     inspectors = [a.inspector for a in work_order.assignments.select_related("inspector").order_by("pk")]
-    if len(inspectors) < 2:
-        raise ValidationError(_("The work order has not been assigned to two inspectors."))
+    # The rule's number of inspectors, and never fewer than the visit's two signatures.
+    needed = max(
+        rule_int("inspections.visit.min_inspectors", on=work_order.visit_date or timezone.localdate()), 2
+    )
+    if len(inspectors) < needed:
+        raise ValidationError(
+            _("The work order has not been assigned to %(min)s inspectors.") % {"min": apnumber(needed)}
+        )
     if not user.is_superuser and user.pk not in {p.pk for p in inspectors}:
         raise ValidationError(_("Only the assigned inspectors can submit the visit."))
     customer = work_order.customer
@@ -274,7 +282,7 @@ def _hazard_from_finding(*, visit: Visit, finding: dict, user):
         severity=severity if severity in HazardSeverity.values else HazardSeverity.GENERAL,
         description=finding["description"],
         found_on=found_on,
-        deadline=found_on + datetime.timedelta(days=settings.GRIDCHECK_INSPECTION_HAZARD_DEADLINE_DAYS),
+        deadline=found_on + datetime.timedelta(days=rule_int("inspections.hazard.rectify_days", on=found_on)),
         responsible_person=finding.get("responsible_person") or visit.customer_signer or customer.name,
         found_by_inspection_ref=visit.work_order.number,
         found_by=user,

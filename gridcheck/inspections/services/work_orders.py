@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcheck.core.rules import rule_int
 from gridcheck.inspections.choices import (
     TRANSITIONS,
     WorkOrderSource,
@@ -48,7 +49,7 @@ def work_order_create(
 ) -> WorkOrder:
     """Open a work order to inspect ``customer``; ``source`` is one of ``WorkOrderSource``.
 
-    ``due_on`` defaults to ``GRIDCHECK_WORK_ORDER_DUE_DAYS`` days from today; ``related`` (any saved
+    ``due_on`` defaults to the rule ``inspections.work_order.due_days`` days from today; ``related`` (any saved
     record: a suspect, an alert, a hazard, a tip-off) is remembered as the order's origin.
     """
     if source not in WorkOrderSource.values:
@@ -62,7 +63,8 @@ def work_order_create(
         customer=customer,
         station_id=customer.station_id,
         reason=reason.strip(),
-        due_on=due_on or today + datetime.timedelta(days=settings.GRIDCHECK_WORK_ORDER_DUE_DAYS),
+        due_on=due_on
+        or today + datetime.timedelta(days=rule_int("inspections.work_order.due_days", on=today)),
         related_type=related_type,
         related_id=related_id,
         plan=plan,
@@ -99,8 +101,12 @@ def assignment_problems(*, work_order: WorkOrder, inspectors, visit_date: dateti
     """Why ``inspectors`` may not be sent to ``work_order`` on ``visit_date`` (empty: they may)."""
     people = list({p.pk: p for p in inspectors}.values())
     problems = []
-    if len(people) < 2:
-        problems.append(_("An inspection needs at least two inspectors; %(n)s chosen.") % {"n": len(people)})
+    minimum = rule_int("inspections.visit.min_inspectors", on=visit_date)
+    if len(people) < minimum:
+        problems.append(
+            _("An inspection needs at least %(min)s inspectors; %(n)s chosen.")
+            % {"min": apnumber(minimum), "n": len(people)}
+        )
     for person in people:
         if person.station_id is not None and person.station_id != work_order.station_id:
             problems.append(
@@ -133,7 +139,8 @@ def work_order_assign(
 ) -> WorkOrder:
     """Send two or more inspectors of the work order's station, each qualified on ``visit_date``.
 
-    Refuses (``ValidationError`` listing every reason) with fewer than two inspectors, an inspector whose
+    Refuses (``ValidationError`` listing every reason) with fewer inspectors than the rule
+    ``inspections.visit.min_inspectors`` (two), an inspector whose
     qualification is missing or not valid on the visit date, or an inspector of another station.
     Reassigning replaces the previous inspectors.
     """

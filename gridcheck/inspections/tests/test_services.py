@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from gridcheck.archive.models import Customer
 from gridcheck.hazards.models import Hazard
@@ -246,8 +247,8 @@ def test_hazard_finding_opens_a_hazard_and_theft_stays_for_cases(county, assigne
 # --- tip-offs ------------------------------------------------------------------------------------
 
 
-def test_tipoff_creates_work_order_with_deadline(county, settings):
-    settings.GRIDCHECK_TIPOFF_VISIT_HOURS = 24
+def test_tipoff_creates_work_order_with_deadline(county, rule_table):
+    rule_table("inspections.tipoff.visit_hours", 24)
     tipoff = services.tipoff_create(
         station=county.stations["east"],
         channel="hotline",
@@ -414,3 +415,50 @@ def test_worst_loss_customers_for_a_campaign(county):
     worst = selectors.worst_loss_customers(station=county.stations["east"], month=month, areas=1)
     assert {c.area_id for c in worst} == {county.areas["east2"].pk}
     assert worst.count() == 2
+
+
+# --- station rules from the rule table -----------------------------------------------------------
+
+
+def test_station_rules_come_from_the_rule_table(county, rule_table, work_order):
+    rule_table("inspections.tipoff.visit_hours", 12)
+    rule_table("inspections.work_order.due_days", 3)
+    rule_table("inspections.visit.min_inspectors", 3)
+    rule_table("inspections.patrol.class_b", "quarter")
+    tipoff = services.tipoff_create(
+        station=county.stations["east"],
+        channel="hotline",
+        description="表箱有私拉线",
+        received_by=county.users["head_east"],
+        customer=county.customers["east11"],
+    )
+    assert tipoff.visit_deadline - tipoff.received_at == datetime.timedelta(hours=12)
+    order = services.work_order_create(source="manual", customer=county.customers["east11"], reason="x")
+    assert order.due_on == timezone.localdate() + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError) as error:
+        services.work_order_assign(
+            work_order=work_order,
+            inspectors=[county.users["inspector_east"], county.users["inspector2_east"]],
+            visit_date=VISIT_DAY,
+            assigned_by=county.users["head_east"],
+        )
+    assert "at least three inspectors" in " ".join(error.value.messages)
+    # Class B patrolled quarterly: one of the quarter's three months each, not every month.
+    seen = []
+    for month in (10, 11, 12):
+        plan = services.plan_generate(
+            station=county.stations["east"], month=datetime.date(2026, month, 1)
+        ).plan
+        seen += list(
+            plan.work_orders.filter(customer__inspection_class="B").values_list("plan_slot", flat=True)
+        )
+    assert seen == ["Q", "Q"]
+
+
+def test_hazard_deadline_from_the_rule_table(county, assigned, rule_table):
+    rule_table("inspections.hazard.rectify_days", 10)
+    data = visit_data(assigned.customer, findings=[{"kind": "hazard", "description": "表箱锈蚀"}])
+    visit = services.visit_submit(work_order=assigned, data=data, user=county.users["inspector_east"])
+    hazard = Hazard.objects.get()
+    assert hazard.deadline - hazard.found_on == datetime.timedelta(days=10)
+    assert hazard.found_on == visit.visited_at.astimezone(timezone.get_current_timezone()).date()

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
+from gridcheck.core.rules import rule_int
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.choices import (
     TRANSITIONS,
@@ -135,6 +136,7 @@ class WorkOrderDetailView(CapabilityRequiredMixin, TemplateView):
             if can_dispatch and WorkOrderStatus.ASSIGNED in TRANSITIONS.get(order.status, ())
             else None,
             eligible=selectors.eligible_inspectors(order, visit_date) if can_dispatch else [],
+            min_inspectors=rule_int("inspections.visit.min_inspectors", on=visit_date),
             can_close=can_dispatch and order.status == WorkOrderStatus.VISITED,
             can_cancel=can_dispatch and WorkOrderStatus.CANCELLED in TRANSITIONS.get(order.status, ()),
         )

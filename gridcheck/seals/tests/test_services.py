@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from gridcheck.archive.models import Customer, Meter
 from gridcheck.inspections.choices import WorkOrderSource
@@ -81,6 +82,26 @@ def test_broken_seal_opens_a_work_order(county, used_seal):
     assert order.customer == Customer.objects.get(account_number="1100000002")
     assert used_seal.number in order.reason
     assert Seal.objects.get(pk=used_seal.pk).status == SealStatus.BROKEN
+
+
+def test_broken_seal_work_order_due_by_the_rule(county, used_seal, monkeypatch):
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from gridcheck.core import rules
+    from gridcheck_analytics.regulations import RuleTable, default_table
+
+    key = "seals.broken_seal.work_order_due_days"
+    table = default_table()
+    changed = RuleTable(
+        [replace(r, value=Decimal(5)) if r.key == key else r for r in table.rows()], table.regulations
+    )
+    monkeypatch.setattr(rules, "default_table", lambda: changed)
+    at = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0))
+    event = services.seal_broken_report(
+        seal=used_seal, reported_by=county.users["reader_east"], reason="断开", at=at
+    )
+    assert event.work_order.due_on == datetime.date(2026, 11, 25)
 
 
 def test_pliers_register(county):
