@@ -7,6 +7,7 @@ from gridcheck.inspections.models import (
     TipOff,
     Visit,
     WorkOrder,
+    WorkOrderEvent,
 )
 
 
@@ -16,8 +17,14 @@ class WorkOrderAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "source", "station")
     search_fields = ("number", "customer__account_number", "customer__name")
     raw_id_fields = ("customer", "plan", "campaign", "created_by")
-    # Status changes go through the services (assignment rules, audit reasons).
+    # Status changes go through the services (assignment rules, audit reasons; they record a WorkOrderEvent).
     readonly_fields = ("status", "station", "number")
+
+
+@admin.register(WorkOrderEvent)
+class WorkOrderEventAdmin(admin.ModelAdmin):
+    list_display = ("work_order", "at", "actor", "from_status", "to_status")
+    raw_id_fields = ("work_order", "actor")
 
 
 @admin.register(Visit)

@@ -3,7 +3,8 @@
 Every model whose state changes (plan, campaign, work order, visit, tip-off) records its
 changes through django-simple-history (``AuditedModel``, or ``HistoricalRecords`` directly where a field
 must stay out of the history): the object's page shows who changed what, and when. State changes go
-through ``gridcheck.inspections.services``, which set the acting user on the history record.
+through ``gridcheck.inspections.services``, which set the acting user on the history record; a work
+order's status changes are also logged as ``WorkOrderEvent`` rows (``gridcheck.core.events``).
 
 Scoping: ``SCOPE_STATION`` / ``SCOPE_AREA`` name the lookups used by ``gridcheck.core.scoping``.
 """
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.inspections.choices import (
     OPEN_STATUSES,
@@ -208,6 +210,28 @@ class WorkOrder(AuditedModel):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+class WorkOrderEvent(StateChangeEvent):
+    """One state change of a work order: who moved it, when, from which status to which, and why.
+
+    Written only by the services that change a work order's status (``record_transition``).
+    """
+
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = status_field(_("from"), WorkOrderStatus, blank=True)
+    to_status = status_field(_("to"), WorkOrderStatus)
+
+    subject_field = "work_order"
+    SCOPE_STATION = "work_order__station_id"
+    SCOPE_AREA = "work_order__customer__area_id"
+
+    class Meta:
+        verbose_name = _("work order event")
+        verbose_name_plural = _("work order events")
+        ordering = ["work_order", "at", "pk"]
 
 
 class Assignment(TimeStampedModel):

@@ -41,7 +41,7 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = WorkOrderFilterSet
 
     def get_queryset(self):
-        return selectors.work_orders_for(self.request.user)
+        return selectors.work_orders_for(self.request.user).prefetch_related("events__actor")
 
     @extend_schema(request=serializers.WorkOrderCreateSerializer, responses=serializers.WorkOrderSerializer)
     def create(self, request, *args, **kwargs):

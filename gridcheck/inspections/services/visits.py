@@ -257,8 +257,6 @@ def visit_submit(*, work_order: WorkOrder, data: dict, user, photos=()) -> Visit
     if any("hazard_id" in f for f in visit.findings):
         Visit.objects.filter(pk=visit.pk).update(findings=visit.findings)
 
-    if work_order.status == WorkOrderStatus.ASSIGNED:
-        work_order.status = WorkOrderStatus.IN_PROGRESS
     transition(work_order, to_status=WorkOrderStatus.VISITED, user=user, reason=_("Visit submitted"))
     tipoff = TipOff.objects.filter(work_order=work_order).first()
     if tipoff is not None and tipoff.visited_at is None:

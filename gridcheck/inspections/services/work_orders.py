@@ -11,6 +11,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcheck.core.events import record_transition
 from gridcheck.core.rules import rule_int
 from gridcheck.inspections.choices import (
     TRANSITIONS,
@@ -22,6 +23,7 @@ from gridcheck.inspections.models import (
     Campaign,
     InspectionPlan,
     WorkOrder,
+    WorkOrderEvent,
 )
 from gridcheck.inspections.services.common import next_number, save
 
@@ -78,7 +80,15 @@ def work_order_create(
         order.number = next_number(WorkOrder, "number", prefix)
         try:
             with transaction.atomic():
-                return save(order, user=created_by, reason=_("Work order created"))
+                save(order, user=created_by, reason=_("Work order created"))
+                record_transition(
+                    WorkOrderEvent,
+                    order,
+                    to_status=WorkOrderStatus.CREATED,
+                    actor=created_by,
+                    note=_("Work order created"),
+                )
+                return order
         except IntegrityError:
             if WorkOrder.objects.filter(number=order.number).exists():
                 order.pk = None
@@ -87,14 +97,20 @@ def work_order_create(
     raise ValidationError(_("Could not number the work order; try again."))
 
 
-def transition(order: WorkOrder, *, to_status: str, user, reason: str) -> WorkOrder:
-    if to_status not in TRANSITIONS.get(order.status, ()):
+def transition(order: WorkOrder, *, to_status: str, user, reason: str, note: str | None = None) -> WorkOrder:
+    """Move ``order`` to ``to_status`` if ``TRANSITIONS`` allows it: saved, and logged as an event."""
+    from_status = order.status
+    if to_status not in TRANSITIONS.get(from_status, ()):
         raise ValidationError(
             _("A work order cannot go from %(from)s to %(to)s.")
             % {"from": order.get_status_display(), "to": WorkOrderStatus(to_status).label}
         )
     order.status = to_status
-    return save(order, user=user, reason=reason)
+    save(order, user=user, reason=reason)
+    record_transition(
+        WorkOrderEvent, order, from_status=from_status, to_status=to_status, actor=user, note=note or reason
+    )
+    return order
 
 
 def assignment_problems(*, work_order: WorkOrder, inspectors, visit_date: datetime.date) -> list[str]:
@@ -163,8 +179,12 @@ def work_order_assign(
         )
     work_order.visit_date = visit_date
     names = "、".join(str(p) for p in people)
-    work_order.status = WorkOrderStatus.ASSIGNED
-    save(work_order, user=assigned_by, reason=_("Assigned to %(names)s") % {"names": names})
+    transition(
+        work_order,
+        to_status=WorkOrderStatus.ASSIGNED,
+        user=assigned_by,
+        reason=_("Assigned to %(names)s") % {"names": names},
+    )
     _notify_assignees(work_order=work_order, people=people, assigned_by=assigned_by)
     return work_order
 
@@ -218,6 +238,7 @@ def work_order_cancel(*, work_order: WorkOrder, user, reason: str) -> WorkOrder:
         to_status=WorkOrderStatus.CANCELLED,
         user=user,
         reason=_("Cancelled: %(r)s") % {"r": reason},
+        note=reason.strip(),
     )
 
 

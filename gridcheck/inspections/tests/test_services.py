@@ -380,6 +380,32 @@ def test_audit_trail_records_who_and_what(county, assigned):
     assert assigned.history.latest().history_user == head
 
 
+def test_every_status_change_of_a_work_order_is_an_event(county, assigned):
+    head, inspector = county.users["head_east"], county.users["inspector_east"]
+    services.visit_submit(work_order=assigned, data=visit_data(assigned.customer), user=inspector)
+    services.work_order_close(work_order=assigned, user=head, outcome="正常")
+    events = list(assigned.events.order_by("at", "pk"))
+    assert [(e.from_status, e.to_status) for e in events] == [
+        ("", "created"),
+        ("created", "assigned"),
+        ("assigned", "visited"),
+        ("visited", "closed"),
+    ]
+    assert [e.actor for e in events] == [head, head, inspector, head]
+    assert "inspector_east" in events[1].note
+    other = services.work_order_create(source="manual", customer=county.customers["east11"], reason="x")
+    services.work_order_cancel(work_order=other, user=head, reason="客户已销户")
+    assert [(e.from_status, e.to_status, e.note) for e in other.events.order_by("at", "pk")][-1] == (
+        "created",
+        "cancelled",
+        "客户已销户",
+    )
+    # A refused change writes nothing.
+    with pytest.raises(ValidationError):
+        services.work_order_close(work_order=other, user=head)
+    assert other.events.count() == 2
+
+
 def test_assignment_notifies_inspectors_once(county, work_order):
     from gridcheck.notifications.models import Message
 

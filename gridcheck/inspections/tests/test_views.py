@@ -227,3 +227,18 @@ def test_plan_command(county, capsys):
     before = WorkOrder.objects.count()
     call_command("inspections", "plan", "--month", "2026-11")
     assert WorkOrder.objects.count() == before
+
+
+def test_work_order_page_and_api_show_the_status_changes(login, world):
+    order = world["order"]
+    client = login("head_east")
+    page = client.get(reverse("inspections:workorder_detail", args=[order.pk])).content.decode()
+    events = page.split('data-testid="events"')[1].split("</table>")[0]
+    assert events.count("<tr>") == 1 + 3  # header, created, assigned, visited
+    assert "head_east" in events and "inspector_east" in events
+    api = client.get(f"/api/inspections/work-orders/{order.pk}/").json()
+    assert [(e["from_status"], e["to_status"]) for e in api["events"]] == [
+        ("", "created"),
+        ("created", "assigned"),
+        ("assigned", "visited"),
+    ]

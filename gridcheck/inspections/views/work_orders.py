@@ -125,6 +125,7 @@ class WorkOrderDetailView(CapabilityRequiredMixin, TemplateView):
             object=order,
             assignments=order.assignments.select_related("inspector", "qualification", "assigned_by"),
             visits=order.visits.all(),
+            events=order.events.select_related("actor"),
             history=history_entries(order),
             can_dispatch=can_dispatch,
             can_visit=order.status in (WorkOrderStatus.ASSIGNED, WorkOrderStatus.IN_PROGRESS)
