@@ -1,11 +1,12 @@
-"""What inspections adds to the floor: its menu entries, and the work order of a broken seal."""
+"""What inspections adds to the floor: its menu entries; and it subscribes to broken seals (work orders)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import MenuItem, menu
 from gridcheck.core.roles import VIEW
 from gridcheck.inspections.services import broken_seal_work_order
-from gridcheck.seals.services import work_order_opener_set
+from gridcheck.seals.models import SealBreak
+from gridcheck.seals.signals import seal_found_broken
 
 
 def register() -> None:
@@ -21,5 +22,7 @@ def register() -> None:
         ]
     ):
         menu.add_item("inspections", MenuItem(label, url_name, VIEW, order=order))
-    # A seal found broken opens a work order; the seals app may not import inspections, so it is told.
-    work_order_opener_set(broken_seal_work_order)
+    # A seal found broken opens a work order: seals (below) announces it, inspections subscribes.
+    seal_found_broken.connect(
+        broken_seal_work_order, sender=SealBreak, dispatch_uid="inspections.broken_seal_work_order"
+    )

@@ -5,17 +5,16 @@ Functions are named ``<entity>_<action>``, keyword-only, run in one transaction 
 (django-simple-history), which is the audit trail shown on the seal's page.
 
 A seal found broken opens an inspection work order. Seals may not import the inspections app (it sits
-above seals), so the inspections app hands over the function that opens it when it is ready
-(``work_order_opener_set``).
+above seals): the report announces itself (``signals.seal_found_broken``) and the inspections app, which
+subscribes, opens the work order.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -31,6 +30,7 @@ from gridcheck.seals.choices import (
     SealUseReason,
 )
 from gridcheck.seals.models import Pliers, PliersLoan, Seal, SealBatch, SealBreak, SealMovement, SealUse
+from gridcheck.seals.signals import seal_found_broken
 
 # A seal batch larger than this is refused (a typing error in the range, not a station rule) [seals].
 MAX_SEAL_BATCH = 20_000
@@ -58,27 +58,6 @@ def image_check(*, content: bytes, name: str) -> tuple[str, str]:
 def _require_station(seal: Seal, person) -> None:
     if person.station_id is not None and person.station_id != seal.station_id:
         raise ValidationError(_("%(who)s belongs to another station.") % {"who": person})
-
-
-# --- the work order of a broken seal -------------------------------------------------------------
-
-#: ``opener(*, seal, customer, reason, due_on, created_by) -> WorkOrder``, set by the inspections app.
-_work_order_opener: Callable | None = None
-
-
-def work_order_opener_set(opener: Callable) -> None:
-    """Name the function that opens the inspection work order of a seal found broken.
-
-    Called by ``gridcheck.inspections.registrations`` when the inspections app is ready.
-    """
-    global _work_order_opener
-    _work_order_opener = opener
-
-
-def _open_work_order(**kwargs):
-    if _work_order_opener is None:
-        raise ImproperlyConfigured("No work order opener: is gridcheck.inspections installed and ready?")
-    return _work_order_opener(**kwargs)
 
 
 # --- seals ---------------------------------------------------------------------------------------
@@ -238,9 +217,10 @@ def seal_unseal(
 def seal_broken_report(
     *, seal: Seal, reported_by, reason: str, at: datetime.datetime | None = None, photo=None
 ) -> SealBreak:
-    """A seal found broken: record it and open a work order to inspect the meter's customer.
+    """A seal found broken: record it and have a work order opened to inspect the meter's customer.
 
-    The work order is due the rule ``seals.broken_seal.work_order_due_days`` (two days) after the report.
+    Sends ``signals.seal_found_broken``; the inspections app opens the work order (due the rule
+    ``seals.broken_seal.work_order_due_days``, two days, after the report) and sets ``work_order``.
     """
     seal = (
         Seal.objects.select_for_update(of=("self",))
@@ -252,28 +232,32 @@ def seal_broken_report(
     at = at or timezone.now()
     reported_on = timezone.localtime(at).date()
     due_days = rule_int("seals.broken_seal.work_order_due_days", on=reported_on)
-    order = _open_work_order(
-        seal=seal,
-        customer=seal.meter.metering_point.customer,
-        reason=_("Seal %(number)s on meter %(meter)s found broken: %(reason)s")
-        % {"number": seal.number, "meter": seal.meter, "reason": reason},
-        created_by=reported_by,
-        due_on=reported_on + datetime.timedelta(days=due_days),
-    )
     event = SealBreak(
         seal=seal,
         kind=SealBreakKind.FOUND_BROKEN,
         at=at,
         by=reported_by,
         reason=(reason or "").strip() or _("Found broken"),
-        work_order=order,
     )
     if photo is not None:
         event.photo = photo
     event.full_clean()
     event.save()
+    seal_found_broken.send(
+        sender=SealBreak,
+        seal_break=event,
+        customer=seal.meter.metering_point.customer,
+        reason=_("Seal %(number)s on meter %(meter)s found broken: %(reason)s")
+        % {"number": seal.number, "meter": seal.meter, "reason": reason},
+        due_on=reported_on + datetime.timedelta(days=due_days),
+        reported_by=reported_by,
+    )
     seal.status = SealStatus.BROKEN
-    _save(seal, user=reported_by, reason=_("Found broken; work order %(n)s") % {"n": order.number})
+    if event.work_order_id:
+        history_reason = _("Found broken; work order %(n)s") % {"n": event.work_order.number}
+    else:
+        history_reason = _("Found broken")
+    _save(seal, user=reported_by, reason=history_reason)
     return event
 
 

@@ -197,9 +197,10 @@ class SealActionView(FieldWorkRequiredMixin, View):
                             reason=data["reason"],
                             photo=data.get("photo"),
                         )
-                        messages.success(
-                            request, _("Work order %(n)s opened.") % {"n": event.work_order.number}
-                        )
+                        if event.work_order_id:
+                            messages.success(
+                                request, _("Work order %(n)s opened.") % {"n": event.work_order.number}
+                            )
             else:
                 raise Http404
             if not form.is_valid():

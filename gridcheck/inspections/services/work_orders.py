@@ -242,13 +242,19 @@ def work_order_cancel(*, work_order: WorkOrder, user, reason: str) -> WorkOrder:
     )
 
 
-def broken_seal_work_order(*, seal, customer, reason: str, due_on: datetime.date, created_by) -> WorkOrder:
-    """The work order of a seal found broken (``seals.services.seal_broken_report`` asks for it)."""
-    return work_order_create(
+def broken_seal_work_order(
+    sender, *, seal_break, customer, reason: str, due_on, reported_by, **kwargs
+) -> WorkOrder:
+    """Receiver of ``seals.signals.seal_found_broken``: open the work order of a seal found broken and
+    record it on the break (``registrations`` connects it)."""
+    order = work_order_create(
         source=WorkOrderSource.SEAL,
         customer=customer,
         reason=reason,
-        created_by=created_by,
+        created_by=reported_by,
         due_on=due_on,
-        related=seal,
+        related=seal_break.seal,
     )
+    seal_break.work_order = order
+    seal_break.save(update_fields=["work_order", "updated_at"])
+    return order
