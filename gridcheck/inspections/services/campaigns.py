@@ -9,13 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridcheck.inspections.choices import (
-    CampaignStatus,
-    WorkOrderSource,
-)
-from gridcheck.inspections.models import (
-    Campaign,
-)
+from gridcheck.inspections.choices import CampaignStatus, WorkOrderSource
+from gridcheck.inspections.models import Campaign
 from gridcheck.inspections.services.common import save
 from gridcheck.inspections.services.work_orders import work_order_create
 

@@ -11,13 +11,8 @@ from django.utils.translation import gettext as _
 
 from gridcheck.core.periods import month_bounds
 from gridcheck.core.rules import rule_value
-from gridcheck.inspections.choices import (
-    PlanStatus,
-    WorkOrderSource,
-)
-from gridcheck.inspections.models import (
-    InspectionPlan,
-)
+from gridcheck.inspections.choices import PlanStatus, WorkOrderSource
+from gridcheck.inspections.models import InspectionPlan
 from gridcheck.inspections.services.common import save
 from gridcheck.inspections.services.work_orders import work_order_create
 

@@ -10,14 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.core.rules import rule_int
-from gridcheck.inspections.choices import (
-    TipOffStatus,
-    WorkOrderSource,
-)
-from gridcheck.inspections.models import (
-    TipOff,
-    WorkOrder,
-)
+from gridcheck.inspections.choices import TipOffStatus, WorkOrderSource
+from gridcheck.inspections.models import TipOff, WorkOrder
 from gridcheck.inspections.services.common import next_number, save
 from gridcheck.inspections.services.work_orders import work_order_create
 

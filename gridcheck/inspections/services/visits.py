@@ -23,18 +23,8 @@ from django.utils.translation import gettext as _
 from gridcheck.core.images import image_check as core_image_check
 from gridcheck.core.rules import rule_int
 from gridcheck.inspections.checklists import checklist_keys
-from gridcheck.inspections.choices import (
-    ChecklistResult,
-    FindingKind,
-    TipOffStatus,
-    WorkOrderStatus,
-)
-from gridcheck.inspections.models import (
-    TipOff,
-    Visit,
-    VisitPhoto,
-    WorkOrder,
-)
+from gridcheck.inspections.choices import ChecklistResult, FindingKind, TipOffStatus, WorkOrderStatus
+from gridcheck.inspections.models import TipOff, Visit, VisitPhoto, WorkOrder
 from gridcheck.inspections.services.common import save
 from gridcheck.inspections.services.work_orders import transition
 

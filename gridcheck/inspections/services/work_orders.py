@@ -13,18 +13,8 @@ from django.utils.translation import gettext as _
 
 from gridcheck.core.events import record_transition
 from gridcheck.core.rules import rule_int
-from gridcheck.inspections.choices import (
-    TRANSITIONS,
-    WorkOrderSource,
-    WorkOrderStatus,
-)
-from gridcheck.inspections.models import (
-    Assignment,
-    Campaign,
-    InspectionPlan,
-    WorkOrder,
-    WorkOrderEvent,
-)
+from gridcheck.inspections.choices import TRANSITIONS, WorkOrderSource, WorkOrderStatus
+from gridcheck.inspections.models import Assignment, Campaign, InspectionPlan, WorkOrder, WorkOrderEvent
 from gridcheck.inspections.services.common import next_number, save
 
 

@@ -11,23 +11,11 @@ from gridcheck.archive.models import Customer, Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
 from gridcheck.core.periods import month_parse
 from gridcheck.inspections import selectors, services
-from gridcheck.inspections.filtersets import (
-    CampaignFilterSet,
-)
-from gridcheck.inspections.forms import (
-    CampaignForm,
-)
-from gridcheck.inspections.models import (
-    Campaign,
-)
-from gridcheck.inspections.tables import (
-    CampaignTable,
-)
-from gridcheck.inspections.views.common import (
-    DispatchRequiredMixin,
-    scoped,
-    show_errors,
-)
+from gridcheck.inspections.filtersets import CampaignFilterSet
+from gridcheck.inspections.forms import CampaignForm
+from gridcheck.inspections.models import Campaign
+from gridcheck.inspections.tables import CampaignTable
+from gridcheck.inspections.views.common import DispatchRequiredMixin, scoped, show_errors
 
 
 class CampaignListView(ScopedListView):

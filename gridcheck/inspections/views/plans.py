@@ -13,23 +13,11 @@ from gridcheck.archive.models import Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
 from gridcheck.core.periods import month_parse
 from gridcheck.inspections import selectors, services
-from gridcheck.inspections.filtersets import (
-    PlanFilterSet,
-)
-from gridcheck.inspections.forms import (
-    PlanGenerateForm,
-)
-from gridcheck.inspections.models import (
-    InspectionPlan,
-)
-from gridcheck.inspections.tables import (
-    PlanTable,
-)
-from gridcheck.inspections.views.common import (
-    DispatchRequiredMixin,
-    scoped,
-    show_errors,
-)
+from gridcheck.inspections.filtersets import PlanFilterSet
+from gridcheck.inspections.forms import PlanGenerateForm
+from gridcheck.inspections.models import InspectionPlan
+from gridcheck.inspections.tables import PlanTable
+from gridcheck.inspections.views.common import DispatchRequiredMixin, scoped, show_errors
 
 
 class PlanListView(ScopedListView):

@@ -12,25 +12,11 @@ from django.views.generic import TemplateView
 from gridcheck.archive.models import Customer
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
 from gridcheck.inspections import selectors, services
-from gridcheck.inspections.filtersets import (
-    TipOffFilterSet,
-)
-from gridcheck.inspections.forms import (
-    RewardForm,
-    TipOffConcludeForm,
-    TipOffForm,
-)
-from gridcheck.inspections.models import (
-    TipOff,
-)
-from gridcheck.inspections.tables import (
-    TipOffTable,
-)
-from gridcheck.inspections.views.common import (
-    DispatchRequiredMixin,
-    scoped,
-    show_errors,
-)
+from gridcheck.inspections.filtersets import TipOffFilterSet
+from gridcheck.inspections.forms import RewardForm, TipOffConcludeForm, TipOffForm
+from gridcheck.inspections.models import TipOff
+from gridcheck.inspections.tables import TipOffTable
+from gridcheck.inspections.views.common import DispatchRequiredMixin, scoped, show_errors
 
 
 class TipOffListView(ScopedListView):

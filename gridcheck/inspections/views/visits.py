@@ -14,19 +14,9 @@ from django.views.generic import TemplateView
 from gridcheck.core.generic import CapabilityRequiredMixin, history_entries
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.checklists import checklist_for
-from gridcheck.inspections.choices import (
-    ChecklistResult,
-    FindingKind,
-    WorkOrderStatus,
-)
-from gridcheck.inspections.models import (
-    Visit,
-    VisitPhoto,
-)
-from gridcheck.inspections.views.common import (
-    FieldWorkRequiredMixin,
-    scoped,
-)
+from gridcheck.inspections.choices import ChecklistResult, FindingKind, WorkOrderStatus
+from gridcheck.inspections.models import Visit, VisitPhoto
+from gridcheck.inspections.views.common import FieldWorkRequiredMixin, scoped
 
 
 class VisitView(FieldWorkRequiredMixin, TemplateView):

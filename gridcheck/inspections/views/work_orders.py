@@ -14,23 +14,11 @@ from gridcheck.archive.models import Customer
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
 from gridcheck.core.rules import rule_int
 from gridcheck.inspections import selectors, services
-from gridcheck.inspections.choices import (
-    TRANSITIONS,
-    WorkOrderStatus,
-)
-from gridcheck.inspections.filtersets import (
-    WorkOrderFilterSet,
-)
-from gridcheck.inspections.forms import (
-    AssignForm,
-    WorkOrderForm,
-)
-from gridcheck.inspections.models import (
-    WorkOrder,
-)
-from gridcheck.inspections.tables import (
-    WorkOrderTable,
-)
+from gridcheck.inspections.choices import TRANSITIONS, WorkOrderStatus
+from gridcheck.inspections.filtersets import WorkOrderFilterSet
+from gridcheck.inspections.forms import AssignForm, WorkOrderForm
+from gridcheck.inspections.models import WorkOrder
+from gridcheck.inspections.tables import WorkOrderTable
 from gridcheck.inspections.views.common import (
     DispatchRequiredMixin,
     FieldWorkRequiredMixin,
