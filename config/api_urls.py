@@ -14,4 +14,5 @@ urlpatterns = [
     path("detection/", include("gridcheck.detection.api.urls")),
     path("cases/", include("gridcheck.cases.api.urls")),
     path("inspections/", include("gridcheck.inspections.api.urls")),
+    path("inspections/", include("gridcheck.seals.api.urls")),
 ]

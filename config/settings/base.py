@@ -281,25 +281,20 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # --- end cases ------------------------------------------------------------------------------------
 
 # --- inspections (gridcheck.inspections): plans, work orders, field visits, seals, tip-offs -------
-INSTALLED_APPS += ["gridcheck.inspections"]
+# Seals and sealing pliers (gridcheck.seals) sit below inspections: inspections may import them.
+INSTALLED_APPS += ["gridcheck.seals", "gridcheck.inspections"]
 # Largest visit photo accepted [bytes]; only JPEG and PNG are accepted.
 GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES = env.int(
     "GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES", default=8 * 1024 * 1024
 )
-# A work order without a due date is due this many days after it is opened [days].
-GRIDCHECK_WORK_ORDER_DUE_DAYS = env.int("GRIDCHECK_WORK_ORDER_DUE_DAYS", default=7)
-# A broken seal's work order is due this many days after the report [days].
-GRIDCHECK_BROKEN_SEAL_DUE_DAYS = env.int("GRIDCHECK_BROKEN_SEAL_DUE_DAYS", default=2)
-# Inspectors must reach the site of a tip-off within this time of its receipt [h].
-GRIDCHECK_TIPOFF_VISIT_HOURS = env.int("GRIDCHECK_TIPOFF_VISIT_HOURS", default=24)
-# A hazard found on a visit is given this long to be rectified [days].
-GRIDCHECK_INSPECTION_HAZARD_DEADLINE_DAYS = env.int("GRIDCHECK_INSPECTION_HAZARD_DEADLINE_DAYS", default=30)
+# Due days, the tip-off visit time, the hazard deadline, patrol frequencies and the number of inspectors
+# are station rules: rows "inspections.*" and "seals.*" of the rule table (gridcheck.core.rules).
 # The inspection choice sets under their own names in the API schema.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WorkOrderStatusEnum": "gridcheck.inspections.choices.WorkOrderStatus",
         "WorkOrderSourceEnum": "gridcheck.inspections.choices.WorkOrderSource",
-        "SealStatusEnum": "gridcheck.inspections.choices.SealStatus",
+        "SealStatusEnum": "gridcheck.seals.choices.SealStatus",
         "TipOffStatusEnum": "gridcheck.inspections.choices.TipOffStatus",
         "InspectionPlanStatusEnum": "gridcheck.inspections.choices.PlanStatus",
     }

@@ -38,6 +38,8 @@ class CaseForm(StyledForm):
     case_date = forms.DateField(label=_("case date"), widget=DATE)
     visit_ref = forms.CharField(label=_("inspection visit reference"), max_length=60, required=False)
     visit_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The visit's finding the case comes from (an index into the visit's findings).
+    finding = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     facts = forms.CharField(label=_("facts found"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     # Theft facts (art. 103); empty duration fields: the default days and hours per day apply.
     equipment_capacity_kw = forms.CharField(

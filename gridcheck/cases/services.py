@@ -186,6 +186,27 @@ def case_create(
     return case
 
 
+def visit_reference(visit) -> str:
+    """How a case cites the inspection visit it comes from: ``<work order number>/<visit id>``."""
+    return f"{visit.work_order.number}/{visit.pk}"
+
+
+def visit_case_date(visit) -> datetime.date:
+    """The case date of a case found on ``visit``: the day of the visit (local time)."""
+    return timezone.localtime(visit.visited_at).date()
+
+
+def visit_finding(visit, finding_index: int) -> dict:
+    """The theft or violation finding ``finding_index`` of ``visit``; any other finding is refused."""
+    findings = visit.findings or []
+    if not 0 <= finding_index < len(findings):
+        raise ValidationError(_("The visit has no such finding."))
+    finding = findings[finding_index] if isinstance(findings[finding_index], dict) else {}
+    if finding.get("kind") not in CaseKind.values:
+        raise ValidationError(_("Only a theft or violation finding becomes a case."))
+    return finding
+
+
 @transaction.atomic
 def case_create_from_visit(
     *,
@@ -195,30 +216,28 @@ def case_create_from_visit(
     theft_type: str = "",
     violation_type: str = "",
     inputs: dict | None = None,
+    kind: str | None = None,
+    case_date: datetime.date | None = None,
+    facts: str | None = None,
 ) -> Case:
     """Open a draft case from a theft or violation finding of an inspection visit.
 
-    The customer is the visit's work-order customer, the case date the day of the visit and the facts
-    the finding's description; the case points at the visit.
+    The customer is the visit's work-order customer and the case points at the visit. The kind, the case
+    date (the day of the visit) and the facts (the finding's description) are the finding's unless the
+    desk gives its own (``kind``, ``case_date``, ``facts``: what the inquiry established).
     """
-    findings = visit.findings or []
-    if not 0 <= finding_index < len(findings):
-        raise ValidationError(_("The visit has no such finding."))
-    finding = findings[finding_index] or {}
-    kind = finding.get("kind")
-    if kind not in CaseKind.values:
-        raise ValidationError(_("Only a theft or violation finding becomes a case."))
+    finding = visit_finding(visit, finding_index)
     return case_create(
         customer=visit.work_order.customer,
-        kind=kind,
-        case_date=timezone.localtime(visit.visited_at).date(),
+        kind=kind or finding["kind"],
+        case_date=case_date or visit_case_date(visit),
         created_by=created_by,
         theft_type=theft_type or finding.get("theft_type", ""),
         violation_type=violation_type or finding.get("violation_type", ""),
         inputs=inputs,
-        facts=str(finding.get("description", "")),
+        facts=str(finding.get("description", "")) if facts is None else facts,
         visit=visit,
-        visit_ref=f"{visit.work_order.number}/{visit.pk}",
+        visit_ref=visit_reference(visit),
     )
 
 

@@ -90,21 +90,19 @@ class CaseCreateView(CapabilityRequiredMixin, TemplateView):
             # Opened from a visit's finding: ?visit=<id>&finding=<index>.
             initial.update(
                 visit_id=visit.pk,
-                visit_ref=f"{visit.work_order.number}/{visit.pk}",
+                visit_ref=services.visit_reference(visit),
                 customer_account=visit.work_order.customer.account_number,
-                case_date=timezone.localtime(visit.visited_at).date(),
+                case_date=services.visit_case_date(visit),
             )
-            finding = self.request.GET.get("finding", "")
-            findings = visit.findings or []
-            if (
-                finding.isdigit()
-                and int(finding) < len(findings)
-                and isinstance(findings[int(finding)], dict)
-            ):
-                found = findings[int(finding)]
-                if found.get("kind") in CaseKind.values:
-                    initial["kind"] = found["kind"]
-                initial["facts"] = str(found.get("description", ""))
+            index = self.request.GET.get("finding", "")
+            try:
+                finding = services.visit_finding(visit, int(index))
+            except (ValueError, ValidationError):
+                pass
+            else:
+                initial.update(
+                    finding=int(index), kind=finding["kind"], facts=str(finding.get("description", ""))
+                )
         return CaseForm(self.request.POST or None, initial=initial)
 
     def get_visit(self, visit_id):
@@ -114,6 +112,25 @@ class CaseCreateView(CapabilityRequiredMixin, TemplateView):
             return None
         visits = scope_queryset(Visit.objects.select_related("work_order__customer"), self.request.user)
         return visits.filter(pk=int(visit_id)).first()
+
+    def create_from_visit(self, form, visit, customer):
+        """A case from a finding of ``visit`` (``services.case_create_from_visit``), as the desk corrected it."""
+        if customer.pk != visit.work_order.customer_id:
+            raise ValidationError(
+                {"customer_account": _("A case from a visit's finding is against the visited customer.")}
+            )
+        data = form.cleaned_data
+        return services.case_create_from_visit(
+            visit=visit,
+            finding_index=data["finding"],
+            created_by=self.request.user,
+            kind=data["kind"],
+            theft_type=data["theft_type"],
+            violation_type=data["violation_type"],
+            inputs=form.inputs(),
+            case_date=data["case_date"],
+            facts=data["facts"],
+        )
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.get_form()))
@@ -128,19 +145,23 @@ class CaseCreateView(CapabilityRequiredMixin, TemplateView):
             if customer is None:
                 form.add_error("customer_account", _("No customer with this account number in your scope."))
             else:
+                visit = self.get_visit(data.get("visit_id") or "")
                 try:
-                    case = services.case_create(
-                        customer=customer,
-                        kind=data["kind"],
-                        theft_type=data["theft_type"],
-                        violation_type=data["violation_type"],
-                        case_date=data["case_date"],
-                        inputs=form.inputs(),
-                        facts=data["facts"],
-                        visit_ref=data["visit_ref"],
-                        visit=self.get_visit(data.get("visit_id") or ""),
-                        created_by=request.user,
-                    )
+                    if visit is not None and data.get("finding") is not None:
+                        case = self.create_from_visit(form, visit, customer)
+                    else:
+                        case = services.case_create(
+                            customer=customer,
+                            kind=data["kind"],
+                            theft_type=data["theft_type"],
+                            violation_type=data["violation_type"],
+                            case_date=data["case_date"],
+                            inputs=form.inputs(),
+                            facts=data["facts"],
+                            visit_ref=data["visit_ref"],
+                            visit=visit,
+                            created_by=request.user,
+                        )
                 except ValidationError as error:
                     _form_errors(form, error)
                 else:

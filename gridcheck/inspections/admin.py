@@ -4,12 +4,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from gridcheck.inspections.models import (
     Campaign,
     InspectionPlan,
-    Pliers,
-    Seal,
-    SealBatch,
     TipOff,
     Visit,
     WorkOrder,
+    WorkOrderEvent,
 )
 
 
@@ -19,8 +17,14 @@ class WorkOrderAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "source", "station")
     search_fields = ("number", "customer__account_number", "customer__name")
     raw_id_fields = ("customer", "plan", "campaign", "created_by")
-    # Status changes go through the services (assignment rules, audit reasons).
+    # Status changes go through the services (assignment rules, audit reasons; they record a WorkOrderEvent).
     readonly_fields = ("status", "station", "number")
+
+
+@admin.register(WorkOrderEvent)
+class WorkOrderEventAdmin(admin.ModelAdmin):
+    list_display = ("work_order", "at", "actor", "from_status", "to_status")
+    raw_id_fields = ("work_order", "actor")
 
 
 @admin.register(Visit)
@@ -40,25 +44,6 @@ class InspectionPlanAdmin(SimpleHistoryAdmin):
 class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ("name", "station", "starts_on", "ends_on", "status")
     raw_id_fields = ("targets",)
-
-
-@admin.register(SealBatch)
-class SealBatchAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "station", "received_on")
-
-
-@admin.register(Seal)
-class SealAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "station", "status", "holder", "meter")
-    list_filter = ("status", "station")
-    search_fields = ("number",)
-    readonly_fields = ("status", "holder", "meter")
-
-
-@admin.register(Pliers)
-class PliersAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "station", "status", "holder")
-    readonly_fields = ("status", "holder")
 
 
 @admin.register(TipOff)

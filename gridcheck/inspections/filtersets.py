@@ -9,12 +9,11 @@ from gridcheck.archive.models import Station
 from gridcheck.inspections.choices import (
     OPEN_STATUSES,
     PlanStatus,
-    SealStatus,
     TipOffStatus,
     WorkOrderSource,
     WorkOrderStatus,
 )
-from gridcheck.inspections.models import Campaign, InspectionPlan, Pliers, Seal, TipOff, WorkOrder
+from gridcheck.inspections.models import Campaign, InspectionPlan, TipOff, WorkOrder
 
 
 class WorkOrderFilterSet(django_filters.FilterSet):
@@ -70,20 +69,6 @@ class TipOffFilterSet(django_filters.FilterSet):
         )
 
 
-class SealFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
-    status = django_filters.ChoiceFilter(choices=SealStatus.choices, label=_("status"))
-
-    class Meta:
-        model = Seal
-        fields = ["station", "status"]
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(number__startswith=value) if value else queryset
-
-
 class PlanFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
@@ -108,16 +93,3 @@ class CampaignFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(name__icontains=value) if value else queryset
-
-
-class PliersFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
-
-    class Meta:
-        model = Pliers
-        fields = ["station"]
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(code__startswith=value) if value else queryset

@@ -1,9 +1,12 @@
-"""What inspections adds to the floor: its menu entries."""
+"""What inspections adds to the floor: its menu entries; and it subscribes to broken seals (work orders)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import MenuItem, access, menu
 from gridcheck.core.roles import VIEW_INSPECTIONS
+from gridcheck.inspections.services import broken_seal_work_order
+from gridcheck.seals.models import SealBreak
+from gridcheck.seals.signals import seal_found_broken
 
 
 def register() -> None:
@@ -17,8 +20,10 @@ def register() -> None:
             (_("Inspection plans"), "inspections:plan_list"),
             (_("Campaigns"), "inspections:campaign_list"),
             (_("Tip-offs"), "inspections:tipoff_list"),
-            (_("Seals"), "inspections:seal_list"),
-            (_("Sealing pliers"), "inspections:pliers_list"),
         ]
     ):
         menu.add_item("inspections", MenuItem(label, url_name, VIEW_INSPECTIONS, order=order))
+    # A seal found broken opens a work order: seals (below) announces it, inspections subscribes.
+    seal_found_broken.connect(
+        broken_seal_work_order, sender=SealBreak, dispatch_uid="inspections.broken_seal_work_order"
+    )

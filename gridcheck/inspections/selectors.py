@@ -41,9 +41,15 @@ def work_orders_for(user) -> QuerySet:
     )
 
 
-def work_orders_overdue(user, today: datetime.date | None = None) -> QuerySet:
+def overdue(orders: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """The open work orders of ``orders`` past their due date, the longest overdue first."""
     today = today or timezone.localdate()
-    return work_orders_for(user).filter(status__in=OPEN_STATUSES, due_on__lt=today).order_by("due_on")
+    return orders.filter(status__in=OPEN_STATUSES, due_on__lt=today).order_by("due_on")
+
+
+def work_orders_overdue(user, today: datetime.date | None = None) -> QuerySet:
+    """The overdue list (超期工单) of ``user``'s scope."""
+    return overdue(work_orders_for(user), today)
 
 
 def my_work_orders(user) -> QuerySet:

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.inspections.models import Campaign, InspectionPlan, Pliers, Seal, TipOff, WorkOrder
+from gridcheck.inspections.models import Campaign, InspectionPlan, TipOff, WorkOrder
 
 ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
 STATUS_BADGE = {
@@ -17,11 +17,6 @@ STATUS_BADGE = {
     "received": "text-bg-light border",
     "proven": "text-bg-danger",
     "unfounded": "text-bg-secondary",
-    "in_stock": "text-bg-light border",
-    "issued": "text-bg-info",
-    "used": "text-bg-success",
-    "returned": "text-bg-light border",
-    "broken": "text-bg-danger",
     "draft": "text-bg-light border",
     "published": "text-bg-primary",
 }
@@ -92,24 +87,6 @@ class TipOffTable(tables.Table):
         return badge
 
 
-class SealTable(tables.Table):
-    number = tables.Column(linkify=True)
-    station = tables.Column()
-    status = tables.Column()
-    holder = tables.Column()
-    meter = tables.Column()
-
-    class Meta:
-        model = Seal
-        attrs = ATTRS
-        fields = ("number", "station", "status", "holder", "meter")
-        empty_text = _("No seals.")
-        template_name = "includes/table.html"
-
-    def render_status(self, record):
-        return status_badge(record)
-
-
 class PlanTable(tables.Table):
     month = tables.DateColumn(format="Y-m", linkify=True)
     station = tables.Column()
@@ -142,22 +119,4 @@ class CampaignTable(tables.Table):
         attrs = ATTRS
         fields = ("name", "station", "starts_on", "ends_on", "status")
         empty_text = _("No campaigns.")
-        template_name = "includes/table.html"
-
-
-class PliersTable(tables.Table):
-    code = tables.Column()
-    station = tables.Column()
-    description = tables.Column()
-    status = tables.Column()
-    holder = tables.Column()
-    actions = tables.TemplateColumn(
-        template_name="inspections/_pliers_actions.html", verbose_name=_("actions"), orderable=False
-    )
-
-    class Meta:
-        model = Pliers
-        attrs = ATTRS
-        fields = ("code", "station", "description", "status", "holder", "actions")
-        empty_text = _("No pliers.")
         template_name = "includes/table.html"

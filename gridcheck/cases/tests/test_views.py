@@ -209,3 +209,37 @@ def test_open_a_case_from_a_visit_finding(county, login):
     )
     assert response.status_code == 302
     assert county.customers["east11"].cases.get().visit == visit
+
+
+def test_a_case_from_a_visit_finding_goes_through_the_service(county, login):
+    from gridcheck.cases.tests.test_services import _visit
+
+    visit = _visit(
+        county,
+        county.customers["east11"],
+        [{"kind": "hazard", "description": "表箱破损"}, {"kind": "theft", "description": "绕越电能表"}],
+    )
+    client = login("inspector_east")
+    html = client.get(reverse("cases:case_create"), {"visit": visit.pk, "finding": 1}).content.decode()
+    assert 'name="finding" value="1"' in html and "绕越电能表" in html
+    post = {
+        "visit_id": visit.pk,
+        "finding": 1,
+        "customer_account": county.customers["east11"].account_number,
+        "kind": "theft",
+        "theft_type": "bypass_meter",
+        "case_date": "2023-05-01",
+        "facts": "绕越电能表，现场拍照",
+    }
+    # Another customer than the visited one is refused; a finding that is no theft or violation too.
+    response = client.post(
+        reverse("cases:case_create"), {**post, "customer_account": county.customers["east12"].account_number}
+    )
+    assert response.status_code == 200 and not county.customers["east12"].cases.exists()
+    response = client.post(reverse("cases:case_create"), {**post, "finding": 0})
+    assert response.status_code == 200 and not county.customers["east11"].cases.exists()
+    response = client.post(reverse("cases:case_create"), post)
+    assert response.status_code == 302
+    case = county.customers["east11"].cases.get()
+    assert case.visit == visit and case.visit_ref == f"{visit.work_order.number}/{visit.pk}"
+    assert case.facts == "绕越电能表，现场拍照" and case.case_date.isoformat() == "2023-05-01"

@@ -3,7 +3,18 @@
 from rest_framework import serializers
 
 from gridcheck.inspections import selectors
-from gridcheck.inspections.models import InspectionPlan, Seal, TipOff, Visit, WorkOrder
+from gridcheck.inspections.models import InspectionPlan, TipOff, Visit, WorkOrder, WorkOrderEvent
+
+
+class WorkOrderEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    # Plain strings (the WorkOrderStatus values, or "" for the first event): one enum in the schema.
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = WorkOrderEvent
+        fields = ["at", "actor", "from_status", "to_status", "note"]
 
 
 class WorkOrderSerializer(serializers.ModelSerializer):
@@ -11,6 +22,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="customer.account_number", read_only=True)
     assignees = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
     is_overdue = serializers.BooleanField(read_only=True)
+    events = WorkOrderEventSerializer(many=True, read_only=True)
 
     class Meta:
         model = WorkOrder
@@ -36,6 +48,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "created_at",
             "closed_at",
             "outcome",
+            "events",
         ]
         read_only_fields = fields
 
@@ -74,13 +87,6 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionPlan
         fields = ["id", "station", "month", "status", "note"]
-        read_only_fields = fields
-
-
-class SealSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Seal
-        fields = ["id", "number", "station", "status", "holder", "meter"]
         read_only_fields = fields
 
 

@@ -8,7 +8,6 @@ router = DefaultRouter()
 router.register("work-orders", views.WorkOrderViewSet, basename="workorder")
 router.register("visits", views.VisitViewSet, basename="visit")
 router.register("plans", views.InspectionPlanViewSet, basename="inspectionplan")
-router.register("seals", views.SealViewSet, basename="seal")
 router.register("tipoffs", views.TipOffViewSet, basename="tipoff")
 
 urlpatterns = router.urls

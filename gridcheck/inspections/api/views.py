@@ -17,8 +17,8 @@ from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.api import serializers
-from gridcheck.inspections.filtersets import SealFilterSet, TipOffFilterSet, WorkOrderFilterSet
-from gridcheck.inspections.models import InspectionPlan, Seal, TipOff, Visit
+from gridcheck.inspections.filtersets import TipOffFilterSet, WorkOrderFilterSet
+from gridcheck.inspections.models import InspectionPlan, TipOff, Visit
 from gridcheck.users.models import User
 
 
@@ -41,7 +41,7 @@ class WorkOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = WorkOrderFilterSet
 
     def get_queryset(self):
-        return selectors.work_orders_for(self.request.user)
+        return selectors.work_orders_for(self.request.user).prefetch_related("events__actor")
 
     @extend_schema(request=serializers.WorkOrderCreateSerializer, responses=serializers.WorkOrderSerializer)
     def create(self, request, *args, **kwargs):
@@ -102,15 +102,6 @@ class InspectionPlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return scope_queryset(InspectionPlan.objects.all(), self.request.user)
-
-
-class SealViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.SealSerializer
-    permission_classes = [InspectionAccess]
-    filterset_class = SealFilterSet
-
-    def get_queryset(self):
-        return scope_queryset(Seal.objects.all(), self.request.user)
 
 
 class TipOffViewSet(viewsets.ReadOnlyModelViewSet):

@@ -16,6 +16,32 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture
+def rule_table(monkeypatch):
+    """Change station rules for one test: ``rule_table("inspections.tipoff.visit_hours", 12)``.
+
+    Builds a copy of the rule table whose rows of ``key`` carry ``value`` and makes
+    ``gridcheck.core.rules`` read it; the table itself is unchanged.
+    """
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from gridcheck.core import rules
+    from gridcheck_analytics.regulations import RuleTable, default_table
+
+    table = default_table()
+
+    def change(key: str, value) -> None:
+        nonlocal table
+        assert key in table.keys(), key
+        value = Decimal(value) if isinstance(value, int) else value
+        rows = [replace(row, value=value) if row.key == key else row for row in table.rows()]
+        table = RuleTable(rows, table.regulations)
+        monkeypatch.setattr(rules, "default_table", lambda: table)
+
+    return change
+
+
 def image_bytes(fmt="PNG", size=(16, 16), color=(200, 40, 40, 255)) -> bytes:
     from PIL import Image
 

@@ -1,16 +1,20 @@
-"""Rules of the services: assignment, visits (photos, signatures, findings), tip-offs, seals, plans."""
+"""Rules of the services: assignment, visits (photos, signatures, findings), tip-offs, plans.
+
+Seals and pliers: ``gridcheck/seals/tests``.
+"""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from gridcheck.archive.models import Customer, Meter
+from gridcheck.archive.models import Customer
 from gridcheck.hazards.models import Hazard
 from gridcheck.inspections import selectors, services
-from gridcheck.inspections.choices import SealStatus, TipOffStatus, WorkOrderSource, WorkOrderStatus
-from gridcheck.inspections.models import Seal, WorkOrder
+from gridcheck.inspections.choices import TipOffStatus, WorkOrderSource, WorkOrderStatus
+from gridcheck.inspections.models import WorkOrder
 from gridcheck.inspections.tests.conftest import (
     VISIT_DAY,
     blank_signature,
@@ -243,8 +247,8 @@ def test_hazard_finding_opens_a_hazard_and_theft_stays_for_cases(county, assigne
 # --- tip-offs ------------------------------------------------------------------------------------
 
 
-def test_tipoff_creates_work_order_with_deadline(county, settings):
-    settings.GRIDCHECK_TIPOFF_VISIT_HOURS = 24
+def test_tipoff_creates_work_order_with_deadline(county, rule_table):
+    rule_table("inspections.tipoff.visit_hours", 24)
     tipoff = services.tipoff_create(
         station=county.stations["east"],
         channel="hotline",
@@ -294,111 +298,6 @@ def test_tipoff_visit_and_reward(county):
     )
     tipoff.refresh_from_db()
     assert tipoff.reward_amount_yuan == 500 and tipoff.reward_paid_on == datetime.date(2026, 11, 25)
-
-
-# --- seals and pliers ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def seals(county):
-    batch = services.seal_batch_create(
-        station=county.stations["east"],
-        prefix="DF",
-        start_number=1,
-        end_number=10,
-        received_on=datetime.date(2026, 11, 1),
-        received_by=county.users["head_east"],
-    )
-    return list(batch.seals.order_by("number"))
-
-
-def test_seal_batch_issue_use_return(county, seals):
-    assert [s.number for s in seals[:2]] == ["DF000001", "DF000002"]
-    assert seals[0].history.count() == 1
-    inspector = county.users["inspector_east"]
-    assert services.seal_issue(seals=seals[:3], staff=inspector, by=county.users["head_east"]) == 3
-    meter = Meter.objects.get(asset_number="M1100000001")
-    use = services.seal_use(
-        seal=seals[0], meter=meter, used_by=inspector, reason="inspection", photo=jpeg_upload()
-    )
-    assert use.photo and Seal.objects.get(pk=seals[0].pk).status == SealStatus.USED
-    services.seal_return(seals=seals[1:3], staff=inspector, by=county.users["head_east"])
-    assert Seal.objects.get(pk=seals[1].pk).status == SealStatus.RETURNED
-    # A used seal cannot be issued again; a west inspector cannot take east seals.
-    with pytest.raises(ValidationError):
-        services.seal_issue(seals=[seals[0]], staff=inspector, by=county.users["head_east"])
-    with pytest.raises(ValidationError):
-        services.seal_issue(
-            seals=[seals[4]], staff=county.users["inspector_west"], by=county.users["head_east"]
-        )
-    # Overlapping batch refused.
-    with pytest.raises(ValidationError):
-        services.seal_batch_create(
-            station=county.stations["east"],
-            prefix="DF",
-            start_number=10,
-            end_number=12,
-            received_on=datetime.date(2026, 11, 1),
-            received_by=None,
-        )
-
-
-@pytest.fixture
-def used_seal(county, seals):
-    inspector = county.users["inspector_east"]
-    services.seal_issue(seals=[seals[0]], staff=inspector, by=county.users["head_east"])
-    meter = Meter.objects.get(asset_number="M1100000002")
-    services.seal_use(seal=seals[0], meter=meter, used_by=inspector, reason="new_connection")
-    return Seal.objects.get(pk=seals[0].pk)
-
-
-def test_unsealing_needs_two_people(county, used_seal):
-    inspector = county.users["inspector_east"]
-    with pytest.raises(ValidationError, match="two people"):
-        services.seal_unseal(seal=used_seal, by=inspector, second_person=None, reason="换表")
-    with pytest.raises(ValidationError, match="two people"):
-        services.seal_unseal(seal=used_seal, by=inspector, second_person=inspector, reason="换表")
-    with pytest.raises(ValidationError):
-        services.seal_unseal(
-            seal=used_seal, by=inspector, second_person=county.users["inspector_west"], reason="换表"
-        )
-    event = services.seal_unseal(
-        seal=used_seal, by=inspector, second_person=county.users["inspector2_east"], reason="换表"
-    )
-    assert event.second_person == county.users["inspector2_east"]
-    assert Seal.objects.get(pk=used_seal.pk).status == SealStatus.BROKEN
-
-
-def test_broken_seal_opens_a_work_order(county, used_seal):
-    event = services.seal_broken_report(
-        seal=used_seal, reported_by=county.users["reader_east"], reason="抄表时发现封印断开"
-    )
-    order = event.work_order
-    assert order.source == WorkOrderSource.SEAL
-    assert order.customer == Customer.objects.get(account_number="1100000002")
-    assert used_seal.number in order.reason
-    assert Seal.objects.get(pk=used_seal.pk).status == SealStatus.BROKEN
-
-
-def test_pliers_register(county):
-    pliers = services.pliers_create(station=county.stations["east"], code="FQ-01")
-    services.pliers_issue(
-        pliers=pliers,
-        issued_to=county.users["inspector_east"],
-        issued_by=county.users["head_east"],
-        purpose="普查",
-    )
-    with pytest.raises(ValidationError):
-        services.pliers_issue(
-            pliers=pliers,
-            issued_to=county.users["inspector2_east"],
-            issued_by=county.users["head_east"],
-            purpose="x",
-        )
-    loan = services.pliers_return(pliers=pliers, returned_to=county.users["head_east"])
-    assert loan.returned_at is not None
-    pliers.refresh_from_db()
-    assert pliers.status == "in_store" and pliers.history.count() == 3
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -481,6 +380,32 @@ def test_audit_trail_records_who_and_what(county, assigned):
     assert assigned.history.latest().history_user == head
 
 
+def test_every_status_change_of_a_work_order_is_an_event(county, assigned):
+    head, inspector = county.users["head_east"], county.users["inspector_east"]
+    services.visit_submit(work_order=assigned, data=visit_data(assigned.customer), user=inspector)
+    services.work_order_close(work_order=assigned, user=head, outcome="正常")
+    events = list(assigned.events.order_by("at", "pk"))
+    assert [(e.from_status, e.to_status) for e in events] == [
+        ("", "created"),
+        ("created", "assigned"),
+        ("assigned", "visited"),
+        ("visited", "closed"),
+    ]
+    assert [e.actor for e in events] == [head, head, inspector, head]
+    assert "inspector_east" in events[1].note
+    other = services.work_order_create(source="manual", customer=county.customers["east11"], reason="x")
+    services.work_order_cancel(work_order=other, user=head, reason="客户已销户")
+    assert [(e.from_status, e.to_status, e.note) for e in other.events.order_by("at", "pk")][-1] == (
+        "created",
+        "cancelled",
+        "客户已销户",
+    )
+    # A refused change writes nothing.
+    with pytest.raises(ValidationError):
+        services.work_order_close(work_order=other, user=head)
+    assert other.events.count() == 2
+
+
 def test_assignment_notifies_inspectors_once(county, work_order):
     from gridcheck.notifications.models import Message
 
@@ -516,3 +441,50 @@ def test_worst_loss_customers_for_a_campaign(county):
     worst = selectors.worst_loss_customers(station=county.stations["east"], month=month, areas=1)
     assert {c.area_id for c in worst} == {county.areas["east2"].pk}
     assert worst.count() == 2
+
+
+# --- station rules from the rule table -----------------------------------------------------------
+
+
+def test_station_rules_come_from_the_rule_table(county, rule_table, work_order):
+    rule_table("inspections.tipoff.visit_hours", 12)
+    rule_table("inspections.work_order.due_days", 3)
+    rule_table("inspections.visit.min_inspectors", 3)
+    rule_table("inspections.patrol.class_b", "quarter")
+    tipoff = services.tipoff_create(
+        station=county.stations["east"],
+        channel="hotline",
+        description="表箱有私拉线",
+        received_by=county.users["head_east"],
+        customer=county.customers["east11"],
+    )
+    assert tipoff.visit_deadline - tipoff.received_at == datetime.timedelta(hours=12)
+    order = services.work_order_create(source="manual", customer=county.customers["east11"], reason="x")
+    assert order.due_on == timezone.localdate() + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError) as error:
+        services.work_order_assign(
+            work_order=work_order,
+            inspectors=[county.users["inspector_east"], county.users["inspector2_east"]],
+            visit_date=VISIT_DAY,
+            assigned_by=county.users["head_east"],
+        )
+    assert "at least three inspectors" in " ".join(error.value.messages)
+    # Class B patrolled quarterly: one of the quarter's three months each, not every month.
+    seen = []
+    for month in (10, 11, 12):
+        plan = services.plan_generate(
+            station=county.stations["east"], month=datetime.date(2026, month, 1)
+        ).plan
+        seen += list(
+            plan.work_orders.filter(customer__inspection_class="B").values_list("plan_slot", flat=True)
+        )
+    assert seen == ["Q", "Q"]
+
+
+def test_hazard_deadline_from_the_rule_table(county, assigned, rule_table):
+    rule_table("inspections.hazard.rectify_days", 10)
+    data = visit_data(assigned.customer, findings=[{"kind": "hazard", "description": "表箱锈蚀"}])
+    visit = services.visit_submit(work_order=assigned, data=data, user=county.users["inspector_east"])
+    hazard = Hazard.objects.get()
+    assert hazard.deadline - hazard.found_on == datetime.timedelta(days=10)
+    assert hazard.found_on == visit.visited_at.astimezone(timezone.get_current_timezone()).date()

@@ -1,4 +1,7 @@
-"""Pages and API: scoping of every page, the visit page's JSON submission, tip-off confidentiality."""
+"""Pages and API: scoping of every page, the visit page's JSON submission, tip-off confidentiality.
+
+Seal and pliers pages: ``gridcheck/seals/tests/test_views.py``.
+"""
 
 import datetime
 import json
@@ -8,10 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from gridcheck.archive.models import Meter
 from gridcheck.inspections import services
 from gridcheck.inspections.choices import WorkOrderStatus
-from gridcheck.inspections.models import Seal, Visit, WorkOrder
+from gridcheck.inspections.models import Visit, WorkOrder
 from gridcheck.inspections.tests.conftest import VISIT_DAY, visit_data
 
 pytestmark = pytest.mark.django_db
@@ -42,24 +44,12 @@ def world(county, assigned):
         reporter_phone="13912345678",
         customer=county.customers["east21"],
     )
-    batch = services.seal_batch_create(
-        station=county.stations["east"],
-        prefix="DF",
-        start_number=1,
-        end_number=3,
-        received_on=datetime.date(2026, 11, 1),
-        received_by=head,
-    )
-    seal = batch.seals.first()
-    pliers = services.pliers_create(station=county.stations["east"], code="FQ-01")
     return {
         "order": assigned,
         "visit": visit,
         "plan": plan,
         "campaign": campaign,
         "tipoff": tipoff,
-        "seal": seal,
-        "pliers": pliers,
         "photo": visit.photos.first(),
     }
 
@@ -74,11 +64,9 @@ def detail_urls(w):
         reverse("inspections:plan_detail", args=[w["plan"].pk]),
         reverse("inspections:campaign_detail", args=[w["campaign"].pk]),
         reverse("inspections:tipoff_detail", args=[w["tipoff"].pk]),
-        reverse("inspections:seal_detail", args=[w["seal"].pk]),
         f"/api/inspections/work-orders/{w['order'].pk}/",
         f"/api/inspections/visits/{w['visit'].pk}/",
         f"/api/inspections/plans/{w['plan'].pk}/",
-        f"/api/inspections/seals/{w['seal'].pk}/",
         f"/api/inspections/tipoffs/{w['tipoff'].pk}/",
     ]
 
@@ -86,10 +74,8 @@ def detail_urls(w):
 LIST_URLS = [
     ("inspections:workorder_list", "/api/inspections/work-orders/"),
     ("inspections:tipoff_list", "/api/inspections/tipoffs/"),
-    ("inspections:seal_list", "/api/inspections/seals/"),
     ("inspections:plan_list", "/api/inspections/plans/"),
     ("inspections:campaign_list", None),
-    ("inspections:pliers_list", None),
 ]
 
 
@@ -123,7 +109,7 @@ def test_other_station_sees_nothing(login, world):
 
 
 def test_anonymous_is_sent_to_login(client, world):
-    for url in detail_urls(world)[:9]:
+    for url in detail_urls(world)[:8]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
 
@@ -231,29 +217,11 @@ def test_api_create_and_assign(login, county):
     assert WorkOrder.objects.get(pk=order_id).status == WorkOrderStatus.CREATED
 
 
-def test_broken_seal_page_opens_work_order(login, county, world):
-    seal = world["seal"]
-    inspector = county.users["inspector_east"]
-    services.seal_issue(seals=[seal], staff=inspector, by=county.users["head_east"])
-    services.seal_use(
-        seal=seal, meter=Meter.objects.get(asset_number="M1100000001"), used_by=inspector, reason="inspection"
-    )
-    client = login("inspector_east")
-    url = reverse("inspections:seal_action", args=[seal.pk, "break"])
-    client.post(url, {"kind": "unsealed", "reason": "换表"})
-    assert Seal.objects.get(pk=seal.pk).status == "used"  # one person: refused
-    client.post(url, {"kind": "found_broken", "reason": "封印断开"})
-    assert Seal.objects.get(pk=seal.pk).status == "broken"
-    assert WorkOrder.objects.filter(source="seal", customer__account_number="1100000001").exists()
-
-
 def test_history_card_shows_state_changes(login, world):
     client = login("head_east")
     page = client.get(reverse("inspections:workorder_detail", args=[world["order"].pk])).content.decode()
     history = page.split('data-testid="history"')[1]
     assert "head_east" in history and "inspector_east" in history
-    seal_page = client.get(reverse("inspections:seal_detail", args=[world["seal"].pk])).content.decode()
-    assert 'data-testid="history"' in seal_page
 
 
 def test_plan_command(county, capsys):
@@ -264,3 +232,18 @@ def test_plan_command(county, capsys):
     before = WorkOrder.objects.count()
     call_command("inspections", "plan", "--month", "2026-11")
     assert WorkOrder.objects.count() == before
+
+
+def test_work_order_page_and_api_show_the_status_changes(login, world):
+    order = world["order"]
+    client = login("head_east")
+    page = client.get(reverse("inspections:workorder_detail", args=[order.pk])).content.decode()
+    events = page.split('data-testid="events"')[1].split("</table>")[0]
+    assert events.count("<tr>") == 1 + 3  # header, created, assigned, visited
+    assert "head_east" in events and "inspector_east" in events
+    api = client.get(f"/api/inspections/work-orders/{order.pk}/").json()
+    assert [(e["from_status"], e["to_status"]) for e in api["events"]] == [
+        ("", "created"),
+        ("created", "assigned"),
+        ("assigned", "visited"),
+    ]

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from gridcheck.archive.models import Station
 from gridcheck.core.periods import month_parse
-from gridcheck.inspections import services
-from gridcheck.inspections.choices import OPEN_STATUSES
+from gridcheck.inspections import selectors, services
 from gridcheck.inspections.models import WorkOrder
 
 
@@ -51,12 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{total} work orders created."))
 
     def _overdue(self, **_options):
-        today = timezone.localdate()
-        orders = (
-            WorkOrder.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today)
-            .select_related("customer", "station")
-            .order_by("due_on")
-        )
+        orders = selectors.overdue(WorkOrder.objects.select_related("customer", "station"))
         for order in orders:
             self.stdout.write(
                 f"{order.number}\t{order.station.code}\t{order.customer.account_number}\t{order.due_on}"
