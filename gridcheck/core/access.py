@@ -5,8 +5,9 @@ capability that reading it needs (``registries.access``: ``"archive" -> view_arc
 be registered under its URL name with a capability of its own (``"hazards:portal" -> portal``). A view of
 an app that registered nothing needs ``view``.
 
-Pages are checked by ``AccessMiddleware`` before the view runs; API views by ``RolePermission`` (after
-DRF has authenticated the session or the token), with the same ``may_open``. So a customer's portal
+Pages and API views alike are checked by ``AccessMiddleware`` before the view runs (for the API with the
+session's user or the API token's), and again by ``RolePermission``, with the same ``may_open``; an app's
+own permission classes come on top and can only narrow it. So a customer's portal
 login, whose role has only ``portal``, reaches the portal and nothing else on every path, and a new URL
 of an app is closed to the roles that may not read that app without anyone remembering to close it.
 Views outside Gridcheck (login, logout, admin, the schema) keep their own rules.
@@ -66,7 +67,17 @@ class AccessMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
         match = getattr(request, "resolver_match", None)
-        if match is None or user is None or not user.is_authenticated or is_api_view(view_func):
+        if match is None or user is None:
+            return None
+        if is_api_view(view_func):
+            # Checked here too, whatever permission classes the view has: the token's user, if any.
+            api_user = user if user.is_authenticated else _token_user(request)
+            if api_user is not None and not may_open(api_user, match):
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": "permission denied"}, status=403)
+            return None
+        if not user.is_authenticated:
             return None
         if not may_open(user, match):
             landing = _landing(user)
@@ -74,6 +85,19 @@ class AccessMiddleware:
                 return redirect(landing)
             raise PermissionDenied
         return None
+
+
+def _token_user(request):
+    """The user of a valid API token in the request, or None (DRF authenticates it again in the view)."""
+    from rest_framework.authentication import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.request import Request
+
+    try:
+        found = TokenAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
 
 
 def _landing(user) -> str | None:

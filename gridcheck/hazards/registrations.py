@@ -18,6 +18,15 @@ def register() -> None:
     landing.register(PORTAL, "hazards:portal")
     for name in ("hazards:notice_pdf", "hazards:photo"):
         access.register(name, _staff_or_portal)
+    # The hazards API serves the portal its own hazards and notices (the views narrow to the customer).
+    for name in (
+        "api:hazard-list",
+        "api:hazard-detail",
+        "api:hazard-confirm",
+        "api:notice-list",
+        "api:notice-detail",
+    ):
+        access.register(name, _staff_or_portal)
     from gridcheck.hazards.selectors import is_portal_user
 
     menu.add_section("hazards", _("Safety hazards"), order=70)
