@@ -284,6 +284,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # Seals and sealing pliers (gridcheck.seals) sit below inspections: inspections may import them.
 INSTALLED_APPS += ["gridcheck.seals", "gridcheck.inspections"]
 # Largest visit photo accepted [bytes]; only JPEG and PNG are accepted.
+# The phone visit page sends its photos (each up to GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES) base64-encoded in
+# one JSON body: the request may carry several full-size photos, not Django's default 2.5 MB [bytes].
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024 * 1024)
 GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES = env.int(
     "GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES", default=8 * 1024 * 1024
 )

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from gridcheck.core.generic import history_entries
+from gridcheck.core.uploads import upload_response
 from gridcheck.notifications import selectors, services
 from gridcheck.notifications.choices import Channel, MessageStatus
 from gridcheck.notifications.models import Message, MessageAttachment
@@ -129,11 +130,8 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         own = message.channel == Channel.IN_APP and message.recipient_user_id == request.user.pk
         if not own and not selectors.outbox_messages(user=request.user).filter(pk=message.pk).exists():
             raise Http404(_("Not found."))
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.file_name,
-            content_type=attachment.content_type,
+        return upload_response(
+            attachment.file, content_type=attachment.content_type, download_name=attachment.file_name
         )
 
 

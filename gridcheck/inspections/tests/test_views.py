@@ -4,6 +4,7 @@ Seal and pliers pages: ``gridcheck/seals/tests/test_views.py``.
 """
 
 import datetime
+import io
 import json
 
 import pytest
@@ -165,6 +166,34 @@ def test_visit_page_posts_json(login, county, assigned):
     # A reader may not submit visits.
     reader = login("reader_east")
     assert reader.post(url, "{}", content_type="application/json").status_code == 403
+
+
+def test_a_visit_with_a_normal_phone_photo_is_accepted(login, county, assigned):
+    """A 2 MB photo (2.7 MB base64 in the JSON body) used to be refused for the request's size."""
+    import os
+
+    from PIL import Image
+
+    from gridcheck.inspections.models import VisitPhoto
+    from gridcheck.inspections.tests.conftest import data_url
+
+    noise = Image.frombytes("RGB", (820, 820), os.urandom(820 * 820 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, format="PNG")
+    content = buffer.getvalue()
+    assert 1.8 * 1024 * 1024 < len(content) < 8 * 1024 * 1024
+    data = visit_data(assigned.customer)
+    data["photos"] = [{"data_url": data_url(content, "image/png"), "name": "现场.png"}]
+    client = login("inspector_east")
+    url = reverse("inspections:visit", args=[assigned.pk])
+    response = client.post(url, json.dumps(data), content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+    photo = VisitPhoto.objects.get()
+    served = client.get(reverse("inspections:visit_file", args=[photo.pk, "photo"]))
+    assert (
+        served["Content-Disposition"].startswith("attachment")
+        and served["X-Content-Type-Options"] == "nosniff"
+    )
 
 
 def test_assign_page_refuses_with_the_reason(login, county, work_order):

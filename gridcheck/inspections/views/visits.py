@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from gridcheck.core.generic import CapabilityRequiredMixin, history_entries
+from gridcheck.core.uploads import upload_response
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.checklists import checklist_for
 from gridcheck.inspections.choices import ChecklistResult, FindingKind, WorkOrderStatus
@@ -101,7 +102,12 @@ class VisitFileView(CapabilityRequiredMixin, View):
     def get(self, request, pk, what):
         if what == "photo":
             photo = get_object_or_404(scoped(VisitPhoto, request.user), pk=pk)
-            return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+            # Evidence is kept as taken (its SHA-256 is on the record): served as an attachment, never inline.
+            return upload_response(
+                photo.image,
+                content_type=photo.content_type,
+                download_name=photo.image.name.rsplit("/", 1)[-1],
+            )
         visit = get_object_or_404(scoped(Visit, request.user), pk=pk)
         field = {
             "customer": "customer_signature",
@@ -110,4 +116,4 @@ class VisitFileView(CapabilityRequiredMixin, View):
         }.get(what)
         if field is None or not getattr(visit, field):
             raise Http404
-        return FileResponse(getattr(visit, field).open("rb"), content_type="image/png")
+        return upload_response(getattr(visit, field), content_type="image/png", download_name=f"{what}.png")
