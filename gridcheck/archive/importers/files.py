@@ -63,7 +63,9 @@ def xlsx_rows(path: pathlib.Path) -> Iterator[tuple[int, list]]:
     try:
         xlsx_check(path, path.name)  # a zip bomb is refused before openpyxl unpacks anything
     except ValidationError as refused:
-        raise FileProblem(" ".join(refused.messages)) from None
+        raise FileProblem(
+            _("the XLSX file cannot be opened: %(error)s") % {"error": " ".join(refused.messages)}
+        ) from None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
