@@ -24,16 +24,8 @@ from gridcheck.cases.filtersets import CaseFilterSet
 from gridcheck.cases.forms import ApprovalForm, CaseForm, CloseForm, NotifyForm, PaymentForm
 from gridcheck.cases.models import Case
 from gridcheck.cases.tables import CaseTable, status_badge
-from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
+from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, error_messages, history_entries
 from gridcheck.core.scoping import scope_queryset
-
-
-def _errors(request, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, PermissionDenied):
-        messages.error(request, str(error) or _("You may not do this."))
-        return
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -232,11 +224,11 @@ class CaseActionView(CaseMixin, View):
         try:
             self.run(request, case)
         except PermissionDenied as error:
-            _errors(request, error)
+            error_messages(request, error)
         except ValidationError as error:
             form = self._form
             if form is None:
-                _errors(request, error)
+                error_messages(request, error)
             else:
                 if form.is_valid():  # the service refused: show its reasons on the form
                     _form_errors(form, error)

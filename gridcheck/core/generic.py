@@ -87,6 +87,17 @@ class CapabilityRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+def error_messages(request, error) -> None:
+    """Show a refusal (``ValidationError`` or ``PermissionDenied``) as messages on the next page."""
+    from django.contrib import messages
+
+    if isinstance(error, PermissionDenied):
+        messages.error(request, str(error) or _("You may not do this."))
+        return
+    for message in error.messages:
+        messages.error(request, message)
+
+
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """``(count, capped)``: the number of rows up to ``cap``, and whether there are more."""
     n = queryset.order_by()[: cap + 1].count()

@@ -65,3 +65,8 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
 def user_can_see(user, obj: Model) -> bool:
     """Whether ``obj`` lies within ``user``'s scope."""
     return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def scoped(model: type[Model], user) -> QuerySet:
+    """Every row of ``model`` that ``user`` may see."""
+    return scope_queryset(model._default_manager.all(), user)

@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer
-from gridcheck.core.generic import ScopedListView, history_entries
+from gridcheck.core.generic import ScopedListView, error_messages, history_entries
 from gridcheck.core.roles import RUN_COUNTY, VIEW, has_capability
 from gridcheck.core.uploads import upload_response
 from gridcheck.hazards import selectors, services
@@ -59,11 +59,6 @@ class ManageMixin(StaffViewMixin):
             if not selectors.can_manage_hazards(request.user):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-
-def _validation_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 class DashboardView(StaffViewMixin, TemplateView):
@@ -132,7 +127,7 @@ class CalendarRunView(ManageMixin, View):
             else:
                 raise Http404
         except ValidationError as error:
-            _validation_messages(request, error)
+            error_messages(request, error)
         return redirect("hazards:dashboard")
 
 
@@ -196,7 +191,7 @@ class HazardTransitionView(ManageMixin, View):
                 request, _("Status changed to %(status)s.") % {"status": HazardStatus(to_status).label}
             )
         except ValidationError as error:
-            _validation_messages(request, error)
+            error_messages(request, error)
         return redirect("hazards:hazard_detail", pk=hazard.pk)
 
 
@@ -303,7 +298,7 @@ class NoticeDetailView(StaffViewMixin, TemplateView):
                 messages.success(request, _("Paper delivery recorded."))
                 return redirect(notice)
             except ValidationError as error:
-                _validation_messages(request, error)
+                error_messages(request, error)
         return self.render_to_response(self.get_context_data(paper_form=form))
 
 

@@ -16,8 +16,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Station
-from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
-from gridcheck.core.scoping import scope_queryset
+from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, error_messages, history_entries
+from gridcheck.core.scoping import scope_queryset, scoped
 from gridcheck.seals import selectors, services
 from gridcheck.seals.choices import SealBreakKind, SealStatus
 from gridcheck.seals.filtersets import PliersFilterSet, SealFilterSet
@@ -32,19 +32,7 @@ from gridcheck.seals.forms import (
 from gridcheck.seals.models import Pliers, PliersLoan, Seal
 from gridcheck.seals.tables import PliersTable, SealTable
 from gridcheck.users.models import User
-
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _scoped(model, user):
-    return scope_queryset(model._default_manager.all(), user)
-
-
-def _station_staff(station_id):
-    return User.objects.filter(station_id=station_id, is_active=True).order_by("username")
+from gridcheck.users.selectors import station_staff
 
 
 class StoreRequiredMixin(CapabilityRequiredMixin):
@@ -81,7 +69,7 @@ class SealListView(ScopedListView):
         if selectors.can_manage_store(user):
             ctx["batch_form"] = SealBatchForm()
             ctx["issue_form"] = SealIssueForm(
-                staff=_scoped(User, user).filter(is_active=True, station__isnull=False).order_by("username")
+                staff=scoped(User, user).filter(is_active=True, station__isnull=False).order_by("username")
             )
         counts = {}
         for status in SealStatus:
@@ -103,7 +91,7 @@ class SealBatchCreateView(StoreRequiredMixin, View):
                 request, _("%(n)s seals received: %(batch)s.") % {"n": batch.size, "batch": batch}
             )
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
         return redirect("seals:seal_list")
 
 
@@ -111,14 +99,14 @@ class SealIssueView(StoreRequiredMixin, View):
     """Issue a range of seals to a member of staff, or take them back (``action`` issue/return)."""
 
     def post(self, request, action):
-        form = SealIssueForm(request.POST, staff=_scoped(User, request.user))
+        form = SealIssueForm(request.POST, staff=scoped(User, request.user))
         if not form.is_valid():
             messages.error(request, _("Some fields are not valid."))
             return redirect("seals:seal_list")
         first = form.cleaned_data["first"].strip()
         last = (form.cleaned_data["last"] or first).strip()
         seals = list(
-            _scoped(Seal, request.user).filter(number__gte=first, number__lte=last).order_by("number")
+            scoped(Seal, request.user).filter(number__gte=first, number__lte=last).order_by("number")
         )
         if not seals:
             messages.error(request, _("No seals in that range."))
@@ -132,7 +120,7 @@ class SealIssueView(StoreRequiredMixin, View):
                 raise Http404
             messages.success(request, _("%(n)s seals recorded.") % {"n": n})
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
         return redirect("seals:seal_list")
 
 
@@ -143,7 +131,7 @@ class SealDetailView(CapabilityRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         seal = get_object_or_404(
-            _scoped(Seal, user).select_related("batch", "holder", "meter"), pk=kwargs["pk"]
+            scoped(Seal, user).select_related("batch", "holder", "meter"), pk=kwargs["pk"]
         )
         field = selectors.can_do_field_work(user)
         ctx.update(
@@ -155,7 +143,7 @@ class SealDetailView(CapabilityRequiredMixin, TemplateView):
             use_form=SealUseForm()
             if field and seal.status == SealStatus.ISSUED and seal.holder_id == user.pk
             else None,
-            break_form=SealBreakForm(staff=_station_staff(seal.station_id).exclude(pk=user.pk))
+            break_form=SealBreakForm(staff=station_staff(seal.station_id).exclude(pk=user.pk))
             if field and seal.status == SealStatus.USED
             else None,
         )
@@ -166,7 +154,7 @@ class SealActionView(FieldWorkRequiredMixin, View):
     """Use a seal on a meter, unseal it for work (two people) or report it found broken."""
 
     def post(self, request, pk, action):
-        seal = get_object_or_404(_scoped(Seal, request.user), pk=pk)
+        seal = get_object_or_404(scoped(Seal, request.user), pk=pk)
         try:
             if action == "use":
                 form = SealUseForm(request.POST, request.FILES)
@@ -179,7 +167,7 @@ class SealActionView(FieldWorkRequiredMixin, View):
                         photo=form.cleaned_data.get("photo"),
                     )
             elif action == "break":
-                form = SealBreakForm(request.POST, request.FILES, staff=_scoped(User, request.user))
+                form = SealBreakForm(request.POST, request.FILES, staff=scoped(User, request.user))
                 if form.is_valid():
                     data = form.cleaned_data
                     if data["kind"] == SealBreakKind.UNSEALED:
@@ -208,7 +196,7 @@ class SealActionView(FieldWorkRequiredMixin, View):
                     for message in errors:
                         messages.error(request, message)
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
         return redirect("seals:seal_detail", pk=seal.pk)
 
 
@@ -230,7 +218,7 @@ class PliersListView(ScopedListView):
         if selectors.can_manage_store(self.request.user):
             ctx["pliers_form"] = PliersForm()
             ctx["issue_form"] = PliersIssueForm(
-                staff=_scoped(User, self.request.user).filter(is_active=True, station__isnull=False)
+                staff=scoped(User, self.request.user).filter(is_active=True, station__isnull=False)
             )
         ctx["loans"] = scope_queryset(
             PliersLoan.objects.select_related("pliers", "issued_to", "returned_to"), self.request.user
@@ -249,9 +237,9 @@ class PliersActionView(StoreRequiredMixin, View):
                 else:
                     messages.error(request, _("Some fields are not valid."))
             else:
-                pliers = get_object_or_404(_scoped(Pliers, request.user), pk=pk)
+                pliers = get_object_or_404(scoped(Pliers, request.user), pk=pk)
                 if action == "issue":
-                    form = PliersIssueForm(request.POST, staff=_scoped(User, request.user))
+                    form = PliersIssueForm(request.POST, staff=scoped(User, request.user))
                     if form.is_valid():
                         services.pliers_issue(
                             pliers=pliers,
@@ -266,5 +254,5 @@ class PliersActionView(StoreRequiredMixin, View):
                 else:
                     raise Http404
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
         return redirect("seals:pliers_list")

@@ -1,25 +1,13 @@
 """What every inspection page shares: the capability mixins, scoping and messages of refusals."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
-from gridcheck.core.generic import CapabilityRequiredMixin
-from gridcheck.core.scoping import scope_queryset
+from gridcheck.core.generic import CapabilityRequiredMixin, error_messages
+from gridcheck.core.scoping import scoped  # noqa: F401 - the views import it from here
 from gridcheck.inspections import selectors
-from gridcheck.users.models import User
+from gridcheck.users.selectors import station_staff  # noqa: F401 - the views import it from here
 
-
-def show_errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def scoped(model, user):
-    return scope_queryset(model._default_manager.all(), user)
-
-
-def station_staff(station_id):
-    return User.objects.filter(station_id=station_id, is_active=True).order_by("username")
+show_errors = error_messages
 
 
 class DispatchRequiredMixin(CapabilityRequiredMixin):
