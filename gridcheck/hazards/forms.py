@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck.core.scoping import scoped
 from gridcheck.hazards.models import Hazard
+from gridcheck.users.models import User
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -56,8 +58,12 @@ class HazardForm(forms.ModelForm):
             "customer": forms.NumberInput(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            # Only the staff the user may see (their station's, or everyone's at county level); a
+            # customer outside the user's scope is refused by the view.
+            self.fields["responsible_staff"].queryset = scoped(User, user).filter(is_active=True)
         self.fields["customer"].help_text = _(
             "Internal id of the customer (open the customer's page to create from there)."
         )

@@ -202,7 +202,9 @@ class HazardCreateView(ManageMixin, TemplateView):
         initial = {"found_on": timezone.localdate(), "responsible_staff": self.request.user.pk}
         if self.request.GET.get("customer", "").isdigit():
             initial["customer"] = int(self.request.GET["customer"])
-        return HazardForm(self.request.POST or None, self.request.FILES or None, initial=initial)
+        return HazardForm(
+            self.request.POST or None, self.request.FILES or None, initial=initial, user=self.request.user
+        )
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.get_form()))

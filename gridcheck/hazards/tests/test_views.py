@@ -174,6 +174,15 @@ def test_inspector_registers_a_hazard_and_bad_deadline_is_refused(login, county)
     data["customer"] = county.customers["west11"].pk
     c.post(reverse("hazards:hazard_create"), data)
     assert Hazard.objects.count() == 1
+    # The form offers only the station's own staff as responsible, and refuses another station's.
+    staff = c.get(reverse("hazards:hazard_create")).context["form"].fields["responsible_staff"].queryset
+    assert "inspector_east" in {u.username for u in staff} and "inspector_west" not in {
+        u.username for u in staff
+    }
+    data["customer"] = customer.pk
+    data["responsible_staff"] = county.users["inspector_west"].pk
+    c.post(reverse("hazards:hazard_create"), data)
+    assert Hazard.objects.count() == 1
 
 
 def test_list_filters_and_scope(login, make_hazard, county):
