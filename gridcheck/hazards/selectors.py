@@ -77,11 +77,9 @@ def visible(queryset: QuerySet, user) -> QuerySet:
         if model is HazardPhoto:
             return queryset.filter(hazard__customer=customer)
         return queryset.none()
-    scoped = scope_queryset(queryset, user)
-    if queryset.model is Notice and getattr(user, "is_authenticated", False):
-        # County documents (government summaries, briefings) are for every member of staff to read.
-        return scoped | queryset.filter(customer__isnull=True)
-    return scoped
+    # County documents (government summaries, briefings: station None) name every station's customers:
+    # county-level users (the administrator, the liaison) read them, a station's staff do not.
+    return scope_queryset(queryset, user)
 
 
 def hazards_for(user) -> QuerySet:

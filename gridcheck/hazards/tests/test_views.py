@@ -119,6 +119,19 @@ def test_portal_notice_pdf_only_own(client, portal, two, county):
     assert [n["id"] for n in c.get("/api/hazards/notices/").json()["results"]] == [own_notice.pk]
 
 
+def test_county_documents_are_for_county_level_readers(login, two, county):
+    """The government summary names every station's customers: not for a station's staff."""
+    services.hazard_monthly_run(month=datetime.date(2026, 11, 1), today=datetime.date(2026, 11, 18))
+    summary = Notice.objects.get(kind="government_monthly")
+    url = reverse("hazards:notice_pdf", args=[summary.pk])
+    for username in ("inspector_east", "head_east", "inspector_west"):
+        assert login(username).get(url).status_code == 404, username
+        ids = [n["id"] for n in login(username).get("/api/hazards/notices/").json()["results"]]
+        assert summary.pk not in ids
+    for username in ("admin", "liaison"):
+        assert login(username).get(url).status_code == 200, username
+
+
 # --- liaison -------------------------------------------------------------------------------------
 
 
