@@ -26,6 +26,11 @@ def _related_ref(related) -> tuple[str, int | None]:
     raise ValidationError(_("The related object must be a saved record."))
 
 
+#: How far from today a work order's due date may lie, either way [days]: beyond is a typing error
+#: (0001-01-01 was accepted).
+DUE_WINDOW_DAYS = 366
+
+
 @transaction.atomic
 def work_order_create(
     *,
@@ -49,6 +54,9 @@ def work_order_create(
     if not (reason or "").strip():
         raise ValidationError({"reason": _("A work order needs a reason.")})
     today = timezone.localdate()
+    window = datetime.timedelta(days=DUE_WINDOW_DAYS)
+    if due_on is not None and not (today - window <= due_on <= today + window):
+        raise ValidationError({"due_on": _("A work order's due date lies within a year of today.")})
     related_type, related_id = _related_ref(related)
     order = WorkOrder(
         source=source,
@@ -115,10 +123,12 @@ def assignment_problems(*, work_order: WorkOrder, inspectors, visit_date: dateti
         )
     for person in people:
         if person.station_id is not None and person.station_id != work_order.station_id:
+            # Named by the id that was sent, never by name, station or certificate: another station's
+            # staff are not the requester's to learn about.
             problems.append(
-                _("%(who)s belongs to %(station)s, not to the work order's station.")
-                % {"who": person, "station": person.station}
+                _("Staff member #%(id)s is not on the staff of the work order's station.") % {"id": person.pk}
             )
+            continue
         if person.valid_qualification_on(visit_date) is None:
             latest = person.qualifications.order_by("-expires_on").first()
             if latest is None:

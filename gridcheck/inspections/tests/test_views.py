@@ -276,3 +276,16 @@ def test_work_order_page_and_api_show_the_status_changes(login, world):
         ("created", "assigned"),
         ("assigned", "visited"),
     ]
+
+
+def test_an_area_manager_sees_only_their_areas_work_orders_on_a_plan(login, county, world):
+    """The plan page listed the whole station's work orders (unpaginated) to an area manager."""
+    plan = world["plan"]
+    url = reverse("inspections:plan_detail", args=[plan.pk])
+    everyone = {o.customer.area.code for o in plan.work_orders.select_related("customer__area")}
+    assert everyone == {"S01-A1", "S01-A2"}
+    shown = login("manager_east").get(url).context["orders"]
+    assert {o.customer.area.code for o in shown} == {"S01-A1"}
+    head = login("head_east").get(url).context
+    assert {o.customer.area.code for o in head["orders"]} == everyone
+    assert head["page_obj"].paginator.count == plan.work_orders.count()

@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -12,7 +14,9 @@ from django.views.generic import TemplateView
 from gridcheck.archive.models import Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
 from gridcheck.core.periods import month_parse
+from gridcheck.core.scoping import scope_queryset
 from gridcheck.inspections import selectors, services
+from gridcheck.inspections.choices import WorkOrderStatus
 from gridcheck.inspections.filtersets import PlanFilterSet
 from gridcheck.inspections.forms import PlanGenerateForm
 from gridcheck.inspections.models import InspectionPlan
@@ -57,21 +61,30 @@ class PlanGenerateView(DispatchRequiredMixin, View):
         return redirect(result.plan)
 
 
+#: Work orders shown on one page of a plan [orders].
+PLAN_PAGE_SIZE = 100
+
+
 class PlanDetailView(CapabilityRequiredMixin, TemplateView):
     template_name = "inspections/plan_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         plan = get_object_or_404(scoped(InspectionPlan, self.request.user), pk=kwargs["pk"])
-        orders = plan.work_orders.select_related("customer").order_by(
+        # The user's own part of the plan (an area manager: their areas), one page of it.
+        orders = scope_queryset(plan.work_orders.select_related("customer"), self.request.user).order_by(
             "due_on", "customer__account_number", "plan_slot"
         )
+        paginator = Paginator(orders, PLAN_PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("page"))
         by_status = {}
-        for order in orders:
-            by_status[order.get_status_display()] = by_status.get(order.get_status_display(), 0) + 1
+        for row in orders.values("status").annotate(n=Count("pk")).order_by():
+            label = WorkOrderStatus(row["status"]).label
+            by_status[label] = by_status.get(label, 0) + row["n"]
         ctx.update(
             object=plan,
-            orders=orders,
+            orders=page.object_list,
+            page_obj=page,
             by_status=sorted(by_status.items()),
             history=history_entries(plan),
             can_dispatch=selectors.can_dispatch(self.request.user),
