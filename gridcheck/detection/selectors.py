@@ -52,12 +52,6 @@ def with_context(queryset):
     return queryset
 
 
-def suspect_queryset(*, user):
-    """Every suspect the user may see, with customer, area and station, and the context columns."""
-    qs = Suspect.objects.select_related("customer", "area", "station")
-    return with_context(scope_queryset(qs, user))
-
-
 def suspect_months(*, user) -> list[dt.date]:
     """Months with suspects in the user's scope, newest first."""
     return list(scope_queryset(Suspect.objects.all(), user).dates("month", "month", order="DESC"))

@@ -10,7 +10,7 @@ from gridcheck.archive.models import Area
 from gridcheck.core.periods import month_end
 from gridcheck.core.runs import runs_active
 from gridcheck.core.scoping import scope_queryset
-from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
+from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LossTarget
 from gridcheck_analytics.thresholds import LineLossRules
 
 #: Bins of the loss-rate histogram [%]: below the first edge, between edges, above the last.
@@ -216,13 +216,6 @@ def area_days(*, user, area: Area, month: dt.date):
     return scope_queryset(
         AreaDayLoss.objects.filter(area=area, reading_date__range=(month, month_end(month))), user
     ).order_by("reading_date")
-
-
-def line_results(*, user, month: dt.date, station_id=None):
-    qs = scope_queryset(LineMonthLoss.objects.select_related("line", "station").filter(month=month), user)
-    if station_id:
-        qs = qs.filter(station_id=station_id)
-    return qs
 
 
 def latest_run(*, month: dt.date | None = None):
