@@ -153,6 +153,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "用电检查、反窃电与线损管理系统 API。权限与数据范围与网页一致。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs pages are for staff (``view``), like the API they describe; not for a
+    # customer's portal login or an anonymous visitor.
+    "SERVE_PERMISSIONS": ["gridcheck.core.permissions.RolePermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

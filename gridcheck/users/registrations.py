@@ -4,7 +4,7 @@ their place in the load order, see ``gridcheck.archive.registrations.IMPORT_ORDE
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import MenuItem, access, exports, imports, menu
-from gridcheck.core.roles import MANAGE_STAFF, VIEW_STAFF
+from gridcheck.core.roles import VIEW_STAFF
 
 
 def register() -> None:
@@ -12,7 +12,7 @@ def register() -> None:
     menu.add_section("organisation", _("Organisation"), order=900)
     menu.add_item("organisation", MenuItem(_("Staff"), "users:user_list", VIEW_STAFF, order=0))
     menu.add_item(
-        "organisation", MenuItem(_("Qualifications"), "users:qualification_list", MANAGE_STAFF, order=1)
+        "organisation", MenuItem(_("Qualifications"), "users:qualification_list", VIEW_STAFF, order=1)
     )
     from gridcheck.users.importers import QUALIFICATIONS, STAFF
 

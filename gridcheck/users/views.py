@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area
 from gridcheck.core.generic import ScopedDetailView, ScopedListView, history_entries
-from gridcheck.core.roles import MANAGE_STAFF, has_capability
+from gridcheck.core.roles import MANAGE_STAFF, VIEW_STAFF, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.users.filtersets import QualificationFilterSet, UserFilterSet
 from gridcheck.users.models import Qualification, User
@@ -40,14 +40,15 @@ class UserListView(ScopedListView):
 
 
 class QualificationListView(ScopedListView):
-    """Inspection certificates of staff in scope (capability ``manage_staff``)."""
+    """Inspection certificates of staff in scope: for whoever reads the staff section, like the staff
+    pages that show them and the API."""
 
     model = Qualification
     filterset_class = QualificationFilterSet
     table_class = QualificationTable
     export_entity = "qualifications"
     search_placeholder = _("Certificate number or name")
-    required_capability = MANAGE_STAFF
+    required_capability = VIEW_STAFF
     title = _("Inspection qualifications")
 
     def get_base_queryset(self):

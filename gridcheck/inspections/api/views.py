@@ -1,7 +1,8 @@
 """Viewsets of the inspections API, mounted at /api/inspections/.
 
-Reading: anyone with ``view``, within their scope. Writing: ``POST work-orders/`` (``work_order_create``)
-for field staff and ``POST work-orders/{id}/assign/`` for dispatchers; nothing else is writable here.
+Reading: whoever may read inspections (``view_inspections``, the rule of the pages), within their scope.
+Writing: ``POST work-orders/`` (``work_order_create``) for field staff and ``POST work-orders/{id}/assign/``
+for dispatchers; nothing else is writable here.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from gridcheck.archive.models import Customer
-from gridcheck.core.roles import VIEW, has_capability
+from gridcheck.core.access import may_open
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.api import serializers
@@ -23,8 +24,11 @@ from gridcheck.users.models import User
 
 
 class InspectionAccess(BasePermission):
+    """Reading: the app's read capability (``may_open``, the rule of the pages); writing: field work."""
+
     def has_permission(self, request, view) -> bool:
-        if not has_capability(request.user, VIEW):
+        match = getattr(request, "resolver_match", None)
+        if match is None or not may_open(request.user, match):
             return False
         if request.method in SAFE_METHODS:
             return True

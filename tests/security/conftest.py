@@ -1,0 +1,296 @@
+"""The permission matrix's world: one object of every kind at the east station (in area S01-A1, the area
+manager's) and its twin at the west station, made with the apps' services and their test fixtures.
+
+``world.obj(kind, side)`` gives the object of a kind (``"own"``: east, ``"other"``: west); the kinds are
+the keys of ``OBJECT_KINDS`` in the test module. A portal login (role ``customer``) is linked to customer
+east11, whose hazard, hazard photo and monthly notice are the ones the matrix opens.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+# Fixtures of the apps' tests, reused: meter data in a temporary store, the detection scorer stand-in.
+from gridcheck.detection.tests.conftest import scored  # noqa: F401
+from gridcheck.hazards.tests.conftest import png
+from gridcheck.inspections.tests.conftest import VISIT_DAY, visit_data
+from gridcheck.lineloss.tests.conftest import data_dir, meter_data  # noqa: F401
+
+MONTH = datetime.date(2026, 10, 1)  # the analysed month of the meter data fixtures
+HAZARD_MONTH = datetime.date(2026, 11, 1)
+
+
+@dataclass
+class World:
+    county: object
+    objects: dict = field(default_factory=dict)  # (kind, side) -> object
+    portal_user: object = None
+    inbox: dict = field(default_factory=dict)  # username -> their own in-app message
+
+    def obj(self, kind: str, side: str = "own"):
+        return self.objects[(kind, side)]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.GRIDCHECK_SMS_BACKEND = "gridcheck.notifications.sms.LoggingSmsBackend"
+    return settings.MEDIA_ROOT
+
+
+def _second_inspector(county, station_key: str):
+    """A second qualified inspector at ``station_key`` (a visit needs two); not part of the role matrix."""
+    from gridcheck.core.roles import Role
+    from gridcheck.users.models import Qualification, User
+
+    user = User.objects.create_user(
+        username=f"inspector3_{station_key}",
+        password=county.password,
+        full_name=f"inspector3_{station_key}",
+        role=Role.INSPECTOR,
+        station=county.stations[station_key],
+    )
+    Qualification.objects.create(
+        user=user,
+        level="2",
+        certificate_number=f"JC-2024-9-{station_key}",
+        issued_on=datetime.date(2024, 1, 1),
+        expires_on=datetime.date(2029, 12, 31),
+    )
+    return user
+
+
+def _archive(world, county):
+    from gridcheck.archive.models import ImportBatch, Meter, MeteringPoint, Tariff
+    from gridcheck.readings.models import MeterDataImport
+
+    for side, key in (("own", "east"), ("other", "west")):
+        customer = county.customers[f"{key}11"]
+        world.objects[("station", side)] = county.stations[key]
+        world.objects[("line", side)] = county.lines[key]
+        world.objects[("area", side)] = county.areas[f"{key}1"]
+        world.objects[("customer", side)] = customer
+        world.objects[("meteringpoint", side)] = MeteringPoint.objects.get(customer=customer)
+        world.objects[("meter", side)] = Meter.objects.get(metering_point__customer=customer)
+        world.objects[("importbatch", side)] = ImportBatch.objects.create(
+            entity="customers",
+            file_name=f"{key}.csv",
+            sha256="0" * 64,
+            status=ImportBatch.Status.SUCCEEDED,
+            started_by=county.users["admin"],
+            station=county.stations[key],
+        )
+        world.objects[("user", side)] = county.users[f"inspector{'2' if key == 'east' else ''}_{key}"]
+        world.objects[("qualification", side)] = world.obj("user", side).qualifications.get()
+    world.objects[("tariff", "own")] = Tariff.objects.order_by("pk").first()
+    world.objects[("meterdataimport", "own")] = MeterDataImport.objects.create(
+        kind="daily", file_name="daily.csv", status="succeeded", user=county.users["admin"]
+    )
+
+
+def _lineloss_and_detection(world, county):
+    from gridcheck.detection.models import Suspect
+    from gridcheck.detection.services import detection_run_create, detection_run_execute
+    from gridcheck.lineloss.models import AreaMonthLoss, LineMonthLoss
+    from gridcheck.lineloss.services import analysis_run_create, analysis_run_execute, loss_target_set
+    from gridcheck.readings.models import ReadingRate
+
+    run = analysis_run_execute(run=analysis_run_create(month=f"{MONTH:%Y-%m}"))
+    assert run.status == "succeeded", run.error
+    world.objects[("analysisrun", "own")] = run
+    detection = detection_run_execute(run=detection_run_create(month=f"{MONTH:%Y-%m}"))
+    assert detection.status == "succeeded", detection.error
+    world.objects[("detectionrun", "own")] = detection
+    for side, key in (("own", "east"), ("other", "west")):
+        area = county.areas[f"{key}1"]
+        world.objects[("readingrate", side)] = ReadingRate.objects.filter(area=area).first()
+        world.objects[("areamonthloss", side)] = AreaMonthLoss.objects.get(area=area, month=MONTH)
+        world.objects[("linemonthloss", side)] = LineMonthLoss.objects.get(
+            line=county.lines[key], month=MONTH
+        )
+        world.objects[("losstarget", side)] = loss_target_set(
+            max_loss_rate_percent=8, effective_from=MONTH, area=area
+        )
+        world.objects[("suspect", side)] = Suspect.objects.get(customer=county.customers[f"{key}11"])
+
+
+def _inspections(world, county):
+    from gridcheck.inspections import services
+
+    for side, key in (("own", "east"), ("other", "west")):
+        station = county.stations[key]
+        head = county.users["head_east"] if key == "east" else county.users["admin"]
+        first = county.users["inspector_east" if key == "east" else "inspector_west"]
+        second = county.users["inspector2_east"] if key == "east" else _second_inspector(county, key)
+        order = services.work_order_create(
+            source="manual",
+            customer=county.customers[f"{key}12"],
+            reason="核查计量装置",
+            created_by=head,
+            due_on=VISIT_DAY,
+        )
+        order = services.work_order_assign(
+            work_order=order, inspectors=[first, second], visit_date=VISIT_DAY, assigned_by=head
+        )
+        visit = services.visit_submit(work_order=order, data=visit_data(order.customer), user=first)
+        # A second work order, open (assigned, not visited): the one the visit and action URLs open.
+        open_order = services.work_order_create(
+            source="manual",
+            customer=county.customers[f"{key}11"],
+            reason="复查",
+            created_by=head,
+            due_on=VISIT_DAY,
+        )
+        open_order = services.work_order_assign(
+            work_order=open_order, inspectors=[first, second], visit_date=VISIT_DAY, assigned_by=head
+        )
+        world.objects[("workorder", side)] = open_order
+        world.objects[("visit", side)] = visit
+        world.objects[("visitphoto", side)] = visit.photos.first()
+        world.objects[("plan", side)] = services.plan_generate(station=station, month=HAZARD_MONTH).plan
+        world.objects[("campaign", side)] = services.campaign_create(
+            station=station,
+            name="专项",
+            starts_on=datetime.date(2026, 11, 1),
+            ends_on=datetime.date(2026, 11, 30),
+            targets=[county.customers[f"{key}11"]],
+            created_by=head,
+        )
+        world.objects[("tipoff", side)] = services.tipoff_create(
+            station=station,
+            channel="hotline",
+            description="表箱有私拉线",
+            received_by=head,
+            reporter_name="匿名张三",
+            reporter_phone="13912345678",
+            customer=county.customers[f"{key}11"],
+        )
+        batch = services.seal_batch_create(
+            station=station,
+            prefix="DF" if key == "east" else "XS",
+            start_number=1,
+            end_number=3,
+            received_on=datetime.date(2026, 11, 1),
+            received_by=head,
+        )
+        world.objects[("seal", side)] = batch.seals.order_by("number").first()
+        world.objects[("pliers", side)] = services.pliers_create(station=station, code=f"FQ-{key}")
+
+
+def _cases(world, county):
+    from gridcheck.cases import selectors, services
+    from gridcheck.cases.tests.conftest import run_to_pending
+
+    for side, key in (("own", "east"), ("other", "west")):
+        case = services.case_create(
+            customer=county.customers[f"{key}11"],
+            kind="theft",
+            theft_type="bypass_meter",
+            case_date=datetime.date(2023, 5, 1),
+            facts="表前绕越接线",
+            created_by=county.users["inspector_east" if key == "east" else "inspector_west"],
+        )
+        world.objects[("case", side)] = services.case_compute(case=case, user=case.created_by)
+    # The east case approved, so that its payment notice is printed (the west one stays computed).
+    case = run_to_pending(world.obj("case"), county)
+    while (level := selectors.next_approval_level(case)) is not None:
+        approver = county.users["head_east" if level == "station" else "admin"]
+        case = services.case_approve(case=case, user=approver, level=level, decision="approve")
+    world.objects[("case", "own")] = case
+
+
+def _hazards(world, county, django_user_model):
+    from gridcheck.core.roles import Role
+    from gridcheck.hazards import services
+    from gridcheck.hazards.models import Notice
+
+    portal = django_user_model.objects.create_user(
+        username="portal_east11", password=county.password, role=Role.CUSTOMER
+    )
+    services.customer_contact_create(
+        customer=county.customers["east11"], name="联系人", email="east11@example.cn", portal_user=portal
+    )
+    world.portal_user = portal
+    services.customer_contact_create(customer=county.customers["west11"], name="联系人", email="w@example.cn")
+    for side, key in (("own", "east"), ("other", "west")):
+        found_on = datetime.date(2026, 11, 3)
+        hazards = [
+            services.hazard_create(
+                customer=county.customers[f"{key}1{m}"],
+                category="ageing_equipment",
+                severity="general",
+                description="配电箱老化，绝缘破损",
+                found_on=found_on,
+                deadline=found_on + datetime.timedelta(days=30),
+                responsible_person="张电工",
+                found_by=county.users["inspector_east" if key == "east" else "inspector_west"],
+                photos=[png()],
+            )
+            for m in (1, 2)
+        ]
+        world.objects[("hazard", side)] = hazards[0]
+        world.objects[("hazardphoto", side)] = hazards[0].photos.first()
+        world.objects[("drill", side)] = services.drill_schedule(
+            customer=county.customers[f"{key}11"],
+            scenario="全站停电",
+            scheduled_on=datetime.date(2026, 12, 20),
+        )
+    services.hazard_monthly_run(month=HAZARD_MONTH, today=datetime.date(2026, 11, 18))
+    for side, key in (("own", "east"), ("other", "west")):
+        world.objects[("notice", side)] = Notice.objects.get(
+            kind="customer_monthly", customer=county.customers[f"{key}11"]
+        )
+        # The customers without an email get their notice on paper: its delivery receipt.
+        paper = Notice.objects.get(kind="customer_monthly", customer=county.customers[f"{key}12"])
+        assert paper.paper_required
+        world.objects[("paper_notice", side)] = services.notice_paper_delivery_record(
+            notice=paper,
+            delivered_on=timezone.localdate(),
+            received_by="王五",
+            receipt=SimpleUploadedFile("receipt.png", png().read(), content_type="image/png"),
+        )
+
+
+def _notifications(world, county):
+    from gridcheck.notifications.choices import Channel
+    from gridcheck.notifications.services import message_enqueue
+
+    for side, key in (("own", "east"), ("other", "west")):
+        message = message_enqueue(
+            channel=Channel.EMAIL,
+            recipient=f"{key}@kehu.example",
+            subject="告知书",
+            body="正文",
+            station=county.stations[key],
+            attachments=[("告知书.pdf", b"%PDF-1.4 " + key.encode(), "application/pdf")],
+        )
+        world.objects[("message", side)] = message
+        world.objects[("attachment", side)] = message.attachments.get()
+    for username, user in county.users.items():
+        world.inbox[username] = message_enqueue(
+            channel=Channel.IN_APP, recipient=user, subject=f"致{username}", body="站内消息"
+        )
+
+
+def _pdf_stub(template_name, context):
+    """PDFs are rendered by WeasyPrint in about a second each: the apps' tests check them; here only who
+    may fetch them matters."""
+    return b"%PDF-1.4 " + template_name.encode()
+
+
+@pytest.fixture
+def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: F811
+    for module in ("gridcheck.hazards.pdf", "gridcheck.cases.pdf"):
+        monkeypatch.setattr(f"{module}.render_pdf", _pdf_stub)
+    w = World(county=county)
+    _archive(w, county)
+    _lineloss_and_detection(w, county)
+    _inspections(w, county)
+    _cases(w, county)
+    _hazards(w, county, django_user_model)
+    _notifications(w, county)
+    return w
