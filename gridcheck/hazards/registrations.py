@@ -23,6 +23,7 @@ def register() -> None:
         "api:hazard-list",
         "api:hazard-detail",
         "api:hazard-confirm",
+        "api:hazard-statistics",
         "api:notice-list",
         "api:notice-detail",
     ):

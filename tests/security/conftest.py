@@ -120,6 +120,7 @@ def _lineloss_and_detection(world, county):
 
 def _inspections(world, county):
     from gridcheck.inspections import services
+    from gridcheck.seals import services as seal_services
 
     for side, key in (("own", "east"), ("other", "west")):
         station = county.stations[key]
@@ -169,7 +170,7 @@ def _inspections(world, county):
             reporter_phone="13912345678",
             customer=county.customers[f"{key}11"],
         )
-        batch = services.seal_batch_create(
+        batch = seal_services.seal_batch_create(
             station=station,
             prefix="DF" if key == "east" else "XS",
             start_number=1,
@@ -178,7 +179,7 @@ def _inspections(world, county):
             received_by=head,
         )
         world.objects[("seal", side)] = batch.seals.order_by("number").first()
-        world.objects[("pliers", side)] = services.pliers_create(station=station, code=f"FQ-{key}")
+        world.objects[("pliers", side)] = seal_services.pliers_create(station=station, code=f"FQ-{key}")
 
 
 def _cases(world, county):

@@ -1,0 +1,365 @@
+"""The access policy of the permission matrix, stated independently of ``gridcheck.core.roles`` and
+``gridcheck.core.access``: who is who, which section each URL belongs to, and which object its path names.
+A new URL needs an entry in ``URLS`` (``test_every_url_is_in_the_matrix`` fails until it has one).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# --- who is who ----------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+PORTAL = "portal"  # a customer's portal login (role ``customer``), linked to customer east11
+EAST_STAFF = frozenset(
+    {"head_east", "inspector_east", "inspector2_east", "reader_east", "auditor_east", "manager_east"}
+)
+STAFF = EAST_STAFF | {"inspector_west", "liaison", "admin"}
+USERS = sorted(STAFF) + [PORTAL, ANONYMOUS]
+
+# --- the policy: who reads each section ----------------------------------------------------------
+
+#: Archive, meter data, line loss and staff: every member of staff but the government liaison.
+DATA_READERS = STAFF - {"liaison"}
+#: Detection, inspections and cases (suspects, visits with photos and signatures, amounts): the people
+#: who act on them; not the meter reader, not the liaison.
+CASEWORK_READERS = STAFF - {"liaison", "reader_east"}
+SECTIONS: dict[str, frozenset[str]] = {
+    # The home page, one's own messages, the API's description (decision: the schema and its docs).
+    "desk": STAFF,
+    "archive": DATA_READERS,
+    "meter_data": DATA_READERS,
+    "lineloss": DATA_READERS,
+    "staff": DATA_READERS,
+    "detection": CASEWORK_READERS,
+    "inspections": CASEWORK_READERS,
+    "cases": CASEWORK_READERS,
+    # Hazards: every member of staff including the liaison.
+    "hazards": STAFF,
+    # The customer portal: the portal customer only.
+    "portal": frozenset({PORTAL}),
+    # A hazard's notice PDF and photos: staff who read hazards, and the portal customer for their own.
+    "hazard_files": STAFF | {PORTAL},
+    # Decision: the hazards API is the portal's API too (docs/hazards.md: list, detail, notices and
+    # statistics of the customer's own hazards, and ``confirm`` of a rectification); it shows a portal
+    # customer nothing the portal pages do not. To close it, take PORTAL out here and out of
+    # ``gridcheck.hazards.api.views.HazardAccess``.
+    "hazards_api": STAFF | {PORTAL},
+    # Decision (the policy does not say): the outbox of e-mails and SMS, with its attachments and its
+    # API, is for station heads and county-level staff other than the liaison (here: head_east, admin).
+    "outbox": frozenset({"head_east", "admin"}),
+}
+
+# Pages that need more than reading their section even for GET (the forms that change something).
+CHANGERS = frozenset({"head_east", "auditor_east", "admin"})  # edit archive records
+IMPORTERS = frozenset(
+    {"head_east", "inspector_east", "inspector2_east", "auditor_east", "inspector_west", "admin"}
+)
+FIELD_STAFF = IMPORTERS  # field work, cases, hazards: heads, inspectors, auditors, administrators
+DISPATCHERS = frozenset({"head_east", "admin"})  # plan, dispatch, register tip-offs, run campaigns
+
+#: Where an object of each kind lies. ``station``: the east object is the east station's (and in area
+#: S01-A1, the area manager's, or station-wide): its station's staff, the area manager and county-level
+#: users see it; the west station's staff get a 404; the west twin is the "other station" object.
+#: ``county``: county-wide (runs, tariffs, meter-data imports): every reader of the section.
+#: ``personal``: one's own in-app message; anyone else's is a 404, the administrator's too.
+OBJECT_KINDS = {
+    **dict.fromkeys(
+        [
+            "station",
+            "line",
+            "area",
+            "customer",
+            "meteringpoint",
+            "meter",
+            "importbatch",
+            "user",
+            "qualification",
+            "readingrate",
+            "areamonthloss",
+            "linemonthloss",
+            "losstarget",
+            "suspect",
+            "workorder",
+            "visit",
+            "visitphoto",
+            "plan",
+            "campaign",
+            "tipoff",
+            "seal",
+            "pliers",
+            "case",
+            "hazard",
+            "hazardphoto",
+            "notice",
+            "paper_notice",
+            "drill",
+            "message",
+            "attachment",
+        ],
+        "station",
+    ),
+    **dict.fromkeys(["tariff", "meterdataimport", "analysisrun", "detectionrun"], "county"),
+    "inbox": "personal",
+}
+
+
+@dataclass
+class Url:
+    """One URL name's entry: its section, the object its ``pk`` names, its literal path arguments."""
+
+    section: str
+    obj: str | None = None
+    kwargs: dict = field(default_factory=dict)
+    #: Who may GET it, where that is narrower than the section's readers (a form that changes something).
+    get_roles: frozenset | None = None
+    #: A plausible POST body (or ``object -> body``), so that a missing check would show as a change
+    #: rather than as a refused form.
+    data: dict | Callable = field(default_factory=dict)
+    #: A bare redirect to its section's first page: judged after following it.
+    follow: bool = False
+
+
+U = Url
+
+
+def _customer_form(customer) -> dict:
+    """The customer edit form as its page fills it, with a new name."""
+    from django.forms.models import model_to_dict
+
+    from gridcheck.archive.services import CUSTOMER_EDITABLE_FIELDS
+
+    values = model_to_dict(customer, fields=CUSTOMER_EDITABLE_FIELDS)
+    return {k: "" if v is None else v for k, v in values.items()} | {"name": "改名"}
+
+
+CASE_DATA = {"signed": "yes", "signer_name": "张三", "notified_on": "2026-11-20"}
+HAZARD = {"to_status": "rectifying", "note": "x"}
+
+URLS: dict[str, Url] = {
+    "home": U("desk"),
+    # archive
+    "archive:station_list": U("archive"),
+    "archive:station_detail": U("archive", "station"),
+    "archive:line_list": U("archive"),
+    "archive:line_detail": U("archive", "line"),
+    "archive:area_list": U("archive"),
+    "archive:area_detail": U("archive", "area"),
+    "archive:customer_list": U("archive"),
+    "archive:customer_detail": U("archive", "customer"),
+    "archive:customer_edit": U("archive", "customer", get_roles=CHANGERS, data=_customer_form),
+    "archive:meteringpoint_list": U("archive"),
+    "archive:meteringpoint_detail": U("archive", "meteringpoint"),
+    "archive:meter_list": U("archive"),
+    "archive:meter_detail": U("archive", "meter"),
+    "archive:tariff_list": U("archive"),
+    "archive:search": U("archive"),
+    "archive:import": U("archive", get_roles=IMPORTERS),
+    "archive:import_template": U("archive", kwargs={"entity": "customers"}),
+    "archive:importbatch_list": U("archive"),
+    "archive:importbatch_detail": U("archive", "importbatch"),
+    # staff
+    "users:user_list": U("staff"),
+    "users:user_detail": U("staff", "user"),
+    # The certificates are the staff section's (on the staff pages and the API too): its readers, not
+    # only those who manage staff.
+    "users:qualification_list": U("staff"),
+    # hazards
+    "hazards:dashboard": U("hazards"),
+    "hazards:calendar_run": U("hazards", kwargs={"what": "monthly"}),
+    "hazards:hazard_list": U("hazards"),
+    "hazards:hazard_create": U("hazards", get_roles=FIELD_STAFF),
+    "hazards:hazard_detail": U("hazards", "hazard"),
+    "hazards:hazard_transition": U("hazards", "hazard", data=HAZARD),
+    "hazards:notice_list": U("hazards"),
+    "hazards:notice_detail": U(
+        "hazards", "paper_notice", data={"delivered_on": "2026-11-20", "received_by": "x"}
+    ),
+    "hazards:notice_pdf": U("hazard_files", "notice"),
+    "hazards:notice_receipt": U("hazards", "paper_notice"),
+    "hazards:photo": U("hazard_files", "hazardphoto"),
+    "hazards:customer_safety": U(
+        "hazards",
+        "customer",
+        data={"action": "drill", "customer": "0", "scenario": "停电", "scheduled_on": "2026-12-30"},
+    ),
+    "hazards:drill_record": U(
+        "hazards", "drill", get_roles=FIELD_STAFF, data={"held_on": "2026-11-20", "participants": "9"}
+    ),
+    "hazards:government_contacts": U("hazards", data={"department": "应急局", "name": "李四"}),
+    "hazards:risk_customers": U("hazards"),
+    "hazards:portal": U("portal"),
+    "hazards:portal_hazard": U("portal", "hazard", data={"note": "已整改"}),
+    # notifications
+    "notifications:inbox": U("desk"),
+    "notifications:inbox_message": U("desk", "inbox"),
+    "notifications:inbox_read_all": U("desk"),
+    "notifications:outbox": U("outbox"),
+    "notifications:message_detail": U("outbox", "message"),
+    "notifications:message_retry": U("outbox", "message"),
+    "notifications:message_cancel": U("outbox", "message"),
+    "notifications:attachment_download": U("outbox", "attachment"),
+    # meter data. Decision: the bare section prefixes (/readings/, /lineloss/, /detection/,
+    # /inspections/) are redirects that decide nothing; whoever follows one meets the rule of its first
+    # page, so they are judged after following (``follow``) and are not write URLs.
+    "/readings/": U("meter_data", follow=True),
+    "readings:dashboard": U("meter_data"),
+    "readings:import": U("meter_data", get_roles=IMPORTERS),
+    "readings:import_list": U("meter_data"),
+    "readings:import_detail": U("meter_data", "meterdataimport"),
+    "readings:customer_consumption_json": U("meter_data", "customer"),
+    # line loss
+    "/lineloss/": U("lineloss", follow=True),
+    "lineloss:dashboard": U("lineloss"),
+    "lineloss:areamonthloss_list": U("lineloss"),
+    "lineloss:area_loss": U("lineloss", "area"),
+    "lineloss:run_list": U("lineloss"),
+    "lineloss:run_start": U("lineloss", data={"month": "2026-10", "backend": "duckdb"}),
+    "lineloss:run_detail": U("lineloss", "analysisrun"),
+    "lineloss:run_progress": U("lineloss", "analysisrun"),
+    "lineloss:losstarget_list": U("lineloss"),
+    # detection
+    "/detection/": U("detection", follow=True),
+    "detection:suspect_list": U("detection"),
+    "detection:suspect_detail": U("detection", "suspect"),
+    "detection:suspect_chart": U("detection", "suspect"),
+    "detection:suspect_work_order_create": U("detection", "suspect"),
+    "detection:suspect_dismiss": U("detection", "suspect", data={"note": "误报"}),
+    "detection:run_list": U("detection"),
+    "detection:run_start": U("detection", data={"month": "2026-10"}),
+    "detection:run_detail": U("detection", "detectionrun"),
+    "detection:run_progress": U("detection", "detectionrun"),
+    # cases
+    "cases:case_list": U("cases"),
+    "cases:case_create": U("cases", get_roles=FIELD_STAFF),
+    "cases:labels_csv": U("cases"),
+    "cases:case_detail": U("cases", "case"),
+    "cases:case_compute": U("cases", "case"),
+    "cases:case_notify": U("cases", "case", data=CASE_DATA),
+    "cases:case_submit": U("cases", "case"),
+    "cases:case_approve": U("cases", "case", data={"decision": "approve"}),
+    "cases:case_payment": U(
+        "cases", "case", data={"amount_yuan": "1", "paid_on": "2026-11-20", "receipt_number": "R1"}
+    ),
+    "cases:case_close": U("cases", "case"),
+    "cases:case_notice_pdf": U("cases", "case"),
+    "cases:case_payment_notice_pdf": U("cases", "case"),
+    # inspections
+    "inspections:index": U("inspections", follow=True),
+    "inspections:workorder_list": U("inspections"),
+    "inspections:workorder_overdue": U("inspections"),
+    "inspections:my_work": U("inspections"),
+    "inspections:workorder_create": U("inspections", get_roles=FIELD_STAFF),
+    "inspections:workorder_detail": U("inspections", "workorder"),
+    "inspections:visit": U("inspections", "workorder", get_roles=FIELD_STAFF),
+    "inspections:workorder_assign": U("inspections", "workorder"),
+    "inspections:workorder_action": U(
+        "inspections", "workorder", {"action": "cancel"}, data={"reason": "重复"}
+    ),
+    "inspections:visit_detail": U("inspections", "visit"),
+    "inspections:visit_file": U("inspections", "visit", {"what": "inspector1"}),
+    "inspections:plan_list": U("inspections"),
+    "inspections:plan_generate": U("inspections"),
+    "inspections:plan_detail": U("inspections", "plan"),
+    "inspections:plan_action": U("inspections", "plan", {"action": "publish"}),
+    "inspections:dispatch": U("inspections"),
+    "inspections:weekly": U("inspections"),
+    "inspections:campaign_list": U("inspections"),
+    "inspections:campaign_create": U("inspections", get_roles=DISPATCHERS),
+    "inspections:campaign_detail": U("inspections", "campaign"),
+    "inspections:tipoff_list": U("inspections"),
+    "inspections:tipoff_create": U("inspections", get_roles=DISPATCHERS),
+    "inspections:tipoff_detail": U("inspections", "tipoff"),
+    "inspections:tipoff_action": U(
+        "inspections", "tipoff", {"action": "conclude"}, data={"status": "unfounded", "outcome": "无"}
+    ),
+    "seals:seal_list": U("inspections"),
+    "seals:sealbatch_create": U("inspections"),
+    "seals:seal_issue": U("inspections", kwargs={"action": "issue"}),
+    "seals:seal_detail": U("inspections", "seal"),
+    "seals:seal_action": U(
+        "inspections", "seal", {"action": "break"}, data={"kind": "broken", "reason": "x"}
+    ),
+    "seals:pliers_list": U("inspections"),
+    "seals:pliers_create": U("inspections", kwargs={"action": "create"}),
+    "seals:pliers_action": U("inspections", "pliers", {"action": "return"}),
+    # the API's description (decision, see the module docstring) and the routers' roots (links only)
+    "api-schema": U("desk"),
+    "api-docs": U("desk"),
+    "api-redoc": U("desk"),
+    **{
+        f"api:api-root@/api/{app}/": U("desk")
+        for app in (
+            "archive",
+            "staff",
+            "hazards",
+            "notifications",
+            "readings",
+            "lineloss",
+            "detection",
+            "cases",
+            "inspections",
+        )
+    },
+    # API: archive
+    **{
+        f"api:{basename}-{suffix}": U("archive", None if suffix == "list" else basename)
+        for basename in ("station", "line", "area", "customer", "meteringpoint", "meter", "tariff")
+        for suffix in ("list", "detail", "history")
+    },
+    "api:importbatch-list": U("archive"),
+    "api:importbatch-detail": U("archive", "importbatch"),
+    # API: staff
+    "api:user-list": U("staff"),
+    "api:user-detail": U("staff", "user"),
+    "api:qualification-list": U("staff"),
+    "api:qualification-detail": U("staff", "qualification"),
+    # API: hazards (the portal's API too, see SECTIONS["hazards_api"])
+    "api:hazard-statistics": U("hazards_api"),
+    "api:hazard-list": U("hazards_api"),
+    "api:hazard-detail": U("hazards_api", "hazard"),
+    "api:hazard-confirm": U("hazards_api", "hazard", data={"note": "已整改"}),
+    "api:hazard-transition": U("hazards_api", "hazard", data=HAZARD),
+    "api:notice-list": U("hazards_api"),
+    "api:notice-detail": U("hazards_api", "notice"),
+    # API: the outbox
+    "api:message-list": U("outbox"),
+    "api:message-detail": U("outbox", "message"),
+    # API: meter data
+    "api:meterdataimport-list": U("meter_data"),
+    "api:meterdataimport-detail": U("meter_data", "meterdataimport"),
+    "api:readingrate-list": U("meter_data"),
+    "api:readingrate-detail": U("meter_data", "readingrate"),
+    # API: line loss
+    "api:areamonthloss-list": U("lineloss"),
+    "api:areamonthloss-detail": U("lineloss", "areamonthloss"),
+    "api:linemonthloss-list": U("lineloss"),
+    "api:linemonthloss-detail": U("lineloss", "linemonthloss"),
+    "api:analysisrun-list": U("lineloss", data={"month": "2026-10-01"}),
+    "api:analysisrun-detail": U("lineloss", "analysisrun"),
+    "api:losstarget-list": U("lineloss"),
+    "api:losstarget-detail": U("lineloss", "losstarget"),
+    # API: detection
+    "api:suspect-list": U("detection"),
+    "api:suspect-detail": U("detection", "suspect"),
+    "api:detectionrun-list": U("detection"),
+    "api:detectionrun-detail": U("detection", "detectionrun"),
+    # API: cases
+    "api:case-labels": U("cases"),
+    "api:case-list": U("cases"),
+    "api:case-detail": U("cases", "case"),
+    # API: inspections
+    "api:workorder-list": U("inspections", data={"source": "manual", "customer": 0, "reason": "x"}),
+    "api:workorder-detail": U("inspections", "workorder"),
+    "api:workorder-assign": U(
+        "inspections", "workorder", data={"inspectors": [], "visit_date": "2026-11-20"}
+    ),
+    "api:visit-list": U("inspections"),
+    "api:visit-detail": U("inspections", "visit"),
+    "api:inspectionplan-list": U("inspections"),
+    "api:inspectionplan-detail": U("inspections", "plan"),
+    "api:seal-list": U("inspections"),
+    "api:seal-detail": U("inspections", "seal"),
+    "api:tipoff-list": U("inspections"),
+    "api:tipoff-detail": U("inspections", "tipoff"),
+}
+#: Django's own views, outside the matrix (see the module docstring).
