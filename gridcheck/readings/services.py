@@ -103,7 +103,8 @@ def meter_data_import(
                 {"file": batch.file_name, "row": None, "column": "", "value": "", "reason": "no rows"}
             ]
         else:
-            counts = meter_store().upsert(STORE_FRAME[kind], frame)
+            # Columns the file lacks (e.g. peak/valley registers) keep their stored values.
+            counts = meter_store().upsert(STORE_FRAME[kind], frame, columns=meta["columns"])
             batch.status = ImportStatus.SUCCEEDED
             batch.rows_created = counts["rows_created"]
             batch.rows_updated = counts["rows_updated"]

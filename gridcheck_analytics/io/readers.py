@@ -7,7 +7,10 @@ row and returns ``(frame, meta)``:
 * ``frame`` -- the accepted rows, canonical columns and dtypes, sorted by key;
 * ``meta`` -- ``errors`` (a frame with one row per problem: file, row, column, value, reason; ``row`` is
   the line number in a CSV file, header = line 1, or the 1-based row in a Parquet file), ``rows_read``,
-  ``rows_accepted``, ``rows_rejected``, ``warnings`` (list of str) and ``rollovers`` (a frame).
+  ``rows_accepted``, ``rows_rejected``, ``warnings`` (list of str), ``rollovers`` (a frame) and
+  ``columns``: the canonical columns the source actually has (after the mapping).  The frame has every
+  canonical column, those the source lacks as nulls; pass ``columns`` to
+  :meth:`~gridcheck_analytics.store.MeterStore.upsert` so that they keep their stored values.
 
 A row with any problem is rejected whole; the other rows are accepted.  Nothing is written here: writing
 is :class:`gridcheck_analytics.store.MeterStore`'s job, which is all-or-nothing.
@@ -109,6 +112,7 @@ def _validate(
             f"{file}: required column(s) {missing} missing; columns found: {list(raw.columns)}; "
             "give a mapping {source column: canonical column}"
         )
+    present = [c for c in spec.columns if c in raw.columns]
     n = len(raw)
     rows = np.arange(n) + first_row
     raw = raw.reset_index(drop=True)
@@ -240,6 +244,7 @@ def _validate(
         "errors": errors,
         "warnings": warnings,
         "rollovers": rollovers,
+        "columns": present,
     }
     return frame, meta
 

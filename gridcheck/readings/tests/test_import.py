@@ -85,3 +85,22 @@ def test_upload_page_imports_good_file(login, data_dir, tmp_path):
 def test_upload_page_needs_import_capability(login):
     assert login("reader_east").get(reverse("readings:import")).status_code == 403
     assert login("auditor_east").get(reverse("readings:import")).status_code == 200
+
+
+def test_a_file_of_total_registers_keeps_the_stored_peak_and_valley_registers(county, data_dir, tmp_path):
+    full = tmp_path / "full.csv"
+    full.write_text(
+        "meter_id,reading_date,register_total_kwh,register_peak_kwh,register_valley_kwh\n"
+        "M1100000001,2026-10-01,100.5,40.5,60\n"
+    )
+    call_command("readings", "import", "daily", str(full))
+    totals = tmp_path / "totals.csv"
+    totals.write_text("meter_id,reading_date,register_total_kwh\nM1100000001,2026-10-01,101\n")
+    call_command("readings", "import", "daily", str(totals))
+    assert MeterDataImport.objects.first().rows_updated == 1
+    row = MeterStore(data_dir).read("daily").iloc[0]
+    assert (row["register_total_kwh"], row["register_peak_kwh"], row["register_valley_kwh"]) == (
+        101,
+        40.5,
+        60,
+    )
