@@ -15,7 +15,7 @@ row and returns ``(frame, meta)``:
 A row with any problem is rejected whole; the other rows are accepted.  Nothing is written here: writing
 is :class:`gridcheck_analytics.store.MeterStore`'s job, which is all-or-nothing.
 
-Rejected (row errors): unknown meter, empty key, text in a number field, negative value, a register at or
+Rejected (row errors): unknown meter, unknown area (area meters, when ``areas`` is given), empty key, text in a number field, negative value, a register at or
 above the meter's digit capacity, a date/time that does not parse, a local time that does not exist or is
 ambiguous at a daylight-saving change of ``source_tz``, an unknown event code, and duplicate keys
 (meter, time) that disagree in their values -- every copy is rejected, since neither can be trusted.
@@ -96,6 +96,7 @@ def _validate(
     first_row: int,
     meters: pd.DataFrame | None,
     source_tz: str,
+    areas=None,
     time_format: str | None,
 ) -> tuple[pd.DataFrame, dict]:
     if mapping:
@@ -196,6 +197,10 @@ def _validate(
                 over = (frame[reg] >= capacity).fillna(False).to_numpy()
                 flag(over, reg, raw[reg], "register at or above the meter's digit capacity")
 
+    if areas is not None and "area_code" in frame:
+        unknown = ~frame["area_code"].isin(list(areas)) & frame["area_code"].notna()
+        flag(unknown.to_numpy(), "area_code", raw["area_code"], "unknown area")
+
     frame = frame[~bad]
     key = list(spec.key)
     dup = frame.duplicated(key, keep=False)
@@ -270,7 +275,7 @@ def _rollovers(frame: pd.DataFrame, meters: pd.DataFrame | None) -> pd.DataFrame
     )[cols]
 
 
-def _read(source, spec, *, mapping, meters, source_tz, fmt, time_format):
+def _read(source, spec, *, mapping, meters, source_tz, fmt, time_format, areas=None):
     raw, first_row, label = _load(source, fmt)
     return _validate(
         raw,
@@ -281,6 +286,7 @@ def _read(source, spec, *, mapping, meters, source_tz, fmt, time_format):
         meters=meters,
         source_tz=source_tz,
         time_format=time_format,
+        areas=areas,
     )
 
 
@@ -366,8 +372,13 @@ def read_events(source, *, mapping=None, meters=None, source_tz=TIMEZONE, fmt=No
     )
 
 
-def read_area_meter(source, *, mapping=None, fmt=None, time_format=None):
+def read_area_meter(source, *, mapping=None, fmt=None, time_format=None, areas=None):
     """Read the area summary meters' (台区总表) daily readings into :data:`~..schema.AREA_METER_READINGS`.
+
+    Parameters
+    ----------
+    areas : iterable of str, optional
+        Area codes accepted; rows of other areas are rejected ("unknown area").  All when omitted.
 
     Returns
     -------
@@ -382,4 +393,5 @@ def read_area_meter(source, *, mapping=None, fmt=None, time_format=None):
         source_tz=TIMEZONE,
         fmt=fmt,
         time_format=time_format,
+        areas=areas,
     )
