@@ -16,6 +16,7 @@ from gridcheck.core.scoping import scope_queryset
 from gridcheck.readings.choices import STORE_FRAME, ImportKind, ImportStatus
 from gridcheck.readings.models import MeterDataImport, ReadingRate
 from gridcheck.readings.selectors import archive_meters_frame, area_index, meter_store
+from gridcheck_analytics.io.readers import ReaderError
 
 #: The demo's simulation seed (same as the archive demo's).
 DEMO_SEED = 20261125
@@ -115,6 +116,16 @@ def meter_data_import(
     meters, areas, archive_codes = _user_scope(kind, user, meters)
     try:
         frame, meta = _read(kind, path, mapping, meters, areas)
+    except ReaderError as exc:  # the file cannot be read: what the reader says, under the uploaded name
+        batch.errors = [
+            {
+                "file": batch.file_name,
+                "row": exc.row,
+                "column": exc.column or "",
+                "value": "",
+                "reason": exc.reason,
+            }
+        ]
     except (ValueError, KeyError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         batch.errors = [{"file": batch.file_name, "row": None, "column": "", "value": "", "reason": str(exc)}]
     else:

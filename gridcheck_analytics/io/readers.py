@@ -12,10 +12,15 @@ row and returns ``(frame, meta)``:
   canonical column, those the source lacks as nulls; pass ``columns`` to
   :meth:`~gridcheck_analytics.store.MeterStore.upsert` so that they keep their stored values.
 
+A file that cannot be read at all (not CSV/Parquet, broken compression, a required column missing, a bad
+mapping) raises :class:`ReaderError`, which names the file (and the row and column where it knows them) and
+is the only exception a reader raises for bad input.
+
 A row with any problem is rejected whole; the other rows are accepted.  Nothing is written here: writing
 is :class:`gridcheck_analytics.store.MeterStore`'s job, which is all-or-nothing.
 
-Rejected (row errors): unknown meter, unknown area (area meters, when ``areas`` is given), empty key, text in a number field, negative value, a register at or
+Rejected (row errors): unknown meter, unknown area (area meters, when ``areas`` is given), empty key,
+a date/time before 1900 or after 2199, text in a number field, negative value, a register at or
 above the meter's digit capacity, a date/time that does not parse, a local time that does not exist or is
 ambiguous at a daylight-saving change of ``source_tz``, an unknown event code, and duplicate keys
 (meter, time) that disagree in their values -- every copy is rejected, since neither can be trusted.
@@ -25,10 +30,14 @@ rollover at the meter's digit capacity (consumption across it is computed by VEE
 
 from __future__ import annotations
 
+import lzma
+import tarfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gridcheck_analytics.schema import (
     AREA_METER_READINGS,
@@ -53,20 +62,67 @@ SGSC_CURVE_MAPPING = {
     "general_supply_kwh": "energy_kwh",
 }
 
+#: Dates and times outside [TIME_MIN, TIME_MAX) are row errors: no meter data is that old or new, and
+#: pandas parses years (0, 9999) that Python's datetime, the store's month partitions and Parquet refuse.
+TIME_MIN = pd.Timestamp("1900-01-01")
+TIME_MAX = pd.Timestamp("2200-01-01")
+
 #: A rollover is a register falling from the top of its range to the bottom (fractions of the capacity).
 ROLLOVER_FROM_FRACTION = 0.9
 ROLLOVER_TO_FRACTION = 0.1
 
 
+class ReaderError(ValueError):
+    """A meter-data file that cannot be read: names the ``file`` and, where known, the ``row`` and
+    ``column``; ``reason`` says why.  A ``ValueError``, so callers catching those keep working."""
+
+    def __init__(self, file: str, reason: str, *, row: int | None = None, column: str | None = None):
+        self.file, self.reason, self.row, self.column = file, reason, row, column
+        where = file + (f" row {row}" if row is not None else "") + (f" [{column}]" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+#: What reading a broken file raises, by pandas, pyarrow or a decompressor (gzip and bz2 raise OSError).
+_UNREADABLE = (
+    ValueError,  # pandas' ParserError and EmptyDataError, pyarrow's ArrowInvalid, a zip of several files
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    lzma.LZMAError,
+    tarfile.TarError,
+    pa.ArrowException,
+)
+#: Parquet files also carry pandas' own metadata (JSON), which pyarrow trusts: a broken one raises these.
+_UNREADABLE_PARQUET = (*_UNREADABLE, KeyError, TypeError, IndexError, AttributeError)
+
+
 def _load(source, fmt: str | None) -> tuple[pd.DataFrame, int, str]:
-    """Read a file as raw columns; return (frame, number of the first data row, label)."""
-    label = str(source)
+    """Read a file as raw columns; return (frame, number of the first data row, label).
+
+    Raises :class:`ReaderError` for a file that cannot be read as the format.
+    """
+    label = str(getattr(source, "name", source)) if not isinstance(source, str | Path) else str(source)
     fmt = fmt or ("parquet" if str(source).endswith((".parquet", ".pq")) else "csv")
-    if fmt == "parquet":
-        return pd.read_parquet(source), 1, label
-    if fmt != "csv":
+    if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt!r}: use 'csv' or 'parquet'")
-    raw = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+    file = Path(label).name
+    if fmt == "parquet":
+        try:
+            return pd.read_parquet(source), 1, label
+        except _UNREADABLE_PARQUET as exc:
+            raise ReaderError(
+                file, f"cannot be read as a Parquet file ({type(exc).__name__}: {exc})"
+            ) from None
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+    except UnicodeError as exc:
+        raise ReaderError(file, f"not UTF-8 text; save the file as UTF-8 ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise ReaderError(file, "the file is empty (no header row)") from None
+    except _UNREADABLE as exc:
+        raise ReaderError(
+            file, f"cannot be read as a CSV file (optionally .gz, .bz2, .zip or .xz compressed): {exc}"
+        ) from None
     return raw, 2, label
 
 
@@ -102,17 +158,29 @@ def _validate(
     if mapping:
         unknown = set(mapping.values()) - set(spec.columns)
         if unknown:
-            raise ValueError(f"{file}: mapping targets unknown canonical column(s): {sorted(unknown)}")
+            raise ReaderError(file, f"mapping targets unknown canonical column(s): {sorted(unknown)}")
         absent = [src for src in mapping if src not in raw.columns]
         if absent:
-            raise ValueError(f"{file}: mapped source column(s) not in the file: {absent}")
+            raise ReaderError(file, f"mapped source column(s) not in the file: {absent}")
         raw = raw.rename(columns=mapping)
+    twice = sorted({c for c in raw.columns[raw.columns.duplicated()] if c in spec.columns})
+    if twice:
+        raise ReaderError(
+            file,
+            f"column(s) {twice} given twice (two source columns mapped onto one, or mapped onto a column the file has)",
+        )
     missing = [c for c in spec.required if c not in raw.columns]
     if missing:
-        raise ValueError(
-            f"{file}: required column(s) {missing} missing; columns found: {list(raw.columns)}; "
-            "give a mapping {source column: canonical column}"
+        raise ReaderError(
+            file,
+            f"required column(s) {missing} missing; columns found: {list(raw.columns)}; "
+            "give a mapping {source column: canonical column}",
         )
+    if time_format is not None:
+        try:  # a bad directive fails on any value
+            pd.to_datetime(pd.Series(["2000-01-01"], dtype="string"), errors="coerce", format=time_format)
+        except ValueError as exc:
+            raise ReaderError(file, f"time format {time_format!r} cannot be used: {exc}") from None
     present = [c for c in spec.columns if c in raw.columns]
     n = len(raw)
     rows = np.arange(n) + first_row
@@ -161,9 +229,23 @@ def _validate(
             out[name] = values
         elif col.dtype in (DATE, TS):
             text = _as_text(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
-            parsed = pd.to_datetime(text, errors="coerce", format=time_format)
-            unparsed = (text.notna() & parsed.isna()).to_numpy()
+            offset = np.zeros(n, dtype=bool)
+            try:
+                parsed = pd.to_datetime(text, errors="coerce", format=time_format)
+            except ValueError:  # pandas refuses a column mixing local times and times with an offset
+                offset = _has_offset(text, time_format)
+                flag(offset, name, s, "a time with a UTC offset among local times")
+                parsed = pd.to_datetime(text.mask(offset), errors="coerce", format=time_format)
+            unparsed = (text.notna() & parsed.isna()).to_numpy() & ~offset
+            if not pd.api.types.is_datetime64_any_dtype(text):  # pandas reads "now" and "today" as the clock
+                unparsed = unparsed | text.str.lower().isin(["now", "today"]).fillna(False).to_numpy(
+                    dtype=bool
+                )
             flag(unparsed, name, s, "not a valid date/time")
+            wall = parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
+            out_of_range = (parsed.notna() & ((wall < TIME_MIN) | (wall >= TIME_MAX))).to_numpy()
+            flag(out_of_range, name, s, "date/time out of range (1900 to 2199)")
+            parsed = parsed.mask(out_of_range)  # year 0 or 9999 would break the steps after
             if col.required:
                 flag(text.isna().to_numpy(), name, s, "empty")
             if col.dtype == TS:
@@ -252,6 +334,18 @@ def _validate(
         "columns": present,
     }
     return frame, meta
+
+
+def _has_offset(text: pd.Series, time_format: str | None) -> np.ndarray:
+    """Which values parse, on their own, as times with a UTC offset (``...+08:00``, ``...Z``)."""
+    out = np.zeros(len(text), dtype=bool)
+    for i, value in enumerate(text):
+        if pd.notna(value):
+            try:
+                out[i] = pd.to_datetime(value, errors="coerce", format=time_format).tzinfo is not None
+            except (ValueError, AttributeError):  # NaT has no time zone
+                pass
+    return out
 
 
 def _rollovers(frame: pd.DataFrame, meters: pd.DataFrame | None) -> pd.DataFrame:
