@@ -33,7 +33,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gridcheck.archive.choices import (
@@ -171,10 +170,11 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，／（）－＋"
 def parse_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise _CellProblem(_('not a number: "%(value)s"') % {"value": cell_text(value)})
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, int | Decimal | float):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():  # an XLSX cell can hold inf or nan
+            raise _CellProblem(_('not a number: "%(value)s"') % {"value": cell_text(value)})
+        return number
     text = str(value).strip().translate(_FULLWIDTH).replace(",", "")
     try:
         number = Decimal(text)
@@ -194,6 +194,8 @@ def parse_positive_decimal(value: Any) -> Decimal:
 
 def parse_int(value: Any) -> int:
     number = parse_decimal(value)
+    if number.adjusted() >= 18:  # int() of 1E+999999999 would build a billion-digit integer
+        raise _CellProblem(_('number too large: "%(value)s"') % {"value": cell_text(value)})
     if number != number.to_integral_value() or number < 0:
         raise _CellProblem(_('not a whole number: "%(value)s"') % {"value": cell_text(value)})
     return int(number)
@@ -356,7 +358,10 @@ def parse_ratio(value: Any) -> tuple[Decimal, Decimal | None]:
             ) from None
         if not (primary.is_finite() and secondary.is_finite()) or primary <= 0 or secondary <= 0:
             raise _CellProblem(_('ratio must be greater than zero: "%(value)s"') % {"value": value})
-        return primary / secondary, primary
+        try:
+            return primary / secondary, primary
+        except ArithmeticError:  # decimal.Overflow / Underflow: 1e999999/1e-999999
+            raise _CellProblem(_('number too large: "%(value)s"') % {"value": value}) from None
     try:
         ratio = Decimal(text)
     except InvalidOperation:
@@ -1368,7 +1373,25 @@ def _csv_rows(path: pathlib.Path, codec: str) -> Iterator[tuple[int, list]]:
         sample = handle.readline()
         handle.seek(0)
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+        reader = csv.reader(handle, delimiter=delimiter)
+        number = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a field longer than the csv module's limit (131,072 characters)
+                raise _FileProblem(
+                    _("the CSV file cannot be read at row %(row)s: %(error)s")
+                    % {"row": number + 1, "error": exc},
+                    number + 1,
+                ) from None
+            number += 1
+            yield number, row
+
+
+#: Excel's last row.
+XLSX_MAX_ROWS = 1_048_576
 
 
 def _xlsx_rows(path: pathlib.Path) -> Iterator[tuple[int, list]]:
@@ -1379,10 +1402,31 @@ def _xlsx_rows(path: pathlib.Path) -> Iterator[tuple[int, list]]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise _FileProblem(_("the XLSX file cannot be opened: %(error)s") % {"error": exc}) from None
     try:
+        if not workbook.worksheets:
+            raise _FileProblem(_("the XLSX file has no worksheet"))
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong dimension; read every row there is
         # Read-only sheets yield every row from the first, empty ones included, so numbers match Excel's.
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        number = 0
+        while True:
+            try:
+                number, row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - cells are parsed as the rows are read: a broken one
+                if not number:
+                    raise _FileProblem(
+                        _("the XLSX file cannot be opened: %(error)s") % {"error": exc}
+                    ) from None
+                raise _FileProblem(
+                    _("the XLSX file cannot be read after row %(row)s: %(error)s")
+                    % {"row": number, "error": exc}
+                ) from None
+            if number > XLSX_MAX_ROWS:  # a broken file: it would be read one empty row at a time
+                raise _FileProblem(
+                    _("the sheet has rows past Excel's last row (%(n)s)") % {"n": XLSX_MAX_ROWS}
+                )
             yield number, list(row)
     finally:
         workbook.close()
@@ -1447,7 +1491,7 @@ def _find_header(ctx: _Context, rows: Iterator[tuple[int, list]]) -> tuple[int, 
             problems.append(
                 _FileProblem(
                     _("column appears twice (columns %(a)s and %(b)s)")
-                    % {"a": get_column_letter(where[column.name] + 1), "b": get_column_letter(index + 1)},
+                    % {"a": _column_letter(where[column.name]), "b": _column_letter(index)},
                     number,
                     cell_text(value),
                 )
@@ -1507,7 +1551,17 @@ def _parse_row(ctx: _Context, number: int, row: list, mapping: dict[int, Column]
 def _unnamed_column_reason(index: int) -> str:
     return _(
         "column %(letter)s holds data but has no header (a merged header cell?); give every data column its own header"
-    ) % {"letter": get_column_letter(index + 1)}
+    ) % {"letter": _column_letter(index)}
+
+
+def _column_letter(index: int) -> str:
+    """The spreadsheet letters of the 0-based column ``index`` (A, ..., Z, AA, ...), past XFD too."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _empty_value(spec: Spec, column: Column) -> Any:
