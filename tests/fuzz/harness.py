@@ -37,6 +37,7 @@ import datetime as dt
 import decimal
 import gzip
 import io
+import math
 import os
 import random
 import re
@@ -652,22 +653,28 @@ _NUMBER_TOKENS = [
 ]
 
 
-def _xlsx_cell(d: Draw, ref: str, value: Any, styles: list[str]) -> str:
+def _xlsx_cell(d: Draw, ref: str, value: Any, styles: list[str], broken: bool) -> str:
+    """One cell's XML: mostly the value as text; else a number (maybe date-styled), a boolean, an error,
+    a formula or a date cell -- with values openpyxl cannot read when ``broken``."""
     kind = d.integer(0, 19)
-    if kind == 0:  # a number cell with an odd token, maybe with a date/time style
-        return f'<c r="{ref}" s="{d.choice(styles)}"><v>{escape(d.choice(_NUMBER_TOKENS))}</v></c>'
+    if kind == 0:  # a number cell, maybe with a date/time style
+        token = d.choice(_NUMBER_TOKENS) if broken else d.choice(["0.5", "45658", "-1", "1e20", "2958466"])
+        return f'<c r="{ref}" s="{d.choice(styles)}"><v>{escape(token)}</v></c>'
     if kind == 1:
-        return f'<c r="{ref}" t="b"><v>{d.choice(["0", "1", "2", "x", ""])}</v></c>'
+        return f'<c r="{ref}" t="b"><v>{d.choice(["0", "1", "2", "x", ""] if broken else ["0", "1"])}</v></c>'
     if kind == 2:
         return f'<c r="{ref}" t="e"><v>{d.choice(["#DIV/0!", "#N/A", "#VALUE!"])}</v></c>'
-    if kind == 3:
+    if kind == 3 and broken:
         return f'<c r="{ref}" t="s"><v>{d.choice(["0", "5", "-1", "x"])}</v></c>'  # no shared strings
     if kind == 4:
         return f'<c r="{ref}" t="str"><f>SUM(A1:A2)</f><v>{escape(cell(d, ARCHIVE_POOL))}</v></c>'
     if kind == 5:
-        return f'<c r="{ref}" t="d"><v>{escape(d.choice(DATES))}</v></c>'
+        text = d.choice(DATES) if broken else d.choice(["2025-01-01T00:00:00", "1999-12-31T23:59:00"])
+        return f'<c r="{ref}" t="d"><v>{escape(text)}</v></c>'
     if kind == 6:
         number = d.number()
+        if not broken and (isinstance(number, float) and not math.isfinite(number)):
+            number = 0.0
         return f'<c r="{ref}" s="{d.choice(styles)}"><v>{number!r}</v></c>'
     if value is None or value == "":
         return ""
@@ -680,24 +687,26 @@ def archive_xlsx_file(d: Draw, entities: Sequence[str], specs, template: XlsxTem
     if d.one_in(10):  # a workbook written by openpyxl with Python values, as people's tools write them
         return ArchiveFile(entity, _openpyxl_workbook(d, rows), xlsx=True)
     out = [XlsxTemplate.HEAD]
+    broken = d.one_in(4)  # a file with cells openpyxl cannot read, rows past Excel's last, odd references
     number = 0
-    for row in rows:
-        number += 1 if not d.one_in(12) else d.choice([2, 1000, 1_048_576, 5_000_000])
+    for index, row in enumerate(rows):
+        number += 1 if not (broken and d.one_in(6)) else d.choice([2, 1000] * 20 + [1_048_576, 2_000_000])
         cells = []
         for col, value in enumerate(row):
-            ref = (
-                _column_letters(col) + str(number)
-                if not d.one_in(30)
-                else d.choice(["XFE1", "A0", "B-1", "1A", ""])
-            )
-            cells.append(_xlsx_cell(d, ref, value, template.styles))
+            ref = _column_letters(col) + str(number)
+            if broken and d.one_in(20):
+                ref = d.choice(["XFE1", "A0", "B-1", "1A", ""])
+            if index < 3 and not broken:  # the title and header rows: text
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+            else:
+                cells.append(_xlsx_cell(d, ref, value, template.styles, broken))
         out.append(f'<row r="{number}">' + "".join(cells) + "</row>")
     out.append(XlsxTemplate.TAIL)
     sheet = "".join(out)
-    if d.one_in(15):  # broken XML
+    if d.one_in(20):  # broken XML
         sheet = sheet[: d.integer(0, len(sheet))]
     data = template.workbook(sheet)
-    if d.one_in(10):  # corrupt bytes, or a file cut short
+    if d.one_in(20):  # corrupt bytes, or a file cut short
         i = d.integer(0, len(data) - 1)
         data = (
             data[:i] + bytes([data[i] ^ d.integer(1, 255)]) + data[i + 1 :]
