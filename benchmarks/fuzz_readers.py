@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             t["refused"] += result["refused"]
             t["cpu_seconds"] += result["seconds"]
             for kind, entry in result["found"].items():
+                if kind not in t["found"]:  # a new kind: say so at once
+                    print(f"  NEW {result['target']}: {kind}: {entry['examples'][0]}", flush=True)
                 mine = t["found"].setdefault(kind, {"count": 0, "examples": []})
                 mine["count"] += entry["count"]
                 mine["examples"] = (mine["examples"] + entry["examples"])[:KEEP_PER_KIND]

@@ -233,9 +233,8 @@ def _validate(
             try:
                 parsed = pd.to_datetime(text, errors="coerce", format=time_format)
             except ValueError:  # pandas refuses a column mixing local times and times with an offset
-                offset = _has_offset(text, time_format)
+                parsed, offset = _parse_one_by_one(text, time_format)
                 flag(offset, name, s, "a time with a UTC offset among local times")
-                parsed = pd.to_datetime(text.mask(offset), errors="coerce", format=time_format)
             unparsed = (text.notna() & parsed.isna()).to_numpy() & ~offset
             if not pd.api.types.is_datetime64_any_dtype(text):  # pandas reads "now" and "today" as the clock
                 unparsed = unparsed | text.str.lower().isin(["now", "today"]).fillna(False).to_numpy(
@@ -336,16 +335,22 @@ def _validate(
     return frame, meta
 
 
-def _has_offset(text: pd.Series, time_format: str | None) -> np.ndarray:
-    """Which values parse, on their own, as times with a UTC offset (``...+08:00``, ``...Z``)."""
-    out = np.zeros(len(text), dtype=bool)
+def _parse_one_by_one(text: pd.Series, time_format: str | None) -> tuple[pd.Series, np.ndarray]:
+    """Parse a column value by value (when pandas refuses it whole): naive times, and which values carry
+    a UTC offset (``...+08:00``, ``...Z``); those, and values that do not parse, are NaT."""
+    offset = np.zeros(len(text), dtype=bool)
+    values = []
     for i, value in enumerate(text):
+        ts = pd.NaT
         if pd.notna(value):
             try:
-                out[i] = pd.to_datetime(value, errors="coerce", format=time_format).tzinfo is not None
-            except (ValueError, AttributeError):  # NaT has no time zone
-                pass
-    return out
+                ts = pd.to_datetime(value, errors="coerce", format=time_format)
+            except (ValueError, OverflowError):
+                ts = pd.NaT
+            if pd.notna(ts) and ts.tzinfo is not None:
+                offset[i], ts = True, pd.NaT
+        values.append(ts)
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype="object")).to_numpy(), index=text.index), offset
 
 
 def _rollovers(frame: pd.DataFrame, meters: pd.DataFrame | None) -> pd.DataFrame:

@@ -161,6 +161,18 @@ def test_times_with_an_offset_among_local_times_are_row_errors(tmp_path):
     assert [t.isoformat() for t in frame["timestamp"]] == ["2025-01-02T08:00:00+08:00"]
 
 
+def test_a_mix_pandas_refuses_whole_is_parsed_value_by_value(tmp_path):
+    # Found by the benchmark: after taking out the values with an offset pandas still refused the rest.
+    text = (
+        "meter_id,timestamp,energy_kwh\n"
+        'm1,1e10,1\nm1,2025-01-01T00:00:00+08:00,1\nm1,0000-01-01,1\nm1,"2025-01-01T00:00:00Z,",1\n'
+    )
+    frame, meta = read_curves(_file(tmp_path, "curves.csv", text.encode()))
+    reasons = dict(zip(meta["errors"]["row"], meta["errors"]["reason"], strict=True))
+    assert reasons[3] == "a time with a UTC offset among local times"
+    assert reasons[4] == "date/time out of range (1900 to 2199)" and 2 in reasons
+
+
 @pytest.mark.parametrize("word", ["now", "today"])
 def test_now_and_today_are_not_dates(tmp_path, word):
     frame, meta = read_daily_csv(_file(tmp_path, "daily.csv", f"{HEADER}m1,{word},1\n".encode()))

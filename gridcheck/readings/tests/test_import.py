@@ -180,3 +180,17 @@ def test_upload_page_refuses_another_stations_meter(login, data_dir, tmp_path):
     assert "mixed.csv 被拒绝：未写入任何数据。" in html
     assert 'data-testid="errors"' in html and "M2100000001" in html and "电能表不在您的管辖范围内" in html
     assert MeterStore(data_dir).months("daily") == []
+
+
+def test_an_unreadable_file_is_refused_naming_the_uploaded_file(login, data_dir, tmp_path):
+    client = login("inspector_east")
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("表号,日期,正向有功总\nM1100000001,2026-10-01,1\n".encode("gbk"))
+    with path.open("rb") as fh:
+        client.post(reverse("readings:import"), {"kind": "daily", "file": fh})
+    batch = MeterDataImport.objects.get()
+    assert batch.status == "failed"
+    (error,) = batch.errors
+    assert (
+        error["file"] == "gbk.csv" and error["row"] is None and error["reason"].startswith("not UTF-8 text")
+    )
