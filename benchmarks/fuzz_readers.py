@@ -59,9 +59,15 @@ def _work(job: dict) -> dict:
         draw = harness.RandomDraw(job["seed"])
         done = refused = 0
         found: dict[str, dict] = {}
+        harness_errors: dict[str, int] = {}
         started = time.perf_counter()
         for _ in range(job["n"]):
-            value = target.generate(draw)
+            try:
+                value = target.generate(draw)
+            except Exception as exc:  # noqa: BLE001 - a bug of the harness, not of a reader: counted apart
+                kind = f"generator {type(exc).__name__}: {exc}"[:300]
+                harness_errors[kind] = harness_errors.get(kind, 0) + 1
+                continue
             try:
                 target.run(value)
             except target.allowed:
@@ -81,6 +87,7 @@ def _work(job: dict) -> dict:
             "inputs": done,
             "refused": refused,
             "found": found,
+            "harness_errors": harness_errors,
             "seconds": time.perf_counter() - started,
         }
     finally:
@@ -129,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             unit += 1
     jobs.sort(key=lambda job: job["at"])  # the targets interleaved: progress shows every target early
 
-    totals = {n: {"inputs": 0, "refused": 0, "exceptions": 0, "cpu_seconds": 0.0, "found": {}} for n in names}
+    totals = {
+        n: {"inputs": 0, "refused": 0, "exceptions": 0, "cpu_seconds": 0.0, "found": {}, "harness_errors": {}}
+        for n in names
+    }
     started = time.perf_counter()
     print(
         f"{args.examples:,} inputs over {len(names)} targets, {len(jobs)} units, {args.jobs} job(s)",
@@ -142,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             t["inputs"] += result["inputs"]
             t["refused"] += result["refused"]
             t["cpu_seconds"] += result["seconds"]
+            for kind, count in result["harness_errors"].items():
+                t["harness_errors"][kind] = t["harness_errors"].get(kind, 0) + count
             for kind, entry in result["found"].items():
                 if kind not in t["found"]:  # a new kind: say so at once
                     print(f"  NEW {result['target']}: {kind}: {entry['examples'][0]}", flush=True)
@@ -175,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         f"exceptions found: {exceptions}"
     )
     for name, t in totals.items():
+        for kind, count in t["harness_errors"].items():
+            print(f"\n{name}: {count} input(s) not generated (harness bug, not counted): {kind}")
         for kind, entry in t["found"].items():
             print(f"\n{name}: {entry['count']} x {kind}")
             for example in entry["examples"]:

@@ -405,7 +405,8 @@ def _parquet_values(d: Draw, kind: str, n: int) -> pd.Series:
         base = dt.datetime(2025, 1, 1)
         values = [base + dt.timedelta(minutes=d.integer(-(10**8), 10**8)) for _ in range(n)]
         series = pd.Series(values, dtype="datetime64[us]")
-        return series.dt.tz_localize(d.choice(SOURCE_TZS)) if d.boolean() else series
+        zone = d.choice(SOURCE_TZS)
+        return series.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT") if d.boolean() else series
     if kind == "date":
         return pd.Series(
             [dt.date.fromordinal(d.integer(1, dt.date.max.toordinal())) for _ in range(n)], dtype="object"
