@@ -11,18 +11,44 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 
+from gridcheck.archive.models import Area, Meter
 from gridcheck.core.periods import last_complete_month
+from gridcheck.core.scoping import scope_queryset
 from gridcheck.readings.choices import STORE_FRAME, ImportKind, ImportStatus
 from gridcheck.readings.models import MeterDataImport, ReadingRate
 from gridcheck.readings.selectors import archive_meters_frame, area_index, meter_store
+from gridcheck_analytics.io.readers import ReaderError
 
 #: The demo's simulation seed (same as the archive demo's).
 DEMO_SEED = 20261125
 #: At most this many row errors are kept for one file (the file is refused whole anyway).
 MAX_ERRORS = 200
+#: A reader's "unknown" row error, for a meter or area the archive has but the importing user's scope
+#: does not, becomes this reason.
+OUT_OF_SCOPE = {"unknown meter": "meter outside your scope", "unknown area": "area outside your scope"}
 
 
-def _read(kind: str, path: Path, mapping: dict | None, meters: pd.DataFrame | None):
+def _user_scope(kind: str, user, meters: pd.DataFrame | None):
+    """What ``user`` may import: ``(meters, areas, archive codes)``.
+
+    ``meters`` is the archive's meters frame cut to the user's scope, ``areas`` the area codes in it (area
+    meters) or None, and ``archive codes`` every meter id or area code of the archive (to tell "outside
+    your scope" from "unknown").  The CLI (no user) and a county-wide user are not restricted.
+    """
+    if user is None:
+        return meters, None, set()
+    if kind == ImportKind.AREA_METER:
+        archive = set(Area.objects.values_list("code", flat=True))
+        scoped = set(scope_queryset(Area.objects.all(), user).values_list("code", flat=True))
+        return meters, (None if scoped >= archive else scoped), archive
+    archive = set(meters["meter_id"])
+    scoped = set(scope_queryset(Meter.objects.all(), user).values_list("asset_number", flat=True))
+    if scoped >= archive:
+        return meters, None, archive
+    return meters[meters["meter_id"].isin(scoped)].reset_index(drop=True), None, archive
+
+
+def _read(kind: str, path: Path, mapping: dict | None, meters: pd.DataFrame | None, areas=None):
     from gridcheck_analytics.io import readers
 
     parquet = path.suffix.lower() in (".parquet", ".pq")
@@ -34,7 +60,7 @@ def _read(kind: str, path: Path, mapping: dict | None, meters: pd.DataFrame | No
     if kind == ImportKind.EVENTS:
         return readers.read_events(path, mapping=mapping, meters=meters)
     if kind == ImportKind.AREA_METER:
-        return readers.read_area_meter(path, mapping=mapping)
+        return readers.read_area_meter(path, mapping=mapping, areas=areas)
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -69,7 +95,8 @@ def meter_data_import(
     path : path
         CSV (optionally .gz) or Parquet file.
     user : User, optional
-        Who imports.
+        Who imports: rows of meters (area meters: of areas) outside the user's scope are row errors
+        ("meter outside your scope"), so the file is refused. None (the CLI): the whole county.
     mapping : dict, optional
         ``{source column: canonical column}`` of the analytics schema.
     file_name : str, optional
@@ -87,8 +114,19 @@ def meter_data_import(
         status=ImportStatus.FAILED,
     )
     meters = archive_meters_frame() if kind != ImportKind.AREA_METER else None
+    meters, areas, archive_codes = _user_scope(kind, user, meters)
     try:
-        frame, meta = _read(kind, path, mapping, meters)
+        frame, meta = _read(kind, path, mapping, meters, areas)
+    except ReaderError as exc:  # the file cannot be read: what the reader says, under the uploaded name
+        batch.errors = [
+            {
+                "file": batch.file_name,
+                "row": exc.row,
+                "column": exc.column or "",
+                "value": "",
+                "reason": exc.reason,
+            }
+        ]
     except (ValueError, KeyError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         batch.errors = [{"file": batch.file_name, "row": None, "column": "", "value": "", "reason": str(exc)}]
     else:
@@ -99,12 +137,15 @@ def meter_data_import(
             batch.errors = _error_rows(errors)
             for e in batch.errors:
                 e["file"] = batch.file_name
+                if e["reason"] in OUT_OF_SCOPE and e["value"].strip() in archive_codes:
+                    e["reason"] = OUT_OF_SCOPE[e["reason"]]
         elif not len(frame):
             batch.errors = [
                 {"file": batch.file_name, "row": None, "column": "", "value": "", "reason": "no rows"}
             ]
         else:
-            counts = meter_store().upsert(STORE_FRAME[kind], frame)
+            # Columns the file lacks (e.g. peak/valley registers) keep their stored values.
+            counts = meter_store().upsert(STORE_FRAME[kind], frame, columns=meta["columns"])
             batch.status = ImportStatus.SUCCEEDED
             batch.rows_created = counts["rows_created"]
             batch.rows_updated = counts["rows_updated"]

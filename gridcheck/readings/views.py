@@ -187,6 +187,9 @@ REASONS = {
     "not a valid date/time": gettext_lazy("not a valid date/time"),
     "unknown event code": gettext_lazy("unknown event code"),
     "unknown meter": gettext_lazy("meter not in the archive"),
+    "meter outside your scope": gettext_lazy("meter outside your scope (another station's or area's)"),
+    "unknown area": gettext_lazy("area not in the archive"),
+    "area outside your scope": gettext_lazy("area outside your scope (another station's)"),
     "duplicate key (meter, time) with different values": gettext_lazy(
         "the same meter and time appear twice with different values"
     ),

@@ -7,12 +7,20 @@ row and returns ``(frame, meta)``:
 * ``frame`` -- the accepted rows, canonical columns and dtypes, sorted by key;
 * ``meta`` -- ``errors`` (a frame with one row per problem: file, row, column, value, reason; ``row`` is
   the line number in a CSV file, header = line 1, or the 1-based row in a Parquet file), ``rows_read``,
-  ``rows_accepted``, ``rows_rejected``, ``warnings`` (list of str) and ``rollovers`` (a frame).
+  ``rows_accepted``, ``rows_rejected``, ``warnings`` (list of str), ``rollovers`` (a frame) and
+  ``columns``: the canonical columns the source actually has (after the mapping).  The frame has every
+  canonical column, those the source lacks as nulls; pass ``columns`` to
+  :meth:`~gridcheck_analytics.store.MeterStore.upsert` so that they keep their stored values.
+
+A file that cannot be read at all (not CSV/Parquet, broken compression, a required column missing, a bad
+mapping) raises :class:`ReaderError`, which names the file (and the row and column where it knows them) and
+is the only exception a reader raises for bad input.
 
 A row with any problem is rejected whole; the other rows are accepted.  Nothing is written here: writing
 is :class:`gridcheck_analytics.store.MeterStore`'s job, which is all-or-nothing.
 
-Rejected (row errors): unknown meter, empty key, text in a number field, negative value, a register at or
+Rejected (row errors): unknown meter, unknown area (area meters, when ``areas`` is given), empty key,
+a date/time before 1900 or after 2199, text in a number field, negative value, a register at or
 above the meter's digit capacity, a date/time that does not parse, a local time that does not exist or is
 ambiguous at a daylight-saving change of ``source_tz``, an unknown event code, and duplicate keys
 (meter, time) that disagree in their values -- every copy is rejected, since neither can be trusted.
@@ -22,10 +30,14 @@ rollover at the meter's digit capacity (consumption across it is computed by VEE
 
 from __future__ import annotations
 
+import lzma
+import tarfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gridcheck_analytics.schema import (
     AREA_METER_READINGS,
@@ -50,20 +62,67 @@ SGSC_CURVE_MAPPING = {
     "general_supply_kwh": "energy_kwh",
 }
 
+#: Dates and times outside [TIME_MIN, TIME_MAX) are row errors: no meter data is that old or new, and
+#: pandas parses years (0, 9999) that Python's datetime, the store's month partitions and Parquet refuse.
+TIME_MIN = pd.Timestamp("1900-01-01")
+TIME_MAX = pd.Timestamp("2200-01-01")
+
 #: A rollover is a register falling from the top of its range to the bottom (fractions of the capacity).
 ROLLOVER_FROM_FRACTION = 0.9
 ROLLOVER_TO_FRACTION = 0.1
 
 
+class ReaderError(ValueError):
+    """A meter-data file that cannot be read: names the ``file`` and, where known, the ``row`` and
+    ``column``; ``reason`` says why.  A ``ValueError``, so callers catching those keep working."""
+
+    def __init__(self, file: str, reason: str, *, row: int | None = None, column: str | None = None):
+        self.file, self.reason, self.row, self.column = file, reason, row, column
+        where = file + (f" row {row}" if row is not None else "") + (f" [{column}]" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+#: What reading a broken file raises, by pandas, pyarrow or a decompressor (gzip and bz2 raise OSError).
+_UNREADABLE = (
+    ValueError,  # pandas' ParserError and EmptyDataError, pyarrow's ArrowInvalid, a zip of several files
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    lzma.LZMAError,
+    tarfile.TarError,
+    pa.ArrowException,
+)
+#: Parquet files also carry pandas' own metadata (JSON), which pyarrow trusts: a broken one raises these.
+_UNREADABLE_PARQUET = (*_UNREADABLE, KeyError, TypeError, IndexError, AttributeError)
+
+
 def _load(source, fmt: str | None) -> tuple[pd.DataFrame, int, str]:
-    """Read a file as raw columns; return (frame, number of the first data row, label)."""
-    label = str(source)
+    """Read a file as raw columns; return (frame, number of the first data row, label).
+
+    Raises :class:`ReaderError` for a file that cannot be read as the format.
+    """
+    label = str(getattr(source, "name", source)) if not isinstance(source, str | Path) else str(source)
     fmt = fmt or ("parquet" if str(source).endswith((".parquet", ".pq")) else "csv")
-    if fmt == "parquet":
-        return pd.read_parquet(source), 1, label
-    if fmt != "csv":
+    if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt!r}: use 'csv' or 'parquet'")
-    raw = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+    file = Path(label).name
+    if fmt == "parquet":
+        try:
+            return pd.read_parquet(source), 1, label
+        except _UNREADABLE_PARQUET as exc:
+            raise ReaderError(
+                file, f"cannot be read as a Parquet file ({type(exc).__name__}: {exc})"
+            ) from None
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+    except UnicodeError as exc:
+        raise ReaderError(file, f"not UTF-8 text; save the file as UTF-8 ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise ReaderError(file, "the file is empty (no header row)") from None
+    except _UNREADABLE as exc:
+        raise ReaderError(
+            file, f"cannot be read as a CSV file (optionally .gz, .bz2, .zip or .xz compressed): {exc}"
+        ) from None
     return raw, 2, label
 
 
@@ -93,22 +152,36 @@ def _validate(
     first_row: int,
     meters: pd.DataFrame | None,
     source_tz: str,
+    areas=None,
     time_format: str | None,
 ) -> tuple[pd.DataFrame, dict]:
     if mapping:
         unknown = set(mapping.values()) - set(spec.columns)
         if unknown:
-            raise ValueError(f"{file}: mapping targets unknown canonical column(s): {sorted(unknown)}")
+            raise ReaderError(file, f"mapping targets unknown canonical column(s): {sorted(unknown)}")
         absent = [src for src in mapping if src not in raw.columns]
         if absent:
-            raise ValueError(f"{file}: mapped source column(s) not in the file: {absent}")
+            raise ReaderError(file, f"mapped source column(s) not in the file: {absent}")
         raw = raw.rename(columns=mapping)
+    twice = sorted({c for c in raw.columns[raw.columns.duplicated()] if c in spec.columns})
+    if twice:
+        raise ReaderError(
+            file,
+            f"column(s) {twice} given twice (two source columns mapped onto one, or mapped onto a column the file has)",
+        )
     missing = [c for c in spec.required if c not in raw.columns]
     if missing:
-        raise ValueError(
-            f"{file}: required column(s) {missing} missing; columns found: {list(raw.columns)}; "
-            "give a mapping {source column: canonical column}"
+        raise ReaderError(
+            file,
+            f"required column(s) {missing} missing; columns found: {list(raw.columns)}; "
+            "give a mapping {source column: canonical column}",
         )
+    if time_format is not None:
+        try:  # a bad directive fails on any value
+            pd.to_datetime(pd.Series(["2000-01-01"], dtype="string"), errors="coerce", format=time_format)
+        except ValueError as exc:
+            raise ReaderError(file, f"time format {time_format!r} cannot be used: {exc}") from None
+    present = [c for c in spec.columns if c in raw.columns]
     n = len(raw)
     rows = np.arange(n) + first_row
     raw = raw.reset_index(drop=True)
@@ -156,9 +229,22 @@ def _validate(
             out[name] = values
         elif col.dtype in (DATE, TS):
             text = _as_text(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
-            parsed = pd.to_datetime(text, errors="coerce", format=time_format)
-            unparsed = (text.notna() & parsed.isna()).to_numpy()
+            offset = np.zeros(n, dtype=bool)
+            try:
+                parsed = pd.to_datetime(text, errors="coerce", format=time_format)
+            except ValueError:  # pandas refuses a column mixing local times and times with an offset
+                parsed, offset = _parse_one_by_one(text, time_format)
+                flag(offset, name, s, "a time with a UTC offset among local times")
+            unparsed = (text.notna() & parsed.isna()).to_numpy() & ~offset
+            if not pd.api.types.is_datetime64_any_dtype(text):  # pandas reads "now" and "today" as the clock
+                unparsed = unparsed | text.str.lower().isin(["now", "today"]).fillna(False).to_numpy(
+                    dtype=bool
+                )
             flag(unparsed, name, s, "not a valid date/time")
+            wall = parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
+            out_of_range = (parsed.notna() & ((wall < TIME_MIN) | (wall >= TIME_MAX))).to_numpy()
+            flag(out_of_range, name, s, "date/time out of range (1900 to 2199)")
+            parsed = parsed.mask(out_of_range)  # year 0 or 9999 would break the steps after
             if col.required:
                 flag(text.isna().to_numpy(), name, s, "empty")
             if col.dtype == TS:
@@ -191,6 +277,10 @@ def _validate(
             for reg in [c for c in frame if c.startswith("register_")]:
                 over = (frame[reg] >= capacity).fillna(False).to_numpy()
                 flag(over, reg, raw[reg], "register at or above the meter's digit capacity")
+
+    if areas is not None and "area_code" in frame:
+        unknown = ~frame["area_code"].isin(list(areas)) & frame["area_code"].notna()
+        flag(unknown.to_numpy(), "area_code", raw["area_code"], "unknown area")
 
     frame = frame[~bad]
     key = list(spec.key)
@@ -240,8 +330,27 @@ def _validate(
         "errors": errors,
         "warnings": warnings,
         "rollovers": rollovers,
+        "columns": present,
     }
     return frame, meta
+
+
+def _parse_one_by_one(text: pd.Series, time_format: str | None) -> tuple[pd.Series, np.ndarray]:
+    """Parse a column value by value (when pandas refuses it whole): naive times, and which values carry
+    a UTC offset (``...+08:00``, ``...Z``); those, and values that do not parse, are NaT."""
+    offset = np.zeros(len(text), dtype=bool)
+    values = []
+    for i, value in enumerate(text):
+        ts = pd.NaT
+        if pd.notna(value):
+            try:
+                ts = pd.to_datetime(value, errors="coerce", format=time_format)
+            except (ValueError, OverflowError):
+                ts = pd.NaT
+            if pd.notna(ts) and ts.tzinfo is not None:
+                offset[i], ts = True, pd.NaT
+        values.append(ts)
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype="object")).to_numpy(), index=text.index), offset
 
 
 def _rollovers(frame: pd.DataFrame, meters: pd.DataFrame | None) -> pd.DataFrame:
@@ -265,7 +374,7 @@ def _rollovers(frame: pd.DataFrame, meters: pd.DataFrame | None) -> pd.DataFrame
     )[cols]
 
 
-def _read(source, spec, *, mapping, meters, source_tz, fmt, time_format):
+def _read(source, spec, *, mapping, meters, source_tz, fmt, time_format, areas=None):
     raw, first_row, label = _load(source, fmt)
     return _validate(
         raw,
@@ -276,6 +385,7 @@ def _read(source, spec, *, mapping, meters, source_tz, fmt, time_format):
         meters=meters,
         source_tz=source_tz,
         time_format=time_format,
+        areas=areas,
     )
 
 
@@ -361,8 +471,13 @@ def read_events(source, *, mapping=None, meters=None, source_tz=TIMEZONE, fmt=No
     )
 
 
-def read_area_meter(source, *, mapping=None, fmt=None, time_format=None):
+def read_area_meter(source, *, mapping=None, fmt=None, time_format=None, areas=None):
     """Read the area summary meters' (台区总表) daily readings into :data:`~..schema.AREA_METER_READINGS`.
+
+    Parameters
+    ----------
+    areas : iterable of str, optional
+        Area codes accepted; rows of other areas are rejected ("unknown area").  All when omitted.
 
     Returns
     -------
@@ -377,4 +492,5 @@ def read_area_meter(source, *, mapping=None, fmt=None, time_format=None):
         source_tz=TIMEZONE,
         fmt=fmt,
         time_format=time_format,
+        areas=areas,
     )

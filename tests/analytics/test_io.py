@@ -153,3 +153,24 @@ def test_area_meter_readings():
         frame[["register_total_kwh", "multiplier", "current_a_a"]].to_numpy(), [[10.0, 40.0, 12.5]]
     )
     assert np.isnan(frame["current_b_a"].iat[0])
+
+
+def test_meta_names_the_columns_the_source_has_and_the_store_keeps_the_others(tmp_path):
+    from gridcheck_analytics.store import MeterStore
+
+    full = "表号,日期,总,峰,谷\nm1,2025-01-01,10,4,6\n"
+    mapping = {"表号": "meter_id", "日期": "reading_date", "总": "register_total_kwh"}
+    frame, meta = read_daily_csv(
+        csv(full), mapping={**mapping, "峰": "register_peak_kwh", "谷": "register_valley_kwh"}
+    )
+    assert meta["columns"] == [
+        "meter_id", "reading_date", "register_total_kwh", "register_peak_kwh", "register_valley_kwh",
+    ]  # fmt: skip
+    store = MeterStore(tmp_path)
+    store.upsert("daily", frame, columns=meta["columns"])
+    frame, meta = read_daily_csv(csv("表号,日期,总\nm1,2025-01-01,11\n"), mapping=mapping)
+    assert meta["columns"] == ["meter_id", "reading_date", "register_total_kwh"]
+    assert frame["register_peak_kwh"].isna().all()  # the frame is canonical: absent columns are null
+    store.upsert("daily", frame, columns=meta["columns"])
+    back = store.read("daily")
+    assert_allclose(back[["register_total_kwh", "register_peak_kwh", "register_valley_kwh"]], [[11, 4, 6]])

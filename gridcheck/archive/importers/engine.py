@@ -16,7 +16,6 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gridcheck.archive.importers.errors import CellProblem, FileProblem
@@ -79,7 +78,7 @@ def _find_header(ctx: Context, rows: Iterator[tuple[int, list]]) -> tuple[int, l
             problems.append(
                 FileProblem(
                     _("column appears twice (columns %(a)s and %(b)s)")
-                    % {"a": get_column_letter(where[column.name] + 1), "b": get_column_letter(index + 1)},
+                    % {"a": column_letter(where[column.name]), "b": column_letter(index)},
                     number,
                     cell_text(value),
                 )
@@ -139,7 +138,7 @@ def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column],
 def _unnamed_column_reason(index: int) -> str:
     return _(
         "column %(letter)s holds data but has no header (a merged header cell?); give every data column its own header"
-    ) % {"letter": get_column_letter(index + 1)}
+    ) % {"letter": column_letter(index)}
 
 
 def _empty_value(spec: Spec, column: Column) -> Any:
@@ -287,3 +286,13 @@ def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
     if total == 0:
         ctx.error(None, None, _("the file has a header row but no data rows"))
     return total
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letters of the 0-based column ``index`` (A, ..., Z, AA, ...), past XFD too."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

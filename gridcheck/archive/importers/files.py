@@ -51,7 +51,25 @@ def csv_rows(path: pathlib.Path, codec: str) -> Iterator[tuple[int, list]]:
         sample = handle.readline()
         handle.seek(0)
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+        reader = csv.reader(handle, delimiter=delimiter)
+        number = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a field longer than the csv module's limit (131,072 characters)
+                raise FileProblem(
+                    _("the CSV file cannot be read at row %(row)s: %(error)s")
+                    % {"row": number + 1, "error": exc},
+                    number + 1,
+                ) from None
+            number += 1
+            yield number, row
+
+
+#: Excel's last row.
+XLSX_MAX_ROWS = 1_048_576
 
 
 def xlsx_rows(path: pathlib.Path) -> Iterator[tuple[int, list]]:
@@ -71,10 +89,31 @@ def xlsx_rows(path: pathlib.Path) -> Iterator[tuple[int, list]]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise FileProblem(_("the XLSX file cannot be opened: %(error)s") % {"error": exc}) from None
     try:
+        if not workbook.worksheets:
+            raise FileProblem(_("the XLSX file has no worksheet"))
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong dimension; read every row there is
         # Read-only sheets yield every row from the first, empty ones included, so numbers match Excel's.
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        number = 0
+        while True:
+            try:
+                number, row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - cells are parsed as the rows are read: a broken one
+                if not number:
+                    raise FileProblem(
+                        _("the XLSX file cannot be opened: %(error)s") % {"error": exc}
+                    ) from None
+                raise FileProblem(
+                    _("the XLSX file cannot be read after row %(row)s: %(error)s")
+                    % {"row": number, "error": exc}
+                ) from None
+            if number > XLSX_MAX_ROWS:  # a broken file: it would be read one empty row at a time
+                raise FileProblem(
+                    _("the sheet has rows past Excel's last row (%(n)s)") % {"n": XLSX_MAX_ROWS}
+                )
             yield number, list(row)
     finally:
         workbook.close()

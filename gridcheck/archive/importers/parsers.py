@@ -54,10 +54,11 @@ FULLWIDTH = str.maketrans("０１２３４５６７８９．，／（）－＋",
 def parse_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CellProblem(_('not a number: "%(value)s"') % {"value": cell_text(value)})
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, int | Decimal | float):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():  # an XLSX cell can hold inf or nan
+            raise CellProblem(_('not a number: "%(value)s"') % {"value": cell_text(value)})
+        return number
     text = str(value).strip().translate(FULLWIDTH).replace(",", "")
     try:
         number = Decimal(text)
@@ -77,6 +78,8 @@ def parse_positive_decimal(value: Any) -> Decimal:
 
 def parse_int(value: Any) -> int:
     number = parse_decimal(value)
+    if number.adjusted() >= 18:  # int() of 1E+999999999 would build a billion-digit integer
+        raise CellProblem(_('number too large: "%(value)s"') % {"value": cell_text(value)})
     if number != number.to_integral_value() or number < 0:
         raise CellProblem(_('not a whole number: "%(value)s"') % {"value": cell_text(value)})
     return int(number)
@@ -176,7 +179,10 @@ def parse_ratio(value: Any) -> tuple[Decimal, Decimal | None]:
             ) from None
         if not (primary.is_finite() and secondary.is_finite()) or primary <= 0 or secondary <= 0:
             raise CellProblem(_('ratio must be greater than zero: "%(value)s"') % {"value": value})
-        return primary / secondary, primary
+        try:
+            return primary / secondary, primary
+        except ArithmeticError:  # decimal.Overflow / Underflow: 1e999999/1e-999999
+            raise CellProblem(_('number too large: "%(value)s"') % {"value": value}) from None
     try:
         ratio = Decimal(text)
     except InvalidOperation:

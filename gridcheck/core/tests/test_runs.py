@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gridcheck.core.runs import RunStatus, run_create, run_execute, runs_active, runs_mark_stale
 from gridcheck.lineloss.models import AnalysisRun
@@ -41,7 +41,8 @@ def test_a_running_run_without_heartbeat_is_marked_failed_and_frees_its_month(se
     beating = AnalysisRun.objects.create(
         month=dt.date(2026, 9, 1), status=RunStatus.RUNNING, heartbeat_at=now - dt.timedelta(seconds=5)
     )
-    assert runs_mark_stale(AnalysisRun, now=now) == 1
+    with translation.override("en"):
+        assert runs_mark_stale(AnalysisRun, now=now) == 1
     silent.refresh_from_db()
     beating.refresh_from_db()
     assert silent.status == RunStatus.FAILED and "heartbeat" in silent.error
