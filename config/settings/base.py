@@ -74,17 +74,16 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'gridcheck.sqlite3'}"),
 }
+# WAL lets the web server read while an import writes; a busy timeout instead of "database is locked".
+# IMMEDIATE transactions take the write lock when they begin, so two concurrent writers (two payments,
+# two approvals) queue on the busy timeout instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while an import writes; a busy timeout instead of "database is locked".
-    # IMMEDIATE transactions take the write lock when they begin, so two concurrent writers (two payments,
-    # two approvals) queue on the busy timeout instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 30,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-        }
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 

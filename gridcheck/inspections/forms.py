@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Customer
+from gridcheck.core.fields import LocalDateTimeField
 from gridcheck.inspections.choices import (
     TipOffChannel,
     TipOffStatus,
@@ -81,7 +82,7 @@ class TipOffForm(BootstrapMixin, forms.Form):
     """Register a tip-off; the reporter's identity is optional (anonymous tip-offs are allowed)."""
 
     channel = forms.ChoiceField(label=_("channel"), choices=TipOffChannel.choices)
-    received_at = forms.DateTimeField(
+    received_at = LocalDateTimeField(
         label=_("received at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck.core.fields import LocalDateTimeFilter
 from gridcheck.notifications.choices import Channel, MessageStatus
 from gridcheck.notifications.models import Message
 
@@ -15,12 +16,10 @@ class MessageFilterSet(django_filters.FilterSet):
     recipient = django_filters.CharFilter(
         field_name="recipient_address", lookup_expr="icontains", label=_("recipient address")
     )
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = LocalDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("created at or after")
     )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", label=_("created before")
-    )
+    created_before = LocalDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("created before"))
 
     class Meta:
         model = Message

@@ -17,6 +17,21 @@ EXAMPLES = int(os.environ.get("GRIDCHECK_FUZZ_EXAMPLES", "10"))
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI application itself, which closes "old" connections at each request's
+    start and end; inside the test's transaction that would close PostgreSQL's connection under the test.
+    Django's own test client disconnects the same handler for the same reason."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def _schema():
     from django.core.wsgi import get_wsgi_application
     from drf_spectacular.generators import SchemaGenerator

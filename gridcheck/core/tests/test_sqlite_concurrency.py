@@ -6,17 +6,23 @@ import time
 import pytest
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
-from config.settings.base import DATABASES
+from config.settings.base import SQLITE_OPTIONS
 
 
 def _wrapper(path):
-    settings_dict = {**DATABASES["default"], "NAME": str(path), "ENGINE": "django.db.backends.sqlite3"}
-    settings_dict.setdefault("TIME_ZONE", None)
-    settings_dict.setdefault("CONN_MAX_AGE", 0)
-    settings_dict.setdefault("CONN_HEALTH_CHECKS", False)
-    settings_dict.setdefault("AUTOCOMMIT", True)
-    settings_dict.setdefault("ATOMIC_REQUESTS", False)
-    settings_dict.setdefault("TEST", {})
+    """A connection to the SQLite file ``path`` with the options the embedded deployment uses (whatever
+    database this test run is on)."""
+    settings_dict = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": dict(SQLITE_OPTIONS),
+        "TIME_ZONE": None,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "AUTOCOMMIT": True,
+        "ATOMIC_REQUESTS": False,
+        "TEST": {},
+    }
     return DatabaseWrapper(settings_dict, alias=f"concurrency-{threading.get_ident()}")
 
 

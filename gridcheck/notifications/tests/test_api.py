@@ -51,3 +51,17 @@ def test_read_only_and_forbidden_for_others(login, messages):
     assert login("inspector_east").get("/api/notifications/messages/").status_code == 403
     assert login("liaison").get("/api/notifications/messages/").status_code == 403
     assert login("head_east").get(f"/api/notifications/messages/{west.pk}/").status_code == 404
+
+
+def test_created_range_takes_offsets_and_refuses_impossible_moments(login, messages):
+    east, _ = messages
+    client = login("head_east")
+    # 02:00 at +17:16 is the previous day in Shanghai: still before the message was created
+    data = client.get("/api/notifications/messages/", {"created_after": "2020-01-01T02:00:00+17:16"}).json()
+    assert [row["id"] for row in data["results"]] == [east.pk]
+    data = client.get("/api/notifications/messages/", {"created_before": "2020-01-01T02:00:00+17:16"}).json()
+    assert data["results"] == []
+    # PostgreSQL refuses such an offset in a query and no station has records from year 654: both 400
+    response = client.get("/api/notifications/messages/", {"created_after": "0654-03-23T11:44:25.6+17:16"})
+    assert response.status_code == 400
+    assert "created_after" in response.json()
