@@ -16,6 +16,7 @@ population).  :func:`write_report` writes ``report.md`` and ``roc_pr.png`` (matp
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import uuid
 from pathlib import Path
@@ -34,7 +35,17 @@ SGCC_COLUMNS = [
     "median_usage",
     "peak_to_mean_ratio",
 ]
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """The project's shared data folder: ``GRIDCHECK_SHARED_DIR``, else ``../shared`` beside the repository,
+    else ``/work/shared`` (where the development machines keep it; a clone elsewhere still finds it)."""
+    candidates = [os.environ.get("GRIDCHECK_SHARED_DIR", ""), Path(__file__).resolve().parents[3] / "shared"]
+    candidates.append("/work/shared")
+    return next((Path(c) for c in candidates if c and Path(c).is_dir()), Path(candidates[1]))
+
+
+SHARED = _shared_dir()
 SGCC_PATH = SHARED / "data" / "sgcc-features" / "sgcc_ml_ready.csv"
 SGSC_PATH = SHARED / "data" / "sgsc-50" / "sgsc_50_customers_halfhourly.csv.gz"
 

@@ -6,24 +6,18 @@ or are ambiguous (clocks back) are row errors, never guessed, and VEE estimates 
 """
 
 import datetime as dt
-from pathlib import Path
 
 import ibis
 import pandas as pd
 import pytest
 
 from gridcheck_analytics.backends import connect
+from gridcheck_analytics.detection.evaluate import SGSC_PATH
 from gridcheck_analytics.io import SGSC_CURVE_MAPPING, read_curves
 from gridcheck_analytics.quality import curves_to_daily, validate_daily
 from gridcheck_analytics.schema import METERS, QualityCode, conform
 
-SGSC = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "sgsc-50"
-    / "sgsc_50_customers_halfhourly.csv.gz"
-)
+SGSC = SGSC_PATH
 
 
 @pytest.fixture(scope="module")
@@ -69,12 +63,13 @@ def test_sgsc_passes_vee(sgsc):
         ),
         METERS,
     )
-    first = frame.groupby("meter_id")["timestamp"].min().dt.date
-    last = frame.groupby("meter_id")["timestamp"].max().dt.date
+    first = frame.groupby("meter_id")["timestamp"].min().dt.tz_localize(None).dt.normalize()
+    last = frame.groupby("meter_id")["timestamp"].max().dt.tz_localize(None).dt.normalize()
     con = connect("duckdb")
     daily = curves_to_daily(ibis.memtable(frame), interval_minutes=30)
     vee = validate_daily(daily, ibis.memtable(meters), dt.date(2012, 1, 1), dt.date(2014, 2, 28))
     out = con.execute(vee)
+    out["reading_date"] = pd.to_datetime(out["reading_date"])
     # only the days each customer was in the trial
     out = out[
         (out["reading_date"] > out["meter_id"].map(first)) & (out["reading_date"] < out["meter_id"].map(last))
