@@ -9,7 +9,8 @@ Modules: :mod:`.power_factor`, :mod:`.line_loss`, :mod:`.meters` (registers, mul
 changes), :mod:`.tariffs` (pricing lines) and :mod:`.bills` (the bill that sequences them).
 """
 
+from gridcheck_analytics.billing.bills import bill
 from gridcheck_analytics.billing.line_loss import line_loss_balance
 from gridcheck_analytics.billing.power_factor import power_factor_adjustment
 
-__all__ = ["line_loss_balance", "power_factor_adjustment"]
+__all__ = ["bill", "line_loss_balance", "power_factor_adjustment"]

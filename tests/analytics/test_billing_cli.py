@@ -70,3 +70,40 @@ def test_bad_input_exits_2_naming_the_field(tmp_path, capsys, calculation, facts
     code, _, err = run(tmp_path, capsys, calculation, facts)
     assert code == 2
     assert err.startswith(f"error: field {field}")
+
+
+BILL = {
+    "bill_period": "2023-03-31",
+    "meters": [
+        {"meter": "OLD", "ct_ratio": 20, "registers": {"total": {"start": "500.00", "end": "520.50"}}},
+        {"meter": "NEW", "ct_ratio": 40, "registers": {"total": {"start": "0.00", "end": "12.25"}}},
+    ],
+    "flat_price_yuan_per_kwh": "0.65",
+}
+
+
+def test_bill_prints_itemised_json(tmp_path, capsys):
+    code, result, _ = run(tmp_path, capsys, "bill", BILL)
+    assert code == 0
+    # 20.5 × 20 = 410 kWh + 12.25 × 40 = 490 kWh = 900 kWh; 900 × 0.65 = 585.00 元
+    got = values(result)
+    assert (
+        got["meter_1_total_kwh"] == "410" and got["meter_2_total_kwh"] == "490" and got["total_kwh"] == "900"
+    )
+    assert got["total_yuan"] == "585.00"
+    assert all(item["formula"] and item["article"] for item in result["items"])
+    assert result["kind"] == "bill"
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({**BILL, "meters": [{"registers": {"total": {"start": 9, "end": 1}}}]}, "meters[0].registers.total"),
+        ({**BILL, "flat_price_yuan_per_kwh": None}, "flat_price_yuan_per_kwh"),
+        ({**BILL, "tarif": "x"}, "tarif"),
+    ],
+)
+def test_bill_bad_input_exits_2_naming_the_field(tmp_path, capsys, facts, field):
+    code, _, err = run(tmp_path, capsys, "bill", facts)
+    assert code == 2
+    assert err.startswith(f"error: field {field}")
