@@ -315,3 +315,22 @@ def test_backwards_register_message_names_the_register():
     with pytest.raises(CalcInputError, match="went backwards") as info:
         bill(**FLAT, meters=[{"registers": {"total": reading(200, 100)}}])
     assert str(info.value).startswith("meters[0].registers.total")
+
+
+def test_transformer_loss_with_the_load_factor_from_the_energy():
+    # β² = (60,000² + 30,000²) / (315 × 720)² = 4,500,000,000 / 51,438,240,000 = 0.0874836
+    # active loss = 0.67 × 720 + 3.65 × 0.0874836 × 720 = 482.4 + 229.9069 = 712.3069 → 712 kWh
+    result = bill(
+        bill_period=ON,
+        energies={"total": 60000, "reactive": 30000},
+        flat_price_yuan_per_kwh="0.60",
+        transformer_loss={
+            "capacity_kva": 315,
+            "no_load_loss_kw": "0.67",
+            "load_loss_kw": "3.65",
+            "hours": 720,
+        },
+    )
+    assert result.value("transformer_loss_kwh") == Decimal(712)
+    assert result.value("transformer_loss_kvarh") == Decimal(0)  # no I0 / Uk given
+    assert result.value("energy_charge_yuan") == Decimal("36427.20")  # 60,712 × 0.60
