@@ -1,7 +1,8 @@
 """The analytics command line: file in, file out, no database.
 
 ``python -m gridcheck_analytics.cli calc theft|violation|late-fee|meter-error --input FILE.json`` reads the
-case facts as a JSON object (the keyword arguments of the function in ``gridcheck_analytics.penalties``;
+case facts as a JSON object (the keyword arguments of the function in ``gridcheck_analytics.penalties``, or
+for ``power-factor``, ``bill`` and ``line-loss`` in ``gridcheck_analytics.billing``;
 numbers may be JSON numbers or strings, dates ``YYYY-MM-DD``), computes the case under the rule in force on
 its date and prints the itemised result as JSON (Decimals as strings), so that anyone can check a case by
 hand. ``violation`` needs ``"violation_type"``; ``--province`` picks a province overlay. Exit status: 0 on
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from gridcheck_analytics import penalties
+from gridcheck_analytics import billing, penalties
 from gridcheck_analytics.regulations.table import RuleError
 
 CALCULATIONS: dict[str, Callable[..., penalties.Calculation]] = {
@@ -28,6 +29,9 @@ CALCULATIONS: dict[str, Callable[..., penalties.Calculation]] = {
     "late-fee": penalties.late_fee,
     "meter-error": penalties.meter_error,
     "criminal-referral": penalties.criminal_referral,
+    "power-factor": billing.power_factor_adjustment,
+    "bill": billing.bill,
+    "line-loss": billing.line_loss_balance,
 }
 #: Keyword arguments the command line sets itself, never read from the input file.
 RESERVED = ("today", "table", "province")
