@@ -35,7 +35,12 @@ from gridcheck_analytics.billing.tariffs import (
     time_of_use_charges,
 )
 from gridcheck_analytics.penalties.builder import Calculation, CaseBuilder
-from gridcheck_analytics.penalties.inputs import CalcInputError, as_date, as_decimal, as_optional_decimal
+from gridcheck_analytics.penalties.inputs import (
+    CalcInputError,
+    as_bill_period,
+    as_decimal,
+    as_optional_decimal,
+)
 from gridcheck_analytics.regulations.table import RuleTable
 
 PRICING = ("flat_price_yuan_per_kwh", "time_of_use_prices_yuan_per_kwh", "tiers")
@@ -229,7 +234,7 @@ def bill(
     ----------
     .. [1] 《功率因数调整电费办法》（（83）水电财字第215号）; 《供电营业规则》（1996）第七十条 (mixed use).
     """
-    on = as_date(bill_period, "bill_period", today)
+    on = as_bill_period(bill_period, "bill_period", today)
     pricing = _pricing_choice(
         flat_price_yuan_per_kwh=flat_price_yuan_per_kwh,
         time_of_use_prices_yuan_per_kwh=time_of_use_prices_yuan_per_kwh,

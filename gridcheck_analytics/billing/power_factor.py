@@ -14,8 +14,8 @@ from decimal import Decimal
 from gridcheck_analytics.penalties.builder import Calculation, CaseBuilder
 from gridcheck_analytics.penalties.inputs import (
     CalcInputError,
+    as_bill_period,
     as_choice,
-    as_date,
     as_decimal,
     as_optional_decimal,
 )
@@ -188,7 +188,7 @@ def power_factor_adjustment(
     ----------
     .. [1] 《功率因数调整电费办法》（（83）水电财字第215号）及其附表一至三.
     """
-    on = as_date(bill_period, "bill_period", today)
+    on = as_bill_period(bill_period, "bill_period", today)
     energy = as_decimal(energy_kwh, "energy_kwh", positive=True)
     reactive = as_decimal(reactive_energy_kvarh, "reactive_energy_kvarh", nonnegative=True)
     basic = as_optional_decimal(basic_charge_yuan, "basic_charge_yuan", nonnegative=True)

@@ -6,6 +6,7 @@ input raises :class:`CalcInputError` naming the field.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
@@ -41,6 +42,19 @@ def as_decimal(value: object, name: str, *, positive: bool = False, nonnegative:
 def as_optional_decimal(value: object, name: str, **kwargs) -> Decimal | None:
     """:func:`as_decimal`, or ``None`` when ``value`` is ``None``."""
     return None if value is None else as_decimal(value, name, **kwargs)
+
+
+def as_bill_period(value: object, name: str, today: datetime.date | None = None) -> datetime.date:
+    """A billing period: a month ``YYYY-MM`` (read as its last day) or a date ``YYYY-MM-DD``."""
+    if isinstance(value, str) and len(value.strip()) == 7:
+        try:
+            first = datetime.date.fromisoformat(value.strip() + "-01")
+        except ValueError:
+            raise CalcInputError(
+                name, f"must be a month YYYY-MM or a date YYYY-MM-DD, got {value!r}"
+            ) from None
+        value = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return as_date(value, name, today)
 
 
 def as_date(value: object, name: str, today: datetime.date | None = None) -> datetime.date:

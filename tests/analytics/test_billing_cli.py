@@ -107,3 +107,18 @@ def test_bill_bad_input_exits_2_naming_the_field(tmp_path, capsys, facts, field)
     code, _, err = run(tmp_path, capsys, "bill", facts)
     assert code == 2
     assert err.startswith(f"error: field {field}")
+
+
+def test_a_bill_period_may_be_written_as_a_month(tmp_path, capsys):
+    """``2023-05`` is May 2023 (its last day picks the rules), ``2023-13`` is refused naming the field."""
+    path = tmp_path / "pf.json"
+    facts = {"energy_kwh": 100000, "reactive_energy_kvarh": 60000, "power_factor_standard": "0.90"}
+    path.write_text(json.dumps({**facts, "bill_period": "2023-05"}), encoding="utf-8")
+    assert main(["calc", "power-factor", "--input", str(path)]) == 0
+    month = json.loads(capsys.readouterr().out)
+    path.write_text(json.dumps({**facts, "bill_period": "2023-05-31"}), encoding="utf-8")
+    assert main(["calc", "power-factor", "--input", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == month
+    path.write_text(json.dumps({**facts, "bill_period": "2023-13"}), encoding="utf-8")
+    assert main(["calc", "power-factor", "--input", str(path)]) == 2
+    assert "bill_period" in capsys.readouterr().err
