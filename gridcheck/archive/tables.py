@@ -1,11 +1,13 @@
 """Tables of the archive list pages (django-tables2): compact, sortable by column header."""
 
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.archive.models import Area, Customer, Line, Meter, MeteringPoint, Station, Tariff
-from gridcheck.core.tables import BaseTable, class_badge
+from gridcheck.archive.models import Area, Customer, ImportBatch, Line, Meter, MeteringPoint, Station, Tariff
+from gridcheck.core.registries import imports
+from gridcheck.core.tables import ATTRS, BaseTable, class_badge
 
 
 class StationTable(BaseTable):
@@ -152,3 +154,57 @@ class TariffTable(BaseTable):
             "effective_from",
             "source",
         )
+
+
+class CountColumn(tables.Column):
+    """A count, right-aligned, with thousands separators."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"th": {"class": "text-end"}, "td": {"class": "text-end"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return intcomma(value)
+
+
+class ImportBatchTable(BaseTable):
+    """The import history: when, what, which file, how it went, and the row counts."""
+
+    created_at = tables.DateTimeColumn(
+        format="Y-m-d H:i", verbose_name=_("Time"), attrs={"td": {"class": "text-nowrap"}}
+    )
+    entity = tables.Column(verbose_name=_("What"))
+    file_name = tables.Column(
+        verbose_name=_("File"), linkify=("archive:importbatch_detail", {"pk": tables.A("pk")})
+    )
+    status = tables.Column(verbose_name=_("Status"))
+    rows_total = CountColumn(verbose_name=_("Rows"))
+    rows_created = CountColumn(verbose_name=_("Created"))
+    rows_updated = CountColumn(verbose_name=_("Updated"))
+    rows_unchanged = CountColumn(verbose_name=_("Unchanged"))
+    started_by = tables.Column(verbose_name=_("By"), default=_("system"), orderable=False)
+    station = tables.Column(verbose_name=_("Station"), default="—", order_by=("station__code", "-created_at"))
+
+    class Meta(BaseTable.Meta):
+        model = ImportBatch
+        fields = (
+            "created_at",
+            "entity",
+            "file_name",
+            "status",
+            "rows_total",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "started_by",
+            "station",
+        )
+        attrs = {**ATTRS, "data-testid": "batch-table"}
+        empty_text = _("No imports yet.")
+
+    def render_entity(self, value):
+        return imports[value].label if value in imports else value
+
+    def render_status(self, value, record):
+        colour = "success" if record.status == ImportBatch.Status.SUCCEEDED else "danger"
+        return format_html('<span class="badge text-bg-{}">{}</span>', colour, value)

@@ -9,6 +9,7 @@ import pathlib
 import shutil
 import tempfile
 
+import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -17,12 +18,14 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, TemplateView, View
 
+from gridcheck.archive import tables
+from gridcheck.archive.filtersets import SearchFilterSet
 from gridcheck.archive.importers import ImportRejected, import_file
 from gridcheck.archive.models import ImportBatch
 from gridcheck.core.exports import template_response
-from gridcheck.core.generic import CapabilityRequiredMixin
+from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView
 from gridcheck.core.registries import imports
 from gridcheck.core.roles import IMPORT, VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
@@ -160,29 +163,38 @@ class ImportTemplateView(CapabilityRequiredMixin, View):
         return template_response(entity)
 
 
-class ImportBatchListView(CapabilityRequiredMixin, ListView):
+def _entity_choices():
+    return [(key, spec.label) for key, spec in imports.items()]
+
+
+class ImportBatchPageFilterSet(SearchFilterSet):
+    """The import history's filters: what was imported, how it went, and the file name (``q``)."""
+
+    search_fields = ("file_name__icontains",)
+    entity = django_filters.ChoiceFilter(choices=_entity_choices, label=gettext_lazy("What"))
+    status = django_filters.ChoiceFilter(choices=ImportBatch.Status.choices, label=gettext_lazy("Status"))
+
+    class Meta:
+        model = ImportBatch
+        fields = ["entity", "status"]
+
+
+class ImportBatchListView(ScopedListView):
     """The imports the user may see (their station's, or all for county level), newest first."""
 
     required_capability = VIEW
+    model = ImportBatch
     template_name = "archive/importbatch_list.html"
-    context_object_name = "batches"
-    paginate_by = 50
+    filterset_class = ImportBatchPageFilterSet
+    table_class = tables.ImportBatchTable
+    title = gettext_lazy("Import history")
+    search_placeholder = gettext_lazy("Search by file name")
 
-    def get_queryset(self):
-        queryset = ImportBatch.objects.select_related("started_by", "station")
-        status = self.request.GET.get("status")
-        if status in ImportBatch.Status.values:
-            queryset = queryset.filter(status=status)
-        entity = self.request.GET.get("entity")
-        if entity in imports:
-            queryset = queryset.filter(entity=entity)
-        return scope_queryset(queryset, self.request.user).order_by("-created_at", "-pk")
+    def get_base_queryset(self):
+        return ImportBatch.objects.select_related("started_by", "station").order_by("-created_at", "-pk")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["entity_labels"] = {key: spec.label for key, spec in imports.items()}
-        ctx["entity_options"] = [(key, spec.label) for key, spec in imports.items()]
-        ctx["status_options"] = ImportBatch.Status.choices
         ctx["can_import"] = has_capability(self.request.user, IMPORT)
         return ctx
 

@@ -121,9 +121,13 @@ def scope_filter_choices(filterset, user, hidden=()):
         if isinstance(field.widget, forms.NullBooleanSelect):
             field.widget.choices = [("unknown", ALL_LABEL), *list(field.widget.choices)[1:]]
         elif isinstance(field, forms.ChoiceField) and not hasattr(field, "queryset"):
-            field.choices = [
-                ("", ALL_LABEL) if value == "" else (value, label) for value, label in field.choices
-            ]
+            if hasattr(field, "empty_label"):
+                # django-filter's choice field adds its empty choice (the ``empty_label`` set above) itself
+                field.choices = [(value, label) for value, label in field.choices if value != ""]
+            else:
+                field.choices = [
+                    ("", ALL_LABEL) if value == "" else (value, label) for value, label in field.choices
+                ]
         if isinstance(field.widget, forms.Select):
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
         else:

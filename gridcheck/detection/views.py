@@ -51,7 +51,8 @@ class SuspectListView(ScopedListView):
 
     def get(self, request, *args, **kwargs):
         self.months = selectors.suspect_months(user=request.user)
-        if "month" not in request.GET and self.months:
+        self.month_defaulted = "month" not in request.GET and bool(self.months)
+        if self.month_defaulted:
             # The newest month by default: one month is one ranked list.
             request.GET = request.GET.copy()
             request.GET["month"] = f"{self.months[0]:%Y-%m-%d}"
@@ -88,6 +89,11 @@ class SuspectListView(ScopedListView):
             if month
             else None,
         )
+        if self.month_defaulted:
+            # The newest month filled in by default is no filter of the user's: the filters stay folded.
+            ctx["active_filters"] = any(
+                v for k, v in self.request.GET.items() if k not in ("page", "sort", "q", "month")
+            )
         return ctx
 
 

@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.fields import LocalDateTimeFilter
+from gridcheck.notifications import selectors
 from gridcheck.notifications.choices import Channel, MessageStatus
 from gridcheck.notifications.models import Message
 
@@ -24,3 +25,21 @@ class MessageFilterSet(django_filters.FilterSet):
     class Meta:
         model = Message
         fields = ["channel", "status", "recipient", "created_after", "created_before"]
+
+
+class OutboxPageFilterSet(MessageFilterSet):
+    """The outbox page's filters: channel and status, and one search box ``q`` over recipient and subject."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    # the search box covers the recipient; the page offers no time range
+    recipient = None
+    created_after = None
+    created_before = None
+
+    class Meta:
+        model = Message
+        fields = ["channel", "status"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return selectors.outbox_search(queryset, value) if value else queryset

@@ -36,13 +36,18 @@ def outbox_messages(
     if status in MessageStatus.values:
         queryset = queryset.filter(status=status)
     if q:
-        queryset = queryset.filter(
-            Q(recipient_address__icontains=q)
-            | Q(subject__icontains=q)
-            | Q(recipient_user__full_name__icontains=q)
-            | Q(recipient_user__username__icontains=q)
-        )
+        queryset = outbox_search(queryset, q)
     return scope_queryset(queryset, user).order_by("-created_at", "-pk")
+
+
+def outbox_search(queryset: QuerySet[Message], q: str) -> QuerySet[Message]:
+    """The messages of ``queryset`` whose recipient (address, user's name or username) or subject contain ``q``."""
+    return queryset.filter(
+        Q(recipient_address__icontains=q)
+        | Q(subject__icontains=q)
+        | Q(recipient_user__full_name__icontains=q)
+        | Q(recipient_user__username__icontains=q)
+    )
 
 
 def outbox_status_counts(*, user) -> dict[str, int]:

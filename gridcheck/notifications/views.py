@@ -6,15 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from gridcheck.core.generic import history_entries
+from gridcheck.core.generic import ScopedListView, history_entries
+from gridcheck.core.roles import VIEW_OUTBOX
 from gridcheck.core.uploads import upload_response
 from gridcheck.notifications import selectors, services
 from gridcheck.notifications.choices import Channel, MessageStatus
+from gridcheck.notifications.filtersets import OutboxPageFilterSet
 from gridcheck.notifications.models import Message, MessageAttachment
+from gridcheck.notifications.tables import OutboxTable
 
 
 class OutboxAccessMixin(LoginRequiredMixin):
@@ -28,26 +31,24 @@ class OutboxAccessMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class OutboxListView(OutboxAccessMixin, ListView):
+class OutboxListView(OutboxAccessMixin, ScopedListView):
     """Every message the user may see, newest first, filtered by channel and status."""
 
+    required_capability = VIEW_OUTBOX
+    model = Message
     template_name = "notifications/outbox_list.html"
-    context_object_name = "outbox"
-    paginate_by = 50
+    filterset_class = OutboxPageFilterSet
+    table_class = OutboxTable
+    title = gettext_lazy("Outbox")
+    search_placeholder = gettext_lazy("Recipient or subject")
 
     def get_queryset(self):
-        get = self.request.GET
-        return selectors.outbox_messages(
-            user=self.request.user,
-            channel=get.get("channel") or None,
-            status=get.get("status") or None,
-            q=(get.get("q") or "").strip() or None,
-        )
+        return selectors.outbox_messages(user=self.request.user)  # scoped, newest first
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
-            channel_options=Channel.choices,
+            outbox=[row.record for row in self.table.paginated_rows],  # the messages of this page
             status_options=MessageStatus.choices,
             status_counts=selectors.outbox_status_counts(user=self.request.user),
         )

@@ -166,3 +166,30 @@ def test_failed_batch_detail_lists_errors(login, county):
     )
     assert "Nothing was written." in body
     assert "row 7" in body and "a value is required" in body
+
+
+def test_batch_list_filters_by_status_and_pages(login, county):
+    east = county.stations["east"]
+    ImportBatch.objects.bulk_create(
+        [
+            ImportBatch(entity="customers", file_name=f"ok-{i}.csv", status="succeeded", station=east)
+            for i in range(52)
+        ]
+        + [ImportBatch(entity="customers", file_name="refused.csv", status="failed", station=east)]
+    )
+    client = login("head_east")
+    url = reverse("archive:importbatch_list")
+    response = client.get(url, QUERY_STRING="lang=en&status=succeeded")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="batch-table"' in body and "refused.csv" not in body
+    assert 'data-testid="row-count"' in body and "52 records" in body
+    assert len(response.context["table"].page.object_list) == 50
+    assert "page=2" in body and "status=succeeded" in body  # the next page keeps the filter
+    assert "Import a file" in body  # a station head may import
+    assert body.count('<option value=""') == 2  # one "All" per dropdown (what, status)
+    response = client.get(url, QUERY_STRING="lang=en&status=succeeded&page=2")
+    files = {row.record.file_name for row in response.context["table"].page.object_list}
+    assert len(files) == 2 and all(f.startswith("ok-") for f in files)
+    response = client.get(url, QUERY_STRING="lang=en&status=failed&q=refused")
+    assert [row.record.file_name for row in response.context["table"].page.object_list] == ["refused.csv"]

@@ -217,3 +217,36 @@ def test_admin_pages(client, outbox):
     assert response.status_code == 200
     assert "告知书.pdf" in response.content.decode()
     assert client.get(f"/admin/notifications/message/{outbox['west'].pk}/history/").status_code == 200
+
+
+def test_outbox_filters_by_status_and_pages(login, county):
+    east = county.stations["east"]
+    Message.objects.bulk_create(
+        [
+            Message(channel=Channel.SMS, recipient_address=f"1380013{i:04d}", body="预警", station=east)
+            for i in range(53)
+        ]
+        + [
+            Message(
+                channel=Channel.EMAIL,
+                recipient_address="x@kehu.example",
+                subject="撤回的告知书",
+                body="x",
+                status=MessageStatus.CANCELLED,
+                station=east,
+            )
+        ]
+    )
+    client = login("head_east")
+    url = reverse("notifications:outbox")
+    response = client.get(url, {"status": MessageStatus.QUEUED})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="outbox-table"' in body and 'data-testid="row-count"' in body
+    assert len(response.context["outbox"]) == 50 and "撤回的告知书" not in body
+    assert all(m.status == MessageStatus.QUEUED for m in response.context["outbox"])
+    assert 'data-testid="count-queued"' in body and "page=2" in body
+    response = client.get(url, {"status": MessageStatus.QUEUED, "page": 2})
+    assert len(response.context["outbox"]) == 3
+    response = client.get(url, {"status": MessageStatus.CANCELLED, "q": "kehu"})
+    assert [m.subject for m in response.context["outbox"]] == ["撤回的告知书"]
