@@ -128,7 +128,8 @@ def xlsx_check(content, name: str) -> None:
         with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
             names = {member.filename for member in members}
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
+        # NotImplementedError: a member claims a zip version Python cannot read (found by fuzzing)
         _refuse(_("The file %(name)s is not an Excel workbook (.xlsx)."), name)
     if "[Content_Types].xml" not in names:
         _refuse(_("The file %(name)s is not an Excel workbook (.xlsx)."), name)

@@ -88,6 +88,7 @@ _UNREADABLE = (
     OSError,
     EOFError,
     zipfile.BadZipFile,
+    NotImplementedError,  # a zip member of a version or compression zipfile cannot read
     lzma.LZMAError,
     tarfile.TarError,
     pa.ArrowException,

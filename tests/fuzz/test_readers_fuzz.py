@@ -106,6 +106,23 @@ def test_an_unreadable_csv_file_is_a_reader_error_naming_the_file(tmp_path, name
     assert info.value.file == name and str(info.value).startswith(f"{name}: ")
 
 
+def _zip_needing_version_13_3(text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("daily.csv", text)
+    data = bytearray(buffer.getvalue())
+    data[data.index(b"PK\x01\x02") + 6] = (
+        133  # "version needed to extract": zipfile raises NotImplementedError
+    )
+    return bytes(data)
+
+
+def test_a_zip_of_a_version_python_cannot_read_is_a_reader_error(tmp_path):
+    with pytest.raises(ReaderError, match="cannot be read as a CSV file") as info:
+        read_daily_csv(_file(tmp_path, "daily.zip", _zip_needing_version_13_3(HEADER + "m1,2025-01-01,1\n")))
+    assert info.value.file == "daily.zip"
+
+
 def test_a_gzipped_csv_file_is_read(tmp_path):
     frame, _meta = read_daily_csv(
         _file(tmp_path, "daily.csv.gz", gzip.compress((HEADER + "m1,2025-01-01,1\n").encode()))

@@ -84,6 +84,19 @@ def test_an_xlsx_zip_bomb_is_refused_before_anyone_unpacks_it():
         upload_accept(b"PK\x03\x04 not a zip", kind="xlsx", max_bytes=MB, name="a.xlsx")
 
 
+def test_a_zip_claiming_a_version_python_cannot_read_is_refused_not_a_server_error():
+    """Found by benchmarks/fuzz_readers.py: one changed byte in the central directory ("version needed to
+    extract" 13.3) made ``zipfile`` raise ``NotImplementedError`` past the check."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    data = bytearray(buffer.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 133  # version needed to extract: 13.3
+    with pytest.raises(ValidationError):
+        xlsx_check(bytes(data), "a.xlsx")
+
+
 def test_a_real_workbook_passes():
     from openpyxl import Workbook
 
