@@ -245,11 +245,17 @@ def snapshot(target=None) -> tuple:
     audited change also adds a history row), and every column of ``target``."""
     with connection.cursor() as cursor:
         cursor.execute(_state_sql())
-        state = [tuple(map(str, row)) for row in cursor.fetchall()]
+        # sorted by table: PostgreSQL may return a UNION ALL's parts in any order (a parallel append)
+        state = sorted(tuple(map(str, row)) for row in cursor.fetchall())
     if target is not None:
         columns = [f.attname for f in target._meta.concrete_fields if f.name != "last_login"]
         state.append(tuple(type(target)._default_manager.filter(pk=target.pk).values_list(*columns)))
     return tuple(state)
+
+
+def changed(before: tuple, after: tuple) -> str:
+    """What differs between two snapshots, to name it in a failure."""
+    return "; ".join(f"{b} -> {a}" for b, a in zip(before, after, strict=False) if a != b) or "the row count"
 
 
 def target_of(world, pattern: Pattern, username: str, side: str = "own"):
@@ -372,8 +378,9 @@ def test_other_station_objects(world):
                 got, want = outcome(response), {"not_found", "forbidden", "not_allowed"}
                 if got not in want:
                     mismatches.append(_mismatch(username, method, path, got, want, response))
-                if snapshot(target) != before:
-                    mismatches.append(f"{username:>16} {method:6} {path}: changed the database")
+                after = snapshot(target)
+                if after != before:
+                    mismatches.append(f"{username:>16} {method:6} {path}: changed {changed(before, after)}")
         if "admin" in readers and OBJECT_KINDS[entry.obj] != "personal":
             path = path_of(pattern, world, "admin", side="other")
             response = send(users["admin"], "GET", path, pattern)
@@ -448,8 +455,9 @@ def test_write_matrix(world):
                 got, want = outcome(response), {"forbidden", "login", "not_allowed"}
                 if got not in want:
                     mismatches.append(_mismatch(username, method, path, got, want, response))
-                if snapshot(target) != before:
-                    mismatches.append(f"{username:>16} {method:6} {path}: changed the database")
+                after = snapshot(target)
+                if after != before:
+                    mismatches.append(f"{username:>16} {method:6} {path}: changed {changed(before, after)}")
     # The check sees a change: an allowed write (head_east dismisses the east suspect) changes the state.
     suspect = world.obj("suspect")
     before = snapshot(suspect)
