@@ -109,7 +109,11 @@ def _load(source, fmt: str | None) -> tuple[pd.DataFrame, int, str]:
     file = Path(label).name
     if fmt == "parquet":
         try:
-            return pd.read_parquet(source), 1, label
+            frame = pd.read_parquet(source)
+            for column in frame.columns:  # text that is not UTF-8 fails later, deep in pandas: check it here
+                if pd.api.types.is_string_dtype(frame[column].dtype):
+                    pa.array(frame[column], from_pandas=True).validate(full=True)
+            return frame, 1, label
         except _UNREADABLE_PARQUET as exc:
             raise ReaderError(
                 file, f"cannot be read as a Parquet file ({type(exc).__name__}: {exc})"

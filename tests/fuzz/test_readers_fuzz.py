@@ -123,6 +123,21 @@ def test_a_zip_of_a_version_python_cannot_read_is_a_reader_error(tmp_path):
     assert info.value.file == "daily.zip"
 
 
+def test_a_parquet_file_with_text_that_is_not_utf8_is_a_reader_error(tmp_path):
+    """Found by benchmarks/fuzz_readers.py: the bytes passed the Parquet reader and failed later in pandas."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = pa.array([b"m1", b"\xa2e309"], type=pa.binary())
+    meter_ids = pa.Array.from_buffers(pa.string(), len(raw), raw.buffers())  # no UTF-8 check on the way in
+    path = tmp_path / "curves.parquet"
+    table = {"meter_id": meter_ids, "timestamp": pa.array(["2025-01-01 00:00", "2025-01-01 00:30"])}
+    pq.write_table(pa.table({**table, "active_power_kw": pa.array([1.0, 2.0])}), path)
+    with pytest.raises(ReaderError, match="cannot be read as a Parquet file") as info:
+        read_curves(path)
+    assert info.value.file == "curves.parquet"
+
+
 def test_a_gzipped_csv_file_is_read(tmp_path):
     frame, _meta = read_daily_csv(
         _file(tmp_path, "daily.csv.gz", gzip.compress((HEADER + "m1,2025-01-01,1\n").encode()))
