@@ -195,7 +195,7 @@ def bill(
     Parameters
     ----------
     bill_period : date or str
-        A day of the billing month (selects the rule version).
+        The billing month (``YYYY-MM``, read as its last day) or a day of it (selects the rule version).
     meters : list of objects, optional
         Meter parts (one per meter or multiplier in service): ``meter``, ``ct_ratio``, ``pt_ratio`` (default 1),
         ``register_digits`` (for a rollover), ``registers``: ``{"total"|"sharp"|"peak"|"flat"|"valley"|

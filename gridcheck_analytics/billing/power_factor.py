@@ -162,7 +162,7 @@ def power_factor_adjustment(
     Parameters
     ----------
     bill_period : date or str
-        A day of the billing month (selects the rule version).
+        The billing month (``YYYY-MM``, read as its last day) or a day of it (selects the rule version).
     energy_kwh : Decimal
         Active energy of the month [kWh]; must be greater than 0.
     reactive_energy_kvarh : Decimal
