@@ -13,6 +13,7 @@ urlpatterns = [
     path("lineloss/", include("gridcheck.lineloss.urls")),
     path("detection/", include("gridcheck.detection.urls")),
     path("cases/", include("gridcheck.cases.urls")),
+    path("billing/", include("gridcheck.billing.urls")),
     path("inspections/", include("gridcheck.seals.urls")),
     path("inspections/", include("gridcheck.inspections.urls")),
     path("api/", include("config.api_urls")),

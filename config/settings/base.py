@@ -328,5 +328,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 )
 # --- end theft detection ----------------------------------------------------------------------------
 
+# --- meter reading and billing (gridcheck.billing): books, cycles, readings, bills, refunds ---------
+INSTALLED_APPS += ["gridcheck.billing"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "BillStatusEnum": "gridcheck.billing.choices.BillStatus",
+        "ReadingSourceEnum": "gridcheck.billing.choices.ReadingSource",
+    }
+)
+
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------
 INSTALLED_APPS += ["gridcheck.demo"]

@@ -2,9 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
-from gridcheck.archive.models import Area, Customer, Tariff
+from gridcheck.archive.models import Area, Customer
 from gridcheck.archive.services import CUSTOMER_EDITABLE_FIELDS
 from gridcheck.core.identifiers import IdentifierError, clean_identifier
 from gridcheck.core.scoping import scope_queryset
@@ -24,9 +23,10 @@ class IdentifierFormField(forms.CharField):
 
 
 class CustomerForm(forms.ModelForm):
-    """Edit a customer's archive record; the area offered are those within the user's scope."""
+    """Edit a customer's archive record; the area offered are those within the user's scope.
 
-    tariff_code = forms.ChoiceField(label=_("tariff code"))
+    The tariff code is not here: it changes only through a category change application (billing).
+    """
 
     class Meta:
         model = Customer
@@ -36,15 +36,6 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = scope_queryset(Area.objects.select_related("station"), user)
-        codes = list(Tariff.objects.order_by("code").values_list("code", "name").distinct())
-        seen, choices = set(), []
-        for code, name in codes:
-            if code not in seen:
-                seen.add(code)
-                choices.append((code, f"{code} {name}"))
-        if self.instance.tariff_code and self.instance.tariff_code not in seen:
-            choices.insert(0, (self.instance.tariff_code, self.instance.tariff_code))
-        self.fields["tariff_code"].choices = choices
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

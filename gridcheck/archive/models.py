@@ -162,6 +162,44 @@ class Tariff(AuditedModel):
     )
     price_yuan_per_kwh = models.DecimalField(_("price [yuan/kWh]"), max_digits=8, decimal_places=4)
     is_time_of_use = models.BooleanField(_("time-of-use"), default=False)
+    # Time-of-use prices (峰谷分时): ``price_yuan_per_kwh`` is the flat (平) price.
+    peak_price_yuan_per_kwh = models.DecimalField(
+        _("peak price [yuan/kWh]"), max_digits=8, decimal_places=4, null=True, blank=True, validators=POSITIVE
+    )
+    valley_price_yuan_per_kwh = models.DecimalField(
+        _("valley price [yuan/kWh]"),
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+    )
+    sharp_price_yuan_per_kwh = models.DecimalField(
+        _("sharp-peak price [yuan/kWh]"),
+        max_digits=8,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+    )
+    # Two-part tariff (两部制): the basic charge by capacity or by maximum demand.
+    basic_price_yuan_per_kva_month = models.DecimalField(
+        _("basic price by capacity [yuan/kVA/month]"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+    )
+    basic_price_yuan_per_kw_month = models.DecimalField(
+        _("basic price by demand [yuan/kW/month]"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+    )
+    is_tiered = models.BooleanField(_("annual tiers (阶梯)"), default=False)
     effective_from = models.DateField(_("effective from"))
     source = models.CharField(_("source document"), max_length=200, blank=True)
 

@@ -4,7 +4,9 @@ from django.db import transaction
 
 from gridcheck.archive.models import Customer
 
-# Fields a person may change on a customer's page (the account number is its identity).
+# Fields a person may change on a customer's page (the account number is its identity). The tariff code
+# is not among them: it changes only through an approved category change (更改用电申请, billing app),
+# which calls ``customer_tariff_change``.
 CUSTOMER_EDITABLE_FIELDS = (
     "name",
     "address",
@@ -13,7 +15,6 @@ CUSTOMER_EDITABLE_FIELDS = (
     "category",
     "voltage_level",
     "contracted_capacity_kva",
-    "tariff_code",
     "inspection_class",
     "is_high_risk",
     "is_important",
@@ -37,5 +38,16 @@ def customer_update(*, customer: Customer, user, **fields) -> Customer:
     customer.station_id = customer.area.station_id
     customer.full_clean()
     customer._history_user = user
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_tariff_change(*, customer: Customer, tariff_code: str, user, reason: str) -> Customer:
+    """Change the customer's tariff code: only for an approved category change (billing's service)."""
+    customer.tariff_code = tariff_code
+    customer.full_clean()
+    customer._history_user = user
+    customer._change_reason = reason
     customer.save()
     return customer

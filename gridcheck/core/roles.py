@@ -10,7 +10,7 @@ Capabilities:
 ``view``              use the desk at all: the home page, one's messages (every staff member)
 ``view_<section>``    read a section's pages, lists, exports and API within the user's scope:
                       ``archive``, ``meter_data``, ``lineloss``, ``detection``, ``inspections``,
-                      ``cases``, ``hazards``, ``staff`` (see ``SECTION_VIEWS``)
+                      ``cases``, ``hazards``, ``staff``, ``billing`` (see ``SECTION_VIEWS``)
 ``change``            edit archive records
 ``import``            load archive files and meter data
 ``manage_staff``      create staff and qualifications
@@ -24,7 +24,13 @@ Capabilities:
 ``view_outbox``       see the outbox of e-mails and SMS (county-level staff and station heads)
 ``run_county``        start county-wide jobs (analysis of every station, county notices)
 ``portal``            a customer's portal login: their own hazards only
+``read_meters``       enter meter readings and report anomalies at the meter (the book's reader)
+``prepare_bills``     run a cycle's bills, prepare refunds, back-bills and category changes
+``check_bills``       check bills before issue and check category changes (never one's own)
 ====================  =================================================================================
+
+Reading bills is the section ``view_billing``; refunds, back-bills, category changes and book changes are
+approved with ``approve_station`` (never by their preparer).
 """
 
 from django.db import models
@@ -52,24 +58,32 @@ MANAGE_HAZARDS, VIEW_OUTBOX, RUN_COUNTY, PORTAL = "manage_hazards", "view_outbox
 VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS = "view_archive", "view_meter_data", "view_lineloss"
 VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES = "view_detection", "view_inspections", "view_cases"
 VIEW_HAZARDS, VIEW_STAFF = "view_hazards", "view_staff"
+VIEW_BILLING, READ_METERS = "view_billing", "read_meters"
+PREPARE_BILLS, CHECK_BILLS = "prepare_bills", "check_bills"
 
 #: Reading each section. Suspects, cases and visits (with their photos, signatures and amounts) are for
 #: the people who act on them; the government liaison reads hazards, notices and aggregate figures only.
 SECTION_VIEWS = frozenset(
     {VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES}
-    | {VIEW_HAZARDS, VIEW_STAFF}
+    | {VIEW_HAZARDS, VIEW_STAFF, VIEW_BILLING}
 )
 _DESK = frozenset({VIEW, VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_HAZARDS, VIEW_STAFF})
 
 _FIELD = SECTION_VIEWS | {VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS}
-_HEAD = _FIELD | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
+_BILLING = frozenset({VIEW_BILLING, READ_METERS, PREPARE_BILLS, CHECK_BILLS})
+_HEAD = (
+    _FIELD
+    | _BILLING
+    | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
+)
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
     Role.STATION_HEAD: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
-    Role.AUDITOR: _FIELD | {CHANGE, IMPORT},
+    # The billing auditor (电费审核) prepares and checks bills; the checker is never the preparer.
+    Role.AUDITOR: _FIELD | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS},
     Role.INSPECTOR: _FIELD | {IMPORT},
-    Role.METER_READER: _DESK,
+    Role.METER_READER: _DESK | {VIEW_BILLING, READ_METERS},
     # Answers for the loss of their areas: reads every section, scoped to those areas.
     Role.AREA_MANAGER: SECTION_VIEWS | {VIEW},
     Role.GOVERNMENT_LIAISON: frozenset({VIEW, VIEW_HAZARDS}),

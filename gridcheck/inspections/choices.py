@@ -15,6 +15,7 @@ class WorkOrderSource(models.TextChoices):
     AUDIT = "audit", _("Audit finding")
     HAZARD = "hazard", _("Hazard follow-up")
     SEAL = "seal", _("Broken seal")
+    READING = "reading", _("Reading anomaly")
     MANUAL = "manual", _("Manual")
 
 

@@ -36,6 +36,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "is_time_of_use",
         "effective_from",
         "source",
+        "peak_price_yuan_per_kwh",
+        "valley_price_yuan_per_kwh",
+        "sharp_price_yuan_per_kwh",
+        "basic_price_yuan_per_kva_month",
+        "basic_price_yuan_per_kw_month",
+        "is_tiered",
     ),
     "customers": (
         "area_code",

@@ -19,16 +19,21 @@ class TariffVersion:
     price_2023: float
     price_2025: float
     is_time_of_use: bool = False
+    basic_per_kva_month: float | None = None
+    basic_per_kw_month: float | None = None
+    is_tiered: bool = False
 
 
 TARIFFS: tuple[TariffVersion, ...] = (
-    TariffVersion("RES-1", "居民生活用电(不满1千伏)", "residential", "220V", 0.5283, 0.5383),
+    TariffVersion("RES-1", "居民生活用电(不满1千伏)", "residential", "220V", 0.5283, 0.5383, is_tiered=True),
     TariffVersion("RES-TOU", "居民生活用电(不满1千伏,峰谷)", "residential", "220V", 0.5583, 0.5683, True),
     TariffVersion("RES-10", "居民生活用电(1-10千伏)", "residential", "10kV", 0.5183, 0.5283),
     TariffVersion("GEN-1", "一般工商业用电(不满1千伏)", "general", "380V", 0.6712, 0.6498),
     TariffVersion("GEN-10", "一般工商业用电(1-10千伏)", "general", "10kV", 0.6462, 0.6248),
-    TariffVersion("LI-10", "大工业用电(1-10千伏)", "large_industry", "10kV", 0.6105, 0.5956, True),
-    TariffVersion("LI-35", "大工业用电(35千伏)", "large_industry", "35kV", 0.5855, 0.5706, True),
+    TariffVersion(
+        "LI-10", "大工业用电(1-10千伏)", "large_industry", "10kV", 0.6105, 0.5956, True, 30.0, 40.0
+    ),
+    TariffVersion("LI-35", "大工业用电(35千伏)", "large_industry", "35kV", 0.5855, 0.5706, True, 28.0, 38.0),
     TariffVersion("AGR-1", "农业生产用电(不满1千伏)", "agricultural", "380V", 0.4905, 0.4905),
     TariffVersion("AGR-10", "农业生产用电(1-10千伏)", "agricultural", "10kV", 0.4805, 0.4805),
 )
@@ -36,6 +41,11 @@ TARIFF_VERSIONS = (
     (np.datetime64("2023-06-01", "D"), "price_2023", "模拟:省发展改革委2023年销售电价调整通知"),
     (np.datetime64("2025-01-01", "D"), "price_2025", "模拟:省发展改革委2025年销售电价调整通知"),
 )
+
+
+#: Peak and valley prices of a time-of-use tariff as multiples of its flat price (simulated: a common
+#: provincial ratio of 1.6 and 0.45; sharp peak is not simulated).
+PEAK_FACTOR, VALLEY_FACTOR = 1.6, 0.45
 
 
 def simulate_tariffs() -> pd.DataFrame:
@@ -52,6 +62,16 @@ def simulate_tariffs() -> pd.DataFrame:
                     "is_time_of_use": t.is_time_of_use,
                     "effective_from": effective_from,
                     "source": source,
+                    "peak_price_yuan_per_kwh": (
+                        round(getattr(t, price_field) * PEAK_FACTOR, 4) if t.is_time_of_use else None
+                    ),
+                    "valley_price_yuan_per_kwh": (
+                        round(getattr(t, price_field) * VALLEY_FACTOR, 4) if t.is_time_of_use else None
+                    ),
+                    "sharp_price_yuan_per_kwh": None,
+                    "basic_price_yuan_per_kva_month": t.basic_per_kva_month,
+                    "basic_price_yuan_per_kw_month": t.basic_per_kw_month,
+                    "is_tiered": t.is_tiered,
                 }
             )
     frame = pd.DataFrame(rows)

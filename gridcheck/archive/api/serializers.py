@@ -264,6 +264,15 @@ class CustomerSerializer(AuditedWriteSerializer):
             raise serializers.ValidationError(
                 {"account_number": _("The account number (户号) of a customer cannot be changed.")}
             )
+        tariff_code = validated_data.pop("tariff_code", instance.tariff_code)
+        if tariff_code != instance.tariff_code:
+            raise serializers.ValidationError(
+                {
+                    "tariff_code": _(
+                        "A customer's tariff changes only through a category change application (更改用电申请)."
+                    )
+                }
+            )
         try:
             return services.customer_update(customer=instance, user=self._request_user(), **validated_data)
         except DjangoValidationError as exc:

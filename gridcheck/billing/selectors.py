@@ -1,0 +1,193 @@
+"""Reading meter reading and billing: cycles and their reading rate, review lists, bills, reports."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from gridcheck.archive.models import Customer, Meter, Tariff
+from gridcheck.billing.choices import BillStatus, ChangeStatus, ReadingSource
+from gridcheck.billing.models import (
+    Bill,
+    BillAdjustment,
+    BillingEvent,
+    CategoryChange,
+    MeterReading,
+    ReaderAnomaly,
+    ReadingBook,
+    ReadingCycle,
+)
+from gridcheck.core.periods import month_add
+from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, PREPARE_BILLS, READ_METERS, has_capability
+from gridcheck.core.rules import rule_value
+from gridcheck.core.scoping import scoped
+
+#: The customer categories each tariff category is meant for (a mismatch goes on the review list).
+TARIFF_CATEGORY_CUSTOMERS = {
+    "residential": {"residential"},
+    "general": {"commercial", "industrial", "other"},
+    "large_industry": {"industrial"},
+    "agricultural": {"agricultural"},
+}
+
+
+def tariff_in_force(code: str, on: datetime.date) -> Tariff | None:
+    """The version of tariff ``code`` in force on ``on`` (the latest one that started by then)."""
+    return Tariff.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
+
+
+def reading_date(reading_day: int, period: datetime.date) -> datetime.date:
+    """The reading date of a book read on ``reading_day`` for the month ``period``."""
+    return datetime.date(period.year, period.month, reading_day)
+
+
+def book_customers(book: ReadingBook) -> QuerySet[Customer]:
+    """The customers of the book's areas."""
+    return Customer.objects.filter(area__book_entry__book=book)
+
+
+def book_meters(book: ReadingBook, on: datetime.date) -> QuerySet[Meter]:
+    """Meters of the book's customers in service on ``on`` (installed by then, not removed)."""
+    return (
+        Meter.objects.filter(metering_point__customer__area__book_entry__book=book, status="in_service")
+        .filter(Q(install_date__isnull=True) | Q(install_date__lte=on))
+        .select_related("metering_point__customer")
+    )
+
+
+def previous_reading(meter_id: int, before: datetime.date) -> MeterReading | None:
+    """The last reading of a meter before ``before`` (in any cycle)."""
+    return MeterReading.objects.filter(meter_id=meter_id, read_on__lt=before).order_by("-read_on").first()
+
+
+def cycle_summary(cycle: ReadingCycle) -> dict:
+    """Reading figures of a cycle: meters due, read, actual-reading rate, by source, backwards, mismatches.
+
+    ``actual_rate_percent`` counts readings that are not estimates (the goal is 100 %).
+    """
+    meters = book_meters(cycle.book, cycle.reading_date)
+    due = meters.count()
+    readings = cycle.readings.all()
+    by_source = dict(readings.values_list("source").annotate(n=Count("pk")).values_list("source", "n"))
+    read = sum(by_source.values())
+    actual = read - by_source.get(ReadingSource.ESTIMATED, 0)
+    unread = meters.exclude(pk__in=readings.values("meter_id"))
+    backwards = []
+    mismatched = []
+    for reading in readings.select_related("meter__metering_point", "customer"):
+        prev = previous_reading(reading.meter_id, reading.read_on)
+        if (
+            prev is not None
+            and prev.total is not None
+            and reading.total is not None
+            and reading.total < prev.total
+        ):
+            backwards.append((reading, prev))
+        archive = reading.meter.metering_point.multiplier
+        if reading.multiplier_read is not None and reading.multiplier_read != archive:
+            mismatched.append((reading, archive))
+    return {
+        "due": due,
+        "read": read,
+        "actual": actual,
+        "estimated": by_source.get(ReadingSource.ESTIMATED, 0),
+        "by_source": {s: by_source.get(s, 0) for s in ReadingSource.values},
+        "actual_rate_percent": (Decimal(actual * 100) / due).quantize(Decimal("0.01")) if due else None,
+        "unread": unread,
+        "backwards": backwards,
+        "multiplier_mismatch": mismatched,
+    }
+
+
+def review_list(cycle: ReadingCycle) -> QuerySet[Bill]:
+    """The cycle's bills that the checker must look at before issue (any review flag), drafts first."""
+    return cycle.bills.exclude(review_flags=[]).select_related("customer").order_by("status", "number")
+
+
+def energy_billed_earlier_in_year(customer_id: int, period: datetime.date) -> Decimal:
+    """Energy of the customer's bills earlier in the calendar year of ``period`` [kWh] (for the tiers)."""
+    total = Bill.objects.filter(
+        customer_id=customer_id, period__gte=period.replace(month=1), period__lt=period
+    ).aggregate(s=Sum("energy_kwh"))["s"]
+    return total or Decimal(0)
+
+
+def comparable_energy(customer_id: int, period: datetime.date, months_back: int) -> Decimal | None:
+    """Energy of the customer's bill ``months_back`` months before ``period`` (``None`` when none)."""
+    return (
+        Bill.objects.filter(customer_id=customer_id, period=month_add(period, -months_back))
+        .values_list("energy_kwh", flat=True)
+        .first()
+    )
+
+
+def review_thresholds(on: datetime.date) -> tuple[Decimal, Decimal]:
+    """The review list's change threshold [%] and the energy below which changes are ignored [kWh]."""
+    return Decimal(str(rule_value("billing.review.change_percent", on))), Decimal(
+        str(rule_value("billing.review.min_kwh", on))
+    )
+
+
+def bills_for(user) -> QuerySet[Bill]:
+    return scoped(Bill, user).select_related("customer", "area")
+
+
+def events_of(subject) -> QuerySet[BillingEvent]:
+    """The state changes of a bill, adjustment, category change, book change or anomaly, oldest first."""
+    return BillingEvent.objects.filter(
+        subject_type=type(subject).__name__, subject_id=subject.pk
+    ).select_related("actor")
+
+
+def pending_adjustments(user) -> QuerySet[BillAdjustment]:
+    return scoped(BillAdjustment, user).filter(status=ChangeStatus.PENDING)
+
+
+def pending_category_changes(user) -> QuerySet[CategoryChange]:
+    return scoped(CategoryChange, user).filter(status__in=[ChangeStatus.PENDING, ChangeStatus.CHECKED])
+
+
+def open_anomalies(user) -> QuerySet[ReaderAnomaly]:
+    return scoped(ReaderAnomaly, user).exclude(status="resolved")
+
+
+def can_read_meters(user, book: ReadingBook) -> bool:
+    """The book's reader, or anyone who may prepare bills (entering a reading the reader phoned in)."""
+    return (has_capability(user, READ_METERS) and book.reader_id == user.pk) or has_capability(
+        user, PREPARE_BILLS
+    )
+
+
+def can_prepare(user) -> bool:
+    return has_capability(user, PREPARE_BILLS)
+
+
+def can_check(user, prepared_by_id: int | None) -> bool:
+    return has_capability(user, CHECK_BILLS) and user.pk != prepared_by_id
+
+
+def can_approve(user, prepared_by_id: int | None) -> bool:
+    return has_capability(user, APPROVE_STATION) and user.pk != prepared_by_id
+
+
+def area_month_report(*, user, period: datetime.date) -> list[dict]:
+    """By area for one billing month: customers billed, energy, amount, customers still owing.
+
+    "Owing" is every issued bill not yet settled; collection (the next app) settles bills, so until then
+    an issued bill is owed.
+    """
+    rows = (
+        bills_for(user)
+        .filter(period=period)
+        .values("area_id", "area__code", "area__name")
+        .annotate(
+            customers=Count("customer_id", distinct=True),
+            energy_kwh=Sum("energy_kwh"),
+            amount_yuan=Sum("total_yuan"),
+            owing=Count("pk", filter=Q(status__in=[BillStatus.ISSUED, BillStatus.ADJUSTED])),
+        )
+        .order_by("area__code")
+    )
+    return list(rows)

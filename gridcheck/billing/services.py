@@ -1,0 +1,1090 @@
+"""Services of meter reading and billing: every change of a book, reading, bill or application.
+
+Each service is keyword-only and atomic, checks the user's capability and scope, refuses with a Chinese
+``ValidationError`` that names the customer and field, and logs the state change (``BillingEvent``).
+The money itself is computed by ``gridcheck_analytics.billing.bill`` (and ``penalties.meter_error`` for
+refunds), under the rule rows in force on the bill's reading date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridcheck.archive.models import Area, Customer, Meter
+from gridcheck.archive.services import customer_tariff_change
+from gridcheck.billing import selectors
+from gridcheck.billing.choices import (
+    SUSPICIOUS_ANOMALIES,
+    AdjustmentKind,
+    AnomalyStatus,
+    BillStatus,
+    ChangeStatus,
+    CycleStatus,
+    ReadingSource,
+    ReviewFlag,
+)
+from gridcheck.billing.models import (
+    Bill,
+    BillAdjustment,
+    BillingEvent,
+    BookArea,
+    BookChange,
+    CategoryChange,
+    MeterExchange,
+    MeterReading,
+    ReaderAnomaly,
+    ReadingBook,
+    ReadingCycle,
+)
+from gridcheck.core.periods import month_add
+from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, PREPARE_BILLS, READ_METERS, has_capability
+from gridcheck.core.rules import rule_value
+from gridcheck.core.scoping import user_can_see
+from gridcheck_analytics import penalties
+from gridcheck_analytics.billing import bill as compute_bill
+from gridcheck_analytics.penalties.inputs import CalcInputError
+from gridcheck_analytics.regulations import RuleError
+
+REGISTERS = ("total", "peak", "flat", "valley", "reactive")
+TOU_REGISTERS = ("peak", "flat", "valley")
+FIELD_NAMES = {
+    "total": "总示数",
+    "peak": "峰示数",
+    "flat": "平示数",
+    "valley": "谷示数",
+    "reactive": "无功示数",
+}
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _event(subject, *, to_status: str, from_status: str = "", actor=None, note: str = "") -> None:
+    BillingEvent.objects.create(
+        subject_type=type(subject).__name__,
+        subject_id=subject.pk,
+        from_status=from_status or "",
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note or "",
+    )
+
+
+def _require(user, capability: str, message: str) -> None:
+    if user is not None and not has_capability(user, capability):
+        raise PermissionDenied(message)
+
+
+def _require_scope(user, obj) -> None:
+    if user is not None and not user_can_see(user, obj):
+        raise PermissionDenied(_("This record lies outside your station or areas."))
+
+
+def _require_status(obj, *allowed: str) -> None:
+    if obj.status not in allowed:
+        raise ValidationError(
+            _("Not possible while the status is %(status)s.") % {"status": obj.get_status_display()}
+        )
+
+
+def _customer_error(customer: Customer, field_name: str, message: str) -> str:
+    return _("Customer %(account)s %(name)s, %(field)s: %(message)s") % {
+        "account": customer.account_number,
+        "name": customer.name,
+        "field": field_name,
+        "message": message,
+    }
+
+
+# ------------------------------------------------------------------------------------------ reading books
+@transaction.atomic
+def book_create(
+    *, user, station, code: str, name: str, reading_day: int, cycle_months: int = 1, reader, areas=()
+) -> ReadingBook:
+    """A new reading book of ``station`` with its reader and areas (each area in one book only)."""
+    _require(user, PREPARE_BILLS, _("Your role may not set up reading books."))
+    if user is not None and user.station_id not in (None, station.pk):
+        raise PermissionDenied(_("This record lies outside your station or areas."))
+    if reader.station_id not in (None, station.pk):
+        raise ValidationError({"reader": _("The reader works at another station.")})
+    if not has_capability(reader, READ_METERS):
+        raise ValidationError({"reader": _("%(user)s may not read meters.") % {"user": reader}})
+    book = ReadingBook(
+        station=station,
+        code=code,
+        name=name,
+        reading_day=reading_day,
+        cycle_months=cycle_months,
+        reader=reader,
+    )
+    book.full_clean()
+    book._history_user = user
+    book.save()
+    book_assign_areas(user=user, book=book, areas=areas)
+    return book
+
+
+@transaction.atomic
+def book_assign_areas(*, user, book: ReadingBook, areas) -> None:
+    """Put ``areas`` into ``book``; an area already in another book is refused ("一人一区")."""
+    _require(user, PREPARE_BILLS, _("Your role may not set up reading books."))
+    for area in areas:
+        if area.station_id != book.station_id:
+            raise ValidationError(
+                {"areas": _("Area %(code)s belongs to another station.") % {"code": area.code}}
+            )
+        entry = BookArea.objects.filter(area=area).select_related("book").first()
+        if entry is not None and entry.book_id != book.pk:
+            raise ValidationError(
+                {
+                    "areas": _("Area %(code)s is already in book %(book)s: one reader per area.")
+                    % {"code": area.code, "book": entry.book.code}
+                }
+            )
+        if entry is None:
+            BookArea.objects.create(book=book, area=area)
+
+
+@transaction.atomic
+def book_change_request(
+    *, user, book: ReadingBook, reading_day: int, cycle_months: int, reason: str
+) -> BookChange:
+    """Ask to change a book's reading day or cycle; nothing changes until the station head approves."""
+    _require(user, PREPARE_BILLS, _("Your role may not ask for a book change."))
+    _require_scope(user, book)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    if (reading_day, cycle_months) == (book.reading_day, book.cycle_months):
+        raise ValidationError(
+            {"reading_day": _("The new reading day and cycle are the book's present ones.")}
+        )
+    change = BookChange(
+        book=book,
+        station_id=book.station_id,
+        reading_day=reading_day,
+        cycle_months=cycle_months,
+        old_reading_day=book.reading_day,
+        old_cycle_months=book.cycle_months,
+        reason=reason.strip(),
+        requested_by=user,
+    )
+    change.full_clean()
+    change.save()
+    _event(change, to_status=change.status, actor=user)
+    return change
+
+
+@transaction.atomic
+def book_change_decide(*, user, change: BookChange, approve: bool, comment: str = "") -> BookChange:
+    """The station head approves (the book changes, in its history) or rejects a book change."""
+    _require(user, APPROVE_STATION, _("Only the station head approves a change of a reading book."))
+    _require_scope(user, change)
+    change = BookChange.objects.select_for_update().get(pk=change.pk)
+    _require_status(change, ChangeStatus.PENDING)
+    if user.pk == change.requested_by_id:
+        raise PermissionDenied(_("Whoever asked for a change may not approve it."))
+    before = change.status
+    change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    change.decided_by, change.decided_at, change.comment = user, timezone.now(), comment
+    change.save()
+    if approve:
+        book = change.book
+        book.reading_day, book.cycle_months = change.reading_day, change.cycle_months
+        book._history_user = user
+        book._change_reason = _("Approved book change %(pk)s") % {"pk": change.pk}
+        book.save()
+    _event(change, from_status=before, to_status=change.status, actor=user, note=comment)
+    return change
+
+
+# --------------------------------------------------------------------------------------------- cycles
+@transaction.atomic
+def cycle_open(*, user, book: ReadingBook, period: datetime.date) -> ReadingCycle:
+    """The book's cycle of ``period`` (a month); opening it twice returns the same cycle."""
+    _require(user, PREPARE_BILLS, _("Your role may not open a reading cycle."))
+    _require_scope(user, book)
+    period = period.replace(day=1)
+    cycle = ReadingCycle.objects.filter(book=book, period=period).first()
+    if cycle is not None:
+        return cycle
+    cycle = ReadingCycle.objects.create(
+        book=book,
+        station_id=book.station_id,
+        period=period,
+        reading_date=selectors.reading_date(book.reading_day, period),
+        previous_reading_date=selectors.reading_date(book.reading_day, month_add(period, -book.cycle_months)),
+    )
+    _event(cycle, to_status=cycle.status, actor=user)
+    return cycle
+
+
+def _store_registers(meter_ids: list[str], on: datetime.date) -> dict[str, dict]:
+    """Register values of ``meter_ids`` frozen on ``on`` in the meter-data store (AMI daily registers)."""
+    from gridcheck.readings.selectors import meter_store
+
+    store = meter_store()
+    month = f"{on:%Y-%m}"
+    if not meter_ids or month not in store.months("daily"):
+        return {}
+    import pyarrow.dataset as ds
+
+    wanted = set(meter_ids)
+    table = ds.dataset(store.paths("daily", [month]), format="parquet").to_table(
+        filter=(ds.field("reading_date") == on) & ds.field("meter_id").isin(list(wanted))
+    )
+    frame = table.to_pandas()
+    out = {}
+    for row in frame.itertuples(index=False):
+        registers = {}
+        for name in ("total", "peak", "flat", "valley"):
+            value = getattr(row, f"register_{name}_kwh", None)
+            if value is not None and value == value:  # not NaN
+                registers[name] = Decimal(str(value))
+        multiplier = getattr(row, "multiplier", None)
+        out[row.meter_id] = {
+            "registers": registers,
+            "multiplier": Decimal(str(multiplier))
+            if multiplier is not None and multiplier == multiplier
+            else None,
+        }
+    return out
+
+
+@transaction.atomic
+def cycle_collect_ami(*, user, cycle: ReadingCycle) -> dict:
+    """Take the cycle's readings from the meter-data store (AMI registers frozen on the reading date).
+
+    Readings entered by hand are kept; AMI readings are refreshed (running it twice changes nothing).
+    """
+    _require(user, PREPARE_BILLS, _("Your role may not collect readings."))
+    _require_scope(user, cycle)
+    _require_status(cycle, CycleStatus.OPEN)
+    meters = list(selectors.book_meters(cycle.book, cycle.reading_date))
+    existing = {r.meter_id: r for r in cycle.readings.all()}
+    found = _store_registers([m.asset_number for m in meters], cycle.reading_date)
+    counts = {"created": 0, "updated": 0, "kept": 0, "missing": 0}
+    for meter in meters:
+        row = found.get(meter.asset_number)
+        reading = existing.get(meter.pk)
+        if reading is not None and reading.source != ReadingSource.AMI:
+            counts["kept"] += 1
+            continue
+        if row is None or "total" not in row["registers"]:
+            counts["missing"] += 1
+            continue
+        values = {name: row["registers"].get(name) for name in ("total", "peak", "flat", "valley")}
+        if reading is None:
+            customer = meter.metering_point.customer
+            MeterReading.objects.create(
+                cycle=cycle,
+                meter=meter,
+                customer=customer,
+                station_id=customer.station_id,
+                area_id=customer.area_id,
+                read_on=cycle.reading_date,
+                source=ReadingSource.AMI,
+                multiplier_read=row["multiplier"],
+                **values,
+            )
+            counts["created"] += 1
+        else:
+            for name, value in values.items():
+                setattr(reading, name, value)
+            reading.multiplier_read = row["multiplier"]
+            reading.save()
+            counts["updated"] += 1
+    return counts
+
+
+def _clean_register(value, name: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationError({name: _("Not a number.")}) from None
+    if not number.is_finite() or number < 0:
+        raise ValidationError({name: _("A register value is a number of zero or more.")})
+    return number.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def reading_enter(
+    *,
+    user,
+    cycle: ReadingCycle,
+    meter: Meter,
+    source: str = ReadingSource.HANDHELD,
+    photo=None,
+    multiplier_read=None,
+    **registers,
+) -> MeterReading:
+    """Enter (or correct) the reading of ``meter`` in ``cycle``: register values total/peak/flat/valley/reactive.
+
+    ``photo`` is an accepted upload (``core.uploads.upload_accept`` of kind photo); a reading that goes
+    backwards against the meter's previous one is refused unless its source is an estimate (report the
+    meter instead: a changed or faulty meter).
+    """
+    if not selectors.can_read_meters(user, cycle.book):
+        raise PermissionDenied(_("Only the book's reader (or billing staff) enters its readings."))
+    _require_scope(user, cycle)
+    _require_status(cycle, CycleStatus.OPEN)
+    if source not in ReadingSource.values:
+        raise ValidationError({"source": _("Unknown reading source.")})
+    meter = Meter.objects.select_related("metering_point__customer").get(pk=meter.pk)
+    customer = meter.metering_point.customer
+    if not selectors.book_meters(cycle.book, cycle.reading_date).filter(pk=meter.pk).exists():
+        raise ValidationError(
+            {"meter": _("Meter %(meter)s is not in this book.") % {"meter": meter.asset_number}}
+        )
+    unknown = set(registers) - set(REGISTERS)
+    if unknown:
+        raise ValueError(f"unknown registers: {sorted(unknown)}")
+    values = {name: _clean_register(registers.get(name), name) for name in REGISTERS}
+    if values["total"] is None:
+        raise ValidationError({"total": _customer_error(customer, FIELD_NAMES["total"], _("required."))})
+    previous = selectors.previous_reading(meter.pk, cycle.reading_date)
+    if previous is not None:
+        for name in REGISTERS:
+            old = getattr(previous, name)
+            if values[name] is not None and old is not None and values[name] < old:
+                raise ValidationError(
+                    {
+                        name: _customer_error(
+                            customer,
+                            FIELD_NAMES[name],
+                            _(
+                                "%(new)s is below the previous reading %(old)s of %(date)s; report the meter if it was changed or is faulty."
+                            )
+                            % {"new": values[name], "old": old, "date": previous.read_on},
+                        )
+                    }
+                )
+    reading, _created = MeterReading.objects.update_or_create(
+        cycle=cycle,
+        meter=meter,
+        defaults={
+            "customer": customer,
+            "station_id": customer.station_id,
+            "area_id": customer.area_id,
+            "read_on": cycle.reading_date,
+            "source": source,
+            "multiplier_read": _clean_register(multiplier_read, "multiplier_read"),
+            "entered_by": user,
+            **values,
+        },
+    )
+    if photo is not None:
+        reading.photo.save(photo.name, photo.content_file, save=True)
+    return reading
+
+
+# ------------------------------------------------------------------------------------------ anomalies
+@transaction.atomic
+def anomaly_report(
+    *, user, meter: Meter, kind: str, note: str = "", cycle: ReadingCycle | None = None, by_vee: bool = False
+) -> ReaderAnomaly:
+    """A reader (or the VEE run) reports something wrong at a meter; the station head is told.
+
+    A meter burned, stolen or moved, or a broken seal, goes to the suspicious-theft procedure: a work order
+    for an inspector and the metering staff together is opened at once.
+    """
+    if not by_vee:
+        _require(user, READ_METERS, _("Your role may not report reading anomalies."))
+    meter = Meter.objects.select_related("metering_point__customer").get(pk=meter.pk)
+    _require_scope(user, meter)
+    customer = meter.metering_point.customer
+    anomaly = ReaderAnomaly(
+        meter=meter,
+        customer=customer,
+        station_id=customer.station_id,
+        area_id=customer.area_id,
+        cycle=cycle,
+        kind=kind,
+        note=note,
+        found_on=timezone.localdate(),
+        reported_by=user if getattr(user, "is_authenticated", False) else None,
+        by_vee=by_vee,
+        suspected_theft=kind in SUSPICIOUS_ANOMALIES,
+    )
+    anomaly.full_clean()
+    anomaly.save()
+    _event(anomaly, to_status=anomaly.status, actor=user, note=note)
+    _notify_head(anomaly)
+    if anomaly.suspected_theft:
+        anomaly_open_work_order(user=None, anomaly=anomaly)
+    return anomaly
+
+
+def _notify_head(anomaly: ReaderAnomaly) -> None:
+    """An in-app message to each station head of the anomaly's station."""
+    from gridcheck.notifications.services import message_enqueue
+    from gridcheck.users.models import User
+
+    heads = User.objects.filter(station_id=anomaly.station_id, role="station_head", is_active=True)
+    for head in heads:
+        message_enqueue(
+            channel="in_app",
+            recipient=head,
+            subject=_("Reading anomaly: %(kind)s at %(account)s")
+            % {"kind": anomaly.get_kind_display(), "account": anomaly.customer.account_number},
+            body=_("Meter %(meter)s of %(customer)s: %(kind)s. %(note)s")
+            % {
+                "meter": anomaly.meter.asset_number,
+                "customer": anomaly.customer,
+                "kind": anomaly.get_kind_display(),
+                "note": anomaly.note,
+            },
+            dedup_key=f"billing-anomaly-{anomaly.pk}-{head.pk}",
+            related=anomaly,
+            station=anomaly.station,
+        )
+
+
+@transaction.atomic
+def anomaly_open_work_order(*, user, anomaly: ReaderAnomaly) -> ReaderAnomaly:
+    """Open an inspection work order for the anomaly (once)."""
+    from gridcheck.inspections.services.work_orders import work_order_create
+
+    if user is not None:
+        _require(user, PREPARE_BILLS, _("Your role may not open work orders from anomalies."))
+        _require_scope(user, anomaly)
+    if anomaly.work_order_id_ref:
+        return anomaly
+    reason = _("Reading anomaly: %(kind)s (meter %(meter)s). %(note)s") % {
+        "kind": anomaly.get_kind_display(),
+        "meter": anomaly.meter.asset_number,
+        "note": anomaly.note,
+    }
+    if anomaly.suspected_theft:
+        reason = _("Suspicious: %(reason)s Inspector and metering staff together.") % {"reason": reason}
+    order = work_order_create(
+        source="reading", customer=anomaly.customer, reason=reason.strip(), created_by=user, related=anomaly
+    )
+    before = anomaly.status
+    anomaly.work_order_id_ref = order.pk
+    anomaly.status = AnomalyStatus.WORK_ORDER
+    anomaly.save()
+    _event(anomaly, from_status=before, to_status=anomaly.status, actor=user, note=order.number)
+    return anomaly
+
+
+@transaction.atomic
+def anomaly_resolve(*, user, anomaly: ReaderAnomaly, outcome: str) -> ReaderAnomaly:
+    _require(user, PREPARE_BILLS, _("Your role may not close reading anomalies."))
+    _require_scope(user, anomaly)
+    if not (outcome or "").strip():
+        raise ValidationError({"outcome": _("Describe the outcome.")})
+    before = anomaly.status
+    anomaly.status, anomaly.outcome = AnomalyStatus.RESOLVED, outcome.strip()
+    anomaly.save()
+    _event(anomaly, from_status=before, to_status=anomaly.status, actor=user, note=outcome)
+    return anomaly
+
+
+@transaction.atomic
+def meter_exchange_record(
+    *,
+    user,
+    old_meter: Meter,
+    new_meter: Meter,
+    changed_on: datetime.date,
+    old_final: dict,
+    new_initial: dict,
+    old_multiplier=None,
+) -> MeterExchange:
+    """Record a meter (or multiplier) change: the bill of its period has the old part and the new part."""
+    _require(user, PREPARE_BILLS, _("Your role may not record meter changes."))
+    _require_scope(user, old_meter)
+    point = old_meter.metering_point
+    if new_meter.metering_point_id != point.pk:
+        raise ValidationError({"new_meter": _("The new meter is not at the old meter's metering point.")})
+    clean_final = {
+        k: str(_clean_register(v, f"old_final.{k}")) for k, v in old_final.items() if v not in (None, "")
+    }
+    clean_initial = {
+        k: str(_clean_register(v, f"new_initial.{k}")) for k, v in new_initial.items() if v not in (None, "")
+    }
+    if "total" not in clean_final or "total" not in clean_initial:
+        raise ValidationError({"old_final": _("The total register of both meters is required.")})
+    exchange = MeterExchange.objects.create(
+        metering_point=point,
+        customer=point.customer,
+        station_id=point.customer.station_id,
+        changed_on=changed_on,
+        old_meter=old_meter,
+        new_meter=new_meter,
+        old_multiplier=Decimal(old_multiplier) if old_multiplier is not None else point.multiplier,
+        new_multiplier=point.multiplier,
+        old_final=clean_final,
+        new_initial=clean_initial,
+        recorded_by=user,
+    )
+    return exchange
+
+
+# -------------------------------------------------------------------------------------------- billing
+class BillRunError(ValidationError):
+    """The cycle could not be billed; ``errors`` name each customer and field. Nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(errors)
+
+
+@dataclass
+class _Inputs:
+    kwargs: dict
+    flags: list[str] = field(default_factory=list)
+    tariff: object = None
+
+
+def _registers_part(start: MeterReading | dict, end: MeterReading | dict, *, names, ct, pt, digits) -> dict:
+    def get(obj, name):
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name)
+        return None if value in (None, "") else Decimal(str(value))
+
+    registers = {}
+    for name in names:
+        a, b = get(start, name), get(end, name)
+        if a is None or b is None:
+            continue
+        registers[name] = {"start": str(a), "end": str(b)}
+    return {"ct_ratio": str(ct), "pt_ratio": str(pt), "register_digits": digits, "registers": registers}
+
+
+def _mark_rollovers(part: dict, customer: Customer, on: datetime.date, errors: list[str]) -> None:
+    """A register below its start is a rollover when it wrapped past its full scale, else an error."""
+    high = Decimal(str(rule_value("vee.rollover_high_fraction", on)))
+    low = Decimal(str(rule_value("vee.rollover_low_fraction", on)))
+    full = Decimal(10) ** int(part["register_digits"] or 6)
+    for name, pair in part["registers"].items():
+        start, end = Decimal(pair["start"]), Decimal(pair["end"])
+        if end >= start:
+            continue
+        if start >= high * full and end <= low * full:
+            pair["rollover"] = True
+        else:
+            errors.append(
+                _customer_error(
+                    customer,
+                    FIELD_NAMES[name],
+                    _("the register went backwards (%(start)s to %(end)s) without a meter change")
+                    % {"start": start, "end": end},
+                )
+            )
+
+
+def _power_factor_class(customer: Customer, on: datetime.date) -> str | None:
+    """Which standard of the 1983 rules applies to ``customer`` (``None``: not adjusted).
+
+    Scope rows ``billing.power_factor.*``: customers of 100 kVA and more, not residential; 0.90 for
+    high-voltage industrial customers above 160 kVA, 0.80 for agriculture, 0.85 for the others.
+    """
+    capacity = customer.contracted_capacity_kva
+    if customer.category == "residential" or capacity < Decimal(
+        str(rule_value("billing.power_factor.min_capacity_kva", on))
+    ):
+        return None
+    high_voltage = customer.voltage_level in ("10kV", "35kV")
+    if customer.category == "agricultural":
+        return "agricultural"
+    if customer.category == "industrial":
+        above = capacity > Decimal(
+            str(rule_value("billing.power_factor.high_voltage_industrial_min_kva", on))
+        )
+        return "high_voltage_industrial" if high_voltage and above else "other_industrial"
+    return "non_industrial"
+
+
+def _bill_inputs(
+    customer: Customer,
+    cycle: ReadingCycle,
+    readings: dict[int, MeterReading],
+    meters: list[Meter],
+    errors: list[str],
+) -> _Inputs | None:
+    """The engine's keyword arguments for one customer's bill, and the review flags the inputs raise."""
+    on = cycle.reading_date
+    flags: list[str] = []
+    tariff = selectors.tariff_in_force(customer.tariff_code, on)
+    if tariff is None:
+        errors.append(
+            _customer_error(
+                customer,
+                "电价",
+                _("no version of tariff %(code)s is in force on %(date)s")
+                % {"code": customer.tariff_code, "date": on},
+            )
+        )
+        return None
+    parts = []
+    for meter in meters:
+        point = meter.metering_point
+        end = readings.get(meter.pk)
+        if end is None:
+            errors.append(
+                _customer_error(
+                    customer,
+                    FIELD_NAMES["total"],
+                    _("meter %(meter)s has no reading in this cycle") % {"meter": meter.asset_number},
+                )
+            )
+            continue
+        if end.source == ReadingSource.ESTIMATED:
+            flags.append(ReviewFlag.ESTIMATED)
+        if end.multiplier_read is not None and end.multiplier_read != point.multiplier:
+            flags.append(ReviewFlag.MULTIPLIER_MISMATCH)
+        exchange = (
+            MeterExchange.objects.filter(
+                new_meter=meter, changed_on__gt=cycle.previous_reading_date, changed_on__lte=on
+            )
+            .select_related("old_meter")
+            .first()
+        )
+        digits = meter.register_digits
+        if exchange is not None:
+            old_start = selectors.previous_reading(
+                exchange.old_meter_id, exchange.changed_on + datetime.timedelta(days=1)
+            )
+            if old_start is None:
+                errors.append(
+                    _customer_error(
+                        customer,
+                        FIELD_NAMES["total"],
+                        _("old meter %(meter)s has no reading before its change")
+                        % {"meter": exchange.old_meter.asset_number},
+                    )
+                )
+                continue
+            old_ct = exchange.old_multiplier / point.pt_ratio
+            old = _registers_part(
+                old_start,
+                exchange.old_final,
+                names=REGISTERS,
+                ct=old_ct,
+                pt=point.pt_ratio,
+                digits=exchange.old_meter.register_digits,
+            )
+            old["meter"] = exchange.old_meter.asset_number
+            new = _registers_part(
+                exchange.new_initial,
+                end,
+                names=REGISTERS,
+                ct=point.ct_ratio,
+                pt=point.pt_ratio,
+                digits=digits,
+            )
+            new["meter"] = meter.asset_number
+            for part in (old, new):
+                _mark_rollovers(part, customer, on, errors)
+                parts.append(part)
+            continue
+        start = selectors.previous_reading(meter.pk, on)
+        if start is None:
+            found = _store_registers([meter.asset_number], cycle.previous_reading_date).get(
+                meter.asset_number
+            )
+            start = found["registers"] if found else None
+        if start is None:
+            errors.append(
+                _customer_error(
+                    customer,
+                    FIELD_NAMES["total"],
+                    _("meter %(meter)s has no reading of %(date)s to start from")
+                    % {"meter": meter.asset_number, "date": cycle.previous_reading_date},
+                )
+            )
+            continue
+        part = _registers_part(
+            start, end, names=REGISTERS, ct=point.ct_ratio, pt=point.pt_ratio, digits=digits
+        )
+        part["meter"] = meter.asset_number
+        _mark_rollovers(part, customer, on, errors)
+        parts.append(part)
+    if not parts:
+        return None
+    kwargs: dict = {"bill_period": on.isoformat(), "meters": parts}
+    has_tou = all(all(r in p["registers"] for r in ("peak", "valley")) for p in parts)
+    if tariff.is_tiered:
+        kwargs["tiers"] = "demo_residential"
+        kwargs["energy_billed_earlier_in_year_kwh"] = str(
+            selectors.energy_billed_earlier_in_year(customer.pk, cycle.period)
+        )
+    elif tariff.is_time_of_use and tariff.peak_price_yuan_per_kwh and tariff.valley_price_yuan_per_kwh:
+        if has_tou:
+            prices = {
+                "peak": str(tariff.peak_price_yuan_per_kwh),
+                "flat": str(tariff.price_yuan_per_kwh),
+                "valley": str(tariff.valley_price_yuan_per_kwh),
+            }
+            if tariff.sharp_price_yuan_per_kwh and all("sharp" in p["registers"] for p in parts):
+                prices["sharp"] = str(tariff.sharp_price_yuan_per_kwh)
+            kwargs["time_of_use_prices_yuan_per_kwh"] = prices
+        else:
+            flags.append(ReviewFlag.TOU_NOT_APPLIED)
+            kwargs["flat_price_yuan_per_kwh"] = str(tariff.price_yuan_per_kwh)
+    else:
+        kwargs["flat_price_yuan_per_kwh"] = str(tariff.price_yuan_per_kwh)
+    if not has_tou or tariff.is_tiered or "flat_price_yuan_per_kwh" in kwargs:
+        # Flat and tiered pricing bill the total register only.
+        for part in parts:
+            part["registers"] = {k: v for k, v in part["registers"].items() if k in ("total", "reactive")}
+    if tariff.basic_price_yuan_per_kva_month:
+        kwargs["basic_charge"] = {
+            "capacity_kva": str(customer.contracted_capacity_kva),
+            "price_yuan_per_kva_month": str(tariff.basic_price_yuan_per_kva_month),
+        }
+    pf_class = _power_factor_class(customer, on)
+    if pf_class is not None:
+        if all("reactive" in p["registers"] for p in parts):
+            kwargs["power_factor_class"] = pf_class
+        else:
+            flags.append(ReviewFlag.PF_NOT_APPLIED)
+    exempt = str(rule_value("billing.funds.exempt_categories", on)).split(",")
+    if tariff.category not in exempt:
+        kwargs["funds"] = ["renewable_energy_surcharge"]
+    if customer.category not in selectors.TARIFF_CATEGORY_CUSTOMERS.get(tariff.category, set()):
+        flags.append(ReviewFlag.CATEGORY_MISMATCH)
+    return _Inputs(kwargs=kwargs, flags=flags, tariff=tariff)
+
+
+def _review_flags(customer: Customer, cycle: ReadingCycle, energy: Decimal, flags: list[str]) -> list[str]:
+    flags = list(flags)
+    if energy == 0 and customer.status == "active":
+        flags.append(ReviewFlag.ZERO_ACTIVE)
+    if energy < 0:
+        flags.append(ReviewFlag.NEGATIVE_ENERGY)
+    change_percent, min_kwh = selectors.review_thresholds(cycle.reading_date)
+    for months_back, flag in ((1, ReviewFlag.CHANGE_LAST_MONTH), (12, ReviewFlag.CHANGE_LAST_YEAR)):
+        before = selectors.comparable_energy(customer.pk, cycle.period, months_back)
+        if before is None or max(before, energy) < min_kwh or before == 0:
+            continue
+        if abs(energy - before) * 100 / before > change_percent:
+            flags.append(flag)
+    return sorted(set(flags))
+
+
+def _line(calculation: dict, key: str) -> Decimal:
+    for item in calculation["items"]:
+        if item["key"] == key:
+            return Decimal(item["value"])
+    return Decimal(0)
+
+
+def _billed_energy(calculation: dict) -> Decimal:
+    """The bill's active energy [kWh]: the total line, or with one meter part that part's total."""
+    keys = {item["key"]: Decimal(item["value"]) for item in calculation["items"]}
+    if "total_kwh" in keys:
+        return keys["total_kwh"]
+    return sum(
+        (v for k, v in keys.items() if k.startswith("meter_") and k.endswith("_total_kwh")), Decimal(0)
+    )
+
+
+@transaction.atomic
+def cycle_bill(*, user, cycle: ReadingCycle) -> dict:
+    """Bill every customer of the cycle: one draft bill each, computed by the engine, with its review flags.
+
+    All or nothing: any customer that cannot be billed (a missing reading, a register going backwards, a
+    tariff missing for the date) refuses the whole run with every error listed (``BillRunError``). Running
+    it again recomputes the drafts; checked and issued bills are kept as they are (no second bill).
+    """
+    _require(user, PREPARE_BILLS, _("Your role may not bill a cycle."))
+    _require_scope(user, cycle)
+    cycle = ReadingCycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_status(cycle, CycleStatus.OPEN, CycleStatus.BILLED)
+    meters_by_customer: dict[int, list[Meter]] = {}
+    for meter in selectors.book_meters(cycle.book, cycle.reading_date).select_related("metering_point"):
+        meters_by_customer.setdefault(meter.metering_point.customer_id, []).append(meter)
+    readings = {r.meter_id: r for r in cycle.readings.all()}
+    existing = {b.customer_id: b for b in cycle.bills.all()}
+    errors: list[str] = []
+    counts = {"created": 0, "updated": 0, "kept": 0, "flagged": 0}
+    customers = Customer.objects.filter(pk__in=list(meters_by_customer)).order_by("account_number")
+    for customer in customers:
+        bill = existing.get(customer.pk)
+        if bill is not None and bill.status != BillStatus.DRAFT:
+            counts["kept"] += 1
+            continue
+        inputs = _bill_inputs(customer, cycle, readings, meters_by_customer[customer.pk], errors)
+        if inputs is None:
+            continue
+        try:
+            calculation = compute_bill(**inputs.kwargs).to_dict()
+        except (CalcInputError, RuleError) as exc:
+            errors.append(_customer_error(customer, getattr(exc, "field", "计算"), str(exc)))
+            continue
+        energy = _billed_energy(calculation)
+        flags = _review_flags(customer, cycle, energy, inputs.flags)
+        fields = {
+            "station_id": customer.station_id,
+            "area_id": customer.area_id,
+            "cycle": cycle,
+            "period": cycle.period,
+            "period_start": cycle.previous_reading_date,
+            "period_end": cycle.reading_date,
+            "tariff_code": inputs.tariff.code,
+            "tariff_name": inputs.tariff.name,
+            "energy_kwh": energy,
+            "energy_charge_yuan": _line(calculation, "energy_charge_yuan"),
+            "basic_charge_yuan": _line(calculation, "basic_charge_yuan"),
+            "power_factor": (
+                Decimal(next(i["value"] for i in calculation["items"] if i["key"] == "power_factor"))
+                if any(i["key"] == "power_factor" for i in calculation["items"])
+                else None
+            ),
+            "power_factor_yuan": _line(calculation, "power_factor_adjustment_yuan"),
+            "funds_yuan": sum(
+                (Decimal(i["value"]) for i in calculation["items"] if i["key"].startswith("fund_")),
+                Decimal(0),
+            ),
+            "total_yuan": _line(calculation, "total_yuan"),
+            "inputs": inputs.kwargs,
+            "calculation": calculation,
+            "review_flags": flags,
+            "prepared_by": user,
+        }
+        counts["flagged"] += bool(flags)
+        if bill is None:
+            bill = Bill(customer=customer, number=f"B{cycle.period:%Y%m}{customer.account_number}", **fields)
+            bill._history_user = user
+            bill.save()
+            _event(bill, to_status=bill.status, actor=user)
+            counts["created"] += 1
+        else:
+            for name, value in fields.items():
+                setattr(bill, name, value)
+            bill._history_user = user
+            bill.save()
+            counts["updated"] += 1
+    if errors:
+        raise BillRunError(errors)
+    if cycle.status == CycleStatus.OPEN:
+        cycle.status = CycleStatus.BILLED
+        cycle.save(update_fields=["status", "updated_at"])
+        _event(cycle, from_status=CycleStatus.OPEN, to_status=cycle.status, actor=user)
+    return counts
+
+
+@transaction.atomic
+def bill_check(*, user, bill: Bill, note: str = "") -> Bill:
+    """The checker (电费审核) passes a draft bill; never its preparer. A flagged bill needs a note."""
+    _require(user, CHECK_BILLS, _("Your role may not check bills."))
+    _require_scope(user, bill)
+    bill = Bill.objects.select_for_update().get(pk=bill.pk)
+    _require_status(bill, BillStatus.DRAFT)
+    if user.pk == bill.prepared_by_id:
+        raise PermissionDenied(_("Whoever prepared a bill may not check it."))
+    if bill.review_flags and not (note or "").strip():
+        raise ValidationError({"note": _("This bill is on the review list: say what you checked.")})
+    bill.status, bill.checked_by, bill.checked_at = BillStatus.CHECKED, user, timezone.now()
+    bill._history_user = user
+    bill.save()
+    _event(bill, from_status=BillStatus.DRAFT, to_status=bill.status, actor=user, note=note)
+    return bill
+
+
+@transaction.atomic
+def cycle_check_unflagged(*, user, cycle: ReadingCycle) -> int:
+    """Check every draft bill of the cycle that is not on the review list (the others one by one)."""
+    _require(user, CHECK_BILLS, _("Your role may not check bills."))
+    _require_scope(user, cycle)
+    checked = 0
+    for bill in cycle.bills.filter(status=BillStatus.DRAFT, review_flags=[]).exclude(prepared_by=user):
+        bill_check(user=user, bill=bill)
+        checked += 1
+    return checked
+
+
+@transaction.atomic
+def cycle_issue(*, user, cycle: ReadingCycle) -> int:
+    """Issue the cycle's checked bills; refused while any bill is still a draft."""
+    _require(user, CHECK_BILLS, _("Your role may not issue bills."))
+    _require_scope(user, cycle)
+    drafts = cycle.bills.filter(status=BillStatus.DRAFT).count()
+    if drafts:
+        raise ValidationError(
+            _("%(n)s bills of this cycle are not checked yet; check them before issue.") % {"n": drafts}
+        )
+    issued = 0
+    now = timezone.now()
+    for bill in cycle.bills.filter(status=BillStatus.CHECKED):
+        bill.status, bill.issued_at = BillStatus.ISSUED, now
+        bill._history_user = user
+        bill.save()
+        _event(bill, from_status=BillStatus.CHECKED, to_status=bill.status, actor=user)
+        issued += 1
+    return issued
+
+
+# ------------------------------------------------------------------------------ refunds and back-bills
+@transaction.atomic
+def adjustment_prepare(*, user, bill: Bill, kind: str, reason: str, inputs: dict) -> BillAdjustment:
+    """Compute a refund or back-bill of an issued bill; it waits for the station head's approval.
+
+    ``meter_error``: the arguments of ``gridcheck_analytics.penalties.meter_error`` (arts. 80–81), the
+    bill's reading date and price filled in when absent. ``correction``: ``{"energies": {...}}`` or
+    ``{"meters": [...]}`` replacing the bill's metered inputs; the bill is recomputed and the difference
+    is the adjustment.
+    """
+    _require(user, PREPARE_BILLS, _("Your role may not prepare refunds or back-bills."))
+    _require_scope(user, bill)
+    _require_status(bill, BillStatus.ISSUED, BillStatus.ADJUSTED)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the refund or back-bill.")})
+    if kind == AdjustmentKind.METER_ERROR:
+        arguments = {"case_date": bill.period_end.isoformat(), **inputs}
+        if "price_yuan_per_kwh" not in arguments:
+            tariff = selectors.tariff_in_force(bill.tariff_code, bill.period_end)
+            arguments["price_yuan_per_kwh"] = str(tariff.price_yuan_per_kwh)
+        calculate = penalties.meter_error
+        total_key = "money_yuan"
+    elif kind == AdjustmentKind.CORRECTION:
+        replaced = set(inputs) - {"energies", "meters"}
+        if replaced or not inputs:
+            raise ValidationError({"inputs": _("A correction replaces the bill's meters or energies only.")})
+        arguments = {k: v for k, v in bill.inputs.items() if k not in ("meters", "energies")}
+        arguments.update(inputs)
+        calculate = compute_bill
+        total_key = "total_yuan"
+    else:
+        raise ValidationError({"kind": _("Unknown kind of adjustment.")})
+    try:
+        calculation = calculate(**arguments).to_dict()
+    except (CalcInputError, RuleError, TypeError) as exc:
+        raise ValidationError(
+            {"inputs": _customer_error(bill.customer, getattr(exc, "field", "inputs"), str(exc))}
+        ) from None
+    value = _line(calculation, total_key)
+    amount = value if kind == AdjustmentKind.METER_ERROR else value - bill.total_yuan
+    adjustment = BillAdjustment.objects.create(
+        bill=bill,
+        station_id=bill.station_id,
+        area_id=bill.area_id,
+        kind=kind,
+        reason=reason.strip(),
+        inputs=arguments,
+        calculation=calculation,
+        amount_yuan=amount,
+        prepared_by=user,
+    )
+    _event(adjustment, to_status=adjustment.status, actor=user, note=reason)
+    return adjustment
+
+
+@transaction.atomic
+def adjustment_decide(
+    *, user, adjustment: BillAdjustment, approve: bool, comment: str = ""
+) -> BillAdjustment:
+    """The station head (or above) approves or rejects a refund or back-bill; never its preparer."""
+    _require(user, APPROVE_STATION, _("Only the station head or above approves refunds and back-bills."))
+    _require_scope(user, adjustment)
+    adjustment = BillAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    _require_status(adjustment, ChangeStatus.PENDING)
+    if user.pk == adjustment.prepared_by_id:
+        raise PermissionDenied(_("Whoever prepared a refund or back-bill may not approve it."))
+    if not approve and not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why it is rejected.")})
+    adjustment.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    adjustment.decided_by, adjustment.decided_at, adjustment.comment = user, timezone.now(), comment
+    adjustment.save()
+    _event(
+        adjustment, from_status=ChangeStatus.PENDING, to_status=adjustment.status, actor=user, note=comment
+    )
+    if approve:
+        bill = Bill.objects.select_for_update().get(pk=adjustment.bill_id)
+        before = bill.status
+        bill.adjusted_total_yuan = bill.amount_due_yuan + adjustment.amount_yuan
+        bill.status = BillStatus.ADJUSTED
+        bill._history_user = user
+        bill._change_reason = _("Adjustment %(pk)s approved") % {"pk": adjustment.pk}
+        bill.save()
+        _event(bill, from_status=before, to_status=bill.status, actor=user, note=adjustment.reason)
+    return adjustment
+
+
+# ------------------------------------------------------------------------------- category changes
+@transaction.atomic
+def category_change_apply(
+    *, user, customer: Customer, new_tariff_code: str, effective_on: datetime.date, reason: str
+) -> CategoryChange:
+    """Enter a customer's application to change its tariff category (更改用电申请)."""
+    _require(user, PREPARE_BILLS, _("Your role may not enter category changes."))
+    _require_scope(user, customer)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    if new_tariff_code == customer.tariff_code:
+        raise ValidationError({"new_tariff_code": _("This is the customer's present tariff.")})
+    if selectors.tariff_in_force(new_tariff_code, effective_on) is None:
+        raise ValidationError(
+            {
+                "new_tariff_code": _customer_error(
+                    customer,
+                    "新电价",
+                    _("tariff %(code)s has no price in force on %(date)s")
+                    % {"code": new_tariff_code, "date": effective_on},
+                )
+            }
+        )
+    change = CategoryChange.objects.create(
+        customer=customer,
+        station_id=customer.station_id,
+        area_id=customer.area_id,
+        old_tariff_code=customer.tariff_code,
+        new_tariff_code=new_tariff_code,
+        effective_on=effective_on,
+        reason=reason.strip(),
+        applied_by=user,
+    )
+    _event(change, to_status=change.status, actor=user, note=reason)
+    return change
+
+
+@transaction.atomic
+def category_change_check(*, user, change: CategoryChange, comment: str = "") -> CategoryChange:
+    """The billing checker confirms the application (not whoever entered it)."""
+    _require(user, CHECK_BILLS, _("Your role may not check category changes."))
+    _require_scope(user, change)
+    change = CategoryChange.objects.select_for_update().get(pk=change.pk)
+    _require_status(change, ChangeStatus.PENDING)
+    if user.pk == change.applied_by_id:
+        raise PermissionDenied(_("Whoever entered an application may not check it."))
+    change.status, change.checked_by = ChangeStatus.CHECKED, user
+    change.save()
+    _event(change, from_status=ChangeStatus.PENDING, to_status=change.status, actor=user, note=comment)
+    return change
+
+
+@transaction.atomic
+def category_change_decide(
+    *, user, change: CategoryChange, approve: bool, comment: str = ""
+) -> CategoryChange:
+    """The station head approves (the customer's tariff changes) or rejects a checked application."""
+    _require(user, APPROVE_STATION, _("Only the station head approves a category change."))
+    _require_scope(user, change)
+    change = CategoryChange.objects.select_for_update().get(pk=change.pk)
+    _require_status(change, ChangeStatus.CHECKED)
+    if user.pk in (change.applied_by_id, change.checked_by_id):
+        raise PermissionDenied(_("Whoever entered or checked an application may not approve it."))
+    change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    change.decided_by, change.decided_at, change.comment = user, timezone.now(), comment
+    change.save()
+    _event(change, from_status=ChangeStatus.CHECKED, to_status=change.status, actor=user, note=comment)
+    if approve:
+        customer_tariff_change(
+            customer=change.customer,
+            tariff_code=change.new_tariff_code,
+            user=user,
+            reason=_("Category change %(pk)s approved") % {"pk": change.pk},
+        )
+    return change
+
+
+def areas_of(book: ReadingBook) -> list[Area]:
+    return [entry.area for entry in book.areas.select_related("area")]
