@@ -15,4 +15,5 @@ urlpatterns = [
     path("cases/", include("gridcheck.cases.api.urls")),
     path("inspections/", include("gridcheck.inspections.api.urls")),
     path("inspections/", include("gridcheck.seals.api.urls")),
+    path("billing/", include("gridcheck.billing.api.urls")),
 ]
