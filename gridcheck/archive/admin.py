@@ -34,6 +34,15 @@ class ArchiveAdmin(SimpleHistoryAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class CustomerAdmin(ArchiveAdmin):
+    """A customer's tariff code is set when it is created; afterwards only an approved category change
+    (billing) changes it."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "tariff_code") if obj is not None else fields
+
+
 for model in IDENTIFIER_FIELDS:
-    admin.site.register(model, ArchiveAdmin)
+    admin.site.register(model, CustomerAdmin if model is Customer else ArchiveAdmin)
 admin.site.register(ImportBatch)

@@ -268,9 +268,11 @@ class CustomerSerializer(AuditedWriteSerializer):
         if tariff_code != instance.tariff_code:
             raise serializers.ValidationError(
                 {
-                    "tariff_code": _(
-                        "A customer's tariff changes only through a category change application (更改用电申请)."
-                    )
+                    "tariff_code": [
+                        _(
+                            "A customer's tariff changes only through a category change application (更改用电申请)."
+                        )
+                    ]
                 }
             )
         try:

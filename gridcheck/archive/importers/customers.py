@@ -53,6 +53,19 @@ def _resolve_customer(ctx, values, row_no):
     return (values["account_number"],), fields
 
 
+def _check_tariff_change(obj, fields):
+    """An existing customer's tariff changes only through a category change application (billing)."""
+    new = fields.get("tariff_code")
+    if new is not None and new != obj.tariff_code:
+        raise CellProblem(
+            _(
+                'tariff "%(old)s" cannot become "%(new)s" by an import: file a category change application (更改用电申请)'
+            )
+            % {"old": obj.tariff_code, "new": new},
+            "tariff_code",
+        )
+
+
 def _export_customer(obj):
     return [
         obj.area.code,
@@ -157,6 +170,7 @@ SPEC = Spec(
     resolve=_resolve_customer,
     prefetch=_prefetch_customers,
     check_existing=check_existing_station_scope,
+    check_change=_check_tariff_change,
     export_row=_export_customer,
     export_related=("area",),
     station_lookup="station__code",

@@ -200,6 +200,8 @@ def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) 
         try:
             if spec.check_existing:
                 spec.check_existing(ctx, obj)
+            if spec.check_change:
+                spec.check_change(obj, fields)
         except CellProblem as problem:
             ctx.error(number, problem.column, problem.reason)
             continue

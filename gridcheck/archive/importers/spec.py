@@ -53,6 +53,7 @@ class Spec:
     export_row: Callable  # obj -> list of values in export-column order
     prefetch: Callable | None = None  # (ctx, [values]) -> None: load the parents a chunk needs
     check_existing: Callable | None = None  # (ctx, obj) -> None or raise CellProblem
+    check_change: Callable | None = None  # (obj, fields) -> None or raise CellProblem: a refused change
     after_apply: Callable | None = None  # (obj) -> list of extra changed fields
     new_object: Callable | None = None  # (fields) -> unsaved instance; default model(**fields)
     existing_related: tuple[str, ...] = ()  # select_related of the existing rows (check_existing)

@@ -272,6 +272,22 @@ def test_update_customer_records_history_with_user_and_change(login, county):
     assert changes == {"name": ("客户east12", "改名后的客户"), "inspection_class": ("B", "A")}
 
 
+def test_tariff_code_is_not_edited_directly(login, county):
+    """A tariff changes only through a category change application (billing); the same code is accepted."""
+    client = login("head_east")
+    customer = county.customers["east12"]
+    url = f"{API}/customers/{customer.pk}/"
+    response = client.patch(url, {"tariff_code": "RES-1"}, content_type="application/json")
+    assert response.status_code == 400
+    assert "更改用电申请" in response.json()["tariff_code"][0]
+    customer.refresh_from_db()
+    assert customer.tariff_code == "GEN-1"
+    response = client.patch(
+        url, {"tariff_code": "GEN-1", "phone": "13800000000"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+
+
 def token_client(user) -> APIClient:
     """An API client authenticated by the user's API token (no session)."""
     from rest_framework.authtoken.models import Token

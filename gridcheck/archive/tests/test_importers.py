@@ -183,6 +183,21 @@ def test_changed_row_is_updated_with_history(county, tmp_path):
     assert batch.station == county.stations["east"]
 
 
+def test_an_import_does_not_change_a_customers_tariff(county, tmp_path):
+    """A tariff changes only through a category change application; the file is refused whole."""
+    existing = county.customers["east12"]  # GEN-1
+    row = customer_row(existing.account_number, name="改名客户")
+    before = db_state()
+    error = rejected(
+        entity="customers",
+        path=write_csv(tmp_path, "customers.csv", [CUSTOMER_HEADER, row]),
+        user=county.users["head_east"],
+    )
+    assert [(e.row, e.column) for e in error.errors] == [(2, "电价代码")]
+    assert "更改用电申请" in error.errors[0].reason
+    assert db_state() == before
+
+
 @pytest.mark.parametrize(
     "encoding,label", [("utf-8-sig", "UTF-8-BOM"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 )

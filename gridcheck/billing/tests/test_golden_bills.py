@@ -1,0 +1,219 @@
+"""Golden bills through the whole path (book, readings, bill run): each figure computed by hand below."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from gridcheck.archive.models import Customer, Meter, MeteringPoint, Tariff
+from gridcheck.billing import services
+from gridcheck.billing.choices import ReviewFlag
+from gridcheck.billing.models import Bill
+from gridcheck.billing.tests.conftest import MARCH
+
+
+@pytest.fixture
+def factory(county, book):
+    """A 315 kVA, 10 kV industrial customer on a two-part time-of-use tariff, CT 20 × PT 100, in the book."""
+    Tariff.objects.create(
+        code="LI-10",
+        name="大工业用电(1-10千伏)",
+        category="large_industry",
+        voltage_level="10kV",
+        price_yuan_per_kwh=Decimal("0.6000"),
+        peak_price_yuan_per_kwh=Decimal("0.9600"),
+        valley_price_yuan_per_kwh=Decimal("0.2700"),
+        basic_price_yuan_per_kva_month=Decimal("30.00"),
+        is_time_of_use=True,
+        effective_from=datetime.date(2020, 1, 1),
+    )
+    customer = Customer.objects.create(
+        account_number="1190000001",
+        name="示范机械厂",
+        area=county.areas["east1"],
+        station=county.stations["east"],
+        category="industrial",
+        voltage_level="10kV",
+        contracted_capacity_kva=Decimal("315"),
+        tariff_code="LI-10",
+        inspection_class="A",
+    )
+    point = MeteringPoint.objects.create(
+        customer=customer, code="MP1190000001", ct_ratio=Decimal("20"), pt_ratio=Decimal("100")
+    )
+    meter = Meter.objects.create(
+        metering_point=point,
+        asset_number="M1190000001",
+        phase="three",
+        accuracy_class="0.5S",
+        rated_current_a=Decimal("1.5"),
+        max_current_a=Decimal("6"),
+        install_date=datetime.date(2022, 3, 1),
+    )
+    reader = county.users["reader_east"]
+    services.reading_enter(
+        user=reader,
+        cycle=book.first,
+        meter=meter,
+        source="manual",
+        total=Decimal("100"),
+        peak=Decimal("30"),
+        flat=Decimal("50"),
+        valley=Decimal("20"),
+        reactive=Decimal("40"),
+    )
+    return customer, meter
+
+
+def _bill(county, book, customer) -> Bill:
+    services.cycle_bill(user=county.users["auditor_east"], cycle=book.cycle)
+    return Bill.objects.get(customer=customer, period=book.cycle.period)
+
+
+def test_two_part_time_of_use_with_power_factor_surcharge(county, book, read_march, factory):
+    customer, meter = factory
+    read_march()
+    services.reading_enter(
+        user=county.users["reader_east"],
+        cycle=book.cycle,
+        meter=meter,
+        total=Decimal("112"),
+        peak=Decimal("34"),
+        flat=Decimal("55"),
+        valley=Decimal("23"),
+        reactive=Decimal("48"),
+    )
+    bill = _bill(county, book, customer)
+    # Energy × 2000 (CT 20 × PT 100): total 24,000; peak 8,000; flat 10,000; valley 6,000; reactive 16,000.
+    assert bill.energy_kwh == Decimal("24000")
+    # 8,000 × 0.96 = 7,680.00; 10,000 × 0.60 = 6,000.00; 6,000 × 0.27 = 1,620.00 → 15,300.00.
+    assert bill.energy_charge_yuan == Decimal("15300.00")
+    # Basic: 315 kVA × 30.00 = 9,450.00.
+    assert bill.basic_charge_yuan == Decimal("9450.00")
+    # cos φ = 24,000 / √(24,000² + 16,000²) = 0.832 → 0.83; standard 0.90 (high-voltage industrial above
+    # 160 kVA): +3.5 %; (9,450.00 + 15,300.00) × 3.5 % = 866.25.
+    assert bill.power_factor == Decimal("0.83")
+    assert bill.power_factor_yuan == Decimal("866.25")
+    # Renewable surcharge 24,000 × 0.019 = 456.00 (not adjusted by the power factor).
+    assert bill.funds_yuan == Decimal("456.00")
+    assert bill.total_yuan == Decimal("26072.25")
+    assert bill.review_flags == []
+
+
+def test_power_factor_customer_without_reactive_register_is_on_the_review_list(
+    county, book, read_march, factory
+):
+    customer, meter = factory
+    read_march()
+    services.reading_enter(
+        user=county.users["reader_east"],
+        cycle=book.cycle,
+        meter=meter,
+        total=Decimal("112"),
+        peak=Decimal("34"),
+        flat=Decimal("55"),
+        valley=Decimal("23"),
+    )
+    bill = _bill(county, book, customer)
+    assert ReviewFlag.PF_NOT_APPLIED in bill.review_flags
+    assert bill.power_factor is None
+
+
+def test_reactive_register_smaller_than_last_month_is_refused(county, book, factory):
+    customer, meter = factory
+    with pytest.raises(services.ValidationError) as info:
+        services.reading_enter(
+            user=county.users["reader_east"],
+            cycle=book.cycle,
+            meter=meter,
+            total=Decimal("112"),
+            reactive=Decimal("39"),
+        )
+    assert "无功示数" in str(info.value) and customer.account_number in str(info.value)
+
+
+def test_residential_tiers_across_the_first_threshold(county, book, read_march):
+    Tariff.objects.filter(code="RES-1").update(is_tiered=True)
+    customer = county.customers["east11"]
+    Bill.objects.create(
+        number="B202501-X",
+        customer=customer,
+        station=customer.station,
+        area=customer.area,
+        cycle=book.first,
+        period=datetime.date(2025, 1, 1),
+        period_start=datetime.date(2024, 12, 5),
+        period_end=datetime.date(2025, 1, 5),
+        tariff_code="RES-1",
+        tariff_name="居民",
+        energy_kwh=Decimal("2700"),
+        energy_charge_yuan=Decimal("0"),
+        total_yuan=Decimal("0"),
+        status="issued",
+    )
+    read_march()
+    bill = _bill(county, book, customer)
+    # 2,700 kWh billed earlier this year, 150 now: 60 kWh at 0.538 = 32.28, 90 kWh at 0.588 = 52.92.
+    assert bill.energy_kwh == Decimal("150")
+    assert bill.total_yuan == Decimal("85.20")
+
+
+def test_meter_changed_in_the_middle_of_the_month(county, book, read_march):
+    customer = county.customers["east21"]
+    old = book.meters["east21"]
+    new = Meter.objects.create(
+        metering_point=old.metering_point,
+        asset_number="M-NEW-21",
+        phase="single",
+        accuracy_class="2.0",
+        rated_current_a=Decimal("5"),
+        max_current_a=Decimal("60"),
+        install_date=datetime.date(2025, 2, 20),
+    )
+    Meter.objects.filter(pk=old.pk).update(status="removed")
+    services.meter_exchange_record(
+        user=county.users["auditor_east"],
+        old_meter=old,
+        new_meter=new,
+        changed_on=datetime.date(2025, 2, 20),
+        old_final={"total": "5060"},
+        new_initial={"total": "0"},
+    )
+    book.meters.pop("east21")
+    read_march()
+    services.reading_enter(user=county.users["reader_east"], cycle=book.cycle, meter=new, total=Decimal("40"))
+    bill = _bill(county, book, customer)
+    # Old meter 5,000 → 5,060 (60 kWh) + new meter 0 → 40 (40 kWh) = 100 kWh × 0.56 = 56.00.
+    assert bill.energy_kwh == Decimal("100")
+    assert bill.total_yuan == Decimal("56.00")
+
+
+def test_register_rollover_is_billed_across_full_scale(county, book, read_march):
+    meter = book.meters["east22"]
+    book.first.readings.filter(meter=meter).update(total=Decimal("999990.00"))
+    for key, m in book.meters.items():
+        value = "10.00" if key == "east22" else MARCH[key]
+        book.cycle.readings.update_or_create(
+            meter=m,
+            defaults={
+                "customer": m.metering_point.customer,
+                "station": m.metering_point.customer.station,
+                "area": m.metering_point.customer.area,
+                "read_on": book.cycle.reading_date,
+                "source": "manual",
+                "total": Decimal(value),
+            },
+        )
+    bill = _bill(county, book, county.customers["east22"])
+    # 6 digits: 10 + 1,000,000 − 999,990 = 20 on the register × CT 40 = 800 kWh × 0.65 = 520.00 + 800 × 0.019.
+    assert bill.energy_kwh == Decimal("800")
+    assert bill.energy_charge_yuan == Decimal("520.00")
+
+
+def test_tariff_missing_for_the_period_names_the_customer(county, book, read_march):
+    read_march()
+    Customer.objects.filter(pk=county.customers["east12"].pk).update(tariff_code="GEN-X")
+    with pytest.raises(services.BillRunError) as info:
+        services.cycle_bill(user=county.users["auditor_east"], cycle=book.cycle)
+    assert any("电价" in e and county.customers["east12"].account_number in e for e in info.value.errors)
+    assert not Bill.objects.exists()
