@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,7 +268,9 @@ def cycle_collect_ami(*, user, cycle: ReadingCycle) -> dict:
     meters = list(selectors.book_meters(cycle.book, cycle.reading_date))
     existing = {r.meter_id: r for r in cycle.readings.all()}
     found = _store_registers([m.asset_number for m in meters], cycle.reading_date)
-    counts = {"created": 0, "updated": 0, "kept": 0, "missing": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0, "missing": 0}
+    creates, updates = [], []
+    cent = Decimal("0.01")
     for meter in meters:
         row = found.get(meter.asset_number)
         reading = existing.get(meter.pk)
@@ -277,27 +280,38 @@ def cycle_collect_ami(*, user, cycle: ReadingCycle) -> dict:
         if row is None or "total" not in row["registers"]:
             counts["missing"] += 1
             continue
-        values = {name: row["registers"].get(name) for name in ("total", "peak", "flat", "valley")}
+        values = {
+            name: (row["registers"][name].quantize(cent) if name in row["registers"] else None)
+            for name in ("total", "peak", "flat", "valley")
+        }
+        values["multiplier_read"] = (
+            row["multiplier"].quantize(cent) if row["multiplier"] is not None else None
+        )
         if reading is None:
             customer = meter.metering_point.customer
-            MeterReading.objects.create(
-                cycle=cycle,
-                meter=meter,
-                customer=customer,
-                station_id=customer.station_id,
-                area_id=customer.area_id,
-                read_on=cycle.reading_date,
-                source=ReadingSource.AMI,
-                multiplier_read=row["multiplier"],
-                **values,
+            creates.append(
+                MeterReading(
+                    cycle=cycle,
+                    meter=meter,
+                    customer=customer,
+                    station_id=customer.station_id,
+                    area_id=customer.area_id,
+                    read_on=cycle.reading_date,
+                    source=ReadingSource.AMI,
+                    **values,
+                )
             )
-            counts["created"] += 1
-        else:
+        elif any(getattr(reading, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(reading, name, value)
-            reading.multiplier_read = row["multiplier"]
-            reading.save()
-            counts["updated"] += 1
+            updates.append(reading)
+        else:
+            counts["unchanged"] += 1
+    MeterReading.objects.bulk_create(creates, batch_size=2000)
+    MeterReading.objects.bulk_update(
+        updates, ["total", "peak", "flat", "valley", "multiplier_read", "updated_at"], batch_size=2000
+    )
+    counts["created"], counts["updated"] = len(creates), len(updates)
     return counts
 
 
@@ -544,6 +558,77 @@ class _Inputs:
     tariff: object = None
 
 
+class _Run:
+    """What one bill run reads, fetched in a few queries for the whole cycle (not per customer)."""
+
+    def __init__(self, cycle: ReadingCycle):
+        self.cycle = cycle
+        on = cycle.reading_date
+        self.on = on
+        self.meters_by_customer: dict[int, list[Meter]] = {}
+        for meter in selectors.book_meters(cycle.book, on).select_related("metering_point__customer"):
+            self.meters_by_customer.setdefault(meter.metering_point.customer_id, []).append(meter)
+        self.readings = {r.meter_id: r for r in cycle.readings.all()}
+        area_ids = list(cycle.book.areas.values_list("area_id", flat=True))
+        # Start readings: the previous cycle's readings of the book, then any earlier reading, then the store.
+        self.previous: dict[int, MeterReading] = {
+            r.meter_id: r
+            for r in MeterReading.objects.filter(
+                cycle__book=cycle.book, read_on=cycle.previous_reading_date, area_id__in=area_ids
+            )
+        }
+        self.exchanges = {
+            x.new_meter_id: x
+            for x in MeterExchange.objects.filter(
+                customer__area_id__in=area_ids, changed_on__gt=cycle.previous_reading_date, changed_on__lte=on
+            ).select_related("old_meter")
+        }
+        self.tariffs: dict[str, object] = {}
+        bills = Bill.objects.filter(area_id__in=area_ids)
+        self.earlier_in_year = dict(
+            bills.filter(period__gte=cycle.period.replace(month=1), period__lt=cycle.period)
+            .values("customer_id")
+            .annotate(s=Sum("energy_kwh"))
+            .values_list("customer_id", "s")
+        )
+        self.last_month = dict(
+            bills.filter(period=month_add(cycle.period, -1)).values_list("customer_id", "energy_kwh")
+        )
+        self.last_year = dict(
+            bills.filter(period=month_add(cycle.period, -12)).values_list("customer_id", "energy_kwh")
+        )
+        self.change_percent, self.min_kwh = selectors.review_thresholds(on)
+        self.rollover_high = Decimal(str(rule_value("vee.rollover_high_fraction", on)))
+        self.rollover_low = Decimal(str(rule_value("vee.rollover_low_fraction", on)))
+        self.pf_min_kva = Decimal(str(rule_value("billing.power_factor.min_capacity_kva", on)))
+        self.pf_hv_industrial_kva = Decimal(
+            str(rule_value("billing.power_factor.high_voltage_industrial_min_kva", on))
+        )
+        self.fund_exempt = set(str(rule_value("billing.funds.exempt_categories", on)).split(","))
+        self._store_starts: dict[str, dict] | None = None
+
+    def tariff(self, code: str):
+        if code not in self.tariffs:
+            self.tariffs[code] = selectors.tariff_in_force(code, self.on)
+        return self.tariffs[code]
+
+    def start_of(self, meter: Meter):
+        """The reading a meter's part starts from: the previous cycle's, an earlier one, or the store's."""
+        start = self.previous.get(meter.pk) or selectors.previous_reading(meter.pk, self.on)
+        if start is not None:
+            return start
+        if self._store_starts is None:
+            missing = [
+                m.asset_number
+                for ms in self.meters_by_customer.values()
+                for m in ms
+                if m.pk not in self.previous
+            ]
+            self._store_starts = _store_registers(missing, self.cycle.previous_reading_date)
+        found = self._store_starts.get(meter.asset_number)
+        return found["registers"] if found else None
+
+
 def _registers_part(start: MeterReading | dict, end: MeterReading | dict, *, names, ct, pt, digits) -> dict:
     def get(obj, name):
         value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name)
@@ -558,16 +643,14 @@ def _registers_part(start: MeterReading | dict, end: MeterReading | dict, *, nam
     return {"ct_ratio": str(ct), "pt_ratio": str(pt), "register_digits": digits, "registers": registers}
 
 
-def _mark_rollovers(part: dict, customer: Customer, on: datetime.date, errors: list[str]) -> None:
+def _mark_rollovers(run: _Run, part: dict, customer: Customer, errors: list[str]) -> None:
     """A register below its start is a rollover when it wrapped past its full scale, else an error."""
-    high = Decimal(str(rule_value("vee.rollover_high_fraction", on)))
-    low = Decimal(str(rule_value("vee.rollover_low_fraction", on)))
     full = Decimal(10) ** int(part["register_digits"] or 6)
     for name, pair in part["registers"].items():
         start, end = Decimal(pair["start"]), Decimal(pair["end"])
         if end >= start:
             continue
-        if start >= high * full and end <= low * full:
+        if start >= run.rollover_high * full and end <= run.rollover_low * full:
             pair["rollover"] = True
         else:
             errors.append(
@@ -580,53 +663,30 @@ def _mark_rollovers(part: dict, customer: Customer, on: datetime.date, errors: l
             )
 
 
-def _power_factor_class(customer: Customer, on: datetime.date) -> str | None:
+def _power_factor_class(run: _Run, customer: Customer) -> str | None:
     """Which standard of the 1983 rules applies to ``customer`` (``None``: not adjusted).
 
     Scope rows ``billing.power_factor.*``: customers of 100 kVA and more, not residential; 0.90 for
     high-voltage industrial customers above 160 kVA, 0.80 for agriculture, 0.85 for the others.
     """
-    capacity = customer.contracted_capacity_kva
-    if customer.category == "residential" or capacity < Decimal(
-        str(rule_value("billing.power_factor.min_capacity_kva", on))
-    ):
+    if customer.category == "residential" or customer.contracted_capacity_kva < run.pf_min_kva:
         return None
-    high_voltage = customer.voltage_level in ("10kV", "35kV")
     if customer.category == "agricultural":
         return "agricultural"
     if customer.category == "industrial":
-        above = capacity > Decimal(
-            str(rule_value("billing.power_factor.high_voltage_industrial_min_kva", on))
-        )
+        high_voltage = customer.voltage_level in ("10kV", "35kV")
+        above = customer.contracted_capacity_kva > run.pf_hv_industrial_kva
         return "high_voltage_industrial" if high_voltage and above else "other_industrial"
     return "non_industrial"
 
 
-def _bill_inputs(
-    customer: Customer,
-    cycle: ReadingCycle,
-    readings: dict[int, MeterReading],
-    meters: list[Meter],
-    errors: list[str],
-) -> _Inputs | None:
-    """The engine's keyword arguments for one customer's bill, and the review flags the inputs raise."""
-    on = cycle.reading_date
-    flags: list[str] = []
-    tariff = selectors.tariff_in_force(customer.tariff_code, on)
-    if tariff is None:
-        errors.append(
-            _customer_error(
-                customer,
-                "电价",
-                _("no version of tariff %(code)s is in force on %(date)s")
-                % {"code": customer.tariff_code, "date": on},
-            )
-        )
-        return None
+def _meter_parts(
+    run: _Run, customer: Customer, meters: list[Meter], flags: list[str], errors: list[str]
+) -> list:
     parts = []
     for meter in meters:
         point = meter.metering_point
-        end = readings.get(meter.pk)
+        end = run.readings.get(meter.pk)
         if end is None:
             errors.append(
                 _customer_error(
@@ -640,14 +700,7 @@ def _bill_inputs(
             flags.append(ReviewFlag.ESTIMATED)
         if end.multiplier_read is not None and end.multiplier_read != point.multiplier:
             flags.append(ReviewFlag.MULTIPLIER_MISMATCH)
-        exchange = (
-            MeterExchange.objects.filter(
-                new_meter=meter, changed_on__gt=cycle.previous_reading_date, changed_on__lte=on
-            )
-            .select_related("old_meter")
-            .first()
-        )
-        digits = meter.register_digits
+        exchange = run.exchanges.get(meter.pk)
         if exchange is not None:
             old_start = selectors.previous_reading(
                 exchange.old_meter_id, exchange.changed_on + datetime.timedelta(days=1)
@@ -662,12 +715,11 @@ def _bill_inputs(
                     )
                 )
                 continue
-            old_ct = exchange.old_multiplier / point.pt_ratio
             old = _registers_part(
                 old_start,
                 exchange.old_final,
                 names=REGISTERS,
-                ct=old_ct,
+                ct=exchange.old_multiplier / point.pt_ratio,
                 pt=point.pt_ratio,
                 digits=exchange.old_meter.register_digits,
             )
@@ -678,44 +730,55 @@ def _bill_inputs(
                 names=REGISTERS,
                 ct=point.ct_ratio,
                 pt=point.pt_ratio,
-                digits=digits,
+                digits=meter.register_digits,
             )
             new["meter"] = meter.asset_number
             for part in (old, new):
-                _mark_rollovers(part, customer, on, errors)
+                _mark_rollovers(run, part, customer, errors)
                 parts.append(part)
             continue
-        start = selectors.previous_reading(meter.pk, on)
-        if start is None:
-            found = _store_registers([meter.asset_number], cycle.previous_reading_date).get(
-                meter.asset_number
-            )
-            start = found["registers"] if found else None
+        start = run.start_of(meter)
         if start is None:
             errors.append(
                 _customer_error(
                     customer,
                     FIELD_NAMES["total"],
                     _("meter %(meter)s has no reading of %(date)s to start from")
-                    % {"meter": meter.asset_number, "date": cycle.previous_reading_date},
+                    % {"meter": meter.asset_number, "date": run.cycle.previous_reading_date},
                 )
             )
             continue
         part = _registers_part(
-            start, end, names=REGISTERS, ct=point.ct_ratio, pt=point.pt_ratio, digits=digits
+            start, end, names=REGISTERS, ct=point.ct_ratio, pt=point.pt_ratio, digits=meter.register_digits
         )
         part["meter"] = meter.asset_number
-        _mark_rollovers(part, customer, on, errors)
+        _mark_rollovers(run, part, customer, errors)
         parts.append(part)
+    return parts
+
+
+def _bill_inputs(run: _Run, customer: Customer, errors: list[str]) -> _Inputs | None:
+    """The engine's keyword arguments for one customer's bill, and the review flags the inputs raise."""
+    flags: list[str] = []
+    tariff = run.tariff(customer.tariff_code)
+    if tariff is None:
+        errors.append(
+            _customer_error(
+                customer,
+                "电价",
+                _("no version of tariff %(code)s is in force on %(date)s")
+                % {"code": customer.tariff_code, "date": run.on},
+            )
+        )
+        return None
+    parts = _meter_parts(run, customer, run.meters_by_customer[customer.pk], flags, errors)
     if not parts:
         return None
-    kwargs: dict = {"bill_period": on.isoformat(), "meters": parts}
+    kwargs: dict = {"bill_period": run.on.isoformat(), "meters": parts}
     has_tou = all(all(r in p["registers"] for r in ("peak", "valley")) for p in parts)
     if tariff.is_tiered:
         kwargs["tiers"] = "demo_residential"
-        kwargs["energy_billed_earlier_in_year_kwh"] = str(
-            selectors.energy_billed_earlier_in_year(customer.pk, cycle.period)
-        )
+        kwargs["energy_billed_earlier_in_year_kwh"] = str(run.earlier_in_year.get(customer.pk, Decimal(0)))
     elif tariff.is_time_of_use and tariff.peak_price_yuan_per_kwh and tariff.valley_price_yuan_per_kwh:
         if has_tou:
             prices = {
@@ -731,7 +794,7 @@ def _bill_inputs(
             kwargs["flat_price_yuan_per_kwh"] = str(tariff.price_yuan_per_kwh)
     else:
         kwargs["flat_price_yuan_per_kwh"] = str(tariff.price_yuan_per_kwh)
-    if not has_tou or tariff.is_tiered or "flat_price_yuan_per_kwh" in kwargs:
+    if "time_of_use_prices_yuan_per_kwh" not in kwargs:
         # Flat and tiered pricing bill the total register only.
         for part in parts:
             part["registers"] = {k: v for k, v in part["registers"].items() if k in ("total", "reactive")}
@@ -740,51 +803,86 @@ def _bill_inputs(
             "capacity_kva": str(customer.contracted_capacity_kva),
             "price_yuan_per_kva_month": str(tariff.basic_price_yuan_per_kva_month),
         }
-    pf_class = _power_factor_class(customer, on)
+    pf_class = _power_factor_class(run, customer)
     if pf_class is not None:
         if all("reactive" in p["registers"] for p in parts):
             kwargs["power_factor_class"] = pf_class
         else:
             flags.append(ReviewFlag.PF_NOT_APPLIED)
-    exempt = str(rule_value("billing.funds.exempt_categories", on)).split(",")
-    if tariff.category not in exempt:
+    if tariff.category not in run.fund_exempt:
         kwargs["funds"] = ["renewable_energy_surcharge"]
     if customer.category not in selectors.TARIFF_CATEGORY_CUSTOMERS.get(tariff.category, set()):
         flags.append(ReviewFlag.CATEGORY_MISMATCH)
     return _Inputs(kwargs=kwargs, flags=flags, tariff=tariff)
 
 
-def _review_flags(customer: Customer, cycle: ReadingCycle, energy: Decimal, flags: list[str]) -> list[str]:
+def _review_flags(run: _Run, customer: Customer, energy: Decimal, flags: list[str]) -> list[str]:
     flags = list(flags)
     if energy == 0 and customer.status == "active":
         flags.append(ReviewFlag.ZERO_ACTIVE)
     if energy < 0:
         flags.append(ReviewFlag.NEGATIVE_ENERGY)
-    change_percent, min_kwh = selectors.review_thresholds(cycle.reading_date)
-    for months_back, flag in ((1, ReviewFlag.CHANGE_LAST_MONTH), (12, ReviewFlag.CHANGE_LAST_YEAR)):
-        before = selectors.comparable_energy(customer.pk, cycle.period, months_back)
-        if before is None or max(before, energy) < min_kwh or before == 0:
+    for before, flag in (
+        (run.last_month.get(customer.pk), ReviewFlag.CHANGE_LAST_MONTH),
+        (run.last_year.get(customer.pk), ReviewFlag.CHANGE_LAST_YEAR),
+    ):
+        if before is None or max(before, energy) < run.min_kwh or before == 0:
             continue
-        if abs(energy - before) * 100 / before > change_percent:
+        if abs(energy - before) * 100 / before > run.change_percent:
             flags.append(flag)
     return sorted(set(flags))
 
 
 def _line(calculation: dict, key: str) -> Decimal:
+    """The value of the calculation line ``key`` (0 when the calculation has no such line)."""
     for item in calculation["items"]:
         if item["key"] == key:
             return Decimal(item["value"])
     return Decimal(0)
 
 
-def _billed_energy(calculation: dict) -> Decimal:
-    """The bill's active energy [kWh]: the total line, or with one meter part that part's total."""
-    keys = {item["key"]: Decimal(item["value"]) for item in calculation["items"]}
-    if "total_kwh" in keys:
-        return keys["total_kwh"]
-    return sum(
-        (v for k, v in keys.items() if k.startswith("meter_") and k.endswith("_total_kwh")), Decimal(0)
-    )
+def _bill_figures(calculation: dict) -> dict:
+    """The columns of a bill from its calculation lines."""
+    values = {item["key"]: Decimal(item["value"]) for item in calculation["items"]}
+    if "total_kwh" in values:
+        energy = values["total_kwh"]
+    else:  # one meter part: its total is the bill's
+        energy = sum(
+            (v for k, v in values.items() if k.startswith("meter_") and k.endswith("_total_kwh")), Decimal(0)
+        )
+    return {
+        "energy_kwh": energy,
+        "energy_charge_yuan": values.get("energy_charge_yuan", Decimal(0)),
+        "basic_charge_yuan": values.get("basic_charge_yuan", Decimal(0)),
+        "power_factor": values.get("power_factor"),
+        "power_factor_yuan": values.get("power_factor_adjustment_yuan", Decimal(0)),
+        "funds_yuan": sum((v for k, v in values.items() if k.startswith("fund_")), Decimal(0)),
+        "total_yuan": values.get("total_yuan", Decimal(0)),
+    }
+
+
+#: Bill columns the run writes (a re-run updates exactly these on a draft).
+RUN_FIELDS = (
+    "station_id",
+    "area_id",
+    "cycle",
+    "period",
+    "period_start",
+    "period_end",
+    "tariff_code",
+    "tariff_name",
+    "energy_kwh",
+    "energy_charge_yuan",
+    "basic_charge_yuan",
+    "power_factor",
+    "power_factor_yuan",
+    "funds_yuan",
+    "total_yuan",
+    "inputs",
+    "calculation",
+    "review_flags",
+    "prepared_by",
+)
 
 
 @transaction.atomic
@@ -793,26 +891,30 @@ def cycle_bill(*, user, cycle: ReadingCycle) -> dict:
 
     All or nothing: any customer that cannot be billed (a missing reading, a register going backwards, a
     tariff missing for the date) refuses the whole run with every error listed (``BillRunError``). Running
-    it again recomputes the drafts; checked and issued bills are kept as they are (no second bill).
+    it again recomputes the drafts; checked and issued bills are kept as they are (no second bill). The
+    run reads the cycle in a few queries and writes its bills in batches (with their history).
     """
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
     _require(user, PREPARE_BILLS, _("Your role may not bill a cycle."))
     _require_scope(user, cycle)
     cycle = ReadingCycle.objects.select_for_update().get(pk=cycle.pk)
     _require_status(cycle, CycleStatus.OPEN, CycleStatus.BILLED)
-    meters_by_customer: dict[int, list[Meter]] = {}
-    for meter in selectors.book_meters(cycle.book, cycle.reading_date).select_related("metering_point"):
-        meters_by_customer.setdefault(meter.metering_point.customer_id, []).append(meter)
-    readings = {r.meter_id: r for r in cycle.readings.all()}
+    run = _Run(cycle)
     existing = {b.customer_id: b for b in cycle.bills.all()}
     errors: list[str] = []
     counts = {"created": 0, "updated": 0, "kept": 0, "flagged": 0}
-    customers = Customer.objects.filter(pk__in=list(meters_by_customer)).order_by("account_number")
+    creates, updates = [], []
+    customers = sorted(
+        {m.metering_point.customer for ms in run.meters_by_customer.values() for m in ms},
+        key=lambda c: c.account_number,
+    )
     for customer in customers:
         bill = existing.get(customer.pk)
         if bill is not None and bill.status != BillStatus.DRAFT:
             counts["kept"] += 1
             continue
-        inputs = _bill_inputs(customer, cycle, readings, meters_by_customer[customer.pk], errors)
+        inputs = _bill_inputs(run, customer, errors)
         if inputs is None:
             continue
         try:
@@ -820,8 +922,8 @@ def cycle_bill(*, user, cycle: ReadingCycle) -> dict:
         except (CalcInputError, RuleError) as exc:
             errors.append(_customer_error(customer, getattr(exc, "field", "计算"), str(exc)))
             continue
-        energy = _billed_energy(calculation)
-        flags = _review_flags(customer, cycle, energy, inputs.flags)
+        figures = _bill_figures(calculation)
+        flags = _review_flags(run, customer, figures["energy_kwh"], inputs.flags)
         fields = {
             "station_id": customer.station_id,
             "area_id": customer.area_id,
@@ -831,20 +933,7 @@ def cycle_bill(*, user, cycle: ReadingCycle) -> dict:
             "period_end": cycle.reading_date,
             "tariff_code": inputs.tariff.code,
             "tariff_name": inputs.tariff.name,
-            "energy_kwh": energy,
-            "energy_charge_yuan": _line(calculation, "energy_charge_yuan"),
-            "basic_charge_yuan": _line(calculation, "basic_charge_yuan"),
-            "power_factor": (
-                Decimal(next(i["value"] for i in calculation["items"] if i["key"] == "power_factor"))
-                if any(i["key"] == "power_factor" for i in calculation["items"])
-                else None
-            ),
-            "power_factor_yuan": _line(calculation, "power_factor_adjustment_yuan"),
-            "funds_yuan": sum(
-                (Decimal(i["value"]) for i in calculation["items"] if i["key"].startswith("fund_")),
-                Decimal(0),
-            ),
-            "total_yuan": _line(calculation, "total_yuan"),
+            **figures,
             "inputs": inputs.kwargs,
             "calculation": calculation,
             "review_flags": flags,
@@ -852,19 +941,29 @@ def cycle_bill(*, user, cycle: ReadingCycle) -> dict:
         }
         counts["flagged"] += bool(flags)
         if bill is None:
-            bill = Bill(customer=customer, number=f"B{cycle.period:%Y%m}{customer.account_number}", **fields)
-            bill._history_user = user
-            bill.save()
-            _event(bill, to_status=bill.status, actor=user)
-            counts["created"] += 1
+            creates.append(
+                Bill(customer=customer, number=f"B{cycle.period:%Y%m}{customer.account_number}", **fields)
+            )
         else:
             for name, value in fields.items():
                 setattr(bill, name, value)
-            bill._history_user = user
-            bill.save()
-            counts["updated"] += 1
+            updates.append(bill)
     if errors:
         raise BillRunError(errors)
+    actor = user if getattr(user, "is_authenticated", False) else None
+    if creates:
+        created = bulk_create_with_history(creates, Bill, batch_size=1000, default_user=actor)
+        BillingEvent.objects.bulk_create(
+            [
+                BillingEvent(subject_type="Bill", subject_id=b.pk, to_status=BillStatus.DRAFT, actor=actor)
+                for b in created
+            ],
+            batch_size=2000,
+        )
+    if updates:
+        names = [f.removesuffix("_id") if f.endswith("_id") else f for f in RUN_FIELDS]
+        bulk_update_with_history(updates, Bill, [*names, "updated_at"], batch_size=1000, default_user=actor)
+    counts["created"], counts["updated"] = len(creates), len(updates)
     if cycle.status == CycleStatus.OPEN:
         cycle.status = CycleStatus.BILLED
         cycle.save(update_fields=["status", "updated_at"])
