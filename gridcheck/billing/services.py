@@ -24,6 +24,7 @@ from gridcheck.billing import selectors
 from gridcheck.billing.choices import (
     SUSPICIOUS_ANOMALIES,
     AdjustmentKind,
+    AnomalyKind,
     AnomalyStatus,
     BillStatus,
     ChangeStatus,
@@ -312,7 +313,40 @@ def cycle_collect_ami(*, user, cycle: ReadingCycle) -> dict:
         updates, ["total", "peak", "flat", "valley", "multiplier_read", "updated_at"], batch_size=2000
     )
     counts["created"], counts["updated"] = len(creates), len(updates)
+    counts["backwards"] = _report_backwards(user, cycle)
     return counts
+
+
+def _report_backwards(user, cycle: ReadingCycle) -> int:
+    """The validation of the collected readings: an AMI total register below the meter's reading of the
+    previous cycle is a reading anomaly ("register went backwards"), reported once per cycle and meter."""
+    previous = dict(
+        MeterReading.objects.filter(cycle__book=cycle.book, read_on=cycle.previous_reading_date).values_list(
+            "meter_id", "total"
+        )
+    )
+    reported = set(cycle.anomalies.filter(kind=AnomalyKind.BACKWARDS).values_list("meter_id", flat=True))
+    high = Decimal(str(rule_value("vee.rollover_high_fraction", cycle.reading_date)))
+    low = Decimal(str(rule_value("vee.rollover_low_fraction", cycle.reading_date)))
+    found = 0
+    for reading in cycle.readings.filter(source=ReadingSource.AMI).select_related("meter"):
+        before = previous.get(reading.meter_id)
+        if before is None or reading.total is None or reading.total >= before or reading.meter_id in reported:
+            continue
+        full = Decimal(10) ** reading.meter.register_digits
+        if before >= high * full and reading.total <= low * full:
+            continue  # a rollover past full scale, billed as such
+        anomaly_report(
+            user=user,
+            meter=reading.meter,
+            kind=AnomalyKind.BACKWARDS,
+            note=_("Total register %(new)s below %(old)s of the previous reading (VEE).")
+            % {"new": reading.total, "old": before},
+            cycle=cycle,
+            by_vee=True,
+        )
+        found += 1
+    return found
 
 
 def _clean_register(value, name: str) -> Decimal | None:
@@ -914,9 +948,10 @@ def cycle_bill(*, user, cycle: ReadingCycle) -> dict:
         if bill is not None and bill.status != BillStatus.DRAFT:
             counts["kept"] += 1
             continue
+        known = len(errors)
         inputs = _bill_inputs(run, customer, errors)
-        if inputs is None:
-            continue
+        if inputs is None or len(errors) > known:
+            continue  # the customer's errors are listed once, not again by the engine
         try:
             calculation = compute_bill(**inputs.kwargs).to_dict()
         except (CalcInputError, RuleError) as exc:
