@@ -82,4 +82,11 @@ class ReviewFlag(models.TextChoices):
     TOU_NOT_APPLIED = "tou_not_applied", _("Time-of-use pricing not applied")
     PF_NOT_APPLIED = "pf_not_applied", _("Power-factor adjustment not applied")
     ESTIMATED = "estimated", _("Estimated reading")
-    REVIEW_WARNING = "review_warning", _("Unverified rule used")
+    MIXED_USE_RECHECK = "mixed_use_recheck", _("Mixed-use shares not re-checked this year")
+
+
+class BasicChargeBasis(models.TextChoices):
+    """How a two-part tariff's basic charge is reckoned (the customer's choice in its contract)."""
+
+    CAPACITY = "capacity", _("By capacity (kVA)")
+    DEMAND = "demand", _("By maximum demand (kW)")

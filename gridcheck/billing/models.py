@@ -10,6 +10,8 @@ columns for lists and reports. Refunds and back-bills (**adjustments**), **categ
 ``BillingEvent`` (who, when, from, to).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +22,7 @@ from gridcheck.billing.choices import (
     AdjustmentKind,
     AnomalyKind,
     AnomalyStatus,
+    BasicChargeBasis,
     BillStatus,
     ChangeStatus,
     CycleStatus,
@@ -198,6 +201,14 @@ class MeterReading(TimeStampedModel):
     multiplier_read = models.DecimalField(
         _("multiplier read"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    max_demand_kw = models.DecimalField(
+        _("maximum demand [kW]"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Demand register of the period, multiplier applied (two-part tariff by demand)."),
+    )
     source = models.CharField(_("source"), max_length=20, choices=ReadingSource.choices)
     photo = models.FileField(_("photo of the display"), upload_to="billing/readings/%Y/%m/", blank=True)
     entered_by = models.ForeignKey(
@@ -263,6 +274,85 @@ class MeterExchange(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.old_meter_id} -> {self.new_meter_id} {self.changed_on}"
+
+
+class BillingTerms(AuditedModel):
+    """What a customer's contract says about its bill beyond the tariff: the basic charge's basis, a
+    transformer metered on its low side (变损), and a mixed-use agreement (电价比例, 《供电营业规则》 art. 70).
+
+    Without terms a customer is billed by capacity, metered on the high side, with one category.
+    """
+
+    customer = models.OneToOneField(
+        "archive.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="billing_terms"
+    )
+    station = models.ForeignKey(
+        "archive.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        "archive.Area", verbose_name=_("transformer area"), on_delete=models.PROTECT, related_name="+"
+    )
+    basic_charge_basis = models.CharField(
+        _("basic charge by"),
+        max_length=20,
+        choices=BasicChargeBasis.choices,
+        default=BasicChargeBasis.CAPACITY,
+    )
+    # Low-side metering: the customer's transformer losses are added to its metered energy.
+    low_side_metering = models.BooleanField(_("metered on the low side of its transformer"), default=False)
+    transformer_capacity_kva = models.DecimalField(
+        _("transformer capacity [kVA]"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    no_load_loss_kw = models.DecimalField(
+        _("no-load loss P0 [kW]"), max_digits=8, decimal_places=3, null=True, blank=True
+    )
+    load_loss_kw = models.DecimalField(
+        _("load loss Pk [kW]"), max_digits=8, decimal_places=3, null=True, blank=True
+    )
+    no_load_current_percent = models.DecimalField(
+        _("no-load current I0 [%]"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    impedance_voltage_percent = models.DecimalField(
+        _("impedance voltage Uk [%]"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    # Mixed use: a share of the energy billed under a second tariff, by a signed agreement re-checked yearly.
+    mixed_use_share = models.DecimalField(
+        _("second category share"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal("0.9999"))],
+    )
+    mixed_use_tariff_code = models.CharField(_("second category tariff code"), max_length=30, blank=True)
+    mixed_use_signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
+    mixed_use_checked_on = models.DateField(_("shares last checked on"), null=True, blank=True)
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("billing terms")
+        verbose_name_plural = _("billing terms")
+
+    def __str__(self) -> str:
+        return str(self.customer)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.low_side_metering:
+            for name in ("transformer_capacity_kva", "no_load_loss_kw", "load_loss_kw"):
+                if getattr(self, name) is None:
+                    errors[name] = _("Needed for a customer metered on the low side.")
+        if self.mixed_use_share:
+            if not self.mixed_use_tariff_code:
+                errors["mixed_use_tariff_code"] = _("Needed with a mixed-use share.")
+            if self.mixed_use_signed_on is None:
+                errors["mixed_use_signed_on"] = _("A mixed-use share needs the signed agreement's date.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReaderAnomaly(TimeStampedModel):

@@ -26,6 +26,7 @@ from gridcheck.billing.choices import (
     AdjustmentKind,
     AnomalyKind,
     AnomalyStatus,
+    BasicChargeBasis,
     BillStatus,
     ChangeStatus,
     CycleStatus,
@@ -36,6 +37,7 @@ from gridcheck.billing.models import (
     Bill,
     BillAdjustment,
     BillingEvent,
+    BillingTerms,
     BookArea,
     BookChange,
     CategoryChange,
@@ -370,6 +372,7 @@ def reading_enter(
     source: str = ReadingSource.HANDHELD,
     photo=None,
     multiplier_read=None,
+    max_demand_kw=None,
     **registers,
 ) -> MeterReading:
     """Enter (or correct) the reading of ``meter`` in ``cycle``: register values total/peak/flat/valley/reactive.
@@ -423,6 +426,7 @@ def reading_enter(
             "read_on": cycle.reading_date,
             "source": source,
             "multiplier_read": _clean_register(multiplier_read, "multiplier_read"),
+            "max_demand_kw": _clean_register(max_demand_kw, "max_demand_kw"),
             "entered_by": user,
             **values,
         },
@@ -639,6 +643,9 @@ class _Run:
             str(rule_value("billing.power_factor.high_voltage_industrial_min_kva", on))
         )
         self.fund_exempt = set(str(rule_value("billing.funds.exempt_categories", on)).split(","))
+        self.recheck_months = int(rule_value("billing.mixed_use.recheck_months", on))
+        self.terms = {t.customer_id: t for t in BillingTerms.objects.filter(area_id__in=area_ids)}
+        self.hours = Decimal((on - cycle.previous_reading_date).days * 24)
         self._store_starts: dict[str, dict] | None = None
 
     def tariff(self, code: str):
@@ -832,11 +839,9 @@ def _bill_inputs(run: _Run, customer: Customer, errors: list[str]) -> _Inputs | 
         # Flat and tiered pricing bill the total register only.
         for part in parts:
             part["registers"] = {k: v for k, v in part["registers"].items() if k in ("total", "reactive")}
-    if tariff.basic_price_yuan_per_kva_month:
-        kwargs["basic_charge"] = {
-            "capacity_kva": str(customer.contracted_capacity_kva),
-            "price_yuan_per_kva_month": str(tariff.basic_price_yuan_per_kva_month),
-        }
+    terms = run.terms.get(customer.pk)
+    if not _terms_inputs(run, customer, terms, tariff, kwargs, flags, errors):
+        return None
     pf_class = _power_factor_class(run, customer)
     if pf_class is not None:
         if all("reactive" in p["registers"] for p in parts):
@@ -848,6 +853,70 @@ def _bill_inputs(run: _Run, customer: Customer, errors: list[str]) -> _Inputs | 
     if customer.category not in selectors.TARIFF_CATEGORY_CUSTOMERS.get(tariff.category, set()):
         flags.append(ReviewFlag.CATEGORY_MISMATCH)
     return _Inputs(kwargs=kwargs, flags=flags, tariff=tariff)
+
+
+def _terms_inputs(
+    run: _Run, customer: Customer, terms, tariff, kwargs: dict, flags: list, errors: list
+) -> bool:
+    """Basic charge, transformer loss and mixed use from the tariff and the customer's billing terms.
+
+    Returns ``False`` (errors listed) when the terms cannot be applied.
+    """
+    by_demand = terms is not None and terms.basic_charge_basis == BasicChargeBasis.DEMAND
+    if by_demand and tariff.basic_price_yuan_per_kw_month:
+        demands = [
+            run.readings[m.pk].max_demand_kw
+            for m in run.meters_by_customer[customer.pk]
+            if m.pk in run.readings and run.readings[m.pk].max_demand_kw is not None
+        ]
+        if not demands:
+            errors.append(
+                _customer_error(customer, "最大需量", _("billed by demand but no maximum demand was read"))
+            )
+            return False
+        kwargs["basic_charge"] = {
+            "max_demand_kw": str(max(demands)),
+            "price_yuan_per_kw_month": str(tariff.basic_price_yuan_per_kw_month),
+        }
+    elif tariff.basic_price_yuan_per_kva_month:
+        kwargs["basic_charge"] = {
+            "capacity_kva": str(customer.contracted_capacity_kva),
+            "price_yuan_per_kva_month": str(tariff.basic_price_yuan_per_kva_month),
+        }
+    if terms is None:
+        return True
+    if terms.low_side_metering:
+        loss = {
+            "no_load_loss_kw": str(terms.no_load_loss_kw),
+            "load_loss_kw": str(terms.load_loss_kw),
+            "hours": str(run.hours),
+            "capacity_kva": str(terms.transformer_capacity_kva),
+        }
+        if terms.no_load_current_percent is not None and terms.impedance_voltage_percent is not None:
+            loss["no_load_current_percent"] = str(terms.no_load_current_percent)
+            loss["impedance_voltage_percent"] = str(terms.impedance_voltage_percent)
+        kwargs["transformer_loss"] = loss
+    if terms.mixed_use_share:
+        second = run.tariff(terms.mixed_use_tariff_code)
+        if second is None:
+            errors.append(
+                _customer_error(
+                    customer,
+                    "混合用电电价",
+                    _("no version of tariff %(code)s is in force on %(date)s")
+                    % {"code": terms.mixed_use_tariff_code, "date": run.on},
+                )
+            )
+            return False
+        kwargs["mixed_use"] = {
+            "share": str(terms.mixed_use_share),
+            "price_yuan_per_kwh": str(second.price_yuan_per_kwh),
+            "category": second.name,
+        }
+        checked = terms.mixed_use_checked_on or terms.mixed_use_signed_on
+        if checked is None or month_add(checked.replace(day=1), run.recheck_months) < run.on.replace(day=1):
+            flags.append(ReviewFlag.MIXED_USE_RECHECK)
+    return True
 
 
 def _review_flags(run: _Run, customer: Customer, energy: Decimal, flags: list[str]) -> list[str]:
@@ -878,7 +947,9 @@ def _line(calculation: dict, key: str) -> Decimal:
 def _bill_figures(calculation: dict) -> dict:
     """The columns of a bill from its calculation lines."""
     values = {item["key"]: Decimal(item["value"]) for item in calculation["items"]}
-    if "total_kwh" in values:
+    if "billed_kwh" in values:  # with the transformer loss
+        energy = values["billed_kwh"]
+    elif "total_kwh" in values:
         energy = values["total_kwh"]
     else:  # one meter part: its total is the bill's
         energy = sum(

@@ -217,3 +217,73 @@ def test_tariff_missing_for_the_period_names_the_customer(county, book, read_mar
         services.cycle_bill(user=county.users["auditor_east"], cycle=book.cycle)
     assert any("电价" in e and county.customers["east12"].account_number in e for e in info.value.errors)
     assert not Bill.objects.exists()
+
+
+def test_transformer_loss_of_a_customer_metered_on_the_low_side(county, book, read_march):
+    from gridcheck.billing.models import BillingTerms
+
+    customer = county.customers["east12"]
+    BillingTerms.objects.create(
+        customer=customer,
+        station=customer.station,
+        area=customer.area,
+        low_side_metering=True,
+        transformer_capacity_kva=Decimal("50"),
+        no_load_loss_kw=Decimal("0.17"),
+        load_loss_kw=Decimal("0.87"),
+    )
+    read_march()
+    bill = _bill(county, book, customer)
+    # 2025-02-05 to 2025-03-05: 28 days = 672 h. Metered 500 kWh, no reactive register:
+    # β = 500 / (50 × 672) = 0.01488; loss = 0.17 × 672 + 0.87 × 0.01488² × 672 = 114.24 + 0.13 = 114 kWh.
+    # Billed 614 kWh × 0.65 = 399.10; surcharge 614 × 0.019 = 11.666 → 11.67; total 410.77.
+    assert bill.energy_kwh == Decimal("614")
+    assert bill.energy_charge_yuan == Decimal("399.10")
+    assert bill.total_yuan == Decimal("410.77")
+
+
+def test_mixed_use_share_billed_under_the_second_tariff(county, book, read_march):
+    from gridcheck.billing.models import BillingTerms
+
+    customer = county.customers["east11"]
+    BillingTerms.objects.create(
+        customer=customer,
+        station=customer.station,
+        area=customer.area,
+        mixed_use_share=Decimal("0.2"),
+        mixed_use_tariff_code="GEN-1",
+        mixed_use_signed_on=datetime.date(2023, 1, 10),
+    )
+    read_march()
+    bill = _bill(county, book, customer)
+    # 150 kWh: 20 % = 30 kWh at 0.65 = 19.50; 120 kWh at 0.56 = 67.20; total 86.70 (residential: no surcharge).
+    assert bill.total_yuan == Decimal("86.70")
+    # Signed in January 2023 and never re-checked: more than 12 months before March 2025.
+    assert ReviewFlag.MIXED_USE_RECHECK in bill.review_flags
+
+
+def test_basic_charge_by_maximum_demand(county, book, read_march, factory):
+    from gridcheck.billing.models import BillingTerms
+
+    customer, meter = factory
+    BillingTerms.objects.create(
+        customer=customer, station=customer.station, area=customer.area, basic_charge_basis="demand"
+    )
+    Tariff.objects.filter(code="LI-10").update(basic_price_yuan_per_kw_month=Decimal("40.00"))
+    read_march()
+    services.reading_enter(
+        user=county.users["reader_east"],
+        cycle=book.cycle,
+        meter=meter,
+        total=Decimal("112"),
+        peak=Decimal("34"),
+        flat=Decimal("55"),
+        valley=Decimal("23"),
+        reactive=Decimal("48"),
+        max_demand_kw=Decimal("250"),
+    )
+    bill = _bill(county, book, customer)
+    # 250 kW × 40.00 = 10,000.00 instead of 315 kVA × 30.00.
+    assert bill.basic_charge_yuan == Decimal("10000.00")
+    # (10,000.00 + 15,300.00) × 3.5 % = 885.50.
+    assert bill.power_factor_yuan == Decimal("885.50")
