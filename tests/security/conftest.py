@@ -277,6 +277,76 @@ def _notifications(world, county):
         )
 
 
+def _billing(world, county):
+    """One reading book per station (two cycles read, the second billed, checked and issued), a book change,
+    a refund, a category change and a reading anomaly. The west book is read and decided by the
+    administrator (the west station has no reader or head), its bills prepared by no one (a run)."""
+    from decimal import Decimal
+
+    from gridcheck.archive.models import Meter
+    from gridcheck.billing import services
+    from gridcheck.billing.tests.conftest import FEBRUARY, MARCH
+
+    for side, key in (("own", "east"), ("other", "west")):
+        admin = county.users["admin"]
+        preparer = county.users["auditor_east"] if key == "east" else admin
+        checker = county.users["head_east"] if key == "east" else admin
+        reader = county.users["reader_east"] if key == "east" else admin
+        book = services.book_create(
+            user=preparer,
+            station=county.stations[key],
+            code=f"{key}-01",
+            name=f"{key}一册",
+            reading_day=5,
+            reader=reader,
+            areas=[county.areas[f"{key}1"], county.areas[f"{key}2"]],
+        )
+        first = services.cycle_open(user=preparer, book=book, period=datetime.date(2025, 2, 1))
+        cycle = services.cycle_open(user=preparer, book=book, period=datetime.date(2025, 3, 1))
+        for n in ("11", "12", "21", "22"):
+            meter = Meter.objects.get(metering_point__customer=county.customers[f"{key}{n}"])
+            for month_cycle, totals in ((first, FEBRUARY), (cycle, MARCH)):
+                services.reading_enter(
+                    user=reader,
+                    cycle=month_cycle,
+                    meter=meter,
+                    source="manual",
+                    total=Decimal(totals[f"east{n}"]),
+                )
+        services.cycle_bill(user=preparer if key == "east" else None, cycle=cycle)
+        for bill in cycle.bills.all():
+            services.bill_check(user=checker, bill=bill, note="核对无误")
+        services.cycle_issue(user=checker, cycle=cycle)
+        bill = cycle.bills.get(customer=county.customers[f"{key}11"])
+        world.objects[("readingbook", side)] = book
+        world.objects[("readingcycle", side)] = cycle
+        world.objects[("bill", side)] = bill
+        world.objects[("bookchange", side)] = services.book_change_request(
+            user=preparer, book=book, reading_day=10, cycle_months=1, reason="合并抄表线路"
+        )
+        world.objects[("billadjustment", side)] = services.adjustment_prepare(
+            user=preparer,
+            bill=bill,
+            kind="correction",
+            reason="抄表错误",
+            inputs={"energies": {"total": 120}},
+        )
+        world.objects[("categorychange", side)] = services.category_change_apply(
+            user=preparer,
+            customer=county.customers[f"{key}11"],
+            new_tariff_code="GEN-1",
+            effective_on=datetime.date(2025, 5, 1),
+            reason="改为经营",
+        )
+        world.objects[("readeranomaly", side)] = services.anomaly_report(
+            user=reader,
+            meter=Meter.objects.get(metering_point__customer=county.customers[f"{key}11"]),
+            kind="display_dark",
+            note="黑屏",
+            cycle=cycle,
+        )
+
+
 def _pdf_stub(template_name, context):
     """PDFs are rendered by WeasyPrint in about a second each: the apps' tests check them; here only who
     may fetch them matters."""
@@ -294,4 +364,5 @@ def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: 
     _cases(w, county)
     _hazards(w, county, django_user_model)
     _notifications(w, county)
+    _billing(w, county)
     return w

@@ -47,6 +47,8 @@ SECTIONS: dict[str, frozenset[str]] = {
     # Decision (the policy does not say): the outbox of e-mails and SMS, with its attachments and its
     # API, is for station heads and county-level staff other than the liaison (here: head_east, admin).
     "outbox": frozenset({"head_east", "admin"}),
+    # Reading and billing: every member of staff but the government liaison (the reader included).
+    "billing": STAFF - {"liaison"},
 }
 
 # Pages that need more than reading their section even for GET (the forms that change something).
@@ -56,6 +58,9 @@ IMPORTERS = frozenset(
 )
 FIELD_STAFF = IMPORTERS  # field work, cases, hazards: heads, inspectors, auditors, administrators
 DISPATCHERS = frozenset({"head_east", "admin"})  # plan, dispatch, register tip-offs, run campaigns
+BILL_PREPARERS = frozenset({"head_east", "auditor_east", "admin"})  # books, bill runs, refunds, changes
+#: The reader's phone pages: meter readers (the book's own) and whoever may prepare bills.
+METER_READERS = BILL_PREPARERS | {"reader_east"}
 
 #: Where an object of each kind lies. ``station``: the east object is the east station's (and in area
 #: S01-A1, the area manager's, or station-wide): its station's staff, the area manager and county-level
@@ -95,6 +100,13 @@ OBJECT_KINDS = {
             "drill",
             "message",
             "attachment",
+            "readingbook",
+            "bookchange",
+            "readingcycle",
+            "bill",
+            "billadjustment",
+            "categorychange",
+            "readeranomaly",
         ],
         "station",
     ),
@@ -135,8 +147,54 @@ def _customer_form(customer) -> dict:
 CASE_DATA = {"signed": "yes", "signer_name": "张三", "notified_on": "2026-11-20"}
 HAZARD = {"to_status": "rectifying", "note": "x"}
 
+DECIDE = {"decision": "approve", "comment": "同意"}
+
 URLS: dict[str, Url] = {
     "home": U("desk"),
+    # billing
+    "billing:book_list": U("billing"),
+    "billing:book_create": U("billing", get_roles=BILL_PREPARERS, data={"code": "X-01", "name": "x"}),
+    "billing:book_detail": U("billing", "readingbook"),
+    "billing:book_open_cycle": U("billing", "readingbook", data={"period": "2027-01"}),
+    "billing:book_change_request": U(
+        "billing",
+        "readingbook",
+        get_roles=BILL_PREPARERS,
+        data={"reading_day": 12, "cycle_months": 1, "reason": "x"},
+    ),
+    "billing:book_change_decide": U("billing", "bookchange", data=DECIDE),
+    "billing:cycle_list": U("billing"),
+    "billing:cycle_detail": U("billing", "readingcycle"),
+    "billing:cycle_open_next": U("billing", "readingcycle"),
+    "billing:cycle_collect": U("billing", "readingcycle"),
+    "billing:cycle_bill": U("billing", "readingcycle"),
+    "billing:cycle_check": U("billing", "readingcycle"),
+    "billing:cycle_issue": U("billing", "readingcycle"),
+    "billing:reader_home": U("billing", get_roles=METER_READERS),
+    "billing:reader_cycle": U("billing", "readingcycle", get_roles=METER_READERS),
+    "billing:reading_entry": U("billing", "readingcycle", get_roles=METER_READERS, data={"total": "99999"}),
+    "billing:anomaly_report": U("billing", "readingcycle", get_roles=METER_READERS, data={"kind": "stolen"}),
+    "billing:bill_list": U("billing"),
+    "billing:bill_detail": U("billing", "bill"),
+    "billing:bill_check": U("billing", "bill", data={"note": "x"}),
+    "billing:adjustment_create": U(
+        "billing",
+        "bill",
+        get_roles=BILL_PREPARERS,
+        data={"kind": "correction", "reason": "x", "total_kwh": "1"},
+    ),
+    "billing:adjustment_list": U("billing"),
+    "billing:adjustment_detail": U("billing", "billadjustment"),
+    "billing:adjustment_decide": U("billing", "billadjustment", data=DECIDE),
+    "billing:category_change_list": U("billing"),
+    "billing:category_change_create": U("billing", get_roles=BILL_PREPARERS),
+    "billing:category_change_detail": U("billing", "categorychange"),
+    "billing:category_change_check": U("billing", "categorychange", data={"note": "x"}),
+    "billing:category_change_decide": U("billing", "categorychange", data=DECIDE),
+    "billing:anomaly_list": U("billing"),
+    "billing:anomaly_detail": U("billing", "readeranomaly"),
+    "billing:anomaly_work_order": U("billing", "readeranomaly"),
+    "billing:anomaly_resolve": U("billing", "readeranomaly", data={"outcome": "x"}),
     # archive
     "archive:station_list": U("archive"),
     "archive:station_detail": U("archive", "station"),
