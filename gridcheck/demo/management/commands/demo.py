@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from config.env import VAR_DIR
 from gridcheck.archive.importers import ImportRejected, choice_export, import_file
+from gridcheck.core.periods import month_parse
 from gridcheck.core.registries import imports
 from gridcheck.core.roles import Role
 from gridcheck.users.importers import parse_role
@@ -118,6 +119,25 @@ class Command(BaseCommand):
             else:
                 with self._step(_("Simulating 13 months of meter data and analysing the last month")):
                     call_command("demo_meter_data", seed=seed, stdout=self._quiet())
+
+            with self._step(_("Reading books, 13 reading cycles and a year of bills")) as step:
+                from gridcheck.billing.demo import demo_billing_build
+                from gridcheck.core.periods import last_complete_month
+                from gridcheck.readings.selectors import meter_store
+
+                months = meter_store().months("daily")
+                end = month_parse(months[-1]) if months else last_complete_month()
+                counts = demo_billing_build(end_month=end)
+                step["detail"] = _(
+                    "%(bills)s new bills of %(customers)s customers, %(estimated)s estimates, "
+                    "%(pending)s refunds awaiting approval; %(seconds)s s in billing"
+                ) % {
+                    "bills": counts["bills"],
+                    "customers": counts["customers"],
+                    "estimated": counts["estimated"],
+                    "pending": counts["pending_refunds"],
+                    "seconds": counts["seconds"],
+                }
 
         if not skip_hazards:
             with self._step(_("Simulating safety hazards, contacts and drills")):

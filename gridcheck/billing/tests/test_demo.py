@@ -1,0 +1,76 @@
+"""The demo county's billing step: books, a year of bills, the review list, idempotent."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from gridcheck.billing.models import (
+    Bill,
+    BillAdjustment,
+    BillingEvent,
+    CategoryChange,
+    MeterExchange,
+    MeterReading,
+    ReadingBook,
+    ReadingCycle,
+)
+
+MODELS = (
+    ReadingBook,
+    ReadingCycle,
+    MeterReading,
+    Bill,
+    BillAdjustment,
+    CategoryChange,
+    MeterExchange,
+    BillingEvent,
+)
+
+
+def _state() -> dict:
+    state = {m.__name__: m.objects.count() for m in MODELS}
+    state["bill_history"] = Bill.history.count()
+    state["reading_updates"] = sorted(MeterReading.objects.values_list("updated_at", flat=True))
+    return state
+
+
+@pytest.mark.django_db(transaction=False)
+def test_demo_bills_the_demo_station_and_a_second_run_changes_nothing(tmp_path):
+    def demo():
+        out = StringIO()
+        with override_settings(GRIDCHECK_DATA_DIR=str(tmp_path / "data")):
+            call_command(
+                "demo",
+                customers=300,
+                directory=str(tmp_path),
+                skip_hazards=True,
+                stdout=out,
+                stderr=StringIO(),
+            )
+        return out.getvalue()
+
+    output = demo()
+    assert "reading cycles" in output or "抄表" in output
+    cycles = ReadingCycle.objects.all()
+    assert cycles.values("period").distinct().count() == 13
+    periods = sorted(cycles.values_list("period", flat=True).distinct())
+    assert (
+        Bill.objects.filter(period=periods[-1]).exclude(status="draft").count()
+        < Bill.objects.filter(period=periods[-1]).count()
+    )  # the last month's review list is left to work
+    assert Bill.objects.filter(period=periods[-2], status="issued").exists()
+    assert not Bill.objects.filter(period=periods[0]).exists()  # the first cycle gives the start only
+    assert Bill.objects.filter(period__in=periods[1:]).values("period").distinct().count() == 12
+    assert MeterExchange.objects.count() == 1
+    assert BillAdjustment.objects.filter(status="pending").count() >= 1
+    assert CategoryChange.objects.filter(status="pending").count() == 1
+    large = Bill.objects.filter(customer__contracted_capacity_kva__gte=100).exclude(
+        customer__category="residential"
+    )
+    if large.exists():  # customers of 100 kVA and more get a simulated reactive register
+        assert Bill.objects.filter(power_factor__isnull=False).exists()
+    before = _state()
+    demo()
+    assert _state() == before
