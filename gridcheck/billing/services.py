@@ -377,9 +377,9 @@ def reading_enter(
 ) -> MeterReading:
     """Enter (or correct) the reading of ``meter`` in ``cycle``: register values total/peak/flat/valley/reactive.
 
-    ``photo`` is an accepted upload (``core.uploads.upload_accept`` of kind photo); a reading that goes
-    backwards against the meter's previous one is refused unless its source is an estimate (report the
-    meter instead: a changed or faulty meter).
+    ``photo`` is an accepted upload (``core.uploads.upload_accept`` of kind photo); a register below the meter's previous reading is refused, whatever
+    the source (report the meter instead: a changed or faulty meter, or correct the earlier estimate).
+    A multiplier not given keeps the one already recorded (e.g. the head-end's).
     """
     if not selectors.can_read_meters(user, cycle.book):
         raise PermissionDenied(_("Only the book's reader (or billing staff) enters its readings."))
@@ -425,14 +425,20 @@ def reading_enter(
             "area_id": customer.area_id,
             "read_on": cycle.reading_date,
             "source": source,
-            "multiplier_read": _clean_register(multiplier_read, "multiplier_read"),
+            "multiplier_read": (
+                _clean_register(multiplier_read, "multiplier_read")
+                if multiplier_read not in (None, "")
+                else MeterReading.objects.filter(cycle=cycle, meter=meter)
+                .values_list("multiplier_read", flat=True)
+                .first()
+            ),
             "max_demand_kw": _clean_register(max_demand_kw, "max_demand_kw"),
             "entered_by": user,
             **values,
         },
     )
     if photo is not None:
-        reading.photo.save(photo.name, photo.content_file, save=True)
+        reading.photo.save(photo.file.name, photo.file, save=True)
     return reading
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("reader/cycles/<int:pk>/", views.ReaderCycleView.as_view(), name="reader_cycle"),
     path("reader/cycles/<int:pk>/read/", views.ReadingEntryView.as_view(), name="reading_entry"),
     path("reader/cycles/<int:pk>/anomaly/", views.AnomalyReportView.as_view(), name="anomaly_report"),
+    path("readings/<int:pk>/photo/", views.ReadingPhotoView.as_view(), name="reading_photo"),
     # bills
     path("bills/", views.BillListView.as_view(), name="bill_list"),
     path("bills/<int:pk>/", views.BillDetailView.as_view(), name="bill_detail"),

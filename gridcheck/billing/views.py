@@ -6,12 +6,12 @@ and refuse what the rules forbid (the preparer never checks or approves): their 
 messages or form errors, never as an error page.
 """
 
-from dataclasses import dataclass
+import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -55,6 +55,7 @@ from gridcheck.billing.models import (
     BillAdjustment,
     BookChange,
     CategoryChange,
+    MeterReading,
     ReaderAnomaly,
     ReadingBook,
     ReadingCycle,
@@ -80,7 +81,7 @@ from gridcheck.core.roles import (
     has_capability,
 )
 from gridcheck.core.scoping import scope_queryset, scoped
-from gridcheck.core.uploads import upload_accept
+from gridcheck.core.uploads import upload_accept, upload_response
 
 #: How many refusals of a bill run are shown, one message each (the rest are counted).
 MAX_RUN_ERRORS = 30
@@ -140,21 +141,6 @@ def _fmt(value) -> str:
     if isinstance(value, list | tuple):
         return "、".join(_fmt(v) for v in value)
     return str(value)
-
-
-@dataclass
-class _Photo:
-    """What ``services.reading_enter`` reads of a photo (``name``, ``content_file``), from an accepted upload.
-
-    ``core.uploads.Accepted`` has ``file`` (a ``ContentFile`` with its generated name), not these two.
-    """
-
-    name: str
-    content_file: ContentFile
-
-
-def _photo_for_service(accepted) -> _Photo:
-    return _Photo(name=accepted.file.name, content_file=accepted.file)
 
 
 def _can(user, capability: str) -> bool:
@@ -617,7 +603,7 @@ class ReadingEntryView(ReaderPage, TemplateView):
                     accepted = upload_accept(
                         upload, kind="photo", max_bytes=settings.GRIDCHECK_INSPECTION_PHOTO_MAX_BYTES
                     )
-                    photo = _photo_for_service(accepted)
+                    photo = accepted
                 services.reading_enter(
                     user=request.user,
                     cycle=cycle,
@@ -1015,3 +1001,15 @@ class AnomalyResolveView(ActionView):
 
     def next_url(self, obj):
         return reverse("billing:anomaly_detail", args=[obj.pk])
+
+
+class ReadingPhotoView(BillingPage, View):
+    """The photo of a meter's display taken with a reading: served as an attachment, within scope."""
+
+    def get(self, request, pk):
+        reading = get_object_or_404(scoped(MeterReading, request.user), pk=pk)
+        if not reading.photo:
+            raise Http404
+        name = reading.photo.name.rsplit("/", 1)[-1]
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return upload_response(reading.photo, content_type=content_type, download_name=name)

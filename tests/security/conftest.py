@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -321,6 +322,9 @@ def _billing(world, county):
         world.objects[("readingbook", side)] = book
         world.objects[("readingcycle", side)] = cycle
         world.objects[("bill", side)] = bill
+        reading = cycle.readings.get(meter__metering_point__customer=bill.customer)
+        reading.photo.save("display.jpg", ContentFile(_jpeg()), save=True)
+        world.objects[("meterreading", side)] = reading
         world.objects[("bookchange", side)] = services.book_change_request(
             user=preparer, book=book, reading_day=10, cycle_months=1, reason="合并抄表线路"
         )
@@ -347,6 +351,16 @@ def _billing(world, county):
         )
 
 
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
 def _pdf_stub(template_name, context):
     """PDFs are rendered by WeasyPrint in about a second each: the apps' tests check them; here only who
     may fetch them matters."""
@@ -355,7 +369,7 @@ def _pdf_stub(template_name, context):
 
 @pytest.fixture
 def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: F811
-    for module in ("gridcheck.hazards.pdf", "gridcheck.cases.pdf"):
+    for module in ("gridcheck.hazards.pdf", "gridcheck.cases.pdf", "gridcheck.core.pdf"):
         monkeypatch.setattr(f"{module}.render_pdf", _pdf_stub)
     w = World(county=county)
     _archive(w, county)

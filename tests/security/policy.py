@@ -107,6 +107,7 @@ OBJECT_KINDS = {
             "billadjustment",
             "categorychange",
             "readeranomaly",
+            "meterreading",
         ],
         "station",
     ),
@@ -195,6 +196,16 @@ URLS: dict[str, Url] = {
     "billing:anomaly_detail": U("billing", "readeranomaly"),
     "billing:anomaly_work_order": U("billing", "readeranomaly"),
     "billing:anomaly_resolve": U("billing", "readeranomaly", data={"outcome": "x"}),
+    "billing:reading_photo": U("billing", "meterreading"),
+    "billing:area_report": U("billing"),
+    "billing:area_report_xlsx": U("billing"),
+    "billing:business_report": U("billing"),
+    "billing:business_report_xlsx": U("billing"),
+    "billing:business_report_pdf": U("billing"),
+    "billing:business_report_sign": U("billing", data={"action": "prepare", "month": "2025-03"}),
+    "billing:posting_index": U("billing"),
+    "billing:posting_sheet": U("billing", "readingcycle"),
+    "billing:posting_sheet_pdf": U("billing", "readingcycle"),
     # archive
     "archive:station_list": U("archive"),
     "archive:station_detail": U("archive", "station"),
@@ -356,6 +367,7 @@ URLS: dict[str, Url] = {
             "detection",
             "cases",
             "inspections",
+            "billing",
         )
     },
     # API: archive
@@ -419,5 +431,20 @@ URLS: dict[str, Url] = {
     "api:seal-detail": U("inspections", "seal"),
     "api:tipoff-list": U("inspections"),
     "api:tipoff-detail": U("inspections", "tipoff"),
+    # API: billing (a reading is posted by the book's reader or billing staff, through reading_enter)
+    "api:bill-list": U("billing"),
+    "api:bill-detail": U("billing", "bill"),
+    "api:bill-history": U("billing", "bill"),
+    "api:readingbook-list": U("billing"),
+    "api:readingbook-detail": U("billing", "readingbook"),
+    "api:readingbook-history": U("billing", "readingbook"),
+    "api:readingcycle-list": U("billing"),
+    "api:readingcycle-detail": U("billing", "readingcycle"),
+    "api:meterreading-list": U("billing", data={"cycle": 0, "meter": 0, "total": "99999"}),
+    "api:meterreading-detail": U("billing", "meterreading"),
+    "api:billadjustment-list": U("billing"),
+    "api:billadjustment-detail": U("billing", "billadjustment"),
+    "api:categorychange-list": U("billing"),
+    "api:categorychange-detail": U("billing", "categorychange"),
 }
 #: Django's own views, outside the matrix (see the module docstring).
