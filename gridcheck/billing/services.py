@@ -804,6 +804,20 @@ def _meter_parts(
     return parts
 
 
+def _metered_total(parts: list[dict]) -> Decimal:
+    """The parts' total register advance × CT × PT (rollovers past full scale counted) [kWh]."""
+    total = Decimal(0)
+    for part in parts:
+        pair = part["registers"].get("total")
+        if pair is None:
+            continue
+        advance = Decimal(pair["end"]) - Decimal(pair["start"])
+        if pair.get("rollover"):
+            advance += Decimal(10) ** int(part["register_digits"] or 6)
+        total += advance * Decimal(part["ct_ratio"]) * Decimal(part["pt_ratio"])
+    return total
+
+
 def _bill_inputs(run: _Run, customer: Customer, errors: list[str]) -> _Inputs | None:
     """The engine's keyword arguments for one customer's bill, and the review flags the inputs raise."""
     flags: list[str] = []
@@ -845,10 +859,16 @@ def _bill_inputs(run: _Run, customer: Customer, errors: list[str]) -> _Inputs | 
         # Flat and tiered pricing bill the total register only.
         for part in parts:
             part["registers"] = {k: v for k, v in part["registers"].items() if k in ("total", "reactive")}
+    # Every part reads the same registers: a register one meter lacks is left out of all of them.
+    common = set.intersection(*(set(p["registers"]) for p in parts))
+    for part in parts:
+        part["registers"] = {k: v for k, v in part["registers"].items() if k in common}
     terms = run.terms.get(customer.pk)
     if not _terms_inputs(run, customer, terms, tariff, kwargs, flags, errors):
         return None
     pf_class = _power_factor_class(run, customer)
+    if pf_class is not None and _metered_total(parts) == 0:
+        pf_class = None  # nothing consumed, no average power factor: the zero bill is reviewed instead
     if pf_class is not None:
         if all("reactive" in p["registers"] for p in parts):
             kwargs["power_factor_class"] = pf_class

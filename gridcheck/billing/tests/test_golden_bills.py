@@ -287,3 +287,61 @@ def test_basic_charge_by_maximum_demand(county, book, read_march, factory):
     assert bill.basic_charge_yuan == Decimal("10000.00")
     # (10,000.00 + 15,300.00) × 3.5 % = 885.50.
     assert bill.power_factor_yuan == Decimal("885.50")
+
+
+def test_power_factor_customer_with_nothing_consumed_gets_a_zero_bill_to_review(
+    county, book, read_march, factory
+):
+    customer, meter = factory
+    read_march()
+    services.reading_enter(
+        user=county.users["reader_east"],
+        cycle=book.cycle,
+        meter=meter,
+        total=Decimal("100"),
+        peak=Decimal("30"),
+        flat=Decimal("50"),
+        valley=Decimal("20"),
+        reactive=Decimal("40"),
+    )
+    bill = _bill(county, book, customer)
+    # No energy, no average power factor: the basic charge alone, and the bill is on the review list.
+    assert bill.power_factor is None
+    assert bill.total_yuan == Decimal("9450.00")
+    assert ReviewFlag.ZERO_ACTIVE in bill.review_flags
+
+
+def test_two_meters_of_which_one_lacks_a_register_bill_the_registers_both_read(
+    county, book, read_march, factory
+):
+    customer, meter = factory
+    second = Meter.objects.create(
+        metering_point=MeteringPoint.objects.create(
+            customer=customer, code="MP1190000001-2", ct_ratio=Decimal("20"), pt_ratio=Decimal("100")
+        ),
+        asset_number="M1190000001-2",
+        phase="three",
+        accuracy_class="0.5S",
+        rated_current_a=Decimal("1.5"),
+        install_date=datetime.date(2022, 3, 1),
+    )
+    reader = county.users["reader_east"]
+    services.reading_enter(user=reader, cycle=book.first, meter=second, source="manual", total=Decimal("10"))
+    read_march()
+    services.reading_enter(
+        user=reader,
+        cycle=book.cycle,
+        meter=meter,
+        total=Decimal("112"),
+        peak=Decimal("34"),
+        flat=Decimal("55"),
+        valley=Decimal("23"),
+        reactive=Decimal("48"),
+    )
+    services.reading_enter(user=reader, cycle=book.cycle, meter=second, total=Decimal("11"))
+    bill = _bill(county, book, customer)
+    # Total only (the second meter reads no periods and no reactive): (12 + 1) × 2,000 = 26,000 kWh, billed
+    # flat at 0.60 = 15,600.00, with the review flags for time-of-use and power factor not applied.
+    assert bill.energy_kwh == Decimal("26000")
+    assert bill.energy_charge_yuan == Decimal("15600.00")
+    assert {ReviewFlag.TOU_NOT_APPLIED, ReviewFlag.PF_NOT_APPLIED} <= set(bill.review_flags)
