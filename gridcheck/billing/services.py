@@ -673,7 +673,14 @@ class _Run:
             ]
             self._store_starts = _store_registers(missing, self.cycle.previous_reading_date)
         found = self._store_starts.get(meter.asset_number)
-        return found["registers"] if found else None
+        if found:
+            return found["registers"]
+        installed = meter.install_date
+        if installed is not None and self.cycle.previous_reading_date < installed <= self.on:
+            # Connected during the period: it starts from its register on the day it was installed.
+            found = _store_registers([meter.asset_number], installed).get(meter.asset_number)
+            return found["registers"] if found else None
+        return None
 
 
 def _registers_part(start: MeterReading | dict, end: MeterReading | dict, *, names, ct, pt, digits) -> dict:

@@ -73,3 +73,37 @@ def test_collect_bills_and_reports_a_register_going_backwards(county, book, stor
     )
     services.cycle_bill(user=auditor, cycle=book.cycle)
     assert Bill.objects.get(customer=county.customers["east12"]).energy_kwh == Decimal("500")
+
+
+def test_meter_connected_during_the_period_starts_from_its_register_on_installation(county, book, store):
+    from gridcheck.archive.models import Meter
+
+    old = book.meters["east21"]
+    Meter.objects.filter(pk=old.pk).update(status="removed")
+    new = Meter.objects.create(
+        metering_point=old.metering_point,
+        asset_number="M-NEW",
+        phase="single",
+        accuracy_class="2.0",
+        rated_current_a=Decimal("5"),
+        install_date=datetime.date(2025, 2, 20),
+    )
+    store.upsert(
+        "daily",
+        daily(
+            [
+                ("M-NEW", datetime.date(2025, 2, 20), 3.0, 1.0),
+                ("M-NEW", book.cycle.reading_date, 43.0, 1.0),
+                ("M1100000001", book.cycle.reading_date, 1150.0, 1.0),
+                ("M1100000002", book.cycle.reading_date, 212.5, 40.0),
+                ("M1200000002", book.cycle.reading_date, 310.0, 40.0),
+            ]
+        ),
+    )
+    auditor = county.users["auditor_east"]
+    services.cycle_collect_ami(user=auditor, cycle=book.cycle)
+    services.cycle_bill(user=auditor, cycle=book.cycle)
+    bill = Bill.objects.get(customer=county.customers["east21"])
+    # 43 − 3 (the register on the day it was installed) = 40 kWh × 0.56 = 22.40.
+    assert (bill.energy_kwh, bill.total_yuan) == (Decimal("40"), Decimal("22.40"))
+    assert new.pk in {r.meter_id for r in book.cycle.readings.all()}
