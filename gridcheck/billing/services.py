@@ -259,6 +259,36 @@ def _store_registers(meter_ids: list[str], on: datetime.date) -> dict[str, dict]
     return out
 
 
+def _store_first_registers(meter_id: str, first: datetime.date, last: datetime.date) -> dict | None:
+    """The registers of ``meter_id`` on the first day in ``[first, last]`` that the store holds."""
+    from gridcheck.readings.selectors import meter_store
+
+    store = meter_store()
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(f"{month:%Y-%m}")
+        month = month_add(month, 1)
+    paths = store.paths("daily", months)
+    if not paths:
+        return None
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(paths, format="parquet").to_table(
+        filter=(ds.field("meter_id") == meter_id)
+        & (ds.field("reading_date") >= first)
+        & (ds.field("reading_date") <= last)
+        & ds.field("register_total_kwh").is_valid()
+    )
+    if table.num_rows == 0:
+        return None
+    row = table.sort_by("reading_date").slice(0, 1).to_pylist()[0]
+    return {
+        name: Decimal(str(row[f"register_{name}_kwh"]))
+        for name in ("total", "peak", "flat", "valley")
+        if row.get(f"register_{name}_kwh") is not None
+    }
+
+
 @transaction.atomic
 def cycle_collect_ami(*, user, cycle: ReadingCycle) -> dict:
     """Take the cycle's readings from the meter-data store (AMI registers frozen on the reading date).
@@ -677,9 +707,9 @@ class _Run:
             return found["registers"]
         installed = meter.install_date
         if installed is not None and self.cycle.previous_reading_date < installed <= self.on:
-            # Connected during the period: it starts from its register on the day it was installed.
-            found = _store_registers([meter.asset_number], installed).get(meter.asset_number)
-            return found["registers"] if found else None
+            # Connected during the period: it starts from its register on the day it was installed (the
+            # first one the head-end sent after, when that day is missing).
+            return _store_first_registers(meter.asset_number, installed, self.on)
         return None
 
 

@@ -92,7 +92,7 @@ def test_meter_connected_during_the_period_starts_from_its_register_on_installat
         "daily",
         daily(
             [
-                ("M-NEW", datetime.date(2025, 2, 20), 3.0, 1.0),
+                ("M-NEW", datetime.date(2025, 2, 21), 3.0, 1.0),  # the day it was installed is missing
                 ("M-NEW", book.cycle.reading_date, 43.0, 1.0),
                 ("M1100000001", book.cycle.reading_date, 1150.0, 1.0),
                 ("M1100000002", book.cycle.reading_date, 212.5, 40.0),
@@ -104,6 +104,6 @@ def test_meter_connected_during_the_period_starts_from_its_register_on_installat
     services.cycle_collect_ami(user=auditor, cycle=book.cycle)
     services.cycle_bill(user=auditor, cycle=book.cycle)
     bill = Bill.objects.get(customer=county.customers["east21"])
-    # 43 − 3 (the register on the day it was installed) = 40 kWh × 0.56 = 22.40.
+    # 43 − 3 (the first register after its installation) = 40 kWh × 0.56 = 22.40.
     assert (bill.energy_kwh, bill.total_yuan) == (Decimal("40"), Decimal("22.40"))
     assert new.pk in {r.meter_id for r in book.cycle.readings.all()}
