@@ -13,9 +13,15 @@ def allowed(user, rule) -> bool:
 
 
 def navigation(request):
+    """The menu of this request, computed once: a page renders more than one template with the request
+    (``{% render_table %}``, each home-page tile), and each would otherwise rebuild it (and its badges'
+    queries)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    cached = getattr(request, "_gridcheck_navigation", None)
+    if cached is not None:
+        return cached
     path = request.path
     sections = []
     for section in menu.sections():
@@ -31,4 +37,5 @@ def navigation(request):
             entries.append(entry)
         if entries:
             sections.append({"title": section.title, "items": entries})
-    return {"nav_sections": sections}
+    request._gridcheck_navigation = {"nav_sections": sections}
+    return request._gridcheck_navigation

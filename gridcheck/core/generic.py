@@ -31,6 +31,8 @@ NARROWED_BY_STATION = {"area": "station_id", "line": "station_id"}
 MAX_PAGE = 1_000_000
 # Beyond this many rows a list says "more than N" instead of counting them all [rows].
 COUNT_CAP = 100_000
+# Django's select markup with the options written in place, not one included template per option.
+SELECT_TEMPLATE = "core/widgets/select.html"
 
 
 def _unique_sort_key(queryset) -> str | None:
@@ -130,6 +132,8 @@ def scope_filter_choices(filterset, user, hidden=()):
                 ]
         if isinstance(field.widget, forms.Select):
             field.widget.attrs.setdefault("class", "form-select form-select-sm")
+            if field.widget.template_name == forms.Select.template_name:
+                field.widget.template_name = SELECT_TEMPLATE
         else:
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
 

@@ -19,17 +19,22 @@ STATUS_BADGE = {
 }
 
 
-def severity_badge(record):
+def severity_badge(record, label=None):
+    """The severity as a coloured badge; ``label`` is its display name when the caller has it already
+    (a table cell's value: ``get_severity_display`` hashes every choice's label on each call)."""
     return format_html(
         '<span class="badge {}">{}</span>',
         SEVERITY_BADGE.get(record.severity, ""),
-        record.get_severity_display(),
+        record.get_severity_display() if label is None else label,
     )
 
 
-def status_badge(record):
+def status_badge(record, label=None):
+    """The status as a coloured badge; ``label`` as for ``severity_badge``."""
     return format_html(
-        '<span class="badge {}">{}</span>', STATUS_BADGE.get(record.status, ""), record.get_status_display()
+        '<span class="badge {}">{}</span>',
+        STATUS_BADGE.get(record.status, ""),
+        record.get_status_display() if label is None else label,
     )
 
 
@@ -63,11 +68,11 @@ class HazardTable(tables.Table):
         empty_text = _("No hazards.")
         template_name = "includes/table.html"
 
-    def render_severity(self, record):
-        return severity_badge(record)
+    def render_severity(self, value, record):
+        return severity_badge(record, value)
 
-    def render_status(self, record):
-        return status_badge(record)
+    def render_status(self, value, record):
+        return status_badge(record, value)
 
 
 class NoticeTable(tables.Table):
