@@ -82,6 +82,7 @@ from gridcheck.core.roles import (
 )
 from gridcheck.core.scoping import scope_queryset, scoped
 from gridcheck.core.uploads import upload_accept, upload_response
+from gridcheck_analytics.penalties.labels import inputs_text
 
 #: How many refusals of a bill run are shown, one message each (the rest are counted).
 MAX_RUN_ERRORS = 30
@@ -130,17 +131,9 @@ def _items(calculation: dict) -> list[dict]:
     rows = []
     for item in (calculation or {}).get("items", []):
         row = dict(item)
-        row["inputs_text"] = "；".join(f"{k} = {_fmt(v)}" for k, v in (item.get("inputs") or {}).items())
+        row["inputs_text"] = inputs_text(item.get("inputs"))
         rows.append(row)
     return rows
-
-
-def _fmt(value) -> str:
-    if isinstance(value, dict):
-        return "，".join(f"{k} {_fmt(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return "、".join(_fmt(v) for v in value)
-    return str(value)
 
 
 def _can(user, capability: str) -> bool:

@@ -15,6 +15,7 @@ from gridcheck.cases.choices import CaseKind
 from gridcheck.cases.models import Case
 from gridcheck.cases.selectors import case_letterhead
 from gridcheck.core.pdf import chinese_date, render_pdf
+from gridcheck_analytics.penalties.labels import inputs_text
 
 #: Items recorded on the case but not billed to the customer.
 NOT_BILLED = ("admin_fine_max_yuan", "criminal_amount_yuan")
@@ -73,19 +74,13 @@ def rmb_upper(amount: Decimal) -> str:
     return text
 
 
-def _fmt(value) -> str:
-    if isinstance(value, list):
-        return " + ".join(_fmt(v) for v in value)
-    return str(value)
-
-
 def notice_items(case: Case) -> tuple[list[dict], list[dict]]:
     """(billed items, recorded-only items) of the case's calculation, ready for a notice."""
     billed, recorded = [], []
     for item in case.calculation.get("items", []):
         row = dict(item)
         row["unit_cn"] = UNITS.get(item.get("unit"), item.get("unit"))
-        row["inputs_text"] = "；".join(f"{k} = {_fmt(v)}" for k, v in (item.get("inputs") or {}).items())
+        row["inputs_text"] = inputs_text(item.get("inputs"))
         (recorded if item["key"] in NOT_BILLED else billed).append(row)
     return billed, recorded
 

@@ -6,10 +6,13 @@ the user may see. Lists page with django-tables2's ``LazyPaginator`` (no ``COUNT
 table) and show a count capped at ``COUNT_CAP`` so that a million customers stay fast.
 """
 
+import datetime
+
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page
+from django.db import models
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -261,6 +264,14 @@ def _display(field, value):
     """A history value as a person reads it: choice labels, related objects by name, booleans in words."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, datetime.datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            if timezone.is_aware(value)
+            else f"{value:%Y-%m-%d %H:%M}"
+        )
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
     if field is None:
         return str(value)
     if field.choices:
@@ -270,6 +281,8 @@ def _display(field, value):
         return str(obj) if obj is not None else f"#{value}"
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
+    if isinstance(field, models.JSONField):
+        return str(_("(changed, see the record)"))
     return str(value)
 
 

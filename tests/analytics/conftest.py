@@ -16,3 +16,26 @@ def spark():
     con = connect("pyspark", threads=1, memory="512m", spark_conf=SPARK_SMALL_JOBS)
     yield con
     con._session.stop()
+
+
+@pytest.fixture(scope="session")
+def input_names_seen() -> set[str]:
+    """Every input name a calculation line was given during this run (``test_zz_input_labels``)."""
+    return set()
+
+
+@pytest.fixture(autouse=True)
+def _record_input_names(monkeypatch, input_names_seen):
+    """Record the input names of every calculation line the analytics tests compute."""
+    from gridcheck_analytics.penalties.builder import CaseBuilder
+
+    original = CaseBuilder.add
+
+    def add(self, key, name, formula, inputs, *args, **kwargs):
+        input_names_seen.update(inputs or {})
+        for value in (inputs or {}).values():
+            if isinstance(value, dict):
+                input_names_seen.update(value)
+        return original(self, key, name, formula, inputs, *args, **kwargs)
+
+    monkeypatch.setattr(CaseBuilder, "add", add)

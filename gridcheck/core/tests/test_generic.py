@@ -53,3 +53,17 @@ def test_a_page_builds_its_menu_once(login, county, url):
         assert client.get(url).status_code == 200
     badge = [q["sql"] for q in queries if '"notifications_message"' in q["sql"] and "read_at" in q["sql"]]
     assert len(badge) == 1
+
+
+def test_history_values_read_as_a_person_reads_them():
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.db import models
+
+    from gridcheck.core.generic import _display
+
+    moment = datetime.datetime(2026, 12, 3, 3, 37, 15, 706289, tzinfo=datetime.UTC)
+    assert _display(None, moment) == "2026-12-03 11:37"  # Shanghai time, to the minute
+    assert _display(None, moment.astimezone(ZoneInfo("Asia/Shanghai")).date()) == "2026-12-03"
+    assert _display(models.JSONField(), {"items": [1, 2]}) != str({"items": [1, 2]})
