@@ -29,6 +29,7 @@ from gridcheck.billing.choices import (
     ReadingSource,
 )
 from gridcheck.core.events import StateChangeEvent
+from gridcheck.core.fields import ValuesInsertJSONField
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -450,8 +451,8 @@ class Bill(AuditedModel):
     adjusted_total_yuan = models.DecimalField(
         _("amount after adjustments [yuan]"), null=True, blank=True, **MONEY
     )
-    inputs = models.JSONField(_("calculation inputs"), default=dict)
-    calculation = models.JSONField(_("calculation"), default=dict)
+    inputs = ValuesInsertJSONField(_("calculation inputs"), default=dict)
+    calculation = ValuesInsertJSONField(_("calculation"), default=dict)
     review_flags = models.JSONField(_("review flags"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=BillStatus.choices, default=BillStatus.DRAFT

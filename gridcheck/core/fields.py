@@ -8,6 +8,7 @@ never a server error.
 
 import django_filters
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,3 +49,17 @@ class LocalDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time filter through ``LocalIsoDateTimeField``."""
 
     field_class = LocalIsoDateTimeField
+
+
+class ValuesInsertJSONField(models.JSONField):
+    """A ``JSONField`` whose bulk inserts write one ``VALUES`` row per object on PostgreSQL.
+
+    Django 5.2 bulk-inserts through ``UNNEST`` of one array per column; with psycopg's client-side
+    binding each array of large JSON documents (a bill's itemised calculation) is quoted in Python, one
+    regular-expression substitution per character class, which cost a 10,000-customer bill run 18 of its
+    31 s. A field with its own placeholder keeps Django on the plain ``VALUES`` insert, where each value is
+    quoted by libpq.
+    """
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"
