@@ -218,3 +218,43 @@ class CategoryChangeForm(StyledForm):
     def __init__(self, *args, tariffs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_tariff_code"].choices = tariffs
+
+
+class BillingTermsForm(forms.ModelForm):
+    """What a customer's contract says about its bill, beyond the tariff."""
+
+    class Meta:
+        from gridcheck.billing.models import BillingTerms
+
+        model = BillingTerms
+        fields = (
+            "basic_charge_basis",
+            "low_side_metering",
+            "transformer_capacity_kva",
+            "no_load_loss_kw",
+            "load_loss_kw",
+            "no_load_current_percent",
+            "impedance_voltage_percent",
+            "mixed_use_share",
+            "mixed_use_tariff_code",
+            "mixed_use_signed_on",
+            "mixed_use_checked_on",
+        )
+        widgets = {
+            "mixed_use_signed_on": DATE,
+            "mixed_use_checked_on": DATE,
+        }
+
+    def __init__(self, *args, tariffs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mixed_use_tariff_code"] = forms.ChoiceField(
+            label=self.fields["mixed_use_tariff_code"].label,
+            choices=[("", "—"), *tariffs],
+            required=False,
+        )
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            else:
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)

@@ -1356,3 +1356,42 @@ def category_change_decide(
 
 def areas_of(book: ReadingBook) -> list[Area]:
     return [entry.area for entry in book.areas.select_related("area")]
+
+
+TERMS_FIELDS = (
+    "basic_charge_basis",
+    "low_side_metering",
+    "transformer_capacity_kva",
+    "no_load_loss_kw",
+    "load_loss_kw",
+    "no_load_current_percent",
+    "impedance_voltage_percent",
+    "mixed_use_share",
+    "mixed_use_tariff_code",
+    "mixed_use_signed_on",
+    "mixed_use_checked_on",
+)
+
+
+@transaction.atomic
+def billing_terms_save(*, user, customer: Customer, **fields) -> BillingTerms:
+    """Record what the customer's contract says about its bill (basic charge basis, low-side metering,
+    mixed-use shares); every change is in the terms' history. Bills computed before keep their inputs."""
+    _require(user, PREPARE_BILLS, _("Your role may not change billing terms."))
+    _require_scope(user, customer)
+    unknown = set(fields) - set(TERMS_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown billing terms: {sorted(unknown)}")
+    code = fields.get("mixed_use_tariff_code")
+    if code and selectors.tariff_in_force(code, timezone.localdate()) is None:
+        raise ValidationError({"mixed_use_tariff_code": _("Unknown tariff code.")})
+    terms = BillingTerms.objects.filter(customer=customer).first() or BillingTerms(
+        customer=customer, station_id=customer.station_id, area_id=customer.area_id
+    )
+    for name, value in fields.items():
+        setattr(terms, name, value)
+    terms.station_id, terms.area_id = customer.station_id, customer.area_id
+    terms.full_clean()
+    terms._history_user = user
+    terms.save()
+    return terms

@@ -31,6 +31,7 @@ urlpatterns = [
     path("bills/<int:pk>/", views.BillDetailView.as_view(), name="bill_detail"),
     path("bills/<int:pk>/check/", views.BillCheckView.as_view(), name="bill_check"),
     path("bills/<int:pk>/adjust/", views.AdjustmentCreateView.as_view(), name="adjustment_create"),
+    path("customers/<int:pk>/terms/", views.BillingTermsView.as_view(), name="billing_terms"),
     # refunds and back-bills
     path("adjustments/", views.AdjustmentListView.as_view(), name="adjustment_list"),
     path("adjustments/<int:pk>/", views.AdjustmentDetailView.as_view(), name="adjustment_detail"),

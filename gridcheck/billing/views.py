@@ -41,6 +41,7 @@ from gridcheck.billing.forms import (
     METER_ERROR_CAUSE_LABELS,
     AdjustmentForm,
     AnomalyForm,
+    BillingTermsForm,
     BookChangeForm,
     BookForm,
     CategoryChangeForm,
@@ -53,6 +54,7 @@ from gridcheck.billing.forms import (
 from gridcheck.billing.models import (
     Bill,
     BillAdjustment,
+    BillingTerms,
     BookChange,
     CategoryChange,
     MeterReading,
@@ -1006,3 +1008,46 @@ class ReadingPhotoView(BillingPage, View):
         name = reading.photo.name.rsplit("/", 1)[-1]
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return upload_response(reading.photo, content_type=content_type, download_name=name)
+
+
+class BillingTermsView(BillingPage, TemplateView):
+    """A customer's billing terms (计费约定): basic charge by capacity or demand, low-side metering,
+    mixed-use shares; with their change history."""
+
+    template_name = "billing/terms_form.html"
+    action_capability = PREPARE_BILLS
+
+    def _customer(self):
+        return get_object_or_404(scoped(Customer, self.request.user), pk=self.kwargs["pk"])
+
+    def _form(self, customer):
+        terms = BillingTerms.objects.filter(customer=customer).first()
+        return BillingTermsForm(self.request.POST or None, instance=terms, tariffs=_tariff_choices()), terms
+
+    def _render(self, customer, form, terms):
+        return self.render_to_response(
+            self.get_context_data(
+                customer=customer,
+                form=form,
+                history=history_entries(terms) if terms is not None else [],
+            )
+        )
+
+    def get(self, request, pk):
+        customer = self._customer()
+        form, terms = self._form(customer)
+        return self._render(customer, form, terms)
+
+    def post(self, request, pk):
+        customer = self._customer()
+        form, terms = self._form(customer)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.billing_terms_save(user=request.user, customer=customer, **fields)
+            except (PermissionDenied, ValidationError) as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Billing terms saved: the next bill run applies them."))
+                return redirect("billing:billing_terms", pk=customer.pk)
+        return self._render(customer, form, terms)

@@ -197,6 +197,9 @@ URLS: dict[str, Url] = {
     "billing:anomaly_work_order": U("billing", "readeranomaly"),
     "billing:anomaly_resolve": U("billing", "readeranomaly", data={"outcome": "x"}),
     "billing:reading_photo": U("billing", "meterreading"),
+    "billing:billing_terms": U(
+        "billing", "customer", get_roles=BILL_PREPARERS, data={"basic_charge_basis": "demand"}
+    ),
     "billing:area_report": U("billing"),
     "billing:area_report_xlsx": U("billing"),
     "billing:business_report": U("billing"),

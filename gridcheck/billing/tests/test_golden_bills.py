@@ -345,3 +345,31 @@ def test_two_meters_of_which_one_lacks_a_register_bill_the_registers_both_read(
     assert bill.energy_kwh == Decimal("26000")
     assert bill.energy_charge_yuan == Decimal("15600.00")
     assert {ReviewFlag.TOU_NOT_APPLIED, ReviewFlag.PF_NOT_APPLIED} <= set(bill.review_flags)
+
+
+def test_terms_page_saves_with_history_and_refuses_half_terms(county, login):
+    from django.urls import reverse
+
+    from gridcheck.billing.models import BillingTerms
+
+    customer = county.customers["east12"]
+    url = reverse("billing:billing_terms", args=[customer.pk])
+    client = login("auditor_east")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"basic_charge_basis": "capacity", "low_side_metering": "on"})
+    assert response.status_code == 200 and not BillingTerms.objects.exists()  # no transformer given
+    response = client.post(
+        url,
+        {
+            "basic_charge_basis": "capacity",
+            "low_side_metering": "on",
+            "transformer_capacity_kva": "50",
+            "no_load_loss_kw": "0.17",
+            "load_loss_kw": "0.87",
+        },
+    )
+    assert response.status_code == 302
+    terms = BillingTerms.objects.get()
+    assert terms.low_side_metering and terms.history.first().history_user == county.users["auditor_east"]
+    assert login("inspector_west").get(url).status_code in (403, 404)
+    assert login("reader_east").get(url).status_code == 403
