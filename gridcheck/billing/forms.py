@@ -162,6 +162,25 @@ class AdjustmentForm(StyledForm):
     total_kwh = forms.DecimalField(
         label=_("corrected total energy [kWh]"), required=False, min_value=0, decimal_places=0, max_digits=14
     )
+    peak_kwh = forms.DecimalField(
+        label=_("corrected peak energy [kWh]"),
+        required=False,
+        min_value=0,
+        decimal_places=0,
+        max_digits=14,
+        help_text=_("Time-of-use bills: the peak and valley energies (flat is the rest)."),
+    )
+    valley_kwh = forms.DecimalField(
+        label=_("corrected valley energy [kWh]"), required=False, min_value=0, decimal_places=0, max_digits=14
+    )
+    reactive_kvarh = forms.DecimalField(
+        label=_("corrected reactive energy [kvarh]"),
+        required=False,
+        min_value=0,
+        decimal_places=0,
+        max_digits=14,
+        help_text=_("Bills with the power-factor adjustment."),
+    )
     cause = forms.ChoiceField(
         label=_("cause of the meter error"),
         required=False,
@@ -201,7 +220,11 @@ class AdjustmentForm(StyledForm):
     def inputs(self) -> dict:
         data = self.cleaned_data
         if data["kind"] == AdjustmentKind.CORRECTION:
-            return {"energies": {"total": str(data["total_kwh"])}}
+            energies = {"total": str(data["total_kwh"])}
+            for name, key in (("peak", "peak_kwh"), ("valley", "valley_kwh"), ("reactive", "reactive_kvarh")):
+                if data.get(key) is not None:
+                    energies[name] = str(data[key])
+            return {"energies": energies}
         inputs = {"cause": data["cause"]}
         for name in self.METER_ERROR_FIELDS:
             if data.get(name) is not None:

@@ -1219,6 +1219,20 @@ def adjustment_prepare(*, user, bill: Bill, kind: str, reason: str, inputs: dict
             raise ValidationError({"inputs": _("A correction replaces the bill's meters or energies only.")})
         arguments = {k: v for k, v in bill.inputs.items() if k not in ("meters", "energies")}
         arguments.update(inputs)
+        energies = inputs.get("energies") or {}
+        if "energies" in inputs and "time_of_use_prices_yuan_per_kwh" in arguments:
+            if not {"peak", "valley"} <= set(energies):
+                raise ValidationError(
+                    {"inputs": _("A time-of-use bill is corrected with its peak and valley energies too.")}
+                )
+        if "energies" in inputs and "power_factor_class" in arguments and "reactive" not in energies:
+            raise ValidationError(
+                {
+                    "inputs": _(
+                        "A bill with the power-factor adjustment is corrected with its reactive energy too."
+                    )
+                }
+            )
         calculate = compute_bill
         total_key = "total_yuan"
     else:

@@ -743,7 +743,13 @@ class AdjustmentCreateView(BillingPage, TemplateView):
         return self.scoped_object(Bill, queryset=Bill.objects.select_related("customer"))
 
     def render(self, bill, form):
-        return self.render_to_response(self.get_context_data(bill=bill, form=form))
+        # The period and reactive energies only where the bill priced periods or adjusted the power factor.
+        extra = []
+        if "time_of_use_prices_yuan_per_kwh" in bill.inputs:
+            extra += [form["peak_kwh"], form["valley_kwh"]]
+        if "power_factor_class" in bill.inputs:
+            extra.append(form["reactive_kvarh"])
+        return self.render_to_response(self.get_context_data(bill=bill, form=form, correction_extra=extra))
 
     def get(self, request, *args, **kwargs):
         bill = self.get_bill()

@@ -373,3 +373,36 @@ def test_terms_page_saves_with_history_and_refuses_half_terms(county, login):
     assert terms.low_side_metering and terms.history.first().history_user == county.users["auditor_east"]
     assert login("inspector_west").get(url).status_code in (403, 404)
     assert login("reader_east").get(url).status_code == 403
+
+
+def test_correction_of_a_time_of_use_bill_with_power_factor(county, book, read_march, factory):
+    customer, meter = factory
+    read_march()
+    services.reading_enter(
+        user=county.users["reader_east"],
+        cycle=book.cycle,
+        meter=meter,
+        total=Decimal("112"),
+        peak=Decimal("34"),
+        flat=Decimal("55"),
+        valley=Decimal("23"),
+        reactive=Decimal("48"),
+    )
+    bill = _bill(county, book, customer)
+    Bill.objects.filter(pk=bill.pk).update(status="issued")
+    bill.refresh_from_db()
+    head = county.users["head_east"]
+    with pytest.raises(services.ValidationError):
+        services.adjustment_prepare(
+            user=head, bill=bill, kind="correction", reason="x", inputs={"energies": {"total": 20000}}
+        )
+    adjustment = services.adjustment_prepare(
+        user=head,
+        bill=bill,
+        kind="correction",
+        reason="倍率错误更正",
+        inputs={"energies": {"total": 24000, "peak": 8000, "valley": 6000, "reactive": 7000}},
+    )
+    # Same energies, reactive 7,000: cos φ = 24,000 / √(24,000² + 7,000²) = 0.96 → −0.75 % of 24,750.00 =
+    # −185.63 (half up) instead of +866.25: the customer is refunded 1,051.88.
+    assert adjustment.amount_yuan == Decimal("-1051.88")
