@@ -209,8 +209,6 @@ def _meter_change(cycle: ReadingCycle, clerk, reader) -> bool:
         old_final={"total": previous.total + used},
         new_initial={"total": Decimal(0)},
     )
-    meter.status = "removed"
-    meter.save(update_fields=["status"])
     services.reading_enter(
         user=reader, cycle=cycle, meter=new_meter, source=ReadingSource.HANDHELD, total=Decimal("52.00")
     )

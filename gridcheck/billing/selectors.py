@@ -14,6 +14,7 @@ from gridcheck.billing.models import (
     BillAdjustment,
     BillingEvent,
     CategoryChange,
+    MeterExchange,
     MeterReading,
     ReaderAnomaly,
     ReadingBook,
@@ -49,10 +50,12 @@ def book_customers(book: ReadingBook) -> QuerySet[Customer]:
 
 
 def book_meters(book: ReadingBook, on: datetime.date) -> QuerySet[Meter]:
-    """Meters of the book's customers in service on ``on`` (installed by then, not removed)."""
+    """Meters of the book's customers in service on ``on``: installed by then, not removed, and not
+    exchanged out by then (a recorded meter change retires the old meter before the archive says so)."""
     return (
         Meter.objects.filter(metering_point__customer__area__book_entry__book=book, status="in_service")
         .filter(Q(install_date__isnull=True) | Q(install_date__lte=on))
+        .exclude(pk__in=MeterExchange.objects.filter(changed_on__lte=on).values("old_meter_id"))
         .select_related("metering_point__customer")
     )
 

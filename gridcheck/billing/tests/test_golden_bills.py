@@ -170,7 +170,7 @@ def test_meter_changed_in_the_middle_of_the_month(county, book, read_march):
         max_current_a=Decimal("60"),
         install_date=datetime.date(2025, 2, 20),
     )
-    Meter.objects.filter(pk=old.pk).update(status="removed")
+    # The archive still says the old meter is in service: the recorded change retires it for billing.
     services.meter_exchange_record(
         user=county.users["auditor_east"],
         old_meter=old,
