@@ -307,6 +307,11 @@ def demo_billing_build(
                         _check_and_issue(cycle, head, issue=not last)
             if not last and index > 0:
                 last_issued = cycle
+        # The first cycle only gave the start readings; the next month's is open for the reader's phone.
+        first = book.cycles.filter(period=periods[0]).first()
+        if first is not None and first.status == CycleStatus.OPEN:
+            services.cycle_close(user=clerk, cycle=first)
+        services.cycle_open(user=clerk, book=book, period=month_add(end_month, 1))
     counts.update(_applications(station, clerk, last_issued))
     counts["seconds"] = round(time.monotonic() - started, 1)
     counts["customers"] = Bill.objects.filter(station=station).values("customer_id").distinct().count()

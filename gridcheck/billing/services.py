@@ -1188,7 +1188,28 @@ def cycle_issue(*, user, cycle: ReadingCycle) -> int:
         bill.save()
         _event(bill, from_status=BillStatus.CHECKED, to_status=bill.status, actor=user)
         issued += 1
+    _close(cycle, user)
     return issued
+
+
+def _close(cycle: ReadingCycle, user) -> None:
+    if cycle.status != CycleStatus.CLOSED:
+        before = cycle.status
+        cycle.status = CycleStatus.CLOSED
+        cycle.save(update_fields=["status", "updated_at"])
+        _event(cycle, from_status=before, to_status=cycle.status, actor=user)
+
+
+@transaction.atomic
+def cycle_close(*, user, cycle: ReadingCycle) -> ReadingCycle:
+    """Close a cycle whose bills are all issued (or that only gave the next cycle its start readings):
+    nothing of it can be read or billed again. Issuing a cycle closes it too."""
+    _require(user, PREPARE_BILLS, _("Your role may not close a reading cycle."))
+    _require_scope(user, cycle)
+    if cycle.bills.exclude(status__in=[BillStatus.ISSUED, BillStatus.ADJUSTED]).exists():
+        raise ValidationError(_("Bills of this cycle are not issued yet."))
+    _close(cycle, user)
+    return cycle
 
 
 # ------------------------------------------------------------------------------ refunds and back-bills

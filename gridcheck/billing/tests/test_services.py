@@ -195,3 +195,28 @@ def test_stolen_meter_goes_to_the_theft_procedure(county, book):
 def test_other_station_cannot_bill_this_book(county, book):
     with pytest.raises(PermissionDenied):
         services.cycle_bill(user=county.users["inspector_west"], cycle=book.cycle)
+
+
+def test_issuing_closes_the_cycle_and_nothing_of_it_changes_after(county, book, read_march):
+    read_march()
+    auditor, head = county.users["auditor_east"], county.users["head_east"]
+    services.cycle_bill(user=auditor, cycle=book.cycle)
+    with pytest.raises(ValidationError):
+        services.cycle_close(user=auditor, cycle=book.cycle)  # drafts left
+    for bill in Bill.objects.all():
+        services.bill_check(user=head, bill=bill, note="核对无误")
+    services.cycle_issue(user=head, cycle=book.cycle)
+    book.cycle.refresh_from_db()
+    assert book.cycle.status == "closed"
+    with pytest.raises(ValidationError):
+        services.reading_enter(
+            user=county.users["reader_east"],
+            cycle=book.cycle,
+            meter=book.meters["east11"],
+            total=Decimal("2000"),
+        )
+    with pytest.raises(ValidationError):
+        services.cycle_bill(user=auditor, cycle=book.cycle)
+    services.cycle_close(user=auditor, cycle=book.first)  # start readings only: no bills
+    book.first.refresh_from_db()
+    assert book.first.status == "closed"
