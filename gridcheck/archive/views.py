@@ -24,7 +24,7 @@ from gridcheck.core.generic import (
     ScopedListView,
     history_entries,
 )
-from gridcheck.core.roles import CHANGE, has_capability
+from gridcheck.core.roles import CHANGE, PREPARE_BILLS, has_capability
 from gridcheck.core.scoping import scope_queryset
 
 # -- filter sets of the pages: the shared ones, with station/area as dropdowns instead of bare ids ---------
@@ -292,6 +292,12 @@ class CustomerDetailView(ArchiveDetailView):
 
     def get_breadcrumb(self):
         return _crumbs(self.object)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # The tariff changes only through a category change; both it and the billing terms are billing's.
+        ctx["can_prepare_bills"] = has_capability(self.request.user, PREPARE_BILLS)
+        return ctx
 
     def get_children(self):
         c = self.object

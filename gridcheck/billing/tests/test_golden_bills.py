@@ -406,3 +406,15 @@ def test_correction_of_a_time_of_use_bill_with_power_factor(county, book, read_m
     # Same energies, reactive 7,000: cos φ = 24,000 / √(24,000² + 7,000²) = 0.96 → −0.75 % of 24,750.00 =
     # −185.63 (half up) instead of +866.25: the customer is refunded 1,051.88.
     assert adjustment.amount_yuan == Decimal("-1051.88")
+
+
+def test_customer_page_links_the_category_change_and_terms_for_billing_staff(county, login):
+    from django.urls import reverse
+
+    customer = county.customers["east12"]
+    url = reverse("archive:customer_detail", args=[customer.pk])
+    page = login("auditor_east").get(url).content.decode()
+    assert f"{reverse('billing:category_change_create')}?customer={customer.pk}" in page
+    assert reverse("billing:billing_terms", args=[customer.pk]) in page
+    page = login("inspector_east").get(url).content.decode()
+    assert reverse("billing:billing_terms", args=[customer.pk]) not in page
