@@ -151,7 +151,7 @@ class Tariff(AuditedModel):
     """One version of a state tariff (电价), in force from ``effective_from`` until the next version.
 
     The catalogue is reference data: a customer names a tariff ``code``; the price that applies on a
-    date is the version in force on that date (``selectors.tariff_in_force``).
+    date is the version in force on that date (``archive.selectors.tariff_in_force``).
     """
 
     code = models.CharField(_("tariff code"), max_length=30)

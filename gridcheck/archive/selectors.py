@@ -1,9 +1,11 @@
 """Read helpers of the archive pages: dashboard figures, within the user's scope."""
 
+import datetime
+
 from django.db.models import Count, Q
 
 from gridcheck.archive.choices import CustomerCategory, InspectionClass
-from gridcheck.archive.models import Area, Customer, ImportBatch, Line, Meter, Station
+from gridcheck.archive.models import Area, Customer, ImportBatch, Line, Meter, Station, Tariff
 from gridcheck.core.registries import imports
 from gridcheck.core.scoping import scope_queryset
 
@@ -67,3 +69,8 @@ def recent_imports(*, user, limit: int = 5):
     for batch in batches:
         batch.entity_label = labels.get(batch.entity, batch.entity)
     return batches
+
+
+def tariff_in_force(code: str, on: datetime.date) -> Tariff | None:
+    """The version of tariff ``code`` in force on ``on`` (the latest one that started by then)."""
+    return Tariff.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()

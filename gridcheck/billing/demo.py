@@ -31,6 +31,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from gridcheck.archive.models import Area, Customer, Meter, Station
+from gridcheck.archive.selectors import tariff_in_force
 from gridcheck.billing import selectors, services
 from gridcheck.billing.choices import BillStatus, ChangeStatus, CycleStatus, ReadingSource
 from gridcheck.billing.models import (
@@ -247,7 +248,7 @@ def _applications(station: Station, clerk, last_issued: ReadingCycle | None) -> 
             .order_by("account_number")
             .first()
         )
-        if customer is not None and selectors.tariff_in_force("RES-TOU", datetime.date.today()):
+        if customer is not None and tariff_in_force("RES-TOU", datetime.date.today()):
             services.category_change_apply(
                 user=clerk,
                 customer=customer,

@@ -272,7 +272,7 @@ class BillingTermsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["mixed_use_tariff_code"] = forms.ChoiceField(
             label=self.fields["mixed_use_tariff_code"].label,
-            choices=[("", "—"), *tariffs],
+            choices=tariffs,
             required=False,
         )
         for field in self.fields.values():

@@ -5,25 +5,20 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
-from gridcheck.archive.models import Customer, Meter, Tariff
-from gridcheck.billing.choices import BillStatus, ChangeStatus, ReadingSource
+from gridcheck.archive.models import Customer, Meter
+from gridcheck.billing.choices import ReadingSource
 from gridcheck.billing.models import (
     Bill,
-    BillAdjustment,
     BillingEvent,
-    CategoryChange,
     MeterExchange,
     MeterReading,
-    ReaderAnomaly,
     ReadingBook,
     ReadingCycle,
 )
-from gridcheck.core.periods import month_add
-from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, PREPARE_BILLS, READ_METERS, has_capability
+from gridcheck.core.roles import CHECK_BILLS, PREPARE_BILLS, READ_METERS, has_capability
 from gridcheck.core.rules import rule_value
-from gridcheck.core.scoping import scoped
 
 #: The customer categories each tariff category is meant for (a mismatch goes on the review list).
 TARIFF_CATEGORY_CUSTOMERS = {
@@ -32,11 +27,6 @@ TARIFF_CATEGORY_CUSTOMERS = {
     "large_industry": {"industrial"},
     "agricultural": {"agricultural"},
 }
-
-
-def tariff_in_force(code: str, on: datetime.date) -> Tariff | None:
-    """The version of tariff ``code`` in force on ``on`` (the latest one that started by then)."""
-    return Tariff.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
 
 
 def reading_date(reading_day: int, period: datetime.date) -> datetime.date:
@@ -109,32 +99,11 @@ def review_list(cycle: ReadingCycle) -> QuerySet[Bill]:
     return cycle.bills.exclude(review_flags=[]).select_related("customer").order_by("status", "number")
 
 
-def energy_billed_earlier_in_year(customer_id: int, period: datetime.date) -> Decimal:
-    """Energy of the customer's bills earlier in the calendar year of ``period`` [kWh] (for the tiers)."""
-    total = Bill.objects.filter(
-        customer_id=customer_id, period__gte=period.replace(month=1), period__lt=period
-    ).aggregate(s=Sum("energy_kwh"))["s"]
-    return total or Decimal(0)
-
-
-def comparable_energy(customer_id: int, period: datetime.date, months_back: int) -> Decimal | None:
-    """Energy of the customer's bill ``months_back`` months before ``period`` (``None`` when none)."""
-    return (
-        Bill.objects.filter(customer_id=customer_id, period=month_add(period, -months_back))
-        .values_list("energy_kwh", flat=True)
-        .first()
-    )
-
-
 def review_thresholds(on: datetime.date) -> tuple[Decimal, Decimal]:
     """The review list's change threshold [%] and the energy below which changes are ignored [kWh]."""
     return Decimal(str(rule_value("billing.review.change_percent", on))), Decimal(
         str(rule_value("billing.review.min_kwh", on))
     )
-
-
-def bills_for(user) -> QuerySet[Bill]:
-    return scoped(Bill, user).select_related("customer", "area")
 
 
 def events_of(subject) -> QuerySet[BillingEvent]:
@@ -144,18 +113,6 @@ def events_of(subject) -> QuerySet[BillingEvent]:
     ).select_related("actor")
 
 
-def pending_adjustments(user) -> QuerySet[BillAdjustment]:
-    return scoped(BillAdjustment, user).filter(status=ChangeStatus.PENDING)
-
-
-def pending_category_changes(user) -> QuerySet[CategoryChange]:
-    return scoped(CategoryChange, user).filter(status__in=[ChangeStatus.PENDING, ChangeStatus.CHECKED])
-
-
-def open_anomalies(user) -> QuerySet[ReaderAnomaly]:
-    return scoped(ReaderAnomaly, user).exclude(status="resolved")
-
-
 def can_read_meters(user, book: ReadingBook) -> bool:
     """The book's reader, or anyone who may prepare bills (entering a reading the reader phoned in)."""
     return (has_capability(user, READ_METERS) and book.reader_id == user.pk) or has_capability(
@@ -163,34 +120,5 @@ def can_read_meters(user, book: ReadingBook) -> bool:
     )
 
 
-def can_prepare(user) -> bool:
-    return has_capability(user, PREPARE_BILLS)
-
-
 def can_check(user, prepared_by_id: int | None) -> bool:
     return has_capability(user, CHECK_BILLS) and user.pk != prepared_by_id
-
-
-def can_approve(user, prepared_by_id: int | None) -> bool:
-    return has_capability(user, APPROVE_STATION) and user.pk != prepared_by_id
-
-
-def area_month_report(*, user, period: datetime.date) -> list[dict]:
-    """By area for one billing month: customers billed, energy, amount, customers still owing.
-
-    "Owing" is every issued bill not yet settled; collection (the next app) settles bills, so until then
-    an issued bill is owed.
-    """
-    rows = (
-        bills_for(user)
-        .filter(period=period)
-        .values("area_id", "area__code", "area__name")
-        .annotate(
-            customers=Count("customer_id", distinct=True),
-            energy_kwh=Sum("energy_kwh"),
-            amount_yuan=Sum("total_yuan"),
-            owing=Count("pk", filter=Q(status__in=[BillStatus.ISSUED, BillStatus.ADJUSTED])),
-        )
-        .order_by("area__code")
-    )
-    return list(rows)

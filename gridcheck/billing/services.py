@@ -18,7 +18,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridcheck.archive.models import Area, Customer, Meter
+from gridcheck.archive.models import Customer, Meter
+from gridcheck.archive.selectors import tariff_in_force
 from gridcheck.archive.services import customer_tariff_change
 from gridcheck.billing import selectors
 from gridcheck.billing.choices import (
@@ -686,7 +687,7 @@ class _Run:
 
     def tariff(self, code: str):
         if code not in self.tariffs:
-            self.tariffs[code] = selectors.tariff_in_force(code, self.on)
+            self.tariffs[code] = tariff_in_force(code, self.on)
         return self.tariffs[code]
 
     def start_of(self, meter: Meter):
@@ -1230,7 +1231,7 @@ def adjustment_prepare(*, user, bill: Bill, kind: str, reason: str, inputs: dict
     if kind == AdjustmentKind.METER_ERROR:
         arguments = {"case_date": bill.period_end.isoformat(), **inputs}
         if "price_yuan_per_kwh" not in arguments:
-            tariff = selectors.tariff_in_force(bill.tariff_code, bill.period_end)
+            tariff = tariff_in_force(bill.tariff_code, bill.period_end)
             arguments["price_yuan_per_kwh"] = str(tariff.price_yuan_per_kwh)
         calculate = penalties.meter_error
         total_key = "money_yuan"
@@ -1324,7 +1325,7 @@ def category_change_apply(
         raise ValidationError({"reason": _("Give the reason for the change.")})
     if new_tariff_code == customer.tariff_code:
         raise ValidationError({"new_tariff_code": _("This is the customer's present tariff.")})
-    if selectors.tariff_in_force(new_tariff_code, effective_on) is None:
+    if tariff_in_force(new_tariff_code, effective_on) is None:
         raise ValidationError(
             {
                 "new_tariff_code": _customer_error(
@@ -1389,10 +1390,6 @@ def category_change_decide(
     return change
 
 
-def areas_of(book: ReadingBook) -> list[Area]:
-    return [entry.area for entry in book.areas.select_related("area")]
-
-
 TERMS_FIELDS = (
     "basic_charge_basis",
     "low_side_metering",
@@ -1418,7 +1415,7 @@ def billing_terms_save(*, user, customer: Customer, **fields) -> BillingTerms:
     if unknown:
         raise ValueError(f"unknown billing terms: {sorted(unknown)}")
     code = fields.get("mixed_use_tariff_code")
-    if code and selectors.tariff_in_force(code, timezone.localdate()) is None:
+    if code and tariff_in_force(code, timezone.localdate()) is None:
         raise ValidationError({"mixed_use_tariff_code": _("Unknown tariff code.")})
     terms = BillingTerms.objects.filter(customer=customer).first() or BillingTerms(
         customer=customer, station_id=customer.station_id, area_id=customer.area_id

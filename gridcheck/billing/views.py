@@ -138,10 +138,6 @@ def _items(calculation: dict) -> list[dict]:
     return rows
 
 
-def _can(user, capability: str) -> bool:
-    return has_capability(user, capability)
-
-
 class BillingPage(CapabilityRequiredMixin):
     required_capability = VIEW_BILLING
     #: A further capability the page needs (a form that changes something).
@@ -205,8 +201,8 @@ class BookListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_prepare"] = _can(self.request.user, PREPARE_BILLS)
-        ctx["is_reader"] = _can(self.request.user, READ_METERS) or ctx["can_prepare"]
+        ctx["can_prepare"] = has_capability(self.request.user, PREPARE_BILLS)
+        ctx["is_reader"] = has_capability(self.request.user, READ_METERS) or ctx["can_prepare"]
         return ctx
 
 
@@ -274,8 +270,8 @@ class BookDetailView(BillingPage, TemplateView):
             areas=[entry.area for entry in book.areas.select_related("area")],
             cycles=[(c, status_badge(c)) for c in cycles],
             changes=[(c, status_badge(c)) for c in book.changes.select_related("requested_by", "decided_by")],
-            can_prepare=_can(user, PREPARE_BILLS),
-            can_approve=_can(user, APPROVE_STATION),
+            can_prepare=has_capability(user, PREPARE_BILLS),
+            can_approve=has_capability(user, APPROVE_STATION),
             open_form=OpenCycleForm(
                 initial={"period": f"{month_add(latest, book.cycle_months):%Y-%m}" if latest else ""}
             ),
@@ -389,8 +385,8 @@ class CycleDetailView(BillingPage, TemplateView):
             drafts=counts[BillStatus.DRAFT],
             anomalies=cycle.anomalies.select_related("customer", "meter"),
             next_period=next_period,
-            can_prepare=_can(user, PREPARE_BILLS),
-            can_check=_can(user, CHECK_BILLS),
+            can_prepare=has_capability(user, PREPARE_BILLS),
+            can_check=has_capability(user, CHECK_BILLS),
             can_read=selectors.can_read_meters(user, cycle.book),
         )
         return ctx
@@ -481,7 +477,7 @@ class ReaderPage(BillingPage):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not (
-            _can(request.user, READ_METERS) or _can(request.user, PREPARE_BILLS)
+            has_capability(request.user, READ_METERS) or has_capability(request.user, PREPARE_BILLS)
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -506,7 +502,7 @@ class ReaderHomeView(ReaderPage, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         books = scoped(ReadingBook, user).select_related("station")
-        if not _can(user, PREPARE_BILLS):
+        if not has_capability(user, PREPARE_BILLS):
             books = books.filter(reader=user)
         rows = []
         for book in books.order_by("code"):
@@ -706,7 +702,8 @@ class BillDetailView(BillingPage, TemplateView):
             history=history,
             can_check=bill.status == BillStatus.DRAFT and selectors.can_check(user, bill.prepared_by_id),
             is_preparer=user.pk == bill.prepared_by_id,
-            can_adjust=bill.status in (BillStatus.ISSUED, BillStatus.ADJUSTED) and _can(user, PREPARE_BILLS),
+            can_adjust=bill.status in (BillStatus.ISSUED, BillStatus.ADJUSTED)
+            and has_capability(user, PREPARE_BILLS),
             check_form=NoteForm(),
         )
         return ctx
@@ -796,7 +793,7 @@ class AdjustmentDetailView(BillingPage, TemplateView):
             warnings=(adjustment.calculation or {}).get("warnings", []),
             events=_events(adjustment),
             pending=adjustment.status == ChangeStatus.PENDING,
-            can_approve=_can(user, APPROVE_STATION),
+            can_approve=has_capability(user, APPROVE_STATION),
             is_preparer=user.pk == adjustment.prepared_by_id,
             decision_form=DecisionForm(),
         )
@@ -840,7 +837,7 @@ class CategoryChangeListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_prepare"] = _can(self.request.user, PREPARE_BILLS)
+        ctx["can_prepare"] = has_capability(self.request.user, PREPARE_BILLS)
         return ctx
 
 
@@ -906,8 +903,8 @@ class CategoryChangeDetailView(BillingPage, TemplateView):
             old_tariff=names.get(change.old_tariff_code, change.old_tariff_code),
             new_tariff=names.get(change.new_tariff_code, change.new_tariff_code),
             events=_events(change),
-            can_check=change.status == ChangeStatus.PENDING and _can(user, CHECK_BILLS),
-            can_decide=change.status == ChangeStatus.CHECKED and _can(user, APPROVE_STATION),
+            can_check=change.status == ChangeStatus.PENDING and has_capability(user, CHECK_BILLS),
+            can_decide=change.status == ChangeStatus.CHECKED and has_capability(user, APPROVE_STATION),
             note_form=NoteForm(),
             decision_form=DecisionForm(),
         )
@@ -973,7 +970,8 @@ class AnomalyDetailView(BillingPage, TemplateView):
             work_order=order,
             events=_events(anomaly),
             others=[(a, status_badge(a)) for a in others[:20]],
-            can_act=_can(self.request.user, PREPARE_BILLS) and anomaly.status != AnomalyStatus.RESOLVED,
+            can_act=has_capability(self.request.user, PREPARE_BILLS)
+            and anomaly.status != AnomalyStatus.RESOLVED,
             resolve_form=ResolveForm(),
         )
         return ctx

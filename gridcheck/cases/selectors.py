@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from gridcheck.archive.models import Customer, Meter, Tariff
+from gridcheck.archive.models import Customer, Meter
 from gridcheck.cases.choices import ApprovalDecision, ApprovalLevel, CaseStatus
 from gridcheck.cases.models import Case
 from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, HANDLE_CASES, Role, has_capability
@@ -55,11 +55,6 @@ def customer_meter(customer: Customer, on: datetime.date | None = None) -> Meter
     meters = Meter.objects.filter(metering_point__customer=customer).select_related("metering_point")
     in_service = meters.filter(status="in_service").order_by("asset_number")
     return in_service.first() or meters.order_by("asset_number").first()
-
-
-def tariff_in_force(code: str, on: datetime.date) -> Tariff | None:
-    """The version of tariff ``code`` in force on ``on`` (the latest one that started by then)."""
-    return Tariff.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
 
 
 def current_approvals(case: Case):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Customer, Meter, Tariff
+from gridcheck.archive.selectors import tariff_in_force
 from gridcheck.cases.choices import ApprovalDecision, ApprovalLevel, CaseKind, CaseStatus, TheftType
 from gridcheck.cases.models import Case, CaseApproval, CaseEvent, Payment
 from gridcheck.cases.selectors import (
@@ -28,7 +29,6 @@ from gridcheck.cases.selectors import (
     customer_meter,
     next_approval_level,
     paid_yuan,
-    tariff_in_force,
 )
 from gridcheck.core.events import record_transition
 from gridcheck_analytics import penalties
