@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from gridcheck.archive.models import Customer, Meter
 from gridcheck.billing.choices import ReadingSource
@@ -55,6 +55,20 @@ def previous_reading(meter_id: int, before: datetime.date) -> MeterReading | Non
     return MeterReading.objects.filter(meter_id=meter_id, read_on__lt=before).order_by("-read_on").first()
 
 
+def previous_readings(meters: QuerySet[Meter], before: datetime.date) -> dict[int, MeterReading]:
+    """The last reading before ``before`` of each of ``meters`` (in any cycle), by meter id: two queries
+    for the whole book, not one per meter."""
+    latest = (
+        MeterReading.objects.filter(meter_id=OuterRef("pk"), read_on__lt=before)
+        .order_by("-read_on")
+        .values("pk")[:1]
+    )
+    pks = [
+        pk for pk in meters.annotate(previous_pk=Subquery(latest)).values_list("previous_pk", flat=True) if pk
+    ]
+    return {r.meter_id: r for r in MeterReading.objects.filter(pk__in=pks)}
+
+
 def cycle_summary(cycle: ReadingCycle) -> dict:
     """Reading figures of a cycle: meters due, read, actual-reading rate, by source, backwards, mismatches.
 
@@ -69,8 +83,9 @@ def cycle_summary(cycle: ReadingCycle) -> dict:
     unread = meters.exclude(pk__in=readings.values("meter_id"))
     backwards = []
     mismatched = []
+    previous = previous_readings(Meter.objects.filter(pk__in=readings.values("meter_id")), cycle.reading_date)
     for reading in readings.select_related("meter__metering_point", "customer"):
-        prev = previous_reading(reading.meter_id, reading.read_on)
+        prev = previous.get(reading.meter_id)
         if (
             prev is not None
             and prev.total is not None

@@ -526,8 +526,9 @@ class ReaderCycleView(ReaderPage, TemplateView):
             "metering_point__customer__account_number", "asset_number"
         )
         rows = []
+        previous_of = selectors.previous_readings(meters, cycle.reading_date)
         for meter in meters:
-            previous = selectors.previous_reading(meter.pk, cycle.reading_date)
+            previous = previous_of.get(meter.pk)
             rows.append(
                 {
                     "meter": meter,

@@ -220,3 +220,30 @@ def test_issuing_closes_the_cycle_and_nothing_of_it_changes_after(county, book, 
     services.cycle_close(user=auditor, cycle=book.first)  # start readings only: no bills
     book.first.refresh_from_db()
     assert book.first.status == "closed"
+
+
+def test_cycle_summary_finds_backwards_registers_in_a_fixed_number_of_queries(county, book):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridcheck.billing import selectors
+    from gridcheck.billing.models import MeterReading
+
+    def summary_queries():
+        with CaptureQueriesContext(connection) as queries:
+            summary = selectors.cycle_summary(book.cycle)
+        return summary, len(queries)
+
+    reader = county.users["reader_east"]
+    services.reading_enter(user=reader, cycle=book.cycle, meter=book.meters["east11"], total=Decimal("1150"))
+    _, few = summary_queries()
+    for key in ("east12", "east21", "east22"):
+        services.reading_enter(user=reader, cycle=book.cycle, meter=book.meters[key], total=Decimal("99999"))
+    # A register below the previous reading, as a head-end could send it (the phone entry refuses it).
+    MeterReading.objects.filter(cycle=book.cycle, meter=book.meters["east21"]).update(total=Decimal("4990"))
+    summary, many = summary_queries()
+    assert many == few  # not one query per meter
+    assert [(r.meter_id, p.total) for r, p in summary["backwards"]] == [
+        (book.meters["east21"].pk, Decimal("5000.00"))
+    ]
+    assert summary["read"] == 4 and summary["due"] == 4
