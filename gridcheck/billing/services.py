@@ -48,6 +48,7 @@ from gridcheck.billing.models import (
     ReadingBook,
     ReadingCycle,
 )
+from gridcheck.billing.signals import bill_adjusted, bills_issued
 from gridcheck.core.periods import month_add
 from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, PREPARE_BILLS, READ_METERS, has_capability
 from gridcheck.core.rules import rule_value
@@ -1181,16 +1182,18 @@ def cycle_issue(*, user, cycle: ReadingCycle) -> int:
         raise ValidationError(
             _("%(n)s bills of this cycle are not checked yet; check them before issue.") % {"n": drafts}
         )
-    issued = 0
+    issued: list[int] = []
     now = timezone.now()
     for bill in cycle.bills.filter(status=BillStatus.CHECKED):
         bill.status, bill.issued_at = BillStatus.ISSUED, now
         bill._history_user = user
         bill.save()
         _event(bill, from_status=BillStatus.CHECKED, to_status=bill.status, actor=user)
-        issued += 1
+        issued.append(bill.pk)
     _close(cycle, user)
-    return issued
+    if issued:
+        bills_issued.send(sender=Bill, cycle=cycle, bill_ids=issued, user=user)
+    return len(issued)
 
 
 def _close(cycle: ReadingCycle, user) -> None:
@@ -1310,6 +1313,7 @@ def adjustment_decide(
         bill._change_reason = _("Adjustment %(pk)s approved") % {"pk": adjustment.pk}
         bill.save()
         _event(bill, from_status=before, to_status=bill.status, actor=user, note=adjustment.reason)
+        bill_adjusted.send(sender=Bill, bill=bill, adjustment=adjustment, user=user)
     return adjustment
 
 
