@@ -16,4 +16,5 @@ urlpatterns = [
     path("inspections/", include("gridcheck.inspections.api.urls")),
     path("inspections/", include("gridcheck.seals.api.urls")),
     path("billing/", include("gridcheck.billing.api.urls")),
+    path("collection/", include("gridcheck.collection.api.urls")),
 ]

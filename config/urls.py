@@ -14,6 +14,7 @@ urlpatterns = [
     path("detection/", include("gridcheck.detection.urls")),
     path("cases/", include("gridcheck.cases.urls")),
     path("billing/", include("gridcheck.billing.urls")),
+    path("collection/", include("gridcheck.collection.urls")),
     path("inspections/", include("gridcheck.seals.urls")),
     path("inspections/", include("gridcheck.inspections.urls")),
     path("api/", include("config.api_urls")),

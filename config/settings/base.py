@@ -337,5 +337,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
+# --- collection (gridcheck.collection): receivables, payments, late fees, dunning, disconnection, cash --
+INSTALLED_APPS += ["gridcheck.collection"]
+# --- end collection --------------------------------------------------------------------------------
+
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------
 INSTALLED_APPS += ["gridcheck.demo"]

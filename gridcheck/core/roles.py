@@ -10,7 +10,7 @@ Capabilities:
 ``view``              use the desk at all: the home page, one's messages (every staff member)
 ``view_<section>``    read a section's pages, lists, exports and API within the user's scope:
                       ``archive``, ``meter_data``, ``lineloss``, ``detection``, ``inspections``,
-                      ``cases``, ``hazards``, ``staff``, ``billing`` (see ``SECTION_VIEWS``)
+                      ``cases``, ``hazards``, ``staff``, ``billing``, ``collection`` (see ``SECTION_VIEWS``)
 ``change``            edit archive records
 ``import``            load archive files and meter data
 ``manage_staff``      create staff and qualifications
@@ -27,10 +27,17 @@ Capabilities:
 ``read_meters``       enter meter readings and report anomalies at the meter (the book's reader)
 ``prepare_bills``     run a cycle's bills, prepare refunds, back-bills and category changes
 ``check_bills``       check bills before issue and check category changes (never one's own)
+``collect``           take payments (counter, rural electrician), deliver dunning notices, record one's
+                      bank deposits, ask for a receipt to be cancelled or a payment reversed
+``manage_collection`` import bank files, issue and check receipt stock, close the collection month,
+                      issue dunning notices, propose disconnections, check cancelled receipts
 ====================  =================================================================================
 
 Reading bills is the section ``view_billing``; refunds, back-bills, category changes and book changes are
-approved with ``approve_station`` (never by their preparer).
+approved with ``approve_station`` (never by their preparer). Reading collection is ``view_collection``;
+reversals and disconnections are approved with ``approve_station`` (never by whoever asked), a
+disconnection of an important or high-risk customer and the destruction of receipt stock with
+``approve_county``.
 """
 
 from django.db import models
@@ -60,20 +67,23 @@ VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES = "view_detection", "view_inspectio
 VIEW_HAZARDS, VIEW_STAFF = "view_hazards", "view_staff"
 VIEW_BILLING, READ_METERS = "view_billing", "read_meters"
 PREPARE_BILLS, CHECK_BILLS = "prepare_bills", "check_bills"
+VIEW_COLLECTION, COLLECT, MANAGE_COLLECTION = "view_collection", "collect", "manage_collection"
 
 #: Reading each section. Suspects, cases and visits (with their photos, signatures and amounts) are for
 #: the people who act on them; the government liaison reads hazards, notices and aggregate figures only.
 SECTION_VIEWS = frozenset(
     {VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES}
-    | {VIEW_HAZARDS, VIEW_STAFF, VIEW_BILLING}
+    | {VIEW_HAZARDS, VIEW_STAFF, VIEW_BILLING, VIEW_COLLECTION}
 )
 _DESK = frozenset({VIEW, VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_HAZARDS, VIEW_STAFF})
 
 _FIELD = SECTION_VIEWS | {VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS}
 _BILLING = frozenset({VIEW_BILLING, READ_METERS, PREPARE_BILLS, CHECK_BILLS})
+_COLLECTION = frozenset({VIEW_COLLECTION, COLLECT, MANAGE_COLLECTION})
 _HEAD = (
     _FIELD
     | _BILLING
+    | _COLLECTION
     | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
 )
 
@@ -81,11 +91,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
     Role.STATION_HEAD: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
     # The billing auditor (电费审核) prepares and checks bills; the checker is never the preparer.
-    Role.AUDITOR: _FIELD | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS},
+    Role.AUDITOR: _FIELD | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS, MANAGE_COLLECTION},
     Role.INSPECTOR: _FIELD | {IMPORT},
-    Role.METER_READER: _DESK | {VIEW_BILLING, READ_METERS},
-    # Answers for the loss of their areas: reads every section, scoped to those areas.
-    Role.AREA_MANAGER: SECTION_VIEWS | {VIEW},
+    # The reader collects too (抄表收费员).
+    Role.METER_READER: _DESK | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT},
+    # Answers for the loss of their areas: reads every section, scoped to those areas; as the area's
+    # electrician collects there and delivers the dunning notices.
+    Role.AREA_MANAGER: SECTION_VIEWS | {VIEW, COLLECT},
     Role.GOVERNMENT_LIAISON: frozenset({VIEW, VIEW_HAZARDS}),
     Role.CUSTOMER: frozenset({PORTAL}),
 }

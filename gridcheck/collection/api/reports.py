@@ -1,0 +1,5 @@
+"""Collection API: reports."""
+
+
+def register(router) -> None:
+    """Add this part's viewsets to the collection router."""

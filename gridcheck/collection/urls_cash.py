@@ -1,0 +1,3 @@
+"""Collection pages: cash."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Collection pages: dunning."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Collection pages: payments."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Collection pages: reports."""
+
+urlpatterns: list = []
