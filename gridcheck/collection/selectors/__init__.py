@@ -1,0 +1,1 @@
+"""Collection selectors (they read state): one module per part of the work."""

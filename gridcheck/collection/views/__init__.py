@@ -1,0 +1,1 @@
+"""Collection pages: one module per part of the work (payments, dunning, cash, reports)."""
