@@ -5,7 +5,10 @@ case facts as a JSON object (the keyword arguments of the function in ``gridchec
 for ``power-factor``, ``bill`` and ``line-loss`` in ``gridcheck_analytics.billing``;
 numbers may be JSON numbers or strings, dates ``YYYY-MM-DD``), computes the case under the rule in force on
 its date and prints the itemised result as JSON (Decimals as strings), so that anyone can check a case by
-hand. ``violation`` needs ``"violation_type"``; ``--province`` picks a province overlay. Exit status: 0 on
+hand. ``violation`` needs ``"violation_type"``. ``late-fee`` takes one bill (the arguments of ``late_fee``)
+or one payment settling several, ``{"bills": [...], "paid_date": ..., "practice": {...}}``
+(``late_fees_for_payment``: one fee line per bill), and adds ``"practice"`` (its options and their Chinese
+lines) to the output. ``--province`` picks a province overlay. Exit status: 0 on
 success, 2 on bad input (the message names the field).
 """
 
@@ -37,9 +40,17 @@ CALCULATIONS: dict[str, Callable[..., penalties.Calculation]] = {
 RESERVED = ("today", "table", "province")
 
 
+def _function(name: str, facts: dict) -> Callable[..., penalties.Calculation]:
+    """The function that computes ``name`` for these facts: ``late-fee`` with ``bills`` is one payment
+    settling several bills (:func:`penalties.late_fees_for_payment`), else one bill."""
+    if name == "late-fee" and "bills" in facts:
+        return penalties.late_fees_for_payment
+    return CALCULATIONS[name]
+
+
 def _signature(name: str, facts: dict) -> inspect.Signature | None:
     """Signature of the function that computes ``name`` for these facts (None: unknown violation type)."""
-    function = CALCULATIONS[name]
+    function = _function(name, facts)
     if name == "violation":
         kind = facts.get("violation_type")
         if kind not in penalties.VIOLATIONS:
@@ -67,8 +78,23 @@ def calc(name: str, facts: dict, *, province: str | None = None, today: datetime
         for key, parameter in signature.parameters.items():
             if parameter.default is inspect.Parameter.empty and key not in facts:
                 raise penalties.CalcInputError(key, "is required")
-    result = CALCULATIONS[name](**facts, province=province, today=today)
-    return result.to_dict()
+    result = _function(name, facts)(**facts, province=province, today=today).to_dict()
+    if name == "late-fee":
+        result["practice"] = _late_fee_practice(facts, result, province)
+    return result
+
+
+def _late_fee_practice(facts: dict, result: dict, province: str | None) -> dict:
+    """The late-fee practice the result used: its options and the statement's Chinese lines."""
+    on = datetime.date.fromisoformat(result["case_date"])
+    practice = penalties.as_practice(
+        facts.get("practice") or {}, base=penalties.default_practice(on, province)
+    )
+    minimum = next(r["value"] for r in result["rules"] if r["key"] == "late_fee.minimum_yuan")
+    return {
+        "options": practice.as_dict(),
+        "statement": penalties.describe_practice(practice, minimum_yuan=Decimal(minimum)),
+    }
 
 
 def _parser() -> argparse.ArgumentParser:

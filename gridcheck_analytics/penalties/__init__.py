@@ -13,13 +13,22 @@ energy or money the customer owes (补收), negative is a refund (退还).
 
 The package has one module per section: :mod:`.inputs` (the input boundary), :mod:`.builder` (the
 itemised :class:`Calculation`), :mod:`.theft_cases`, :mod:`.criminal`, :mod:`.violations`,
-:mod:`.late_fees` and :mod:`.meter_errors`. Every public name is importable from the package itself.
+:mod:`.late_fees` (with :mod:`.late_fee_practice`, the practice variants, and :mod:`.late_fees_bulk`, the
+nightly accrual of many bills) and :mod:`.meter_errors`. Every public name is importable from the package
+itself.
 """
 
 from gridcheck_analytics.penalties.builder import Calculation, CaseBuilder, Flag, Item
 from gridcheck_analytics.penalties.criminal import criminal_referral
 from gridcheck_analytics.penalties.inputs import CalcInputError
-from gridcheck_analytics.penalties.late_fees import late_fee
+from gridcheck_analytics.penalties.late_fee_practice import (
+    LateFeePractice,
+    as_practice,
+    default_practice,
+    describe_practice,
+)
+from gridcheck_analytics.penalties.late_fees import late_fee, late_fees_for_payment
+from gridcheck_analytics.penalties.late_fees_bulk import BulkLateFees, late_fees_bulk
 from gridcheck_analytics.penalties.meter_errors import METER_CLASSES, METER_ERROR_CAUSES, meter_error
 from gridcheck_analytics.penalties.theft_cases import (
     CUSTOMER_CLASSES,
@@ -51,13 +60,20 @@ __all__ = [
     "THEFT_TYPES",
     "VIOLATIONS",
     "VIOLATION_TYPES",
+    "BulkLateFees",
     "CalcInputError",
     "Calculation",
     "CaseBuilder",
     "Flag",
     "Item",
+    "LateFeePractice",
+    "as_practice",
     "criminal_referral",
+    "default_practice",
+    "describe_practice",
     "late_fee",
+    "late_fees_bulk",
+    "late_fees_for_payment",
     "meter_error",
     "theft",
     "violation",

@@ -162,3 +162,79 @@ def test_runs_as_a_module(tmp_path):
         check=True,
     )
     assert values(json.loads(done.stdout))["total_due_yuan"] == "2661.12"
+
+
+LATE_FEE_BILLS = {
+    "bills": [
+        # 1,000.00 元 residential due 03-15, payment day counted: 03-16 .. 04-10 = 26 days × 1‰ = 26.00
+        {"bill_number": "A", "amount_yuan": "1000.00", "due_date": "2025-03-15", "residential": True},
+        # 5,000.00 元 commercial of 2024-12 due 2025-01-15: 01-16 .. 04-10 = 85 days × 3‰ = 1,275.00
+        {
+            "bill_number": "B",
+            "amount_yuan": "5000.00",
+            "due_date": "2025-01-15",
+            "residential": False,
+            "bill_period": "2024-12",
+        },
+    ],
+    "paid_date": "2025-04-10",
+    "practice": {"count_payment_day": True},
+}
+
+
+def test_late_fee_of_several_bills_settled_by_one_payment(tmp_path, capsys):
+    code, result, _ = run(tmp_path, capsys, "late-fee", LATE_FEE_BILLS)
+    assert code == 0
+    assert values(result) == {
+        "bill_1_fee_yuan": "26.00",
+        "bill_2_fee_yuan": "1275.00",
+        "late_fee_yuan": "1301.00",
+    }
+    assert result["kind"] == "late_fee_payment"
+    assert result["practice"]["options"]["count_payment_day"] is True
+    assert result["practice"]["statement"][0] == "交纳日是否计收违约金：计收（计至交纳日当日）"
+    assert result["practice"]["statement"][-1] == "最低收取额适用范围：每张电费单（每张不足1元按1元收取）"
+
+
+def test_late_fee_single_bill_takes_the_practice_and_tariff_changes(tmp_path, capsys):
+    facts = {
+        "amount_yuan": "10000.00",
+        "due_date": "2025-03-15",
+        "paid_date": "2025-04-10",
+        "residential": False,
+        "bill_period": "2025-02",
+        "practice": {"reprice_on_tariff_rise": True},
+        "tariff_changes": [{"date": "2025-04-01", "ratio": "1.05"}],
+    }
+    code, result, _ = run(tmp_path, capsys, "late-fee", facts)
+    assert code == 0
+    # 16 days × 2‰ × 10,000.00 = 320.00; 9 days × 2‰ × 10,500.00 = 189.00
+    assert values(result)["late_fee_yuan"] == "509.00"
+    assert values(result)["principal_increase_yuan"] == "500.00"
+    assert result["practice"]["options"] == {
+        "count_payment_day": False,
+        "year_end": "split",
+        "grace_days": 0,
+        "reprice_on_tariff_rise": True,
+        "minimum_applies_to": "bill",
+    }
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({**LATE_FEE_BILLS, "practice": {"year_end": "yearly"}}, "practice.year_end"),
+        ({**LATE_FEE_BILLS, "practice": {"nope": True}}, "practice.nope"),
+        (
+            {**LATE_FEE_BILLS, "bills": [LATE_FEE_BILLS["bills"][0], {"bill_number": "B", "amount_yuan": 1}]},
+            "bills[1].due_date",
+        ),
+        ({**LATE_FEE_BILLS, "amount_yuan": 100}, "amount_yuan"),
+        ({k: v for k, v in LATE_FEE_BILLS.items() if k != "paid_date"}, "paid_date"),
+        ({**LATE_FEE_BILLS, "bills": []}, "bills"),
+    ],
+)
+def test_late_fee_bills_bad_input_names_the_field(tmp_path, capsys, facts, field):
+    code, _, err = run(tmp_path, capsys, "late-fee", facts)
+    assert code == 2
+    assert err.startswith(f"error: field {field}:"), err

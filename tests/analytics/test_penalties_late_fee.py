@@ -60,3 +60,16 @@ def test_late_fee_rounds_each_line_half_up():
         amount_yuan="1234.50", due_date="2023-03-01", paid_date="2023-03-07", residential=True
     )
     assert result.value("late_fee_yuan") == fen(Decimal("1234.50") * Decimal("0.001") * 5) == Decimal("6.17")
+
+
+def test_late_fee_bill_period_may_be_a_month():
+    # "2023-11" reads as 2023-11-30: the regulations.md commercial example, 590.00 元.
+    result = penalties.late_fee(
+        amount_yuan="10000.00",
+        due_date="2023-12-15",
+        paid_date="2024-01-10",
+        residential=False,
+        bill_period="2023-11",
+    )
+    assert result.value("late_fee_yuan") == Decimal("590.00")
+    assert result.case_date == D(2023, 11, 30)
