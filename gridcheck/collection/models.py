@@ -69,6 +69,13 @@ class CollectionPolicy(AuditedModel):
     reprice_on_tariff_rise = models.BooleanField(
         _("re-price the principal when the tariff rose while unpaid"), default=False
     )
+    grace_days = models.PositiveSmallIntegerField(_("grace days after the due date"), default=0)
+    minimum_applies_to = models.CharField(
+        _("the 1 yuan minimum applies to"),
+        max_length=10,
+        choices=[("bill", _("each bill")), ("payment", _("the whole payment"))],
+        default="bill",
+    )
 
     class Meta:
         verbose_name = _("late-fee practice")
