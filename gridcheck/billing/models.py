@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from gridcheck.billing.choices import (
     AdjustmentKind,
@@ -31,6 +32,7 @@ from gridcheck.billing.choices import (
 from gridcheck.core.events import StateChangeEvent
 from gridcheck.core.fields import ValuesInsertJSONField
 from gridcheck.core.models import AuditedModel, TimeStampedModel
+from gridcheck_analytics.billing.compact import expand, is_compact
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 REGISTER = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
@@ -413,12 +415,62 @@ class ReaderAnomaly(TimeStampedModel):
         return reverse("billing:anomaly_list") + f"?meter={self.meter_id}"
 
 
-class Bill(AuditedModel):
+class CalculationLayout(models.Model):
+    """The fixed text of a bill calculation's lines, stored once for every bill that has it.
+
+    Kind, each line's key, name, formula, unit, article and rule keys, the review warnings and the rule
+    rows read (``gridcheck_analytics.billing.compact``), named by the SHA-256 digest of its content: a
+    layout never changes, a different text is a different layout.
+    """
+
+    digest = models.CharField(_("digest"), max_length=64, primary_key=True)
+    content = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calculation layout")
+        verbose_name_plural = _("calculation layouts")
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
+#: Layouts read so far, by digest (content-addressed, so never stale).
+_LAYOUTS: dict[str, dict] = {}
+
+
+def calculation_layout(digest: str, using: str = "default") -> dict:
+    """The content of the layout ``digest`` (read once per process)."""
+    layout = _LAYOUTS.get(digest)
+    if layout is None:
+        layout = CalculationLayout.objects.using(using).get(pk=digest).content
+        _LAYOUTS[digest] = layout
+    return layout
+
+
+class CalculationField(ValuesInsertJSONField):
+    """A bill's calculation: stored compact (its layout's digest and its own figures), read back whole.
+
+    Reading gives ``Calculation.to_dict()`` as the engine returned it (every line with formula, inputs,
+    value, unit and article); a whole calculation written as such is stored and read as it is.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        value = super().from_db_value(value, expression, connection)
+        if is_compact(value):
+            return expand(value, calculation_layout(value["layout"], connection.alias))
+        return value
+
+
+class Bill(TimeStampedModel):
     """One customer's bill for one cycle: itemised lines (``calculation``) and the figures of its lines.
 
     ``calculation`` is ``Calculation.to_dict()`` of the engine: every line with formula, inputs, value,
-    unit, article and the rule rows it read; ``inputs`` is what the engine was given. Written only by
-    ``services.cycle_bill``; an issued bill changes only through an approved adjustment.
+    unit, article and the rule rows it read (stored compact: the lines' fixed text once per layout,
+    ``CalculationLayout``); ``inputs`` is what the engine was given. Written only by
+    ``services.cycle_bill``; an issued bill changes only through an approved adjustment. Its history
+    (who, when, status and figures) leaves out the two calculation documents, which a bill run writes for
+    every customer: the figures are columns, the state changes ``BillingEvent`` rows.
     """
 
     number = models.CharField(_("bill number"), max_length=40, unique=True)
@@ -452,7 +504,7 @@ class Bill(AuditedModel):
         _("amount after adjustments [yuan]"), null=True, blank=True, **MONEY
     )
     inputs = ValuesInsertJSONField(_("calculation inputs"), default=dict)
-    calculation = ValuesInsertJSONField(_("calculation"), default=dict)
+    calculation = CalculationField(_("calculation"), default=dict)
     review_flags = models.JSONField(_("review flags"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=BillStatus.choices, default=BillStatus.DRAFT
@@ -465,6 +517,7 @@ class Bill(AuditedModel):
     )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["inputs", "calculation"])
 
     SCOPE_STATION = "station_id"
     SCOPE_AREA = "area_id"

@@ -52,10 +52,11 @@ def history_records(obj: Model) -> list[dict]:
     """The change records of ``obj``, newest first: who, when, what kind, and each field old → new."""
     model = type(obj)
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    tracked = {f.name for f in obj.history.model._meta.concrete_fields}  # less a model's excluded_fields
     field_names = [
         f.name
         for f in model._meta.concrete_fields
-        if f.name not in HISTORY_EXCLUDED_FIELDS and not f.primary_key
+        if f.name not in HISTORY_EXCLUDED_FIELDS and not f.primary_key and f.name in tracked
     ]
     result = []
     for index, record in enumerate(records):

@@ -41,7 +41,7 @@ from gridcheck_analytics.penalties.inputs import (
     as_decimal,
     as_optional_decimal,
 )
-from gridcheck_analytics.regulations.table import RuleTable
+from gridcheck_analytics.regulations.table import RuleTable, default_table
 
 PRICING = ("flat_price_yuan_per_kwh", "time_of_use_prices_yuan_per_kwh", "tiers")
 LOSS_FIELDS = {
@@ -55,6 +55,40 @@ LOSS_FIELDS = {
     "no_load_current_percent",
     "impedance_voltage_percent",
 }
+
+
+class _RememberingTable:
+    """A rule table that remembers the rows it found: a bill run asks for the same few rows (rounding,
+    tiers, funds) on the same date for every customer. Rows are immutable; errors are not remembered."""
+
+    def __init__(self, table: RuleTable):
+        self._table = table
+        self._found: dict[tuple, object] = {}
+        self._keys: list[str] | None = None
+
+    def rule(self, key: str, on: datetime.date, province: str | None = None):
+        found = self._found.get((key, on, province))
+        if found is None:
+            found = self._found[(key, on, province)] = self._table.rule(key, on, province)
+        return found
+
+    def keys(self) -> list[str]:
+        if self._keys is None:
+            self._keys = self._table.keys()
+        return self._keys
+
+    def __getattr__(self, name: str):
+        return getattr(self._table, name)
+
+
+#: The last table wrapped (the table, its remembering wrapper).
+_REMEMBERING: list = [None, None]
+
+
+def _remembering(table: RuleTable) -> _RememberingTable:
+    if _REMEMBERING[0] is not table:
+        _REMEMBERING[:] = [table, _RememberingTable(table)]
+    return _REMEMBERING[1]
 
 
 def _transformer_loss(
@@ -242,7 +276,7 @@ def bill(
     )
     if (meters is None) == (energies is None):
         raise CalcInputError("meters", "give exactly one of meters or energies")
-    case = CaseBuilder("bill", on, province, table)
+    case = CaseBuilder("bill", on, province, _remembering(table or default_table()))
     energy_row = case.rule("rounding.energy_kwh")
     read = metered_energies(case, meters) if meters is not None else given_energies(case, energies)
     periods = {p: read[p] for p in TIME_OF_USE_PERIODS if p in read}

@@ -164,6 +164,18 @@ def basic_charge(case: CaseBuilder, basic: object) -> Decimal:
     )
 
 
+#: The catalogue funds of the last table asked about (the table, its fund names): one look through the
+#: table's keys per table, not per bill.
+_CATALOGUE: list = [None, []]
+
+
+def _catalogue_funds(table) -> list[str]:
+    if _CATALOGUE[0] is not table:
+        names = [k[len(DEMO_FUND_PREFIX) :] for k in table.keys() if k.startswith(DEMO_FUND_PREFIX)]
+        _CATALOGUE[:] = [table, names]
+    return _CATALOGUE[1]
+
+
 def fund_charges(case: CaseBuilder, energy_kwh: Decimal, funds: object) -> Decimal:
     """One line per government fund or surcharge: billed energy × rate (never adjusted by power factor)."""
     if not isinstance(funds, list):
@@ -172,7 +184,7 @@ def fund_charges(case: CaseBuilder, energy_kwh: Decimal, funds: object) -> Decim
     for i, fund in enumerate(funds):
         if isinstance(fund, str):
             key = DEMO_FUND_PREFIX + fund
-            known = [k[len(DEMO_FUND_PREFIX) :] for k in case.table.keys() if k.startswith(DEMO_FUND_PREFIX)]
+            known = _catalogue_funds(case.table)
             if fund not in known:
                 raise CalcInputError(
                     f"funds[{i}]", f"unknown catalogue fund {fund!r}; expected one of {', '.join(known)}"
