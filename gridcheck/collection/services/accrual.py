@@ -12,7 +12,6 @@ temporary table and one UPDATE; on SQLite with batched UPDATEs.
 from __future__ import annotations
 
 import datetime
-import io
 import time
 from collections import defaultdict
 from decimal import Decimal
@@ -37,16 +36,24 @@ def _as_date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
-def _partly_paid_fee(receivable_id: int, row: tuple, on: datetime.date, practice) -> int:
+def _partial_payments(receivable_ids: list[int]) -> dict[int, dict[datetime.date, Decimal]]:
+    """Principal paid per receivable and payment day (posted payments), in one query per 5,000."""
+    paid: dict[int, dict] = defaultdict(lambda: defaultdict(Decimal))
+    for start in range(0, len(receivable_ids), 5000):
+        for receivable_id, day, principal in PaymentAllocation.objects.filter(
+            receivable_id__in=receivable_ids[start : start + 5000],
+            payment__status=PaymentStatus.POSTED,
+            principal_yuan__gt=0,
+        ).values_list("receivable_id", "payment__received_on", "principal_yuan"):
+            paid[receivable_id][day] += principal
+    return paid
+
+
+def _partly_paid_fee(row: tuple, partials: dict, on: datetime.date, practice) -> int:
     """The fee in fen of a receivable with payments: ``late_fee`` with its partial payments."""
     _, balance_fen, due, period, residential, _, paid = row
     due, period = _as_date(due), _as_date(period)
     amount = Decimal(balance_fen).scaleb(-2) + Decimal(str(paid))
-    partials = defaultdict(Decimal)
-    for day, principal in PaymentAllocation.objects.filter(
-        receivable_id=receivable_id, payment__status=PaymentStatus.POSTED, principal_yuan__gt=0
-    ).values_list("payment__received_on", "principal_yuan"):
-        partials[day] += principal
     before_due = sum((p for d, p in partials.items() if d <= due), Decimal(0))
     after = [{"date": d, "amount_yuan": p} for d, p in sorted(partials.items()) if due < d < on]
     if amount - before_due <= 0 or on <= due:
@@ -68,10 +75,9 @@ def _write_postgresql(ids: np.ndarray, fees: np.ndarray, on: datetime.date) -> N
         cursor.execute(
             "CREATE TEMPORARY TABLE collection_accrual (id bigint PRIMARY KEY, fee_fen bigint) ON COMMIT DROP"
         )
-        buffer = io.StringIO()
-        np.savetxt(buffer, np.column_stack([ids, fees]), fmt="%d", delimiter="\t")
+        text = "\n".join(map("{}\t{}".format, ids.tolist(), fees.tolist()))
         with cursor.cursor.copy("COPY collection_accrual (id, fee_fen) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
+            copy.write(text + "\n")
         cursor.execute(
             "UPDATE collection_receivable r SET late_fee_accrued_yuan = a.fee_fen / 100.0, "
             "late_fee_accrued_on = %s FROM collection_accrual a WHERE r.id = a.id",
@@ -126,9 +132,9 @@ def late_fees_accrue(*, on: datetime.date, station_id: int | None = None) -> dic
         partial = [r for r in company_rows if Decimal(str(r[6])) != 0]
         if partial:
             all_ids.append(np.array([r[0] for r in partial], dtype=np.int64))
-            all_fees.append(
-                np.array([_partly_paid_fee(r[0], r, on, practice) for r in partial], dtype=np.int64)
-            )
+            paid = _partial_payments([r[0] for r in partial])
+            fees = [_partly_paid_fee(r, paid.get(r[0], {}), on, practice) for r in partial]
+            all_fees.append(np.array(fees, dtype=np.int64))
             partly_paid += len(partial)
     computed = time.monotonic()
     ids = np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int64)
