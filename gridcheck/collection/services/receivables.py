@@ -15,6 +15,7 @@ from gridcheck.billing.models import Bill
 from gridcheck.collection.choices import ReceivableStatus
 from gridcheck.collection.models import ZERO, Account, Receivable
 from gridcheck.collection.services.common import event, local_day
+from gridcheck.collection.services.payments import credit_apply
 from gridcheck.core.rules import rule_int
 
 
@@ -63,6 +64,14 @@ def receivables_create(*, bill_ids: list[int], issued_at: datetime.datetime | No
             )
         )
     Receivable.objects.bulk_create(created, batch_size=2000)
+    # Credit (an overpayment, a prepaid top-up) pays the new bills at once.
+    with_credit = list(
+        Account.objects.filter(
+            customer_id__in={r.customer_id for r in created}, credit_yuan__gt=0
+        ).values_list("customer_id", flat=True)
+    )
+    if with_credit:
+        credit_apply(customer_ids=with_credit, user=user, on=local_day(issued_at) if issued_at else None)
     return len(created)
 
 

@@ -1,0 +1,152 @@
+"""Bank withholding file benchmark on PostgreSQL: import and post a result file of N rows.
+
+Prints figures, not a test. Steps:
+
+1. drop and recreate the benchmark database (its name must contain ``bench``), migrate it, and write a
+   synthetic county straight in SQL (``generate_series``): one company and station, areas of 200 customers,
+   N customers, one issued bill and one open receivable per customer (due 2025-02-20);
+2. write the bank's CSV (户号, 金额, 银行流水号, 扣款日期; every customer's bill, deducted 2025-02-15, plus
+   0.1 % unknown accounts) and time ``services.bankfiles.bank_file_import`` as a county administrator:
+   read, match, post every row (payment, allocation, receivable settled, event), list the unknown;
+3. print rows, seconds, rows/s, the extrapolation to 1,000,000 rows and the peak resident memory.
+
+Target (issue 15): 1,000,000 rows imported and posted in under 2 minutes. Measure at 10,000 first.
+
+Usage::
+
+    .venv/bin/python benchmarks/bank_file_benchmark.py --rows 10000
+
+``DATABASE_URL`` chooses the server (default ``postgres://postgres@127.0.0.1:5432/gridcheck_bankfile_bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gridcheck_bankfile_bench"
+TARGET_ROWS, TARGET_S = 1_000_000, 120.0
+
+
+def _recreate(url: str) -> None:
+    import psycopg
+
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop {name!r}: the benchmark database's name must contain 'bench'")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+SQL = """
+INSERT INTO archive_company (created_at, updated_at, code, name) VALUES (now(), now(), 'B01', '基准县公司');
+INSERT INTO archive_station (created_at, updated_at, code, name, address, phone, company_id)
+  SELECT now(), now(), 'BS1', '基准供电所', '', '', id FROM archive_company;
+INSERT INTO archive_line (created_at, updated_at, code, name, voltage_kv, substation, station_id)
+  SELECT now(), now(), 'BL1', '基准10kV线', 10, '', id FROM archive_station;
+INSERT INTO archive_area (created_at, updated_at, code, name, capacity_kva, address, line_id, station_id)
+  SELECT now(), now(), 'BA' || g, '台区' || g, 400, '', l.id, l.station_id
+  FROM generate_series(1, %(areas)s) g, archive_line l;
+INSERT INTO archive_customer (created_at, updated_at, account_number, name, address, phone, category,
+    voltage_level, contracted_capacity_kva, tariff_code, inspection_class, is_high_risk, is_important,
+    status, area_id, station_id)
+  SELECT now(), now(), lpad(g::text, 10, '0'), '客户' || g, '', '',
+    CASE WHEN g %% 5 = 0 THEN 'commercial' ELSE 'residential' END, '220V', 8, 'RES-1', 'C', false, false,
+    'active', a.id, a.station_id
+  FROM generate_series(1, %(n)s) g JOIN archive_area a ON a.code = 'BA' || ((g - 1) / 200 + 1);
+INSERT INTO billing_readingbook (created_at, updated_at, code, name, reading_day, cycle_months, reader_id,
+    station_id)
+  SELECT now(), now(), 'BB1', '基准抄表册', 5, 1, %(reader)s, id FROM archive_station;
+INSERT INTO billing_readingcycle (created_at, updated_at, period, reading_date, previous_reading_date, status,
+    book_id, station_id)
+  SELECT now(), now(), '2025-01-01', '2025-02-05', '2025-01-05', 'closed', id, station_id
+  FROM billing_readingbook;
+INSERT INTO billing_bill (created_at, updated_at, number, period, period_start, period_end, tariff_code,
+    tariff_name, energy_kwh, energy_charge_yuan, basic_charge_yuan, power_factor_yuan, funds_yuan,
+    total_yuan, inputs, calculation, review_flags, status, area_id, customer_id, station_id, cycle_id)
+  SELECT now(), now(), 'B' || c.account_number, '2025-01-01', '2025-01-05', '2025-02-05', 'RES-1', '居民',
+    (c.id %% 900) + 20, ((c.id %% 900) + 20) * 0.56, 0, 0, 0, ((c.id %% 900) + 20) * 0.56, '{}', '{}', '[]',
+    'issued', c.area_id, c.id, c.station_id, y.id
+  FROM archive_customer c, billing_readingcycle y;
+INSERT INTO collection_receivable (created_at, updated_at, period, issued_on, due_date, residential,
+    amount_yuan, paid_yuan, late_fee_accrued_yuan, late_fee_paid_yuan, status, area_id, bill_id,
+    customer_id, station_id)
+  SELECT now(), now(), '2025-01-01', '2025-02-05', '2025-02-20',
+    c.category = 'residential', b.total_yuan, 0, 0, 0, 'open', b.area_id, b.id, b.customer_id, b.station_id
+  FROM billing_bill b JOIN archive_customer c ON c.id = b.customer_id;
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    print(f"database {urllib.parse.urlparse(url).path.lstrip('/')}: recreating and migrating ...", flush=True)
+    _recreate(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from gridcheck.collection.models import BankFileRow, Payment, Receivable
+    from gridcheck.collection.services.bankfiles import bank_file_import
+    from gridcheck.users.models import User
+
+    n = args.rows
+    reader = User.objects.create_user(username="bench_reader", password="x-bench-pw-1", role="meter_reader")
+    admin = User.objects.create_user(username="bench_admin", password="x-bench-pw-1", role="administrator")
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, {"n": n, "areas": (n + 199) // 200, "reader": reader.pk, "on": "2025-03-01"})
+    rows = ["户号,户名,金额,银行流水号,扣款日期"]
+    for account, amount in Receivable.objects.values_list(
+        "customer__account_number", "amount_yuan"
+    ).iterator():
+        rows.append(f"{account},客户,{amount},S{account},2025-02-15")
+    for k in range(max(n // 1000, 1)):
+        rows.append(f"X{k:09d},无此户,10.00,U{k},2025-02-15")
+    data = ("\n".join(rows) + "\n").encode("gbk")
+    print(
+        f"set-up: {n:,} receivables and a {len(data) / 1e6:.1f} MB file in {time.monotonic() - started:.1f} s"
+    )
+
+    started = time.monotonic()
+    bank_file = bank_file_import(
+        user=admin, upload=("bench.csv", data), bank="基准银行", channel="bank_withholding"
+    )
+    seconds = time.monotonic() - started
+    assert bank_file.matched_rows == n, bank_file.matched_rows
+    assert Payment.objects.count() == n and BankFileRow.objects.count() == max(n // 1000, 1)
+    assert not Receivable.objects.filter(status="open").exists()
+    total = bank_file.rows
+    rate = total / seconds
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    print(f"rows in the file      {total:>12,}")
+    print(f"posted / listed       {bank_file.matched_rows:>12,} / {bank_file.unmatched_rows:,}")
+    print(f"import and post       {seconds:>12.1f} s")
+    print(f"rows per second       {rate:>12,.0f}")
+    print(
+        f"1,000,000 rows (est.) {TARGET_ROWS / rate:>12.0f} s  (target {TARGET_S:.0f} s:"
+        f" {'met' if TARGET_ROWS / rate <= TARGET_S else 'NOT met'})"
+    )
+    print(f"peak memory           {peak:>12.2f} GB")
+
+
+if __name__ == "__main__":
+    main()
