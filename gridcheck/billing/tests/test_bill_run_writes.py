@@ -92,3 +92,24 @@ def test_a_whole_calculation_written_as_such_reads_back_as_it_is(county, book, r
     assert '"formula"' in _stored_calculation(bill)
     bill.refresh_from_db()
     assert bill.calculation == whole
+
+
+def test_an_engine_error_refuses_the_run_with_the_customer_named(county, book, read_march, monkeypatch):
+    from gridcheck_analytics.penalties.inputs import CalcInputError
+
+    read_march()
+    account = county.customers["east21"].account_number
+
+    def engine(**kwargs):
+        if kwargs["meters"][0]["meter"] == book.meters["east21"].asset_number:
+            raise CalcInputError("meters", "the period registers exceed the total by 5 kWh")
+        return compute_bill(**kwargs)
+
+    monkeypatch.setattr(services, "compute_bill", engine)
+    try:
+        services.cycle_bill(user=county.users["auditor_east"], cycle=book.cycle)
+    except services.BillRunError as exc:
+        assert len(exc.errors) == 1 and account in exc.errors[0]
+    else:  # pragma: no cover
+        raise AssertionError("the run was not refused")
+    assert not Bill.objects.exists() and not Bill.history.exists()
