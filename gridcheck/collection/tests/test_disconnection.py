@@ -251,3 +251,34 @@ def test_scope_west_staff_cannot_propose_or_decide_east(county, issued):
         services.disconnection_approve(user=head_west, disconnection=proposal, approve=True)
     proposal.refresh_from_db()
     assert proposal.status == S.PROPOSED
+
+
+def test_reconnection_ordered_after_a_counter_payment(county, issued):
+    """Paid through the payments service (``payment_post``), then the hook it calls after a payment."""
+    from decimal import Decimal
+
+    from gridcheck.collection.services.dunning import dunning_settle_paid
+    from gridcheck.collection.services.payments import payment_post
+
+    customer = county.customers["east11"]
+    dun(county, "east11")
+    proposal = propose(county)
+    with on_day(day(32)):
+        services.disconnection_approve(user=county.users["head_east"], disconnection=proposal, approve=True)
+    with on_day(day(39)):
+        services.disconnection_order(user=county.users["auditor_east"], disconnection=proposal)
+        services.disconnection_execute(user=county.users["auditor_east"], disconnection=proposal)
+    with on_day(day(40)):
+        payment_post(
+            user=county.users["reader_east"],
+            customer=customer,
+            amount_yuan=issued.receivables["east11"].balance_yuan + Decimal("50.00"),
+            channel="counter",
+            idempotency_key="test-reconnect-1",
+        )
+        # the hooks a payment calls (idempotent: payment_post may have called them already)
+        dunning_settle_paid(customer)
+        services.disconnection_reconnect_if_paid(customer)
+    assert set(customer.dunning_notices.values_list("status", flat=True)) == {"settled"}
+    proposal.refresh_from_db()
+    assert proposal.status == S.RECONNECT_ORDERED and proposal.reconnect_work_order_id
