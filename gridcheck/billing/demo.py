@@ -27,8 +27,10 @@ import math
 import random
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from gridcheck.archive.models import Area, Customer, Meter, Station
 from gridcheck.archive.selectors import tariff_in_force
@@ -222,7 +224,10 @@ def _check_and_issue(cycle: ReadingCycle, head, *, issue: bool) -> None:
         return
     for bill in cycle.bills.filter(status=BillStatus.DRAFT):
         services.bill_check(user=head, bill=bill, note="演示：已核对")
-    services.cycle_issue(user=head, cycle=cycle)
+    # Issued three days after the reading, at 10:00 (due dates and late fees count from it).
+    issued_on = cycle.reading_date + datetime.timedelta(days=3)
+    issued_at = datetime.datetime.combine(issued_on, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+    services.cycle_issue(user=head, cycle=cycle, issued_at=min(issued_at, timezone.now()))
 
 
 def _applications(station: Station, clerk, last_issued: ReadingCycle | None) -> dict:

@@ -1414,8 +1414,12 @@ def cycle_check_unflagged(*, user, cycle: ReadingCycle) -> int:
 
 
 @transaction.atomic
-def cycle_issue(*, user, cycle: ReadingCycle) -> int:
-    """Issue the cycle's checked bills; refused while any bill is still a draft."""
+def cycle_issue(*, user, cycle: ReadingCycle, issued_at: datetime.datetime | None = None) -> int:
+    """Issue the cycle's checked bills; refused while any bill is still a draft.
+
+    ``issued_at`` (default now) is the issue time the bills carry and collection's due dates count from;
+    the demo issues past months on their own dates. It cannot lie in the future.
+    """
     _require(user, CHECK_BILLS, _("Your role may not issue bills."))
     _require_scope(user, cycle)
     drafts = cycle.bills.filter(status=BillStatus.DRAFT).count()
@@ -1425,6 +1429,10 @@ def cycle_issue(*, user, cycle: ReadingCycle) -> int:
         )
     issued: list[int] = []
     now = timezone.now()
+    if issued_at is not None:
+        if issued_at > now:
+            raise ValidationError({"issued_at": _("Bills cannot be issued in the future.")})
+        now = issued_at
     for bill in cycle.bills.filter(status=BillStatus.CHECKED):
         bill.status, bill.issued_at = BillStatus.ISSUED, now
         bill._history_user = user

@@ -27,8 +27,6 @@ class Issued:
 
 @pytest.fixture
 def issued(county, book, read_march) -> Issued:  # noqa: F811
-    from unittest import mock
-
     from gridcheck.billing import services as billing
     from gridcheck.collection.models import Receivable
 
@@ -36,8 +34,7 @@ def issued(county, book, read_march) -> Issued:  # noqa: F811
     billing.cycle_bill(user=county.users["auditor_east"], cycle=book.cycle)
     for bill in book.cycle.bills.all():
         billing.bill_check(user=county.users["head_east"], bill=bill)
-    with mock.patch("django.utils.timezone.now", return_value=ISSUED_AT):
-        billing.cycle_issue(user=county.users["head_east"], cycle=book.cycle)
+    billing.cycle_issue(user=county.users["head_east"], cycle=book.cycle, issued_at=ISSUED_AT)
     keys = {c.pk: k for k, c in county.customers.items()}
     result = Issued(cycle=book.cycle)
     for bill in book.cycle.bills.all():

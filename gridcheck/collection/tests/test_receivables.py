@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from gridcheck.billing.tests.conftest import book, read_march  # noqa: F401
 from gridcheck.collection.models import Account, Receivable
 from gridcheck.collection.tests.conftest import DUE
 
@@ -45,3 +46,24 @@ def test_an_approved_refund_lowers_the_receivable(county, issued):
     receivable = Receivable.objects.get(bill=bill)
     assert receivable.amount_yuan == bill.total_yuan + adjustment.amount_yuan
     assert receivable.amount_yuan == Decimal("56.00")
+
+
+def test_bills_cannot_be_issued_in_the_future(county, book, read_march):  # noqa: F811
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from gridcheck.billing import services as billing
+
+    read_march()
+    billing.cycle_bill(user=county.users["auditor_east"], cycle=book.cycle)
+    for bill in book.cycle.bills.all():
+        billing.bill_check(user=county.users["head_east"], bill=bill)
+    with pytest.raises(ValidationError):
+        billing.cycle_issue(
+            user=county.users["head_east"],
+            cycle=book.cycle,
+            issued_at=timezone.now() + datetime.timedelta(days=1),
+        )
+    assert not Receivable.objects.exists()
