@@ -16,6 +16,7 @@ class WorkOrderSource(models.TextChoices):
     HAZARD = "hazard", _("Hazard follow-up")
     SEAL = "seal", _("Broken seal")
     READING = "reading", _("Reading anomaly")
+    ARREARS = "arrears", _("Disconnection for arrears")
     MANUAL = "manual", _("Manual")
 
 

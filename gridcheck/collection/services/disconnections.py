@@ -36,9 +36,10 @@ from gridcheck.collection.selectors.dunning import (
 from gridcheck.collection.services.common import event, local_day, next_number, require, require_scope
 from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, MANAGE_COLLECTION, is_county_level
 from gridcheck.core.rules import rule_int
+from gridcheck.inspections.choices import WorkOrderSource
 
-#: The work order source of a disconnection or reconnection (inspections has no "arrears" source yet).
-WORK_ORDER_SOURCE = "manual"
+#: The work order source of a disconnection or reconnection.
+WORK_ORDER_SOURCE = WorkOrderSource.ARREARS
 
 
 def _who(customer) -> dict:
