@@ -1,7 +1,7 @@
 """The nightly dunning and disconnection run (a periodic job: ``gridcheck.core.schedule``).
 
 Registered in ``registrations`` as a daily job; the task ``collection_dunning_daily`` runs
-``dunning_daily_run``: notices settled whose arrears are paid, proposals cancelled and reconnections
+``dunning_daily_run``: the late fees of every overdue bill brought up to the day (``accrual``), notices settled whose arrears are paid, proposals cancelled and reconnections
 ordered for customers who paid, the notices the schedule says are due issued at every station (SMS to a
 customer with a phone number, paper for the area's electrician otherwise), and the reminder before
 cutting queued for the disconnections whose day has come.
@@ -29,8 +29,11 @@ def dunning_daily_run(*, on: datetime.date | None = None) -> dict:
     )
     from gridcheck.collection.services.dunning import dunning_issue_due, dunning_settle_paid
 
+    from gridcheck.collection.services.accrual import late_fees_accrue
+
     on = on or local_day()
-    result = {"settled": 0, "cancelled_or_reconnected": 0, "issued": 0, "errors": [], "reminders": 0}
+    accrual = late_fees_accrue(on=on)
+    result = {"late_fees_accrued": accrual["receivables"], "settled": 0, "cancelled_or_reconnected": 0, "issued": 0, "errors": [], "reminders": 0}
     # Customers whose notices or disconnections may have become paid since the last run.
     candidates = Customer.objects.filter(
         Q(dunning_notices__status__in=[DunningStatus.ISSUED, DunningStatus.DELIVERED, DunningStatus.SENT])
