@@ -5,7 +5,7 @@ them)."""
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.billing.signals import bill_adjusted, bills_issued
-from gridcheck.core.registries import MenuItem, access, jobs, menu
+from gridcheck.core.registries import MenuItem, access, dashboard, jobs, menu
 from gridcheck.core.roles import VIEW_COLLECTION
 from gridcheck.core.schedule import Job, daily
 
@@ -29,6 +29,10 @@ def _daily(period: str):
 
 
 MENU = [
+    (_("Collection dashboard"), "collection:dashboard"),
+    (_("Recovery and remittance"), "collection:recovery"),
+    (_("Arrears and ageing"), "collection:arrears"),
+    (_("Late-fee income"), "collection:late_fee_income"),
     (_("Dunning notices"), "collection:dunning_list"),
     (_("Dunning notices due"), "collection:dunning_due"),
     (_("Disconnections for arrears"), "collection:disconnection_list"),
@@ -45,6 +49,9 @@ def register() -> None:
     menu.add_section("collection", _("Collection"), order=47)
     for label, url_name in MENU:
         menu.add_item("collection", MenuItem(label, url_name, VIEW_COLLECTION))
+    from gridcheck.collection.dashboard import TILE
+
+    dashboard.register("collection.figures", TILE)
     # Late fees brought up to the day, then notices settled, issued and reminders queued.
     jobs.register("collection.daily", Job("collection.daily", daily, _daily))
     bills_issued.connect(_on_bills_issued, dispatch_uid="collection.bills_issued")
