@@ -22,7 +22,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -92,6 +94,7 @@ INSERT INTO collection_receivable (created_at, updated_at, period, issued_on, du
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--profile", help="write a cProfile of the import to this file and print its top")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     print(f"database {urllib.parse.urlparse(url).path.lstrip('/')}: recreating and migrating ...", flush=True)
@@ -126,11 +129,18 @@ def main() -> None:
         f"set-up: {n:,} receivables and a {len(data) / 1e6:.1f} MB file in {time.monotonic() - started:.1f} s"
     )
 
+    profiler = cProfile.Profile() if args.profile else None
     started = time.monotonic()
+    if profiler:
+        profiler.enable()
     bank_file = bank_file_import(
         user=admin, upload=("bench.csv", data), bank="基准银行", channel="bank_withholding"
     )
     seconds = time.monotonic() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(30)
     assert bank_file.matched_rows == n, bank_file.matched_rows
     assert Payment.objects.count() == n and BankFileRow.objects.count() == max(n // 1000, 1)
     assert not Receivable.objects.filter(status="open").exists()

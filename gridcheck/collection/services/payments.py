@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.collection.choices import PaymentChannel, PaymentKind, PaymentStatus, ReceivableStatus
-from gridcheck.collection.models import ZERO, Account, Payment, PaymentAllocation, Receivable
-from gridcheck.collection.selectors.payments import fee_owed, late_fee_for, practice_for
+from gridcheck.collection.models import ZERO, Account, CollectionEvent, Payment, PaymentAllocation, Receivable
+from gridcheck.collection.selectors.payments import earlier_payments, fee_owed, late_fee_for, practice_for
 from gridcheck.collection.services.common import (
     event,
     local_day,
@@ -103,12 +103,39 @@ def _last_payment(customer):
     )
 
 
+class Sink:
+    """What a bulk posting writes at the end: changed receivables, allocations, events (one query each)."""
+
+    def __init__(self) -> None:
+        self.receivables: dict[int, Receivable] = {}
+        self.allocations: list[PaymentAllocation] = []
+        self.events: list[CollectionEvent] = []
+
+
+RECEIVABLE_FIELDS = [
+    "paid_yuan",
+    "late_fee_paid_yuan",
+    "late_fee_accrued_yuan",
+    "late_fee_accrued_on",
+    "status",
+    "settled_on",
+    "updated_at",
+]
+
+
 def allocate(
-    *, payment: Payment, receivables: list[Receivable], money_left: Decimal, paid_on: datetime.date, practice
+    *,
+    payment: Payment,
+    receivables: list[Receivable],
+    money_left: Decimal,
+    paid_on: datetime.date,
+    practice,
+    sink: Sink | None = None,
 ) -> Decimal:
     """Allocate ``money_left`` of ``payment`` to ``receivables`` (locked, oldest due first); returns the rest.
 
-    Updates each receivable and creates the allocations; the caller saves the payment's totals.
+    Updates each receivable and creates the allocations (or, with ``sink``, collects them for one write at
+    the end: the bank file's bulk path); the caller saves the payment's totals.
     """
     allocations = []
     for r in receivables:
@@ -121,7 +148,15 @@ def allocate(
             principal = min(balance, money_left)
             money_left -= principal
             if principal == balance:
-                owed_fee, calculation = late_fee_for(r, paid_on, practice=practice or {})
+                partials = None
+                if sink is not None and r.paid_yuan > 0:
+                    # Earlier rows of the same file are not written yet: their allocations count too.
+                    partials = earlier_payments(r) + [
+                        (a.payment.received_on, a.principal_yuan)
+                        for a in sink.allocations
+                        if a.receivable is r and a.principal_yuan > 0
+                    ]
+                owed_fee, calculation = late_fee_for(r, paid_on, partials, practice=practice or {})
                 r.late_fee_accrued_yuan, r.late_fee_accrued_on = owed_fee, paid_on
                 r.late_fee_paid_yuan = ZERO
                 fee = min(owed_fee, money_left)
@@ -135,19 +170,25 @@ def allocate(
         r.late_fee_paid_yuan += fee
         if r.paid_yuan >= r.amount_yuan and r.late_fee_paid_yuan >= r.late_fee_accrued_yuan:
             r.status, r.settled_on = ReceivableStatus.PAID, paid_on
-        r.save(
-            update_fields=[
-                "paid_yuan",
-                "late_fee_paid_yuan",
-                "late_fee_accrued_yuan",
-                "late_fee_accrued_on",
-                "status",
-                "settled_on",
-                "updated_at",
-            ]
-        )
-        if r.status == ReceivableStatus.PAID:
-            event(r, from_status=ReceivableStatus.OPEN, to_status=ReceivableStatus.PAID, note=payment.number)
+        if sink is not None:
+            r.updated_at = timezone.now()
+            sink.receivables[r.pk] = r
+            if r.status == ReceivableStatus.PAID:
+                sink.events.append(
+                    CollectionEvent(
+                        subject_type="Receivable",
+                        subject_id=r.pk,
+                        from_status=ReceivableStatus.OPEN,
+                        to_status=ReceivableStatus.PAID,
+                        note=payment.number,
+                    )
+                )
+        else:
+            r.save(update_fields=RECEIVABLE_FIELDS)
+            if r.status == ReceivableStatus.PAID:
+                event(
+                    r, from_status=ReceivableStatus.OPEN, to_status=ReceivableStatus.PAID, note=payment.number
+                )
         allocations.append(
             PaymentAllocation(
                 payment=payment,
@@ -159,7 +200,10 @@ def allocate(
         )
         payment.principal_yuan += principal
         payment.late_fee_yuan += fee
-    PaymentAllocation.objects.bulk_create(allocations)
+    if sink is not None:
+        sink.allocations.extend(allocations)
+    else:
+        PaymentAllocation.objects.bulk_create(allocations)
     return money_left
 
 

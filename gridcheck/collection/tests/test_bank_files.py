@@ -147,7 +147,7 @@ def test_a_crash_midway_writes_nothing(county, issued):
     ).encode()
     from gridcheck.collection.services import bankfiles
 
-    real = bankfiles.payment_post
+    real = bankfiles.allocate
     calls = []
 
     def flaky(**kwargs):
@@ -156,7 +156,7 @@ def test_a_crash_midway_writes_nothing(county, issued):
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    with mock.patch.object(bankfiles, "payment_post", flaky), pytest.raises(RuntimeError):
+    with mock.patch.object(bankfiles, "allocate", flaky), pytest.raises(RuntimeError):
         _import(county, "a.csv", data)
     assert BankFile.objects.count() == 0 and Payment.objects.count() == 0
     east11.refresh_from_db()
@@ -168,3 +168,32 @@ def test_a_reader_cannot_import(county, issued):
 
     with pytest.raises(PermissionDenied):
         _import(county, "a.csv", b"x", user="reader_east")
+
+
+def test_two_rows_of_one_customer_partial_then_late_clearing_with_the_fee(county, issued):
+    """Bulk posting sees the file's own earlier rows: the late fee runs on the balance after the first."""
+    from decimal import ROUND_HALF_UP
+
+    r = issued.receivables["east12"]
+    rest = r.amount_yuan - Decimal("100.00")
+    fee = (r.amount_yuan * Decimal("0.002") * 4).quantize(Decimal("0.01"), ROUND_HALF_UP) + (
+        rest * Decimal("0.002") * 5
+    ).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    fee = max(fee, Decimal("1.00"))
+    account = r.customer.account_number
+    bank_file = _import(
+        county,
+        "two.csv",
+        _csv(
+            [
+                (account, "客户", str(rest + fee), "T2", "2025-05-03"),
+                (account, "客户", "100.00", "T1", "2025-04-28"),
+            ]
+        ).encode(),
+    )
+    assert bank_file.matched_rows == 2
+    r.refresh_from_db()
+    assert r.status == "paid"
+    assert Payment.objects.get(bank_serial="T2").late_fee_yuan == fee
+    assert Payment.objects.get(bank_serial="T1").late_fee_yuan == 0
+    assert Payment.objects.get(bank_serial="T1").number.startswith("YH20250428")
