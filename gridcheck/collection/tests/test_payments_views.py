@@ -179,6 +179,11 @@ def test_reversal_request_and_decision_pages(county, issued, login, client):
         channel="counter",
         idempotency_key="a",
     )
+    inspector = login("inspector_east")
+    assert (
+        inspector.post(reverse("collection:reversal_request", args=[payment.pk]), {"reason": "x"}).status_code
+        == 403
+    )
     reader = login("reader_east")
     response = reader.post(reverse("collection:reversal_request", args=[payment.pk]), {"reason": "收错金额"})
     reversal = Reversal.objects.get()

@@ -381,6 +381,14 @@ class ReversalRequestView(ActionView):
     model = Payment
     form_class = ReversalRequestForm
 
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (
+            has_capability(user, COLLECT) or has_capability(user, MANAGE_COLLECTION)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     def run(self, request, payment, data):
         reversal = reversals.reversal_request(user=request.user, payment=payment, reason=data["reason"])
         messages.success(request, _("Reversal requested: it waits for the station head's approval."))
