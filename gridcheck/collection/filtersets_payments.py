@@ -24,7 +24,9 @@ class PaymentFilterSet(django_filters.FilterSet):
     received_from = django_filters.DateFilter(
         field_name="received_on", lookup_expr="gte", label=_("from"), widget=DATE
     )
-    received_to = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("to"), widget=DATE)
+    received_to = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label=_("to"), widget=DATE
+    )
     bank_file = django_filters.ModelChoiceFilter(queryset=BankFile.objects.all(), label=_("bank file"))
 
     class Meta:

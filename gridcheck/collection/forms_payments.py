@@ -39,7 +39,9 @@ class PaymentForm(StyledForm):
         label=_("receipt number"),
         max_length=40,
         required=False,
-        help_text=_("The number of the paper receipt handed over; left empty, an electronic receipt is issued."),
+        help_text=_(
+            "The number of the paper receipt handed over; left empty, an electronic receipt is issued."
+        ),
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=120)

@@ -22,6 +22,7 @@ def dunning_daily_run(*, on: datetime.date | None = None) -> dict:
     from gridcheck.archive.models import Customer, Station
     from gridcheck.collection.choices import DunningStatus
     from gridcheck.collection.selectors.dunning import OPEN_DISCONNECTION
+    from gridcheck.collection.services.accrual import late_fees_accrue
     from gridcheck.collection.services.common import local_day
     from gridcheck.collection.services.disconnections import (
         disconnection_reconnect_if_paid,
@@ -29,11 +30,16 @@ def dunning_daily_run(*, on: datetime.date | None = None) -> dict:
     )
     from gridcheck.collection.services.dunning import dunning_issue_due, dunning_settle_paid
 
-    from gridcheck.collection.services.accrual import late_fees_accrue
-
     on = on or local_day()
     accrual = late_fees_accrue(on=on)
-    result = {"late_fees_accrued": accrual["receivables"], "settled": 0, "cancelled_or_reconnected": 0, "issued": 0, "errors": [], "reminders": 0}
+    result = {
+        "late_fees_accrued": accrual["receivables"],
+        "settled": 0,
+        "cancelled_or_reconnected": 0,
+        "issued": 0,
+        "errors": [],
+        "reminders": 0,
+    }
     # Customers whose notices or disconnections may have become paid since the last run.
     candidates = Customer.objects.filter(
         Q(dunning_notices__status__in=[DunningStatus.ISSUED, DunningStatus.DELIVERED, DunningStatus.SENT])

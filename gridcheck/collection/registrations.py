@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.billing.signals import bill_adjusted, bills_issued
 from gridcheck.core.registries import MenuItem, access, dashboard, jobs, menu
-from gridcheck.core.roles import VIEW_COLLECTION
+from gridcheck.core.roles import COLLECT, MANAGE_COLLECTION, VIEW_COLLECTION
 from gridcheck.core.schedule import Job, daily
 
 
@@ -29,26 +29,31 @@ def _daily(period: str):
 
 
 MENU = [
-    (_("Collection dashboard"), "collection:dashboard"),
-    (_("Recovery and remittance"), "collection:recovery"),
-    (_("Arrears and ageing"), "collection:arrears"),
-    (_("Late-fee income"), "collection:late_fee_income"),
-    (_("Dunning notices"), "collection:dunning_list"),
-    (_("Dunning notices due"), "collection:dunning_due"),
-    (_("Disconnections for arrears"), "collection:disconnection_list"),
-    (_("Receipt and invoice stock"), "collection:stock_list"),
-    (_("Bank deposits"), "collection:deposit_list"),
-    (_("Daily cash report"), "collection:daily_cash"),
-    (_("Reconciliation"), "collection:reconciliation"),
-    (_("Rural electricians' collections"), "collection:rural_collections"),
+    (_("Collection dashboard"), "collection:dashboard", VIEW_COLLECTION),
+    (_("Customer accounts"), "collection:account_list", COLLECT),
+    (_("Payments"), "collection:payment_list", VIEW_COLLECTION),
+    (_("Bank files"), "collection:bank_file_list", MANAGE_COLLECTION),
+    (_("Reversals"), "collection:reversal_list", VIEW_COLLECTION),
+    (_("Dunning notices"), "collection:dunning_list", VIEW_COLLECTION),
+    (_("Dunning notices due"), "collection:dunning_due", VIEW_COLLECTION),
+    (_("Disconnections for arrears"), "collection:disconnection_list", VIEW_COLLECTION),
+    (_("Arrears and ageing"), "collection:arrears", VIEW_COLLECTION),
+    (_("Recovery and remittance"), "collection:recovery", VIEW_COLLECTION),
+    (_("Late-fee income"), "collection:late_fee_income", VIEW_COLLECTION),
+    (_("Daily cash report"), "collection:daily_cash", VIEW_COLLECTION),
+    (_("Bank deposits"), "collection:deposit_list", VIEW_COLLECTION),
+    (_("Reconciliation"), "collection:reconciliation", VIEW_COLLECTION),
+    (_("Rural electricians' collections"), "collection:rural_collections", VIEW_COLLECTION),
+    (_("Receipt and invoice stock"), "collection:stock_list", VIEW_COLLECTION),
+    (_("Month close"), "collection:month_close", MANAGE_COLLECTION),
 ]
 
 
 def register() -> None:
     access.register("collection", VIEW_COLLECTION)
     menu.add_section("collection", _("Collection"), order=47)
-    for label, url_name in MENU:
-        menu.add_item("collection", MenuItem(label, url_name, VIEW_COLLECTION))
+    for label, url_name, capability in MENU:
+        menu.add_item("collection", MenuItem(label, url_name, capability))
     from gridcheck.collection.dashboard import TILE
 
     dashboard.register("collection.figures", TILE)

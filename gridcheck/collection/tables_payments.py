@@ -26,7 +26,9 @@ BADGE = {
 def status_badge(obj):
     """The status of a payment, reversal or receivable as a coloured badge (escaped)."""
     return format_html(
-        '<span class="badge {}">{}</span>', BADGE.get(obj.status, "text-bg-light border"), obj.get_status_display()
+        '<span class="badge {}">{}</span>',
+        BADGE.get(obj.status, "text-bg-light border"),
+        obj.get_status_display(),
     )
 
 
@@ -136,7 +138,8 @@ class BankFileTable(BaseTable):
 
 class AccountTable(BaseTable):
     account_number = tables.Column(
-        linkify=("collection:account_detail", {"customer_pk": tables.A("pk")}), verbose_name=_("account number")
+        linkify=("collection:account_detail", {"customer_pk": tables.A("pk")}),
+        verbose_name=_("account number"),
     )
     name = tables.Column()
     area = tables.Column(order_by=("area__code",))

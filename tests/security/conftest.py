@@ -351,6 +351,99 @@ def _billing(world, county):
         )
 
 
+def _collection(world, county):
+    """Per station: a counter payment (and one asking to be reversed), a bank file, a dunning notice, a
+    disconnection proposal, a receipt book with a cancelled number, a bank deposit. The west station's
+    are made by the administrator (county level)."""
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from gridcheck.collection.models import (
+        BankDeposit,
+        Disconnection,
+        DunningNotice,
+        ReceiptCancellation,
+        ReceiptStock,
+    )
+    from gridcheck.collection.services import bankfiles, payments, reversals
+
+    today = timezone.localdate()
+    for side, key in (("own", "east"), ("other", "west")):
+        admin = county.users["admin"]
+        collector = county.users["reader_east"] if key == "east" else admin
+        customer = county.customers[f"{key}11"]
+        station, area = county.stations[key], county.areas[f"{key}1"]
+        world.objects[("payment", side)] = payments.payment_post(
+            user=collector,
+            customer=customer,
+            amount_yuan=Decimal("10.00"),
+            channel="counter",
+            idempotency_key=f"world-{key}-1",
+            receipt_number=f"{key}-0001",
+        )
+        second = payments.payment_post(
+            user=collector,
+            customer=county.customers[f"{key}12"],
+            amount_yuan=Decimal("5.00"),
+            channel="counter",
+            idempotency_key=f"world-{key}-2",
+            receipt_number=f"{key}-0002",
+        )
+        world.objects[("reversal", side)] = reversals.reversal_request(
+            user=collector, payment=second, reason="金额录错"
+        )
+        content = f"户号,金额,银行流水号,扣款日期\n{customer.account_number},1.00,S{key}1,{today}\n".encode()
+        world.objects[("bankfile", side)] = bankfiles.bank_file_import(
+            user=county.users["auditor_east"] if key == "east" else admin,
+            upload=SimpleUploadedFile(f"{key}.csv", content),
+            bank="农业银行",
+        )
+        receivable = customer.receivables.first()
+        notice = DunningNotice.objects.create(
+            customer=customer,
+            station=station,
+            area=area,
+            number=f"CF-{key}-1",
+            channel="paper",
+            arrears_yuan=Decimal("50.00"),
+            pay_by=today,
+        )
+        notice.receivables.add(receivable)
+        world.objects[("dunningnotice", side)] = notice
+        world.objects[("disconnection", side)] = Disconnection.objects.create(
+            customer=county.customers[f"{key}12"],
+            station=station,
+            area=area,
+            number=f"TD-{key}-1",
+            arrears_yuan=Decimal("80.00"),
+            reason="多次催交未缴",
+            proposed_by=county.users["auditor_east"] if key == "east" else admin,
+        )
+        stock = ReceiptStock.objects.create(
+            station=station,
+            kind="receipt",
+            series=key.upper(),
+            first_number=1,
+            last_number=100,
+            holder=collector,
+        )
+        world.objects[("receiptstock", side)] = stock
+        world.objects[("receiptcancellation", side)] = ReceiptCancellation.objects.create(
+            stock=stock, number=50, reason="污损", cancelled_by=collector
+        )
+        world.objects[("bankdeposit", side)] = BankDeposit.objects.create(
+            station=station,
+            collector=collector,
+            collection_day=today,
+            deposited_on=today,
+            amount_yuan=Decimal("10.00"),
+            bank="农业银行",
+            slip_number=f"JK-{key}-1",
+        )
+
+
 def _jpeg() -> bytes:
     import io
 
@@ -379,4 +472,5 @@ def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: 
     _hazards(w, county, django_user_model)
     _notifications(w, county)
     _billing(w, county)
+    _collection(w, county)
     return w

@@ -49,6 +49,8 @@ SECTIONS: dict[str, frozenset[str]] = {
     "outbox": frozenset({"head_east", "admin"}),
     # Reading and billing: every member of staff but the government liaison (the reader included).
     "billing": STAFF - {"liaison"},
+    # Collection: every member of staff but the government liaison (reader and area manager collect).
+    "collection": STAFF - {"liaison"},
 }
 
 # Pages that need more than reading their section even for GET (the forms that change something).
@@ -61,6 +63,10 @@ DISPATCHERS = frozenset({"head_east", "admin"})  # plan, dispatch, register tip-
 BILL_PREPARERS = frozenset({"head_east", "auditor_east", "admin"})  # books, bill runs, refunds, changes
 #: The reader's phone pages: meter readers (the book's own) and whoever may prepare bills.
 METER_READERS = BILL_PREPARERS | {"reader_east"}
+#: Take payments, deliver notices, record their deposits (the reader and the area's electrician too).
+COLLECTORS = frozenset({"head_east", "reader_east", "manager_east", "admin"})
+#: Bank files, receipt stock, the month close, disconnections (the billing clerk, the head).
+COLLECTION_MANAGERS = frozenset({"head_east", "auditor_east", "admin"})
 
 #: Where an object of each kind lies. ``station``: the east object is the east station's (and in area
 #: S01-A1, the area manager's, or station-wide): its station's staff, the area manager and county-level
@@ -108,6 +114,14 @@ OBJECT_KINDS = {
             "categorychange",
             "readeranomaly",
             "meterreading",
+            "payment",
+            "reversal",
+            "bankfile",
+            "dunningnotice",
+            "disconnection",
+            "receiptstock",
+            "receiptcancellation",
+            "bankdeposit",
         ],
         "station",
     ),
@@ -130,6 +144,8 @@ class Url:
     data: dict | Callable = field(default_factory=dict)
     #: A bare redirect to its section's first page: judged after following it.
     follow: bool = False
+    #: The name of the path argument that takes the object's key.
+    pk_kwarg: str = "pk"
 
 
 U = Url
@@ -150,8 +166,69 @@ HAZARD = {"to_status": "rectifying", "note": "x"}
 
 DECIDE = {"decision": "approve", "comment": "同意"}
 
+PAY = {"amount_yuan": "1.00", "kind": "bills", "channel": "counter", "idempotency_key": "matrix-pay"}
+
 URLS: dict[str, Url] = {
     "home": U("desk"),
+    # collection
+    "collection:account_list": U("collection"),
+    "collection:account_detail": U("collection", "customer", pk_kwarg="customer_pk"),
+    "collection:account_statement_pdf": U("collection", "customer", pk_kwarg="customer_pk"),
+    "collection:payment_create": U(
+        "collection", "customer", pk_kwarg="customer_pk", get_roles=COLLECTORS, data=PAY
+    ),
+    "collection:payment_list": U("collection"),
+    "collection:payment_detail": U("collection", "payment"),
+    "collection:payment_receipt": U("collection", "payment"),
+    "collection:reversal_request": U("collection", "payment", data={"reason": "收错户"}),
+    "collection:reversal_list": U("collection"),
+    "collection:reversal_detail": U("collection", "reversal"),
+    "collection:reversal_decide": U("collection", "reversal", data=DECIDE),
+    "collection:bank_file_list": U("collection"),
+    "collection:bank_file_detail": U("collection", "bankfile"),
+    "collection:bank_file_upload": U("collection", get_roles=COLLECTION_MANAGERS, data={"bank": "农行"}),
+    "collection:month_close": U("collection", data={"month": "2020-01"}),
+    "collection:dunning_list": U("collection"),
+    "collection:dunning_due": U("collection", data={"channel": ""}),
+    "collection:dunning_issue": U(
+        "collection", "customer", get_roles=COLLECTORS | COLLECTION_MANAGERS, data={"channel": "paper"}
+    ),
+    "collection:dunning_detail": U("collection", "dunningnotice"),
+    "collection:dunning_pdf": U("collection", "dunningnotice"),
+    "collection:dunning_deliver": U("collection", "dunningnotice", data={"note": "户主签收"}),
+    "collection:disconnection_list": U("collection"),
+    "collection:disconnection_propose": U(
+        "collection", "customer", get_roles=COLLECTION_MANAGERS, data={"reason": "多次催交仍未缴费"}
+    ),
+    "collection:disconnection_detail": U("collection", "disconnection"),
+    "collection:disconnection_pdf": U("collection", "disconnection"),
+    "collection:disconnection_decide": U("collection", "disconnection", data=DECIDE),
+    "collection:disconnection_order": U("collection", "disconnection"),
+    "collection:disconnection_execute": U("collection", "disconnection", data={"note": "已断开"}),
+    "collection:disconnection_reconnected": U("collection", "disconnection", data={"note": "已复电"}),
+    "collection:stock_list": U("collection"),
+    "collection:stock_issue": U("collection", get_roles=COLLECTION_MANAGERS, data={"kind": "receipt"}),
+    "collection:stock_detail": U("collection", "receiptstock"),
+    "collection:stock_cancel": U("collection", "receiptstock", data={"number": "7", "reason": "污损"}),
+    "collection:stock_return": U("collection", "receiptstock"),
+    "collection:stock_destroy_request": U("collection", "receiptstock", data={"reason": "期满"}),
+    "collection:stock_destroy_approve": U("collection", "receiptstock", data=DECIDE),
+    "collection:cancellation_check": U("collection", "receiptcancellation", data=DECIDE),
+    "collection:deposit_list": U("collection"),
+    "collection:deposit_create": U(
+        "collection", get_roles=COLLECTORS | COLLECTION_MANAGERS, data={"amount_yuan": "1.00"}
+    ),
+    "collection:deposit_remit": U("collection", data={"remitted_on": "2026-01-01", "reference": "x"}),
+    "collection:daily_cash": U("collection"),
+    "collection:daily_cash_xlsx": U("collection"),
+    "collection:reconciliation": U("collection"),
+    "collection:reconciliation_xlsx": U("collection"),
+    "collection:rural_collections": U("collection"),
+    "collection:rural_collections_xlsx": U("collection"),
+    "collection:dashboard": U("collection"),
+    "collection:recovery": U("collection"),
+    "collection:arrears": U("collection"),
+    "collection:late_fee_income": U("collection", data={"year": "2025", "target_yuan": "100.00"}),
     # billing
     "billing:book_list": U("billing"),
     "billing:book_create": U("billing", get_roles=BILL_PREPARERS, data={"code": "X-01", "name": "x"}),
@@ -371,6 +448,7 @@ URLS: dict[str, Url] = {
             "cases",
             "inspections",
             "billing",
+            "collection",
         )
     },
     # API: archive
@@ -435,6 +513,19 @@ URLS: dict[str, Url] = {
     "api:tipoff-list": U("inspections"),
     "api:tipoff-detail": U("inspections", "tipoff"),
     # API: billing (a reading is posted by the book's reader or billing staff, through reading_enter)
+    "api:collection-payment-list": U("collection", data={"customer": 0, "amount_yuan": "1.00"}),
+    "api:collection-payment-detail": U("collection", "payment"),
+    "api:bankdeposit-list": U("collection"),
+    "api:bankdeposit-detail": U("collection", "bankdeposit"),
+    "api:receiptstock-list": U("collection"),
+    "api:receiptstock-detail": U("collection", "receiptstock"),
+    "api:reconciliation-list": U("collection"),
+    "api:dunningnotice-list": U("collection"),
+    "api:dunningnotice-detail": U("collection", "dunningnotice"),
+    "api:disconnection-list": U("collection"),
+    "api:disconnection-detail": U("collection", "disconnection"),
+    "api:figures-recovery-list": U("collection"),
+    "api:figures-arrears-list": U("collection"),
     "api:bill-list": U("billing"),
     "api:bill-detail": U("billing", "bill"),
     "api:bill-history": U("billing", "bill"),

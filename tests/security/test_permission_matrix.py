@@ -170,7 +170,7 @@ def path_of(pattern: Pattern, world, username: str, side: str = "own") -> str:
             owner = "inspector_west"
         kwargs["pk"] = world.inbox[owner].pk
     elif entry.obj:
-        kwargs["pk"] = world.obj(entry.obj, side).pk
+        kwargs[entry.pk_kwarg] = world.obj(entry.obj, side).pk
     return reverse(pattern.name, kwargs=kwargs)
 
 

@@ -6,6 +6,7 @@ writes: stock, cancellations and deposits change through the pages' services.
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -111,8 +112,8 @@ class ReconciliationViewSet(viewsets.ViewSet):
         summary=_("Reconciliation of receipts, deposits and books"),
         parameters=[
             OpenApiParameter("station", int, required=False),
-            OpenApiParameter("first", datetime.date, required=True),
-            OpenApiParameter("last", datetime.date, required=True),
+            OpenApiParameter("first", datetime.date, description="default: the first day of this month"),
+            OpenApiParameter("last", datetime.date, description="default: today"),
         ],
         responses={200: dict},
     )
@@ -129,9 +130,10 @@ class ReconciliationViewSet(viewsets.ViewSet):
             station = stations.first()
         if station is None:
             raise NotFound(_("No such station in your scope."))
-        try:
-            first = date_parse(request.query_params.get("first", ""))
-            last = date_parse(request.query_params.get("last", ""))
+        today = timezone.localdate()
+        try:  # default: this month up to today
+            first = date_parse(request.query_params.get("first") or today.replace(day=1).isoformat())
+            last = date_parse(request.query_params.get("last") or today.isoformat())
         except PeriodError as error:
             raise ValidationError({"first": error.messages}) from None
         if last < first or (last - first).days >= MAX_RANGE_DAYS:

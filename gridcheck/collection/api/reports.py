@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from gridcheck.archive.models import Station
 from gridcheck.collection.selectors import reports
 from gridcheck.collection.services.common import local_day
-from gridcheck.core.periods import PeriodError, date_parse, month_parse
+from gridcheck.core.periods import PeriodError, date_parse, last_complete_month, month_parse
 from gridcheck.core.scoping import scoped
 
 
@@ -69,17 +69,21 @@ class RecoveryFiguresViewSet(viewsets.ViewSet):
     @extend_schema(
         summary=_("Recovery rate of a billing month"),
         parameters=[
-            OpenApiParameter("month", str, required=True, description="YYYY-MM"),
+            OpenApiParameter("month", str, description="YYYY-MM (default: the newest billing month)"),
             OpenApiParameter("cutoff", str, required=False, description="YYYY-MM-DD"),
             OpenApiParameter("station", int, required=False),
         ],
         responses={200: dict},
     )
     def list(self, request):
+        value = request.query_params.get("month", "")
         try:
-            month = month_parse(request.query_params.get("month", ""))
+            month = month_parse(value) if value else None
         except PeriodError as error:
             raise ValidationError({"month": error.messages}) from None
+        if month is None:  # the newest billing month in the user's scope
+            months = reports.billing_months(user=request.user, limit=1)
+            month = months[0] if months else last_complete_month()
         station = _station(request)
         cutoff = _day(request, "cutoff", reports.recovery_cutoff(month))
         result = reports.recovery(user=request.user, month=month, cutoff=cutoff, station=station)

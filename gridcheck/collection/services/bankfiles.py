@@ -48,7 +48,7 @@ from gridcheck.collection.models import (
 )
 from gridcheck.collection.selectors.payments import practice_for
 from gridcheck.collection.services.common import FEN, month_of, next_number, require
-from gridcheck.collection.services.payments import RECEIVABLE_FIELDS, Sink, allocate
+from gridcheck.collection.services.payments import RECEIVABLE_FIELDS, Sink, after_payments, allocate
 from gridcheck.core.roles import MANAGE_COLLECTION
 from gridcheck.core.scoping import scope_queryset
 
@@ -417,6 +417,7 @@ def _post_bulk(*, user, bank_file: BankFile, channel: str, rows: list[tuple], tz
                     changed_accounts.append(account)
                 payments.append(payment)
         _write(payments, sink, changed_accounts, user)
+    after_payments(customer_ids=customer_ids, user=user)
     return len(rows)
 
 

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -336,7 +337,26 @@ def payment_post(
     if kind == PaymentKind.TOP_UP and rest > 0:
         credit_apply(customer_ids=[customer.pk], user=user, on=paid_on)
         payment.refresh_from_db()
+    after_payments(customer_ids=[customer.pk], user=user)
     return payment
+
+
+def after_payments(*, customer_ids, user=None) -> None:
+    """What a payment sets off: the dunning notices of paid arrears settled, a disconnection proposal
+    cancelled or the reconnection ordered (only customers with open notices or disconnections)."""
+    from gridcheck.archive.models import Customer
+    from gridcheck.collection.choices import DisconnectionStatus, DunningStatus
+    from gridcheck.collection.services.disconnections import disconnection_reconnect_if_paid
+    from gridcheck.collection.services.dunning import dunning_settle_paid
+
+    open_notices = DunningStatus.ISSUED, DunningStatus.DELIVERED, DunningStatus.SENT
+    open_cuts = [s for s in DisconnectionStatus.values if s not in ("reconnected", "cancelled", "rejected")]
+    customers = Customer.objects.filter(pk__in=list(customer_ids)).filter(
+        Q(dunning_notices__status__in=open_notices) | Q(disconnections__status__in=open_cuts)
+    )
+    for customer in customers.distinct():
+        dunning_settle_paid(customer, user=user)
+        disconnection_reconnect_if_paid(customer, user=user)
 
 
 def _describe(payment: Payment) -> str:

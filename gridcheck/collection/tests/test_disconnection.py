@@ -254,10 +254,10 @@ def test_scope_west_staff_cannot_propose_or_decide_east(county, issued):
 
 
 def test_reconnection_ordered_after_a_counter_payment(county, issued):
-    """Paid through the payments service (``payment_post``), then the hook it calls after a payment."""
+    """Paid through the payments service (``payment_post``): the payment itself settles the notices and
+    orders the reconnection."""
     from decimal import Decimal
 
-    from gridcheck.collection.services.dunning import dunning_settle_paid
     from gridcheck.collection.services.payments import payment_post
 
     customer = county.customers["east11"]
@@ -276,9 +276,6 @@ def test_reconnection_ordered_after_a_counter_payment(county, issued):
             channel="counter",
             idempotency_key="test-reconnect-1",
         )
-        # the hooks a payment calls (idempotent: payment_post may have called them already)
-        dunning_settle_paid(customer)
-        services.disconnection_reconnect_if_paid(customer)
     assert set(customer.dunning_notices.values_list("status", flat=True)) == {"settled"}
     proposal.refresh_from_db()
     assert proposal.status == S.RECONNECT_ORDERED and proposal.reconnect_work_order_id
