@@ -367,6 +367,7 @@ class DunningDetailView(CollectionPage, TemplateView):
             delivery_form=DeliveryForm(),
             can_issue=may_issue(user),
             can_propose=has_capability(user, MANAGE_COLLECTION)
+            and notice.status != DunningStatus.SETTLED
             and selectors.open_disconnection(notice.customer) is None,
             disconnection=selectors.open_disconnection(notice.customer),
         )

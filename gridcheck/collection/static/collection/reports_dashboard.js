@@ -37,13 +37,13 @@
     draw(id, {
       color: ["#0b5cab"],
       tooltip: tooltip(percentText),
-      grid: {left: 48, right: 16, top: 16, bottom: 64},
+      grid: {left: 48, right: 16, top: 32, bottom: 64},
       xAxis: {type: "category", data: block.labels, axisLabel: {interval: 0, rotate: block.labels.length > 6 ? 35 : 0, fontSize: 11}},
       yAxis: {type: "value", name: "%", max: 100, min: 0},
       series: [{
         name: L.rate, type: "bar", barMaxWidth: 28,
         data: block.rates.map(function (v) { return {value: v, itemStyle: {color: v !== null && v < 100 ? "#f79009" : "#12b76a"}}; }),
-        markLine: {silent: true, symbol: "none", label: {formatter: function () { return L.goal; }}, lineStyle: {color: "#d92d20", type: "dashed"}, data: [{yAxis: 100}]}
+        markLine: {silent: true, symbol: "none", label: {position: "insideEndTop", formatter: function () { return L.goal; }}, lineStyle: {color: "#d92d20", type: "dashed"}, data: [{yAxis: 100}]}
       }]
     });
   }
@@ -54,12 +54,12 @@
   draw("gc-chart-trend", {
     color: ["#0b5cab"],
     tooltip: tooltip(percentText),
-    grid: {left: 48, right: 16, top: 16, bottom: 40},
+    grid: {left: 48, right: 16, top: 32, bottom: 40},
     xAxis: {type: "category", data: data.trend.labels},
     yAxis: {type: "value", name: "%", min: 0, max: 100},
     series: [{
-      name: L.rate, type: "line", smooth: true, symbolSize: 6, connectNulls: false, data: data.trend.rates,
-      markLine: {silent: true, symbol: "none", label: {formatter: function () { return L.goal; }}, lineStyle: {color: "#d92d20", type: "dashed"}, data: [{yAxis: 100}]}
+      name: L.rate, type: "line", smooth: true, symbolSize: 6, showSymbol: true, showAllSymbol: true, connectNulls: false, data: data.trend.rates,
+      markLine: {silent: true, symbol: "none", label: {position: "insideEndTop", formatter: function () { return L.goal; }}, lineStyle: {color: "#d92d20", type: "dashed"}, data: [{yAxis: 100}]}
     }]
   });
 
@@ -68,7 +68,7 @@
     color: bucketColors,
     tooltip: tooltip(moneyText),
     legend: {bottom: 0, textStyle: {fontSize: 11}},
-    grid: {left: 64, right: 16, top: 16, bottom: 72},
+    grid: {left: 64, right: 16, top: 32, bottom: 72},
     xAxis: {type: "category", data: data.ageing.labels, axisLabel: {interval: 0, rotate: data.ageing.labels.length > 6 ? 35 : 0, fontSize: 11}},
     yAxis: {type: "value", name: L.arrears},
     series: data.ageing.buckets.map(function (name, i) {
@@ -80,9 +80,9 @@
     color: ["#0b5cab", "#98a2b3"],
     tooltip: tooltip(moneyText),
     legend: {bottom: 0},
-    grid: {left: 64, right: 16, top: 16, bottom: 48},
+    grid: {left: 64, right: 16, top: 32, bottom: 48},
     xAxis: {type: "category", data: data.late_fees.labels},
-    yAxis: {type: "value"},
+    yAxis: {type: "value", minInterval: 1},
     series: [
       {name: L.income, type: "bar", barMaxWidth: 28, data: data.late_fees.income},
       {name: L.target, type: "bar", barMaxWidth: 28, data: data.late_fees.target}
