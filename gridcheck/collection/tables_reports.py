@@ -110,6 +110,9 @@ class RecoveryAreaTable(FigureTable):
     unpaid_yuan = MoneyColumn(verbose_name=gettext_lazy("Uncollected [yuan]"), total_key="unpaid_yuan")
     rate_percent = RateColumn(verbose_name=gettext_lazy("Recovery rate"), total_key="rate_percent")
 
+    class Meta(FigureTable.Meta):
+        pass
+
 
 class RecoveryOwnerTable(FigureTable):
     station_name = tables.Column(verbose_name=gettext_lazy("Station"))
@@ -121,6 +124,9 @@ class RecoveryOwnerTable(FigureTable):
     unpaid_yuan = MoneyColumn(verbose_name=gettext_lazy("Uncollected [yuan]"), total_key="unpaid_yuan")
     rate_percent = RateColumn(verbose_name=gettext_lazy("Recovery rate"), total_key="rate_percent")
 
+    class Meta(FigureTable.Meta):
+        pass
+
 
 class RecoveryStationTable(FigureTable):
     station_code = TotalLabelColumn(verbose_name=gettext_lazy("Station code"))
@@ -130,6 +136,9 @@ class RecoveryStationTable(FigureTable):
     paid_yuan = MoneyColumn(verbose_name=gettext_lazy("Collected [yuan]"), total_key="paid_yuan")
     unpaid_yuan = MoneyColumn(verbose_name=gettext_lazy("Uncollected [yuan]"), total_key="unpaid_yuan")
     rate_percent = RateColumn(verbose_name=gettext_lazy("Recovery rate"), total_key="rate_percent")
+
+    class Meta(FigureTable.Meta):
+        pass
 
 
 class RemittanceTable(FigureTable):

@@ -34,6 +34,7 @@ def browser():
                 "--disable-gpu",
                 "--disable-background-networking",
                 "--disable-component-update",
+                "--lang=zh-CN",
             ],
         )
         yield browser
