@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.collection.choices import PaymentChannel, PaymentKind, PaymentStatus, ReceivableStatus
-from gridcheck.collection.models import ZERO, Account, CollectionEvent, Payment, PaymentAllocation, Receivable
+from gridcheck.collection.models import ZERO, Account, Payment, PaymentAllocation, Receivable
 from gridcheck.collection.selectors.payments import earlier_payments, fee_owed, late_fee_for, practice_for
 from gridcheck.collection.services.common import (
     event,
@@ -104,13 +104,66 @@ def _last_payment(customer):
     )
 
 
+class BillState:
+    """An open receivable as plain values (the bank file's bulk posting): what ``allocate`` reads and
+    changes, without a model instance. ``FIELDS`` are the receivable's columns, in this order."""
+
+    FIELDS = (
+        "pk",
+        "customer_id",
+        "amount_yuan",
+        "paid_yuan",
+        "late_fee_accrued_yuan",
+        "late_fee_accrued_on",
+        "late_fee_paid_yuan",
+        "status",
+        "settled_on",
+        "due_date",
+        "residential",
+        "period",
+    )
+    __slots__ = FIELDS
+
+    def __init__(self, *values) -> None:
+        (
+            self.pk,
+            self.customer_id,
+            self.amount_yuan,
+            self.paid_yuan,
+            self.late_fee_accrued_yuan,
+            self.late_fee_accrued_on,
+            self.late_fee_paid_yuan,
+            self.status,
+            self.settled_on,
+            self.due_date,
+            self.residential,
+            self.period,
+        ) = values
+
+    @property
+    def balance_yuan(self) -> Decimal:
+        return max(self.amount_yuan - self.paid_yuan, ZERO)
+
+
 class Sink:
-    """What a bulk posting writes at the end: changed receivables, allocations, events (one query each)."""
+    """What a bulk posting writes at the end, as plain values (one write per table):
+
+    - ``receivables``: the changed bills (``Receivable`` or ``BillState``) by pk;
+    - ``allocations``: ``(payment, receivable, principal, fee, calculation)``;
+    - ``settled``: ``(receivable pk, payment number)`` of each bill the posting settled (its event);
+    - ``partials``: receivable pk -> ``[(day, principal)]`` of this posting's allocations, for the late fee
+      of a later row of the same file (not written yet, so not read by ``earlier_payments``);
+    - ``earlier``: the stored partial payments of the bills, read ahead in one query (else one each).
+    """
 
     def __init__(self) -> None:
-        self.receivables: dict[int, Receivable] = {}
-        self.allocations: list[PaymentAllocation] = []
-        self.events: list[CollectionEvent] = []
+        self.receivables: dict[int, object] = {}
+        self.allocations: list[tuple] = []
+        self.settled: list[tuple[int, str]] = []
+        self.partials: dict[int, list[tuple[datetime.date, Decimal]]] = {}
+        #: receivable pk -> its stored partial payments (``earlier_payments``), when read ahead in bulk
+        #: (a bill with nothing paid has none: a live allocation of principal means ``paid_yuan > 0``).
+        self.earlier: dict[int, list[tuple[datetime.date, Decimal]]] = {}
 
 
 RECEIVABLE_FIELDS = [
@@ -126,8 +179,8 @@ RECEIVABLE_FIELDS = [
 
 def allocate(
     *,
-    payment: Payment,
-    receivables: list[Receivable],
+    payment,
+    receivables: list,
     money_left: Decimal,
     paid_on: datetime.date,
     practice,
@@ -135,8 +188,10 @@ def allocate(
 ) -> Decimal:
     """Allocate ``money_left`` of ``payment`` to ``receivables`` (locked, oldest due first); returns the rest.
 
-    Updates each receivable and creates the allocations (or, with ``sink``, collects them for one write at
-    the end: the bank file's bulk path); the caller saves the payment's totals.
+    Updates each receivable and creates the allocations; the caller saves the payment's totals. With
+    ``sink`` (the bank file's bulk path) nothing is written: the receivables may be ``BillState`` and the
+    payment any object with ``number``, ``received_on``, ``principal_yuan`` and ``late_fee_yuan``; the
+    changes are collected in the sink for one write per table at the end.
     """
     allocations = []
     for r in receivables:
@@ -149,15 +204,21 @@ def allocate(
             principal = min(balance, money_left)
             money_left -= principal
             if principal == balance:
-                partials = None
-                if sink is not None and r.paid_yuan > 0:
-                    # Earlier rows of the same file are not written yet: their allocations count too.
-                    partials = earlier_payments(r) + [
-                        (a.payment.received_on, a.principal_yuan)
-                        for a in sink.allocations
-                        if a.receivable is r and a.principal_yuan > 0
-                    ]
-                owed_fee, calculation = late_fee_for(r, paid_on, partials, practice=practice or {})
+                if paid_on > r.due_date:
+                    partials = None
+                    if sink is not None:
+                        partials = []
+                        if r.paid_yuan > 0:
+                            # Earlier rows of the same file are not written yet: their allocations count.
+                            stored = sink.earlier.get(r.pk)
+                            if stored is None:
+                                stored = earlier_payments(
+                                    r if isinstance(r, Receivable) else Receivable(pk=r.pk)
+                                )
+                            partials = stored + sink.partials.get(r.pk, [])
+                    owed_fee, calculation = late_fee_for(r, paid_on, partials, practice=practice or {})
+                else:  # paid by the due date: no fee (late_fee_for's first rule), the common case kept fast
+                    owed_fee = ZERO
                 r.late_fee_accrued_yuan, r.late_fee_accrued_on = owed_fee, paid_on
                 r.late_fee_paid_yuan = ZERO
                 fee = min(owed_fee, money_left)
@@ -171,25 +232,19 @@ def allocate(
         r.late_fee_paid_yuan += fee
         if r.paid_yuan >= r.amount_yuan and r.late_fee_paid_yuan >= r.late_fee_accrued_yuan:
             r.status, r.settled_on = ReceivableStatus.PAID, paid_on
+        payment.principal_yuan += principal
+        payment.late_fee_yuan += fee
         if sink is not None:
-            r.updated_at = timezone.now()
             sink.receivables[r.pk] = r
             if r.status == ReceivableStatus.PAID:
-                sink.events.append(
-                    CollectionEvent(
-                        subject_type="Receivable",
-                        subject_id=r.pk,
-                        from_status=ReceivableStatus.OPEN,
-                        to_status=ReceivableStatus.PAID,
-                        note=payment.number,
-                    )
-                )
-        else:
-            r.save(update_fields=RECEIVABLE_FIELDS)
-            if r.status == ReceivableStatus.PAID:
-                event(
-                    r, from_status=ReceivableStatus.OPEN, to_status=ReceivableStatus.PAID, note=payment.number
-                )
+                sink.settled.append((r.pk, payment.number))
+            sink.allocations.append((payment, r, principal, fee, calculation))
+            if principal > 0:
+                sink.partials.setdefault(r.pk, []).append((payment.received_on, principal))
+            continue
+        r.save(update_fields=RECEIVABLE_FIELDS)
+        if r.status == ReceivableStatus.PAID:
+            event(r, from_status=ReceivableStatus.OPEN, to_status=ReceivableStatus.PAID, note=payment.number)
         allocations.append(
             PaymentAllocation(
                 payment=payment,
@@ -199,11 +254,7 @@ def allocate(
                 late_fee_calculation=calculation,
             )
         )
-        payment.principal_yuan += principal
-        payment.late_fee_yuan += fee
-    if sink is not None:
-        sink.allocations.extend(allocations)
-    else:
+    if sink is None:
         PaymentAllocation.objects.bulk_create(allocations)
     return money_left
 
