@@ -72,7 +72,12 @@ from gridcheck.billing.tables import (
     flag_labels,
     status_badge,
 )
-from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, error_messages, history_entries
+from gridcheck.core.generic import (
+    ScopedListView,
+    ScopedPage,
+    StepView,
+    history_entries,
+)
 from gridcheck.core.periods import month_add
 from gridcheck.core.roles import (
     APPROVE_STATION,
@@ -82,7 +87,7 @@ from gridcheck.core.roles import (
     VIEW_BILLING,
     has_capability,
 )
-from gridcheck.core.scoping import scope_queryset, scoped
+from gridcheck.core.scoping import scoped
 from gridcheck.core.uploads import upload_accept, upload_response
 from gridcheck_analytics.penalties.labels import inputs_text
 
@@ -138,52 +143,12 @@ def _items(calculation: dict) -> list[dict]:
     return rows
 
 
-class BillingPage(CapabilityRequiredMixin):
+class BillingPage(ScopedPage):
     required_capability = VIEW_BILLING
-    #: A further capability the page needs (a form that changes something).
-    action_capability: str | None = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and self.action_capability
-            and not has_capability(request.user, self.action_capability)
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def scoped_object(self, model, pk=None, queryset=None):
-        queryset = queryset if queryset is not None else model._default_manager.all()
-        return get_object_or_404(scope_queryset(queryset, self.request.user), pk=pk or self.kwargs["pk"])
 
 
-class ActionView(BillingPage, View):
-    """POST one step: runs ``run``; a refusal becomes messages; back to ``next_url``."""
-
-    model = None
-
-    def post(self, request, pk):
-        obj = self.scoped_object(self.model)
-        try:
-            self.run(request, obj)
-        except (PermissionDenied, ValidationError) as error:
-            error_messages(request, error)
-        return redirect(self.next_url(obj))
-
-    def next_url(self, obj):
-        return obj.get_absolute_url()
-
-    def form(self, form_class):
-        form = form_class(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError(
-                [
-                    f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
-                    for name, errors in form.errors.items()
-                    for error in errors
-                ]
-            )
-        return form.cleaned_data
+class ActionView(BillingPage, StepView):
+    """POST one step of billing (``StepView``)."""
 
 
 # ------------------------------------------------------------------------------------ reading books

@@ -10,13 +10,14 @@ import datetime
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Page
 from django.db import models
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, TemplateView, View
 from django_tables2 import LazyPaginator, RequestConfig
 from django_tables2.rows import BoundRows
 
@@ -90,6 +91,63 @@ class CapabilityRequiredMixin(LoginRequiredMixin):
         if not has_capability(request.user, self.required_capability):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedPage(CapabilityRequiredMixin):
+    """An app's page: ``required_capability`` to open it; a form that changes something also needs
+    ``action_capability`` (or any one of ``action_capabilities``); objects are looked up within the user's
+    scope (404 outside it)."""
+
+    action_capability: str | None = None
+    action_capabilities: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        needed = self.action_capabilities or ((self.action_capability,) if self.action_capability else ())
+        if (
+            request.user.is_authenticated
+            and needed
+            and not any(has_capability(request.user, c) for c in needed)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped_object(self, model, pk=None, queryset=None):
+        queryset = queryset if queryset is not None else model._default_manager.all()
+        return get_object_or_404(scope_queryset(queryset, self.request.user), pk=pk or self.kwargs["pk"])
+
+
+class StepView(ScopedPage, View):
+    """POST one step on an object of ``model``: ``run(request, obj)``; a refusal becomes messages; back to
+    ``next_url(obj)`` (the object's page)."""
+
+    model = None
+
+    def post(self, request, pk):
+        obj = self.scoped_object(self.model)
+        try:
+            self.run(request, obj)
+        except (PermissionDenied, ValidationError) as error:
+            error_messages(request, error)
+        return redirect(self.next_url(obj))
+
+    def run(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def next_url(self, obj):
+        return obj.get_absolute_url()
+
+    def form(self, form_class) -> dict:
+        """The cleaned data of ``form_class`` on the POST, or a ValidationError naming each field."""
+        form = form_class(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
+                    for name, errors in form.errors.items()
+                    for error in errors
+                ]
+            )
+        return form.cleaned_data
 
 
 def error_messages(request, error) -> None:

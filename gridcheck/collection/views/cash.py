@@ -42,7 +42,12 @@ from gridcheck.collection.selectors import cash as selectors
 from gridcheck.collection.services import cash as services
 from gridcheck.collection.tables_cash import DepositTable, StockTable
 from gridcheck.core.exports import FORMULA_TRIGGERS, XLSX_CONTENT_TYPE
-from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, error_messages
+from gridcheck.core.generic import (
+    ScopedListView,
+    ScopedPage,
+    StepView,
+    error_messages,
+)
 from gridcheck.core.periods import PeriodError, date_parse, last_complete_month, month_parse
 from gridcheck.core.roles import (
     APPROVE_COUNTY,
@@ -51,7 +56,7 @@ from gridcheck.core.roles import (
     VIEW_COLLECTION,
     has_capability,
 )
-from gridcheck.core.scoping import scope_queryset, scoped
+from gridcheck.core.scoping import scoped
 
 #: The longest reconciliation period one page shows [days].
 MAX_RANGE_DAYS = 92
@@ -133,23 +138,8 @@ def _people_queryset(people):
     return User.objects.filter(pk__in=[p.pk for p in people]).order_by("username")
 
 
-class CashPage(CapabilityRequiredMixin):
+class CashPage(ScopedPage):
     required_capability = VIEW_COLLECTION
-    #: A further capability the page needs (a form that changes something).
-    action_capability: str | None = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and self.action_capability
-            and not has_capability(request.user, self.action_capability)
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def scoped_object(self, model, pk=None, queryset=None):
-        queryset = queryset if queryset is not None else model._default_manager.all()
-        return get_object_or_404(scope_queryset(queryset, self.request.user), pk=pk or self.kwargs["pk"])
 
     # Report parameters ----------------------------------------------------------------------------
     def stations(self):
@@ -186,33 +176,8 @@ class CashPage(CapabilityRequiredMixin):
         return last_complete_month()
 
 
-class CashActionView(CashPage, View):
-    """POST one step: runs ``run``; a refusal becomes messages; back to ``next_url``."""
-
-    model = None
-
-    def post(self, request, pk):
-        obj = self.scoped_object(self.model)
-        try:
-            self.run(request, obj)
-        except (PermissionDenied, ValidationError) as error:
-            error_messages(request, error)
-        return redirect(self.next_url(obj))
-
-    def next_url(self, obj):
-        return obj.get_absolute_url()
-
-    def form(self, form_class):
-        form = form_class(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError(
-                [
-                    f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
-                    for name, errors in form.errors.items()
-                    for error in errors
-                ]
-            )
-        return form.cleaned_data
+class CashActionView(CashPage, StepView):
+    """POST one step on receipt stock or a cancellation (``StepView``)."""
 
 
 class OwnExportListView(ScopedListView):

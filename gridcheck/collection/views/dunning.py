@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -39,7 +39,11 @@ from gridcheck.collection.services import disconnections as disconnection_servic
 from gridcheck.collection.services import dunning as dunning_services
 from gridcheck.collection.services.common import local_day
 from gridcheck.collection.tables_dunning import DisconnectionTable, DueTable, DunningNoticeTable
-from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, error_messages
+from gridcheck.core.generic import (
+    ScopedListView,
+    ScopedPage,
+    StepView,
+)
 from gridcheck.core.roles import (
     APPROVE_COUNTY,
     APPROVE_STATION,
@@ -130,52 +134,12 @@ def _day(moment) -> str:
     return f"{timezone.localdate(moment):%Y-%m-%d}" if moment else ""
 
 
-class CollectionPage(CapabilityRequiredMixin):
+class CollectionPage(ScopedPage):
     required_capability = VIEW_COLLECTION
-    #: Further capabilities the page needs, any one of them (a form that changes something).
-    action_capabilities: tuple[str, ...] = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and self.action_capabilities
-            and not any(has_capability(request.user, c) for c in self.action_capabilities)
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def scoped_object(self, model, pk=None, queryset=None):
-        queryset = queryset if queryset is not None else model._default_manager.all()
-        return get_object_or_404(scope_queryset(queryset, self.request.user), pk=pk or self.kwargs["pk"])
 
 
-class ActionView(CollectionPage, View):
-    """POST one step: runs ``run``; a refusal becomes messages; back to ``next_url``."""
-
-    model = None
-
-    def post(self, request, pk):
-        obj = self.scoped_object(self.model)
-        try:
-            self.run(request, obj)
-        except (PermissionDenied, ValidationError) as error:
-            error_messages(request, error)
-        return redirect(self.next_url(obj))
-
-    def next_url(self, obj):
-        return obj.get_absolute_url()
-
-    def form(self, form_class):
-        form = form_class(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError(
-                [
-                    f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
-                    for name, errors in form.errors.items()
-                    for error in errors
-                ]
-            )
-        return form.cleaned_data
+class ActionView(CollectionPage, StepView):
+    """POST one step of dunning or disconnection (``StepView``)."""
 
 
 # -------------------------------------------------------------------------------- dunning notices

@@ -13,7 +13,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -50,7 +50,12 @@ from gridcheck.collection.tables_payments import (
     status_badge,
 )
 from gridcheck.core.exports import XLSX_CONTENT_TYPE
-from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, error_messages
+from gridcheck.core.generic import (
+    ScopedListView,
+    ScopedPage,
+    StepView,
+    error_messages,
+)
 from gridcheck.core.roles import APPROVE_STATION, COLLECT, MANAGE_COLLECTION, VIEW_COLLECTION, has_capability
 from gridcheck.core.scoping import scope_queryset, scoped
 from gridcheck.core.uploads import upload_accept
@@ -94,22 +99,8 @@ def _download(content: bytes, filename: str, content_type: str, *, inline: bool 
     return response
 
 
-class CollectionPage(CapabilityRequiredMixin):
+class CollectionPage(ScopedPage):
     required_capability = VIEW_COLLECTION
-    action_capability: str | None = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and self.action_capability
-            and not has_capability(request.user, self.action_capability)
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def scoped_object(self, model, pk=None, queryset=None):
-        queryset = queryset if queryset is not None else model._default_manager.all()
-        return get_object_or_404(scope_queryset(queryset, self.request.user), pk=pk or self.kwargs["pk"])
 
     def customer(self):
         return self.scoped_object(
@@ -352,25 +343,15 @@ class PaymentReceiptPdfView(CollectionPage, View):
         return _download(statements.receipt_pdf(payment), name, "application/pdf", inline=True)
 
 
-class ActionView(CollectionPage, View):
-    """POST one step: runs ``run``; a refusal becomes messages; back to ``next_url``."""
+class ActionView(CollectionPage, StepView):
+    """POST one step with ``form_class``: ``run(request, obj, data)`` may return the record to show next."""
 
-    model = None
     form_class = None
 
     def post(self, request, pk):
         obj = self.scoped_object(self.model)
-        form = self.form_class(request.POST)
         try:
-            if not form.is_valid():
-                raise ValidationError(
-                    [
-                        f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
-                        for name, errors in form.errors.items()
-                        for error in errors
-                    ]
-                )
-            result = self.run(request, obj, form.cleaned_data)
+            result = self.run(request, obj, self.form(self.form_class))
         except (PermissionDenied, ValidationError) as error:
             error_messages(request, error)
             return redirect(obj.get_absolute_url())
