@@ -69,9 +69,13 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     for entity in ("stations", "customers", "meters"):
         assert (tmp_path / f"{entity}.csv").is_file()
 
+    _assert_collection()
+
     first = _counts()
+    collection = _collection_counts()
     _demo(tmp_path)
     assert _counts() == first
+    assert _collection_counts() == collection
     second_run = ImportBatch.objects.filter(status=ImportBatch.Status.SUCCEEDED).order_by("-pk")[
         : len(expected)
     ]
@@ -100,6 +104,57 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     # The area manager shown owns areas; the inspector shown holds a valid qualification.
     assert Area.objects.filter(owner__username=roles[Role.AREA_MANAGER]).exists()
     assert User.objects.get(username=roles[Role.INSPECTOR]).valid_qualification_on(timezone.localdate())
+
+
+def _collection_counts() -> dict[str, int]:
+    from gridcheck.collection import models
+
+    names = ("Payment", "PaymentAllocation", "Receivable", "BankFile", "DunningNotice", "Disconnection")
+    return {n: getattr(models, n).objects.count() for n in names + ("BankDeposit", "CollectionEvent")}
+
+
+def _assert_collection() -> None:
+    """The demo station's year of collection: bank files with one unmatched row, late fees charged,
+    customers in arrears dunned, disconnections cut and reconnected, one reconciliation difference."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from gridcheck.billing.models import Bill
+    from gridcheck.collection.models import (
+        BankDeposit,
+        BankFile,
+        BankFileRow,
+        Disconnection,
+        DunningNotice,
+        Payment,
+        PaymentAllocation,
+        Receivable,
+        Reversal,
+    )
+
+    issued = Bill.objects.filter(status__in=["issued", "adjusted"]).count()
+    assert Receivable.objects.count() == issued > 0
+    files = BankFile.objects.count()
+    assert files >= 10 and BankFileRow.objects.count() == 1
+    assert (
+        Payment.objects.filter(bank_file__isnull=False).count()
+        > Payment.objects.filter(channel="counter").count()
+    )
+    assert PaymentAllocation.objects.filter(late_fee_yuan__gt=0).exists()
+    assert Receivable.objects.filter(status="open", late_fee_accrued_yuan__gt=0).exists()
+    assert (
+        DunningNotice.objects.filter(status__in=["delivered", "settled"], delivered_by__isnull=False).count()
+        >= 4
+    )
+    statuses = set(Disconnection.objects.values_list("status", flat=True))
+    assert {"reconnected", "reconnect_ordered"} <= statuses
+    assert Reversal.objects.filter(status="approved").count() == 1
+    assert Reversal.objects.filter(status="pending").count() == 1
+    handed = Payment.objects.filter(
+        channel__in=["counter", "rural_electrician"], status__in=["posted", "reversal_pending"]
+    ).aggregate(s=Sum("amount_yuan"))["s"]
+    assert BankDeposit.objects.aggregate(s=Sum("amount_yuan"))["s"] == handed - Decimal("100.00")
 
 
 def _login(client, username: str, password: str) -> bool:

@@ -139,6 +139,22 @@ class Command(BaseCommand):
                     "seconds": counts["seconds"],
                 }
 
+            with self._step(_("A year of payments, dunning, disconnections and deposits")) as step:
+                from gridcheck.collection.demo import demo_collection_build
+
+                counts = demo_collection_build()
+                step["detail"] = _(
+                    "%(payments)s payments (%(files)s bank files), %(notices)s dunning notices, "
+                    "%(cuts)s disconnections, %(deposits)s bank deposits; %(seconds)s s in collection"
+                ) % {
+                    "payments": counts["payments"],
+                    "files": counts["bank_files"],
+                    "notices": counts["notices"],
+                    "cuts": counts["disconnections"],
+                    "deposits": counts["deposits"],
+                    "seconds": counts["seconds"],
+                }
+
         if not skip_hazards:
             with self._step(_("Simulating safety hazards, contacts and drills")):
                 call_command("hazards", "simulate", seed=seed, portal_password=password, stdout=self._quiet())
