@@ -87,6 +87,8 @@ MAX_BYTES = 200 * 1024 * 1024
 CHUNK = 2000
 #: Rows matched and customers posted per chunk on PostgreSQL (arrays and COPY: no parameter limit).
 BIG_CHUNK = 50_000
+#: Rows matched per query on PostgreSQL (one array parameter of account numbers, one of serials).
+MATCH_CHUNK = 1_000_000
 #: PostgreSQL: write the posted rows with COPY (False: the ORM path, as on SQLite; tests compare the two).
 COPY_ON_POSTGRESQL = True
 #: PostgreSQL advisory lock key of bank imports (any constant the project does not use elsewhere).
@@ -257,7 +259,8 @@ def bank_file_import(*, user, upload, bank: str, channel: str = PaymentChannel.B
     )
     closed = set(MonthClose.objects.values_list("station_id", "month"))
     today = timezone.localdate()
-    step = _step()
+    # One query per table for the whole file on PostgreSQL (a chunk would scan the customers each time).
+    step = MATCH_CHUNK if connection.vendor == "postgresql" else CHUNK
     for start in range(0, len(parsed), step):
         chunk = parsed[start : start + step]
         accounts = {p[1] for p in chunk if not p[5]}
@@ -498,7 +501,9 @@ def _read_chunk(ids: list[int]) -> tuple[dict, dict, Sink]:
     accounts = {
         customer_id: [pk, credit]
         for customer_id, pk, credit in Account.objects.select_for_update()
-        .filter(_among(Account, "customer_id", ids, "bigint"))
+        .filter(
+            _among(Account, "customer_id", ids, "bigint"), customer_id__gte=ids[0], customer_id__lte=ids[-1]
+        )
         .order_by("pk")
         .values_list("customer_id", "pk", "credit_yuan")
     }
@@ -506,7 +511,13 @@ def _read_chunk(ids: list[int]) -> tuple[dict, dict, Sink]:
     sink = Sink()
     for values in (
         Receivable.objects.select_for_update()
-        .filter(_among(Receivable, "customer_id", ids, "bigint"), status=ReceivableStatus.OPEN)
+        .filter(
+            # the range lets the server read the chunk's rows by index (ids are sorted)
+            _among(Receivable, "customer_id", ids, "bigint"),
+            customer_id__gte=ids[0],
+            customer_id__lte=ids[-1],
+            status=ReceivableStatus.OPEN,
+        )
         .order_by("customer_id", "due_date", "pk")
         .values_list(*BillState.FIELDS)
     ):
