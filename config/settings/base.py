@@ -339,6 +339,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 
 # --- collection (gridcheck.collection): receivables, payments, late fees, dunning, disconnection, cash --
 INSTALLED_APPS += ["gridcheck.collection"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PaymentChannelEnum": "gridcheck.collection.choices.PaymentChannel",
+        "PaymentKindEnum": "gridcheck.collection.choices.PaymentKind",
+        "PaymentStatusEnum": "gridcheck.collection.choices.PaymentStatus",
+        "DunningChannelEnum": "gridcheck.collection.choices.DunningChannel",
+        "StockKindEnum": "gridcheck.collection.choices.StockKind",
+    }
+)
 # --- end collection --------------------------------------------------------------------------------
 
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------

@@ -42,7 +42,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         ]
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class CollectionPaymentSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="customer.account_number", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     collector = serializers.StringRelatedField(allow_null=True)
@@ -75,11 +75,11 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-class PaymentDetailSerializer(PaymentSerializer):
+class CollectionPaymentDetailSerializer(CollectionPaymentSerializer):
     allocations = AllocationSerializer(many=True, read_only=True)
 
-    class Meta(PaymentSerializer.Meta):
-        fields = [*PaymentSerializer.Meta.fields, "allocations"]
+    class Meta(CollectionPaymentSerializer.Meta):
+        fields = [*CollectionPaymentSerializer.Meta.fields, "allocations"]
 
 
 class PaymentCreateSerializer(serializers.Serializer):
@@ -133,12 +133,12 @@ class PaymentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     def get_serializer_class(self):
         if self.action == "retrieve":
-            return PaymentDetailSerializer
-        return PaymentSerializer
+            return CollectionPaymentDetailSerializer
+        return CollectionPaymentSerializer
 
     @extend_schema(
         request=PaymentCreateSerializer,
-        responses={201: PaymentDetailSerializer, 200: PaymentDetailSerializer},
+        responses={201: CollectionPaymentDetailSerializer, 200: CollectionPaymentDetailSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def create(self, request, *args, **kwargs):
@@ -178,7 +178,7 @@ class PaymentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             raise _drf_error(error) from None
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from None
-        return Response(PaymentDetailSerializer(payment).data, status=200 if existed else 201)
+        return Response(CollectionPaymentDetailSerializer(payment).data, status=200 if existed else 201)
 
 
 def register(router) -> None:

@@ -36,13 +36,13 @@ def test_refused_before_30_days_overdue(county, issued):
     dun(county, "east11")
     with pytest.raises(ValidationError, match="30") as error:
         propose(county, when=30)
-    assert "39" in str(error.value)
+    assert "第三十九条" in str(error.value)
     assert not Disconnection.objects.exists()
 
 
 def test_refused_with_fewer_than_two_notices(county, issued):
     dun(county, "east11", times=1)
-    with pytest.raises(ValidationError, match="fewer than 2 dunning notices"):
+    with pytest.raises(ValidationError, match="催费通知少于 2 份"):
         propose(county)
 
 
@@ -84,7 +84,7 @@ def test_the_whole_way_residential(county, issued):
     assert approved.cut_not_before == day(39)  # residential: 7 days (供电营业规则 第六十七条)
     assert approved.reminder_on == day(39)
     assert Message.objects.filter(recipient_address="13800138000", body__contains=approved.number).exists()
-    with on_day(day(38)), pytest.raises(ValidationError, match="notice period"):
+    with on_day(day(38)), pytest.raises(ValidationError, match="通知期至"):
         services.disconnection_order(user=county.users["auditor_east"], disconnection=approved)
     with on_day(day(39)):
         ordered = services.disconnection_order(user=county.users["auditor_east"], disconnection=approved)
@@ -193,7 +193,7 @@ def test_cancelled_when_paid_before_cutting(county, issued):
 def test_a_second_proposal_while_one_is_open_refused(county, issued):
     dun(county, "east11")
     propose(county)
-    with pytest.raises(ValidationError, match="in progress"):
+    with pytest.raises(ValidationError, match="正在办理"):
         propose(county, when=32)
 
 

@@ -63,10 +63,10 @@ def test_issue_for_an_earlier_day_and_nothing_overdue_refused(county, issued):
     with on_day(day(20)):
         notice = services.dunning_issue(user=head, customer=customer, channel="paper", on=day(3))
         assert notice.created_at.astimezone(SHANGHAI).date() == day(3)
-        with pytest.raises(ValidationError, match="future"):
+        with pytest.raises(ValidationError, match="不能晚于今天"):
             services.dunning_issue(user=head, customer=customer, channel="paper", on=day(21))
     pay(customer)
-    with on_day(day(20)), pytest.raises(ValidationError, match="no overdue bill"):
+    with on_day(day(20)), pytest.raises(ValidationError, match="没有逾期电费"):
         services.dunning_issue(user=head, customer=customer, channel="paper")
 
 
@@ -107,7 +107,7 @@ def test_sms_queued_to_the_outbox_and_refused_without_a_phone(county, issued):
 
     customer = county.customers["east11"]
     head = county.users["head_east"]
-    with on_day(day(1)), pytest.raises(ValidationError, match="no phone number"):
+    with on_day(day(1)), pytest.raises(ValidationError, match="没有电话号码"):
         services.dunning_issue(user=head, customer=customer, channel="sms")
     assert not DunningNotice.objects.exists()
     customer.phone = "13800138000"

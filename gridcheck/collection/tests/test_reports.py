@@ -100,7 +100,7 @@ def test_recovery_rate_by_the_default_cutoff_per_area_owner_station_and_county(c
     owners = {r["owner"]: r for r in result.by_owner}
     assert owners["manager_east"]["paid_yuan"] == Decimal("150.00")
     assert owners["manager_east"]["rate_percent"] == Decimal("50.00")
-    assert owners["No area manager"]["rate_percent"] == Decimal("42.86")
+    assert owners["未指定台区经理"]["rate_percent"] == Decimal("42.86")
     assert [(r["station__code"], r["rate_percent"]) for r in result.by_station] == [("S01", Decimal("45.00"))]
 
 
@@ -220,7 +220,7 @@ def test_arrears_as_of_a_day_by_area_owner_and_bucket(county, march):
     areas = {r["area__code"]: r["arrears_yuan"] for r in summary["by_area"]}
     assert areas == {"S01-A1": Decimal("150.00"), "S01-A2": Decimal("400.00")}
     owners = {r["owner"]: r["arrears_yuan"] for r in summary["by_owner"]}
-    assert owners == {"manager_east": Decimal("150.00"), "No area manager": Decimal("400.00")}
+    assert owners == {"manager_east": Decimal("150.00"), "未指定台区经理": Decimal("400.00")}
     # 1 June 2025: east22 paid 100 in May -> 300; 39 days overdue
     later = reports.arrears_summary(user=county.users["head_east"], as_of=D(2025, 6, 1))
     assert later["total"]["arrears_yuan"] == Decimal("450.00")

@@ -36,13 +36,18 @@ def recording_jobs(calls):
             {
                 ("notifications.flush_outbox", "2026-11-16T07:00"),
                 ("hazards.daily", "2026-11-16"),
+                ("collection.daily", "2026-11-16"),
                 ("hazards.monthly_notices", "2026-11"),
             },
         ),
         # The 3rd: too early for the monthly notices.
         (
             at(2026, 11, 3, 7, 0),
-            {("notifications.flush_outbox", "2026-11-03T07:00"), ("hazards.daily", "2026-11-03")},
+            {
+                ("notifications.flush_outbox", "2026-11-03T07:00"),
+                ("hazards.daily", "2026-11-03"),
+                ("collection.daily", "2026-11-03"),
+            },
         ),
         # 6 October: the third quarter's briefing (due the 10th, produced from the 5th).
         (
@@ -50,6 +55,7 @@ def recording_jobs(calls):
             {
                 ("notifications.flush_outbox", "2026-10-06T08:30"),
                 ("hazards.daily", "2026-10-06"),
+                ("collection.daily", "2026-10-06"),
                 ("hazards.quarterly_briefing", "2026Q3"),
             },
         ),
@@ -59,6 +65,7 @@ def recording_jobs(calls):
             {
                 ("notifications.flush_outbox", "2027-01-07T09:00"),
                 ("hazards.daily", "2027-01-07"),
+                ("collection.daily", "2027-01-07"),
                 ("hazards.quarterly_briefing", "2026Q4"),
             },
         ),
@@ -77,10 +84,10 @@ def test_a_job_is_enqueued_once_per_period():
     first = schedule_tick(now=at(2026, 11, 16, 7, 0, 10), jobs=jobs)
     again = schedule_tick(now=at(2026, 11, 16, 7, 0, 40), jobs=jobs)
     later = schedule_tick(now=at(2026, 11, 16, 7, 1, 5), jobs=jobs)
-    assert len(first) == 3
+    assert len(first) == 4
     assert again == []
     assert later == ["notifications.flush_outbox@2026-11-16T07:01"]
-    assert ScheduledJobRun.objects.count() == 4
+    assert ScheduledJobRun.objects.count() == 5
 
 
 @pytest.mark.django_db
