@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from gridcheck.collection.choices import (
     DecisionStatus,
@@ -329,21 +330,48 @@ class ReceiptCancellation(TimeStampedModel):
         return f"{self.stock.series} {self.number:08d}"
 
 
-class Payment(AuditedModel):
+class Payment(TimeStampedModel):
     """Money received from a customer (实收): never edited, only reversed with approval.
 
     ``idempotency_key`` is unique: a double submit, a re-imported bank file or a retried API request
     finds the payment it already made instead of paying twice. ``received_on`` (Asia/Shanghai) decides
     the month the payment belongs to; a closed month takes no payment.
+
+    Its change history is kept like every audited record's; the history table indexes only what its
+    pages look up (the payment's key and the time), because a bank file writes a million of them at once.
+    The payment table's lone customer, station and collector indexes are left out: each leads a
+    composite index below.
     """
 
-    number = models.CharField(_("payment number"), max_length=40, unique=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    history = HistoricalRecords(
+        no_db_index=[
+            "number",
+            "idempotency_key",
+            "customer",
+            "station",
+            "area",
+            "collector",
+            "receipt_stock",
+            "bank_file",
+            "history_user",
+        ]
+    )
+
+    number = models.CharField(_("payment number"), max_length=40)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
     customer = models.ForeignKey(
-        "archive.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
+        "archive.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,
     )
     station = models.ForeignKey(
-        "archive.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="+"
+        "archive.Station",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     area = models.ForeignKey(
         "archive.Area", verbose_name=_("transformer area"), on_delete=models.PROTECT, related_name="+"
@@ -357,7 +385,13 @@ class Payment(AuditedModel):
     received_at = models.DateTimeField(_("received at"))
     received_on = models.DateField(_("payment day"))
     collector = models.ForeignKey(
-        USER, verbose_name=_("collector"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        USER,
+        verbose_name=_("collector"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     receipt_stock = models.ForeignKey(
         ReceiptStock,
@@ -390,9 +424,12 @@ class Payment(AuditedModel):
         verbose_name_plural = _("payments")
         ordering = ["-received_at", "-pk"]
         constraints = [
+            # Constraints, not ``unique=True``: PostgreSQL then keeps no second (LIKE) index of each.
+            models.UniqueConstraint(fields=["number"], name="collection_payment_number_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="collection_payment_key_unique"),
             models.CheckConstraint(
                 condition=models.Q(amount_yuan__gt=0), name="collection_payment_amount_gt_0"
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["station", "received_on"], name="collection_pay_station_day"),
