@@ -72,6 +72,8 @@ def _partly_paid_fee(row: tuple, partials: dict, on: datetime.date, practice) ->
 
 def _write_postgresql(ids: np.ndarray, fees: np.ndarray, on: datetime.date) -> None:
     with connection.cursor() as cursor:
+        # A second run in the same transaction (the daily job run twice) finds the first one's table.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.collection_accrual")
         cursor.execute(
             "CREATE TEMPORARY TABLE collection_accrual (id bigint PRIMARY KEY, fee_fen bigint) ON COMMIT DROP"
         )

@@ -72,3 +72,10 @@ def test_the_company_practice_decides_whether_the_payment_day_is_charged(county,
     assert east12.late_fee_accrued_yuan == max(
         (east12.amount_yuan * Decimal("0.002") * 11).quantize(Decimal("0.01")), Decimal("1.00")
     )
+
+
+def test_two_runs_in_one_transaction_give_the_same_figures(issued):
+    on = DUE + datetime.timedelta(days=11)
+    first = late_fees_accrue(on=on)
+    second = late_fees_accrue(on=on)
+    assert (second["receivables"], second["total_yuan"]) == (first["receivables"], first["total_yuan"])
