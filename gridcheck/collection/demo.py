@@ -163,7 +163,7 @@ def demo_collection_build(
     CollectionPolicy.objects.get_or_create(company_id=station.company_id)
     if county_admin is not None:
         targets.late_fee_target_set(
-            user=county_admin, station=station, year=today.year, target_yuan=Decimal("3000.00")
+            user=county_admin, station=station, year=today.year, target_yuan=Decimal("80000.00")
         )
     owners = sorted({r.area.owner for r in receivables if r.area.owner_id}, key=lambda u: u.pk)
     series = {reader.pk: f"{station.code}A"} | {
