@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from gridcheck.hazards import services
 from gridcheck.hazards.choices import HazardStatus
@@ -199,7 +200,8 @@ def test_inspector_registers_a_hazard_and_bad_deadline_is_refused(login, county)
 
 
 def test_list_filters_and_scope(login, make_hazard, county):
-    make_hazard("east11", severity="major")
+    # east11's deadline lies ahead whatever today is (only east12's has passed).
+    make_hazard("east11", severity="major", deadline=timezone.localdate() + datetime.timedelta(days=30))
     make_hazard("east12", found_on=datetime.date(2026, 1, 1), deadline=datetime.date(2026, 1, 31))
     make_hazard("west11")
     c = login("inspector_east")
