@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("gridcheck.cases.urls")),
     path("billing/", include("gridcheck.billing.urls")),
     path("collection/", include("gridcheck.collection.urls")),
+    path("audit/", include("gridcheck.audit.urls")),
     path("inspections/", include("gridcheck.seals.urls")),
     path("inspections/", include("gridcheck.inspections.urls")),
     path("api/", include("config.api_urls")),

@@ -350,5 +350,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 )
 # --- end collection --------------------------------------------------------------------------------
 
+# --- marketing audit (gridcheck.audit): rule library, runs, findings to closure -----------------------
+INSTALLED_APPS += ["gridcheck.audit"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "FindingStatusEnum": "gridcheck.audit.choices.FindingStatus",
+        "AuditModuleEnum": "gridcheck.audit.choices.Module",
+        "AuditThemeEnum": "gridcheck.audit.choices.Theme",
+        "AuditSeverityEnum": "gridcheck.audit.choices.Severity",
+    }
+)
+# --- end audit -------------------------------------------------------------------------------------
+
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------
 INSTALLED_APPS += ["gridcheck.demo"]

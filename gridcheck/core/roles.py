@@ -31,6 +31,9 @@ Capabilities:
                       bank deposits, ask for a receipt to be cancelled or a payment reversed
 ``manage_collection`` import bank files, issue and check receipt stock, close the collection month,
                       issue dunning notices, propose disconnections, check cancelled receipts
+``run_audit``         start audit runs, assign findings, verify and close them, approve "not a problem"
+                      (never for a finding one was assigned or asked about)
+``manage_audit_rules`` switch audit rules on and off and change their thresholds (recorded)
 ====================  =================================================================================
 
 Reading bills is the section ``view_billing``; refunds, back-bills, category changes and book changes are
@@ -68,33 +71,37 @@ VIEW_HAZARDS, VIEW_STAFF = "view_hazards", "view_staff"
 VIEW_BILLING, READ_METERS = "view_billing", "read_meters"
 PREPARE_BILLS, CHECK_BILLS = "prepare_bills", "check_bills"
 VIEW_COLLECTION, COLLECT, MANAGE_COLLECTION = "view_collection", "collect", "manage_collection"
+VIEW_AUDIT, RUN_AUDIT, MANAGE_AUDIT_RULES = "view_audit", "run_audit", "manage_audit_rules"
 
 #: Reading each section. Suspects, cases and visits (with their photos, signatures and amounts) are for
 #: the people who act on them; the government liaison reads hazards, notices and aggregate figures only.
 SECTION_VIEWS = frozenset(
     {VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES}
-    | {VIEW_HAZARDS, VIEW_STAFF, VIEW_BILLING, VIEW_COLLECTION}
+    | {VIEW_HAZARDS, VIEW_STAFF, VIEW_BILLING, VIEW_COLLECTION, VIEW_AUDIT}
 )
 _DESK = frozenset({VIEW, VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_HAZARDS, VIEW_STAFF})
 
 _FIELD = SECTION_VIEWS | {VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS}
 _BILLING = frozenset({VIEW_BILLING, READ_METERS, PREPARE_BILLS, CHECK_BILLS})
 _COLLECTION = frozenset({VIEW_COLLECTION, COLLECT, MANAGE_COLLECTION})
+_AUDIT = frozenset({VIEW_AUDIT, RUN_AUDIT})
 _HEAD = (
     _FIELD
     | _BILLING
     | _COLLECTION
+    | _AUDIT
     | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
 )
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.ADMINISTRATOR: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
+    Role.ADMINISTRATOR: _HEAD | {VIEW_OUTBOX, RUN_COUNTY, MANAGE_AUDIT_RULES},
     Role.STATION_HEAD: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
     # The billing auditor (电费审核) prepares and checks bills; the checker is never the preparer.
-    Role.AUDITOR: _FIELD | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS, MANAGE_COLLECTION},
+    # The marketing auditor (营销稽查) runs the audit rules and works their findings to closure.
+    Role.AUDITOR: _FIELD | _AUDIT | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS, MANAGE_COLLECTION},
     Role.INSPECTOR: _FIELD | {IMPORT},
     # The reader collects too (抄表收费员).
-    Role.METER_READER: _DESK | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT},
+    Role.METER_READER: _DESK | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT, VIEW_AUDIT},
     # Answers for the loss of their areas: reads every section, scoped to those areas; as the area's
     # electrician collects there and delivers the dunning notices.
     Role.AREA_MANAGER: SECTION_VIEWS | {VIEW, COLLECT},
@@ -103,7 +110,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 #: Held only by county-level users (no station of their own), whatever the role grants.
-COUNTY_ONLY = frozenset({APPROVE_COUNTY, RUN_COUNTY})
+COUNTY_ONLY = frozenset({APPROVE_COUNTY, RUN_COUNTY, MANAGE_AUDIT_RULES})
 #: Staff roles that also see the outbox when they work at county level.
 COUNTY_OUTBOX_ROLES = frozenset({Role.INSPECTOR, Role.AUDITOR, Role.METER_READER, Role.AREA_MANAGER})
 _ALL_STAFF = frozenset().union(*(c for r, c in ROLE_CAPABILITIES.items() if r != Role.CUSTOMER))

@@ -1,0 +1,7 @@
+"""The audit rule library: importing this package registers every rule (``engine.audit_rule``).
+
+One module per business module: ``tariff`` (电费电价), ``metering`` (电能计量), ``inspection``
+(用电检查), ``business`` (营业受理).
+"""
+
+from gridcheck.audit.rules import business, inspection, metering, tariff  # noqa: F401

@@ -1,0 +1,1 @@
+"""Audit rules of this module (see ``gridcheck.audit.engine``)."""
