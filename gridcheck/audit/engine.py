@@ -187,13 +187,6 @@ def audit_rule(
     return decorate
 
 
-def rules_load() -> dict[str, RuleDefinition]:
-    """Every rule of the library (importing the rule modules registers them)."""
-    import gridcheck.audit.rules  # noqa: F401 - the import registers the rules
-
-    return RULES
-
-
 # ---------------------------------------------------------------------------------------- ground truth
 #: Injectors of known anomalies into the demo county, by rule code: ``injector(rng, count)`` changes the
 #: database so that ``count`` facts of its rule exist, and returns their keys (the truth file's rows).

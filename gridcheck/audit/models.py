@@ -168,6 +168,9 @@ class AuditRunRule(models.Model):
         verbose_name_plural = _("rule results")
         constraints = [models.UniqueConstraint(fields=["run", "rule"], name="audit_run_rule_once")]
 
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.rule_id} {self.status}"
+
 
 class Finding(TimeStampedModel):
     """A fact a rule found, with its evidence, owner and deadline, worked to closure.

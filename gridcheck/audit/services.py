@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Area
 from gridcheck.audit.choices import FINISHED, UNFINISHED, FindingStatus, RunRuleStatus, RunTrigger
-from gridcheck.audit.engine import RuleContext, RuleDefinition, rules_load
+from gridcheck.audit.engine import RuleContext, RuleDefinition
+from gridcheck.audit.library import rules_load
 from gridcheck.audit.models import AuditRule, AuditRuleVersion, AuditRun, AuditRunRule, Finding, FindingEvent
 from gridcheck.core.events import record_transition
 from gridcheck.core.periods import month_parse
