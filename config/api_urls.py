@@ -17,4 +17,5 @@ urlpatterns = [
     path("inspections/", include("gridcheck.seals.api.urls")),
     path("billing/", include("gridcheck.billing.api.urls")),
     path("collection/", include("gridcheck.collection.api.urls")),
+    path("audit/", include("gridcheck.audit.api.urls")),
 ]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Marketing audit's URLs: the pages (``urls_pages``), the monthly report (``urls_reports``), the API
+(``api.urls``, mounted under /api/audit/ by the project)."""
+
+from django.urls import include, path
 
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("gridcheck.audit.urls_pages")),
+    path("reports/", include("gridcheck.audit.urls_reports")),
+]
