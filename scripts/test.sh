@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up Gridcheck with its test tools and runs the whole suite: lint, the import contract,
-# then every test on SQLite and again on PostgreSQL (DATABASE_URL_POSTGRES, default the local server).
+# then every test on SQLite and on PostgreSQL (DATABASE_URL_POSTGRES, default the local server).
+# The two databases' runs go side by side on a machine with two or more CPUs (each with its own
+# var directory and PostgreSQL test database); GRIDCHECK_TEST_SERIAL=1 runs them one after the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
@@ -10,7 +12,29 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== import contracts"
 .venv/bin/lint-imports
-echo "== tests on SQLite"
-env -u DATABASE_URL .venv/bin/pytest "$@"
-echo "== tests on PostgreSQL"
-DATABASE_URL="${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}" .venv/bin/pytest "$@"
+
+postgres_url="${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
+sqlite_tests() { GRIDCHECK_VAR_DIR="$PWD/var/test-sqlite" env -u DATABASE_URL .venv/bin/pytest "$@"; }
+postgres_tests() { GRIDCHECK_VAR_DIR="$PWD/var/test-postgres" DATABASE_URL="$postgres_url" .venv/bin/pytest "$@"; }
+
+if [ "${GRIDCHECK_TEST_SERIAL:-0}" = "1" ] || [ "$(nproc)" -lt 2 ]; then
+  echo "== tests on SQLite"
+  sqlite_tests "$@"
+  echo "== tests on PostgreSQL"
+  postgres_tests "$@"
+  exit 0
+fi
+
+echo "== tests on SQLite and on PostgreSQL, side by side (SQLite's output follows PostgreSQL's)"
+sqlite_log="$(mktemp)"
+trap 'rm -f "$sqlite_log"' EXIT
+sqlite_tests "$@" >"$sqlite_log" 2>&1 &
+sqlite_pid=$!
+postgres_rc=0
+postgres_tests "$@" || postgres_rc=$?
+sqlite_rc=0
+wait "$sqlite_pid" || sqlite_rc=$?
+echo "== tests on SQLite (exit ${sqlite_rc})"
+cat "$sqlite_log"
+echo "== tests on PostgreSQL: exit ${postgres_rc}; on SQLite: exit ${sqlite_rc}"
+[ "$postgres_rc" -eq 0 ] && [ "$sqlite_rc" -eq 0 ]
