@@ -1,7 +1,10 @@
-"""Marketing audit API routes, mounted at /api/audit/."""
+"""Marketing audit API routes, mounted at /api/audit/: rules, runs, findings (``views``)."""
 
 from rest_framework.routers import DefaultRouter
 
+from gridcheck.audit.api import views
+
 router = DefaultRouter()
+views.register(router)
 
 urlpatterns = router.urls
