@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import MenuItem, access, jobs, menu
-from gridcheck.core.roles import VIEW_AUDIT
+from gridcheck.core.roles import RUN_AUDIT, VIEW_AUDIT
 from gridcheck.core.schedule import Job, daily
 
 
@@ -23,7 +23,12 @@ def _sync_rules(sender, **kwargs) -> None:
     rules_sync()
 
 
-MENU: list = []  # the screens' entries: (label, url name, capability)
+MENU: list = [  # the screens' entries: (label, url name, capability)
+    (_("Audit findings"), "audit:finding_list", VIEW_AUDIT),
+    (_("Audit runs"), "audit:run_list", RUN_AUDIT),
+    (_("Rule library"), "audit:rule_list", VIEW_AUDIT),
+    (_("Monthly audit report"), "audit:report", VIEW_AUDIT),
+]
 
 
 def register() -> None:
