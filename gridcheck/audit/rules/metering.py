@@ -26,7 +26,7 @@ from gridcheck.billing.models import Bill, MeterExchange, MeterReading
 from gridcheck.core.roles import Role
 from gridcheck.core.rules import rule_value
 from gridcheck.seals.choices import SealMovementKind, SealStatus
-from gridcheck.seals.models import PliersLoan, Seal, SealBreak, SealUse
+from gridcheck.seals.models import PliersLoan, Seal, SealBreak, SealMovement, SealUse
 
 CHUNK = 5000
 SQRT3 = math.sqrt(3)
@@ -615,7 +615,13 @@ def seals_unaccounted(ctx: RuleContext) -> Iterator[Hit]:
     cutoff = _aware(ctx.on) - datetime.timedelta(days=ctx.int_param("unused_days"))
     seals = (
         ctx.scoped(Seal.objects.filter(status=SealStatus.ISSUED), None, "station")
-        .annotate(issued_at=Max("movements__at", filter=Q(movements__kind=SealMovementKind.ISSUE)))
+        .annotate(
+            issued_at=Subquery(
+                SealMovement.objects.filter(seal=OuterRef("pk"), kind=SealMovementKind.ISSUE)
+                .order_by("-at")
+                .values("at")[:1]
+            )
+        )
         .filter(issued_at__lt=cutoff)
         .filter(~Exists(SealUse.objects.filter(seal=OuterRef("pk"))))
         .filter(~Exists(SealBreak.objects.filter(seal=OuterRef("pk"), at__gte=OuterRef("issued_at"))))
