@@ -299,28 +299,17 @@ def _rule_apply(
             **({"area_id__in": area_ids} if area_ids else {})
         )
     }
-    created = updated = 0
+    created = 0
     assignees: dict[tuple, object] = {}
-    new_rows = []
+    new_rows, found_again = [], []
     for key, hit in hits.items():
         evidence = [e.as_dict() for e in hit.evidence]
         finding = open_findings.pop(key, None)
         if finding is not None:
             finding.last_run, finding.last_found_at, finding.present = run, now, True
             finding.times_found += 1
-            finding.summary, finding.evidence = hit.summary[:300], evidence
-            finding.save(
-                update_fields=[
-                    "last_run",
-                    "last_found_at",
-                    "present",
-                    "times_found",
-                    "summary",
-                    "evidence",
-                    "updated_at",
-                ]
-            )
-            updated += 1
+            finding.summary, finding.evidence, finding.updated_at = hit.summary[:300], evidence, now
+            found_again.append(finding)
             continue
         if (version.owner_role, hit.station_id, hit.area_id) not in assignees:
             assignees[(version.owner_role, hit.station_id, hit.area_id)] = _assignee_for(
@@ -350,6 +339,12 @@ def _rule_apply(
                 last_found_at=now,
             )
         )
+    Finding.objects.bulk_update(
+        found_again,
+        ["last_run", "last_found_at", "present", "times_found", "summary", "evidence", "updated_at"],
+        batch_size=500,
+    )
+    updated = len(found_again)
     if new_rows:
         made = Finding.objects.bulk_create(new_rows, batch_size=1000)
         if not all(f.pk for f in made):  # databases that return no keys (none of ours today)
