@@ -313,7 +313,7 @@ class FindingListView(ScopedListView):
             chart_data={
                 **selectors.findings_chart(self.queryset),
                 "labels": {
-                    "findings": _("Findings"),
+                    "findings": _("Number of findings"),
                     "theme": _("By theme"),
                     "module": _("By module"),
                     "area": _("By transformer area (top 10)"),

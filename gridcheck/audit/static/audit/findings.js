@@ -45,7 +45,7 @@
     color: ["#0b5cab"],
     tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, renderMode: "richText", formatter: tip},
     grid: {left: 40, right: 12, top: 16, bottom: 32},
-    xAxis: {type: "category", data: data.modules.labels, axisLabel: {interval: 0, fontSize: 11}},
+    xAxis: {type: "category", data: data.modules.labels, axisLabel: {interval: 0, fontSize: 11, width: 60, overflow: "break"}},
     yAxis: {type: "value", minInterval: 1},
     series: [{name: L.findings, type: "bar", barMaxWidth: 32, data: data.modules.values, label: {show: true, position: "top", fontSize: 11}}]
   });
