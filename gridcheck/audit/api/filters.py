@@ -58,7 +58,7 @@ class RuleFilterSet(django_filters.FilterSet):
 class RunFilterSet(django_filters.FilterSet):
     month = MonthFilter(field_name="month", label=_("month (YYYY-MM)"))
     status = django_filters.ChoiceFilter(choices=RunStatus.choices, label=_("status"))
-    area = IdFilter(field_name="area", label=_("area"))
+    area = IdFilter(field_name="area", label=_("transformer area"))
 
     class Meta:
         model = AuditRun
@@ -69,9 +69,9 @@ class FindingFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("status"))
     module = django_filters.ChoiceFilter(choices=Module.choices, label=_("module"))
     theme = django_filters.ChoiceFilter(choices=Theme.choices, label=_("theme"))
-    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("severity"))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("finding severity"))
     station = IdFilter(field_name="station", label=_("station"))
-    area = IdFilter(field_name="area", label=_("area"))
+    area = IdFilter(field_name="area", label=_("transformer area"))
     customer = IdFilter(field_name="customer", label=_("customer"))
     assignee = IdFilter(field_name="assignee", label=_("assignee"))
     rule = django_filters.CharFilter(field_name="rule__code", max_length=20, label=_("rule code"))
