@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gridcheck.audit.engine import RULES, RuleContext
+from gridcheck.audit.engine import INJECTORS, RULES, RuleContext
 from gridcheck.billing.tests import conftest as _billing
 from gridcheck.collection.tests import conftest as _collection
 
@@ -446,3 +446,72 @@ def test_every_business_rule_runs_in_an_audit_run(county, issued, month):
     failed = list(AuditRunRule.objects.filter(run=run, status="failed").values_list("rule__code", "error"))
     assert failed == []
     assert AuditRunRule.objects.filter(run=run).count() == len(codes)
+
+
+# ---------------------------------------------------------------------------------- the injectors
+INJECTED = {
+    # code: (audited month, run day)
+    "YY-01": (APRIL, datetime.date(2025, 5, 20)),
+    "YY-02": (MARCH, datetime.date(2025, 4, 10)),
+    "YY-03": (datetime.date(2025, 7, 1), datetime.date(2025, 8, 1)),
+    "YY-04": (APRIL, datetime.date(2025, 5, 20)),
+    "YY-05": (MAY, datetime.date(2025, 6, 1)),
+    "YY-06": (APRIL, datetime.date(2025, 5, 20)),
+    "YY-07": (APRIL, datetime.date(2025, 5, 20)),
+    "YY-08": (MAY, datetime.date(2025, 5, 31)),
+    "YY-09": (MAY, None),  # April closed, then posted now: run today
+    "YY-10": (APRIL, datetime.date(2025, 5, 20)),
+    "YY-11": (APRIL, datetime.date(2025, 4, 10)),
+    "YY-12": (MARCH, datetime.date(2025, 4, 10)),
+    "YY-13": (MARCH, datetime.date(2025, 4, 10)),
+}
+
+
+@pytest.mark.parametrize("code", sorted(INJECTED))
+def test_each_injector_makes_facts_its_rule_finds(county, issued, code, monkeypatch):
+    """The demo injectors on the small county (every customer taken as this module's): each returns keys
+    and its rule finds every one of them."""
+    import random
+
+    from django.utils import timezone
+
+    from gridcheck.audit.injections import business as injections
+    from gridcheck.collection.services.cash import stock_issue
+
+    def every(code, pks):
+        return sorted(set(pks))
+
+    def one_per_customer(code, rows):
+        seen, chosen = set(), []
+        for row in sorted(rows, key=lambda r: r["pk"]):
+            if row["customer_id"] not in seen:
+                seen.add(row["customer_id"])
+                chosen.append(row)
+        return chosen
+
+    monkeypatch.setattr(injections, "_part", every)
+    monkeypatch.setattr(injections, "_payments_part", one_per_customer)
+    stock_issue(
+        user=county.users["auditor_east"],
+        station=county.stations["east"],
+        kind="receipt",
+        series="E",
+        first_number=1,
+        last_number=100,
+        holder=county.users["reader_east"],
+    )
+    for n, key in enumerate(("east11", "east12", "east21", "east22")):
+        _pay(
+            county,
+            key,
+            datetime.date(2025, 4, 10 + n),
+            issued.receivables[key].amount_yuan,
+            receipt=f"E{n + 1:08d}",
+        )
+    _customer(county, "east13", "east1")
+    _customer(county, "east14", "east1")
+    month, on = INJECTED[code]
+    on = on or timezone.localdate()
+    keys = INJECTORS[code](rng=random.Random(1), count=2, month=month, on=on)
+    assert keys, f"{code} injected nothing"
+    assert set(keys) <= _keys(_hits(code, month=month, on=on))
