@@ -275,10 +275,17 @@ def staff_accounts(ctx: RuleContext) -> Iterator[Hit]:
 
     low_kwh = ctx.params["low_kwh"]
     overdue_before = ctx.on - datetime.timedelta(days=ctx.int_param("overdue_days"))
-    staff = User.objects.exclude(role=Role.CUSTOMER)
-    by_name = staff.exclude(full_name="").filter(full_name=OuterRef("name"))
-    by_name = by_name.filter(Q(station_id=OuterRef("station_id")) | Q(station__isnull=True))
-    by_phone = staff.exclude(phone="").filter(phone=OuterRef("phone"))
+    # The staff (a small table) read once; the customers bearing one of their names or phones are found
+    # by the customer name index and one scan of the phones, before anything else is joined.
+    people = list(
+        User.objects.exclude(role=Role.CUSTOMER).values(
+            "full_name", "username", "phone", "role", "station_id", "station__name"
+        )
+    )
+    names = {p["full_name"] for p in people if p["full_name"]}
+    phones = {p["phone"] for p in people if p["phone"]}
+    if not names and not phones:
+        return
     energy = Bill.objects.filter(customer_id=OuterRef("pk"), period=ctx.month).values("energy_kwh")[:1]
     overdue = Receivable.objects.filter(
         customer_id=OuterRef("pk"),
@@ -289,32 +296,14 @@ def staff_accounts(ctx: RuleContext) -> Iterator[Hit]:
     rows = (
         ctx.customers()
         .filter(status=CustomerStatus.ACTIVE)
-        .annotate(name_match=Exists(by_name), phone_match=Exists(by_phone))
-        .filter(Q(name_match=True) | Q(phone_match=True))
+        .filter(Q(name__in=names) | Q(phone__in=phones))
         .annotate(energy=Subquery(energy), overdue=Exists(overdue))
         .filter(Q(energy__lte=low_kwh) | Q(overdue=True))
-        .values(
-            "pk",
-            "name",
-            "account_number",
-            "phone",
-            "station_id",
-            "area_id",
-            "energy",
-            "overdue",
-            "name_match",
-        )
+        .values("pk", "name", "account_number", "phone", "station_id", "area_id", "energy", "overdue")
     )
     found = list(rows.iterator(chunk_size=2000))
     if not found:
         return
-    # The staff (a small table) and the arrears of the customers found, each read once.
-    people = list(
-        staff.filter(
-            Q(full_name__in={r["name"] for r in found})
-            | Q(phone__in={r["phone"] for r in found if r["phone"]})
-        ).values("full_name", "username", "phone", "role", "station_id", "station__name")
-    )
     arrears = {
         r["customer_id"]: r
         for r in Receivable.objects.filter(
@@ -326,21 +315,20 @@ def staff_accounts(ctx: RuleContext) -> Iterator[Hit]:
         .values("customer_id")
         .annotate(owed=Sum(F("amount_yuan") - F("paid_yuan")), bills=Count("pk"), oldest=Min("due_date"))
     }
+    by_name, by_phone = defaultdict(list), defaultdict(list)
+    for person in people:
+        if person["full_name"]:
+            by_name[person["full_name"]].append(person)
+        if person["phone"]:
+            by_phone[person["phone"]].append(person)
     for row in found:
-        matches = []
-        for person in people:
-            if (
-                person["full_name"]
-                and person["full_name"] == row["name"]
-                and person["station_id"]
-                in (
-                    row["station_id"],
-                    None,
-                )
-            ):
-                matches.append((person, "同名"))
-            elif row["phone"] and person["phone"] == row["phone"]:
-                matches.append((person, "电话相同"))
+        matches = [
+            (person, "同名")
+            for person in by_name.get(row["name"], [])
+            if person["station_id"] in (row["station_id"], None)
+        ]
+        if row["phone"]:
+            matches += [(person, "电话相同") for person in by_phone.get(row["phone"], [])]
         if not matches:
             continue
         person, how = matches[0]
