@@ -19,6 +19,8 @@ Writing:
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -66,6 +68,25 @@ def _service(call, *args, **kwargs):
 
 
 # ------------------------------------------------------------------------------------------- rules
+#: A threshold as a person writes it: a plain decimal number (no exponent, no "NaN"), so that no value
+#: sent can make the range check's message enormous.
+PLAIN_NUMBER = re.compile(r"^\s*-?\d{1,12}(?:\.\d{1,8})?\s*$")
+
+
+def _plain_numbers(rule: AuditRule, params: dict) -> None:
+    for name, value in params.items():
+        if value not in ("", None) and not PLAIN_NUMBER.match(str(value)):
+            label = (rule.param_spec or {}).get(name, {}).get("label", name)
+            raise ValidationError(
+                {
+                    "detail": [
+                        _("Threshold “%(label)s”: “%(value)s” is not a number.")
+                        % {"label": label, "value": value}
+                    ]
+                }
+            )
+
+
 class RuleViewSet(viewsets.ReadOnlyModelViewSet):
     """The rule library, by code: what each rule finds, its citation, the version in force today with
     its thresholds (value and allowed range); the detail carries every version."""
@@ -99,6 +120,7 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
         data = s.AuditRuleChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        _plain_numbers(rule, values.get("params") or {})
         _service(
             services.rule_version_change,
             rule=rule,

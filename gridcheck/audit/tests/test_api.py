@@ -102,6 +102,11 @@ def test_a_rule_change_is_a_new_version_and_a_threshold_out_of_range_a_400(login
     assert refused.status_code == 400
     message = " ".join(refused.json()["detail"])
     assert "10" in message and "11" in message
+    for value in ("1e999999999", "NaN", "三"):
+        refused = _post(
+            admin, url, {"reason": "x", "params": {"limit": value}, "effective_from": "2025-04-10"}
+        )
+        assert refused.status_code == 400 and value in " ".join(refused.json()["detail"])
     response = _post(admin, url, {"reason": "收紧", "params": {"limit": "3"}, "effective_from": "2025-04-10"})
     assert response.status_code == 200, response.content
     body = response.json()
