@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.models import Area, Station
 from gridcheck.audit import selectors
@@ -60,7 +61,7 @@ class FindingFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("status"))
     module = django_filters.ChoiceFilter(choices=Module.choices, label=_("module"))
     theme = django_filters.ChoiceFilter(choices=Theme.choices, label=_("theme"))
-    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("severity"))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=pgettext_lazy("audit", "severity"))
     station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
     area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("transformer area"))
     rule = django_filters.ModelChoiceFilter(

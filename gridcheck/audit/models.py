@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.models import Area, Customer, Station
 from gridcheck.audit.choices import (
@@ -83,7 +84,7 @@ class AuditRuleVersion(TimeStampedModel):
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     params = models.JSONField(_("thresholds"), default=dict, blank=True)
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    severity = models.CharField(pgettext_lazy("audit", "severity"), max_length=10, choices=Severity.choices)
     owner_role = models.CharField(_("owner role"), max_length=30, choices=Role.choices)
     deadline_days = models.PositiveSmallIntegerField(_("deadline [days]"))
     changed_by = models.ForeignKey(
@@ -190,7 +191,7 @@ class Finding(TimeStampedModel):
     key = models.CharField(_("fact"), max_length=200)
     module = models.CharField(_("module"), max_length=20, choices=Module.choices)
     theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices)
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    severity = models.CharField(pgettext_lazy("audit", "severity"), max_length=10, choices=Severity.choices)
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="+"
     )

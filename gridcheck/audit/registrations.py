@@ -4,7 +4,7 @@ the rule table kept in step with the code after every migration."""
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, jobs, menu
+from gridcheck.core.registries import MenuItem, access, dashboard, jobs, menu
 from gridcheck.core.roles import RUN_AUDIT, VIEW_AUDIT
 from gridcheck.core.schedule import Job, daily
 
@@ -36,5 +36,8 @@ def register() -> None:
     menu.add_section("audit", _("Marketing audit"), order=48)
     for label, url_name, capability in MENU:
         menu.add_item("audit", MenuItem(label, url_name, capability))
+    from gridcheck.audit.dashboard import TILE
+
+    dashboard.register("audit.findings", TILE)
     jobs.register("audit.daily", Job("audit.daily", daily, _daily))
     post_migrate.connect(_sync_rules, dispatch_uid="audit.rules_sync")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import time
 from decimal import Decimal, InvalidOperation
 
@@ -109,6 +110,10 @@ def rule_version_on(rule: AuditRule, on: datetime.date) -> AuditRuleVersion | No
     )
 
 
+#: A threshold as people write it: digits, an optional sign and decimals (no exponent, no NaN).
+PLAIN_NUMBER = re.compile(r"-?\d{1,12}(\.\d{1,6})?")
+
+
 def _plain(value: Decimal) -> str:
     """``value`` without trailing zeros nor an exponent: 10, 0.5, 30."""
     return format(value.normalize(), "f")
@@ -127,8 +132,11 @@ def _params_clean(rule: AuditRule, params: dict, definition_params: dict | None 
         raw = params.get(name, None)
         if raw is None or raw == "":
             raise ValidationError(_("Threshold “%(label)s” is required.") % {"label": allowed["label"]})
+        text = str(raw).strip()
         try:
-            value = Decimal(str(raw).strip())
+            if not PLAIN_NUMBER.fullmatch(text):
+                raise InvalidOperation
+            value = Decimal(text)
         except InvalidOperation:
             raise ValidationError(
                 _("Threshold “%(label)s”: “%(value)s” is not a number.")
@@ -606,10 +614,13 @@ def audit_daily(*, on: datetime.date | None = None) -> dict:
         AuditRule.objects.filter(retired=False, schedule=Schedule.NIGHTLY).values_list("code", flat=True)
     )
     month = on.replace(day=1)
-    if on.day == rule_int("audit.monthly_run_day", on):
-        run = audit_run_start(month=month_add(month, -1), trigger=RunTrigger.MONTHLY, run_on=on)
-        started.append(run.pk)
-    elif nightly:
-        run = audit_run_start(month=month, rule_codes=nightly, trigger=RunTrigger.NIGHTLY, run_on=on)
-        started.append(run.pk)
+    try:
+        if on.day == rule_int("audit.monthly_run_day", on):
+            run = audit_run_start(month=month_add(month, -1), trigger=RunTrigger.MONTHLY, run_on=on)
+            started.append(run.pk)
+        elif nightly:
+            run = audit_run_start(month=month, rule_codes=nightly, trigger=RunTrigger.NIGHTLY, run_on=on)
+            started.append(run.pk)
+    except ValidationError as refused:  # a run of the month still queued or running: it covers today
+        logger.info("scheduled audit of %s skipped: %s", on, " ".join(refused.messages))
     return {"runs": started, "escalated": findings_escalate_overdue(on=on)}

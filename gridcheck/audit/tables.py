@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.audit.choices import UNFINISHED, FindingStatus, Severity
 from gridcheck.audit.models import AuditRule, AuditRun, Finding
@@ -92,7 +93,7 @@ class AuditRuleTable(BaseTable):
     title = tables.Column(verbose_name=_("title"), linkify=True, attrs=WRAP)
     module = tables.Column(verbose_name=_("module"))
     theme = tables.Column(verbose_name=_("theme"))
-    v_severity = tables.Column(verbose_name=_("severity"), order_by=("v_severity",))
+    v_severity = tables.Column(verbose_name=pgettext_lazy("audit", "severity"), order_by=("v_severity",))
     v_owner_role = tables.Column(verbose_name=_("owner role"), order_by=("v_owner_role",))
     v_deadline_days = tables.Column(verbose_name=_("deadline [days]"), attrs=NUM)
     thresholds = tables.Column(verbose_name=_("thresholds"), empty_values=(), orderable=False, attrs=WRAP)

@@ -178,7 +178,8 @@ def demo_collection_build(
                 kind="receipt",
                 series=name,
                 first_number=1,
-                last_number=2000 if holder_id == reader.pk else 500,
+                # A year of counter receipts: the reader writes several thousand, each electrician hundreds.
+                last_number=20000 if holder_id == reader.pk else 5000,
                 holder=holders[holder_id],
             )
 

@@ -444,6 +444,27 @@ def _collection(world, county):
         )
 
 
+def _audit(world, county):
+    """An audit run of rule DF-01 (county-wide) that finds customer east11 and west11 on the general
+    tariff: one finding per station."""
+    import datetime
+
+    from gridcheck.audit import services
+    from gridcheck.audit.models import Finding
+
+    for key in ("east", "west"):
+        customer = county.customers[f"{key}11"]
+        customer.tariff_code = "GEN-1"
+        customer.save()
+    run = services.audit_run_start(
+        month=datetime.date(2025, 3, 1), user=county.users["admin"], rule_codes=["DF-01"], enqueue=False
+    )
+    run = services.audit_run_execute(run)
+    world.objects[("auditrun", "own")] = world.objects[("auditrun", "other")] = run
+    for side, key in (("own", "east"), ("other", "west")):
+        world.objects[("finding", side)] = Finding.objects.get(customer=county.customers[f"{key}11"])
+
+
 def _jpeg() -> bytes:
     import io
 
@@ -473,4 +494,5 @@ def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: 
     _notifications(w, county)
     _billing(w, county)
     _collection(w, county)
+    _audit(w, county)
     return w

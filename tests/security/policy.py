@@ -51,6 +51,9 @@ SECTIONS: dict[str, frozenset[str]] = {
     "billing": STAFF - {"liaison"},
     # Collection: every member of staff but the government liaison (reader and area manager collect).
     "collection": STAFF - {"liaison"},
+    # Marketing audit: every member of staff but the government liaison (findings are worked by
+    # readers, inspectors and area managers too).
+    "audit": STAFF - {"liaison"},
 }
 
 # Pages that need more than reading their section even for GET (the forms that change something).
@@ -67,6 +70,10 @@ METER_READERS = BILL_PREPARERS | {"reader_east"}
 COLLECTORS = frozenset({"head_east", "reader_east", "manager_east", "admin"})
 #: Bank files, receipt stock, the month close, disconnections (the billing clerk, the head).
 COLLECTION_MANAGERS = frozenset({"head_east", "auditor_east", "admin"})
+#: Start audit runs, assign, verify and close findings, decide "not a problem".
+AUDITORS = frozenset({"head_east", "auditor_east", "admin"})
+#: Switch audit rules and change their thresholds: county administrators.
+RULE_MANAGERS = frozenset({"admin"})
 
 #: Where an object of each kind lies. ``station``: the east object is the east station's (and in area
 #: S01-A1, the area manager's, or station-wide): its station's staff, the area manager and county-level
@@ -122,10 +129,11 @@ OBJECT_KINDS = {
             "receiptstock",
             "receiptcancellation",
             "bankdeposit",
+            "finding",
         ],
         "station",
     ),
-    **dict.fromkeys(["tariff", "meterdataimport", "analysisrun", "detectionrun"], "county"),
+    **dict.fromkeys(["tariff", "meterdataimport", "analysisrun", "detectionrun", "auditrun"], "county"),
     "inbox": "personal",
 }
 
@@ -431,6 +439,40 @@ URLS: dict[str, Url] = {
     "seals:pliers_list": U("inspections"),
     "seals:pliers_create": U("inspections", kwargs={"action": "create"}),
     "seals:pliers_action": U("inspections", "pliers", {"action": "return"}),
+    # marketing audit: rules are county-wide (by code), runs county-wide, findings of a station
+    "audit:index": U("audit", follow=True),
+    "audit:rule_list": U("audit"),
+    "audit:rule_detail": U("audit", kwargs={"code": "DF-01"}),
+    # POST only; the change itself needs manage_audit_rules.
+    "audit:rule_change": U("audit", kwargs={"code": "DF-01"}, data={"reason": "x", "enabled": ""}),
+    "audit:run_list": U("audit"),
+    "audit:run_start": U("audit", get_roles=AUDITORS, data={"month": "2020-01", "module": "business"}),
+    "audit:run_detail": U("audit", "auditrun"),
+    "audit:run_progress": U("audit", "auditrun"),
+    "audit:finding_list": U("audit"),
+    "audit:finding_detail": U("audit", "finding"),
+    "audit:finding_assign": U("audit", "finding", data={"note": "x"}),
+    "audit:finding_rectify": U("audit", "finding", data={"resolution": "已改正"}),
+    "audit:finding_verify": U("audit", "finding", data={"decision": "accept"}),
+    "audit:finding_close": U("audit", "finding", data={"note": "x"}),
+    "audit:finding_dismiss_request": U("audit", "finding", data={"reason": "不是问题"}),
+    "audit:finding_dismiss_decide": U("audit", "finding", data={"decision": "approve"}),
+    "audit:report": U("audit"),
+    "audit:report_pdf": U("audit"),
+    "audit:report_xlsx": U("audit"),
+    "api:audit-rule-list": U("audit"),
+    "api:audit-rule-detail": U("audit", kwargs={"code": "DF-01"}),
+    "api:audit-rule-change": U("audit", kwargs={"code": "DF-01"}, data={"reason": "x", "enabled": False}),
+    "api:audit-run-list": U("audit", data={"month": "2020-01", "module": "business"}),
+    "api:audit-run-detail": U("audit", "auditrun"),
+    "api:audit-finding-list": U("audit"),
+    "api:audit-finding-detail": U("audit", "finding"),
+    "api:audit-finding-assign": U("audit", "finding", data={"assignee": 1}),
+    "api:audit-finding-rectify": U("audit", "finding", data={"resolution": "已改正"}),
+    "api:audit-finding-verify": U("audit", "finding", data={"accepted": True}),
+    "api:audit-finding-close": U("audit", "finding", data={"note": "x"}),
+    "api:audit-finding-dismiss-request": U("audit", "finding", data={"reason": "不是问题"}),
+    "api:audit-finding-dismiss-decide": U("audit", "finding", data={"approved": True}),
     # the API's description (decision, see the module docstring) and the routers' roots (links only)
     "api-schema": U("desk"),
     "api-docs": U("desk"),
@@ -449,6 +491,7 @@ URLS: dict[str, Url] = {
             "inspections",
             "billing",
             "collection",
+            "audit",
         )
     },
     # API: archive

@@ -71,7 +71,9 @@ class Pattern:
         actions = getattr(self.callback, "actions", None)
         if actions is not None:
             return "get" in actions
-        return hasattr(self.view_class, "get") if self.view_class else True
+        if self.view_class is None:
+            return True
+        return hasattr(self.view_class, "get") and "get" in self.view_class.http_method_names
 
     @property
     def page_post(self) -> bool:

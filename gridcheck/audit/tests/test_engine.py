@@ -215,3 +215,22 @@ def test_category_vs_tariff_rule(county):
     assert list(Finding.objects.values_list("customer_id", flat=True)) == [customer.pk]
     finding = Finding.objects.get()
     assert "居民" in finding.summary and finding.evidence[0]["url"].endswith(f"/{customer.pk}/")
+
+
+def test_the_daily_job_runs_nightly_rules_and_every_rule_on_the_monthly_day(county, test_rules):
+    from gridcheck.audit.choices import RunTrigger
+    from gridcheck.audit.models import AuditRule
+    from gridcheck.core.rules import rule_int
+
+    day = rule_int("audit.monthly_run_day", ON)
+    nightly = set(AuditRule.objects.filter(schedule="nightly").values_list("code", flat=True))
+    result = services.audit_daily(on=datetime.date(2025, 4, day + 1))
+    run = AuditRun.objects.get(pk=result["runs"][0])
+    assert run.trigger == RunTrigger.NIGHTLY and run.month == datetime.date(2025, 4, 1)
+    assert set(run.rule_codes) == nightly and nightly
+    result = services.audit_daily(on=datetime.date(2025, 6, day))
+    run = AuditRun.objects.get(pk=result["runs"][0])
+    assert run.trigger == RunTrigger.MONTHLY and run.month == datetime.date(2025, 5, 1)
+    assert run.rule_codes == []
+    # The month's run still queued: the next day's nightly run of that month is skipped, not an error.
+    assert services.audit_daily(on=datetime.date(2025, 4, day + 2))["runs"] == []

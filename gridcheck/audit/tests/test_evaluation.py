@@ -26,10 +26,8 @@ def df01_injector():
         Customer.objects.filter(pk__in=chosen).update(tariff_code="GEN-1")
         return [f"customer:{pk}" for pk in chosen]
 
+    evaluation.injectors_load()  # the real injectors register on first import: set them aside
     saved = INJECTORS.copy()
-    INJECTORS.clear()
-    audit_injector("DF-01")(inject)
-    evaluation.injectors_load()  # the real injectors register on first import; keep only ours
     INJECTORS.clear()
     audit_injector("DF-01")(inject)
     yield

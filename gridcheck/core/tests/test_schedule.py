@@ -37,6 +37,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2026-11-16T07:00"),
                 ("hazards.daily", "2026-11-16"),
                 ("collection.daily", "2026-11-16"),
+                ("audit.daily", "2026-11-16"),
                 ("hazards.monthly_notices", "2026-11"),
             },
         ),
@@ -47,6 +48,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2026-11-03T07:00"),
                 ("hazards.daily", "2026-11-03"),
                 ("collection.daily", "2026-11-03"),
+                ("audit.daily", "2026-11-03"),
             },
         ),
         # 6 October: the third quarter's briefing (due the 10th, produced from the 5th).
@@ -56,6 +58,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2026-10-06T08:30"),
                 ("hazards.daily", "2026-10-06"),
                 ("collection.daily", "2026-10-06"),
+                ("audit.daily", "2026-10-06"),
                 ("hazards.quarterly_briefing", "2026Q3"),
             },
         ),
@@ -66,6 +69,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2027-01-07T09:00"),
                 ("hazards.daily", "2027-01-07"),
                 ("collection.daily", "2027-01-07"),
+                ("audit.daily", "2027-01-07"),
                 ("hazards.quarterly_briefing", "2026Q4"),
             },
         ),
@@ -84,10 +88,10 @@ def test_a_job_is_enqueued_once_per_period():
     first = schedule_tick(now=at(2026, 11, 16, 7, 0, 10), jobs=jobs)
     again = schedule_tick(now=at(2026, 11, 16, 7, 0, 40), jobs=jobs)
     later = schedule_tick(now=at(2026, 11, 16, 7, 1, 5), jobs=jobs)
-    assert len(first) == 4
+    assert len(first) == 5
     assert again == []
     assert later == ["notifications.flush_outbox@2026-11-16T07:01"]
-    assert ScheduledJobRun.objects.count() == 5
+    assert ScheduledJobRun.objects.count() == 6
 
 
 @pytest.mark.django_db
