@@ -46,6 +46,7 @@ def test_demo_bills_the_demo_station_and_a_second_run_changes_nothing(tmp_path):
                 customers=300,
                 directory=str(tmp_path),
                 skip_hazards=True,
+                skip_audit=True,
                 stdout=out,
                 stderr=StringIO(),
             )
