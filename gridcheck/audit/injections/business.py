@@ -65,17 +65,23 @@ def _part(code: str, pks) -> list[int]:
     return sorted({pk for pk in pks if _mine(pk) and (pk // 8) % len(CUSTOMER_PARTS) == part})
 
 
-def _payments_part(code: str, rows: list[dict]) -> list[dict]:
-    """This rule's share of the payments ``rows`` (one per customer, the first by pk)."""
+def _payments_part(code: str, rows: list[dict], wanted: int = 20) -> list[dict]:
+    """This rule's share of the payments ``rows`` (one per customer, the first by pk): payments of this
+    module's customers first; where a month holds too few of them, payments of other customers too (each
+    rule keeps its own ``pk % 4`` share of the payments, so two rules never take one payment)."""
     part, seen, chosen = PAYMENT_PARTS[code], set(), []
-    for row in sorted(rows, key=lambda r: r["pk"]):
-        if (
-            _mine(row["customer_id"])
-            and row["pk"] % len(PAYMENT_PARTS) == part
-            and row["customer_id"] not in seen
-        ):
-            seen.add(row["customer_id"])
-            chosen.append(row)
+    ordered = sorted(rows, key=lambda r: r["pk"])
+    for own_only in (True, False):
+        for row in ordered:
+            if len(chosen) >= wanted and not own_only:
+                break
+            if (
+                (_mine(row["customer_id"]) or not own_only)
+                and row["pk"] % len(PAYMENT_PARTS) == part
+                and row["customer_id"] not in seen
+            ):
+                seen.add(row["customer_id"])
+                chosen.append(row)
     return chosen
 
 
@@ -122,7 +128,7 @@ def inject_yy01(*, rng: random.Random, count: int, month: datetime.date, on: dat
         ).values("pk", "customer_id", "station_id", "area_id", "received_on", "collector_id")
     )
     keys = []
-    for row in _pick(rng, _payments_part("YY-01", rows), count):
+    for row in _pick(rng, _payments_part("YY-01", rows, count), count):
         days = limit + rng.randint(1, 3)
         requester = row["collector_id"] or _staff_of(row["station_id"], Role.METER_READER)
         reversal = Reversal.objects.create(
@@ -283,7 +289,7 @@ def inject_yy06(*, rng: random.Random, count: int, month: datetime.date, on: dat
             "pk", "customer_id", "station_id", "channel", "collector_id"
         )
     )
-    pool = _payments_part("YY-06", rows)
+    pool = _payments_part("YY-06", rows, count)
     handed = [r for r in pool if r["channel"] in HANDED_CHANNELS and r["collector_id"]]
     others = [r for r in pool if r not in handed]
     chosen = _pick(rng, handed, count)
@@ -451,7 +457,7 @@ def inject_yy10(*, rng: random.Random, count: int, month: datetime.date, on: dat
         ).values("pk", "customer_id", "station_id", "area_id", "received_on", "collector_id")
     )
     keys = []
-    for row in _pick(rng, _payments_part("YY-10", rows), count):
+    for row in _pick(rng, _payments_part("YY-10", rows, count), count):
         requester = row["collector_id"] or _staff_of(row["station_id"], Role.STATION_HEAD)
         asked, decided = _moment(row["received_on"], 11), _moment(row["received_on"], 15)
         reversal = Reversal.objects.create(
