@@ -145,9 +145,7 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in candidates]).order_by(
             "station_id", "role", "username"
         )
-        self.fields["assignee"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username} · {u.get_role_display()}"
-        )
+        self.fields["assignee"].label_from_instance = lambda u: f"{str(u)} · {u.get_role_display()}"
 
 
 class RectifyForm(forms.Form):

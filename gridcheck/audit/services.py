@@ -364,12 +364,7 @@ def _rule_apply(
                     from_status="",
                     to_status=f.status,
                     note=_("Found by audit run %(run)s") % {"run": run.pk}
-                    + (
-                        _("; assigned to %(user)s")
-                        % {"user": f.assignee.get_full_name() or f.assignee.username}
-                        if f.assignee
-                        else ""
-                    ),
+                    + (_("; assigned to %(user)s") % {"user": str(f.assignee)} if f.assignee else ""),
                 )
                 for f in made
             ],
@@ -474,7 +469,7 @@ def finding_assign(*, finding: Finding, user, assignee, note: str = "") -> Findi
         if assignee.station_id not in (None, finding.station_id):
             raise ValidationError(_("The assignee works at another station."))
         finding.assignee = assignee
-        label = assignee.get_full_name() or assignee.username
+        label = str(assignee)
         return _move(
             finding,
             to=FindingStatus.ASSIGNED,

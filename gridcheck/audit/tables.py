@@ -225,7 +225,7 @@ class FindingTable(BaseTable):
         return finding_status_badge(record.status, record.get_status_display())
 
     def render_assignee(self, value):
-        return value.get_full_name() or value.username
+        return str(value)
 
     def render_deadline(self, record):
         overdue = record.status in UNFINISHED and record.deadline < timezone.localdate()

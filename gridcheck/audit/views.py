@@ -552,7 +552,7 @@ def findings_xlsx(queryset, filename: str) -> HttpResponse:
             f.station.name,
             f.area.name if f.area_id else "",
             f.get_status_display(),
-            (f.assignee.get_full_name() or f.assignee.username) if f.assignee_id else "",
+            (str(f.assignee)) if f.assignee_id else "",
             f.deadline,
             yes if (not f.is_finished and f.deadline < today) else no,
             f.times_found,

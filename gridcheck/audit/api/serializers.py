@@ -227,7 +227,7 @@ class AuditFindingSerializer(serializers.ModelSerializer):
 
     def get_assignee_name(self, finding: Finding) -> str | None:
         user = finding.assignee
-        return None if user is None else (user.get_full_name() or user.username)
+        return None if user is None else (str(user))
 
     def get_overdue(self, finding: Finding) -> bool:
         return finding.status in UNFINISHED and finding.deadline < timezone.localdate()
