@@ -5,7 +5,7 @@ Prints figures, not a test. Steps:
 1. drop and recreate the benchmark database (its name must contain ``bench``), migrate it, and write a
    synthetic county straight in SQL (``generate_series``, ``benchdb.COUNTY_SQL``): one company and
    station, areas of 200 customers (every fifth commercial), one metering point and meter per customer
-   (every fifth three-phase behind a 100/5 CT), three monthly reading cycles (January to March 2025) with
+   (every fifth three-phase behind a 200/5 CT, commercial, 100 kVA, on the general tariff with its funds and power-factor adjustment), three monthly reading cycles (January to March 2025) with
    one reading (1 % estimated) and one issued bill per customer and cycle, a receivable per bill (the last
    month's 3 % unpaid) and an account per customer; ``ANALYZE``;
 2. timed: one county audit run of March 2025 with every rule of the library
@@ -48,8 +48,8 @@ INSERT INTO archive_tariff (created_at, updated_at, code, name, category, voltag
 INSERT INTO archive_meteringpoint (created_at, updated_at, customer_id, code, name, ct_primary_a, ct_ratio,
     pt_ratio, multiplier)
   SELECT now(), now(), c.id, 'MP' || c.account_number, '',
-    CASE WHEN c.id %% 5 = 0 THEN 100 ELSE NULL END, CASE WHEN c.id %% 5 = 0 THEN 20 ELSE 1 END, 1,
-    CASE WHEN c.id %% 5 = 0 THEN 20 ELSE 1 END
+    CASE WHEN c.id %% 5 = 0 THEN 200 ELSE NULL END, CASE WHEN c.id %% 5 = 0 THEN 40 ELSE 1 END, 1,
+    CASE WHEN c.id %% 5 = 0 THEN 40 ELSE 1 END
   FROM archive_customer c;
 INSERT INTO archive_meter (created_at, updated_at, metering_point_id, asset_number, phase, accuracy_class,
     rated_current_a, max_current_a, rated_voltage_v, register_digits, manufacturer, install_date, status)
@@ -93,6 +93,11 @@ UPDATE billing_bill b SET tariff_code = c.tariff_code, tariff_name = '一般工�
   FROM archive_customer c WHERE c.id = b.customer_id AND c.category = 'commercial';
 UPDATE billing_bill b SET energy_kwh = b.energy_kwh * p.multiplier
   FROM archive_meteringpoint p WHERE p.customer_id = b.customer_id AND p.multiplier <> 1;
+UPDATE archive_customer SET contracted_capacity_kva = 100 WHERE category = 'commercial';
+UPDATE billing_bill b SET power_factor = 0.92, power_factor_yuan = -round(b.energy_charge_yuan * 0.003, 2),
+    funds_yuan = round(b.energy_kwh * %(fund_rate)s, 2),
+    total_yuan = b.energy_charge_yuan + round(b.energy_kwh * %(fund_rate)s, 2)
+  FROM archive_customer c WHERE c.id = b.customer_id AND c.category = 'commercial';
 INSERT INTO billing_bookarea (book_id, area_id) SELECT b.id, a.id FROM billing_readingbook b, archive_area a;
 UPDATE billing_bill SET prepared_by_id = %(preparer)s, checked_by_id = %(checker)s,
     checked_at = period_end + 2, issued_at = period_end + 3;
@@ -121,6 +126,7 @@ def main() -> None:
     from django.db import connection
 
     from gridcheck.audit import services
+    from gridcheck.core.rules import rule_value
     from gridcheck.users.models import User
 
     started = time.monotonic()
@@ -137,6 +143,9 @@ def main() -> None:
                 "reader": reader.pk,
                 "preparer": preparer.pk,
                 "checker": checker.pk,
+                "fund_rate": rule_value(
+                    "tariff.demo.fund.renewable_energy_surcharge", datetime.date(2025, 3, 31)
+                ),
             },
         )
         cursor.execute("ANALYZE")
