@@ -93,8 +93,8 @@ UPDATE billing_bill b SET tariff_code = c.tariff_code, tariff_name = '一般工�
   FROM archive_customer c WHERE c.id = b.customer_id AND c.category = 'commercial';
 UPDATE billing_bill b SET energy_kwh = b.energy_kwh * p.multiplier
   FROM archive_meteringpoint p WHERE p.customer_id = b.customer_id AND p.multiplier <> 1;
-UPDATE archive_customer SET contracted_capacity_kva = 100 WHERE category = 'commercial';
-UPDATE billing_bill b SET power_factor = 0.92, power_factor_yuan = -round(b.energy_charge_yuan * 0.003, 2),
+UPDATE archive_customer SET contracted_capacity_kva = 100, voltage_level = '380V' WHERE category = 'commercial';
+UPDATE billing_bill b SET inputs = '{"power_factor_class": "0.90"}', power_factor = 0.92, power_factor_yuan = -round(b.energy_charge_yuan * 0.003, 2),
     funds_yuan = round(b.energy_kwh * %(fund_rate)s, 2),
     total_yuan = b.energy_charge_yuan + round(b.energy_kwh * %(fund_rate)s, 2)
   FROM archive_customer c WHERE c.id = b.customer_id AND c.category = 'commercial';
