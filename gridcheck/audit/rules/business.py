@@ -33,6 +33,10 @@ from gridcheck.archive.choices import CustomerCategory, CustomerStatus
 from gridcheck.archive.models import Customer
 from gridcheck.audit.choices import Module, Schedule, Severity, Theme
 from gridcheck.audit.engine import Evidence, Hit, Param, RuleContext, audit_rule
+from gridcheck.audit.rules._format import bill_url as _bill_url
+from gridcheck.audit.rules._format import day as _day
+from gridcheck.audit.rules._format import kwh as _kwh
+from gridcheck.audit.rules._format import yuan as _yuan
 from gridcheck.audit.rules._links import area_url, customer_url
 from gridcheck.billing.choices import ChangeStatus
 from gridcheck.billing.models import Bill, BillAdjustment, BookArea
@@ -93,16 +97,6 @@ FULL_WIDTH_DIGITS = tuple(zip("０１２３４５６７８９", "0123456789", st
 
 
 # ------------------------------------------------------------------------------------------- helpers
-def _yuan(value) -> str:
-    return f"{Decimal(value or 0):,.2f} 元"
-
-
-def _kwh(value) -> str:
-    return f"{int(Decimal(value or 0).to_integral_value()):,} kWh"
-
-
-def _day(value: datetime.date | None) -> str:
-    return f"{value:%Y-%m-%d}" if value else "—"
 
 
 def _person(full_name: str | None, username: str | None) -> str:
@@ -172,10 +166,6 @@ def _reversal_url(pk: int) -> str:
 
 def _account_url(customer_id: int) -> str:
     return reverse("collection:account_detail", args=[customer_id])
-
-
-def _bill_url(pk: int) -> str:
-    return reverse("billing:bill_detail", args=[pk])
 
 
 # ------------------------------------------------------------------------------------ YY-01 reversal

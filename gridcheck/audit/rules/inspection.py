@@ -15,12 +15,15 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 
 from gridcheck.archive.choices import CustomerStatus
 from gridcheck.archive.models import Station
 from gridcheck.audit.choices import Module, Schedule, Severity, Theme
 from gridcheck.audit.engine import Evidence, Hit, Param, RuleContext, audit_rule
+from gridcheck.audit.rules._format import aware as _aware
+from gridcheck.audit.rules._format import day as _day
+from gridcheck.audit.rules._format import who as _who
+from gridcheck.audit.rules._format import yuan as _yuan
 from gridcheck.audit.rules._links import customer_url, meter_url
 from gridcheck.billing.choices import AnomalyKind, AnomalyStatus, ChangeStatus
 from gridcheck.billing.models import BillAdjustment, ReaderAnomaly
@@ -43,27 +46,10 @@ FOLLOW_UP_SOURCES = (WorkOrderSource.LINELOSS, WorkOrderSource.SUSPECT)
 
 
 # ------------------------------------------------------------------------------------------- helpers
-def _who(row: dict, prefix: str = "") -> str:
-    return f"{row[prefix + 'name']}（{row[prefix + 'account_number']}）"
-
-
-def _yuan(value) -> str:
-    return f"{Decimal(value):,.2f} 元"
 
 
 def _rate(value) -> str:
     return "—" if value is None else f"{float(value):.1f}%"
-
-
-def _day(value) -> str:
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return f"{value:%Y-%m-%d}"
-
-
-def _aware(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of ``day``, local time."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _area_followed_up(since: datetime.date) -> Q:

@@ -21,6 +21,9 @@ from gridcheck.archive.choices import CustomerStatus, MeterPhase, MeterStatus
 from gridcheck.archive.models import Meter, MeteringPoint
 from gridcheck.audit.choices import Module, Schedule, Severity, Theme
 from gridcheck.audit.engine import Evidence, Hit, Param, RuleContext, audit_rule
+from gridcheck.audit.rules._format import aware as _aware
+from gridcheck.audit.rules._format import day as _day
+from gridcheck.audit.rules._format import who as _who
 from gridcheck.audit.rules._links import customer_url, meter_url, metering_point_url
 from gridcheck.billing.models import Bill, MeterExchange, MeterReading
 from gridcheck.core.roles import Role
@@ -39,23 +42,10 @@ USUAL_CLASSES = (*PRECISION_CLASSES, "1", "1.0", "2", "2.0")
 
 
 # ------------------------------------------------------------------------------------------- helpers
-def _who(row: dict, prefix: str = "") -> str:
-    return f"{row[prefix + 'name']}（{row[prefix + 'account_number']}）"
 
 
 def _num(value, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
-
-
-def _day(value: datetime.date | datetime.datetime) -> str:
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return f"{value:%Y-%m-%d}"
-
-
-def _aware(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of ``day``, local time."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def load_current_a(kva: float, voltage_level: str) -> float | None:

@@ -29,6 +29,9 @@ from gridcheck.archive.choices import CustomerCategory, CustomerStatus, TariffCa
 from gridcheck.archive.models import Customer, Meter, MeteringPoint, Tariff
 from gridcheck.audit.choices import Module, Schedule, Severity, Theme
 from gridcheck.audit.engine import Evidence, Hit, Param, RuleContext, audit_rule
+from gridcheck.audit.rules._format import bill_url as _bill_url
+from gridcheck.audit.rules._format import kwh as _kwh
+from gridcheck.audit.rules._format import yuan as _yuan
 from gridcheck.audit.rules._links import area_url, customer_url, meter_url
 from gridcheck.billing.choices import BillStatus, ChangeStatus, ReadingSource
 from gridcheck.billing.models import (
@@ -128,18 +131,6 @@ LOSS_KEY = "transformer_loss"
 
 def _month_label(month: datetime.date) -> str:
     return f"{month.year}年{month.month}月"
-
-
-def _kwh(value) -> str:
-    return f"{Decimal(value or 0):,.0f} kWh"
-
-
-def _yuan(value) -> str:
-    return f"{Decimal(value or 0):,.2f} 元"
-
-
-def _bill_url(pk: int) -> str:
-    return reverse("billing:bill_detail", args=[pk])
 
 
 def _customer_evidence(row: dict, prefix: str = "customer__") -> Evidence:

@@ -481,7 +481,7 @@ def test_each_injector_makes_facts_its_rule_finds(county, issued, code, monkeypa
     def every(code, pks):
         return sorted(set(pks))
 
-    def one_per_customer(code, rows):
+    def one_per_customer(code, rows, wanted=20):
         seen, chosen = set(), []
         for row in sorted(rows, key=lambda r: r["pk"]):
             if row["customer_id"] not in seen:
