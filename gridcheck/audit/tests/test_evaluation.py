@@ -66,3 +66,15 @@ def test_a_truth_file_without_its_header_is_refused_with_its_name(tmp_path):
     path.write_text("rule,key\nDF-01,\n", encoding="utf-8")
     with pytest.raises(ValueError, match="row 2"):
         evaluation.truth_read(path)
+
+
+def test_the_docs_list_every_rule_with_its_title():
+    from pathlib import Path
+
+    from gridcheck.audit.library import rules_load
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "audit.md").read_text(encoding="utf-8")
+    missing = [
+        code for code, rule in rules_load().items() if f"| {code} |" not in docs or rule.title not in docs
+    ]
+    assert missing == [], "add these rules to the catalogue in docs/audit.md"
