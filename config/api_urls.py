@@ -18,4 +18,8 @@ urlpatterns = [
     path("billing/", include("gridcheck.billing.api.urls")),
     path("collection/", include("gridcheck.collection.api.urls")),
     path("audit/", include("gridcheck.audit.api.urls")),
+    path("contracts/", include("gridcheck.contracts.api.urls")),
+    path("temporary-supply/", include("gridcheck.temporary_supply.api.urls")),
+    path("metering/", include("gridcheck.metering.api.urls")),
+    path("census/", include("gridcheck.census.api.urls")),
 ]

@@ -350,6 +350,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 )
 # --- end collection --------------------------------------------------------------------------------
 
+# --- supply contracts, temporary supply, metering assets (gridcheck.contracts, .temporary_supply,
+# .metering); the business census (gridcheck.census) sits above the audit
+INSTALLED_APPS += ["gridcheck.metering", "gridcheck.contracts", "gridcheck.temporary_supply"]
+# --- end contracts ---------------------------------------------------------------------------------
+
 # --- marketing audit (gridcheck.audit): rule library, runs, findings to closure -----------------------
 INSTALLED_APPS += ["gridcheck.audit"]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
@@ -361,6 +366,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 # --- end audit -------------------------------------------------------------------------------------
+
+# --- the quarterly business census (gridcheck.census) ----------------------------------------------
+INSTALLED_APPS += ["gridcheck.census"]
+# --- end census ------------------------------------------------------------------------------------
 
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------
 INSTALLED_APPS += ["gridcheck.demo"]

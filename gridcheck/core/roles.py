@@ -10,7 +10,9 @@ Capabilities:
 ``view``              use the desk at all: the home page, one's messages (every staff member)
 ``view_<section>``    read a section's pages, lists, exports and API within the user's scope:
                       ``archive``, ``meter_data``, ``lineloss``, ``detection``, ``inspections``,
-                      ``cases``, ``hazards``, ``staff``, ``billing``, ``collection`` (see ``SECTION_VIEWS``)
+                      ``cases``, ``hazards``, ``staff``, ``billing``, ``collection``, ``audit``,
+                      ``contracts`` (contracts and temporary supply), ``metering``, ``census``
+                      (see ``SECTION_VIEWS``)
 ``change``            edit archive records
 ``import``            load archive files and meter data
 ``manage_staff``      create staff and qualifications
@@ -34,6 +36,8 @@ Capabilities:
 ``run_audit``         start audit runs, assign findings, verify and close them, approve "not a problem"
                       (never for a finding one was assigned or asked about)
 ``manage_audit_rules`` switch audit rules on and off and change their thresholds (recorded)
+``manage_contracts``  draft, sign, renew and end supply contracts; take temporary-supply applications
+``manage_metering``   accept, install, change, verify and retire metering assets (meters, CTs, PTs)
 ====================  =================================================================================
 
 Reading bills is the section ``view_billing``; refunds, back-bills, category changes and book changes are
@@ -72,14 +76,21 @@ VIEW_BILLING, READ_METERS = "view_billing", "read_meters"
 PREPARE_BILLS, CHECK_BILLS = "prepare_bills", "check_bills"
 VIEW_COLLECTION, COLLECT, MANAGE_COLLECTION = "view_collection", "collect", "manage_collection"
 VIEW_AUDIT, RUN_AUDIT, MANAGE_AUDIT_RULES = "view_audit", "run_audit", "manage_audit_rules"
+VIEW_CONTRACTS, MANAGE_CONTRACTS = "view_contracts", "manage_contracts"
+VIEW_METERING, MANAGE_METERING = "view_metering", "manage_metering"
+VIEW_CENSUS = "view_census"
 
 #: Reading each section. Suspects, cases and visits (with their photos, signatures and amounts) are for
 #: the people who act on them; the government liaison reads hazards, notices and aggregate figures only.
 SECTION_VIEWS = frozenset(
     {VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES}
     | {VIEW_HAZARDS, VIEW_STAFF, VIEW_BILLING, VIEW_COLLECTION, VIEW_AUDIT}
+    | {VIEW_CONTRACTS, VIEW_METERING, VIEW_CENSUS}
 )
-_DESK = frozenset({VIEW, VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_HAZARDS, VIEW_STAFF})
+# The meter reader reads the metering assets (they report a meter's faults), not contracts or the census.
+_DESK = frozenset(
+    {VIEW, VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_HAZARDS, VIEW_STAFF, VIEW_METERING}
+)
 
 _FIELD = SECTION_VIEWS | {VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS}
 _BILLING = frozenset({VIEW_BILLING, READ_METERS, PREPARE_BILLS, CHECK_BILLS})
@@ -91,6 +102,7 @@ _HEAD = (
     | _COLLECTION
     | _AUDIT
     | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
+    | {MANAGE_CONTRACTS, MANAGE_METERING}
 )
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -98,8 +110,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.STATION_HEAD: _HEAD | {VIEW_OUTBOX, RUN_COUNTY},
     # The billing auditor (电费审核) prepares and checks bills; the checker is never the preparer.
     # The marketing auditor (营销稽查) runs the audit rules and works their findings to closure.
-    Role.AUDITOR: _FIELD | _AUDIT | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS, MANAGE_COLLECTION},
-    Role.INSPECTOR: _FIELD | {IMPORT},
+    # The auditor is the station's business desk too (营业): contracts and temporary supply.
+    Role.AUDITOR: _FIELD
+    | _AUDIT
+    | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS, MANAGE_COLLECTION, MANAGE_CONTRACTS, MANAGE_METERING},
+    # Inspectors install, change and check metering in the field.
+    Role.INSPECTOR: _FIELD | {IMPORT, MANAGE_METERING},
     # The reader collects too (抄表收费员).
     Role.METER_READER: _DESK | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT, VIEW_AUDIT},
     # Answers for the loss of their areas: reads every section, scoped to those areas; as the area's

@@ -54,6 +54,12 @@ SECTIONS: dict[str, frozenset[str]] = {
     # Marketing audit: every member of staff but the government liaison (findings are worked by
     # readers, inspectors and area managers too).
     "audit": STAFF - {"liaison"},
+    # Supply contracts and temporary supply, and the business census: the people who act on customers
+    # (not the meter reader, not the liaison).
+    "contracts": CASEWORK_READERS,
+    "census": CASEWORK_READERS,
+    # Metering assets: every member of staff but the liaison (the reader reports a meter's faults).
+    "metering": DATA_READERS,
 }
 
 # Pages that need more than reading their section even for GET (the forms that change something).

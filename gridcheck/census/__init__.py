@@ -1,0 +1,1 @@
+"""Business census (营业普查)."""

@@ -1,0 +1,1 @@
+"""Supply contracts (供用电合同): the models."""

@@ -1,0 +1,9 @@
+"""What supply contracts adds to the floor: its section's capability (menu entries, tiles and jobs
+to come)."""
+
+from gridcheck.core.registries import access
+from gridcheck.core.roles import VIEW_CONTRACTS
+
+
+def register() -> None:
+    access.register("contracts", VIEW_CONTRACTS)

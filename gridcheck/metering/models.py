@@ -1,0 +1,1 @@
+"""Metering assets (计量装置台账): the models."""

@@ -1,0 +1,1 @@
+"""Temporary supply (临时用电)."""
