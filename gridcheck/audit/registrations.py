@@ -4,7 +4,7 @@ the rule table kept in step with the code after every migration."""
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, dashboard, jobs, menu
+from gridcheck.core.registries import MenuItem, access, dashboard, jobs, menu, todos
 from gridcheck.core.roles import RUN_AUDIT, VIEW_AUDIT
 from gridcheck.core.schedule import Job, daily
 
@@ -41,3 +41,7 @@ def register() -> None:
     dashboard.register("audit.findings", TILE)
     jobs.register("audit.daily", Job("audit.daily", daily, _daily))
     post_migrate.connect(_sync_rules, dispatch_uid="audit.rules_sync")
+    from gridcheck.audit.todos import TODOS
+
+    for name, item in TODOS.items():
+        todos.register(name, item)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, menu
+from gridcheck.core.registries import MenuItem, access, menu, todos
 from gridcheck.core.roles import VIEW_BILLING
 
 
@@ -15,3 +15,7 @@ def register() -> None:
     menu.add_item("billing", MenuItem(_("Refunds and back-bills"), "billing:adjustment_list", VIEW_BILLING))
     menu.add_item("billing", MenuItem(_("Category changes"), "billing:category_change_list", VIEW_BILLING))
     menu.add_item("billing", MenuItem(_("Reading anomalies"), "billing:anomaly_list", VIEW_BILLING))
+    from gridcheck.billing.todos import TODOS
+
+    for name, item in TODOS.items():
+        todos.register(name, item)

@@ -5,7 +5,7 @@ them)."""
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.billing.signals import bill_adjusted, bills_issued
-from gridcheck.core.registries import MenuItem, access, dashboard, jobs, menu
+from gridcheck.core.registries import MenuItem, access, dashboard, jobs, menu, todos
 from gridcheck.core.roles import COLLECT, MANAGE_COLLECTION, VIEW_COLLECTION
 from gridcheck.core.schedule import Job, daily
 
@@ -61,3 +61,7 @@ def register() -> None:
     jobs.register("collection.daily", Job("collection.daily", daily, _daily))
     bills_issued.connect(_on_bills_issued, dispatch_uid="collection.bills_issued")
     bill_adjusted.connect(_on_bill_adjusted, dispatch_uid="collection.bill_adjusted")
+    from gridcheck.collection.todos import TODOS
+
+    for name, item in TODOS.items():
+        todos.register(name, item)

@@ -11,7 +11,9 @@
 - ``access``: the capability that reading an app (by app label) or one view (by URL name) needs
   (``gridcheck.core.access``);
 - ``landing``: the page a user is sent to instead of a page they may not open, by a capability they have
-  (the customer portal for ``portal``).
+  (the customer portal for ``portal``);
+- ``todos``: the lines of the home page's to-do list (``TodoItem``): what waits for the user, each with its
+  count and the filtered list that shows it.
 
 A registry refuses a second entry under the same name, so two apps cannot silently replace each other.
 """
@@ -110,6 +112,39 @@ class DashboardTile:
     order: int = 100
 
 
+# ------------------------------------------------------------------------------------------------ to-do
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """A line of the home page's to-do list (待办事项): how many things wait for a user.
+
+    ``count(user)`` counts them within the user's scope (0 hides the line); ``url(user)`` is the list
+    that shows exactly them (filters in its query string). ``urgent`` marks lines of overdue things.
+    Shown only when ``allowed`` (a capability name or ``user -> bool``).
+    """
+
+    label: object
+    count: Callable[[object], int]
+    url: Callable[[object], str]
+    allowed: str | Callable[[object], bool]
+    order: int = 100
+    urgent: bool = False
+
+
+def list_url(url_name: str, **query) -> Callable[[object], str]:
+    """``TodoItem.url`` for a fixed list: the URL of ``url_name`` with ``query`` as its filters."""
+
+    def url(user) -> str:
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        return reverse(url_name) + (f"?{urlencode(query)}" if query else "")
+
+    return url
+
+
 class OrderedRegistry(Registry):
     """A registry iterated by the ``order`` given at registration (ties: registration order)."""
 
@@ -131,3 +166,4 @@ exports = Registry("export")
 imports = OrderedRegistry("import entity")
 access = Registry("access rule")
 landing = Registry("landing page")
+todos = Registry("to-do item")

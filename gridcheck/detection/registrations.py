@@ -3,7 +3,7 @@ analysis has succeeded."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, menu
+from gridcheck.core.registries import MenuItem, access, menu, todos
 from gridcheck.core.roles import VIEW_DETECTION
 
 
@@ -18,6 +18,10 @@ def register() -> None:
     from gridcheck.lineloss.models import AnalysisRun
 
     run_succeeded.connect(follow_analysis, sender=AnalysisRun, dispatch_uid="detection.follow_analysis")
+    from gridcheck.detection.todos import TODOS
+
+    for name, item in TODOS.items():
+        todos.register(name, item)
 
 
 def follow_analysis(sender, *, run, command=None, no_progress=False, **kwargs):

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, jobs, landing, menu
+from gridcheck.core.registries import MenuItem, access, jobs, landing, menu, todos
 from gridcheck.core.roles import PORTAL, VIEW_HAZARDS, has_capability
 from gridcheck.core.schedule import Job, daily
 
@@ -50,6 +50,10 @@ def register() -> None:
         "hazards.quarterly_briefing",
         Job("hazards.quarterly_briefing", _quarterly_briefing, _hazards_quarterly),
     )
+    from gridcheck.hazards.todos import TODOS
+
+    for name, item in TODOS.items():
+        todos.register(name, item)
 
 
 def _monthly_notices(now: datetime.datetime) -> str | None:

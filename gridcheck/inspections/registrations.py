@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, menu
+from gridcheck.core.registries import MenuItem, access, menu, todos
 from gridcheck.core.roles import VIEW_INSPECTIONS
 from gridcheck.inspections.services import broken_seal_work_order
 from gridcheck.seals.models import SealBreak
@@ -27,3 +27,7 @@ def register() -> None:
     seal_found_broken.connect(
         broken_seal_work_order, sender=SealBreak, dispatch_uid="inspections.broken_seal_work_order"
     )
+    from gridcheck.inspections.todos import TODOS
+
+    for name, item in TODOS.items():
+        todos.register(name, item)

@@ -1,0 +1,33 @@
+"""Detection's line of the home page's to-do list: the latest month's suspects nobody has looked at."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gridcheck.core.registries import TodoItem
+from gridcheck.core.roles import DISPATCH
+from gridcheck.core.scoping import scoped
+from gridcheck.detection.choices import SuspectStatus
+from gridcheck.detection.models import Suspect
+
+
+def _latest_month(user):
+    return scoped(Suspect, user).order_by("-month").values_list("month", flat=True).first()
+
+
+def _new(user) -> int:
+    month = _latest_month(user)
+    if month is None:
+        return 0
+    return scoped(Suspect, user).filter(month=month, status=SuspectStatus.NEW).count()
+
+
+def _url(user) -> str:
+    from django.urls import reverse
+
+    month = _latest_month(user)
+    query = f"?status={SuspectStatus.NEW}" + (f"&month={month:%Y-%m-%d}" if month else "")
+    return reverse("detection:suspect_list") + query
+
+
+TODOS = {
+    "detection.new": TodoItem(_("Theft suspects not yet checked"), _new, _url, DISPATCH, order=70),
+}
