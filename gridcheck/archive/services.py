@@ -1,8 +1,11 @@
 """Services that change the archive: keyword-only, atomic, validated before they save."""
 
 from django.db import transaction
+from django.utils import timezone
 
+from gridcheck.archive.choices import CustomerStatus
 from gridcheck.archive.models import Customer
+from gridcheck.archive.signals import customer_activating
 
 # Fields a person may change on a customer's page (the account number is its identity). The tariff code
 # is not among them: it changes only through an approved category change (更改用电申请, billing app),
@@ -33,10 +36,15 @@ def customer_update(*, customer: Customer, user, **fields) -> Customer:
     unknown = set(fields) - set(CUSTOMER_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    stored = Customer.objects.filter(pk=customer.pk).values_list("status", flat=True).first()
+    was_active = (stored or customer.status) == CustomerStatus.ACTIVE
     for name, value in fields.items():
         setattr(customer, name, value)
     customer.station_id = customer.area.station_id
     customer.full_clean()
+    if customer.status == CustomerStatus.ACTIVE and not was_active:
+        # Apps above the archive may refuse the activation (no supply without a contract in force).
+        customer_activating.send(sender=Customer, customer=customer, user=user, on=timezone.localdate())
     customer._history_user = user
     customer.save()
     return customer
