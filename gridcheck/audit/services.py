@@ -470,13 +470,25 @@ def finding_assign(*, finding: Finding, user, assignee, note: str = "") -> Findi
             raise ValidationError(_("The assignee works at another station."))
         finding.assignee = assignee
         label = str(assignee)
-        return _move(
+        finding = _move(
             finding,
             to=FindingStatus.ASSIGNED,
             user=user,
             note=note or _("Assigned to %(user)s") % {"user": label},
             fields=("assignee",),
         )
+        from gridcheck.notifications.services import notify_people
+
+        notify_people(
+            [assignee],
+            subject=_("Audit finding %(code)s assigned to you") % {"code": finding.rule.code},
+            body=_("%(summary)s Deadline %(deadline)s. Page: %(url)s")
+            % {"summary": finding.summary, "deadline": finding.deadline, "url": finding.get_absolute_url()},
+            key=f"audit:finding:{finding.pk}:assigned:{assignee.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            related=finding,
+            created_by=user,
+        )
+        return finding
 
 
 def _is_assignee_or_auditor(finding: Finding, user) -> bool:
@@ -619,3 +631,60 @@ def audit_daily(*, on: datetime.date | None = None) -> dict:
     except ValidationError as refused:  # a run of the month still queued or running: it covers today
         logger.info("scheduled audit of %s skipped: %s", on, " ".join(refused.messages))
     return {"runs": started, "escalated": findings_escalate_overdue(on=on)}
+
+
+# ------------------------------------------------------------------------ findings recorded from outside
+@transaction.atomic
+def finding_record(
+    *,
+    rule_code: str,
+    key: str,
+    station_id: int,
+    summary: str,
+    user,
+    area_id: int | None = None,
+    customer_id: int | None = None,
+    evidence: list[dict] | None = None,
+    on: datetime.date | None = None,
+) -> Finding:
+    """Record a finding of rule ``rule_code`` found outside a rule run (e.g. by a census team, approved by
+    ``user``); an unfinished finding of the same rule and key is returned as it is (idempotent). The rule
+    must be declared in the library (``rules/census.py``)."""
+    on = on or timezone.localdate()
+    existing = Finding.objects.filter(rule__code=rule_code, key=key[:200], status__in=UNFINISHED).first()
+    if existing is not None:
+        return existing
+    if not AuditRule.objects.filter(code=rule_code).exists():
+        rules_sync()
+    rule = AuditRule.objects.get(code=rule_code)
+    version = rule_version_on(rule, on)
+    if version is None:
+        raise ValidationError(_("The audit rule %(code)s has no version in force.") % {"code": rule_code})
+    assignee = _assignee_for(version.owner_role, station_id, area_id)
+    finding = Finding.objects.create(
+        rule=rule,
+        version=version,
+        key=key[:200],
+        module=rule.module,
+        theme=rule.theme,
+        severity=version.severity,
+        station_id=station_id,
+        area_id=area_id,
+        customer_id=customer_id,
+        summary=summary[:300],
+        evidence=list(evidence or []),
+        status=FindingStatus.ASSIGNED if assignee else FindingStatus.OPEN,
+        owner_role=version.owner_role,
+        assignee=assignee,
+        deadline=on + datetime.timedelta(days=version.deadline_days),
+        month=on.replace(day=1),
+        last_found_at=timezone.now(),
+    )
+    record_transition(
+        FindingEvent,
+        finding,
+        to_status=finding.status,
+        actor=user,
+        note=_("Recorded by %(user)s") % {"user": str(user)},
+    )
+    return finding

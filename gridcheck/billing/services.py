@@ -84,6 +84,51 @@ def _event(subject, *, to_status: str, from_status: str = "", actor=None, note: 
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note or "",
     )
+    _handover(subject, to_status=to_status, actor=actor)
+
+
+#: Who prepared each kind of request that a second person decides (the field), and who acts on it next
+#: in each status: (capability, the people of the request who may not).
+_REQUESTER = {BookChange: "requested_by", BillAdjustment: "prepared_by", CategoryChange: "applied_by"}
+_NEXT = {
+    (BookChange, ChangeStatus.PENDING): (APPROVE_STATION, ("requested_by",)),
+    (BillAdjustment, ChangeStatus.PENDING): (APPROVE_STATION, ("prepared_by",)),
+    (CategoryChange, ChangeStatus.PENDING): (CHECK_BILLS, ("applied_by",)),
+    (CategoryChange, ChangeStatus.CHECKED): (APPROVE_STATION, ("applied_by", "checked_by")),
+}
+
+
+def _handover(subject, *, to_status: str, actor) -> None:
+    """Tell the next person that a request waits for them, or its requester how it was decided."""
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import people_who_may
+
+    kind = type(subject)
+    if kind not in _REQUESTER:
+        return
+    what = f"{kind._meta.verbose_name}{subject.pk}"
+    url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+    if (kind, to_status) in _NEXT:
+        capability, not_them = _NEXT[(kind, to_status)]
+        people = people_who_may(
+            capability,
+            station_id=subject.station_id,
+            exclude=[actor, *(getattr(subject, f"{field}_id") for field in not_them)],
+        )
+        subject_line = _("%(what)s waits for you") % {"what": what}
+    elif to_status in (ChangeStatus.APPROVED, ChangeStatus.REJECTED):
+        people = [getattr(subject, _REQUESTER[kind])]
+        subject_line = _("%(what)s: %(status)s") % {"what": what, "status": ChangeStatus(to_status).label}
+    else:
+        return
+    notify_people(
+        people,
+        subject=subject_line,
+        body=_("%(what)s (%(object)s). Page: %(url)s") % {"what": what, "object": subject, "url": url},
+        key=f"billing:{kind.__name__}:{subject.pk}:{to_status}",
+        related=subject,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
 
 
 def _require(user, capability: str, message: str) -> None:

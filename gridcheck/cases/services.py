@@ -31,6 +31,7 @@ from gridcheck.cases.selectors import (
     paid_yuan,
 )
 from gridcheck.core.events import record_transition
+from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION
 from gridcheck_analytics import penalties
 from gridcheck_analytics.regulations import RuleError, RuleNotInForceError
 
@@ -450,7 +451,55 @@ def case_submit_for_approval(*, case: Case, user) -> Case:
     _save(case, user, "submitted")
     levels = _("station head and county") if case.needs_county_approval else _("station head")
     _event(case, from_status, user, _("Submitted for approval by the %(levels)s.") % {"levels": levels})
+    _tell_approvers(case, APPROVE_STATION, user=user)
     return case
+
+
+def _tell_approvers(case: Case, capability: str, *, user) -> None:
+    """The hand-over: the people who may decide the case's next step are told it waits for them."""
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import people_who_may
+
+    people = people_who_may(capability, station_id=case.station_id, exclude=[case.created_by_id, user])
+    if capability == APPROVE_COUNTY:
+        people = [person for person in people if person.station_id is None]
+    notify_people(
+        people,
+        subject=_("Case %(number)s waits for your approval") % {"number": case.number},
+        body=_("%(customer)s: %(kind)s, %(total)s yuan due. Case page: %(url)s")
+        % {
+            "customer": case.customer,
+            "kind": case.get_kind_display(),
+            "total": case.total_due_yuan,
+            "url": case.get_absolute_url(),
+        },
+        key=f"case:{case.pk}:{capability}:{case.submitted_at:%Y%m%d%H%M%S}",
+        related=case,
+        created_by=user,
+        station=case.station,
+    )
+
+
+def _tell_creator(case: Case, *, user, approved: bool, comment: str) -> None:
+    """The hand-over back: whoever opened the case is told how it was decided."""
+    from gridcheck.notifications.services import notify_people
+
+    subject = _("Case %(number)s approved") if approved else _("Case %(number)s returned")
+    notify_people(
+        [case.created_by],
+        subject=subject % {"number": case.number},
+        body=_("%(decision)s by %(person)s. %(comment)s Case page: %(url)s")
+        % {
+            "decision": _("Approved") if approved else _("Rejected"),
+            "person": user,
+            "comment": comment,
+            "url": case.get_absolute_url(),
+        },
+        key=f"case:{case.pk}:decided:{case.status}:{case.submitted_at:%Y%m%d%H%M%S}",
+        related=case,
+        created_by=user,
+        station=case.station,
+    )
 
 
 @transaction.atomic
@@ -494,6 +543,7 @@ def case_approve(*, case: Case, user, level: str, decision: str, comment: str = 
             user,
             _("Rejected (%(level)s): %(comment)s") % {"level": label, "comment": comment},
         )
+        _tell_creator(case, user=user, approved=False, comment=comment)
     elif next_approval_level(case) is None:
         case.status = CaseStatus.APPROVED
         _save(case, user, "approved")
@@ -503,6 +553,7 @@ def case_approve(*, case: Case, user, level: str, decision: str, comment: str = 
             user,
             _("Approved (%(level)s). %(comment)s") % {"level": label, "comment": comment},
         )
+        _tell_creator(case, user=user, approved=True, comment=comment)
     else:
         # Still pending: the county decides next. Recorded as an event of the same status.
         _event(
@@ -512,6 +563,7 @@ def case_approve(*, case: Case, user, level: str, decision: str, comment: str = 
             _("Approved (%(level)s); waiting for the county. %(comment)s")
             % {"level": label, "comment": comment},
         )
+        _tell_approvers(case, APPROVE_COUNTY, user=user)
     return case
 
 

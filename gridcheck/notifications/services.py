@@ -478,3 +478,34 @@ def inbox_mark_all_read(*, user) -> int:
     return Message.objects.filter(
         channel=Channel.IN_APP, recipient_user=user, status=MessageStatus.SENT, read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+def notify_people(
+    people: Iterable,
+    *,
+    subject: str,
+    body: str,
+    key: str,
+    related: Model | None = None,
+    created_by=None,
+    station=None,
+) -> int:
+    """An in-app message to each of ``people`` about one hand-over (待办提醒): something waits for them,
+    or what they handed over was decided. ``key`` names the hand-over (its object and step); each person
+    gets it once. Returns how many were told."""
+    told = 0
+    for person in people:
+        if person is None or getattr(person, "pk", None) is None:
+            continue
+        message_enqueue(
+            channel=Channel.IN_APP,
+            recipient=person,
+            subject=subject,
+            body=body,
+            dedup_key=f"handover:{key}:{person.pk}",
+            related=related,
+            created_by=created_by,
+            station=station,
+        )
+        told += 1
+    return told

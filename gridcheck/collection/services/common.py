@@ -18,13 +18,57 @@ FEN = Decimal("0.01")
 
 def event(subject, *, to_status: str, from_status: str = "", actor=None, note: str = "") -> CollectionEvent:
     """Record one state change of ``subject`` (who, when, from, to, why)."""
-    return CollectionEvent.objects.create(
+    recorded = CollectionEvent.objects.create(
         subject_type=type(subject).__name__,
         subject_id=subject.pk,
         from_status=from_status or "",
         to_status=to_status,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=(note or "")[:2000],
+    )
+    _handover(subject, to_status=to_status, actor=actor)
+    return recorded
+
+
+def _handover(subject, *, to_status: str, actor) -> None:
+    """Tell the next person that a request waits for their decision, or its requester the decision."""
+    from gridcheck.collection.models import Disconnection, ReceiptCancellation, Reversal
+    from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, MANAGE_COLLECTION
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import people_who_may
+
+    requester = {Reversal: "requested_by", Disconnection: "proposed_by", ReceiptCancellation: "cancelled_by"}
+    waiting = {
+        (Reversal, "pending"): APPROVE_STATION,
+        (Disconnection, "proposed"): APPROVE_STATION,
+        (Disconnection, "county_pending"): APPROVE_COUNTY,
+        (ReceiptCancellation, "pending"): MANAGE_COLLECTION,
+    }
+    kind = type(subject)
+    if kind not in requester:
+        return
+    asked_by_id = getattr(subject, f"{requester[kind]}_id")
+    what = f"{kind._meta.verbose_name}{subject.pk}"
+    if (kind, to_status) in waiting:
+        capability = waiting[(kind, to_status)]
+        station_id = getattr(subject, "station_id", None) or getattr(subject.stock, "station_id", None)
+        people = people_who_may(capability, station_id=station_id, exclude=[actor, asked_by_id])
+        if capability == APPROVE_COUNTY:
+            people = [person for person in people if person.station_id is None]
+        line = _("%(what)s waits for you") % {"what": what}
+    elif to_status in ("approved", "rejected") and asked_by_id:
+        people = [getattr(subject, requester[kind])]
+        line = _("%(what)s: %(status)s") % {"what": what, "status": subject.get_status_display()}
+    else:
+        return
+    url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+    notify_people(
+        people,
+        subject=line,
+        body=_("%(what)s (%(object)s). Page: %(url)s") % {"what": what, "object": subject, "url": url},
+        key=f"collection:{kind.__name__}:{subject.pk}:{to_status}",
+        related=subject,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
 
 

@@ -57,7 +57,29 @@ def tipoff_create(
     save(tipoff, user=received_by, reason=_("Tip-off received"))
     if customer is not None:
         _tipoff_work_order(tipoff=tipoff, user=received_by)
+    _tell_dispatchers(tipoff, user=received_by)
     return tipoff
+
+
+def _tell_dispatchers(tipoff: TipOff, *, user) -> None:
+    """The hand-over: whoever dispatches at the station is told a tip-off waits (reporter not named)."""
+    from gridcheck.core.roles import DISPATCH
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import people_who_may
+
+    notify_people(
+        people_who_may(DISPATCH, station_id=tipoff.station_id, exclude=[user]),
+        subject=_("Tip-off %(number)s received: visit by %(deadline)s")
+        % {
+            "number": tipoff.number,
+            "deadline": f"{timezone.localtime(tipoff.visit_deadline):%Y-%m-%d %H:%M}",
+        },
+        body=_("%(address)s. Page: %(url)s") % {"address": tipoff.address, "url": tipoff.get_absolute_url()},
+        key=f"inspections:tipoff:{tipoff.pk}:received",
+        related=tipoff,
+        created_by=user,
+        station=tipoff.station,
+    )
 
 
 def _tipoff_work_order(*, tipoff: TipOff, user) -> WorkOrder:
