@@ -2,6 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from gridcheck.temporary_supply.api import views
+
 router = DefaultRouter()
+views.register(router)
 
 urlpatterns = router.urls
