@@ -1,7 +1,10 @@
-"""Metering assets API routes, mounted at /api/metering/."""
+"""Metering assets API routes, mounted at /api/metering/ (``views``)."""
 
 from rest_framework.routers import DefaultRouter
 
+from gridcheck.metering.api import views
+
 router = DefaultRouter()
+views.register(router)
 
 urlpatterns = router.urls
