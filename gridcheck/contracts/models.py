@@ -10,6 +10,7 @@ connection: the register need not hold one row per household (see ``selectors.cu
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.contracts.choices import AgreementKind, ContractKind, ContractStatus
@@ -130,6 +131,9 @@ class Contract(AuditedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:contract_detail", args=[self.pk])
 
     @property
     def supplier_signatory_display(self) -> str:

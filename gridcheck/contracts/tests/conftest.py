@@ -25,3 +25,29 @@ def full_clauses() -> dict:
         "theft_liability_acknowledged": True,
         "theft_liability_acknowledged_on": datetime.date(2025, 1, 1),
     }
+
+
+@pytest.fixture
+def contracts(county, today, full_clauses):
+    """A signed non-standard contract in force for east12 and one for west12, and a draft for east22."""
+    from gridcheck.contracts import services
+
+    made = {}
+    admin = county.users["admin"]
+    for key in ("east12", "west12"):
+        contract = services.contract_draft(
+            customer=county.customers[key],
+            user=admin,
+            kind="non_standard",
+            valid_from=today - datetime.timedelta(days=30),
+            **full_clauses,
+        )
+        services.contract_sign(
+            contract=contract, user=admin, signed_on=today, customer_signatory="甲", supplier_signatory=admin
+        )
+        contract.refresh_from_db()
+        made[key] = contract
+    made["draft"] = services.contract_draft(
+        customer=county.customers["east22"], user=admin, kind="non_standard", valid_from=today
+    )
+    return made
