@@ -5,6 +5,7 @@ application, and the unauthorised connections."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
@@ -94,7 +95,9 @@ class SupplyDetailView(ScopedDetailView):
             decide_form=forms.ExtensionDecideForm(),
         )
         if not supply.connected_on and supply.status == SupplyStatus.APPROVED:
-            ctx["connection_problems"] = services.connection_problems(supply, supply.start_on)
+            today = timezone.localdate()
+            on = min(max(today, supply.start_on), supply.end_on)
+            ctx["connection_problems"] = services.connection_problems(supply, on)
         return ctx
 
 

@@ -26,3 +26,18 @@ def test_demo_builds_every_kind_once(county):
     assert UnauthorisedConnection.objects.get().fine_yuan == 200
     again = demo_temporary_supply_build(on=today())
     assert again["supplies"] == 12 and TemporarySupply.objects.count() == 12
+
+
+def test_command_builds_the_demo_and_the_daily_job_ends_the_overdue_one(county):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("temporary_supply", "demo", stdout=out)
+    assert "supplies 12" in out.getvalue()
+    out = io.StringIO()
+    call_command("temporary_supply", "daily", stdout=out)
+    assert "ended 1" in out.getvalue()
+    overdue = TemporarySupply.objects.get(status=SupplyStatus.ENDED)
+    assert overdue.disconnection_work_order is not None
