@@ -13,8 +13,15 @@ from gridcheck.contracts.models import (
     ContractFileLoan,
 )
 
+#: The choice fields are plain text in the schema (their values are the choice sets of
+#: ``gridcheck.contracts.choices``), so that they do not collide with other apps' "kind" and "status".
+KIND_HELP = "standard_temporary, residential_notice or non_standard"
+STATUS_HELP = "draft, signed, in_force, extended, expired, terminated or superseded"
+
 
 class ContractSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
     account_number = serializers.CharField(source="customer.account_number", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     station_code = serializers.CharField(source="station.code", read_only=True)
@@ -31,7 +38,9 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class ContractAgreementSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="dispatch, own_generation or settlement")
+
     class Meta:
         model = ContractAgreement
         fields = [
@@ -39,13 +48,13 @@ class AgreementSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ContractExtensionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractExtension
         fields = ["id", "previous_valid_to", "new_valid_to", "supplier_confirmed_on", "customer_confirmed_on"]
 
 
-class LoanSerializer(serializers.ModelSerializer):
+class ContractLoanSerializer(serializers.ModelSerializer):
     borrower = serializers.CharField(source="borrower_display", read_only=True)
 
     class Meta:
@@ -53,8 +62,10 @@ class LoanSerializer(serializers.ModelSerializer):
         fields = ["id", "borrower", "purpose", "lent_on", "due_on", "returned_on"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class ContractEventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField(allow_null=True)
+    from_status = serializers.CharField(read_only=True, help_text=STATUS_HELP + " (empty: created)")
+    to_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
 
     class Meta:
         model = ContractEvent
@@ -63,10 +74,10 @@ class EventSerializer(serializers.ModelSerializer):
 
 class ContractDetailSerializer(ContractSerializer):
     supplier_signatory = serializers.CharField(source="supplier_signatory_display", read_only=True)
-    agreements = AgreementSerializer(many=True, read_only=True)
-    extensions = ExtensionSerializer(many=True, read_only=True)
-    loans = LoanSerializer(many=True, read_only=True)
-    events = EventSerializer(many=True, read_only=True)
+    agreements = ContractAgreementSerializer(many=True, read_only=True)
+    extensions = ContractExtensionSerializer(many=True, read_only=True)
+    loans = ContractLoanSerializer(many=True, read_only=True)
+    events = ContractEventSerializer(many=True, read_only=True)
     cases = serializers.SerializerMethodField()
 
     class Meta(ContractSerializer.Meta):
@@ -85,7 +96,7 @@ class ContractDetailSerializer(ContractSerializer):
         return [link.case.number for link in obj.case_links.select_related("case")]
 
 
-class SignSerializer(serializers.Serializer):
+class ContractSignSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
     customer_signatory = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     supplier_signatory_name = serializers.CharField(
@@ -93,12 +104,12 @@ class SignSerializer(serializers.Serializer):
     )
 
 
-class RenewSerializer(serializers.Serializer):
+class ContractRenewSerializer(serializers.Serializer):
     new_valid_to = serializers.DateField()
     supplier_confirmed_on = serializers.DateField(allow_null=True)
     customer_confirmed_on = serializers.DateField(allow_null=True)
 
 
-class TerminateSerializer(serializers.Serializer):
+class ContractTerminateSerializer(serializers.Serializer):
     on = serializers.DateField()
     reason = serializers.CharField(max_length=1000)

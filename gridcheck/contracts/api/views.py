@@ -81,12 +81,12 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         return data.validated_data
 
-    @extend_schema(request=s.SignSerializer, responses={200: s.ContractDetailSerializer})
+    @extend_schema(request=s.ContractSignSerializer, responses={200: s.ContractDetailSerializer})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         """Sign a draft (every mandatory clause of a non-standard contract filled, a longer term approved)."""
         contract = self.get_object()
-        body = self._body(s.SignSerializer)
+        body = self._body(s.ContractSignSerializer)
         name = body["supplier_signatory_name"].strip()
         _service(
             services.contract_sign,
@@ -99,21 +99,21 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(contract)
 
-    @extend_schema(request=s.RenewSerializer, responses={200: s.ContractDetailSerializer})
+    @extend_schema(request=s.ContractRenewSerializer, responses={200: s.ContractDetailSerializer})
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
         """Extend a contract in force: the new end and both sides' written confirmation dates."""
         contract = self.get_object()
-        body = self._body(s.RenewSerializer)
+        body = self._body(s.ContractRenewSerializer)
         _service(services.contract_renew, contract=contract, user=request.user, **body)
         return self._answer(contract)
 
-    @extend_schema(request=s.TerminateSerializer, responses={200: s.ContractDetailSerializer})
+    @extend_schema(request=s.ContractTerminateSerializer, responses={200: s.ContractDetailSerializer})
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
         """Terminate a contract: the date and the reason."""
         contract = self.get_object()
-        body = self._body(s.TerminateSerializer)
+        body = self._body(s.ContractTerminateSerializer)
         _service(services.contract_terminate, contract=contract, user=request.user, **body)
         return self._answer(contract)
 
