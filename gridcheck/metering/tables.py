@@ -71,10 +71,11 @@ class AssetTable(tables.Table):
     def value_status(self, record):
         return record.get_status_display()
 
-    def render_due_on(self, record, value):
-        if record.status == "installed" and value < timezone.localdate():
-            return format_html('<span class="text-danger fw-semibold">{:%Y-%m-%d}</span>', value)
-        return f"{value:%Y-%m-%d}"
+    def render_due_on(self, record):
+        day = record.due_on
+        if record.status == "installed" and day < timezone.localdate():
+            return format_html('<span class="text-danger fw-semibold">{}</span>', f"{day:%Y-%m-%d}")
+        return f"{day:%Y-%m-%d}"
 
 
 class DeviceTypeTable(tables.Table):
@@ -144,10 +145,11 @@ class NoticeTable(tables.Table):
     def value_status(self, record):
         return record.get_status_display()
 
-    def render_deadline(self, record, value):
-        if record.status == "open" and value < timezone.localdate():
-            return format_html('<span class="text-danger fw-semibold">{:%Y-%m-%d}</span>', value)
-        return f"{value:%Y-%m-%d}"
+    def render_deadline(self, record):
+        day = record.deadline
+        if record.status == "open" and day < timezone.localdate():
+            return format_html('<span class="text-danger fw-semibold">{}</span>', f"{day:%Y-%m-%d}")
+        return f"{day:%Y-%m-%d}"
 
 
 class MeterChangeTable(tables.Table):

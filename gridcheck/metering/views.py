@@ -267,6 +267,8 @@ class AssetActionView(ScopedPage, View):
             elif action == "scrap":
                 services.asset_scrap(asset=asset, user=user, note=data["note"])
             else:
+                if asset.metering_point is None:
+                    raise ValidationError(_("Asset %(n)s is not installed.") % {"n": asset.asset_number})
                 notice = services.notice_issue(
                     user=user,
                     metering_point=asset.metering_point,

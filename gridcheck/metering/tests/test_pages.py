@@ -23,6 +23,14 @@ def world(county, synced, stock_meter, issued_seals):
     notice = services.notice_issue(
         user=inspector, metering_point=asset.metering_point, asset=asset, fault=fault, problem="接线错误"
     )
+    # an overdue notice and an overdue meter: the lists mark them
+    services.notice_issue(
+        user=inspector,
+        metering_point=asset.metering_point,
+        problem="超期",
+        issued_on=datetime.date(2026, 1, 5),
+    )
+    Asset.objects.filter(asset_number="M1100000001").update(due_on=datetime.date(2026, 1, 1))
     return {"asset": asset, "notice": notice, "stock": stock_meter, "seals": issued_seals}
 
 
@@ -51,6 +59,9 @@ def test_pages_open_for_the_station_and_hide_the_other(login, world):
     ]
     for url in details:
         assert client.get(url).status_code == 200, url
+    due = client.get(reverse("metering:due_list")).content.decode()
+    assert "M1100000001" in due and "text-danger" in due
+    assert "text-danger" in client.get(reverse("metering:notice_list")).content.decode()
     west = login("inspector_west")
     for url in details:
         assert west.get(url).status_code == 404, url
