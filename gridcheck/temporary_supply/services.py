@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,6 +55,7 @@ from gridcheck.temporary_supply.models import (
 )
 from gridcheck.temporary_supply.selectors import prepaid_balance
 
+logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 FEN = Decimal("0.01")
 #: A scanned application: at most this size [bytes].
@@ -708,10 +710,17 @@ def temporary_supply_daily(*, on: datetime.date | None = None) -> dict:
     """The daily job: remind supplies ending within ``temporary_supply.reminder_days`` (station staff in
     the app, the customer by SMS; once per agreed end), and end those past their end without extension."""
     on = on or timezone.localdate()
-    counts = {"reminded": 0, "messages": 0, "ended": 0}
+    counts = {"reminded": 0, "messages": 0, "ended": 0, "failed": 0}
     active = TemporarySupply.objects.filter(status__in=ACTIVE_STATUSES).select_related("customer", "station")
     for supply in active.filter(end_on__lt=on):
-        temporary_supply_end(supply=supply, on=on)
+        try:
+            temporary_supply_end(supply=supply, on=on)
+        except ValidationError:
+            # One supply that cannot be ended (its work order refused) does not stop the others; it is
+            # tried again the next day and stays on the ledger's overdue list meanwhile.
+            logger.exception("temporary supply %s could not be ended", supply.number)
+            counts["failed"] += 1
+            continue
         counts["ended"] += 1
     for supply in active.filter(end_on__gte=on).exclude(status=SupplyStatus.EXTENSION_REQUESTED):
         days = rule_int("temporary_supply.reminder_days", on=on)
