@@ -46,10 +46,22 @@ class CensusPage(ScopedPage):
     required_capability = VIEW_CENSUS
 
 
+#: Every status of the census by its code (the codes of campaigns, records and discrepancies differ).
+STATUS_LABELS = {
+    **dict(CampaignStatus.choices),
+    **dict(RecordStatus.choices),
+    **dict(DiscrepancyStatus.choices),
+}
+
+
 def _events(obj) -> list[CensusEvent]:
-    return list(
+    events = list(
         CensusEvent.objects.filter(subject_type=type(obj).__name__, subject_id=obj.pk).select_related("actor")
     )
+    for event in events:
+        event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
+        event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
+    return events
 
 
 # -------------------------------------------------------------------------------------------- campaigns

@@ -109,4 +109,6 @@ def test_census_visit_on_a_phone_to_a_category_change(
     assert (change.old_tariff_code, change.new_tariff_code, change.status) == ("RES-1", "GEN-1", "pending")
     assert change.applied_by == county.users["head_east"]
     desk.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    desk.wait_for_selector("#gc-census-chart-kind canvas")
+    shot(desk, "census-campaign")
     assert desk.locator("[data-testid=coverage]").inner_text().replace(" ", "") == "1/4"

@@ -18,3 +18,14 @@ def test_demo_builds_and_is_idempotent(county):
     assert counts["category_changes"] == CategoryChange.objects.count()
     again = demo_census_build(on=timezone.localdate())
     assert again["campaigns"] == 0 and again["kept"] == 1 and CensusRecord.objects.count() == 4
+
+
+def test_command_prints_the_coverage(county):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("census", "demo", stdout=out)
+    call_command("census", "coverage", stdout=out)
+    assert "4/4" in out.getvalue()
