@@ -122,18 +122,25 @@ def _cts(types: dict[str, DeviceType], on: datetime.date) -> int:
 
 
 def _due_dates(on: datetime.date) -> int:
-    """A dozen meters due within the reminder window, a dozen overdue (fixed by asset id: idempotent)."""
-    meters = Asset.objects.filter(kind=AssetKind.METER, status=AssetStatus.INSTALLED).order_by("pk")
+    """A dozen meters due within the reminder window, a dozen overdue: picked evenly among the archive's
+    meters by id (not the stock), so that a second call picks the same ones."""
+    ids = list(
+        Asset.objects.filter(kind=AssetKind.METER, meter__isnull=False)
+        .exclude(asset_number__startswith="KC")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    step = max(len(ids) // (2 * SAMPLE), 1)
+    picked = ids[::step][: 2 * SAMPLE]
     window = rule_int("metering.due_reminder_days", on=on)
+    assets = Asset.objects.in_bulk(picked)
     changed = []
-    soon = list(meters.annotate(m=Mod(F("pk"), 53)).filter(m=1)[:SAMPLE])
-    late = list(meters.annotate(m=Mod(F("pk"), 53)).filter(m=2)[:SAMPLE])
-    for n, asset in enumerate(soon + late):
-        target = (
-            on + datetime.timedelta(days=1 + (n * 7) % max(window - 1, 1))
-            if n < len(soon)
-            else on - datetime.timedelta(days=15 + n * 11)
-        )
+    for n, pk in enumerate(picked):
+        asset = assets[pk]
+        if n % 2 == 0:
+            target = on + datetime.timedelta(days=1 + (n * 7) % max(window - 1, 1))
+        else:
+            target = on - datetime.timedelta(days=15 + n * 11)
         years = rule_int(services.rotation_rule_key(asset.kind, asset.accuracy_class), on=on)
         verified = services.add_years(target, -years)
         asset.last_verified_on = verified
