@@ -115,11 +115,12 @@ def demo_contracts_build(*, on: datetime.date, seed: int = 7) -> dict:
                     )
                 )
             Contract.objects.bulk_create(contracts, batch_size=BATCH)
-            created = list(
-                Contract.objects.filter(number__in=[c.number for c in contracts]).values_list(
+            numbers = [c.number for c in contracts]
+            created = []
+            for start in range(0, len(numbers), 500):  # a few hundred parameters per query (SQLite)
+                created += Contract.objects.filter(number__in=numbers[start : start + 500]).values_list(
                     "pk", "status", "signed_on"
                 )
-            )
             events = []
             for pk, status, signed_on in created:
                 at = datetime.datetime.combine(signed_on, datetime.time(10), tzinfo=datetime.UTC)

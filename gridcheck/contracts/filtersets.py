@@ -1,7 +1,5 @@
 """Filters of the contract register and of the customers without a contract."""
 
-import datetime
-
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
@@ -9,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.choices import CustomerCategory
 from gridcheck.archive.models import Customer, Station
-from gridcheck.contracts.choices import IN_FORCE_STATUSES, ContractKind, ContractStatus
+from gridcheck.contracts import selectors
+from gridcheck.contracts.choices import ContractKind, ContractStatus
 from gridcheck.contracts.models import Contract
 
 
@@ -39,12 +38,7 @@ class ContractFilterSet(django_filters.FilterSet):
     def filter_expiring(self, queryset, name, value):
         if value is None:
             return queryset
-        today = timezone.localdate()
-        return queryset.filter(
-            status__in=IN_FORCE_STATUSES,
-            valid_to__gte=today,
-            valid_to__lte=today + datetime.timedelta(days=int(value)),
-        )
+        return selectors.contracts_expiring(on=timezone.localdate(), days=int(value), queryset=queryset)
 
 
 class MissingContractFilterSet(django_filters.FilterSet):

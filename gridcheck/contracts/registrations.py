@@ -14,6 +14,7 @@ IMPORT_ORDER = 110
 
 MENU: list = [  # (label, url name, capability)
     (_("Supply contracts"), "contracts:contract_list", VIEW_CONTRACTS),
+    (_("Contracts expiring soon"), "contracts:expiring_list", VIEW_CONTRACTS),
     (_("Customers without a contract"), "contracts:missing_list", VIEW_CONTRACTS),
     (_("New contract"), "contracts:contract_draft", MANAGE_CONTRACTS),
 ]

@@ -10,6 +10,7 @@ app_name = "contracts"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contracts:contract_list", permanent=False), name="index"),
     path("register/", views.ContractListView.as_view(), name="contract_list"),
+    path("expiring/", views.ExpiringListView.as_view(), name="expiring_list"),
     path("missing/", views.MissingContractListView.as_view(), name="missing_list"),
     path("new/", views.ContractDraftView.as_view(), name="contract_draft"),
     path("<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),

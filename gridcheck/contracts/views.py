@@ -37,6 +37,7 @@ from gridcheck.contracts.models import Contract, ContractExtension, ContractFile
 from gridcheck.contracts.tables import ContractTable, MissingContractTable, contract_status_badge
 from gridcheck.core.generic import ScopedListView, ScopedPage, error_messages, history_entries
 from gridcheck.core.roles import APPROVE_STATION, MANAGE_CONTRACTS, VIEW_CONTRACTS, has_capability
+from gridcheck.core.rules import rule_int
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.core.uploads import upload_response
 
@@ -65,6 +66,18 @@ class ContractListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["can_manage"] = has_capability(self.request.user, MANAGE_CONTRACTS)
         return ctx
+
+
+class ExpiringListView(ContractListView):
+    """The expiry list: contracts in force that end within the reminder window (rule
+    ``contracts.expiry_reminder_days``), ending soonest first."""
+
+    title = gettext_lazy("Contracts expiring soon")
+
+    def get_base_queryset(self):
+        today = timezone.localdate()
+        days = rule_int("contracts.expiry_reminder_days", on=today)
+        return selectors.contracts_expiring(on=today, days=days, queryset=super().get_base_queryset())
 
 
 class MissingContractListView(ScopedListView):

@@ -25,6 +25,7 @@ def test_pages_render_for_a_head(login, contracts, settings, tmp_path):
     for name, args in [
         ("contracts:contract_list", []),
         ("contracts:missing_list", []),
+        ("contracts:expiring_list", []),
         ("contracts:contract_draft", []),
         ("contracts:contract_detail", [east.pk]),
         ("contracts:contract_renew", [east.pk]),
