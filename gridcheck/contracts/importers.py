@@ -62,6 +62,9 @@ CLAUSE_HEADERS = {
 }
 
 
+TEXT_FIELDS = (*CLAUSE_HEADERS, "supplier_signatory_name", "customer_signatory", "tariff_code")
+
+
 def _prefetch(ctx, rows):
     accounts = {values["account_number"] for values in rows if values.get("account_number")}
     known = ctx.cache.setdefault("customers", {})
@@ -100,6 +103,9 @@ def _resolve(ctx, values, row_no):
 
     fields: dict[str, Any] = {}
     copy_plain(ctx.spec, values, fields)
+    for name in TEXT_FIELDS:  # an empty cell of a text column is empty text, never NULL
+        if name in fields and fields[name] is None:
+            fields[name] = ""
     account = values["account_number"]
     found = ctx.cache["customers"].get(account)
     if found is None:

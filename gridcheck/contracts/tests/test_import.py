@@ -94,3 +94,14 @@ def test_over_term_with_another_approver(county, tmp_path):
     import_file(entity="contracts", path=path, user=county.users["auditor_east"])
     contract = Contract.objects.get(number="HT-9")
     assert contract.term_approved_by == county.users["head_east"]
+
+
+def test_export_then_reimport_changes_nothing(contracts, tmp_path):
+    from gridcheck.core.exports import export_xlsx
+
+    path = tmp_path / "contracts.xlsx"
+    path.write_bytes(export_xlsx("contracts", Contract.objects.all()))
+    history = Contract.history.count()
+    batch = import_file(entity="contracts", path=path)
+    assert (batch.rows_created, batch.rows_updated, batch.rows_unchanged) == (0, 0, Contract.objects.count())
+    assert Contract.history.count() == history
