@@ -353,6 +353,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # --- supply contracts, temporary supply, metering assets (gridcheck.contracts, .temporary_supply,
 # .metering); the business census (gridcheck.census) sits above the audit
 INSTALLED_APPS += ["gridcheck.metering", "gridcheck.contracts", "gridcheck.temporary_supply"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "TemporarySupplyStatusEnum": "gridcheck.temporary_supply.choices.SupplyStatus",
+        "CustomerCategoryEnum": "gridcheck.archive.choices.CustomerCategory",
+    }
+)
 # --- end contracts ---------------------------------------------------------------------------------
 
 # --- marketing audit (gridcheck.audit): rule library, runs, findings to closure -----------------------

@@ -6,6 +6,7 @@ the keys of ``OBJECT_KINDS`` in the test module. A portal login (role ``customer
 east11, whose hazard, hazard photo and monthly notice are the ones the matrix opens.
 """
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 
@@ -465,6 +466,64 @@ def _audit(world, county):
         world.objects[("finding", side)] = Finding.objects.get(customer=county.customers[f"{key}11"])
 
 
+def _metering(world, county):
+    """The metering ledger (gridcheck.metering): the archive meters synced as assets; at each station an
+    asset, a rectification notice and a meter change (a new meter from stock, sealed with seals issued
+    to the station's inspector; the west's second person is the county administrator)."""
+    import datetime
+    from decimal import Decimal
+
+    from gridcheck.metering import services
+    from gridcheck.metering.models import Asset
+    from gridcheck.seals import services as seal_services
+
+    services.assets_sync_from_archive()
+    day = datetime.date(2026, 11, 2)
+    for side, key, digit in (("own", "east", "1"), ("other", "west", "2")):
+        station, inspector = county.stations[key], county.users[f"inspector_{key}"]
+        second = county.users["inspector2_east"] if key == "east" else county.users["admin"]
+        asset = Asset.objects.get(asset_number=f"M{digit}100000002")
+        world.objects[("meteringasset", side)] = asset
+        world.objects[("rectificationnotice", side)] = services.notice_issue(
+            user=inspector,
+            metering_point=asset.metering_point,
+            asset=asset,
+            problem="接线错误",
+            issued_on=day,
+        )
+        new = services.asset_receive(
+            user=inspector,
+            station=station,
+            kind="meter",
+            asset_number=f"MX{key}01",
+            accuracy_class="2.0",
+            phase="single",
+            rated_current_a=Decimal("5"),
+            first_verified_on=day,
+        )
+        batch = seal_services.seal_batch_create(
+            station=station,
+            prefix=f"JLMX{digit}",
+            start_number=1,
+            end_number=2,
+            received_on=day,
+            received_by=inspector,
+        )
+        seals = list(batch.seals.all())
+        seal_services.seal_issue(seals=seals, staff=inspector, by=inspector)
+        world.objects[("meterchange", side)] = services.meter_change(
+            user=inspector,
+            old_asset=Asset.objects.get(asset_number=f"M{digit}100000001"),
+            new_asset=new,
+            changed_on=day,
+            reason="rotation",
+            old_registers={"total": "10"},
+            new_registers={"total": "0"},
+            second_person=second,
+            seals_used=seals[:1],
+        )
+
+
 def _jpeg() -> bytes:
     import io
 
@@ -481,6 +540,184 @@ def _pdf_stub(template_name, context):
     return b"%PDF-1.4 " + template_name.encode()
 
 
+def _census(world, county):
+    """The business census (gridcheck.census): at each station a campaign of the current quarter whose
+    team of two (the east's inspectors; the west's inspector and its second inspector) records customer
+    <station>11 with a photo, seeing a shop where the archive has a household (a category discrepancy)."""
+    from gridcheck.census import services
+    from gridcheck.census.models import Discrepancy
+    from gridcheck.users.models import User
+
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    first = datetime.date(year, 3 * quarter - 2, 1)
+    for side, key in (("own", "east"), ("other", "west")):
+        planner = county.users["head_east"] if key == "east" else county.users["admin"]
+        members = (
+            [county.users["inspector_east"], county.users["inspector2_east"]]
+            if key == "east"
+            else [county.users["inspector_west"], User.objects.get(username="inspector3_west")]
+        )
+        area = county.areas[f"{key}1"]
+        campaign = services.campaign_create(
+            user=planner,
+            station=county.stations[key],
+            quarter=f"{year}Q{quarter}",
+            areas=[area],
+            starts_on=first,
+            ends_on=today,
+            teams=[{"name": "一组", "members": members, "areas": [area]}],
+        )
+        customer = county.customers[f"{key}11"]
+        photo = "data:image/jpeg;base64," + base64.b64encode(_jpeg()).decode()
+        record = services.record_save(
+            user=members[0],
+            campaign=campaign,
+            customer=customer,
+            data={
+                "certificate_shown": True,
+                "consent_given": True,
+                "category_seen": "commercial",
+                "customer_signature": "data:image/png;base64," + base64.b64encode(_png_bytes()).decode(),
+                "photos": [{"name": "现场.jpg", "data_url": photo}],
+            },
+        )
+        world.objects[("censuscampaign", side)] = campaign
+        world.objects[("censusrecord", side)] = record
+        world.objects[("censusphoto", side)] = record.photos.get()
+        world.objects[("discrepancy", side)] = Discrepancy.objects.get(record=record, kind="category")
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (8, 8), (0, 0, 0, 255)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _temporary_supply(world, county):
+    """Temporary supply (gridcheck.temporary_supply): east, an application of the auditor approved by the
+    head, prepaid and connected, with an extension requested; west, an application of the administrator
+    (its extension written directly: no second person at the west station may approve). Both with a
+    scanned application."""
+    from decimal import Decimal
+
+    from gridcheck.collection.services.payments import payment_post
+    from gridcheck.temporary_supply import services
+    from gridcheck.temporary_supply.models import TemporarySupplyExtension
+
+    today = timezone.localdate()
+    for side, key in (("own", "east"), ("other", "west")):
+        preparer = county.users["auditor_east"] if key == "east" else county.users["admin"]
+        supply = services.temporary_supply_apply(
+            user=preparer,
+            area=county.areas[f"{key}1"],
+            applicant_name=f"临时用电{key}",
+            applied_on=today,
+            purpose="施工",
+            address="某地",
+            capacity_kva=Decimal("10"),
+            tariff_code="GEN-1",
+            start_on=today,
+            end_on=today + datetime.timedelta(days=59),
+            metering_mode="capacity_time",
+            application_file=SimpleUploadedFile("申请.jpg", _jpeg(), content_type="image/jpeg"),
+        )
+        if key == "east":
+            supply = services.temporary_supply_approve(user=county.users["head_east"], supply=supply)
+            payment_post(
+                user=county.users["reader_east"],
+                customer=supply.customer,
+                amount_yuan=supply.prepayment_yuan,
+                channel="counter",
+                idempotency_key="world-temporary-supply",
+                kind="top_up",
+            )
+            supply = services.temporary_supply_connect(user=preparer, supply=supply)
+            extension = services.temporary_supply_extension_request(
+                user=preparer,
+                supply=supply,
+                new_end_on=supply.end_on + datetime.timedelta(days=30),
+                reason="x",
+            )
+        else:
+            extension = TemporarySupplyExtension.objects.create(
+                supply=supply,
+                requested_on=today,
+                previous_end_on=supply.end_on,
+                new_end_on=supply.end_on + datetime.timedelta(days=30),
+                reason="x",
+            )
+        supply.refresh_from_db()
+        world.objects[("temporarysupply", side)] = supply
+        world.objects[("temporarysupplyextension", side)] = extension
+
+
+def _contracts(world, county):
+    """Supply contracts (gridcheck.contracts): for east12 and west12 a non-standard contract drafted by the
+    administrator, signed, extended with a written confirmation (a photo), its scan stored and its paper
+    file lent out."""
+    from gridcheck.contracts import services
+
+    today = timezone.localdate()
+    admin = county.users["admin"]
+    clauses = {
+        name: "条款"
+        for name in (
+            "clause_supply",
+            "clause_capacity_use",
+            "clause_metering_tariff",
+            "clause_boundary",
+            "clause_term",
+            "clause_liability",
+            "clause_other",
+        )
+    }
+    for side, key in (("own", "east"), ("other", "west")):
+        contract = services.contract_draft(
+            customer=county.customers[f"{key}12"],
+            user=admin,
+            kind="non_standard",
+            valid_from=today - datetime.timedelta(days=30),
+            capacity_kva=50,
+            tariff_code="GEN-1",
+            theft_liability_acknowledged=True,
+            theft_liability_acknowledged_on=today,
+            **clauses,
+        )
+        services.contract_sign(
+            contract=contract, user=admin, signed_on=today, customer_signatory="甲", supplier_signatory=admin
+        )
+        services.contract_attach_scan(
+            contract=contract,
+            user=admin,
+            upload=SimpleUploadedFile("合同.jpg", _jpeg(), content_type="image/jpeg"),
+        )
+        contract.refresh_from_db()
+        extension = services.contract_renew(
+            contract=contract,
+            user=admin,
+            new_valid_to=contract.valid_to + datetime.timedelta(days=365),
+            supplier_confirmed_on=today,
+            customer_confirmed_on=today,
+            confirmation_file=SimpleUploadedFile("确认.jpg", _jpeg(), content_type="image/jpeg"),
+        )
+        loan = services.loan_out(
+            contract=contract,
+            user=admin,
+            borrower_name="检查班",
+            lent_on=today,
+            due_on=today + datetime.timedelta(days=7),
+        )
+        contract.refresh_from_db()
+        world.objects[("contract", side)] = contract
+        world.objects[("contractloan", side)] = loan
+        world.objects[("contractextension", side)] = extension
+
+
 @pytest.fixture
 def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: F811
     for module in ("gridcheck.hazards.pdf", "gridcheck.cases.pdf", "gridcheck.core.pdf"):
@@ -495,4 +732,8 @@ def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: 
     _billing(w, county)
     _collection(w, county)
     _audit(w, county)
+    _metering(w, county)
+    _census(w, county)
+    _temporary_supply(w, county)
+    _contracts(w, county)
     return w

@@ -590,4 +590,248 @@ URLS: dict[str, Url] = {
     "api:categorychange-list": U("billing"),
     "api:categorychange-detail": U("billing", "categorychange"),
 }
+
+# --- metering asset ledger (gridcheck.metering): assets, notices and meter changes of a station -------
+OBJECT_KINDS.update(dict.fromkeys(["meteringasset", "rectificationnotice", "meterchange"], "station"))
+#: Receive, install, change and check metering: heads, inspectors, auditors, administrators.
+METERING_MANAGERS = frozenset(
+    {"head_east", "inspector_east", "inspector2_east", "auditor_east", "inspector_west", "admin"}
+)
+METER_CHANGE_API = {
+    "old_asset_number": "M1200000001",
+    "new_asset_number": "MXeast01",
+    "changed_on": "2026-11-03",
+    "reason": "fault",
+    "old_registers": {"total": "1"},
+    "new_registers": {"total": "0"},
+    "second_person": 1,
+    "seals_used": ["JLMX1000002"],
+}
+URLS.update(
+    {
+        "metering:asset_list": U("metering"),
+        "metering:due_list": U("metering"),
+        "metering:obsolete_list": U("metering"),
+        "metering:asset_receive": U(
+            "metering",
+            get_roles=METERING_MANAGERS,
+            data={"kind": "ct", "asset_number": "CTX1", "accuracy_class": "0.5S", "ratio": "40"},
+        ),
+        "metering:asset_detail": U("metering", "meteringasset"),
+        "metering:asset_action": U(
+            "metering", "meteringasset", kwargs={"action": "verify"}, data={"verified_on": "2026-11-01"}
+        ),
+        "metering:type_list": U("metering"),
+        "metering:type_create": U(
+            "metering", data={"kind": "meter", "manufacturer": "某厂", "model_number": "X1"}
+        ),
+        "metering:type_obsolete": U("metering", kwargs={"pk": 0}, data={"reason": "淘汰"}),
+        "metering:fault_list": U("metering"),
+        "metering:notice_list": U("metering"),
+        "metering:notice_detail": U("metering", "rectificationnotice"),
+        "metering:notice_close": U("metering", "rectificationnotice", data={"outcome": "已整改"}),
+        "metering:change_list": U("metering"),
+        "metering:change_create": U(
+            "metering", get_roles=METERING_MANAGERS, data={"old_asset": "M1200000002", "new_total": "0"}
+        ),
+        "metering:change_detail": U("metering", "meterchange"),
+        "metering:acceptance_list": U("metering"),
+        "metering:acceptance_create": U(
+            "metering", get_roles=METERING_MANAGERS, data={"metering_point": "MP1100000001", "assets": "x"}
+        ),
+        "api:api-root@/api/metering/": U("desk"),
+        "api:metering-asset-list": U("metering"),
+        "api:metering-asset-detail": U("metering", "meteringasset"),
+        "api:metering-asset-due": U("metering"),
+        "api:metering-change-list": U("metering", data=METER_CHANGE_API),
+        "api:metering-change-detail": U("metering", "meterchange"),
+    }
+)
+# --- business census (gridcheck.census): campaigns, records, photos, discrepancies of a station ------
+OBJECT_KINDS.update(
+    dict.fromkeys(["censuscampaign", "censusrecord", "censusphoto", "discrepancy"], "station")
+)
+URLS.update(
+    {
+        "census:index": U("census", follow=True),
+        "census:campaign_list": U("census"),
+        # Planning needs dispatch (heads, administrators).
+        "census:campaign_create": U(
+            "census", get_roles=DISPATCHERS, data={"quarter": "2026Q4", "starts_on": "2026-10-01"}
+        ),
+        "census:campaign_detail": U("census", "censuscampaign"),
+        "census:campaign_start": U("census", "censuscampaign"),
+        "census:campaign_close": U("census", "censuscampaign"),
+        # The phone page of a visit: field staff; the customer is the object (the campaign is the user's).
+        "census:visit": U("census", "customer", get_roles=FIELD_STAFF, data={"consent_given": "on"}),
+        "census:my_census": U("census", get_roles=FIELD_STAFF),
+        "census:record_detail": U("census", "censusrecord"),
+        "census:record_signature": U("census", "censusrecord"),
+        "census:photo": U("census", "censusphoto"),
+        "census:discrepancy_list": U("census"),
+        "census:discrepancy_detail": U("census", "discrepancy"),
+        "census:discrepancy_propose": U(
+            "census", "discrepancy", data={"resolution": "audit_finding", "note": "核实"}
+        ),
+        "census:discrepancy_decide": U(
+            "census", "discrepancy", data={"decision": "reject", "note": "不同意"}
+        ),
+        "api:api-root@/api/census/": U("desk"),
+        "api:census-campaign-list": U("census"),
+        "api:census-campaign-detail": U("census", "censuscampaign"),
+        "api:census-record-list": U("census", data={"campaign": 0, "customer": 0, "data": {}}),
+        "api:census-record-detail": U("census", "censusrecord"),
+        "api:census-record-submit": U("census", "censusrecord"),
+        "api:census-discrepancy-list": U("census"),
+        "api:census-discrepancy-detail": U("census", "discrepancy"),
+        "api:census-discrepancy-propose": U(
+            "census", "discrepancy", data={"resolution": "audit_finding", "note": "核实"}
+        ),
+        "api:census-discrepancy-approve": U("census", "discrepancy", data={"approved": False, "note": "x"}),
+    }
+)
+# --- temporary supply (gridcheck.temporary_supply): supplies and extensions of a station -------------
+OBJECT_KINDS.update(dict.fromkeys(["temporarysupply", "temporarysupplyextension"], "station"))
+#: Apply, connect, extend and close temporary supply: heads, auditors (the business desk), administrators.
+TEMPORARY_SUPPLY_MANAGERS = frozenset({"head_east", "auditor_east", "admin"})
+TEMPORARY_SUPPLY_APPLY = {
+    "area": "S01-A1",
+    "applicant_name": "某公司",
+    "applied_on": "2026-01-05",
+    "purpose": "施工",
+    "address": "某地",
+    "capacity_kva": "10",
+    "tariff_code": "GEN-1",
+    "start_on": "2026-01-10",
+    "end_on": "2026-02-10",
+    "metering_mode": "capacity_time",
+}
+URLS.update(
+    {
+        "temporary_supply:index": U("contracts", follow=True),
+        "temporary_supply:supply_list": U("contracts"),
+        "temporary_supply:supply_apply": U(
+            "contracts", get_roles=TEMPORARY_SUPPLY_MANAGERS, data=TEMPORARY_SUPPLY_APPLY
+        ),
+        "temporary_supply:supply_detail": U("contracts", "temporarysupply"),
+        "temporary_supply:supply_file": U("contracts", "temporarysupply"),
+        "temporary_supply:supply_approve": U("contracts", "temporarysupply", data={"comment": "同意"}),
+        "temporary_supply:supply_reject": U("contracts", "temporarysupply", data={"reason": "不同意"}),
+        "temporary_supply:supply_connect": U(
+            "contracts", "temporarysupply", get_roles=TEMPORARY_SUPPLY_MANAGERS, data={"on": "2026-01-10"}
+        ),
+        "temporary_supply:supply_extend": U(
+            "contracts",
+            "temporarysupply",
+            get_roles=TEMPORARY_SUPPLY_MANAGERS,
+            data={"requested_on": "2026-01-10", "new_end_on": "2099-01-01", "reason": "x"},
+        ),
+        "temporary_supply:supply_close": U(
+            "contracts",
+            "temporarysupply",
+            get_roles=TEMPORARY_SUPPLY_MANAGERS,
+            data={"closed_on": "2026-01-10", "completion": "removed"},
+        ),
+        "temporary_supply:extension_decide": U(
+            "contracts", "temporarysupplyextension", data={"decision": "approve", "comment": "x"}
+        ),
+        "temporary_supply:unauthorised_list": U("contracts"),
+        # Recorded by whoever manages contracts or handles cases (a theft case may follow).
+        "temporary_supply:unauthorised_record": U(
+            "contracts",
+            get_roles=FIELD_STAFF,
+            data={"area": 0, "found_on": "2026-01-10", "address": "x", "connected_by": "staff", "facts": "x"},
+        ),
+        "api:api-root@/api/temporary-supply/": U("desk"),
+        "api:temporary-supply-list": U("contracts", data=TEMPORARY_SUPPLY_APPLY),
+        "api:temporary-supply-detail": U("contracts", "temporarysupply"),
+        "api:temporary-supply-approve": U("contracts", "temporarysupply", data={"comment": "同意"}),
+        "api:temporary-supply-reject": U("contracts", "temporarysupply", data={"reason": "不同意"}),
+        "api:temporary-supply-connect": U("contracts", "temporarysupply", data={"on": "2026-01-10"}),
+        "api:temporary-supply-extend": U(
+            "contracts", "temporarysupply", data={"new_end_on": "2099-01-01", "reason": "x"}
+        ),
+        "api:temporary-supply-extension-decide": U("contracts", "temporarysupply", data={"approve": True}),
+        "api:temporary-supply-close": U("contracts", "temporarysupply", data={"completion": "removed"}),
+    }
+)
 #: Django's own views, outside the matrix (see the module docstring).
+
+# --- supply contracts (gridcheck.contracts): a station's contract register --------------------------------
+OBJECT_KINDS.update(dict.fromkeys(["contract", "contractloan", "contractextension"], "station"))
+#: Draft, sign, renew, supersede, terminate, lend: whoever manages contracts (head, auditor, administrator).
+CONTRACT_MANAGERS = frozenset({"head_east", "auditor_east", "admin"})
+CONTRACT_DRAFT = {"account_number": "1100000002", "kind": "standard_temporary", "valid_from": "2026-01-01"}
+URLS.update(
+    {
+        "contracts:index": U("contracts", follow=True),
+        "contracts:contract_list": U("contracts"),
+        "contracts:missing_list": U("contracts"),
+        "contracts:expiring_list": U("contracts"),
+        "contracts:contract_draft": U("contracts", get_roles=CONTRACT_MANAGERS, data=CONTRACT_DRAFT),
+        "contracts:contract_detail": U("contracts", "contract"),
+        "contracts:contract_edit": U(
+            "contracts",
+            "contract",
+            get_roles=CONTRACT_MANAGERS,
+            data={"valid_from": "2026-01-01", "valid_to": "2026-06-01", "clause_other": "改"},
+        ),
+        "contracts:contract_sign": U(
+            "contracts",
+            "contract",
+            get_roles=CONTRACT_MANAGERS,
+            data={"signed_on": "2026-01-01", "customer_signatory": "甲"},
+        ),
+        "contracts:contract_approve_term": U("contracts", "contract"),
+        "contracts:contract_renew": U(
+            "contracts",
+            "contract",
+            get_roles=CONTRACT_MANAGERS,
+            data={
+                "new_valid_to": "2099-01-01",
+                "supplier_confirmed_on": "2026-01-01",
+                "customer_confirmed_on": "2026-01-01",
+            },
+        ),
+        "contracts:contract_supersede": U(
+            "contracts",
+            "contract",
+            get_roles=CONTRACT_MANAGERS,
+            data={"valid_from": "2026-01-01", "capacity_kva": "999", "clause_other": "改"},
+        ),
+        "contracts:contract_terminate": U(
+            "contracts", "contract", get_roles=CONTRACT_MANAGERS, data={"on": "2026-01-01", "reason": "x"}
+        ),
+        "contracts:agreement_add": U(
+            "contracts", "contract", get_roles=CONTRACT_MANAGERS, data={"kind": "dispatch", "number": "X"}
+        ),
+        "contracts:loan_out": U(
+            "contracts",
+            "contract",
+            get_roles=CONTRACT_MANAGERS,
+            data={"borrower_name": "某人", "lent_on": "2026-01-01", "due_on": "2026-01-10"},
+        ),
+        "contracts:loan_return": U(
+            "contracts", "contractloan", get_roles=CONTRACT_MANAGERS, data={"returned_on": "2026-12-31"}
+        ),
+        "contracts:scan_upload": U("contracts", "contract", get_roles=CONTRACT_MANAGERS),
+        "contracts:scan_download": U("contracts", "contract"),
+        "contracts:extension_file": U("contracts", "contractextension"),
+        "api:api-root@/api/contracts/": U("desk"),
+        "api:contract-list": U("contracts"),
+        "api:contract-detail": U("contracts", "contract"),
+        "api:contract-sign": U(
+            "contracts", "contract", data={"signed_on": "2026-01-01", "customer_signatory": "甲"}
+        ),
+        "api:contract-renew": U(
+            "contracts",
+            "contract",
+            data={
+                "new_valid_to": "2099-01-01",
+                "supplier_confirmed_on": "2026-01-01",
+                "customer_confirmed_on": "2026-01-01",
+            },
+        ),
+        "api:contract-terminate": U("contracts", "contract", data={"on": "2026-01-01", "reason": "x"}),
+    }
+)
