@@ -6,6 +6,7 @@ is a 404.
 
 import django_filters
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -393,7 +394,11 @@ class CustomerEditView(CapabilityRequiredMixin, FormView):
     def form_valid(self, form):
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         if changed:
-            customer_update(customer=self.customer, user=self.request.user, **changed)
+            try:
+                customer_update(customer=self.customer, user=self.request.user, **changed)
+            except ValidationError as error:  # e.g. no supply without a contract in force
+                form.add_error(None, error.messages)
+                return self.form_invalid(form)
             messages.success(self.request, _("Customer saved."))
         else:
             messages.info(self.request, _("Nothing changed."))

@@ -15,7 +15,8 @@ from gridcheck.core.registries import imports
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.users.models import Qualification, User
 
-ENTITIES = imports.names()
+# The archive's own entities (the apps above test their own exports' round trip).
+ENTITIES = imports.names()[: imports.names().index("meters") + 1]
 
 
 def rows_of(content: bytes) -> list[list]:

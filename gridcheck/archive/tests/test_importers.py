@@ -89,7 +89,8 @@ def rejected(**kwargs) -> ImportRejected:
 
 def test_entities_in_load_order_and_every_one_has_a_spec():
     entities = imports.names()
-    assert entities == [
+    # The archive's entities first; the apps above add theirs after (contracts, metering assets ...).
+    assert entities[:9] == [
         "stations",
         "staff",
         "qualifications",
@@ -109,6 +110,8 @@ def test_entities_in_load_order_and_every_one_has_a_spec():
         "customers": ["areas", "tariffs"],
         "metering_points": ["customers"],
         "meters": ["metering_points"],
+        "metering_assets": ["meters"],
+        "contracts": ["customers"],
     }
     for child, needed in parents.items():
         for parent in needed:
@@ -276,7 +279,7 @@ def test_every_entity_loads_in_order(db, tmp_path):
             ["MP9", "M9", "三相", "1.0", "1.5(6)A", "20220301"],
         ],
     }
-    for entity in imports.names():
+    for entity in [name for name in imports.names() if name in files]:
         batch = import_file(entity=entity, path=write_csv(tmp_path, f"{entity}.csv", files[entity]))
         assert batch.rows_created == 1, entity
     assert Company.objects.get(code="C09").stations.get().code == "S09"
