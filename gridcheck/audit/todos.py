@@ -62,7 +62,7 @@ TODOS = {
         order=52,
     ),
     "audit.dismiss": TodoItem(
-        _("\u201cNot a problem\u201d requests to decide"),
+        _("“Not a problem” requests to decide"),
         _to_decide,
         list_url("audit:finding_list", status=FindingStatus.DISMISS_REQUESTED),
         RUN_AUDIT,
