@@ -58,6 +58,33 @@ class Command(BaseCommand):
             help="where the CSV files are written (default <VAR_DIR>/demo)",
         )
 
+    def _registers(self) -> str:
+        """The contract register, temporary supplies and metering assets as of today (each builder keeps
+        what exists); the summary line of the step."""
+        from django.utils import timezone
+
+        from gridcheck.contracts.demo import demo_contracts_build
+        from gridcheck.contracts.models import Contract
+        from gridcheck.metering.demo import demo_metering_build
+        from gridcheck.metering.models import Asset
+        from gridcheck.temporary_supply.demo import demo_temporary_supply_build
+        from gridcheck.temporary_supply.models import TemporarySupply
+
+        today = timezone.localdate()
+        contracts = demo_contracts_build(on=today)
+        demo_temporary_supply_build(on=today)
+        demo_metering_build(on=today)
+        return _(
+            "%(contracts)s contracts (%(expiring)s expiring soon, %(missing)s customers without one), "
+            "%(temporary)s temporary supplies, %(assets)s metering assets"
+        ) % {
+            "contracts": Contract.objects.count(),
+            "expiring": contracts["expiring"],
+            "missing": contracts["missing"],
+            "temporary": TemporarySupply.objects.count(),
+            "assets": Asset.objects.count(),
+        }
+
     def handle(
         self,
         *args,
@@ -170,6 +197,9 @@ class Command(BaseCommand):
                     "seconds": counts["seconds"],
                 }
 
+        with self._step(_("Supply contracts, temporary supply and the metering asset ledger")) as step:
+            step["detail"] = self._registers()
+
         if not skip_meter_data and not skip_audit:
             with self._step(_("Marketing audit: known anomalies injected, every rule run")) as step:
                 from gridcheck.audit.demo import demo_audit_build
@@ -187,6 +217,21 @@ class Command(BaseCommand):
                         )
                         % counts
                     )
+
+        if not skip_meter_data:
+            with self._step(_("This quarter's business census")) as step:
+                from django.utils import timezone
+
+                from gridcheck.census.demo import demo_census_build
+
+                counts = demo_census_build(on=timezone.localdate(), seed=seed)
+                step["detail"] = _(
+                    "%(campaigns)s campaigns, %(records)s customers visited, %(discrepancies)s discrepancies"
+                ) % {
+                    "campaigns": counts["campaigns"] + counts["kept"],
+                    "records": counts["records"],
+                    "discrepancies": counts["discrepancies"],
+                }
 
         if not skip_hazards:
             with self._step(_("Simulating safety hazards, contacts and drills")):
