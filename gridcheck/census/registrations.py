@@ -3,7 +3,7 @@ of its discrepancies and the daily reminder of a census due."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, exports, jobs, menu
+from gridcheck.core.registries import MenuItem, access, exports, jobs, menu, todos
 from gridcheck.core.roles import FIELD_WORK, VIEW_CENSUS
 from gridcheck.core.schedule import Job, daily
 
@@ -36,3 +36,7 @@ def register() -> None:
         menu.add_item("census", MenuItem(label, url_name, allowed))
     exports.register(DiscrepancyExport.entity, DiscrepancyExport)
     jobs.register("census.daily", Job("census.daily", daily, _daily))
+    from gridcheck.census.todos import TODOS
+
+    for name, item in TODOS.items():
+        todos.register(name, item)
