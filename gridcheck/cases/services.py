@@ -641,4 +641,24 @@ def case_close(
     case.status = CaseStatus.CLOSED
     _save(case, user, "closed")
     _event(case, from_status, user, _("Closed: cause found, those responsible dealt with, measures taken."))
+    _close_work_order(case, user=user)
+    from gridcheck.cases.signals import case_closed
+
+    case_closed.send(sender=Case, case=case, user=user)
     return case
+
+
+def _close_work_order(case: Case, *, user) -> None:
+    """The closed loop: the work order whose visit found the case closes with it (a visited one; one
+    still open waits for its visit to be recorded)."""
+    from gridcheck.inspections.choices import WorkOrderStatus
+    from gridcheck.inspections.services.work_orders import work_order_close
+
+    work_order = getattr(case.visit, "work_order", None) if case.visit_id else None
+    if work_order is None or work_order.status != WorkOrderStatus.VISITED:
+        return
+    work_order_close(
+        work_order=work_order,
+        user=user,
+        outcome=_("Case %(number)s closed: %(cause)s") % {"number": case.number, "cause": case.cause_found},
+    )

@@ -4,6 +4,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class SuspectOutcome(models.TextChoices):
+    """What the inspection of a suspect proved: set when its work order or its case closes."""
+
+    THEFT = "theft", _("Theft confirmed")
+    VIOLATION = "violation", _("Violation confirmed")
+    NO_PROBLEM = "no_problem", _("No problem found")
+
+
 class SuspectStatus(models.TextChoices):
     """What became of a suspect: still to be looked at, sent to an inspector, or set aside."""
 

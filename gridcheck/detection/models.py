@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gridcheck.archive.models import Area, Customer, Station
 from gridcheck.core.models import TimeStampedModel
 from gridcheck.core.runs import BackgroundRun
-from gridcheck.detection.choices import STEP_LABELS, SuspectStatus
+from gridcheck.detection.choices import STEP_LABELS, SuspectOutcome, SuspectStatus
 
 #: Reasons shown in the suspect list (the detail page shows them all).
 TOP_REASONS = 2
@@ -111,6 +111,8 @@ class Suspect(TimeStampedModel):
         related_name="+",
         help_text=_("The inspection work order raised for this suspect."),
     )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=SuspectOutcome.choices, blank=True)
+    outcome_on = models.DateField(_("outcome on"), null=True, blank=True)
 
     SCOPE_STATION = "station_id"
     SCOPE_AREA = "area_id"

@@ -18,6 +18,13 @@ def register() -> None:
     from gridcheck.lineloss.models import AnalysisRun
 
     run_succeeded.connect(follow_analysis, sender=AnalysisRun, dispatch_uid="detection.follow_analysis")
+    # The closed loop: a suspect's work order or case closes, and the suspect shows what was proved.
+    from gridcheck.cases.signals import case_closed
+    from gridcheck.detection.services import on_case_closed, on_work_order_closed
+    from gridcheck.inspections.signals import work_order_closed
+
+    work_order_closed.connect(on_work_order_closed, dispatch_uid="detection.work_order_closed")
+    case_closed.connect(on_case_closed, dispatch_uid="detection.case_closed")
     from gridcheck.detection.todos import TODOS
 
     for name, item in TODOS.items():

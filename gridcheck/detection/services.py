@@ -539,3 +539,44 @@ def suspect_reopen(*, suspect: Suspect, user, note: str = "") -> Suspect:
     _status_change(suspect=suspect, to_status=SuspectStatus.NEW, user=user, note=note)
     area_suspects_record(month=suspect.month)
     return suspect
+
+
+# --- the closed loop: what the inspection of a suspect proved -----------------------------------------
+
+
+def suspect_outcomes_record(*, work_order, outcome: str | None = None) -> int:
+    """Record on the suspects of ``work_order`` what their inspection proved: ``outcome`` when given (a
+    closed case's kind), else a case opened from the work order's visits (theft or violation), else no
+    problem found. Returns how many suspects were updated. The closed cases are also the supervised
+    model's labels (``detection_model_train``)."""
+    from gridcheck.cases.models import Case
+    from gridcheck.detection.choices import SuspectOutcome
+
+    if outcome is None:
+        kinds = set(
+            Case.objects.filter(visit__work_order=work_order)
+            .exclude(status="rejected")
+            .values_list("kind", flat=True)
+        )
+        outcome = (
+            SuspectOutcome.THEFT
+            if "theft" in kinds
+            else SuspectOutcome.VIOLATION
+            if "violation" in kinds
+            else SuspectOutcome.NO_PROBLEM
+        )
+    return Suspect.objects.filter(work_order=work_order).update(
+        outcome=outcome, outcome_on=timezone.localdate()
+    )
+
+
+def on_work_order_closed(sender, *, work_order, **kwargs) -> None:
+    suspect_outcomes_record(work_order=work_order)
+
+
+def on_case_closed(sender, *, case, **kwargs) -> None:
+    from gridcheck.detection.choices import SuspectOutcome
+
+    work_order = getattr(case.visit, "work_order", None) if case.visit_id else None
+    if work_order is not None:
+        suspect_outcomes_record(work_order=work_order, outcome=SuspectOutcome(case.kind))

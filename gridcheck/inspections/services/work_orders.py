@@ -222,7 +222,13 @@ def work_order_close(*, work_order: WorkOrder, user, outcome: str = "") -> WorkO
     work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
     work_order.outcome = outcome
     work_order.closed_at = timezone.now()
-    return transition(work_order, to_status=WorkOrderStatus.CLOSED, user=user, reason=_("Work order closed"))
+    work_order = transition(
+        work_order, to_status=WorkOrderStatus.CLOSED, user=user, reason=_("Work order closed")
+    )
+    from gridcheck.inspections.signals import work_order_closed
+
+    work_order_closed.send(sender=WorkOrder, work_order=work_order, user=user)
+    return work_order
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ import pytest
 
 from gridcheck.billing import services as billing
 from gridcheck.cases import services as cases
+from gridcheck.cases.selectors import next_approval_level
 from gridcheck.inspections.services.tipoffs import tipoff_create
 from gridcheck.notifications.selectors import inbox_messages
 
@@ -36,8 +37,9 @@ def test_a_case_submitted_tells_the_approvers_and_its_decision_tells_its_creator
     assert not [s for s in _subjects(inspector) if case.number in s], "not its creator"
     assert not [s for s in _subjects(county.users["inspector_west"]) if case.number in s]
 
-    level = cases.next_approval_level(case) if hasattr(cases, "next_approval_level") else "station"
-    cases.case_approve(case=case, user=head, level=level, decision="reject", comment="证据不足")
+    cases.case_approve(
+        case=case, user=head, level=next_approval_level(case), decision="reject", comment="证据不足"
+    )
     told = [s for s in _subjects(inspector) if case.number in s]
     assert len(told) == 1
 
