@@ -38,6 +38,10 @@ def recording_jobs(calls):
                 ("hazards.daily", "2026-11-16"),
                 ("collection.daily", "2026-11-16"),
                 ("audit.daily", "2026-11-16"),
+                ("contracts.daily", "2026-11-16"),
+                ("temporary_supply.daily", "2026-11-16"),
+                ("metering.daily", "2026-11-16"),
+                ("census.daily", "2026-11-16"),
                 ("hazards.monthly_notices", "2026-11"),
             },
         ),
@@ -49,6 +53,10 @@ def recording_jobs(calls):
                 ("hazards.daily", "2026-11-03"),
                 ("collection.daily", "2026-11-03"),
                 ("audit.daily", "2026-11-03"),
+                ("contracts.daily", "2026-11-03"),
+                ("temporary_supply.daily", "2026-11-03"),
+                ("metering.daily", "2026-11-03"),
+                ("census.daily", "2026-11-03"),
             },
         ),
         # 6 October: the third quarter's briefing (due the 10th, produced from the 5th).
@@ -59,6 +67,10 @@ def recording_jobs(calls):
                 ("hazards.daily", "2026-10-06"),
                 ("collection.daily", "2026-10-06"),
                 ("audit.daily", "2026-10-06"),
+                ("contracts.daily", "2026-10-06"),
+                ("temporary_supply.daily", "2026-10-06"),
+                ("metering.daily", "2026-10-06"),
+                ("census.daily", "2026-10-06"),
                 ("hazards.quarterly_briefing", "2026Q3"),
             },
         ),
@@ -70,6 +82,10 @@ def recording_jobs(calls):
                 ("hazards.daily", "2027-01-07"),
                 ("collection.daily", "2027-01-07"),
                 ("audit.daily", "2027-01-07"),
+                ("contracts.daily", "2027-01-07"),
+                ("temporary_supply.daily", "2027-01-07"),
+                ("metering.daily", "2027-01-07"),
+                ("census.daily", "2027-01-07"),
                 ("hazards.quarterly_briefing", "2026Q4"),
             },
         ),
@@ -88,10 +104,10 @@ def test_a_job_is_enqueued_once_per_period():
     first = schedule_tick(now=at(2026, 11, 16, 7, 0, 10), jobs=jobs)
     again = schedule_tick(now=at(2026, 11, 16, 7, 0, 40), jobs=jobs)
     later = schedule_tick(now=at(2026, 11, 16, 7, 1, 5), jobs=jobs)
-    assert len(first) == 5
+    assert len(first) == 9
     assert again == []
     assert later == ["notifications.flush_outbox@2026-11-16T07:01"]
-    assert ScheduledJobRun.objects.count() == 6
+    assert ScheduledJobRun.objects.count() == 10
 
 
 @pytest.mark.django_db
