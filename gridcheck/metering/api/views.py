@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -57,7 +57,14 @@ class AssetViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     select_related = selectors.LEDGER_RELATED
     ordering = ["kind", "asset_number"]
 
-    @extend_schema(summary="Assets due for verification / rotation (overdue first)")
+    @extend_schema(
+        summary="Assets due for verification / rotation (overdue first)",
+        parameters=[
+            OpenApiParameter("days", int, description="due within this many days (at most 3650)"),
+            OpenApiParameter("overdue", str, enum=["1", "true"], description="overdue only"),
+        ],
+        responses=s.AssetSerializer(many=True),
+    )
     @action(detail=False, methods=["get"])
     def due(self, request):
         days = request.query_params.get("days", "")

@@ -64,7 +64,7 @@ def test_verify_recomputes_due(county, synced):
 def test_acceptance_required_before_install(county, synced, stock_meter):
     inspector, second = county.users["inspector_east"], county.users["inspector2_east"]
     point = MeteringPoint.objects.create(customer=county.customers["east11"], code="MPNEW1")
-    with pytest.raises(ValidationError, match="acceptance"):
+    with pytest.raises(ValidationError, match="验收"):
         services.asset_install(asset=stock_meter, metering_point=point, user=inspector)
     failed = services.acceptance_record(
         user=inspector,
@@ -151,7 +151,7 @@ def test_meter_change_refused_whole(county, synced, stock_meter, issued_seals):
         second_person=county.users["inspector2_east"],
         seals_used=issued_seals[1:2],
     )
-    with pytest.raises(ValidationError, match="add up"):
+    with pytest.raises(ValidationError, match="不符"):
         services.meter_change(**kwargs)
     with pytest.raises(ValidationError):
         services.meter_change(**{**kwargs, "old_registers": {"total": "100"}, "second_person": inspector})

@@ -30,6 +30,18 @@ DEMO_PASSWORD = "gridcheck-demo"
 DEFAULT_SEED = 20261125
 
 
+def _keep_removed_meters(frames) -> None:
+    """The meters a meter change (the metering ledger's demo) took out are written as removed: importing
+    the files again must not put a removed meter back in service."""
+    from gridcheck.archive.choices import MeterStatus
+    from gridcheck.archive.models import Meter
+
+    removed = set(Meter.objects.filter(status=MeterStatus.REMOVED).values_list("asset_number", flat=True))
+    if removed:
+        meters = frames["meters"]
+        meters.loc[meters["asset_number"].astype(str).isin(removed), "status"] = MeterStatus.REMOVED.value
+
+
 class Command(BaseCommand):
     help = "Build the demo county: migrate, simulate, import, create one login per role; --serve to run it."
 
@@ -111,6 +123,7 @@ class Command(BaseCommand):
             _("Simulating a county of %(n)s customers (seed %(seed)s)") % {"n": customers, "seed": seed}
         ):
             frames = simulate_county(n_customers=customers, seed=seed)
+            _keep_removed_meters(frames)
 
         with self._step(_("Writing the CSV files to %(dir)s") % {"dir": directory}):
             paths = write_county(frames, directory)
