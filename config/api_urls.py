@@ -22,4 +22,6 @@ urlpatterns = [
     path("temporary-supply/", include("gridcheck.temporary_supply.api.urls")),
     path("metering/", include("gridcheck.metering.api.urls")),
     path("census/", include("gridcheck.census.api.urls")),
+    path("assessment/", include("gridcheck.assessment.api.urls")),
+    path("reports/", include("gridcheck.reports.api.urls")),
 ]

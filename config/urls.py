@@ -20,6 +20,8 @@ urlpatterns = [
     path("temporary-supply/", include("gridcheck.temporary_supply.urls")),
     path("metering/", include("gridcheck.metering.urls")),
     path("census/", include("gridcheck.census.urls")),
+    path("assessment/", include("gridcheck.assessment.urls")),
+    path("reports/", include("gridcheck.reports.urls")),
     path("inspections/", include("gridcheck.seals.urls")),
     path("inspections/", include("gridcheck.inspections.urls")),
     path("api/", include("config.api_urls")),

@@ -377,5 +377,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 INSTALLED_APPS += ["gridcheck.census"]
 # --- end census ------------------------------------------------------------------------------------
 
+# --- assessment (gridcheck.assessment): KPIs and monthly scorecards; the station's reports (gridcheck.reports)
+INSTALLED_APPS += ["gridcheck.assessment", "gridcheck.reports"]
+# --- end assessment --------------------------------------------------------------------------------
+
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------
 INSTALLED_APPS += ["gridcheck.demo"]

@@ -38,6 +38,11 @@ Capabilities:
 ``manage_audit_rules`` switch audit rules on and off and change their thresholds (recorded)
 ``manage_contracts``  draft, sign, renew and end supply contracts; take temporary-supply applications
 ``manage_metering``   accept, install, change, verify and retire metering assets (meters, CTs, PTs)
+``manage_loss_targets`` set loss targets of areas and lines, theoretical losses and rectification plans
+``record_loss_analysis`` record the analysis of a flagged area (cause found, measures)
+``view_assessment``   read scorecards: one's own, and within one's scope those of others (heads)
+``manage_assessment`` propose deductions and bonuses, compute and sign off scorecards, define KPIs
+``view_reports``      read the station's reports (report centre, PDFs, XLSX)
 ====================  =================================================================================
 
 Reading bills is the section ``view_billing``; refunds, back-bills, category changes and book changes are
@@ -79,6 +84,8 @@ VIEW_AUDIT, RUN_AUDIT, MANAGE_AUDIT_RULES = "view_audit", "run_audit", "manage_a
 VIEW_CONTRACTS, MANAGE_CONTRACTS = "view_contracts", "manage_contracts"
 VIEW_METERING, MANAGE_METERING = "view_metering", "manage_metering"
 VIEW_CENSUS = "view_census"
+MANAGE_LOSS_TARGETS, RECORD_LOSS_ANALYSIS = "manage_loss_targets", "record_loss_analysis"
+VIEW_ASSESSMENT, MANAGE_ASSESSMENT, VIEW_REPORTS = "view_assessment", "manage_assessment", "view_reports"
 
 #: Reading each section. Suspects, cases and visits (with their photos, signatures and amounts) are for
 #: the people who act on them; the government liaison reads hazards, notices and aggregate figures only.
@@ -103,6 +110,7 @@ _HEAD = (
     | _AUDIT
     | {CHANGE, IMPORT, MANAGE_STAFF, DISPATCH, SEE_REPORTER, APPROVE_STATION, APPROVE_COUNTY}
     | {MANAGE_CONTRACTS, MANAGE_METERING}
+    | {MANAGE_LOSS_TARGETS, RECORD_LOSS_ANALYSIS, VIEW_ASSESSMENT, MANAGE_ASSESSMENT, VIEW_REPORTS}
 )
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -113,14 +121,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # The auditor is the station's business desk too (营业): contracts and temporary supply.
     Role.AUDITOR: _FIELD
     | _AUDIT
-    | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS, MANAGE_COLLECTION, MANAGE_CONTRACTS, MANAGE_METERING},
+    | {CHANGE, IMPORT, PREPARE_BILLS, CHECK_BILLS, MANAGE_COLLECTION, MANAGE_CONTRACTS, MANAGE_METERING}
+    | {RECORD_LOSS_ANALYSIS, VIEW_ASSESSMENT, VIEW_REPORTS},
     # Inspectors install, change and check metering in the field.
-    Role.INSPECTOR: _FIELD | {IMPORT, MANAGE_METERING},
+    Role.INSPECTOR: _FIELD | {IMPORT, MANAGE_METERING, RECORD_LOSS_ANALYSIS, VIEW_ASSESSMENT, VIEW_REPORTS},
     # The reader collects too (抄表收费员).
-    Role.METER_READER: _DESK | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT, VIEW_AUDIT},
+    Role.METER_READER: _DESK
+    | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT, VIEW_AUDIT, VIEW_ASSESSMENT},
     # Answers for the loss of their areas: reads every section, scoped to those areas; as the area's
     # electrician collects there and delivers the dunning notices.
-    Role.AREA_MANAGER: SECTION_VIEWS | {VIEW, COLLECT},
+    Role.AREA_MANAGER: SECTION_VIEWS | {VIEW, COLLECT, RECORD_LOSS_ANALYSIS, VIEW_ASSESSMENT, VIEW_REPORTS},
     Role.GOVERNMENT_LIAISON: frozenset({VIEW, VIEW_HAZARDS}),
     Role.CUSTOMER: frozenset({PORTAL}),
 }

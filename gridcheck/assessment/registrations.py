@@ -1,0 +1,5 @@
+"""What assessment adds to the floor: its capability, menu entries, jobs and exports."""
+
+
+def register() -> None:
+    pass

@@ -1,0 +1,5 @@
+"""What reports adds to the floor: its capability, menu entries, jobs and exports."""
+
+
+def register() -> None:
+    pass
