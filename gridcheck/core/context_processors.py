@@ -1,5 +1,6 @@
 """Template context shared by every page: the navigation the apps registered, filtered by what the user
-may do (``gridcheck.core.registries.menu``)."""
+may do (``gridcheck.core.registries.menu``), ordered for the user's role (its daily sections first, the rest
+under "More"), and the bell: the unread count of the first entry with a badge (one's messages)."""
 
 from django.urls import reverse
 
@@ -23,10 +24,14 @@ def navigation(request):
     if cached is not None:
         return cached
     path = request.path
-    sections = []
-    for section in menu.sections():
+    role = getattr(user, "role", None)
+    daily, more = menu.sections_for_role(role)
+    bell = None
+
+    def entries_of(section):
+        nonlocal bell
         entries = []
-        for item in sorted(section.items, key=lambda i: i.order):
+        for item in section.items:
             if not allowed(user, item.allowed):
                 continue
             url = reverse(item.url_name)
@@ -34,8 +39,25 @@ def navigation(request):
             entry = {"label": item.label, "url": url, "active": active}
             if item.badge is not None:
                 entry["badge"] = item.badge(user)
+                if bell is None:
+                    bell = {"url": url, "label": item.label, "count": entry["badge"]}
             entries.append(entry)
+        return entries
+
+    sections = []
+    for section in daily:
+        entries = entries_of(section)
         if entries:
             sections.append({"title": section.title, "items": entries})
-    request._gridcheck_navigation = {"nav_sections": sections}
+    more_sections = []
+    for section in more:
+        entries = entries_of(section)
+        if entries:
+            more_sections.append({"title": section.title, "items": entries})
+    request._gridcheck_navigation = {
+        "nav_sections": sections,
+        "nav_more": more_sections,
+        "nav_more_active": any(e["active"] for s in more_sections for e in s["items"]),
+        "bell": bell,
+    }
     return request._gridcheck_navigation

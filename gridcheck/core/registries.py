@@ -13,7 +13,12 @@
 - ``landing``: the page a user is sent to instead of a page they may not open, by a capability they have
   (the customer portal for ``portal``);
 - ``todos``: the lines of the home page's to-do list (``TodoItem``): what waits for the user, each with its
-  count and the filtered list that shows it.
+  count and the filtered list that shows it;
+- ``search``: the finders of the search box on every page (``SearchProvider``): account, meter asset,
+  work-order and case numbers, each provider looking in its own app within the user's scope.
+
+The menu is ordered per role here, on the floor (``ROLE_MENU``, ``ROLE_MENU_FIRST``): an app registers its
+section once, and each role sees the sections of its daily work first, the rest folded under "More".
 
 A registry refuses a second entry under the same name, so two apps cannot silently replace each other.
 """
@@ -98,6 +103,66 @@ class Menu:
     def sections(self) -> list[MenuSection]:
         return sorted(self._sections.values(), key=lambda s: s.order)
 
+    def keyed_sections(self) -> list[tuple[str, MenuSection]]:
+        """``(key, section)`` pairs in the default order."""
+        return sorted(self._sections.items(), key=lambda entry: entry[1].order)
+
+    def sections_for_role(self, role: str | None) -> tuple[list[MenuSection], list[MenuSection]]:
+        """The sections as ``role`` works with them: ``(daily, more)``.
+
+        ``daily`` are the sections of the role's daily work (``ROLE_MENU``), in the order the role uses
+        them, each with the role's most used entries first (``ROLE_MENU_FIRST``); ``more`` are the other
+        sections in the default order, which the navigation folds away. A role without a list (the
+        administrator) has every section in ``daily``. Capabilities still decide each entry.
+        """
+        keyed = self.keyed_sections()
+        wanted = ROLE_MENU.get(role or "")
+        first = ROLE_MENU_FIRST.get(role or "", ())
+
+        def with_first(section: MenuSection) -> MenuSection:
+            rank = {name: i for i, name in enumerate(first)}
+            items = sorted(section.items, key=lambda i: (rank.get(i.url_name, len(rank)), i.order))
+            return MenuSection(title=section.title, order=section.order, items=items)
+
+        if wanted is None:
+            return [with_first(s) for _k, s in keyed], []
+        position = {key: i for i, key in enumerate(wanted)}
+        daily = sorted((entry for entry in keyed if entry[0] in position), key=lambda e: position[e[0]])
+        more = [s for key, s in keyed if key not in position]
+        return [with_first(s) for _k, s in daily], more
+
+
+#: The sections of each role's daily work, most used first (keys of ``menu.add_section``). Sections not
+#: named are folded under "More" for that role (still there: no page a capability opens is a dead end).
+#: A role not named (the administrator) sees every section in the default order.
+ROLE_MENU: dict[str, tuple[str, ...]] = {
+    "station_head": (
+        "home", "messages", "cases", "inspections", "detection", "lineloss", "audit", "billing",
+        "collection", "hazards", "assessment", "reports", "organisation",
+    ),
+    "inspector": ("home", "inspections", "messages", "cases", "detection", "metering", "hazards"),
+    "auditor": (
+        "home", "messages", "audit", "billing", "collection", "contracts", "temporary_supply", "cases",
+        "census", "data",
+    ),
+    "meter_reader": ("home", "billing", "collection", "messages", "readings"),
+    "area_manager": ("home", "lineloss", "messages", "collection", "detection", "hazards", "readings"),
+    "government_liaison": ("home", "hazards", "messages"),
+    "customer": ("hazards",),
+}  # fmt: skip
+
+#: Per role, the entries (URL names) put first within their section: the inspector's own work orders.
+ROLE_MENU_FIRST: dict[str, tuple[str, ...]] = {
+    "inspector": ("inspections:my_work", "inspections:workorder_overdue"),
+    "station_head": ("cases:case_list", "inspections:workorder_overdue"),
+    "meter_reader": ("billing:reader_home",),
+    "auditor": ("audit:finding_list",),
+}
+
+#: The page a role's phone opens on instead of the home page, on the first page after logging in
+#: (the inspector: today's work orders). The home page stays one click away (the menu's "Dashboard").
+ROLE_PHONE_START: dict[str, str] = {"inspector": "inspections:my_work", "meter_reader": "billing:reader_home"}
+
 
 # -------------------------------------------------------------------------------------------- dashboard
 
@@ -159,6 +224,30 @@ class OrderedRegistry(Registry):
         return item
 
 
+# ----------------------------------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One thing the search found: what it is (a kind: "customer", "work order"), its label, its page."""
+
+    kind: object
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    """A finder of the search box: ``find(user, q, limit)`` returns ``SearchHit``s within the user's scope,
+    exact matches of a number first, then numbers starting with ``q``. Used only when ``allowed``."""
+
+    label: object
+    find: Callable[[object, str, int], list]
+    allowed: str | Callable[[object], bool]
+    order: int = 100
+
+
 menu = Menu()
 dashboard = Registry("dashboard tile")
 jobs = Registry("scheduled job")
@@ -167,3 +256,4 @@ imports = OrderedRegistry("import entity")
 access = Registry("access rule")
 landing = Registry("landing page")
 todos = Registry("to-do item")
+search = Registry("search provider")

@@ -1,14 +1,19 @@
 """The home page: first what waits for the user (``registries.todos``), then the tiles that the apps
-registered (``registries.dashboard``)."""
+registered (``registries.dashboard``); and the search box of every page (``registries.search``)."""
 
+import re
 from dataclasses import dataclass
 
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from gridcheck.core.context_processors import allowed
 from gridcheck.core.generic import CapabilityRequiredMixin
-from gridcheck.core.registries import dashboard, todos
+from gridcheck.core.registries import ROLE_PHONE_START, dashboard, search, todos
+from gridcheck.core.roles import VIEW_ARCHIVE, has_capability
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,38 @@ def todo_list(user) -> list[Todo]:
     return lines
 
 
+#: What a phone's browser says of itself (MDN's advice: "Mobi" in the user agent).
+_PHONE = re.compile(r"Mobi|Android|iPhone", re.IGNORECASE)
+#: Set in the session once the first page after logging in was shown.
+_STARTED = "gridcheck_started"
+
+
+def phone_start_page(request) -> str | None:
+    """Where the user's phone opens instead of the home page (``ROLE_PHONE_START``): only on a phone,
+    only for the first page after logging in (the menu's "Dashboard" then shows the home page)."""
+    session = request.session
+    first = not session.get(_STARTED)
+    session[_STARTED] = True
+    url_name = ROLE_PHONE_START.get(getattr(request.user, "role", None) or "")
+    if not first or url_name is None or not _PHONE.search(request.headers.get("User-Agent", "")):
+        return None
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 class HomeView(CapabilityRequiredMixin, TemplateView):
     """The to-do list, then each registered tile the user may see, in order, rendered with its own
-    context."""
+    context. An inspector's phone opens on their work orders instead (``phone_start_page``)."""
 
     template_name = "core/home.html"
+
+    def get(self, request, *args, **kwargs):
+        start = phone_start_page(request)
+        if start is not None:
+            return redirect(start)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -49,4 +81,53 @@ class HomeView(CapabilityRequiredMixin, TemplateView):
             for tile in tiles
             if allowed(user, tile.allowed)
         ]
+        return ctx
+
+
+#: The shortest query the search runs (one or two characters would match half the county).
+SEARCH_MIN_CHARS = 3
+#: At most this many hits of each finder.
+SEARCH_LIMIT = 20
+
+
+def search_hits(user, q: str) -> list[tuple[str, list]]:
+    """``[(finder label, hits)]`` of every registered finder the user may use that found something."""
+    groups = []
+    for provider in sorted(search.values(), key=lambda p: p.order):
+        if not allowed(user, provider.allowed):
+            continue
+        hits = list(provider.find(user, q, SEARCH_LIMIT))
+        if hits:
+            groups.append((str(provider.label), hits))
+    return groups
+
+
+class SearchView(CapabilityRequiredMixin, TemplateView):
+    """The search box of every page: account, meter asset, work-order and case numbers (exact, then
+    prefix), within the user's scope. One hit opens its page; several are listed with links."""
+
+    template_name = "core/search.html"
+
+    def get(self, request, *args, **kwargs):
+        q = " ".join(request.GET.get("q", "").split())
+        self.q = q
+        self.groups = []
+        self.too_short = bool(q) and len(q) < SEARCH_MIN_CHARS
+        if q and not self.too_short:
+            self.groups = search_hits(request.user, q)
+            hits = [hit for _label, group in self.groups for hit in group]
+            if len(hits) == 1:
+                return redirect(hits[0].url)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            search_q=self.q,
+            groups=self.groups,
+            too_short=self.too_short,
+            min_chars=SEARCH_MIN_CHARS,
+            title=_("Search"),
+            names_search=has_capability(self.request.user, VIEW_ARCHIVE),
+        )
         return ctx
