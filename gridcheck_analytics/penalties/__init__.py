@@ -14,7 +14,8 @@ energy or money the customer owes (补收), negative is a refund (退还).
 The package has one module per section: :mod:`.inputs` (the input boundary), :mod:`.builder` (the
 itemised :class:`Calculation`), :mod:`.theft_cases`, :mod:`.criminal`, :mod:`.violations`,
 :mod:`.late_fees` (with :mod:`.late_fee_practice`, the practice variants, and :mod:`.late_fees_bulk`, the
-nightly accrual of many bills) and :mod:`.meter_errors`. Every public name is importable from the package
+nightly accrual of many bills) and :mod:`.meter_errors` (with :mod:`.wiring`, the correction factor of a per-phase fault), :mod:`.settings` (the
+named settings a calculation may choose) and :mod:`.stacking` (one case total of several sanctions). Every public name is importable from the package
 itself.
 """
 
@@ -29,7 +30,15 @@ from gridcheck_analytics.penalties.late_fee_practice import (
 )
 from gridcheck_analytics.penalties.late_fees import late_fee, late_fees_for_payment
 from gridcheck_analytics.penalties.late_fees_bulk import BulkLateFees, late_fees_bulk
-from gridcheck_analytics.penalties.meter_errors import METER_CLASSES, METER_ERROR_CAUSES, meter_error
+from gridcheck_analytics.penalties.meter_errors import (
+    ACCURACY_CLASSES,
+    METER_CLASSES,
+    METER_ERROR_CAUSES,
+    TOU_PERIODS,
+    meter_error,
+)
+from gridcheck_analytics.penalties.settings import SETTINGS, Setting, parse_settings
+from gridcheck_analytics.penalties.stacking import case_total
 from gridcheck_analytics.penalties.theft_cases import (
     CUSTOMER_CLASSES,
     SQRT3,
@@ -49,8 +58,17 @@ from gridcheck_analytics.penalties.violations import (
     violation_sealed_equipment,
     violation_unauthorised_source,
 )
+from gridcheck_analytics.penalties.wiring import METER_TYPES, Fault
 
 __all__ = [
+    "ACCURACY_CLASSES",
+    "METER_TYPES",
+    "SETTINGS",
+    "TOU_PERIODS",
+    "Fault",
+    "Setting",
+    "case_total",
+    "parse_settings",
     "CUSTOMER_CLASSES",
     "METER_CLASSES",
     "METER_ERROR_CAUSES",

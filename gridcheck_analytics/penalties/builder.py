@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gridcheck_analytics.penalties.inputs import CalcInputError
-from gridcheck_analytics.regulations.table import Rule, RuleTable, default_table
+from gridcheck_analytics.penalties.settings import SETTINGS, apply_settings, setting_text
+from gridcheck_analytics.regulations.table import Rule, RuleNotInForceError, RuleTable, default_table
+
+
+class DateBeforeRulesError(CalcInputError, RuleNotInForceError):
+    """The date that selects the rule version is before the first row of a rule: ``field`` names it."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,26 @@ class Calculation:
     flags: list[Flag] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rules_used: dict[str, Rule] = field(default_factory=dict)
+    #: Settings this calculation chose itself (name -> value); the others read are the rule table's.
+    settings_given: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> list[dict[str, object]]:
+        """Every named setting the calculation read: name, Chinese label, value and its source.
+
+        ``source`` is ``"case"`` when the calculation chose the value, ``"rule table"`` when it is the row's.
+        """
+        return [
+            {
+                "name": key,
+                "label": SETTINGS[key].label,
+                "value": row.value,
+                "text": setting_text(row.value),
+                "source": "case" if key in self.settings_given else "rule table",
+            }
+            for key, row in self.rules_used.items()
+            if key in SETTINGS
+        ]
 
     def item(self, key: str) -> Item:
         """The item named ``key``."""
@@ -75,6 +100,7 @@ class Calculation:
                 "items": [item.__dict__ for item in self.items],
                 "flags": [flag.__dict__ for flag in self.flags],
                 "warnings": self.warnings,
+                "settings": self.settings,
                 "rules": [
                     {
                         "key": r.key,
@@ -108,18 +134,48 @@ def _jsonable(obj: object) -> object:
 class CaseBuilder:
     """Collects the items of one calculation and the rules it read."""
 
-    def __init__(self, kind: str, on: datetime.date, province: str | None, table: RuleTable | None):
+    def __init__(
+        self,
+        kind: str,
+        on: datetime.date,
+        province: str | None,
+        table: RuleTable | None,
+        settings: object = None,
+    ):
         self.on = on
         self.province = province
-        self.table = table or default_table()
-        self.calc = Calculation(kind=kind, case_date=on)
+        #: The input field that holds the date selecting the rule version (named in errors).
+        self.date_field = "case_date"
+        self.table, given = apply_settings(table or default_table(), settings)
+        self.calc = Calculation(kind=kind, case_date=on, settings_given=given)
 
     def rule(self, key: str) -> Rule:
-        row = self.table.rule(key, self.on, self.province)
+        try:
+            row = self.table.rule(key, self.on, self.province)
+        except RuleNotInForceError:
+            self._before_rules(key)
+            raise
         self.calc.rules_used.setdefault(key, row)
         if row.needs_review:
             self.warn(row.review_warning())
         return row
+
+    def peek(self, key: str) -> Rule:
+        """The row of ``key`` in force, for a citation only (not counted as used, no warning)."""
+        try:
+            return self.table.rule(key, self.on, self.province)
+        except RuleNotInForceError:
+            self._before_rules(key)
+            raise
+
+    def _before_rules(self, key: str) -> None:
+        first = self.table.earliest(key)
+        if first is not None and self.on < first:
+            raise DateBeforeRulesError(
+                self.date_field,
+                f"{self.on} is before the rules existed: rule {key!r} has no row in force on {self.on} "
+                f"(its first row starts {first})",
+            ) from None
 
     def value(
         self, key: str, contract_value: Decimal | None = None, field: str = "contract_value"

@@ -83,6 +83,7 @@ def criminal_referral(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
 ) -> Calculation:
     """Whether a theft amount reaches the criminal thresholds, and which band.
 
@@ -116,7 +117,7 @@ def criminal_referral(
     amount = as_decimal(amount_yuan, "amount_yuan", nonnegative=True)
     prior_offence = as_bool(prior_offence, "prior_offence")
     repeated = as_bool(repeated, "repeated")
-    case = CaseBuilder("criminal_referral", on, province, table)
+    case = CaseBuilder("criminal_referral", on, province, table, settings)
     case.add(
         "criminal_amount_yuan",
         "盗窃数额（刑事）",

@@ -11,6 +11,9 @@ import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 
+#: Largest magnitude a case input may have: beyond it a number is a typing error (``1e400``), not a fact.
+MAX_MAGNITUDE = Decimal("1e15")
+
 
 class CalcInputError(ValueError):
     """A case input is missing or invalid; ``field`` names it."""
@@ -32,6 +35,8 @@ def as_decimal(value: object, name: str, *, positive: bool = False, nonnegative:
         raise CalcInputError(name, f"must be a number, got {value!r}") from None
     if not number.is_finite():
         raise CalcInputError(name, f"must be a finite number, got {value!r}")
+    if abs(number) >= MAX_MAGNITUDE:
+        raise CalcInputError(name, f"is out of range (at most {MAX_MAGNITUDE:E} in size), got {value}")
     if positive and number <= 0:
         raise CalcInputError(name, f"must be greater than 0, got {number}")
     if nonnegative and number < 0:

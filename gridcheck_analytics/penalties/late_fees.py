@@ -221,6 +221,7 @@ def late_fee(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
 ) -> Calculation:
     """Late-payment fee: daily rate × balance over the charged days, each run rounded, 1 元 minimum.
 
@@ -280,7 +281,8 @@ def late_fee(
         raise CalcInputError("payments", "partial payments clear the whole amount before paid_date")
     changes = tariff_change_list(tariff_changes, today)
 
-    case = CaseBuilder("late_fee", period, province, table)
+    case = CaseBuilder("late_fee", period, province, table, settings)
+    case.date_field = "bill_period" if bill_period is not None else "due_date"
     chosen = _resolve_practice(practice, case)
     fee = _bill_fee(
         case,
@@ -362,6 +364,7 @@ def late_fees_for_payment(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
 ) -> Calculation:
     """The late fees of several bills settled by one payment: one fee line per bill and the total.
 
@@ -397,7 +400,8 @@ def late_fees_for_payment(
     if not isinstance(bills, list | tuple) or not bills:
         raise CalcInputError("bills", "must be a non-empty list of bills")
     shared_changes = tariff_change_list(tariff_changes, today)
-    case = CaseBuilder("late_fee_payment", paid, province, table)
+    case = CaseBuilder("late_fee_payment", paid, province, table, settings)
+    case.date_field = "paid_date"
     chosen = _resolve_practice(practice, case)
     total = Decimal("0.00")
     increase = Decimal("0.00")
@@ -439,6 +443,7 @@ def late_fees_for_payment(
             else shared_changes
         )
         sub = CaseBuilder("late_fee", period, province, case.table)
+        sub.date_field = prefix + ("bill_period" if bill.get("bill_period") is not None else "due_date")
         minimum_row = sub.rule("late_fee.minimum_yuan")
         overdue = paid > due
         fee = (

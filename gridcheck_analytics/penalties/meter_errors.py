@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from gridcheck_analytics.penalties.builder import Calculation, CaseBuilder
-from gridcheck_analytics.penalties.inputs import CalcInputError, as_case_date, as_choice, as_decimal
+from gridcheck_analytics.penalties.inputs import (
+    CalcInputError,
+    as_case_date,
+    as_choice,
+    as_decimal,
+    as_optional_decimal,
+)
+from gridcheck_analytics.penalties.wiring import correction_factor as correction_factor_of
 from gridcheck_analytics.regulations.table import RuleTable
 
 METER_ERROR_CAUSES = (
@@ -17,13 +25,17 @@ METER_ERROR_CAUSES = (
     "wrong_multiplier",
 )
 METER_CLASSES = ("0.5", "1.0", "2.0")
+#: Accuracy classes of active-energy meters; the allowed error is the class number in percent.
+ACCURACY_CLASSES = ("0.2S", "0.2", "0.5S", "0.5", "1.0", "2.0", "3.0")
+TOU_PERIODS = ("sharp", "peak", "flat", "valley")
+TOU_LABELS = {"sharp": "尖峰", "peak": "高峰", "flat": "平段", "valley": "低谷"}
 
 
 def meter_error(
     *,
     case_date: object,
     cause: str,
-    price_yuan_per_kwh: object,
+    price_yuan_per_kwh: object = None,
     recorded_energy_kwh: object = None,
     error_percent: object = None,
     elapsed_months: object = None,
@@ -40,6 +52,13 @@ def meter_error(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
+    wiring: object = None,
+    correction_factor: object = None,
+    period_energy_kwh: object = None,
+    accuracy_class: str | None = None,
+    time_of_use_kwh: object = None,
+    time_of_use_prices_yuan_per_kwh: object = None,
 ) -> Calculation:
     """Metering-error correction energy and money (positive: back-bill; negative: refund).
 
@@ -52,7 +71,17 @@ def meter_error(
     * ``wiring_error`` (81(1)): ΔW = W_recorded × (P_correct / P_wrong − 1), the whole time since the test.
     * ``wrong_multiplier`` (81(3)): ΔW = register difference × (M_actual − M_billed).
 
-    Money = ΔW (rounded to whole kWh) × price.
+    * ``wiring_error`` and ``blown_pt_fuse`` with ``wiring`` (a fault per phase, :mod:`.wiring`) or
+      ``correction_factor``: ΔW = W_recorded × (K − 1), the correction factor and rate printed; for a blown
+      PT fuse (loss of voltage) this is the "calculated" clause of art. 81(2), the normal-month comparison
+      its fallback, each cited so.
+
+    Money = ΔW (rounded to whole kWh) × price; without a price the correction is energy only.
+    ``period_energy_kwh`` (over_tolerance): the energy as recorded since the last test; the half-period
+    rule is applied to it (× ``meter_error.period_fraction.over_tolerance``). ``accuracy_class``: the
+    error must exceed the class's ±% (else refused). ``time_of_use_kwh`` ({peak, flat, valley}: the recorded
+    energy of each period) with ``time_of_use_prices_yuan_per_kwh``: one correction split over the periods,
+    each at its price (energy only without prices).
 
     Parameters
     ----------
@@ -97,8 +126,8 @@ def meter_error(
     """
     on = as_case_date(case_date, today)
     cause = as_choice(cause, "cause", METER_ERROR_CAUSES)
-    price = as_decimal(price_yuan_per_kwh, "price_yuan_per_kwh", positive=True)
-    case = CaseBuilder(f"meter_error.{cause}", on, province, table)
+    price = as_optional_decimal(price_yuan_per_kwh, "price_yuan_per_kwh", positive=True)
+    case = CaseBuilder(f"meter_error.{cause}", on, province, table, settings)
     fraction_keys = {
         "over_tolerance": "meter_error.period_fraction.over_tolerance",
         "pt_voltage_drop": "meter_error.period_fraction.pt_voltage_drop",
@@ -121,11 +150,59 @@ def meter_error(
             [fraction_keys[cause]],
         )
 
+    tou = _tou_energies(time_of_use_kwh, recorded_energy_kwh, period_energy_kwh)
+    if tou is not None:
+        recorded_energy_kwh = sum(tou.values(), Decimal(0))
+    if period_energy_kwh is not None:
+        if cause != "over_tolerance":
+            raise CalcInputError("period_energy_kwh", "applies to over_tolerance only (art. 80(1))")
+        if recorded_energy_kwh is not None:
+            raise CalcInputError(
+                "recorded_energy_kwh", "conflicts with period_energy_kwh: give the energy one way only"
+            )
+        whole = as_decimal(period_energy_kwh, "period_energy_kwh", nonnegative=True)
+        fraction = case.value(fraction_keys[cause])
+        recorded_energy_kwh = case.energy(whole * fraction)
+        case.add(
+            "corrected_period_energy_kwh",
+            "退补期间记录电量",
+            "W_退补期间 = 自上次校验或换装起的记录电量 × 比例（取整）",
+            {"period_energy_kwh": whole, "fraction": fraction},
+            recorded_energy_kwh,
+            "kWh",
+            article_row,
+            [fraction_keys[cause], "rounding.energy_kwh"],
+        )
+    has_factor = wiring is not None or correction_factor is not None
+    if has_factor and cause not in ("wiring_error", "blown_pt_fuse"):
+        raise CalcInputError(
+            "wiring" if wiring is not None else "correction_factor",
+            "applies to wiring_error and blown_pt_fuse (art. 81(1), 81(2)) only",
+        )
+    ratio: Decimal | None = None  # ΔW / W_recorded, for a time-of-use split
     if cause == "over_tolerance":
         recorded = as_decimal(recorded_energy_kwh, "recorded_energy_kwh", nonnegative=True)
         gamma = as_decimal(error_percent, "error_percent") / 100
         if gamma <= -1:
             raise CalcInputError("error_percent", "must be greater than -100")
+        if accuracy_class is not None:
+            klass = as_choice(accuracy_class, "accuracy_class", ACCURACY_CLASSES)
+            tolerance = Decimal(klass.rstrip("S"))
+            case.add(
+                "class_tolerance_percent",
+                "准确度等级允许误差",
+                "|γ| > 准确度等级允许误差（超差才按第八十条第一项退补）",
+                {"accuracy_class": klass, "error_percent": gamma * 100},
+                tolerance,
+                "%",
+                article,
+            )
+            if abs(gamma * 100) <= tolerance:
+                raise CalcInputError(
+                    "error_percent",
+                    f"{gamma * 100}% is within the ±{tolerance}% of accuracy class {klass}: "
+                    "no correction under art. 80(1)",
+                )
         true_energy = case.energy(recorded / (1 + gamma))
         case.add(
             "true_energy_kwh",
@@ -136,7 +213,8 @@ def meter_error(
             "kWh",
             article,
         )
-        delta = case.energy(recorded * (-gamma / (1 + gamma)))
+        ratio = -gamma / (1 + gamma)
+        delta = case.energy(recorded * ratio)
         formula = "ΔW = W_recorded × (−γ / (1 + γ))"
         inputs: dict[str, object] = {"recorded_energy_kwh": recorded, "gamma": gamma}
     elif cause == "pt_voltage_drop":
@@ -153,13 +231,34 @@ def meter_error(
             raise CalcInputError(
                 "actual_drop_percent", f"drop {drop} is within the allowed {allowed}: no back-bill"
             )
-        delta = case.energy(recorded * (drop - allowed) / (1 - drop))
+        ratio = (drop - allowed) / (1 - drop)
+        delta = case.energy(recorded * ratio)
         formula = "ΔW = W_recorded × (d − d_allowed) / (1 − d)"
         inputs = {"recorded_energy_kwh": recorded, "drop": drop, "allowed_drop": allowed}
         case.warn(
             "需复核：第八十条第二项未给出压降补收公式，ΔW = W × (d − d允许)/(1 − d) 为本系统按比例推导。"
         )
+    elif has_factor:
+        recorded = as_decimal(recorded_energy_kwh, "recorded_energy_kwh", nonnegative=True)
+        clause = "（按更正系数计算）" if cause == "blown_pt_fuse" else ""
+        article = f"{article}{clause}"
+        if (wiring is None) == (correction_factor is None):
+            raise CalcInputError(
+                "correction_factor", "give the correction factor or the wiring fault, not both"
+            )
+        if correction_factor is not None:
+            k = as_decimal(correction_factor, "correction_factor", positive=True)
+        else:
+            k, _ = correction_factor_of(case, wiring, article)
+        ratio = k - 1
+        delta = case.energy(recorded * ratio)
+        formula = "ΔW = W_recorded × (K − 1)"
+        inputs = {"recorded_energy_kwh": recorded, "correction_factor": k}
     elif cause in ("other_non_human", "blown_pt_fuse"):
+        if tou is not None:
+            raise CalcInputError("time_of_use_kwh", f"cannot split a {cause} normal-month comparison")
+        if cause == "blown_pt_fuse":
+            article = f"{article}（无法计算的，以正常月份用电量为基准比较）"
         recorded = as_decimal(recorded_energy_kwh, "recorded_energy_kwh", nonnegative=True)
         normal = as_decimal(normal_month_kwh, "normal_month_kwh", nonnegative=True)
         n_months = as_decimal(months, "months", positive=True)
@@ -174,10 +273,13 @@ def meter_error(
             raise CalcInputError(
                 "wrong_power_kw", "must not be 0 (use normal-month comparison for a dead meter)"
             )
-        delta = case.energy(recorded * (correct / wrong - 1))
+        ratio = correct / wrong - 1
+        delta = case.energy(recorded * ratio)
         formula = "ΔW = W_recorded × (P_correct / P_wrong − 1)"
         inputs = {"recorded_energy_kwh": recorded, "correct_power_kw": correct, "wrong_power_kw": wrong}
     else:  # wrong_multiplier
+        if tou is not None:
+            raise CalcInputError("time_of_use_kwh", "cannot split a register-difference correction")
         diff = as_decimal(register_difference_kwh, "register_difference_kwh", nonnegative=True)
         actual = as_decimal(actual_multiplier, "actual_multiplier", positive=True)
         billed = as_decimal(billed_multiplier, "billed_multiplier", positive=True)
@@ -185,10 +287,15 @@ def meter_error(
         formula = "ΔW = 示数差 × (实际倍率 − 计费倍率)"
         inputs = {"register_difference_kwh": diff, "actual_multiplier": actual, "billed_multiplier": billed}
 
+    if tou is not None:
+        _time_of_use(case, tou, ratio, time_of_use_prices_yuan_per_kwh, price, formula, article)
+        return case.calc
     word = "应退" if delta < 0 else "应补"
     case.add(
         "correction_energy_kwh", f"{word}电量（正为补收，负为退还）", formula, inputs, delta, "kWh", article
     )
+    if price is None:
+        return case.calc  # an energy-only correction
     money = case.money(delta * price)
     case.add(
         "correction_yuan",
@@ -200,3 +307,87 @@ def meter_error(
         article,
     )
     return case.calc
+
+
+def _tou_energies(tou: object, recorded: object, period: object) -> dict[str, Decimal] | None:
+    if tou is None:
+        return None
+    if recorded is not None or period is not None:
+        raise CalcInputError(
+            "recorded_energy_kwh" if recorded is not None else "period_energy_kwh",
+            "conflicts with time_of_use_kwh: give the energy one way only",
+        )
+    if not isinstance(tou, dict) or not tou:
+        raise CalcInputError("time_of_use_kwh", "must be an object {peak, flat, valley: kWh}")
+    energies = {}
+    for name, value in tou.items():
+        period_name = as_choice(name, "time_of_use_kwh", TOU_PERIODS)
+        energies[period_name] = as_decimal(value, f"time_of_use_kwh.{name}", nonnegative=True)
+    return energies
+
+
+def _time_of_use(
+    case: CaseBuilder,
+    tou: dict[str, Decimal],
+    ratio: Decimal | None,
+    prices: object,
+    price: Decimal | None,
+    formula: str,
+    article: str,
+) -> None:
+    """One correction split over the time-of-use periods: ΔW_i = W_i × ratio, money at each period's price."""
+    if price is not None:
+        raise CalcInputError("price_yuan_per_kwh", "conflicts with time_of_use_kwh: give the period prices")
+    if prices is not None and not isinstance(prices, dict):
+        raise CalcInputError(
+            "time_of_use_prices_yuan_per_kwh", "must be an object {peak, flat, valley: 元/kWh}"
+        )
+    total_energy = Decimal(0)
+    total_money = Decimal(0)
+    for name, recorded in tou.items():
+        delta = case.energy(recorded * ratio)
+        total_energy += delta
+        case.add(
+            f"{name}_correction_energy_kwh",
+            f"{TOU_LABELS[name]}更正电量（正为补收，负为退还）",
+            formula.replace("W_recorded", f"W_{name}"),
+            {"recorded_energy_kwh": recorded, "correction_ratio": ratio},
+            delta,
+            "kWh",
+            article,
+        )
+        if prices is not None:
+            if name not in prices:
+                raise CalcInputError(f"time_of_use_prices_yuan_per_kwh.{name}", "is required")
+            p = as_decimal(prices[name], f"time_of_use_prices_yuan_per_kwh.{name}", positive=True)
+            money = case.money(delta * p)
+            total_money += money
+            case.add(
+                f"{name}_correction_yuan",
+                f"{TOU_LABELS[name]}更正电费",
+                "ΔE_i = ΔW_i × 电价_i",
+                {"correction_energy_kwh": delta, "price_yuan_per_kwh": p},
+                money,
+                "元",
+                article,
+            )
+    word = "应退" if total_energy < 0 else "应补"
+    case.add(
+        "correction_energy_kwh",
+        f"{word}电量合计（正为补收，负为退还）",
+        "ΔW = Σ ΔW_i（各时段分别取整）",
+        {"periods": "、".join(TOU_LABELS[n] for n in tou)},
+        total_energy,
+        "kWh",
+        article,
+    )
+    if prices is not None:
+        case.add(
+            "correction_yuan",
+            f"{word}电费合计（正为补收，负为退还）",
+            "ΔE = Σ ΔE_i",
+            {"periods": "、".join(TOU_LABELS[n] for n in tou)},
+            total_money,
+            "元",
+            article,
+        )

@@ -17,6 +17,7 @@ from gridcheck_analytics.penalties.inputs import (
     as_decimal_list,
     as_optional_decimal,
 )
+from gridcheck_analytics.penalties.wiring import correction_factor as correction_factor_of
 from gridcheck_analytics.regulations.table import Rule, RuleTable
 
 THEFT_TYPES = (
@@ -28,7 +29,14 @@ THEFT_TYPES = (
     "other",
 )
 #: Bases of the stolen quantity: art. 103 ("article"), or a station practice of regulations.md section 9.
-THEFT_BASES = ("article", "connected_load", "transformer_kva", "ct_correction")
+THEFT_BASES = (
+    "article",
+    "connected_load",
+    "transformer_kva",
+    "ct_correction",
+    "correction_factor",
+    "established_energy",
+)
 CUSTOMER_CLASSES = ("power", "lighting")
 TARIFF_CATEGORIES = ("residential", "general_commercial", "large_industry", "agricultural")
 
@@ -39,7 +47,7 @@ def theft(
     *,
     case_date: object,
     theft_type: str,
-    price_yuan_per_kwh: object,
+    price_yuan_per_kwh: object = None,
     equipment_capacity_kw: object = None,
     meter_phases: object = None,
     marked_current_a: object = None,
@@ -70,6 +78,11 @@ def theft(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    loads: object = None,
+    correction_factor: object = None,
+    wiring: object = None,
+    established_energy_kwh: object = None,
+    settings: object = None,
 ) -> Calculation:
     """Stolen energy, back-billing, penalty charge and total due of an electricity-theft case.
 
@@ -122,7 +135,8 @@ def theft(
     damage_yuan : Decimal, optional
         Repair cost or compensation for damaged supply facilities [元]; its own line.
     basis : str
-        One of ``THEFT_BASES``. ``"article"`` (default) follows art. 103. The station practices (``U``,
+        One of ``THEFT_BASES``. ``"correction_factor"``: W = ``recorded_energy_kwh`` × (K − 1), K from
+        ``correction_factor`` or ``wiring``; ``"established_energy"``: W = ``established_energy_kwh``. ``"article"`` (default) follows art. 103. The station practices (``U``,
         a review warning, each a switch row ``theft.basis.<name>``) need ``basis_reason``:
         ``"connected_load"`` S = the private load actually connected (``equipment_capacity_kw``);
         ``"transformer_kva"`` S = the bypassed transformer's ``transformer_kva``; ``"ct_correction"``
@@ -151,6 +165,22 @@ def theft(
         When given, dates after it are rejected.
     table : RuleTable, optional
         Rule table to use (default: ``rules.toml``).
+    loads : list of dict, optional
+        Several loads at different prices in one case, each ``{"capacity_kw", "price_yuan_per_kwh"}`` with
+        optional ``"hours"`` (else the case's T) and ``"name"``; each load is a line (W_i = S_i × T_i, its
+        back-bill W_i × price_i) and the back-bill is their sum. Replaces ``equipment_capacity_kw`` and
+        ``price_yuan_per_kwh`` (basis ``article`` or ``connected_load``).
+    correction_factor : Decimal, optional
+        For ``basis="correction_factor"``: K given directly [1].
+    wiring : dict, optional
+        For ``basis="correction_factor"``: the fault per phase (:mod:`.wiring`), from which K is derived.
+    established_energy_kwh : Decimal, optional
+        For ``basis="established_energy"``: the stolen energy established otherwise (output × unit
+        consumption, sub-meters, normal months...), the method named in ``basis_reason`` [kWh].
+    settings : dict, optional
+        Named settings of this calculation (:mod:`.settings`): ``theft.surcharge_in_base`` (surcharges in
+        the back-bill and penalty base, or a separate line), ``period.count_both_ends`` (dates count both
+        ends), the rounding rules, the basis switches.
 
     Returns
     -------
@@ -170,69 +200,119 @@ def theft(
     theft_type = as_choice(theft_type, "theft_type", THEFT_TYPES)
     prior_offence = as_bool(prior_offence, "prior_offence")
     repeated = as_bool(repeated, "repeated")
-    price = as_decimal(price_yuan_per_kwh, "price_yuan_per_kwh", positive=True)
-    case = CaseBuilder("theft", on, province, table)
+    price = as_optional_decimal(price_yuan_per_kwh, "price_yuan_per_kwh", positive=True)
+    case = CaseBuilder("theft", on, province, table, settings)
 
     # The art. 103 row of this version, for its citation only (not counted as used).
-    art103 = case.table.rule("theft.default_days", on, province)
+    art103 = case.peek("theft.default_days")
     basis = as_choice(basis, "basis", THEFT_BASES)
+    rate = as_optional_decimal(surcharge_yuan_per_kwh, "surcharge_yuan_per_kwh", nonnegative=True)
+    in_base = rate is not None and case.rule("theft.surcharge_in_base").value is True
     duration_known = True
-    if basis == "ct_correction":
-        energy = _ct_correction_energy(
-            case, art103, recorded_energy_kwh, actual_ct_ratio, billed_ct_ratio, basis_reason
-        )
-    else:
-        if basis == "article":
-            capacity = _article_capacity(
-                case,
-                art103,
-                theft_type,
-                equipment_capacity_kw,
-                meter_phases,
-                marked_current_a,
-                limiter_current_a,
-                ct_ratio,
-                pt_ratio,
-            )
-        else:
-            capacity = _practice_capacity(
-                case, art103, basis, equipment_capacity_kw, transformer_kva, basis_reason
-            )
-        total_hours, duration_known = _theft_hours(
+    if loads is not None:
+        if price is not None:
+            raise CalcInputError("price_yuan_per_kwh", "conflicts with loads: give each load its own price")
+        if equipment_capacity_kw is not None:
+            raise CalcInputError("equipment_capacity_kw", "conflicts with loads: give each load its capacity")
+        if basis not in ("article", "connected_load"):
+            raise CalcInputError("loads", f"cannot be used with basis {basis!r}")
+        if basis == "connected_load":
+            _practice_basis(case, basis, basis_reason)
+        energy, back_bill_exact, back_bill, tariff_amount, duration_known = _loads_energy(
             case,
             art103,
-            hours,
-            days,
-            hours_per_day,
-            start_date,
-            end_date,
-            customer_class,
-            tariff_category,
-            today,
+            loads,
+            rate if in_base else None,
+            (hours, days, hours_per_day, start_date, end_date, customer_class, tariff_category, today),
         )
-        energy = case.energy(capacity * total_hours)
-        case.add(
-            "stolen_energy_kwh",
-            "窃电量",
-            "W = S × T（取整）",
-            {"capacity_kw": capacity, "hours": total_hours},
-            energy,
-            "kWh",
-            art103,
-            ["rounding.energy_kwh", "rounding.mode"],
-        )
-    back_bill_exact = energy * price
-    back_bill = case.money(back_bill_exact)
+        price_inputs: dict[str, object] = {}
+    else:
+        if price is None:
+            raise CalcInputError("price_yuan_per_kwh", "is required")
+        if basis == "ct_correction":
+            energy = _ct_correction_energy(
+                case, art103, recorded_energy_kwh, actual_ct_ratio, billed_ct_ratio, basis_reason
+            )
+        elif basis == "correction_factor":
+            energy = _correction_factor_energy(
+                case, art103, recorded_energy_kwh, correction_factor, wiring, basis_reason
+            )
+        elif basis == "established_energy":
+            row = _practice_basis(case, basis, basis_reason)
+            energy = case.energy(as_decimal(established_energy_kwh, "established_energy_kwh", positive=True))
+            case.add(
+                "stolen_energy_kwh",
+                "窃电量（以其他方式查明）",
+                "W = 查明的窃电量（依据见说明）",
+                {"established_energy_kwh": energy, "basis": basis, "basis_reason": str(basis_reason)},
+                energy,
+                "kWh",
+                f"{row.citation}；参照 {art103.citation}",
+                [row.key, "rounding.energy_kwh", "rounding.mode"],
+            )
+        else:
+            if basis == "article":
+                capacity = _article_capacity(
+                    case,
+                    art103,
+                    theft_type,
+                    equipment_capacity_kw,
+                    meter_phases,
+                    marked_current_a,
+                    limiter_current_a,
+                    ct_ratio,
+                    pt_ratio,
+                )
+            else:
+                capacity = _practice_capacity(
+                    case, art103, basis, equipment_capacity_kw, transformer_kva, basis_reason
+                )
+            total_hours, duration_known = _theft_hours(
+                case,
+                art103,
+                hours,
+                days,
+                hours_per_day,
+                start_date,
+                end_date,
+                customer_class,
+                tariff_category,
+                today,
+            )
+            energy = case.energy(capacity * total_hours)
+            case.add(
+                "stolen_energy_kwh",
+                "窃电量",
+                "W = S × T（取整）",
+                {"capacity_kw": capacity, "hours": total_hours},
+                energy,
+                "kWh",
+                art103,
+                ["rounding.energy_kwh", "rounding.mode"],
+            )
+        billed_price = price + rate if in_base else price
+        back_bill_exact = energy * billed_price
+        back_bill = case.money(back_bill_exact)
+        tariff_amount = case.money(energy * price)
+        price_inputs = {"stolen_energy_kwh": energy, "price_yuan_per_kwh": price}
+        if in_base:
+            price_inputs["surcharge_yuan_per_kwh"] = rate
     mult_row = case.rule("theft.penalty_multiple")
+    if in_base:
+        formula = "补交电费 = W × (电价 + 政府性基金及附加)（附加计入基数）"
+    elif loads is not None:
+        formula = "补交电费 = Σ 各负荷补交电费"
+    else:
+        formula = "补交电费 = W × 电价"
     case.add(
         "back_bill_yuan",
         "补交电费",
-        "补交电费 = W × 电价",
-        {"stolen_energy_kwh": energy, "price_yuan_per_kwh": price},
+        formula,
+        price_inputs or {"stolen_energy_kwh": energy},
         back_bill,
         "元",
         mult_row,
-        ["rounding.money_yuan"],
+        ["rounding.money_yuan", *(["theft.surcharge_in_base"] if rate is not None else [])],
     )
     multiple = case.value(
         "theft.penalty_multiple",
@@ -253,17 +333,17 @@ def theft(
     total = back_bill + penalty
     total_inputs: dict[str, object] = {"back_bill_yuan": back_bill, "penalty_yuan": penalty}
     total_formula = "合计 = 补交电费 + 违约使用电费"
-    if surcharge_yuan_per_kwh is not None:
-        rate = as_decimal(surcharge_yuan_per_kwh, "surcharge_yuan_per_kwh", nonnegative=True)
+    if rate is not None and not in_base:
         surcharge = case.money(energy * rate)
         case.add(
             "surcharge_yuan",
             "政府性基金及附加",
-            "附加 = W × 每千瓦时附加标准（供电所设置，不计违约使用电费）",
+            "附加 = W × 每千瓦时附加标准（单列，不计违约使用电费）",
             {"stolen_energy_kwh": energy, "surcharge_yuan_per_kwh": rate},
             surcharge,
             "元",
-            "供电所设置（regulations.md 第9节）",
+            case.rule("theft.surcharge_in_base"),
+            ["theft.surcharge_in_base"],
         )
         total += surcharge
         total_inputs["surcharge_yuan"] = surcharge
@@ -290,8 +370,8 @@ def theft(
         "admin_fine_max_yuan",
         "行政罚款上限（电力管理部门决定，仅记录，不计入应交）",
         "罚款上限 = 5 × 应交电费（补交电费）",
-        {"multiple": fine_row.value, "back_bill_yuan": back_bill},
-        case.money(fine_row.value * back_bill),
+        {"multiple": fine_row.value, "back_bill_yuan": tariff_amount},
+        case.money(fine_row.value * tariff_amount),
         "元",
         fine_row,
         ["theft.admin_fine_max_multiple"],
@@ -300,10 +380,12 @@ def theft(
     # Criminal amount (SJ-2013 art. 4(3)): never the 180-day estimate.
     amount = None
     if duration_known:
-        amount = back_bill
-        basis = {"proven_energy_kwh": energy, "price_yuan_per_kwh": price}
-        formula = "盗窃数额 = 查明的窃电量 × 电价"
+        amount = tariff_amount
+        basis = {"proven_energy_kwh": energy, "price_yuan_per_kwh": price if loads is None else "各负荷电价"}
+        formula = "盗窃数额 = 查明的窃电量 × 电价（不含附加）"
     elif normal_months_kwh is not None:
+        if price is None:
+            raise CalcInputError("normal_months_kwh", "cannot be used with loads (no single price)")
         amount, basis, formula = criminal_amount_from_history(
             case, normal_months_kwh, after_months_kwh, theft_months, price
         )
@@ -488,6 +570,11 @@ def _theft_hours(
     """Theft hours T: proven (hours, days × h/d, or dates × h/d), else the default of art. 103."""
     on = case.on
     duration_known = True
+    given = [n for n, v in (("hours", hours), ("days", days), ("start_date", start_date)) if v is not None]
+    if len(given) > 1:
+        raise CalcInputError(given[1], f"conflicts with {given[0]}: give the duration one way only")
+    if hours is not None and hours_per_day is not None:
+        raise CalcInputError("hours_per_day", "conflicts with hours: give hours, or days × hours per day")
     if hours is not None:
         total_hours = as_decimal(hours, "hours", positive=True)
         case.add(
@@ -508,10 +595,24 @@ def _theft_hours(
             end = as_date(end_date, "end_date", today)
             if end > on:
                 raise CalcInputError("end_date", f"{end} is after the case date {on}")
-            if end <= start:
-                raise CalcInputError("start_date", f"start {start} must be before end {end}")
-            n_days = Decimal((end - start).days)
-            days_inputs = {"start_date": start, "end_date": end, "days": n_days}
+            both_ends = case.rule("period.count_both_ends").value is True
+            if end < start or (end == start and not both_ends):
+                raise CalcInputError(
+                    "start_date",
+                    f"start {start} must be before end {end}"
+                    + (
+                        ""
+                        if end < start
+                        else " (a one-day theft: setting period.count_both_ends=true, or days=1)"
+                    ),
+                )
+            n_days = Decimal((end - start).days + (1 if both_ends else 0))
+            days_inputs = {
+                "start_date": start,
+                "end_date": end,
+                "count_both_ends": both_ends,
+                "days": n_days,
+            }
         per_day = as_decimal(hours_per_day, "hours_per_day", positive=True)
         if per_day > 24:
             raise CalcInputError("hours_per_day", f"must be at most 24, got {per_day}")
@@ -519,11 +620,14 @@ def _theft_hours(
         case.add(
             "hours",
             "窃电时间（已查明）",
-            "T = 天数 × 每日小时数",
+            "T = 天数 × 每日小时数"
+            + ("（天数 = 止日 − 起日 + 1，首尾两日均计入）" if days_inputs.get("count_both_ends") else "")
+            + ("（天数 = 止日 − 起日）" if days_inputs.get("count_both_ends") is False else ""),
             {**days_inputs, "hours_per_day": per_day},
             total_hours,
             "h",
             art103,
+            ["period.count_both_ends"] if "count_both_ends" in days_inputs else [],
         )
     else:
         duration_known = False
@@ -562,3 +666,117 @@ def _customer_class(
     if klass not in CUSTOMER_CLASSES:
         raise CalcInputError("tariff_category", f"rule {key} maps to {klass!r}, not power or lighting")
     return klass, [key]
+
+
+def _loads_energy(
+    case: CaseBuilder,
+    art103: Rule,
+    loads: object,
+    surcharge: Decimal | None,
+    duration: tuple,
+) -> tuple[Decimal, Decimal, Decimal, Decimal, bool]:
+    """Several loads at different prices: one line each. Returns (ΣW, exact back-bill, back-bill,
+    tariff-only amount, whether the duration is known)."""
+    if not isinstance(loads, list | tuple) or not loads:
+        raise CalcInputError("loads", "must be a non-empty list of {capacity_kw, price_yuan_per_kwh}")
+    for n, load in enumerate(loads, start=1):
+        if not isinstance(load, dict):
+            raise CalcInputError(f"loads[{n}]", "must be an object {capacity_kw, price_yuan_per_kwh, hours}")
+        unknown = set(load) - {"capacity_kw", "price_yuan_per_kwh", "hours", "name"}
+        if unknown:
+            raise CalcInputError(f"loads[{n}].{sorted(unknown)[0]}", "unknown field")
+    shared = None
+    duration_known = True
+    if any(load.get("hours") is None for load in loads):
+        shared, duration_known = _theft_hours(case, art103, *duration)
+    total_energy = Decimal(0)
+    exact_total = Decimal(0)
+    back_bill = Decimal(0)
+    tariff_amount = Decimal(0)
+    for n, load in enumerate(loads, start=1):
+        capacity = as_decimal(load.get("capacity_kw"), f"loads[{n}].capacity_kw", positive=True)
+        price = as_decimal(load.get("price_yuan_per_kwh"), f"loads[{n}].price_yuan_per_kwh", positive=True)
+        own = load.get("hours")
+        hours = as_decimal(own, f"loads[{n}].hours", positive=True) if own is not None else shared
+        energy = case.energy(capacity * hours)
+        name = str(load.get("name") or f"负荷{n}")
+        case.add(
+            f"load_{n}_energy_kwh",
+            f"窃电量（{name}）",
+            "W_i = S_i × T_i（取整）",
+            {"capacity_kw": capacity, "hours": hours},
+            energy,
+            "kWh",
+            art103,
+            ["rounding.energy_kwh", "rounding.mode"],
+        )
+        billed = price + surcharge if surcharge is not None else price
+        exact = energy * billed
+        line = case.money(exact)
+        inputs: dict[str, object] = {"stolen_energy_kwh": energy, "price_yuan_per_kwh": price}
+        if surcharge is not None:
+            inputs["surcharge_yuan_per_kwh"] = surcharge
+        case.add(
+            f"load_{n}_back_bill_yuan",
+            f"补交电费（{name}）",
+            "补交电费_i = W_i × 电价_i" + ("（含附加）" if surcharge is not None else ""),
+            inputs,
+            line,
+            "元",
+            case.rule("theft.penalty_multiple"),
+            ["rounding.money_yuan"],
+        )
+        total_energy += energy
+        exact_total += exact
+        back_bill += line
+        tariff_amount += case.money(energy * price)
+    case.add(
+        "stolen_energy_kwh",
+        "窃电量（各负荷合计）",
+        "W = Σ W_i",
+        {"load_count": len(loads)},
+        total_energy,
+        "kWh",
+        art103,
+    )
+    return total_energy, exact_total, back_bill, tariff_amount, duration_known
+
+
+def _correction_factor_energy(
+    case: CaseBuilder,
+    art103: Rule,
+    recorded: object,
+    factor: object,
+    wiring: object,
+    reason: object,
+) -> Decimal:
+    """Stolen energy from a correction factor: recorded energy × (K − 1), K given or from the wiring."""
+    row = _practice_basis(case, "correction_factor", reason)
+    recorded_kwh = as_decimal(recorded, "recorded_energy_kwh", nonnegative=True)
+    if (factor is None) == (wiring is None):
+        raise CalcInputError(
+            "correction_factor", "give the correction factor or the wiring fault (wiring), one of them"
+        )
+    if factor is not None:
+        k = as_decimal(factor, "correction_factor", positive=True)
+    else:
+        k, _ = correction_factor_of(case, wiring, f"{row.citation}；参照 {art103.citation}")
+    if k <= 1:
+        raise CalcInputError("correction_factor", f"{k} must exceed 1 for under-metering")
+    energy = case.energy(recorded_kwh * (k - 1))
+    case.add(
+        "stolen_energy_kwh",
+        "窃电量（更正系数法）",
+        "W = 窃电期间计量电量 × (K − 1)（取整，实务做法）",
+        {
+            "recorded_energy_kwh": recorded_kwh,
+            "correction_factor": k,
+            "basis": "correction_factor",
+            "basis_reason": str(reason),
+        },
+        energy,
+        "kWh",
+        f"{row.citation}；参照 {art103.citation}",
+        [row.key, "rounding.energy_kwh", "rounding.mode"],
+    )
+    return energy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -12,10 +13,19 @@ from gridcheck_analytics.penalties.inputs import (
     as_case_date,
     as_choice,
     as_count,
+    as_date,
     as_decimal,
+    as_decimal_list,
     as_optional_decimal,
 )
 from gridcheck_analytics.regulations.table import Rule, RuleTable
+
+#: The part-month conventions of basic-charge back-bills, as a notice writes them.
+PART_MONTH_TEXT = {
+    "days_per_month": "不足一月按天数/每月折算天数",
+    "calendar_month": "不足一月按天数/当月日历天数",
+    "whole_month": "不足一月按整月",
+}
 
 VIOLATION_TYPES = (
     "category_change",
@@ -27,15 +37,95 @@ VIOLATION_TYPES = (
 )
 
 
-def _months(case: CaseBuilder, months: object, days: object) -> tuple[Decimal, dict[str, object]]:
+def _months(
+    case: CaseBuilder, months: object, days: object, start_date: object = None, end_date: object = None
+) -> tuple[Decimal, dict[str, object]]:
+    """Months of use: ``months``, or ``days`` / days per month, or the dates ``start_date``..``end_date``
+    split into whole calendar months and part months (settings ``basic_charge.part_month`` and
+    ``basic_charge.count_both_ends``)."""
+    given = [n for n, v in (("months", months), ("days", days), ("start_date", start_date)) if v is not None]
+    if len(given) > 1:
+        raise CalcInputError(given[1], f"conflicts with {given[0]}: give the period one way only")
     if months is not None:
         value = as_decimal(months, "months", positive=True)
         return value, {"months": value}
-    if days is None:
-        raise CalcInputError("months", "is required (or days)")
-    n_days = as_decimal(days, "days", positive=True)
-    per_month = case.value("basic_charge.days_per_month")
-    return n_days / per_month, {"days": n_days, "days_per_month": per_month}
+    if days is not None:
+        n_days = as_decimal(days, "days", positive=True)
+        per_month = case.value("basic_charge.days_per_month")
+        return n_days / per_month, {"days": n_days, "days_per_month": per_month}
+    if start_date is None and end_date is None:
+        raise CalcInputError("months", "is required (or days, or start_date and end_date)")
+    start = as_date(start_date, "start_date")
+    end = as_date(end_date, "end_date")
+    both_ends = case.rule("basic_charge.count_both_ends").value is True
+    last = end if both_ends else end - datetime.timedelta(days=1)
+    if last < start:
+        raise CalcInputError("end_date", f"{end} leaves no day after {start}")
+    convention = str(case.rule("basic_charge.part_month").value)
+    per_month = case.value("basic_charge.days_per_month") if convention == "days_per_month" else None
+    whole = 0
+    parts: list[str] = []
+    total = Decimal(0)
+    day = start
+    while day <= last:
+        month_end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        upto = min(month_end, last)
+        covered = (upto - day).days + 1
+        in_month = calendar.monthrange(day.year, day.month)[1]
+        if covered == in_month:
+            whole += 1
+            total += 1
+        else:
+            parts.append(f"{day:%Y-%m}：{covered}天")
+            if convention == "whole_month":
+                total += 1
+            elif convention == "calendar_month":
+                total += Decimal(covered) / in_month
+            else:
+                total += Decimal(covered) / per_month
+        day = upto + datetime.timedelta(days=1)
+    inputs: dict[str, object] = {
+        "start_date": start,
+        "end_date": end,
+        "count_both_ends": both_ends,
+        "part_month": PART_MONTH_TEXT[convention],
+        "whole_months": whole,
+        "part_months": "；".join(parts) or "无",
+    }
+    if per_month is not None:
+        inputs["days_per_month"] = per_month
+    return total, inputs
+
+
+def _basic_charge_back_bill(
+    case: CaseBuilder,
+    charge: object,
+    capacity: Decimal,
+    capacity_name: str,
+    period: dict[str, object],
+    known: tuple[object, object],
+) -> tuple[Decimal, dict[str, object], str]:
+    """The basic charge to back-bill (exact): price × capacity × months, or a known amount with its source."""
+    amount, source = known
+    if amount is not None:
+        if charge is not None or any(v is not None for v in period.values()):
+            raise CalcInputError(
+                "basic_charge_yuan", "conflicts with the basic charge's price and period: give one of them"
+            )
+        if not isinstance(source, str) or not source.strip():
+            raise CalcInputError("basic_charge_source", "is required with basic_charge_yuan: name its source")
+        value = as_decimal(amount, "basic_charge_yuan", positive=True)
+        return (
+            value,
+            {"basic_charge_yuan": value, "basic_charge_source": source.strip()},
+            "补交 = 已知基本电费金额",
+        )
+    price = as_decimal(charge, "basic_charge_yuan_per_kva_month", positive=True)
+    n_months, month_inputs = _months(case, **period)
+    inputs = {"basic_charge_yuan_per_kva_month": price, capacity_name: capacity, **month_inputs}
+    if "start_date" in month_inputs:
+        inputs["months"] = n_months.quantize(Decimal("0.0001"))
+    return price * capacity * n_months, inputs, "补交 = 基本电价 × 容量 × 使用月数"
 
 
 def violation(*, violation_type: str, **facts: object) -> Calculation:
@@ -72,6 +162,10 @@ def violation_category_change(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
+    monthly_kwh: object = None,
+    high_tariff_share: object = None,
+    baseline_monthly_kwh: object = None,
 ) -> Calculation:
     """Item 1: tariff category changed. Back-bill the tariff difference; penalty 2 × the difference.
 
@@ -92,6 +186,14 @@ def violation_category_change(
         Hours of use per day, from evidence (art. 100 sets none) [h/d].
     days : Decimal, optional
         Days of use; absent: the rule table's default [d].
+    monthly_kwh : list of Decimal, optional
+        The monthly consumption history of the violation months [kWh]; the back-billed share is
+        ``high_tariff_share`` × Σ months, or, with ``baseline_monthly_kwh`` (normal months before the change),
+        Σ max(0, month − baseline average) (rounded to whole kWh).
+    high_tariff_share : Decimal, optional
+        Share of each month's energy used at the higher tariff (0 < share ≤ 1).
+    baseline_monthly_kwh : list of Decimal, optional
+        Monthly consumption of normal months before the change [kWh].
     contract_penalty_multiple : Decimal, optional
         The contract's multiple where the rule is a cap (2024) [1].
     province, today, table
@@ -108,9 +210,18 @@ def violation_category_change(
     """
     on = as_case_date(case_date, today)
     diff = as_decimal(price_difference_yuan_per_kwh, "price_difference_yuan_per_kwh", positive=True)
-    case = CaseBuilder("violation.category_change", on, province, table)
+    case = CaseBuilder("violation.category_change", on, province, table, settings)
     mult_row = case.rule("violation.category_change.penalty_multiple")
-    if energy_kwh is not None:
+    sources = [
+        n
+        for n, v in (("energy_kwh", energy_kwh), ("monthly_kwh", monthly_kwh), ("capacity_kw", capacity_kw))
+        if v is not None
+    ]
+    if len(sources) > 1:
+        raise CalcInputError(sources[1], f"conflicts with {sources[0]}: give the energy one way only")
+    if monthly_kwh is not None:
+        energy = _history_energy(case, mult_row, monthly_kwh, high_tariff_share, baseline_monthly_kwh)
+    elif energy_kwh is not None:
         energy = case.energy(as_decimal(energy_kwh, "energy_kwh", positive=True))
         case.add("energy_kwh", "高价类别用电量", "按计量", {"energy_kwh": energy}, energy, "kWh", mult_row)
     else:
@@ -165,6 +276,36 @@ def violation_category_change(
     return case.calc
 
 
+def _history_energy(
+    case: CaseBuilder, row: Rule, monthly: object, share: object, baseline: object
+) -> Decimal:
+    """Energy at the higher tariff from the monthly consumption history (the back-billed share)."""
+    months = as_decimal_list(monthly, "monthly_kwh", nonnegative=True)
+    if (share is None) == (baseline is None):
+        raise CalcInputError(
+            "high_tariff_share", "give the share used at the higher tariff, or baseline_monthly_kwh (one)"
+        )
+    if share is not None:
+        fraction = as_decimal(share, "high_tariff_share", positive=True)
+        if fraction > 1:
+            raise CalcInputError("high_tariff_share", f"must be at most 1, got {fraction}")
+        energy = case.energy(sum(months, Decimal(0)) * fraction)
+        inputs: dict[str, object] = {"monthly_kwh": months, "high_tariff_share": fraction}
+        formula = "W = Σ各月电量 × 高价类别用电比例（取整）"
+    else:
+        normal = as_decimal_list(baseline, "baseline_monthly_kwh", nonnegative=True)
+        average = sum(normal, Decimal(0)) / len(normal)
+        energy = case.energy(sum((max(m - average, Decimal(0)) for m in months), Decimal(0)))
+        inputs = {
+            "monthly_kwh": months,
+            "baseline_monthly_kwh": normal,
+            "baseline_average_kwh": average.quantize(Decimal("0.01")),
+        }
+        formula = "W = Σ max(0, 各月电量 − 改变类别前正常月份平均电量)（取整）"
+    case.add("energy_kwh", "高价类别用电量（按月用电记录）", formula, inputs, energy, "kWh", row)
+    return energy
+
+
 def _total(case: CaseBuilder, back_bill: Decimal, penalty: Decimal, row: Rule) -> None:
     case.add(
         "total_due_yuan",
@@ -189,6 +330,11 @@ def violation_excess_capacity(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
+    start_date: object = None,
+    end_date: object = None,
+    basic_charge_yuan: object = None,
+    basic_charge_source: str | None = None,
 ) -> Calculation:
     """Item 2: excess capacity (私增容量).
 
@@ -226,9 +372,16 @@ def violation_excess_capacity(
     on = as_case_date(case_date, today)
     extra = as_decimal(extra_capacity_kva, "extra_capacity_kva", positive=True)
     contract = as_optional_decimal(contract_value, "contract_value", nonnegative=True)
-    case = CaseBuilder("violation.excess_capacity", on, province, table)
+    case = CaseBuilder("violation.excess_capacity", on, province, table, settings)
+    period = {"months": months, "days": days, "start_date": start_date, "end_date": end_date}
     _excess_capacity_items(
-        case, extra, as_bool(two_part, "two_part"), basic_charge_yuan_per_kva_month, months, days, contract
+        case,
+        extra,
+        as_bool(two_part, "two_part"),
+        basic_charge_yuan_per_kva_month,
+        period,
+        contract,
+        known=(basic_charge_yuan, basic_charge_source),
     )
     return case.calc
 
@@ -238,22 +391,22 @@ def _excess_capacity_items(
     extra: Decimal,
     two_part: bool,
     basic_charge: object,
-    months: object,
-    days: object,
+    period: dict[str, object],
     contract: Decimal | None,
     prefix: str = "",
+    known: tuple[object, object] = (None, None),
 ) -> Decimal:
     if two_part:
         row = case.rule("violation.excess_capacity.two_part_penalty_multiple")
-        charge = as_decimal(basic_charge, "basic_charge_yuan_per_kva_month", positive=True)
-        n_months, month_inputs = _months(case, months, days)
-        exact = charge * extra * n_months
+        exact, inputs, formula = _basic_charge_back_bill(
+            case, basic_charge, extra, "extra_capacity_kva", period, known
+        )
         back_bill = case.money(exact)
         case.add(
             f"{prefix}back_bill_yuan",
             "补交私增容量基本电费",
-            "补交 = 基本电价 × 私增容量 × 使用月数",
-            {"basic_charge_yuan_per_kva_month": charge, "extra_capacity_kva": extra, **month_inputs},
+            formula,
+            inputs,
             back_bill,
             "元",
             row,
@@ -298,6 +451,7 @@ def violation_over_allocation(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
 ) -> Calculation:
     """Item 3: exceeding the planned allocation: 1 元/kW of peak over-use each time + 5 × the excess charge.
 
@@ -333,7 +487,7 @@ def violation_over_allocation(
     excess = as_decimal(excess_energy_kwh, "excess_energy_kwh", nonnegative=True)
     price = as_decimal(price_yuan_per_kwh, "price_yuan_per_kwh", positive=True)
     n = as_count(times, "times")
-    case = CaseBuilder("violation.over_allocation", on, province, table)
+    case = CaseBuilder("violation.over_allocation", on, province, table, settings)
     row = case.rule("violation.over_allocation.penalty_yuan_per_kw")
     per_kw = row.value
     first = case.money(per_kw * peak * n)
@@ -376,6 +530,11 @@ def violation_sealed_equipment(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
+    start_date: object = None,
+    end_date: object = None,
+    basic_charge_yuan: object = None,
+    basic_charge_source: str | None = None,
 ) -> Calculation:
     """Item 4: using suspended or sealed equipment (暂停/封存设备).
 
@@ -418,19 +577,21 @@ def violation_sealed_equipment(
     contract = as_optional_decimal(contract_value, "contract_value", nonnegative=True)
     two_part = as_bool(two_part, "two_part")
     also_excess_capacity = as_bool(also_excess_capacity, "also_excess_capacity")
-    case = CaseBuilder("violation.sealed_equipment", on, province, table)
+    case = CaseBuilder("violation.sealed_equipment", on, province, table, settings)
+    period = {"months": months, "days": days, "start_date": start_date, "end_date": end_date}
+    known = (basic_charge_yuan, basic_charge_source)
     back_bill = Decimal("0.00")
     if two_part:
         row = case.rule("violation.sealed_equipment.two_part_penalty_multiple")
-        charge = as_decimal(basic_charge_yuan_per_kva_month, "basic_charge_yuan_per_kva_month", positive=True)
-        n_months, month_inputs = _months(case, months, days)
-        exact = charge * capacity * n_months
+        exact, inputs, formula = _basic_charge_back_bill(
+            case, basic_charge_yuan_per_kva_month, capacity, "capacity_kva", period, known
+        )
         back_bill = case.money(exact)
         case.add(
             "back_bill_yuan",
             "补交擅用设备基本电费",
-            "补交 = 基本电价 × 设备容量 × 使用月数",
-            {"basic_charge_yuan_per_kva_month": charge, "capacity_kva": capacity, **month_inputs},
+            formula,
+            inputs,
             back_bill,
             "元",
             row,
@@ -464,7 +625,7 @@ def violation_sealed_equipment(
     total = back_bill + penalty
     if also_excess_capacity:
         extra = _excess_capacity_items(
-            case, capacity, two_part, basic_charge_yuan_per_kva_month, months, days, None, prefix="excess_"
+            case, capacity, two_part, basic_charge_yuan_per_kva_month, period, None, "excess_", known
         )
         total += extra
         total_inputs["excess_capacity_yuan"] = extra
@@ -481,6 +642,7 @@ def violation_meter_interference(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
 ) -> Calculation:
     """Item 5: moving, altering or operating the company's meter or equipment: a fixed sum each time.
 
@@ -509,7 +671,7 @@ def violation_meter_interference(
     on = as_case_date(case_date, today)
     n = as_count(times, "times")
     residential = as_bool(residential, "residential")
-    case = CaseBuilder("violation.meter_interference", on, province, table)
+    case = CaseBuilder("violation.meter_interference", on, province, table, settings)
     key = f"violation.meter_interference.{'residential' if residential else 'other'}_yuan"
     row = case.rule(key)
     sum_each = case.value(key, as_optional_decimal(contract_value, "contract_value", nonnegative=True))
@@ -535,6 +697,7 @@ def violation_unauthorised_source(
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
+    settings: object = None,
 ) -> Calculation:
     """Item 6: unauthorised source or own generator in parallel: 500 元/kW (kVA) (``U``); disconnect at once.
 
@@ -560,7 +723,7 @@ def violation_unauthorised_source(
     """
     on = as_case_date(case_date, today)
     capacity = as_decimal(source_capacity_kw, "source_capacity_kw", positive=True)
-    case = CaseBuilder("violation.unauthorised_source", on, province, table)
+    case = CaseBuilder("violation.unauthorised_source", on, province, table, settings)
     key = "violation.unauthorised_source.penalty_yuan_per_kw"
     row = case.rule(key)
     rate = case.value(key, as_optional_decimal(contract_value, "contract_value", nonnegative=True))

@@ -14,6 +14,7 @@ matter. A ``U`` row used in a calculation puts a review warning on its result.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import tomllib
 from collections.abc import Iterable
@@ -140,6 +141,8 @@ class RuleTable:
 
     def __init__(self, rows: Iterable[Rule], regulations: dict[str, Regulation]):
         self.regulations = dict(regulations)
+        #: Per-calculation settings (key -> value) that replace the value of the row in force.
+        self.overrides: dict[str, Value] = {}
         self._rows: dict[str, list[Rule]] = {}
         for row in rows:
             self._rows.setdefault(row.key, []).append(row)
@@ -237,7 +240,29 @@ class RuleTable:
 
     def with_rows(self, rows: Iterable[Rule]) -> RuleTable:
         """A new table with ``rows`` added (an overlay or a test row); this table is unchanged."""
-        return RuleTable([*self.rows(), *rows], self.regulations)
+        table = RuleTable([*self.rows(), *rows], self.regulations)
+        table.overrides = dict(self.overrides)
+        return table
+
+    def with_settings(self, overrides: dict[str, Value]) -> RuleTable:
+        """A new table in which the row in force of each key of ``overrides`` takes the value given.
+
+        A setting chosen for one calculation (``gridcheck_analytics.penalties.settings``): the row keeps its
+        key, dates and citation; its value is replaced, its status becomes ``C`` (a choice, not a regulated
+        value) and its description records the row's own value. This table is unchanged.
+        """
+        table = RuleTable(self.rows(), self.regulations)
+        table.overrides = {**self.overrides, **overrides}
+        return table
+
+    def provinces(self) -> list[str]:
+        """Every province that has an overlay row, sorted."""
+        return sorted({row.province for rows in self._rows.values() for row in rows if row.province})
+
+    def earliest(self, key: str) -> datetime.date | None:
+        """The first day any row of ``key`` is in force (None: unknown key)."""
+        rows = self._rows.get(key)
+        return min(r.effective_from for r in rows) if rows else None
 
     def markdown(self) -> str:
         """Every row as a Markdown table (the rule list of ``docs/regulations.md`` is this text)."""
@@ -304,6 +329,16 @@ class RuleTable:
                 f"rule {key!r} is not in force on {on}: {chosen.citation} "
                 f"({chosen.effective_from} 起, status {chosen.status}): {chosen.description}"
             )
+        if key in self.overrides:
+            value = self.overrides[key]
+            if value != chosen.value:
+                own = str(chosen.value).lower() if isinstance(chosen.value, bool) else chosen.value
+                chosen = dataclasses.replace(
+                    chosen,
+                    value=value,
+                    status="C",
+                    description=f"本次计算设置（规则表取值 {own}）：{chosen.description}",
+                )
         return chosen
 
 
