@@ -137,6 +137,7 @@ def eligible_inspectors(work_order: WorkOrder, visit_date: datetime.date):
             qualifications__issued_on__lte=visit_date,
             qualifications__expires_on__gte=visit_date,
         )
+        .exclude(disqualifications__starts_on__lte=visit_date, disqualifications__ends_on__gte=visit_date)
         .distinct()
         .order_by("username")
     )

@@ -27,7 +27,7 @@ from gridcheck.archive.importers import (
 from gridcheck.archive.importers.stations import prefetch_station_codes
 from gridcheck.core.roles import MANAGE_STAFF, Role
 from gridcheck.users.choices import QualificationLevel
-from gridcheck.users.models import Qualification, User
+from gridcheck.users.models import Disqualification, Qualification, User
 
 ROLE_ALIASES = {
     Role.STATION_HEAD: ("所长", "供电所所长", "站长"),
@@ -108,6 +108,18 @@ def _resolve_qualification(ctx, values, row_no):
     fields["user_id"] = user_id
     if values["expires_on"] <= values["issued_on"]:
         raise CellProblem(_("expiry date must be after the issue date"), "expires_on")
+    banned = (
+        Disqualification.objects.filter(user_id=user_id, ends_on__gte=values["issued_on"])
+        .filter(starts_on__lte=values["expires_on"])
+        .order_by("-ends_on")
+        .first()
+    )
+    if banned is not None:
+        raise CellProblem(
+            _("removed from inspection duties until %(date)s: no qualification before then")
+            % {"date": banned.ends_on.isoformat()},
+            "issued_on",
+        )
     return (values["certificate_number"],), fields
 
 

@@ -48,8 +48,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def disqualification_on(self, day: datetime.date) -> "Disqualification | None":
+        """The removal from inspection duties in force on ``day`` (a failed yearly evaluation), if any."""
+        return (
+            self.disqualifications.filter(starts_on__lte=day, ends_on__gte=day).order_by("-ends_on").first()
+        )
+
     def valid_qualification_on(self, day: datetime.date) -> "Qualification | None":
-        """The inspection qualification valid on ``day``, if any."""
+        """The inspection qualification valid on ``day``, if any (none while disqualified)."""
+        if self.disqualification_on(day) is not None:
+            return None
         return (
             self.qualifications.filter(issued_on__lte=day, expires_on__gte=day)
             .order_by("-expires_on")
@@ -86,7 +94,35 @@ class Qualification(AuditedModel):
         return self.certificate_number
 
 
+class Disqualification(AuditedModel):
+    """A removal from inspection duties: from ``starts_on`` to ``ends_on`` the person may neither be sent
+    on an inspection nor be given a qualification (written by the yearly evaluation of assessment)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="disqualifications"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("inspection disqualification")
+        verbose_name_plural = _("inspection disqualifications")
+        ordering = ["user", "-ends_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="users_disqualification_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+
 User.SCOPE_STATION = "station_id"
 User.SCOPE_AREA = None
 Qualification.SCOPE_STATION = "user__station_id"
 Qualification.SCOPE_AREA = None
+Disqualification.SCOPE_STATION = "user__station_id"
+Disqualification.SCOPE_AREA = None

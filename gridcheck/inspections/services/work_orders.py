@@ -129,6 +129,13 @@ def assignment_problems(*, work_order: WorkOrder, inspectors, visit_date: dateti
                 _("Staff member #%(id)s is not on the staff of the work order's station.") % {"id": person.pk}
             )
             continue
+        banned = person.disqualification_on(visit_date)
+        if banned is not None:
+            problems.append(
+                _("%(who)s is removed from inspection duties until %(date)s (failed yearly evaluation).")
+                % {"who": person, "date": banned.ends_on.isoformat()}
+            )
+            continue
         if person.valid_qualification_on(visit_date) is None:
             latest = person.qualifications.order_by("-expires_on").first()
             if latest is None:
