@@ -31,3 +31,37 @@ STEP_LABELS = {
     "save": _("Saving the results"),
     "done": _("Done"),
 }
+
+
+class TargetSource(models.TextChoices):
+    """Where a loss target came from."""
+
+    ENTERED = "entered", _("Entered")
+    DECOMPOSED = "decomposed", _("Decomposed from the station indicator")
+
+
+class AnalysisCause(models.TextChoices):
+    """The cause an area's analysis found: the analysis' own cause codes (``causes.py``) and the usual
+    findings on site."""
+
+    LOW_READING_RATE = "low_reading_rate", _("Low reading rate (missing readings)")
+    CUSTOMER_DROP = "customer_drop", _("Large customer's consumption fell")
+    EVENTS = "events", _("Meter events (fault, tampering)")
+    IMBALANCE = "imbalance", _("Three-phase imbalance")
+    THEFT = "theft_suspects", _("Theft or unmetered supply")
+    WRONG_AREA_LINK = "negative_loss", _("Customers linked to the wrong area or wrong multiplier")
+    UNEXPLAINED = "unexplained_loss", _("Loss above target with no anomaly in the data")
+    GRID = "grid", _("Grid condition (long low-voltage lines, overloaded transformer)")
+    OTHER = "other", _("Other")
+
+
+class PlanStatus(models.TextChoices):
+    """Life of a rectification plan (整改计划)."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class TheoreticalMethod(models.TextChoices):
+    ENTERED = "entered", _("Entered (from a calculation report)")
+    COMPUTED = "computed", _("Computed from the area's parameters")

@@ -4,7 +4,17 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Line, Station
-from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LineMonthLoss, LossTarget
+from gridcheck.lineloss.choices import PlanStatus
+from gridcheck.lineloss.models import (
+    AnalysisRun,
+    AreaMonthLoss,
+    LineMonthLoss,
+    LossAnalysis,
+    LossTarget,
+    RectificationPlan,
+    StationLossIndicator,
+    TheoreticalLoss,
+)
 
 
 class AreaMonthLossFilterSet(django_filters.FilterSet):
@@ -26,13 +36,17 @@ class AreaMonthLossFilterSet(django_filters.FilterSet):
 
 
 class LineMonthLossFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
     month = django_filters.DateFilter(label=_("month"))
     station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
     line = django_filters.ModelChoiceFilter(queryset=Line.objects.all(), label=_("line"))
 
     class Meta:
         model = LineMonthLoss
-        fields = ["month", "station", "line"]
+        fields = ["q", "month", "station", "line"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(line__code__icontains=value) | queryset.filter(line__name__icontains=value)
 
 
 class AnalysisRunFilterSet(django_filters.FilterSet):
@@ -60,3 +74,53 @@ class LossTargetFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(area__code__icontains=value) | queryset.filter(note__icontains=value)
+
+
+class RectificationPlanFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
+    status = django_filters.ChoiceFilter(choices=PlanStatus.choices, label=_("status"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("past the deadline"))
+
+    class Meta:
+        model = RectificationPlan
+        fields = ["q", "station", "status", "overdue"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(area__code__icontains=value) | queryset.filter(area__name__icontains=value)
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        if value is None:
+            return queryset
+        late = queryset.filter(status=PlanStatus.OPEN, deadline__lt=timezone.localdate())
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
+
+
+class LossAnalysisFilterSet(django_filters.FilterSet):
+    month = django_filters.DateFilter(label=_("month"))
+    station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
+    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("transformer area"))
+
+    class Meta:
+        model = LossAnalysis
+        fields = ["month", "station", "area"]
+
+
+class TheoreticalLossFilterSet(django_filters.FilterSet):
+    station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
+    area = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("transformer area"))
+
+    class Meta:
+        model = TheoreticalLoss
+        fields = ["station", "area"]
+
+
+class StationLossIndicatorFilterSet(django_filters.FilterSet):
+    month = django_filters.DateFilter(label=_("month"))
+    station = django_filters.ModelChoiceFilter(queryset=Station.objects.all(), label=_("station"))
+
+    class Meta:
+        model = StationLossIndicator
+        fields = ["month", "station"]

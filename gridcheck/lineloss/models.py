@@ -12,9 +12,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Line, Station
+from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.models import AuditedModel
 from gridcheck.core.runs import BackgroundRun
-from gridcheck.lineloss.choices import STEP_LABELS, Backend, LossFlag
+from gridcheck.lineloss.choices import (
+    STEP_LABELS,
+    AnalysisCause,
+    Backend,
+    LossFlag,
+    PlanStatus,
+    TargetSource,
+    TheoreticalMethod,
+)
 
 FLAG_FIELDS = [f.value for f in LossFlag]
 
@@ -215,6 +224,17 @@ class LossTarget(AuditedModel):
     )
     effective_from = models.DateField(_("effective from"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    source = models.CharField(
+        _("source"), max_length=12, choices=TargetSource.choices, default=TargetSource.ENTERED
+    )
+    indicator = models.ForeignKey(
+        "StationLossIndicator",
+        verbose_name=_("station loss indicator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="area_targets",
+    )
 
     SCOPE_STATION = "area__station_id"
     SCOPE_AREA = "area_id"
@@ -240,3 +260,217 @@ class LossTarget(AuditedModel):
     def __str__(self) -> str:
         who = self.area or self.owner
         return f"{who} ≤ {self.max_loss_rate_percent}% ({self.effective_from:%Y-%m-%d})"
+
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class StationLossIndicator(AuditedModel):
+    """The station's loss-rate indicator (供电所线损率指标) for one month, set by the station head and
+    decomposed into area and line targets of that month (``services.station_indicator_set``)."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    max_loss_rate_percent = models.DecimalField(
+        _("maximum loss rate [%]"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("station loss indicator")
+        verbose_name_plural = _("station loss indicators")
+        ordering = ["-month", "station"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "month"], name="lineloss_indicator_station_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.month:%Y-%m} ≤ {self.max_loss_rate_percent}%"
+
+
+class LineLossTarget(AuditedModel):
+    """A 10 kV line's loss-rate target for one month (the supply-weighted mean of its areas' targets)."""
+
+    line = models.ForeignKey(Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    max_loss_rate_percent = models.DecimalField(
+        _("maximum loss rate [%]"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    indicator = models.ForeignKey(
+        StationLossIndicator,
+        verbose_name=_("station loss indicator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="line_targets",
+    )
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("line loss target")
+        verbose_name_plural = _("line loss targets")
+        ordering = ["-month", "line"]
+        constraints = [models.UniqueConstraint(fields=["line", "month"], name="lineloss_linetarget_month")]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.month:%Y-%m} ≤ {self.max_loss_rate_percent}%"
+
+
+class LossAnalysis(AuditedModel):
+    """The analysis of a flagged area-month (线损异常分析): the cause found, the measures, who and when.
+
+    Keyed by area and month (not by the result row, which a re-run of the month replaces).
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("transformer area"), on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    loss_rate_percent = models.FloatField(_("loss rate [%]"), null=True, blank=True)
+    cause = models.CharField(_("cause found"), max_length=20, choices=AnalysisCause.choices)
+    cause_detail = models.TextField(_("cause in detail"))
+    measures = models.TextField(_("measures"))
+    analysed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("analysed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    analysed_on = models.DateField(_("analysed on"))
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("loss analysis")
+        verbose_name_plural = _("loss analyses")
+        ordering = ["-month", "area"]
+        constraints = [models.UniqueConstraint(fields=["area", "month"], name="lineloss_analysis_area_month")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lineloss:analysis_detail", args=[self.pk])
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = {f.value: str(f.label) for f in LossFlag}
+        return [labels.get(f, f) for f in self.flags]
+
+
+class RectificationPlan(AuditedModel):
+    """The rectification plan (整改计划) of an area above its target three months running: measures, the
+    person responsible and a deadline from the rule table; open until closed with its result."""
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("transformer area"), on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    analysis = models.OneToOneField(
+        LossAnalysis, verbose_name=_("loss analysis"), on_delete=models.PROTECT, related_name="plan"
+    )
+    month = models.DateField(_("month"))
+    measures = models.TextField(_("measures"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_on = models.DateField(_("opened on"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("rectification plan")
+        verbose_name_plural = _("rectification plans")
+        ordering = ["deadline", "area"]
+        indexes = [models.Index(fields=["status", "deadline"], name="lineloss_plan_status_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lineloss:analysis_detail", args=[self.analysis_id])
+
+
+class RectificationPlanEvent(StateChangeEvent):
+    plan = models.ForeignKey(
+        RectificationPlan,
+        verbose_name=_("rectification plan"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    from_status = status_field(_("from"), PlanStatus, blank=True)
+    to_status = status_field(_("to"), PlanStatus)
+
+    subject_field = "plan"
+
+    class Meta:
+        verbose_name = _("rectification plan event")
+        verbose_name_plural = _("rectification plan events")
+        ordering = ["at", "pk"]
+
+
+class TheoreticalLoss(AuditedModel):
+    """The theoretical loss rate (理论线损率) of an area on a date: entered from a calculation report, or
+    computed from the area's parameters (``gridcheck.lineloss.theory``). Due again after the rule table's
+    years or when the area's transformer or line changes (the parameters below are kept to tell)."""
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("transformer area"), on_delete=models.CASCADE, related_name="+"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
+    calculated_on = models.DateField(_("calculated on"))
+    method = models.CharField(_("method"), max_length=10, choices=TheoreticalMethod.choices)
+    loss_rate_percent = models.DecimalField(
+        _("theoretical loss rate [%]"), max_digits=6, decimal_places=3, validators=PERCENT
+    )
+    capacity_kva = models.DecimalField(_("transformer capacity [kVA]"), max_digits=10, decimal_places=2)
+    line = models.ForeignKey(
+        Line, verbose_name=_("line"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    SCOPE_STATION = "station_id"
+    SCOPE_AREA = "area_id"
+
+    class Meta:
+        verbose_name = _("theoretical loss")
+        verbose_name_plural = _("theoretical losses")
+        ordering = ["-calculated_on", "area"]
+        indexes = [models.Index(fields=["area", "calculated_on"], name="lineloss_theory_area_date")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.calculated_on:%Y-%m-%d} {self.loss_rate_percent}%"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Area
-from gridcheck.core.periods import month_end
+from gridcheck.core.periods import month_add, month_end
+from gridcheck.core.rules import rule_int
 from gridcheck.core.runs import runs_active
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LossTarget
@@ -232,3 +234,213 @@ def active_runs():
 
 def active_run():
     return active_runs().first()
+
+
+# --------------------------------------------------------------------------------- loss management
+
+
+def area_history(*, areas, month: dt.date) -> dict[int, tuple[float, float]]:
+    """``{area_id: (supply, sales)}`` over the rule table's history months before ``month``."""
+    months = rule_int("lineloss.decomposition_history_months", month)
+    rows = (
+        AreaMonthLoss.objects.filter(area__in=areas, month__gte=month_add(month, -months), month__lt=month)
+        .values("area_id")
+        .annotate(supply=Sum("supply_kwh"), sales=Sum("sales_kwh"))
+    )
+    return {r["area_id"]: (r["supply"] or 0.0, r["sales"] or 0.0) for r in rows}
+
+
+def month_targets(*, user, month: dt.date, station_id=None) -> dict:
+    """The targets of ``month`` in the user's scope: per area (the target in force, its source, the
+    history rate the decomposition weighed) and per line, with the station indicators."""
+    from gridcheck.lineloss.models import LineLossTarget, StationLossIndicator
+
+    areas = scope_queryset(Area.objects.select_related("line", "station", "owner"), user)
+    if station_id:
+        areas = areas.filter(station_id=station_id)
+    areas = list(areas.order_by("station__code", "line__code", "code"))
+    in_force = loss_targets(month=month)
+    default = LineLossRules.in_force(month_end(month)).default_target_percent
+    own = {
+        t.area_id: t
+        for t in LossTarget.objects.filter(area__in=[a.pk for a in areas], effective_from=month).order_by(
+            "pk"
+        )
+    }
+    history = area_history(areas=[a.pk for a in areas], month=month)
+    rows = []
+    for area in areas:
+        supply, sales = history.get(area.pk, (0.0, 0.0))
+        target = own.get(area.pk)
+        rows.append(
+            {
+                "area": area,
+                "target_percent": in_force.get(area.code, default),
+                "source": target.get_source_display() if target else _("Carried over or default"),
+                "this_month": target is not None,
+                "history_rate_percent": _rate(supply, sales),
+                "history_supply_kwh": supply,
+            }
+        )
+    lines = scope_queryset(LineLossTarget.objects.select_related("line", "station"), user).filter(month=month)
+    indicators = scope_queryset(StationLossIndicator.objects.select_related("station", "set_by"), user)
+    if station_id:
+        lines = lines.filter(station_id=station_id)
+        indicators = indicators.filter(station_id=station_id)
+    return {
+        "areas": rows,
+        "lines": list(lines.order_by("line__code")),
+        "indicators": list(indicators.filter(month=month)),
+    }
+
+
+def analysis_queue(*, user, month: dt.date, station_id=None, pending_only: bool = False) -> list[dict]:
+    """The flagged areas of ``month`` in scope, each with its analysis and plan (if any)."""
+    from gridcheck.lineloss.models import LossAnalysis
+
+    flagged = list(flagged_areas(user=user, month=month, station_id=station_id).order_by("area__code"))
+    analyses = {
+        a.area_id: a
+        for a in LossAnalysis.objects.filter(
+            month=month, area_id__in=[r.area_id for r in flagged]
+        ).select_related("analysed_by", "plan")
+    }
+    rows = [{"result": r, "analysis": analyses.get(r.area_id)} for r in flagged]
+    if pending_only:
+        rows = [r for r in rows if r["analysis"] is None]
+    return rows
+
+
+def analyses_missing(*, user, month: dt.date | None = None):
+    """Flagged area-months of the newest analysed month (or ``month``) with no analysis recorded."""
+    from django.db.models import Exists, OuterRef
+
+    from gridcheck.lineloss.models import LossAnalysis
+
+    if month is None:
+        months = loss_months(user=user)
+        if not months:
+            return AreaMonthLoss.objects.none()
+        month = months[0]
+    done = LossAnalysis.objects.filter(area_id=OuterRef("area_id"), month=OuterRef("month"))
+    return area_results(user=user, month=month).filter(flagged=True).exclude(Exists(done))
+
+
+def plans_overdue(*, user, today: dt.date | None = None):
+    from django.utils import timezone
+
+    from gridcheck.lineloss.choices import PlanStatus
+    from gridcheck.lineloss.models import RectificationPlan
+
+    today = today or timezone.localdate()
+    return scope_queryset(RectificationPlan.objects.all(), user).filter(
+        status=PlanStatus.OPEN, deadline__lt=today
+    )
+
+
+def theoretical_latest(*, user) -> dict[int, object]:
+    """``{area_id: newest TheoreticalLoss}`` in the user's scope."""
+    from gridcheck.lineloss.models import TheoreticalLoss
+
+    latest = {}
+    for row in scope_queryset(TheoreticalLoss.objects.all(), user).order_by("area_id", "calculated_on", "pk"):
+        latest[row.area_id] = row
+    return latest
+
+
+def theoretical_due(*, user, today: dt.date | None = None, station_id=None) -> list[dict]:
+    """Areas whose theoretical loss is due: none yet, older than the rule table's years, or computed
+    before a grid change (the area's transformer capacity or line differs from the one it was based on)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    years = rule_int("lineloss.theoretical_loss_years", today)
+    latest = theoretical_latest(user=user)
+    areas = scope_queryset(Area.objects.select_related("line", "station"), user)
+    if station_id:
+        areas = areas.filter(station_id=station_id)
+    rows = []
+    for area in areas.order_by("station__code", "code"):
+        last = latest.get(area.pk)
+        if last is None:
+            reason = _("No theoretical loss yet")
+        elif last.capacity_kva != area.capacity_kva or last.line_id != area.line_id:
+            reason = _("The grid changed (transformer or line) since %(date)s") % {
+                "date": f"{last.calculated_on:%Y-%m-%d}"
+            }
+        elif _years_after(last.calculated_on, years) <= today:
+            reason = _("Older than %(years)d years") % {"years": years}
+        else:
+            continue
+        rows.append({"area": area, "last": last, "reason": reason})
+    return rows
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def fourway(*, user, month: dt.date, station_id=None) -> dict:
+    """The "four-way" management of loss (四分管理) in ``month``: the station(s), per voltage level (the
+    10 kV lines and the 0.4 kV areas), per line and per area; each row with supply, sales, loss [kWh] and
+    rate [%], and the target where one is set."""
+    from gridcheck.lineloss.models import LineLossTarget, LineMonthLoss, StationLossIndicator
+
+    areas = area_results(user=user, month=month, station_id=station_id)
+    stations = loss_breakdown(user=user, month=month, level="station", station_id=station_id)
+    indicators = {
+        i.station_id: float(i.max_loss_rate_percent)
+        for i in scope_queryset(StationLossIndicator.objects.filter(month=month), user)
+    }
+    for row in stations:
+        row["target_percent"] = indicators.get(row["id"])
+    lines_qs = scope_queryset(LineMonthLoss.objects.select_related("line"), user).filter(month=month)
+    if station_id:
+        lines_qs = lines_qs.filter(station_id=station_id)
+    line_targets = {
+        t.line_id: float(t.max_loss_rate_percent)
+        for t in scope_queryset(LineLossTarget.objects.filter(month=month), user)
+    }
+    lines = [
+        {
+            "id": r.line_id,
+            "code": r.line.code,
+            "name": r.line.name,
+            "voltage_kv": r.line.voltage_kv,
+            "supply_kwh": r.supply_kwh,
+            "sales_kwh": r.sales_kwh,
+            "loss_kwh": r.loss_kwh,
+            "loss_rate_percent": r.loss_rate_percent,
+            "target_percent": line_targets.get(r.line_id),
+        }
+        for r in lines_qs.order_by("line__code")
+    ]
+    voltages: dict = {}
+    for row in lines:
+        key = f"{row['voltage_kv']:g} kV"
+        v = voltages.setdefault(key, {"label": key, "supply_kwh": 0.0, "sales_kwh": 0.0, "count": 0})
+        v["supply_kwh"] += row["supply_kwh"]
+        v["sales_kwh"] += row["sales_kwh"]
+        v["count"] += 1
+    agg = areas.aggregate(supply=Sum("supply_kwh"), sales=Sum("sales_kwh"), n=Count("pk"))
+    if agg["n"]:
+        voltages["0.4 kV"] = {
+            "label": "0.4 kV",
+            "supply_kwh": agg["supply"] or 0.0,
+            "sales_kwh": agg["sales"] or 0.0,
+            "count": agg["n"],
+        }
+    for v in voltages.values():
+        v["loss_kwh"] = v["supply_kwh"] - v["sales_kwh"]
+        v["loss_rate_percent"] = _rate(v["supply_kwh"], v["sales_kwh"])
+    area_rows = loss_breakdown(user=user, month=month, level="area", station_id=station_id)
+    return {
+        "stations": stations,
+        "voltages": list(voltages.values()),
+        "lines": lines,
+        "areas": area_rows,
+    }

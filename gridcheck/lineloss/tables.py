@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.tables import BaseTable
-from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LossTarget
+from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LineMonthLoss, LossTarget, RectificationPlan
 
 
 def flag_badges(record) -> str:
@@ -99,3 +99,47 @@ class LossTargetTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = LossTarget
         fields = ("area", "owner", "max_loss_rate_percent", "effective_from", "note")
+
+
+class RectificationPlanTable(BaseTable):
+    area = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("area__code",))
+    month = tables.DateColumn(format="Y-m")
+    opened_on = tables.DateColumn(format="Y-m-d")
+    deadline = tables.DateColumn(format="Y-m-d")
+    closed_on = tables.DateColumn(format="Y-m-d")
+
+    class Meta(BaseTable.Meta):
+        model = RectificationPlan
+        fields = ("area", "station", "month", "responsible", "opened_on", "deadline", "status", "closed_on")
+
+    def render_status(self, value, record):
+        from django.utils import timezone
+
+        late = record.status == "open" and record.deadline < timezone.localdate()
+        css = "danger" if late else ("success" if record.status == "closed" else "primary")
+        return format_html('<span class="badge text-bg-{}">{}</span>', css, value)
+
+
+class LineMonthLossTable(BaseTable):
+    month = tables.DateColumn(format="Y-m")
+    line = tables.Column(order_by=("line__code",))
+    supply_kwh = tables.Column(attrs={"td": {"class": "text-end"}})
+    sales_kwh = tables.Column(attrs={"td": {"class": "text-end"}})
+    loss_kwh = tables.Column(attrs={"td": {"class": "text-end"}})
+    loss_rate_percent = tables.Column(attrs={"td": {"class": "text-end"}})
+
+    class Meta(BaseTable.Meta):
+        model = LineMonthLoss
+        fields = ("month", "line", "station", "supply_kwh", "sales_kwh", "loss_kwh", "loss_rate_percent")
+
+    def render_supply_kwh(self, value):
+        return f"{value:,.0f}"
+
+    def render_sales_kwh(self, value):
+        return f"{value:,.0f}"
+
+    def render_loss_kwh(self, value):
+        return f"{value:,.0f}"
+
+    def render_loss_rate_percent(self, value):
+        return rate_cell(value)

@@ -21,9 +21,19 @@ from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressVie
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.lineloss import selectors, services
 from gridcheck.lineloss.choices import Backend
-from gridcheck.lineloss.filtersets import AnalysisRunFilterSet, AreaMonthLossFilterSet, LossTargetFilterSet
-from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LossTarget
-from gridcheck.lineloss.tables import AnalysisRunTable, AreaMonthLossTable, LossTargetTable
+from gridcheck.lineloss.filtersets import (
+    AnalysisRunFilterSet,
+    AreaMonthLossFilterSet,
+    LineMonthLossFilterSet,
+    LossTargetFilterSet,
+)
+from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LineMonthLoss, LossTarget
+from gridcheck.lineloss.tables import (
+    AnalysisRunTable,
+    AreaMonthLossTable,
+    LineMonthLossTable,
+    LossTargetTable,
+)
 
 FLAGGED_ON_DASHBOARD = 20
 
@@ -185,11 +195,27 @@ class AreaMonthLossListView(ScopedListView):
     table_class = AreaMonthLossTable
     title = gettext_lazy("Area line loss")
     search_placeholder = gettext_lazy("Search by area code or name")
+    export_entity = "lineloss_area_months"
 
     def get_base_queryset(self):
         return AreaMonthLoss.objects.select_related("area", "line", "station").order_by(
             "-month", "-loss_rate_percent"
         )
+
+
+class LineMonthLossListView(ScopedListView):
+    """Every line-month result (the four-way view's lines), filterable, with its XLSX export."""
+
+    model = LineMonthLoss
+    template_name = "lineloss/list_page.html"
+    filterset_class = LineMonthLossFilterSet
+    table_class = LineMonthLossTable
+    title = gettext_lazy("Line loss by line")
+    search_placeholder = gettext_lazy("Search by line code or name")
+    export_entity = "lineloss_line_months"
+
+    def get_base_queryset(self):
+        return LineMonthLoss.objects.select_related("line", "station").order_by("-month", "line__code")
 
 
 class AnalysisRunListView(ScopedListView):
