@@ -160,6 +160,12 @@ class CaseBuilder:
             self.warn(row.review_warning())
         return row
 
+    def switch(self, key: str, legacy: bool) -> bool:
+        """A switch row's value; ``legacy`` (the behaviour before the row existed) when a table lacks it."""
+        if not self.table.has(key):
+            return legacy
+        return self.rule(key).value is True
+
     def peek(self, key: str) -> Rule:
         """The row of ``key`` in force, for a citation only (not counted as used, no warning)."""
         try:

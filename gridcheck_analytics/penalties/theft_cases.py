@@ -207,7 +207,7 @@ def theft(
     art103 = case.peek("theft.default_days")
     basis = as_choice(basis, "basis", THEFT_BASES)
     rate = as_optional_decimal(surcharge_yuan_per_kwh, "surcharge_yuan_per_kwh", nonnegative=True)
-    in_base = rate is not None and case.rule("theft.surcharge_in_base").value is True
+    in_base = rate is not None and case.switch("theft.surcharge_in_base", legacy=False)
     duration_known = True
     if loads is not None:
         if price is not None:
@@ -342,7 +342,7 @@ def theft(
             {"stolen_energy_kwh": energy, "surcharge_yuan_per_kwh": rate},
             surcharge,
             "元",
-            case.rule("theft.surcharge_in_base"),
+            "供电所设置（regulations.md 第9节：政府性基金及附加单列）",
             ["theft.surcharge_in_base"],
         )
         total += surcharge
@@ -595,7 +595,7 @@ def _theft_hours(
             end = as_date(end_date, "end_date", today)
             if end > on:
                 raise CalcInputError("end_date", f"{end} is after the case date {on}")
-            both_ends = case.rule("period.count_both_ends").value is True
+            both_ends = case.switch("period.count_both_ends", legacy=False)
             if end < start or (end == start and not both_ends):
                 raise CalcInputError(
                     "start_date",

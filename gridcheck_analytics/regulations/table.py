@@ -226,6 +226,10 @@ class RuleTable:
         path = Path(path)
         return cls.from_toml(path.read_text(encoding="utf-8"), source=str(path))
 
+    def has(self, key: str) -> bool:
+        """Whether the table has any row of ``key``."""
+        return key in self._rows
+
     def keys(self) -> list[str]:
         """Every rule key, sorted."""
         return sorted(self._rows)

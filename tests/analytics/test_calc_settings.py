@@ -95,3 +95,19 @@ def test_number_out_of_range_and_negative_energy():
             case_date=BEFORE_2024, cause="over_tolerance", recorded_energy_kwh=-5, error_percent=5
         )
     assert negative.value.field == "recorded_energy_kwh"
+
+
+def test_every_setting_is_listed_in_the_docs():
+    """docs/regulations.md "Settings" lists every named setting (the basis switches and the tariff-category
+    mapping as one row each)."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "regulations.md").read_text(encoding="utf-8")
+    section = docs.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    for name in SETTINGS:
+        if name.startswith("theft.basis."):
+            assert f"`.{name.rsplit('.', 1)[1]}`" in section or f"`{name}`" in section, name
+        elif name.startswith("theft.customer_class."):
+            assert "`theft.customer_class.<tariff category>`" in section
+        else:
+            assert f"`{name}`" in section, name

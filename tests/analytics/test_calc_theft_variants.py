@@ -265,3 +265,19 @@ def test_conflicting_durations_are_refused():
     with pytest.raises(CalcInputError) as err:
         penalties.theft(**EXAMPLE_C, hours=10)
     assert err.value.field == "days"
+
+
+def test_a_table_without_the_new_switch_rows_keeps_the_old_behaviour():
+    """A rule table from before issue 20 (no theft.surcharge_in_base, period.count_both_ends rows): the
+    surcharge stays a separate line (288.00 元) and dates count end − start (9 days, 1,152 kWh)."""
+    from gridcheck_analytics.regulations import RuleTable, default_table
+
+    full = default_table()
+    old = RuleTable(
+        [r for r in full.rows() if r.key not in ("theft.surcharge_in_base", "period.count_both_ends")],
+        full.regulations,
+    )
+    result = penalties.theft(**EXAMPLE_C, surcharge_yuan_per_kwh="0.05", table=old)
+    assert result.value("surcharge_yuan") == Decimal("288.00")
+    dated = penalties.theft(**DATES, start_date="2023-03-01", end_date="2023-03-10", table=old)
+    assert dated.value("stolen_energy_kwh") == 1152
