@@ -570,3 +570,20 @@ def test_api_targets_and_analyses(login, history):
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+# --------------------------------------------------------------------------------------------- demo
+
+
+def test_demo_loss_management_idempotent(history):
+    from gridcheck.lineloss.demo import demo_loss_management
+
+    county = history
+    counts = demo_loss_management(on=TODAY, seed=3)
+    # stations with a head: east only; months Oct, Sep (analysed) and Nov
+    assert counts["indicators"] == 3
+    assert counts["analyses"] == 1 and counts["plans"] == 1  # east1 failed three months in October
+    assert counts["theoretical"] >= 2
+    assert RectificationPlan.objects.get().area == county.areas["east1"]
+    again = demo_loss_management(on=TODAY, seed=3)
+    assert again["indicators"] == 0 and again["analyses"] == 0 and again["kept"] == 3
