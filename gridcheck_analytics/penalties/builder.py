@@ -16,6 +16,9 @@ from gridcheck_analytics.penalties.inputs import CalcInputError
 from gridcheck_analytics.penalties.settings import SETTINGS, apply_settings, setting_text
 from gridcheck_analytics.regulations.table import Rule, RuleNotInForceError, RuleTable, default_table
 
+#: ``CaseBuilder``'s ``settings`` when the calculation takes none (its result lists no settings).
+NO_SETTINGS = object()
+
 
 class DateBeforeRulesError(CalcInputError, RuleNotInForceError):
     """The date that selects the rule version is before the first row of a rule: ``field`` names it."""
@@ -57,6 +60,8 @@ class Calculation:
     rules_used: dict[str, Rule] = field(default_factory=dict)
     #: Settings this calculation chose itself (name -> value); the others read are the rule table's.
     settings_given: dict[str, object] = field(default_factory=dict)
+    #: Whether this kind of calculation takes named settings (then ``to_dict`` lists those it read).
+    takes_settings: bool = False
 
     @property
     def settings(self) -> list[dict[str, object]]:
@@ -100,7 +105,7 @@ class Calculation:
                 "items": [item.__dict__ for item in self.items],
                 "flags": [flag.__dict__ for flag in self.flags],
                 "warnings": self.warnings,
-                "settings": self.settings,
+                **({"settings": self.settings} if self.takes_settings else {}),
                 "rules": [
                     {
                         "key": r.key,
@@ -140,14 +145,15 @@ class CaseBuilder:
         on: datetime.date,
         province: str | None,
         table: RuleTable | None,
-        settings: object = None,
+        settings: object = NO_SETTINGS,
     ):
         self.on = on
         self.province = province
         #: The input field that holds the date selecting the rule version (named in errors).
         self.date_field = "case_date"
-        self.table, given = apply_settings(table or default_table(), settings)
-        self.calc = Calculation(kind=kind, case_date=on, settings_given=given)
+        takes = settings is not NO_SETTINGS
+        self.table, given = apply_settings(table or default_table(), settings if takes else None)
+        self.calc = Calculation(kind=kind, case_date=on, settings_given=given, takes_settings=takes)
 
     def rule(self, key: str) -> Rule:
         try:

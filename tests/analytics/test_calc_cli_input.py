@@ -214,3 +214,20 @@ def test_wiring_fault_on_the_command_line(tmp_path, capsys):
     assert got["correction_rate_percent"] == "200.00"
     assert got["correction_energy_kwh"] == "2000"
     assert "correction_yuan" not in got
+
+
+def test_late_fee_options_are_settable_from_calc(tmp_path, capsys):
+    """Art. 98, regulations.md 4 commercial example (10,000.00 元, overdue 2023-12-16, paid 2024-01-10):
+    --set late_fee.practice.year_end=whole charges all 25 days at 3‰: 10,000 × 0.003 × 25 = 750.00 元
+    (590.00 split); the practice block shows the option chosen."""
+    facts = {
+        "amount_yuan": 10000,
+        "due_date": "2023-12-15",
+        "paid_date": "2024-01-10",
+        "residential": False,
+        "bill_period": "2023-11",
+    }
+    code, result, err = run(tmp_path, capsys, "late-fee", facts, "--set", "late_fee.practice.year_end=whole")
+    assert code == 0, err
+    assert values(result)["late_fee_yuan"] == "750.00"
+    assert result["practice"]["options"]["year_end"] == "whole"
