@@ -254,7 +254,7 @@ def late_fee(
         Changes of the customer's tariff, ``ratio`` = new price / price just before. Used only with
         ``practice.reprice_on_tariff_rise``, and only those strictly after ``due_date`` and before
         ``paid_date``; a fall is listed and not applied.
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
 
     Returns
@@ -385,7 +385,7 @@ def late_fees_for_payment(
         As in :func:`late_fee`; defaults in force on ``paid_date``.
     tariff_changes : list of {"date", "ratio"}, optional
         The customer's tariff changes, for every bill (see :func:`late_fee`).
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
 
     Returns

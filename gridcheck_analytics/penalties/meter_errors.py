@@ -111,8 +111,23 @@ def meter_error(
         Energy of a normal month [kWh].
     months : Decimal, optional
         Months affected, from the reading records [month].
-    province, today, table
-        As in :func:`theft`.
+    province, today, table, settings
+        As in :func:`theft` (settings: ``rounding.*``, ``meter_error.period_fraction.over_tolerance``).
+    wiring : dict, optional
+        The fault per phase (``wiring_error``, ``blown_pt_fuse``): ``meter`` ("3p3w"/"3p4w"),
+        ``billed_ct_ratio``, ``phase_ct_ratio``, ``reversed``, ``voltage_open``, ``power_factor``,
+        ``leading`` (:mod:`.wiring`); K and the correction rate are printed.
+    correction_factor : Decimal, optional
+        K given directly instead of ``wiring`` [1].
+    period_energy_kwh : Decimal, optional
+        ``over_tolerance``: the energy recorded since the last test, as the meter recorded it [kWh].
+    accuracy_class : str, optional
+        ``over_tolerance``: one of ``ACCURACY_CLASSES``; an error within ±class % is refused.
+    time_of_use_kwh : dict, optional
+        Recorded energy per period (``sharp``, ``peak``, ``flat``, ``valley``) instead of
+        ``recorded_energy_kwh`` [kWh].
+    time_of_use_prices_yuan_per_kwh : dict, optional
+        The price of each period [元/kWh]; without it the split is energy only.
 
     Returns
     -------

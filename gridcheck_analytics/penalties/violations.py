@@ -196,7 +196,7 @@ def violation_category_change(
         Monthly consumption of normal months before the change [kWh].
     contract_penalty_multiple : Decimal, optional
         The contract's multiple where the rule is a cap (2024) [1].
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
 
     Returns
@@ -357,8 +357,15 @@ def violation_excess_capacity(
         See ``months``.
     contract_value : Decimal, optional
         The contract's multiple (two-part) or 元/kW (others) where the 2024 rule is a cap.
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
+    start_date, end_date : date, optional
+        The period of use by dates (two-part), instead of ``months`` or ``days``: whole calendar months count
+        1, part months as the settings ``basic_charge.part_month`` and ``basic_charge.count_both_ends`` say.
+    basic_charge_yuan : Decimal, optional
+        A known basic-charge amount to back-bill (two-part) [元], instead of price × capacity × months.
+    basic_charge_source : str, optional
+        Where the amount comes from (a bill, a tariff notice); required with ``basic_charge_yuan``.
 
     Returns
     -------
@@ -470,7 +477,7 @@ def violation_over_allocation(
         Current tariff [元/kWh].
     times : int
         Number of times [1].
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
 
     Returns
@@ -560,8 +567,10 @@ def violation_sealed_equipment(
         The equipment was also excess capacity: add item 2.
     contract_value : Decimal, optional
         The contract's value where the 2024 rule is a cap.
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
+    start_date, end_date, basic_charge_yuan, basic_charge_source
+        As in :func:`violation_excess_capacity`.
 
     Returns
     -------
@@ -656,7 +665,7 @@ def violation_meter_interference(
         Number of times [1].
     contract_value : Decimal, optional
         The contract's sum where the 2024 rule is a cap [元].
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
 
     Returns
@@ -709,7 +718,7 @@ def violation_unauthorised_source(
         Capacity of the source [kW] (kVA counted alike).
     contract_value : Decimal, optional
         The contract's rate where the 2024 rule is a cap [元/kW].
-    province, today, table
+    province, today, table, settings
         As in :func:`theft`.
 
     Returns

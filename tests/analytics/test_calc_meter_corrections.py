@@ -224,3 +224,29 @@ def test_meter_error_conflicting_energies_are_refused():
             time_of_use_kwh={"peak": 1},
         )
     assert err.value.field == "recorded_energy_kwh"
+
+
+@pytest.mark.parametrize(
+    ("wiring", "field"),
+    [
+        ({"meter": "3p3w", "reversed": ["b"]}, "wiring.reversed"),
+        ({"meter": "3p4w"}, "wiring"),
+        ({"meter": "2p"}, "wiring.meter"),
+        ({"meter": "3p4w", "reversed": ["a"], "colour": "red"}, "wiring.colour"),
+        ({"meter": "3p4w", "phase_ct_ratio": {"a": "200/5"}}, "wiring.billed_ct_ratio"),
+        ({"meter": "3p3w", "voltage_open": ["a", "c"]}, "wiring"),
+        ({"meter": "3p3w", "reversed": ["a"], "power_factor": "1.2"}, "wiring.power_factor"),
+    ],
+)
+def test_bad_wiring_names_the_field(wiring, field):
+    """A 3P3W meter has no B-phase current element; a fault must be described; both voltage leads of a
+    3P3W meter open register nothing (the normal-month comparison applies)."""
+    with pytest.raises(CalcInputError) as err:
+        penalties.meter_error(**BASE, cause="wiring_error", wiring=wiring)
+    assert err.value.field == field
+
+
+def test_wiring_only_for_wiring_and_loss_of_voltage():
+    with pytest.raises(CalcInputError) as err:
+        penalties.meter_error(**BASE, cause="over_tolerance", error_percent=5, correction_factor=2)
+    assert err.value.field == "correction_factor"
