@@ -37,6 +37,8 @@ def case_total(
     violations: object = None,
     equipment_replacement_yuan: object = None,
     equipment_replacement_source: str | None = None,
+    settled_yuan: object = None,
+    settled_document: str | None = None,
     province: str | None = None,
     today: datetime.date | None = None,
     table: RuleTable | None = None,
@@ -57,6 +59,10 @@ def case_total(
     equipment_replacement_yuan : Decimal, optional
         Cost of replacing damaged metering equipment [元], with ``equipment_replacement_source`` (the
         invoice or price list it comes from).
+    settled_yuan : Decimal, optional
+        The amount agreed in mediation or judged by a court [元], with ``settled_document`` (the agreement
+        or judgment). Recorded beside the computed total (regulations.md 9, "settled amount"): the line
+        ``settled_amount_yuan`` never changes ``total_due_yuan``.
     province, today, table, settings
         As in :func:`~gridcheck_analytics.penalties.theft`; shared by every part.
 
@@ -153,4 +159,19 @@ def case_total(
         "元",
         "各项条款见分项",
     )
+    if settled_yuan is not None:
+        if not isinstance(settled_document, str) or not settled_document.strip():
+            raise CalcInputError(
+                "settled_document", "is required with settled_yuan: name the agreement or judgment"
+            )
+        settled = case.money(as_decimal(settled_yuan, "settled_yuan", nonnegative=True))
+        case.add(
+            "settled_amount_yuan",
+            "协商或判决确定金额（另行记录，不改变计算金额）",
+            "按协议或判决",
+            {"computed_total_yuan": total, "settled_document": settled_document.strip()},
+            settled,
+            "元",
+            "regulations.md 第9节（结案金额与计算金额分别记录）",
+        )
     return case.calc

@@ -281,3 +281,18 @@ def test_a_table_without_the_new_switch_rows_keeps_the_old_behaviour():
     assert result.value("surcharge_yuan") == Decimal("288.00")
     dated = penalties.theft(**DATES, start_date="2023-03-01", end_date="2023-03-10", table=old)
     assert dated.value("stolen_energy_kwh") == 1152
+
+
+def test_settled_amount_is_recorded_beside_the_computed_total():
+    """Regulations.md 9 (settled amount): Example C computed 14,976.00 元; the court judged 12,000.00 元.
+    The settled line is recorded with its document; the computed total stays 14,976.00 元."""
+    theft = {k: v for k, v in EXAMPLE_C.items() if k != "case_date"}
+    result = penalties.case_total(
+        case_date=BEFORE_2024, theft=theft, settled_yuan=12000, settled_document="(2023)某民初123号判决书"
+    )
+    assert result.value("total_due_yuan") == Decimal("14976.00")
+    assert result.value("settled_amount_yuan") == Decimal("12000.00")
+    assert result.item("settled_amount_yuan").inputs["computed_total_yuan"] == Decimal("14976.00")
+    with pytest.raises(CalcInputError) as err:
+        penalties.case_total(case_date=BEFORE_2024, theft=theft, settled_yuan=12000)
+    assert err.value.field == "settled_document"
