@@ -97,3 +97,40 @@ class ReadingRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.reading_date:%Y-%m-%d} {self.reading_rate_percent:.1f}%"
+
+
+class MeterDataMapping(TimeStampedModel):
+    """The column mapping chosen for one source's files of one kind, saved for next time.
+
+    ``source`` names where the files come from (the collection system, a vendor's head-end); ``mapping``
+    is ``{file header: canonical column}``; ``headers`` the file's headers when it was saved. The next
+    file of the same source and kind is read with it, and the mapping page starts from it.
+    County-wide, like the imports.
+    """
+
+    source = models.CharField(_("source"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    SCOPE_STATION = None
+    SCOPE_AREA = None
+
+    class Meta:
+        verbose_name = _("meter-data column mapping")
+        verbose_name_plural = _("meter-data column mappings")
+        ordering = ["source", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind"], name="readings_mapping_source_kind_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} · {self.get_kind_display()}"

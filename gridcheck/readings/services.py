@@ -15,7 +15,8 @@ from gridcheck.archive.models import Area, Meter
 from gridcheck.core.periods import last_complete_month
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.readings.choices import STORE_FRAME, ImportKind, ImportStatus
-from gridcheck.readings.models import MeterDataImport, ReadingRate
+from gridcheck.readings.headers import missing_columns, recognise
+from gridcheck.readings.models import MeterDataImport, MeterDataMapping, ReadingRate
 from gridcheck.readings.selectors import archive_meters_frame, area_index, meter_store
 from gridcheck_analytics.io.readers import ReaderError
 
@@ -155,6 +156,75 @@ def meter_data_import(
     batch.full_clean()
     batch.save()
     return batch
+
+
+#: Rows of a file shown on the mapping page.
+PREVIEW_ROWS = 5
+
+
+def file_preview(path, limit: int = PREVIEW_ROWS) -> tuple[list[str], list[list[str]]]:
+    """The headers and the first ``limit`` rows of a meter-data file (CSV, compressed CSV or Parquet), as
+    text. Raises ``ReaderError`` (file, reason) when the file cannot be read."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            table = pq.ParquetFile(path)
+            headers = [str(n) for n in table.schema_arrow.names]
+            frame = next(table.iter_batches(batch_size=limit), None)
+            rows = frame.to_pandas().astype(str).values.tolist() if frame is not None else []
+        else:
+            frame = pd.read_csv(path, nrows=limit, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            headers = [str(c) for c in frame.columns]
+            rows = frame.values.tolist()
+    except UnicodeDecodeError:
+        raise ReaderError(path.name, "not UTF-8 text") from None
+    except pd.errors.EmptyDataError:
+        raise ReaderError(path.name, "the file is empty (no header row)") from None
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise ReaderError(path.name, f"not CSV or Parquet ({exc})") from None
+    return headers, [[str(v) for v in row] for row in rows]
+
+
+def mapping_for(*, kind: str, headers: list[str], source: str = "") -> tuple[dict[str, str], list[str], bool]:
+    """The mapping a file of ``kind`` with ``headers`` is read with: the one saved for ``source`` (its
+    entries whose header the file has), completed by the recognised Chinese and canonical headers.
+
+    Returns ``(mapping, missing required columns, whether a saved mapping was used)``.
+    """
+    mapping: dict[str, str] = {}
+    saved = (
+        MeterDataMapping.objects.filter(source=source.strip(), kind=kind).first() if source.strip() else None
+    )
+    if saved is not None:
+        mapping = {h: c for h, c in saved.mapping.items() if h in headers}
+    taken = set(mapping.values())
+    for header, column in recognise(kind, headers).items():
+        if header not in mapping and column not in taken:
+            mapping[header] = column
+            taken.add(column)
+    return mapping, missing_columns(kind, mapping), saved is not None
+
+
+def mapping_save(*, source: str, kind: str, mapping: dict[str, str], headers: list[str], user=None):
+    """Save ``mapping`` as the one of ``source`` and ``kind`` for next time (replacing the former)."""
+    source = source.strip()
+    if not source:
+        return None
+    saved, _created = MeterDataMapping.objects.update_or_create(
+        source=source,
+        kind=kind,
+        defaults={"mapping": dict(mapping), "headers": list(headers), "updated_by": user},
+    )
+    return saved
+
+
+def reader_mapping(mapping: dict[str, str]) -> dict[str, str] | None:
+    """``mapping`` as the reader takes it: headers renamed onto canonical columns; a header that already
+    is its canonical column needs no entry."""
+    renames = {h: c for h, c in mapping.items() if h != c}
+    return renames or None
 
 
 def mapping_parse(text: str | None) -> dict | None:

@@ -5,6 +5,7 @@ Views stay thin: the work is in ``services`` (imports) and ``selectors`` (figure
 
 import datetime as dt
 import pathlib
+import secrets
 import shutil
 import tempfile
 
@@ -22,12 +23,20 @@ from gridcheck.core.periods import month_end, month_parse
 from gridcheck.core.roles import IMPORT
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.readings import selectors
-from gridcheck.readings.choices import EventCode, ImportStatus, QualityCode
+from gridcheck.readings.choices import EventCode, ImportKind, ImportStatus, QualityCode
 from gridcheck.readings.filtersets import MeterDataImportFilterSet
-from gridcheck.readings.forms import MeterDataImportForm
-from gridcheck.readings.models import MeterDataImport
-from gridcheck.readings.services import meter_data_import
+from gridcheck.readings.forms import ColumnMappingForm, MeterDataImportForm
+from gridcheck.readings.headers import KNOWN_HEADERS, column_label, reason_text
+from gridcheck.readings.models import MeterDataImport, MeterDataMapping
+from gridcheck.readings.services import (
+    file_preview,
+    mapping_for,
+    mapping_save,
+    meter_data_import,
+    reader_mapping,
+)
 from gridcheck.readings.tables import MeterDataImportTable
+from gridcheck_analytics.io.readers import ReaderError
 
 WORST_AREAS = 20
 
@@ -117,8 +126,78 @@ class ReadingRateDashboardView(CapabilityRequiredMixin, TemplateView):
         return ctx
 
 
+#: The session key of the files waiting for their column mapping: ``{token: {dir, name, kind, source}}``.
+PENDING = "readings_pending_imports"
+
+
+def _pending_save(request, upload, *, kind: str, source: str) -> tuple[str, pathlib.Path]:
+    """Keep an uploaded file until its columns are chosen; its token lives in the user's session only."""
+    tmpdir = tempfile.mkdtemp(prefix="gc-meterdata-")
+    path = pathlib.Path(tmpdir) / pathlib.Path(upload.name).name
+    with path.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    token = secrets.token_urlsafe(16)
+    pending = request.session.get(PENDING, {})
+    pending[token] = {"dir": tmpdir, "name": upload.name, "kind": kind, "source": source}
+    request.session[PENDING] = pending
+    return token, path
+
+
+def _pending_get(request, token: str) -> dict:
+    entry = request.session.get(PENDING, {}).get(token)
+    if entry is None or not pathlib.Path(entry["dir"]).is_dir():
+        raise Http404(_("This upload is no longer waiting: upload the file again."))
+    return {**entry, "path": pathlib.Path(entry["dir"]) / pathlib.Path(entry["name"]).name}
+
+
+def _pending_drop(request, token: str) -> None:
+    pending = request.session.get(PENDING, {})
+    entry = pending.pop(token, None)
+    request.session[PENDING] = pending
+    if entry is not None:
+        shutil.rmtree(entry["dir"], ignore_errors=True)
+
+
+def _import_and_report(
+    request, *, entry: dict, mapping: dict | None, save: bool, headers=()
+) -> MeterDataImport:
+    """Import the pending file with ``mapping``; remember the mapping for the source when asked."""
+    batch = meter_data_import(
+        kind=entry["kind"],
+        path=entry["path"],
+        user=request.user,
+        mapping=reader_mapping(mapping or {}),
+        file_name=entry["name"],
+    )
+    if save and mapping and entry.get("source"):
+        mapping_save(
+            source=entry["source"],
+            kind=entry["kind"],
+            mapping=mapping,
+            headers=list(headers),
+            user=request.user,
+        )
+    if batch.status == ImportStatus.SUCCEEDED:
+        messages.success(
+            request,
+            _("%(file)s imported: %(rows)s rows, %(created)s new, %(updated)s changed.")
+            % {
+                "file": batch.file_name,
+                "rows": batch.rows,
+                "created": batch.rows_created,
+                "updated": batch.rows_updated,
+            },
+        )
+    else:
+        messages.error(request, _("%(file)s refused: nothing was written.") % {"file": batch.file_name})
+    return batch
+
+
 class MeterDataImportView(CapabilityRequiredMixin, FormView):
-    """Upload a meter-data file; the outcome (or its row errors) is shown on the batch's page."""
+    """Upload a meter-data file. The collection system's usual headers (and the columns saved for the
+    file's source) are recognised and the file imported at once; otherwise the clerk chooses the columns on
+    the next page, with a preview of the first rows. The outcome is shown on the batch's page."""
 
     required_capability = IMPORT
     form_class = MeterDataImportForm
@@ -128,6 +207,10 @@ class MeterDataImportView(CapabilityRequiredMixin, FormView):
         ctx = super().get_context_data(**kwargs)
         ctx["recent"] = selectors.recent_imports(limit=8)
         ctx["max_bytes"] = settings.GRIDCHECK_METER_DATA_MAX_BYTES
+        ctx["sources"] = sorted(set(MeterDataMapping.objects.values_list("source", flat=True)))
+        ctx["known_headers"] = [
+            (column_label(column), names[:4]) for column, names in KNOWN_HEADERS.items() if names
+        ]
         return ctx
 
     def form_valid(self, form):
@@ -135,36 +218,71 @@ class MeterDataImportView(CapabilityRequiredMixin, FormView):
         if upload.size > settings.GRIDCHECK_METER_DATA_MAX_BYTES:
             form.add_error("file", _("The file is too large."))
             return self.form_invalid(form)
-        tmpdir = tempfile.mkdtemp(prefix="gc-meterdata-")
+        kind, source = form.cleaned_data["kind"], form.cleaned_data["source"]
+        token, path = _pending_save(self.request, upload, kind=kind, source=source)
+        entry = _pending_get(self.request, token)
         try:
-            path = pathlib.Path(tmpdir) / pathlib.Path(upload.name).name
-            with path.open("wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
-            batch = meter_data_import(
-                kind=form.cleaned_data["kind"],
-                path=path,
-                user=self.request.user,
-                mapping=form.cleaned_data["mapping"],
-                file_name=upload.name,
-            )
-        finally:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        if batch.status == ImportStatus.SUCCEEDED:
-            messages.success(
-                self.request,
-                _("%(file)s imported: %(rows)s rows, %(created)s new, %(updated)s changed.")
-                % {
-                    "file": batch.file_name,
-                    "rows": batch.rows,
-                    "created": batch.rows_created,
-                    "updated": batch.rows_updated,
-                },
-            )
-        else:
-            messages.error(
-                self.request, _("%(file)s refused: nothing was written.") % {"file": batch.file_name}
-            )
+            headers, _rows = file_preview(path)
+        except ReaderError:
+            # Unreadable: the import records why (file, reason), in Chinese on the batch's page.
+            batch = _import_and_report(self.request, entry=entry, mapping=None, save=False)
+            _pending_drop(self.request, token)
+            return redirect(batch)
+        mapping, missing, _saved = mapping_for(kind=kind, headers=headers, source=source)
+        if missing:
+            return redirect("readings:import_mapping", token=token)
+        batch = _import_and_report(self.request, entry=entry, mapping=mapping, save=True, headers=headers)
+        _pending_drop(self.request, token)
+        return redirect(batch)
+
+
+class MeterDataMappingView(CapabilityRequiredMixin, TemplateView):
+    """The columns of a file whose headers were not all recognised: one choice per column, the first rows
+    as a preview, the choice remembered for the file's source."""
+
+    required_capability = IMPORT
+    template_name = "readings/import_mapping.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.entry = _pending_get(request, kwargs["token"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def _form(self, data=None):
+        entry = self.entry
+        self.headers, self.rows = file_preview(entry["path"])
+        initial, self.missing, self.saved = mapping_for(
+            kind=entry["kind"], headers=self.headers, source=entry["source"]
+        )
+        return ColumnMappingForm(data, kind=entry["kind"], headers=self.headers, initial_mapping=initial)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            entry=self.entry,
+            kind_label=ImportKind(self.entry["kind"]).label,
+            headers=self.headers,
+            rows=self.rows,
+            missing=[column_label(c) for c in self.missing],
+            saved=self.saved,
+        )
+        return ctx
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self._form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        batch = _import_and_report(
+            request,
+            entry=self.entry,
+            mapping=form.cleaned_data["mapping"],
+            save=form.cleaned_data["save"],
+            headers=self.headers,
+        )
+        _pending_drop(request, kwargs["token"])
         return redirect(batch)
 
 
@@ -179,25 +297,6 @@ class MeterDataImportListView(ScopedListView):
         return MeterDataImport.objects.select_related("user")
 
 
-#: The readers' row-error reasons, for people.
-REASONS = {
-    "empty": gettext_lazy("empty"),
-    "not a number": gettext_lazy("not a number"),
-    "negative value": gettext_lazy("negative value"),
-    "not a valid date/time": gettext_lazy("not a valid date/time"),
-    "unknown event code": gettext_lazy("unknown event code"),
-    "unknown meter": gettext_lazy("meter not in the archive"),
-    "meter outside your scope": gettext_lazy("meter outside your scope (another station's or area's)"),
-    "unknown area": gettext_lazy("area not in the archive"),
-    "area outside your scope": gettext_lazy("area outside your scope (another station's)"),
-    "duplicate key (meter, time) with different values": gettext_lazy(
-        "the same meter and time appear twice with different values"
-    ),
-    "register at or above the meter's digit capacity": gettext_lazy("register beyond the meter's digits"),
-    "no rows": gettext_lazy("the file has no rows"),
-}
-
-
 class MeterDataImportDetailView(ScopedDetailView):
     model = MeterDataImport
     template_name = "readings/import_detail.html"
@@ -206,8 +305,10 @@ class MeterDataImportDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["errors"] = [
-            {**e, "reason": REASONS.get(e.get("reason"), e.get("reason"))} for e in self.object.errors
+            {**e, "reason": reason_text(e.get("reason")), "column": column_label(e.get("column") or "")}
+            for e in self.object.errors
         ]
+        ctx["warnings"] = [reason_text(w) for w in self.object.warnings]
         return ctx
 
 

@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from gridcheck.readings.headers import column_label
 from gridcheck.readings.models import MeterDataImport
 from gridcheck_analytics.store import MeterStore
 
@@ -68,7 +69,9 @@ def test_upload_page_shows_errors_and_writes_nothing(login, data_dir, tmp_path):
     batch = MeterDataImport.objects.get()
     assert response.redirect_chain[-1][0] == batch.get_absolute_url()
     html = response.content.decode()
-    assert 'data-testid="errors"' in html and "register_total_kwh" in html
+    # The field by its name for people (never the canonical column's key), the row, the file.
+    assert 'data-testid="errors"' in html and str(column_label("register_total_kwh")) in html
+    assert "<code>register_total_kwh</code>" not in html and "bad.csv" in html
     assert MeterStore(data_dir).months("daily") == []
 
 
