@@ -155,7 +155,7 @@ def case_total(
         "本案应交合计",
         "合计 = 各项应交之和（各项依其条款分列）",
         total_inputs,
-        total,
+        case.money(total),
         "元",
         "各项条款见分项",
     )
@@ -169,7 +169,7 @@ def case_total(
             "settled_amount_yuan",
             "协商或判决确定金额（另行记录，不改变计算金额）",
             "按协议或判决",
-            {"computed_total_yuan": total, "settled_document": settled_document.strip()},
+            {"computed_total_yuan": case.money(total), "settled_document": settled_document.strip()},
             settled,
             "元",
             "regulations.md 第9节（结案金额与计算金额分别记录）",

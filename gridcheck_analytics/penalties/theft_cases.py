@@ -105,7 +105,7 @@ def theft(
     theft_type : str
         One of ``THEFT_TYPES`` (``tap_supply_facility`` uses equipment capacity, the others the meter).
     price_yuan_per_kwh : Decimal
-        The customer's category tariff at the time [元/kWh].
+        The customer's category tariff at the time [元/kWh]; required unless ``loads`` gives a price per load.
     equipment_capacity_kw : Decimal or list of Decimal, optional
         Rated capacity of each piece of private equipment on a direct tap [kW] (kVA counted as kW).
     meter_phases : int, optional

@@ -312,7 +312,7 @@ def _total(case: CaseBuilder, back_bill: Decimal, penalty: Decimal, row: Rule) -
         "应交合计",
         "合计 = 补交电费 + 违约使用电费",
         {"back_bill_yuan": back_bill, "penalty_yuan": penalty},
-        back_bill + penalty,
+        case.money(back_bill + penalty),
         "元",
         row,
     )
@@ -638,7 +638,7 @@ def violation_sealed_equipment(
         )
         total += extra
         total_inputs["excess_capacity_yuan"] = extra
-    case.add("total_due_yuan", "应交合计", "合计 = 各项之和", total_inputs, total, "元", row)
+    case.add("total_due_yuan", "应交合计", "合计 = 各项之和", total_inputs, case.money(total), "元", row)
     return case.calc
 
 
