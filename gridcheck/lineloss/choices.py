@@ -36,7 +36,7 @@ STEP_LABELS = {
 class TargetSource(models.TextChoices):
     """Where a loss target came from."""
 
-    ENTERED = "entered", _("Entered")
+    ENTERED = "entered", _("Set by hand")
     DECOMPOSED = "decomposed", _("Decomposed from the station indicator")
 
 
@@ -58,8 +58,8 @@ class AnalysisCause(models.TextChoices):
 class PlanStatus(models.TextChoices):
     """Life of a rectification plan (整改计划)."""
 
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("In rectification")
+    CLOSED = "closed", _("Rectified")
 
 
 class TheoreticalMethod(models.TextChoices):

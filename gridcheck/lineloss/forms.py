@@ -44,7 +44,7 @@ class AreaTargetForm(forms.Form):
 
 class AnalysisForm(forms.Form):
     cause = forms.ChoiceField(
-        label=_("Cause found"), choices=AnalysisCause.choices, widget=forms.Select(attrs=SEL)
+        label=_("Cause identified"), choices=AnalysisCause.choices, widget=forms.Select(attrs=SEL)
     )
     cause_detail = forms.CharField(label=_("Cause in detail"), widget=forms.Textarea(attrs={**SM, "rows": 3}))
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={**SM, "rows": 3}))
@@ -67,7 +67,7 @@ class PlanForm(forms.Form):
 
 
 class PlanCloseForm(forms.Form):
-    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={**SM, "rows": 2}))
+    result = forms.CharField(label=_("Rectification result"), widget=forms.Textarea(attrs={**SM, "rows": 2}))
 
 
 class TheoryForm(forms.Form):

@@ -259,7 +259,7 @@ def analysis_record(
             }
         )
     if cause not in AnalysisCause.values:
-        raise ValidationError({"cause": [_("Cause found: choose one of the list.")]})
+        raise ValidationError({"cause": [_("Cause identified: choose one of the list.")]})
     if not (cause_detail or "").strip():
         raise ValidationError({"cause_detail": [_("Cause in detail: this field is required.")]})
     if not (measures or "").strip():
@@ -346,7 +346,7 @@ def plan_close(
     if plan.status != PlanStatus.OPEN:
         raise ValidationError(_("This plan is already closed."))
     if not (result or "").strip():
-        raise ValidationError({"result": [_("Result: this field is required.")]})
+        raise ValidationError({"result": [_("Rectification result: this field is required.")]})
     plan.status, plan.closed_on, plan.result = PlanStatus.CLOSED, _today(today), result.strip()
     plan.save()
     record_transition(

@@ -346,7 +346,7 @@ class LossAnalysis(AuditedModel):
     month = models.DateField(_("month"))
     flags = models.JSONField(_("flags"), default=list, blank=True)
     loss_rate_percent = models.FloatField(_("loss rate [%]"), null=True, blank=True)
-    cause = models.CharField(_("cause found"), max_length=20, choices=AnalysisCause.choices)
+    cause = models.CharField(_("cause identified"), max_length=20, choices=AnalysisCause.choices)
     cause_detail = models.TextField(_("cause in detail"))
     measures = models.TextField(_("measures"))
     analysed_by = models.ForeignKey(
@@ -397,7 +397,7 @@ class RectificationPlan(AuditedModel):
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.OPEN)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    result = models.TextField(_("result"), blank=True)
+    result = models.TextField(_("rectification result"), blank=True)
 
     SCOPE_STATION = "station_id"
     SCOPE_AREA = "area_id"
