@@ -1,142 +1,173 @@
-"""The monthly assessment sheet (月度考核表) of a station's staff, for signature.
+"""The monthly assessment sheet (月度考核表) of a station, for signature, from the assessment app's
+scorecards (``gridcheck.assessment.selectors.assessment_sheet``).
 
-Built from the work each person did in the month as the apps record it (visits, findings, cases,
-hazards, audit findings). The scoring itself belongs to the assessment app; until its selectors are
-committed the sheet leaves the score column to be filled in by hand before signing.
+One table per group (area managers, meter readers, inspectors, the station) with each scorecard's rank,
+points and fine and a column for the person's signature, then each scorecard's KPI lines and the
+approved adjustments. A month whose scorecards are not computed yet is refused; a month with scorecards
+not yet signed off in the assessment pages is printed as a draft (草稿) and says so.
 """
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Station
 from gridcheck.core.periods import month_end
-from gridcheck.core.roles import Role
 from gridcheck.reports.contents import (
+    BLANK,
     INT,
-    PCT,
     TEXT,
     Document,
     ReportRefused,
     Section,
-    check_month_analysed,
     document_number,
 )
 
-
-def _staff(station: Station):
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(station=station, is_active=True)
-        .exclude(role__in=[Role.CUSTOMER, Role.GOVERNMENT_LIAISON])
-        .order_by("role", "username")
-    )
-
-
-def staff_figures(station: Station, month: datetime.date) -> list[dict]:
-    """One row per staff member of ``station``: what they did in ``month``."""
-    from gridcheck.audit.reports import findings_per_person
-    from gridcheck.cases.models import Case
-    from gridcheck.hazards.models import Hazard
-    from gridcheck.inspections.models import Visit
-
-    end = month_end(month)
-    visits = Visit.objects.filter(station=station, visited_at__date__range=(month, end))
-    audit = {r["user_id"]: r for r in findings_per_person(month) if r["user_id"]}
-    rows = []
-    for person in _staff(station):
-        mine = visits.filter(Q(inspector1=person) | Q(inspector2=person))
-        found = sum(len(v.findings or []) for v in mine.only("findings"))
-        cases = Case.objects.filter(created_by=person, case_date__range=(month, end)).count()
-        hazards = Hazard.objects.filter(found_by=person, found_on__range=(month, end)).count()
-        finding = audit.get(person.pk, {})
-        rows.append(
-            {
-                "name": str(person),
-                "role": str(Role(person.role).label) if person.role in Role.values else person.role,
-                "visits": mine.count(),
-                "findings": found,
-                "cases": cases,
-                "hazards": hazards,
-                "audit_found": finding.get("found", 0),
-                "audit_overdue": finding.get("overdue", 0),
-                "audit_rate": finding.get("closure_rate_percent"),
-            }
-        )
-    return rows
-
-
-ROLE_CN = {
-    Role.STATION_HEAD: "所长",
-    Role.INSPECTOR: "用电检查员",
-    Role.METER_READER: "抄表员",
-    Role.AUDITOR: "稽查员",
-    Role.AREA_MANAGER: "台区经理",
-    Role.ADMINISTRATOR: "管理员",
+#: The groups as the printed sheet names them.
+SUBJECT_CN = {
+    "area_manager": "台区专责",
+    "meter_reader": "抄表员",
+    "inspector": "用电检查员",
+    "station": "供电所",
 }
+CN_ORDINALS = "一二三四五六七八九十"
+POINTS, MONEY = "points", "money"
+
+
+def _points(value) -> str:
+    return "—" if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
+
+
+def _value(value, unit: str) -> str:
+    if value is None:
+        return "无数据"
+    value = Decimal(value)
+    if unit in ("%", "percent"):
+        return f"{value.quantize(Decimal('0.1'))}%"
+    if unit in ("yuan", "元"):
+        return f"{value.quantize(Decimal('0.01')):,}"
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.quantize(Decimal('0.01'))}"
 
 
 def assessment_document(kind, station: Station, month: datetime.date) -> Document:
-    check_month_analysed(station, month, bills=False)
-    staff = list(_staff(station))
-    if not staff:
-        raise ReportRefused(f"{station.name}没有在册员工，无法编制考核表。")
-    rows = staff_figures(station, month)
-    roles = {str(p): ROLE_CN.get(p.role, p.role) for p in staff}
+    from gridcheck.assessment.selectors import assessment_sheet
+
+    sheet = assessment_sheet(station, month)
+    if not sheet["groups"]:
+        raise ReportRefused(
+            _(
+                "The assessment of %(month)s is not computed yet for %(station)s: compute the month's "
+                "scorecards in the assessment first; no report was written."
+            )
+            % {"month": f"{month:%Y-%m}", "station": station.name}
+        )
     period = kind.period_text(month)
+    draft = not sheet["all_signed"]
     doc = Document(
         kind=kind,
         station=station,
         period_start=month,
         period_end=month_end(month),
-        title=f"{station.name}{period}员工考核表",
+        title=f"{station.name}{period}绩效考核表{'（草稿）' if draft else ''}",
         document_number=document_number(kind, station, month),
-        signatures=("考核人", "被考核人代表", "所长"),
+        signatures=("考核人", "审核", "所长"),
     )
+    people = sum(len(g["rows"]) for g in sheet["groups"])
     doc.intro = [
-        f"根据{period}各岗位的工作记录（现场检查、查处案件、安全隐患登记、营销稽查问题整改）汇总如下，"
-        "考核得分由考核小组评定后填写，经被考核人确认、所长签字后生效。"
+        f"根据{period}各岗位考核指标的完成情况及经所长批准的加减分，{station.name}共{people}张考核卡，"
+        "总分 = 基础分 + 指标得分 + 加减分；考核金额按指标扣罚规定计算。"
+        "被考核人确认后在本人签字栏签字，经审核、所长签字后生效。"
     ]
-    doc.sections = [
-        Section(
-            title="员工月度工作及考核",
-            header=[
-                "序号",
-                "姓名",
-                "岗位",
-                "现场检查（次）",
-                "发现问题（项）",
-                "查处案件（件）",
-                "登记隐患（处）",
-                "稽查问题（项）",
-                "超期未闭环",
-                "闭环率",
-                "考核得分",
-                "本人签字",
-            ],
-            formats=[INT, TEXT, TEXT, INT, INT, INT, INT, INT, INT, PCT, TEXT, TEXT],
-            rows=[
-                [
-                    i,
-                    r["name"],
-                    roles.get(r["name"], r["role"]),
-                    r["visits"],
-                    r["findings"],
-                    r["cases"],
-                    r["hazards"],
-                    r["audit_found"],
-                    r["audit_overdue"],
-                    r["audit_rate"],
-                    "",
-                    "",
-                ]
-                for i, r in enumerate(rows, start=1)
-            ],
+    if draft:
+        doc.intro.append(
+            f"本月尚有{sheet['unsigned']}张考核卡未签认、{sheet['pending_adjustments']}项加减分待批准，本表为草稿，"
+            "全部签认后重新生成正式考核表。"
         )
+    header = [
+        "名次",
+        "姓名",
+        "工号",
+        "基础分",
+        "指标得分",
+        "加减分",
+        "总分",
+        "考核金额（元）",
+        "状态",
+        "本人签字",
     ]
-    doc.summary = {"staff": len(rows), "visits": sum(r["visits"] for r in rows)}
+    formats = [INT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, BLANK]
+    for index, group in enumerate(sheet["groups"]):
+        title = SUBJECT_CN.get(group["subject"], str(group["subject_label"]))
+        doc.sections.append(
+            Section(
+                title=f"{CN_ORDINALS[index]}、{title}",
+                header=header,
+                formats=formats,
+                rows=[
+                    [
+                        r["rank"],
+                        r["person"] or station.name,
+                        r["employee_number"],
+                        _points(r["base_points"]),
+                        _points(r["kpi_points"]),
+                        _points(r["adjustment_points"]),
+                        _points(r["total_points"]),
+                        f"{Decimal(r['fine_yuan']).quantize(Decimal('0.01')):,}",
+                        "已签认" if r["status"] == "signed" else "待签认",
+                        "",
+                    ]
+                    for r in group["rows"]
+                ],
+            )
+        )
+    details = []
+    adjustments = []
+    for group in sheet["groups"]:
+        for r in group["rows"]:
+            who = r["person"] or station.name
+            for line in r["lines"]:
+                met = {True: "达标", False: "未达标"}.get(line["met"], "—")
+                details.append(
+                    [
+                        who,
+                        str(line["name"]),
+                        _value(line["value"], str(line["unit"])),
+                        _value(line["target"], str(line["unit"])),
+                        met,
+                        _points(line["points"]),
+                    ]
+                )
+            for a in r["adjustments"]:
+                adjustments.append(
+                    [who, "加分" if a["kind"] == "bonus" else "扣分", _points(a["points"]), a["reason"]]
+                )
+    n = len(doc.sections)
+    doc.sections.append(
+        Section(
+            title=f"{CN_ORDINALS[n]}、考核指标明细",
+            header=["被考核人", "考核指标", "完成值", "目标值", "完成情况", "得分"],
+            formats=[TEXT] * 6,
+            rows=details,
+            empty="无考核指标",
+        )
+    )
+    doc.sections.append(
+        Section(
+            title=f"{CN_ORDINALS[n + 1]}、经批准的加减分",
+            header=["被考核人", "类别", "分值", "事由"],
+            formats=[TEXT] * 4,
+            rows=adjustments,
+            empty="本月无加减分",
+        )
+    )
+    doc.summary = {
+        "scorecards": people,
+        "all_signed": sheet["all_signed"],
+        "unsigned": sheet["unsigned"],
+    }
     return doc

@@ -15,5 +15,5 @@ class PeriodStatus(models.TextChoices):
     """Where a report of the current period stands on the report centre."""
 
     GENERATED = "generated", _("Generated")
-    DUE = "due", _("Due")
+    DUE = "due", _("Due, not generated")
     LATE = "late", _("Late")

@@ -52,6 +52,7 @@ COUNTY = _County()
 # Column formats: text, int (a count), kwh (whole kWh), yuan (two decimals), pct (one decimal, %),
 # pp (a change in percentage points), change (a relative change in %).
 TEXT, INT, KWH, YUAN, PCT, PP, CHANGE = "text", "int", "kwh", "yuan", "pct", "pp", "change"
+PRICE, BLANK = "price", "blank"  # a price (four decimals); a cell left empty to be filled in by hand
 
 
 @dataclass
@@ -124,6 +125,8 @@ def wan(value, places: str = "0.01") -> str:
 
 def fmt(value, kind: str) -> str:
     """A cell as the PDF prints it: rounded for reading, thousands separated, ``—`` for nothing."""
+    if kind == BLANK:
+        return ""
     if value is None or value == "":
         return "—"
     if kind == TEXT:
@@ -134,6 +137,8 @@ def fmt(value, kind: str) -> str:
         return f"{_q(value, '1'):,}"
     if kind == YUAN:
         return f"{_q(value, '0.01'):,}"
+    if kind == PRICE:
+        return f"{_q(value, '0.0001')}"
     if kind == PCT:
         return f"{_q(value, '0.1')}%"
     if kind == PP:
@@ -148,7 +153,7 @@ def fmt(value, kind: str) -> str:
 def document_number(kind: Kind, station: Station, start: datetime.date) -> str:
     prefix = {"month": f"{start:%Y}〕{start.month:02d}", "week": f"{start:%Y}〕W{start.isocalendar()[1]:02d}"}
     body = prefix.get(kind.period_kind, f"{start:%Y}〕{start:%m%d}")
-    return f"{station.code}{kind.title_cn[:2]}〔{body}号"
+    return f"{station.code}{kind.abbreviation}〔{body}号"
 
 
 # ----------------------------------------------------------------------------------- refusal checks
@@ -279,7 +284,7 @@ def month_figures(station: Station, month: datetime.date) -> dict:
 ECONOMIC_ROWS = [
     ("售电量（千瓦时）", "sold_kwh", KWH, CHANGE),
     ("电费收入（元）", "revenue_yuan", YUAN, CHANGE),
-    ("平均电价（元/千瓦时）", "price_yuan_per_kwh", TEXT, CHANGE),
+    ("平均电价（元/千瓦时）", "price_yuan_per_kwh", PRICE, CHANGE),
     ("供电量（千瓦时）", "supply_kwh", KWH, CHANGE),
     ("损失电量（千瓦时）", "loss_kwh", KWH, CHANGE),
     ("线损率", "loss_rate", PCT, PP),
@@ -389,7 +394,7 @@ def economic_activity(kind: Kind, station: Station, month: datetime.date) -> Doc
         f"{period}，{station.name}完成售电量{wan(cur['sold_kwh'])}万千瓦时"
         + (f"，环比{_moved(sold_change)}" if sold_change is not None else "")
         + (f"，同比{_moved(yoy)}" if yoy is not None else "，去年同期无可比数据")
-        + f"；电费收入{wan(cur['revenue_yuan'])}万元，平均电价{fmt(cur['price_yuan_per_kwh'], TEXT)}元/千瓦时。",
+        + f"；电费收入{wan(cur['revenue_yuan'])}万元，平均电价{fmt(cur['price_yuan_per_kwh'], PRICE)}元/千瓦时。",
         f"本月供电量{wan(cur['supply_kwh'])}万千瓦时，损失电量{wan(cur['loss_kwh'])}万千瓦时，"
         f"线损率{fmt(cur['loss_rate'], PCT)}"
         + (f"（上月{fmt(prev['loss_rate'], PCT)}）" if prev["loss_rate"] is not None else "")
@@ -459,7 +464,11 @@ def economic_activity(kind: Kind, station: Station, month: datetime.date) -> Doc
             title="二、近13个月售电量、电费收入与线损率",
             header=["月份", "售电量（千瓦时）", "电费收入（元）", "线损率"],
             formats=[TEXT, KWH, YUAN, PCT],
-            rows=[[f"{r['month']:%Y-%m}", r["sold_kwh"], r["revenue_yuan"], r["loss_rate"]] for r in trend],
+            rows=[
+                [f"{r['month']:%Y-%m}", r["sold_kwh"], r["revenue_yuan"], r["loss_rate"]]
+                for r in trend
+                if r["sold_kwh"] is not None or r["loss_rate"] is not None
+            ],
         )
     )
     doc.conclusions = _economic_conclusions(cur, prev)

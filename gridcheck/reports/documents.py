@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from gridcheck.reports.contents import CHANGE, INT, KWH, PCT, PP, YUAN, Document, fmt
+from gridcheck.reports.contents import CHANGE, INT, KWH, PCT, PP, PRICE, YUAN, Document, fmt
 
-NUMERIC = {INT, KWH, YUAN, PCT, PP, CHANGE}
+NUMERIC = {INT, KWH, YUAN, PCT, PP, CHANGE, PRICE}
 
 
 def _cells(section, row_index: int, row: list) -> list[dict]:
@@ -64,10 +64,14 @@ def render_document_pdf(doc: Document) -> bytes:
 def _xlsx_value(value, kind: str):
     if value is None:
         return None
+    if kind not in NUMERIC:
+        return "" if value == "" else value
     if kind in (KWH,):
         return int(Decimal(str(value)).quantize(Decimal(1)))
     if kind in (YUAN,):
         return float(Decimal(str(value)).quantize(Decimal("0.01")))
+    if kind == PRICE:
+        return float(Decimal(str(value)).quantize(Decimal("0.0001")))
     if kind in (PCT, PP, CHANGE):
         return float(Decimal(str(value)).quantize(Decimal("0.1")))
     if kind == INT:

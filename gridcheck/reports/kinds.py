@@ -30,7 +30,7 @@ class PeriodKind(models.TextChoices):
 class ReportKind(models.TextChoices):
     ECONOMIC_ACTIVITY = "economic_activity", _("Monthly economic-activity analysis")
     INSPECTION_WEEKLY = "inspection_weekly", _("Inspection weekly report")
-    DISPATCH_LIST = "dispatch_list", _("Daily dispatch list")
+    DISPATCH_LIST = "dispatch_list", _("Daily dispatch list report")
     LINELOSS_MONTHLY = "lineloss_monthly", _("Line-loss monthly report")
     ASSESSMENT = "assessment", _("Assessment sheet")
 
@@ -43,6 +43,8 @@ class Kind:
     title_cn: str
     period_kind: str
     order: int
+    #: The report's mark in its document number (``S01经分〔2025〕03号``).
+    abbreviation: str
 
     @property
     def label(self):
@@ -120,11 +122,11 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
-        Kind(ReportKind.ECONOMIC_ACTIVITY, "月度经济活动分析", PeriodKind.MONTH, 10),
-        Kind(ReportKind.LINELOSS_MONTHLY, "线损月报", PeriodKind.MONTH, 20),
-        Kind(ReportKind.INSPECTION_WEEKLY, "用电检查周报", PeriodKind.WEEK, 30),
-        Kind(ReportKind.DISPATCH_LIST, "派工单日清单", PeriodKind.DAY, 40),
-        Kind(ReportKind.ASSESSMENT, "月度考核表", PeriodKind.MONTH, 50),
+        Kind(ReportKind.ECONOMIC_ACTIVITY, "月度经济活动分析", PeriodKind.MONTH, 10, "经分"),
+        Kind(ReportKind.LINELOSS_MONTHLY, "线损月报", PeriodKind.MONTH, 20, "线损"),
+        Kind(ReportKind.INSPECTION_WEEKLY, "用电检查周报", PeriodKind.WEEK, 30, "检查"),
+        Kind(ReportKind.DISPATCH_LIST, "派工单日清单", PeriodKind.DAY, 40, "派工"),
+        Kind(ReportKind.ASSESSMENT, "月度考核表", PeriodKind.MONTH, 50, "考核"),
     )
 }
 

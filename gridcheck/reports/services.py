@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Station
@@ -57,7 +58,8 @@ def report_generate(
     start = kind.period_start(period)
     _check_period(kind, start, today)
     try:
-        doc = build(kind, station, start)
+        with translation.override(settings.LANGUAGE_CODE):  # the document's words, whoever asks
+            doc = build(kind, station, start)
     except ReportRefused as refused:
         raise ValidationError(refused.message) from None
     pdf = render_document_pdf(doc)

@@ -145,10 +145,17 @@ def test_weekly_and_dispatch_list_and_assessment(county, analysed):
     )
     dispatch = services.report_generate(kind="dispatch_list", station=east, period=TODAY, today=TODAY)
     assert _read(dispatch.pdf).startswith(b"%PDF")
+    with pytest.raises(ValidationError):  # the month's scorecards are not computed yet
+        services.report_generate(kind="assessment", station=east, period=MARCH, today=TODAY)
+    from gridcheck.assessment import services as assessment
+
+    assessment.scorecards_compute(month=MARCH)
     sheet = services.report_generate(kind="assessment", station=east, period=MARCH, today=TODAY)
+    assert sheet.summary["scorecards"] >= 1 and sheet.summary["all_signed"] is False
     text = _pdf_text(_read(sheet.pdf))
     if text is not None:
-        assert "考核" in text and "head_east" in text
+        compact = text.replace(" ", "")
+        assert "绩效考核表（草稿）" in compact and "本人签字" in compact and "所长" in compact
 
 
 def test_scheduler_generates_what_is_due_and_skips_refusals(county, analysed):
@@ -242,3 +249,19 @@ def test_api_generate_list_download(client, county, analysed):
     assert {r["kind"] for r in centre} == set(KINDS)
     client.force_login(county.users["inspector_west"])
     assert client.get(items[0]["pdf_url"]).status_code == 404
+
+
+def test_demo_reports_generates_each_report_once(county, analysed):
+    from gridcheck.reports.demo import demo_periods, demo_reports
+
+    periods = demo_periods(MARCH)
+    assert periods["inspection_weekly"] == datetime.date(2025, 3, 24)  # Mon 24 - Sun 30 March
+    assert periods["dispatch_list"] == datetime.date(2025, 3, 31)
+    from gridcheck.assessment import services as assessment
+
+    assessment.scorecards_compute(month=MARCH)
+    counts = demo_reports(month=MARCH, today=TODAY)
+    assert counts["generated"] == len(KINDS) and not counts["refused"]
+    assert set(GeneratedReport.objects.values_list("station__code", flat=True)) == {"S01"}
+    again = demo_reports(month=MARCH, today=TODAY)
+    assert again["generated"] == 0 and again["kept"] == len(KINDS)
