@@ -45,6 +45,7 @@ class CaseStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     CLOSED = "closed", pgettext_lazy("case status", "Closed")
     REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ApprovalLevel(models.TextChoices):
@@ -64,3 +65,17 @@ class CustomerClass(models.TextChoices):
 
     POWER = "power", _("Power customer (12 h/day)")
     LIGHTING = "lighting", _("Lighting customer (6 h/day)")
+
+
+class LegalStep(models.TextChoices):
+    """The third "not let go": the legal responsibility pursued, or why none is due."""
+
+    POLICE_TRANSFER = "police_transfer", _("Transferred to the police")
+    NOT_DUE = "not_due", _("No legal step due")
+
+
+class SettlementKind(models.TextChoices):
+    """How an amount other than the computed one was fixed."""
+
+    NEGOTIATED = "negotiated", _("Negotiated settlement")
+    COURT = "court", _("Court judgment or mediation")

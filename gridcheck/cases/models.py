@@ -21,6 +21,8 @@ from gridcheck.cases.choices import (
     ApprovalLevel,
     CaseKind,
     CaseStatus,
+    LegalStep,
+    SettlementKind,
     TheftType,
     ViolationType,
 )
@@ -73,6 +75,27 @@ class Case(AuditedModel):
     )
     facts = models.TextField(_("facts found"), blank=True)
     inputs = models.JSONField(_("calculation inputs"), default=dict, blank=True)
+    calc_settings = models.JSONField(
+        _("calculation settings"),
+        default=dict,
+        blank=True,
+        help_text=_("The practice variants and rounding settings chosen for this case."),
+    )
+    capacity_voltage_v = models.DecimalField(
+        _("voltage of the capacity formula [V]"),
+        max_digits=9,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("The metering point's primary line voltage (secondary voltage × PT ratio)."),
+    )
+    capacity_reason = models.TextField(
+        _("reason for a capacity above the contract"),
+        blank=True,
+        help_text=_(
+            "Required when the theft capacity exceeds what the customer's transformer or contract carries."
+        ),
+    )
 
     # Computed (services.case_compute only).
     tariff_code = models.CharField(_("tariff code"), max_length=30, blank=True)
@@ -99,6 +122,51 @@ class Case(AuditedModel):
     responsible_dealt_with = models.TextField(_("those responsible dealt with"), blank=True)
     measures_taken = models.TextField(_("measures taken"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The legal step of the three "not let go".
+    legal_step = models.CharField(_("legal step"), max_length=20, choices=LegalStep.choices, blank=True)
+    police_transfer_on = models.DateField(_("transferred to the police on"), null=True, blank=True)
+    police_reference = models.CharField(_("police receipt number"), max_length=60, blank=True)
+    police_receipt = models.FileField(_("police receipt"), upload_to="cases/police/%Y/", blank=True)
+    police_receipt_name = models.CharField(_("police receipt file name"), max_length=200, blank=True)
+    no_legal_step_reason = models.TextField(_("why no legal step is due"), blank=True)
+    # A write-off of the outstanding amount, approved above the station.
+    write_off_yuan = models.DecimalField(
+        _("write-off [yuan]"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    write_off_reason = models.TextField(_("write-off reason"), blank=True)
+    write_off_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("write-off requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    write_off_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("write-off approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    write_off_approved_at = models.DateTimeField(_("write-off approved at"), null=True, blank=True)
+    # The settled amount, beside the computed one (never overwrites it).
+    settled_amount_yuan = models.DecimalField(
+        _("settled amount [yuan]"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    settlement_kind = models.CharField(
+        _("settlement kind"), max_length=20, choices=SettlementKind.choices, blank=True
+    )
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    settlement_reference = models.CharField(_("settlement document number"), max_length=100, blank=True)
+    settlement_document = models.FileField(
+        _("settlement document"), upload_to="cases/settlements/%Y/", blank=True
+    )
+    settlement_document_name = models.CharField(
+        _("settlement document file name"), max_length=200, blank=True
+    )
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
 
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT, db_index=True
@@ -143,6 +211,11 @@ class Case(AuditedModel):
             if self.kind == CaseKind.THEFT
             else self.get_violation_type_display()
         )
+
+    @property
+    def amount_due_yuan(self) -> Decimal | None:
+        """What the customer must pay: the settled amount when one is recorded, else the computed total."""
+        return self.settled_amount_yuan if self.settled_amount_yuan is not None else self.total_due_yuan
 
     @property
     def label(self) -> int | None:

@@ -36,6 +36,14 @@ def can_approve(user, case: Case, level: str) -> bool:
     return has_capability(user, APPROVE_COUNTY)
 
 
+def can_approve_write_off(user, case: Case) -> bool:
+    """A write-off is approved above the station: a county approver who neither asked for it nor opened
+    the case."""
+    if user.pk in (case.write_off_requested_by_id, case.created_by_id):
+        return False
+    return has_capability(user, APPROVE_COUNTY) and getattr(user, "station_id", None) is None
+
+
 def approval_threshold_yuan(on: datetime.date) -> Decimal:
     """Amounts above this need county approval as well as the station head's [元]: the rule
     ``cases.approval_threshold_yuan`` in force on ``on`` (a case's date)."""

@@ -15,6 +15,26 @@ urlpatterns = [
     path("<int:pk>/approve/", views.CaseApproveView.as_view(), name="case_approve"),
     path("<int:pk>/payment/", views.CasePaymentView.as_view(), name="case_payment"),
     path("<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
+    path("<int:pk>/edit/", views.CaseEditView.as_view(), name="case_edit"),
+    path("<int:pk>/cancel/", views.CaseCancelView.as_view(), name="case_cancel"),
+    path("<int:pk>/settle/", views.CaseSettleView.as_view(), name="case_settle"),
+    path("<int:pk>/write-off/", views.CaseWriteOffView.as_view(), name="case_write_off"),
+    path(
+        "<int:pk>/write-off/approve/",
+        views.CaseWriteOffApproveView.as_view(),
+        name="case_write_off_approve",
+    ),
+    path("<int:pk>/legal/", views.CaseLegalView.as_view(), name="case_legal"),
+    path(
+        "<int:pk>/police-receipt/",
+        views.CaseDocumentView.as_view(field="police_receipt"),
+        name="case_police_receipt",
+    ),
+    path(
+        "<int:pk>/settlement-document/",
+        views.CaseDocumentView.as_view(field="settlement_document"),
+        name="case_settlement_document",
+    ),
     path("<int:pk>/notice.pdf", views.CaseNoticePdfView.as_view(), name="case_notice_pdf"),
     path(
         "<int:pk>/payment-notice.pdf",

@@ -9,7 +9,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,14 +18,25 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer
-from gridcheck.cases import pdf, selectors, services
+from gridcheck.cases import calc_settings, pdf, selectors, services
 from gridcheck.cases.choices import ApprovalLevel, CaseKind, CaseStatus
 from gridcheck.cases.filtersets import CaseFilterSet
-from gridcheck.cases.forms import ApprovalForm, CaseForm, CloseForm, NotifyForm, PaymentForm
+from gridcheck.cases.forms import (
+    ApprovalForm,
+    CancelForm,
+    CaseForm,
+    CloseForm,
+    LegalStepForm,
+    NotifyForm,
+    PaymentForm,
+    SettlementForm,
+    WriteOffForm,
+)
 from gridcheck.cases.models import Case
 from gridcheck.cases.tables import CaseTable, status_badge
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, error_messages, history_entries
 from gridcheck.core.scoping import scope_queryset
+from gridcheck.core.uploads import upload_response
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -77,6 +88,9 @@ class CaseCreateView(CapabilityRequiredMixin, TemplateView):
             customer = scope_queryset(Customer.objects.filter(pk=customer_id), self.request.user).first()
             if customer:
                 initial["customer_account"] = customer.account_number
+                initial["capacity_voltage_v"] = services.archive_capacity_voltage(
+                    customer, selectors.customer_meter(customer)
+                )
         visit = self.get_visit(self.request.GET.get("visit", ""))
         if visit is not None:
             # Opened from a visit's finding: ?visit=<id>&finding=<index>.
@@ -122,6 +136,9 @@ class CaseCreateView(CapabilityRequiredMixin, TemplateView):
             inputs=form.inputs(),
             case_date=data["case_date"],
             facts=data["facts"],
+            calc_settings=form.calc_settings(),
+            capacity_voltage_v=data.get("capacity_voltage_v"),
+            capacity_reason=data.get("capacity_reason", ""),
         )
 
     def get(self, request, *args, **kwargs):
@@ -153,6 +170,9 @@ class CaseCreateView(CapabilityRequiredMixin, TemplateView):
                             visit_ref=data["visit_ref"],
                             visit=visit,
                             created_by=request.user,
+                            calc_settings=form.calc_settings(),
+                            capacity_voltage_v=data.get("capacity_voltage_v"),
+                            capacity_reason=data.get("capacity_reason", ""),
                         )
                 except ValidationError as error:
                     _form_errors(form, error)
@@ -192,7 +212,17 @@ class CaseDetailView(CaseMixin, TemplateView):
             approvals=case.approvals.select_related("approver"),
             payments=case.payments.select_related("recorded_by"),
             paid_yuan=paid,
-            outstanding_yuan=(case.total_due_yuan - paid) if case.total_due_yuan is not None else None,
+            outstanding_yuan=services.outstanding_yuan(case) if case.amount_due_yuan is not None else None,
+            checklist=services.closure_checklist(case),
+            chosen_settings=calc_settings.describe(case.calc_settings),
+            editable=case.status in services.EDITABLE,
+            cancellable=case.status in services.CANCELLABLE and not case.payments.exists(),
+            can_approve_write_off=(
+                case.write_off_yuan is not None
+                and case.write_off_approved_at is None
+                and selectors.can_approve_write_off(user, case)
+            ),
+            unverified_citations=pdf.unverified_citations(case),
             history=_history(case),
             can_handle=can_handle,
             approval_level=level,
@@ -206,6 +236,12 @@ class CaseDetailView(CaseMixin, TemplateView):
             payment_form=kwargs.get("payment_form")
             or PaymentForm(initial={"paid_on": today, "amount_yuan": ctx.get("outstanding_yuan")}),
             close_form=kwargs.get("close_form") or CloseForm(),
+            cancel_form=kwargs.get("cancel_form") or CancelForm(),
+            settle_form=kwargs.get("settle_form")
+            or SettlementForm(initial={"settled_on": today, "kind": "negotiated"}),
+            write_off_form=kwargs.get("write_off_form")
+            or WriteOffForm(initial={"amount_yuan": ctx.get("outstanding_yuan")}),
+            legal_form=kwargs.get("legal_form") or LegalStepForm(initial={"transfer_on": today}),
             statuses=CaseStatus,
         )
         if ctx["payment_form"].initial.get("amount_yuan") is None and ctx["outstanding_yuan"] is not None:
@@ -239,7 +275,7 @@ class CaseActionView(CaseMixin, View):
         return redirect("cases:case_detail", pk=case.pk)
 
     def bound(self, form_class, request):
-        self._form = form_class(request.POST)
+        self._form = form_class(request.POST, request.FILES)
         if not self._form.is_valid():
             raise ValidationError(_("Check the form."))
         return self._form
@@ -315,6 +351,143 @@ class CaseCloseView(CaseActionView):
         data = self.bound(CloseForm, request).cleaned_data
         services.case_close(case=case, user=request.user, **data)
         messages.success(request, _("Case closed. It is now a label for detection."))
+
+
+class CaseCancelView(CaseActionView):
+    action = "cancel"
+
+    def run(self, request, case):
+        data = self.bound(CancelForm, request).cleaned_data
+        services.case_cancel(case=case, user=request.user, reason=data["reason"])
+        messages.success(request, _("Case cancelled."))
+
+
+class CaseSettleView(CaseActionView):
+    action = "settle"
+
+    def run(self, request, case):
+        data = self.bound(SettlementForm, request).cleaned_data
+        services.case_settle(
+            case=case,
+            user=request.user,
+            amount_yuan=data["amount_yuan"],
+            kind=data["kind"],
+            settled_on=data["settled_on"],
+            reference=data["reference"],
+            document=data["document"],
+        )
+        messages.success(request, _("Settled amount recorded."))
+
+
+class CaseWriteOffView(CaseActionView):
+    action = "write_off"
+
+    def run(self, request, case):
+        data = self.bound(WriteOffForm, request).cleaned_data
+        services.case_write_off_request(
+            case=case, user=request.user, amount_yuan=data["amount_yuan"], reason=data["reason"]
+        )
+        messages.success(request, _("Write-off requested: a county approver decides."))
+
+
+class CaseWriteOffApproveView(CaseActionView):
+    action = "write_off_approve"
+
+    def run(self, request, case):
+        services.case_write_off_approve(case=case, user=request.user)
+        messages.success(request, _("Write-off approved."))
+
+
+class CaseLegalView(CaseActionView):
+    action = "legal"
+
+    def run(self, request, case):
+        data = self.bound(LegalStepForm, request).cleaned_data
+        services.case_legal_record(
+            case=case,
+            user=request.user,
+            step=data["step"],
+            transfer_on=data["transfer_on"],
+            reference=data["reference"],
+            receipt=data["receipt"],
+            reason=data["reason"],
+        )
+        messages.success(request, _("Legal step recorded."))
+
+
+class CaseEditView(CaseMixin, TemplateView):
+    """Correct the facts and settings of a case not yet notified (a refused computation stays editable)."""
+
+    template_name = "cases/case_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.can_handle_cases(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, case):
+        form = CaseForm(self.request.POST or None, initial=CaseForm.initial_from_case(case), editing=True)
+        form.case_kind = case.kind
+        return form
+
+    def render(self, case, form):
+        return self.render_to_response(self.get_context_data(form=form, case=case, editing=True))
+
+    def get(self, request, pk):
+        case = self.get_case()
+        if case.status not in services.EDITABLE:
+            messages.error(request, _("Only a case not yet notified can be corrected."))
+            return redirect(case)
+        return self.render(case, self.get_form(case))
+
+    def post(self, request, pk):
+        case = self.get_case()
+        form = self.get_form(case)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.case_update(
+                    case=case,
+                    user=request.user,
+                    theft_type=data.get("theft_type"),
+                    violation_type=data.get("violation_type"),
+                    case_date=data["case_date"],
+                    inputs=form.inputs(case.kind),
+                    facts=data["facts"],
+                    calc_settings=form.calc_settings(
+                        case.kind, data.get("violation_type") or case.violation_type
+                    ),
+                    capacity_voltage_v=data.get("capacity_voltage_v"),
+                    capacity_reason=data.get("capacity_reason", ""),
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Case corrected: compute it again."))
+                return redirect(case)
+        return self.render(case, form)
+
+
+class CaseDocumentView(CaseMixin, View):
+    """A scanned document of a case (police receipt, settlement document), as an attachment."""
+
+    field = None
+
+    def get(self, request, pk):
+        case = self.get_case()
+        stored = getattr(case, self.field)
+        if not stored:
+            raise Http404
+        name = stored.name.rsplit("/", 1)[-1]
+        lower = name.lower()
+        kind = (
+            "application/pdf"
+            if lower.endswith(".pdf")
+            else "image/png"
+            if lower.endswith(".png")
+            else "image/jpeg"
+        )
+        return upload_response(stored, content_type=kind, download_name=name)
 
 
 class CaseNoticePdfView(CaseMixin, View):

@@ -240,7 +240,9 @@ def test_payment_partial_then_full(theft_case, county):
     assert selectors.paid_yuan(case) == Decimal("2661.12")
 
 
-def test_close_needs_three_answers_and_gives_a_label(theft_case, county):
+def test_close_needs_the_three_not_let_go_and_gives_a_label(theft_case, county):
+    """三不放过: energy recovered and penalty collected (paid in full) and, for a theft, the legal step
+    recorded; the old remarks (cause, responsible, measures) are optional and do not close a case."""
     case = _approved(theft_case, county)
     user = county.users["inspector_east"]
     services.case_payment_record(
@@ -250,19 +252,19 @@ def test_close_needs_three_answers_and_gives_a_label(theft_case, county):
         receipt_number="R9",
         user=user,
     )
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError):
         services.case_close(
-            case=case, user=user, cause_found="表前接线", responsible_dealt_with="", measures_taken=" "
+            case=case,
+            user=user,
+            cause_found="表前接线",
+            responsible_dealt_with="已处理",
+            measures_taken="加封",
         )
-    assert set(error.value.message_dict) == {"responsible_dealt_with", "measures_taken"}
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PAID
     assert selectors.case_labels() == []
-    case = services.case_close(
-        case=case,
-        user=user,
-        cause_found="表前接线",
-        responsible_dealt_with="已处理",
-        measures_taken="加装封印",
-    )
+    services.case_legal_record(case=case, user=user, step="not_due", reason="金额未达较大标准，已批评教育")
+    case = services.case_close(case=case, user=user)
     assert case.status == CaseStatus.CLOSED
     assert selectors.case_labels() == [("1100000001", ["M1100000001"], 1, datetime.date(2023, 5, 1))]
 
@@ -319,14 +321,28 @@ def test_violation_case(county):
 
 
 @pytest.mark.parametrize(
-    "inputs",
+    "forced",
     [
-        {"extra_capacity_kva": "15", "two_part": False, "case_date": "2010-01-01"},
-        {"extra_capacity_kva": "15", "two_part": False, "price_yuan_per_kwh": "0.01"},
+        {"case_date": "2010-01-01"},
+        {"price_yuan_per_kwh": "0.01"},
+        {"price_difference_yuan_per_kwh": "0.01"},
+        {"basic_charge_yuan_per_kva_month": "0.01"},
     ],
 )
-def test_inputs_cannot_override_the_case_date_or_the_tariff(county, inputs):
-    """The case date decides the rules in force and the tariff the price: free-form inputs may not."""
+def test_inputs_cannot_override_the_case_date_or_the_tariff(county, forced):
+    """The case date decides the rules in force and the catalogue the prices: the inputs may not, neither
+    when the case is opened nor when it is computed (inputs written around the service)."""
+    inputs = {"extra_capacity_kva": "15", "two_part": False}
+    with pytest.raises(ValidationError) as refused:
+        services.case_create(
+            customer=county.customers["east12"],
+            kind="violation",
+            violation_type="excess_capacity",
+            case_date=datetime.date(2023, 5, 1),
+            inputs={**inputs, **forced},
+            created_by=county.users["inspector_east"],
+        )
+    assert "inputs" in refused.value.message_dict
     case = services.case_create(
         customer=county.customers["east12"],
         kind="violation",
@@ -335,6 +351,7 @@ def test_inputs_cannot_override_the_case_date_or_the_tariff(county, inputs):
         inputs=inputs,
         created_by=county.users["inspector_east"],
     )
+    type(case).objects.filter(pk=case.pk).update(inputs={**inputs, **forced})
     with pytest.raises(ValidationError) as refused:
         services.case_compute(case=case, user=county.users["inspector_east"])
     assert "inputs" in refused.value.message_dict

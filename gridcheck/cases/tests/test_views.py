@@ -131,10 +131,13 @@ def test_whole_flow_through_the_pages(theft_case, county, login):
         reverse("cases:case_payment", args=[pk]),
         {"amount_yuan": "2661.12", "paid_on": timezone.localdate(), "receipt_number": "SJ-001"},
     )
-    response = client.post(reverse("cases:case_close", args=[pk]), {"cause_found": "绕表接线"})
-    assert response.status_code == 200
+    # The legal step is not recorded: the case does not close.
+    client.post(reverse("cases:case_close", args=[pk]), {"cause_found": "绕表接线"})
     theft_case.refresh_from_db()
     assert theft_case.status == CaseStatus.PAID
+    html = client.get(reverse("cases:case_detail", args=[pk])).content.decode()
+    assert 'data-check="legal" data-done="0"' in html and 'data-check="penalty" data-done="1"' in html
+    client.post(reverse("cases:case_legal", args=[pk]), {"step": "not_due", "reason": "初犯，金额较小"})
     client.post(
         reverse("cases:case_close", args=[pk]),
         {
@@ -162,13 +165,10 @@ def test_labels_command(theft_case, county, tmp_path):
         receipt_number="R",
         user=county.users["inspector_east"],
     )
-    services.case_close(
-        case=case,
-        user=county.users["inspector_east"],
-        cause_found="a",
-        responsible_dealt_with="b",
-        measures_taken="c",
+    services.case_legal_record(
+        case=case, user=county.users["inspector_east"], step="not_due", reason="初犯，金额较小"
     )
+    services.case_close(case=case, user=county.users["inspector_east"])
     out = tmp_path / "labels.csv"
     call_command("cases", "labels", "--out", str(out), stdout=io.StringIO())
     lines = out.read_text(encoding="utf-8").splitlines()
