@@ -67,9 +67,17 @@ class NoticeKind(models.TextChoices):
     """The documents of the 1+1+1 network."""
 
     CUSTOMER_MONTHLY = "customer_monthly", _("Customer notice")
+    # A hazard registered after the month's notices went out: its own notice at once (rule
+    # ``hazards.late_hazard_notice``), not silently the next month's.
+    CUSTOMER_SUPPLEMENTARY = "customer_supplementary", _("Supplementary customer notice")
     GOVERNMENT_MONTHLY = "government_monthly", _("Government summary")
     QUARTERLY_BRIEFING = "quarterly_briefing", _("Quarterly briefing")
     RISK_WARNING = "risk_warning", _("Risk warning")
+
+
+#: What happens to a hazard registered after the month's notices were sent (rule ``hazards.late_hazard_notice``).
+LATE_NOTICE_SUPPLEMENTARY = "supplementary"
+LATE_NOTICE_NEXT_MONTH = "next_month"
 
 
 class DeliveryChannel(models.TextChoices):

@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck.archive.models import Customer
 from gridcheck.core.scoping import scoped
+from gridcheck.hazards import selectors
 from gridcheck.hazards.models import Hazard
 from gridcheck.users.models import User
 
@@ -28,9 +30,63 @@ class MultiplePhotoField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class HazardForm(forms.ModelForm):
-    """Register a hazard (the service checks the deadline against the finding date)."""
+#: At most this many customers are named when a name matches several.
+CUSTOMER_CANDIDATES = 5
 
+
+def customer_by_what_a_clerk_knows(text: str, user):
+    """The customer a clerk means by ``text``: their account number (户号), a meter asset number, or
+    their name (one match; the picker fills in the account number). Within the user's scope only.
+    Raises a ``ValidationError`` in Chinese that says what was not found or which customers match."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise forms.ValidationError(_("Enter the customer's account number or name."), code="required")
+    customers = (
+        selectors.visible(Customer.objects.all(), user) if user is not None else Customer.objects.none()
+    )
+    found = customers.filter(account_number=text).first()
+    if found is None:
+        found = customers.filter(metering_points__meters__asset_number=text).first()
+    if found is not None:
+        return found
+    # "0101 客户名" as the picker shows it: the account number first.
+    head = text.split(" ", 1)[0]
+    found = customers.filter(account_number=head).first() if head != text else None
+    if found is not None:
+        return found
+    # Digits only are a number (an account, a meter, or an internal id a clerk should never need): no
+    # name search, so "17" is refused instead of matching every name with a 17 in it.
+    if text.isdigit():
+        named = []
+    else:
+        named = list(
+            customers.filter(name__icontains=text).order_by("account_number")[: CUSTOMER_CANDIDATES + 1]
+        )
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise forms.ValidationError(
+            _("No customer of your station or areas has the account number, meter number or name %(text)s.")
+            % {"text": text},
+            code="not_found",
+        )
+    shown = "；".join(f"{c.account_number} {c.name}" for c in named[:CUSTOMER_CANDIDATES])
+    raise forms.ValidationError(
+        _("Several customers match %(text)s: %(shown)s. Enter the account number.")
+        % {"text": text, "shown": shown},
+        code="ambiguous",
+    )
+
+
+class HazardForm(forms.ModelForm):
+    """Register a hazard (the service checks the deadline against the finding date). The customer is
+    given as a clerk knows them: account number, meter number or name, with a picker (never an id)."""
+
+    customer = forms.CharField(
+        label=_("customer"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "hazard-customers", "autocomplete": "off"}),
+    )
     photos = MultiplePhotoField(label=_("Photos before rectification"), required=False)
 
     class Meta:
@@ -55,23 +111,26 @@ class HazardForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "consequence": forms.Textarea(attrs={"rows": 2}),
             "advice": forms.Textarea(attrs={"rows": 2}),
-            "customer": forms.NumberInput(),
         }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if user is not None:
             # Only the staff the user may see (their station's, or everyone's at county level); a
             # customer outside the user's scope is refused by the view.
             self.fields["responsible_staff"].queryset = scoped(User, user).filter(is_active=True)
         self.fields["customer"].help_text = _(
-            "Internal id of the customer (open the customer's page to create from there)."
+            "Account number, meter asset number or name: type a few characters and pick the customer."
         )
         for name, field in self.fields.items():
             if name == "photos":
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def clean_customer(self):
+        return customer_by_what_a_clerk_knows(self.cleaned_data.get("customer", ""), self.user)
 
     def clean(self):
         data = super().clean()

@@ -352,7 +352,8 @@ class Notice(AuditedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "period", "customer"],
-                condition=models.Q(customer__isnull=False) & ~models.Q(kind="risk_warning"),
+                condition=models.Q(customer__isnull=False)
+                & ~models.Q(kind__in=["risk_warning", "customer_supplementary"]),
                 name="hazards_notice_unique_customer_period",
             ),
             models.UniqueConstraint(

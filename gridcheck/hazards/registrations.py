@@ -50,6 +50,12 @@ def register() -> None:
         "hazards.quarterly_briefing",
         Job("hazards.quarterly_briefing", _quarterly_briefing, _hazards_quarterly),
     )
+    # A hazard registered after the month's notices: a supplementary notice at once (or the note).
+    from gridcheck.hazards.models import Hazard
+    from gridcheck.hazards.services.monthly import on_hazard_registered
+    from gridcheck.hazards.signals import hazard_registered
+
+    hazard_registered.connect(on_hazard_registered, sender=Hazard, dispatch_uid="hazards.late_notice")
     from gridcheck.hazards.todos import TODOS
 
     for name, item in TODOS.items():

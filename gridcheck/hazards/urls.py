@@ -9,6 +9,7 @@ urlpatterns = [
     path("run/<str:what>/", views.CalendarRunView.as_view(), name="calendar_run"),
     path("list/", views.HazardListView.as_view(), name="hazard_list"),
     path("new/", views.HazardCreateView.as_view(), name="hazard_create"),
+    path("new/customers/", views.CustomerLookupView.as_view(), name="customer_lookup"),
     path("<int:pk>/", views.HazardDetailView.as_view(), name="hazard_detail"),
     path("<int:pk>/transition/", views.HazardTransitionView.as_view(), name="hazard_transition"),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),

@@ -201,7 +201,12 @@ class HazardCreateView(ManageMixin, TemplateView):
     def get_form(self):
         initial = {"found_on": timezone.localdate(), "responsible_staff": self.request.user.pk}
         if self.request.GET.get("customer", "").isdigit():
-            initial["customer"] = int(self.request.GET["customer"])
+            # From a customer's page: the form shows the customer's account number, never the id.
+            customer = selectors.visible(
+                Customer.objects.filter(pk=int(self.request.GET["customer"])), self.request.user
+            ).first()
+            if customer is not None:
+                initial["customer"] = customer.account_number
         return HazardForm(
             self.request.POST or None, self.request.FILES or None, initial=initial, user=self.request.user
         )
@@ -242,8 +247,46 @@ class HazardCreateView(ManageMixin, TemplateView):
                         form.add_error(None, error)
                 else:
                     messages.success(request, _("Hazard registered."))
+                    late = hazard.notices.filter(kind=NoticeKind.CUSTOMER_SUPPLEMENTARY).first()
+                    if late is not None:
+                        messages.info(
+                            request,
+                            _(
+                                "This month's notices were already sent: the customer gets the "
+                                "supplementary notice %(number)s now."
+                            )
+                            % {"number": late.document_number},
+                        )
                     return redirect(hazard)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class CustomerLookupView(ManageMixin, View):
+    """The hazard form's customer picker: customers of the user's scope whose account number starts with,
+    or whose name contains, ``q`` (at least two characters), as JSON ``[{"value", "label"}]``."""
+
+    LIMIT = 15
+
+    def get(self, request, *args, **kwargs):
+        from django.db.models import Q
+        from django.http import JsonResponse
+
+        q = " ".join(request.GET.get("q", "").split())
+        if len(q) < 2:
+            return JsonResponse({"results": []})
+        customers = (
+            selectors.visible(Customer.objects.all(), request.user)
+            .filter(Q(account_number__startswith=q) | Q(name__icontains=q))
+            .order_by("account_number")
+            .only("account_number", "name")[: self.LIMIT]
+        )
+        return JsonResponse(
+            {
+                "results": [
+                    {"value": c.account_number, "label": f"{c.account_number} {c.name}"} for c in customers
+                ]
+            }
+        )
 
 
 class NoticeListView(StaffViewMixin, ScopedListView):

@@ -44,6 +44,7 @@ def document_number(kind: str, year: int, seq: str) -> str:
     prefix = settings.GRIDCHECK_HAZARD_DOCUMENT_PREFIX
     word = {
         NoticeKind.CUSTOMER_MONTHLY: "通",
+        NoticeKind.CUSTOMER_SUPPLEMENTARY: "补",
         NoticeKind.GOVERNMENT_MONTHLY: "报",
         NoticeKind.QUARTERLY_BRIEFING: "简",
     }

@@ -18,6 +18,7 @@ from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, PhotoStage
 from gridcheck.hazards.models import Hazard, HazardEvent, HazardPhoto
 from gridcheck.hazards.selectors import portal_customer_for
 from gridcheck.hazards.services.common import photo_accept
+from gridcheck.hazards.signals import hazard_registered
 
 
 def _check_deadline(found_on, deadline) -> None:
@@ -71,6 +72,8 @@ def hazard_create(
     )
     for upload in photos:
         hazard_photo_add(hazard=hazard, stage=PhotoStage.BEFORE, image=upload, user=found_by)
+    # After the month's notices: a supplementary notice at once, or a recorded note (``registrations``).
+    hazard_registered.send(sender=Hazard, hazard=hazard, actor=found_by)
     return hazard
 
 

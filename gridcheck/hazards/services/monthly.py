@@ -15,10 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridcheck.core.periods import month_bounds
+from gridcheck.core.events import record_transition
+from gridcheck.core.periods import month_add, month_bounds
+from gridcheck.core.rules import rule_value
 from gridcheck.hazards import pdf, selectors
-from gridcheck.hazards.choices import DeliveryChannel, HazardStatus, NoticeKind
-from gridcheck.hazards.models import Hazard, Notice
+from gridcheck.hazards.choices import (
+    LATE_NOTICE_NEXT_MONTH,
+    LATE_NOTICE_SUPPLEMENTARY,
+    DeliveryChannel,
+    HazardStatus,
+    NoticeKind,
+)
+from gridcheck.hazards.models import Hazard, HazardEvent, Notice
 from gridcheck.hazards.services.common import document_number, enqueue, receipt_accept
 from gridcheck.hazards.services.lifecycle import hazard_transition
 
@@ -101,12 +109,20 @@ def hazard_monthly_run(
     return result
 
 
-def _customer_notice_send(*, notice, customer, hazards, period, issuer, actor, today, result) -> None:
+def _customer_notice_send(
+    *, notice, customer, hazards, period, issuer, actor, today, result, dedup: str = "hazard-notice"
+) -> None:
     """Produce one customer's notice, email it (or mark it for paper) and move its found hazards to notified."""
-    notice.title = _("Hazard rectification notice %(period)s: %(customer)s") % {
-        "period": period,
-        "customer": customer.name,
-    }
+    if notice.kind == NoticeKind.CUSTOMER_SUPPLEMENTARY:
+        notice.title = _("Supplementary hazard rectification notice %(period)s: %(customer)s") % {
+            "period": period,
+            "customer": customer.name,
+        }
+    else:
+        notice.title = _("Hazard rectification notice %(period)s: %(customer)s") % {
+            "period": period,
+            "customer": customer.name,
+        }
     contacts = selectors.notice_contacts(customer)
     emails = selectors.contact_emails(contacts)
     notice.channel = DeliveryChannel.EMAIL if emails else DeliveryChannel.PAPER
@@ -145,7 +161,7 @@ def _customer_notice_send(*, notice, customer, hazards, period, issuer, actor, t
             )
             % {"issuer": issuer, "number": notice.document_number, "period": period},
             attachments=[(f"{notice.document_number}.pdf", content, "application/pdf")],
-            dedup_key=f"hazard-notice:{customer.pk}:{period}:{email}",
+            dedup_key=f"{dedup}:{customer.pk}:{period}:{email}",
             related=notice,
             created_by=actor,
         )
@@ -223,6 +239,93 @@ def _government_summary(*, first, last, period, hazards, actor, today, issuer, r
     notice.save()
     notice.hazards.set(hazards)
     return notice
+
+
+def month_notices_sent(period: str) -> bool:
+    """Whether the monthly run of ``period`` (``YYYY-MM``) is done: its government summary was sent."""
+    return Notice.objects.filter(
+        kind=NoticeKind.GOVERNMENT_MONTHLY, period=period, customer=None, sent_at__isnull=False
+    ).exists()
+
+
+@dataclass
+class LateNotice:
+    """What became of a hazard registered after the month's notices (``hazard_late_notice``)."""
+
+    rule: str
+    period: str
+    notice: Notice | None = None
+    next_period: str = ""
+
+
+@transaction.atomic
+def hazard_late_notice(
+    *, hazard: Hazard, actor=None, today: datetime.date | None = None
+) -> LateNotice | None:
+    """A hazard registered after this month's notices were sent is not left silently for next month.
+
+    Under the rule ``hazards.late_hazard_notice`` in force today: ``supplementary`` sends the customer a
+    supplementary rectification notice at once (its own number, email or paper, the hazard notified);
+    ``next_month`` records on the hazard that it goes into next month's notice. ``None`` when this
+    month's notices are not yet out (the monthly run will carry the hazard) or the hazard is closed.
+    """
+    today = today or timezone.localdate()
+    period = f"{today:%Y-%m}"
+    if hazard.status != HazardStatus.FOUND or not month_notices_sent(period):
+        return None
+    if hazard.notices.filter(period=period, sent_at__isnull=False).exists():
+        return None
+    rule = str(rule_value("hazards.late_hazard_notice", today))
+    if rule == LATE_NOTICE_NEXT_MONTH:
+        next_period = f"{month_add(today.replace(day=1), 1):%Y-%m}"
+        record_transition(
+            HazardEvent,
+            hazard,
+            to_status=hazard.status,
+            actor=actor,
+            note=_(
+                "Registered after the notices of %(period)s were sent: it goes into the notice of "
+                "%(next)s (rule hazards.late_hazard_notice)."
+            )
+            % {"period": period, "next": next_period},
+        )
+        return LateNotice(rule=rule, period=period, next_period=next_period)
+    if rule != LATE_NOTICE_SUPPLEMENTARY:
+        raise ValidationError(
+            _("The rule hazards.late_hazard_notice must be %(a)s or %(b)s, not %(v)s.")
+            % {"a": LATE_NOTICE_SUPPLEMENTARY, "b": LATE_NOTICE_NEXT_MONTH, "v": rule}
+        )
+    customer = hazard.customer
+    first = today.replace(day=1)
+    seq = Notice.objects.filter(kind=NoticeKind.CUSTOMER_SUPPLEMENTARY, period=period).count() + 1
+    notice = Notice(
+        kind=NoticeKind.CUSTOMER_SUPPLEMENTARY,
+        period=period,
+        customer=customer,
+        station_id=customer.station_id,
+        document_number=document_number(
+            NoticeKind.CUSTOMER_SUPPLEMENTARY, first.year, f"{first.month:02d}-B{seq:03d}"
+        ),
+        generated_by=actor,
+    )
+    result = MonthlyResult(period=period)
+    _customer_notice_send(
+        notice=notice,
+        customer=customer,
+        hazards=[hazard],
+        period=period,
+        issuer=selectors.letterhead(),
+        actor=actor,
+        today=today,
+        result=result,
+        dedup=f"hazard-supplement:{hazard.pk}",
+    )
+    return LateNotice(rule=rule, period=period, notice=notice)
+
+
+def on_hazard_registered(sender, *, hazard: Hazard, actor=None, **kwargs) -> None:
+    """``hazards.signals.hazard_registered``: the supplementary notice or the note (``hazard_late_notice``)."""
+    hazard_late_notice(hazard=hazard, actor=actor)
 
 
 @transaction.atomic

@@ -166,7 +166,7 @@ def test_inspector_registers_a_hazard_and_bad_deadline_is_refused(login, county)
     c = login("inspector_east")
     customer = county.customers["east21"]
     data = {
-        "customer": customer.pk,
+        "customer": customer.account_number,
         "category": "protection_not_set",
         "severity": "serious",
         "description": "过流保护退出",
@@ -185,7 +185,7 @@ def test_inspector_registers_a_hazard_and_bad_deadline_is_refused(login, county)
     assert response.status_code == 302 and response.url == hazard.get_absolute_url()
     assert hazard.photos.filter(stage="before").count() == 1
     # A west customer is outside the east inspector's scope.
-    data["customer"] = county.customers["west11"].pk
+    data["customer"] = county.customers["west11"].account_number
     c.post(reverse("hazards:hazard_create"), data)
     assert Hazard.objects.count() == 1
     # The form offers only the station's own staff as responsible, and refuses another station's.
@@ -193,7 +193,7 @@ def test_inspector_registers_a_hazard_and_bad_deadline_is_refused(login, county)
     assert "inspector_east" in {u.username for u in staff} and "inspector_west" not in {
         u.username for u in staff
     }
-    data["customer"] = customer.pk
+    data["customer"] = customer.account_number
     data["responsible_staff"] = county.users["inspector_west"].pk
     c.post(reverse("hazards:hazard_create"), data)
     assert Hazard.objects.count() == 1
