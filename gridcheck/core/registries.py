@@ -137,8 +137,8 @@ class Menu:
 #: A role not named (the administrator) sees every section in the default order.
 ROLE_MENU: dict[str, tuple[str, ...]] = {
     "station_head": (
-        "home", "messages", "cases", "inspections", "detection", "lineloss", "audit", "billing",
-        "collection", "hazards", "assessment", "reports", "organisation",
+        "home", "messages", "cases", "inspections", "detection", "lineloss", "audit", "collection",
+        "hazards", "assessment", "reports", "organisation",
     ),
     "inspector": ("home", "inspections", "messages", "cases", "detection", "metering", "hazards"),
     "auditor": (
