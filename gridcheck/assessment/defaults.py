@@ -229,3 +229,25 @@ FIELDS = (
     "scoring",
     "fine_rule",
 )
+
+
+def kpi_defaults_ensure(model=None) -> int:
+    """Load the first version of every default KPI that has none yet (the migration, the demo and tests
+    whose database was flushed); returns how many were added."""
+    import datetime
+    from decimal import Decimal
+
+    if model is None:
+        from gridcheck.assessment.models import KpiDefinition as model
+    added = 0
+    for row in DEFAULT_KPIS:
+        data = dict(zip(FIELDS, row, strict=True))
+        if model.objects.filter(code=data["code"]).exists():
+            continue
+        data["target"] = Decimal(data["target"])
+        data["weight"] = Decimal(data["weight"])
+        model.objects.create(
+            version=1, effective_from=datetime.date(2000, 1, 1), reason="Initial KPI set (issue 18)", **data
+        )
+        added += 1
+    return added

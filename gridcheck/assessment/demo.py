@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from gridcheck.assessment import services
 from gridcheck.assessment.choices import AdjustmentKind, AdjustmentStatus
+from gridcheck.assessment.defaults import kpi_defaults_ensure
 from gridcheck.assessment.models import Adjustment, Scorecard
 from gridcheck.core.periods import last_complete_month, month_add
 from gridcheck.core.roles import APPROVE_STATION, MANAGE_ASSESSMENT, has_capability
@@ -31,6 +32,7 @@ def demo_assessment(*, on: datetime.date | None = None, months: int = 2) -> dict
     on = on or timezone.localdate()
     last = last_complete_month(on)
     counts = {"months": [], "cards": 0, "adjustments": 0, "approved": 0, "pending": 0}
+    counts["kpis_added"] = kpi_defaults_ensure()
     for n in range(months - 1, -1, -1):
         month = month_add(last, -n)
         result = services.scorecards_compute(month=month)

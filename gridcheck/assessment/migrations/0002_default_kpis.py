@@ -1,27 +1,12 @@
 """The first version of each KPI (``gridcheck.assessment.defaults``)."""
 
-import datetime
-from decimal import Decimal
-
 from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from gridcheck.assessment.defaults import DEFAULT_KPIS, FIELDS
+    from gridcheck.assessment.defaults import kpi_defaults_ensure
 
-    KpiDefinition = apps.get_model("assessment", "KpiDefinition")
-    for row in DEFAULT_KPIS:
-        data = dict(zip(FIELDS, row, strict=True))
-        if KpiDefinition.objects.filter(code=data["code"]).exists():
-            continue
-        data["target"] = Decimal(data["target"])
-        data["weight"] = Decimal(data["weight"])
-        KpiDefinition.objects.create(
-            version=1,
-            effective_from=datetime.date(2000, 1, 1),
-            reason="Initial KPI set (issue 18)",
-            **data,
-        )
+    kpi_defaults_ensure(apps.get_model("assessment", "KpiDefinition"))
 
 
 def unload(apps, schema_editor):
