@@ -49,7 +49,7 @@ class AnalysisForm(forms.Form):
     cause_detail = forms.CharField(label=_("Cause in detail"), widget=forms.Textarea(attrs={**SM, "rows": 3}))
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={**SM, "rows": 3}))
     analysed_on = forms.DateField(
-        label=_("Analysed on"), widget=forms.DateInput(attrs={**SM, "type": "date"})
+        label=_("Analysed on"), widget=forms.DateInput(attrs={**SM, "type": "date"}, format="%Y-%m-%d")
     )
 
 
@@ -75,7 +75,7 @@ class TheoryForm(forms.Form):
         label=_("Method"), choices=TheoreticalMethod.choices, widget=forms.Select(attrs=SEL)
     )
     calculated_on = forms.DateField(
-        label=_("Calculated on"), widget=forms.DateInput(attrs={**SM, "type": "date"})
+        label=_("Calculated on"), widget=forms.DateInput(attrs={**SM, "type": "date"}, format="%Y-%m-%d")
     )
     loss_rate_percent = forms.DecimalField(
         label=_("Theoretical loss rate [%]"),

@@ -421,7 +421,7 @@ def fourway(*, user, month: dt.date, station_id=None) -> dict:
     ]
     voltages: dict = {}
     for row in lines:
-        key = f"{row['voltage_kv']:g} kV"
+        key = f"{float(row['voltage_kv']):g} kV"
         v = voltages.setdefault(key, {"label": key, "supply_kwh": 0.0, "sales_kwh": 0.0, "count": 0})
         v["supply_kwh"] += row["supply_kwh"]
         v["sales_kwh"] += row["sales_kwh"]
