@@ -9,6 +9,7 @@ table) and show a count capped at ``COUNT_CAP`` so that a million customers stay
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Page
@@ -21,6 +22,7 @@ from django.views.generic import DetailView, TemplateView, View
 from django_tables2 import LazyPaginator, RequestConfig
 from django_tables2.rows import BoundRows
 
+from gridcheck.core.registries import exports
 from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
 
@@ -250,11 +252,8 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
             queryset = self.filterset.qs
         self.table = self.table_class(queryset)
         RequestConfig(request, paginate=False).configure(self.table)  # sorting from ?sort=
-        if request.GET.get("export") == "xlsx" and self.export_entity:
-            from gridcheck.core.exports import xlsx_response
-
-            filename = f"{self.get_title()}-{timezone.localdate():%Y%m%d}.xlsx"
-            return xlsx_response(self.export_entity, self.table.data.data, filename)
+        if request.GET.get("export") == "xlsx":
+            return self.export(self.table.data.data)
         try:
             page = min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
         except ValueError:
@@ -265,6 +264,27 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
             self.table.paginate(paginator_class=DeferredJoinPaginator, per_page=self.paginate_by, page=1)
         self.queryset = queryset
         return super().get(request, *args, **kwargs)
+
+    def export(self, queryset):
+        """The list as filtered and sorted, as XLSX: with the import headers when the list is of an import
+        entity (``export_entity``), else with the table's own columns. A list longer than
+        ``EXPORT_MAX_ROWS`` is refused with a message asking for a narrower filter."""
+        from gridcheck.core.exports import EXPORT_MAX_ROWS, table_xlsx_response, xlsx_response
+
+        if queryset.order_by()[: EXPORT_MAX_ROWS + 1].count() > EXPORT_MAX_ROWS:
+            messages.error(
+                self.request,
+                _("The list has more than %(limit)s rows: narrow it with the filters before exporting.")
+                % {"limit": f"{EXPORT_MAX_ROWS:,}"},
+            )
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            return redirect(f"{self.request.path}?{query.urlencode()}")
+        title = str(self.get_title())
+        filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+        if self.export_entity and self.export_entity in exports:
+            return xlsx_response(self.export_entity, queryset, filename)
+        return table_xlsx_response(self.table, queryset, title, filename)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -7,21 +7,17 @@ user's scope (404 outside it). The meter change and the acceptance are phone for
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from gridcheck.archive.models import MeteringPoint, Station
-from gridcheck.core.exports import FORMULA_TRIGGERS, XLSX_CONTENT_TYPE
 from gridcheck.core.generic import ScopedListView, ScopedPage, error_messages, history_entries
 from gridcheck.core.roles import MANAGE_METERING, VIEW_METERING
 from gridcheck.core.scoping import scope_queryset, scoped
@@ -55,55 +51,16 @@ from gridcheck.metering.tables import (
 from gridcheck.seals.models import Seal
 from gridcheck.users.models import User
 
-EXPORT_MAX_ROWS = 100_000
-
-
-def _xlsx(title: str, rows) -> HttpResponse:
-    """Rows (the first the header) as an XLSX download; text that a spreadsheet would read as a formula
-    stays text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
-    )
-    return response
-
 
 class MeteringListView(ScopedListView):
-    """A list of the ledger; its XLSX export is the table's columns (``as_values``) unless the list is of
-    assets (``metering_assets``: the import's headers, so that an export re-imports)."""
+    """A list of the ledger; its XLSX export is the table's columns (the floor's list export) unless the
+    list is of assets (``metering_assets``: the import's headers, so that an export re-imports)."""
 
     required_capability = VIEW_METERING
-    export_entity = "table"
     related: tuple[str, ...] = ()
 
     def get_base_queryset(self):
         return self.model._default_manager.select_related(*self.related)
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx" and self.export_entity == "table":
-            filterset = self.get_filterset(self.get_queryset())
-            valid = not filterset.is_bound or filterset.is_valid()
-            queryset = filterset.qs if valid else filterset.qs.none()
-            table = self.table_class(queryset[:EXPORT_MAX_ROWS])
-            return _xlsx(str(self.get_title()), table.as_values())
-        return super().get(request, *args, **kwargs)
 
 
 def _staff(user):
