@@ -455,11 +455,14 @@ class PaymentForm(StyledForm):
 
 
 class CancelForm(StyledForm):
+    prefix = "cancel"
     reason = forms.CharField(label=_("cancellation reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SettlementForm(StyledForm):
     """The amount agreed or judged, beside the computed one, with its document."""
+
+    prefix = "settle"
 
     amount_yuan = forms.DecimalField(
         label=_("settled amount [yuan]"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
@@ -471,6 +474,7 @@ class SettlementForm(StyledForm):
 
 
 class WriteOffForm(StyledForm):
+    prefix = "writeoff"
     amount_yuan = forms.DecimalField(
         label=_("write-off [yuan]"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -479,6 +483,8 @@ class WriteOffForm(StyledForm):
 
 class LegalStepForm(StyledForm):
     """The legal step of the three "not let go": the police transfer with its receipt, or why none is due."""
+
+    prefix = "legal"
 
     step = forms.ChoiceField(label=_("legal step"), choices=LegalStep.choices)
     transfer_on = forms.DateField(label=_("transferred to the police on"), widget=DATE, required=False)

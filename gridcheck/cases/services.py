@@ -698,7 +698,11 @@ def case_update(
     A computed case goes back to draft (its amounts no longer match its facts): recompute it.
     """
     _require_handler(user)
-    case = Case.objects.select_for_update().select_related("customer", "meter").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("customer", "meter__metering_point")
+        .get(pk=case.pk)
+    )
     _require_status(case, *EDITABLE)
     if case_date is not None:
         _check_dates(case_date, case.meter)

@@ -215,6 +215,7 @@ class CaseDetailView(CaseMixin, TemplateView):
             outstanding_yuan=services.outstanding_yuan(case) if case.amount_due_yuan is not None else None,
             checklist=services.closure_checklist(case),
             chosen_settings=calc_settings.describe(case.calc_settings),
+            settings_used=case.calculation.get("settings", []),
             editable=case.status in services.EDITABLE,
             cancellable=case.status in services.CANCELLABLE and not case.payments.exists(),
             can_approve_write_off=(

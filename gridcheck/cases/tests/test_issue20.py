@@ -226,7 +226,7 @@ def test_edit_and_cancel_through_the_pages(county, login):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.inputs["equipment_capacity_kw"] == ["11", "5"]
-    client.post(reverse("cases:case_cancel", args=[case.pk]), {"reason": "重复立案"})
+    client.post(reverse("cases:case_cancel", args=[case.pk]), {"cancel-reason": "重复立案"})
     case.refresh_from_db()
     assert case.status == CaseStatus.CANCELLED and case.cancel_reason == "重复立案"
 
@@ -466,7 +466,7 @@ def test_customer_copy_cites_unverified_rows_by_name_only(county, login):
 # ------------------------------------------------------------------------------------------ 7. settings
 
 
-def test_per_case_setting_is_recorded_used_and_printed(county):
+def test_per_case_setting_is_recorded_used_and_printed(county, login):
     """Rounding before the multiple switched off on this case: the penalty is 3 × the unrounded back-bill.
     Example B: W = 14,217 kWh × 0.65 = 9,241.05 exactly, so both readings give 27,723.15; the setting is
     recorded on the case, in the calculation and on the notice."""
@@ -484,6 +484,9 @@ def test_per_case_setting_is_recorded_used_and_printed(county):
     from gridcheck.cases import calc_settings
 
     assert calc_settings.describe(case.calc_settings)[0][1] in ("No", "否")
+    html = login("inspector_east").get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'data-testid="settings-used"' in html and "先将补交电费取整再乘倍数" in html
+    assert pdf._context(case)["chosen_settings"] == calc_settings.describe(case.calc_settings)
     with pytest.raises(ValidationError) as refused:
         _theft(county, county.customers["east12"], calc_settings={"no.such.setting": "1"})
     assert list(refused.value.message_dict) == ["calc_settings"]
@@ -500,3 +503,19 @@ def test_every_calculator_setting_of_a_case_is_on_the_form():
         if n.startswith(("rounding.", "theft.", "period.", "basic_charge.", "violation."))
     }
     assert expected <= names and "basis" in names
+
+
+def test_the_form_prefills_the_voltage_and_shows_facts_per_type(county, login):
+    """Opened for the PT-fed customer, the form carries 10000 V from the archive, a fieldset per violation
+    type (no JSON box) and the settings; a refused computation leaves the case a draft with its edit link."""
+    customer = _pt_customer(county)
+    client = login("inspector_east")
+    html = client.get(reverse("cases:case_create") + f"?customer={customer.pk}").content.decode()
+    assert 'name="capacity_voltage_v"' in html and 'value="10000"' in html
+    assert html.count('class="row g-3 gc-violation"') == len(penalties.VIOLATIONS)
+    assert "violation_inputs" not in html and 'data-setting="rounding.back_bill_before_multiple"' in html
+    case = _theft(county, customer, capacity_voltage_v=Decimal("380"), inputs={"hours": "100"})
+    response = client.post(reverse("cases:case_compute", args=[case.pk]), follow=True)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT
+    assert 'data-testid="edit"' in response.content.decode()

@@ -137,7 +137,9 @@ def test_whole_flow_through_the_pages(theft_case, county, login):
     assert theft_case.status == CaseStatus.PAID
     html = client.get(reverse("cases:case_detail", args=[pk])).content.decode()
     assert 'data-check="legal" data-done="0"' in html and 'data-check="penalty" data-done="1"' in html
-    client.post(reverse("cases:case_legal", args=[pk]), {"step": "not_due", "reason": "初犯，金额较小"})
+    client.post(
+        reverse("cases:case_legal", args=[pk]), {"legal-step": "not_due", "legal-reason": "初犯，金额较小"}
+    )
     client.post(
         reverse("cases:case_close", args=[pk]),
         {
