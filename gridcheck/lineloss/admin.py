@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
+from gridcheck.lineloss.models import (
+    AnalysisRun,
+    AreaDayLoss,
+    AreaMonthLoss,
+    LineLossTarget,
+    LineMonthLoss,
+    LossAnalysis,
+    LossTarget,
+    RectificationPlan,
+    StationLossIndicator,
+    TheoreticalLoss,
+)
 
 
 @admin.register(LossTarget)
@@ -25,3 +36,31 @@ class AreaMonthLossAdmin(admin.ModelAdmin):
 
 admin.site.register(LineMonthLoss)
 admin.site.register(AreaDayLoss)
+
+
+@admin.register(StationLossIndicator)
+class StationLossIndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ("station", "month", "max_loss_rate_percent", "set_by")
+    list_filter = ("station",)
+
+
+@admin.register(LossAnalysis)
+class LossAnalysisAdmin(SimpleHistoryAdmin):
+    list_display = ("area", "month", "cause", "analysed_by", "analysed_on")
+    raw_id_fields = ("area", "station", "analysed_by")
+
+
+@admin.register(RectificationPlan)
+class RectificationPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("area", "month", "status", "deadline", "responsible")
+    list_filter = ("status",)
+    raw_id_fields = ("area", "station", "analysis", "responsible")
+
+
+@admin.register(TheoreticalLoss)
+class TheoreticalLossAdmin(SimpleHistoryAdmin):
+    list_display = ("area", "calculated_on", "method", "loss_rate_percent")
+    raw_id_fields = ("area", "station", "line", "recorded_by")
+
+
+admin.site.register(LineLossTarget, SimpleHistoryAdmin)
