@@ -20,6 +20,7 @@ from gridcheck.reports.contents import (
     BLANK,
     INT,
     TEXT,
+    YUAN,
     Document,
     ReportRefused,
     Section,
@@ -34,11 +35,6 @@ SUBJECT_CN = {
     "station": "供电所",
 }
 CN_ORDINALS = "一二三四五六七八九十"
-POINTS, MONEY = "points", "money"
-
-
-def _points(value) -> str:
-    return "—" if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
 
 
 def _value(value, unit: str) -> str:
@@ -100,7 +96,7 @@ def assessment_document(kind, station: Station, month: datetime.date) -> Documen
         "状态",
         "本人签字",
     ]
-    formats = [INT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, BLANK]
+    formats = [INT, TEXT, TEXT, YUAN, YUAN, YUAN, YUAN, YUAN, TEXT, BLANK]  # points: two decimals
     for index, group in enumerate(sheet["groups"]):
         title = SUBJECT_CN.get(group["subject"], str(group["subject_label"]))
         doc.sections.append(
@@ -113,11 +109,11 @@ def assessment_document(kind, station: Station, month: datetime.date) -> Documen
                         r["rank"],
                         r["person"] or station.name,
                         r["employee_number"],
-                        _points(r["base_points"]),
-                        _points(r["kpi_points"]),
-                        _points(r["adjustment_points"]),
-                        _points(r["total_points"]),
-                        f"{Decimal(r['fine_yuan']).quantize(Decimal('0.01')):,}",
+                        r["base_points"],
+                        r["kpi_points"],
+                        r["adjustment_points"],
+                        r["total_points"],
+                        r["fine_yuan"],
                         "已签认" if r["status"] == "signed" else "待签认",
                         "",
                     ]
@@ -139,19 +135,19 @@ def assessment_document(kind, station: Station, month: datetime.date) -> Documen
                         _value(line["value"], str(line["unit"])),
                         _value(line["target"], str(line["unit"])),
                         met,
-                        _points(line["points"]),
+                        line["points"],
                     ]
                 )
             for a in r["adjustments"]:
                 adjustments.append(
-                    [who, "加分" if a["kind"] == "bonus" else "扣分", _points(a["points"]), a["reason"]]
+                    [who, "加分" if a["kind"] == "bonus" else "扣分", a["points"], a["reason"]]
                 )
     n = len(doc.sections)
     doc.sections.append(
         Section(
             title=f"{CN_ORDINALS[n]}、考核指标明细",
             header=["被考核人", "考核指标", "完成值", "目标值", "完成情况", "得分"],
-            formats=[TEXT] * 6,
+            formats=[TEXT, TEXT, TEXT, TEXT, TEXT, YUAN],
             rows=details,
             empty="无考核指标",
         )
@@ -160,7 +156,7 @@ def assessment_document(kind, station: Station, month: datetime.date) -> Documen
         Section(
             title=f"{CN_ORDINALS[n + 1]}、经批准的加减分",
             header=["被考核人", "类别", "分值", "事由"],
-            formats=[TEXT] * 4,
+            formats=[TEXT, TEXT, YUAN, TEXT],
             rows=adjustments,
             empty="本月无加减分",
         )
