@@ -145,6 +145,6 @@ class KpiViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def register(router) -> None:
-    router.register("scorecards", ScorecardViewSet, basename="scorecard")
-    router.register("adjustments", AdjustmentViewSet, basename="adjustment")
-    router.register("kpis", KpiViewSet, basename="kpi")
+    router.register("scorecards", ScorecardViewSet, basename="assessment-scorecard")
+    router.register("adjustments", AdjustmentViewSet, basename="assessment-adjustment")
+    router.register("kpis", KpiViewSet, basename="assessment-kpi")
