@@ -157,3 +157,21 @@ def test_a_clerk_imports_a_head_ends_file_choosing_its_columns(
     assert MeterDataImport.objects.get().status == "succeeded"
     assert MeterDataMapping.objects.filter(source="某厂家主站").exists()
     shot(page, "workday-10-clerk-meter-data-imported")
+
+
+def test_the_meter_readers_phone_opens_on_their_books_and_the_area_manager_sees_loss_first(
+    county, iphone, desk_page, live_server, shot
+):
+    from django.urls import reverse
+
+    log_in(iphone, live_server, "reader_east", county.password)
+    assert iphone.url.endswith(reverse("billing:reader_home"))
+    _no_horizontal_scroll(iphone)
+    shot(iphone, "workday-11-meter-reader-phone-start")
+
+    page = desk_page
+    log_in(page, live_server, "manager_east", county.password)
+    assert page.url.endswith("/")  # the desk opens on the home page
+    titles = page.locator("nav > .gc-nav-title").all_inner_texts()
+    assert titles[0] == "线损"
+    shot(page, "workday-12-area-manager-home")
