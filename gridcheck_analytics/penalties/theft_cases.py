@@ -54,6 +54,7 @@ def theft(
     limiter_current_a: object = None,
     ct_ratio: object = None,
     pt_ratio: object = None,
+    voltage_v: object = None,
     hours: object = None,
     days: object = None,
     hours_per_day: object = None,
@@ -116,6 +117,11 @@ def theft(
         Setting of a fitted current limiter [A]; replaces I_b.
     ct_ratio, pt_ratio : Decimal, optional
         CT and PT ratios when I_b is secondary-side [1].
+    voltage_v : Decimal, optional
+        The metering point's primary voltage [V]: line voltage (three-phase) or phase voltage
+        (single-phase), i.e. the secondary voltage × the PT ratio. When given it replaces the rule's
+        low-voltage value and the PT ratio is not applied again (S = √3 × U一次 × I × CT / 1000); the caller
+        passes it for PT-fed meters, whose 380 V × PT would overstate S.
     hours : Decimal, optional
         Proven theft hours [h].
     days : Decimal, optional
@@ -262,6 +268,7 @@ def theft(
                     limiter_current_a,
                     ct_ratio,
                     pt_ratio,
+                    voltage_v,
                 )
             else:
                 capacity = _practice_capacity(
@@ -420,8 +427,12 @@ def _article_capacity(
     limiter_current_a: object,
     ct_ratio: object,
     pt_ratio: object,
+    voltage_v: object = None,
 ) -> Decimal:
-    """Capacity S of art. 103: the private equipment (direct tap) or the meter's current (other types)."""
+    """Capacity S of art. 103: the private equipment (direct tap) or the meter's current (other types).
+
+    With ``voltage_v`` (the primary voltage of a PT-fed metering point) U is that voltage and the PT ratio,
+    already inside it, is recorded but not multiplied again."""
     if theft_type == "tap_supply_facility":
         parts = as_decimal_list(equipment_capacity_kw, "equipment_capacity_kw", positive=True)
         capacity = sum(parts, Decimal(0))
@@ -454,14 +465,23 @@ def _article_capacity(
             capacity = SQRT3 * volts * current / 1000
             formula = f"S = √3 × U × I / 1000（三相，I 取{'限流器整定电流' if current_name.startswith('limiter') else '标定电流'}）"
             keys = ["theft.three_phase_voltage_v"]
+        if voltage_v is not None:
+            volts = as_decimal(voltage_v, "voltage_v", positive=True)
+            capacity = (volts if phases == 1 else SQRT3 * volts) * current / 1000
+            formula = formula.replace("× U ×", "× U一次 ×").replace("S = U ×", "S = U一次 ×")
+            keys = []  # the rule's low-voltage value is not used
         inputs: dict[str, object] = {"voltage_v": volts, current_name: current}
         if ct_ratio is not None or pt_ratio is not None:
             ct = as_decimal(ct_ratio if ct_ratio is not None else 1, "ct_ratio", positive=True)
             pt = as_decimal(pt_ratio if pt_ratio is not None else 1, "pt_ratio", positive=True)
             if case.rule("theft.ct_pt_multiplier").value is not True:
                 raise CalcInputError("ct_ratio", "CT/PT multiplication is switched off in the rule table")
-            capacity = capacity * ct * pt
-            formula += " × CT变比 × PT变比"
+            if voltage_v is not None:
+                capacity = capacity * ct  # the PT ratio is inside the primary voltage
+                formula += " × CT变比（U一次已含PT变比）"
+            else:
+                capacity = capacity * ct * pt
+                formula += " × CT变比 × PT变比"
             inputs.update(ct_ratio=ct, pt_ratio=pt)
             keys.append("theft.ct_pt_multiplier")
         case.add("capacity_kw", "计量装置折算容量", formula, inputs, capacity, "kW", art103, keys)

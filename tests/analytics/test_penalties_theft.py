@@ -348,3 +348,31 @@ def test_damage_line_cites_article_104():
     result = penalties.theft(**THEFT_OK, damage_yuan="120.5")
     assert result.value("damage_yuan") == Decimal("120.50")
     assert result.item("damage_yuan").article.endswith("第一百零四条")
+
+
+def test_pt_metered_capacity_uses_the_primary_voltage():
+    """Art. 103 (1996 rules, case 2023-05-01), meter bypass at a 10 kV customer metered through PT
+    10000/100 and CT 4, marked current 1.5 A: S = √3 × U一次 × I × CT / 1000 = 1.7320508 × 10000 × 1.5 × 4
+    / 1000 = 103.923 kW. The low-voltage value times the PT ratio (√3 × 380 × 1.5 × 4 × 100 / 1000 =
+    394.908 kW) is what a caller gets without ``voltage_v``, kept for callers that pass secondary values."""
+    from decimal import Decimal
+
+    from gridcheck_analytics import penalties
+
+    facts = dict(
+        case_date="2023-05-01",
+        theft_type="bypass_meter",
+        price_yuan_per_kwh="0.6",
+        meter_phases=3,
+        marked_current_a="1.5",
+        ct_ratio=4,
+        pt_ratio=100,
+        hours=10,
+    )
+    primary = penalties.theft(**facts, voltage_v=10000)
+    capacity = next(item for item in primary.items if item.key == "capacity_kw")
+    assert abs(capacity.value - Decimal("103.923")) < Decimal("0.001")
+    assert "PT" in capacity.formula and capacity.inputs["pt_ratio"] == 100
+    secondary = penalties.theft(**facts)
+    old = next(item for item in secondary.items if item.key == "capacity_kw")
+    assert abs(old.value - Decimal("394.908")) < Decimal("0.001")

@@ -6,7 +6,6 @@ messages comes with the lead's locale merge.
 """
 
 import datetime
-import inspect
 import io
 import re
 from decimal import Decimal
@@ -90,33 +89,27 @@ def test_pt_metered_voltage_is_the_primary_voltage_from_the_archive(county):
 
 
 def test_pt_metered_capacity_is_103_9_kw_not_394_9(county):
-    """Issue 20's example: 10 kV, PT 10000/100, CT 4, I = 1.5 A, 250 kVA.
+    """Issue 20's example: 10 kV, PT 10000/100, CT 4, I = 1.5 A, 250 kVA, 100 h proven, GEN-1 0.65 元/kWh,
+    1996 rules (case in 2023: penalty 3 × the back-bill).
 
     By hand: S = √3 × 10,000 V × 1.5 A × 4 / 1000 = 103.923 kW (not √3 × 380 × 1.5 × 4 × 100 / 1000
-    = 394.908 kW, the low-voltage value times the PT ratio). Until the calculator takes the primary
-    voltage (/tmp/cases_needs_calc.md) the case refuses to compute rather than print 394.9 kW; either way
-    no police flag comes from the wrong figure.
+    = 394.908 kW, the low-voltage value times the PT ratio); W = 103.923 × 100 h = 10,392 kWh;
+    back-bill 10,392 × 0.65 = 6,754.80; penalty 3 × 6,754.80 = 20,264.40; total 27,019.20 (the wrong
+    capacity gave 4 × 39,491 × 0.65 = 102,676.60).
     """
     wrong = SQRT3 * 380 * Decimal("1.5") * 4 * 100 / 1000
     right = SQRT3 * 10000 * Decimal("1.5") * 4 / 1000
     assert wrong.quantize(Decimal("0.1")) == Decimal("394.9")
     assert right.quantize(Decimal("0.1")) == Decimal("103.9")
     case = _theft(county, _pt_customer(county), inputs={"hours": "100"})
-    user = county.users["inspector_east"]
-    if "voltage_v" in inspect.signature(penalties.theft).parameters:
-        case = services.case_compute(case=case, user=user)
-        capacity = Decimal(next(i for i in case.calculation["items"] if i["key"] == "capacity_kw")["value"])
-        assert capacity.quantize(Decimal("0.01")) == right.quantize(Decimal("0.01")) == Decimal("103.92")
-        assert not case.police_referral or case.total_due_yuan < 4 * wrong * 100 * Decimal("0.65")
-    else:
-        with pytest.raises(ValidationError) as refused:
-            services.case_compute(case=case, user=user)
-        assert "capacity_voltage_v" in refused.value.message_dict
-        case.refresh_from_db()
-        assert case.status == CaseStatus.DRAFT and case.calculation == {}
+    case = services.case_compute(case=case, user=county.users["inspector_east"])
+    items = {i["key"]: Decimal(str(i["value"])) for i in case.calculation["items"]}
+    assert items["capacity_kw"].quantize(Decimal("0.01")) == Decimal("103.92")
+    assert items["stolen_energy_kwh"] == Decimal("10392")
+    assert items["back_bill_yuan"] == Decimal("6754.80")
+    assert items["penalty_yuan"] == Decimal("20264.40")
+    assert case.total_due_yuan == Decimal("27019.20")
     assert not CaseEvent.objects.filter(case=case, note__contains="394.9").exists()
-    case.refresh_from_db()
-    assert case.total_due_yuan is None or case.total_due_yuan < Decimal("394.9") * 100 * Decimal("0.65")
 
 
 def test_pt_metered_low_voltage_value_refused(county):
