@@ -272,3 +272,34 @@ def test_disqualified_inspector_cannot_be_qualified_again(october):
     )
     assert october.users["inspector_east"].valid_qualification_on(datetime.date(2027, 3, 1)) is None
     assert october.users["inspector_east"].valid_qualification_on(datetime.date(2026, 3, 1)) is not None
+
+
+@pytest.mark.django_db
+def test_qualification_import_refuses_a_disqualified_inspector(october, tmp_path):
+    import csv
+    import io
+
+    from django.utils import translation
+
+    from gridcheck.archive.importers import ImportRejected, import_file
+    from gridcheck.users.models import Disqualification, Qualification
+
+    Disqualification.objects.create(
+        user=october.users["inspector_east"],
+        starts_on=datetime.date(2027, 1, 10),
+        ends_on=datetime.date(2031, 12, 31),
+        reason="年度评价不合格",
+    )
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [
+            ["登录账号", "资格等级", "证书编号", "发证日期", "有效期至"],
+            ["inspector_east", "二级", "JC-2028-0001", "2028-01-01", "2033-01-01"],
+        ]
+    )
+    path = tmp_path / "q.csv"
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    with translation.override("en"), pytest.raises(ImportRejected) as info:
+        import_file(entity="qualifications", path=path)
+    assert "2031-12-31" in info.value.errors[0].reason
+    assert not Qualification.objects.filter(certificate_number="JC-2028-0001").exists()
