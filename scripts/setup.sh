@@ -21,6 +21,7 @@ fi
 # System packages: Chromium for the browser tests, Noto CJK for Chinese text in screenshots and PDFs.
 need=()
 if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
+if [ "${1:-}" = "--dev" ] && ! command -v pdftoppm >/dev/null; then need+=(poppler-utils); fi  # PDFs turned into images in tests
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then need+=(fonts-noto-cjk); fi
 # WeasyPrint (PDF notices) needs Pango.
 if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then need+=(libpango-1.0-0 libpangoft2-1.0-0); fi

@@ -3,12 +3,49 @@ in the load order) and its exports."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import DashboardTile, MenuItem, access, dashboard, exports, imports, menu
+from gridcheck.core.registries import (
+    DashboardTile,
+    MenuItem,
+    SearchProvider,
+    access,
+    dashboard,
+    exports,
+    imports,
+    menu,
+    number_finder,
+    search,
+)
 from gridcheck.core.roles import IMPORT, VIEW_ARCHIVE
 
 
 def register() -> None:
     access.register("archive", VIEW_ARCHIVE)
+    from gridcheck.archive.models import Customer, Meter
+
+    search.register(
+        "archive.customers",
+        SearchProvider(
+            _("Customers"),
+            number_finder(Customer, "account_number", _("customer"), lambda c: c.area.name, ("area",)),
+            VIEW_ARCHIVE,
+            order=10,
+        ),
+    )
+    search.register(
+        "archive.meters",
+        SearchProvider(
+            _("Meters"),
+            number_finder(
+                Meter,
+                "asset_number",
+                _("meter"),
+                lambda m: str(m.metering_point.customer),
+                ("metering_point__customer",),
+            ),
+            VIEW_ARCHIVE,
+            order=20,
+        ),
+    )
     from gridcheck.archive.models import Area, Station
     from gridcheck.core import scoping
 

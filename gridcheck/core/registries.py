@@ -248,6 +248,25 @@ class SearchProvider:
     order: int = 100
 
 
+def number_finder(model, field: str, kind, detail: Callable[[object], str] = lambda obj: "", related=()):
+    """A ``SearchProvider.find`` over one number field of ``model`` (account, asset, work-order, case
+    number): within the user's scope, the exact number first, then numbers starting with what was typed."""
+
+    def find(user, q: str, limit: int) -> list:
+        from gridcheck.core.scoping import scope_queryset
+
+        rows = scope_queryset(model._default_manager.select_related(*related), user)
+        exact = list(rows.filter(**{field: q})[:limit])
+        more = list(
+            rows.filter(**{f"{field}__startswith": q})
+            .exclude(**{field: q})
+            .order_by(field)[: limit - len(exact)]
+        )
+        return [SearchHit(kind, str(obj), obj.get_absolute_url(), detail(obj)) for obj in exact + more]
+
+    return find
+
+
 menu = Menu()
 dashboard = Registry("dashboard tile")
 jobs = Registry("scheduled job")

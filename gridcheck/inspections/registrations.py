@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, menu, todos
+from gridcheck.core.registries import MenuItem, SearchProvider, access, menu, number_finder, search, todos
 from gridcheck.core.roles import VIEW_INSPECTIONS
 from gridcheck.inspections.services import broken_seal_work_order
 from gridcheck.seals.models import SealBreak
@@ -11,6 +11,23 @@ from gridcheck.seals.signals import seal_found_broken
 
 def register() -> None:
     access.register("inspections", VIEW_INSPECTIONS)
+    from gridcheck.inspections.models import WorkOrder
+
+    search.register(
+        "inspections.work_orders",
+        SearchProvider(
+            _("Work orders"),
+            number_finder(
+                WorkOrder,
+                "number",
+                _("work order"),
+                lambda o: o.customer.name if o.customer_id else "",
+                ("customer",),
+            ),
+            VIEW_INSPECTIONS,
+            order=30,
+        ),
+    )
     menu.add_section("inspections", _("Inspection"), order=80)
     for order, (label, url_name) in enumerate(
         [

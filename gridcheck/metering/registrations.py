@@ -3,7 +3,17 @@ import/export entity (``metering_assets``, after the archive's meters) and the d
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, exports, imports, jobs, menu
+from gridcheck.core.registries import (
+    MenuItem,
+    SearchProvider,
+    access,
+    exports,
+    imports,
+    jobs,
+    menu,
+    number_finder,
+    search,
+)
 from gridcheck.core.roles import MANAGE_METERING, VIEW_METERING
 from gridcheck.core.schedule import Job, daily
 
@@ -32,6 +42,17 @@ def _daily(period: str):
 
 def register() -> None:
     access.register("metering", VIEW_METERING)
+    from gridcheck.metering.models import Asset
+
+    search.register(
+        "metering.assets",
+        SearchProvider(
+            _("Metering assets"),
+            number_finder(Asset, "asset_number", _("metering asset"), lambda a: a.get_status_display()),
+            VIEW_METERING,
+            order=25,
+        ),
+    )
     menu.add_section("metering", _("Metering assets"), order=52)
     for order, (label, url_name, capability) in enumerate(MENU):
         menu.add_item("metering", MenuItem(label, url_name, capability, order=order))
