@@ -77,6 +77,10 @@ def test_theft_case_from_finding_to_label(county, desk_page, live_server, shot):
     page.fill("#id_receipt_number", "SJ-2026-0001")
     _click(page, "[data-testid=pay]")
     assert "SJ-2026-0001" in page.inner_text("[data-testid=payments]")
+    # The legal step of the three "not let go": none due, with the reason.
+    page.select_option("#id_legal-step", "not_due")
+    page.fill("#id_legal-reason", "窃电金额未达刑事立案标准，不移送公安")
+    _click(page, "[data-testid=legal]")
     page.fill("#id_cause_found", "客户私自绕越电能表接线")
     page.fill("#id_responsible_dealt_with", "已追补电费及违约使用电费，责任人已接受处理")
     page.fill("#id_measures_taken", "更换表箱并加封，列入重点稽查名单")

@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from gridcheck.collection.choices import PaymentStatus, ReceivableStatus
 from gridcheck.collection.models import (
     ZERO,
@@ -229,7 +231,7 @@ def account_statement(customer, until: datetime.date | None = None) -> Statement
     for rv in Reversal.objects.filter(payment__customer=customer, status="approved").select_related(
         "payment"
     ):
-        day = (rv.decided_at and rv.decided_at.date()) or rv.created_at.date()
+        day = timezone.localdate(rv.decided_at or rv.created_at)
         if until and day > until:
             continue
         payment = rv.payment

@@ -75,6 +75,9 @@ def test_closing_a_theft_case_closes_its_work_order_and_marks_the_suspect_theft(
     case.refresh_from_db()
     suspect.refresh_from_db()
     assert suspect.outcome == ""  # nothing proved until the case closes
+    case = cases.case_legal_record(
+        case=case, user=county.users["inspector_east"], step="not_due", reason="金额未达立案标准"
+    )
     cases.case_close(
         case=case,
         user=county.users["inspector_east"],

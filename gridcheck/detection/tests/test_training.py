@@ -100,6 +100,7 @@ def _close_theft_case(county, customer, case_date):
         receipt_number=f"R{case.pk}",
         user=inspector,
     )
+    case = cases.case_legal_record(case=case, user=inspector, step="not_due", reason="金额未达立案标准")
     return cases.case_close(
         case=case,
         user=inspector,

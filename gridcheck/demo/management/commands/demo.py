@@ -246,11 +246,43 @@ class Command(BaseCommand):
                     "discrepancies": counts["discrepancies"],
                 }
 
+        if not skip_meter_data:
+            with self._step(_("Loss targets, analyses of flagged areas and theoretical losses")) as step:
+                from django.utils import timezone
+
+                from gridcheck.lineloss.demo import demo_loss_management
+
+                counts = demo_loss_management(on=timezone.localdate(), seed=seed)
+                step["detail"] = (
+                    _(
+                        "%(indicators)s station indicators, %(analyses)s analyses, %(plans)s rectification plans, "
+                        "%(theoretical)s theoretical losses"
+                    )
+                    % counts
+                )
+
         if not skip_hazards:
             with self._step(_("Simulating safety hazards, contacts and drills")):
                 call_command("hazards", "simulate", seed=seed, portal_password=password, stdout=self._quiet())
             with self._step(_("Producing this month's hazard notices and the quarterly briefing")):
                 call_command("hazards", "due", send=True, stdout=self._quiet())
+
+        if not skip_meter_data:
+            with self._step(_("Two months of staff scorecards")) as step:
+                from gridcheck.assessment.demo import demo_assessment
+
+                counts = demo_assessment()
+                step["detail"] = _(
+                    "%(cards)s scorecards for %(months)s, %(adjustments)s deductions or bonuses"
+                ) % {**counts, "months": "、".join(counts["months"])}
+            with self._step(_("The station's reports for the last month")) as step:
+                from gridcheck.reports.demo import demo_reports
+
+                counts = demo_reports(month=end)
+                step["detail"] = _("%(generated)s reports generated, %(kept)s kept, %(refused)s refused") % {
+                    **counts,
+                    "refused": len(counts["refused"]),
+                }
 
         self.stdout.write("")
         self.stdout.write(
