@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Station
@@ -399,8 +400,12 @@ def economic_activity(kind: Kind, station: Station, month: datetime.date) -> Doc
         f"线损率{fmt(cur['loss_rate'], PCT)}"
         + (f"（上月{fmt(prev['loss_rate'], PCT)}）" if prev["loss_rate"] is not None else "")
         + f"；{cur['areas']}个台区中{cur['areas_above_target']}个超过线损指标，{cur['areas_flagged']}个列入异常清单。",
-        f"本月应收电费{wan(cur['due_yuan'])}万元，截至{_day(cur['recovery_cutoff'])}实收{wan(cur['paid_yuan'])}万元，"
-        f"电费回收率{fmt(cur['recovery_rate'], PCT)}。",
+        (
+            f"本月应收电费{wan(cur['due_yuan'])}万元，截至{_day(min(cur['recovery_cutoff'], timezone.localdate()))}"
+            f"实收{wan(cur['paid_yuan'])}万元，电费回收率{fmt(cur['recovery_rate'], PCT)}。"
+            if cur["due_yuan"]
+            else "本月电费尚未形成应收记录，电费回收情况在下月分析中报告。"
+        ),
         f"本月查处窃电及违约用电{cur['cases']}件（窃电{cur['theft_cases']}件、违约用电{cur['violation_cases']}件），"
         f"应追补电费及违约使用电费{fmt(cur['cases_due_yuan'], YUAN)}元，当月收回{fmt(cur['cases_recovered_yuan'], YUAN)}元，"
         f"结案{cur['cases_closed']}件；反窃电模型本月疑似客户{cur['suspects']}户。",

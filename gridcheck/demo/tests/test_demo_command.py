@@ -79,6 +79,7 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
         assert (tmp_path / f"{entity}.csv").is_file()
 
     _assert_collection()
+    _assert_management()
 
     first = _counts()
     collection = _collection_counts()
@@ -120,6 +121,21 @@ def _collection_counts() -> dict[str, int]:
 
     names = ("Payment", "PaymentAllocation", "Receivable", "BankFile", "DunningNotice", "Disconnection")
     return {n: getattr(models, n).objects.count() for n in names + ("BankDeposit", "CollectionEvent")}
+
+
+def _assert_management() -> None:
+    """Loss management, scorecards and the first station's reports of the last month."""
+    from gridcheck.assessment.models import Adjustment, Scorecard
+    from gridcheck.lineloss.models import StationLossIndicator, TheoreticalLoss
+    from gridcheck.reports.models import GeneratedReport
+
+    assert StationLossIndicator.objects.exists() and TheoreticalLoss.objects.exists()
+    months = set(Scorecard.objects.values_list("month", flat=True))
+    assert len(months) == 2
+    assert set(Adjustment.objects.values_list("status", flat=True)) >= {"approved", "proposed"}
+    generated = GeneratedReport.objects.all()
+    assert {"economic_activity", "lineloss_monthly"} <= set(generated.values_list("kind", flat=True))
+    assert all(report.pdf and report.xlsx for report in generated)
 
 
 def _assert_collection() -> None:
