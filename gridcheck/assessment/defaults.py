@@ -217,6 +217,7 @@ DEFAULT_KPIS = [
     ),
 ]
 
+#: The columns of a default row above (every default is in use).
 FIELDS = (
     "code",
     "name",

@@ -61,6 +61,20 @@ class KpiDefinition(TimeStampedModel):
 
     SCOPE_STATION = None
     SCOPE_AREA = None
+    #: What a version defines (a new version copies the latest one's and changes some); the code, the
+    #: version number, the date and the reason belong to the version itself.
+    DEFINED_FIELDS = (
+        "name",
+        "subject",
+        "formula",
+        "unit",
+        "direction",
+        "target",
+        "weight",
+        "scoring",
+        "fine_rule",
+        "active",
+    )
 
     class Meta:
         verbose_name = _("KPI definition")

@@ -95,19 +95,7 @@ def kpi_define(*, by, code: str, reason: str, effective_from: datetime.date, **f
     latest = KpiDefinition.objects.filter(code=code).order_by("-version").first()
     data = {}
     if latest is not None:
-        for name in (
-            "name",
-            "subject",
-            "formula",
-            "unit",
-            "direction",
-            "target",
-            "weight",
-            "scoring",
-            "fine_rule",
-            "active",
-        ):
-            data[name] = getattr(latest, name)
+        data = {name: getattr(latest, name) for name in KpiDefinition.DEFINED_FIELDS}
     data.update({k: v for k, v in fields.items() if v is not None})
     missing = [
         n

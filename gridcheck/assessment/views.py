@@ -276,22 +276,8 @@ class KpiDefineView(AssessmentPage, TemplateView):
             code = self.request.GET.get("code")
             latest = KpiDefinition.objects.filter(code=code).order_by("-version").first() if code else None
             if latest:
-                initial |= {
-                    f: getattr(latest, f)
-                    for f in (
-                        "code",
-                        "name",
-                        "subject",
-                        "formula",
-                        "unit",
-                        "direction",
-                        "target",
-                        "weight",
-                        "scoring",
-                        "fine_rule",
-                        "active",
-                    )
-                }
+                initial |= {"code": latest.code}
+                initial |= {f: getattr(latest, f) for f in KpiDefinition.DEFINED_FIELDS}
                 initial["name"] = latest.name
             ctx["form"] = KpiForm(initial=initial)
         ctx["figures"] = [

@@ -70,23 +70,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
 class KpiSerializer(serializers.ModelSerializer):
     class Meta:
         model = KpiDefinition
-        fields = [
-            "id",
-            "code",
-            "version",
-            "name",
-            "subject",
-            "formula",
-            "unit",
-            "direction",
-            "target",
-            "weight",
-            "scoring",
-            "fine_rule",
-            "active",
-            "effective_from",
-            "reason",
-        ]
+        fields = ["id", "code", "version", *KpiDefinition.DEFINED_FIELDS, "effective_from", "reason"]
         read_only_fields = ["id", "version"]
         validators = []  # a new version is numbered by the service
 
