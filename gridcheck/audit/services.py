@@ -506,7 +506,30 @@ def finding_rectify(*, finding: Finding, user, resolution: str) -> Finding:
         if not _is_assignee_or_auditor(finding, user):
             raise PermissionDenied(_("Only the assignee or an auditor reports the rectification."))
         finding.resolution = resolution
-        return _move(finding, to=FindingStatus.RECTIFIED, user=user, note=resolution, fields=("resolution",))
+        finding = _move(
+            finding, to=FindingStatus.RECTIFIED, user=user, note=resolution, fields=("resolution",)
+        )
+        _tell_verifiers(finding, user=user)
+        return finding
+
+
+def _tell_verifiers(finding: Finding, *, user) -> None:
+    """The hand-over: the people who may verify the rectification (never its assignee) are told it waits."""
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import people_who_may
+
+    people = people_who_may(RUN_AUDIT, station_id=finding.station_id, exclude=[finding.assignee_id, user])
+    notify_people(
+        people,
+        subject=_("Audit finding %(code)s rectified: waits for your verification")
+        % {"code": finding.rule.code},
+        body=_("%(summary)s Rectification: %(resolution)s Page: %(url)s")
+        % {"summary": finding.summary, "resolution": finding.resolution, "url": finding.get_absolute_url()},
+        key=f"audit:finding:{finding.pk}:rectified:{timezone.now():%Y%m%d%H%M%S%f}",
+        related=finding,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        station=finding.station,
+    )
 
 
 def finding_verify(*, finding: Finding, user, accepted: bool, note: str = "") -> Finding:
