@@ -718,8 +718,172 @@ def _contracts(world, county):
         world.objects[("contractextension", side)] = extension
 
 
+def _loss_management(world, county):
+    """Loss management (gridcheck.lineloss): at each station this month's loss indicator (decomposed into
+    area and line targets), a theoretical loss of area 1, and for a September in which area 1 failed its
+    target three months running, its analysis and rectification plan."""
+    from gridcheck.lineloss import loss_management as lm
+    from gridcheck.lineloss.models import AreaMonthLoss, LineLossTarget
+
+    today = timezone.localdate()
+    september = datetime.date(2026, 9, 1)
+    for side, key in (("own", "east"), ("other", "west")):
+        station, area = county.stations[key], county.areas[f"{key}1"]
+        actor = county.users["head_east" if key == "east" else "admin"]
+        indicator = lm.station_indicator_set(
+            station=station, month=f"{today:%Y-%m}", max_loss_rate_percent=6, actor=actor, today=today
+        )
+        world.objects[("lossindicator", side)] = indicator
+        world.objects[("linelosstarget", side)] = LineLossTarget.objects.get(
+            line=county.lines[key], month=indicator.month
+        )
+        world.objects[("theoreticalloss", side)] = lm.theoretical_loss_enter(
+            area=area, loss_rate_percent="3.2", actor=actor, calculated_on=today, today=today
+        )
+        AreaMonthLoss.objects.create(
+            area=area,
+            line=area.line,
+            station=station,
+            month=september,
+            supply_kwh=1000.0,
+            sales_kwh=900.0,
+            loss_kwh=100.0,
+            loss_rate_percent=10.0,
+            days=30,
+            target_percent=7.0,
+            flagged=True,
+            failing_months=3,
+            failing_three_months=True,
+            above_target=True,
+        )
+        analyst = county.users["manager_east" if key == "east" else "inspector_west"]
+        analysis = lm.analysis_record(
+            area=area,
+            month=september,
+            cause="theft_suspects",
+            cause_detail="绕越计量",
+            measures="现场检查",
+            actor=analyst,
+            today=today,
+        )
+        world.objects[("lossanalysis", side)] = analysis
+        world.objects[("rectificationplan", side)] = lm.plan_open(
+            analysis=analysis, measures="更换表计", responsible=analyst, actor=analyst, today=today
+        )
+
+
+def _case_documents(world, county):
+    """Each case's settlement (with its document) and its transfer to the police (with the receipt), so
+    that both scanned documents can be fetched; the west case is notified first (the east one is approved
+    already)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    from gridcheck.cases import services
+
+    def pdf(name):
+        writer = PdfWriter()
+        writer.add_blank_page(width=200, height=200)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+    today = timezone.localdate()
+    for side, key in (("own", "east"), ("other", "west")):
+        case, user = world.obj("case", side), county.users[f"inspector_{key}"]
+        if side == "other":
+            case = services.case_notify(case=case, signed_by_customer=True, signer_name="李四", user=user)
+        case = services.case_settle(
+            case=case,
+            user=user,
+            amount_yuan=case.total_due_yuan,
+            kind="negotiated",
+            settled_on=today,
+            reference="协议1号",
+            document=pdf("agreement.pdf"),
+        )
+        case = services.case_legal_record(
+            case=case,
+            user=user,
+            step="police_transfer",
+            transfer_on=today,
+            reference="JA-1",
+            receipt=pdf("receipt.pdf"),
+        )
+        world.objects[("case", side)] = case
+
+
+def _assessment(world, county):
+    """Assessment (gridcheck.assessment): October's scorecards of both stations; the own scorecard is
+    inspector_east's (the other inspector_west's), each with a proposed deduction and its evidence."""
+    from gridcheck.assessment import services
+    from gridcheck.assessment.models import KpiDefinition, Scorecard
+
+    services.scorecards_compute(month=MONTH)
+    world.objects[("kpi", "own")] = KpiDefinition.objects.order_by("code", "version").first()
+    for side, person, proposer in (
+        ("own", "inspector_east", "head_east"),
+        ("other", "inspector_west", "admin"),
+    ):
+        card = Scorecard.objects.get(month=MONTH, person=county.users[person])
+        world.objects[("scorecard", side)] = card
+        world.objects[("adjustment", side)] = services.adjustment_propose(
+            scorecard=card,
+            by=county.users[proposer],
+            kind="deduction",
+            points=1,
+            reason="漏检",
+            evidence=SimpleUploadedFile("证据.png", _png_bytes(), content_type="image/png"),
+        )
+
+
+def _reports(world, county):
+    """Reports (gridcheck.reports): a generated monthly line-loss report of each station (stored files: the
+    reports' own tests check their contents)."""
+    from gridcheck.reports.models import GeneratedReport
+
+    for side, key in (("own", "east"), ("other", "west")):
+        report = GeneratedReport(
+            kind="lineloss_monthly",
+            station=county.stations[key],
+            period_start=MONTH,
+            period_end=datetime.date(2026, 10, 31),
+            status="generated",
+            generated_at=timezone.now(),
+        )
+        report.pdf.save(f"lineloss-{key}.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+        report.xlsx.save(f"lineloss-{key}.xlsx", ContentFile(b"PK matrix"), save=False)
+        report.save()
+        world.objects[("generatedreport", side)] = report
+
+
+#: The token of a meter-data file waiting for its columns (``readings:import_mapping``).
+PENDING_TOKEN = "matrix-pending"
+
+
+def _pending_meter_data(monkeypatch, tmp_path):
+    """A meter-data file waiting for its columns: its token lives in the uploader's session only, which
+    the matrix's clients do not share, so the look-up of that one token is stood in for (any other token
+    is looked up as the app does)."""
+    from gridcheck.readings import views
+
+    folder = tmp_path / "pending"
+    folder.mkdir()
+    (folder / "daily.csv").write_text("表号,日期,示数\nM1,2026-10-01,1\n", encoding="utf-8")
+    original = views._pending_get
+
+    def pending_get(request, token):
+        if token == PENDING_TOKEN:
+            entry = {"dir": str(folder), "name": "daily.csv", "kind": "daily", "source": "matrix"}
+            return {**entry, "path": folder / "daily.csv"}
+        return original(request, token)
+
+    monkeypatch.setattr(views, "_pending_get", pending_get)
+
+
 @pytest.fixture
-def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: F811
+def world(county, scored, meter_data, django_user_model, monkeypatch, tmp_path):  # noqa: F811
     for module in ("gridcheck.hazards.pdf", "gridcheck.cases.pdf", "gridcheck.core.pdf"):
         monkeypatch.setattr(f"{module}.render_pdf", _pdf_stub)
     w = World(county=county)
@@ -736,4 +900,9 @@ def world(county, scored, meter_data, django_user_model, monkeypatch):  # noqa: 
     _census(w, county)
     _temporary_supply(w, county)
     _contracts(w, county)
+    _loss_management(w, county)
+    _case_documents(w, county)
+    _assessment(w, county)
+    _reports(w, county)
+    _pending_meter_data(monkeypatch, tmp_path)
     return w

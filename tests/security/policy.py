@@ -835,3 +835,181 @@ URLS.update(
         "api:contract-terminate": U("contracts", "contract", data={"on": "2026-01-01", "reason": "x"}),
     }
 )
+
+# --- loss management (gridcheck.lineloss): indicators, line targets, analyses, plans, theoretical loss --
+OBJECT_KINDS.update(
+    dict.fromkeys(
+        ["lossindicator", "linelosstarget", "lossanalysis", "rectificationplan", "theoreticalloss"],
+        "station",
+    )
+)
+#: Set loss indicators, area targets and theoretical losses (manage_loss_targets): heads, administrators.
+LOSS_TARGET_MANAGERS = frozenset({"head_east", "admin"})
+#: Record the analysis of a flagged area, open and close its plan (record_loss_analysis): every reader of
+#: line loss but the meter reader.
+LOSS_ANALYSTS = DATA_READERS - {"reader_east"}
+ANALYSIS = {
+    "cause": "theft_suspects",
+    "cause_detail": "绕越计量",
+    "measures": "现场检查",
+    "analysed_on": "2026-11-05",
+}
+URLS.update(
+    {
+        "lineloss:linemonthloss_list": U("lineloss"),
+        "lineloss:target_manage": U("lineloss"),
+        # POST only; the change needs manage_loss_targets.
+        "lineloss:indicator_set": U(
+            "lineloss", data={"station": 0, "month": "2099-01", "max_loss_rate_percent": "5"}
+        ),
+        "lineloss:area_target_set": U(
+            "lineloss", "area", data={"month": "2099-01", "max_loss_rate_percent": "5"}
+        ),
+        "lineloss:analysis_list": U("lineloss"),
+        "lineloss:analysis_record": U(
+            "lineloss", "area", pk_kwarg="area", get_roles=LOSS_ANALYSTS, data=ANALYSIS | {"month": "2026-09"}
+        ),
+        "lineloss:analysis_detail": U("lineloss", "lossanalysis"),
+        "lineloss:plan_open": U("lineloss", "lossanalysis", data={"measures": "x", "responsible": 0}),
+        "lineloss:plan_list": U("lineloss"),
+        "lineloss:plan_close": U("lineloss", "rectificationplan", data={"result": "已整改"}),
+        "lineloss:theory_list": U("lineloss"),
+        "lineloss:theory_record": U(
+            "lineloss",
+            "area",
+            pk_kwarg="area",
+            get_roles=LOSS_TARGET_MANAGERS,
+            data={"method": "entered", "calculated_on": "2026-11-05", "loss_rate_percent": "3"},
+        ),
+        "lineloss:fourway": U("lineloss"),
+        "api:lossindicator-list": U(
+            "lineloss", data={"station": 0, "month": "2099-01", "max_loss_rate_percent": "5"}
+        ),
+        "api:lossindicator-detail": U("lineloss", "lossindicator"),
+        "api:linelosstarget-list": U("lineloss"),
+        "api:linelosstarget-detail": U("lineloss", "linelosstarget"),
+        "api:lossanalysis-list": U("lineloss", data=ANALYSIS | {"area": 0, "month": "2026-09-01"}),
+        "api:lossanalysis-detail": U("lineloss", "lossanalysis"),
+        "api:rectificationplan-list": U("lineloss"),
+        "api:rectificationplan-detail": U("lineloss", "rectificationplan"),
+        "api:theoreticalloss-list": U("lineloss", data={"area": 0, "loss_rate_percent": "3"}),
+        "api:theoreticalloss-detail": U("lineloss", "theoreticalloss"),
+    }
+)
+
+# --- cases: correction, cancellation, settlement, write-off and the legal step ----------------------
+URLS.update(
+    {
+        "cases:case_edit": U("cases", "case", get_roles=FIELD_STAFF, data={"facts": "改"}),
+        "cases:case_cancel": U("cases", "case", data={"cancel-reason": "误立案"}),
+        "cases:case_settle": U(
+            "cases",
+            "case",
+            data={
+                "settle-amount_yuan": "1",
+                "settle-kind": "negotiated",
+                "settle-settled_on": "2026-11-20",
+                "settle-reference": "x",
+            },
+        ),
+        "cases:case_write_off": U(
+            "cases", "case", data={"writeoff-amount_yuan": "1", "writeoff-reason": "x"}
+        ),
+        # POST only; the approval needs approve_county (county-level users: here the administrator).
+        "cases:case_write_off_approve": U("cases", "case"),
+        "cases:case_legal": U("cases", "case", data={"legal-step": "not_due", "legal-reason": "x"}),
+        "cases:case_police_receipt": U("cases", "case"),
+        "cases:case_settlement_document": U("cases", "case"),
+    }
+)
+
+# --- assessment (gridcheck.assessment): scorecards, adjustments, KPI definitions ----------------------
+#: Scorecards: every member of staff but the liaison reads their own (view_assessment). Those who see
+#: others' cards within their scope (manage_assessment or approve_station: heads, administrators) read
+#: the rest. The matrix's scorecard is inspector_east's (the other station's, inspector_west's): read by
+#: its person and by those who see others' cards; to everyone else it does not exist (404). An adjustment
+#: is read with its scorecard.
+SECTIONS["assessment"] = DATA_READERS
+SECTIONS["scorecards"] = frozenset({"head_east", "admin", "inspector_east"})
+#: Compute the month, propose adjustments, define KPIs, run the yearly evaluation (manage_assessment);
+#: sign off and approve adjustments (approve_station): heads and administrators.
+ASSESSMENT_MANAGERS = frozenset({"head_east", "admin"})
+OBJECT_KINDS.update(dict.fromkeys(["scorecard", "adjustment"], "station"))
+OBJECT_KINDS["kpi"] = "county"
+KPI = {
+    "code": "X-01",
+    "name": "x",
+    "subject": "inspector",
+    "formula": "1",
+    "reason": "x",
+    "effective_from": "2099-01-01",
+}
+URLS.update(
+    {
+        "assessment:index": U("assessment", follow=True),
+        "assessment:scorecard_list": U("assessment"),
+        "assessment:scorecard_detail": U("scorecards", "scorecard"),
+        "assessment:scorecard_sign": U("scorecards", "scorecard"),
+        "assessment:adjustment_propose": U(
+            "scorecards", "scorecard", data={"kind": "deduction", "points": "1", "reason": "漏检"}
+        ),
+        "assessment:adjustment_decide": U("scorecards", "adjustment", data={"decision": "approve"}),
+        "assessment:adjustment_evidence": U("scorecards", "adjustment"),
+        # The station's month and ranking: those who see others' cards.
+        "assessment:month": U("assessment", get_roles=ASSESSMENT_MANAGERS),
+        "assessment:compute": U("assessment", data={"station": 0, "month": "2026-10"}),
+        "assessment:kpi_list": U("assessment"),
+        "assessment:kpi_define": U("assessment", get_roles=ASSESSMENT_MANAGERS, data=KPI),
+        "assessment:evaluation_list": U("assessment"),
+        "assessment:evaluate": U("assessment", data={"year": "2025"}),
+        "api:api-root@/api/assessment/": U("desk"),
+        "api:assessment-scorecard-list": U("assessment"),
+        "api:assessment-scorecard-detail": U("scorecards", "scorecard"),
+        # The API's actions answer a GET with 405 to whoever reads assessment (nothing is looked up), so
+        # they are in the section "assessment"; the refusals of a write by those who may read the card but
+        # not act on it are the app's tests', of another station's card the other-station matrix's.
+        "api:assessment-scorecard-adjust": U(
+            "assessment", "scorecard", data={"kind": "deduction", "points": "1", "reason": "漏检"}
+        ),
+        "api:assessment-scorecard-sign": U("assessment", "scorecard"),
+        "api:assessment-adjustment-list": U("assessment"),
+        "api:assessment-adjustment-detail": U("scorecards", "adjustment"),
+        "api:assessment-adjustment-decide": U("assessment", "adjustment", data={"approve": True}),
+        "api:assessment-kpi-list": U("assessment", data=KPI),
+        "api:assessment-kpi-detail": U("assessment", "kpi"),
+    }
+)
+
+# --- reports (gridcheck.reports): the station's generated reports (view_reports) ----------------------
+#: Heads, inspectors, auditors, area managers and administrators; not the meter reader, not the liaison.
+SECTIONS["reports"] = STAFF - {"liaison", "reader_east"}
+OBJECT_KINDS["generatedreport"] = "station"
+REPORT = {"kind": "lineloss_monthly", "station": 0, "period": "2026-10"}
+URLS.update(
+    {
+        "reports:centre": U("reports"),
+        "reports:generate": U("reports", data=REPORT),
+        "reports:download": U("reports", "generatedreport", kwargs={"fmt": "pdf"}),
+        "api:api-root@/api/reports/": U("desk"),
+        "api:reports-report-list": U("reports"),
+        "api:reports-report-detail": U("reports", "generatedreport"),
+        "api:reports-report-download": U("reports", "generatedreport", kwargs={"fmt": "pdf"}),
+        "api:reports-report-centre": U("reports"),
+        "api:reports-report-generate": U("reports", data=REPORT),
+    }
+)
+
+# --- the search box, the hazard form's customer picker, the meter-data column mapping -----------------
+URLS.update(
+    {
+        # Every member of staff; the hits are each within the user's scope (the apps' tests).
+        "search": U("desk"),
+        # JSON for the hazard form: whoever manages hazards (not the area manager, not the liaison).
+        "hazards:customer_lookup": U("hazards", get_roles=FIELD_STAFF),
+        # A file waiting for its columns (its token in the uploader's session; see the world fixture):
+        # whoever imports meter data.
+        "readings:import_mapping": U(
+            "meter_data", kwargs={"token": "matrix-pending"}, get_roles=IMPORTERS, data={"save": ""}
+        ),
+    }
+)
