@@ -98,3 +98,83 @@ def test_the_auditor_rectifies_a_finding_and_the_station_head_is_told_to_verify_
     _click(page, "[data-testid=finding-table] tbody tr td a[href*='/audit/findings/']")
     assert page.locator("[data-testid=verify-accept]").count() == 1
     shot(page, "workday-26-station-head-verifies")
+
+
+def _png(path):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_the_customer_confirms_a_rectification_on_the_portal_and_the_inspector_is_told(
+    county, desk_page, phone_page, live_server, shot, tmp_path, settings
+):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from gridcheck.core.roles import Role
+    from gridcheck.hazards import services
+    from gridcheck.hazards.choices import HazardCategory, HazardSeverity, HazardStatus
+    from gridcheck.users.models import User
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    customer = county.customers["east12"]
+    today = datetime.date.today()
+    inspector = county.users["inspector_east"]
+    hazard = services.hazard_create(
+        customer=customer,
+        category=HazardCategory.choices[0][0],
+        severity=HazardSeverity.SERIOUS,
+        description="配电箱门锁损坏，带电部位外露",
+        found_on=today - datetime.timedelta(days=3),
+        deadline=today + datetime.timedelta(days=12),
+        responsible_person="刘电工",
+        found_by=inspector,
+    )
+    services.hazard_transition(hazard=hazard, to_status=HazardStatus.NOTIFIED, actor=inspector)
+    portal_user = User.objects.create_user(
+        username="customer_east12", password=county.password, role=Role.CUSTOMER
+    )
+    services.customer_contact_create(
+        customer=customer, name="刘电工", email="liu@example.cn", portal_user=portal_user
+    )
+
+    # The customer, on a phone: the portal lists their hazard with its deadline.
+    page = phone_page
+    log_in(page, live_server, "customer_east12", county.password)
+    _go(page, f"{live_server.url}/hazards/portal/")
+    row = page.locator("main tr", has_text="配电箱门锁损坏").first
+    assert hazard.deadline.isoformat() in row.inner_text()
+    _no_horizontal_scroll(page)
+    shot(page, "workday-31-customer-portal-home")
+    _go(page, f"{live_server.url}/hazards/portal/{hazard.pk}/")
+    assert hazard.deadline.isoformat() in page.inner_text("main")
+    page.set_input_files("[data-testid=confirm-form] input[type=file]", str(_png(tmp_path / "after.png")))
+    note = page.locator("[data-testid=confirm-form] textarea, [data-testid=confirm-form] input[name=note]")
+    if note.count():
+        note.first.fill("已更换门锁并加装防护挡板")
+    shot(page, "workday-32-customer-portal-confirm")
+    _click(page, "[data-testid=confirm-form] button[type=submit]")
+    hazard.refresh_from_db()
+    assert hazard.status == HazardStatus.RECTIFIED
+    _no_horizontal_scroll(page)
+    shot(page, "workday-33-customer-portal-confirmed")
+
+    # The inspector who found it: the bell on their start page counts it, the message leads to the hazard.
+    desk = desk_page
+    log_in(desk, live_server, "inspector_east", county.password)
+    assert desk.locator("[data-testid=bell-count]").inner_text().strip() == "1"
+    shot(desk, "workday-34-inspector-told")
+    _click(desk, "[data-testid=bell]")
+    with translation.override("zh-hans"):
+        subject = gettext("A hazard was rectified by the customer: re-inspect it")
+    assert subject in desk.inner_text("main")
+    shot(desk, "workday-35-inspector-messages")
+    _go(desk, f"{live_server.url}{hazard.get_absolute_url()}")
+    assert desk.locator("select[name=to_status] option[value=verified]").count() == 1
+    shot(desk, "workday-36-inspector-hazard-to-verify")

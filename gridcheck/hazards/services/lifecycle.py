@@ -178,6 +178,31 @@ def hazard_rectification_confirm(*, hazard: Hazard, user, photos, note: str = ""
     text = _("Rectification confirmed by the customer")
     if note:
         text = f"{text}: {note}"
-    return hazard_transition(
+    hazard = hazard_transition(
         hazard=hazard, to_status=HazardStatus.RECTIFIED, actor=user, note=text, photos=photos
+    )
+    _tell_staff_rectified(hazard, user=user)
+    return hazard
+
+
+def _tell_staff_rectified(hazard: Hazard, *, user) -> None:
+    """The hand-over: the station's staff who answer for the hazard (its responsible staff member and
+    whoever found it; else everyone who manages the station's hazards) are told it waits for
+    re-inspection."""
+    from gridcheck.core.roles import MANAGE_HAZARDS
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import people_who_may
+
+    people = {p.pk: p for p in (hazard.responsible_staff, hazard.found_by) if p is not None and p.is_active}
+    if not people:
+        people = {p.pk: p for p in people_who_may(MANAGE_HAZARDS, station_id=hazard.customer.station_id)}
+    notify_people(
+        people.values(),
+        subject=_("A hazard was rectified by the customer: re-inspect it"),
+        body=_("%(customer)s: %(description)s Page: %(url)s")
+        % {"customer": hazard.customer, "description": hazard.description, "url": hazard.get_absolute_url()},
+        key=f"hazards:hazard:{hazard.pk}:customer-rectified:{timezone.now():%Y%m%d%H%M%S%f}",
+        related=hazard,
+        created_by=user,
+        station=hazard.customer.station,
     )
