@@ -178,3 +178,46 @@ def test_the_customer_confirms_a_rectification_on_the_portal_and_the_inspector_i
     _go(desk, f"{live_server.url}{hazard.get_absolute_url()}")
     assert desk.locator("select[name=to_status] option[value=verified]").count() == 1
     shot(desk, "workday-36-inspector-hazard-to-verify")
+
+
+def test_the_government_liaison_opens_the_months_hazard_summary_from_home(
+    county, desk_page, live_server, shot, tmp_path, settings
+):
+    from gridcheck.hazards import services
+    from gridcheck.hazards.choices import HazardCategory, HazardSeverity, NoticeKind
+    from gridcheck.hazards.models import Notice
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    today = datetime.date.today()
+    services.hazard_create(
+        customer=county.customers["east12"],
+        category=HazardCategory.choices[0][0],
+        severity=HazardSeverity.SERIOUS,
+        description="配电箱门锁损坏，带电部位外露",
+        found_on=today,
+        deadline=today + datetime.timedelta(days=12),
+        responsible_person="刘电工",
+        found_by=county.users["inspector_east"],
+    )
+    services.hazard_monthly_run(month=today.replace(day=1), actor=county.users["head_east"], today=today)
+    summary = Notice.objects.get(kind=NoticeKind.GOVERNMENT_MONTHLY)
+
+    # Home: the liaison's menu leads to hazards and their notices only.
+    page = desk_page
+    log_in(page, live_server, "liaison", county.password)
+    _go(page, f"{live_server.url}/")
+    nav = page.inner_text("nav")
+    assert "通知与通报" in nav and "案件" not in nav
+    _no_horizontal_scroll(page)
+    shot(page, "workday-41-liaison-home")
+
+    # The notices: the month's summary sent to the government, read on its page (reading is the action).
+    _click(page, "nav a:has-text('通知与通报')")
+    assert summary.document_number in page.inner_text("main")
+    shot(page, "workday-42-liaison-notices")
+    _click(page, f"main a[href$='{summary.get_absolute_url()}']")
+    main = page.inner_text("main")
+    assert summary.document_number in main and f"{today:%Y-%m}" in main
+    assert page.locator(f"a[href$='/hazards/notices/{summary.pk}/pdf/']").count() >= 1
+    shot(page, "workday-43-liaison-summary")
