@@ -8,6 +8,9 @@ import pytest
 
 from gridcheck.core.roles import Role
 
+# The browser fixtures, one session-wide browser for tests/browser and the apps' browser tests alike.
+pytest_plugins = ["tests.browser.fixtures"]
+
 PASSWORD = "gridcheck-test-pw"
 
 

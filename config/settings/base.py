@@ -379,6 +379,12 @@ INSTALLED_APPS += ["gridcheck.census"]
 
 # --- assessment (gridcheck.assessment): KPIs and monthly scorecards; the station's reports (gridcheck.reports)
 INSTALLED_APPS += ["gridcheck.assessment", "gridcheck.reports"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "AdjustmentKindEnum": "gridcheck.assessment.choices.AdjustmentKind",
+        "ReportKindEnum": "gridcheck.reports.kinds.ReportKind",
+    }
+)
 # --- end assessment --------------------------------------------------------------------------------
 
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------

@@ -2,10 +2,11 @@
 
 from rest_framework import serializers
 
+from gridcheck.assessment.choices import AdjustmentKind
 from gridcheck.assessment.models import Adjustment, KpiDefinition, Scorecard, ScorecardLine
 
 
-class LineSerializer(serializers.ModelSerializer):
+class ScorecardLineSerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="kpi.code")
     version = serializers.IntegerField(source="kpi.version")
     name = serializers.CharField(source="kpi.name")
@@ -42,7 +43,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
     person = serializers.StringRelatedField()
     station = serializers.StringRelatedField()
     signed_by = serializers.StringRelatedField()
-    lines = LineSerializer(many=True, read_only=True)
+    lines = ScorecardLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Scorecard
@@ -75,8 +76,8 @@ class KpiSerializer(serializers.ModelSerializer):
         validators = []  # a new version is numbered by the service
 
 
-class ProposeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["deduction", "bonus"])
+class AdjustmentProposeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AdjustmentKind.choices)
     points = serializers.DecimalField(max_digits=6, decimal_places=2)
     reason = serializers.CharField(max_length=300)
 

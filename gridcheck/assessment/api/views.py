@@ -73,11 +73,11 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(subject=params["subject"])
         return qs
 
-    @extend_schema(request=s.ProposeSerializer, responses=s.AdjustmentSerializer)
+    @extend_schema(request=s.AdjustmentProposeSerializer, responses=s.AdjustmentSerializer)
     @action(detail=True, methods=["post"])
     def adjust(self, request, pk=None):
         card = self.get_object()
-        body = s.ProposeSerializer(data=request.data)
+        body = s.AdjustmentProposeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         adjustment = _service(
             services.adjustment_propose, scorecard=card, by=request.user, **body.validated_data

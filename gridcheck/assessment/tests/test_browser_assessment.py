@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import browser, desk_page, log_in, phone_page, shot  # noqa: F401
+from tests.browser.fixtures import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_head_approves_a_deduction(october, desk_page, phone_page, live_server, shot, settings, tmp_path):  # noqa: F811
+def test_head_approves_a_deduction(october, desk_page, phone_page, live_server, shot, settings, tmp_path):
     from gridcheck.assessment import services
     from gridcheck.assessment.defaults import kpi_defaults_ensure
     from gridcheck.assessment.models import Adjustment, Scorecard

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from gridcheck.core.periods import last_complete_month, month_add
-from tests.browser.conftest import browser, desk_page, log_in, phone_page, shot  # noqa: F401
+from tests.browser.fixtures import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def _results(county):
     return last
 
 
-def test_set_target_and_record_analysis(county, desk_page, phone_page, live_server, shot):  # noqa: F811
+def test_set_target_and_record_analysis(county, desk_page, phone_page, live_server, shot):
     from gridcheck.lineloss.models import LossAnalysis, LossTarget, StationLossIndicator
 
     last = _results(county)

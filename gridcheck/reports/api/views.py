@@ -75,7 +75,7 @@ class GeneratedReportViewSet(
         parameters=[OpenApiParameter("station", int, required=False)],
         responses=s.CentreRowSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # one row per report kind, never paged
     def centre(self, request):
         station = self._station(request.query_params.get("station"))
         rows = selectors.report_centre(user=request.user, station=station, today=timezone.localdate())

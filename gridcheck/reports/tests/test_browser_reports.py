@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, browser, desk_page, log_in, shot  # noqa: F401
+from tests.browser.fixtures import SCREENSHOTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def _go(page, url):
     page.wait_for_load_state("networkidle")
 
 
-def test_economic_activity_pdf(county, analysed, desk_page, live_server, shot, tmp_path):  # noqa: F811
+def test_economic_activity_pdf(county, analysed, desk_page, live_server, shot, tmp_path):
     """Generated from the report centre, downloaded, turned into images."""
     from gridcheck.reports.models import GeneratedReport
 
