@@ -19,7 +19,10 @@ def test_inspector_browses_imports_and_is_scoped(county, desk_page, live_server,
     assert "inspector_east" in page.inner_text("[data-testid=current-user]")
     shot(page, "01-dashboard")
 
-    # Browse the hierarchy top to bottom: station > area > customer.
+    # Browse the hierarchy top to bottom: station > area > customer. The archive is not an inspector's
+    # daily section, so it is folded under "More".
+    assert not page.is_visible("nav >> text=供电所")
+    page.click("[data-testid=nav-more] summary")
     page.click("nav >> text=供电所")
     page.wait_for_load_state("networkidle")
     assert "东城供电所" in page.content()
