@@ -223,14 +223,6 @@ def test_analyse_hook_can_be_switched_off(county, meter_data, scored):
 
 def test_real_score_month_names_the_bypassed_customer(county, theft_data):
     """Integration: the real pipeline on four months of hand-made data with one theft."""
-    from gridcheck_analytics import suspects
-
-    try:
-        suspects.score_month(None, {"meters": None}, "2026-10")
-    except NotImplementedError:
-        pytest.skip("gridcheck_analytics.suspects.score_month is still a stub")
-    except Exception:  # noqa: BLE001, S110 - implemented: it fails on these dummy arguments
-        pass
     run = _run()
     assert run.status == RunStatus.SUCCEEDED, run.error
     suspects_ = list(Suspect.objects.select_related("customer"))
