@@ -356,6 +356,7 @@ URLS: dict[str, Url] = {
     "notifications:inbox": U("desk"),
     "notifications:inbox_message": U("desk", "inbox"),
     "notifications:inbox_read_all": U("desk"),
+    "notifications:preferences": U("desk"),
     "notifications:outbox": U("outbox"),
     "notifications:message_detail": U("outbox", "message"),
     "notifications:message_retry": U("outbox", "message"),

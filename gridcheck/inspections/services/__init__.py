@@ -34,6 +34,7 @@ from gridcheck.inspections.services.work_orders import (
     work_order_cancel,
     work_order_close,
     work_order_create,
+    work_orders_overdue_notify,
 )
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "work_order_cancel",
     "work_order_close",
     "work_order_create",
+    "work_orders_overdue_notify",
 ]

@@ -271,3 +271,48 @@ def broken_seal_work_order(
     seal_break.work_order = order
     seal_break.save(update_fields=["work_order", "updated_at"])
     return order
+
+
+def work_orders_overdue_notify(*, today: datetime.date | None = None) -> dict:
+    """The daily job: tell the assignees and the station head of every open work order whose due date
+    (``due_on``, itself set from the rule ``inspections.work_order.due_days``) has passed.
+
+    Once per work order and due date (a later run tells nobody again; a corrected due date that passes
+    too is a new overdue). Returns ``{"overdue": n, "told": people told}``.
+    """
+    from django.urls import reverse
+
+    from gridcheck.inspections.choices import OPEN_STATUSES
+    from gridcheck.notifications.choices import NotificationKind
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import station_heads
+
+    today = today or timezone.localdate()
+    orders = (
+        WorkOrder.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        .select_related("customer", "station")
+        .prefetch_related("assignees")
+        .order_by("due_on", "pk")
+    )
+    overdue = told = 0
+    for order in orders.iterator(chunk_size=200):
+        overdue += 1
+        days = (today - order.due_on).days
+        people = {p.pk: p for p in order.assignees.all() if p.is_active}
+        people.update({p.pk: p for p in station_heads(order.station_id)})
+        told += notify_people(
+            people.values(),
+            subject=_("Work order %(n)s is %(days)s days overdue") % {"n": order.number, "days": days},
+            body=_("%(customer)s: due on %(due)s, still %(status)s. %(url)s")
+            % {
+                "customer": order.customer,
+                "due": order.due_on.isoformat(),
+                "status": order.get_status_display(),
+                "url": reverse("inspections:workorder_detail", args=[order.pk]),
+            },
+            key=f"inspections:workorder:{order.pk}:overdue:{order.due_on.isoformat()}",
+            related=order,
+            station=order.station,
+            kind=NotificationKind.WORK_ORDERS,
+        )
+    return {"overdue": overdue, "told": told}
