@@ -27,6 +27,9 @@ def _daily(period: str):
 
 def register() -> None:
     access.register("inspections", VIEW_INSPECTIONS)
+    from gridcheck.inspections import chain as chain_card
+
+    chain_card.register()
     # Every morning: the assignees and the head of each overdue work order are told (once per order).
     jobs.register("inspections.daily", Job("inspections.daily", daily, _daily))
     from gridcheck.inspections.models import WorkOrder
