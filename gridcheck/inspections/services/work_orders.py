@@ -255,6 +255,51 @@ def work_order_cancel(*, work_order: WorkOrder, user, reason: str) -> WorkOrder:
     )
 
 
+@transaction.atomic
+def work_order_correct(*, work_order: WorkOrder, user, due_on: datetime.date, reason: str) -> WorkOrder:
+    """Correct the due date of a work order not yet visited (created or assigned), with a reason.
+
+    The inspectors are corrected by assigning again (``work_order_assign``: still two qualified). The
+    change is in the order's history and its event log (same status, the old and new date in the note).
+    """
+    work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+    if (
+        work_order.status not in (WorkOrderStatus.CREATED, WorkOrderStatus.ASSIGNED)
+        or work_order.visits.exists()
+    ):
+        raise ValidationError(
+            _("A %(status)s work order can no longer be corrected.")
+            % {"status": work_order.get_status_display()}
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the work order is corrected.")})
+    if due_on is None:
+        raise ValidationError({"due_on": _("Enter the new due date.")})
+    today = timezone.localdate()
+    window = datetime.timedelta(days=DUE_WINDOW_DAYS)
+    if not (today - window <= due_on <= today + window):
+        raise ValidationError({"due_on": _("A work order's due date lies within a year of today.")})
+    if due_on == work_order.due_on:
+        raise ValidationError({"due_on": _("This is the work order's present due date.")})
+    before = work_order.due_on
+    work_order.due_on = due_on
+    note = _("Due date corrected from %(old)s to %(new)s: %(reason)s") % {
+        "old": before.isoformat() if before else "—",
+        "new": due_on.isoformat(),
+        "reason": reason.strip(),
+    }
+    save(work_order, user=user, reason=note)
+    record_transition(
+        WorkOrderEvent,
+        work_order,
+        from_status=work_order.status,
+        to_status=work_order.status,
+        actor=user,
+        note=note,
+    )
+    return work_order
+
+
 def broken_seal_work_order(
     sender, *, seal_break, customer, reason: str, due_on, reported_by, **kwargs
 ) -> WorkOrder:
