@@ -335,6 +335,8 @@ URLS: dict[str, Url] = {
     "hazards:hazard_create": U("hazards", get_roles=FIELD_STAFF),
     "hazards:hazard_detail": U("hazards", "hazard"),
     "hazards:hazard_transition": U("hazards", "hazard", data=HAZARD),
+    "hazards:hazard_correct": U("hazards", "hazard", get_roles=FIELD_STAFF, data={"reason": "x"}),
+    "hazards:hazard_cancel": U("hazards", "hazard", data={"reason": "登记错误"}),
     "hazards:notice_list": U("hazards"),
     "hazards:notice_detail": U(
         "hazards", "paper_notice", data={"delivered_on": "2026-11-20", "received_by": "x"}
