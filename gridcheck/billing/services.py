@@ -1701,7 +1701,7 @@ def _withdraw(subject, *, user, reason: str, preparer_field: str, allowed: tuple
         raise ValidationError({"reason": _("Say why it is withdrawn.")})
     before = subject.status
     subject.status = ChangeStatus.WITHDRAWN
-    subject.decided_at, subject.comment = timezone.now(), reason.strip()
+    subject.comment = reason.strip()  # when and by whom: the event
     subject.save()
     _event(subject, from_status=before, to_status=subject.status, actor=user, note=reason.strip())
     return subject
