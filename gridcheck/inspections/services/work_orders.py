@@ -197,30 +197,30 @@ def work_order_assign(
 
 
 def _notify_assignees(*, work_order: WorkOrder, people, assigned_by) -> None:
-    """An in-app message to each inspector sent (once per work order, inspector and visit date)."""
+    """Tell each inspector sent (once per work order, inspector and visit date): in-app, and by e-mail
+    or SMS where they chose it for work orders (``notifications.services.notify_people``)."""
     from django.urls import reverse
 
-    from gridcheck.notifications.choices import Channel
-    from gridcheck.notifications.services import message_enqueue
+    from gridcheck.notifications.choices import NotificationKind
+    from gridcheck.notifications.services import notify_people
 
-    for person in people:
-        message_enqueue(
-            channel=Channel.IN_APP,
-            recipient=person,
-            subject=_("Work order %(n)s: visit on %(date)s")
-            % {"n": work_order.number, "date": work_order.visit_date.isoformat()},
-            body=_("%(customer)s, %(address)s. %(reason)s Field visit page: %(url)s")
-            % {
-                "customer": work_order.customer,
-                "address": work_order.customer.address,
-                "reason": work_order.reason,
-                "url": reverse("inspections:visit", args=[work_order.pk]),
-            },
-            dedup_key=f"inspections:assign:{work_order.pk}:{person.pk}:{work_order.visit_date.isoformat()}",
-            related=work_order,
-            created_by=assigned_by,
-            station=work_order.station,
-        )
+    notify_people(
+        people,
+        subject=_("Work order %(n)s: visit on %(date)s")
+        % {"n": work_order.number, "date": work_order.visit_date.isoformat()},
+        body=_("%(customer)s, %(address)s. %(reason)s Field visit page: %(url)s")
+        % {
+            "customer": work_order.customer,
+            "address": work_order.customer.address,
+            "reason": work_order.reason,
+            "url": reverse("inspections:visit", args=[work_order.pk]),
+        },
+        key=f"inspections:assign:{work_order.pk}:{work_order.visit_date.isoformat()}",
+        related=work_order,
+        created_by=assigned_by,
+        station=work_order.station,
+        kind=NotificationKind.WORK_ORDERS,
+    )
 
 
 @transaction.atomic

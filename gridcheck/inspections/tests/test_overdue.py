@@ -69,3 +69,20 @@ def test_the_task_runs_the_day(county, assigned):
 
     result = inspections_daily_task.call(period=(VISIT_DAY + datetime.timedelta(days=1)).isoformat())
     assert result["overdue"] == 1
+
+
+def test_an_assignment_goes_by_email_to_who_chose_it(county, work_order):
+    inspector = county.users["inspector2_east"]
+    inspector.email = "insp2@example.cn"
+    inspector.save()
+    preferences_save(user=inspector, choices={"work_orders": {"email": True}})
+    services.work_order_assign(
+        work_order=work_order,
+        inspectors=[county.users["inspector_east"], inspector],
+        visit_date=VISIT_DAY,
+        assigned_by=county.users["head_east"],
+    )
+    channels = sorted(
+        Message.objects.filter(related_object_id=work_order.pk).values_list("channel", flat=True)
+    )
+    assert channels == [Channel.EMAIL, Channel.IN_APP, Channel.IN_APP]
