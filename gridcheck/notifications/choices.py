@@ -45,7 +45,7 @@ class NotificationKind(models.TextChoices):
     WORK_ORDERS = "work_orders", _("Work orders assigned or overdue")
     TIPOFFS = "tipoffs", _("Tip-offs received")
     FINDINGS = "findings", _("Audit findings")
-    HAZARDS = "hazards", _("Hazards")
+    HAZARDS = "hazards", _("Hazards rectified or escalated")
     OTHER = "other", _("Other hand-overs")
 
 
