@@ -26,6 +26,7 @@ class ChangeStatus(models.TextChoices):
     CHECKED = "checked", _("Checked, awaiting approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class AnomalyKind(models.TextChoices):

@@ -97,6 +97,12 @@ class DecisionForm(StyledForm):
     comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class WithdrawForm(StyledForm):
+    reason = forms.CharField(
+        label=_("reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+    )
+
+
 class NoteForm(StyledForm):
     note = forms.CharField(
         label=_("what was checked"), required=False, widget=forms.Textarea(attrs={"rows": 2})

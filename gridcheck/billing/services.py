@@ -1688,6 +1688,45 @@ def category_change_decide(
     return change
 
 
+# ------------------------------------------------------------------------------------- withdrawal
+def _withdraw(subject, *, user, reason: str, preparer_field: str, allowed: tuple[str, ...]):
+    """Withdraw a request awaiting a decision: only whoever prepared it, with a reason; recorded."""
+    model = type(subject)
+    _require_scope(user, subject)
+    subject = model.objects.select_for_update().get(pk=subject.pk)
+    if user.pk != getattr(subject, f"{preparer_field}_id"):
+        raise PermissionDenied(_("Only whoever prepared it may withdraw it."))
+    _require_status(subject, *allowed)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why it is withdrawn.")})
+    before = subject.status
+    subject.status = ChangeStatus.WITHDRAWN
+    subject.comment = reason.strip()  # when and by whom: the event
+    subject.save()
+    _event(subject, from_status=before, to_status=subject.status, actor=user, note=reason.strip())
+    return subject
+
+
+@transaction.atomic
+def adjustment_withdraw(*, user, adjustment: BillAdjustment, reason: str) -> BillAdjustment:
+    """Its preparer withdraws a refund or back-bill still awaiting approval (撤回), with a reason."""
+    return _withdraw(
+        adjustment, user=user, reason=reason, preparer_field="prepared_by", allowed=(ChangeStatus.PENDING,)
+    )
+
+
+@transaction.atomic
+def category_change_withdraw(*, user, change: CategoryChange, reason: str) -> CategoryChange:
+    """Whoever entered a category change withdraws it before the decision (pending or checked)."""
+    return _withdraw(
+        change,
+        user=user,
+        reason=reason,
+        preparer_field="applied_by",
+        allowed=(ChangeStatus.PENDING, ChangeStatus.CHECKED),
+    )
+
+
 TERMS_FIELDS = (
     "basic_charge_basis",
     "low_side_metering",

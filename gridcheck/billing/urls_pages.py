@@ -36,6 +36,9 @@ urlpatterns = [
     path("adjustments/", views.AdjustmentListView.as_view(), name="adjustment_list"),
     path("adjustments/<int:pk>/", views.AdjustmentDetailView.as_view(), name="adjustment_detail"),
     path("adjustments/<int:pk>/decide/", views.AdjustmentDecideView.as_view(), name="adjustment_decide"),
+    path(
+        "adjustments/<int:pk>/withdraw/", views.AdjustmentWithdrawView.as_view(), name="adjustment_withdraw"
+    ),
     # category changes
     path("category-changes/", views.CategoryChangeListView.as_view(), name="category_change_list"),
     path("category-changes/new/", views.CategoryChangeCreateView.as_view(), name="category_change_create"),
@@ -46,6 +49,11 @@ urlpatterns = [
         "category-changes/<int:pk>/check/",
         views.CategoryChangeCheckView.as_view(),
         name="category_change_check",
+    ),
+    path(
+        "category-changes/<int:pk>/withdraw/",
+        views.CategoryChangeWithdrawView.as_view(),
+        name="category_change_withdraw",
     ),
     path(
         "category-changes/<int:pk>/decide/",

@@ -50,6 +50,7 @@ from gridcheck.billing.forms import (
     OpenCycleForm,
     ReadingForm,
     ResolveForm,
+    WithdrawForm,
 )
 from gridcheck.billing.models import (
     Bill,
@@ -761,9 +762,21 @@ class AdjustmentDetailView(BillingPage, TemplateView):
             pending=adjustment.status == ChangeStatus.PENDING,
             can_approve=has_capability(user, APPROVE_STATION),
             is_preparer=user.pk == adjustment.prepared_by_id,
+            can_withdraw=adjustment.status == ChangeStatus.PENDING and user.pk == adjustment.prepared_by_id,
+            withdraw_form=WithdrawForm(),
             decision_form=DecisionForm(),
         )
         return ctx
+
+
+class AdjustmentWithdrawView(ActionView):
+    model = BillAdjustment
+    action_capability = PREPARE_BILLS
+
+    def run(self, request, adjustment):
+        data = self.form(WithdrawForm)
+        services.adjustment_withdraw(user=request.user, adjustment=adjustment, reason=data["reason"])
+        messages.success(request, _("Refund or back-bill withdrawn."))
 
 
 class AdjustmentDecideView(ActionView):
@@ -871,10 +884,23 @@ class CategoryChangeDetailView(BillingPage, TemplateView):
             events=_events(change),
             can_check=change.status == ChangeStatus.PENDING and has_capability(user, CHECK_BILLS),
             can_decide=change.status == ChangeStatus.CHECKED and has_capability(user, APPROVE_STATION),
+            can_withdraw=change.status in (ChangeStatus.PENDING, ChangeStatus.CHECKED)
+            and user.pk == change.applied_by_id,
+            withdraw_form=WithdrawForm(),
             note_form=NoteForm(),
             decision_form=DecisionForm(),
         )
         return ctx
+
+
+class CategoryChangeWithdrawView(ActionView):
+    model = CategoryChange
+    action_capability = PREPARE_BILLS
+
+    def run(self, request, change):
+        data = self.form(WithdrawForm)
+        services.category_change_withdraw(user=request.user, change=change, reason=data["reason"])
+        messages.success(request, _("Application withdrawn."))
 
 
 class CategoryChangeCheckView(ActionView):

@@ -8,6 +8,9 @@ from gridcheck.core.roles import VIEW_CASES
 
 def register() -> None:
     access.register("cases", VIEW_CASES)
+    from gridcheck.cases import chain as chain_card
+
+    chain_card.register()
     from gridcheck.cases.models import Case
 
     search.register(

@@ -9,6 +9,9 @@ from gridcheck.core.roles import VIEW_DETECTION
 
 def register() -> None:
     access.register("detection", VIEW_DETECTION)
+    from gridcheck.detection import chain as chain_card
+
+    chain_card.register()
     menu.add_section("detection", _("Theft detection"), order=40)
     menu.add_item(
         "detection", MenuItem(_("Theft suspects"), "detection:suspect_list", VIEW_DETECTION, order=0)

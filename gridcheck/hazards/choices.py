@@ -34,6 +34,9 @@ class HazardStatus(models.TextChoices):
     RECTIFIED = "rectified", pgettext_lazy("hazard status", "Rectified")
     VERIFIED = "verified", pgettext_lazy("hazard status", "Verified on re-inspection")
     OVERDUE = "overdue", pgettext_lazy("hazard status", "Overdue")
+    # Registered by mistake and cancelled with a reason (``services.hazard_cancel``), before the
+    # government was told of it. Final.
+    CANCELLED = "cancelled", pgettext_lazy("hazard status", "Cancelled (registered by mistake)")
 
 
 # Statuses in which a hazard is still open (its deadline still matters).
@@ -53,6 +56,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     # A re-inspection that finds the work not done sends the hazard back to rectifying.
     HazardStatus.RECTIFIED: (HazardStatus.VERIFIED, HazardStatus.RECTIFYING),
     HazardStatus.VERIFIED: (),
+    HazardStatus.CANCELLED: (),
 }
 
 

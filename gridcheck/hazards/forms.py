@@ -233,3 +233,46 @@ class RiskWarningForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class HazardCorrectForm(forms.ModelForm):
+    """Correct a registered hazard (``services.hazard_correct``): its descriptive fields and why."""
+
+    reason = forms.CharField(label=_("reason for the correction"), max_length=500)
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "category",
+            "severity",
+            "description",
+            "consequence",
+            "advice",
+            "deadline",
+            "responsible_person",
+            "responsible_phone",
+            "responsible_staff",
+            "found_by_inspection_ref",
+        ]
+        widgets = {
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "consequence": forms.Textarea(attrs={"rows": 2}),
+            "advice": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["responsible_staff"].queryset = scoped(User, user).filter(is_active=True)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def _post_clean(self):
+        # The service validates and saves; the form only reads the fields (no instance change here).
+        pass
+
+
+class HazardCancelForm(forms.Form):
+    reason = forms.CharField(label=_("reason for the cancellation"), max_length=500)

@@ -23,7 +23,7 @@ from gridcheck.core.generic import ScopedListView, error_messages, history_entri
 from gridcheck.core.roles import RUN_COUNTY, VIEW, has_capability
 from gridcheck.core.uploads import upload_response
 from gridcheck.hazards import selectors, services
-from gridcheck.hazards.choices import TRANSITIONS, HazardStatus, NoticeKind
+from gridcheck.hazards.choices import OPEN_STATUSES, TRANSITIONS, HazardStatus, NoticeKind
 from gridcheck.hazards.filtersets import HazardFilterSet, NoticeFilterSet
 from gridcheck.hazards.forms import (
     ConfirmRectificationForm,
@@ -31,6 +31,8 @@ from gridcheck.hazards.forms import (
     DrillRecordForm,
     DrillScheduleForm,
     GovernmentContactForm,
+    HazardCancelForm,
+    HazardCorrectForm,
     HazardForm,
     PaperDeliveryForm,
     RiskWarningForm,
@@ -167,6 +169,9 @@ class HazardDetailView(StaffViewMixin, TemplateView):
             notices=hazard.notices.all(),
             history=history_entries(hazard),
             can_manage=can_manage,
+            can_correct=can_manage
+            and hazard.status in OPEN_STATUSES
+            and not services.hazard_told_to_government(hazard),
             transitions=[HazardStatus(s) for s in TRANSITIONS.get(hazard.status, ())] if can_manage else [],
         )
         return ctx
@@ -192,6 +197,68 @@ class HazardTransitionView(ManageMixin, View):
             )
         except ValidationError as error:
             error_messages(request, error)
+        return redirect("hazards:hazard_detail", pk=hazard.pk)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: each field's message on its field, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class HazardCorrectView(ManageMixin, TemplateView):
+    """Correct a registered hazard with a reason (until the government is told of it)."""
+
+    template_name = "hazards/hazard_correct.html"
+
+    def hazard(self):
+        return get_object_or_404(selectors.hazards_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        hazard = self.hazard()
+        form = HazardCorrectForm(instance=hazard, user=request.user)
+        return self.render_to_response(self.get_context_data(form=form, hazard=hazard))
+
+    def post(self, request, *args, **kwargs):
+        hazard = self.hazard()
+        form = HazardCorrectForm(request.POST, instance=hazard, user=request.user)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in HazardCorrectForm.Meta.fields}
+            try:
+                services.hazard_correct(
+                    hazard=hazard, user=request.user, reason=form.cleaned_data["reason"], **data
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Hazard corrected."))
+                return redirect(hazard)
+        hazard.refresh_from_db()
+        return self.render_to_response(self.get_context_data(form=form, hazard=hazard))
+
+
+class HazardCancelView(ManageMixin, View):
+    """Cancel a hazard registered by mistake, with a reason (POST from the hazard's page)."""
+
+    def post(self, request, pk):
+        hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
+        form = HazardCancelForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError({"reason": form.errors.get("reason", [_("Give the reason.")])})
+            services.hazard_cancel(hazard=hazard, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Hazard cancelled as registered by mistake."))
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                label = HazardCancelForm.base_fields["reason"].label
+                for errors in error.message_dict.values():
+                    for message in errors:
+                        messages.error(request, f"{label}：{message}")
+            else:
+                error_messages(request, error)
         return redirect("hazards:hazard_detail", pk=hazard.pk)
 
 
@@ -393,8 +460,6 @@ class RiskCustomerListView(StaffViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         from django.db.models import Count, Q
-
-        from gridcheck.hazards.choices import OPEN_STATUSES
 
         customers = (
             selectors.visible(

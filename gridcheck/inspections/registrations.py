@@ -2,15 +2,36 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, SearchProvider, access, menu, number_finder, search, todos
+from gridcheck.core.registries import (
+    MenuItem,
+    SearchProvider,
+    access,
+    jobs,
+    menu,
+    number_finder,
+    search,
+    todos,
+)
 from gridcheck.core.roles import VIEW_INSPECTIONS
+from gridcheck.core.schedule import Job, daily
 from gridcheck.inspections.services import broken_seal_work_order
 from gridcheck.seals.models import SealBreak
 from gridcheck.seals.signals import seal_found_broken
 
 
+def _daily(period: str):
+    from gridcheck.inspections.tasks import inspections_daily_task
+
+    return inspections_daily_task.enqueue(period=period)
+
+
 def register() -> None:
     access.register("inspections", VIEW_INSPECTIONS)
+    from gridcheck.inspections import chain as chain_card
+
+    chain_card.register()
+    # Every morning: the assignees and the head of each overdue work order are told (once per order).
+    jobs.register("inspections.daily", Job("inspections.daily", daily, _daily))
     from gridcheck.inspections.models import WorkOrder
 
     search.register(

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.models import AuditedModel, TimeStampedModel
-from gridcheck.notifications.choices import AttemptOutcome, Channel, MessageStatus
+from gridcheck.notifications.choices import AttemptOutcome, Channel, MessageStatus, NotificationKind
 
 
 class Message(AuditedModel):
@@ -177,3 +177,37 @@ class MessageAttempt(TimeStampedModel):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class NotificationPreference(AuditedModel):
+    """Whether a user also wants one kind of hand-over by e-mail and/or SMS (in-app is always sent).
+
+    No row means in-app only. Changed on the user's own settings page (``notifications:preferences``);
+    every change is in the row's history.
+    """
+
+    Kind = NotificationKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("notification kind"), max_length=20, choices=NotificationKind.choices)
+    email = models.BooleanField(_("by e-mail"), default=False)
+    sms = models.BooleanField(_("by SMS"), default=False)
+
+    SCOPE_STATION = "user__station_id"
+    SCOPE_AREA = None
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notifications_preference_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}"

@@ -15,6 +15,9 @@ def register() -> None:
         "messages", MenuItem(_("My messages"), "notifications:inbox", VIEW, order=0, badge=unread_count)
     )
     menu.add_item("messages", MenuItem(_("Outbox"), "notifications:outbox", outbox_can_view, order=1))
+    menu.add_item(
+        "messages", MenuItem(_("Notification settings"), "notifications:preferences", VIEW, order=2)
+    )
     jobs.register("notifications.flush_outbox", Job("notifications.flush_outbox", every_minute, _flush))
 
 

@@ -10,8 +10,8 @@ from django.db.models import Count, Q, QuerySet
 
 from gridcheck.core.roles import CHANGE, VIEW_OUTBOX, has_capability
 from gridcheck.core.scoping import scope_queryset
-from gridcheck.notifications.choices import Channel, MessageStatus
-from gridcheck.notifications.models import Message
+from gridcheck.notifications.choices import Channel, MessageStatus, NotificationKind
+from gridcheck.notifications.models import Message, NotificationPreference
 
 
 def outbox_can_view(user) -> bool:
@@ -75,3 +75,20 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return inbox_messages(user=user).filter(read_at__isnull=True).count()
+
+
+def preferences_of(user) -> list[dict]:
+    """Every notification kind with ``user``'s choice (no row: in-app only), in the kinds' order."""
+    saved = {pref.kind: pref for pref in NotificationPreference.objects.filter(user=user)}
+    rows = []
+    for kind in NotificationKind:
+        pref = saved.get(kind.value)
+        rows.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "email": bool(pref and pref.email),
+                "sms": bool(pref and pref.sms),
+            }
+        )
+    return rows

@@ -35,8 +35,19 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridcheck.notifications.choices import AttemptOutcome, Channel, MessageStatus
-from gridcheck.notifications.models import Message, MessageAttachment, MessageAttempt
+from gridcheck.notifications.choices import (
+    KIND_BY_KEY_PREFIX,
+    AttemptOutcome,
+    Channel,
+    MessageStatus,
+    NotificationKind,
+)
+from gridcheck.notifications.models import (
+    Message,
+    MessageAttachment,
+    MessageAttempt,
+    NotificationPreference,
+)
 from gridcheck.notifications.sms import get_sms_backend
 
 logger = logging.getLogger("gridcheck.notifications")
@@ -480,6 +491,15 @@ def inbox_mark_all_read(*, user) -> int:
     ).update(read_at=timezone.now())
 
 
+def kind_of_key(key: str) -> str:
+    """The ``NotificationKind`` of a hand-over key: the longest prefix of ``KIND_BY_KEY_PREFIX`` it
+    starts with, else ``other``."""
+    matches = [prefix for prefix in KIND_BY_KEY_PREFIX if key.startswith(prefix)]
+    if not matches:
+        return NotificationKind.OTHER
+    return KIND_BY_KEY_PREFIX[max(matches, key=len)]
+
+
 def notify_people(
     people: Iterable,
     *,
@@ -489,23 +509,64 @@ def notify_people(
     related: Model | None = None,
     created_by=None,
     station=None,
+    kind: str | None = None,
 ) -> int:
-    """An in-app message to each of ``people`` about one hand-over (待办提醒): something waits for them,
-    or what they handed over was decided. ``key`` names the hand-over (its object and step); each person
-    gets it once. Returns how many were told."""
+    """A message to each of ``people`` about one hand-over (待办提醒): something waits for them, or what
+    they handed over was decided. ``key`` names the hand-over (its object and step); each person gets it
+    once. In-app always; by e-mail and/or SMS too where the person chose it for the hand-over's ``kind``
+    (default: by the key, ``kind_of_key``) and has an address for it. Returns how many were told."""
+    kind = kind or kind_of_key(key)
+    people = [p for p in people if p is not None and getattr(p, "pk", None) is not None]
+    wanted = {
+        pref.user_id: pref
+        for pref in NotificationPreference.objects.filter(user__in=[p.pk for p in people], kind=kind)
+    }
     told = 0
     for person in people:
-        if person is None or getattr(person, "pk", None) is None:
-            continue
-        message_enqueue(
-            channel=Channel.IN_APP,
-            recipient=person,
-            subject=subject,
-            body=body,
-            dedup_key=f"handover:{key}:{person.pk}",
-            related=related,
-            created_by=created_by,
-            station=station,
-        )
+        common = {
+            "recipient": person,
+            "subject": subject,
+            "body": body,
+            "related": related,
+            "created_by": created_by,
+            "station": station,
+        }
+        message_enqueue(channel=Channel.IN_APP, dedup_key=f"handover:{key}:{person.pk}", **common)
+        pref = wanted.get(person.pk)
+        if pref is not None:
+            for channel, on, address in (
+                (Channel.EMAIL, pref.email, person.email),
+                (Channel.SMS, pref.sms, getattr(person, "phone", "")),
+            ):
+                if not on or not (address or "").strip():
+                    continue
+                try:
+                    message_enqueue(
+                        channel=channel, dedup_key=f"handover:{key}:{person.pk}:{channel}", **common
+                    )
+                except ValidationError:
+                    # A malformed address on the staff record must not stop the hand-over itself.
+                    logger.warning("handover %s: no %s to user %s", key, channel, person.pk)
         told += 1
     return told
+
+
+@transaction.atomic
+def preferences_save(*, user, choices: dict[str, dict[str, bool]], changed_by=None) -> list:
+    """Save ``user``'s e-mail/SMS choice per kind: ``{kind: {"email": bool, "sms": bool}}``.
+
+    Unknown kinds are refused; kinds left out are unchanged. A change is recorded in the history.
+    """
+    unknown = set(choices) - set(NotificationKind.values)
+    if unknown:
+        raise ValidationError(_("Unknown notification kind: %(k)s.") % {"k": ", ".join(sorted(unknown))})
+    saved = []
+    for kind, wanted in choices.items():
+        pref, created = NotificationPreference.objects.get_or_create(user=user, kind=kind)
+        email, sms = bool(wanted.get("email")), bool(wanted.get("sms"))
+        if (pref.email, pref.sms) != (email, sms) or created:
+            pref.email, pref.sms = email, sms
+            pref._history_user = changed_by or user
+            pref.save()
+        saved.append(pref)
+    return saved

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.InboxView.as_view(), name="inbox"),
     path("inbox/<int:pk>/", views.InboxMessageView.as_view(), name="inbox_message"),
     path("inbox/read-all/", views.InboxMarkAllReadView.as_view(), name="inbox_read_all"),
+    path("settings/", views.PreferencesView.as_view(), name="preferences"),
     path("outbox/", views.OutboxListView.as_view(), name="outbox"),
     path("outbox/<int:pk>/", views.OutboxDetailView.as_view(), name="message_detail"),
     path("outbox/<int:pk>/retry/", views.OutboxRetryView.as_view(), name="message_retry"),

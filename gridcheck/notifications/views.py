@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -180,3 +180,36 @@ class InboxMarkAllReadView(LoginRequiredMixin, View):
             request, ngettext("%(n)s message marked read.", "%(n)s messages marked read.", n) % {"n": n}
         )
         return redirect("notifications:inbox")
+
+
+class PreferencesView(LoginRequiredMixin, View):
+    """The user's own notification settings: per kind, e-mail and/or SMS besides the in-app message."""
+
+    template_name = "notifications/preferences.html"
+
+    def get(self, request):
+        return self._render(request)
+
+    def post(self, request):
+        choices = {
+            row["kind"]: {
+                "email": request.POST.get(f"{row['kind']}-email") == "on",
+                "sms": request.POST.get(f"{row['kind']}-sms") == "on",
+            }
+            for row in selectors.preferences_of(request.user)
+        }
+        services.preferences_save(user=request.user, choices=choices)
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("notifications:preferences")
+
+    def _render(self, request):
+        user = request.user
+        return render(
+            request,
+            self.template_name,
+            {
+                "rows": selectors.preferences_of(user),
+                "has_email": bool((user.email or "").strip()),
+                "has_phone": bool((getattr(user, "phone", "") or "").strip()),
+            },
+        )

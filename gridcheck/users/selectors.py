@@ -22,3 +22,12 @@ def people_who_may(capability: str, *, station_id=None, exclude=()) -> list[User
     where = Q(station__isnull=True) | (Q(station_id=station_id) if station_id is not None else Q())
     people = User.objects.filter(where, is_active=True).exclude(pk__in=excluded).order_by("username")
     return [person for person in people if has_capability(person, capability)]
+
+
+def station_heads(station_id) -> QuerySet[User]:
+    """The active heads of a station (所长): whom an overdue work order of the station is reported to."""
+    from gridcheck.core.roles import Role
+
+    return User.objects.filter(station_id=station_id, role=Role.STATION_HEAD, is_active=True).order_by(
+        "username"
+    )

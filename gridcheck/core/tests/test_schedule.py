@@ -37,6 +37,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2026-11-16T07:00"),
                 ("hazards.daily", "2026-11-16"),
                 ("collection.daily", "2026-11-16"),
+                ("inspections.daily", "2026-11-16"),
                 ("audit.daily", "2026-11-16"),
                 ("contracts.daily", "2026-11-16"),
                 ("temporary_supply.daily", "2026-11-16"),
@@ -55,6 +56,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2026-11-03T07:00"),
                 ("hazards.daily", "2026-11-03"),
                 ("collection.daily", "2026-11-03"),
+                ("inspections.daily", "2026-11-03"),
                 ("audit.daily", "2026-11-03"),
                 ("contracts.daily", "2026-11-03"),
                 ("temporary_supply.daily", "2026-11-03"),
@@ -70,6 +72,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2026-10-06T08:30"),
                 ("hazards.daily", "2026-10-06"),
                 ("collection.daily", "2026-10-06"),
+                ("inspections.daily", "2026-10-06"),
                 ("audit.daily", "2026-10-06"),
                 ("contracts.daily", "2026-10-06"),
                 ("temporary_supply.daily", "2026-10-06"),
@@ -87,6 +90,7 @@ def recording_jobs(calls):
                 ("notifications.flush_outbox", "2027-01-07T09:00"),
                 ("hazards.daily", "2027-01-07"),
                 ("collection.daily", "2027-01-07"),
+                ("inspections.daily", "2027-01-07"),
                 ("audit.daily", "2027-01-07"),
                 ("contracts.daily", "2027-01-07"),
                 ("temporary_supply.daily", "2027-01-07"),
@@ -112,10 +116,10 @@ def test_a_job_is_enqueued_once_per_period():
     first = schedule_tick(now=at(2026, 11, 16, 7, 0, 10), jobs=jobs)
     again = schedule_tick(now=at(2026, 11, 16, 7, 0, 40), jobs=jobs)
     later = schedule_tick(now=at(2026, 11, 16, 7, 1, 5), jobs=jobs)
-    assert len(first) == 11
+    assert len(first) == 12
     assert again == []
     assert later == ["notifications.flush_outbox@2026-11-16T07:01"]
-    assert ScheduledJobRun.objects.count() == 12
+    assert ScheduledJobRun.objects.count() == 13
 
 
 @pytest.mark.django_db

@@ -24,9 +24,12 @@ from gridcheck.hazards.services.contacts import (
 from gridcheck.hazards.services.daily import DailyResult, hazard_daily_run
 from gridcheck.hazards.services.drills import drill_cancel, drill_record, drill_schedule
 from gridcheck.hazards.services.lifecycle import (
+    hazard_cancel,
+    hazard_correct,
     hazard_create,
     hazard_photo_add,
     hazard_rectification_confirm,
+    hazard_told_to_government,
     hazard_transition,
     hazard_update,
 )
@@ -37,6 +40,9 @@ from gridcheck.hazards.services.monthly import (
 )
 
 __all__ = [
+    "hazard_cancel",
+    "hazard_correct",
+    "hazard_told_to_government",
     "BriefingResult",
     "DailyResult",
     "MonthlyResult",

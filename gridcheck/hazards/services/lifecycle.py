@@ -103,6 +103,87 @@ def hazard_update(*, hazard: Hazard, user, **fields) -> Hazard:
     return hazard
 
 
+#: The descriptive fields a registered hazard may be corrected in (``hazard_correct``).
+CORRECTABLE_FIELDS = (
+    "category",
+    "severity",
+    "description",
+    "consequence",
+    "advice",
+    "deadline",
+    "responsible_person",
+    "responsible_phone",
+    "responsible_staff",
+    "found_by_inspection_ref",
+)
+
+
+def hazard_told_to_government(hazard: Hazard) -> bool:
+    """Whether a document addressed to the government (a monthly summary, a briefing: a notice with no
+    customer) that lists ``hazard`` has been sent: from then on it is corrected only by re-inspection."""
+    return hazard.notices.filter(customer__isnull=True, sent_at__isnull=False).exists()
+
+
+def _require_correctable(hazard: Hazard, reason: str) -> None:
+    from gridcheck.hazards.choices import OPEN_STATUSES
+
+    if hazard.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("A %(status)s hazard can no longer be corrected or cancelled.")
+            % {"status": hazard.get_status_display()}
+        )
+    if hazard_told_to_government(hazard):
+        raise ValidationError(
+            _("The government has been told of this hazard: it can no longer be corrected or cancelled.")
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+
+
+@transaction.atomic
+def hazard_correct(*, hazard: Hazard, user, reason: str, **fields) -> Hazard:
+    """Correct a registered hazard's descriptive fields, with a reason, until the government is told of
+    it. The change is in the history (with the reason) and the event log (same status, what changed)."""
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    _require_correctable(hazard, reason)
+    changed = []
+    for name, value in fields.items():
+        if name not in CORRECTABLE_FIELDS:
+            raise ValidationError(_("%(field)s cannot be changed here.") % {"field": name})
+        if getattr(hazard, name) != value:
+            changed.append(str(Hazard._meta.get_field(name).verbose_name))
+            setattr(hazard, name, value)
+    if not changed:
+        raise ValidationError(_("Nothing was changed."))
+    _check_deadline(hazard.found_on, hazard.deadline)
+    hazard.full_clean()
+    note = _("Corrected (%(fields)s): %(reason)s") % {"fields": "、".join(changed), "reason": reason.strip()}
+    hazard._change_reason = note[:100]
+    hazard._history_user = user
+    hazard.save()
+    record_transition(
+        HazardEvent, hazard, from_status=hazard.status, to_status=hazard.status, actor=user, note=note
+    )
+    return hazard
+
+
+@transaction.atomic
+def hazard_cancel(*, hazard: Hazard, user, reason: str) -> Hazard:
+    """Cancel a hazard registered by mistake, with a reason, until the government is told of it."""
+    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    _require_correctable(hazard, reason)
+    from_status = hazard.status
+    hazard.status = HazardStatus.CANCELLED
+    note = _("Cancelled as registered by mistake: %(reason)s") % {"reason": reason.strip()}
+    hazard._change_reason = note[:100]
+    hazard._history_user = user
+    hazard.save()
+    record_transition(
+        HazardEvent, hazard, from_status=from_status, to_status=HazardStatus.CANCELLED, actor=user, note=note
+    )
+    return hazard
+
+
 @transaction.atomic
 def hazard_photo_add(*, hazard: Hazard, stage: str, image, user=None, caption: str = "") -> HazardPhoto:
     """Attach a before/after photo to a hazard: checked, re-encoded and stored under a generated name."""

@@ -33,7 +33,9 @@ from gridcheck.inspections.services.work_orders import (
     work_order_assign,
     work_order_cancel,
     work_order_close,
+    work_order_correct,
     work_order_create,
+    work_orders_overdue_notify,
 )
 
 __all__ = [
@@ -54,5 +56,7 @@ __all__ = [
     "work_order_assign",
     "work_order_cancel",
     "work_order_close",
+    "work_order_correct",
     "work_order_create",
+    "work_orders_overdue_notify",
 ]

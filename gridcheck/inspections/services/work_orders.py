@@ -197,30 +197,30 @@ def work_order_assign(
 
 
 def _notify_assignees(*, work_order: WorkOrder, people, assigned_by) -> None:
-    """An in-app message to each inspector sent (once per work order, inspector and visit date)."""
+    """Tell each inspector sent (once per work order, inspector and visit date): in-app, and by e-mail
+    or SMS where they chose it for work orders (``notifications.services.notify_people``)."""
     from django.urls import reverse
 
-    from gridcheck.notifications.choices import Channel
-    from gridcheck.notifications.services import message_enqueue
+    from gridcheck.notifications.choices import NotificationKind
+    from gridcheck.notifications.services import notify_people
 
-    for person in people:
-        message_enqueue(
-            channel=Channel.IN_APP,
-            recipient=person,
-            subject=_("Work order %(n)s: visit on %(date)s")
-            % {"n": work_order.number, "date": work_order.visit_date.isoformat()},
-            body=_("%(customer)s, %(address)s. %(reason)s Field visit page: %(url)s")
-            % {
-                "customer": work_order.customer,
-                "address": work_order.customer.address,
-                "reason": work_order.reason,
-                "url": reverse("inspections:visit", args=[work_order.pk]),
-            },
-            dedup_key=f"inspections:assign:{work_order.pk}:{person.pk}:{work_order.visit_date.isoformat()}",
-            related=work_order,
-            created_by=assigned_by,
-            station=work_order.station,
-        )
+    notify_people(
+        people,
+        subject=_("Work order %(n)s: visit on %(date)s")
+        % {"n": work_order.number, "date": work_order.visit_date.isoformat()},
+        body=_("%(customer)s, %(address)s. %(reason)s Field visit page: %(url)s")
+        % {
+            "customer": work_order.customer,
+            "address": work_order.customer.address,
+            "reason": work_order.reason,
+            "url": reverse("inspections:visit", args=[work_order.pk]),
+        },
+        key=f"inspections:assign:{work_order.pk}:{work_order.visit_date.isoformat()}",
+        related=work_order,
+        created_by=assigned_by,
+        station=work_order.station,
+        kind=NotificationKind.WORK_ORDERS,
+    )
 
 
 @transaction.atomic
@@ -255,6 +255,51 @@ def work_order_cancel(*, work_order: WorkOrder, user, reason: str) -> WorkOrder:
     )
 
 
+@transaction.atomic
+def work_order_correct(*, work_order: WorkOrder, user, due_on: datetime.date, reason: str) -> WorkOrder:
+    """Correct the due date of a work order not yet visited (created or assigned), with a reason.
+
+    The inspectors are corrected by assigning again (``work_order_assign``: still two qualified). The
+    change is in the order's history and its event log (same status, the old and new date in the note).
+    """
+    work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+    if (
+        work_order.status not in (WorkOrderStatus.CREATED, WorkOrderStatus.ASSIGNED)
+        or work_order.visits.exists()
+    ):
+        raise ValidationError(
+            _("A %(status)s work order can no longer be corrected.")
+            % {"status": work_order.get_status_display()}
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the work order is corrected.")})
+    if due_on is None:
+        raise ValidationError({"due_on": _("Enter the new due date.")})
+    today = timezone.localdate()
+    window = datetime.timedelta(days=DUE_WINDOW_DAYS)
+    if not (today - window <= due_on <= today + window):
+        raise ValidationError({"due_on": _("A work order's due date lies within a year of today.")})
+    if due_on == work_order.due_on:
+        raise ValidationError({"due_on": _("This is the work order's present due date.")})
+    before = work_order.due_on
+    work_order.due_on = due_on
+    note = _("Due date corrected from %(old)s to %(new)s: %(reason)s") % {
+        "old": before.isoformat() if before else "—",
+        "new": due_on.isoformat(),
+        "reason": reason.strip(),
+    }
+    save(work_order, user=user, reason=note)
+    record_transition(
+        WorkOrderEvent,
+        work_order,
+        from_status=work_order.status,
+        to_status=work_order.status,
+        actor=user,
+        note=note,
+    )
+    return work_order
+
+
 def broken_seal_work_order(
     sender, *, seal_break, customer, reason: str, due_on, reported_by, **kwargs
 ) -> WorkOrder:
@@ -271,3 +316,48 @@ def broken_seal_work_order(
     seal_break.work_order = order
     seal_break.save(update_fields=["work_order", "updated_at"])
     return order
+
+
+def work_orders_overdue_notify(*, today: datetime.date | None = None) -> dict:
+    """The daily job: tell the assignees and the station head of every open work order whose due date
+    (``due_on``, itself set from the rule ``inspections.work_order.due_days``) has passed.
+
+    Once per work order and due date (a later run tells nobody again; a corrected due date that passes
+    too is a new overdue). Returns ``{"overdue": n, "told": people told}``.
+    """
+    from django.urls import reverse
+
+    from gridcheck.inspections.choices import OPEN_STATUSES
+    from gridcheck.notifications.choices import NotificationKind
+    from gridcheck.notifications.services import notify_people
+    from gridcheck.users.selectors import station_heads
+
+    today = today or timezone.localdate()
+    orders = (
+        WorkOrder.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        .select_related("customer", "station")
+        .prefetch_related("assignees")
+        .order_by("due_on", "pk")
+    )
+    overdue = told = 0
+    for order in orders.iterator(chunk_size=200):
+        overdue += 1
+        days = (today - order.due_on).days
+        people = {p.pk: p for p in order.assignees.all() if p.is_active}
+        people.update({p.pk: p for p in station_heads(order.station_id)})
+        told += notify_people(
+            people.values(),
+            subject=_("Work order %(n)s is %(days)s days overdue") % {"n": order.number, "days": days},
+            body=_("%(customer)s: due on %(due)s, still %(status)s. %(url)s")
+            % {
+                "customer": order.customer,
+                "due": order.due_on.isoformat(),
+                "status": order.get_status_display(),
+                "url": reverse("inspections:workorder_detail", args=[order.pk]),
+            },
+            key=f"inspections:workorder:{order.pk}:overdue:{order.due_on.isoformat()}",
+            related=order,
+            station=order.station,
+            kind=NotificationKind.WORK_ORDERS,
+        )
+    return {"overdue": overdue, "told": told}

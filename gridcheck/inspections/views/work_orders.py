@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedListView, history_entries
+from gridcheck.core.periods import date_parse
 from gridcheck.core.rules import rule_int
 from gridcheck.inspections import selectors, services
 from gridcheck.inspections.choices import TRANSITIONS, WorkOrderStatus
@@ -99,6 +100,25 @@ class WorkOrderCreateView(FieldWorkRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+#: What each service's field is called on the page, so that a refusal names the field.
+FIELD_LABELS = {
+    "due_on": gettext_lazy("due on"),
+    "reason": gettext_lazy("reason"),
+    "visit_date": gettext_lazy("visit date"),
+}
+
+
+def _field_errors(request, error: ValidationError) -> None:
+    """Show a refusal as messages, each field's message led by the field's name."""
+    if not hasattr(error, "error_dict"):
+        show_errors(request, error)
+        return
+    for name, errors in error.message_dict.items():
+        label = FIELD_LABELS.get(name, "")
+        for message in errors:
+            messages.error(request, f"{label}：{message}" if label else message)
+
+
 class WorkOrderDetailView(CapabilityRequiredMixin, TemplateView):
     template_name = "inspections/workorder_detail.html"
 
@@ -128,6 +148,9 @@ class WorkOrderDetailView(CapabilityRequiredMixin, TemplateView):
             min_inspectors=rule_int("inspections.visit.min_inspectors", on=visit_date),
             can_close=can_dispatch and order.status == WorkOrderStatus.VISITED,
             can_cancel=can_dispatch and WorkOrderStatus.CANCELLED in TRANSITIONS.get(order.status, ()),
+            can_correct=can_dispatch
+            and order.status in (WorkOrderStatus.CREATED, WorkOrderStatus.ASSIGNED)
+            and not order.visits.exists(),
         )
         return ctx
 
@@ -137,9 +160,10 @@ class WorkOrderAssignView(DispatchRequiredMixin, View):
         order = get_object_or_404(selectors.work_orders_for(request.user), pk=pk)
         form = AssignForm(request.POST, staff=User.objects.filter(is_active=True))
         if not form.is_valid():
-            for errors in form.errors.values():
+            for name, errors in form.errors.items():
                 for message in errors:
-                    messages.error(request, message)
+                    label = form.fields[name].label if name in form.fields else ""
+                    messages.error(request, f"{label}：{message}" if label else message)
             return redirect(order)
         try:
             services.work_order_assign(
@@ -150,7 +174,7 @@ class WorkOrderAssignView(DispatchRequiredMixin, View):
             )
             messages.success(request, _("Work order assigned."))
         except ValidationError as error:
-            show_errors(request, error)
+            _field_errors(request, error)
         return redirect(order)
 
 
@@ -165,6 +189,17 @@ class WorkOrderActionView(DispatchRequiredMixin, View):
                     work_order=order, user=request.user, outcome=request.POST.get("outcome", "")
                 )
                 messages.success(request, _("Work order closed."))
+            elif action == "correct":
+                try:
+                    due_on = date_parse(request.POST.get("due_on", ""))
+                except (ValidationError, ValueError) as error:
+                    raise ValidationError(
+                        {"due_on": " ".join(getattr(error, "messages", [str(error)]))}
+                    ) from None
+                services.work_order_correct(
+                    work_order=order, user=request.user, due_on=due_on, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Work order corrected."))
             elif action == "cancel":
                 services.work_order_cancel(
                     work_order=order, user=request.user, reason=request.POST.get("reason", "")
@@ -173,5 +208,5 @@ class WorkOrderActionView(DispatchRequiredMixin, View):
             else:
                 raise Http404
         except ValidationError as error:
-            show_errors(request, error)
+            _field_errors(request, error)
         return redirect(order)
