@@ -220,9 +220,11 @@ def letterhead() -> str:
 
 
 def monthly_hazards(first: datetime.date, last: datetime.date) -> QuerySet:
-    """The hazards a monthly notice reports: found in the month, and every earlier one still open."""
+    """The hazards a monthly notice reports: found in the month, and every earlier one still open (never
+    one cancelled as registered by mistake)."""
     return (
         Hazard.objects.select_related("customer", "station")
+        .exclude(status=HazardStatus.CANCELLED)
         .filter(found_on__lte=last)
         .filter(Q(found_on__gte=first) | Q(status__in=OPEN_STATUSES))
         .order_by("customer__account_number", "deadline", "pk")
@@ -301,7 +303,8 @@ def hazard_period_statistics(
     over: a deadline still to come is not overdue.
     """
     qs = queryset if queryset is not None else Hazard.objects.all()
-    qs = qs.select_related("customer", "station")
+    # A hazard cancelled as registered by mistake never counts.
+    qs = qs.exclude(status=HazardStatus.CANCELLED).select_related("customer", "station")
     end = min(last, as_of or timezone.localdate())
     found = qs.filter(found_on__gte=first, found_on__lte=last)
     rectified = qs.filter(rectified_on__gte=first, rectified_on__lte=last)
