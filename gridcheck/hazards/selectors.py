@@ -70,12 +70,15 @@ def visible(queryset: QuerySet, user) -> QuerySet:
     customer = portal_customer_for(user)
     if customer is not None:
         model = queryset.model
-        if model is Hazard or model is Drill:
+        if model is Hazard:
+            # A hazard cancelled as registered by mistake is not the customer's.
+            return queryset.filter(customer=customer).exclude(status=HazardStatus.CANCELLED)
+        if model is Drill:
             return queryset.filter(customer=customer)
         if model is Notice:
             return queryset.filter(customer=customer)
         if model is HazardPhoto:
-            return queryset.filter(hazard__customer=customer)
+            return queryset.filter(hazard__customer=customer).exclude(hazard__status=HazardStatus.CANCELLED)
         return queryset.none()
     # County documents (government summaries, briefings: station None) name every station's customers:
     # county-level users (the administrator, the liaison) read them, a station's staff do not.

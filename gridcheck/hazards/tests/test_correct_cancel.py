@@ -104,3 +104,12 @@ def test_a_cancelled_hazard_is_in_no_notice_or_figure(county, make_hazard):
     first, last = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
     assert list(monthly_hazards(first, last)) == [kept]
     assert hazard_period_statistics(first=first, last=last)["found"] == 1
+
+
+def test_the_customer_no_longer_sees_a_cancelled_hazard(county, make_hazard, portal):
+    from gridcheck.hazards.selectors import hazards_for
+
+    kept, cancelled = make_hazard(), make_hazard()
+    services.hazard_cancel(hazard=cancelled, user=county.users["head_east"], reason="重复登记")
+    assert list(hazards_for(portal["east11"])) == [kept]
+    assert cancelled in hazards_for(county.users["head_east"])  # staff still find it, with its history
