@@ -70,12 +70,15 @@ def visible(queryset: QuerySet, user) -> QuerySet:
     customer = portal_customer_for(user)
     if customer is not None:
         model = queryset.model
-        if model is Hazard or model is Drill:
+        if model is Hazard:
+            # A hazard cancelled as registered by mistake is not the customer's.
+            return queryset.filter(customer=customer).exclude(status=HazardStatus.CANCELLED)
+        if model is Drill:
             return queryset.filter(customer=customer)
         if model is Notice:
             return queryset.filter(customer=customer)
         if model is HazardPhoto:
-            return queryset.filter(hazard__customer=customer)
+            return queryset.filter(hazard__customer=customer).exclude(hazard__status=HazardStatus.CANCELLED)
         return queryset.none()
     # County documents (government summaries, briefings: station None) name every station's customers:
     # county-level users (the administrator, the liaison) read them, a station's staff do not.
@@ -220,9 +223,11 @@ def letterhead() -> str:
 
 
 def monthly_hazards(first: datetime.date, last: datetime.date) -> QuerySet:
-    """The hazards a monthly notice reports: found in the month, and every earlier one still open."""
+    """The hazards a monthly notice reports: found in the month, and every earlier one still open (never
+    one cancelled as registered by mistake)."""
     return (
         Hazard.objects.select_related("customer", "station")
+        .exclude(status=HazardStatus.CANCELLED)
         .filter(found_on__lte=last)
         .filter(Q(found_on__gte=first) | Q(status__in=OPEN_STATUSES))
         .order_by("customer__account_number", "deadline", "pk")
@@ -301,7 +306,8 @@ def hazard_period_statistics(
     over: a deadline still to come is not overdue.
     """
     qs = queryset if queryset is not None else Hazard.objects.all()
-    qs = qs.select_related("customer", "station")
+    # A hazard cancelled as registered by mistake never counts.
+    qs = qs.exclude(status=HazardStatus.CANCELLED).select_related("customer", "station")
     end = min(last, as_of or timezone.localdate())
     found = qs.filter(found_on__gte=first, found_on__lte=last)
     rectified = qs.filter(rectified_on__gte=first, rectified_on__lte=last)

@@ -92,3 +92,24 @@ def test_the_pages(client, county, make_hazard):
     # The liaison may read hazards but never change them.
     client.force_login(county.users["liaison"])
     assert client.post(cancel, {"reason": "x"}).status_code == 403
+
+
+def test_a_cancelled_hazard_is_in_no_notice_or_figure(county, make_hazard):
+    import datetime
+
+    from gridcheck.hazards.selectors import hazard_period_statistics, monthly_hazards
+
+    kept, cancelled = make_hazard(), make_hazard(customer_key="east12")
+    services.hazard_cancel(hazard=cancelled, user=county.users["head_east"], reason="登记错误")
+    first, last = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
+    assert list(monthly_hazards(first, last)) == [kept]
+    assert hazard_period_statistics(first=first, last=last)["found"] == 1
+
+
+def test_the_customer_no_longer_sees_a_cancelled_hazard(county, make_hazard, portal):
+    from gridcheck.hazards.selectors import hazards_for
+
+    kept, cancelled = make_hazard(), make_hazard()
+    services.hazard_cancel(hazard=cancelled, user=county.users["head_east"], reason="重复登记")
+    assert list(hazards_for(portal["east11"])) == [kept]
+    assert cancelled in hazards_for(county.users["head_east"])  # staff still find it, with its history
