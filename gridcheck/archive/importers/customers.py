@@ -174,5 +174,6 @@ SPEC = Spec(
     export_row=_export_customer,
     export_related=("area",),
     station_lookup="station__code",
+    bulk_copy=True,
 )
 del C

@@ -16,17 +16,15 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gridcheck.archive.importers.errors import CellProblem, FileProblem
 from gridcheck.archive.importers.files import is_blank
 from gridcheck.archive.importers.parsers import FULLWIDTH, cell_text, check_field
-from gridcheck.archive.importers.spec import CHANGE_REASON, Column, Context, Spec
+from gridcheck.archive.importers.spec import Column, Context, Spec
+from gridcheck.archive.importers.writers import CopyWriter, OrmWriter
 
 #: Rows parsed, resolved and written together (one lookup query and one bulk write per chunk).
 CHUNK_ROWS = 5000
-#: Rows per INSERT/UPDATE statement inside a chunk.
-BATCH_SIZE = 2000
 #: The header row is looked for among this many first rows (a merged title row may come first).
 HEADER_SEARCH_ROWS = 10
 
@@ -219,30 +217,18 @@ def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) 
             ctx.unchanged += 1
     if ctx.errors:
         return  # the file will be refused: keep checking, write nothing more
-    reason = CHANGE_REASON.format(file_name=ctx.file_name)
-    if creates:
-        factory = spec.new_object or (lambda fields: spec.model(**fields))
-        objs = [factory({k: v for k, v in fields.items() if not k.startswith("_")}) for _n, fields in creates]
-        bulk_create_with_history(
-            objs, spec.model, batch_size=BATCH_SIZE, default_user=ctx.user, default_change_reason=reason
-        )
-        ctx.created += len(objs)
-    if updates:
+    if updates and any(f.name == "updated_at" for f in spec.model._meta.fields):
         now = timezone.now()
-        names = sorted(changed_fields)
-        if any(f.name == "updated_at" for f in spec.model._meta.fields):
-            for obj in updates:
-                obj.updated_at = now
-            names.append("updated_at")
-        bulk_update_with_history(
-            updates,
-            spec.model,
-            names,
-            batch_size=BATCH_SIZE,
-            default_user=ctx.user,
-            default_change_reason=reason,
-        )
-        ctx.updated += len(updates)
+        for obj in updates:
+            obj.updated_at = now
+        changed_fields.add("updated_at")
+    ctx.writer.add(
+        [{k: v for k, v in fields.items() if not k.startswith("_")} for _n, fields in creates],
+        updates,
+        sorted(changed_fields),
+    )
+    ctx.created += len(creates)
+    ctx.updated += len(updates)
 
 
 def _key_columns(spec: Spec) -> list[str]:
@@ -251,6 +237,9 @@ def _key_columns(spec: Spec) -> list[str]:
 
 
 def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
+    """Check every row and, when the file has no error, write it (with ``COPY`` where ``ctx.use_copy``);
+    the number of data rows."""
+    ctx.writer = CopyWriter(ctx) if ctx.use_copy else OrmWriter(ctx)
     header_number, header_row, mapping = _find_header(ctx, rows)
     if ctx.errors:
         return 0
@@ -287,6 +276,8 @@ def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
     _flush(ctx, chunk, seen)
     if total == 0:
         ctx.error(None, None, _("the file has a header row but no data rows"))
+    if not ctx.errors:
+        ctx.writer.finish()
     return total
 
 

@@ -56,6 +56,10 @@ def _metering_point_new(fields):
     return obj
 
 
+def _metering_point_new_values(row):
+    row["multiplier"] = MeteringPoint.derive_multiplier(row["ct_ratio"], row["pt_ratio"])
+
+
 def _metering_point_after_apply(obj):
     multiplier = MeteringPoint.derive_multiplier(obj.ct_ratio, obj.pt_ratio)
     if multiplier != obj.multiplier:
@@ -122,9 +126,11 @@ SPEC = Spec(
     check_existing=_check_existing_mp,
     after_apply=_metering_point_after_apply,
     new_object=_metering_point_new,
+    new_values=_metering_point_new_values,
     existing_related=("customer",),
     export_row=_export_metering_point,
     export_related=("customer",),
     station_lookup="customer__station__code",
+    bulk_copy=True,
 )
 del C

@@ -178,5 +178,6 @@ SPEC = Spec(
     export_related=("metering_point",),
     required_any=(("rated_current", "rated_current_a"),),
     station_lookup="metering_point__customer__station__code",
+    bulk_copy=True,
 )
 del C
