@@ -9,8 +9,10 @@ the transaction back when there are any.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from gridcheck.archive.importers.errors import CellProblem, FileProblem
 from gridcheck.archive.importers.files import is_blank
 from gridcheck.archive.importers.parsers import FULLWIDTH, cell_text, check_field
-from gridcheck.archive.importers.spec import Column, Context, Spec
+from gridcheck.archive.importers.spec import Column, Context, Spec, key_in
 from gridcheck.archive.importers.writers import CopyWriter, OrmWriter
 
 #: Rows parsed, resolved and written together (one lookup query and one bulk write per chunk).
@@ -104,11 +106,29 @@ def _find_header(ctx: Context, rows: Iterator[tuple[int, list]]) -> tuple[int, l
     return number, row, mapping
 
 
+#: A column's parsed values are remembered for this many distinct cells (categories, dates, codes of
+#: parents repeat; an account number does not): the same text always parses to the same value.
+MEMO_CELLS = 20_000
+_MEMO_TYPES = frozenset({str, int, bool, Decimal, datetime.date, type(None), tuple})
+_MISSING = object()
+
+
 def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column], header_row: list):
     values: dict[str, Any] = {}
     ok = True
+    memos = ctx.cache.get("_memo")
+    if memos is None:
+        memos = ctx.cache["_memo"] = {column.name: {} for column in mapping.values()}
+    width = len(row)
     for index, column in mapping.items():
-        raw = row[index] if index < len(row) else None
+        raw = row[index] if index < width else None
+        text = type(raw) is str
+        if text:
+            memo = memos[column.name]
+            value = memo.get(raw, _MISSING)
+            if value is not _MISSING:
+                values[column.name] = value
+                continue
         if is_blank(raw):
             if column.required:
                 ctx.error(number, column.name, _("a value is required"))
@@ -124,8 +144,11 @@ def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column],
         except CellProblem as problem:
             ctx.error(number, problem.column or column.name, problem.reason)
             ok = False
+            continue
+        if text and len(memo) < MEMO_CELLS and type(value) in _MEMO_TYPES:
+            memo[raw] = value
     # A header cell merged across several columns leaves data under an empty header.
-    for index in range(len(header_row), len(row)) if len(row) > len(header_row) else ():
+    for index in range(len(header_row), width) if width > len(header_row) else ():
         if not is_blank(row[index]) and index not in ctx.cache.setdefault("_reported_cols", set()):
             ctx.cache["_reported_cols"].add(index)
             ctx.error(number, None, _unnamed_column_reason(index))
@@ -152,7 +175,7 @@ def _empty_value(spec: Spec, column: Column) -> Any:
 
 def _key_filter(spec: Spec, keys: list[tuple]) -> models.Q:
     if len(spec.key_fields) == 1:
-        return models.Q(**{f"{spec.key_fields[0]}__in": [k[0] for k in keys]})
+        return key_in(spec.key_fields[0], [k[0] for k in keys])
     first = spec.key_fields[0]
     return models.Q(**{f"{first}__in": {k[0] for k in keys}})
 

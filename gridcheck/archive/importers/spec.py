@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.importers.errors import CellProblem, RowError, TooManyErrors
@@ -108,6 +109,15 @@ class Context:
     def require_scope(self, station_id: int | None, column: str | None = None) -> None:
         if not self.in_scope(station_id):
             raise CellProblem(_("not in your station"), column)
+
+
+def key_in(name: str, values) -> models.Q:
+    """``Q(name__in=values)``; on PostgreSQL a list of texts is sent as one array parameter (a chunk of
+    5,000 keys is then one value to bind, not 5,000)."""
+    values = list(values)
+    if connection.vendor == "postgresql" and values and all(type(v) is str for v in values):
+        return models.Q(**{f"{name}__in": RawSQL("SELECT unnest(%s::text[])", (values,))})
+    return models.Q(**{f"{name}__in": values})
 
 
 def copy_plain(spec: Spec, values: dict[str, Any], fields: dict[str, Any]) -> None:

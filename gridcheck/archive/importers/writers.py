@@ -16,6 +16,8 @@ handed, with the audit trail (the importing user, the change reason ``导入 <fi
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,8 @@ from gridcheck.archive.importers.spec import CHANGE_REASON, Context
 
 #: Rows per INSERT/UPDATE statement inside a chunk (the ORM writer).
 BATCH_SIZE = 2000
+
+logger = logging.getLogger(__name__)
 
 _STAGE_NEW = "gridcheck_import_stage_new"
 _STAGE_CHANGED = "gridcheck_import_stage_changed"
@@ -190,6 +194,7 @@ class CopyWriter:
     def finish(self) -> None:
         if not self.started:
             return
+        started = time.perf_counter()
         table = _q(self.table)
         columns = ", ".join(_q(f.column) for f in self.fields)
         pk = _q(self.pk.column)
@@ -222,3 +227,10 @@ class CopyWriter:
                     cursor.execute(history, params)
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}, {_STAGE_CHANGED}")
         self.started = False
+        logger.info(
+            "%s: %s new and %s changed rows written from the staging tables in %.1f s",
+            self.table,
+            self.n_new,
+            self.n_changed,
+            time.perf_counter() - started,
+        )
