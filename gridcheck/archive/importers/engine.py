@@ -10,13 +10,15 @@ the transaction back when there are any.
 from __future__ import annotations
 
 import datetime
+import queue
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.importers.errors import CellProblem, FileProblem
@@ -113,7 +115,8 @@ _MEMO_TYPES = frozenset({str, int, bool, Decimal, datetime.date, type(None), tup
 _MISSING = object()
 
 
-def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column], header_row: list):
+def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column], header_row: list, error):
+    """The values of one row, or None when a cell is refused (each problem given to ``error``)."""
     values: dict[str, Any] = {}
     ok = True
     memos = ctx.cache.get("_memo")
@@ -131,7 +134,7 @@ def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column],
                 continue
         if is_blank(raw):
             if column.required:
-                ctx.error(number, column.name, _("a value is required"))
+                error(number, column.name, _("a value is required"))
                 ok = False
             else:
                 values[column.name] = _empty_value(ctx.spec, column)
@@ -142,7 +145,7 @@ def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column],
                 value = check_field(ctx.spec.model, column.field, value)
             values[column.name] = value
         except CellProblem as problem:
-            ctx.error(number, problem.column or column.name, problem.reason)
+            error(number, problem.column or column.name, problem.reason)
             ok = False
             continue
         if text and len(memo) < MEMO_CELLS and type(value) in _MEMO_TYPES:
@@ -151,7 +154,7 @@ def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column],
     for index in range(len(header_row), width) if width > len(header_row) else ():
         if not is_blank(row[index]) and index not in ctx.cache.setdefault("_reported_cols", set()):
             ctx.cache["_reported_cols"].add(index)
-            ctx.error(number, None, _unnamed_column_reason(index))
+            error(number, None, _unnamed_column_reason(index))
             ok = False
     return values if ok else None
 
@@ -271,37 +274,118 @@ def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
     # Empty header cells between named ones: data under them is reported (merged header cells).
     unnamed = {i for i, v in enumerate(header_row) if is_blank(v)}
     seen: dict[tuple, int] = {}
-    chunk: list[tuple[int, dict]] = []
-    total = 0
 
     def all_rows() -> Iterable[tuple[int, list]]:
         yield from ctx.cache.pop("_buffered")
         yield from rows
 
-    for number, row in all_rows():
-        if all(is_blank(v) for v in row):
-            continue
-        total += 1
-        bad_unnamed = [i for i in unnamed if i < len(row) and not is_blank(row[i])]
-        if bad_unnamed:
-            reported = ctx.cache.setdefault("_reported_cols", set())
-            for index in bad_unnamed:
-                if index not in reported:
-                    reported.add(index)
-                    ctx.error(number, None, _unnamed_column_reason(index))
-            continue
-        values = _parse_row(ctx, number, row, mapping, header_row)
-        if values is not None:
-            chunk.append((number, values))
-        if len(chunk) >= CHUNK_ROWS:
-            _flush(ctx, chunk, seen)
-            chunk = []
-    _flush(ctx, chunk, seen)
+    chunks = _parsed_chunks(ctx, all_rows(), mapping, header_row, unnamed)
+    if ctx.use_copy:
+        # Parse the next chunk while this one is checked and written (the database works meanwhile).
+        chunks = _read_ahead(chunks)
+    total = 0
+    for chunk, errors, rows_read, problem in chunks:
+        total = rows_read
+        for number, column, reason in errors:
+            ctx.error(number, column, reason)
+        if problem is not None:
+            raise problem
+        _flush(ctx, chunk, seen)
     if total == 0:
         ctx.error(None, None, _("the file has a header row but no data rows"))
     if not ctx.errors:
         ctx.writer.finish()
     return total
+
+
+def _parsed_chunks(
+    ctx: Context,
+    rows: Iterable[tuple[int, list]],
+    mapping: dict[int, Column],
+    header_row: list,
+    unnamed: set[int],
+) -> Iterator[tuple[list[tuple[int, dict]], list[tuple], int, Exception | None]]:
+    """The parsed rows, ``CHUNK_ROWS`` at a time, each chunk with the errors of the rows read for it
+    (recorded by the caller, in order), the number of data rows so far and, last, the problem that
+    stopped the reading (raised by the caller after the errors before it)."""
+    chunk: list[tuple[int, dict]] = []
+    errors: list[tuple] = []
+    total = 0
+
+    def error(number, column, reason):
+        errors.append((number, column, reason))
+
+    try:
+        for number, row in rows:
+            if all(is_blank(v) for v in row):
+                continue
+            total += 1
+            bad_unnamed = [i for i in unnamed if i < len(row) and not is_blank(row[i])]
+            if bad_unnamed:
+                reported = ctx.cache.setdefault("_reported_cols", set())
+                for index in bad_unnamed:
+                    if index not in reported:
+                        reported.add(index)
+                        error(number, None, _unnamed_column_reason(index))
+                continue
+            values = _parse_row(ctx, number, row, mapping, header_row, error)
+            if values is not None:
+                chunk.append((number, values))
+            if len(chunk) >= CHUNK_ROWS:
+                yield chunk, errors, total, None
+                chunk, errors = [], []
+    except FileProblem as problem:
+        yield [], errors, total, problem
+        return
+    yield chunk, errors, total, None
+
+
+_DONE = object()
+
+
+def _read_ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """``items``, produced by a thread up to ``depth`` items ahead of the caller: the parsing (Python)
+    overlaps the caller's waits for the database. The thread speaks the caller's language; it stops
+    when the caller does (an error limit reached, an exception)."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            with translation.override(language):
+                for item in items:
+                    if not put((item, None)):
+                        return
+        except BaseException as exc:  # handed to the caller, raised there
+            put((None, exc))
+            return
+        finally:
+            items.close()
+        put((_DONE, None))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = handoff.get()
+            if exc is not None:
+                raise exc
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def column_letter(index: int) -> str:

@@ -7,11 +7,13 @@ handed, with the audit trail (the importing user, the change reason ``导入 <fi
 
 - :class:`OrmWriter` (SQLite, and wherever ``use_copy`` is off): ``bulk_create_with_history`` and
   ``bulk_update_with_history`` per chunk;
-- :class:`CopyWriter` (PostgreSQL, specs with ``bulk_copy``): every new row and every changed row of
-  the whole file is ``COPY``'d into one of two temporary staging tables; at the end of the run one
-  ``INSERT ... SELECT`` and one ``UPDATE ... FROM``, each feeding the history table in the same
-  statement (``WITH ... RETURNING``). Both writers produce the same rows and the same history (up to
-  the time stamps and the history ids); ``tests/test_import_copy.py`` compares them.
+- :class:`CopyWriter` (PostgreSQL, specs with ``bulk_copy``): the new and the changed rows of a chunk
+  are ``COPY``'d into two temporary staging tables (the new rows with ids from the table's sequence),
+  then written by one ``INSERT ... SELECT`` and one ``UPDATE ... FROM``, and their history by one
+  ``INSERT ... SELECT`` each from the same staging tables; the engine parses the next chunk meanwhile.
+
+Both writers produce the same rows and the same history (up to the time stamps and the surrogate ids);
+``gridcheck/archive/tests/test_import_copy.py`` compares them.
 """
 
 from __future__ import annotations
@@ -80,8 +82,8 @@ def _q(name: str) -> str:
 
 
 class CopyWriter:
-    """Stages the new and the changed rows of the whole file with ``COPY``; :meth:`finish` writes them,
-    and their history, in two set-based statements (see the module docstring)."""
+    """Stages the new and the changed rows of each chunk with ``COPY`` and writes them, with their
+    history, in set-based statements (see the module docstring)."""
 
     def __init__(self, ctx: Context):
         spec = self.spec = ctx.spec
@@ -92,8 +94,8 @@ class CopyWriter:
         self.fields = [f for f in meta.concrete_fields if not f.primary_key]
         self.now = timezone.now()
         self.reason = CHANGE_REASON.format(file_name=ctx.file_name)
-        self.changed_names: set[str] = set()
         self.n_new = self.n_changed = 0
+        self.apply_s = 0.0  # seconds in the set-based writes
         self.started = False
         # What a new row holds where the file gives no value: what ``model(**fields)`` would hold.
         self.auto_now = {
@@ -126,12 +128,14 @@ class CopyWriter:
 
     def _start(self, cursor) -> None:
         columns = ", ".join(_q(f.column) for f in self.fields)
-        for stage, extra in ((_STAGE_NEW, ""), (_STAGE_CHANGED, f"{_q(self.pk.column)}, ")):
+        for stage in (_STAGE_NEW, _STAGE_CHANGED):
             cursor.execute(f"DROP TABLE IF EXISTS {stage}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
-                f"SELECT 0::integer AS row_no, {extra}{columns} FROM {_q(self.table)} WITH NO DATA"
+                f"SELECT 0::integer AS row_no, {_q(self.pk.column)}, {columns} FROM {_q(self.table)} WITH NO DATA"
             )
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [self.table, self.pk.column])
+        self.sequence = cursor.fetchone()[0]
         self.started = True
 
     def _new_row(self, fields: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +156,8 @@ class CopyWriter:
             spec.new_values(row)
         return row
 
-    def add(self, creates: list[dict[str, Any]], updates: list, names: list[str], row_numbers=None) -> None:
+    def add(self, creates: list[dict[str, Any]], updates: list, names: list[str]) -> None:
+        """Stage the chunk's new and changed rows with ``COPY``, then write them with their history."""
         if not creates and not updates:
             return
         with connection.cursor() as cursor:
@@ -161,22 +166,29 @@ class CopyWriter:
             attnames = [f.attname for f in self.fields]
             columns = ", ".join(_q(f.column) for f in self.fields)
             if creates:
-                start = self.n_new
-                with cursor.cursor.copy(f"COPY {_STAGE_NEW} (row_no, {columns}) FROM STDIN") as copy:
-                    for seq, fields in enumerate(creates, start):
+                # The new rows' ids, taken from the table's sequence as an INSERT would, in file order.
+                cursor.execute(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, len(creates)]
+                )
+                ids = sorted(pk for (pk,) in cursor.fetchall())
+                with cursor.cursor.copy(
+                    f"COPY {_STAGE_NEW} (row_no, {_q(self.pk.column)}, {columns}) FROM STDIN"
+                ) as copy:
+                    for seq, (pk, fields) in enumerate(zip(ids, creates, strict=True)):
                         row = self._new_row(fields)
-                        copy.write_row([seq, *(row[name] for name in attnames)])
-                self.n_new += len(creates)
+                        copy.write_row([seq, pk, *(row[name] for name in attnames)])
             if updates:
-                start = self.n_changed
                 pk = self.pk.attname
                 with cursor.cursor.copy(
                     f"COPY {_STAGE_CHANGED} (row_no, {_q(self.pk.column)}, {columns}) FROM STDIN"
                 ) as copy:
-                    for seq, obj in enumerate(updates, start):
+                    for seq, obj in enumerate(updates):
                         copy.write_row([seq, getattr(obj, pk), *(getattr(obj, name) for name in attnames)])
-                self.n_changed += len(updates)
-                self.changed_names.update(names)
+            started = time.perf_counter()
+            self._apply(cursor, bool(creates), names if updates else [])
+            self.apply_s += time.perf_counter() - started
+        self.n_new += len(creates)
+        self.n_changed += len(updates)
 
     # -- the set-based writes --------------------------------------------------------------------------
 
@@ -191,40 +203,31 @@ class CopyWriter:
         )
         return sql, [self.now, self.reason, history_type, self.history["user_id"]]
 
-    def finish(self) -> None:
-        if not self.started:
-            return
-        started = time.perf_counter()
+    def _apply(self, cursor, new: bool, names: list[str]) -> None:
+        """The staged rows into the table (and its history), then the staging tables emptied."""
         table = _q(self.table)
         columns = ", ".join(_q(f.column) for f in self.fields)
         pk = _q(self.pk.column)
+        if new:
+            cursor.execute(f"INSERT INTO {table} ({pk}, {columns}) SELECT {pk}, {columns} FROM {_STAGE_NEW}")
+            history, params = self._history_insert(_STAGE_NEW, "+")
+            if history:
+                cursor.execute(history, params)
+        if names:
+            by_attname = {f.attname: f.column for f in self.fields}
+            assignments = ", ".join(f"{_q(by_attname[n])} = s.{_q(by_attname[n])}" for n in names)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM {_STAGE_CHANGED} AS s WHERE t.{pk} = s.{pk}"
+            )
+            history, params = self._history_insert(_STAGE_CHANGED, "~")
+            if history:
+                cursor.execute(history, params)
+        cursor.execute(f"TRUNCATE {_STAGE_NEW}, {_STAGE_CHANGED}")
+
+    def finish(self) -> None:
+        if not self.started:
+            return
         with connection.cursor() as cursor:
-            if self.n_new:
-                insert = (
-                    f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_STAGE_NEW} ORDER BY row_no "
-                    f"RETURNING {pk}, {columns}"
-                )
-                history, params = self._history_insert("written", "+")
-                if history:
-                    # RETURNING gives no row_no: number the inserted rows in their insertion order.
-                    cursor.execute(
-                        f"WITH inserted AS ({insert}), written AS (SELECT row_number() OVER () AS row_no, * "
-                        f"FROM inserted) {history}",
-                        params,
-                    )
-                else:
-                    cursor.execute(insert)
-            if self.n_changed:
-                names = sorted(self.changed_names)
-                by_attname = {f.attname: f.column for f in self.fields}
-                assignments = ", ".join(f"{_q(by_attname[n])} = s.{_q(by_attname[n])}" for n in names)
-                update = (
-                    f"UPDATE {table} AS t SET {assignments} FROM {_STAGE_CHANGED} AS s WHERE t.{pk} = s.{pk}"
-                )
-                cursor.execute(update)
-                history, params = self._history_insert(_STAGE_CHANGED, "~")
-                if history:
-                    cursor.execute(history, params)
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}, {_STAGE_CHANGED}")
         self.started = False
         logger.info(
@@ -232,5 +235,5 @@ class CopyWriter:
             self.table,
             self.n_new,
             self.n_changed,
-            time.perf_counter() - started,
+            self.apply_s,
         )
