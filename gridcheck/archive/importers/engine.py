@@ -1,6 +1,8 @@
 """The engine of one import run: find the header row, parse each row with its spec's columns, and
 resolve, check and upsert the rows chunk by chunk (one lookup query and one bulk write per chunk), the
-history recording the importing user and the change reason ``导入 <file>``.
+history recording the importing user and the change reason ``导入 <file>``. What is new or changed is
+decided here, in Python, with every row-level error; :mod:`~gridcheck.archive.importers.writers` writes
+it (through the ORM, or on PostgreSQL through ``COPY`` while a reader thread parses the next chunk).
 
 Nothing here decides whether the run is written: :func:`run` only collects errors in the
 :class:`~gridcheck.archive.importers.spec.Context`; :mod:`~gridcheck.archive.importers.batches` rolls
@@ -284,13 +286,16 @@ def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
         # Parse the next chunk while this one is checked and written (the database works meanwhile).
         chunks = _read_ahead(chunks)
     total = 0
-    for chunk, errors, rows_read, problem in chunks:
-        total = rows_read
-        for number, column, reason in errors:
-            ctx.error(number, column, reason)
-        if problem is not None:
-            raise problem
-        _flush(ctx, chunk, seen)
+    try:
+        for chunk, errors, rows_read, problem in chunks:
+            total = rows_read
+            for number, column, reason in errors:
+                ctx.error(number, column, reason)
+            if problem is not None:
+                raise problem
+            _flush(ctx, chunk, seen)
+    finally:
+        chunks.close()  # stops the reader thread at once when the run stops early
     if total == 0:
         ctx.error(None, None, _("the file has a header row but no data rows"))
     if not ctx.errors:

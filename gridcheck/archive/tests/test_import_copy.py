@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from gridcheck.archive.importers import ImportRejected, import_file
+from gridcheck.archive.importers import ImportRejected, engine, import_file
 from gridcheck.archive.importers.writers import copy_available
 from gridcheck.archive.models import Customer, Meter, MeteringPoint
 from gridcheck.core.registries import imports
@@ -33,6 +33,12 @@ SKIP = {"id", "created_at", "updated_at", "history_id", "history_date"}
 def english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    """Many chunks even in a small county: each is staged, written and read ahead on its own."""
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 40)
 
 
 def _keys():
@@ -157,21 +163,31 @@ def test_copy_and_orm_paths_write_the_same_rows_and_history(tmp_path):
         assert point.multiplier == MeteringPoint.derive_multiplier(point.ct_ratio, point.pt_ratio)
 
 
-def test_copy_and_orm_paths_refuse_a_file_with_the_same_errors(tmp_path):
-    paths = write_county(simulate_county(n_customers=60, seed=12), tmp_path / "county")
+@pytest.mark.parametrize("max_errors", [200, 5])
+def test_copy_and_orm_paths_refuse_a_file_with_the_same_errors(tmp_path, settings, max_errors):
+    settings.GRIDCHECK_IMPORT_MAX_ERRORS = max_errors
+    paths = write_county(simulate_county(n_customers=200, seed=12), tmp_path / "county")
     for entity in ENTITIES[: ENTITIES.index("customers")]:
         import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
     with paths["customers"].open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    rows[3][0] = "NO-SUCH-AREA"
-    rows[5][rows[0].index("contracted_capacity_kva")] = "-1"
+    capacity = rows[0].index("contracted_capacity_kva")
+    for n in (3, 50, 51, 120, 190):  # parse errors and resolve errors in several chunks
+        rows[n][0] = "NO-SUCH-AREA"
+        rows[n + 2][capacity] = "-1"
+    rows.append(rows[10])  # a duplicate account number, found in the last chunk
     bad = tmp_path / "bad.csv"
     with bad.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
-    errors = {}
+    refused = {}
     for use_copy in (False, True):
         with pytest.raises(ImportRejected) as info:
             import_file(entity="customers", path=bad, user=None, use_copy=use_copy)
-        errors[use_copy] = [(e.file, e.row, e.column, e.reason) for e in info.value.errors]
+        refused[use_copy] = (
+            [(e.file, e.row, e.column, e.reason) for e in info.value.errors],
+            info.value.truncated,
+        )
         assert not Customer.objects.exists() and not Customer.history.exists()
-    assert errors[True] == errors[False] and len(errors[True]) == 2
+    assert refused[True] == refused[False]
+    errors, truncated = refused[True]
+    assert len(errors) == min(11, max_errors) and truncated == (max_errors < 11)
