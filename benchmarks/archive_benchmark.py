@@ -10,13 +10,21 @@ Prints figures, not a test. Steps:
    (``/archive/customers/?station=<id>``) and the API list (``/api/archive/customers/?station=<id>``),
    each on the first page and on a deep page (``--deep-page``, default 1000, or the last page of a
    smaller county);
-3. print p50 and p95 and PASS/FAIL against the targets: 200 ms per request, import under 5 minutes.
+3. print p50 and p95 and PASS/FAIL against the targets: 200 ms per request, import under 5 minutes,
+   and customers with their metering points and meters (the three files) under 90 s for 1,000,000
+   customers (issue 22; a smaller county prints its time scaled to 1,000,000 by its rate).
+
+On PostgreSQL those three files go through ``COPY`` and a set-based upsert; ``--no-copy`` imports them
+row by row through the ORM instead (the path SQLite takes), for the before/after. Each of the three
+lines also gives the CPU seconds of this process and of its PostgreSQL backend (when the server runs
+on this machine): on 2 shared cores the wall time depends on the other work running.
 
 Usage::
 
     .venv/bin/python benchmarks/archive_benchmark.py                       # full size, fresh database
     .venv/bin/python benchmarks/archive_benchmark.py --customers 20000     # a quick check
     .venv/bin/python benchmarks/archive_benchmark.py --skip-load           # reuse the loaded database
+    .venv/bin/python benchmarks/archive_benchmark.py --customers 100000 --no-copy --requests 3
 
 ``DATABASE_URL`` chooses the server and database (default
 ``postgres://postgres@127.0.0.1:5432/gridcheck_bench``).
@@ -36,6 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gridcheck_bench"
 REQUEST_TARGET_MS = 200.0
 IMPORT_TARGET_S = 300.0
+#: Issue 22: customers, metering points and meters of 1,000,000 customers imported in this time [s].
+ARCHIVE_TARGET_S = 90.0
+ARCHIVE_TARGET_CUSTOMERS = 1_000_000
+ARCHIVE_ENTITIES = ("customers", "metering_points", "meters")
 WARMUP_REQUESTS = 3
 
 
@@ -47,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per URL")
     parser.add_argument("--deep-page", type=int, default=1000)
     parser.add_argument("--csv-dir", default=None, help="where the CSV files go (default: a temp dir)")
+    parser.add_argument(
+        "--no-copy", action="store_true", help="customers, points and meters row by row (the ORM path)"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -151,12 +166,15 @@ def _load(args) -> list[tuple[str, str, str, bool]]:
     del frames
 
     results = []
-    total_s = 0.0
+    total_s = archive_s = 0.0
+    cpu = _CpuClock()
     for entity in ENTITIES:
         size_mb = paths[entity].stat().st_size / 1e6
+        options = {"use_copy": False} if args.no_copy and entity in ARCHIVE_ENTITIES else {}
+        cpu.start()
         started = time.perf_counter()
         try:
-            batch = import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 40)
+            batch = import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 40, **options)
         except ImportRejected as rejected:
             for error in rejected.errors[:20]:
                 print(f"  {error}", file=sys.stderr)
@@ -166,8 +184,10 @@ def _load(args) -> list[tuple[str, str, str, bool]]:
         rate = batch.rows_total / seconds if seconds else float("inf")
         print(
             f"import {entity:<16} {batch.rows_total:>10,} rows {size_mb:>8.1f} MB {seconds:>8.1f} s "
-            f"{rate:>10,.0f} rows/s"
+            f"{rate:>10,.0f} rows/s{cpu.text()}"
         )
+        if entity in ARCHIVE_ENTITIES:
+            archive_s += seconds
         if entity == "customers":
             results.append(
                 (
@@ -180,7 +200,47 @@ def _load(args) -> list[tuple[str, str, str, bool]]:
     results.append(
         ("import all entities", f"{total_s:.1f} s", f"< {IMPORT_TARGET_S:.0f} s", total_s < IMPORT_TARGET_S)
     )
+    path = "ORM rows" if args.no_copy else "COPY"
+    if args.customers == ARCHIVE_TARGET_CUSTOMERS:
+        figure, name = archive_s, f"customers+points+meters, {path}"
+    else:
+        figure = archive_s * ARCHIVE_TARGET_CUSTOMERS / args.customers
+        name = f"customers+points+meters, {path}, scaled to 1M"
+        print(f"customers, metering points and meters of {args.customers:,} customers: {archive_s:.1f} s")
+    results.append((name, f"{figure:.1f} s", f"< {ARCHIVE_TARGET_S:.0f} s", figure < ARCHIVE_TARGET_S))
     return results
+
+
+class _CpuClock:
+    """CPU seconds of this process and of its PostgreSQL backend (read from /proc when the server runs
+    on this machine) since :meth:`start`."""
+
+    def __init__(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.started = (0.0, 0.0)
+
+    def _now(self) -> tuple[float, float | None]:
+        usage = os.times()
+        try:
+            fields = self.stat.read_text().rsplit(")", 1)[1].split()
+            backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            backend = None
+        return usage.user + usage.system, backend
+
+    def start(self) -> None:
+        self.started = self._now()
+
+    def text(self) -> str:
+        python, backend = self._now()
+        text = f"  cpu: python {python - self.started[0]:.1f} s"
+        if backend is not None and self.started[1] is not None:
+            text += f", postgres {backend - self.started[1]:.1f} s"
+        return text
 
 
 # -- requests ----------------------------------------------------------------------------------------------

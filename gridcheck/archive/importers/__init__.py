@@ -2,8 +2,9 @@
 
 A file is read, checked and written in **one transaction**: every row is parsed and resolved against
 its parents (prefetched into dicts, chunk by chunk, never a query per row), rows are upserted by their
-business key with ``bulk_create_with_history`` / ``bulk_update_with_history`` so that the audit trail
-records the importing user and a change reason ``导入 <file>``. Any error (file-level or row-level)
+business key with ``bulk_create_with_history`` / ``bulk_update_with_history`` (on PostgreSQL, for
+customers, metering points and meters: ``COPY`` into a staging table and set-based writes of the rows
+and their history) so that the audit trail records the importing user and a change reason ``导入 <file>``. Any error (file-level or row-level)
 rolls everything back; the errors are kept on a failed :class:`ImportBatch` and raised as
 :class:`ImportRejected`.
 
@@ -14,6 +15,7 @@ The machinery:
 - ``spec``: :class:`Column`, :class:`Spec`, the run's :class:`Context` and shared resolver helpers;
 - ``files``: file kind, CSV encoding and delimiter, rows of CSV and XLSX;
 - ``engine``: header row, row parsing, chunked resolve/check/upsert;
+- ``writers``: the writes of the checked rows (the ORM, or PostgreSQL ``COPY`` and a set-based upsert);
 - ``batches``: :func:`import_file` (limits, permission, transaction, the :class:`ImportBatch` record).
 
 One module per archive entity (``stations``, ``lines``, ``areas``, ``tariffs``, ``customers``,

@@ -21,6 +21,7 @@ from gridcheck.archive.importers.engine import run
 from gridcheck.archive.importers.errors import FileProblem, ImportRejected, RowError, TooManyErrors
 from gridcheck.archive.importers.files import csv_rows, detect_encoding, file_kind, xlsx_rows
 from gridcheck.archive.importers.spec import Context, Spec
+from gridcheck.archive.importers.writers import copy_available
 from gridcheck.archive.models import ImportBatch
 from gridcheck.core.registries import imports
 from gridcheck.core.roles import has_capability
@@ -39,9 +40,14 @@ def import_file(
     user=None,
     max_bytes: int | None = None,
     file_name: str | None = None,
+    use_copy: bool | None = None,
 ) -> ImportBatch:
     """Import one CSV or XLSX file of ``entity`` (a key of ``gridcheck.core.registries.imports``) in one
     transaction; see the module docstring.
+
+    ``use_copy``: write the new and changed rows through PostgreSQL ``COPY`` and a set-based upsert
+    (``writers.CopyWriter``); ``None`` (the default) where the database and the entity allow it, ``False``
+    row by row through the ORM (the path SQLite always takes), ``True`` or ``ValueError``.
 
     Returns the saved, succeeded :class:`ImportBatch`; raises :class:`ImportRejected` (with the saved,
     failed batch) on any error, having written nothing else. ``user=None`` is a system import.
@@ -50,6 +56,10 @@ def import_file(
         raise ValueError(f"unknown entity {entity!r}; expected one of {', '.join(imports.names())}")
     path = pathlib.Path(path)
     spec = imports[entity]
+    if use_copy is None:
+        use_copy = copy_available(spec)
+    elif use_copy and not copy_available(spec):
+        raise ValueError(f"{entity} cannot be imported through COPY on this database")
     file_name = file_name or path.name
     max_bytes = settings.GRIDCHECK_IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     started = time.monotonic()
@@ -59,6 +69,7 @@ def import_file(
         user=user,
         station_id=_user_station_id(user),
         max_errors=max(int(settings.GRIDCHECK_IMPORT_MAX_ERRORS), 1),
+        use_copy=use_copy,
     )
     batch = ImportBatch(
         entity=entity,

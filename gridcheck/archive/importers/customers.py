@@ -31,6 +31,9 @@ from gridcheck.archive.importers.spec import (
 )
 from gridcheck.archive.models import Area, Customer, Tariff
 
+#: Looked up for every row, translated only when a row needs it.
+AREA_NOT_FOUND = gettext_lazy('transformer area "%(code)s" not found')
+
 
 def _prefetch_customers(ctx, rows):
     if "areas" not in ctx.cache:
@@ -43,9 +46,7 @@ def _prefetch_customers(ctx, rows):
 def _resolve_customer(ctx, values, row_no):
     fields: dict[str, Any] = {}
     copy_plain(ctx.spec, values, fields)
-    area_id, station_id = lookup(
-        ctx, "areas", values["area_code"], "area_code", _('transformer area "%(code)s" not found')
-    )
+    area_id, station_id = lookup(ctx, "areas", values["area_code"], "area_code", AREA_NOT_FOUND)
     ctx.require_scope(station_id, "area_code")
     fields["area_id"], fields["station_id"] = area_id, station_id
     if "tariff_code" in values and values["tariff_code"] not in ctx.cache["tariff_codes"]:
@@ -174,5 +175,6 @@ SPEC = Spec(
     export_row=_export_customer,
     export_related=("area",),
     station_lookup="station__code",
+    bulk_copy=True,
 )
 del C

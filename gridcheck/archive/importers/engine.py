@@ -1,6 +1,8 @@
 """The engine of one import run: find the header row, parse each row with its spec's columns, and
 resolve, check and upsert the rows chunk by chunk (one lookup query and one bulk write per chunk), the
-history recording the importing user and the change reason ``导入 <file>``.
+history recording the importing user and the change reason ``导入 <file>``. What is new or changed is
+decided here, in Python, with every row-level error; :mod:`~gridcheck.archive.importers.writers` writes
+it (through the ORM, or on PostgreSQL through ``COPY`` while a reader thread parses the next chunk).
 
 Nothing here decides whether the run is written: :func:`run` only collects errors in the
 :class:`~gridcheck.archive.importers.spec.Context`; :mod:`~gridcheck.archive.importers.batches` rolls
@@ -9,24 +11,26 @@ the transaction back when there are any.
 
 from __future__ import annotations
 
+import datetime
+import queue
 import re
+import threading
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gridcheck.archive.importers.errors import CellProblem, FileProblem
 from gridcheck.archive.importers.files import is_blank
 from gridcheck.archive.importers.parsers import FULLWIDTH, cell_text, check_field
-from gridcheck.archive.importers.spec import CHANGE_REASON, Column, Context, Spec
+from gridcheck.archive.importers.spec import Column, Context, Spec, key_in
+from gridcheck.archive.importers.writers import CopyWriter, OrmWriter
 
 #: Rows parsed, resolved and written together (one lookup query and one bulk write per chunk).
 CHUNK_ROWS = 5000
-#: Rows per INSERT/UPDATE statement inside a chunk.
-BATCH_SIZE = 2000
 #: The header row is looked for among this many first rows (a merged title row may come first).
 HEADER_SEARCH_ROWS = 10
 
@@ -106,14 +110,33 @@ def _find_header(ctx: Context, rows: Iterator[tuple[int, list]]) -> tuple[int, l
     return number, row, mapping
 
 
-def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column], header_row: list):
+#: A column's parsed values are remembered for this many distinct cells (categories, dates, codes of
+#: parents repeat; an account number does not): the same text always parses to the same value.
+MEMO_CELLS = 20_000
+_MEMO_TYPES = frozenset({str, int, bool, Decimal, datetime.date, type(None), tuple})
+_MISSING = object()
+
+
+def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column], header_row: list, error):
+    """The values of one row, or None when a cell is refused (each problem given to ``error``)."""
     values: dict[str, Any] = {}
     ok = True
+    memos = ctx.cache.get("_memo")
+    if memos is None:
+        memos = ctx.cache["_memo"] = {column.name: {} for column in mapping.values()}
+    width = len(row)
     for index, column in mapping.items():
-        raw = row[index] if index < len(row) else None
+        raw = row[index] if index < width else None
+        text = type(raw) is str
+        if text:
+            memo = memos[column.name]
+            value = memo.get(raw, _MISSING)
+            if value is not _MISSING:
+                values[column.name] = value
+                continue
         if is_blank(raw):
             if column.required:
-                ctx.error(number, column.name, _("a value is required"))
+                error(number, column.name, _("a value is required"))
                 ok = False
             else:
                 values[column.name] = _empty_value(ctx.spec, column)
@@ -124,13 +147,16 @@ def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column],
                 value = check_field(ctx.spec.model, column.field, value)
             values[column.name] = value
         except CellProblem as problem:
-            ctx.error(number, problem.column or column.name, problem.reason)
+            error(number, problem.column or column.name, problem.reason)
             ok = False
+            continue
+        if text and len(memo) < MEMO_CELLS and type(value) in _MEMO_TYPES:
+            memo[raw] = value
     # A header cell merged across several columns leaves data under an empty header.
-    for index in range(len(header_row), len(row)) if len(row) > len(header_row) else ():
+    for index in range(len(header_row), width) if width > len(header_row) else ():
         if not is_blank(row[index]) and index not in ctx.cache.setdefault("_reported_cols", set()):
             ctx.cache["_reported_cols"].add(index)
-            ctx.error(number, None, _unnamed_column_reason(index))
+            error(number, None, _unnamed_column_reason(index))
             ok = False
     return values if ok else None
 
@@ -154,7 +180,7 @@ def _empty_value(spec: Spec, column: Column) -> Any:
 
 def _key_filter(spec: Spec, keys: list[tuple]) -> models.Q:
     if len(spec.key_fields) == 1:
-        return models.Q(**{f"{spec.key_fields[0]}__in": [k[0] for k in keys]})
+        return key_in(spec.key_fields[0], [k[0] for k in keys])
     first = spec.key_fields[0]
     return models.Q(**{f"{first}__in": {k[0] for k in keys}})
 
@@ -219,30 +245,18 @@ def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) 
             ctx.unchanged += 1
     if ctx.errors:
         return  # the file will be refused: keep checking, write nothing more
-    reason = CHANGE_REASON.format(file_name=ctx.file_name)
-    if creates:
-        factory = spec.new_object or (lambda fields: spec.model(**fields))
-        objs = [factory({k: v for k, v in fields.items() if not k.startswith("_")}) for _n, fields in creates]
-        bulk_create_with_history(
-            objs, spec.model, batch_size=BATCH_SIZE, default_user=ctx.user, default_change_reason=reason
-        )
-        ctx.created += len(objs)
-    if updates:
+    if updates and any(f.name == "updated_at" for f in spec.model._meta.fields):
         now = timezone.now()
-        names = sorted(changed_fields)
-        if any(f.name == "updated_at" for f in spec.model._meta.fields):
-            for obj in updates:
-                obj.updated_at = now
-            names.append("updated_at")
-        bulk_update_with_history(
-            updates,
-            spec.model,
-            names,
-            batch_size=BATCH_SIZE,
-            default_user=ctx.user,
-            default_change_reason=reason,
-        )
-        ctx.updated += len(updates)
+        for obj in updates:
+            obj.updated_at = now
+        changed_fields.add("updated_at")
+    ctx.writer.add(
+        [{k: v for k, v in fields.items() if not k.startswith("_")} for _n, fields in creates],
+        updates,
+        sorted(changed_fields),
+    )
+    ctx.created += len(creates)
+    ctx.updated += len(updates)
 
 
 def _key_columns(spec: Spec) -> list[str]:
@@ -251,6 +265,9 @@ def _key_columns(spec: Spec) -> list[str]:
 
 
 def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
+    """Check every row and, when the file has no error, write it (with ``COPY`` where ``ctx.use_copy``);
+    the number of data rows."""
+    ctx.writer = CopyWriter(ctx) if ctx.use_copy else OrmWriter(ctx)
     header_number, header_row, mapping = _find_header(ctx, rows)
     if ctx.errors:
         return 0
@@ -259,35 +276,121 @@ def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
     # Empty header cells between named ones: data under them is reported (merged header cells).
     unnamed = {i for i, v in enumerate(header_row) if is_blank(v)}
     seen: dict[tuple, int] = {}
-    chunk: list[tuple[int, dict]] = []
-    total = 0
 
     def all_rows() -> Iterable[tuple[int, list]]:
         yield from ctx.cache.pop("_buffered")
         yield from rows
 
-    for number, row in all_rows():
-        if all(is_blank(v) for v in row):
-            continue
-        total += 1
-        bad_unnamed = [i for i in unnamed if i < len(row) and not is_blank(row[i])]
-        if bad_unnamed:
-            reported = ctx.cache.setdefault("_reported_cols", set())
-            for index in bad_unnamed:
-                if index not in reported:
-                    reported.add(index)
-                    ctx.error(number, None, _unnamed_column_reason(index))
-            continue
-        values = _parse_row(ctx, number, row, mapping, header_row)
-        if values is not None:
-            chunk.append((number, values))
-        if len(chunk) >= CHUNK_ROWS:
+    chunks = _parsed_chunks(ctx, all_rows(), mapping, header_row, unnamed)
+    if ctx.use_copy:
+        # Parse the next chunk while this one is checked and written (the database works meanwhile).
+        chunks = _read_ahead(chunks)
+    total = 0
+    try:
+        for chunk, errors, rows_read, problem in chunks:
+            total = rows_read
+            for number, column, reason in errors:
+                ctx.error(number, column, reason)
+            if problem is not None:
+                raise problem
             _flush(ctx, chunk, seen)
-            chunk = []
-    _flush(ctx, chunk, seen)
+    finally:
+        chunks.close()  # stops the reader thread at once when the run stops early
     if total == 0:
         ctx.error(None, None, _("the file has a header row but no data rows"))
+    if not ctx.errors:
+        ctx.writer.finish()
     return total
+
+
+def _parsed_chunks(
+    ctx: Context,
+    rows: Iterable[tuple[int, list]],
+    mapping: dict[int, Column],
+    header_row: list,
+    unnamed: set[int],
+) -> Iterator[tuple[list[tuple[int, dict]], list[tuple], int, Exception | None]]:
+    """The parsed rows, ``CHUNK_ROWS`` at a time, each chunk with the errors of the rows read for it
+    (recorded by the caller, in order), the number of data rows so far and, last, the problem that
+    stopped the reading (raised by the caller after the errors before it)."""
+    chunk: list[tuple[int, dict]] = []
+    errors: list[tuple] = []
+    total = 0
+
+    def error(number, column, reason):
+        errors.append((number, column, reason))
+
+    try:
+        for number, row in rows:
+            if all(is_blank(v) for v in row):
+                continue
+            total += 1
+            bad_unnamed = [i for i in unnamed if i < len(row) and not is_blank(row[i])]
+            if bad_unnamed:
+                reported = ctx.cache.setdefault("_reported_cols", set())
+                for index in bad_unnamed:
+                    if index not in reported:
+                        reported.add(index)
+                        error(number, None, _unnamed_column_reason(index))
+                continue
+            values = _parse_row(ctx, number, row, mapping, header_row, error)
+            if values is not None:
+                chunk.append((number, values))
+            if len(chunk) >= CHUNK_ROWS:
+                yield chunk, errors, total, None
+                chunk, errors = [], []
+    except FileProblem as problem:
+        yield [], errors, total, problem
+        return
+    yield chunk, errors, total, None
+
+
+_DONE = object()
+
+
+def _read_ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """``items``, produced by a thread up to ``depth`` items ahead of the caller: the parsing (Python)
+    overlaps the caller's waits for the database. The thread speaks the caller's language; it stops
+    when the caller does (an error limit reached, an exception)."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            with translation.override(language):
+                for item in items:
+                    if not put((item, None)):
+                        return
+        except BaseException as exc:  # handed to the caller, raised there
+            put((None, exc))
+            return
+        finally:
+            items.close()
+        put((_DONE, None))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = handoff.get()
+            if exc is not None:
+                raise exc
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def column_letter(index: int) -> str:

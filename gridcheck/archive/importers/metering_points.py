@@ -9,15 +9,18 @@ from django.utils.translation import gettext_lazy
 
 from gridcheck.archive.importers.errors import CellProblem
 from gridcheck.archive.importers.parsers import fit_decimal, parse_code, parse_positive_decimal, parse_ratio
-from gridcheck.archive.importers.spec import Column, Spec, copy_plain, lookup
+from gridcheck.archive.importers.spec import Column, Spec, copy_plain, key_in, lookup
 from gridcheck.archive.models import Customer, MeteringPoint
+
+#: Looked up for every row, translated only when a row needs it.
+CUSTOMER_NOT_FOUND = gettext_lazy('customer "%(code)s" not found')
 
 
 def _prefetch_metering_points(ctx, rows):
     accounts = {v["account_number"] for v in rows}
     ctx.cache["customers"] = {
         a: (pk, sid)
-        for a, pk, sid in Customer.objects.filter(account_number__in=accounts).values_list(
+        for a, pk, sid in Customer.objects.filter(key_in("account_number", accounts)).values_list(
             "account_number", "pk", "station_id"
         )
     }
@@ -27,7 +30,7 @@ def _resolve_metering_point(ctx, values, row_no):
     fields: dict[str, Any] = {}
     copy_plain(ctx.spec, values, fields)
     customer_id, station_id = lookup(
-        ctx, "customers", values["account_number"], "account_number", _('customer "%(code)s" not found')
+        ctx, "customers", values["account_number"], "account_number", CUSTOMER_NOT_FOUND
     )
     ctx.require_scope(station_id, "account_number")
     fields["customer_id"] = customer_id
@@ -54,6 +57,10 @@ def _metering_point_new(fields):
     obj = MeteringPoint(**fields)
     obj.multiplier = MeteringPoint.derive_multiplier(obj.ct_ratio, obj.pt_ratio)
     return obj
+
+
+def _metering_point_new_values(row):
+    row["multiplier"] = MeteringPoint.derive_multiplier(row["ct_ratio"], row["pt_ratio"])
 
 
 def _metering_point_after_apply(obj):
@@ -122,9 +129,11 @@ SPEC = Spec(
     check_existing=_check_existing_mp,
     after_apply=_metering_point_after_apply,
     new_object=_metering_point_new,
+    new_values=_metering_point_new_values,
     existing_related=("customer",),
     export_row=_export_metering_point,
     export_related=("customer",),
     station_lookup="customer__station__code",
+    bulk_copy=True,
 )
 del C

@@ -20,15 +20,18 @@ from gridcheck.archive.importers.parsers import (
     parse_positive_decimal,
     parse_voltage_v,
 )
-from gridcheck.archive.importers.spec import Column, Spec, copy_plain, lookup
+from gridcheck.archive.importers.spec import Column, Spec, copy_plain, key_in, lookup
 from gridcheck.archive.models import Meter, MeteringPoint
+
+#: Looked up for every row, translated only when a row needs it.
+POINT_NOT_FOUND = gettext_lazy('metering point "%(code)s" not found')
 
 
 def _prefetch_meters(ctx, rows):
     codes = {v["metering_point_code"] for v in rows}
     ctx.cache["points"] = {
         c: (pk, sid)
-        for c, pk, sid in MeteringPoint.objects.filter(code__in=codes).values_list(
+        for c, pk, sid in MeteringPoint.objects.filter(key_in("code", codes)).values_list(
             "code", "pk", "customer__station_id"
         )
     }
@@ -42,7 +45,7 @@ def _resolve_meter(ctx, values, row_no):
         "points",
         values["metering_point_code"],
         "metering_point_code",
-        _('metering point "%(code)s" not found'),
+        POINT_NOT_FOUND,
     )
     ctx.require_scope(station_id, "metering_point_code")
     fields["metering_point_id"] = point_id
@@ -178,5 +181,6 @@ SPEC = Spec(
     export_related=("metering_point",),
     required_any=(("rated_current", "rated_current_a"),),
     station_lookup="metering_point__customer__station__code",
+    bulk_copy=True,
 )
 del C

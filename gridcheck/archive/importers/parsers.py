@@ -252,6 +252,9 @@ def identifier_parser(pattern: re.Pattern = CODE_RE, allowed=CODE_ALLOWED):
     characters ``pattern`` allows, or a :class:`CellProblem` naming the others."""
 
     def parse(value: Any) -> str:
+        # Plain ASCII of the allowed characters is what normalisation would give back: skip it.
+        if type(value) is str and value.isascii() and pattern.fullmatch(value):
+            return value
         try:
             return clean_identifier(cell_text(value), pattern, allowed)
         except IdentifierError as error:

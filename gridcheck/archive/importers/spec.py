@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.importers.errors import CellProblem, RowError, TooManyErrors
@@ -56,12 +57,17 @@ class Spec:
     check_change: Callable | None = None  # (obj, fields) -> None or raise CellProblem: a refused change
     after_apply: Callable | None = None  # (obj) -> list of extra changed fields
     new_object: Callable | None = None  # (fields) -> unsaved instance; default model(**fields)
+    # (row) -> None: fill the derived columns of a new row, every column given (the COPY path's
+    # ``new_object``; without it that path calls ``new_object`` for each new row)
+    new_values: Callable | None = None
     existing_related: tuple[str, ...] = ()  # select_related of the existing rows (check_existing)
     export_related: tuple[str, ...] = ()
     required_any: tuple[tuple[str, ...], ...] = ()
     county_only: bool = False
     needs_capability: str = IMPORT
     station_lookup: str | None = None  # lookup of the station's code (exports by station); None: none
+    # On PostgreSQL the new and changed rows go through COPY and a set-based upsert (``writers``).
+    bulk_copy: bool = False
 
     @property
     def export_columns(self) -> list[Column]:
@@ -87,6 +93,8 @@ class Context:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    use_copy: bool = False  # write through COPY and a set-based upsert (PostgreSQL, ``spec.bulk_copy``)
+    writer: Any = None  # set by the engine: ``writers.OrmWriter`` or ``writers.CopyWriter``
 
     def error(self, row: int | None, column: str | None, reason: str) -> None:
         header = self.header_names.get(column, column) if column else None
@@ -101,6 +109,15 @@ class Context:
     def require_scope(self, station_id: int | None, column: str | None = None) -> None:
         if not self.in_scope(station_id):
             raise CellProblem(_("not in your station"), column)
+
+
+def key_in(name: str, values) -> models.Q:
+    """``Q(name__in=values)``; on PostgreSQL a list of texts is sent as one array parameter (a chunk of
+    5,000 keys is then one value to bind, not 5,000)."""
+    values = list(values)
+    if connection.vendor == "postgresql" and values and all(type(v) is str for v in values):
+        return models.Q(**{f"{name}__in": RawSQL("SELECT unnest(%s::text[])", (values,))})
+    return models.Q(**{f"{name}__in": values})
 
 
 def copy_plain(spec: Spec, values: dict[str, Any], fields: dict[str, Any]) -> None:

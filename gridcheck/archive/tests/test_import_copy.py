@@ -1,0 +1,193 @@
+"""The two write paths of the archive import give the same archive and the same history.
+
+On PostgreSQL customers, metering points and meters are written through ``COPY`` and a set-based upsert
+(``importers.writers.CopyWriter``); ``use_copy=False`` forces the ORM path that SQLite always takes. A
+small simulated county is imported (then changed by a second set of files) through each path in turn,
+and every row and every history record is compared, time stamps and surrogate ids aside.
+"""
+
+import csv
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import translation
+
+from gridcheck.archive.importers import ImportRejected, engine, import_file
+from gridcheck.archive.importers.writers import copy_available
+from gridcheck.archive.models import Customer, Meter, MeteringPoint
+from gridcheck.core.registries import imports
+from gridcheck.users.models import User
+from gridcheck_analytics.datasets import ENTITIES, simulate_county, write_county
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
+]
+
+COPIED = ("customers", "metering_points", "meters")
+SKIP = {"id", "created_at", "updated_at", "history_id", "history_date"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    """Many chunks even in a small county: each is staged, written and read ahead on its own."""
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 40)
+
+
+def _keys():
+    """Surrogate ids -> business keys, so that two imports compare although their ids differ."""
+    return {
+        "customer_id": dict(Customer.objects.values_list("pk", "account_number")),
+        "metering_point_id": dict(MeteringPoint.objects.values_list("pk", "code")),
+    }
+
+
+def _plain(values: dict, keys: dict) -> tuple:
+    return tuple(
+        sorted(
+            (name, keys[name].get(value, value) if name in keys else value)
+            for name, value in values.items()
+            if name not in SKIP
+        )
+    )
+
+
+def snapshot() -> dict:
+    """Every row and every history record of the copied entities, ids and time stamps aside."""
+    keys = _keys()
+    state = {}
+    for model in (Customer, MeteringPoint, Meter):
+        state[model.__name__] = sorted((_plain(v, keys) for v in model.objects.values()), key=repr)
+        state[f"{model.__name__} history"] = sorted(
+            (_plain(v, keys) for v in model.history.values()), key=repr
+        )
+    return state
+
+
+def _wipe() -> None:
+    for model in (Meter, MeteringPoint, Customer):
+        model.objects.all().delete()
+    for model in (Meter, MeteringPoint, Customer):
+        model.history.all().delete()  # the deletions' records too
+
+
+def _changed_files(paths: dict, directory) -> dict:
+    """A second set of files: some rows changed, one customer (with its point and meter) new."""
+    directory.mkdir()
+    changed = {}
+    for entity in COPIED:
+        with paths[entity].open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header, body = rows[0], rows[1:]
+        column = {name: i for i, name in enumerate(header)}
+        for n, row in enumerate(body):
+            if n % 7:
+                continue
+            if entity == "customers":
+                row[column["name"]] += "改"
+                row[column["contracted_capacity_kva"]] = str(
+                    Decimal(row[column["contracted_capacity_kva"]]) + 1
+                )
+            elif entity == "metering_points":
+                row[column["ct_ratio"]] = "150/5"  # the multiplier follows
+            else:
+                row[column["manufacturer"]] = "新厂家"
+        new = list(body[0])
+        if entity == "customers":
+            new[column["account_number"]] = "9999999999"
+        elif entity == "metering_points":
+            new[column["account_number"]], new[column["code"]] = "9999999999", "MP9999999999"
+        else:
+            new[column["metering_point_code"]], new[column["asset_number"]] = "MP9999999999", "M9999999999"
+        body.append(new)
+        changed[entity] = directory / paths[entity].name
+        with changed[entity].open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *body])
+    return changed
+
+
+def _import(paths: dict, use_copy: bool, user=None) -> list[tuple]:
+    counts = []
+    for entity in COPIED:
+        batch = import_file(
+            entity=entity, path=paths[entity], user=user, max_bytes=1 << 30, use_copy=use_copy
+        )
+        counts.append(
+            (entity, batch.rows_total, batch.rows_created, batch.rows_updated, batch.rows_unchanged)
+        )
+    return counts
+
+
+def test_copy_and_orm_paths_write_the_same_rows_and_history(tmp_path):
+    assert all(imports[e].bulk_copy and copy_available(imports[e]) for e in COPIED)
+    paths = write_county(simulate_county(n_customers=300, seed=11), tmp_path / "first")
+    for entity in ENTITIES:
+        if entity not in COPIED:
+            import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
+    changed = _changed_files(paths, tmp_path / "second")
+    importer = User.objects.create_superuser(username="importer", password="x-import-x")
+
+    results = {}
+    for use_copy in (False, True):
+        _wipe()
+        first = _import(paths, use_copy)
+        after_first = snapshot()
+        second = _import(changed, use_copy, user=importer)
+        after_second = snapshot()
+        # A third import of the same files changes nothing and records nothing.
+        third = _import(changed, use_copy, user=importer)
+        assert snapshot() == after_second
+        results[use_copy] = (first, after_first, second, after_second, third)
+
+    orm, copied = results[False], results[True]
+    assert copied[0] == orm[0]  # the counts of the first import
+    assert copied[0][0][2] == 300 and copied[0][0][3] == 0
+    assert copied[1] == orm[1]
+    assert copied[2] == orm[2]  # created, updated and unchanged of the changed files
+    assert all(created == 1 and updated > 0 for _e, _t, created, updated, _u in copied[2])
+    assert copied[3] == orm[3]
+    assert all(created == updated == 0 for _e, _t, created, updated, _u in copied[4])
+    # The history names the importer and the file; the multiplier was derived on both paths.
+    assert MeteringPoint.history.filter(history_type="~", history_user=importer).exists()
+    assert (
+        Customer.history.filter(history_change_reason="导入 customers.csv", history_type="+").count() == 301
+    )
+    for point in MeteringPoint.objects.all():
+        assert point.multiplier == MeteringPoint.derive_multiplier(point.ct_ratio, point.pt_ratio)
+
+
+@pytest.mark.parametrize("max_errors", [200, 5])
+def test_copy_and_orm_paths_refuse_a_file_with_the_same_errors(tmp_path, settings, max_errors):
+    settings.GRIDCHECK_IMPORT_MAX_ERRORS = max_errors
+    paths = write_county(simulate_county(n_customers=200, seed=12), tmp_path / "county")
+    for entity in ENTITIES[: ENTITIES.index("customers")]:
+        import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
+    with paths["customers"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    capacity = rows[0].index("contracted_capacity_kva")
+    for n in (3, 50, 51, 120, 190):  # parse errors and resolve errors in several chunks
+        rows[n][0] = "NO-SUCH-AREA"
+        rows[n + 2][capacity] = "-1"
+    rows.append(rows[10])  # a duplicate account number, found in the last chunk
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    refused = {}
+    for use_copy in (False, True):
+        with pytest.raises(ImportRejected) as info:
+            import_file(entity="customers", path=bad, user=None, use_copy=use_copy)
+        refused[use_copy] = (
+            [(e.file, e.row, e.column, e.reason) for e in info.value.errors],
+            info.value.truncated,
+        )
+        assert not Customer.objects.exists() and not Customer.history.exists()
+    assert refused[True] == refused[False]
+    errors, truncated = refused[True]
+    assert len(errors) == min(11, max_errors) and truncated == (max_errors < 11)
