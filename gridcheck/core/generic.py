@@ -11,7 +11,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Page
 from django.db import models
 from django.http import Http404
@@ -37,6 +37,10 @@ NARROWED_BY_STATION = {"area": "station_id", "line": "station_id"}
 MAX_PAGE = 1_000_000
 # Beyond this many rows a list says "more than N" instead of counting them all [rows].
 COUNT_CAP = 100_000
+# A list at least this long keeps its count a while instead of counting on every request [rows] ...
+COUNT_CACHE_FROM = 5_000
+# ... for this long [s].
+COUNT_CACHE_S = 60
 # Django's select markup with the options written in place, not one included template per option.
 SELECT_TEMPLATE = "core/widgets/select.html"
 
@@ -218,8 +222,27 @@ def fast_select(widget) -> None:
 
 
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """``(count, capped)``: the number of rows up to ``cap``, and whether there are more."""
-    n = queryset.order_by()[: cap + 1].count()
+    """``(count, capped)``: the number of rows up to ``cap``, and whether there are more.
+
+    A long list's count (``COUNT_CACHE_FROM`` rows or more: a county's customers, bills, findings) is
+    kept for ``COUNT_CACHE_S`` seconds under its query, scope filters included, so that paging and
+    coming back do not count the county again on every request; a short list is always counted.
+    """
+    import hashlib
+
+    from django.core.cache import cache
+
+    counted = queryset.order_by()[: cap + 1]
+    try:
+        sql, params = counted.query.sql_with_params()
+    except EmptyResultSet:
+        return 0, False
+    key = "gridcheck:count:" + hashlib.sha256(f"{counted.db}|{sql}|{params!r}".encode()).hexdigest()
+    n = cache.get(key)
+    if n is None:
+        n = counted.count()
+        if n >= COUNT_CACHE_FROM:
+            cache.set(key, n, COUNT_CACHE_S)
     return min(n, cap), n > cap
 
 

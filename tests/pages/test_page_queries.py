@@ -242,3 +242,41 @@ def test_table_rows_are_django_tables2s_markup(county, login, url):
     ours = tbody(response.content.decode())
     assert ours.count("<tr") >= 7
     assert ours == tbody(stock)
+
+
+def test_home_page_does_not_save_the_session_on_every_visit(county, login):
+    client = login("head_east")
+    client.get("/")  # the first page after logging in marks the session once
+    writes = [
+        sql for sql in queries_of(client, "/") if '"django_session"' in sql and not sql.startswith("SELECT")
+    ]
+    assert writes == []
+
+
+def test_a_long_lists_count_is_kept_a_while(county, login, monkeypatch):
+    """A list of ``COUNT_CACHE_FROM`` rows or more is counted once and then read from the cache, per scope:
+    another station's user gets their own count."""
+    from django.core.cache import cache
+
+    from gridcheck.core import generic
+
+    cache.clear()
+    monkeypatch.setattr(generic, "COUNT_CACHE_FROM", 10)
+    add_rows(county, 5)
+
+    def counts(client):
+        return [
+            sql
+            for sql in queries_of(client, "/archive/customers/")
+            if "COUNT(*)" in sql and "archive_customer" in sql
+        ]
+
+    admin = login("admin")
+    assert len(counts(admin)) == 1
+    assert counts(admin) == []
+    assert admin.get("/archive/customers/").context["count"] == 13
+    west = login("inspector_west")
+    assert len(counts(west)) == 1  # west's two customers: too few to keep, counted every time
+    assert len(counts(west)) == 1
+    assert west.get("/archive/customers/").context["count"] == 4
+    cache.clear()
