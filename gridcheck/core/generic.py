@@ -14,6 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Page
 from django.db import models
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -246,6 +247,19 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+class LabelChoiceIterator(ModelChoiceIterator):
+    """The options of a model-choice filter read as ``(pk, label)`` pairs, for a model whose ``str()`` is
+    one of its fields (``CHOICE_LABEL_FIELD``): a county's four hundred areas were four hundred objects
+    built for every list page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        label = self.queryset.model.CHOICE_LABEL_FIELD
+        for pk, text in self.queryset.values_list("pk", label):
+            yield (ModelChoiceIteratorValue(pk, None), text)
+
+
 def scope_filter_choices(filterset, user, hidden=()):
     """Limit every model-choice filter of ``filterset`` to the user's scope; hide the ``hidden`` ones.
 
@@ -254,6 +268,11 @@ def scope_filter_choices(filterset, user, hidden=()):
     for name, field in filterset.form.fields.items():
         queryset = getattr(field, "queryset", None)
         if queryset is not None:
+            if (
+                getattr(queryset.model, "CHOICE_LABEL_FIELD", None)
+                and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance
+            ):
+                field.iterator = LabelChoiceIterator
             field.queryset = scope_queryset(queryset, user)
         if name in hidden:
             field.widget = forms.HiddenInput()
