@@ -58,6 +58,8 @@ class Station(AuditedModel):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
     SCOPE_STATION = "pk"
+    # A filter dropdown lists it by this field, its str(), read without loading the rows as objects.
+    CHOICE_LABEL_FIELD = "name"
     SCOPE_AREA = None
     SCOPE_AREA_PARENT = "station_id"
 
@@ -85,6 +87,8 @@ class Line(AuditedModel):
     substation = models.CharField(_("substation"), max_length=100, blank=True)
 
     SCOPE_STATION = "station_id"
+    # A filter dropdown lists it by this field, its str(), read without loading the rows as objects.
+    CHOICE_LABEL_FIELD = "name"
     SCOPE_AREA = None
     SCOPE_AREA_PARENT = "line_id"
 
@@ -127,6 +131,8 @@ class Area(AuditedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     SCOPE_STATION = "station_id"
+    # A filter dropdown lists it by this field, its str(), read without loading the rows as objects.
+    CHOICE_LABEL_FIELD = "name"
     SCOPE_AREA = "pk"
 
     class Meta:

@@ -261,6 +261,9 @@ class Finding(TimeStampedModel):
         indexes = [
             models.Index(fields=["station", "status"], name="audit_finding_station_status"),
             models.Index(fields=["deadline"], name="audit_finding_deadline"),
+            # The findings list, newest first: an index walk, no sort of every finding.
+            models.Index(fields=["-created_at", "-id"], name="audit_finding_list"),
+            models.Index(fields=["station", "-created_at", "-id"], name="audit_finding_station_list"),
         ]
 
     def __str__(self) -> str:

@@ -532,6 +532,11 @@ class Bill(TimeStampedModel):
         indexes = [
             models.Index(fields=["station", "period"], name="billing_bill_station_period"),
             models.Index(fields=["area", "period"], name="billing_bill_area_period"),
+            # The bill list, newest month first by bill number (B + month + 户号): an index walk, no sort.
+            models.Index(fields=["-period", "number"], name="billing_bill_list"),
+            models.Index(fields=["station", "-period", "number"], name="billing_bill_station_list"),
+            # The home page's to-do counts (drafts to check) of the county and of a station.
+            models.Index(fields=["status", "station"], name="billing_bill_status_station"),
         ]
 
     def __str__(self) -> str:

@@ -637,7 +637,14 @@ class BillListView(ScopedListView):
     required_capability = VIEW_BILLING
 
     def get_base_queryset(self):
-        return Bill.objects.select_related("customer", "area")
+        # Newest month first, then by bill number (B + month + 户号, so by 户号 as the model's ordering):
+        # the ``billing_bill_list`` index gives the page without joining and sorting every bill. The
+        # calculation and its inputs (large JSON) are not shown in the list.
+        return (
+            Bill.objects.select_related("customer", "area")
+            .defer("calculation", "inputs")
+            .order_by("-period", "number")
+        )
 
 
 class BillDetailView(BillingPage, TemplateView):

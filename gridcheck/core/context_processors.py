@@ -2,7 +2,9 @@
 may do (``gridcheck.core.registries.menu``), ordered for the user's role (its daily sections first, the rest
 under "More"), and the bell: the unread count of the first entry with a badge (one's messages)."""
 
-from django.urls import reverse
+import functools
+
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from gridcheck.core.registries import menu
 from gridcheck.core.roles import has_capability
@@ -11,6 +13,17 @@ from gridcheck.core.roles import has_capability
 def allowed(user, rule) -> bool:
     """Whether ``user`` passes ``rule``: a capability name or a function of the user."""
     return rule(user) if callable(rule) else has_capability(user, rule)
+
+
+@functools.lru_cache(maxsize=1024)
+def _menu_url(url_name: str, prefix: str, urlconf) -> str:
+    return reverse(url_name, urlconf=urlconf)
+
+
+def menu_url(url_name: str) -> str:
+    """``reverse(url_name)`` of a menu entry, worked out once per process (and URL prefix and URLconf):
+    the menu of every page has some fifty entries, the same for every request."""
+    return _menu_url(url_name, get_script_prefix(), get_urlconf())
 
 
 def navigation(request):
@@ -34,7 +47,7 @@ def navigation(request):
         for item in section.items:
             if not allowed(user, item.allowed):
                 continue
-            url = reverse(item.url_name)
+            url = menu_url(item.url_name)
             active = path == url if url == "/" else path.startswith(url)
             entry = {"label": item.label, "url": url, "active": active}
             if item.badge is not None:

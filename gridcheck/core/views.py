@@ -49,7 +49,9 @@ def phone_start_page(request) -> str | None:
     only for the first page after logging in (the menu's "Dashboard" then shows the home page)."""
     session = request.session
     first = not session.get(_STARTED)
-    session[_STARTED] = True
+    if first:
+        # Set once: writing it on every visit would save the session (an UPDATE) on every home page.
+        session[_STARTED] = True
     url_name = ROLE_PHONE_START.get(getattr(request.user, "role", None) or "")
     if not first or url_name is None or not _PHONE.search(request.headers.get("User-Agent", "")):
         return None

@@ -136,6 +136,9 @@ class Suspect(TimeStampedModel):
         indexes = [
             models.Index(fields=["month", "station", "rank_in_station"], name="detection_suspect_m_st_rank"),
             models.Index(fields=["month", "area", "rank_in_area"], name="detection_suspect_m_area_rank"),
+            # The suspect list: a month's (a station's) suspects, most suspect first.
+            models.Index(fields=["month", "-score", "id"], name="detection_suspect_list"),
+            models.Index(fields=["station", "month", "-score", "id"], name="detection_suspect_station_list"),
         ]
 
     def __str__(self) -> str:
