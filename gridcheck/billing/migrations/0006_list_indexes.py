@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archive', '0004_historicaltariff_basic_price_yuan_per_kva_month_and_more'),
-        ('billing', '0004_compact_calculation_history_without_documents'),
+        ('billing', '0005_change_status_withdrawn'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
