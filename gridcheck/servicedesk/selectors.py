@@ -1,0 +1,162 @@
+"""The reads of the electricians' service desk: what each user may see, the staff queue with its time-limit
+status, and the chart's monthly figures.
+
+A staff member sees their scope (``scope_queryset``); a customer's electrician (a portal login) sees only
+their own customer's consultations and complaints, and the knowledge base of their customer's station. A
+complaint is never shown to the member of staff it is about.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from gridcheck.core.periods import month_add
+from gridcheck.core.roles import VIEW_SERVICEDESK, has_capability
+from gridcheck.core.scoping import scope_queryset
+from gridcheck.hazards.selectors import portal_customer_for
+from gridcheck.servicedesk.choices import ConsultationStatus, TimeLimit
+from gridcheck.servicedesk.models import (
+    BusinessLead,
+    Complaint,
+    Consultation,
+    ConsultationPhoto,
+    KnowledgeArticle,
+)
+
+#: A question due within this time shows as "due soon" in the queue.
+DUE_SOON = datetime.timedelta(hours=24)
+
+
+def is_staff_reader(user) -> bool:
+    return has_capability(user, VIEW_SERVICEDESK)
+
+
+def consultations_for(user) -> QuerySet:
+    """The consultations ``user`` may see: their customer's (portal), else their scope (staff)."""
+    queryset = Consultation.objects.select_related("customer", "station", "asked_by", "answered_by")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        return queryset.filter(customer=customer)
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)
+
+
+def photos_for(user) -> QuerySet:
+    customer = portal_customer_for(user)
+    if customer is not None:
+        return ConsultationPhoto.objects.filter(consultation__customer=customer)
+    if not is_staff_reader(user):
+        return ConsultationPhoto.objects.none()
+    return scope_queryset(ConsultationPhoto.objects.all(), user)
+
+
+def articles_for(user) -> QuerySet:
+    """The knowledge base: the station's articles (a portal login: its customer's station)."""
+    queryset = KnowledgeArticle.objects.select_related("station")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        return queryset.filter(station_id=customer.station_id)
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)
+
+
+def complaints_for(user) -> QuerySet:
+    """Complaints: an electrician's own customer's from the portal; staff their scope, except any about
+    themselves (the person complained about never sees it, nor who wrote it)."""
+    queryset = Complaint.objects.select_related("station", "customer", "about_staff", "handler")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        return queryset.filter(customer=customer, author=user)
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user).exclude(about_staff_id=user.pk)
+
+
+def leads_for(user) -> QuerySet:
+    if not is_staff_reader(user):
+        return BusinessLead.objects.none()
+    return scope_queryset(BusinessLead.objects.select_related("customer", "station"), user)
+
+
+def time_limit(consultation: Consultation, now: datetime.datetime | None = None) -> str:
+    """Where a consultation stands against its time limit (``TimeLimit``)."""
+    now = now or timezone.now()
+    if consultation.answered_at is not None:
+        return TimeLimit.ANSWERED_IN_TIME if consultation.answered_in_time else TimeLimit.ANSWERED_LATE
+    if consultation.due_at < now:
+        return TimeLimit.OVERDUE
+    if consultation.due_at < now + DUE_SOON:
+        return TimeLimit.DUE_SOON
+    return TimeLimit.IN_TIME
+
+
+def queue_filter(queryset: QuerySet, view: str, now: datetime.datetime | None = None) -> QuerySet:
+    """One view of the staff queue: ``open`` (waiting), ``overdue``, ``due_soon``, ``answered``, or all."""
+    now = now or timezone.now()
+    waiting = queryset.filter(status=ConsultationStatus.ASKED)
+    if view == "open":
+        return waiting.order_by("due_at", "pk")
+    if view == TimeLimit.OVERDUE:
+        return waiting.filter(due_at__lt=now).order_by("due_at", "pk")
+    if view == TimeLimit.DUE_SOON:
+        return waiting.filter(due_at__gte=now, due_at__lt=now + DUE_SOON).order_by("due_at", "pk")
+    if view == "answered":
+        return queryset.exclude(status=ConsultationStatus.ASKED)
+    return queryset
+
+
+def queue_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    base = consultations_for(user)
+    return {
+        view: queue_filter(base, view, now).count() for view in ("open", "overdue", "due_soon", "answered")
+    }
+
+
+def monthly_figures(user, *, months: int = 6, today: datetime.date | None = None) -> list[dict]:
+    """Per month of asking, the last ``months`` months: questions asked, answered, answered in time [%],
+    average satisfaction [1–5] — in one grouped query over the user's scope."""
+    today = today or timezone.localdate()
+    first = month_add(today.replace(day=1), -(months - 1))
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    rows = (
+        consultations_for(user)
+        .filter(asked_at__gte=start)
+        .annotate(month=TruncMonth("asked_at"))
+        .values("month")
+        .annotate(
+            asked=Count("pk"),
+            answered=Count("pk", filter=Q(answered_at__isnull=False)),
+            in_time=Count(
+                Case(When(answered_at__lte=F("due_at"), then=1), output_field=IntegerField()),
+            ),
+            rating=Avg("rating"),
+        )
+        .order_by("month")
+    )
+    by_month = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        by_month[month.replace(day=1)] = row
+    result = []
+    for i in range(months):
+        month = month_add(first, i)
+        row = by_month.get(month, {})
+        answered = row.get("answered", 0)
+        result.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "asked": row.get("asked", 0),
+                "answered": answered,
+                "in_time_percent": round(100 * row.get("in_time", 0) / answered, 1) if answered else None,
+                "rating": round(float(row["rating"]), 2) if row.get("rating") is not None else None,
+            }
+        )
+    return result

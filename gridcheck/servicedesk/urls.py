@@ -1,0 +1,32 @@
+from django.urls import path
+
+from gridcheck.servicedesk import views
+
+app_name = "servicedesk"
+
+urlpatterns = [
+    path("", views.ConsultationListView.as_view(), name="consultation_list"),
+    path("consultations/<int:pk>/", views.ConsultationDetailView.as_view(), name="consultation_detail"),
+    path(
+        "consultations/<int:pk>/publish/",
+        views.ConsultationPublishView.as_view(),
+        name="consultation_publish",
+    ),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("knowledge/", views.KnowledgeListView.as_view(), name="knowledge_list"),
+    path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
+    path("complaints/", views.ComplaintListView.as_view(), name="complaint_list"),
+    path("complaints/new/", views.ComplaintEnterView.as_view(), name="complaint_enter"),
+    path("complaints/<int:pk>/", views.ComplaintDetailView.as_view(), name="complaint_detail"),
+    path("complaints/<int:pk>/close/", views.ComplaintCloseView.as_view(), name="complaint_close"),
+    path("leads/", views.LeadListView.as_view(), name="lead_list"),
+    path("leads/<int:pk>/follow-up/", views.LeadFollowUpView.as_view(), name="lead_follow_up"),
+    path("portal/", views.PortalHomeView.as_view(), name="portal"),
+    path("portal/ask/", views.PortalAskView.as_view(), name="portal_ask"),
+    path(
+        "portal/consultations/<int:pk>/", views.PortalConsultationView.as_view(), name="portal_consultation"
+    ),
+    path("portal/knowledge/", views.PortalKnowledgeView.as_view(), name="portal_knowledge"),
+    path("portal/complaint/", views.PortalComplaintView.as_view(), name="portal_complaint"),
+    path("portal/feedback/", views.PortalFeedbackView.as_view(), name="portal_feedback"),
+]
