@@ -298,6 +298,11 @@ def knowledge_article_publish(
     """Publish an answered question to the station's knowledge base, anonymised (the texts default to the
     consultation's own); once per consultation."""
     _staff_in_scope(user, consultation)
+    consultation = (
+        Consultation.objects.select_for_update()
+        .select_related("customer", "asked_by")
+        .get(pk=consultation.pk)
+    )
     if consultation.status == ConsultationStatus.ASKED:
         raise ValidationError(_("Only an answered question can be published."))
     if KnowledgeArticle.objects.filter(source=consultation).exists():
