@@ -400,6 +400,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ConsultationStatusEnum": "gridcheck.servicedesk.choices.ConsultationStatus",
         "ConsultationTopicEnum": "gridcheck.servicedesk.choices.Topic",
         "ComplaintStatusEnum": "gridcheck.servicedesk.choices.ComplaintStatus",
+        "ComplaintSubjectEnum": "gridcheck.servicedesk.choices.ComplaintSubject",
+        "SubjectEnum": "gridcheck.assessment.choices.Subject",  # assessment's, named as before
     }
 )
 # --- end servicedesk -------------------------------------------------------------------------------

@@ -882,6 +882,46 @@ def _pending_meter_data(monkeypatch, tmp_path):
     monkeypatch.setattr(views, "_pending_get", pending_get)
 
 
+def _servicedesk(world, county, django_user_model):
+    """The service desk (gridcheck.servicedesk): east, a question of the portal customer (east11) with a
+    photo, answered and published, and its portal complaint and business lead; west, the same by an
+    electrician of west11."""
+    from gridcheck.core.roles import Role
+    from gridcheck.hazards.services import customer_contact_create
+    from gridcheck.servicedesk import services
+
+    west = django_user_model.objects.create_user(
+        username="portal_west11", password=county.password, role=Role.CUSTOMER
+    )
+    customer_contact_create(customer=county.customers["west11"], name="西山电工", portal_user=west)
+    for side, electrician, staff in (
+        ("own", world.portal_user, county.users["inspector_east"]),
+        ("other", west, county.users["inspector_west"]),
+    ):
+        consultation = services.consultation_ask(
+            user=electrician,
+            topic="technical",
+            subject="电容柜",
+            question="电容柜频繁投切",
+            photos=[SimpleUploadedFile("p.png", _png_bytes(), content_type="image/png")],
+        )
+        world.objects[("consultationphoto", side)] = consultation.photos.get()
+        answered = services.consultation_answer(consultation=consultation, user=staff, answer="检查控制器")
+        world.objects[("knowledgearticle", side)] = services.knowledge_article_publish(
+            consultation=answered, user=staff
+        )
+        # The matrix's consultation waits for its answer (the answer form's POST would change it).
+        world.objects[("consultation", side)] = services.consultation_ask(
+            user=electrician, topic="safety", subject="接地", question="接地电阻多少合格"
+        )
+        world.objects[("complaint", side)] = services.complaint_submit(
+            user=electrician, subject="counter", text="排队太久"
+        )
+        world.objects[("businesslead", side)] = services.business_feedback_submit(
+            user=electrician, kind="expand", text="明年扩建"
+        )
+
+
 @pytest.fixture
 def world(county, scored, meter_data, django_user_model, monkeypatch, tmp_path):  # noqa: F811
     for module in ("gridcheck.hazards.pdf", "gridcheck.cases.pdf", "gridcheck.core.pdf"):
@@ -904,5 +944,6 @@ def world(county, scored, meter_data, django_user_model, monkeypatch, tmp_path):
     _case_documents(w, county)
     _assessment(w, county)
     _reports(w, county)
+    _servicedesk(w, county, django_user_model)
     _pending_meter_data(monkeypatch, tmp_path)
     return w

@@ -999,6 +999,63 @@ URLS.update(
     }
 )
 
+# --- the electricians' service desk (gridcheck.servicedesk): consultations, complaints, leads ------------
+#: The staff side: every member of staff but the government liaison (the reader answers billing questions
+#: too, and reads the queue); answering and entering complaints is the app's tests' (manage_servicedesk).
+SECTIONS["servicedesk"] = STAFF - {"liaison"}
+#: The electricians' portal pages: the portal customer only.
+SECTIONS["servicedesk_portal"] = frozenset({PORTAL})
+#: A consultation's photo and the service desk API: its staff readers, and the portal customer for their
+#: own customer's consultations and complaints and their station's knowledge base (the views narrow it).
+SECTIONS["servicedesk_shared"] = SECTIONS["servicedesk"] | {PORTAL}
+OBJECT_KINDS.update(
+    dict.fromkeys(["consultation", "consultationphoto", "knowledgearticle", "complaint", "businesslead"], "station")
+)
+#: Enter a complaint taken by the hotline: whoever handles the service desk (heads, inspectors, auditors).
+SERVICEDESK_MANAGERS = FIELD_STAFF
+URLS.update(
+    {
+        "servicedesk:consultation_list": U("servicedesk"),
+        "servicedesk:consultation_detail": U("servicedesk", "consultation", data={"answer": "按规程处理"}),
+        "servicedesk:consultation_publish": U("servicedesk", "consultation"),
+        "servicedesk:dashboard": U("servicedesk"),
+        "servicedesk:knowledge_list": U("servicedesk"),
+        "servicedesk:photo": U("servicedesk_shared", "consultationphoto"),
+        "servicedesk:complaint_list": U("servicedesk"),
+        "servicedesk:complaint_enter": U(
+            "servicedesk",
+            get_roles=SERVICEDESK_MANAGERS,
+            data={"channel": "hotline", "author_name": "x", "subject": "counter", "text": "x"},
+        ),
+        "servicedesk:complaint_detail": U("servicedesk", "complaint", data={"answer": "已处理"}),
+        "servicedesk:complaint_close": U("servicedesk", "complaint", data={"note": "x"}),
+        "servicedesk:lead_list": U("servicedesk"),
+        "servicedesk:lead_follow_up": U("servicedesk", "businesslead", data={"status": "contacted"}),
+        "servicedesk:portal": U("servicedesk_portal"),
+        "servicedesk:portal_ask": U(
+            "servicedesk_portal", data={"topic": "safety", "subject": "x", "question": "x"}
+        ),
+        "servicedesk:portal_consultation": U("servicedesk_portal", "consultation", data={"rating": "5"}),
+        "servicedesk:portal_knowledge": U("servicedesk_portal"),
+        "servicedesk:portal_complaint": U("servicedesk_portal", data={"subject": "counter", "text": "x"}),
+        "servicedesk:portal_feedback": U("servicedesk_portal", data={"kind": "expand", "text": "x"}),
+        "api:api-root@/api/servicedesk/": U("desk"),
+        "api:servicedesk-consultation-list": U(
+            "servicedesk_shared", data={"topic": "safety", "subject": "x", "question": "x"}
+        ),
+        "api:servicedesk-consultation-detail": U("servicedesk_shared", "consultation"),
+        "api:servicedesk-consultation-answer": U("servicedesk_shared", "consultation", data={"answer": "x"}),
+        "api:servicedesk-consultation-rate": U("servicedesk_shared", "consultation", data={"rating": 5}),
+        "api:servicedesk-consultation-publish": U("servicedesk_shared", "consultation"),
+        "api:servicedesk-article-list": U("servicedesk_shared"),
+        "api:servicedesk-article-detail": U("servicedesk_shared", "knowledgearticle"),
+        "api:servicedesk-complaint-list": U("servicedesk_shared"),
+        "api:servicedesk-complaint-detail": U("servicedesk_shared", "complaint"),
+        "api:servicedesk-complaint-answer": U("servicedesk_shared", "complaint", data={"answer": "x"}),
+        "api:servicedesk-complaint-close": U("servicedesk_shared", "complaint", data={"note": "x"}),
+    }
+)
+
 # --- the search box, the hazard form's customer picker, the meter-data column mapping -----------------
 URLS.update(
     {

@@ -43,6 +43,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2026-11-16"),
                 ("census.daily", "2026-11-16"),
                 ("reports.daily", "2026-11-16"),
+                ("servicedesk.daily", "2026-11-16"),
                 ("hazards.monthly_notices", "2026-11"),
                 # The scorecards of the month before, from the assessment day (the 5th) on.
                 ("assessment.monthly", "2026-10"),
@@ -61,6 +62,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2026-11-03"),
                 ("census.daily", "2026-11-03"),
                 ("reports.daily", "2026-11-03"),
+                ("servicedesk.daily", "2026-11-03"),
             },
         ),
         # 6 October: the third quarter's briefing (due the 10th, produced from the 5th).
@@ -76,6 +78,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2026-10-06"),
                 ("census.daily", "2026-10-06"),
                 ("reports.daily", "2026-10-06"),
+                ("servicedesk.daily", "2026-10-06"),
                 ("hazards.quarterly_briefing", "2026Q3"),
                 ("assessment.monthly", "2026-09"),
             },
@@ -93,6 +96,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2027-01-07"),
                 ("census.daily", "2027-01-07"),
                 ("reports.daily", "2027-01-07"),
+                ("servicedesk.daily", "2027-01-07"),
                 ("hazards.quarterly_briefing", "2026Q4"),
                 ("assessment.monthly", "2026-12"),
             },
@@ -112,10 +116,10 @@ def test_a_job_is_enqueued_once_per_period():
     first = schedule_tick(now=at(2026, 11, 16, 7, 0, 10), jobs=jobs)
     again = schedule_tick(now=at(2026, 11, 16, 7, 0, 40), jobs=jobs)
     later = schedule_tick(now=at(2026, 11, 16, 7, 1, 5), jobs=jobs)
-    assert len(first) == 11
+    assert len(first) == 12
     assert again == []
     assert later == ["notifications.flush_outbox@2026-11-16T07:01"]
-    assert ScheduledJobRun.objects.count() == 12
+    assert ScheduledJobRun.objects.count() == 13
 
 
 @pytest.mark.django_db
