@@ -1009,7 +1009,9 @@ SECTIONS["servicedesk_portal"] = frozenset({PORTAL})
 #: own customer's consultations and complaints and their station's knowledge base (the views narrow it).
 SECTIONS["servicedesk_shared"] = SECTIONS["servicedesk"] | {PORTAL}
 OBJECT_KINDS.update(
-    dict.fromkeys(["consultation", "consultationphoto", "knowledgearticle", "complaint", "businesslead"], "station")
+    dict.fromkeys(
+        ["consultation", "consultationphoto", "knowledgearticle", "complaint", "businesslead"], "station"
+    )
 )
 #: Enter a complaint taken by the hotline: whoever handles the service desk (heads, inspectors, auditors).
 SERVICEDESK_MANAGERS = FIELD_STAFF
