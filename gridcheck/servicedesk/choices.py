@@ -83,3 +83,12 @@ class LeadStatus(models.TextChoices):
     NEW = "new", _("New")
     CONTACTED = "contacted", _("Contacted")
     CLOSED = "closed", _("Closed")
+
+
+class Audience(models.TextChoices):
+    """Who a guidance document is for: every customer of the station, a class of them, or staff only."""
+
+    CUSTOMERS = "customers", _("All customers")
+    HIGH_RISK = "high_risk", _("High-risk customers")
+    IMPORTANT = "important", _("Important customers")
+    STAFF = "staff", _("Staff only")

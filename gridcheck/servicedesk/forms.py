@@ -4,7 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.hazards.forms import MultiplePhotoField
-from gridcheck.servicedesk.choices import ComplaintChannel, ComplaintSubject, FeedbackKind, Rating, Topic
+from gridcheck.servicedesk.choices import (
+    Audience,
+    ComplaintChannel,
+    ComplaintSubject,
+    FeedbackKind,
+    Rating,
+    Topic,
+)
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
@@ -102,4 +109,29 @@ class FeedbackForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=FeedbackKind.choices, widget=forms.Select(attrs=SELECT))
     text = forms.CharField(
         label=_("feedback"), max_length=2000, widget=forms.Textarea(attrs={**TEXT, "rows": 4})
+    )
+
+
+class GuidanceForm(forms.Form):
+    """A new document of the guidance library with its first version (a PDF attachment is optional)."""
+
+    title = forms.CharField(label=_("title"), max_length=150, widget=forms.TextInput(attrs=TEXT))
+    audience = forms.ChoiceField(
+        label=_("audience"), choices=Audience.choices, widget=forms.Select(attrs=SELECT)
+    )
+    must_acknowledge = forms.BooleanField(label=_("must be acknowledged"), required=False)
+    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={**TEXT, "rows": 8}))
+    attachment = forms.FileField(
+        label=_("attachment (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf", "class": "form-control"}),
+    )
+
+
+class VersionForm(forms.Form):
+    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={**TEXT, "rows": 8}))
+    attachment = forms.FileField(
+        label=_("attachment (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf", "class": "form-control"}),
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.servicedesk.choices import (
+    Audience,
     ComplaintChannel,
     ComplaintStatus,
     ComplaintSubject,
@@ -308,3 +309,75 @@ class BusinessLead(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.get_kind_display()}"
+
+
+class GuidanceDocument(AuditedModel):
+    """A document of the station's guidance library (《高危及重要客户保电指南》 …), versioned: what a
+    reader sees is its latest ``GuidanceVersion``. ``audience`` decides which portal logins see it (never
+    one of ``staff``); with ``must_acknowledge`` each customer's electrician acknowledges every version."""
+
+    station = _station()
+    title = models.CharField(_("title"), max_length=150)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    must_acknowledge = models.BooleanField(_("must be acknowledged"), default=False)
+    created_by = _user(_("created by"))
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("guidance document")
+        verbose_name_plural = _("guidance documents")
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GuidanceVersion(TimeStampedModel):
+    """One published version of a guidance document: its text and an optional PDF (checked upload)."""
+
+    document = models.ForeignKey(
+        GuidanceDocument, verbose_name=_("document"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    body = models.TextField(_("text"))
+    attachment = models.FileField(_("attachment"), upload_to="servicedesk/guidance/%Y/", blank=True)
+    attachment_name = models.CharField(_("file name"), max_length=200, blank=True)
+    published_by = _user(_("published by"))
+    published_at = models.DateTimeField(_("published at"))
+
+    SCOPE_STATION = "document__station_id"
+
+    class Meta:
+        verbose_name = _("guidance version")
+        verbose_name_plural = _("guidance versions")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="sd_guidance_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+
+class ReadReceipt(models.Model):
+    """A customer's electrician acknowledged having read one version of a document."""
+
+    version = models.ForeignKey(
+        GuidanceVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    user = models.ForeignKey(USER, verbose_name=_("read by"), on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "archive.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"))
+
+    SCOPE_STATION = "version__document__station_id"
+
+    class Meta:
+        verbose_name = _("read receipt")
+        verbose_name_plural = _("read receipts")
+        constraints = [models.UniqueConstraint(fields=["version", "user"], name="sd_receipt_once")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.user_id}"

@@ -14,10 +14,13 @@ PORTAL_PAGES = (
     "servicedesk:portal_knowledge",
     "servicedesk:portal_complaint",
     "servicedesk:portal_feedback",
+    "servicedesk:portal_guidance",
+    "servicedesk:portal_guidance_detail",
 )
 #: Served to staff readers and to a portal login (the views narrow it to its own customer).
 SHARED = (
     "servicedesk:photo",
+    "servicedesk:guidance_attachment",
     *(
         f"api:servicedesk-{name}"
         for name in (
@@ -32,6 +35,9 @@ SHARED = (
             "complaint-detail",
             "complaint-answer",
             "complaint-close",
+            "guidance-list",
+            "guidance-detail",
+            "guidance-acknowledge",
         )
     ),
 )
@@ -42,6 +48,7 @@ MENU = [  # (label, url name, capability)
     (_("Service complaints"), "servicedesk:complaint_list", VIEW_SERVICEDESK),
     (_("Business leads"), "servicedesk:lead_list", VIEW_SERVICEDESK),
     (_("Knowledge base"), "servicedesk:knowledge_list", VIEW_SERVICEDESK),
+    (_("Guidance library"), "servicedesk:guidance_list", VIEW_SERVICEDESK),
 ]
 
 

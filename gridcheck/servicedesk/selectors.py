@@ -18,12 +18,14 @@ from gridcheck.core.periods import month_add
 from gridcheck.core.roles import VIEW_SERVICEDESK, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.hazards.selectors import portal_customer_for
-from gridcheck.servicedesk.choices import ConsultationStatus, TimeLimit
+from gridcheck.servicedesk.choices import Audience, ConsultationStatus, TimeLimit
 from gridcheck.servicedesk.models import (
     BusinessLead,
     Complaint,
     Consultation,
     ConsultationPhoto,
+    GuidanceDocument,
+    GuidanceVersion,
     KnowledgeArticle,
 )
 
@@ -160,3 +162,56 @@ def monthly_figures(user, *, months: int = 6, today: datetime.date | None = None
             }
         )
     return result
+
+
+# --- the guidance library --------------------------------------------------------------------------
+
+
+def documents_for(user) -> QuerySet:
+    """Guidance documents: staff their scope (every audience); a portal login those of its customer's
+    station meant for it (all customers, or a class it is in; never staff-only ones)."""
+    queryset = GuidanceDocument.objects.select_related("station")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        audiences = [Audience.CUSTOMERS]
+        if customer.is_high_risk:
+            audiences.append(Audience.HIGH_RISK)
+        if customer.is_important:
+            audiences.append(Audience.IMPORTANT)
+        return queryset.filter(station_id=customer.station_id, audience__in=audiences)
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)
+
+
+def versions_for(user) -> QuerySet:
+    return GuidanceVersion.objects.filter(document__in=documents_for(user).values("pk"))
+
+
+def current_version(document: GuidanceDocument) -> GuidanceVersion | None:
+    return document.versions.order_by("-number").first()
+
+
+def receipt_status(document: GuidanceDocument) -> dict:
+    """For a document that must be acknowledged: its current version, the electricians (portal logins) of
+    the customers it is meant for, and who acknowledged that version."""
+    from gridcheck.hazards.models import CustomerContact
+
+    version = current_version(document)
+    contacts = CustomerContact.objects.filter(
+        portal_user__isnull=False, customer__station_id=document.station_id
+    ).select_related("customer", "portal_user")
+    if document.audience == Audience.HIGH_RISK:
+        contacts = contacts.filter(customer__is_high_risk=True)
+    elif document.audience == Audience.IMPORTANT:
+        contacts = contacts.filter(customer__is_important=True)
+    elif document.audience == Audience.STAFF:
+        contacts = contacts.none()
+    read = {}
+    if version is not None:
+        read = {r.user_id: r.acknowledged_at for r in version.receipts.all()}
+    rows = [
+        {"customer": c.customer, "name": c.name, "acknowledged_at": read.get(c.portal_user_id)}
+        for c in contacts.order_by("customer__account_number", "pk")
+    ]
+    return {"version": version, "rows": rows, "read": sum(1 for r in rows if r["acknowledged_at"])}

@@ -26,6 +26,7 @@ from gridcheck.core.uploads import upload_accept
 from gridcheck.hazards.selectors import portal_customer_for
 from gridcheck.notifications.services import message_enqueue
 from gridcheck.servicedesk.choices import (
+    Audience,
     ComplaintChannel,
     ComplaintStatus,
     ConsultationStatus,
@@ -39,7 +40,10 @@ from gridcheck.servicedesk.models import (
     Consultation,
     ConsultationEvent,
     ConsultationPhoto,
+    GuidanceDocument,
+    GuidanceVersion,
     KnowledgeArticle,
+    ReadReceipt,
 )
 from gridcheck.users.selectors import people_who_may
 
@@ -524,3 +528,97 @@ def business_lead_follow_up(*, lead: BusinessLead, user, status: str, note: str 
     lead.full_clean()
     lead.save()
     return lead
+
+
+# --- the guidance library --------------------------------------------------------------------------
+
+
+def attachment_accept(upload):
+    """Check a guidance attachment: a PDF by its content (core's upload path)."""
+    return upload_accept(upload, kind="pdf", max_bytes=settings.GRIDCHECK_SERVICEDESK_ATTACHMENT_MAX_BYTES)
+
+
+def _version_create(*, document, user, body: str, attachment=None, number: int) -> GuidanceVersion:
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write the text of the document.")})
+    accepted = attachment_accept(attachment) if attachment else None
+    version = GuidanceVersion(
+        document=document, number=number, body=body.strip(), published_by=user, published_at=timezone.now()
+    )
+    if accepted is not None:
+        version.attachment.save(accepted.file.name, accepted.file, save=False)
+        version.attachment_name = accepted.original_name
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def guidance_document_create(
+    *,
+    user,
+    title: str,
+    audience: str,
+    body: str,
+    must_acknowledge: bool = False,
+    attachment=None,
+    station=None,
+) -> GuidanceDocument:
+    """A new document of the user's station (a county user names the station), with its first version."""
+    if not has_capability(user, MANAGE_SERVICEDESK):
+        raise PermissionDenied(_("You may not handle the service desk."))
+    station_id = user.station_id or getattr(station, "pk", station)
+    if station_id is None:
+        raise ValidationError({"station": _("Choose the station.")})
+    if user.station_id and station is not None and getattr(station, "pk", station) != user.station_id:
+        raise PermissionDenied(_("This is outside your scope."))
+    if audience == Audience.STAFF and must_acknowledge:
+        raise ValidationError(_("Only a document for customers is acknowledged by them."))
+    document = GuidanceDocument(
+        station_id=station_id,
+        title=title.strip(),
+        audience=audience,
+        must_acknowledge=must_acknowledge,
+        created_by=user,
+    )
+    document.full_clean()
+    document.save()
+    _version_create(document=document, user=user, body=body, attachment=attachment, number=1)
+    return document
+
+
+@transaction.atomic
+def guidance_version_publish(
+    *, document: GuidanceDocument, user, body: str, attachment=None
+) -> GuidanceVersion:
+    """A new version of a document (its readers acknowledge it again when it must be acknowledged)."""
+    _staff_in_scope(user, document)
+    document = GuidanceDocument.objects.select_for_update().get(pk=document.pk)
+    last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return _version_create(document=document, user=user, body=body, attachment=attachment, number=last + 1)
+
+
+def document_visible_to_customer(document: GuidanceDocument, customer) -> bool:
+    """Whether a customer's electrician may read ``document``: its customer's station, an audience it is in."""
+    if document.station_id != customer.station_id:
+        return False
+    return (
+        document.audience == Audience.CUSTOMERS
+        or (document.audience == Audience.HIGH_RISK and customer.is_high_risk)
+        or (document.audience == Audience.IMPORTANT and customer.is_important)
+    )
+
+
+@transaction.atomic
+def guidance_acknowledge(*, version: GuidanceVersion, user) -> ReadReceipt:
+    """A customer's electrician acknowledges having read a version of a document meant for them; once."""
+    customer = _portal_customer(user)
+    document = version.document
+    if not document_visible_to_customer(document, customer):
+        raise PermissionDenied(_("This document is not meant for you."))
+    if not document.must_acknowledge:
+        raise ValidationError(_("This document needs no acknowledgement."))
+    receipt, _created = ReadReceipt.objects.get_or_create(
+        version=version, user=user, defaults={"customer": customer, "acknowledged_at": timezone.now()}
+    )
+    return receipt

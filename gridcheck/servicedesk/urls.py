@@ -21,6 +21,15 @@ urlpatterns = [
     path("complaints/<int:pk>/close/", views.ComplaintCloseView.as_view(), name="complaint_close"),
     path("leads/", views.LeadListView.as_view(), name="lead_list"),
     path("leads/<int:pk>/follow-up/", views.LeadFollowUpView.as_view(), name="lead_follow_up"),
+    path("guidance/", views.GuidanceListView.as_view(), name="guidance_list"),
+    path("guidance/<int:pk>/", views.GuidanceDetailView.as_view(), name="guidance_detail"),
+    path(
+        "guidance/versions/<int:pk>/pdf/", views.GuidanceAttachmentView.as_view(), name="guidance_attachment"
+    ),
+    path("portal/guidance/", views.PortalGuidanceView.as_view(), name="portal_guidance"),
+    path(
+        "portal/guidance/<int:pk>/", views.PortalGuidanceDetailView.as_view(), name="portal_guidance_detail"
+    ),
     path("portal/", views.PortalHomeView.as_view(), name="portal"),
     path("portal/ask/", views.PortalAskView.as_view(), name="portal_ask"),
     path(

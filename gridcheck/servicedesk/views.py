@@ -36,9 +36,12 @@ from gridcheck.servicedesk.forms import (
     ComplaintEnterForm,
     ComplaintForm,
     FeedbackForm,
+    GuidanceForm,
     PublishForm,
     RateForm,
+    VersionForm,
 )
+from gridcheck.servicedesk.models import ReadReceipt
 
 PAGE_SIZE = 50
 
@@ -511,3 +514,130 @@ class PortalFeedbackView(PortalMixin, TemplateView):
             except (PermissionDenied, ValidationError) as error:
                 _form_errors(form, error)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- the guidance library --------------------------------------------------------------------------
+
+
+class GuidanceListView(StaffMixin, TemplateView):
+    """The station's guidance library (every audience) and, for those who manage it, a new document."""
+
+    template_name = "servicedesk/guidance_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            page=_page(self.request, selectors.documents_for(self.request.user).prefetch_related("versions")),
+            can_manage=has_capability(self.request.user, MANAGE_SERVICEDESK) and self.request.user.station_id,
+            form=kwargs.get("form") or GuidanceForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = GuidanceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                document = services.guidance_document_create(user=request.user, **form.cleaned_data)
+                messages.success(request, _("The document is published."))
+                return redirect("servicedesk:guidance_detail", pk=document.pk)
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                _form_errors(form, error)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class GuidanceDetailView(StaffMixin, TemplateView):
+    """A document: its versions, who acknowledged the current one, and the form of a new version."""
+
+    template_name = "servicedesk/guidance_detail.html"
+
+    def get_object(self):
+        return get_object_or_404(selectors.documents_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        document = kwargs.get("object") or self.get_object()
+        ctx.update(
+            object=document,
+            versions=document.versions.select_related("published_by"),
+            receipts=selectors.receipt_status(document) if document.must_acknowledge else None,
+            can_manage=has_capability(self.request.user, MANAGE_SERVICEDESK),
+            form=kwargs.get("form") or VersionForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        document = self.get_object()
+        form = VersionForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.guidance_version_publish(document=document, user=request.user, **form.cleaned_data)
+                messages.success(request, _("The new version is published."))
+                return redirect("servicedesk:guidance_detail", pk=document.pk)
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                _form_errors(form, error)
+        return self.render_to_response(self.get_context_data(object=document, form=form), status=400)
+
+
+class GuidanceAttachmentView(LoginRequiredMixin, View):
+    """A version's PDF, to staff of its scope and to the electricians it is meant for (an attachment)."""
+
+    def get(self, request, pk):
+        version = get_object_or_404(selectors.versions_for(request.user).exclude(attachment=""), pk=pk)
+        return upload_response(
+            version.attachment,
+            content_type="application/pdf",
+            download_name=version.attachment_name or "guidance.pdf",
+        )
+
+
+class PortalGuidanceView(PortalMixin, TemplateView):
+    """The documents meant for my customer, and which still wait for my acknowledgement."""
+
+    template_name = "servicedesk/portal/guidance.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        documents = list(selectors.documents_for(self.request.user).prefetch_related("versions"))
+        acknowledged = set(
+            ReadReceipt.objects.filter(user=self.request.user).values_list("version_id", flat=True)
+        )
+        rows = []
+        for document in documents:
+            version = max(document.versions.all(), key=lambda v: v.number, default=None)
+            pending = document.must_acknowledge and version is not None and version.pk not in acknowledged
+            rows.append({"document": document, "version": version, "pending": pending})
+        ctx["rows"] = rows
+        return ctx
+
+
+class PortalGuidanceDetailView(PortalMixin, TemplateView):
+    template_name = "servicedesk/portal/guidance_detail.html"
+
+    def get_object(self):
+        return get_object_or_404(selectors.documents_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        document = self.get_object()
+        version = selectors.current_version(document)
+        receipt = (
+            ReadReceipt.objects.filter(version=version, user=self.request.user).first() if version else None
+        )
+        ctx.update(object=document, version=version, receipt=receipt)
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        document = self.get_object()
+        version = selectors.current_version(document)
+        if version is None:
+            raise Http404
+        try:
+            services.guidance_acknowledge(version=version, user=request.user)
+            messages.success(request, _("Thank you: your acknowledgement is recorded."))
+        except (PermissionDenied, ValidationError) as error:
+            error_messages(request, error)
+        return redirect("servicedesk:portal_guidance_detail", pk=document.pk)

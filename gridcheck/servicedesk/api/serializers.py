@@ -3,7 +3,13 @@
 from rest_framework import serializers
 
 from gridcheck.servicedesk.choices import Topic
-from gridcheck.servicedesk.models import Complaint, Consultation, ConsultationEvent, KnowledgeArticle
+from gridcheck.servicedesk.models import (
+    Complaint,
+    Consultation,
+    ConsultationEvent,
+    GuidanceDocument,
+    KnowledgeArticle,
+)
 
 
 class ConsultationEventSerializer(serializers.ModelSerializer):
@@ -108,3 +114,25 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 class ComplaintCloseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class GuidanceDocumentSerializer(serializers.ModelSerializer):
+    """A guidance document with its current version."""
+
+    version = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GuidanceDocument
+        fields = ["id", "title", "audience", "must_acknowledge", "version", "body"]
+
+    def _current(self, obj):
+        return max(obj.versions.all(), key=lambda v: v.number, default=None)
+
+    def get_version(self, obj) -> int | None:
+        current = self._current(obj)
+        return current.number if current else None
+
+    def get_body(self, obj) -> str:
+        current = self._current(obj)
+        return current.body if current else ""

@@ -140,7 +140,29 @@ class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.ComplaintSerializer(complaint).data)
 
 
+class GuidanceDocumentViewSet(viewsets.ReadOnlyModelViewSet):
+    """The guidance library: staff their scope; a portal login the documents meant for its customer.
+    ``acknowledge`` (POST, a portal login) records having read the current version."""
+
+    permission_classes = [Access]
+    serializer_class = s.GuidanceDocumentSerializer
+    filterset_fields = ["audience"]
+
+    def get_queryset(self):
+        return selectors.documents_for(self.request.user).prefetch_related("versions").order_by("title", "pk")
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        document = self.get_object()
+        version = selectors.current_version(document)
+        if version is None:
+            raise ValidationError({"detail": ["No version is published."]})
+        _service(services.guidance_acknowledge, version=version, user=request.user)
+        return Response(s.GuidanceDocumentSerializer(document).data)
+
+
 def register(router) -> None:
     router.register("consultations", ConsultationViewSet, basename="servicedesk-consultation")
     router.register("articles", KnowledgeArticleViewSet, basename="servicedesk-article")
     router.register("complaints", ComplaintViewSet, basename="servicedesk-complaint")
+    router.register("guidance", GuidanceDocumentViewSet, basename="servicedesk-guidance")
