@@ -882,6 +882,17 @@ def _pending_meter_data(monkeypatch, tmp_path):
     monkeypatch.setattr(views, "_pending_get", pending_get)
 
 
+def _pdf_bytes() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=100, height=100)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def _servicedesk(world, county, django_user_model):
     """The service desk (gridcheck.servicedesk): east, a question of the portal customer (east11) with a
     photo, answered and published, and its portal complaint and business lead; west, the same by an
@@ -920,6 +931,16 @@ def _servicedesk(world, county, django_user_model):
         world.objects[("businesslead", side)] = services.business_feedback_submit(
             user=electrician, kind="expand", text="明年扩建"
         )
+        document = services.guidance_document_create(
+            user=county.users["head_east" if side == "own" else "inspector_west"],
+            title="客户变电站（配电室）标准化管理指南",
+            audience="customers",
+            body="配电室应防水、防火、防小动物。",
+            must_acknowledge=True,
+            attachment=SimpleUploadedFile("指南.pdf", _pdf_bytes(), content_type="application/pdf"),
+        )
+        world.objects[("guidancedocument", side)] = document
+        world.objects[("guidanceversion", side)] = document.versions.get()
 
 
 @pytest.fixture

@@ -1010,7 +1010,16 @@ SECTIONS["servicedesk_portal"] = frozenset({PORTAL})
 SECTIONS["servicedesk_shared"] = SECTIONS["servicedesk"] | {PORTAL}
 OBJECT_KINDS.update(
     dict.fromkeys(
-        ["consultation", "consultationphoto", "knowledgearticle", "complaint", "businesslead"], "station"
+        [
+            "consultation",
+            "consultationphoto",
+            "knowledgearticle",
+            "complaint",
+            "businesslead",
+            "guidancedocument",
+            "guidanceversion",
+        ],
+        "station",
     )
 )
 #: Enter a complaint taken by the hotline: whoever handles the service desk (heads, inspectors, auditors).
@@ -1055,6 +1064,18 @@ URLS.update(
         "api:servicedesk-complaint-detail": U("servicedesk_shared", "complaint"),
         "api:servicedesk-complaint-answer": U("servicedesk_shared", "complaint", data={"answer": "x"}),
         "api:servicedesk-complaint-close": U("servicedesk_shared", "complaint", data={"note": "x"}),
+        # The guidance library: staff read every audience of their scope; the portal customer the
+        # documents meant for it (its PDF, its acknowledgement); a new document or version: the managers.
+        "servicedesk:guidance_list": U(
+            "servicedesk", data={"title": "x", "audience": "customers", "body": "x"}
+        ),
+        "servicedesk:guidance_detail": U("servicedesk", "guidancedocument", data={"body": "第二版"}),
+        "servicedesk:guidance_attachment": U("servicedesk_shared", "guidanceversion"),
+        "servicedesk:portal_guidance": U("servicedesk_portal"),
+        "servicedesk:portal_guidance_detail": U("servicedesk_portal", "guidancedocument"),
+        "api:servicedesk-guidance-list": U("servicedesk_shared"),
+        "api:servicedesk-guidance-detail": U("servicedesk_shared", "guidancedocument"),
+        "api:servicedesk-guidance-acknowledge": U("servicedesk_shared", "guidancedocument"),
     }
 )
 

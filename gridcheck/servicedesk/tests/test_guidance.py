@@ -12,6 +12,7 @@ from gridcheck.servicedesk.tests.conftest import electrician
 
 pytestmark = pytest.mark.django_db
 
+
 def _pdf_bytes() -> bytes:
     import io
 
