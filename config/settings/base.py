@@ -405,6 +405,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ConsultationTopicEnum": "gridcheck.servicedesk.choices.Topic",
         "ComplaintStatusEnum": "gridcheck.servicedesk.choices.ComplaintStatus",
         "ComplaintSubjectEnum": "gridcheck.servicedesk.choices.ComplaintSubject",
+        "AnnouncementKindEnum": "gridcheck.servicedesk.choices.AnnouncementKind",
+        "AnnouncementReachEnum": "gridcheck.servicedesk.choices.AnnouncementReach",
+        "GuidanceAudienceEnum": "gridcheck.servicedesk.choices.Audience",
         "SubjectEnum": "gridcheck.assessment.choices.Subject",  # assessment's, named as before
     }
 )

@@ -92,3 +92,21 @@ class Audience(models.TextChoices):
     HIGH_RISK = "high_risk", _("High-risk customers")
     IMPORTANT = "important", _("Important customers")
     STAFF = "staff", _("Staff only")
+
+
+class AnnouncementKind(models.TextChoices):
+    """What an announcement (动态) tells."""
+
+    PLANNED_OUTAGE = "planned_outage", _("Planned outage")
+    TARIFF = "tariff", _("Tariff change")
+    CAMPAIGN = "campaign", _("Campaign")
+    BRIEFING = "briefing", _("1+1+1 briefing outcome")
+    OTHER = "other", _("Other news")
+
+
+class AnnouncementReach(models.TextChoices):
+    """Which customers an announcement reaches (within its station, or the county's when it has none)."""
+
+    ALL = "all", _("All customers")
+    HIGH_RISK = "high_risk", _("High-risk customers")
+    IMPORTANT = "important", _("Important customers")

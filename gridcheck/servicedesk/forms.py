@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.hazards.forms import MultiplePhotoField
 from gridcheck.servicedesk.choices import (
+    AnnouncementKind,
+    AnnouncementReach,
     Audience,
     ComplaintChannel,
     ComplaintSubject,
@@ -135,3 +137,18 @@ class VersionForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf", "class": "form-control"}),
     )
+
+
+class AnnouncementForm(forms.Form):
+    """An announcement to the station's customers (a county-level user: the county's)."""
+
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=AnnouncementKind.choices, widget=forms.Select(attrs=SELECT)
+    )
+    reach = forms.ChoiceField(
+        label=_("reaches"), choices=AnnouncementReach.choices, widget=forms.Select(attrs=SELECT)
+    )
+    title = forms.CharField(label=_("title"), max_length=150, widget=forms.TextInput(attrs=TEXT))
+    body = forms.CharField(label=_("text"), max_length=2000, widget=forms.Textarea(attrs={**TEXT, "rows": 5}))
+    by_email = forms.BooleanField(label=_("by e-mail"), required=False, initial=True)
+    by_sms = forms.BooleanField(label=_("by SMS"), required=False)

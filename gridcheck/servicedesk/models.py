@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.servicedesk.choices import (
+    AnnouncementKind,
+    AnnouncementReach,
     Audience,
     ComplaintChannel,
     ComplaintStatus,
@@ -381,3 +383,37 @@ class ReadReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id} {self.user_id}"
+
+
+class Announcement(AuditedModel):
+    """An announcement (动态: planned outage, tariff change, campaign, 1+1+1 briefing outcome) shown on the
+    portal of the customers it reaches and sent to their contacts by e-mail and SMS through the outbox.
+    Without a station it reaches the county's customers (sent by county-level staff only)."""
+
+    station = models.ForeignKey(
+        "archive.Station",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AnnouncementKind.choices)
+    reach = models.CharField(_("reaches"), max_length=20, choices=AnnouncementReach.choices)
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("text"))
+    by_email = models.BooleanField(_("by e-mail"), default=True)
+    by_sms = models.BooleanField(_("by SMS"), default=False)
+    published_by = _user(_("published by"))
+    published_at = models.DateTimeField(_("published at"))
+    messages_queued = models.PositiveIntegerField(_("messages queued"), default=0)
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -16,6 +16,7 @@ PORTAL_PAGES = (
     "servicedesk:portal_feedback",
     "servicedesk:portal_guidance",
     "servicedesk:portal_guidance_detail",
+    "servicedesk:portal_announcements",
 )
 #: Served to staff readers and to a portal login (the views narrow it to its own customer).
 SHARED = (
@@ -38,6 +39,8 @@ SHARED = (
             "guidance-list",
             "guidance-detail",
             "guidance-acknowledge",
+            "announcement-list",
+            "announcement-detail",
         )
     ),
 )
@@ -49,6 +52,7 @@ MENU = [  # (label, url name, capability)
     (_("Business leads"), "servicedesk:lead_list", VIEW_SERVICEDESK),
     (_("Knowledge base"), "servicedesk:knowledge_list", VIEW_SERVICEDESK),
     (_("Guidance library"), "servicedesk:guidance_list", VIEW_SERVICEDESK),
+    (_("Announcements"), "servicedesk:announcement_list", VIEW_SERVICEDESK),
 ]
 
 

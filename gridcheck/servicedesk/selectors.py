@@ -18,8 +18,9 @@ from gridcheck.core.periods import month_add
 from gridcheck.core.roles import VIEW_SERVICEDESK, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.hazards.selectors import portal_customer_for
-from gridcheck.servicedesk.choices import Audience, ConsultationStatus, TimeLimit
+from gridcheck.servicedesk.choices import AnnouncementReach, Audience, ConsultationStatus, TimeLimit
 from gridcheck.servicedesk.models import (
+    Announcement,
     BusinessLead,
     Complaint,
     Consultation,
@@ -215,3 +216,24 @@ def receipt_status(document: GuidanceDocument) -> dict:
         for c in contacts.order_by("customer__account_number", "pk")
     ]
     return {"version": version, "rows": rows, "read": sum(1 for r in rows if r["acknowledged_at"])}
+
+
+def announcements_for(user) -> QuerySet:
+    """Announcements: a portal login those reaching its customer (its station's or the county's, a class it
+    is in); staff their scope."""
+    from django.db.models import Q as _Q
+
+    queryset = Announcement.objects.select_related("station")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        reaches = [AnnouncementReach.ALL]
+        if customer.is_high_risk:
+            reaches.append(AnnouncementReach.HIGH_RISK)
+        if customer.is_important:
+            reaches.append(AnnouncementReach.IMPORTANT)
+        return queryset.filter(
+            _Q(station_id=customer.station_id) | _Q(station__isnull=True), reach__in=reaches
+        )
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)

@@ -26,6 +26,7 @@ from gridcheck.core.uploads import upload_accept
 from gridcheck.hazards.selectors import portal_customer_for
 from gridcheck.notifications.services import message_enqueue
 from gridcheck.servicedesk.choices import (
+    AnnouncementReach,
     Audience,
     ComplaintChannel,
     ComplaintStatus,
@@ -34,6 +35,7 @@ from gridcheck.servicedesk.choices import (
     Topic,
 )
 from gridcheck.servicedesk.models import (
+    Announcement,
     BusinessLead,
     Complaint,
     ComplaintEvent,
@@ -622,3 +624,83 @@ def guidance_acknowledge(*, version: GuidanceVersion, user) -> ReadReceipt:
         version=version, user=user, defaults={"customer": customer, "acknowledged_at": timezone.now()}
     )
     return receipt
+
+
+# --- announcements ---------------------------------------------------------------------------------
+
+
+def announcement_contacts(announcement: Announcement):
+    """The customers' contacts an announcement reaches (its station's customers, or the county's)."""
+    from gridcheck.hazards.models import CustomerContact
+
+    contacts = CustomerContact.objects.select_related("customer")
+    if announcement.station_id is not None:
+        contacts = contacts.filter(customer__station_id=announcement.station_id)
+    if announcement.reach == AnnouncementReach.HIGH_RISK:
+        contacts = contacts.filter(customer__is_high_risk=True)
+    elif announcement.reach == AnnouncementReach.IMPORTANT:
+        contacts = contacts.filter(customer__is_important=True)
+    return contacts
+
+
+@transaction.atomic
+def announcement_publish(
+    *,
+    user,
+    kind: str,
+    reach: str,
+    title: str,
+    body: str,
+    by_email: bool = True,
+    by_sms: bool = False,
+) -> Announcement:
+    """Publish an announcement to the user's station's customers (a county-level user: the county's), on
+    the portal and, through the outbox, by e-mail and SMS to their contacts (once each)."""
+    if not has_capability(user, MANAGE_SERVICEDESK):
+        raise PermissionDenied(_("You may not handle the service desk."))
+    announcement = Announcement(
+        station_id=user.station_id,
+        kind=kind,
+        reach=reach,
+        title=title.strip(),
+        body=body.strip(),
+        by_email=by_email,
+        by_sms=by_sms,
+        published_by=user,
+        published_at=timezone.now(),
+    )
+    announcement.full_clean()
+    announcement.save()
+    n = 0
+    for contact in announcement_contacts(announcement).iterator():
+        station = contact.customer.station_id
+        if by_email and contact.email:
+            message_enqueue(
+                channel="email",
+                recipient=contact.email,
+                subject=announcement.title,
+                body=announcement.body,
+                dedup_key=f"servicedesk.announcement:{announcement.pk}:{contact.pk}:email",
+                related=announcement,
+                station=station,
+                created_by=user,
+            )
+            n += 1
+        if by_sms and contact.phone:
+            try:
+                message_enqueue(
+                    channel="sms",
+                    recipient=contact.phone,
+                    subject=announcement.title,
+                    body=f"【{announcement.title}】{announcement.body}"[:300],
+                    dedup_key=f"servicedesk.announcement:{announcement.pk}:{contact.pk}:sms",
+                    related=announcement,
+                    station=station,
+                    created_by=user,
+                )
+                n += 1
+            except ValidationError:
+                continue  # not a mobile number: the portal shows it all the same
+    announcement.messages_queued = n
+    announcement.save(update_fields=["messages_queued"])
+    return announcement

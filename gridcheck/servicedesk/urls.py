@@ -30,6 +30,8 @@ urlpatterns = [
     path(
         "portal/guidance/<int:pk>/", views.PortalGuidanceDetailView.as_view(), name="portal_guidance_detail"
     ),
+    path("announcements/", views.AnnouncementListView.as_view(), name="announcement_list"),
+    path("portal/announcements/", views.PortalAnnouncementView.as_view(), name="portal_announcements"),
     path("portal/", views.PortalHomeView.as_view(), name="portal"),
     path("portal/ask/", views.PortalAskView.as_view(), name="portal_ask"),
     path(

@@ -30,6 +30,7 @@ from gridcheck.hazards.selectors import portal_customer_for
 from gridcheck.servicedesk import selectors, services
 from gridcheck.servicedesk.choices import ComplaintStatus, ConsultationStatus, LeadStatus, TimeLimit
 from gridcheck.servicedesk.forms import (
+    AnnouncementForm,
     AnswerForm,
     AskForm,
     ComplaintCloseForm,
@@ -641,3 +642,47 @@ class PortalGuidanceDetailView(PortalMixin, TemplateView):
         except (PermissionDenied, ValidationError) as error:
             error_messages(request, error)
         return redirect("servicedesk:portal_guidance_detail", pk=document.pk)
+
+
+# --- announcements ---------------------------------------------------------------------------------
+
+
+class AnnouncementListView(StaffMixin, TemplateView):
+    """Announcements of the user's scope and, for those who manage the desk, a new one."""
+
+    template_name = "servicedesk/announcement_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            page=_page(self.request, selectors.announcements_for(self.request.user)),
+            can_manage=has_capability(self.request.user, MANAGE_SERVICEDESK),
+            form=kwargs.get("form") or AnnouncementForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = AnnouncementForm(request.POST)
+        if form.is_valid():
+            try:
+                announcement = services.announcement_publish(user=request.user, **form.cleaned_data)
+                messages.success(
+                    request,
+                    _("Published; %(n)s e-mails and SMS queued in the outbox.")
+                    % {"n": announcement.messages_queued},
+                )
+                return redirect("servicedesk:announcement_list")
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                _form_errors(form, error)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PortalAnnouncementView(PortalMixin, TemplateView):
+    template_name = "servicedesk/portal/announcements.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["page"] = _page(self.request, selectors.announcements_for(self.request.user))
+        return ctx

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from gridcheck.servicedesk.choices import Topic
 from gridcheck.servicedesk.models import (
+    Announcement,
     Complaint,
     Consultation,
     ConsultationEvent,
@@ -136,3 +137,9 @@ class GuidanceDocumentSerializer(serializers.ModelSerializer):
     def get_body(self, obj) -> str:
         current = self._current(obj)
         return current.body if current else ""
+
+
+class AnnouncementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Announcement
+        fields = ["id", "kind", "reach", "title", "body", "published_at"]

@@ -161,8 +161,20 @@ class GuidanceDocumentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.GuidanceDocumentSerializer(document).data)
 
 
+class AnnouncementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Announcements: staff their scope; a portal login those that reach its customer."""
+
+    permission_classes = [Access]
+    serializer_class = s.AnnouncementSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return selectors.announcements_for(self.request.user).order_by("-published_at", "-pk")
+
+
 def register(router) -> None:
     router.register("consultations", ConsultationViewSet, basename="servicedesk-consultation")
     router.register("articles", KnowledgeArticleViewSet, basename="servicedesk-article")
     router.register("complaints", ComplaintViewSet, basename="servicedesk-complaint")
     router.register("guidance", GuidanceDocumentViewSet, basename="servicedesk-guidance")
+    router.register("announcements", AnnouncementViewSet, basename="servicedesk-announcement")
