@@ -67,7 +67,7 @@ class ComplaintStatus(models.TextChoices):
 
     RECEIVED = "received", _("Received")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Handled and closed")
 
 
 class FeedbackKind(models.TextChoices):
@@ -82,7 +82,7 @@ class FeedbackKind(models.TextChoices):
 class LeadStatus(models.TextChoices):
     NEW = "new", _("New")
     CONTACTED = "contacted", _("Contacted")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Handled and closed")
 
 
 class Audience(models.TextChoices):
@@ -99,7 +99,7 @@ class AnnouncementKind(models.TextChoices):
 
     PLANNED_OUTAGE = "planned_outage", _("Planned outage")
     TARIFF = "tariff", _("Tariff change")
-    CAMPAIGN = "campaign", _("Campaign")
+    CAMPAIGN = "campaign", _("Publicity campaign")
     BRIEFING = "briefing", _("1+1+1 briefing outcome")
     OTHER = "other", _("Other news")
 
