@@ -941,6 +941,13 @@ def _servicedesk(world, county, django_user_model):
         )
         world.objects[("guidancedocument", side)] = document
         world.objects[("guidanceversion", side)] = document.versions.get()
+        world.objects[("announcement", side)] = services.announcement_publish(
+            user=county.users["head_east" if side == "own" else "inspector_west"],
+            kind="planned_outage",
+            reach="all",
+            title="计划停电",
+            body="检修停电",
+        )
 
 
 @pytest.fixture

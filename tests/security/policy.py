@@ -1018,6 +1018,7 @@ OBJECT_KINDS.update(
             "businesslead",
             "guidancedocument",
             "guidanceversion",
+            "announcement",
         ],
         "station",
     )
@@ -1076,6 +1077,12 @@ URLS.update(
         "api:servicedesk-guidance-list": U("servicedesk_shared"),
         "api:servicedesk-guidance-detail": U("servicedesk_shared", "guidancedocument"),
         "api:servicedesk-guidance-acknowledge": U("servicedesk_shared", "guidancedocument"),
+        "servicedesk:announcement_list": U(
+            "servicedesk", data={"kind": "other", "reach": "all", "title": "x", "body": "x"}
+        ),
+        "servicedesk:portal_announcements": U("servicedesk_portal"),
+        "api:servicedesk-announcement-list": U("servicedesk_shared"),
+        "api:servicedesk-announcement-detail": U("servicedesk_shared", "announcement"),
     }
 )
 
