@@ -15,6 +15,7 @@ from django.utils import timezone
 from gridcheck.core.roles import MANAGE_SERVICEDESK, Role
 from gridcheck.hazards.services import customer_contact_create
 from gridcheck.servicedesk import services
+from gridcheck.servicedesk.choices import Audience
 from gridcheck.servicedesk.models import Consultation
 from gridcheck.users.selectors import people_who_may
 
@@ -64,6 +65,67 @@ def _electricians(password: str) -> list:
             customer_contact_create(customer=customer, name=f"电工{n}", role="电工", portal_user=user)
         people.append(user)
     return [p for p in people if hasattr(p, "customer_contact")]
+
+
+GUIDANCE = [
+    (
+        "高危及重要客户保电指南",
+        Audience.HIGH_RISK,
+        True,
+        "一、双电源及自备应急电源配置要求。二、保电期间的值班与联络。",
+    ),
+    (
+        "客户变电站（配电室）标准化管理指南",
+        Audience.CUSTOMERS,
+        True,
+        "一、配电室防水、防火、防小动物。二、安全工器具定期试验。",
+    ),
+    ("迎峰度夏用电指引", Audience.CUSTOMERS, False, "高温期间错峰用电，检查变压器油温与负荷。"),
+    ("用电检查风险防范手册", Audience.STAFF, False, "现场检查两人同行，全程记录，不单独处理窃电现场。"),
+]
+
+
+def _library_and_news(electricians) -> tuple[int, int]:
+    """The station's guidance library (one document acknowledged by the first electrician) and two
+    announcements, at the station of the first electrician's customer."""
+    if not electricians:
+        return 0, 0
+    first = electricians[0]
+    station_id = first.customer_contact.customer.station_id
+    managers = [
+        p for p in people_who_may(MANAGE_SERVICEDESK, station_id=station_id) if p.station_id == station_id
+    ]
+    if not managers:
+        return 0, 0
+    head = managers[0]
+    documents = 0
+    for title, audience, must, body in GUIDANCE:
+        document = services.guidance_document_create(
+            user=head, title=title, audience=audience, body=body, must_acknowledge=must
+        )
+        documents += 1
+        if audience == Audience.CUSTOMERS and must:
+            version = document.versions.get()
+            services.guidance_acknowledge(version=version, user=first)
+    services.announcement_publish(
+        user=head,
+        kind="planned_outage",
+        reach="all",
+        title="10kV线路计划检修停电",
+        body="本周六8:00-12:00线路检修停电，请提前做好生产安排。",
+        by_email=True,
+        by_sms=False,
+    )
+    services.announcement_publish(
+        user=head,
+        kind="briefing",
+        reach="high_risk",
+        title="本季度1+1+1通报结果",
+        body="本季度高危客户隐患整改率有所提高，请未整改客户抓紧落实。",
+        by_email=True,
+        by_sms=False,
+    )
+    return documents, 2
 
 
 def demo_servicedesk_build(*, password: str, now: datetime.datetime | None = None) -> dict:
@@ -146,8 +208,11 @@ def demo_servicedesk_build(*, password: str, now: datetime.datetime | None = Non
         services.business_feedback_submit(
             user=first, kind="add_load", text="明年新建二期车间，预计新增负荷800kW。"
         )
+    documents, announcements = _library_and_news(electricians)
     return {
         "kept": False,
+        "documents": documents,
+        "announcements": announcements,
         "electricians": len(electricians),
         "consultations": made,
         "escalated": escalated,

@@ -76,6 +76,10 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     assert Consultation.objects.filter(escalated_at__isnull=False).exists()
     assert Consultation.objects.filter(rating__isnull=False).exists()
     assert Complaint.objects.filter(status="closed").exists()
+    from gridcheck.servicedesk.models import Announcement, GuidanceDocument, ReadReceipt
+
+    assert GuidanceDocument.objects.count() == 4 and ReadReceipt.objects.exists()
+    assert Announcement.objects.count() == 2
     assert Hazard.objects.exists() and Notice.objects.exists()
     assert Qualification.objects.count() == len(expected["qualifications"])
     assert Tariff.objects.count() == 18
