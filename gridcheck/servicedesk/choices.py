@@ -110,3 +110,11 @@ class AnnouncementReach(models.TextChoices):
     ALL = "all", _("All customers")
     HIGH_RISK = "high_risk", _("High-risk customers")
     IMPORTANT = "important", _("Important customers")
+
+
+class TrainingKind(models.TextChoices):
+    """A training or drill session held with customers' electricians."""
+
+    STUDY = "study", _("Anti-accident study")
+    REHEARSAL = "rehearsal", _("Accident rehearsal")
+    ONSITE = "onsite", _("On-site explanation")

@@ -13,6 +13,7 @@ from gridcheck.servicedesk.choices import (
     FeedbackKind,
     Rating,
     Topic,
+    TrainingKind,
 )
 
 TEXT = {"class": "form-control"}
@@ -152,3 +153,36 @@ class AnnouncementForm(forms.Form):
     body = forms.CharField(label=_("text"), max_length=2000, widget=forms.Textarea(attrs={**TEXT, "rows": 5}))
     by_email = forms.BooleanField(label=_("by e-mail"), required=False, initial=True)
     by_sms = forms.BooleanField(label=_("by SMS"), required=False)
+
+
+class TrainingForm(forms.Form):
+    """A training or drill of the station: who is invited, the material, a quiz typed one question a line."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=TrainingKind.choices, widget=forms.Select(attrs=SELECT))
+    title = forms.CharField(label=_("title"), max_length=150, widget=forms.TextInput(attrs=TEXT))
+    starts_at = forms.DateTimeField(
+        label=_("starts at"), widget=forms.DateTimeInput(attrs={**TEXT, "type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("place"), max_length=150, widget=forms.TextInput(attrs=TEXT))
+    description = forms.CharField(
+        label=_("description"), required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 3})
+    )
+    invite = forms.ChoiceField(
+        label=_("invite"),
+        choices=[
+            ("electricians", _("Customers with an electrician on the portal")),
+            ("high_risk", _("High-risk customers")),
+            ("important", _("Important customers")),
+        ],
+        widget=forms.Select(attrs=SELECT),
+    )
+    material = forms.FileField(
+        label=_("material (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf", "class": "form-control"}),
+    )
+    questions = forms.CharField(
+        label=_("quiz (one question a line: question | option | option … | number of the right option)"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 4}),
+    )

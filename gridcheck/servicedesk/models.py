@@ -34,6 +34,7 @@ from gridcheck.servicedesk.choices import (
     LeadStatus,
     Rating,
     Topic,
+    TrainingKind,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -417,3 +418,108 @@ class Announcement(AuditedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TrainingSession(AuditedModel):
+    """A training or drill with customers' electricians: invitations, attendance signed on a phone by the
+    session's QR code (a signed link), materials (a PDF) and a short quiz."""
+
+    station = _station()
+    kind = models.CharField(_("kind"), max_length=20, choices=TrainingKind.choices)
+    title = models.CharField(_("title"), max_length=150)
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    material = models.FileField(_("material"), upload_to="servicedesk/trainings/%Y/", blank=True)
+    material_name = models.CharField(_("file name"), max_length=200, blank=True)
+    created_by = _user(_("created by"))
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingInvitation(models.Model):
+    """A customer invited to a session (its electricians see it on the portal and may sign in)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey(
+        "archive.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("invited at"))
+
+    SCOPE_STATION = "session__station_id"
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [models.UniqueConstraint(fields=["session", "customer"], name="sd_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.customer_id}"
+
+
+class Attendance(models.Model):
+    """An electrician signed in at a session (with the session's QR code), once."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(USER, verbose_name=_("electrician"), on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "archive.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+
+    SCOPE_STATION = "session__station_id"
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="sd_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.user_id}"
+
+
+class QuizQuestion(models.Model):
+    """A question of a session's short quiz: options and the index of the right one."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("question"), max_length=300)
+    options = models.JSONField(_("options"))
+    correct = models.PositiveSmallIntegerField(_("right option"))
+
+    class Meta:
+        verbose_name = _("quiz question")
+        verbose_name_plural = _("quiz questions")
+        ordering = ["session", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizResult(models.Model):
+    """An electrician's quiz score for a session, once."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="results")
+    user = models.ForeignKey(USER, verbose_name=_("electrician"), on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "archive.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("right answers"))
+    total = models.PositiveSmallIntegerField(_("questions"))
+    answered_at = models.DateTimeField(_("answered at"))
+
+    class Meta:
+        verbose_name = _("quiz result")
+        verbose_name_plural = _("quiz results")
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="sd_quiz_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.user_id} {self.score}/{self.total}"

@@ -17,11 +17,15 @@ PORTAL_PAGES = (
     "servicedesk:portal_guidance",
     "servicedesk:portal_guidance_detail",
     "servicedesk:portal_announcements",
+    "servicedesk:portal_trainings",
+    "servicedesk:portal_training",
+    "servicedesk:portal_training_sign",
 )
 #: Served to staff readers and to a portal login (the views narrow it to its own customer).
 SHARED = (
     "servicedesk:photo",
     "servicedesk:guidance_attachment",
+    "servicedesk:training_material",
     *(
         f"api:servicedesk-{name}"
         for name in (
@@ -53,6 +57,7 @@ MENU = [  # (label, url name, capability)
     (_("Knowledge base"), "servicedesk:knowledge_list", VIEW_SERVICEDESK),
     (_("Guidance library"), "servicedesk:guidance_list", VIEW_SERVICEDESK),
     (_("Announcements"), "servicedesk:announcement_list", VIEW_SERVICEDESK),
+    (_("Trainings and drills"), "servicedesk:training_list", VIEW_SERVICEDESK),
 ]
 
 

@@ -28,6 +28,7 @@ from gridcheck.servicedesk.models import (
     GuidanceDocument,
     GuidanceVersion,
     KnowledgeArticle,
+    TrainingSession,
 )
 
 #: A question due within this time shows as "due soon" in the queue.
@@ -237,3 +238,63 @@ def announcements_for(user) -> QuerySet:
     if not is_staff_reader(user):
         return queryset.none()
     return scope_queryset(queryset, user)
+
+
+# --- trainings and drills --------------------------------------------------------------------------
+
+
+def trainings_for(user) -> QuerySet:
+    """Sessions: a portal login those its customer is invited to; staff their scope."""
+    queryset = TrainingSession.objects.select_related("station")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        return queryset.filter(invitations__customer=customer).distinct()
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)
+
+
+INVITE_REACHES = ("electricians", "high_risk", "important")
+
+
+def invitees(station_id: int, reach: str) -> QuerySet:
+    """The customers of a station a session invites: those with an electrician on the portal, or the
+    high-risk or important ones."""
+    from gridcheck.archive.models import Customer
+
+    customers = Customer.objects.filter(station_id=station_id)
+    if reach == "high_risk":
+        return customers.filter(is_high_risk=True)
+    if reach == "important":
+        return customers.filter(is_important=True)
+    return customers.filter(safety_contacts__portal_user__isnull=False).distinct()
+
+
+def drills_of(customer) -> QuerySet:
+    """The drills registered under hazards for a customer (shown to its electricians)."""
+    from gridcheck.hazards.models import Drill
+
+    return Drill.objects.filter(customer=customer).order_by("-scheduled_on")
+
+
+def training_summary(session: TrainingSession) -> dict:
+    """Invited customers with who signed in and their quiz scores."""
+    attendances = {}
+    for a in session.attendances.select_related("user"):
+        attendances.setdefault(a.customer_id, []).append(a)
+    results = {r.user_id: r for r in session.results.all()}
+    rows = []
+    for invitation in session.invitations.select_related("customer").order_by("customer__account_number"):
+        signed = attendances.get(invitation.customer_id, [])
+        rows.append(
+            {
+                "customer": invitation.customer,
+                "signed": [(a, results.get(a.user_id)) for a in signed],
+            }
+        )
+    return {
+        "rows": rows,
+        "invited": len(rows),
+        "present": sum(1 for r in rows if r["signed"]),
+        "results": list(results.values()),
+    }

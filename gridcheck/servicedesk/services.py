@@ -13,6 +13,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +37,7 @@ from gridcheck.servicedesk.choices import (
 )
 from gridcheck.servicedesk.models import (
     Announcement,
+    Attendance,
     BusinessLead,
     Complaint,
     ComplaintEvent,
@@ -45,7 +47,11 @@ from gridcheck.servicedesk.models import (
     GuidanceDocument,
     GuidanceVersion,
     KnowledgeArticle,
+    QuizQuestion,
+    QuizResult,
     ReadReceipt,
+    TrainingInvitation,
+    TrainingSession,
 )
 from gridcheck.users.selectors import people_who_may
 
@@ -704,3 +710,151 @@ def announcement_publish(
     announcement.messages_queued = n
     announcement.save(update_fields=["messages_queued"])
     return announcement
+
+
+# --- trainings and drills --------------------------------------------------------------------------
+
+QR_SALT = "servicedesk.attendance"
+
+
+def parse_questions(text: str) -> list[tuple[str, list[str], int]]:
+    """Quiz questions typed one per line: ``question | option | option … | number of the right option``."""
+    questions = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 4 or not parts[-1].isdigit():
+            raise ValidationError(
+                {
+                    "questions": _(
+                        "Line %(n)s: write question | option | option … | number of the right option."
+                    )
+                    % {"n": n}
+                }
+            )
+        options = [p for p in parts[1:-1] if p]
+        right = int(parts[-1])
+        if len(options) < 2 or not 1 <= right <= len(options):
+            raise ValidationError(
+                {"questions": _("Line %(n)s: the right option is not one of the options.") % {"n": n}}
+            )
+        questions.append((parts[0][:300], options, right - 1))
+    return questions
+
+
+@transaction.atomic
+def training_create(
+    *,
+    user,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime,
+    place: str,
+    customers,
+    description: str = "",
+    material=None,
+    questions: str = "",
+) -> TrainingSession:
+    """A session of the user's station, its invitations (customers of the station) and its quiz; the
+    invited customers' electricians are told in the portal."""
+    if not has_capability(user, MANAGE_SERVICEDESK):
+        raise PermissionDenied(_("You may not handle the service desk."))
+    if user.station_id is None:
+        raise ValidationError(_("A training is held by a station: log in as its staff."))
+    parsed = parse_questions(questions)
+    accepted = attachment_accept(material) if material else None
+    session = TrainingSession(
+        station_id=user.station_id,
+        kind=kind,
+        title=title.strip(),
+        starts_at=starts_at,
+        place=place.strip(),
+        description=(description or "").strip(),
+        created_by=user,
+    )
+    if accepted is not None:
+        session.material.save(accepted.file.name, accepted.file, save=False)
+        session.material_name = accepted.original_name
+    session.full_clean()
+    session.save()
+    now = timezone.now()
+    invited = [c for c in customers if c.station_id == user.station_id]
+    if not invited:
+        raise ValidationError(_("Invite at least one customer of your station."))
+    for customer in invited:
+        TrainingInvitation.objects.create(session=session, customer=customer, invited_at=now)
+    for order, (text, options, right) in enumerate(parsed):
+        QuizQuestion.objects.create(session=session, order=order, text=text, options=options, correct=right)
+    from gridcheck.hazards.models import CustomerContact
+
+    for contact in CustomerContact.objects.filter(customer__in=invited, portal_user__isnull=False):
+        _in_app(
+            contact.portal_user,
+            subject=_("Invitation: %(t)s") % {"t": session.title},
+            body=_("%(when)s at %(place)s.")
+            % {
+                "when": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "place": session.place,
+            },
+            dedup_key=f"servicedesk.training:{session.pk}:{contact.portal_user_id}",
+            related=session,
+        )
+    return session
+
+
+def training_token(session: TrainingSession) -> str:
+    """The signed token the session's QR code carries (its link); valid ``servicedesk.attendance_qr_hours``."""
+    return signing.dumps({"s": session.pk}, salt=QR_SALT)
+
+
+def _invited_customer(session: TrainingSession, user):
+    customer = _portal_customer(user)
+    if not TrainingInvitation.objects.filter(session=session, customer=customer).exists():
+        raise PermissionDenied(_("Your customer is not invited to this session."))
+    return customer
+
+
+@transaction.atomic
+def attendance_sign(*, session: TrainingSession, user, token: str) -> Attendance:
+    """An invited electrician signs in with the session's QR code (a fresh signed link); once."""
+    customer = _invited_customer(session, user)
+    hours = rule_int("servicedesk.attendance_qr_hours", on=timezone.localdate())
+    try:
+        data = signing.loads(token or "", salt=QR_SALT, max_age=hours * 3600)
+    except signing.SignatureExpired:
+        raise ValidationError(_("The QR code has expired: ask the staff to show it again.")) from None
+    except signing.BadSignature:
+        raise ValidationError(_("This is not the QR code of the session.")) from None
+    if data.get("s") != session.pk:
+        raise ValidationError(_("This is not the QR code of the session."))
+    attendance, _created = Attendance.objects.get_or_create(
+        session=session, user=user, defaults={"customer": customer, "signed_at": timezone.now()}
+    )
+    return attendance
+
+
+@transaction.atomic
+def quiz_submit(*, session: TrainingSession, user, answers: dict) -> QuizResult:
+    """An invited electrician answers the quiz once; the score is the number of right answers."""
+    customer = _invited_customer(session, user)
+    questions = list(session.questions.all())
+    if not questions:
+        raise ValidationError(_("This session has no quiz."))
+    if QuizResult.objects.filter(session=session, user=user).exists():
+        raise ValidationError(_("You have answered the quiz already."))
+    score = 0
+    for q in questions:
+        try:
+            chosen = int(answers.get(str(q.pk), answers.get(q.pk, -1)))
+        except (TypeError, ValueError):
+            chosen = -1
+        score += int(chosen == q.correct)
+    return QuizResult.objects.create(
+        session=session,
+        user=user,
+        customer=customer,
+        score=score,
+        total=len(questions),
+        answered_at=timezone.now(),
+    )

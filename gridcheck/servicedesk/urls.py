@@ -32,6 +32,15 @@ urlpatterns = [
     ),
     path("announcements/", views.AnnouncementListView.as_view(), name="announcement_list"),
     path("portal/announcements/", views.PortalAnnouncementView.as_view(), name="portal_announcements"),
+    path("trainings/", views.TrainingListView.as_view(), name="training_list"),
+    path("trainings/<int:pk>/", views.TrainingDetailView.as_view(), name="training_detail"),
+    path("trainings/<int:pk>/qr.svg", views.TrainingQrView.as_view(), name="training_qr"),
+    path("trainings/<int:pk>/material/", views.TrainingMaterialView.as_view(), name="training_material"),
+    path("portal/trainings/", views.PortalTrainingsView.as_view(), name="portal_trainings"),
+    path("portal/trainings/<int:pk>/", views.PortalTrainingView.as_view(), name="portal_training"),
+    path(
+        "portal/trainings/<int:pk>/sign/", views.PortalTrainingSignView.as_view(), name="portal_training_sign"
+    ),
     path("portal/", views.PortalHomeView.as_view(), name="portal"),
     path("portal/ask/", views.PortalAskView.as_view(), name="portal_ask"),
     path(

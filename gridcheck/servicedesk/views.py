@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -25,7 +26,7 @@ from gridcheck.archive.models import Customer
 from gridcheck.core.generic import error_messages
 from gridcheck.core.roles import MANAGE_CONTRACTS, MANAGE_SERVICEDESK, has_capability
 from gridcheck.core.scoping import scope_queryset
-from gridcheck.core.uploads import upload_response
+from gridcheck.core.uploads import UPLOAD_CSP, upload_response
 from gridcheck.hazards.selectors import portal_customer_for
 from gridcheck.servicedesk import selectors, services
 from gridcheck.servicedesk.choices import ComplaintStatus, ConsultationStatus, LeadStatus, TimeLimit
@@ -40,9 +41,10 @@ from gridcheck.servicedesk.forms import (
     GuidanceForm,
     PublishForm,
     RateForm,
+    TrainingForm,
     VersionForm,
 )
-from gridcheck.servicedesk.models import ReadReceipt
+from gridcheck.servicedesk.models import Attendance, QuizResult, ReadReceipt
 
 PAGE_SIZE = 50
 
@@ -686,3 +688,177 @@ class PortalAnnouncementView(PortalMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["page"] = _page(self.request, selectors.announcements_for(self.request.user))
         return ctx
+
+
+# --- trainings and drills --------------------------------------------------------------------------
+
+
+class TrainingListView(StaffMixin, TemplateView):
+    """Sessions of the user's scope with their attendance, and (for station staff who manage the desk) a
+    new session."""
+
+    template_name = "servicedesk/training_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        from django.db.models import Count
+
+        sessions = selectors.trainings_for(self.request.user).annotate(
+            n_invited=Count("invitations", distinct=True), n_present=Count("attendances", distinct=True)
+        )
+        ctx.update(
+            page=_page(self.request, sessions),
+            can_manage=has_capability(self.request.user, MANAGE_SERVICEDESK) and self.request.user.station_id,
+            form=kwargs.get("form") or TrainingForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = TrainingForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reach = data.pop("invite")
+            try:
+                customers = (
+                    list(selectors.invitees(request.user.station_id, reach))
+                    if request.user.station_id
+                    else []
+                )
+                session = services.training_create(user=request.user, customers=customers, **data)
+                messages.success(request, _("The session is created and the customers invited."))
+                return redirect("servicedesk:training_detail", pk=session.pk)
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                _form_errors(form, error)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class TrainingDetailView(StaffMixin, TemplateView):
+    """A session: invitations, who signed in, quiz scores, and the QR code to show for signing in."""
+
+    template_name = "servicedesk/training_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        session = get_object_or_404(selectors.trainings_for(self.request.user), pk=self.kwargs["pk"])
+        ctx.update(
+            object=session,
+            summary=selectors.training_summary(session),
+            questions=session.questions.all(),
+            can_manage=has_capability(self.request.user, MANAGE_SERVICEDESK),
+        )
+        return ctx
+
+
+class TrainingQrView(StaffMixin, View):
+    """The session's QR code (SVG): a signed link to its sign-in page, fresh at each showing."""
+
+    def get(self, request, pk):
+        import qrcode
+        import qrcode.image.svg
+
+        session = get_object_or_404(selectors.trainings_for(request.user), pk=pk)
+        if not has_capability(request.user, MANAGE_SERVICEDESK):
+            raise PermissionDenied
+        link = request.build_absolute_uri(
+            reverse("servicedesk:portal_training_sign", args=[session.pk])
+            + "?t="
+            + services.training_token(session)
+        )
+        svg = qrcode.make(
+            link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2
+        ).to_string()
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = UPLOAD_CSP
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class TrainingMaterialView(LoginRequiredMixin, View):
+    """A session's material (PDF), to staff of its scope and to the invited customers' electricians."""
+
+    def get(self, request, pk):
+        session = get_object_or_404(selectors.trainings_for(request.user).exclude(material=""), pk=pk)
+        return upload_response(
+            session.material,
+            content_type="application/pdf",
+            download_name=session.material_name or "material.pdf",
+        )
+
+
+class PortalTrainingsView(PortalMixin, TemplateView):
+    """The sessions my customer is invited to, and the drills registered for it under hazards."""
+
+    template_name = "servicedesk/portal/trainings.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        signed = set(Attendance.objects.filter(user=self.request.user).values_list("session_id", flat=True))
+        ctx.update(
+            sessions=selectors.trainings_for(self.request.user)[:50],
+            signed=signed,
+            drills=selectors.drills_of(self.customer)[:20],
+        )
+        return ctx
+
+
+class PortalTrainingView(PortalMixin, TemplateView):
+    """A session: its material and quiz (POST answers the quiz)."""
+
+    template_name = "servicedesk/portal/training.html"
+
+    def get_object(self):
+        return get_object_or_404(selectors.trainings_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        session = self.get_object()
+        ctx.update(
+            object=session,
+            questions=session.questions.all(),
+            attendance=Attendance.objects.filter(session=session, user=self.request.user).first(),
+            result=QuizResult.objects.filter(session=session, user=self.request.user).first(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        session = self.get_object()
+        answers = {key[2:]: value for key, value in request.POST.items() if key.startswith("q_")}
+        try:
+            result = services.quiz_submit(session=session, user=request.user, answers=answers)
+            messages.success(
+                request, _("Your score: %(s)s of %(t)s.") % {"s": result.score, "t": result.total}
+            )
+        except (PermissionDenied, ValidationError) as error:
+            error_messages(request, error)
+        return redirect("servicedesk:portal_training", pk=session.pk)
+
+
+class PortalTrainingSignView(PortalMixin, TemplateView):
+    """Where the session's QR code leads: the electrician confirms their attendance (POST)."""
+
+    template_name = "servicedesk/portal/training_sign.html"
+
+    def get_object(self):
+        return get_object_or_404(selectors.trainings_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        session = self.get_object()
+        ctx.update(
+            object=session,
+            token=self.request.GET.get("t", ""),
+            attendance=Attendance.objects.filter(session=session, user=self.request.user).first(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        session = self.get_object()
+        try:
+            services.attendance_sign(session=session, user=request.user, token=request.POST.get("t", ""))
+            messages.success(request, _("Your attendance is signed."))
+        except (PermissionDenied, ValidationError) as error:
+            error_messages(request, error)
+        return redirect("servicedesk:portal_training", pk=session.pk)
