@@ -941,6 +941,16 @@ def _servicedesk(world, county, django_user_model):
         )
         world.objects[("guidancedocument", side)] = document
         world.objects[("guidanceversion", side)] = document.versions.get()
+        world.objects[("trainingsession", side)] = services.training_create(
+            user=county.users["head_east" if side == "own" else "inspector_west"],
+            kind="rehearsal",
+            title="事故演练",
+            starts_at=timezone.now(),
+            place="会议室",
+            customers=[electrician.customer_contact.customer],
+            material=SimpleUploadedFile("材料.pdf", _pdf_bytes(), content_type="application/pdf"),
+            questions="第一步？|验电|断电|2",
+        )
         world.objects[("announcement", side)] = services.announcement_publish(
             user=county.users["head_east" if side == "own" else "inspector_west"],
             kind="planned_outage",

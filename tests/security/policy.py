@@ -1019,6 +1019,7 @@ OBJECT_KINDS.update(
             "guidancedocument",
             "guidanceversion",
             "announcement",
+            "trainingsession",
         ],
         "station",
     )
@@ -1083,6 +1084,24 @@ URLS.update(
         "servicedesk:portal_announcements": U("servicedesk_portal"),
         "api:servicedesk-announcement-list": U("servicedesk_shared"),
         "api:servicedesk-announcement-detail": U("servicedesk_shared", "announcement"),
+        # Trainings: staff read them; the QR code is for whoever runs the session (manage_servicedesk);
+        # the material and the portal pages are the invited customer's electrician's too.
+        "servicedesk:training_list": U(
+            "servicedesk",
+            data={
+                "kind": "study",
+                "title": "x",
+                "starts_at": "2026-12-20T09:00",
+                "place": "x",
+                "invite": "high_risk",
+            },
+        ),
+        "servicedesk:training_detail": U("servicedesk", "trainingsession"),
+        "servicedesk:training_qr": U("servicedesk", "trainingsession", get_roles=SERVICEDESK_MANAGERS),
+        "servicedesk:training_material": U("servicedesk_shared", "trainingsession"),
+        "servicedesk:portal_trainings": U("servicedesk_portal"),
+        "servicedesk:portal_training": U("servicedesk_portal", "trainingsession", data={"q_0": "0"}),
+        "servicedesk:portal_training_sign": U("servicedesk_portal", "trainingsession", data={"t": "forged"}),
     }
 )
 
