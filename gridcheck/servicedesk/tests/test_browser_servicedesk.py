@@ -91,3 +91,51 @@ def test_ask_answer_rate_and_a_complaint_to_closure(
     phone.goto(f"{live_server.url}/servicedesk/portal/")
     assert "已增设窗口" in phone.get_by_test_id("my-complaints").inner_text()
     shot(phone, "servicedesk-portal-home")
+
+
+def test_attendance_signed_on_a_phone_by_the_qr_link(
+    county, phone_page, desk_page, live_server, shot, settings, tmp_path
+):
+    """The head shows the session's QR code; the electrician's phone opens its link and signs."""
+    import datetime
+
+    from django.utils import timezone
+
+    from gridcheck.servicedesk import services
+    from gridcheck.servicedesk.models import Attendance
+    from gridcheck.servicedesk.tests.conftest import electrician
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    el = electrician(county, "east11", username="el_qr")
+    session = services.training_create(
+        user=county.users["head_east"],
+        kind="rehearsal",
+        title="配电室火灾事故演练",
+        starts_at=timezone.now() + datetime.timedelta(hours=1),
+        place="东城供电所",
+        customers=[county.customers["east11"]],
+        questions="灭火器类型？|干粉|水基|1",
+    )
+    desk = desk_page
+    log_in(desk, live_server, "head_east", county.password)
+    desk.goto(f"{live_server.url}/servicedesk/trainings/{session.pk}/")
+    qr = desk.get_by_test_id("qr")
+    qr.wait_for()
+    assert desk.evaluate("el => el.naturalWidth > 0", qr.element_handle())  # the SVG rendered
+    shot(desk, "servicedesk-training-qr")
+    # The QR code carries this link (a signed token of the session); the phone opens it.
+    link = f"/servicedesk/portal/trainings/{session.pk}/sign/?t={services.training_token(session)}"
+    phone = phone_page
+    log_in(phone, live_server, "el_qr", county.password)
+    phone.goto(live_server.url + link)
+    phone.click("[data-testid=sign-form] button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    phone.get_by_test_id("signed").wait_for()
+    phone.check("[data-testid=quiz-form] input[value='0']")
+    phone.click("[data-testid=quiz-form] button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    assert "1 / 1" in phone.get_by_test_id("score").inner_text()
+    shot(phone, "servicedesk-training-signed-phone")
+    assert Attendance.objects.filter(session=session, user=el).exists()
+    desk.reload()
+    assert desk.get_by_test_id("attendance-count").inner_text().strip() == "1 / 1"
