@@ -125,6 +125,25 @@ def _library_and_news(electricians) -> tuple[int, int]:
         by_email=True,
         by_sms=False,
     )
+    # A rehearsal with the electricians of the station's customers, one of whom signed in and answered.
+    customers = [
+        e.customer_contact.customer
+        for e in electricians
+        if e.customer_contact.customer.station_id == station_id
+    ]
+    session = services.training_create(
+        user=head,
+        kind="rehearsal",
+        title="配电室火灾事故应急演练",
+        starts_at=timezone.now() - datetime.timedelta(days=2),
+        place="供电所会议室及现场",
+        customers=customers,
+        description="演练配电室火灾时的停电、报警、灭火和疏散。",
+        questions="配电室起火第一步？|开窗通风|切断电源|用水扑救|2\n电气火灾宜用哪种灭火器？|干粉|水基|泡沫|1",
+    )
+    services.attendance_sign(session=session, user=first, token=services.training_token(session))
+    q1, q2 = session.questions.all()
+    services.quiz_submit(session=session, user=first, answers={str(q1.pk): 1, str(q2.pk): 0})
     return documents, 2
 
 

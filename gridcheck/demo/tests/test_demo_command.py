@@ -80,6 +80,9 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
 
     assert GuidanceDocument.objects.count() == 4 and ReadReceipt.objects.exists()
     assert Announcement.objects.count() == 2
+    from gridcheck.servicedesk.models import Attendance, QuizResult
+
+    assert Attendance.objects.exists() and QuizResult.objects.exists()
     assert Hazard.objects.exists() and Notice.objects.exists()
     assert Qualification.objects.count() == len(expected["qualifications"])
     assert Tariff.objects.count() == 18
