@@ -186,3 +186,16 @@ class TrainingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={**TEXT, "rows": 4}),
     )
+
+
+class ThreadForm(forms.Form):
+    topic = forms.ChoiceField(label=_("topic"), choices=Topic.choices, widget=forms.Select(attrs=SELECT))
+    title = forms.CharField(label=_("title"), max_length=150, widget=forms.TextInput(attrs=TEXT))
+    text = forms.CharField(label=_("text"), max_length=4000, widget=forms.Textarea(attrs={**TEXT, "rows": 4}))
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("reply"), max_length=4000, widget=forms.Textarea(attrs={**TEXT, "rows": 3})
+    )
+    official = forms.BooleanField(label=_("official answer"), required=False)

@@ -523,3 +523,48 @@ class QuizResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} {self.user_id} {self.score}/{self.total}"
+
+
+class ForumThread(AuditedModel):
+    """A thread of the station's technical forum between electricians and staff, by topic; moderated
+    (hidden, locked) by staff."""
+
+    station = _station()
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    title = models.CharField(_("title"), max_length=150)
+    author = _user(_("author"))
+    locked = models.BooleanField(_("locked"), default=False)
+    hidden = models.BooleanField(_("hidden"), default=False)
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("forum thread")
+        verbose_name_plural = _("forum threads")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ForumPost(AuditedModel):
+    """A post of a thread; a staff member's answer may be marked official. Shown as text (escaped)."""
+
+    thread = models.ForeignKey(
+        ForumThread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="posts"
+    )
+    author = _user(_("author"))
+    text = models.TextField(_("text"))
+    posted_at = models.DateTimeField(_("posted at"), db_index=True)
+    official = models.BooleanField(_("official answer"), default=False)
+    hidden = models.BooleanField(_("hidden"), default=False)
+
+    SCOPE_STATION = "thread__station_id"
+
+    class Meta:
+        verbose_name = _("forum post")
+        verbose_name_plural = _("forum posts")
+        ordering = ["posted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id} {self.pk}"

@@ -20,6 +20,8 @@ PORTAL_PAGES = (
     "servicedesk:portal_trainings",
     "servicedesk:portal_training",
     "servicedesk:portal_training_sign",
+    "servicedesk:portal_forum",
+    "servicedesk:portal_forum_thread",
 )
 #: Served to staff readers and to a portal login (the views narrow it to its own customer).
 SHARED = (
@@ -58,6 +60,7 @@ MENU = [  # (label, url name, capability)
     (_("Guidance library"), "servicedesk:guidance_list", VIEW_SERVICEDESK),
     (_("Announcements"), "servicedesk:announcement_list", VIEW_SERVICEDESK),
     (_("Trainings and drills"), "servicedesk:training_list", VIEW_SERVICEDESK),
+    (_("Technical forum"), "servicedesk:forum_list", VIEW_SERVICEDESK),
 ]
 
 

@@ -25,6 +25,7 @@ from gridcheck.servicedesk.models import (
     Complaint,
     Consultation,
     ConsultationPhoto,
+    ForumThread,
     GuidanceDocument,
     GuidanceVersion,
     KnowledgeArticle,
@@ -298,3 +299,22 @@ def training_summary(session: TrainingSession) -> dict:
         "present": sum(1 for r in rows if r["signed"]),
         "results": list(results.values()),
     }
+
+
+# --- the technical forum ---------------------------------------------------------------------------
+
+
+def threads_for(user) -> QuerySet:
+    """Forum threads: a portal login its customer's station's, not hidden; staff their scope (hidden too)."""
+    queryset = ForumThread.objects.select_related("author")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        return queryset.filter(station_id=customer.station_id, hidden=False)
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)
+
+
+def posts_of(thread: ForumThread, user) -> QuerySet:
+    posts = thread.posts.select_related("author")
+    return posts.filter(hidden=False) if portal_customer_for(user) is not None else posts

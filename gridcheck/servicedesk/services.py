@@ -20,7 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.core.events import record_transition
-from gridcheck.core.roles import APPROVE_STATION, MANAGE_CONTRACTS, MANAGE_SERVICEDESK, has_capability
+from gridcheck.core.roles import (
+    APPROVE_STATION,
+    MANAGE_CONTRACTS,
+    MANAGE_SERVICEDESK,
+    VIEW_SERVICEDESK,
+    has_capability,
+)
 from gridcheck.core.rules import rule_int
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.core.uploads import upload_accept
@@ -44,6 +50,8 @@ from gridcheck.servicedesk.models import (
     Consultation,
     ConsultationEvent,
     ConsultationPhoto,
+    ForumPost,
+    ForumThread,
     GuidanceDocument,
     GuidanceVersion,
     KnowledgeArticle,
@@ -858,3 +866,86 @@ def quiz_submit(*, session: TrainingSession, user, answers: dict) -> QuizResult:
         total=len(questions),
         answered_at=timezone.now(),
     )
+
+
+# --- the technical forum ---------------------------------------------------------------------------
+
+
+def _forum_station(user, thread: ForumThread | None = None) -> int:
+    """The station a user posts at: a portal login its customer's, staff their own (within scope)."""
+    customer = portal_customer_for(user)
+    if customer is not None:
+        if thread is not None and thread.station_id != customer.station_id:
+            raise PermissionDenied(_("This is outside your scope."))
+        return customer.station_id
+    if not has_capability(user, VIEW_SERVICEDESK):
+        raise PermissionDenied(_("You may not post in the forum."))
+    if thread is not None:
+        if not scope_queryset(ForumThread.objects.filter(pk=thread.pk), user).exists():
+            raise PermissionDenied(_("This is outside your scope."))
+        return thread.station_id
+    if user.station_id is None:
+        raise ValidationError(_("A thread belongs to a station: log in as its staff."))
+    return user.station_id
+
+
+def _rate_limit(user, now: datetime.datetime) -> None:
+    """At most ``servicedesk.forum_posts_per_hour`` posts an hour per portal login (staff are not limited)."""
+    if portal_customer_for(user) is None:
+        return
+    limit = rule_int("servicedesk.forum_posts_per_hour", on=timezone.localdate(now))
+    recent = ForumPost.objects.filter(author=user, posted_at__gte=now - datetime.timedelta(hours=1)).count()
+    if recent >= limit:
+        raise ValidationError(_("You have posted %(n)s times in the last hour: please wait.") % {"n": recent})
+
+
+@transaction.atomic
+def forum_thread_start(*, user, topic: str, title: str, text: str) -> ForumThread:
+    """Start a thread (with its first post) at the user's station."""
+    now = timezone.now()
+    station_id = _forum_station(user)
+    _rate_limit(user, now)
+    thread = ForumThread(station_id=station_id, topic=topic, title=title.strip(), author=user)
+    thread.full_clean()
+    thread.save()
+    post = ForumPost(thread=thread, author=user, text=text.strip(), posted_at=now)
+    post.full_clean()
+    post.save()
+    return thread
+
+
+@transaction.atomic
+def forum_reply(*, thread: ForumThread, user, text: str, official: bool = False) -> ForumPost:
+    """Reply in a thread (not locked nor hidden); a staff member who handles the desk may mark it official."""
+    now = timezone.now()
+    _forum_station(user, thread)
+    thread = ForumThread.objects.select_for_update().get(pk=thread.pk)
+    if thread.locked or thread.hidden:
+        raise ValidationError(_("This thread is closed to replies."))
+    if official and (portal_customer_for(user) is not None or not has_capability(user, MANAGE_SERVICEDESK)):
+        raise PermissionDenied(_("Only staff who handle the desk give official answers."))
+    _rate_limit(user, now)
+    post = ForumPost(thread=thread, author=user, text=text.strip(), posted_at=now, official=official)
+    post.full_clean()
+    post.save()
+    return post
+
+
+@transaction.atomic
+def forum_moderate(*, user, thread: ForumThread | None = None, post: ForumPost | None = None, action: str):
+    """Hide or show a thread or a post, lock or unlock a thread (staff who handle the desk; recorded in the
+    audited history)."""
+    target = thread or post
+    _staff_in_scope(user, target)
+    changes = {
+        "hide": ("hidden", True),
+        "show": ("hidden", False),
+        "lock": ("locked", True),
+        "unlock": ("locked", False),
+    }
+    if action not in changes or (post is not None and action in ("lock", "unlock")):
+        raise ValidationError(_("Unknown moderation."))
+    field, value = changes[action]
+    setattr(target, field, value)
+    target.save(update_fields=[field, "updated_at"])
+    return target

@@ -41,6 +41,11 @@ urlpatterns = [
     path(
         "portal/trainings/<int:pk>/sign/", views.PortalTrainingSignView.as_view(), name="portal_training_sign"
     ),
+    path("forum/", views.ForumListView.as_view(), name="forum_list"),
+    path("forum/<int:pk>/", views.ForumThreadView.as_view(), name="forum_thread"),
+    path("forum/<int:pk>/moderate/", views.ForumModerateView.as_view(), name="forum_moderate"),
+    path("portal/forum/", views.PortalForumView.as_view(), name="portal_forum"),
+    path("portal/forum/<int:pk>/", views.PortalForumThreadView.as_view(), name="portal_forum_thread"),
     path("portal/", views.PortalHomeView.as_view(), name="portal"),
     path("portal/ask/", views.PortalAskView.as_view(), name="portal_ask"),
     path(

@@ -41,6 +41,8 @@ from gridcheck.servicedesk.forms import (
     GuidanceForm,
     PublishForm,
     RateForm,
+    ReplyForm,
+    ThreadForm,
     TrainingForm,
     VersionForm,
 )
@@ -862,3 +864,125 @@ class PortalTrainingSignView(PortalMixin, TemplateView):
         except (PermissionDenied, ValidationError) as error:
             error_messages(request, error)
         return redirect("servicedesk:portal_training", pk=session.pk)
+
+
+# --- the technical forum ---------------------------------------------------------------------------
+
+
+class ForumListView(StaffMixin, TemplateView):
+    template_name = "servicedesk/forum_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["page"] = _page(self.request, selectors.threads_for(self.request.user))
+        return ctx
+
+
+class ForumThreadView(StaffMixin, TemplateView):
+    """A thread with every post (hidden ones marked), the reply form (official for those who handle the
+    desk) and the moderation buttons."""
+
+    template_name = "servicedesk/forum_thread.html"
+
+    def get_object(self):
+        return get_object_or_404(selectors.threads_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        thread = kwargs.get("object") or self.get_object()
+        ctx.update(
+            object=thread,
+            posts=selectors.posts_of(thread, self.request.user),
+            can_moderate=has_capability(self.request.user, MANAGE_SERVICEDESK),
+            form=kwargs.get("form") or ReplyForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        thread = self.get_object()
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.forum_reply(thread=thread, user=request.user, **form.cleaned_data)
+                return redirect("servicedesk:forum_thread", pk=thread.pk)
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                _form_errors(form, error)
+        return self.render_to_response(self.get_context_data(object=thread, form=form), status=400)
+
+
+class ForumModerateView(StaffMixin, View):
+    """Hide or show a thread or one of its posts, lock or unlock the thread."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        thread = get_object_or_404(selectors.threads_for(request.user), pk=pk)
+        post = None
+        if request.POST.get("post"):
+            post = get_object_or_404(thread.posts.all(), pk=request.POST["post"])
+        try:
+            services.forum_moderate(
+                user=request.user,
+                thread=None if post else thread,
+                post=post,
+                action=request.POST.get("action", ""),
+            )
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            error_messages(request, error)
+        return redirect("servicedesk:forum_thread", pk=thread.pk)
+
+
+class PortalForumView(PortalMixin, TemplateView):
+    """The station's technical forum for its electricians: threads, and a new one."""
+
+    template_name = "servicedesk/portal/forum.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            page=_page(self.request, selectors.threads_for(self.request.user)),
+            form=kwargs.get("form") or ThreadForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = ThreadForm(request.POST)
+        if form.is_valid():
+            try:
+                thread = services.forum_thread_start(user=request.user, **form.cleaned_data)
+                return redirect("servicedesk:portal_forum_thread", pk=thread.pk)
+            except (PermissionDenied, ValidationError) as error:
+                _form_errors(form, error)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PortalForumThreadView(PortalMixin, TemplateView):
+    template_name = "servicedesk/portal/forum_thread.html"
+
+    def get_object(self):
+        return get_object_or_404(selectors.threads_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        thread = kwargs.get("object") or self.get_object()
+        ctx.update(
+            object=thread,
+            posts=selectors.posts_of(thread, self.request.user),
+            form=kwargs.get("form") or ReplyForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        thread = self.get_object()
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.forum_reply(thread=thread, user=request.user, text=form.cleaned_data["text"])
+                return redirect("servicedesk:portal_forum_thread", pk=thread.pk)
+            except (PermissionDenied, ValidationError) as error:
+                _form_errors(form, error)
+        return self.render_to_response(self.get_context_data(object=thread, form=form), status=400)

@@ -951,6 +951,9 @@ def _servicedesk(world, county, django_user_model):
             material=SimpleUploadedFile("材料.pdf", _pdf_bytes(), content_type="application/pdf"),
             questions="第一步？|验电|断电|2",
         )
+        world.objects[("forumthread", side)] = services.forum_thread_start(
+            user=electrician, topic="technical", title="电容柜", text="频繁投切"
+        )
         world.objects[("announcement", side)] = services.announcement_publish(
             user=county.users["head_east" if side == "own" else "inspector_west"],
             kind="planned_outage",

@@ -1020,6 +1020,7 @@ OBJECT_KINDS.update(
             "guidanceversion",
             "announcement",
             "trainingsession",
+            "forumthread",
         ],
         "station",
     )
@@ -1100,6 +1101,15 @@ URLS.update(
         "servicedesk:training_qr": U("servicedesk", "trainingsession", get_roles=SERVICEDESK_MANAGERS),
         "servicedesk:training_material": U("servicedesk_shared", "trainingsession"),
         "servicedesk:portal_trainings": U("servicedesk_portal"),
+        # The technical forum: every reader of the desk replies; official answers and moderation are the
+        # services' (manage_servicedesk); the portal customer posts in its station's forum.
+        "servicedesk:forum_list": U("servicedesk"),
+        "servicedesk:forum_thread": U("servicedesk", "forumthread", data={"text": "x"}),
+        "servicedesk:forum_moderate": U("servicedesk", "forumthread", data={"action": "lock"}),
+        "servicedesk:portal_forum": U(
+            "servicedesk_portal", data={"topic": "safety", "title": "x", "text": "x"}
+        ),
+        "servicedesk:portal_forum_thread": U("servicedesk_portal", "forumthread", data={"text": "x"}),
         "servicedesk:portal_training": U("servicedesk_portal", "trainingsession", data={"q_0": "0"}),
         "servicedesk:portal_training_sign": U("servicedesk_portal", "trainingsession", data={"t": "forged"}),
     }
