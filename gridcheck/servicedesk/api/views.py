@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -73,12 +74,14 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             s.ConsultationDetailSerializer(self.get_queryset().get(pk=consultation.pk)).data, status=code
         )
 
+    @extend_schema(request=s.AskSerializer, responses={201: s.ConsultationDetailSerializer})
     def create(self, request, *args, **kwargs):
         consultation = _service(
             services.consultation_ask, user=request.user, **_body(request, s.AskSerializer)
         )
         return self._answer(consultation, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.ConsultationDetailSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.AnswerSerializer)
     def answer(self, request, pk=None):
         data = _body(request, s.AnswerSerializer)
@@ -87,6 +90,7 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         )
         return self._answer(consultation)
 
+    @extend_schema(request=s.RateSerializer, responses={200: s.ConsultationDetailSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.RateSerializer)
     def rate(self, request, pk=None):
         data = _body(request, s.RateSerializer)
@@ -95,6 +99,7 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         )
         return self._answer(consultation)
 
+    @extend_schema(request=s.PublishSerializer, responses={201: s.KnowledgeArticleSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.PublishSerializer)
     def publish(self, request, pk=None):
         data = _body(request, s.PublishSerializer)
@@ -125,6 +130,7 @@ class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.complaints_for(self.request.user).order_by("-received_at", "-pk")
 
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.ComplaintSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.AnswerSerializer)
     def answer(self, request, pk=None):
         data = _body(request, s.AnswerSerializer)
@@ -133,6 +139,7 @@ class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(s.ComplaintSerializer(complaint).data)
 
+    @extend_schema(request=s.ComplaintCloseSerializer, responses={200: s.ComplaintSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ComplaintCloseSerializer)
     def close(self, request, pk=None):
         data = _body(request, s.ComplaintCloseSerializer)
@@ -151,6 +158,7 @@ class GuidanceDocumentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.documents_for(self.request.user).prefetch_related("versions").order_by("title", "pk")
 
+    @extend_schema(request=None, responses={200: s.GuidanceDocumentSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         document = self.get_object()
