@@ -319,7 +319,7 @@ def knowledge_article_publish(
     consultation's own); once per consultation."""
     _staff_in_scope(user, consultation)
     consultation = (
-        Consultation.objects.select_for_update()
+        Consultation.objects.select_for_update(of=("self",))
         .select_related("customer", "asked_by")
         .get(pk=consultation.pk)
     )
