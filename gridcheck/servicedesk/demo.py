@@ -46,8 +46,17 @@ def _electricians(password: str) -> list:
     from gridcheck.users.models import User
 
     people = list(User.objects.filter(username="customer_demo", role=Role.CUSTOMER))
-    customers = Customer.objects.filter(Q(is_important=True) | Q(is_high_risk=True)).order_by("pk")
     taken = {p.customer_contact.customer_id for p in people if hasattr(p, "customer_contact")}
+    # Important and high-risk customers first; in a small county, then other non-residential customers
+    # of the first electrician's station (or any station).
+    customers = list(Customer.objects.filter(Q(is_important=True) | Q(is_high_risk=True)).order_by("pk")[:20])
+    station_id = next(
+        (p.customer_contact.customer.station_id for p in people if hasattr(p, "customer_contact")), None
+    )
+    others = Customer.objects.exclude(category="residential").order_by("pk")
+    if station_id is not None:
+        others = others.filter(station_id=station_id)
+    customers += list(others[:20])
     n = 0
     for customer in customers:
         if n >= ELECTRICIANS:

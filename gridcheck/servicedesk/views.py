@@ -705,8 +705,12 @@ class TrainingListView(StaffMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         from django.db.models import Count
 
-        sessions = selectors.trainings_for(self.request.user).annotate(
-            n_invited=Count("invitations", distinct=True), n_present=Count("attendances", distinct=True)
+        sessions = (
+            selectors.trainings_for(self.request.user)
+            .annotate(
+                n_invited=Count("invitations", distinct=True), n_present=Count("attendances", distinct=True)
+            )
+            .order_by("-starts_at", "-pk")
         )
         ctx.update(
             page=_page(self.request, sessions),
