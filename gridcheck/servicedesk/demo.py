@@ -40,6 +40,13 @@ def _png() -> SimpleUploadedFile:
     return SimpleUploadedFile("现场照片.png", buffer.getvalue(), content_type="image/png")
 
 
+def _managers(station_id: int) -> list:
+    """The station's own staff who handle the service desk."""
+    return [
+        p for p in people_who_may(MANAGE_SERVICEDESK, station_id=station_id) if p.station_id == station_id
+    ]
+
+
 def _electricians(password: str) -> list:
     """``customer_demo`` and an electrician for each of the next important or high-risk customers."""
     from gridcheck.archive.models import Customer
@@ -47,22 +54,25 @@ def _electricians(password: str) -> list:
 
     people = list(User.objects.filter(username="customer_demo", role=Role.CUSTOMER))
     taken = {p.customer_contact.customer_id for p in people if hasattr(p, "customer_contact")}
-    # Important and high-risk customers first; in a small county, then other non-residential customers
-    # of the first electrician's station (or any station).
-    customers = list(Customer.objects.filter(Q(is_important=True) | Q(is_high_risk=True)).order_by("pk")[:20])
-    station_id = next(
-        (p.customer_contact.customer.station_id for p in people if hasattr(p, "customer_contact")), None
-    )
-    others = Customer.objects.exclude(category="residential").order_by("pk")
-    if station_id is not None:
-        others = others.filter(station_id=station_id)
-    customers += list(others[:20])
+    # The station: customer_demo's if it has staff who handle the desk, else the first one that has.
+    from gridcheck.archive.models import Station
+
+    station_ids = [p.customer_contact.customer.station_id for p in people if hasattr(p, "customer_contact")]
+    station_ids += list(Station.objects.order_by("code").values_list("pk", flat=True))
+    station_id = next((sid for sid in station_ids if _managers(sid)), None)
+    if station_id is None:
+        return []
+    # Its important and high-risk customers first; in a small county, then its other non-residential ones.
+    mine = Customer.objects.filter(station_id=station_id).order_by("pk")
+    customers = list(mine.filter(Q(is_important=True) | Q(is_high_risk=True))[:20])
+    customers += list(mine.exclude(category="residential")[:20])
     n = 0
     for customer in customers:
         if n >= ELECTRICIANS:
             break
         if customer.pk in taken:
             continue
+        taken.add(customer.pk)
         n += 1
         user, created = User.objects.get_or_create(
             username=f"electrician_demo{n}",
@@ -97,15 +107,11 @@ GUIDANCE = [
 def _library_and_news(electricians) -> tuple[int, int]:
     """The station's guidance library (one document acknowledged by the first electrician) and two
     announcements, at the station of the first electrician's customer."""
-    if not electricians:
+    first = next((e for e in electricians if _managers(e.customer_contact.customer.station_id)), None)
+    if first is None:
         return 0, 0
-    first = electricians[0]
     station_id = first.customer_contact.customer.station_id
-    managers = [
-        p for p in people_who_may(MANAGE_SERVICEDESK, station_id=station_id) if p.station_id == station_id
-    ]
-    if not managers:
-        return 0, 0
+    managers = _managers(station_id)
     head = managers[0]
     documents = 0
     for title, audience, must, body in GUIDANCE:
