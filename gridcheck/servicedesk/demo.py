@@ -214,8 +214,8 @@ def demo_servicedesk_build(*, password: str, now: datetime.datetime | None = Non
         made += 1
     escalated = services.consultations_escalate(now=now)
     complaints = 0
-    if electricians:
-        first = electricians[0]
+    first = next((e for e in electricians if _managers(e.customer_contact.customer.station_id)), None)
+    if first is not None:
         customer = first.customer_contact.customer
         handlers = [
             p
