@@ -24,4 +24,5 @@ urlpatterns = [
     path("census/", include("gridcheck.census.api.urls")),
     path("assessment/", include("gridcheck.assessment.api.urls")),
     path("reports/", include("gridcheck.reports.api.urls")),
+    path("servicedesk/", include("gridcheck.servicedesk.api.urls")),
 ]

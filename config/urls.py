@@ -22,6 +22,7 @@ urlpatterns = [
     path("census/", include("gridcheck.census.urls")),
     path("assessment/", include("gridcheck.assessment.urls")),
     path("reports/", include("gridcheck.reports.urls")),
+    path("servicedesk/", include("gridcheck.servicedesk.urls")),
     path("inspections/", include("gridcheck.seals.urls")),
     path("inspections/", include("gridcheck.inspections.urls")),
     path("api/", include("config.api_urls")),

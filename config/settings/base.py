@@ -387,5 +387,31 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 )
 # --- end assessment --------------------------------------------------------------------------------
 
+# --- servicedesk (gridcheck.servicedesk): the electricians' service desk (电工之家) ----------------------
+INSTALLED_APPS += ["gridcheck.servicedesk"]
+# Largest photo of a consultation or complaint accepted [bytes] (checked and re-encoded by core.uploads).
+GRIDCHECK_SERVICEDESK_PHOTO_MAX_BYTES = env.int(
+    "GRIDCHECK_SERVICEDESK_PHOTO_MAX_BYTES", default=5 * 1024 * 1024
+)
+# Largest PDF attached to a guidance document [bytes].
+GRIDCHECK_SERVICEDESK_ATTACHMENT_MAX_BYTES = env.int(
+    "GRIDCHECK_SERVICEDESK_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024
+)
+# Photos one question may carry.
+GRIDCHECK_SERVICEDESK_MAX_PHOTOS = 6
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ConsultationStatusEnum": "gridcheck.servicedesk.choices.ConsultationStatus",
+        "ConsultationTopicEnum": "gridcheck.servicedesk.choices.Topic",
+        "ComplaintStatusEnum": "gridcheck.servicedesk.choices.ComplaintStatus",
+        "ComplaintSubjectEnum": "gridcheck.servicedesk.choices.ComplaintSubject",
+        "AnnouncementKindEnum": "gridcheck.servicedesk.choices.AnnouncementKind",
+        "AnnouncementReachEnum": "gridcheck.servicedesk.choices.AnnouncementReach",
+        "GuidanceAudienceEnum": "gridcheck.servicedesk.choices.Audience",
+        "SubjectEnum": "gridcheck.assessment.choices.Subject",  # assessment's, named as before
+    }
+)
+# --- end servicedesk -------------------------------------------------------------------------------
+
 # --- demo (gridcheck.demo): `gridcheck demo`, the top layer that builds a county from every app -------
 INSTALLED_APPS += ["gridcheck.demo"]

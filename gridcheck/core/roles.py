@@ -11,7 +11,8 @@ Capabilities:
 ``view_<section>``    read a section's pages, lists, exports and API within the user's scope:
                       ``archive``, ``meter_data``, ``lineloss``, ``detection``, ``inspections``,
                       ``cases``, ``hazards``, ``staff``, ``billing``, ``collection``, ``audit``,
-                      ``contracts`` (contracts and temporary supply), ``metering``, ``census``
+                      ``contracts`` (contracts and temporary supply), ``metering``, ``census``,
+                      ``servicedesk``
                       (see ``SECTION_VIEWS``)
 ``change``            edit archive records
 ``import``            load archive files and meter data
@@ -43,6 +44,9 @@ Capabilities:
 ``view_assessment``   read scorecards: one's own, and within one's scope those of others (heads)
 ``manage_assessment`` propose deductions and bonuses, compute and sign off scorecards, define KPIs
 ``view_reports``      read the station's reports (report centre, PDFs, XLSX)
+``view_servicedesk``  read the electricians' service desk: consultations, complaints, leads, knowledge
+``manage_servicedesk`` answer consultations, publish answers, enter and handle complaints (never one about
+                      oneself), follow up business leads
 ====================  =================================================================================
 
 Reading bills is the section ``view_billing``; refunds, back-bills, category changes and book changes are
@@ -86,20 +90,21 @@ VIEW_METERING, MANAGE_METERING = "view_metering", "manage_metering"
 VIEW_CENSUS = "view_census"
 MANAGE_LOSS_TARGETS, RECORD_LOSS_ANALYSIS = "manage_loss_targets", "record_loss_analysis"
 VIEW_ASSESSMENT, MANAGE_ASSESSMENT, VIEW_REPORTS = "view_assessment", "manage_assessment", "view_reports"
+VIEW_SERVICEDESK, MANAGE_SERVICEDESK = "view_servicedesk", "manage_servicedesk"
 
 #: Reading each section. Suspects, cases and visits (with their photos, signatures and amounts) are for
 #: the people who act on them; the government liaison reads hazards, notices and aggregate figures only.
 SECTION_VIEWS = frozenset(
     {VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_DETECTION, VIEW_INSPECTIONS, VIEW_CASES}
     | {VIEW_HAZARDS, VIEW_STAFF, VIEW_BILLING, VIEW_COLLECTION, VIEW_AUDIT}
-    | {VIEW_CONTRACTS, VIEW_METERING, VIEW_CENSUS}
+    | {VIEW_CONTRACTS, VIEW_METERING, VIEW_CENSUS, VIEW_SERVICEDESK}
 )
 # The meter reader reads the metering assets (they report a meter's faults), not contracts or the census.
 _DESK = frozenset(
     {VIEW, VIEW_ARCHIVE, VIEW_METER_DATA, VIEW_LINELOSS, VIEW_HAZARDS, VIEW_STAFF, VIEW_METERING}
 )
 
-_FIELD = SECTION_VIEWS | {VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS}
+_FIELD = SECTION_VIEWS | {VIEW, FIELD_WORK, HANDLE_CASES, MANAGE_HAZARDS, MANAGE_SERVICEDESK}
 _BILLING = frozenset({VIEW_BILLING, READ_METERS, PREPARE_BILLS, CHECK_BILLS})
 _COLLECTION = frozenset({VIEW_COLLECTION, COLLECT, MANAGE_COLLECTION})
 _AUDIT = frozenset({VIEW_AUDIT, RUN_AUDIT})
@@ -127,7 +132,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INSPECTOR: _FIELD | {IMPORT, MANAGE_METERING, RECORD_LOSS_ANALYSIS, VIEW_ASSESSMENT, VIEW_REPORTS},
     # The reader collects too (抄表收费员).
     Role.METER_READER: _DESK
-    | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT, VIEW_AUDIT, VIEW_ASSESSMENT},
+    | {VIEW_BILLING, READ_METERS, VIEW_COLLECTION, COLLECT, VIEW_AUDIT, VIEW_ASSESSMENT, VIEW_SERVICEDESK},
     # Answers for the loss of their areas: reads every section, scoped to those areas; as the area's
     # electrician collects there and delivers the dunning notices.
     Role.AREA_MANAGER: SECTION_VIEWS | {VIEW, COLLECT, RECORD_LOSS_ANALYSIS, VIEW_ASSESSMENT, VIEW_REPORTS},

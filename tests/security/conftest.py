@@ -882,6 +882,87 @@ def _pending_meter_data(monkeypatch, tmp_path):
     monkeypatch.setattr(views, "_pending_get", pending_get)
 
 
+def _pdf_bytes() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, buffer = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=100, height=100)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _servicedesk(world, county, django_user_model):
+    """The service desk (gridcheck.servicedesk): east, a question of the portal customer (east11) with a
+    photo, answered and published, and its portal complaint and business lead; west, the same by an
+    electrician of west11."""
+    from gridcheck.core.roles import Role
+    from gridcheck.hazards.services import customer_contact_create
+    from gridcheck.servicedesk import services
+
+    west = django_user_model.objects.create_user(
+        username="portal_west11", password=county.password, role=Role.CUSTOMER
+    )
+    customer_contact_create(customer=county.customers["west11"], name="西山电工", portal_user=west)
+    for side, electrician, staff in (
+        ("own", world.portal_user, county.users["inspector_east"]),
+        ("other", west, county.users["inspector_west"]),
+    ):
+        consultation = services.consultation_ask(
+            user=electrician,
+            topic="technical",
+            subject="电容柜",
+            question="电容柜频繁投切",
+            photos=[SimpleUploadedFile("p.png", _png_bytes(), content_type="image/png")],
+        )
+        world.objects[("consultationphoto", side)] = consultation.photos.get()
+        answered = services.consultation_answer(consultation=consultation, user=staff, answer="检查控制器")
+        world.objects[("knowledgearticle", side)] = services.knowledge_article_publish(
+            consultation=answered, user=staff
+        )
+        # The matrix's consultation waits for its answer (the answer form's POST would change it).
+        world.objects[("consultation", side)] = services.consultation_ask(
+            user=electrician, topic="safety", subject="接地", question="接地电阻多少合格"
+        )
+        world.objects[("complaint", side)] = services.complaint_submit(
+            user=electrician, subject="counter", text="排队太久"
+        )
+        world.objects[("businesslead", side)] = services.business_feedback_submit(
+            user=electrician, kind="expand", text="明年扩建"
+        )
+        document = services.guidance_document_create(
+            user=county.users["head_east" if side == "own" else "inspector_west"],
+            title="客户变电站（配电室）标准化管理指南",
+            audience="customers",
+            body="配电室应防水、防火、防小动物。",
+            must_acknowledge=True,
+            attachment=SimpleUploadedFile("指南.pdf", _pdf_bytes(), content_type="application/pdf"),
+        )
+        world.objects[("guidancedocument", side)] = document
+        world.objects[("guidanceversion", side)] = document.versions.get()
+        world.objects[("trainingsession", side)] = services.training_create(
+            user=county.users["head_east" if side == "own" else "inspector_west"],
+            kind="rehearsal",
+            title="事故演练",
+            starts_at=timezone.now(),
+            place="会议室",
+            customers=[electrician.customer_contact.customer],
+            material=SimpleUploadedFile("材料.pdf", _pdf_bytes(), content_type="application/pdf"),
+            questions="第一步？|验电|断电|2",
+        )
+        world.objects[("forumthread", side)] = services.forum_thread_start(
+            user=electrician, topic="technical", title="电容柜", text="频繁投切"
+        )
+        world.objects[("announcement", side)] = services.announcement_publish(
+            user=county.users["head_east" if side == "own" else "inspector_west"],
+            kind="planned_outage",
+            reach="all",
+            title="计划停电",
+            body="检修停电",
+        )
+
+
 @pytest.fixture
 def world(county, scored, meter_data, django_user_model, monkeypatch, tmp_path):  # noqa: F811
     for module in ("gridcheck.hazards.pdf", "gridcheck.cases.pdf", "gridcheck.core.pdf"):
@@ -904,5 +985,6 @@ def world(county, scored, meter_data, django_user_model, monkeypatch, tmp_path):
     _case_documents(w, county)
     _assessment(w, county)
     _reports(w, county)
+    _servicedesk(w, county, django_user_model)
     _pending_meter_data(monkeypatch, tmp_path)
     return w

@@ -1004,6 +1004,122 @@ URLS.update(
     }
 )
 
+# --- the electricians' service desk (gridcheck.servicedesk): consultations, complaints, leads ------------
+#: The staff side: every member of staff but the government liaison (the reader answers billing questions
+#: too, and reads the queue); answering and entering complaints is the app's tests' (manage_servicedesk).
+SECTIONS["servicedesk"] = STAFF - {"liaison"}
+#: The electricians' portal pages: the portal customer only.
+SECTIONS["servicedesk_portal"] = frozenset({PORTAL})
+#: A consultation's photo and the service desk API: its staff readers, and the portal customer for their
+#: own customer's consultations and complaints and their station's knowledge base (the views narrow it).
+SECTIONS["servicedesk_shared"] = SECTIONS["servicedesk"] | {PORTAL}
+OBJECT_KINDS.update(
+    dict.fromkeys(
+        [
+            "consultation",
+            "consultationphoto",
+            "knowledgearticle",
+            "complaint",
+            "businesslead",
+            "guidancedocument",
+            "guidanceversion",
+            "announcement",
+            "trainingsession",
+            "forumthread",
+        ],
+        "station",
+    )
+)
+#: Enter a complaint taken by the hotline: whoever handles the service desk (heads, inspectors, auditors).
+SERVICEDESK_MANAGERS = FIELD_STAFF
+URLS.update(
+    {
+        "servicedesk:consultation_list": U("servicedesk"),
+        "servicedesk:consultation_detail": U("servicedesk", "consultation", data={"answer": "按规程处理"}),
+        "servicedesk:consultation_publish": U("servicedesk", "consultation"),
+        "servicedesk:dashboard": U("servicedesk"),
+        "servicedesk:knowledge_list": U("servicedesk"),
+        "servicedesk:photo": U("servicedesk_shared", "consultationphoto"),
+        "servicedesk:complaint_list": U("servicedesk"),
+        "servicedesk:complaint_enter": U(
+            "servicedesk",
+            get_roles=SERVICEDESK_MANAGERS,
+            data={"channel": "hotline", "author_name": "x", "subject": "counter", "text": "x"},
+        ),
+        "servicedesk:complaint_detail": U("servicedesk", "complaint", data={"answer": "已处理"}),
+        "servicedesk:complaint_close": U("servicedesk", "complaint", data={"note": "x"}),
+        "servicedesk:lead_list": U("servicedesk"),
+        "servicedesk:lead_follow_up": U("servicedesk", "businesslead", data={"status": "contacted"}),
+        "servicedesk:portal": U("servicedesk_portal"),
+        "servicedesk:portal_ask": U(
+            "servicedesk_portal", data={"topic": "safety", "subject": "x", "question": "x"}
+        ),
+        "servicedesk:portal_consultation": U("servicedesk_portal", "consultation", data={"rating": "5"}),
+        "servicedesk:portal_knowledge": U("servicedesk_portal"),
+        "servicedesk:portal_complaint": U("servicedesk_portal", data={"subject": "counter", "text": "x"}),
+        "servicedesk:portal_feedback": U("servicedesk_portal", data={"kind": "expand", "text": "x"}),
+        "api:api-root@/api/servicedesk/": U("desk"),
+        "api:servicedesk-consultation-list": U(
+            "servicedesk_shared", data={"topic": "safety", "subject": "x", "question": "x"}
+        ),
+        "api:servicedesk-consultation-detail": U("servicedesk_shared", "consultation"),
+        "api:servicedesk-consultation-answer": U("servicedesk_shared", "consultation", data={"answer": "x"}),
+        "api:servicedesk-consultation-rate": U("servicedesk_shared", "consultation", data={"rating": 5}),
+        "api:servicedesk-consultation-publish": U("servicedesk_shared", "consultation"),
+        "api:servicedesk-article-list": U("servicedesk_shared"),
+        "api:servicedesk-article-detail": U("servicedesk_shared", "knowledgearticle"),
+        "api:servicedesk-complaint-list": U("servicedesk_shared"),
+        "api:servicedesk-complaint-detail": U("servicedesk_shared", "complaint"),
+        "api:servicedesk-complaint-answer": U("servicedesk_shared", "complaint", data={"answer": "x"}),
+        "api:servicedesk-complaint-close": U("servicedesk_shared", "complaint", data={"note": "x"}),
+        # The guidance library: staff read every audience of their scope; the portal customer the
+        # documents meant for it (its PDF, its acknowledgement); a new document or version: the managers.
+        "servicedesk:guidance_list": U(
+            "servicedesk", data={"title": "x", "audience": "customers", "body": "x"}
+        ),
+        "servicedesk:guidance_detail": U("servicedesk", "guidancedocument", data={"body": "第二版"}),
+        "servicedesk:guidance_attachment": U("servicedesk_shared", "guidanceversion"),
+        "servicedesk:portal_guidance": U("servicedesk_portal"),
+        "servicedesk:portal_guidance_detail": U("servicedesk_portal", "guidancedocument"),
+        "api:servicedesk-guidance-list": U("servicedesk_shared"),
+        "api:servicedesk-guidance-detail": U("servicedesk_shared", "guidancedocument"),
+        "api:servicedesk-guidance-acknowledge": U("servicedesk_shared", "guidancedocument"),
+        "servicedesk:announcement_list": U(
+            "servicedesk", data={"kind": "other", "reach": "all", "title": "x", "body": "x"}
+        ),
+        "servicedesk:portal_announcements": U("servicedesk_portal"),
+        "api:servicedesk-announcement-list": U("servicedesk_shared"),
+        "api:servicedesk-announcement-detail": U("servicedesk_shared", "announcement"),
+        # Trainings: staff read them; the QR code is for whoever runs the session (manage_servicedesk);
+        # the material and the portal pages are the invited customer's electrician's too.
+        "servicedesk:training_list": U(
+            "servicedesk",
+            data={
+                "kind": "study",
+                "title": "x",
+                "starts_at": "2026-12-20T09:00",
+                "place": "x",
+                "invite": "high_risk",
+            },
+        ),
+        "servicedesk:training_detail": U("servicedesk", "trainingsession"),
+        "servicedesk:training_qr": U("servicedesk", "trainingsession", get_roles=SERVICEDESK_MANAGERS),
+        "servicedesk:training_material": U("servicedesk_shared", "trainingsession"),
+        "servicedesk:portal_trainings": U("servicedesk_portal"),
+        # The technical forum: every reader of the desk replies; official answers and moderation are the
+        # services' (manage_servicedesk); the portal customer posts in its station's forum.
+        "servicedesk:forum_list": U("servicedesk"),
+        "servicedesk:forum_thread": U("servicedesk", "forumthread", data={"text": "x"}),
+        "servicedesk:forum_moderate": U("servicedesk", "forumthread", data={"action": "lock"}),
+        "servicedesk:portal_forum": U(
+            "servicedesk_portal", data={"topic": "safety", "title": "x", "text": "x"}
+        ),
+        "servicedesk:portal_forum_thread": U("servicedesk_portal", "forumthread", data={"text": "x"}),
+        "servicedesk:portal_training": U("servicedesk_portal", "trainingsession", data={"q_0": "0"}),
+        "servicedesk:portal_training_sign": U("servicedesk_portal", "trainingsession", data={"t": "forged"}),
+    }
+)
+
 # --- the search box, the hazard form's customer picker, the meter-data column mapping -----------------
 URLS.update(
     {

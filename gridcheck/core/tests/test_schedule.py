@@ -44,6 +44,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2026-11-16"),
                 ("census.daily", "2026-11-16"),
                 ("reports.daily", "2026-11-16"),
+                ("servicedesk.daily", "2026-11-16"),
                 ("hazards.monthly_notices", "2026-11"),
                 # The scorecards of the month before, from the assessment day (the 5th) on.
                 ("assessment.monthly", "2026-10"),
@@ -63,6 +64,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2026-11-03"),
                 ("census.daily", "2026-11-03"),
                 ("reports.daily", "2026-11-03"),
+                ("servicedesk.daily", "2026-11-03"),
             },
         ),
         # 6 October: the third quarter's briefing (due the 10th, produced from the 5th).
@@ -79,6 +81,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2026-10-06"),
                 ("census.daily", "2026-10-06"),
                 ("reports.daily", "2026-10-06"),
+                ("servicedesk.daily", "2026-10-06"),
                 ("hazards.quarterly_briefing", "2026Q3"),
                 ("assessment.monthly", "2026-09"),
             },
@@ -97,6 +100,7 @@ def recording_jobs(calls):
                 ("metering.daily", "2027-01-07"),
                 ("census.daily", "2027-01-07"),
                 ("reports.daily", "2027-01-07"),
+                ("servicedesk.daily", "2027-01-07"),
                 ("hazards.quarterly_briefing", "2026Q4"),
                 ("assessment.monthly", "2026-12"),
             },

@@ -68,7 +68,21 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     assert MeterExchange.objects.count() == 1
     assert User.objects.exclude(role=Role.CUSTOMER).count() == len(expected["staff"])
     # The hazard simulation adds the customer portal login, linked to its customer.
-    assert User.objects.get(role=Role.CUSTOMER).username == "customer_demo"
+    assert User.objects.filter(role=Role.CUSTOMER, username="customer_demo").exists()
+    # The service desk adds electricians (portal logins) of important customers, with their questions.
+    from gridcheck.servicedesk.models import Complaint, Consultation
+
+    assert User.objects.filter(role=Role.CUSTOMER, username__startswith="electrician_demo").exists()
+    assert Consultation.objects.filter(escalated_at__isnull=False).exists()
+    assert Consultation.objects.filter(rating__isnull=False).exists()
+    assert Complaint.objects.filter(status="closed").exists()
+    from gridcheck.servicedesk.models import Announcement, GuidanceDocument, ReadReceipt
+
+    assert GuidanceDocument.objects.count() == 4 and ReadReceipt.objects.exists()
+    assert Announcement.objects.count() == 2
+    from gridcheck.servicedesk.models import Attendance, QuizResult
+
+    assert Attendance.objects.exists() and QuizResult.objects.exists()
     assert Hazard.objects.exists() and Notice.objects.exists()
     assert Qualification.objects.count() == len(expected["qualifications"])
     assert Tariff.objects.count() == 18

@@ -266,6 +266,14 @@ class Command(BaseCommand):
                 call_command("hazards", "simulate", seed=seed, portal_password=password, stdout=self._quiet())
             with self._step(_("Producing this month's hazard notices and the quarterly briefing")):
                 call_command("hazards", "due", send=True, stdout=self._quiet())
+            with self._step(_("Electricians' service desk: questions, complaints, a business lead")) as step:
+                from gridcheck.servicedesk.demo import demo_servicedesk_build
+
+                counts = demo_servicedesk_build(password=password)
+                step["detail"] = _(
+                    "%(electricians)s electricians, %(consultations)s questions (%(escalated)s overdue, "
+                    "escalated), %(complaints)s complaints"
+                ) % {"escalated": 0, "complaints": 0, **counts}
 
         if not skip_meter_data:
             with self._step(_("Two months of staff scorecards")) as step:
@@ -300,6 +308,13 @@ class Command(BaseCommand):
             customer = portal_customer_for(portal) if portal else None
             if customer is not None:
                 rows.append((str(Role.CUSTOMER.label), portal.username, password, customer.name))
+            # The electricians of the service desk's demo (portal logins of important customers).
+            for electrician in User.objects.filter(username__startswith="electrician_demo").order_by(
+                "username"
+            ):
+                customer = portal_customer_for(electrician)
+                if customer is not None:
+                    rows.append((str(Role.CUSTOMER.label), electrician.username, password, customer.name))
         self._table(rows)
         seconds = time.monotonic() - started
         self.stdout.write(_("Ready in %(seconds).1f s.") % {"seconds": seconds})
