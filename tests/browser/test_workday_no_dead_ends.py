@@ -56,8 +56,8 @@ def test_overdue_told_settings_chosen_a_change_withdrawn_and_a_work_order_correc
     inspector.phone = "13900139000"
     inspector.email = "inspector@example.cn"
     inspector.save()
+    order = _overdue_work_order(county)  # assigned before the choice below: its notice is in-app only
     preferences_save(user=inspector, choices={"work_orders": {"sms": True}})
-    order = _overdue_work_order(county)
     change = billing.category_change_apply(
         user=county.users["auditor_east"],
         customer=county.customers["east12"],
