@@ -14,6 +14,15 @@ pytest_plugins = ["tests.browser.fixtures"]
 PASSWORD = "gridcheck-test-pw"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: what one test kept (a home page tile, a long list's count)
+    is not read by the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class SmallCounty:
     """Two stations (east, west), each with a line, two areas, customers, metering points and meters."""

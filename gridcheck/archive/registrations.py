@@ -4,6 +4,7 @@ in the load order) and its exports."""
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import (
+    TILE_CACHE_S,
     DashboardTile,
     MenuItem,
     SearchProvider,
@@ -70,7 +71,11 @@ def register() -> None:
     dashboard.register(
         "archive.summary",
         DashboardTile(
-            template="archive/home_tile.html", context=_summary_context, allowed=VIEW_ARCHIVE, order=10
+            template="archive/home_tile.html",
+            context=_summary_context,
+            allowed=VIEW_ARCHIVE,
+            order=10,
+            cache_s=TILE_CACHE_S,
         ),
     )
 

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from gridcheck.core.periods import last_complete_month
-from gridcheck.core.registries import DashboardTile
+from gridcheck.core.registries import TILE_CACHE_S, DashboardTile
 from gridcheck.core.roles import VIEW_AUDIT
 
 
@@ -44,5 +44,9 @@ def home_tile_context(request) -> dict:
 
 
 TILE = DashboardTile(
-    template="audit/report_home_tile.html", context=home_tile_context, allowed=VIEW_AUDIT, order=48
+    template="audit/report_home_tile.html",
+    context=home_tile_context,
+    allowed=VIEW_AUDIT,
+    order=48,
+    cache_s=TILE_CACHE_S,
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gridcheck.core.periods import last_complete_month
-from gridcheck.core.registries import DashboardTile
+from gridcheck.core.registries import TILE_CACHE_S, DashboardTile
 from gridcheck.core.roles import VIEW_COLLECTION
 
 #: Days overdue from which arrears are shown apart on the tile (the start of the 91–180 days bucket).
@@ -54,5 +54,9 @@ def home_tile_context(request) -> dict:
 
 
 TILE = DashboardTile(
-    template="collection/reports/home_tile.html", context=home_tile_context, allowed=VIEW_COLLECTION, order=47
+    template="collection/reports/home_tile.html",
+    context=home_tile_context,
+    allowed=VIEW_COLLECTION,
+    order=47,
+    cache_s=TILE_CACHE_S,
 )

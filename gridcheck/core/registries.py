@@ -167,14 +167,24 @@ ROLE_PHONE_START: dict[str, str] = {"inspector": "inspections:my_work", "meter_r
 # -------------------------------------------------------------------------------------------- dashboard
 
 
+#: How long a tile of figures over a whole scope is kept (``DashboardTile.cache_s``): a minute old at most.
+TILE_CACHE_S = 60
+
+
 @dataclass(frozen=True)
 class DashboardTile:
-    """A tile of the home page: ``template`` rendered with ``context(request)``; hidden unless ``allowed``."""
+    """A tile of the home page: ``template`` rendered with ``context(request)``; hidden unless ``allowed``.
+
+    A tile of figures over the user's whole scope (sums and rates over a county's bills) is rendered once
+    per scope and kept ``cache_s`` seconds (``gridcheck.core.scoping.scope_key``): under load, a station's
+    staff opening their home pages share one computation. 0 renders it on every visit.
+    """
 
     template: str
     context: Callable[[object], dict]
     allowed: str | Callable[[object], bool]
     order: int = 100
+    cache_s: int = 0
 
 
 # ------------------------------------------------------------------------------------------------ to-do

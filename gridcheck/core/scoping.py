@@ -62,6 +62,21 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
     return queryset
 
 
+def scope_key(user) -> str:
+    """A short text naming what ``user`` may see, equal for two users whose ``scope_queryset`` is the
+    same on every model (with their role, which decides the links a page shows): a key for what is
+    computed once per scope and shared (the home page's tiles)."""
+    if not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    if user.is_superuser:
+        return "superuser"
+    if user.role == Role.CUSTOMER:
+        return f"customer:{user.pk}"
+    if user.role == Role.AREA_MANAGER:
+        return f"{user.role}:areas-of:{user.pk}:{user.station_id}"
+    return f"{user.role}:station:{user.station_id or 'all'}"
+
+
 def user_can_see(user, obj: Model) -> bool:
     """Whether ``obj`` lies within ``user``'s scope."""
     return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()

@@ -4,9 +4,11 @@ registered (``registries.dashboard``); and the search box of every page (``regis
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -14,6 +16,7 @@ from gridcheck.core.context_processors import allowed
 from gridcheck.core.generic import CapabilityRequiredMixin
 from gridcheck.core.registries import ROLE_PHONE_START, dashboard, search, todos
 from gridcheck.core.roles import VIEW_ARCHIVE, has_capability
+from gridcheck.core.scoping import scope_key
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,23 @@ class HomeView(CapabilityRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx["todos"] = todo_list(user)
-        tiles = sorted(dashboard.values(), key=lambda tile: tile.order)
+        tiles = sorted(dashboard.items(), key=lambda item: item[1].order)
         ctx["tiles"] = [
-            render_to_string(tile.template, tile.context(self.request), request=self.request)
-            for tile in tiles
-            if allowed(user, tile.allowed)
+            render_tile(self.request, name, tile) for name, tile in tiles if allowed(user, tile.allowed)
         ]
         return ctx
+
+
+def render_tile(request, name: str, tile) -> str:
+    """The tile's markup; a tile with ``cache_s`` is rendered once per scope and language and kept."""
+    if not tile.cache_s:
+        return render_to_string(tile.template, tile.context(request), request=request)
+    key = f"gridcheck:tile:{name}:{get_language()}:{scope_key(request.user)}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(tile.template, tile.context(request), request=request)
+        cache.set(key, html, tile.cache_s)
+    return html
 
 
 #: The shortest query the search runs (one or two characters would match half the county).

@@ -170,11 +170,15 @@ def queries_of(client, url: str) -> list[str]:
 @pytest.mark.parametrize("username", ["admin", "head_east"])
 @pytest.mark.parametrize(("url", "most"), PAGES)
 def test_page_queries_do_not_grow_with_rows(county, login, username, url, most):
+    from django.core.cache import cache
+
     client = login(username)
     add_rows(county, 5)
     queries_of(client, url)  # first visit: what is cached per process (menus, the rule table) is read
+    cache.clear()  # the home page's tiles are computed again, not read from the cache
     few = queries_of(client, url)
     add_rows(county, 45)
+    cache.clear()
     many = queries_of(client, url)
     assert len(many) == len(few), "\n".join(many)
     assert len(many) <= most, "\n".join(many)
@@ -182,12 +186,55 @@ def test_page_queries_do_not_grow_with_rows(county, login, username, url, most):
 
 @pytest.mark.parametrize("username", ["admin", "head_east", "inspector_east", "auditor_east", "reader_east"])
 def test_home_page_of_every_role_does_not_grow_with_rows(county, login, username):
+    from django.core.cache import cache
+
     client = login(username)
     add_rows(county, 5)
     queries_of(client, "/")
+    cache.clear()
     few = queries_of(client, "/")
     add_rows(county, 45)
+    cache.clear()
     assert len(queries_of(client, "/")) == len(few)
+
+
+def test_home_page_tiles_are_computed_once_per_scope(county, login):
+    """The home page's figures (customers, collection, findings) are computed once for a station and kept:
+    a second user of the same station and role reads them from the cache; another station's user gets
+    their own, with their own figures, and never the first station's."""
+    from gridcheck.core import registries
+    from gridcheck.core.scoping import scope_key
+
+    add_rows(county, 5)
+    assert {name for name, tile in registries.dashboard.items() if tile.cache_s} >= {
+        "archive.summary",
+        "collection.figures",
+        "audit.findings",
+    }
+    cold = queries_of(login("inspector_east"), "/")
+    warm = queries_of(login("inspector2_east"), "/")  # another inspector of the same station
+    assert len(warm) < len(cold)
+    assert not any("archive_customer" in sql and "GROUP BY" in sql for sql in warm)
+    assert any("archive_customer" in sql and "GROUP BY" in sql for sql in cold)
+
+    east, west = county.users["inspector_east"], county.users["inspector_west"]
+    assert scope_key(east) == scope_key(county.users["inspector2_east"])
+    assert scope_key(east) != scope_key(west)
+    assert scope_key(county.users["admin"]) != scope_key(east)
+    assert scope_key(county.users["head_east"]) != scope_key(east)  # another role, other links
+    # The west inspector's page is computed for the west station: its customer count, not the east's.
+    west_cold = queries_of(login("inspector_west"), "/")
+    assert any("archive_customer" in sql and "GROUP BY" in sql for sql in west_cold)
+
+
+def test_scope_key_of_an_area_manager_is_their_own(county):
+    from gridcheck.core.roles import Role
+    from gridcheck.core.scoping import scope_key
+    from gridcheck.users.models import User
+
+    a = User.objects.create_user("am1", password="x", role=Role.AREA_MANAGER, station=county.stations["east"])
+    b = User.objects.create_user("am2", password="x", role=Role.AREA_MANAGER, station=county.stations["east"])
+    assert scope_key(a) != scope_key(b)
 
 
 def test_customer_page_does_not_grow_with_its_rows(county, login):
