@@ -95,7 +95,7 @@ def before_job(data_dir: Path) -> dict:
 
 def after_job(data_dir: Path, month: str) -> dict:
     """``monthly.monthly_run`` of ``month`` (the derived store as the previous phase left it)."""
-    from gridcheck_analytics.monthly import monthly_run
+    from gridcheck_analytics.monthly_job import monthly_run
     from gridcheck_analytics.store import MeterStore
 
     con = _connect()

@@ -32,9 +32,10 @@ the archive changed, and always with ``force`` (re-running a month).
 Each month is written into a staging folder and renamed into place as a whole (under a per-month lock,
 as the raw store does): re-running a month replaces exactly that month's partition.
 
-Entry points: :func:`monthly_run` (the whole run: loss, flags, features, rules, scoring, suspects) and
-:func:`month_features` (a month's features, computing what is missing); both take any Ibis connection
-(DuckDB or PySpark) and return pandas frames.
+Entry points: :func:`gridcheck_analytics.monthly_job.monthly_run` (the whole run: loss, flags, features,
+rules, scoring, suspects), :func:`run_month` (the same up to the features) and :func:`month_features` (a
+month's features, computing what is missing); all take any Ibis connection (DuckDB or PySpark) and
+return pandas frames.
 """
 
 from __future__ import annotations
@@ -502,10 +503,15 @@ def customer_drops_from_months(meter_months, meters, rules: LineLossRules):
 # -- the run ------------------------------------------------------------------------------------------
 
 
-def _canonical(archive_frames) -> pd.DataFrame:
-    from gridcheck_analytics.pipeline import canonical_meters
+def canonical_meters(archive_frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The canonical meters frame from the archive frames (already canonical, or via the adapter)."""
+    from gridcheck_analytics.readings_sim import archive_frames_to_meters
+    from gridcheck_analytics.schema import METERS, conform
 
-    return canonical_meters(archive_frames)
+    meters = archive_frames["meters"]
+    if not set(METERS.required) <= set(meters.columns):
+        meters = archive_frames_to_meters(archive_frames)
+    return conform(meters, METERS)
 
 
 def loss_results(
@@ -554,31 +560,7 @@ def loss_results(
     }
 
 
-def score(run: MonthlyRun, month: str, features: pd.DataFrame, model=None) -> pd.DataFrame:
-    """Rules and model over the month's features (:func:`detection.combine.combine_scores`), the suspects
-    frame of :func:`gridcheck_analytics.suspects.score_month`, also written to the month's partition."""
-    from gridcheck_analytics.detection.combine import combine_scores
-    from gridcheck_analytics.rules import DetectionRules
-    from gridcheck_analytics.suspects import SUSPECT_COLUMNS, _unwrap
-
-    t0 = time.perf_counter()
-    estimator, columns = _unwrap(model)
-    rules = DetectionRules.in_force(month_bounds(month)[1])
-    ranked = combine_scores(features, model=estimator, model_features=columns, rules=rules)[SUSPECT_COLUMNS]
-    t0 = run._time("rules and model scoring", t0)
-    out = ranked.assign(reasons=[json.dumps(r, ensure_ascii=False, default=str) for r in ranked["reasons"]])
-    path = run.derived.path(month, "suspects")
-    tmp = path.with_name(f".suspects-{uuid.uuid4().hex}.parquet")
-    try:
-        out.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    run._time("suspects written", t0)
-    return ranked
-
-
-def monthly_run(
+def run_month(
     store,
     archive_frames: dict[str, pd.DataFrame],
     month: str,
@@ -587,66 +569,27 @@ def monthly_run(
     backend: str = "duckdb",
     targets: dict[str, float] | None = None,
     history_months: int = 3,
-    model=None,
     force: bool = True,
     features: bool = True,
-    scoring: bool = True,
     vee_rules: VeeRules | None = None,
     loss_rules: LineLossRules | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> dict:
-    """The whole monthly run of ``month`` (``YYYY-MM``): VEE once, loss and flags, features, scoring.
+    progress: Callable[[str], None] | None = None,
+) -> tuple[MonthlyRun, dict]:
+    """The month's VEE (once), loss and flags, and its features: the monthly run up to the scoring.
 
-    A plain function of the store, the archive frames and an Ibis connection (DuckDB, or PySpark local or
-    on a cluster whose workers see the store's folder), so that any scheduler can run it.
-
-    Parameters
-    ----------
-    store : MeterStore
-        The meter-data store; the month's derived partition is (re)written under it.
-    archive_frames : dict of pandas.DataFrame
-        ``meters`` (canonical, or the archive's frames).
-    month : str
-        ``YYYY-MM``.
-    con : ibis connection, optional
-        Default: a new connection of ``backend``.
-    targets : dict, optional
-        ``{area_code: target loss rate [%]}``.
-    history_months : int
-        Months before ``month`` in ``area_monthly_history`` (swing and three-month rules).
-    model : optional
-        A supervised model (``detection.models.load_model``); default: the unsupervised score.
-    force : bool
-        Recompute the month's base even when its fingerprint holds (re-running a month).  Earlier months
-        are computed only where missing or stale.
-    features, scoring : bool
-        Also compute the month's features (and score them, writing the suspects).
-    vee_rules, loss_rules : optional
-        Thresholds; by default the rule-table rows in force on each month's last day.
-    progress : callable, optional
-        Called as ``progress(step, done, total)`` after each step of :data:`STEPS`.
-
-    Returns
-    -------
-    dict
-        The line-loss frames of :func:`loss_results`; ``features`` and ``suspects`` (pandas, when
-        computed); ``timings`` (seconds per stage); ``months_validated`` (months whose VEE ran).
+    See :func:`gridcheck_analytics.monthly_job.monthly_run` for the parameters; ``progress(step)`` is
+    called after ``connect``, ``vee``, ``loss`` and ``features``.  Returns the run (its timings, the
+    months validated) and the line-loss frames of :func:`loss_results`, plus ``features`` when computed.
     """
-    steps = ["connect", "vee", "loss", *(["features"] if features else []), *(["scoring"] if scoring else [])]
-    done = 0
-
-    def step(name):
-        nonlocal done
-        done += 1
-        if progress:
-            progress(name, done, len(steps))
-
-    con = con or connect(backend)
-    meters = _canonical(archive_frames)
-    run = MonthlyRun(store, meters, con, vee_rules=vee_rules)
-    step("connect")
     from gridcheck_analytics.features import FeatureRules
 
+    def step(name):
+        if progress:
+            progress(name)
+
+    con = con or connect(backend)
+    run = MonthlyRun(store, canonical_meters(archive_frames), con, vee_rules=vee_rules)
+    step("connect")
     rules = FeatureRules.in_force(month_bounds(month)[1])
     back = max(history_months, *((rules.trend_months, rules.year_over_year_months) if features else ()))
     run.ensure_bases(run.history_months(month, back))
@@ -660,12 +603,7 @@ def monthly_run(
         out["features"] = run.features(month)
         run._time("features", t0)
         step("features")
-        if scoring:
-            out["suspects"] = score(run, month, out["features"], model)
-            step("scoring")
-    out["timings"] = dict(run.timings)
-    out["months_validated"] = list(run.validated)
-    return out
+    return run, out
 
 
 def month_features(
@@ -674,6 +612,6 @@ def month_features(
     """The customer-month features of ``month`` from the derived store (computed where missing or stale:
     the month's base, its history months' bases, then the features)."""
     con = con or connect(backend)
-    run = MonthlyRun(store, _canonical(archive_frames), con)
+    run = MonthlyRun(store, canonical_meters(archive_frames), con)
     run.ensure_features(month)
     return run.features(month)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect
-from gridcheck_analytics.schema import METERS, conform
+from gridcheck_analytics.monthly import canonical_meters, run_month  # noqa: F401 - canonical_meters: re-exported
 from gridcheck_analytics.store import meter_id_ranges
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
@@ -38,16 +38,6 @@ def _shift_month(month: str, k: int) -> str:
     y, m = (int(x) for x in month.split("-"))
     n = y * 12 + (m - 1) + k
     return f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
-def canonical_meters(archive_frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The canonical meters frame from the archive frames (already canonical, or via the adapter)."""
-    meters = archive_frames["meters"]
-    if not set(METERS.required) <= set(meters.columns):
-        from gridcheck_analytics.readings_sim import archive_frames_to_meters
-
-        meters = archive_frames_to_meters(archive_frames)
-    return conform(meters, METERS)
 
 
 def area_loss(
@@ -199,19 +189,14 @@ def run_monthly(
     ValueError
         When the store has no daily or no area-meter readings in the month.
     """
-    from gridcheck_analytics.monthly import monthly_run
-
     if month not in store.months("daily"):
         raise ValueError(f"no daily readings in the store for {month}")
     if month not in store.months("area_meter"):
         raise ValueError(f"no area-meter readings in the store for {month}")
-    names = {"connect": "connect", "vee": "vee", "loss": "loss"}
     done = 0
 
-    def relay(step, _done, _total):
+    def relay(step):
         nonlocal done
-        if step not in names:
-            return
         for name in ("connect", "vee", "supply", "loss")[done:]:  # the supply is computed with VEE
             done += 1
             if progress:
@@ -219,7 +204,7 @@ def run_monthly(
             if name == step:
                 break
 
-    out = monthly_run(
+    _, out = run_month(
         store,
         archive_frames,
         month,
@@ -227,11 +212,10 @@ def run_monthly(
         targets=targets,
         history_months=history_months,
         features=False,
-        scoring=False,
         vee_rules=vee_rules,
         loss_rules=loss_rules,
         progress=relay,
     )
     if progress:
         progress("flags", len(STEPS), len(STEPS))
-    return {k: v for k, v in out.items() if k not in ("timings", "months_validated")}
+    return out

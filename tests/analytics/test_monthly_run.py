@@ -20,7 +20,8 @@ import pytest
 from gridcheck_analytics.backends import connect
 from gridcheck_analytics.datasets import simulate_county
 from gridcheck_analytics.features import customer_month_features
-from gridcheck_analytics.monthly import BASE_FRAMES, DerivedStore, month_bounds, monthly_run
+from gridcheck_analytics.monthly import BASE_FRAMES, DerivedStore, month_bounds
+from gridcheck_analytics.monthly_job import monthly_run
 from gridcheck_analytics.readings_sim import archive_frames_to_meters, simulate_readings
 from gridcheck_analytics.store import PART, STORED_FRAMES, MeterStore
 
