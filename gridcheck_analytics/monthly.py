@@ -591,7 +591,7 @@ def run_month(
     run = MonthlyRun(store, canonical_meters(archive_frames), con, vee_rules=vee_rules)
     step("connect")
     rules = FeatureRules.in_force(month_bounds(month)[1])
-    back = max(history_months, *((rules.trend_months, rules.year_over_year_months) if features else ()))
+    back = max([history_months, *((rules.trend_months, rules.year_over_year_months) if features else ())])
     run.ensure_bases(run.history_months(month, back))
     run.ensure_bases([month], force=month if force else None, archive_for=month)
     step("vee")
