@@ -12,12 +12,12 @@ Phases, each in its own process so that each one's peak memory (``ru_maxrss``) i
 
 * ``before`` -- what the monthly job did before the one-pass run: ``run_monthly(2025-12)`` (VEE over the
   month and its three history months, loss, flags) then ``score_month(2025-12)`` (VEE again over thirteen
-  months, features, scoring).  Needs the old code: run it from a checkout of the old commit
-  (``--code DIR`` puts DIR first on ``sys.path``).
-* ``full`` -- ``monthly.monthly_run(2025-12)`` on an empty derived store: every month's VEE (twelve
+  months, features, scoring).  Needs the old code: ``--code DIR`` imports ``gridcheck_analytics`` from
+  DIR in that phase, e.g. ``git archive 477cd06 gridcheck_analytics | tar -x -C /tmp/before``.
+* ``full`` -- ``monthly_job.monthly_run(2025-12)`` on an empty derived store: every month's VEE (twelve
   months, once each), their loss and monthly history, then the month's features, rules, scoring and
   suspects written: the whole run of a year.
-* ``incremental`` -- then ``monthly.monthly_run(2026-01)``: only the new month is validated; the history
+* ``incremental`` -- then ``monthly_job.monthly_run(2026-01)``: only the new month is validated; the history
   is the stored per-meter monthly rows.
 
 The targets (issue 22) are for 1,000,000 meters on 2 cores: whole run < 25 s, peak < 6 GB, incremental
@@ -117,7 +117,7 @@ def child(phase: str, args) -> dict:
     cmd = [sys.executable, __file__, "--phase", phase, "--data-dir", str(args.data_dir)]
     cmd += ["--meters", str(args.meters)]
     env = dict(os.environ)
-    if args.code:
+    if args.code and phase == "before":  # the old code for the old path only
         env["MONTHLY_BENCH_CODE"] = str(args.code)
     out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
@@ -152,7 +152,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--meters", type=int, default=100_000)
     p.add_argument("--phases", default="full,incremental", help="comma list of before, full, incremental")
-    p.add_argument("--code", type=Path, default=None, help="import gridcheck_analytics from this folder")
+    p.add_argument(
+        "--code", type=Path, default=None, help="phase before: import gridcheck_analytics from this folder"
+    )
     p.add_argument("--data-dir", type=Path, default=None, help="keep (or reuse) the generated data here")
     p.add_argument("--phase", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
