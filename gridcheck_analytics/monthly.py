@@ -55,6 +55,7 @@ from pathlib import Path
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect, read_parquet
@@ -309,16 +310,16 @@ class MonthlyRun:
                 )
             else:  # no area meters: the customers' VEE still runs, the loss is empty
                 supply_expr = ibis.memtable(
-                    pd.DataFrame(
-                        {
-                            "area_code": pd.Series([], dtype=object),
-                            "reading_date": pd.Series([], dtype="datetime64[s]"),
-                            "supply_kwh": pd.Series([], dtype=float),
-                            "supply_quality_code": pd.Series([], dtype=object),
-                            "imbalance_rate": pd.Series([], dtype=float),
-                        }
-                    )
-                ).mutate(reading_date=lambda t: t.reading_date.cast("date"))
+                    pa.schema(
+                        [
+                            ("area_code", pa.string()),
+                            ("reading_date", pa.date32()),
+                            ("supply_kwh", pa.float64()),
+                            ("supply_quality_code", pa.string()),
+                            ("imbalance_rate", pa.float64()),
+                        ]
+                    ).empty_table()
+                )
             rows = {"area_supply_daily": write_frame(con, supply_expr, stage / "area_supply_daily.parquet")}
             quality.release_series(con)
             supply = read_parquet(con, [str(stage / "area_supply_daily.parquet")])

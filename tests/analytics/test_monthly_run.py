@@ -248,3 +248,16 @@ def test_the_line_loss_run_is_the_same_on_pyspark(county, spark, tmp_path):
         )
     assert duck["area_monthly"]["causes"].tolist() == spk["area_monthly"]["causes"].tolist()
     assert len(duck["area_monthly_history"]) == 4 * duck["area_monthly"]["area_code"].nunique()
+
+
+def test_features_without_area_meters_have_no_area_loss(county, tmp_path):
+    from gridcheck_analytics.month_features import month_features
+
+    meters, store = county
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    shutil.rmtree(tmp_path / "area_meter")
+    features = month_features(mine, {"meters": meters}, LAST, con=connect("duckdb"))
+    assert len(features) == meters["meter_id"].nunique()
+    assert features["area_loss_rate_percent"].isna().all() and features["mean_kwh"].notna().all()
+    assert DerivedStore(mine).manifest(LAST)["base"]["area_meter"] == {}
