@@ -261,3 +261,30 @@ def test_features_without_area_meters_have_no_area_loss(county, tmp_path):
     assert len(features) == meters["meter_id"].nunique()
     assert features["area_loss_rate_percent"].isna().all() and features["mean_kwh"].notna().all()
     assert DerivedStore(mine).manifest(LAST)["base"]["area_meter"] == {}
+
+
+def test_the_detection_features_after_the_line_loss_run_validate_no_month_again(
+    county, tmp_path, monkeypatch
+):
+    """The Django analysis (``run_monthly``) then detection (``score_month`` → ``month_features``): each
+    month's VEE runs once; the features validate only the history months the loss run did not need."""
+    from gridcheck_analytics.month_features import month_features
+    from gridcheck_analytics.monthly import MonthlyRun
+    from gridcheck_analytics.pipeline import run_monthly
+
+    meters, store = county
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    validated = []
+    compute = MonthlyRun._compute_base
+    monkeypatch.setattr(
+        MonthlyRun, "_compute_base", lambda self, month: (validated.append(month), compute(self, month))[1]
+    )
+    con = connect("duckdb")
+    run_monthly(mine, {"meters": meters}, LAST, con=con)
+    assert validated == MONTHS[-4:]  # the month and its three history months
+    features = month_features(mine, {"meters": meters}, LAST, con=con)
+    assert validated == MONTHS[-4:] + MONTHS[:2]  # then only the older months the features read
+    assert len(features) == meters["meter_id"].nunique()
+    month_features(mine, {"meters": meters}, LAST, con=con)
+    assert len(validated) == len(MONTHS)
