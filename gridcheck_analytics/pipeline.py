@@ -18,7 +18,7 @@ import pandas as pd
 
 from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect
-from gridcheck_analytics.schema import METERS, conform
+from gridcheck_analytics.monthly import canonical_meters, run_month  # noqa: F401 - canonical_meters: re-exported
 from gridcheck_analytics.store import meter_id_ranges
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
@@ -38,16 +38,6 @@ def _shift_month(month: str, k: int) -> str:
     y, m = (int(x) for x in month.split("-"))
     n = y * 12 + (m - 1) + k
     return f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
-def canonical_meters(archive_frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The canonical meters frame from the archive frames (already canonical, or via the adapter)."""
-    meters = archive_frames["meters"]
-    if not set(METERS.required) <= set(meters.columns):
-        from gridcheck_analytics.readings_sim import archive_frames_to_meters
-
-        meters = archive_frames_to_meters(archive_frames)
-    return conform(meters, METERS)
 
 
 def area_loss(
@@ -159,7 +149,12 @@ def run_monthly(
     vee_rules: VeeRules | None = None,
     loss_rules: LineLossRules | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Run the monthly analysis for ``month`` (``YYYY-MM``).
+    """Run the monthly line-loss analysis for ``month`` (``YYYY-MM``).
+
+    The line-loss part of :func:`gridcheck_analytics.monthly.monthly_run`: the month's VEE runs once
+    (re-running a month replaces its derived partition), the months before it are read from the derived
+    store (computed where missing or stale), and the month's validated days stay there for the detection
+    features (:func:`gridcheck_analytics.month_features.month_features`), which do not validate again.
 
     Parameters
     ----------
@@ -176,89 +171,51 @@ def run_monthly(
     targets : dict, optional
         ``{area_code: target loss rate [%]}``.
     history_months : int
-        Months before ``month`` also analysed, for the swing and three-month rules.
+        Months before ``month`` also read, for the swing and three-month rules.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each step of :data:`STEPS`.
     vee_rules, loss_rules : VeeRules, LineLossRules, optional
-        Thresholds; by default the rule-table rows in force on the month's last day.
+        Thresholds; by default the rule-table rows in force on each month's last day.
 
     Returns
     -------
     dict of pandas.DataFrame
         ``area_monthly`` (with flags and causes, month only), ``area_monthly_history``, ``line_monthly``,
-        ``area_daily``, ``reading_rate_area``, ``reading_rate_line``, ``reading_rate_station``,
-        ``quality_summary``, ``customer_drops``.
+        ``area_daily``, ``area_supply_daily``, ``reading_rate_area``, ``reading_rate_line``,
+        ``reading_rate_station``, ``quality_summary``, ``customer_drops``.
+
+    Raises
+    ------
+    ValueError
+        When the store has no daily or no area-meter readings in the month.
     """
+    if month not in store.months("daily"):
+        raise ValueError(f"no daily readings in the store for {month}")
+    if month not in store.months("area_meter"):
+        raise ValueError(f"no area-meter readings in the store for {month}")
     done = 0
 
-    def step(name):
+    def relay(step):
         nonlocal done
-        done += 1
-        if progress:
-            progress(name, done, len(STEPS))
+        for name in ("connect", "vee", "supply", "loss")[done:]:  # the supply is computed with VEE
+            done += 1
+            if progress:
+                progress(name, done, len(STEPS))
+            if name == step:
+                break
 
-    con = con or connect(backend)
-    meters_pd = canonical_meters(archive_frames)
-    meters = ibis.memtable(meters_pd)
-    first_month = _shift_month(month, -history_months)
-    start, _ = month_bounds(first_month)
-    month_start, end = month_bounds(month)
-    if vee_rules is None:
-        vee_rules = VeeRules.in_force(end)
-    if loss_rules is None:
-        loss_rules = LineLossRules.in_force(end)
-    months = [_shift_month(first_month, k) for k in range(-1, history_months + 1)]
-    step("connect")
-    try:
-        following = _shift_month(month, 1)
-        lookahead = month_bounds(following)[1] if following in store.months("daily") else None
-        daily = store.table(con, "daily", [*months, following] if lookahead else months)
-        if daily is None:
-            raise ValueError(f"no daily readings in the store for {first_month}..{month}")
-        area_readings = store.table(con, "area_meter", months)
-        if area_readings is None:
-            raise ValueError(f"no area-meter readings in the store for {first_month}..{month}")
-        areas = meters.select("area_code", "line_code", "station_code").distinct()
-        supply = lineloss.area_supply_daily(area_readings, start, end, areas=areas, rules=vee_rules, con=con)
-        vee = quality.validate_daily(
-            daily, meters, start, end, area_supply=supply, rules=vee_rules, lookahead_end=lookahead, con=con
-        )
-        if con.name == "duckdb":  # materialise once; every later step reads it
-            vee = con.create_table(f"vee_{uuid.uuid4().hex}", vee, temp=True)
-        step("vee")
-        supply_pd = con.execute(supply)
-        step("supply")
-        daily_loss = lineloss.daily_area_loss(vee, supply)
-        area_monthly = con.execute(lineloss.monthly_area_loss(daily_loss))
-        line_monthly = con.execute(lineloss.monthly_line_loss(daily_loss))
-        in_month = vee.reading_date >= month_start
-        month_vee = vee.filter(in_month)
-        area_daily = con.execute(daily_loss.filter(daily_loss.reading_date >= month_start))
-        rates = {
-            level: con.execute(quality.reading_rate(month_vee, f"{level}_code"))
-            for level in ("area", "line", "station")
-        }
-        qsum = con.execute(quality.quality_summary(month_vee))
-        drops = con.execute(lineloss.customer_drops(vee, loss_rules))
-        events_t = store.table(con, "events", months)
-        events = con.execute(lineloss.events_per_area(events_t, meters)) if events_t is not None else None
-        step("loss")
-        flagged = lineloss.area_flags(
-            area_monthly, targets=targets, drops=drops, events=events, rules=loss_rules
-        )
-        this_month = int(month.replace("-", ""))
-        step("flags")
-        return {
-            "area_monthly": flagged[flagged["month"] == this_month].reset_index(drop=True),
-            "area_monthly_history": flagged,
-            "line_monthly": line_monthly[line_monthly["month"] == this_month].reset_index(drop=True),
-            "area_daily": area_daily,
-            "area_supply_daily": supply_pd,
-            "reading_rate_area": rates["area"],
-            "reading_rate_line": rates["line"],
-            "reading_rate_station": rates["station"],
-            "quality_summary": qsum,
-            "customer_drops": drops,
-        }
-    finally:
-        quality.release_series(con)
+    _, out = run_month(
+        store,
+        archive_frames,
+        month,
+        con=con or connect(backend),
+        targets=targets,
+        history_months=history_months,
+        features=False,
+        vee_rules=vee_rules,
+        loss_rules=loss_rules,
+        progress=relay,
+    )
+    if progress:
+        progress("flags", len(STEPS), len(STEPS))
+    return out

@@ -74,6 +74,8 @@ def customer_month_features(
     rules: FeatureRules = FEATURES,
     con=None,
     meters_per_bucket: int | None = None,
+    monthly=None,
+    event_energy=None,
 ):
     """Features per customer meter and month, for the months of ``start``..``end``.
 
@@ -108,6 +110,16 @@ def customer_month_features(
         floating-point additions).
     meters_per_bucket : int, optional
         Meters per bucket with ``con`` (:data:`METERS_PER_BUCKET` by default).
+    monthly : ibis.Table, optional
+        The per-meter monthly rows (:func:`~gridcheck_analytics.features.monthly_consumption`) of the
+        history months and of ``start``..``end``, where they are stored (the incremental monthly run,
+        :mod:`gridcheck_analytics.monthly`): the history windows read them instead of aggregating the
+        daily rows, and ``energy`` need only hold ``start``..``end``.  The same values as from the daily
+        rows of every month.
+    event_energy : ibis.Table, optional
+        The daily energy the pre-event means read (the days before theft-type events, up to
+        :attr:`FeatureRules.event_lookback_days` + :attr:`FeatureRules.pre_event_days` before the end);
+        default ``energy``.
 
     Returns
     -------
@@ -126,6 +138,8 @@ def customer_month_features(
     attrs = meter_attributes(meters, rules)
     months_tbl = month_range(start, end)[4]
 
+    daily_for_events = energy if event_energy is None else event_energy
+
     def first_stage(bounds=None):
         return meter_months(
             _in_range(energy, bounds),
@@ -135,10 +149,11 @@ def customer_month_features(
             curves=_in_range(curves, bounds),
             area_loss=area_loss,
             rules=rules,
+            monthly=_in_range(monthly, bounds),
         )
 
     def pre_event(bounds=None):
-        return pre_event_means(_in_range(events, bounds), _in_range(energy, bounds), rules)
+        return pre_event_means(_in_range(events, bounds), _in_range(daily_for_events, bounds), rules)
 
     second = dict(events=events, area_loss=area_loss, rules=rules)
     if con is None or con.name != "duckdb":

@@ -204,15 +204,20 @@ def month_range(start: dt.date, end: dt.date):
     return int(months[0].strftime("%Y%m")), int(months[-1].strftime("%Y%m")), first_day, last_day, months_tbl
 
 
-def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: FeatureRules):
+def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: FeatureRules, monthly=None):
     """First stage: the features of each (meter, month) of ``start``..``end`` from the meter's daily rows.
 
     Level, spread, history, curves and the correlation with the area loss; nothing that needs other
     meters (peers) or the meters' attributes (capacity), so it can run on any subset of meters.  (The
     events are few: they join in the second stage, only their pre-event means need the daily rows.)
+
+    ``monthly``: the :func:`monthly_consumption` rows of the history months and of ``start``..``end``,
+    when they are stored already (the incremental monthly run): the history then comes from them, and
+    ``energy`` needs only the days of ``start``..``end`` (for the loss correlation).
     """
     first, last, first_day, last_day, _ = month_range(start, end)
-    monthly = monthly_consumption(energy, rules)
+    if monthly is None:
+        monthly = monthly_consumption(energy, rules)
     # the same month a year before (同比), where the energy reaches back that far
     last_year = monthly.select(
         "meter_id", month_index=monthly.month_index + 12, last_year_mean_kwh=monthly.mean_kwh

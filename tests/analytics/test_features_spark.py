@@ -11,6 +11,7 @@ that month on both backends: the store keeps UTC instants, and the month is the 
 """
 
 import datetime as dt
+import shutil
 
 import ibis
 import numpy as np
@@ -21,6 +22,7 @@ from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect
 from gridcheck_analytics.datasets import simulate_county
 from gridcheck_analytics.features import FEATURE_COLUMNS, customer_month_features
+from gridcheck_analytics.monthly import DerivedStore
 from gridcheck_analytics.readings_sim import archive_frames_to_meters, simulate_readings
 from gridcheck_analytics.schema import EVENTS, conform
 from gridcheck_analytics.store import MeterStore
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in div
 
 HISTORY_START, START, END = dt.date(2025, 3, 1), dt.date(2025, 6, 1), dt.date(2025, 8, 31)
 KEY = ["meter_id", "month"]
+MONTHS = [str(p) for p in pd.period_range(HISTORY_START, END, freq="M")]
 
 
 @pytest.fixture(scope="module")
@@ -156,12 +159,36 @@ def test_customer_month_features_equal_on_duckdb_and_pyspark(county, spark):
         assert str(rows.loc[(first, 202507), "last_event_date"])[:10] == "2025-07-31"
 
 
-def test_month_features_from_the_store_equal_on_duckdb_and_pyspark(county, spark):
-    """What a detection run computes (``score_month``'s features), from the Parquet store, on each backend."""
+def test_month_features_from_the_store_equal_on_duckdb_and_pyspark(county, spark, tmp_path):
+    """What a detection run computes (``score_month``'s features), from the Parquet store, on each backend.
+
+    Each backend gets its own copy of the raw store, so that each computes the whole derived store (every
+    month's VEE, loss and per-meter monthly rows, then the features) rather than reading the other's.
+    """
     meters, store, _ = county
     archive = {"meters": meters}
-    duck = month_features(store, archive, "2025-08", con=connect("duckdb"))
-    spk = month_features(store, archive, "2025-08", con=spark)
+    stores = {}
+    for name in ("duckdb", "pyspark"):
+        shutil.copytree(store.data_dir, tmp_path / name, ignore=shutil.ignore_patterns("derived"))
+        stores[name] = MeterStore(tmp_path / name)
+    duck = month_features(stores["duckdb"], archive, "2025-08", con=connect("duckdb"))
+    spk = month_features(stores["pyspark"], archive, "2025-08", con=spark)
     assert set(duck["month"]) == {202508} and len(duck) == meters["meter_id"].nunique()
     assert duck["area_loss_rate_percent"].notna().all() and duck["loss_corr"].notna().any()
     assert_same_features(duck, spk)
+    # the intermediate results each backend stored: loss per area and month, per-meter monthly rows
+    con = connect("duckdb")
+    for frame, key in (("area_monthly", ["area_code", "month"]), ("meter_months", KEY)):
+        d, s = (
+            con.execute(DerivedStore(stores[n]).table(con, frame, MONTHS))
+            .sort_values(key)
+            .reset_index(drop=True)
+            for n in ("duckdb", "pyspark")
+        )
+        assert len(d) > 0 and list(d.columns) == list(s.columns)
+        pd.testing.assert_frame_equal(d[key], s[key], check_dtype=False)
+        numbers = [c for c in d.columns if pd.api.types.is_numeric_dtype(d[c]) and c not in key]
+        for column in numbers:
+            np.testing.assert_allclose(
+                s[column].to_numpy(float), d[column].to_numpy(float), rtol=1e-9, atol=1e-9, err_msg=column
+            )

@@ -1,0 +1,618 @@
+"""The monthly run in one pass, month by month, with its shared intermediate results in the Parquet store.
+
+VEE runs once per month; its validated series feed the line loss, the reading rates and the per-meter
+monthly history, and (from those) the detection features.  Nothing validates a month twice: the
+results of a month live in the derived part of the meter store with the fingerprint of their inputs,
+and a later run (the next month, the detection run after the line-loss run, the training of the model)
+reads them as long as the fingerprint holds.
+
+Layout (beside the raw frames of :class:`~gridcheck_analytics.store.MeterStore`)::
+
+    <data_dir>/derived/<YYYY-MM>/manifest.json          fingerprints, row counts
+    <data_dir>/derived/<YYYY-MM>/vee_daily.parquet      validated daily energy per meter-day
+    <data_dir>/derived/<YYYY-MM>/meter_months.parquet   per meter: the month's aggregates (the history)
+    <data_dir>/derived/<YYYY-MM>/area_supply_daily.parquet, area_daily.parquet, area_monthly.parquet,
+                                 line_monthly.parquet, quality.parquet    (loss, reading counts)
+    <data_dir>/derived/<YYYY-MM>/features.parquet       the month's customer-month features
+    <data_dir>/derived/<YYYY-MM>/suspects.parquet       the month's scored customers (last scoring)
+
+A month's *base* (VEE and everything computed from its validated days) depends on the raw daily and
+area-meter partitions its VEE reads (the month and the ``vee.history_days`` + 1 days before it: nothing
+after the month's last day, so a month's results are final when computed and a new month never changes
+an earlier one), the rules in force on its last day, the archive and :data:`VERSION`.  Its *features*
+depend on the bases of the month and of the twelve months before it (:attr:`FeatureRules.trend_months`,
+:attr:`FeatureRules.year_over_year_months`: the per-meter monthly rows, not the daily ones; the daily
+rows only of the few meters with theft-type events, for the mean before the event), the month's events
+and curves.  The fingerprint of a raw file is its size and modification time; of a derived month, the
+digest of its base fingerprint.  A stale fingerprint (a raw partition re-imported, the rules or this
+code changed) makes the next run recompute that month.  History months are reused whatever the archive
+is now (a month is analysed with the archive of its time); the month a run is *for* is recomputed when
+the archive changed, and always with ``force`` (re-running a month).
+
+Each month is written into a staging folder and renamed into place as a whole (under a per-month lock,
+as the raw store does): re-running a month replaces exactly that month's partition.
+
+Entry points: :func:`gridcheck_analytics.monthly_job.monthly_run` (the whole run: loss, flags, features,
+rules, scoring, suspects), :func:`run_month` (the same up to the features) and :func:`month_features` (a
+month's features, computing what is missing); all take any Ibis connection (DuckDB or PySpark) and
+return pandas frames.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from gridcheck_analytics import lineloss, quality
+from gridcheck_analytics.backends import connect, read_parquet
+from gridcheck_analytics.schema import QualityCode
+from gridcheck_analytics.thresholds import LineLossRules, VeeRules
+
+#: Version of the derived frames' definitions: a month computed by another version is recomputed.
+VERSION = 1
+DERIVED = "derived"
+MANIFEST = "manifest.json"
+#: Frames of a month's base (VEE and what is computed from its validated days).
+BASE_FRAMES = (
+    "vee_daily",
+    "meter_months",
+    "area_supply_daily",
+    "area_daily",
+    "area_monthly",
+    "line_monthly",
+    "quality",
+)
+_NOT_READ = (QualityCode.MISSING.value, QualityCode.ESTIMATED.value)
+_AREA_KEYS = ["area_code", "line_code", "station_code"]
+
+
+# -- months -------------------------------------------------------------------------------------------
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """First and last day of ``YYYY-MM``."""
+    p = pd.Period(month, freq="M")
+    return p.start_time.date(), p.end_time.date()
+
+
+def shift_month(month: str, k: int) -> str:
+    """``month`` moved by ``k`` months."""
+    return str(pd.Period(month, freq="M") + k)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[str]:
+    """The months (``YYYY-MM``) that the days ``first``..``last`` touch."""
+    return [str(p) for p in pd.period_range(first, last, freq="M")]
+
+
+# -- fingerprints -------------------------------------------------------------------------------------
+
+
+def _digest(value) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def rules_print(*rules) -> dict:
+    """The rule values as JSON-able dicts, by class."""
+    return {type(r).__name__: dataclasses.asdict(r) for r in rules}
+
+
+def archive_digest(meters: pd.DataFrame) -> str:
+    """Digest of the canonical meters frame (its values, in meter-id order)."""
+    m = meters.sort_values("meter_id").reset_index(drop=True)
+    hashed = pd.util.hash_pandas_object(m.astype(str), index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes() + ",".join(m.columns).encode()).hexdigest()[:20]
+
+
+class DerivedStore:
+    """The derived, per-month part of a :class:`~gridcheck_analytics.store.MeterStore` (module docstring)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.root = Path(store.data_dir) / DERIVED
+
+    def path(self, month: str, frame: str) -> Path:
+        return self.root / month / f"{frame}.parquet"
+
+    def manifest(self, month: str) -> dict | None:
+        try:
+            return json.loads((self.root / month / MANIFEST).read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def months(self) -> list[str]:
+        """Months with a base, sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / MANIFEST).is_file())
+
+    def table(self, con, frame: str, months):
+        """The frame of ``months`` (those that have it) as one Ibis table on ``con``; ``None`` if none."""
+        paths = [str(self.path(m, frame)) for m in months if self.path(m, frame).is_file()]
+        return read_parquet(con, paths) if paths else None
+
+    def raw_print(self, frame: str, months) -> dict:
+        """Size and modification time of the raw partitions of ``months`` (the fingerprint of inputs)."""
+        out = {}
+        for p in self.store.paths(frame, months):
+            st = os.stat(p)
+            out[str(Path(p).relative_to(self.store.data_dir))] = [st.st_size, st.st_mtime_ns]
+        return out
+
+    @contextlib.contextmanager
+    def locked(self, month: str) -> Iterator[None]:
+        """The exclusive lock of a month's partition (held while it is computed and renamed into place)."""
+        lock_dir = self.root / ".locks"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_dir / f"{month}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def staging(self) -> Path:
+        path = self.root / f".staging-{uuid.uuid4().hex}"
+        path.mkdir(parents=True)
+        return path
+
+    def replace_month(self, month: str, staged: Path) -> None:
+        """Put the staged folder in place of the month's partition (the old one removed after)."""
+        target = self.root / month
+        trash = self.root / f".trash-{uuid.uuid4().hex}"
+        if target.exists():
+            os.replace(target, trash)
+        try:
+            os.replace(staged, target)
+        except BaseException:
+            if trash.exists():
+                os.replace(trash, target)
+            raise
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def write_manifest(self, month: str, manifest: dict) -> None:
+        tmp = self.root / month / f".{MANIFEST}.{uuid.uuid4().hex}"
+        tmp.write_text(json.dumps(manifest, sort_keys=True, indent=1, default=str))
+        os.replace(tmp, self.root / month / MANIFEST)
+
+
+def write_frame(con, expr, path: Path) -> int:
+    """Write an Ibis table to one Parquet file (DuckDB: its own writer; others: streamed Arrow batches)."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if con.name == "duckdb":
+        con.to_parquet(expr, path)
+        return pq.ParquetFile(path).metadata.num_rows
+    rows = 0
+    batches = con.to_pyarrow_batches(expr)
+    with pq.ParquetWriter(path, batches.schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    return rows
+
+
+# -- one month ----------------------------------------------------------------------------------------
+
+
+class MonthlyRun:
+    """The months of one run: which are fresh, computing those that are not, reading their frames.
+
+    Parameters
+    ----------
+    store : MeterStore
+        The meter-data store (raw frames; the derived ones go under it).
+    meters : pandas.DataFrame
+        Canonical meters.
+    con : ibis connection
+        DuckDB or PySpark.
+    vee_rules : VeeRules, optional
+        VEE thresholds for every month; by default the rows in force on each month's last day.
+    """
+
+    def __init__(self, store, meters: pd.DataFrame, con, *, vee_rules: VeeRules | None = None):
+        self.store = store
+        self.derived = DerivedStore(store)
+        self.meters_pd = meters
+        self.meters = ibis.memtable(meters)
+        self.con = con
+        self.vee_rules = vee_rules
+        self.archive = archive_digest(meters)
+        self.timings: dict[str, float] = {}
+        self.validated: list[str] = []
+
+    def _time(self, stage: str, t0: float) -> float:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - t0
+        return now
+
+    # fingerprints
+    def _rules(self, month: str):
+        from gridcheck_analytics.features import FeatureRules
+
+        end = month_bounds(month)[1]
+        return self.vee_rules or VeeRules.in_force(end), FeatureRules.in_force(end)
+
+    def _window(self, month: str) -> list[str]:
+        vee_rules, _ = self._rules(month)
+        start, end = month_bounds(month)
+        return months_between(start - dt.timedelta(days=vee_rules.history_days + 1), end)
+
+    def base_print(self, month: str) -> dict:
+        window = self._window(month)
+        return {
+            "version": VERSION,
+            "month": month,
+            "rules": rules_print(*self._rules(month)),
+            "daily": self.derived.raw_print("daily", window),
+            "area_meter": self.derived.raw_print("area_meter", window),
+        }
+
+    def base_fresh(self, month: str, *, archive: bool) -> bool:
+        m = self.derived.manifest(month)
+        if m is None or m.get("base_digest") != _digest(self.base_print(month)):
+            return False
+        if archive and m.get("archive") != self.archive:
+            return False
+        return all(self.derived.path(month, f).is_file() for f in BASE_FRAMES)
+
+    def history_months(self, month: str, back: int) -> list[str]:
+        """The ``back`` months before ``month`` that the raw store has daily readings of."""
+        stored = set(self.store.months("daily"))
+        return [m for m in (shift_month(month, -k) for k in range(back, 0, -1)) if m in stored]
+
+    def ensure_bases(self, months, *, force: str | None = None, archive_for: str | None = None) -> None:
+        """Compute the bases of ``months`` that are missing or stale (``force``: that month always)."""
+        for m in months:
+            if m != force and self.base_fresh(m, archive=m == archive_for):
+                continue
+            with self.derived.locked(m):
+                if m != force and self.base_fresh(m, archive=m == archive_for):
+                    continue  # another process computed it meanwhile
+                self._compute_base(m)
+
+    def _compute_base(self, month: str) -> None:
+        """VEE of the month once, and what is computed from its validated days; renamed into place."""
+        from gridcheck_analytics.features import monthly_consumption
+
+        con, meters = self.con, self.meters
+        vee_rules, feature_rules = self._rules(month)
+        fingerprint = self.base_print(month)
+        start, end = month_bounds(month)
+        window = self._window(month)
+        if month not in self.store.months("daily"):
+            raise ValueError(f"no daily readings in the store for {month}")
+        daily = self.store.table(con, "daily", window)
+        area_readings = self.store.table(con, "area_meter", window)
+        stage = self.derived.staging()
+        try:
+            t0 = time.perf_counter()
+            areas = meters.select(*_AREA_KEYS).distinct()
+            if area_readings is not None:
+                supply_expr = lineloss.area_supply_daily(
+                    area_readings, start, end, areas=areas, rules=vee_rules, con=con
+                )
+            else:  # no area meters: the customers' VEE still runs, the loss is empty
+                supply_expr = ibis.memtable(
+                    pa.schema(
+                        [
+                            ("area_code", pa.string()),
+                            ("reading_date", pa.date32()),
+                            ("supply_kwh", pa.float64()),
+                            ("supply_quality_code", pa.string()),
+                            ("imbalance_rate", pa.float64()),
+                        ]
+                    ).empty_table()
+                )
+            rows = {"area_supply_daily": write_frame(con, supply_expr, stage / "area_supply_daily.parquet")}
+            quality.release_series(con)
+            supply = read_parquet(con, [str(stage / "area_supply_daily.parquet")])
+            vee = quality.validate_daily(
+                daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
+            )
+            vee = vee.select(*_AREA_KEYS, "meter_id", "reading_date", "energy_kwh", "quality_code")
+            rows["vee_daily"] = write_frame(con, vee, stage / "vee_daily.parquet")
+            quality.release_series(con)
+            t0 = self._time("VEE", t0)
+
+            v = read_parquet(con, [str(stage / "vee_daily.parquet")])
+            q = v.group_by([*_AREA_KEYS, "reading_date", "quality_code"]).aggregate(
+                readings=v.meter_id.count(), energy_kwh=v.energy_kwh.sum()
+            )
+            rows["quality"] = write_frame(con, q, stage / "quality.parquet")
+            q = read_parquet(con, [str(stage / "quality.parquet")])
+            daily_loss = lineloss.daily_area_loss_from_sales(sales_from_quality(q), supply)
+            rows["area_daily"] = write_frame(con, daily_loss, stage / "area_daily.parquet")
+            daily_loss = read_parquet(con, [str(stage / "area_daily.parquet")])
+            rows["area_monthly"] = write_frame(
+                con, lineloss.monthly_area_loss(daily_loss), stage / "area_monthly.parquet"
+            )
+            rows["line_monthly"] = write_frame(
+                con, lineloss.monthly_line_loss(daily_loss), stage / "line_monthly.parquet"
+            )
+            t0 = self._time("daily and monthly loss", t0)
+            mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
+            rows["meter_months"] = write_frame(con, mm, stage / "meter_months.parquet")
+            self._time("monthly history (per meter)", t0)
+            manifest = {
+                "month": month,
+                "base": fingerprint,
+                "base_digest": _digest(fingerprint),
+                "archive": self.archive,
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "rows": rows,
+            }
+            (stage / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=1, default=str))
+            self.derived.replace_month(month, stage)
+            self.validated.append(month)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+            quality.release_series(con)
+
+    # features
+    def _feature_inputs(self, month: str):
+        from gridcheck_analytics.features import FeatureRules
+
+        rules = FeatureRules.in_force(month_bounds(month)[1])
+        history = self.history_months(month, max(rules.trend_months, rules.year_over_year_months))
+        start, end = month_bounds(month)
+        event_first = end - dt.timedelta(days=rules.event_lookback_days + rules.pre_event_days)
+        event_months = months_between(end - dt.timedelta(days=rules.event_lookback_days), end)
+        return rules, history, [m for m in history if m >= f"{event_first:%Y-%m}"], event_months
+
+    def features_print(self, month: str) -> dict:
+        rules, history, _, event_months = self._feature_inputs(month)
+        bases = {}
+        for m in [*history, month]:
+            manifest = self.derived.manifest(m) or {}
+            bases[m] = manifest.get("base_digest")
+        return {
+            "version": VERSION,
+            "rules": rules_print(rules),
+            "archive": self.archive,
+            "bases": bases,
+            "events": self.derived.raw_print("events", event_months),
+            "curves": self.derived.raw_print("curves", [month]),
+        }
+
+    def features_fresh(self, month: str) -> bool:
+        m = self.derived.manifest(month)
+        return (
+            m is not None
+            and m.get("features_digest") == _digest(self.features_print(month))
+            and self.derived.path(month, "features").is_file()
+        )
+
+    def ensure_features(self, month: str, *, force: bool = False) -> None:
+        """The month's features, from its base and the stored monthly history (bases computed first)."""
+        rules, history, _, _ = self._feature_inputs(month)
+        self.ensure_bases([*history, month], archive_for=month)
+        if not force and self.features_fresh(month):
+            return
+        with self.derived.locked(month):
+            if not force and self.features_fresh(month):
+                return
+            self._compute_features(month)
+
+    def _compute_features(self, month: str) -> None:
+        from gridcheck_analytics.features import customer_month_features, release_features
+
+        con, d = self.con, self.derived
+        t0 = time.perf_counter()
+        rules, history, event_history, event_months = self._feature_inputs(month)
+        start, end = month_bounds(month)
+        energy = d.table(con, "vee_daily", [month]).select("meter_id", "reading_date", "energy_kwh")
+        monthly = d.table(con, "meter_months", [*history, month])
+        events = self.store.table(con, "events", event_months)
+        event_energy = None
+        if events is not None and event_history:
+            event_energy = d.table(con, "vee_daily", [*event_history, month]).select(
+                "meter_id", "reading_date", "energy_kwh"
+            )
+        loss_months = [m for m in history if m == shift_month(month, -1)] + [month]
+        area_loss = d.table(con, "area_daily", loss_months).select(
+            "area_code", "reading_date", "supply_kwh", "loss_kwh"
+        )
+        feats = customer_month_features(
+            energy,
+            self.meters,
+            start,
+            end,
+            events=events,
+            curves=self.store.table(con, "curves", [month]),
+            area_loss=area_loss,
+            rules=rules,
+            con=con,
+            monthly=monthly,
+            event_energy=event_energy,
+        )
+        fingerprint = self.features_print(month)
+        tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
+        try:
+            rows = write_frame(con, feats, tmp)
+            os.replace(tmp, d.path(month, "features"))
+        finally:
+            tmp.unlink(missing_ok=True)
+            release_features(con, feats)
+        manifest = d.manifest(month)
+        manifest.update(features=fingerprint, features_digest=_digest(fingerprint))
+        manifest["rows"]["features"] = rows
+        d.write_manifest(month, manifest)
+        self._time("features", t0)
+
+    def features(self, month: str) -> pd.DataFrame:
+        table = self.derived.table(self.con, "features", [month])
+        return self.con.execute(table)
+
+
+def sales_from_quality(q):
+    """:func:`lineloss.area_sales_daily` from the counts and energy per area, day and quality code."""
+    read = ~q.quality_code.isin(list(_NOT_READ))
+    flagged = ~q.quality_code.isin([QualityCode.VALID.value, *_NOT_READ])
+    zero = ibis.literal(0).cast("int64")
+    return q.group_by([*_AREA_KEYS, "reading_date"]).aggregate(
+        sales_kwh=q.energy_kwh.sum(),
+        meters=q.readings.sum(),
+        meters_read=ibis.ifelse(read, q.readings, zero).sum(),
+        readings_estimated=ibis.ifelse(q.quality_code == QualityCode.ESTIMATED.value, q.readings, zero).sum(),
+        readings_flagged=ibis.ifelse(flagged, q.readings, zero).sum(),
+    )
+
+
+def _reading_rate(q, level: str):
+    read = ~q.quality_code.isin(list(_NOT_READ))
+    zero = ibis.literal(0).cast("int64")
+    g = q.group_by([level, "reading_date"]).aggregate(
+        meters=q.readings.sum(), meters_read=ibis.ifelse(read, q.readings, zero).sum()
+    )
+    return g.mutate(
+        reading_rate_percent=g.meters_read.cast("float64") * 100.0 / g.meters.cast("float64")
+    ).order_by([level, "reading_date"])
+
+
+def customer_drops_from_months(meter_months, meters, rules: LineLossRules):
+    """:func:`lineloss.customer_drops` from the stored per-meter monthly rows (sum of the month's energy)."""
+    m = meter_months.select("meter_id", "month", energy_kwh=meter_months.sum_kwh).inner_join(
+        meters.select("meter_id", "area_code"), "meter_id"
+    )
+    m = m.select("meter_id", "area_code", "month", "energy_kwh")
+    m = m.mutate(
+        previous_energy_kwh=m.energy_kwh.lag().over(ibis.window(group_by="meter_id", order_by="month"))
+    )
+    return m.filter(
+        (m.previous_energy_kwh >= rules.large_customer_min_kwh)
+        & (m.energy_kwh < rules.large_customer_drop_fraction * m.previous_energy_kwh)
+    )
+
+
+# -- the run ------------------------------------------------------------------------------------------
+
+
+def canonical_meters(archive_frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The canonical meters frame from the archive frames (already canonical, or via the adapter)."""
+    from gridcheck_analytics.readings_sim import archive_frames_to_meters
+    from gridcheck_analytics.schema import METERS, conform
+
+    meters = archive_frames["meters"]
+    if not set(METERS.required) <= set(meters.columns):
+        meters = archive_frames_to_meters(archive_frames)
+    return conform(meters, METERS)
+
+
+def loss_results(
+    run: MonthlyRun,
+    month: str,
+    *,
+    history_months: int = 3,
+    targets: dict[str, float] | None = None,
+    loss_rules: LineLossRules | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The month's line-loss results (as :func:`gridcheck_analytics.pipeline.run_monthly` returns them)
+    from the stored bases of the month and its ``history_months`` months before (computed if missing)."""
+    con, d = run.con, run.derived
+    end = month_bounds(month)[1]
+    loss_rules = loss_rules or LineLossRules.in_force(end)
+    months = [*run.history_months(month, history_months), month]
+    run.ensure_bases(months[:-1])
+    t0 = time.perf_counter()
+    area_monthly = con.execute(d.table(con, "area_monthly", months))
+    line_monthly = con.execute(d.table(con, "line_monthly", [month]))
+    area_daily = con.execute(d.table(con, "area_daily", [month]).order_by(["area_code", "reading_date"]))
+    supply = con.execute(d.table(con, "area_supply_daily", months).order_by(["area_code", "reading_date"]))
+    q = d.table(con, "quality", [month])
+    rates = {level: con.execute(_reading_rate(q, f"{level}_code")) for level in ("area", "line", "station")}
+    qsum = q.group_by(["area_code", "reading_date", "quality_code"]).aggregate(readings=q.readings.sum())
+    qsum = con.execute(qsum)
+    drops = con.execute(
+        customer_drops_from_months(d.table(con, "meter_months", months), run.meters, loss_rules)
+    )
+    events_t = run.store.table(con, "events", months)
+    events = con.execute(lineloss.events_per_area(events_t, run.meters)) if events_t is not None else None
+    flagged = lineloss.area_flags(area_monthly, targets=targets, drops=drops, events=events, rules=loss_rules)
+    this = int(month.replace("-", ""))
+    run._time("flags", t0)
+    return {
+        "area_monthly": flagged[flagged["month"] == this].reset_index(drop=True),
+        "area_monthly_history": flagged,
+        "line_monthly": line_monthly.sort_values(["line_code", "station_code"]).reset_index(drop=True),
+        "area_daily": area_daily,
+        "area_supply_daily": supply,
+        "reading_rate_area": rates["area"],
+        "reading_rate_line": rates["line"],
+        "reading_rate_station": rates["station"],
+        "quality_summary": qsum,
+        "customer_drops": drops,
+    }
+
+
+def run_month(
+    store,
+    archive_frames: dict[str, pd.DataFrame],
+    month: str,
+    *,
+    con=None,
+    backend: str = "duckdb",
+    targets: dict[str, float] | None = None,
+    history_months: int = 3,
+    force: bool = True,
+    features: bool = True,
+    vee_rules: VeeRules | None = None,
+    loss_rules: LineLossRules | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[MonthlyRun, dict]:
+    """The month's VEE (once), loss and flags, and its features: the monthly run up to the scoring.
+
+    See :func:`gridcheck_analytics.monthly_job.monthly_run` for the parameters; ``progress(step)`` is
+    called after ``connect``, ``vee``, ``loss`` and ``features``.  Returns the run (its timings, the
+    months validated) and the line-loss frames of :func:`loss_results`, plus ``features`` when computed.
+    """
+    from gridcheck_analytics.features import FeatureRules
+
+    def step(name):
+        if progress:
+            progress(name)
+
+    con = con or connect(backend)
+    run = MonthlyRun(store, canonical_meters(archive_frames), con, vee_rules=vee_rules)
+    step("connect")
+    rules = FeatureRules.in_force(month_bounds(month)[1])
+    back = max([history_months, *((rules.trend_months, rules.year_over_year_months) if features else ())])
+    run.ensure_bases(run.history_months(month, back))
+    run.ensure_bases([month], force=month if force else None, archive_for=month)
+    step("vee")
+    out = loss_results(run, month, history_months=history_months, targets=targets, loss_rules=loss_rules)
+    step("loss")
+    if features:
+        run.ensure_features(month, force=force)
+        t0 = time.perf_counter()
+        out["features"] = run.features(month)
+        run._time("features", t0)
+        step("features")
+    return run, out
+
+
+def month_features(
+    store, archive_frames: dict[str, pd.DataFrame], month: str, *, con=None, backend: str = "duckdb"
+) -> pd.DataFrame:
+    """The customer-month features of ``month`` from the derived store (computed where missing or stale:
+    the month's base, its history months' bases, then the features)."""
+    con = con or connect(backend)
+    run = MonthlyRun(store, canonical_meters(archive_frames), con)
+    run.ensure_features(month)
+    return run.features(month)

@@ -1,0 +1,290 @@
+"""The monthly run in one pass (``gridcheck_analytics.monthly``): incremental months equal a full rebuild.
+
+A small simulated county (about sixty customers, four areas, six months of daily readings with theft and
+faults, meter events, 15-minute curves) is written to a meter store.  The *full rebuild* runs the last
+month on an empty derived store (every month validated in that run); the *incremental* store receives the
+raw months one at a time, each followed by its monthly run, which validates that month only and reads the
+earlier ones from the stored monthly history.  Their results are equal (numbers to 1e-9 relative: DuckDB
+adds in parallel, in no fixed order).
+"""
+
+import datetime as dt
+import os
+import shutil
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridcheck_analytics.backends import connect
+from gridcheck_analytics.datasets import simulate_county
+from gridcheck_analytics.features import customer_month_features
+from gridcheck_analytics.monthly import BASE_FRAMES, DerivedStore, month_bounds
+from gridcheck_analytics.monthly_job import monthly_run
+from gridcheck_analytics.readings_sim import archive_frames_to_meters, simulate_readings
+from gridcheck_analytics.store import PART, STORED_FRAMES, MeterStore
+
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+
+MONTHS = ["2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08"]
+LAST = MONTHS[-1]
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """(canonical meters, the full meter store: six months of readings, events and curves)."""
+    meters = archive_frames_to_meters(
+        simulate_county(n_customers=60, n_stations=2, n_lines=2, n_areas=4, seed=11)
+    )
+    store = MeterStore(tmp_path_factory.mktemp("full"))
+    simulate_readings(
+        meters,
+        start=dt.date(2025, 3, 1),
+        months=6,
+        seed=5,
+        theft_fraction=0.2,
+        fault_fraction=0.05,
+        curve_fraction=0.2,
+        max_curve_meters=12,
+        store=store,
+    )
+    return meters, store
+
+
+def copy_months(source: MeterStore, target: MeterStore, months) -> None:
+    """The raw partitions of ``months`` (every frame) copied into ``target``, as an import would add them."""
+    for frame in STORED_FRAMES:
+        for month in months:
+            src = source.data_dir / frame / month / PART
+            if src.is_file():
+                (target.data_dir / frame / month).mkdir(parents=True, exist_ok=True)
+                shutil.copy(src, target.data_dir / frame / month / PART)
+
+
+def frames_equal(left: pd.DataFrame, right: pd.DataFrame, keys, what: str) -> None:
+    assert list(left.columns) == list(right.columns), what
+    assert len(left) == len(right), what
+    left = left.sort_values(keys).reset_index(drop=True)
+    right = right.sort_values(keys).reset_index(drop=True)
+    for column in left.columns:
+        a, b = left[column], right[column]
+        if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
+            np.testing.assert_allclose(
+                b.to_numpy(float), a.to_numpy(float), rtol=1e-9, atol=1e-9, err_msg=f"{what}: {column}"
+            )
+        else:
+            assert [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in a] == [
+                None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in b
+            ], f"{what}: {column}"
+
+
+KEYS = {
+    "vee_daily": ["meter_id", "reading_date"],
+    "meter_months": ["meter_id", "month"],
+    "area_supply_daily": ["area_code", "reading_date"],
+    "area_daily": ["area_code", "reading_date"],
+    "area_monthly": ["area_code", "month"],
+    "line_monthly": ["line_code", "station_code", "month"],
+    "quality": ["area_code", "reading_date", "quality_code"],
+    "features": ["meter_id", "month"],
+}
+
+
+@pytest.fixture(scope="module")
+def runs(county, tmp_path_factory):
+    """(full rebuild's result, incremental store, the incremental runs' results by month)."""
+    meters, store = county
+    archive = {"meters": meters}
+    full = monthly_run(store, archive, LAST, con=connect("duckdb"))
+    inc = MeterStore(tmp_path_factory.mktemp("incremental"))
+    results = {}
+    for month in MONTHS:
+        copy_months(store, inc, [month])
+        results[month] = monthly_run(inc, archive, month, con=connect("duckdb"))
+    return full, inc, results
+
+
+def test_the_full_rebuild_validates_every_month_once_and_a_new_month_only_itself(runs):
+    full, _, results = runs
+    assert full["months_validated"] == MONTHS
+    for month in MONTHS:
+        assert results[month]["months_validated"] == [month]
+
+
+def test_incremental_months_equal_a_full_rebuild(county, runs):
+    meters, store = county
+    full, inc, results = runs
+    con = connect("duckdb")
+    a, b = DerivedStore(store), DerivedStore(inc)
+    for month in MONTHS:
+        for frame in BASE_FRAMES:
+            left = con.execute(a.table(con, frame, [month]))
+            right = con.execute(b.table(con, frame, [month]))
+            assert len(left) > 0, f"{frame} {month} is empty: the test data miss a case"
+            frames_equal(left, right, KEYS[frame], f"{frame} {month}")
+    last = results[LAST]
+    frames_equal(full["features"], last["features"], KEYS["features"], "features")
+    for name in ("area_monthly_history", "line_monthly", "area_daily", "reading_rate_area", "customer_drops"):
+        keys = [
+            c
+            for c in ("area_code", "line_code", "station_code", "meter_id", "month", "reading_date")
+            if c in full[name].columns
+        ]
+        frames_equal(
+            full[name].drop(columns=["causes"], errors="ignore"),
+            last[name].drop(columns=["causes"], errors="ignore"),
+            keys,
+            name,
+        )
+    assert (
+        full["area_monthly"]["causes"].map(len).tolist() == last["area_monthly"]["causes"].map(len).tolist()
+    )
+    suspects = ["meter_id", "score", "rule_score", "model_score", "rank_in_area"]
+    frames_equal(full["suspects"][suspects], last["suspects"][suspects], ["meter_id"], "suspects")
+    # the data exercise the run: flags, drops or events, estimated and flagged readings, history features
+    assert full["area_monthly_history"]["flagged"].any()
+    assert full["area_monthly"]["readings_estimated"].sum() > 0
+    assert full["features"]["trend_per_month"].notna().any()
+    assert full["features"]["theft_events_recent"].gt(0).any()
+
+
+def test_features_from_the_monthly_history_equal_those_from_every_validated_day(county, runs):
+    """The compact per-meter monthly rows give the features the daily rows of the whole history give."""
+    meters, store = county
+    full, _, _ = runs
+    con = connect("duckdb")
+    d = DerivedStore(store)
+    energy = d.table(con, "vee_daily", MONTHS).select("meter_id", "reading_date", "energy_kwh")
+    area_loss = d.table(con, "area_daily", MONTHS).select(
+        "area_code", "reading_date", "supply_kwh", "loss_kwh"
+    )
+    start, end = month_bounds(LAST)
+    from_days = customer_month_features(
+        energy,
+        ibis.memtable(meters),
+        start,
+        end,
+        events=store.table(con, "events", MONTHS),
+        curves=store.table(con, "curves", [LAST]),
+        area_loss=area_loss,
+        con=con,
+    )
+    frames_equal(con.execute(from_days), full["features"], KEYS["features"], "features from the days")
+
+
+def test_fingerprints_reuse_fresh_months_and_recompute_stale_ones(county, tmp_path):
+    meters, store = county
+    archive = {"meters": meters}
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    con = connect("duckdb")
+    first = monthly_run(mine, archive, LAST, con=con)
+    assert first["months_validated"] == MONTHS
+    d = DerivedStore(mine)
+    stamps = {m: os.stat(d.path(m, "vee_daily")).st_mtime_ns for m in MONTHS}
+    manifest = d.manifest("2025-05")
+    assert set(manifest["base"]["daily"]) == {"daily/2025-04/part-0.parquet", "daily/2025-05/part-0.parquet"}
+
+    # nothing changed, not forced: nothing validated again
+    assert monthly_run(mine, archive, LAST, con=con, force=False)["months_validated"] == []
+    # re-running the month replaces exactly its partition
+    again = monthly_run(mine, archive, LAST, con=con)
+    assert again["months_validated"] == [LAST]
+    assert all(os.stat(d.path(m, "vee_daily")).st_mtime_ns == stamps[m] for m in MONTHS[:-1])
+    assert os.stat(d.path(LAST, "vee_daily")).st_mtime_ns != stamps[LAST]
+
+    # a raw partition re-imported (new size and time): that month's base is stale and recomputed, and
+    # so is the month after it, whose VEE reads it as history; the others are reused
+    daily = mine.read("daily", ["2025-05"])
+    daily.loc[daily.index[:5], "register_total_kwh"] += 1.0
+    mine.upsert("daily", daily)
+    out = monthly_run(mine, archive, LAST, con=con, force=False)
+    assert out["months_validated"] == ["2025-05", "2025-06"]
+    # an archive change makes the month's own run recompute it; history months are kept
+    changed = meters.assign(multiplier=meters["multiplier"] * 1.0 + (meters.index == 0))
+    out = monthly_run(mine, {"meters": changed}, LAST, con=con, force=False)
+    assert out["months_validated"] == [LAST]
+
+
+def test_a_month_without_readings_is_refused(county, tmp_path):
+    meters, store = county
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS[:2])
+    with pytest.raises(ValueError, match="no daily readings"):
+        monthly_run(mine, {"meters": meters}, "2025-09", con=connect("duckdb"))
+
+
+def test_the_line_loss_run_is_the_same_on_pyspark(county, spark, tmp_path):
+    """``run_monthly`` (the Django analysis' call) on Spark equals DuckDB: each computes its own derived
+    store (VEE, loss, per-meter monthly rows of the month and its three months before)."""
+    from gridcheck_analytics.pipeline import run_monthly
+
+    meters, store = county
+    results = {}
+    for name, con in (("duckdb", connect("duckdb")), ("pyspark", spark)):
+        mine = MeterStore(tmp_path / name)
+        copy_months(store, mine, MONTHS)
+        results[name] = run_monthly(mine, {"meters": meters}, LAST, con=con)
+        assert DerivedStore(mine).months() == MONTHS[-4:]
+    duck, spk = results["duckdb"], results["pyspark"]
+    for name in (
+        "area_monthly_history",
+        "line_monthly",
+        "area_daily",
+        "reading_rate_area",
+        "quality_summary",
+    ):
+        keys = [
+            c
+            for c in ("area_code", "line_code", "station_code", "month", "reading_date", "quality_code")
+            if c in duck[name].columns
+        ]
+        frames_equal(
+            duck[name].drop(columns=["causes"], errors="ignore"),
+            spk[name].drop(columns=["causes"], errors="ignore"),
+            keys,
+            name,
+        )
+    assert duck["area_monthly"]["causes"].tolist() == spk["area_monthly"]["causes"].tolist()
+    assert len(duck["area_monthly_history"]) == 4 * duck["area_monthly"]["area_code"].nunique()
+
+
+def test_features_without_area_meters_have_no_area_loss(county, tmp_path):
+    from gridcheck_analytics.month_features import month_features
+
+    meters, store = county
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    shutil.rmtree(tmp_path / "area_meter")
+    features = month_features(mine, {"meters": meters}, LAST, con=connect("duckdb"))
+    assert len(features) == meters["meter_id"].nunique()
+    assert features["area_loss_rate_percent"].isna().all() and features["mean_kwh"].notna().all()
+    assert DerivedStore(mine).manifest(LAST)["base"]["area_meter"] == {}
+
+
+def test_the_detection_features_after_the_line_loss_run_validate_no_month_again(
+    county, tmp_path, monkeypatch
+):
+    """The Django analysis (``run_monthly``) then detection (``score_month`` → ``month_features``): each
+    month's VEE runs once; the features validate only the history months the loss run did not need."""
+    from gridcheck_analytics.month_features import month_features
+    from gridcheck_analytics.monthly import MonthlyRun
+    from gridcheck_analytics.pipeline import run_monthly
+
+    meters, store = county
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    validated = []
+    compute = MonthlyRun._compute_base
+    monkeypatch.setattr(
+        MonthlyRun, "_compute_base", lambda self, month: (validated.append(month), compute(self, month))[1]
+    )
+    con = connect("duckdb")
+    run_monthly(mine, {"meters": meters}, LAST, con=con)
+    assert validated == MONTHS[-4:]  # the month and its three history months
+    features = month_features(mine, {"meters": meters}, LAST, con=con)
+    assert validated == MONTHS[-4:] + MONTHS[:2]  # then only the older months the features read
+    assert len(features) == meters["meter_id"].nunique()
+    month_features(mine, {"meters": meters}, LAST, con=con)
+    assert len(validated) == len(MONTHS)
