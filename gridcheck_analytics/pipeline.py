@@ -225,6 +225,9 @@ def run_monthly(
         )
         if con.name == "duckdb":  # materialise once; every later step reads it
             vee = con.create_table(f"vee_{uuid.uuid4().hex}", vee, temp=True)
+        elif con.name == "pyspark":  # computed once on the executors, kept for the later steps
+            con._run_pre_execute_hooks(vee)  # registers the memtables the cached query reads
+            vee = vee.cache()
         step("vee")
         supply_pd = con.execute(supply)
         step("supply")

@@ -1,0 +1,95 @@
+"""The monthly run on a Spark standalone cluster gives DuckDB's results, also when a worker dies mid-run.
+
+A master and two workers (1 core, 1 GiB each) run on this machine (``StandaloneCluster``); the run is
+submitted from its own driver process with ``master="spark://127.0.0.1:<port>"`` -- not local mode: both
+workers launch an executor for it -- and writes its result frames to Parquet, which are compared with
+the same run on DuckDB (floats to 1e-9 relative: the two add in different orders).
+
+No skip: Spark needs Java 17, which CI has; without it the cluster fixture fails with a message saying so.
+"""
+
+import time
+
+import pytest
+
+from gridcheck_analytics.cluster import (
+    DONE,
+    StandaloneCluster,
+    compare_results,
+    java,
+    read_results,
+    run_month,
+    run_month_subprocess,
+)
+from gridcheck_analytics.province_sim import write_province
+
+MONTH = "2025-01"
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    """(store folder, DuckDB's results) of a small province: two counties, 600 meters."""
+    root = tmp_path_factory.mktemp("province")
+    write_province(root, meters=600, counties=2, month=MONTH, seed=4, theft_fraction=0.05)
+    out = tmp_path_factory.mktemp("duckdb") / "results"
+    run_month(root, MONTH, out, backend="duckdb", cores=1)
+    return root, read_results(out)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    java()  # no Java: ClusterError "Java is missing: Spark needs Java 17 ..." (a failure, not a skip)
+    with StandaloneCluster(tmp_path_factory.mktemp("spark"), workers=2, cores=1, memory="1g") as c:
+        yield c
+
+
+def _launched(cluster) -> list[int]:
+    return [cluster.executors_running(i) for i in range(2)]
+
+
+def test_monthly_run_on_the_cluster_equals_duckdb(province, cluster, tmp_path):
+    root, duck = province
+    before = _launched(cluster)
+    proc = run_month_subprocess(root, MONTH, tmp_path / "spark", master=cluster.url, cores=2, small=True)
+    out, err = proc.communicate(timeout=900)
+    assert proc.returncode == 0, err[-3000:]
+    assert "step flags" in out and "done" in out
+    # the run went to the cluster: each worker launched an executor for it
+    assert [a > b for a, b in zip(_launched(cluster), before, strict=True)] == [True, True]
+    spark = read_results(tmp_path / "spark")
+    assert len(duck["area_monthly"]) > 0 and duck["area_monthly"]["loss_rate_percent"].notna().all()
+    assert compare_results(duck, spark) == []
+
+
+def test_a_worker_killed_mid_run_finishes_or_fails_cleanly_and_a_rerun_equals_duckdb(province, cluster, tmp_path):
+    root, duck = province
+    before = _launched(cluster)
+    out_dir = tmp_path / "spark"
+    proc = run_month_subprocess(root, MONTH, out_dir, master=cluster.url, cores=2, small=True)
+    lines = []
+    while not any(line.startswith("step connect") for line in lines):  # the session runs, no job yet
+        line = proc.stdout.readline()
+        assert line, f"the driver stopped before its first step: {proc.stderr.read()[-3000:]}"
+        lines.append(line)
+    deadline = time.monotonic() + 120
+    while cluster.executors_running(1) <= before[1]:
+        assert time.monotonic() < deadline, "worker 1 never launched an executor for the run"
+        time.sleep(0.2)
+    time.sleep(2.0)  # into the VEE jobs
+    assert proc.poll() is None, "the run ended before the worker could be killed"
+    cluster.kill_worker(1)  # the worker and its executor, at once
+    out, err = proc.communicate(timeout=900)
+    out = "".join(lines) + out
+    if proc.returncode == 0:  # Spark ran the lost tasks again on worker 0
+        assert "done" in out
+        assert compare_results(duck, read_results(out_dir)) == []
+    else:  # a clean failure: one error line, no results (not even partial ones)
+        assert any(line.startswith("error: ") for line in err.splitlines()), err[-3000:]
+        assert not (out_dir / DONE).exists()
+        with pytest.raises(FileNotFoundError):
+            read_results(out_dir)
+    # re-run on what is left of the cluster: the same results as DuckDB's
+    proc = run_month_subprocess(root, MONTH, out_dir, master=cluster.url, cores=2, small=True)
+    out, err = proc.communicate(timeout=900)
+    assert proc.returncode == 0, err[-3000:]
+    assert compare_results(duck, read_results(out_dir)) == []
