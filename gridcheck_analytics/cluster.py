@@ -98,7 +98,13 @@ class StandaloneCluster:
         timeout: float = 90.0,
     ):
         self.log_dir = Path(log_dir)
-        self.n_workers, self.cores, self.memory, self.host, self.timeout = workers, cores, memory, host, timeout
+        self.n_workers, self.cores, self.memory, self.host, self.timeout = (
+            workers,
+            cores,
+            memory,
+            host,
+            timeout,
+        )
         self.port = _free_port()
         self.master: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen | None] = []
@@ -310,7 +316,9 @@ def compare_results(
                 same = np.array([str(p) == str(q) for p, q in zip(xs, ys, strict=True)])
             if not same.all():
                 i = int(np.flatnonzero(~same)[0])
-                problems.append(f"{name}.{c}: {int((~same).sum())} rows differ, e.g. {x.iat[i]!r} / {y.iat[i]!r}")
+                problems.append(
+                    f"{name}.{c}: {int((~same).sum())} rows differ, e.g. {x.iat[i]!r} / {y.iat[i]!r}"
+                )
     return problems
 
 

@@ -151,7 +151,9 @@ def _chunk_data(meters: pd.DataFrame, days: pd.DatetimeIndex, rng, missing_fract
         metered = true.copy()
         cols = np.arange(nd)[None, :] >= from_day[:, None]
         metered[thieves] = np.where(cols, true[thieves] * THEFT_FACTOR, true[thieves])
-    registers = np.round(rng.uniform(1000.0, 50000.0, n)[:, None] + np.cumsum(metered / mult[:, None], axis=1), 2)
+    registers = np.round(
+        rng.uniform(1000.0, 50000.0, n)[:, None] + np.cumsum(metered / mult[:, None], axis=1), 2
+    )
     del metered
     present = rng.random((n, nd)) >= missing_fraction
     present[:, 0] = True  # the lead-in day: every meter has a register to start from
@@ -180,7 +182,9 @@ def _chunk_data(meters: pd.DataFrame, days: pd.DatetimeIndex, rng, missing_fract
     np.add.at(sales, area_idx, true)
     supply = sales / (1.0 - rng.uniform(0.03, 0.07, na))[:, None]
     area_mult = np.where(supply.mean(axis=1) > 2000.0, 80.0, 40.0)
-    area_reg = np.round(rng.uniform(1000.0, 20000.0, na)[:, None] + np.cumsum(supply / area_mult[:, None], axis=1), 2)
+    area_reg = np.round(
+        rng.uniform(1000.0, 20000.0, na)[:, None] + np.cumsum(supply / area_mult[:, None], axis=1), 2
+    )
     imbalance = rng.uniform(0.02, 0.12, na)
     mean_i = supply / 24.0 / (3 * 0.22)
     ai, adi = np.divmod(np.arange(na * nd), nd)

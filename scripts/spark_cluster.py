@@ -60,10 +60,17 @@ def main(argv=None) -> int:
     )
     try:
         with StandaloneCluster(var, workers=args.workers, memory=args.worker_memory) as cluster:
-            print(f"cluster {cluster.url}: master + {args.workers} workers up in {time.perf_counter() - t0:.0f} s")
+            print(
+                f"cluster {cluster.url}: master + {args.workers} workers up in {time.perf_counter() - t0:.0f} s"
+            )
             t1 = time.perf_counter()
             proc = run_month_subprocess(
-                store, args.month, var / "results-spark", master=cluster.url, cores=args.workers, small=args.small
+                store,
+                args.month,
+                var / "results-spark",
+                master=cluster.url,
+                cores=args.workers,
+                small=args.small,
             )
             if args.kill_worker_after is not None:
                 time.sleep(args.kill_worker_after)

@@ -61,7 +61,9 @@ def test_monthly_run_on_the_cluster_equals_duckdb(province, cluster, tmp_path):
     assert compare_results(duck, spark) == []
 
 
-def test_a_worker_killed_mid_run_finishes_or_fails_cleanly_and_a_rerun_equals_duckdb(province, cluster, tmp_path):
+def test_a_worker_killed_mid_run_finishes_or_fails_cleanly_and_a_rerun_equals_duckdb(
+    province, cluster, tmp_path
+):
     root, duck = province
     before = _launched(cluster)
     out_dir = tmp_path / "spark"
