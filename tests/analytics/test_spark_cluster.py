@@ -20,6 +20,7 @@ from gridcheck_analytics.cluster import (
     read_results,
     run_month,
     run_month_subprocess,
+    write_results,
 )
 from gridcheck_analytics.province_sim import write_province
 
@@ -95,3 +96,25 @@ def test_a_worker_killed_mid_run_finishes_or_fails_cleanly_and_a_rerun_equals_du
     out, err = proc.communicate(timeout=900)
     assert proc.returncode == 0, err[-3000:]
     assert compare_results(duck, read_results(out_dir)) == []
+
+
+def test_compare_results_sees_a_changed_value_a_missing_row_and_nested_lists(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"area_code": ["A", "B"], "loss_kwh": [1.0, np.nan], "causes": [["x"], []]})
+    write_results({"area_monthly": frame}, tmp_path / "a")
+    same = read_results(tmp_path / "a")
+    assert compare_results({"area_monthly": frame}, same) == []
+    shuffled = frame.iloc[::-1].assign(loss_kwh=[np.nan, 1.0 + 1e-12])
+    assert compare_results({"area_monthly": frame}, {"area_monthly": shuffled}) == []
+    changed = frame.assign(loss_kwh=[1.001, np.nan])
+    assert compare_results({"area_monthly": frame}, {"area_monthly": changed}) != []
+    assert compare_results({"area_monthly": frame}, {"area_monthly": frame.iloc[:1]}) != []
+    assert compare_results({"area_monthly": frame}, {"area_monthly": frame, "line_monthly": frame}) != []
+    # a second write replaces the folder whole; a folder without the marker is not results
+    write_results({"line_monthly": frame}, tmp_path / "a")
+    assert sorted(read_results(tmp_path / "a")) == ["line_monthly"]
+    (tmp_path / "a" / DONE).unlink()
+    with pytest.raises(FileNotFoundError):
+        read_results(tmp_path / "a")
