@@ -65,6 +65,8 @@ def test_monthly_run_on_the_cluster_equals_duckdb(province, cluster, tmp_path):
 def test_a_worker_killed_mid_run_finishes_or_fails_cleanly_and_a_rerun_equals_duckdb(
     province, cluster, tmp_path
 ):
+    """Worker 1 and its executor killed during the VEE jobs: the run finishes on worker 0 with DuckDB's
+    results, or fails with one error line and no results, and then a re-run gives DuckDB's results."""
     root, duck = province
     before = _launched(cluster)
     out_dir = tmp_path / "spark"
@@ -83,15 +85,16 @@ def test_a_worker_killed_mid_run_finishes_or_fails_cleanly_and_a_rerun_equals_du
     cluster.kill_worker(1)  # the worker and its executor, at once
     out, err = proc.communicate(timeout=900)
     out = "".join(lines) + out
-    if proc.returncode == 0:  # Spark ran the lost tasks again on worker 0
+    if proc.returncode == 0:  # Spark ran the lost tasks again on worker 0: DuckDB's results
         assert "done" in out
         assert compare_results(duck, read_results(out_dir)) == []
-    else:  # a clean failure: one error line, no results (not even partial ones)
-        assert any(line.startswith("error: ") for line in err.splitlines()), err[-3000:]
-        assert not (out_dir / DONE).exists()
-        with pytest.raises(FileNotFoundError):
-            read_results(out_dir)
-    # re-run on what is left of the cluster: the same results as DuckDB's
+        return
+    # a clean failure: one error line, no results (not even partial ones) ...
+    assert any(line.startswith("error: ") for line in err.splitlines()), err[-3000:]
+    assert not (out_dir / DONE).exists()
+    with pytest.raises(FileNotFoundError):
+        read_results(out_dir)
+    # ... and a re-run on what is left of the cluster gives DuckDB's results
     proc = run_month_subprocess(root, MONTH, out_dir, master=cluster.url, cores=2, small=True)
     out, err = proc.communicate(timeout=900)
     assert proc.returncode == 0, err[-3000:]
