@@ -8,8 +8,9 @@
    rows, bytes, seconds and the peak RSS (flat: the RSS of one chunk, not of the province).  The simulator
    runs in a child process so that its peak RSS is its own.
 2. Runs the DuckDB monthly run (:func:`gridcheck_analytics.pipeline.run_monthly`: VEE, daily and monthly
-   loss per area and line, reading rates, flags) over all counties at once, and prints each step's time,
-   meter-days per second and per core, and the peak RSS.
+   loss per area and line, reading rates, flags) over all counties at once -- or county by county
+   (``--by-county``, the default above 2,000,000 meters: a whole province at once holds about 6 GB per
+   1,000,000 meters) -- and prints each step's time, meter-days per second and per core, and the peak RSS.
 3. Prints the figures extrapolated to 10,000,000 meters (linear in meters) when ``--meters`` is smaller,
    labelled as such.
 
@@ -50,31 +51,42 @@ def simulate(data_dir: Path, meters: int, counties: int, month: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def monthly_run(data_dir: Path, month: str, threads: int) -> dict:
+def monthly_run(data_dir: Path, month: str, threads: int, by_county: bool = False) -> dict:
+    """The DuckDB monthly run over all counties at once, or county by county (memory of one county)."""
     from gridcheck_analytics.backends import connect
     from gridcheck_analytics.pipeline import run_monthly
     from gridcheck_analytics.province_sim import ProvinceStore, peak_rss_mb
 
     t0 = time.perf_counter()
-    store = ProvinceStore(data_dir)
-    meters = store.meters()
-    steps = {"read meters": time.perf_counter() - t0}
-    last = [time.perf_counter()]
+    groups = [[c] for c in ProvinceStore(data_dir).counties] if by_county else [None]
+    steps: dict[str, float] = {}
+    n_meters = areas = flagged = 0
+    for counties in groups:
+        t1 = time.perf_counter()
+        store = ProvinceStore(data_dir, counties)
+        meters = store.meters()
+        steps["read meters"] = steps.get("read meters", 0.0) + time.perf_counter() - t1
+        last = [time.perf_counter()]
 
-    def progress(step, done, total):
-        now = time.perf_counter()
-        steps[step] = now - last[0]
-        last[0] = now
+        def progress(step, done, total, last=last):
+            now = time.perf_counter()
+            steps[step] = steps.get(step, 0.0) + now - last[0]
+            last[0] = now
 
-    con = connect("duckdb", threads=threads)
-    result = run_monthly(store, {"meters": meters}, month, con=con, history_months=0, progress=progress)
-    seconds = time.perf_counter() - t0
+        con = connect("duckdb", threads=threads)
+        result = run_monthly(store, {"meters": meters}, month, con=con, history_months=0, progress=progress)
+        con.disconnect()
+        n_meters += len(meters)
+        areas += len(result["area_monthly"])
+        flagged += int(result["area_monthly"]["flagged"].sum())
+        del result, meters
     return {
-        "seconds": seconds,
+        "seconds": time.perf_counter() - t0,
         "steps": steps,
-        "meters": len(meters),
-        "areas": len(result["area_monthly"]),
-        "flagged": int(result["area_monthly"]["flagged"].sum()),
+        "meters": n_meters,
+        "areas": areas,
+        "flagged": flagged,
+        "runs": len(groups),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -87,6 +99,12 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench-province"))
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="DuckDB threads")
     parser.add_argument("--skip-simulate", action="store_true", help="reuse the data under --data-dir")
+    parser.add_argument(
+        "--by-county",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="one DuckDB run per county (default above 2,000,000 meters: the memory of one county)",
+    )
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir)
     days = 31
@@ -103,14 +121,17 @@ def main(argv=None) -> int:
             print(
                 f"simulate (extrapolated to {PROVINCE_METERS:,} meters, linear): "
                 f"{sim['seconds'] * scale:,.0f} s, {sim['bytes'] * scale / 2**30:,.1f} GiB of Parquet, "
-                f"peak RSS unchanged (one chunk): {sim['peak_rss_mb']:,.0f} MiB"
+                f"peak RSS that of one chunk (min(meters per county, 100,000) meters; {sim['peak_rss_mb']:,.0f} MiB here)"
             )
 
-    run = monthly_run(data_dir, args.month, args.threads)
+    by_county = args.by_county if args.by_county is not None else args.meters > 2_000_000
+    run = monthly_run(data_dir, args.month, args.threads, by_county)
     meter_days = run["meters"] * days
     per_core = meter_days / run["seconds"] / args.threads
+    how = f"{run['runs']} county runs" if by_county else "all counties in one run"
     print(
-        f"DuckDB monthly run ({label}, {args.threads} threads): {run['seconds']:.1f} s, peak RSS {run['peak_rss_mb']:,.0f} MiB"
+        f"DuckDB monthly run ({label}, {args.threads} threads, {how}): {run['seconds']:.1f} s, "
+        f"peak RSS {run['peak_rss_mb']:,.0f} MiB"
     )
     for step, seconds in run["steps"].items():
         print(f"  {step:<12} {seconds:7.1f} s")
