@@ -16,6 +16,7 @@ submits it.  :func:`read_results` loads the frames back; :func:`compare_results`
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import shutil
@@ -333,15 +334,18 @@ def run_month(
     counties: Sequence[str] | None = None,
     history_months: int = 0,
     spark_conf: dict[str, str] | None = None,
+    meters_path=None,
+    targets_path=None,
     progress=None,
 ) -> dict:
-    """Run the month of a province store (:class:`~gridcheck_analytics.province_sim.ProvinceStore`) and
-    write its results to ``out`` (:func:`write_results`).
+    """Run the month of a province store (:class:`~gridcheck_analytics.province_sim.ProvinceStore`), or of
+    one meter store with its meters in a file, and write its results to ``out`` (:func:`write_results`).
 
     Parameters
     ----------
     store_root : path
-        The province's folder (one folder per county).
+        The province's folder (one folder per county); with ``meters_path``, one
+        :class:`~gridcheck_analytics.store.MeterStore` folder (the web app's ``GRIDCHECK_DATA_DIR``).
     month : str
         ``YYYY-MM``.
     out : path
@@ -358,6 +362,11 @@ def run_month(
         Months before ``month`` analysed too (as :func:`run_monthly`).
     spark_conf : dict, optional
         Extra Spark settings.
+    meters_path : path, optional
+        Parquet file of the canonical meters (the archive's, written by the caller): ``store_root`` is
+        then one meter store.
+    targets_path : path, optional
+        JSON object ``{area_code: target loss rate [%]}`` (``run_monthly``'s ``targets``).
 
     Returns
     -------
@@ -367,10 +376,15 @@ def run_month(
     from gridcheck_analytics.backends import connect
     from gridcheck_analytics.pipeline import run_monthly
     from gridcheck_analytics.province_sim import ProvinceStore
+    from gridcheck_analytics.store import MeterStore
 
     t0 = time.perf_counter()
-    store = ProvinceStore(store_root, counties)
-    meters = store.meters()
+    if meters_path is not None:
+        store, meters = MeterStore(store_root), pd.read_parquet(meters_path)
+    else:
+        store = ProvinceStore(store_root, counties)
+        meters = store.meters()
+    targets = json.loads(Path(targets_path).read_text()) if targets_path else None
     if backend == "pyspark":
         if master and "//127.0.0.1:" in master:  # executors on this machine call the driver back there
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -379,7 +393,13 @@ def run_month(
         con = connect("duckdb", threads=cores)
     try:
         result = run_monthly(
-            store, {"meters": meters}, month, con=con, history_months=history_months, progress=progress
+            store,
+            {"meters": meters},
+            month,
+            con=con,
+            targets=targets,
+            history_months=history_months,
+            progress=progress,
         )
         write_results(result, out)
     finally:
@@ -394,14 +414,34 @@ def run_month(
 
 
 def run_month_subprocess(
-    store_root, month: str, out, *, master: str, cores: int | None = None, counties=None, small: bool = False
+    store_root,
+    month: str,
+    out,
+    *,
+    master: str | None,
+    cores: int | None = None,
+    counties=None,
+    small: bool = False,
+    backend: str = "pyspark",
+    meters_path=None,
+    targets_path=None,
+    history_months: int = 0,
 ) -> subprocess.Popen:
-    """Start :func:`run_month` on the cluster ``master`` in its own process (its own JVM); return it.
+    """Start :func:`run_month` (on the cluster ``master``) in its own process (its own JVM); return it.
 
-    Its standard output has one line ``step <name>`` per step of the run, then ``done <seconds>``.
+    Its standard output has one line ``step <name>`` per step of the run, then ``done <seconds>``; on
+    failure it exits 1 with one line ``error: ...`` on its standard error.  This is how a background task
+    of the web app submits a cluster run (docs/scale-out.md).
     """
-    cmd = [sys.executable, "-m", "gridcheck_analytics.cluster", "run", "--backend", "pyspark"]
-    cmd += ["--master", master, "--store", str(store_root), "--month", month, "--out", str(out)]
+    cmd = [sys.executable, "-m", "gridcheck_analytics.cluster", "run", "--backend", backend]
+    cmd += ["--store", str(store_root), "--month", month, "--out", str(out)]
+    cmd += ["--history-months", str(history_months)]
+    if master:
+        cmd += ["--master", master]
+    if meters_path:
+        cmd += ["--meters", str(meters_path)]
+    if targets_path:
+        cmd += ["--targets", str(targets_path)]
     if cores:
         cmd += ["--cores", str(cores)]
     if counties:
@@ -425,6 +465,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--counties", default=None, help="comma-separated county codes (default all)")
     run.add_argument("--history-months", type=int, default=0)
     run.add_argument("--small", action="store_true", help="settings for small data (few partitions)")
+    run.add_argument("--meters", default=None, help="Parquet file of the meters: --store is one meter store")
+    run.add_argument("--targets", default=None, help="JSON file {area_code: target loss rate %%}")
     args = parser.parse_args(argv)
 
     def progress(step, done, total):
@@ -441,6 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             counties=args.counties.split(",") if args.counties else None,
             history_months=args.history_months,
             spark_conf=SMALL_RUN if args.small else None,
+            meters_path=args.meters,
+            targets_path=args.targets,
             progress=progress,
         )
     except Exception as exc:  # one line for the caller's log; the exit status says it failed

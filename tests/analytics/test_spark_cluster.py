@@ -121,3 +121,46 @@ def test_compare_results_sees_a_changed_value_a_missing_row_and_nested_lists(tmp
     (tmp_path / "a" / DONE).unlink()
     with pytest.raises(FileNotFoundError):
         read_results(tmp_path / "a")
+
+
+def test_a_background_task_submits_a_run_of_one_meter_store_and_loads_its_results(province, tmp_path):
+    """The web app's way (docs/scale-out.md): its meter store and the archive's meters in a file, a child
+    process for the run, ``step`` lines for the progress, the results loaded from Parquet."""
+    import json
+
+    root, _ = province
+    county = root / "C01"  # a county of the province is one meter store, its meters beside it
+    whole = tmp_path / "whole"
+    run_month(root, MONTH, whole, backend="duckdb", counties=["C01"])
+    targets = tmp_path / "targets.json"
+    codes = sorted(set(read_results(whole)["area_monthly"]["area_code"]))
+    targets.write_text(json.dumps(dict.fromkeys(codes, 1.0)))
+    proc = run_month_subprocess(
+        county,
+        MONTH,
+        tmp_path / "task",
+        master=None,
+        backend="duckdb",
+        meters_path=county / "meters.parquet",
+        targets_path=targets,
+    )
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-3000:]
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("step ")] == [
+        "connect",
+        "vee",
+        "supply",
+        "loss",
+        "flags",
+    ]
+    task = read_results(tmp_path / "task")
+    assert (task["area_monthly"]["target_percent"] == 1.0).all() and task["area_monthly"][
+        "above_target"
+    ].all()
+    same = {k: v for k, v in task.items() if k not in ("area_monthly", "area_monthly_history")}
+    assert compare_results({k: read_results(whole)[k] for k in same}, same) == []
+    # a store that is not there: exit 1 and one error line, no results
+    proc = run_month_subprocess(tmp_path / "nowhere", MONTH, tmp_path / "bad", master=None, backend="duckdb")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1 and err.strip().splitlines()[-1].startswith("error: ")
+    assert not (tmp_path / "bad").exists()
