@@ -69,6 +69,55 @@ class Command(BaseCommand):
             default=None,
             help="where the CSV files are written (default <VAR_DIR>/demo)",
         )
+        parser.add_argument(
+            "--province-month",
+            default=None,
+            metavar="DIR",
+            help="only write a province's month of meter data to DIR as Parquet (streamed, no database)",
+        )
+        parser.add_argument(
+            "--meters", type=int, default=10_000_000, help="meters of --province-month (default 10,000,000)"
+        )
+        parser.add_argument("--counties", type=int, default=36, help="counties of --province-month")
+        parser.add_argument("--month", default="2025-01", help="month of --province-month, YYYY-MM")
+
+    def _province_month(self, directory, options, seed) -> None:
+        """``--province-month DIR``: a province's month of meter data streamed to Parquet, then the figures."""
+        from gridcheck_analytics.province_sim import peak_rss_mb, write_province
+
+        meters, counties = options["meters"], options["counties"]
+        if meters < counties or counties < 1:
+            raise CommandError(_("--meters must be at least --counties, and --counties at least 1"))
+        try:
+            month = month_parse(options["month"]).strftime("%Y-%m")
+        except (ValueError, ValidationError) as exc:
+            raise CommandError(_("--month must be YYYY-MM")) from exc
+
+        def progress(county, done, total):
+            self.stdout.write(
+                _("%(county)s: %(done)s of %(total)s meters written, peak memory %(rss)s MiB")
+                % {"county": county, "done": done, "total": total, "rss": round(peak_rss_mb())}
+            )
+
+        stats = write_province(
+            directory, meters=meters, counties=counties, month=month, seed=seed, progress=progress
+        )
+        self.stdout.write(
+            _(
+                "%(meters)s meters x %(month)s in %(counties)s counties: %(rows)s daily readings, "
+                "%(mib)s MiB of Parquet under %(dir)s in %(seconds)s s, peak memory %(rss)s MiB"
+            )
+            % {
+                "meters": stats["meters"],
+                "month": stats["month"],
+                "counties": stats["counties"],
+                "rows": stats["daily_rows"],
+                "mib": round(stats["bytes"] / 2**20),
+                "dir": directory,
+                "seconds": round(stats["seconds"], 1),
+                "rss": round(stats["peak_rss_mb"]),
+            }
+        )
 
     def _registers(self) -> str:
         """The contract register, temporary supplies and metering assets as of today (each builder keeps
@@ -113,6 +162,9 @@ class Command(BaseCommand):
     ):
         if customers < 1:
             raise CommandError(_("--customers must be at least 1"))
+        if options.get("province_month"):
+            self._province_month(options["province_month"], options, seed)
+            return
         directory = directory or (VAR_DIR / "demo")
         started = time.monotonic()
 
