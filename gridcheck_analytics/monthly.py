@@ -151,7 +151,7 @@ class DerivedStore:
         out = {}
         for p in self.store.paths(frame, months):
             st = os.stat(p)
-            out[str(Path(p).relative_to(self.store.data_dir))] = [st.st_size, st.st_mtime_ns]
+            out[os.path.relpath(p, self.store.data_dir)] = [st.st_size, st.st_mtime_ns]
         return out
 
     @contextlib.contextmanager

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime as dt
+import hashlib
 import resource
 import shutil
 import sys
@@ -353,6 +354,10 @@ class ProvinceStore:
         missing = set(self.counties) - set(found)
         if missing:
             raise ValueError(f"counties {sorted(missing)} are not under {self.root}")
+        # Where the monthly run keeps its derived results (gridcheck_analytics.monthly.DerivedStore): one
+        # folder per choice of counties, so that a run over some counties never reads another's results.
+        chosen = hashlib.sha256(",".join(sorted(self.counties)).encode()).hexdigest()[:12]
+        self.data_dir = self.root / f"_runs-{chosen}"
 
     def months(self, frame_name: str) -> list[str]:
         """Months stored for a frame in any of the counties, sorted."""
