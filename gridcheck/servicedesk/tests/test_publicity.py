@@ -358,3 +358,18 @@ def test_form_submit_puts_a_refusal_on_the_form():
     form = F({"text": "x"})
     assert form_submit(form, deny, denied_on_form=True) is None and form.non_field_errors() == ["不许"]
     assert form_submit(F({"text": "x"}), lambda data: data["text"]) == "x"
+
+
+def test_the_demo_adds_a_held_campaign_and_a_published_typical_case(county):
+    """The service desk's demo on the small county: a campaign held, and a typical case drafted from a
+    closed theft case it takes through the cases services, published by a second person."""
+    from gridcheck.servicedesk.demo import demo_servicedesk_build
+
+    counts = demo_servicedesk_build(password=county.password)
+    assert counts["campaigns"] == 1 and counts["typical_cases"] == 1
+    campaign = PublicityCampaign.objects.get()
+    assert campaign.status == CampaignStatus.HELD and campaign.materials and campaign.photos.count() == 1
+    typical = TypicalCase.objects.get()
+    assert typical.status == TypicalCaseStatus.PUBLISHED and typical.approved_by_id != typical.prepared_by_id
+    assert typical.case.customer.name not in _published_text(typical)
+    assert typical.case.customer.account_number not in _published_text(typical)
