@@ -165,7 +165,7 @@ def _library_and_news(electricians) -> tuple[int, int]:
     return documents, 2
 
 
-def _campaign(head, station_id: int, now: datetime.datetime):
+def _campaign(head, now: datetime.datetime):
     """A held anti-theft publicity stall at the station, with its materials and reach."""
     campaign = services.campaign_create(
         user=head,
@@ -256,7 +256,7 @@ def _publicity(electricians, now: datetime.datetime) -> tuple[int, int]:
         return 0, 0
     station_id = first.customer_contact.customer.station_id
     managers = _managers(station_id)
-    _campaign(managers[0], station_id, now)
+    _campaign(managers[0], now)
     if len(managers) < 2:
         return 1, 0
     case = _closed_theft_case(station_id, now)
