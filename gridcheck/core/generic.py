@@ -157,6 +157,37 @@ class StepView(ScopedPage, View):
         return form.cleaned_data
 
 
+def form_errors(form, error) -> None:
+    """Put a refusal of a service on ``form``: a ``ValidationError`` on the fields it names (the rest, and
+    a ``PermissionDenied``, as the form's own errors)."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error) or _("You may not do this."))
+        return
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def form_submit(form, call, *, denied_on_form: bool = False):
+    """Validate ``form``, then run ``call(cleaned_data)`` (a service); its result, or None when the form
+    or the service refused (the refusal is then on the form, ``form_errors``). A ``PermissionDenied``
+    propagates (a 403) unless ``denied_on_form`` shows it on the form (the portal's pages)."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except PermissionDenied as error:
+        if not denied_on_form:
+            raise
+        form_errors(form, error)
+    except ValidationError as error:
+        form_errors(form, error)
+    return None
+
+
 def error_messages(request, error) -> None:
     """Show a refusal (``ValidationError`` or ``PermissionDenied``) as messages on the next page."""
     from django.contrib import messages

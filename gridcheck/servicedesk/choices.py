@@ -118,3 +118,30 @@ class TrainingKind(models.TextChoices):
     STUDY = "study", _("Anti-accident study")
     REHEARSAL = "rehearsal", _("Accident rehearsal")
     ONSITE = "onsite", _("On-site explanation")
+
+
+class CampaignKind(models.TextChoices):
+    """What kind of anti-theft publicity activity (反窃电宣传) a campaign was."""
+
+    STALL = "stall", _("Publicity stall (market, square)")
+    DOOR_TO_DOOR = "door_to_door", _("Door-to-door visits")
+    LECTURE = "lecture", _("Lecture or meeting")
+    SCHOOL = "school", _("Talk at a school")
+    MEDIA = "media", _("Media, WeChat or broadcast")
+    OTHER = "other", _("Other activity")
+
+
+class CampaignStatus(models.TextChoices):
+    """Planned → held (its reach recorded), or cancelled."""
+
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TypicalCaseStatus(models.TextChoices):
+    """A typical case: drafted (anonymised) → published by a second person, or withdrawn."""
+
+    DRAFT = "draft", _("Draft, waiting for approval")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -1,14 +1,17 @@
 """The service desk's part of the demo county: electricians (portal logins) for the demo's important and
 high-risk customers, their questions (answered and rated, waiting, overdue and escalated), an answer in the
-knowledge base, complaints (one to closure) and a business lead — made through the services users use.
-A second run keeps what exists."""
+knowledge base, complaints (one to closure), a business lead, an anti-theft publicity campaign and a typical
+case published from a closed theft case — made through the services users use. A second run keeps what
+exists."""
 
 from __future__ import annotations
 
 import datetime
 import io
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -162,6 +165,110 @@ def _library_and_news(electricians) -> tuple[int, int]:
     return documents, 2
 
 
+def _campaign(head, now: datetime.datetime):
+    """A held anti-theft publicity stall at the station, with its materials and reach."""
+    campaign = services.campaign_create(
+        user=head,
+        kind="stall",
+        place="镇中心集市",
+        held_at=now - datetime.timedelta(days=5),
+        materials="反窃电宣传单 | 600\n宣传海报 | 12\n《电力法》摘编手册 | 80",
+        people_reached=420,
+        leaflets_handed_out=560,
+        customers_visited=35,
+        notes="设咨询台讲解窃电的法律责任，公布举报电话。",
+        photos=[_png()],
+    )
+    return services.campaign_hold(campaign=campaign, user=head, now=now)
+
+
+def _closed_theft_case(station_id: int, now: datetime.datetime):
+    """A closed theft case of the station for the typical case: an existing one, else one taken through the
+    cases services (computed, notified, approved, paid, no legal step due, closed); None when the station
+    lacks the people or the archive for it."""
+    from gridcheck.archive.models import Customer
+    from gridcheck.cases.choices import CaseStatus
+    from gridcheck.cases.models import Case
+    from gridcheck.core.roles import HANDLE_CASES
+
+    existing = Case.objects.filter(station_id=station_id, status=CaseStatus.CLOSED, typical_case__isnull=True)
+    if existing.exists():
+        return existing.order_by("-pk").first()
+    handlers = [p for p in people_who_may(HANDLE_CASES, station_id=station_id) if p.station_id == station_id]
+    customer = (
+        Customer.objects.filter(
+            station_id=station_id, category="residential", metering_points__meters__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    if not handlers or customer is None:
+        return None
+    inspector = handlers[0]
+    try:
+        with transaction.atomic():  # all of it or nothing
+            return _case_to_closure(customer, inspector, station_id, now)
+    except (StopIteration, ValidationError, PermissionDenied):
+        return None
+
+
+def _case_to_closure(customer, inspector, station_id: int, now: datetime.datetime):
+    """A theft case of ``customer`` from its opening to its closure, by the people who do each step."""
+    from gridcheck.cases import selectors as case_selectors
+    from gridcheck.cases import services as cases
+    from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION
+
+    case = cases.case_create(
+        customer=customer,
+        kind="theft",
+        theft_type="bypass_meter",
+        case_date=timezone.localdate(now) - datetime.timedelta(days=60),
+        facts=f"{customer.name}（户号{customer.account_number}）在电能表前私接绕越线路用电，现场拍照取证。",
+        created_by=inspector,
+    )
+    case = cases.case_compute(case=case, user=inspector)
+    case = cases.case_notify(case=case, signed_by_customer=True, signer_name=customer.name, user=inspector)
+    case = cases.case_submit_for_approval(case=case, user=inspector)
+    while level := case_selectors.next_approval_level(case):
+        capability = APPROVE_STATION if level == "station" else APPROVE_COUNTY
+        approver = next(
+            p
+            for p in people_who_may(capability, station_id=station_id)
+            if case_selectors.can_approve(p, case, level)
+        )
+        case = cases.case_approve(case=case, user=approver, level=level, decision="approve")
+    cases.case_payment_record(
+        case=case,
+        amount_yuan=case.total_due_yuan,
+        paid_on=timezone.localdate(now),
+        receipt_number=f"DEMO-{case.pk}",
+        user=inspector,
+    )
+    cases.case_legal_record(case=case, user=inspector, step="not_due", reason="窃电金额未达追诉标准")
+    return cases.case_close(case=case, user=inspector, measures_taken="拆除绕越线路，更换表箱并加封。")
+
+
+def _publicity(electricians, now: datetime.datetime) -> tuple[int, int]:
+    """A campaign and a typical case (drafted by one of the station's staff, published by another) at the
+    station of the first electrician's customer."""
+    first = next((e for e in electricians if _managers(e.customer_contact.customer.station_id)), None)
+    if first is None:
+        return 0, 0
+    station_id = first.customer_contact.customer.station_id
+    managers = _managers(station_id)
+    _campaign(managers[0], now)
+    if len(managers) < 2:
+        return 1, 0
+    case = _closed_theft_case(station_id, now)
+    if case is None:
+        return 1, 0
+    preparer = next((m for m in managers if m.pk != case.created_by_id), managers[0])
+    typical = services.typical_case_prepare(case=case, user=preparer)
+    approver = next(m for m in managers if m.pk != preparer.pk)
+    services.typical_case_publish(typical_case=typical, user=approver, announce=True)
+    return 1, 1
+
+
 def demo_servicedesk_build(*, password: str, now: datetime.datetime | None = None) -> dict:
     """Build the service desk's demo data; counts of what was made (``kept``: it existed already)."""
     if Consultation.objects.exists():
@@ -243,7 +350,10 @@ def demo_servicedesk_build(*, password: str, now: datetime.datetime | None = Non
             user=first, kind="add_load", text="明年新建二期车间，预计新增负荷800kW。"
         )
     documents, announcements = _library_and_news(electricians)
+    campaigns, typical_cases = _publicity(electricians, now)
     return {
+        "campaigns": campaigns,
+        "typical_cases": typical_cases,
         "kept": False,
         "documents": documents,
         "announcements": announcements,

@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.hazards.forms import MultiplePhotoField
+from gridcheck.hazards.forms import MultipleFileInput, MultiplePhotoField
 from gridcheck.servicedesk.choices import (
     AnnouncementKind,
     AnnouncementReach,
     Audience,
+    CampaignKind,
     ComplaintChannel,
     ComplaintSubject,
     FeedbackKind,
@@ -188,10 +189,24 @@ class TrainingForm(forms.Form):
     )
 
 
+class AttachmentsField(MultiplePhotoField):
+    """Photos (JPEG, PNG) or PDFs in one input; each is checked by the service (core's upload path)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": "image/jpeg,image/png,application/pdf", "class": "form-control"}
+            ),
+        )
+        super().__init__(*args, **kwargs)
+
+
 class ThreadForm(forms.Form):
     topic = forms.ChoiceField(label=_("topic"), choices=Topic.choices, widget=forms.Select(attrs=SELECT))
     title = forms.CharField(label=_("title"), max_length=150, widget=forms.TextInput(attrs=TEXT))
     text = forms.CharField(label=_("text"), max_length=4000, widget=forms.Textarea(attrs={**TEXT, "rows": 4}))
+    attachments = AttachmentsField(label=_("attachments (photos or PDF)"), required=False)
 
 
 class ReplyForm(forms.Form):
@@ -199,3 +214,81 @@ class ReplyForm(forms.Form):
         label=_("reply"), max_length=4000, widget=forms.Textarea(attrs={**TEXT, "rows": 3})
     )
     official = forms.BooleanField(label=_("official answer"), required=False)
+    attachments = AttachmentsField(label=_("attachments (photos or PDF)"), required=False)
+
+
+class CampaignForm(forms.Form):
+    """An anti-theft publicity campaign: where, when, what, the materials and the reach, photos."""
+
+    kind = forms.ChoiceField(
+        label=_("kind of activity"), choices=CampaignKind.choices, widget=forms.Select(attrs=SELECT)
+    )
+    place = forms.CharField(label=_("place"), max_length=150, widget=forms.TextInput(attrs=TEXT))
+    held_at = forms.DateTimeField(
+        label=_("date and time"), widget=forms.DateTimeInput(attrs={**TEXT, "type": "datetime-local"})
+    )
+    materials = forms.CharField(
+        label=_("materials used (one a line: material | quantity)"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
+    )
+    people_reached = forms.IntegerField(
+        label=_("people reached"), min_value=0, required=False, widget=forms.NumberInput(attrs=TEXT)
+    )
+    leaflets_handed_out = forms.IntegerField(
+        label=_("leaflets handed out"), min_value=0, required=False, widget=forms.NumberInput(attrs=TEXT)
+    )
+    customers_visited = forms.IntegerField(
+        label=_("customers visited"), min_value=0, required=False, widget=forms.NumberInput(attrs=TEXT)
+    )
+    organiser = forms.ModelChoiceField(
+        label=_("organiser"), queryset=None, required=False, widget=forms.Select(attrs=SELECT)
+    )
+    notes = forms.CharField(
+        label=_("notes"), required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 3})
+    )
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from gridcheck.users.models import User
+
+        self.fields["organiser"].queryset = staff if staff is not None else User.objects.none()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), max_length=1000, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+
+
+class TypicalCasePrepareForm(forms.Form):
+    """The closed case to draft a typical case from (of the user's scope, not drafted yet)."""
+
+    case = forms.ModelChoiceField(label=_("closed case"), queryset=None, widget=forms.Select(attrs=SELECT))
+
+    def __init__(self, *args, cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from gridcheck.cases.models import Case
+
+        self.fields["case"].queryset = cases if cases is not None else Case.objects.none()
+        self.fields["case"].label_from_instance = lambda c: (
+            f"{c.number} · {c.type_display} · {c.closed_on or ''}"
+        )
+
+
+class TypicalCaseForm(forms.Form):
+    """The texts of a draft typical case (personal data is removed again when saved)."""
+
+    title = forms.CharField(label=_("title"), max_length=150, widget=forms.TextInput(attrs=TEXT))
+    text = forms.CharField(label=_("case description"), widget=forms.Textarea(attrs={**TEXT, "rows": 8}))
+    legal_basis = forms.CharField(
+        label=_("legal basis"), required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 2})
+    )
+    outcome = forms.CharField(
+        label=_("outcome"), required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 2})
+    )
+
+
+class TypicalPublishForm(forms.Form):
+    announce = forms.BooleanField(label=_("also publish as an announcement on the portal"), required=False)

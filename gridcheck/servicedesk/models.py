@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.events import StateChangeEvent, status_field
@@ -26,6 +27,8 @@ from gridcheck.servicedesk.choices import (
     AnnouncementKind,
     AnnouncementReach,
     Audience,
+    CampaignKind,
+    CampaignStatus,
     ComplaintChannel,
     ComplaintStatus,
     ComplaintSubject,
@@ -35,6 +38,7 @@ from gridcheck.servicedesk.choices import (
     Rating,
     Topic,
     TrainingKind,
+    TypicalCaseStatus,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -568,3 +572,190 @@ class ForumPost(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.thread_id} {self.pk}"
+
+
+class ForumAttachment(TimeStampedModel):
+    """A file attached to a forum post: a photo (re-encoded) or a PDF, checked by core's upload path and
+    served as an attachment only while its post and thread are shown (never a hidden one's)."""
+
+    post = models.ForeignKey(
+        ForumPost, verbose_name=_("forum post"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="servicedesk/forum/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=100)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    size_bytes = models.PositiveIntegerField(_("size [bytes]"), default=0)
+    uploaded_by = _user(_("uploaded by"))
+
+    SCOPE_STATION = "post__thread__station_id"
+
+    class Meta:
+        verbose_name = _("forum attachment")
+        verbose_name_plural = _("forum attachments")
+        ordering = ["post", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.pk)
+
+
+class PublicityCampaign(AuditedModel):
+    """An anti-theft publicity campaign (反窃电宣传): where and when, what kind of activity, the materials used
+    with their quantities (``materials``: a list of ``{"name", "quantity"}``) and its reach (people reached,
+    leaflets handed out, customers visited). Planned → held, or cancelled; each step is a
+    ``CampaignEvent``, every field change is in the history."""
+
+    station = _station()
+    kind = models.CharField(_("kind of activity"), max_length=20, choices=CampaignKind.choices)
+    place = models.CharField(_("place"), max_length=150)
+    held_at = models.DateTimeField(_("date and time"), db_index=True)
+    materials = models.JSONField(_("materials used"), default=list, blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), default=0)
+    leaflets_handed_out = models.PositiveIntegerField(_("leaflets handed out"), default=0)
+    customers_visited = models.PositiveIntegerField(_("customers visited"), default=0)
+    organiser = _user(_("organiser"))
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
+    )
+    created_by = _user(_("created by"))
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("publicity campaign")
+        verbose_name_plural = _("anti-theft publicity campaigns")
+        ordering = ["-held_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.place}"
+
+    @property
+    def number(self) -> str:
+        return f"XC{self.pk or 0:06d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("servicedesk:campaign_detail", args=[self.pk])
+
+    @property
+    def materials_text(self) -> str:
+        """The materials as one line: ``宣传单 500；海报 10``."""
+        return "；".join(f"{m.get('name', '')} {m.get('quantity', '')}".strip() for m in self.materials or [])
+
+
+class CampaignPhoto(TimeStampedModel):
+    """A photo of a campaign, checked and re-encoded by core's upload path."""
+
+    campaign = models.ForeignKey(
+        PublicityCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to="servicedesk/campaigns/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=50)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    uploaded_by = _user(_("uploaded by"))
+
+    SCOPE_STATION = "campaign__station_id"
+
+    class Meta:
+        verbose_name = _("campaign photo")
+        verbose_name_plural = _("campaign photos")
+        ordering = ["campaign", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.original_name}"
+
+
+class CampaignEvent(StateChangeEvent):
+    """One step of a campaign: planned, changed (a note), held, cancelled."""
+
+    campaign = models.ForeignKey(PublicityCampaign, on_delete=models.CASCADE, related_name="events")
+    from_status = status_field(_("from"), CampaignStatus, blank=True)
+    to_status = status_field(_("to"), CampaignStatus)
+
+    subject_field = "campaign"
+
+    class Meta:
+        verbose_name = _("campaign event")
+        verbose_name_plural = _("campaign events")
+        ordering = ["at", "pk"]
+
+
+class TypicalCase(AuditedModel):
+    """A typical closed theft or violation case (典型案例) published for publicity, with personal data
+    removed: no customer name, account, address, phone, ID or meter number, no staff name. What is kept:
+    the method, the amounts rounded to yuan, the legal basis, the outcome, the month and the county.
+
+    Drafted (anonymised by ``services.typical_case_prepare``) by one member of staff and published by
+    another (``sd_typical_approver_not_preparer``); published ones are shown to the station's electricians.
+    """
+
+    station = _station()
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="typical_case"
+    )
+    title = models.CharField(_("title"), max_length=150)
+    county = models.CharField(_("county"), max_length=50)
+    month = models.CharField(_("month"), max_length=7)
+    method = models.CharField(_("theft or violation method"), max_length=100)
+    back_bill_yuan = models.DecimalField(
+        _("back-billed [yuan]"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    penalty_yuan = models.DecimalField(
+        _("penalty [yuan]"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    total_yuan = models.DecimalField(
+        _("total [yuan]"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    text = models.TextField(_("case description"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=TypicalCaseStatus.choices, default=TypicalCaseStatus.DRAFT
+    )
+    prepared_by = _user(_("prepared by"))
+    prepared_at = models.DateTimeField(_("prepared at"))
+    approved_by = _user(_("approved by"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    announcement = models.ForeignKey(
+        Announcement,
+        verbose_name=_("announcement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    SCOPE_STATION = "station_id"
+
+    class Meta:
+        verbose_name = _("typical case")
+        verbose_name_plural = _("typical cases")
+        ordering = ["-prepared_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(prepared_by__isnull=True)
+                | ~Q(approved_by=F("prepared_by")),
+                name="sd_typical_approver_not_preparer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("servicedesk:typical_case_detail", args=[self.pk])
+
+
+class TypicalCaseEvent(StateChangeEvent):
+    """One step of a typical case: drafted, edited (a note), published, withdrawn."""
+
+    typical_case = models.ForeignKey(TypicalCase, on_delete=models.CASCADE, related_name="events")
+    from_status = status_field(_("from"), TypicalCaseStatus, blank=True)
+    to_status = status_field(_("to"), TypicalCaseStatus)
+
+    subject_field = "typical_case"
+
+    class Meta:
+        verbose_name = _("typical case event")
+        verbose_name_plural = _("typical case events")
+        ordering = ["at", "pk"]

@@ -22,12 +22,14 @@ PORTAL_PAGES = (
     "servicedesk:portal_training_sign",
     "servicedesk:portal_forum",
     "servicedesk:portal_forum_thread",
+    "servicedesk:portal_typical_cases",
 )
 #: Served to staff readers and to a portal login (the views narrow it to its own customer).
 SHARED = (
     "servicedesk:photo",
     "servicedesk:guidance_attachment",
     "servicedesk:training_material",
+    "servicedesk:forum_attachment",
     *(
         f"api:servicedesk-{name}"
         for name in (
@@ -47,6 +49,8 @@ SHARED = (
             "guidance-acknowledge",
             "announcement-list",
             "announcement-detail",
+            "typical-case-list",
+            "typical-case-detail",
         )
     ),
 )
@@ -61,6 +65,8 @@ MENU = [  # (label, url name, capability)
     (_("Announcements"), "servicedesk:announcement_list", VIEW_SERVICEDESK),
     (_("Trainings and drills"), "servicedesk:training_list", VIEW_SERVICEDESK),
     (_("Technical forum"), "servicedesk:forum_list", VIEW_SERVICEDESK),
+    (_("Anti-theft publicity campaigns"), "servicedesk:campaign_list", VIEW_SERVICEDESK),
+    (_("Typical cases"), "servicedesk:typical_case_list", VIEW_SERVICEDESK),
 ]
 
 

@@ -18,18 +18,28 @@ from gridcheck.core.periods import month_add
 from gridcheck.core.roles import VIEW_SERVICEDESK, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.hazards.selectors import portal_customer_for
-from gridcheck.servicedesk.choices import AnnouncementReach, Audience, ConsultationStatus, TimeLimit
+from gridcheck.servicedesk.choices import (
+    AnnouncementReach,
+    Audience,
+    ConsultationStatus,
+    TimeLimit,
+    TypicalCaseStatus,
+)
 from gridcheck.servicedesk.models import (
     Announcement,
     BusinessLead,
+    CampaignPhoto,
     Complaint,
     Consultation,
     ConsultationPhoto,
+    ForumAttachment,
     ForumThread,
     GuidanceDocument,
     GuidanceVersion,
     KnowledgeArticle,
+    PublicityCampaign,
     TrainingSession,
+    TypicalCase,
 )
 
 #: A question due within this time shows as "due soon" in the queue.
@@ -316,5 +326,42 @@ def threads_for(user) -> QuerySet:
 
 
 def posts_of(thread: ForumThread, user) -> QuerySet:
-    posts = thread.posts.select_related("author")
+    posts = thread.posts.select_related("author").prefetch_related("attachments")
     return posts.filter(hidden=False) if portal_customer_for(user) is not None else posts
+
+
+def attachments_for(user) -> QuerySet:
+    """The forum attachments ``user`` may download: those of the posts shown in the threads they may read
+    (a portal login: its customer's station's forum), never a hidden post's or a hidden thread's."""
+    return ForumAttachment.objects.filter(
+        post__thread__in=threads_for(user).values("pk"), post__hidden=False, post__thread__hidden=False
+    )
+
+
+# --- anti-theft publicity ----------------------------------------------------------------------------
+
+
+def campaigns_for(user) -> QuerySet:
+    """Publicity campaigns: staff their scope (a portal login none)."""
+    queryset = PublicityCampaign.objects.select_related("station", "organiser")
+    if portal_customer_for(user) is not None or not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)
+
+
+def campaign_photos_for(user) -> QuerySet:
+    return CampaignPhoto.objects.filter(campaign__in=campaigns_for(user).values("pk"))
+
+
+def typical_cases_for(user) -> QuerySet:
+    """Typical cases: a portal login the published ones of its customer's station; staff their scope
+    (drafts and withdrawn ones too)."""
+    queryset = TypicalCase.objects.select_related("station", "prepared_by", "approved_by")
+    customer = portal_customer_for(user)
+    if customer is not None:
+        return queryset.filter(station_id=customer.station_id, status=TypicalCaseStatus.PUBLISHED).order_by(
+            "-published_at", "-pk"
+        )
+    if not is_staff_reader(user):
+        return queryset.none()
+    return scope_queryset(queryset, user)

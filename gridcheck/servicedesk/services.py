@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core import signing
@@ -29,37 +31,46 @@ from gridcheck.core.roles import (
 )
 from gridcheck.core.rules import rule_int
 from gridcheck.core.scoping import scope_queryset
-from gridcheck.core.uploads import upload_accept
+from gridcheck.core.uploads import KINDS, clean_name, upload_accept
 from gridcheck.hazards.selectors import portal_customer_for
 from gridcheck.notifications.services import message_enqueue
 from gridcheck.servicedesk.choices import (
+    AnnouncementKind,
     AnnouncementReach,
     Audience,
+    CampaignStatus,
     ComplaintChannel,
     ComplaintStatus,
     ConsultationStatus,
     LeadStatus,
     Topic,
+    TypicalCaseStatus,
 )
 from gridcheck.servicedesk.models import (
     Announcement,
     Attendance,
     BusinessLead,
+    CampaignEvent,
+    CampaignPhoto,
     Complaint,
     ComplaintEvent,
     Consultation,
     ConsultationEvent,
     ConsultationPhoto,
+    ForumAttachment,
     ForumPost,
     ForumThread,
     GuidanceDocument,
     GuidanceVersion,
     KnowledgeArticle,
+    PublicityCampaign,
     QuizQuestion,
     QuizResult,
     ReadReceipt,
     TrainingInvitation,
     TrainingSession,
+    TypicalCase,
+    TypicalCaseEvent,
 )
 from gridcheck.users.selectors import people_who_may
 
@@ -899,24 +910,70 @@ def _rate_limit(user, now: datetime.datetime) -> None:
         raise ValidationError(_("You have posted %(n)s times in the last hour: please wait.") % {"n": recent})
 
 
+def forum_attachment_accept(upload):
+    """Check a forum attachment through core's upload path: a photo (JPEG or PNG, re-encoded) or a PDF,
+    by its content; anything else is refused with a message naming the file and what is allowed."""
+    name = clean_name(getattr(upload, "name", "") or "file")
+    extension = PurePath(name).suffix.lower()
+    if extension in KINDS["photo"]:
+        return photo_accept(upload)
+    if extension in KINDS["pdf"]:
+        return attachment_accept(upload)
+    raise ValidationError(
+        {
+            "attachments": _("The file %(name)s cannot be attached: attach a photo (JPEG, PNG) or a PDF.")
+            % {"name": name}
+        },
+        code="upload_refused",
+    )
+
+
+def _attachments_accept(attachments) -> list:
+    attachments = [a for a in (attachments or []) if a]
+    if len(attachments) > settings.GRIDCHECK_SERVICEDESK_MAX_PHOTOS:
+        raise ValidationError(
+            {
+                "attachments": _("At most %(n)s files per post.")
+                % {"n": settings.GRIDCHECK_SERVICEDESK_MAX_PHOTOS}
+            }
+        )
+    return [forum_attachment_accept(a) for a in attachments]  # every file checked before anything is written
+
+
+def _attachments_save(post: ForumPost, accepted, user) -> None:
+    for item in accepted:
+        attachment = ForumAttachment(
+            post=post,
+            content_type=item.content_type,
+            original_name=item.original_name,
+            size_bytes=item.size_bytes,
+            uploaded_by=user,
+        )
+        attachment.file.save(item.file.name, item.file, save=False)
+        attachment.save()
+
+
 @transaction.atomic
-def forum_thread_start(*, user, topic: str, title: str, text: str) -> ForumThread:
-    """Start a thread (with its first post) at the user's station."""
+def forum_thread_start(*, user, topic: str, title: str, text: str, attachments=()) -> ForumThread:
+    """Start a thread (with its first post and its attachments) at the user's station."""
     now = timezone.now()
     station_id = _forum_station(user)
     _rate_limit(user, now)
+    accepted = _attachments_accept(attachments)
     thread = ForumThread(station_id=station_id, topic=topic, title=title.strip(), author=user)
     thread.full_clean()
     thread.save()
     post = ForumPost(thread=thread, author=user, text=text.strip(), posted_at=now)
     post.full_clean()
     post.save()
+    _attachments_save(post, accepted, user)
     return thread
 
 
 @transaction.atomic
-def forum_reply(*, thread: ForumThread, user, text: str, official: bool = False) -> ForumPost:
-    """Reply in a thread (not locked nor hidden); a staff member who handles the desk may mark it official."""
+def forum_reply(*, thread: ForumThread, user, text: str, official: bool = False, attachments=()) -> ForumPost:
+    """Reply in a thread (not locked nor hidden), with attachments; a staff member who handles the desk may
+    mark it official."""
     now = timezone.now()
     _forum_station(user, thread)
     thread = ForumThread.objects.select_for_update().get(pk=thread.pk)
@@ -925,9 +982,11 @@ def forum_reply(*, thread: ForumThread, user, text: str, official: bool = False)
     if official and (portal_customer_for(user) is not None or not has_capability(user, MANAGE_SERVICEDESK)):
         raise PermissionDenied(_("Only staff who handle the desk give official answers."))
     _rate_limit(user, now)
+    accepted = _attachments_accept(attachments)
     post = ForumPost(thread=thread, author=user, text=text.strip(), posted_at=now, official=official)
     post.full_clean()
     post.save()
+    _attachments_save(post, accepted, user)
     return post
 
 
@@ -949,3 +1008,488 @@ def forum_moderate(*, user, thread: ForumThread | None = None, post: ForumPost |
     setattr(target, field, value)
     target.save(update_fields=[field, "updated_at"])
     return target
+
+
+# --- anti-theft publicity campaigns ----------------------------------------------------------------
+
+
+def parse_materials(text: str) -> list[dict]:
+    """Materials typed one per line: ``name | quantity`` (a whole number), e.g. ``宣传单 | 500``."""
+    materials = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+        quantity = parts[1] if len(parts) == 2 else ""
+        if not parts[0] or not quantity.isdigit():
+            raise ValidationError(
+                {"materials": _("Line %(n)s: write material | quantity (a whole number).") % {"n": n}}
+            )
+        materials.append({"name": parts[0][:100], "quantity": int(quantity)})
+    return materials
+
+
+def materials_lines(materials) -> str:
+    """The materials as the form shows them, one ``name | quantity`` a line."""
+    return "\n".join(f"{m['name']} | {m['quantity']}" for m in materials or [])
+
+
+def _campaign_manager(user) -> None:
+    if not has_capability(user, MANAGE_SERVICEDESK):
+        raise PermissionDenied(_("You may not handle the service desk."))
+
+
+def _campaign_fields(campaign: PublicityCampaign, user, fields: dict) -> list[str]:
+    """Set the campaign's fields from ``fields`` (materials typed as lines); the names that changed."""
+    changed = []
+    if "materials" in fields:
+        fields = {**fields, "materials": parse_materials(fields["materials"])}
+    organiser = fields.get("organiser")
+    if organiser is not None and organiser.station_id != campaign.station_id:
+        raise ValidationError(
+            {"organiser": _("The organiser is a member of the campaign's station's staff.")}
+        )
+    for name, value in fields.items():
+        if isinstance(value, str) and name != "materials":
+            value = value.strip()
+        if value is None and name in ("people_reached", "leaflets_handed_out", "customers_visited"):
+            value = 0
+        if getattr(campaign, name) != value:
+            setattr(campaign, name, value)
+            changed.append(name)
+    return changed
+
+
+def _campaign_photos(campaign: PublicityCampaign, photos, user) -> int:
+    photos = [p for p in (photos or []) if p]
+    if campaign.photos.count() + len(photos) > settings.GRIDCHECK_SERVICEDESK_MAX_PHOTOS * 2:
+        raise ValidationError(
+            {
+                "photos": _("At most %(n)s photos per campaign.")
+                % {"n": settings.GRIDCHECK_SERVICEDESK_MAX_PHOTOS * 2}
+            }
+        )
+    accepted = [photo_accept(p) for p in photos]
+    for item in accepted:
+        photo = CampaignPhoto(
+            campaign=campaign,
+            content_type=item.content_type,
+            original_name=item.original_name,
+            uploaded_by=user,
+        )
+        photo.image.save(item.file.name, item.file, save=False)
+        photo.save()
+    return len(accepted)
+
+
+CAMPAIGN_FIELDS = (
+    "kind",
+    "place",
+    "held_at",
+    "materials",
+    "people_reached",
+    "leaflets_handed_out",
+    "customers_visited",
+    "organiser",
+    "notes",
+)
+
+
+@transaction.atomic
+def campaign_create(*, user, photos=(), **fields) -> PublicityCampaign:
+    """Record a campaign of the user's station (planned), with its photos; the organiser defaults to the
+    user."""
+    _campaign_manager(user)
+    if user.station_id is None:
+        raise ValidationError(_("A campaign is held by a station: log in as its staff."))
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    campaign = PublicityCampaign(station_id=user.station_id, created_by=user, organiser=user)
+    fields = {k: v for k, v in fields.items() if not (k == "organiser" and v is None)}
+    _campaign_fields(campaign, user, fields)
+    campaign.full_clean()
+    campaign.save()
+    _campaign_photos(campaign, photos, user)
+    record_transition(CampaignEvent, campaign, to_status=CampaignStatus.PLANNED, actor=user)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: PublicityCampaign, user, photos=(), **fields) -> PublicityCampaign:
+    """Change a campaign of the user's scope (not a cancelled one) and add photos; the change is noted in
+    its log and its history."""
+    _staff_in_scope(user, campaign)
+    campaign = PublicityCampaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.CANCELLED:
+        raise ValidationError(_("A cancelled campaign is not changed."))
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    changed = _campaign_fields(campaign, user, fields)
+    campaign.full_clean()
+    campaign.save()
+    added = _campaign_photos(campaign, photos, user)
+    if changed or added:
+        labels = [str(PublicityCampaign._meta.get_field(name).verbose_name) for name in changed]
+        if added:
+            labels.append(_("%(n)s photos added") % {"n": added})
+        record_transition(
+            CampaignEvent,
+            campaign,
+            from_status=campaign.status,
+            to_status=campaign.status,
+            actor=user,
+            note=_("Changed: %(f)s") % {"f": "、".join(labels)},
+        )
+    return campaign
+
+
+@transaction.atomic
+def campaign_hold(
+    *, campaign: PublicityCampaign, user, now: datetime.datetime | None = None
+) -> PublicityCampaign:
+    """A planned campaign took place: it is recorded as held (not before its date and time)."""
+    _staff_in_scope(user, campaign)
+    campaign = PublicityCampaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.PLANNED:
+        raise ValidationError(_("Only a planned campaign can be recorded as held."))
+    if campaign.held_at > (now or timezone.now()):
+        raise ValidationError(_("The campaign's date and time is still to come."))
+    campaign.status = CampaignStatus.HELD
+    campaign.save(update_fields=["status", "updated_at"])
+    record_transition(
+        CampaignEvent,
+        campaign,
+        from_status=CampaignStatus.PLANNED,
+        to_status=CampaignStatus.HELD,
+        actor=user,
+        note=_("%(p)s people reached, %(l)s leaflets, %(c)s customers visited")
+        % {"p": campaign.people_reached, "l": campaign.leaflets_handed_out, "c": campaign.customers_visited},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_cancel(*, campaign: PublicityCampaign, user, reason: str) -> PublicityCampaign:
+    """A planned campaign is called off, with the reason."""
+    _staff_in_scope(user, campaign)
+    campaign = PublicityCampaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.PLANNED:
+        raise ValidationError(_("Only a planned campaign can be cancelled."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the campaign is cancelled.")})
+    campaign.status = CampaignStatus.CANCELLED
+    campaign.save(update_fields=["status", "updated_at"])
+    record_transition(
+        CampaignEvent,
+        campaign,
+        from_status=CampaignStatus.PLANNED,
+        to_status=CampaignStatus.CANCELLED,
+        actor=user,
+        note=reason.strip(),
+    )
+    return campaign
+
+
+# --- typical closed cases (典型案例), personal data removed ------------------------------------------
+
+#: What a customer's name becomes in a published case.
+SOME_CUSTOMER = "某客户"
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+YUAN = Decimal("1")
+#: The amounts a typical case keeps (rounded to yuan): calculation item -> field.
+CASE_AMOUNTS = {"back_bill_yuan": "back_bill_yuan", "penalty_yuan": "penalty_yuan"}
+
+
+def _person_names(user) -> list[str]:
+    if user is None:
+        return []
+    return [user.get_full_name(), getattr(user, "full_name", ""), user.username]
+
+
+def case_sensitive_terms(case) -> tuple[list[str], list[str]]:
+    """What must not appear in a published case: ``(customer names, other terms)``. The customer's name;
+    its account number, address and phone; its contacts' names, phones and e-mails; its meters' and
+    metering points' numbers; the case's number and documents' numbers; the names of the staff and of the
+    signer."""
+    customer = case.customer
+    names = [customer.name]
+    terms = [customer.account_number, customer.address, customer.phone, case.number]
+    for contact in customer.safety_contacts.all():
+        terms += [contact.name, contact.phone, contact.email]
+    for point in customer.metering_points.all():
+        terms.append(point.code)
+        terms += [m.asset_number for m in point.meters.all()]
+    if case.meter_id:
+        terms.append(case.meter.asset_number)
+    terms += [case.signer_name, case.police_reference, case.settlement_reference, case.visit_ref]
+    people = [case.created_by, case.write_off_requested_by, case.write_off_approved_by]
+    people += [a.approver for a in case.approvals.select_related("approver")]
+    people += [p.recorded_by for p in case.payments.select_related("recorded_by")]
+    people += [e.actor for e in case.events.select_related("actor")]
+    terms += [p.receipt_number for p in case.payments.all()]
+    for person in {p.pk: p for p in people if p is not None}.values():
+        terms += _person_names(person)
+
+    def clean(values):
+        return sorted({t.strip() for t in values if t and len(t.strip()) >= 2}, key=len, reverse=True)
+
+    return clean(names), clean(terms)
+
+
+def anonymise_case(text: str, names: list[str], terms: list[str]) -> str:
+    """``text`` with the customer's name as 某客户 and nothing else personal: the ``terms`` masked, and
+    anything that reads as an ID number, an e-mail, a phone or an account number."""
+    for name in names:
+        text = text.replace(name, SOME_CUSTOMER)
+    text = EMAIL.sub(MASK, text)
+    text = ID_NUMBER.sub(MASK, text)
+    return anonymise(text, terms)
+
+
+def _yuan(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value)).quantize(YUAN, rounding=ROUND_HALF_UP)
+
+
+def _county(case) -> str:
+    name = case.station.company.name
+    return name.removesuffix("供电公司").removesuffix("供电分公司") or name
+
+
+def _case_outcome(case) -> str:
+    from gridcheck.cases.choices import LegalStep
+
+    parts = []
+    if case.settled_amount_yuan is not None:
+        parts.append(
+            _("settled at %(a)s yuan (%(k)s)")
+            % {"a": _yuan(case.settled_amount_yuan), "k": case.get_settlement_kind_display()}
+        )
+    if case.write_off_approved_at and case.write_off_yuan:
+        parts.append(
+            _("%(a)s yuan written off with the county's approval") % {"a": _yuan(case.write_off_yuan)}
+        )
+    else:
+        parts.append(_("the amounts were paid in full"))
+    if case.legal_step == LegalStep.POLICE_TRANSFER:
+        parts.append(_("the case was transferred to the police"))
+    elif case.legal_step == LegalStep.NOT_DUE:
+        parts.append(_("no criminal responsibility was due"))
+    return "；".join(str(p) for p in parts)
+
+
+def _case_draft(case) -> dict:
+    """The fields of a typical case drafted from a closed case, before anonymisation."""
+    calculation = case.calculation or {}
+    items = {item.get("key"): item for item in calculation.get("items", [])}
+    amounts = {
+        field: _yuan(items[key]["value"]) if key in items else None for key, field in CASE_AMOUNTS.items()
+    }
+    total = _yuan(case.amount_due_yuan)
+    articles = []
+    for item in [*calculation.get("items", []), *calculation.get("flags", [])]:
+        article = (item.get("article") or "").strip()
+        if article and article not in articles:
+            articles.append(article)
+    month = f"{case.case_date:%Y-%m}"
+    county = _county(case)
+    method = str(case.type_display or case.get_kind_display())
+    when = _("%(y)s-%(m)s") % {"y": case.case_date.year, "m": case.case_date.month}
+    outcome = _case_outcome(case)
+    lines = [
+        _("In %(when)s, an inspection in %(county)s found a customer's %(kind)s: %(method)s.")
+        % {"when": when, "county": county, "kind": case.get_kind_display(), "method": method}
+    ]
+    if case.facts.strip():
+        lines.append(_("Facts found: %(facts)s") % {"facts": case.facts.strip()})
+    if amounts["back_bill_yuan"] is not None or amounts["penalty_yuan"] is not None:
+        lines.append(
+            _("Back-billed %(b)s yuan and a penalty of %(p)s yuan were charged, %(t)s yuan in all.")
+            % {
+                "b": amounts["back_bill_yuan"] if amounts["back_bill_yuan"] is not None else "—",
+                "p": amounts["penalty_yuan"] if amounts["penalty_yuan"] is not None else "—",
+                "t": total if total is not None else "—",
+            }
+        )
+    if articles:
+        lines.append(_("Legal basis: %(basis)s") % {"basis": "；".join(articles)})
+    lines.append(_("Outcome: %(outcome)s.") % {"outcome": outcome})
+    if case.measures_taken.strip():
+        lines.append(_("Measures taken: %(m)s") % {"m": case.measures_taken.strip()})
+    lines.append(_("Stealing electricity is against the law: report it to the station."))
+    return {
+        "title": _("%(county)s, %(when)s: a typical case of %(method)s")
+        % {"county": county, "when": when, "method": method},
+        "county": county,
+        "month": month,
+        "method": method,
+        "total_yuan": total,
+        "legal_basis": "；".join(articles),
+        "outcome": outcome,
+        "text": "\n".join(str(line) for line in lines),
+        **amounts,
+    }
+
+
+def closed_cases_for(user):
+    """The closed cases of the user's scope that no typical case was drafted from yet."""
+    from gridcheck.cases.choices import CaseStatus
+    from gridcheck.cases.models import Case
+
+    return scope_queryset(
+        Case.objects.filter(status=CaseStatus.CLOSED, typical_case__isnull=True).select_related(
+            "customer", "station"
+        ),
+        user,
+    ).order_by("-closed_on", "-pk")
+
+
+#: The texts of a typical case its preparer may edit (anonymised again on every save).
+TYPICAL_TEXTS = ("title", "text", "legal_basis", "outcome")
+
+
+def _load_case(case_id: int):
+    from gridcheck.cases.models import Case
+
+    return (
+        Case.objects.select_related(
+            "customer",
+            "station__company",
+            "meter",
+            "created_by",
+            "write_off_requested_by",
+            "write_off_approved_by",
+        )
+        .prefetch_related("customer__safety_contacts", "customer__metering_points__meters")
+        .get(pk=case_id)
+    )
+
+
+@transaction.atomic
+def typical_case_prepare(*, case, user) -> TypicalCase:
+    """Draft a typical case from a closed case of the user's scope, personal data removed; it waits for a
+    second person's approval."""
+    from gridcheck.cases.choices import CaseStatus
+    from gridcheck.cases.models import Case
+
+    _campaign_manager(user)
+    if not scope_queryset(Case.objects.filter(pk=case.pk), user).exists():
+        raise PermissionDenied(_("This is outside your scope."))
+    case = _load_case(case.pk)
+    if case.status != CaseStatus.CLOSED:
+        raise ValidationError(_("Only a closed case is published as a typical case."))
+    if TypicalCase.objects.filter(case=case).exists():
+        raise ValidationError(_("A typical case was drafted from this case already."))
+    draft = _case_draft(case)
+    names, terms = case_sensitive_terms(case)
+    for name in TYPICAL_TEXTS + ("method",):
+        draft[name] = anonymise_case(str(draft[name]), names, terms)
+    typical = TypicalCase(
+        station_id=case.station_id,
+        case=case,
+        prepared_by=user,
+        prepared_at=timezone.now(),
+        **draft,
+    )
+    typical.title = typical.title[:150]
+    typical.full_clean()
+    typical.save()
+    record_transition(TypicalCaseEvent, typical, to_status=TypicalCaseStatus.DRAFT, actor=user)
+    return typical
+
+
+@transaction.atomic
+def typical_case_edit(*, typical_case: TypicalCase, user, **texts) -> TypicalCase:
+    """Correct the texts of a draft; whatever is typed, the personal data is removed again."""
+    _staff_in_scope(user, typical_case)
+    typical = TypicalCase.objects.select_for_update().get(pk=typical_case.pk)
+    if typical.status != TypicalCaseStatus.DRAFT:
+        raise ValidationError(_("Only a draft is edited."))
+    names, terms = case_sensitive_terms(_load_case(typical.case_id))
+    changed = []
+    for name, value in texts.items():
+        if name not in TYPICAL_TEXTS:
+            raise ValidationError(_("Unknown fields: %(f)s") % {"f": name})
+        value = anonymise_case((value or "").strip(), names, terms)
+        if name == "title":
+            value = value[:150]
+        if value != getattr(typical, name):
+            setattr(typical, name, value)
+            changed.append(str(TypicalCase._meta.get_field(name).verbose_name))
+    typical.full_clean()
+    typical.save()
+    if changed:
+        record_transition(
+            TypicalCaseEvent,
+            typical,
+            from_status=typical.status,
+            to_status=typical.status,
+            actor=user,
+            note=_("Changed: %(f)s") % {"f": "、".join(changed)},
+        )
+    return typical
+
+
+@transaction.atomic
+def typical_case_publish(*, typical_case: TypicalCase, user, announce: bool = False) -> TypicalCase:
+    """A second person approves the draft: it is published to the station's electricians (and, with
+    ``announce``, as an announcement on the portal). The preparer never approves it."""
+    _staff_in_scope(user, typical_case)
+    typical = TypicalCase.objects.select_for_update().get(pk=typical_case.pk)
+    if typical.prepared_by_id == user.pk:
+        raise PermissionDenied(_("The person who prepared a typical case never approves its publication."))
+    if typical.status != TypicalCaseStatus.DRAFT:
+        raise ValidationError(_("Only a draft is published."))
+    names, terms = case_sensitive_terms(_load_case(typical.case_id))
+    published = " ".join(getattr(typical, name) for name in (*TYPICAL_TEXTS, "method"))
+    if any(term in published for term in names + terms):  # edited outside the services
+        raise ValidationError(_("The text still holds personal data: edit the draft first."))
+    typical.status = TypicalCaseStatus.PUBLISHED
+    typical.approved_by = user
+    typical.published_at = timezone.now()
+    if announce:
+        typical.announcement = announcement_publish(
+            user=user,
+            kind=AnnouncementKind.CAMPAIGN,
+            reach=AnnouncementReach.ALL,
+            title=typical.title,
+            body=typical.text,
+            by_email=False,
+            by_sms=False,
+        )
+    typical.full_clean()
+    typical.save()
+    record_transition(
+        TypicalCaseEvent,
+        typical,
+        from_status=TypicalCaseStatus.DRAFT,
+        to_status=TypicalCaseStatus.PUBLISHED,
+        actor=user,
+        note=_("also announced on the portal") if announce else "",
+    )
+    return typical
+
+
+@transaction.atomic
+def typical_case_withdraw(*, typical_case: TypicalCase, user, reason: str = "") -> TypicalCase:
+    """Take a draft or a published case back: electricians no longer see it."""
+    _staff_in_scope(user, typical_case)
+    typical = TypicalCase.objects.select_for_update().get(pk=typical_case.pk)
+    if typical.status == TypicalCaseStatus.WITHDRAWN:
+        raise ValidationError(_("This typical case is withdrawn already."))
+    from_status = typical.status
+    typical.status = TypicalCaseStatus.WITHDRAWN
+    typical.save(update_fields=["status", "updated_at"])
+    record_transition(
+        TypicalCaseEvent,
+        typical,
+        from_status=from_status,
+        to_status=TypicalCaseStatus.WITHDRAWN,
+        actor=user,
+        note=(reason or "").strip(),
+    )
+    return typical

@@ -19,21 +19,31 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from gridcheck.archive.models import Customer
-from gridcheck.core.generic import error_messages
-from gridcheck.core.roles import MANAGE_CONTRACTS, MANAGE_SERVICEDESK, has_capability
+from gridcheck.core.generic import ScopedListView, error_messages, form_submit, history_entries
+from gridcheck.core.roles import MANAGE_CONTRACTS, MANAGE_SERVICEDESK, VIEW_SERVICEDESK, has_capability
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.core.uploads import UPLOAD_CSP, upload_response
 from gridcheck.hazards.selectors import portal_customer_for
 from gridcheck.servicedesk import selectors, services
-from gridcheck.servicedesk.choices import ComplaintStatus, ConsultationStatus, LeadStatus, TimeLimit
+from gridcheck.servicedesk.choices import (
+    CampaignStatus,
+    ComplaintStatus,
+    ConsultationStatus,
+    LeadStatus,
+    TimeLimit,
+    TypicalCaseStatus,
+)
+from gridcheck.servicedesk.filtersets import PublicityCampaignFilterSet
 from gridcheck.servicedesk.forms import (
     AnnouncementForm,
     AnswerForm,
     AskForm,
+    CampaignForm,
     ComplaintCloseForm,
     ComplaintEnterForm,
     ComplaintForm,
@@ -41,26 +51,19 @@ from gridcheck.servicedesk.forms import (
     GuidanceForm,
     PublishForm,
     RateForm,
+    ReasonForm,
     ReplyForm,
     ThreadForm,
     TrainingForm,
+    TypicalCaseForm,
+    TypicalCasePrepareForm,
+    TypicalPublishForm,
     VersionForm,
 )
-from gridcheck.servicedesk.models import Attendance, QuizResult, ReadReceipt
+from gridcheck.servicedesk.models import Attendance, PublicityCampaign, QuizResult, ReadReceipt
+from gridcheck.servicedesk.tables import PublicityCampaignTable
 
 PAGE_SIZE = 50
-
-
-def _form_errors(form, error) -> None:
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or _("You may not do this."))
-        return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 # --- staff side ------------------------------------------------------------------------------------
@@ -133,17 +136,14 @@ class ConsultationDetailView(StaffMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         consultation = self.get_object()
         form = AnswerForm(request.POST)
-        if form.is_valid():
-            try:
-                services.consultation_answer(
-                    consultation=consultation, user=request.user, answer=form.cleaned_data["answer"]
-                )
-                messages.success(request, _("The answer is sent to the electrician."))
-                return redirect("servicedesk:consultation_detail", pk=consultation.pk)
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                _form_errors(form, error)
+        if form_submit(
+            form,
+            lambda data: services.consultation_answer(
+                consultation=consultation, user=request.user, answer=data["answer"]
+            ),
+        ):
+            messages.success(request, _("The answer is sent to the electrician."))
+            return redirect("servicedesk:consultation_detail", pk=consultation.pk)
         return self.render_to_response(self.get_context_data(object=consultation, form=form), status=400)
 
 
@@ -271,14 +271,16 @@ class ComplaintEnterView(StaffMixin, TemplateView):
                 if about_staff is None:
                     form.add_error("about_staff", _("No such member of staff at your station."))
             if not form.errors:
-                try:
-                    complaint = services.complaint_enter(
+                complaint = form_submit(
+                    form,
+                    lambda _data: services.complaint_enter(
                         user=request.user, customer=customer, about_staff=about_staff, **data
-                    )
+                    ),
+                    denied_on_form=True,
+                )
+                if complaint:
                     messages.success(request, _("The complaint is registered."))
                     return redirect("servicedesk:complaint_detail", pk=complaint.pk)
-                except (PermissionDenied, ValidationError) as error:
-                    _form_errors(form, error)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -308,17 +310,14 @@ class ComplaintDetailView(StaffMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         complaint = self.get_object()
         form = AnswerForm(request.POST)
-        if form.is_valid():
-            try:
-                services.complaint_answer(
-                    complaint=complaint, user=request.user, answer=form.cleaned_data["answer"]
-                )
-                messages.success(request, _("The answer is recorded."))
-                return redirect("servicedesk:complaint_detail", pk=complaint.pk)
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                _form_errors(form, error)
+        if form_submit(
+            form,
+            lambda data: services.complaint_answer(
+                complaint=complaint, user=request.user, answer=data["answer"]
+            ),
+        ):
+            messages.success(request, _("The answer is recorded."))
+            return redirect("servicedesk:complaint_detail", pk=complaint.pk)
         return self.render_to_response(self.get_context_data(object=complaint, form=form), status=400)
 
 
@@ -420,17 +419,16 @@ class PortalAskView(PortalMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = AskForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                consultation = services.consultation_ask(user=request.user, **form.cleaned_data)
-                messages.success(
-                    request,
-                    _("Your question is sent. The station answers by %(due)s.")
-                    % {"due": timezone.localtime(consultation.due_at).strftime("%Y-%m-%d %H:%M")},
-                )
-                return redirect("servicedesk:portal_consultation", pk=consultation.pk)
-            except (PermissionDenied, ValidationError) as error:
-                _form_errors(form, error)
+        consultation = form_submit(
+            form, lambda data: services.consultation_ask(user=request.user, **data), denied_on_form=True
+        )
+        if consultation:
+            messages.success(
+                request,
+                _("Your question is sent. The station answers by %(due)s.")
+                % {"due": timezone.localtime(consultation.due_at).strftime("%Y-%m-%d %H:%M")},
+            )
+            return redirect("servicedesk:portal_consultation", pk=consultation.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -457,18 +455,13 @@ class PortalConsultationView(PortalMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         consultation = self.get_object()
         form = RateForm(request.POST)
-        if form.is_valid():
-            try:
-                services.consultation_rate(
-                    consultation=consultation,
-                    user=request.user,
-                    rating=form.cleaned_data["rating"],
-                    comment=form.cleaned_data["comment"],
-                )
-                messages.success(request, _("Thank you for your rating."))
-                return redirect("servicedesk:portal_consultation", pk=consultation.pk)
-            except (PermissionDenied, ValidationError) as error:
-                _form_errors(form, error)
+        if form_submit(
+            form,
+            lambda data: services.consultation_rate(consultation=consultation, user=request.user, **data),
+            denied_on_form=True,
+        ):
+            messages.success(request, _("Thank you for your rating."))
+            return redirect("servicedesk:portal_consultation", pk=consultation.pk)
         return self.render_to_response(self.get_context_data(object=consultation, form=form), status=400)
 
 
@@ -491,13 +484,11 @@ class PortalComplaintView(PortalMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = ComplaintForm(request.POST)
-        if form.is_valid():
-            try:
-                services.complaint_submit(user=request.user, **form.cleaned_data)
-                messages.success(request, _("Your complaint is registered; the station will answer it."))
-                return redirect("servicedesk:portal")
-            except (PermissionDenied, ValidationError) as error:
-                _form_errors(form, error)
+        if form_submit(
+            form, lambda data: services.complaint_submit(user=request.user, **data), denied_on_form=True
+        ):
+            messages.success(request, _("Your complaint is registered; the station will answer it."))
+            return redirect("servicedesk:portal")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -511,13 +502,13 @@ class PortalFeedbackView(PortalMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = FeedbackForm(request.POST)
-        if form.is_valid():
-            try:
-                services.business_feedback_submit(user=request.user, **form.cleaned_data)
-                messages.success(request, _("Thank you: the station's business desk will contact you."))
-                return redirect("servicedesk:portal")
-            except (PermissionDenied, ValidationError) as error:
-                _form_errors(form, error)
+        if form_submit(
+            form,
+            lambda data: services.business_feedback_submit(user=request.user, **data),
+            denied_on_form=True,
+        ):
+            messages.success(request, _("Thank you: the station's business desk will contact you."))
+            return redirect("servicedesk:portal")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -540,15 +531,12 @@ class GuidanceListView(StaffMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = GuidanceForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                document = services.guidance_document_create(user=request.user, **form.cleaned_data)
-                messages.success(request, _("The document is published."))
-                return redirect("servicedesk:guidance_detail", pk=document.pk)
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                _form_errors(form, error)
+        document = form_submit(
+            form, lambda data: services.guidance_document_create(user=request.user, **data)
+        )
+        if document:
+            messages.success(request, _("The document is published."))
+            return redirect("servicedesk:guidance_detail", pk=document.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -575,15 +563,12 @@ class GuidanceDetailView(StaffMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         document = self.get_object()
         form = VersionForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.guidance_version_publish(document=document, user=request.user, **form.cleaned_data)
-                messages.success(request, _("The new version is published."))
-                return redirect("servicedesk:guidance_detail", pk=document.pk)
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                _form_errors(form, error)
+        if form_submit(
+            form,
+            lambda data: services.guidance_version_publish(document=document, user=request.user, **data),
+        ):
+            messages.success(request, _("The new version is published."))
+            return redirect("servicedesk:guidance_detail", pk=document.pk)
         return self.render_to_response(self.get_context_data(object=document, form=form), status=400)
 
 
@@ -667,19 +652,16 @@ class AnnouncementListView(StaffMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = AnnouncementForm(request.POST)
-        if form.is_valid():
-            try:
-                announcement = services.announcement_publish(user=request.user, **form.cleaned_data)
-                messages.success(
-                    request,
-                    _("Published; %(n)s e-mails and SMS queued in the outbox.")
-                    % {"n": announcement.messages_queued},
-                )
-                return redirect("servicedesk:announcement_list")
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                _form_errors(form, error)
+        announcement = form_submit(
+            form, lambda data: services.announcement_publish(user=request.user, **data)
+        )
+        if announcement:
+            messages.success(
+                request,
+                _("Published; %(n)s e-mails and SMS queued in the outbox.")
+                % {"n": announcement.messages_queued},
+            )
+            return redirect("servicedesk:announcement_list")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -721,22 +703,18 @@ class TrainingListView(StaffMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = TrainingForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
+
+        def create(data):
+            data = dict(data)
             reach = data.pop("invite")
-            try:
-                customers = (
-                    list(selectors.invitees(request.user.station_id, reach))
-                    if request.user.station_id
-                    else []
-                )
-                session = services.training_create(user=request.user, customers=customers, **data)
-                messages.success(request, _("The session is created and the customers invited."))
-                return redirect("servicedesk:training_detail", pk=session.pk)
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                _form_errors(form, error)
+            station_id = request.user.station_id
+            customers = list(selectors.invitees(station_id, reach)) if station_id else []
+            return services.training_create(user=request.user, customers=customers, **data)
+
+        session = form_submit(form, create)
+        if session:
+            messages.success(request, _("The session is created and the customers invited."))
+            return redirect("servicedesk:training_detail", pk=session.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -904,15 +882,9 @@ class ForumThreadView(StaffMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         thread = self.get_object()
-        form = ReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                services.forum_reply(thread=thread, user=request.user, **form.cleaned_data)
-                return redirect("servicedesk:forum_thread", pk=thread.pk)
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                _form_errors(form, error)
+        form = ReplyForm(request.POST, request.FILES)
+        if form_submit(form, lambda data: services.forum_reply(thread=thread, user=request.user, **data)):
+            return redirect("servicedesk:forum_thread", pk=thread.pk)
         return self.render_to_response(self.get_context_data(object=thread, form=form), status=400)
 
 
@@ -954,13 +926,12 @@ class PortalForumView(PortalMixin, TemplateView):
         return ctx
 
     def post(self, request, *args, **kwargs):
-        form = ThreadForm(request.POST)
-        if form.is_valid():
-            try:
-                thread = services.forum_thread_start(user=request.user, **form.cleaned_data)
-                return redirect("servicedesk:portal_forum_thread", pk=thread.pk)
-            except (PermissionDenied, ValidationError) as error:
-                _form_errors(form, error)
+        form = ThreadForm(request.POST, request.FILES)
+        thread = form_submit(
+            form, lambda data: services.forum_thread_start(user=request.user, **data), denied_on_form=True
+        )
+        if thread:
+            return redirect("servicedesk:portal_forum_thread", pk=thread.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -982,11 +953,283 @@ class PortalForumThreadView(PortalMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         thread = self.get_object()
-        form = ReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                services.forum_reply(thread=thread, user=request.user, text=form.cleaned_data["text"])
-                return redirect("servicedesk:portal_forum_thread", pk=thread.pk)
-            except (PermissionDenied, ValidationError) as error:
-                _form_errors(form, error)
+        form = ReplyForm(request.POST, request.FILES)
+        if form_submit(
+            form,
+            lambda data: services.forum_reply(
+                thread=thread, user=request.user, text=data["text"], attachments=data["attachments"]
+            ),
+            denied_on_form=True,
+        ):
+            return redirect("servicedesk:portal_forum_thread", pk=thread.pk)
         return self.render_to_response(self.get_context_data(object=thread, form=form), status=400)
+
+
+class ForumAttachmentView(LoginRequiredMixin, View):
+    """A forum post's attachment, to whoever reads its thread (a portal login: its station's forum), as an
+    attachment; a hidden post's or thread's is not served (a 404)."""
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(selectors.attachments_for(request.user), pk=pk)
+        return upload_response(
+            attachment.file,
+            content_type=attachment.content_type,
+            download_name=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
+        )
+
+
+# --- anti-theft publicity campaigns ----------------------------------------------------------------
+
+
+def _station_staff(user):
+    from gridcheck.users.models import User
+
+    if user.station_id is None:
+        return User.objects.none()
+    return User.objects.filter(station_id=user.station_id, is_active=True).order_by("username")
+
+
+class CampaignListView(ScopedListView):
+    """Anti-theft publicity campaigns of the user's scope (filters, XLSX export)."""
+
+    model = PublicityCampaign
+    filterset_class = PublicityCampaignFilterSet
+    table_class = PublicityCampaignTable
+    title = gettext_lazy("Anti-theft publicity campaigns")
+    search_placeholder = gettext_lazy("Place")
+    template_name = "servicedesk/campaign_list.html"
+    required_capability = VIEW_SERVICEDESK
+
+    def get_base_queryset(self):
+        return selectors.campaigns_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_manage"] = (
+            has_capability(self.request.user, MANAGE_SERVICEDESK) and self.request.user.station_id
+        )
+        return ctx
+
+
+class CampaignFormView(StaffMixin, TemplateView):
+    """A new campaign (``pk`` absent) or the change of one: the form, photos added to it."""
+
+    template_name = "servicedesk/campaign_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_capability(request.user, MANAGE_SERVICEDESK):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(selectors.campaigns_for(self.request.user), pk=self.kwargs["pk"])
+
+    def _form(self, campaign, data=None, files=None):
+        staff = _station_staff(self.request.user)
+        if campaign is not None:
+            from gridcheck.users.models import User
+
+            staff = User.objects.filter(station_id=campaign.station_id, is_active=True).order_by("username")
+            initial = {
+                name: getattr(campaign, name)
+                for name in services.CAMPAIGN_FIELDS
+                if name not in ("materials", "held_at")
+            }
+            initial["held_at"] = timezone.localtime(campaign.held_at).strftime("%Y-%m-%dT%H:%M")
+            initial["materials"] = services.materials_lines(campaign.materials)
+            return CampaignForm(data, files, staff=staff, initial=initial)
+        return CampaignForm(data, files, staff=staff, initial={"organiser": self.request.user.pk})
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        campaign = self.get_object()
+        ctx.update(object=campaign, form=kwargs.get("form") or self._form(campaign))
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        campaign = self.get_object()
+        form = self._form(campaign, request.POST, request.FILES)
+
+        def save(data):
+            data = dict(data)
+            photos = data.pop("photos")
+            if campaign is None:
+                return services.campaign_create(user=request.user, photos=photos, **data)
+            return services.campaign_update(campaign=campaign, user=request.user, photos=photos, **data)
+
+        saved = form_submit(form, save)
+        if saved:
+            messages.success(request, _("The campaign is saved."))
+            return redirect("servicedesk:campaign_detail", pk=saved.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CampaignDetailView(StaffMixin, TemplateView):
+    """A campaign: where, when, materials, reach, photos, its log and history, its steps."""
+
+    template_name = "servicedesk/campaign_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        campaign = get_object_or_404(selectors.campaigns_for(self.request.user), pk=self.kwargs["pk"])
+        may = has_capability(self.request.user, MANAGE_SERVICEDESK)
+        ctx.update(
+            object=campaign,
+            photos=campaign.photos.all(),
+            events=campaign.events.select_related("actor"),
+            history=history_entries(campaign),
+            can_edit=may and campaign.status != CampaignStatus.CANCELLED,
+            can_step=may and campaign.status == CampaignStatus.PLANNED,
+            reason_form=ReasonForm(),
+        )
+        return ctx
+
+
+class CampaignStepView(StaffMixin, View):
+    """Record a planned campaign as held, or cancel it (with a reason)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
+        action = request.POST.get("action", "")
+        try:
+            if action == "hold":
+                services.campaign_hold(campaign=campaign, user=request.user)
+                messages.success(request, _("The campaign is recorded as held."))
+            elif action == "cancel":
+                services.campaign_cancel(
+                    campaign=campaign, user=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("The campaign is cancelled."))
+            else:
+                messages.error(request, _("Unknown step."))
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            error_messages(request, error)
+        return redirect("servicedesk:campaign_detail", pk=campaign.pk)
+
+
+class CampaignPhotoView(StaffMixin, View):
+    """A campaign's photo, to staff of its scope."""
+
+    def get(self, request, pk):
+        photo = get_object_or_404(selectors.campaign_photos_for(request.user), pk=pk)
+        name = photo.image.name.rsplit("/", 1)[-1]
+        return upload_response(
+            photo.image, content_type=photo.content_type, download_name=name, inline_image=True
+        )
+
+
+# --- typical cases ---------------------------------------------------------------------------------
+
+
+class TypicalCaseListView(StaffMixin, TemplateView):
+    """Typical cases of the user's scope and, for those who handle the desk, a new draft from a closed
+    case."""
+
+    template_name = "servicedesk/typical_case_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        may = has_capability(self.request.user, MANAGE_SERVICEDESK)
+        ctx.update(
+            page=_page(self.request, selectors.typical_cases_for(self.request.user)),
+            can_manage=may,
+            form=kwargs.get("form")
+            or (TypicalCasePrepareForm(cases=services.closed_cases_for(self.request.user)) if may else None),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if not has_capability(request.user, MANAGE_SERVICEDESK):
+            raise PermissionDenied
+        form = TypicalCasePrepareForm(request.POST, cases=services.closed_cases_for(request.user))
+        typical = form_submit(
+            form, lambda data: services.typical_case_prepare(case=data["case"], user=request.user)
+        )
+        if typical:
+            messages.success(
+                request, _("The draft is ready, personal data removed: another person approves it.")
+            )
+            return redirect("servicedesk:typical_case_detail", pk=typical.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class TypicalCaseDetailView(StaffMixin, TemplateView):
+    """A typical case: its anonymised text, the draft's edit form (its preparer and others who handle the
+    desk), publication by a second person, withdrawal."""
+
+    template_name = "servicedesk/typical_case_detail.html"
+
+    def get_object(self):
+        return get_object_or_404(selectors.typical_cases_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        typical = kwargs.get("object") or self.get_object()
+        may = has_capability(self.request.user, MANAGE_SERVICEDESK)
+        draft = typical.status == TypicalCaseStatus.DRAFT
+        ctx.update(
+            object=typical,
+            events=typical.events.select_related("actor"),
+            can_edit=may and draft,
+            can_publish=may and draft and typical.prepared_by_id != self.request.user.pk,
+            is_preparer=typical.prepared_by_id == self.request.user.pk,
+            can_withdraw=may and typical.status != TypicalCaseStatus.WITHDRAWN,
+            form=kwargs.get("form")
+            or TypicalCaseForm(initial={name: getattr(typical, name) for name in services.TYPICAL_TEXTS}),
+            publish_form=TypicalPublishForm(),
+            reason_form=ReasonForm(),
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        typical = self.get_object()
+        form = TypicalCaseForm(request.POST)
+        if form_submit(
+            form, lambda data: services.typical_case_edit(typical_case=typical, user=request.user, **data)
+        ):
+            messages.success(request, _("The draft is saved, personal data removed."))
+            return redirect("servicedesk:typical_case_detail", pk=typical.pk)
+        return self.render_to_response(self.get_context_data(object=typical, form=form), status=400)
+
+
+class TypicalCaseStepView(StaffMixin, View):
+    """Publish a draft (a second person) or withdraw a typical case."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        typical = get_object_or_404(selectors.typical_cases_for(request.user), pk=pk)
+        action = request.POST.get("action", "")
+        try:
+            if action == "publish":
+                services.typical_case_publish(
+                    typical_case=typical, user=request.user, announce=request.POST.get("announce") == "on"
+                )
+                messages.success(request, _("The typical case is published to the electricians."))
+            elif action == "withdraw":
+                services.typical_case_withdraw(
+                    typical_case=typical, user=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("The typical case is withdrawn."))
+            else:
+                messages.error(request, _("Unknown step."))
+        except (PermissionDenied, ValidationError) as error:
+            error_messages(request, error)
+        return redirect("servicedesk:typical_case_detail", pk=typical.pk)
+
+
+class PortalTypicalCasesView(PortalMixin, TemplateView):
+    """The station's published typical cases (anti-theft publicity), for its electricians."""
+
+    template_name = "servicedesk/portal/typical_cases.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["page"] = _page(self.request, selectors.typical_cases_for(self.request.user))
+        return ctx

@@ -952,8 +952,44 @@ def _servicedesk(world, county, django_user_model):
             questions="第一步？|验电|断电|2",
         )
         world.objects[("forumthread", side)] = services.forum_thread_start(
-            user=electrician, topic="technical", title="电容柜", text="频繁投切"
+            user=electrician,
+            topic="technical",
+            title="电容柜",
+            text="频繁投切",
+            attachments=[SimpleUploadedFile("接线.png", _png_bytes(), content_type="image/png")],
         )
+        world.objects[("forumattachment", side)] = (
+            world.objects[("forumthread", side)].posts.get().attachments.get()
+        )
+        manager = county.users["head_east" if side == "own" else "inspector_west"]
+        campaign = services.campaign_create(
+            user=manager,
+            kind="stall",
+            place="集市",
+            held_at=timezone.now(),
+            materials="宣传单 | 100",
+            photos=[SimpleUploadedFile("现场.png", _png_bytes(), content_type="image/png")],
+        )
+        world.objects[("publicitycampaign", side)] = campaign
+        world.objects[("campaignphoto", side)] = campaign.photos.get()
+        # A closed case of the side's station (closed here directly: its closure is the cases tests') and
+        # its typical case, drafted by an inspector and published by a second person where there is one.
+        from gridcheck.cases.models import Case
+        from gridcheck.cases.services import case_create
+
+        case = case_create(
+            customer=county.customers["east12" if side == "own" else "west12"],
+            kind="theft",
+            theft_type="bypass_meter",
+            case_date=datetime.date(2023, 6, 1),
+            facts="表前绕越接线",
+            created_by=staff,
+        )
+        Case.objects.filter(pk=case.pk).update(status="closed", closed_on=datetime.date(2023, 8, 1))
+        typical = services.typical_case_prepare(case=case, user=staff)
+        if side == "own":
+            typical = services.typical_case_publish(typical_case=typical, user=county.users["head_east"])
+        world.objects[("typicalcase", side)] = typical
         world.objects[("announcement", side)] = services.announcement_publish(
             user=county.users["head_east" if side == "own" else "inspector_west"],
             kind="planned_outage",

@@ -1026,6 +1026,10 @@ OBJECT_KINDS.update(
             "announcement",
             "trainingsession",
             "forumthread",
+            "forumattachment",
+            "publicitycampaign",
+            "campaignphoto",
+            "typicalcase",
         ],
         "station",
     )
@@ -1117,6 +1121,42 @@ URLS.update(
         "servicedesk:portal_forum_thread": U("servicedesk_portal", "forumthread", data={"text": "x"}),
         "servicedesk:portal_training": U("servicedesk_portal", "trainingsession", data={"q_0": "0"}),
         "servicedesk:portal_training_sign": U("servicedesk_portal", "trainingsession", data={"t": "forged"}),
+        # A forum post's files: whoever reads its thread (the portal customer: its station's forum).
+        "servicedesk:forum_attachment": U("servicedesk_shared", "forumattachment"),
+        # Anti-theft publicity: staff read the campaigns and typical cases of their scope; recording and
+        # changing a campaign, drafting, publishing (a second person) and withdrawing a typical case are
+        # the managers' (the services); the portal customer reads its station's published typical cases.
+        "servicedesk:campaign_list": U("servicedesk"),
+        "servicedesk:campaign_create": U(
+            "servicedesk",
+            get_roles=SERVICEDESK_MANAGERS,
+            data={"kind": "stall", "place": "x", "held_at": "2026-12-01T09:00"},
+        ),
+        "servicedesk:campaign_detail": U("servicedesk", "publicitycampaign"),
+        "servicedesk:campaign_edit": U(
+            "servicedesk",
+            "publicitycampaign",
+            get_roles=SERVICEDESK_MANAGERS,
+            data={"kind": "stall", "place": "改了", "held_at": "2026-12-01T09:00"},
+        ),
+        "servicedesk:campaign_step": U(
+            "servicedesk", "publicitycampaign", data={"action": "cancel", "reason": "x"}
+        ),
+        "servicedesk:campaign_photo": U("servicedesk", "campaignphoto"),
+        "servicedesk:typical_case_list": U("servicedesk"),
+        "servicedesk:typical_case_detail": U(
+            "servicedesk", "typicalcase", data={"title": "改了", "text": "改了"}
+        ),
+        "servicedesk:typical_case_step": U("servicedesk", "typicalcase", data={"action": "withdraw"}),
+        "servicedesk:portal_typical_cases": U("servicedesk_portal"),
+        "api:servicedesk-campaign-list": U(
+            "servicedesk", data={"kind": "stall", "place": "x", "held_at": "2026-12-01T09:00:00+08:00"}
+        ),
+        "api:servicedesk-campaign-detail": U("servicedesk", "publicitycampaign", data={"place": "改了"}),
+        "api:servicedesk-campaign-hold": U("servicedesk", "publicitycampaign"),
+        "api:servicedesk-campaign-cancel": U("servicedesk", "publicitycampaign", data={"reason": "x"}),
+        "api:servicedesk-typical-case-list": U("servicedesk_shared"),
+        "api:servicedesk-typical-case-detail": U("servicedesk_shared", "typicalcase"),
     }
 )
 

@@ -79,7 +79,12 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     from gridcheck.servicedesk.models import Announcement, GuidanceDocument, ReadReceipt
 
     assert GuidanceDocument.objects.count() == 4 and ReadReceipt.objects.exists()
-    assert Announcement.objects.count() == 2
+    from gridcheck.servicedesk.models import PublicityCampaign, TypicalCase
+
+    # Two announcements, and the published typical case announced on the portal.
+    assert Announcement.objects.count() == 2 + TypicalCase.objects.exclude(announcement=None).count()
+    assert PublicityCampaign.objects.filter(status="held").exists()
+    assert TypicalCase.objects.filter(status="published").exists()
     from gridcheck.servicedesk.models import Attendance, QuizResult
 
     assert Attendance.objects.exists() and QuizResult.objects.exists()

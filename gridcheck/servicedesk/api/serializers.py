@@ -2,14 +2,17 @@
 
 from rest_framework import serializers
 
-from gridcheck.servicedesk.choices import Topic
+from gridcheck.servicedesk.choices import CampaignKind, Topic
 from gridcheck.servicedesk.models import (
     Announcement,
+    CampaignEvent,
     Complaint,
     Consultation,
     ConsultationEvent,
     GuidanceDocument,
     KnowledgeArticle,
+    PublicityCampaign,
+    TypicalCase,
 )
 
 
@@ -143,3 +146,92 @@ class AnnouncementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Announcement
         fields = ["id", "kind", "reach", "title", "body", "published_at"]
+
+
+class MaterialSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    quantity = serializers.IntegerField(min_value=0)
+
+
+class CampaignEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = CampaignEvent
+        fields = ["at", "actor", "from_status", "to_status", "note"]
+
+
+class PublicityCampaignSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    station = serializers.StringRelatedField()
+    organiser = serializers.StringRelatedField()
+    materials = MaterialSerializer(many=True, read_only=True)
+    photos = serializers.SerializerMethodField()
+    events = CampaignEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PublicityCampaign
+        fields = [
+            "id",
+            "number",
+            "station",
+            "kind",
+            "place",
+            "held_at",
+            "materials",
+            "people_reached",
+            "leaflets_handed_out",
+            "customers_visited",
+            "organiser",
+            "notes",
+            "status",
+            "photos",
+            "events",
+        ]
+
+    def get_photos(self, obj) -> list[int]:
+        return [p.pk for p in obj.photos.all()]
+
+
+class CampaignWriteSerializer(serializers.Serializer):
+    """A new campaign or a change (``PATCH``: only the fields given); ``materials`` as a list of
+    ``{"name", "quantity"}``; ``organiser`` a login of the station (default: the user)."""
+
+    kind = serializers.ChoiceField(choices=CampaignKind.choices)
+    place = serializers.CharField(max_length=150)
+    held_at = serializers.DateTimeField()
+    materials = MaterialSerializer(many=True, required=False)
+    people_reached = serializers.IntegerField(min_value=0, required=False)
+    leaflets_handed_out = serializers.IntegerField(min_value=0, required=False)
+    customers_visited = serializers.IntegerField(min_value=0, required=False)
+    organiser = serializers.CharField(max_length=150, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TypicalCaseSerializer(serializers.ModelSerializer):
+    """A typical case as published (anonymised); ``case`` is given to staff only (the views)."""
+
+    station = serializers.StringRelatedField()
+
+    class Meta:
+        model = TypicalCase
+        fields = [
+            "id",
+            "station",
+            "title",
+            "county",
+            "month",
+            "method",
+            "back_bill_yuan",
+            "penalty_yuan",
+            "total_yuan",
+            "legal_basis",
+            "outcome",
+            "text",
+            "status",
+            "published_at",
+        ]

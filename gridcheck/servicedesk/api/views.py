@@ -169,6 +169,81 @@ class GuidanceDocumentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.GuidanceDocumentSerializer(document).data)
 
 
+class PublicityCampaignViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Anti-theft publicity campaigns of the user's scope (staff; filters ``status``, ``kind``). ``POST``
+    records one at the user's station, ``PATCH`` changes one, ``hold/`` and ``cancel/`` are its steps."""
+
+    permission_classes = [Access]
+    serializer_class = s.PublicityCampaignSerializer
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        return (
+            selectors.campaigns_for(self.request.user)
+            .prefetch_related("photos", "events__actor")
+            .order_by("-held_at", "-pk")
+        )
+
+    def _fields(self, partial: bool) -> dict:
+        data = s.CampaignWriteSerializer(data=self.request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "materials" in fields:
+            fields["materials"] = "\n".join(f"{m['name']} | {m['quantity']}" for m in fields["materials"])
+        if "organiser" in fields:
+            from gridcheck.users.models import User
+
+            organiser = User.objects.filter(username=fields["organiser"], is_active=True).first()
+            if organiser is None:
+                raise ValidationError({"organiser": ["No such login."]})
+            fields["organiser"] = organiser
+        return fields
+
+    def _answer(self, campaign, code=status.HTTP_200_OK) -> Response:
+        return Response(
+            s.PublicityCampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data, status=code
+        )
+
+    @extend_schema(request=s.CampaignWriteSerializer, responses={201: s.PublicityCampaignSerializer})
+    def create(self, request, *args, **kwargs):
+        campaign = _service(services.campaign_create, user=request.user, **self._fields(partial=False))
+        return self._answer(campaign, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CampaignWriteSerializer, responses={200: s.PublicityCampaignSerializer})
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.get("partial", False)
+        campaign = _service(
+            services.campaign_update, campaign=self.get_object(), user=request.user, **self._fields(partial)
+        )
+        return self._answer(campaign)
+
+    @extend_schema(request=None, responses={200: s.PublicityCampaignSerializer})
+    @action(detail=True, methods=["post"])
+    def hold(self, request, pk=None):
+        return self._answer(_service(services.campaign_hold, campaign=self.get_object(), user=request.user))
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.PublicityCampaignSerializer})
+    @action(detail=True, methods=["post"], serializer_class=s.ReasonSerializer)
+    def cancel(self, request, pk=None):
+        data = _body(request, s.ReasonSerializer)
+        return self._answer(
+            _service(services.campaign_cancel, campaign=self.get_object(), user=request.user, **data)
+        )
+
+
+class TypicalCaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Typical cases: a portal login the published ones of its station; staff their scope (drafts too)."""
+
+    permission_classes = [Access]
+    serializer_class = s.TypicalCaseSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.typical_cases_for(self.request.user).order_by("-prepared_at", "-pk")
+
+
 class AnnouncementViewSet(viewsets.ReadOnlyModelViewSet):
     """Announcements: staff their scope; a portal login those that reach its customer."""
 
@@ -186,3 +261,5 @@ def register(router) -> None:
     router.register("complaints", ComplaintViewSet, basename="servicedesk-complaint")
     router.register("guidance", GuidanceDocumentViewSet, basename="servicedesk-guidance")
     router.register("announcements", AnnouncementViewSet, basename="servicedesk-announcement")
+    router.register("campaigns", PublicityCampaignViewSet, basename="servicedesk-campaign")
+    router.register("typical-cases", TypicalCaseViewSet, basename="servicedesk-typical-case")
