@@ -164,3 +164,28 @@ def latest_run(*, month: dt.date | None = None):
     if month:
         qs = qs.filter(month=month)
     return qs.first()
+
+
+def model_candidates(*, pending: bool):
+    """Models trained by ``detect train``: those waiting for the head (``pending``), else the others,
+    newest first."""
+    from gridcheck.detection.choices import CandidateStatus
+    from gridcheck.detection.models import ModelCandidate
+
+    qs = ModelCandidate.objects.select_related("trained_by", "decided_by")
+    if pending:
+        return qs.filter(status=CandidateStatus.PENDING)
+    return qs.exclude(status=CandidateStatus.PENDING)
+
+
+def current_model_pointer() -> dict | None:
+    """The registry's current model (``current.json``: name, version, set_at), ``None`` before any."""
+    import json
+
+    from gridcheck.detection.services import detection_model_dir
+    from gridcheck_analytics.detection.models import CURRENT
+
+    path = detection_model_dir() / CURRENT
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -97,6 +97,29 @@ class AreaMonthLoss(LossResult):
         default=0,
         help_text=_("Customers of the area on the month's theft-detection list (set by the detection run)."),
     )
+    suspects_explained_kwh = models.FloatField(
+        _("loss explained by suspects [kWh]"),
+        default=0.0,
+        help_text=_(
+            "Expected unmetered energy of the area's suspects and metering faults in the month "
+            "(calibrated probability x estimated energy), set by the detection run."
+        ),
+    )
+    suspects_expected_yuan = models.DecimalField(
+        _("expected recovery [yuan]"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The explained loss at the area's average tariff."),
+    )
+    suspects_material = models.BooleanField(
+        _("suspects explain a material part of the loss"),
+        default=False,
+        help_text=_(
+            "Rule-table rows lineloss.suspects_material_share and lineloss.suspects_material_min_kwh."
+        ),
+    )
     flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
     causes = models.JSONField(_("causes (structured)"), default=list, blank=True)
     causes_text = models.TextField(_("likely causes"), blank=True)
