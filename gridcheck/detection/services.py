@@ -567,6 +567,72 @@ def detection_calibration():
     return load_calibration(detection_model_dir())
 
 
+def _suspect_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``score_month``'s frame that ``suspects_save`` keeps as suspects (reasons, and a rule
+    fired or the score at least ``GRIDCHECK_DETECTION_MIN_SCORE``)."""
+    min_score = float(getattr(settings, "GRIDCHECK_DETECTION_MIN_SCORE", 0.5))
+    keep = []
+    for rec in frame[["score", "reasons"]].to_dict("records"):
+        reasons = _reasons(rec.get("reasons"))
+        score = float(json_safe(rec.get("score")) or 0.0)
+        keep.append(bool(reasons) and (score >= min_score or any(r.get("source") == "rule" for r in reasons)))
+    return frame[np.asarray(keep, dtype=bool)] if len(frame) else frame
+
+
+def month_truth_labels(truth: pd.DataFrame, month: dt.date) -> set[str]:
+    """Meters of the simulator's truth (``meter_truth.parquet``) stealing during ``month``."""
+    from gridcheck.core.periods import month_end
+
+    start, end = pd.Timestamp(month.replace(day=1)), pd.Timestamp(month_end(month))
+    t = truth[truth["truth"] == "theft"]
+    active = (pd.to_datetime(t["start_date"]) <= end) & (pd.to_datetime(t["end_date"]) >= start)
+    return set(t.loc[active, "meter_id"].astype(str))
+
+
+def detection_calibration_fit(
+    *, truth: pd.DataFrame | None = None, truth_month: dt.date | None = None, method: str = "isotonic"
+) -> dict:
+    """Fit the score calibration on inspection outcomes and save it in the model registry.
+
+    Outcomes: every suspect whose inspection closed (``Suspect.outcome``: theft or violation confirmed
+    1, nothing found 0) with the score it had, plus, when ``truth`` is given (the demo's simulator
+    truth), the suspects ``score_month`` would keep in ``truth_month`` (1: the meter steals that month,
+    0: it does not). Scored with the model of :func:`detection_model_load`. Raises ``ValueError`` with
+    too few outcomes of a class (:data:`gridcheck_analytics.detection.calibration.MIN_PER_CLASS`).
+    """
+    from gridcheck.detection.choices import SuspectOutcome
+    from gridcheck_analytics.detection.calibration import fit_calibration, save_calibration
+
+    scores, outcomes = [], []
+    closed = Suspect.objects.exclude(outcome="").values_list("score", "outcome")
+    for score, outcome in closed:
+        scores.append(float(score))
+        outcomes.append(int(outcome in (SuspectOutcome.THEFT, SuspectOutcome.VIOLATION)))
+    sources = {"closed_cases": len(scores)}
+    if truth is not None and truth_month is not None:
+        from gridcheck_analytics.backends import connect
+        from gridcheck_analytics.suspects import score_month
+
+        backend = getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb")
+        model, _version = detection_model_load()
+        con = connect(backend)
+        try:
+            frame = score_month(
+                meter_store(), archive_frames(), f"{truth_month:%Y-%m}", backend=backend, model=model, con=con
+            )
+        finally:
+            con.disconnect()
+        kept = _suspect_rows(frame)
+        thieves = month_truth_labels(truth, truth_month)
+        scores.extend(kept["score"].astype(float).tolist())
+        outcomes.extend(int(m in thieves) for m in kept["meter_id"].astype(str))
+        sources["simulator"] = int(len(kept))
+        sources["simulator_month"] = f"{truth_month:%Y-%m}"
+    calibration = fit_calibration(scores, outcomes, method=method, sources=sources)
+    save_calibration(detection_model_dir(), calibration)
+    return calibration
+
+
 def _yuan(value) -> Decimal | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None

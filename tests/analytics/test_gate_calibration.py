@@ -27,7 +27,7 @@ def _table(n_customers=120, months=2, seed=0):
     rows = []
     for c in range(n_customers):
         y = int(c % 4 == 0)
-        for m in range(months):
+        for _m in range(months):
             rows.append(
                 {"account_number": f"C{c}", "label": y, "a": y * 2.0 + rng.normal(), "b": rng.normal()}
             )
