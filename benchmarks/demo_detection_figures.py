@@ -16,17 +16,18 @@ Usage::
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def main() -> None:
     import django
 
+    from config.env import settings_module
+
+    settings_module()
     django.setup()
     import pandas as pd
     from django.db.models import Count, Q
@@ -40,6 +41,11 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--month", default=None)
+    parser.add_argument(
+        "--top",
+        default="3,5,10",
+        help="list lengths per station to compare the two orders at (comma-separated)",
+    )
     args = parser.parse_args()
     month = month_parse(args.month) if args.month else Suspect.objects.order_by("-month").first().month
     truth = pd.read_parquet(Path(VAR_DIR) / "demo" / "meter_truth.parquet")
@@ -47,10 +53,24 @@ def main() -> None:
     meter_area = dict(Meter.objects.values_list("asset_number", "metering_point__customer__area_id"))
     suspects = pd.DataFrame(
         Suspect.objects.filter(month=month).values(
-            "meter_number", "station__code", "score", "probability", "expected_yuan", "within_capacity"
+            "meter_number",
+            "station__code",
+            "score",
+            "probability",
+            "expected_yuan",
+            "within_capacity",
+            "priority",
         )
     )
     suspects["thief"] = suspects["meter_number"].astype(str).isin(thieves)
+    # the simulator's unmetered energy per 30 days of each thief's theft (what an inspection would recover)
+    t = truth[truth["truth"] == "theft"].copy()
+    days = (pd.to_datetime(t["end_date"]) - pd.to_datetime(t["start_date"])).dt.days + 1
+    per_month = dict(zip(t["meter_id"].astype(str), t["unmetered_kwh"] / days * 30, strict=True))
+    suspects["true_kwh"] = [
+        per_month.get(m, 0.0) if thief else 0.0
+        for m, thief in zip(suspects["meter_number"].astype(str), suspects["thief"], strict=True)
+    ]
     found = int(suspects["thief"].sum())
     print(f"month {month:%Y-%m}: {len(suspects)} suspects, {len(thieves)} thieves stealing")
     print(
@@ -82,6 +102,15 @@ def main() -> None:
             f"  inspection lists: {len(listed)} suspects, {int(listed['thief'].sum())} thieves, "
             f"precision {listed['thief'].mean():.3f}"
         )
+    if suspects["priority"].notna().any():
+        for k in [int(v) for v in args.top.split(",") if v]:
+            by_priority = suspects[suspects["priority"] <= k]
+            by_score = suspects.sort_values("score", ascending=False).groupby("station__code").head(k)
+            print(
+                f"  top {k} per station: by expected yuan {int(by_priority['thief'].sum())} thieves of "
+                f"{len(by_priority)} ({by_priority['true_kwh'].sum():,.0f} kWh/month stolen); by score "
+                f"{int(by_score['thief'].sum())} of {len(by_score)} ({by_score['true_kwh'].sum():,.0f} kWh/month)"
+            )
     print("areas flagged per month (theft areas: an area with a thief stealing that month):")
     for m, flagged, total in (
         AreaMonthLoss.objects.values_list("month")

@@ -590,7 +590,7 @@ def month_truth_labels(truth: pd.DataFrame, month: dt.date) -> set[str]:
 
 
 def detection_calibration_fit(
-    *, truth: pd.DataFrame | None = None, truth_month: dt.date | None = None, method: str = "isotonic"
+    *, truth: pd.DataFrame | None = None, truth_month: dt.date | None = None, method: str = "auto"
 ) -> dict:
     """Fit the score calibration on inspection outcomes and save it in the model registry.
 
@@ -670,11 +670,12 @@ def suspects_prioritise(kept: pd.DataFrame, *, month: dt.date) -> pd.DataFrame:
 
 def area_suspects_record(*, month: dt.date) -> int:
     """Tell the month's line-loss results which customers of each area are suspected (not dismissed) and
-    how much of the area's loss they explain (expected kWh)."""
+    how much of the area's loss they explain (kWh, and its expectation under the calibrated probability)."""
     from gridcheck.lineloss.services import area_theft_suspects_set
 
     suspects: dict[int, list[str]] = {}
     explained: dict[int, float] = {}
+    expected: dict[int, float] = {}
     for area_id, account, kwh, probability in (
         Suspect.objects.filter(month=month)
         .exclude(status=SuspectStatus.DISMISSED)
@@ -682,10 +683,15 @@ def area_suspects_record(*, month: dt.date) -> int:
         .values_list("area_id", "customer__account_number", "estimated_loss_kwh", "probability")
     ):
         suspects.setdefault(area_id, []).append(account)
-        # The expected unmetered energy: weighted by the calibrated probability when there is one.
+        kwh = float(kwh or 0.0)
+        # What the suspects would explain if found, and its expectation under the calibrated probability
+        # (the whole of it while no calibration is fitted).
+        explained[area_id] = explained.get(area_id, 0.0) + kwh
         weight = 1.0 if probability is None else float(probability)
-        explained[area_id] = explained.get(area_id, 0.0) + weight * float(kwh or 0.0)
-    return area_theft_suspects_set(month=month, suspects=suspects, explained_kwh=explained)
+        expected[area_id] = expected.get(area_id, 0.0) + weight * kwh
+    return area_theft_suspects_set(
+        month=month, suspects=suspects, explained_kwh=explained, expected_kwh=expected
+    )
 
 
 # -- acting on a suspect -----------------------------------------------------------------------------

@@ -101,8 +101,8 @@ class AreaMonthLoss(LossResult):
         _("loss explained by suspects [kWh]"),
         default=0.0,
         help_text=_(
-            "Expected unmetered energy of the area's suspects and metering faults in the month "
-            "(calibrated probability x estimated energy), set by the detection run."
+            "Estimated unmetered energy of the area's suspects and metering faults in the month, "
+            "set by the detection run."
         ),
     )
     suspects_expected_yuan = models.DecimalField(
@@ -111,7 +111,10 @@ class AreaMonthLoss(LossResult):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("The explained loss at the area's average tariff."),
+        help_text=_(
+            "The explained loss weighted by each suspect's calibrated probability, at the area's "
+            "average tariff."
+        ),
     )
     suspects_material = models.BooleanField(
         _("suspects explain a material part of the loss"),

@@ -188,20 +188,26 @@ def suspects_material(*, explained_kwh: float, loss_kwh: float, on: dt.date) -> 
 
 @transaction.atomic
 def area_theft_suspects_set(
-    *, month: dt.date, suspects: dict[int, list[str]], explained_kwh: dict[int, float] | None = None
+    *,
+    month: dt.date,
+    suspects: dict[int, list[str]],
+    explained_kwh: dict[int, float] | None = None,
+    expected_kwh: dict[int, float] | None = None,
 ) -> int:
     """Record on the month's area results the customers that theft detection lists, per area, and the
     loss they explain.
 
     ``suspects`` maps an area's id to the account numbers of its suspects, most suspect first;
-    ``explained_kwh`` to their expected unmetered energy in the month [kWh] (suspects and metering
-    faults). The cause "customers on the theft-detection list" is listed wherever there are suspects, but
+    ``explained_kwh`` to their estimated unmetered energy in the month [kWh] (suspects and metering
+    faults: what they explain of the loss if found), ``expected_kwh`` to its expectation under the
+    calibrated probability of a finding (default: ``explained_kwh``). The cause "customers on the theft-detection list" is listed wherever there are suspects, but
     suspects flag an area only when what they explain is material against its loss
     (:func:`suspects_material`): the flagged areas are those whose loss, or whose suspects' share of it,
-    calls for action. The explained loss is also priced at the area's average tariff
+    calls for action. The expected energy is priced at the area's average tariff
     (``suspects_expected_yuan``: the expected recovery). Returns the number of areas with suspects.
     """
     explained_kwh = explained_kwh or {}
+    expected_kwh = explained_kwh if expected_kwh is None else expected_kwh
     on = month_end(month)
     tariffs = area_average_tariffs(on=on)
     rows = list(AreaMonthLoss.objects.filter(month=month))
@@ -212,8 +218,9 @@ def area_theft_suspects_set(
             row.theft_suspects = len(accounts)
             row.suspects_explained_kwh = kwh
             price = tariffs.get(row.area_id)
+            expected = round(float(expected_kwh.get(row.area_id, 0.0)), 1)
             row.suspects_expected_yuan = (
-                (Decimal(str(kwh)) * price).quantize(Decimal("0.01")) if accounts and price else None
+                (Decimal(str(expected)) * price).quantize(Decimal("0.01")) if accounts and price else None
             )
             row.suspects_material = bool(accounts) and suspects_material(
                 explained_kwh=kwh, loss_kwh=row.loss_kwh, on=on

@@ -34,10 +34,15 @@ import pandas as pd
 CALIBRATION = "calibration.json"
 #: Outcomes of each class needed before a calibration is fitted (below it the curve is noise).
 MIN_PER_CLASS = 5
-METHODS = ("isotonic", "platt")
+METHODS = ("auto", "isotonic", "platt")
+#: ``auto`` fits the isotonic steps from this many outcomes on, Platt's curve below it: isotonic
+#: regression over a few dozen outcomes makes steps of probability 0 and 1 that no inspection supports
+#: (Niculescu-Mizil and Caruana, "Predicting good probabilities with supervised learning", ICML 2005:
+#: isotonic overfits below about a thousand calibration samples, where Platt's two parameters do better).
+ISOTONIC_MIN_OUTCOMES = 1000
 
 
-def fit_calibration(scores, outcomes, *, method: str = "isotonic", sources: dict | None = None) -> dict:
+def fit_calibration(scores, outcomes, *, method: str = "auto", sources: dict | None = None) -> dict:
     """Fit the probability of a confirmed finding given the suspicion score.
 
     Parameters
@@ -46,8 +51,9 @@ def fit_calibration(scores, outcomes, *, method: str = "isotonic", sources: dict
         Suspicion scores [0-1] the inspected suspects had.
     outcomes : array-like of {0, 1}
         1 when the inspection confirmed theft or a violation, 0 when it found nothing.
-    method : {'isotonic', 'platt'}
-        ``sklearn.isotonic.IsotonicRegression`` (monotone steps) or a logistic regression on the score.
+    method : {'auto', 'isotonic', 'platt'}
+        ``sklearn.isotonic.IsotonicRegression`` (monotone steps) or a logistic regression on the score
+        (Platt); ``auto``: isotonic from :data:`ISOTONIC_MIN_OUTCOMES` outcomes on, else Platt.
     sources : dict, optional
         Counts of outcomes per source (e.g. ``{"cases": 40, "simulator": 900}``), kept in the result.
 
@@ -74,6 +80,8 @@ def fit_calibration(scores, outcomes, *, method: str = "isotonic", sources: dict
             f"too few outcomes to calibrate: {n1} confirmed and {n0} without finding; "
             f"at least {MIN_PER_CLASS} of each are needed"
         )
+    if method == "auto":
+        method = "isotonic" if len(y) >= ISOTONIC_MIN_OUTCOMES else "platt"
     if method == "isotonic":
         from sklearn.isotonic import IsotonicRegression
 
@@ -82,7 +90,12 @@ def fit_calibration(scores, outcomes, *, method: str = "isotonic", sources: dict
     else:
         from sklearn.linear_model import LogisticRegression
 
-        lr = LogisticRegression(C=1e6).fit(s.reshape(-1, 1), y)
+        # Platt's targets: (N+ + 1) / (N+ + 2) for a positive, 1 / (N- + 2) for a negative, so that no
+        # outcome is taken as certain; fitted as weighted pairs (label 1 with weight t, label 0 with 1 - t).
+        t = np.where(y == 1, (n1 + 1) / (n1 + 2), 1 / (n0 + 2))
+        xs = np.concatenate([s, s]).reshape(-1, 1)
+        ys = np.concatenate([np.ones(len(s)), np.zeros(len(s))])
+        lr = LogisticRegression(C=1e6).fit(xs, ys, sample_weight=np.concatenate([t, 1 - t]))
         x = np.linspace(0.0, 1.0, 101)
         p = lr.predict_proba(x.reshape(-1, 1))[:, 1]
     return {

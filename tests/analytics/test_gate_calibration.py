@@ -97,7 +97,7 @@ def test_isotonic_calibration_is_monotone_and_spreads_tied_high_scores():
     # scores 0.99 confirmed 6 times in 20, 0.5 twice in 20: the calibrated probabilities are those rates
     scores = [0.99] * 20 + [0.5] * 20
     outcomes = [1] * 6 + [0] * 14 + [1] * 2 + [0] * 18
-    cal = fit_calibration(scores, outcomes, sources={"simulator": 40})
+    cal = fit_calibration(scores, outcomes, method="isotonic", sources={"simulator": 40})
     assert cal["method"] == "isotonic" and cal["n"] == 40 and cal["n_positive"] == 8
     assert_allclose(apply_calibration(cal, [0.5, 0.99]), [0.1, 0.3])
     assert_allclose(apply_calibration(cal, [0.745]), [0.2])  # halfway between the two steps
@@ -108,9 +108,11 @@ def test_platt_calibration_and_too_few_outcomes():
     rng = np.random.default_rng(0)
     s = rng.uniform(size=400)
     y = (rng.uniform(size=400) < s).astype(int)
-    cal = fit_calibration(s, y, method="platt")
+    cal = fit_calibration(s, y)  # auto: 400 outcomes are too few for the isotonic steps
+    assert cal["method"] == "platt"
     p = apply_calibration(cal, [0.1, 0.5, 0.9])
     assert p[0] < p[1] < p[2]
+    assert 0.0 < p[0] and p[2] < 1.0
     with pytest.raises(ValueError, match="too few outcomes"):
         fit_calibration([0.9, 0.8, 0.1], [1, 1, 0])
 
