@@ -145,9 +145,21 @@ class AreaMonthLoss(LossResult):
     def __str__(self) -> str:
         return f"{self.area} {self.month:%Y-%m}"
 
+    def flag_on(self, flag: str) -> bool:
+        """Whether the flag ``flag`` (a ``LossFlag`` value) is raised: suspects flag the area only when
+        what they explain is material against its loss (``suspects_material``), not by their number."""
+        if flag == LossFlag.THEFT_SUSPECTS:
+            return self.suspects_material
+        return bool(getattr(self, flag))
+
     @property
     def flag_labels(self) -> list[str]:
-        return [str(f.label) for f in LossFlag if getattr(self, f.value)]
+        return [str(f.label) for f in LossFlag if self.flag_on(f.value)]
+
+    @property
+    def expected_yuan_rounded(self) -> int | None:
+        v = self.suspects_expected_yuan
+        return None if v is None else int(v.quantize(1))
 
     @property
     def cause_list(self) -> list[str]:
