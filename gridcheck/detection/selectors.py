@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from gridcheck.core.periods import month_end
 from gridcheck.core.scoping import scope_queryset
@@ -58,7 +58,8 @@ def suspect_months(*, user) -> list[dt.date]:
 
 
 def suspect_summary(*, user, month: dt.date, station_id=None, area_id=None) -> dict:
-    """Counts of the month's suspects in scope: total, by status, areas concerned."""
+    """Counts of the month's suspects in scope: total, by status, areas concerned, those on the month's
+    inspection list (``listed``) and their expected recovery [yuan] (``listed_yuan``)."""
     qs = scope_queryset(Suspect.objects.filter(month=month), user)
     if station_id:
         qs = qs.filter(station_id=station_id)
@@ -70,6 +71,8 @@ def suspect_summary(*, user, month: dt.date, station_id=None, area_id=None) -> d
         work_orders=Count("pk", filter=Q(status=SuspectStatus.WORK_ORDER_CREATED)),
         dismissed=Count("pk", filter=Q(status=SuspectStatus.DISMISSED)),
         high=Count("pk", filter=Q(score__gte=0.7)),
+        listed=Count("pk", filter=Q(within_capacity=True)),
+        listed_yuan=Sum("expected_yuan", filter=Q(within_capacity=True)),
     )
     agg["areas"] = qs.values("area_id").distinct().count()
     return agg
