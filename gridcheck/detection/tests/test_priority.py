@@ -80,3 +80,6 @@ def test_list_page_and_api_show_percent_and_yuan(county, data_dir, settings, log
     assert row["probability_percent"] == 53 and row["expected_yuan_rounded"] == 118
     assert row["within_capacity"] is True and row["priority"] == 1
     assert rows[0]["account_number"] == county.customers["east11"].account_number
+    suspect = Suspect.objects.get(customer=county.customers["east11"])
+    detail = client.get(suspect.get_absolute_url()).content.decode()
+    assert 'data-testid="suspect-probability"' in detail and "53 %" in detail and ">118" in detail
