@@ -103,7 +103,7 @@ def test_clearly_worse_model_waits_and_the_registry_keeps_both(stubbed, county, 
     assert _current(stubbed)["version"] == 1  # the current model stays
     assert (stubbed / "cases-lightgbm" / "1" / "metadata.json").is_file()
     assert (stubbed / "cases-lightgbm" / "2" / "metadata.json").is_file()
-    assert "waits for a station head" in out["stderr"] or "站长" in out["stderr"]
+    assert "waits for a station head" in out["stderr"] or "等待所长审批" in out["stderr"]
 
 
 def io_call(args):
