@@ -28,6 +28,7 @@ SUSPECT_COLUMNS = [
     "rank_in_area",
     "rank_in_station",
     "reasons",
+    "estimated_loss_kwh",
 ]
 
 STEPS = ("features", "rules", "model", "combine")
@@ -71,10 +72,13 @@ def score_month(
         ``rule_score``, ``model_score``, ``score`` [0-1, higher is more
         suspect], ``rank_in_area`` and ``rank_in_station`` (1 = most suspect), ``reasons`` (list of dicts
         with ``code``, ``text`` (Chinese), ``method`` (theft method code), ``method_zh``, ``evidence``
-        (dict of values), ``source`` ('rule' or 'model')).
+        (dict of values), ``source`` ('rule' or 'model')), ``estimated_loss_kwh`` (what the month lacks
+        against the customer's own baselines [kWh],
+        :func:`gridcheck_analytics.detection.calibration.estimated_loss_kwh`).
     """
 
     from gridcheck_analytics.backends import connect
+    from gridcheck_analytics.detection.calibration import estimated_loss_kwh
     from gridcheck_analytics.detection.combine import combine_scores
     from gridcheck_analytics.pipeline import month_bounds
     from gridcheck_analytics.rules import DetectionRules
@@ -96,6 +100,9 @@ def score_month(
     detection_rules = DetectionRules.in_force(month_bounds(month)[1])
     ranked = combine_scores(frame, model=estimator, model_features=columns, rules=detection_rules)
     step("combine")
+    lack = pd.Series(estimated_loss_kwh(frame).to_numpy(), index=frame["meter_id"].astype(str))
+    lack = lack[~lack.index.duplicated()]
+    ranked["estimated_loss_kwh"] = ranked["meter_id"].astype(str).map(lack).fillna(0.0).to_numpy()
     return ranked[SUSPECT_COLUMNS]
 
 

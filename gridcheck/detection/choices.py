@@ -20,6 +20,15 @@ class SuspectStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class CandidateStatus(models.TextChoices):
+    """What the quality gate of ``detect train`` decided on a newly trained model (and the head after it)."""
+
+    PROMOTED = "promoted", _("Made current by the gate")
+    PENDING = "pending", _("Waiting for the head's approval")
+    APPROVED = "approved", _("Approved by the head")
+    REJECTED = "rejected", _("Rejected")
+
+
 #: Steps of a detection run as shown in its progress bar: the scoring steps, then writing the suspects.
 STEP_LABELS = {
     "queued": _("Waiting for a worker"),

@@ -17,10 +17,11 @@ class SuspectFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SuspectStatus.choices, label=_("status"))
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("minimum score"))
     run = django_filters.NumberFilter(field_name="run_id", label=_("detection run"))
+    within_capacity = django_filters.BooleanFilter(label=_("on this month's inspection list"))
 
     class Meta:
         model = Suspect
-        fields = ["q", "month", "station", "area", "status", "min_score", "run"]
+        fields = ["q", "month", "station", "area", "status", "min_score", "run", "within_capacity"]
 
     def search(self, queryset, name, value):
         value = value.strip()

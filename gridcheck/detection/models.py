@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gridcheck.archive.models import Area, Customer, Station
 from gridcheck.core.models import TimeStampedModel
 from gridcheck.core.runs import BackgroundRun
-from gridcheck.detection.choices import STEP_LABELS, SuspectOutcome, SuspectStatus
+from gridcheck.detection.choices import STEP_LABELS, CandidateStatus, SuspectOutcome, SuspectStatus
 
 #: Reasons shown in the suspect list (the detail page shows them all).
 TOP_REASONS = 2
@@ -113,6 +113,26 @@ class Suspect(TimeStampedModel):
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=SuspectOutcome.choices, blank=True)
     outcome_on = models.DateField(_("outcome on"), null=True, blank=True)
+    # What the list is ordered by (issue 21): the calibrated probability that an inspection confirms
+    # theft or a violation, the energy the month lacks against the customer's own baselines, what that is
+    # worth at the customer's tariff, and the product of the two; ``priority`` is the position in the
+    # station's list by that expected recovery, ``within_capacity`` the station's visits of the month.
+    probability = models.FloatField(
+        _("probability of a finding"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Calibrated on inspection outcomes; empty while no calibration is fitted."),
+    )
+    estimated_loss_kwh = models.FloatField(_("estimated unmetered energy [kWh]"), default=0.0)
+    recoverable_yuan = models.DecimalField(
+        _("estimated recoverable amount [yuan]"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    expected_yuan = models.DecimalField(
+        _("expected recovery [yuan]"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    priority = models.PositiveIntegerField(_("priority in station"), null=True, blank=True)
+    within_capacity = models.BooleanField(_("on this month's inspection list"), default=False)
 
     SCOPE_STATION = "station_id"
     SCOPE_AREA = "area_id"
@@ -163,6 +183,14 @@ class Suspect(TimeStampedModel):
     @property
     def score_percent(self) -> int:
         return int(round(self.score * 100))
+
+    @property
+    def probability_percent(self) -> int | None:
+        return None if self.probability is None else int(round(self.probability * 100))
+
+    @property
+    def expected_yuan_rounded(self) -> int | None:
+        return None if self.expected_yuan is None else int(self.expected_yuan.quantize(1))
 
 
 def reasons_valid(reasons) -> bool:
@@ -232,3 +260,52 @@ class SuspectStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.month:%Y-%m}: {self.from_status} → {self.to_status}"
+
+
+class ModelCandidate(TimeStampedModel):
+    """A detection model trained by ``gridcheck detect train`` and what the quality gate made of it.
+
+    The gate compares it with the model current at training time on the same labels and customer-grouped
+    folds (``comparison``: both ROC-AUCs, their difference and 95 % bootstrap intervals). ``promoted``:
+    not worse, made current at once; ``pending``: clearly worse, kept in the registry until a station head
+    other than its trainer approves it (made current) or rejects it. The registry keeps every version.
+    """
+
+    name = models.CharField(_("model"), max_length=80)
+    version = models.PositiveIntegerField(_("version"))
+    path = models.CharField(_("registry path"), max_length=500)
+    current_name = models.CharField(_("compared with"), max_length=80, blank=True)
+    current_version = models.PositiveIntegerField(_("compared with version"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=CandidateStatus.choices, db_index=True)
+    comparison = models.JSONField(_("comparison"), default=dict, blank=True)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trained by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate model")
+        verbose_name_plural = _("candidate models")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "version"], name="detection_candidate_name_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version} ({self.get_status_display()})"

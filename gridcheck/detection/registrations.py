@@ -17,6 +17,9 @@ def register() -> None:
         "detection", MenuItem(_("Theft suspects"), "detection:suspect_list", VIEW_DETECTION, order=0)
     )
     menu.add_item("detection", MenuItem(_("Detection runs"), "detection:run_list", VIEW_DETECTION, order=1))
+    menu.add_item(
+        "detection", MenuItem(_("Candidate models"), "detection:candidate_list", VIEW_DETECTION, order=2)
+    )
     from gridcheck.core.runs import run_succeeded
     from gridcheck.lineloss.models import AnalysisRun
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from gridcheck.core.periods import month_end
 from gridcheck.core.scoping import scope_queryset
@@ -58,7 +58,8 @@ def suspect_months(*, user) -> list[dt.date]:
 
 
 def suspect_summary(*, user, month: dt.date, station_id=None, area_id=None) -> dict:
-    """Counts of the month's suspects in scope: total, by status, areas concerned."""
+    """Counts of the month's suspects in scope: total, by status, areas concerned, those on the month's
+    inspection list (``listed``) and their expected recovery [yuan] (``listed_yuan``)."""
     qs = scope_queryset(Suspect.objects.filter(month=month), user)
     if station_id:
         qs = qs.filter(station_id=station_id)
@@ -70,6 +71,8 @@ def suspect_summary(*, user, month: dt.date, station_id=None, area_id=None) -> d
         work_orders=Count("pk", filter=Q(status=SuspectStatus.WORK_ORDER_CREATED)),
         dismissed=Count("pk", filter=Q(status=SuspectStatus.DISMISSED)),
         high=Count("pk", filter=Q(score__gte=0.7)),
+        listed=Count("pk", filter=Q(within_capacity=True)),
+        listed_yuan=Sum("expected_yuan", filter=Q(within_capacity=True)),
     )
     agg["areas"] = qs.values("area_id").distinct().count()
     return agg
@@ -164,3 +167,28 @@ def latest_run(*, month: dt.date | None = None):
     if month:
         qs = qs.filter(month=month)
     return qs.first()
+
+
+def model_candidates(*, pending: bool):
+    """Models trained by ``detect train``: those waiting for the head (``pending``), else the others,
+    newest first."""
+    from gridcheck.detection.choices import CandidateStatus
+    from gridcheck.detection.models import ModelCandidate
+
+    qs = ModelCandidate.objects.select_related("trained_by", "decided_by")
+    if pending:
+        return qs.filter(status=CandidateStatus.PENDING)
+    return qs.exclude(status=CandidateStatus.PENDING)
+
+
+def current_model_pointer() -> dict | None:
+    """The registry's current model (``current.json``: name, version, set_at), ``None`` before any."""
+    import json
+
+    from gridcheck.detection.services import detection_model_dir
+    from gridcheck_analytics.detection.models import CURRENT
+
+    path = detection_model_dir() / CURRENT
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

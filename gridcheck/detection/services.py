@@ -13,24 +13,27 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Customer
 from gridcheck.core.runs import RunStatus, run_create, run_enqueue, run_execute, runs_active
-from gridcheck.detection.choices import SuspectStatus
-from gridcheck.detection.models import DetectionRun, Suspect, SuspectStatusChange
+from gridcheck.detection.choices import CandidateStatus, SuspectStatus
+from gridcheck.detection.models import DetectionRun, ModelCandidate, Suspect, SuspectStatusChange
 from gridcheck.readings.selectors import archive_frames, meter_store
 
 logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
 
 #: Steps of a run: reading archive and model, the scoring steps of ``score_month``, writing suspects.
 CONNECT_STEP, SAVE_STEP = "connect", "save"
@@ -129,6 +132,7 @@ def detection_model_train(
     min_per_class: int | None = None,
     make_current: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
+    trained_by=None,
 ):
     """Train the supervised theft model on the closed inspection cases and save it in the registry.
 
@@ -136,13 +140,17 @@ def detection_model_train(
     closed violation cases); each is paired with the customer-month features of the month before its
     case date (``gridcheck_analytics.detection.supervised``), from the meter store and the archive. The
     model is saved as the next version of ``cases-lightgbm`` in ``detection_model_dir()`` with its
-    parameters, the SHA-256 of its training table, its cross-validated metrics and its label counts, and,
-    unless ``make_current`` is false, becomes the registry's current model, which the next detection run
-    uses (unless ``GRIDCHECK_DETECTION_MODEL`` names another).
+    parameters, the SHA-256 of its training table, its cross-validated metrics and its label counts.
+    The quality gate (:func:`model_candidate_record`) then compares it with the current model on the same
+    labels and folds: not worse, it becomes the registry's current model (unless ``make_current`` is
+    false), which the next detection run uses (unless ``GRIDCHECK_DETECTION_MODEL`` names another);
+    clearly worse, it waits for a station head's approval. ``trained_by`` is who trained it (who may
+    then not approve it).
 
     Returns
     -------
     gridcheck_analytics.detection.supervised.TrainingResult
+        With ``candidate``, the :class:`~gridcheck.detection.models.ModelCandidate` recorded.
 
     Raises
     ------
@@ -151,7 +159,6 @@ def detection_model_train(
     """
     from gridcheck.cases.selectors import case_labels
     from gridcheck_analytics.backends import connect
-    from gridcheck_analytics.detection.models import set_current
     from gridcheck_analytics.detection.supervised import MIN_LABELS_PER_CLASS, train_from_labels
 
     if min_per_class is None:
@@ -174,10 +181,101 @@ def detection_model_train(
         )
     finally:
         con.disconnect()
-    if make_current:
-        set_current(registry, result.metadata["name"], result.metadata["version"])
-    logger.info("detection model trained: %s", result.path)
+    result.candidate = model_candidate_record(
+        result=result, registry=registry, trained_by=trained_by, seed=seed, make_current=make_current
+    )
+    logger.info("detection model trained: %s (%s)", result.path, result.candidate.status)
     return result
+
+
+def model_candidate_record(*, result, registry: Path, trained_by=None, seed: int = 0, make_current=True):
+    """Run the quality gate on a newly trained model and record it as a candidate.
+
+    :func:`gridcheck_analytics.detection.gate.compare_models` cross-validates the new model and the current
+    one on the same labels (the new training table) and the same customer-grouped folds, with seeded 95 %
+    bootstrap intervals of each ROC-AUC and of their difference. Not worse beyond the interval: the new
+    model becomes current (``promoted``, when ``make_current``). Clearly worse, or not comparable (the
+    current model reads columns the table lacks): ``pending``, the current model stays until the head
+    approves (:func:`model_candidate_approve`). The registry keeps both versions either way.
+    """
+    from gridcheck_analytics.detection.gate import HOLD, compare_models
+    from gridcheck_analytics.detection.models import current_model, set_current
+
+    name, version = result.metadata["name"], int(result.metadata["version"])
+    try:
+        current = current_model(registry)
+    except FileNotFoundError:
+        current = None  # the pointer names a removed version: nothing to compare with
+    try:
+        comparison = compare_models(
+            result.table,
+            new_estimator=result.estimator,
+            new_columns=result.metadata["feature_columns"],
+            current_estimator=None if current is None else current.estimator,
+            current_columns=None if current is None else current.feature_columns,
+            random_state=seed,
+        )
+    except ValueError as error:
+        comparison = {"decision": HOLD, "reason": "not_comparable", "error": str(error)}
+    promote = comparison["decision"] != HOLD
+    candidate = ModelCandidate(
+        name=name,
+        version=version,
+        path=str(result.path)[:500],
+        current_name="" if current is None else str(current.metadata.get("name", "")),
+        current_version=None if current is None else current.metadata.get("version"),
+        status=CandidateStatus.PROMOTED if promote else CandidateStatus.PENDING,
+        comparison=json_safe(comparison),
+        trained_by=trained_by,
+    )
+    candidate.full_clean()
+    candidate.save()
+    if promote and make_current:
+        set_current(registry, name, version)
+    return candidate
+
+
+def _candidate_decidable(*, candidate, user):
+    from gridcheck.core.roles import APPROVE_STATION, has_capability
+
+    if not has_capability(user, APPROVE_STATION):
+        raise PermissionDenied(_("Only a station head approves or rejects a detection model."))
+    if candidate.status != CandidateStatus.PENDING:
+        raise ValidationError(_("Only a model waiting for approval can be approved or rejected."))
+    if candidate.trained_by_id is not None and candidate.trained_by_id == user.pk:
+        raise ValidationError(_("The person who trained a model cannot approve or reject it."))
+
+
+@transaction.atomic
+def model_candidate_approve(*, candidate, user, note: str = ""):
+    """The head approves a model the gate held back, having seen the comparison: it becomes current."""
+    from gridcheck_analytics.detection.models import set_current
+
+    candidate = ModelCandidate.objects.select_for_update().get(pk=candidate.pk)
+    _candidate_decidable(candidate=candidate, user=user)
+    set_current(detection_model_dir(), candidate.name, candidate.version)
+    candidate.status = CandidateStatus.APPROVED
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.note = (note or "").strip()[:300]
+    candidate.full_clean()
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def model_candidate_reject(*, candidate, user, note: str = ""):
+    """The head rejects a model the gate held back; the current model stays (the version stays saved)."""
+
+    candidate = ModelCandidate.objects.select_for_update().get(pk=candidate.pk)
+    _candidate_decidable(candidate=candidate, user=user)
+    candidate.status = CandidateStatus.REJECTED
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.note = (note or "").strip()[:300]
+    candidate.full_clean()
+    candidate.save()
+    return candidate
 
 
 def detection_run_execute(
@@ -329,9 +427,9 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
     month = run.month
     scored = len(frame)
     customers = {
-        acct: (pk, area_id, station_id)
-        for acct, pk, area_id, station_id in Customer.objects.values_list(
-            "account_number", "pk", "area_id", "station_id"
+        acct: (pk, area_id, station_id, tariff)
+        for acct, pk, area_id, station_id, tariff in Customer.objects.values_list(
+            "account_number", "pk", "area_id", "station_id", "tariff_code"
         )
     }
     min_score = float(getattr(settings, "GRIDCHECK_DETECTION_MIN_SCORE", 0.5))
@@ -359,15 +457,28 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
                 "station_id": ids[2],
                 "score": round(score, 6),
                 "reasons": reasons,
+                "tariff_code": ids[3],
+                "estimated_loss_kwh": max(float(json_safe(rec.get("estimated_loss_kwh")) or 0.0), 0.0),
             }
         )
     kept = pd.DataFrame(
         rows,
-        columns=["account_number", "meter_id", "customer_id", "area_id", "station_id", "score", "reasons"],
+        columns=[
+            "account_number",
+            "meter_id",
+            "customer_id",
+            "area_id",
+            "station_id",
+            "score",
+            "reasons",
+            "tariff_code",
+            "estimated_loss_kwh",
+        ],
     )
     kept = kept.drop_duplicates(["customer_id", "meter_id"])
     if len(kept):
         kept = _ranks(kept)
+        kept = suspects_prioritise(kept, month=month)
 
     decisions = {
         (s.customer_id, s.meter_number): s
@@ -387,6 +498,12 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
             rank_in_area=int(rec["rank_in_area"]),
             rank_in_station=int(rec["rank_in_station"]),
             reasons=rec["reasons"],
+            probability=rec["probability"],
+            estimated_loss_kwh=round(float(rec["estimated_loss_kwh"]), 1),
+            recoverable_yuan=rec["recoverable_yuan"],
+            expected_yuan=rec["expected_yuan_decimal"],
+            priority=int(rec["priority"]),
+            within_capacity=bool(rec["within_capacity"]),
         )
         old = decisions.get((obj.customer_id, obj.meter_number))
         if old is not None:
@@ -419,19 +536,162 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def tariff_prices(*, on: dt.date) -> dict[str, Decimal]:
+    """``{tariff code: price [yuan/kWh]}`` of the archive's tariff catalogue in force on ``on`` (the flat
+    price of a time-of-use tariff)."""
+    from gridcheck.archive.models import Tariff
+
+    prices: dict[str, Decimal] = {}
+    for code, price in (
+        Tariff.objects.filter(effective_from__lte=on)
+        .order_by("code", "effective_from")
+        .values_list("code", "price_yuan_per_kwh")
+    ):
+        prices[code] = price  # the latest version by then wins
+    return prices
+
+
+def inspection_capacity(*, month: dt.date) -> int:
+    """Visits per month a station can make to suspects: the rule-table row
+    ``detection.inspection_visits_per_month`` (a station rule) in force at the month's end."""
+    from gridcheck.core.periods import month_end
+    from gridcheck.core.rules import rule_int
+
+    return rule_int("detection.inspection_visits_per_month", on=month_end(month))
+
+
+def detection_calibration():
+    """The fitted score calibration of the model registry (``calibration.json``), or ``None``."""
+    from gridcheck_analytics.detection.calibration import load_calibration
+
+    return load_calibration(detection_model_dir())
+
+
+def _suspect_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``score_month``'s frame that ``suspects_save`` keeps as suspects (reasons, and a rule
+    fired or the score at least ``GRIDCHECK_DETECTION_MIN_SCORE``)."""
+    min_score = float(getattr(settings, "GRIDCHECK_DETECTION_MIN_SCORE", 0.5))
+    keep = []
+    for rec in frame[["score", "reasons"]].to_dict("records"):
+        reasons = _reasons(rec.get("reasons"))
+        score = float(json_safe(rec.get("score")) or 0.0)
+        keep.append(bool(reasons) and (score >= min_score or any(r.get("source") == "rule" for r in reasons)))
+    return frame[np.asarray(keep, dtype=bool)] if len(frame) else frame
+
+
+def month_truth_labels(truth: pd.DataFrame, month: dt.date) -> set[str]:
+    """Meters of the simulator's truth (``meter_truth.parquet``) stealing during ``month``."""
+    from gridcheck.core.periods import month_end
+
+    start, end = pd.Timestamp(month.replace(day=1)), pd.Timestamp(month_end(month))
+    t = truth[truth["truth"] == "theft"]
+    active = (pd.to_datetime(t["start_date"]) <= end) & (pd.to_datetime(t["end_date"]) >= start)
+    return set(t.loc[active, "meter_id"].astype(str))
+
+
+def detection_calibration_fit(
+    *, truth: pd.DataFrame | None = None, truth_month: dt.date | None = None, method: str = "auto"
+) -> dict:
+    """Fit the score calibration on inspection outcomes and save it in the model registry.
+
+    Outcomes: every suspect whose inspection closed (``Suspect.outcome``: theft or violation confirmed
+    1, nothing found 0) with the score it had, plus, when ``truth`` is given (the demo's simulator
+    truth), the suspects ``score_month`` would keep in ``truth_month`` (1: the meter steals that month,
+    0: it does not). Scored with the model of :func:`detection_model_load`. Raises ``ValueError`` with
+    too few outcomes of a class (:data:`gridcheck_analytics.detection.calibration.MIN_PER_CLASS`).
+    """
+    from gridcheck.detection.choices import SuspectOutcome
+    from gridcheck_analytics.detection.calibration import fit_calibration, save_calibration
+
+    scores, outcomes = [], []
+    closed = Suspect.objects.exclude(outcome="").values_list("score", "outcome")
+    for score, outcome in closed:
+        scores.append(float(score))
+        outcomes.append(int(outcome in (SuspectOutcome.THEFT, SuspectOutcome.VIOLATION)))
+    sources = {"closed_cases": len(scores)}
+    if truth is not None and truth_month is not None:
+        from gridcheck_analytics.backends import connect
+        from gridcheck_analytics.suspects import score_month
+
+        backend = getattr(settings, "GRIDCHECK_ANALYSIS_BACKEND", "duckdb")
+        model, _version = detection_model_load()
+        con = connect(backend)
+        try:
+            frame = score_month(
+                meter_store(), archive_frames(), f"{truth_month:%Y-%m}", backend=backend, model=model, con=con
+            )
+        finally:
+            con.disconnect()
+        kept = _suspect_rows(frame)
+        thieves = month_truth_labels(truth, truth_month)
+        scores.extend(kept["score"].astype(float).tolist())
+        outcomes.extend(int(m in thieves) for m in kept["meter_id"].astype(str))
+        sources["simulator"] = int(len(kept))
+        sources["simulator_month"] = f"{truth_month:%Y-%m}"
+    calibration = fit_calibration(scores, outcomes, method=method, sources=sources)
+    save_calibration(detection_model_dir(), calibration)
+    return calibration
+
+
+def _yuan(value) -> Decimal | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def suspects_prioritise(kept: pd.DataFrame, *, month: dt.date) -> pd.DataFrame:
+    """Add the calibrated probability, the recoverable and expected yuan, the station priority and the
+    month's inspection list (``within_capacity``) to the kept suspects.
+
+    Probability: :func:`gridcheck_analytics.detection.calibration.apply_calibration` of the score (NaN
+    without a calibration: the list keeps the score's order). Recoverable yuan: the estimated unmetered
+    kWh x the customer's tariff in force at the month's end. Capacity: :func:`inspection_capacity`.
+    """
+    from gridcheck.core.periods import month_end
+    from gridcheck_analytics.detection.calibration import apply_calibration, prioritise
+
+    prices = tariff_prices(on=month_end(month))
+    probability = apply_calibration(detection_calibration(), kept["score"].to_numpy(dtype=float))
+    kept = kept.assign(probability=probability)
+    recoverable = [
+        _yuan(Decimal(str(round(kwh, 1))) * prices[code]) if code in prices else None
+        for kwh, code in zip(kept["estimated_loss_kwh"], kept["tariff_code"], strict=True)
+    ]
+    kept["recoverable_yuan"] = recoverable
+    kept["_recoverable"] = [float(v) if v is not None else 0.0 for v in recoverable]
+    kept = prioritise(kept, capacity=inspection_capacity(month=month), recoverable="_recoverable")
+    kept["probability"] = [None if math.isnan(p) else round(float(p), 4) for p in kept["probability"]]
+    kept["expected_yuan_decimal"] = [
+        None if p is None or r is None else _yuan(Decimal(str(p)) * r)
+        for p, r in zip(kept["probability"], kept["recoverable_yuan"], strict=True)
+    ]
+    return kept
+
+
 def area_suspects_record(*, month: dt.date) -> int:
-    """Tell the month's line-loss results which customers of each area are suspected (not dismissed)."""
+    """Tell the month's line-loss results which customers of each area are suspected (not dismissed) and
+    how much of the area's loss they explain (kWh, and its expectation under the calibrated probability)."""
     from gridcheck.lineloss.services import area_theft_suspects_set
 
     suspects: dict[int, list[str]] = {}
-    for area_id, account in (
+    explained: dict[int, float] = {}
+    expected: dict[int, float] = {}
+    for area_id, account, kwh, probability in (
         Suspect.objects.filter(month=month)
         .exclude(status=SuspectStatus.DISMISSED)
         .order_by("area_id", "rank_in_area")
-        .values_list("area_id", "customer__account_number")
+        .values_list("area_id", "customer__account_number", "estimated_loss_kwh", "probability")
     ):
         suspects.setdefault(area_id, []).append(account)
-    return area_theft_suspects_set(month=month, suspects=suspects)
+        kwh = float(kwh or 0.0)
+        # What the suspects would explain if found, and its expectation under the calibrated probability
+        # (the whole of it while no calibration is fitted).
+        explained[area_id] = explained.get(area_id, 0.0) + kwh
+        weight = 1.0 if probability is None else float(probability)
+        expected[area_id] = expected.get(area_id, 0.0) + weight * kwh
+    return area_theft_suspects_set(
+        month=month, suspects=suspects, explained_kwh=explained, expected_kwh=expected
+    )
 
 
 # -- acting on a suspect -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Tables of the detection lists (django-tables2)."""
 
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,14 @@ def status_badge(record):
 
 
 class SuspectTable(BaseTable):
+    expected_yuan = tables.Column(
+        verbose_name=_("expected recovery [yuan]"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end gc-th-wide"}},
+    )
+    probability = tables.Column(
+        verbose_name=_("probability of a finding"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end gc-th-wide"}},
+    )
     score = tables.Column(verbose_name=_("score"), attrs={"td": {"class": "gc-score-cell"}})
     rank_in_area = tables.Column(
         verbose_name=_("rank (area / station)"),
@@ -90,6 +99,8 @@ class SuspectTable(BaseTable):
         # gc-suspect-table: headers and names may wrap, so that the reasons fit beside them
         attrs = {**ATTRS, "class": f"{ATTRS['class']} gc-suspect-table"}
         fields = (
+            "expected_yuan",
+            "probability",
             "score",
             "rank_in_area",
             "customer",
@@ -99,8 +110,31 @@ class SuspectTable(BaseTable):
             "last_inspection_at",
             "status",
         )
-        order_by = ("-score",)
+        # The inspection list's order: expected recoverable yuan (calibrated probability x estimated
+        # amount), then the score (a month scored before any calibration keeps the score's order).
+        order_by = ("-expected_yuan",)
         empty_text = _("No suspects.")
+
+    def order_expected_yuan(self, queryset, is_descending):
+        key = F("expected_yuan").desc(nulls_last=True) if is_descending else F("expected_yuan").asc()
+        return queryset.order_by(key, "-score", "pk"), True
+
+    def order_probability(self, queryset, is_descending):
+        key = F("probability").desc(nulls_last=True) if is_descending else F("probability").asc()
+        return queryset.order_by(key, "-score", "pk"), True
+
+    def render_expected_yuan(self, value, record):
+        badge = (
+            format_html(
+                ' <span class="badge text-bg-primary" title="{}">{}</span>', _("priority"), _("this month")
+            )
+            if record.within_capacity
+            else ""
+        )
+        return format_html("{}{}", f"{record.expected_yuan_rounded:,}", badge)
+
+    def render_probability(self, value, record):
+        return f"{record.probability_percent} %"
 
     def render_score(self, value):
         return score_bar(value)

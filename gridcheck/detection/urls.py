@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("suspects/<int:pk>/dismiss/", views.SuspectDismissView.as_view(), name="suspect_dismiss"),
     path("runs/", views.DetectionRunListView.as_view(), name="run_list"),
+    path("models/", views.ModelCandidateListView.as_view(), name="candidate_list"),
+    path("models/<int:pk>/decide/", views.ModelCandidateDecideView.as_view(), name="candidate_decide"),
     path("runs/start/", views.DetectionRunStartView.as_view(), name="run_start"),
     path("runs/<int:pk>/", views.DetectionRunDetailView.as_view(), name="run_detail"),
     path("runs/<int:pk>/progress.json", views.DetectionRunProgressView.as_view(), name="run_progress"),

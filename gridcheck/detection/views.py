@@ -6,17 +6,19 @@ to the user (``scope_queryset``): a suspect outside the user's scope is a 404.
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import View
+from django.views.generic import TemplateView, View
 
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from gridcheck.core.periods import last_complete_month
-from gridcheck.core.roles import CHANGE, RUN_COUNTY, has_capability
+from gridcheck.core.roles import APPROVE_STATION, CHANGE, RUN_COUNTY, VIEW_DETECTION, has_capability
 from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressView, RunStartView
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.detection import selectors, services
@@ -46,7 +48,9 @@ class SuspectListView(ScopedListView):
 
     def get_base_queryset(self):
         return selectors.with_context(
-            Suspect.objects.select_related("customer", "area", "station").order_by("-score", "pk")
+            Suspect.objects.select_related("customer", "area", "station").order_by(
+                F("expected_yuan").desc(nulls_last=True), "-score", "pk"
+            )
         )
 
     def get(self, request, *args, **kwargs):
@@ -272,3 +276,55 @@ class DetectionRunStartView(RunStartView):
 
     def start(self, form, user):
         return services.detection_run_start(month=form.cleaned_data["month"], started_by=user)
+
+
+class ModelCandidateListView(CapabilityRequiredMixin, TemplateView):
+    """Models trained by ``detect train`` and the quality gate's comparison of each with the model in use;
+    a station head approves or rejects those the gate held back (never their trainer)."""
+
+    required_capability = VIEW_DETECTION
+    template_name = "detection/candidate_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx.update(
+            title=_("Candidate models"),
+            pending=selectors.model_candidates(pending=True),
+            decided=selectors.model_candidates(pending=False)[:50],
+            current=selectors.current_model_pointer(),
+            can_decide=has_capability(user, APPROVE_STATION),
+        )
+        return ctx
+
+
+class ModelCandidateDecideView(CapabilityRequiredMixin, View):
+    """POST: approve (``decision=approve``) or reject a model the gate held back."""
+
+    required_capability = APPROVE_STATION
+
+    def post(self, request, pk):
+        from gridcheck.detection.models import ModelCandidate
+
+        candidate = ModelCandidate.objects.filter(pk=pk).first()
+        if candidate is None:
+            raise Http404
+        note = request.POST.get("note", "")
+        try:
+            if request.POST.get("decision") == "approve":
+                services.model_candidate_approve(candidate=candidate, user=request.user, note=note)
+                messages.success(
+                    request,
+                    _("Model %(name)s version %(version)s approved: the next detection run uses it.")
+                    % {"name": candidate.name, "version": candidate.version},
+                )
+            else:
+                services.model_candidate_reject(candidate=candidate, user=request.user, note=note)
+                messages.success(
+                    request,
+                    _("Model %(name)s version %(version)s rejected; the current model stays.")
+                    % {"name": candidate.name, "version": candidate.version},
+                )
+        except (ValidationError, DjangoPermissionDenied) as exc:
+            messages.warning(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        return redirect("detection:candidate_list")

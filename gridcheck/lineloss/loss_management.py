@@ -282,7 +282,7 @@ def analysis_record(
             "imbalance",
             "theft_suspects",
         )
-        if getattr(result, f)
+        if result.flag_on(f)
     ]
     analysis.loss_rate_percent = result.loss_rate_percent
     analysis.cause, analysis.cause_detail, analysis.measures = cause, cause_detail.strip(), measures.strip()

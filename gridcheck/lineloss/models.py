@@ -97,6 +97,32 @@ class AreaMonthLoss(LossResult):
         default=0,
         help_text=_("Customers of the area on the month's theft-detection list (set by the detection run)."),
     )
+    suspects_explained_kwh = models.FloatField(
+        _("loss explained by suspects [kWh]"),
+        default=0.0,
+        help_text=_(
+            "Estimated unmetered energy of the area's suspects and metering faults in the month, "
+            "set by the detection run."
+        ),
+    )
+    suspects_expected_yuan = models.DecimalField(
+        _("expected recovery [yuan]"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The explained loss weighted by each suspect's calibrated probability, at the area's "
+            "average tariff."
+        ),
+    )
+    suspects_material = models.BooleanField(
+        _("suspects explain a material part of the loss"),
+        default=False,
+        help_text=_(
+            "Rule-table rows lineloss.suspects_material_share and lineloss.suspects_material_min_kwh."
+        ),
+    )
     flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
     causes = models.JSONField(_("causes (structured)"), default=list, blank=True)
     causes_text = models.TextField(_("likely causes"), blank=True)
@@ -119,9 +145,21 @@ class AreaMonthLoss(LossResult):
     def __str__(self) -> str:
         return f"{self.area} {self.month:%Y-%m}"
 
+    def flag_on(self, flag: str) -> bool:
+        """Whether the flag ``flag`` (a ``LossFlag`` value) is raised: suspects flag the area only when
+        what they explain is material against its loss (``suspects_material``), not by their number."""
+        if flag == LossFlag.THEFT_SUSPECTS:
+            return self.suspects_material
+        return bool(getattr(self, flag))
+
     @property
     def flag_labels(self) -> list[str]:
-        return [str(f.label) for f in LossFlag if getattr(self, f.value)]
+        return [str(f.label) for f in LossFlag if self.flag_on(f.value)]
+
+    @property
+    def expected_yuan_rounded(self) -> int | None:
+        v = self.suspects_expected_yuan
+        return None if v is None else int(v.quantize(1))
 
     @property
     def cause_list(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Area
@@ -199,11 +199,14 @@ def loss_histogram(*, user, month: dt.date, station_id=None, line_id=None) -> di
 
 
 def flagged_areas(*, user, month: dt.date, station_id=None, line_id=None):
-    """Flagged area-months of ``month``, worst loss rate first."""
+    """Flagged area-months of ``month``, ranked by what acting on them recovers: the expected recovery of
+    their suspects and faults [yuan], then the loss they explain [kWh], then the worst loss rate."""
     return (
         area_results(user=user, month=month, station_id=station_id, line_id=line_id)
         .filter(flagged=True)
-        .order_by("-loss_rate_percent")
+        .order_by(
+            F("suspects_expected_yuan").desc(nulls_last=True), "-suspects_explained_kwh", "-loss_rate_percent"
+        )
     )
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Callable
+from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
@@ -152,29 +153,97 @@ def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:
 LOSS_FLAGS = ("negative_loss", "above_target", "swing", "failing_three_months", "imbalance")
 
 
-@transaction.atomic
-def area_theft_suspects_set(*, month: dt.date, suspects: dict[int, list[str]]) -> int:
-    """Record on the month's area results the customers that theft detection lists, per area.
+def area_average_tariffs(*, on: dt.date) -> dict[int, Decimal]:
+    """``{area id: mean price [yuan/kWh]}`` of the area's customers' tariffs in force on ``on`` (the
+    archive's tariff catalogue; a time-of-use tariff counts with its flat price)."""
+    from gridcheck.archive.models import Customer, Tariff
 
-    ``suspects`` maps an area's id to the account numbers of its suspects, most suspect first. An area
-    with suspects is flagged (whatever its loss) with the cause "customers on the theft-detection list",
-    so that the flagged areas of the month are those where the loss *or* the customers point to theft;
-    an area whose suspects are gone keeps only its loss flags. Returns the number of areas with suspects.
+    prices: dict[str, Decimal] = {}
+    for code, price in (
+        Tariff.objects.filter(effective_from__lte=on)
+        .order_by("code", "effective_from")
+        .values_list("code", "price_yuan_per_kwh")
+    ):
+        prices[code] = price
+    sums: dict[int, list] = {}
+    for area_id, code in Customer.objects.values_list("area_id", "tariff_code"):
+        if code in prices:
+            acc = sums.setdefault(area_id, [Decimal(0), 0])
+            acc[0] += prices[code]
+            acc[1] += 1
+    return {a: (total / n).quantize(Decimal("0.0001")) for a, (total, n) in sums.items() if n}
+
+
+def suspects_material(*, explained_kwh: float, loss_kwh: float, on: dt.date) -> bool:
+    """Whether the suspects' explained loss matters against the area's loss: at least
+    ``lineloss.suspects_material_min_kwh`` and at least ``lineloss.suspects_material_share`` of the
+    month's loss (of any positive loss; a zero or negative loss takes the minimum alone). Rule-table rows,
+    station rules."""
+    from gridcheck.core.rules import rule_value
+
+    minimum = float(rule_value("lineloss.suspects_material_min_kwh", on))
+    share = float(rule_value("lineloss.suspects_material_share", on))
+    return explained_kwh >= minimum and explained_kwh >= share * max(float(loss_kwh or 0.0), 0.0)
+
+
+@transaction.atomic
+def area_theft_suspects_set(
+    *,
+    month: dt.date,
+    suspects: dict[int, list[str]],
+    explained_kwh: dict[int, float] | None = None,
+    expected_kwh: dict[int, float] | None = None,
+) -> int:
+    """Record on the month's area results the customers that theft detection lists, per area, and the
+    loss they explain.
+
+    ``suspects`` maps an area's id to the account numbers of its suspects, most suspect first;
+    ``explained_kwh`` to their estimated unmetered energy in the month [kWh] (suspects and metering
+    faults: what they explain of the loss if found), ``expected_kwh`` to its expectation under the
+    calibrated probability of a finding (default: ``explained_kwh``). The cause "customers on the theft-detection list" is listed wherever there are suspects, but
+    suspects flag an area only when what they explain is material against its loss
+    (:func:`suspects_material`): the flagged areas are those whose loss, or whose suspects' share of it,
+    calls for action. The expected energy is priced at the area's average tariff
+    (``suspects_expected_yuan``: the expected recovery). Returns the number of areas with suspects.
     """
+    explained_kwh = explained_kwh or {}
+    expected_kwh = explained_kwh if expected_kwh is None else expected_kwh
+    on = month_end(month)
+    tariffs = area_average_tariffs(on=on)
     rows = list(AreaMonthLoss.objects.filter(month=month))
     with translation.override(settings.LANGUAGE_CODE):
         for row in rows:
             accounts = list(suspects.get(row.area_id, []))
+            kwh = round(float(explained_kwh.get(row.area_id, 0.0)), 1) if accounts else 0.0
             row.theft_suspects = len(accounts)
+            row.suspects_explained_kwh = kwh
+            price = tariffs.get(row.area_id)
+            expected = round(float(expected_kwh.get(row.area_id, 0.0)), 1)
+            row.suspects_expected_yuan = (
+                (Decimal(str(expected)) * price).quantize(Decimal("0.01")) if accounts and price else None
+            )
+            row.suspects_material = bool(accounts) and suspects_material(
+                explained_kwh=kwh, loss_kwh=row.loss_kwh, on=on
+            )
             row.causes = [c for c in (row.causes or []) if c.get("code") != "theft_suspects"]
             if accounts:
                 row.causes.append(
                     {"code": "theft_suspects", "count": len(accounts), "accounts": accounts[:3]}
                 )
-            row.flagged = any(getattr(row, f) for f in LOSS_FLAGS) or bool(accounts)
+            row.flagged = any(getattr(row, f) for f in LOSS_FLAGS) or row.suspects_material
             row.causes_text = causes_render(row.causes)
     AreaMonthLoss.objects.bulk_update(
-        rows, ["theft_suspects", "causes", "flagged", "causes_text"], batch_size=1000
+        rows,
+        [
+            "theft_suspects",
+            "suspects_explained_kwh",
+            "suspects_expected_yuan",
+            "suspects_material",
+            "causes",
+            "flagged",
+            "causes_text",
+        ],
+        batch_size=1000,
     )
     return sum(1 for r in rows if r.theft_suspects)
 

@@ -1,6 +1,7 @@
 """Tables of the line-loss lists (django-tables2)."""
 
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,12 @@ class AreaMonthLossTable(BaseTable):
     loss_rate_percent = tables.Column(attrs={"td": {"class": "text-end"}})
     target_percent = tables.Column(attrs={"td": {"class": "text-end"}})
     reading_rate_percent = tables.Column(attrs={"td": {"class": "text-end"}})
+    suspects_explained_kwh = tables.Column(
+        verbose_name=_("explained by suspects [kWh]"), attrs={"td": {"class": "text-end"}}
+    )
+    suspects_expected_yuan = tables.Column(
+        verbose_name=_("expected recovery [yuan]"), attrs={"td": {"class": "text-end"}}
+    )
     flags = tables.Column(
         verbose_name=_("flags"), empty_values=(), orderable=False, attrs={"td": {"class": "gc-flags"}}
     )
@@ -49,9 +56,25 @@ class AreaMonthLossTable(BaseTable):
             "loss_rate_percent",
             "target_percent",
             "reading_rate_percent",
+            "suspects_explained_kwh",
+            "suspects_expected_yuan",
             "flags",
             "causes_text",
         )
+
+    def order_suspects_expected_yuan(self, queryset, is_descending):
+        key = F("suspects_expected_yuan")
+        key = key.desc(nulls_last=True) if is_descending else key.asc(nulls_first=True)
+        return queryset.order_by(key, "-suspects_explained_kwh", "pk"), True
+
+    def render_suspects_explained_kwh(self, value, record):
+        if not record.theft_suspects:
+            return "—"
+        css = "fw-semibold" if record.suspects_material else "text-secondary"
+        return format_html('<span class="{}">{}</span>', css, f"{value:,.0f}")
+
+    def render_suspects_expected_yuan(self, value, record):
+        return "—" if value is None else f"{record.expected_yuan_rounded:,}"
 
     def render_supply_kwh(self, value):
         return f"{value:,.0f}"

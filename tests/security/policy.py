@@ -396,6 +396,10 @@ URLS: dict[str, Url] = {
     "detection:run_start": U("detection", data={"month": "2026-10"}),
     "detection:run_detail": U("detection", "detectionrun"),
     "detection:run_progress": U("detection", "detectionrun"),
+    # Candidate models: read by the detection section; approved or rejected with approve_station
+    # (heads, administrators), checked before the candidate is looked up.
+    "detection:candidate_list": U("detection"),
+    "detection:candidate_decide": U("detection", kwargs={"pk": 1}, data={"decision": "approve"}),
     # cases
     "cases:case_list": U("cases"),
     "cases:case_create": U("cases", get_roles=FIELD_STAFF),

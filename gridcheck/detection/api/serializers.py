@@ -10,6 +10,8 @@ class SuspectSerializer(serializers.ModelSerializer):
     station_code = serializers.CharField(source="station.code", read_only=True)
     area_loss_rate_percent = serializers.FloatField(read_only=True, allow_null=True)
     reasons = serializers.JSONField(read_only=True)
+    probability_percent = serializers.IntegerField(read_only=True, allow_null=True)
+    expected_yuan_rounded = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Suspect
@@ -17,6 +19,8 @@ class SuspectSerializer(serializers.ModelSerializer):
             "id", "run", "month", "customer", "account_number", "customer_name", "meter_number", "area",
             "area_code", "station", "station_code", "score", "rank_in_area", "rank_in_station", "reasons",
             "area_loss_rate_percent", "status", "status_changed_at", "status_note", "work_order",
+            "probability", "probability_percent", "estimated_loss_kwh", "recoverable_yuan", "expected_yuan",
+            "expected_yuan_rounded", "priority", "within_capacity",
         ]  # fmt: skip
         read_only_fields = fields
 

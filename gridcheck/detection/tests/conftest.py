@@ -36,6 +36,8 @@ def scored_frame(county, *, scores=None) -> pd.DataFrame:
     every other customer has none (not a suspect); one row names an account not in the archive.
     """
     scores = scores or {"east11": 0.91, "east12": 0.55, "west11": 0.62}
+    # what each month lacks against the customer's own baselines [kWh] (score_month's estimate)
+    lacks = {"east11": 400.0, "east12": 5.0, "west11": 60.0}
     texts = {
         "east11": [
             reason(
@@ -79,6 +81,7 @@ def scored_frame(county, *, scores=None) -> pd.DataFrame:
                 "reasons": texts.get(key, [reason("peer_drop", "本月电量明显低于同类用户，疑似窃电")])
                 if key in scores
                 else [],
+                "estimated_loss_kwh": lacks.get(key, 0.0),
             }
         )
     rows.append(
@@ -91,6 +94,7 @@ def scored_frame(county, *, scores=None) -> pd.DataFrame:
             "rank_in_area": 1,
             "rank_in_station": 1,
             "reasons": [reason("x", "不在档案中的户号")],
+            "estimated_loss_kwh": 0.0,
         }
     )
     return pd.DataFrame(rows).sort_values("score", ascending=False, ignore_index=True)

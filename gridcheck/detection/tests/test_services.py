@@ -144,9 +144,10 @@ def test_analyse_hook_runs_detection(county, meter_data, scored):
     assert DetectionRun.objects.count() == 1
 
 
-def test_areas_with_suspects_are_flagged_on_the_loss_results(county, meter_data, scored):
-    """After detection, an area with suspects is flagged with that cause; dismissing them unflags it
-    unless its loss is flagged too."""
+def test_areas_are_flagged_for_suspects_only_when_what_they_explain_is_material(county, meter_data, scored):
+    """After detection, an area's suspects are listed as a cause with the loss they explain; they flag
+    the area only when that is material against its loss (rule rows lineloss.suspects_material_*);
+    dismissing them takes their part away."""
     from django.utils import translation
 
     from gridcheck.lineloss.models import AreaMonthLoss
@@ -156,24 +157,37 @@ def test_areas_with_suspects_are_flagged_on_the_loss_results(county, meter_data,
     suspects = Suspect.objects.filter(month=MONTH)
     areas = set(suspects.values_list("area_id", flat=True))
     assert areas
+    material_seen = set()
     for row in AreaMonthLoss.objects.filter(month=MONTH):
-        expected = suspects.filter(area_id=row.area_id).count()
-        assert row.theft_suspects == expected
-        assert row.flagged == (expected > 0 or any(getattr(row, f) for f in LOSS_FLAGS))
+        mine = suspects.filter(area_id=row.area_id)
+        explained = sum(s.estimated_loss_kwh for s in mine)
+        assert row.theft_suspects == mine.count()
+        assert row.suspects_explained_kwh == pytest.approx(explained)
+        material = mine.exists() and explained >= 30 and explained >= 0.02 * max(row.loss_kwh, 0)
+        assert row.suspects_material == material
+        assert row.flagged == (material or any(getattr(row, f) for f in LOSS_FLAGS))
         codes = [c["code"] for c in row.causes]
-        assert ("theft_suspects" in codes) == (expected > 0)
-    area_id = sorted(areas)[0]
-    row = AreaMonthLoss.objects.get(month=MONTH, area_id=area_id)
+        assert ("theft_suspects" in codes) == mine.exists()
+        if material:
+            material_seen.add(row.area_id)
+    # east11 (400 kWh) makes its area material; east12's 5 kWh alone would not
+    east = county.customers["east11"].area_id
+    assert east in material_seen
+    row = AreaMonthLoss.objects.get(month=MONTH, area_id=east)
+    # no calibration: the expected recovery is the whole explained energy at the area's mean tariff
+    assert row.suspects_expected_yuan is not None and row.suspects_expected_yuan > 0
     with translation.override("zh-hans"):
         assert any("窃电嫌疑名单" in text for text in row.cause_list)
-    for suspect in suspects.filter(area_id=area_id):
+    for suspect in suspects.filter(customer=county.customers["east11"]):
         suspect_dismiss(suspect=suspect, user=county.users["admin"], note="季节性停产，已核实")
     row.refresh_from_db()
-    assert row.theft_suspects == 0 and "theft_suspects" not in [c["code"] for c in row.causes]
+    assert not row.suspects_material and row.suspects_explained_kwh == pytest.approx(5.0)
     assert row.flagged == any(getattr(row, f) for f in LOSS_FLAGS)
-    suspect_reopen(suspect=suspects.filter(area_id=area_id).first(), user=county.users["admin"])
+    suspect_reopen(
+        suspect=suspects.filter(customer=county.customers["east11"]).first(), user=county.users["admin"]
+    )
     row.refresh_from_db()
-    assert row.theft_suspects == 1 and row.flagged
+    assert row.suspects_material and row.flagged
 
 
 def test_analyse_keeps_the_line_loss_but_exits_non_zero_when_detection_fails(county, meter_data, monkeypatch):

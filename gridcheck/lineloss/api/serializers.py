@@ -25,6 +25,7 @@ class AreaMonthLossSerializer(serializers.ModelSerializer):
             "supply_kwh", "sales_kwh", "loss_kwh", "loss_rate_percent", "days", "reading_rate_percent",
             "imbalance_rate_percent", "target_percent", "previous_loss_rate_percent", "negative_loss",
             "above_target", "swing", "failing_months", "failing_three_months", "imbalance", "theft_suspects",
+            "suspects_explained_kwh", "suspects_expected_yuan", "suspects_material",
             "flagged", "causes", "causes_text",
         ]  # fmt: skip
 

@@ -2,9 +2,11 @@
 
 ``gridcheck analyse`` runs this too once the month's line loss is written (``run_detection``).
 
-``gridcheck detect train [--trees N] [--seed N] [--min-labels N]``: retrain the supervised model on the
-closed inspection cases (``services.detection_model_train``); the new version becomes the registry's
-current model, which the next detection run uses.
+``gridcheck detect train [--trees N] [--seed N] [--min-labels N] [--user NAME]``: retrain the supervised
+model on the closed inspection cases (``services.detection_model_train``); the quality gate compares it
+with the current model on the same labels and folds: not worse, the new version becomes the registry's
+current model, which the next detection run uses; clearly worse, it waits for a station head's approval
+(the page "候选模型").
 """
 
 from django.conf import settings
@@ -15,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gridcheck.core.periods import last_complete_month, month_parse
 from gridcheck.core.runs import RunStatus
-from gridcheck.detection.choices import STEP_LABELS
+from gridcheck.detection.choices import STEP_LABELS, CandidateStatus
 from gridcheck.detection.services import (
     detection_model_train,
     detection_run_create,
@@ -130,6 +132,9 @@ class Command(BaseCommand):
         train.add_argument("--trees", type=int, default=300, help="LightGBM trees (default 300)")
         train.add_argument("--seed", type=int, default=0)
         train.add_argument(
+            "--user", default=None, help="who trains (recorded; may not approve the model if it is held)"
+        )
+        train.add_argument(
             "--min-labels",
             type=int,
             default=MIN_LABELS_PER_CLASS,
@@ -154,8 +159,17 @@ class Command(BaseCommand):
                 % {"error": run.error.splitlines()[0] if run.error else ""}
             )
 
-    def _train(self, *, trees, seed, min_labels, **options):
+    def _train(self, *, trees, seed, min_labels, user=None, **options):
+        from django.contrib.auth import get_user_model
+
         from gridcheck_analytics.detection.supervised import TooFewLabels
+
+        trainer = None
+        if user:
+            try:
+                trainer = get_user_model().objects.get(username=user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(_("No user %(name)s.") % {"name": user}) from None
 
         self.stdout.write(_("Training the detection model on the closed inspection cases ..."))
         try:
@@ -163,6 +177,7 @@ class Command(BaseCommand):
                 n_estimators=trees,
                 seed=seed,
                 min_per_class=min_labels,
+                trained_by=trainer,
                 progress=lambda month, done, total: self.stdout.write(
                     "  "
                     + _("[%(done)s/%(total)s] features of %(month)s")
@@ -202,6 +217,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("Not cross-validated: too few labels of a class."))
+        candidate = getattr(result, "candidate", None)
+        if candidate is not None:
+            self._gate(candidate)
+            if candidate.status != CandidateStatus.PROMOTED:
+                return
         if settings.GRIDCHECK_DETECTION_MODEL:
             self.stderr.write(
                 self.style.WARNING(
@@ -214,3 +234,52 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("The next detection run uses this model."))
+
+    def _gate(self, candidate) -> None:
+        """Print the quality gate's comparison and decision."""
+        c = candidate.comparison or {}
+        if c.get("reason") in ("no_current_model", "too_few_labels"):
+            self.stdout.write(
+                _("Quality gate: nothing to compare with (%(why)s); the model becomes current.")
+                % {
+                    "why": _("no current model")
+                    if c["reason"] == "no_current_model"
+                    else _("too few labels to cross-validate")
+                }
+            )
+            return
+        if "difference_ci" in c:
+            self.stdout.write(
+                _(
+                    "Quality gate on the same labels and %(k)s customer-grouped folds: ROC-AUC new %(new)s "
+                    "[%(new_lo)s, %(new_hi)s], current %(cur)s [%(cur_lo)s, %(cur_hi)s] (%(current)s); "
+                    "difference %(diff)s [%(lo)s, %(hi)s] (95 %% bootstrap, %(n)s resamples, seed %(seed)s)."
+                )
+                % {
+                    "k": c["folds"],
+                    "new": _metric(c["new_auc"]),
+                    "new_lo": _metric(c["new_ci"][0]),
+                    "new_hi": _metric(c["new_ci"][1]),
+                    "cur": _metric(c["current_auc"]),
+                    "cur_lo": _metric(c["current_ci"][0]),
+                    "cur_hi": _metric(c["current_ci"][1]),
+                    "current": f"{candidate.current_name} {candidate.current_version}",
+                    "diff": _metric(c["difference"]),
+                    "lo": _metric(c["difference_ci"][0]),
+                    "hi": _metric(c["difference_ci"][1]),
+                    "n": c["n_boot"],
+                    "seed": c["seed"],
+                }
+            )
+        if candidate.status == CandidateStatus.PROMOTED:
+            self.stdout.write(_("Not worse than the current model: the new model becomes current."))
+        else:
+            self.stderr.write(
+                self.style.WARNING(
+                    _(
+                        "The new model is worse than the current one beyond the interval (or cannot be "
+                        "compared): it is kept in the registry and waits for a station head's approval; "
+                        "the current model stays."
+                    )
+                )
+            )
