@@ -141,9 +141,20 @@ class Command(BaseCommand):
             help=f"labels of each class needed (default {MIN_LABELS_PER_CLASS})",
         )
 
+        calibrate = sub.add_parser(
+            "calibrate",
+            help="calibrate the score on the closed inspections (and a simulator's truth) and save it",
+        )
+        calibrate.add_argument(
+            "--truth", default=None, help="a simulator's truth (Parquet: meter_id, month, is_thief …)"
+        )
+        calibrate.add_argument("--truth-month", default=None, help="YYYY-MM of the truth to use")
+
     def handle(self, *args, month, no_progress, action=None, **options):
         if action == "train":
             return self._train(**options)
+        if action == "calibrate":
+            return self._calibrate(**options)
         try:
             month = month_parse(month) if month else last_complete_month()
         except (ValueError, TypeError):
@@ -158,6 +169,26 @@ class Command(BaseCommand):
                 _("The detection failed: %(error)s")
                 % {"error": run.error.splitlines()[0] if run.error else ""}
             )
+
+    def _calibrate(self, *, truth=None, truth_month=None, **options):
+        """Fit the calibration (``detection_calibration_fit``); too few outcomes is one line, no traceback."""
+        import pandas as pd
+
+        from gridcheck.detection.services import detection_calibration_fit
+
+        frame = pd.read_parquet(truth) if truth else None
+        try:
+            when = month_parse(truth_month) if truth_month else None
+        except (ValueError, TypeError):
+            raise CommandError(_("--truth-month must be YYYY-MM")) from None
+        try:
+            cal = detection_calibration_fit(truth=frame, truth_month=when)
+        except ValueError as error:
+            raise CommandError(_("No score calibration: %(error)s") % {"error": error}) from None
+        self.stdout.write(
+            _("Score calibrated on %(n)s suspects of %(month)s (%(pos)s thieves among them).")
+            % {"n": cal["n"], "month": truth_month or "—", "pos": cal["n_positive"]}
+        )
 
     def _train(self, *, trees, seed, min_labels, user=None, **options):
         from django.contrib.auth import get_user_model

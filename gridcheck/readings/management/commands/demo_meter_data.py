@@ -1,6 +1,7 @@
 """``gridcheck demo_meter_data``: simulate meter data for the archive's meters, then analyse the last month."""
 
 import datetime as dt
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -57,18 +58,16 @@ class Command(BaseCommand):
     def _calibrate(self, info) -> None:
         """Calibrate the suspicion score on the simulator's truth of the month before the analysed one
         (what an inspection would have confirmed), so that the last month's list is ordered by expected
-        recovery; a failure only warns (the list then keeps the score's order)."""
+        recovery (``detect calibrate``, named: detection lies above this app); a failure only warns (the
+        list then keeps the score's order)."""
         from gridcheck.core.periods import month_parse
-        from gridcheck.detection.services import detection_calibration_fit
 
         end = month_parse(info["end_month"])
         before = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        truth = Path(VAR_DIR) / "demo" / "meter_truth.parquet"
         try:
-            cal = detection_calibration_fit(truth=info["truth"], truth_month=before)
-        except Exception as error:  # noqa: BLE001 - the demo goes on without a calibration
-            self.stderr.write(_("No score calibration: %(error)s") % {"error": error})
-            return
-        self.stdout.write(
-            _("Score calibrated on %(n)s suspects of %(month)s (%(pos)s thieves among them).")
-            % {"n": cal["n"], "month": f"{before:%Y-%m}", "pos": cal["n_positive"]}
-        )
+            call_command(
+                "detect", "calibrate", truth=str(truth), truth_month=f"{before:%Y-%m}", stdout=self.stdout
+            )
+        except CommandError as error:
+            self.stderr.write(str(error))
