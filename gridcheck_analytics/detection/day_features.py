@@ -14,7 +14,10 @@ needs to see it:
 * the day's own **shape statistics** -- peak time, night/day shares, autocorrelation at a lag of one hour
   and of one interval, roughness, zero share, longest zero run (h2), distinct values (h5 is flat) -- and
   each as a robust z-score against the same statistic over the previous 28 days (median and MAD);
-* the correlation with the day before (a lag of 24 hours), as given and reversed.
+* the correlation with the day before (a lag of 24 hours), as given and reversed;
+* each interval against the spread of the same interval on earlier days (robust z: median and IQR of the
+  previous 28 days): mean absolute z, the extremes, the share above 3, and how much better the day fits
+  its history reversed in time (h6); the day's total as a robust z against the earlier totals (h1).
 
 Only days before the scored day enter its history (as in production: the day is scored when it arrives),
 and the history is what was reported -- attacked days included, which is why it is robust (medians).
@@ -43,6 +46,8 @@ HISTORY_Z = (
     "zero_run",
     "first_last_ratio",
     "distinct_share",
+    "ramp_asymmetry",
+    "peak_slot",
 )
 
 
@@ -60,6 +65,14 @@ def _longest_zero_run(d) -> np.ndarray:
         cur = np.where(z[:, t], cur + 1, 0)
         best = np.maximum(best, cur)
     return best / d.shape[1]
+
+
+def _ramp_asymmetry(d) -> np.ndarray:
+    """Skewness of the interval-to-interval changes: its sign flips when the day is reversed in time
+    (slow rises and sharp falls become sharp rises and slow falls)."""
+    diff = np.diff(d, axis=1)
+    sd = diff.std(1)
+    return (diff**3).mean(1) / (sd**3 + EPS)
 
 
 def own_day_features(days) -> pd.DataFrame:
@@ -89,6 +102,7 @@ def own_day_features(days) -> pd.DataFrame:
             "roughness": np.abs(np.diff(days, axis=1)).mean(1) / (mean + EPS),
             "distinct_share": ((np.diff(srt, axis=1) > 0).sum(1) + 1) / n,
             "first_last_ratio": (days[:, :h].sum(1) + EPS) / (days[:, -h:].sum(1) + EPS),
+            "ramp_asymmetry": _ramp_asymmetry(days),
         }
     )
 
@@ -130,6 +144,18 @@ def _history(D, weekend, window, min_days) -> dict:
         c["slot_ratio_median"] = np.nanmedian(r, 1)
         c["slot_ratio_iqr"] = np.nanpercentile(r, 75, 1) - np.nanpercentile(r, 25, 1)
     c["slot_ratio_low_share"] = np.where(np.isnan(P).any(1), np.nan, (r < np.log(0.85)).mean(1))
+    # each half-hour against the spread of the same half-hour on earlier days (robust z: median, IQR)
+    roll = pd.DataFrame(D).rolling(window, min_periods=min_days)
+    iqr = (roll.quantile(0.75) - roll.quantile(0.25)).shift(1).to_numpy() + 0.02
+    z = (D - P) / iqr
+    z_rev = (D[:, ::-1] - P) / iqr
+    c["slot_z_abs"] = np.abs(z).mean(1)
+    c["slot_z_max"] = z.max(1)
+    c["slot_z_min"] = z.min(1)
+    c["slot_z_high_share"] = np.where(np.isnan(P).any(1), np.nan, (z > 3).mean(1))
+    c["reversed_fits_better"] = np.abs(z).mean(1) - np.abs(z_rev).mean(1)
+    tot_iqr = (roll_t := tot.rolling(window, min_periods=min_days)).quantile(0.75) - roll_t.quantile(0.25)
+    c["total_z"] = ((tot - med) / (tot_iqr.shift(1) + 0.05)).clip(-50, 50).to_numpy()
     return c
 
 
