@@ -17,7 +17,10 @@ needs to see it:
 * the correlation with the day before (a lag of 24 hours), as given and reversed;
 * each interval against the spread of the same interval on earlier days (robust z: median and IQR of the
   previous 28 days): mean absolute z, the extremes, the share above 3, and how much better the day fits
-  its history reversed in time (h6); the day's total as a robust z against the earlier totals (h1).
+  its history reversed in time (h6); the day's total as a robust z against the earlier totals (h1);
+* the shape in eight 3-hour blocks against the profile's blocks (less noisy than single intervals):
+  correlation as given and reversed, how much closer the reversed day's shares come, the largest share
+  difference.
 
 Only days before the scored day enter its history (as in production: the day is scored when it arrives),
 and the history is what was reported -- attacked days included, which is why it is robust (medians).
@@ -154,6 +157,18 @@ def _history(D, weekend, window, min_days) -> dict:
     c["slot_z_min"] = z.min(1)
     c["slot_z_high_share"] = np.where(np.isnan(P).any(1), np.nan, (z > 3).mean(1))
     c["reversed_fits_better"] = np.abs(z).mean(1) - np.abs(z_rev).mean(1)
+    # the same in 3-hour blocks (eight a day): less noise than single half-hours
+    b = max(1, n // 8)
+    Db = D[:, : 8 * b].reshape(len(D), 8, b).sum(2)
+    Pb = P[:, : 8 * b].reshape(len(P), 8, b).sum(2)
+    Db_rev = D[:, ::-1][:, : 8 * b].reshape(len(D), 8, b).sum(2)
+    Dbn = Db / (Db.sum(1, keepdims=True) + EPS)
+    Dbn_rev = Db_rev / (Db_rev.sum(1, keepdims=True) + EPS)
+    Pbn = Pb / (Pb.sum(1, keepdims=True) + EPS)
+    c["block_corr"] = _rowcorr(Db, Pb)
+    c["block_rev_corr"] = _rowcorr(Db_rev, Pb)
+    c["block_rev_gain"] = np.abs(Dbn - Pbn).sum(1) - np.abs(Dbn_rev - Pbn).sum(1)
+    c["block_max_share_diff"] = np.abs(Dbn - Pbn).max(1)
     tot_iqr = (roll_t := tot.rolling(window, min_periods=min_days)).quantile(0.75) - roll_t.quantile(0.25)
     c["total_z"] = ((tot - med) / (tot_iqr.shift(1) + 0.05)).clip(-50, 50).to_numpy()
     return c
