@@ -3,7 +3,7 @@
 ::
 
     detection evaluate [--sgcc PATH] [--sgsc PATH] [--simulator-meters N] [--skip NAME ...]
-                       [--train FILE --test FILE] [--out DIR]
+                       [--train FILE --test FILE] [--capacity VISITS] [--boot N] [--no-tune] [--out DIR]
     detection train --labels FILE --out MODEL_DIR [--name NAME]
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+import numpy as np
 
 DEFAULT_OUT = Path("var") / "detection-report"
 
@@ -31,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
         "--skip", nargs="*", default=[], choices=["simulator", "sgcc", "sgsc"], help="data sets to leave out"
     )
     e.add_argument("--trees", type=int, default=400, help="LightGBM trees")
+    e.add_argument(
+        "--capacity",
+        type=int,
+        default=100,
+        help="the station's inspection capacity, visits per month: precision of a list that long (default 100)",
+    )
+    e.add_argument("--boot", type=int, default=200, help="bootstrap resamples of the 95%% intervals (seeded)")
+    e.add_argument("--no-tune", action="store_true", help="fixed LightGBM settings instead of nested CV")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="report directory (default var/detection-report)"
@@ -44,6 +54,71 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _evaluate(args, ev) -> list[dict]:
+    common = {"seed": args.seed, "n_boot": args.boot}
+    if args.train is not None:
+        return [
+            ev.evaluate_train_test(
+                args.train, args.test, n_estimators=args.trees, capacity=args.capacity, **common
+            )
+        ]
+    results = []
+    if "simulator" not in args.skip:
+        print(f"(a) simulator, {args.simulator_meters} customers ...", flush=True)
+        results.append(ev.evaluate_simulator(args.simulator_meters, seed=args.seed))
+    if "sgcc" not in args.skip:
+        if not args.sgcc.is_file():
+            print(f"SGCC features not found at {args.sgcc}; skipped", file=sys.stderr)
+        else:
+            print("(b) SGCC summary features, grouped 5-fold CV (nested tuning) ...", flush=True)
+            results.append(
+                ev.evaluate_sgcc(
+                    args.sgcc,
+                    n_estimators=args.trees,
+                    capacity=args.capacity,
+                    tune=not args.no_tune,
+                    **common,
+                )
+            )
+    if "sgsc" not in args.skip:
+        if not args.sgsc.is_file():
+            print(f"SGSC curves not found at {args.sgsc}; skipped", file=sys.stderr)
+        else:
+            print("(c) SGSC-50 with synthetic attacks h1..h6 ...", flush=True)
+            results.append(ev.evaluate_sgsc(args.sgsc, tune=not args.no_tune, **common))
+    return results
+
+
+def _print_result(res: dict) -> None:
+    from gridcheck_analytics.detection.metrics import format_interval
+
+    print(f"\n{res['title']}")
+    for side, f in res.get("files", {}).items():
+        print(f"  {side}: {f['path']}  {f['rows']} rows ({f['positives']} theft)  sha256 {f['sha256']}")
+    if "files" in res:
+        print("  no folds: trained once on the train file, scored once on the test file")
+    for name, m in res["metrics"].items():
+        line = f"  {name:32s} ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}"
+        if "timings" in res:
+            t = res["timings"][name]
+            line += f"  fit {t['fit_seconds']:.2f} s  score {t['score_seconds']:.2f} s"
+        elif "seconds" in m:
+            line += f"  {m['seconds']:.1f} s"
+        print(line)
+        iv = res.get("intervals", {}).get(name)
+        if iv:
+            keys = [k for k in iv if isinstance(iv[k], dict) and not np.isnan(iv[k]["value"])]
+            for key in keys:
+                label = key.replace("precision_at_capacity", f"precision@capacity ({iv['capacity']})")
+                label = label.replace("recall_at_capacity", f"recall@capacity ({iv['capacity']})")
+                label = label.replace("precision_at_", "precision@")
+                print(f"      {label:28s} {format_interval(iv[key])}")
+    for name, per in res.get("per_attack_interval", {}).items():
+        print(f"  per-day ROC-AUC per attack, {name}:")
+        for a, iv in per.items():
+            print(f"      {a} {res['attack_names'][a]:24s} {format_interval(iv)}")
+
+
 def main(argv=None) -> int:
     """Run a detection subcommand; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -53,38 +128,17 @@ def main(argv=None) -> int:
         if (args.train is None) != (args.test is None):
             print("--train and --test go together", file=sys.stderr)
             return 2
-        results = []
-        if args.train is not None:
-            results.append(
-                ev.evaluate_train_test(args.train, args.test, seed=args.seed, n_estimators=args.trees)
-            )
-        else:
-            if "simulator" not in args.skip:
-                print(f"(a) simulator, {args.simulator_meters} customers ...", flush=True)
-                results.append(ev.evaluate_simulator(args.simulator_meters, seed=args.seed))
-            if "sgcc" not in args.skip:
-                if not args.sgcc.is_file():
-                    print(f"SGCC features not found at {args.sgcc}; skipped", file=sys.stderr)
-                else:
-                    print("(b) SGCC summary features, 5-fold CV ...", flush=True)
-                    results.append(ev.evaluate_sgcc(args.sgcc, seed=args.seed, n_estimators=args.trees))
-            if "sgsc" not in args.skip:
-                if not args.sgsc.is_file():
-                    print(f"SGSC curves not found at {args.sgsc}; skipped", file=sys.stderr)
-                else:
-                    print("(c) SGSC-50 with synthetic attacks ...", flush=True)
-                    results.append(ev.evaluate_sgsc(args.sgsc, seed=args.seed))
+        try:
+            results = _evaluate(args, ev)
+        except ev.LabelledFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         if not results:
             print("nothing evaluated", file=sys.stderr)
             return 1
         md = ev.write_report(results, args.out)
         for res in results:
-            print(f"\n{res['title']}")
-            for name, m in res["metrics"].items():
-                print(
-                    f"  {name:32s} ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}  "
-                    f"P@1% {m['precision_at_1pct']:.3f}  R@1% {m['recall_at_1pct']:.3f}"
-                )
+            _print_result(res)
         print(f"\nreport: {md}")
         return 0
     if args.command == "train":
@@ -93,7 +147,11 @@ def main(argv=None) -> int:
         from gridcheck_analytics.detection.metrics import ranking_report
         from gridcheck_analytics.detection.models import save_model
 
-        df, y = ev.read_labelled(args.labels)
+        try:
+            df, y = ev.read_labelled(args.labels)
+        except ev.LabelledFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         X = ev.sgcc_features(df)
         splits = StratifiedKFold(5, shuffle=True, random_state=args.seed).split(X, y)
         oof = ev.cross_val_scores(

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gridcheck_analytics.detection.metrics import ranking_report
+from gridcheck_analytics.detection.metrics import bootstrap_report, ranking_report
 
 SGCC_COLUMNS = [
     "mean_usage",
@@ -46,6 +46,9 @@ def _shared_dir() -> Path:
 
 
 SHARED = _shared_dir()
+#: Threads per model fit in the evaluation (``GRIDCHECK_EVAL_THREADS``, default 1): many small fits on a
+#: shared machine run faster one thread each than with every core each (LightGBM's OpenMP threads spin).
+EVAL_THREADS = int(os.environ.get("GRIDCHECK_EVAL_THREADS", "1") or 1)
 SGCC_PATH = SHARED / "data" / "sgcc-features" / "sgcc_ml_ready.csv"
 SGSC_PATH = SHARED / "data" / "sgsc-50" / "sgsc_50_customers_halfhourly.csv.gz"
 
@@ -85,7 +88,7 @@ def baselines(random_state: int = 0, rf_trees: int = 300) -> dict:
         "random_forest": lambda: make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
             RandomForestClassifier(
-                n_estimators=rf_trees, min_samples_leaf=2, n_jobs=-1, random_state=random_state
+                n_estimators=rf_trees, min_samples_leaf=2, n_jobs=EVAL_THREADS, random_state=random_state
             ),
         ),
     }
@@ -116,7 +119,13 @@ def _run(models: dict, X, y, splits) -> tuple[dict, dict]:
 
 # --------------------------------------------------------------------------------------------- (b) SGCC
 def sgcc_features(frame: pd.DataFrame) -> pd.DataFrame:
-    """The seven SGCC summary columns plus scale-free ratios (engineered features of the LightGBM model)."""
+    """The seven SGCC summary columns plus scale-free ratios and shape statistics (the LightGBM model's).
+
+    The file has no daily series and no customer id, so the profile and peer features of the SGSC
+    evaluation cannot be computed here; what the seven columns still give is the distribution's shape:
+    skew (mean against median), how far the peak and the floor lie from the mean in standard deviations,
+    the spread against the median, and the levels on a log scale.
+    """
     f = frame[SGCC_COLUMNS].astype(float).copy()
     eps = 1e-6
     f["cv"] = f.std_usage / (f.mean_usage.abs() + eps)
@@ -125,16 +134,107 @@ def sgcc_features(frame: pd.DataFrame) -> pd.DataFrame:
     f["min_over_mean"] = f.min_usage / (f.mean_usage.abs() + eps)
     f["max_over_median"] = f.max_usage / (f.median_usage.abs() + eps)
     f["log_mean"] = np.log1p(f.mean_usage.clip(lower=0))
+    sd = f.std_usage + eps
+    f["skew_proxy"] = (f.mean_usage - f.median_usage) / sd
+    f["max_z"] = (f.max_usage - f.mean_usage) / sd
+    f["min_z"] = (f.mean_usage - f.min_usage) / sd
+    f["std_over_median"] = f.std_usage / (f.median_usage.abs() + eps)
+    f["log_std"] = np.log1p(f.std_usage.clip(lower=0))
+    f["log_max"] = np.log1p(f.max_usage.clip(lower=0))
+    f["log_median"] = np.log1p(f.median_usage.clip(lower=0))
     return f
 
 
-def read_labelled(path) -> tuple[pd.DataFrame, np.ndarray]:
-    """A labelled CSV with the SGCC summary columns and ``label`` (0 normal, 1 theft)."""
-    df = pd.read_csv(path)
-    missing = [c for c in [*SGCC_COLUMNS, "label"] if c not in df.columns]
+class LabelledFileError(ValueError):
+    """A labelled file that cannot be used: one line naming the file and the columns it needs."""
+
+
+def file_facts(path) -> dict:
+    """Name, rows and SHA-256 of a data file (what a train/test report names)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return {"path": str(path), "sha256": h.hexdigest()}
+
+
+def read_labelled(path, columns=None) -> tuple[pd.DataFrame, np.ndarray]:
+    """A labelled CSV with the SGCC summary columns and ``label`` (0 normal, 1 theft).
+
+    Raises :class:`LabelledFileError` (one line: the file, what is wrong, the columns needed) for a file
+    that is missing, empty, unreadable, lacks a column or has a label other than 0/1.
+    """
+    need = [*(columns or SGCC_COLUMNS), "label"]
+    want = f"needs columns {', '.join(need)}"
+    path = Path(path)
+    if not path.is_file():
+        raise LabelledFileError(f"{path}: file not found; {want}")
+    try:
+        df = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise LabelledFileError(f"{path}: empty file; {want}") from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LabelledFileError(f"{path}: not a readable CSV ({first}); {want}") from None
+    missing = [c for c in need if c not in df.columns]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    return df, df["label"].astype(int).to_numpy()
+        raise LabelledFileError(f"{path}: missing column(s) {', '.join(missing)}; {want}")
+    if df.empty:
+        raise LabelledFileError(f"{path}: no data rows; {want}")
+    label = pd.to_numeric(df["label"], errors="coerce")
+    if not label.isin([0, 1]).all():
+        raise LabelledFileError(f"{path}: column label must be 0 or 1 in every row; {want}")
+    bad = [c for c in need[:-1] if pd.to_numeric(df[c], errors="coerce").isna().any()]
+    if bad:
+        raise LabelledFileError(f"{path}: empty or non-numeric values in column(s) {', '.join(bad)}; {want}")
+    return df, label.astype(int).to_numpy()
+
+
+#: The LightGBM settings the nested cross-validation chooses from (inner folds only).
+LIGHTGBM_GRID = (
+    {"num_leaves": 31, "min_child_samples": 40},
+    {"num_leaves": 15, "min_child_samples": 100},
+    {"num_leaves": 7, "min_child_samples": 200, "trees_factor": 3, "learning_rate": 0.01},
+)
+
+
+def _lgbm(n_estimators, seed, params):
+    """LightGBM with grid ``params``; ``trees_factor`` scales ``n_estimators`` (slower learning, more trees)."""
+    p = dict(params)
+    n = max(1, int(round(n_estimators * p.pop("trees_factor", 1))))
+    return lightgbm_model(n, seed, n_jobs=EVAL_THREADS, **p)
+
+
+def tune_lightgbm(X, y, groups, *, grid=LIGHTGBM_GRID, inner_folds: int = 3, n_estimators=400, seed=0):
+    """Choose LightGBM settings by grouped, stratified inner cross-validation on the training rows only.
+
+    The objective is the inner folds' PR-AUC (the top of the ranking, where the inspector acts).
+    Returns ``(best_params, {str(params): inner PR-AUC})``.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from gridcheck_analytics.detection.metrics import pr_auc
+
+    inner = list(StratifiedGroupKFold(inner_folds, shuffle=True, random_state=seed + 1).split(X, y, groups))
+    scores = {}
+    for params in grid:
+        oof = cross_val_scores(lambda p=params: _lgbm(n_estimators, seed, p), X, y, inner)
+        scores[str(params)] = pr_auc(y, oof)
+    best = max(grid, key=lambda p: scores[str(p)])
+    return dict(best), scores
+
+
+def nested_cv_scores(X, y, groups, outer, *, grid=LIGHTGBM_GRID, n_estimators=400, seed=0):
+    """Out-of-fold LightGBM scores where each outer fold's settings were tuned on its training rows."""
+    oof = np.full(len(y), np.nan)
+    chosen = []
+    for tr, te in outer:
+        params, _ = tune_lightgbm(X[tr], y[tr], groups[tr], grid=grid, n_estimators=n_estimators, seed=seed)
+        chosen.append(params)
+        oof[te] = _proba(_lgbm(n_estimators, seed, params).fit(X[tr], y[tr]), X[te])
+    return oof, chosen
 
 
 def evaluate_sgcc(
@@ -145,9 +245,18 @@ def evaluate_sgcc(
     n_estimators: int = 400,
     max_rows=None,
     rf_trees: int = 300,
+    tune: bool = True,
+    capacity: int | None = None,
+    n_boot: int = 200,
 ):
-    """Stratified k-fold CV on the labelled SGCC summary features: LightGBM vs LR and RF baselines."""
-    from sklearn.model_selection import StratifiedKFold, train_test_split
+    """Grouped, stratified k-fold CV on the labelled SGCC summary features: LightGBM vs LR and RF.
+
+    Each row is one customer (the file has no customer id), so grouping by row is grouping by customer.
+    With ``tune`` LightGBM's settings are chosen per outer fold by :func:`tune_lightgbm` on that fold's
+    training rows (nested CV: the test fold never chooses).  Metrics with bootstrap intervals
+    (:func:`~gridcheck_analytics.detection.metrics.bootstrap_report`) on the pooled out-of-fold scores.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 
     df, y = read_labelled(path)
     if max_rows and len(df) > max_rows:
@@ -155,145 +264,210 @@ def evaluate_sgcc(
         y = df["label"].astype(int).to_numpy()
     raw = df[SGCC_COLUMNS].to_numpy(dtype=float)
     eng = sgcc_features(df).to_numpy(dtype=float)
-    splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(raw, y))
-    metrics, scores = _run({"lightgbm": lambda: lightgbm_model(n_estimators, seed)}, eng, y, splits)
+    groups = np.arange(len(y))  # one row per customer
+    splits = list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(raw, y, groups))
+    t0 = time.perf_counter()
+    if tune:
+        s, chosen = nested_cv_scores(eng, y, groups, splits, n_estimators=n_estimators, seed=seed)
+    else:
+        s, chosen = (
+            cross_val_scores(lambda: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS), eng, y, splits),
+            [],
+        )
+    metrics = {"lightgbm": ranking_report(y, s) | {"seconds": time.perf_counter() - t0}}
+    scores = {"lightgbm": s}
     m2, s2 = _run(baselines(seed, rf_trees=rf_trees), raw, y, splits)
+    metrics |= m2
+    scores |= s2
+    intervals = {
+        name: bootstrap_report(y, sc, capacity=capacity, n_boot=n_boot, seed=seed)
+        for name, sc in scores.items()
+    }
     return {
         "name": "sgcc",
-        "title": "(b) SGCC summary features — REAL labels, stratified 5-fold CV",
+        "title": f"(b) SGCC summary features — REAL labels, grouped stratified {folds}-fold CV",
         "n": len(y),
         "positives": int(y.sum()),
-        "metrics": metrics | m2,
-        "scores": scores | s2,
+        "metrics": metrics,
+        "intervals": intervals,
+        "scores": scores,
         "y": y,
-        "note": f"{path}; LightGBM on the 7 columns + 6 ratios; baselines on the 7 columns",
+        "folds": folds,
+        "chosen_params": chosen,
+        "note": (
+            f"{path}; one row per customer, folds grouped by customer (row) and stratified; "
+            f"LightGBM on the 7 columns + {eng.shape[1] - 7} derived"
+            + (", settings chosen per outer fold by an inner 3-fold grouped CV (nested)" if tune else "")
+            + "; baselines on the 7 columns; intervals: bootstrap of the pooled out-of-fold scores"
+        ),
     }
 
 
-def evaluate_train_test(train, test, *, seed: int = 0, n_estimators: int = 400):
-    """Train on one labelled file, score another (same columns as the SGCC summary features)."""
+def evaluate_train_test(train, test, *, seed: int = 0, n_estimators: int = 400, capacity=None, n_boot=200):
+    """Train on one labelled file, score another (same columns as the SGCC summary features): no folds."""
     dtr, ytr = read_labelled(train)
     dte, yte = read_labelled(test)
-    models = {"lightgbm": (lambda: lightgbm_model(n_estimators, seed), True)}
+    files = {
+        "train": file_facts(train) | {"rows": len(dtr), "positives": int(ytr.sum())},
+        "test": file_facts(test) | {"rows": len(dte), "positives": int(yte.sum())},
+    }
+    models = {"lightgbm": (lambda: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS), True)}
     models |= {k: (v, False) for k, v in baselines(seed).items()}
-    metrics, scores = {}, {}
+    metrics, scores, timings = {}, {}, {}
     for name, (make, engineered) in models.items():
         t0 = time.perf_counter()
         Xtr = (sgcc_features(dtr) if engineered else dtr[SGCC_COLUMNS]).to_numpy(dtype=float)
         Xte = (sgcc_features(dte) if engineered else dte[SGCC_COLUMNS]).to_numpy(dtype=float)
-        s = _proba(make().fit(Xtr, ytr), Xte)
-        metrics[name] = ranking_report(yte, s) | {"seconds": time.perf_counter() - t0}
+        model = make().fit(Xtr, ytr)
+        t1 = time.perf_counter()
+        s = _proba(model, Xte)
+        t2 = time.perf_counter()
+        timings[name] = {"fit_seconds": t1 - t0, "score_seconds": t2 - t1}
+        metrics[name] = ranking_report(yte, s) | {"seconds": t2 - t0}
         scores[name] = s
+    intervals = {
+        name: bootstrap_report(yte, sc, capacity=capacity, n_boot=n_boot, seed=seed)
+        for name, sc in scores.items()
+    }
     return {
         "name": "train_test",
-        "title": f"Train on {Path(train).name}, test on {Path(test).name}",
+        "title": f"Train on {Path(train).name}, test on {Path(test).name} (no folds)",
         "n": len(yte),
         "positives": int(yte.sum()),
         "metrics": metrics,
+        "intervals": intervals,
         "scores": scores,
         "y": yte,
-        "note": "",
+        "files": files,
+        "timings": timings,
+        "note": "no folds: one model per kind fitted on the train file, scored once on the test file",
     }
 
 
 # --------------------------------------------------------------------------------------------- (c) SGSC
 def sgsc_days(path=SGSC_PATH) -> tuple[pd.DataFrame, np.ndarray]:
-    """Complete days (48 half-hours, no DST duplicates) per customer: (index frame, matrix [kWh])."""
-    df = pd.read_csv(path, usecols=["customer_id", "reading_datetime", "general_supply_kwh"])
-    df["reading_datetime"] = pd.to_datetime(df["reading_datetime"])
-    df = df.drop_duplicates(["customer_id", "reading_datetime"], keep=False)
-    df["day"] = df.reading_datetime.dt.normalize()
-    df["slot"] = df.reading_datetime.dt.hour * 2 + df.reading_datetime.dt.minute // 30
-    wide = df.pivot_table(
-        index=["customer_id", "day"], columns="slot", values="general_supply_kwh", aggfunc="first"
-    )
-    wide = wide.dropna()
-    wide = wide[wide.shape[1] == 48] if wide.shape[1] != 48 else wide
-    idx = wide.index.to_frame(index=False)
-    return idx, wide.to_numpy(dtype=float)
+    """Complete days (all 48 half-hours, no DST duplicates) per customer: (index frame, matrix [kWh])."""
+    from gridcheck_analytics.io.readers import read_sgsc_days
+
+    return read_sgsc_days(path)
 
 
-def day_features(days: np.ndarray, customer: np.ndarray, history: np.ndarray) -> pd.DataFrame:
-    """Features of each customer-day relative to the customer's own history days (``history`` mask)."""
-    tot = days.sum(axis=1)
-    mean = days.mean(axis=1)
-    eps = 1e-6
-    out = pd.DataFrame(
-        {
-            "total_kwh": tot,
-            "max_kwh": days.max(axis=1),
-            "cv": days.std(axis=1) / (mean + eps),
-            "zero_share": (days <= 1e-4).mean(axis=1),
-            "night_share": days[:, :12].sum(axis=1) / (tot + eps),
-            "evening_share": days[:, 34:44].sum(axis=1) / (tot + eps),
-            "min_over_mean": days.min(axis=1) / (mean + eps),
-        }
-    )
-    d1 = days[:, 1:] - days[:, 1:].mean(axis=1, keepdims=True)
-    d0 = days[:, :-1] - days[:, :-1].mean(axis=1, keepdims=True)
-    out["lag1_autocorr"] = (d1 * d0).sum(axis=1) / (np.sqrt((d1**2).sum(axis=1) * (d0**2).sum(axis=1)) + eps)
-    ratio_cols = {"total_kwh": "total_to_own", "max_kwh": "max_to_own", "cv": "cv_to_own"}
-    for cust in np.unique(customer):
-        rows = customer == cust
-        h = rows & history
-        prof = days[h].mean(axis=0)
-        for c, r in ratio_cols.items():
-            out.loc[rows, r] = out.loc[rows, c] / (out.loc[h, c].mean() + eps)
-        x = days[rows] - days[rows].mean(axis=1, keepdims=True)
-        p = prof - prof.mean()
-        out.loc[rows, "profile_corr"] = (x @ p) / (np.sqrt((x**2).sum(axis=1) * (p**2).sum()) + eps)
-    return out
+#: LightGBM settings the SGSC nested CV chooses from.
+SGSC_GRID = (
+    {"num_leaves": 31, "min_child_samples": 40},
+    {"num_leaves": 63, "min_child_samples": 20},
+)
 
 
 def evaluate_sgsc(
-    path=SGSC_PATH, *, folds: int = 5, seed: int = 0, n_estimators: int = 300, attack_share=0.5
+    path=SGSC_PATH,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    n_estimators: int = 300,
+    attack_share: float = 0.5,
+    warmup_fraction: float = 0.25,
+    min_warmup_days: int = 28,
+    tune: bool = True,
+    with_baselines: bool = True,
+    n_boot: int = 200,
+    data=None,
 ):
-    """Real SGSC curves with SYNTHETIC Jokar attacks; customer-grouped CV; per-attack ROC-AUC."""
+    """Real SGSC curves with SYNTHETIC Jokar attacks h1..h6: per-attack, per-day ROC-AUC on unseen customers.
+
+    Protocol: each customer's first ``warmup_fraction`` of its complete days (at least ``min_warmup_days``)
+    is never attacked and never scored (the history the first scored days compare with).  Of the later
+    days, ``attack_share`` are attacked, each with one of h1..h6 at random (seeded; every day its own
+    draws).  Each day's features (:func:`~gridcheck_analytics.detection.day_features.day_features`) use
+    only that day and the customer's REPORTED days before it (attacked ones included), as in production.
+    Customers are split into ``folds`` groups (stratified by the attacked share); a model trained on the
+    days of the other groups' customers scores each group's days, so every score is for a customer never
+    seen in training.  With ``tune`` LightGBM's settings are chosen per outer fold by an inner grouped CV
+    on the training customers only.  Per attack: ROC-AUC of that attack's days against the normal days of
+    the same test customers, pooled over the folds, with a bootstrap interval; also per fold.
+
+    ``data``: ``(index, days)`` as :func:`sgsc_days` returns them (tests), instead of reading ``path``.
+    """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from gridcheck_analytics.detection.attacks import ATTACKS, inject
+    from gridcheck_analytics.detection.attacks import ATTACK_NAMES, ATTACKS, inject
+    from gridcheck_analytics.detection.day_features import day_features
+    from gridcheck_analytics.detection.metrics import roc_auc
 
-    idx, days = sgsc_days(path)
+    idx, days = data if data is not None else sgsc_days(path)
+    idx = idx.reset_index(drop=True)
     rng = np.random.default_rng(seed)
     customer = idx["customer_id"].to_numpy()
-    history = np.zeros(len(idx), dtype=bool)
-    for cust in np.unique(customer):
+    warm = np.zeros(len(idx), dtype=bool)
+    for cust in pd.unique(customer):
         rows = np.flatnonzero(customer == cust)
-        history[rows[: max(7, len(rows) // 4)]] = True
-    attacked = ~history & (rng.random(len(idx)) < attack_share)
+        rows = rows[np.argsort(idx["day"].to_numpy()[rows], kind="stable")]
+        warm[rows[: max(min_warmup_days, int(len(rows) * warmup_fraction))]] = True
+    attacked = ~warm & (rng.random(len(idx)) < attack_share)
     kinds = np.array([None] * len(idx), dtype=object)
     kinds[attacked] = rng.choice(ATTACKS, size=int(attacked.sum()))
     tampered = days.copy()
-    for j, cust in enumerate(np.unique(customer)):  # one constant factor per customer
+    for j, cust in enumerate(pd.unique(customer)):
         rows = np.flatnonzero(customer == cust)
         tampered[rows] = inject(days[rows], list(kinds[rows]), seed=seed * 1000 + j)
-    feats = day_features(tampered, customer, history)
-    keep = ~history
+    t0 = time.perf_counter()
+    feats = day_features(tampered, customer, idx["day"].to_numpy())
+    t_feat = time.perf_counter() - t0
+    keep = ~warm
     X = feats[keep].to_numpy(dtype=float)
     y = attacked[keep].astype(int)
     groups = customer[keep]
-    splits = list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, y, groups))
-    models = {"lightgbm": lambda: lightgbm_model(n_estimators, seed)} | baselines(seed, rf_trees=200)
-    metrics, scores = _run(models, X, y, splits)
     k = kinds[keep]
-    per_attack = {}
-    for name, s in scores.items():
-        per_attack[name] = {}
+    splits = list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, y, groups))
+    metrics, scores, chosen = {}, {}, []
+    t0 = time.perf_counter()
+    if tune:
+        s, chosen = nested_cv_scores(
+            X, y, groups, splits, grid=SGSC_GRID, n_estimators=n_estimators, seed=seed
+        )
+    else:
+        s = cross_val_scores(lambda: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS), X, y, splits)
+    metrics["lightgbm"] = ranking_report(y, s) | {"seconds": time.perf_counter() - t0}
+    scores["lightgbm"] = s
+    if with_baselines:
+        m2, s2 = _run(baselines(seed, rf_trees=200), X, y, splits)
+        metrics |= m2
+        scores |= s2
+    per_attack, per_attack_ci, per_fold = {}, {}, {}
+    for name, sc in scores.items():
+        per_attack[name], per_attack_ci[name], per_fold[name] = {}, {}, {}
         for a in ATTACKS:
             sel = (k == a) | (y == 0)
-            per_attack[name][a] = ranking_report(y[sel], s[sel])["roc_auc"]
+            rep = bootstrap_report(y[sel], sc[sel], ks=(), n_boot=n_boot, seed=seed)["roc_auc"]
+            per_attack[name][a] = rep["value"]
+            per_attack_ci[name][a] = rep
+            per_fold[name][a] = [roc_auc(y[te][sel[te]], sc[te][sel[te]]) for _, te in splits]
+    intervals = {name: bootstrap_report(y, sc, n_boot=n_boot, seed=seed) for name, sc in scores.items()}
+    test_customers = [sorted(int(c) for c in np.unique(groups[te])) for _, te in splits]
+    n_cust = len(pd.unique(customer))
     return {
         "name": "sgsc",
-        "title": "(c) SGSC-50 real curves with SYNTHETIC Jokar attacks — customer-grouped 5-fold CV",
+        "title": f"(c) SGSC-50 real curves with SYNTHETIC Jokar attacks h1..h6 — customer-grouped {folds}-fold CV",
         "n": len(y),
         "positives": int(y.sum()),
         "metrics": metrics,
+        "intervals": intervals,
         "scores": scores,
         "y": y,
         "per_attack_roc_auc": per_attack,
+        "per_attack_interval": per_attack_ci,
+        "per_attack_per_fold": per_fold,
+        "attack_names": ATTACK_NAMES,
+        "attack_counts": {a: int((k == a).sum()) for a in ATTACKS},
+        "test_customers": test_customers,
+        "chosen_params": chosen,
+        "feature_columns": list(feats.columns),
         "note": (
-            f"{len(np.unique(customer))} customers, {len(idx)} complete days; first quarter of each customer's "
-            f"days = clean history; {attack_share:.0%} of later days attacked (one of 6 types at random)"
+            f"{n_cust} customers, {len(idx)} complete days; each customer's first {warmup_fraction:.0%} of days "
+            f"(at least {min_warmup_days}) = warm-up history, never attacked or scored; "
+            f"{attack_share:.0%} of later days attacked (h1..h6 at random); a day's features use only the "
+            f"customer's reported days before it; {folds} folds of whole customers (each scored by a model "
+            f"that never saw it); features in {t_feat:.1f} s"
         ),
     }
 
@@ -386,7 +560,9 @@ def _month_labels(features: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     return lab
 
 
-def evaluate_simulator(n_meters: int = 5000, *, seed: int = 0, folds: int = 5, n_estimators: int = 300):
+def evaluate_simulator(
+    n_meters: int = 5000, *, seed: int = 0, folds: int = 5, n_estimators: int = 300, capacity=None, n_boot=200
+):
     """Detectors on the simulator's ground truth, per customer (max over months 4..13)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -414,7 +590,9 @@ def evaluate_simulator(n_meters: int = 5000, *, seed: int = 0, folds: int = 5, n
     cust_codes = pd.factorize(meter)[0]
     cust_y = np.isin(meter, list(thieves)).astype(int)
     splits = list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, cust_y, cust_codes))
-    models = {"lightgbm": lambda: lightgbm_model(n_estimators, seed)} | baselines(seed, rf_trees=200)
+    models = {"lightgbm": lambda: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS)} | baselines(
+        seed, rf_trees=200
+    )
     for name, make in models.items():
         month_scores[name] = cross_val_scores(make, X, y_month, splits)
     month_scores["rules+lightgbm"] = 1 - (1 - r) * (1 - 0.8 * month_scores["lightgbm"])
@@ -422,6 +600,10 @@ def evaluate_simulator(n_meters: int = 5000, *, seed: int = 0, folds: int = 5, n
     per_customer = pd.DataFrame({"meter_id": meter, **month_scores}).groupby("meter_id").max()
     y = per_customer.index.isin(list(thieves)).astype(int)
     metrics = {name: ranking_report(y, per_customer[name].to_numpy()) for name in month_scores}
+    intervals = {
+        name: bootstrap_report(y, per_customer[name].to_numpy(), capacity=capacity, n_boot=n_boot, seed=seed)
+        for name in month_scores
+    }
     # every suspect has a reason: the combined list of the last month, top 1 % of customers
     last = feats[feats["month"] == feats["month"].max()]
     ranked = combine_scores(last)
@@ -434,6 +616,7 @@ def evaluate_simulator(n_meters: int = 5000, *, seed: int = 0, folds: int = 5, n
         "n": len(y),
         "positives": int(y.sum()),
         "metrics": metrics,
+        "intervals": intervals,
         "scores": {k2: per_customer[k2].to_numpy() for k2 in month_scores},
         "y": y,
         "share_top1pct_with_reason": with_reason,
@@ -483,6 +666,67 @@ def plot_curves(results: list[dict], path) -> Path:
     return path
 
 
+def _interval_table(intervals: dict) -> list[str]:
+    from gridcheck_analytics.detection.metrics import format_interval
+
+    first = next(iter(intervals.values()))
+    keys = [k for k in first if isinstance(first[k], dict)]
+    head = [
+        k.replace("precision_at_", "P@").replace("recall_at_", "R@").replace("_auc", "-AUC") for k in keys
+    ]
+    head = [h.replace("capacity", f"capacity ({first['capacity']})") for h in head]
+    lines = [
+        "What an inspector acts on, with bootstrap 95 % intervals (resampled scored rows, seeded):",
+        "",
+        "| model | " + " | ".join(head) + " |",
+        "|---" * (len(keys) + 1) + "|",
+    ]
+    for name, iv in intervals.items():
+        lines.append(f"| {name} | " + " | ".join(format_interval(iv[k]) for k in keys) + " |")
+    return [*lines, ""]
+
+
+def _attack_table(res: dict) -> list[str]:
+    from gridcheck_analytics.detection.metrics import format_interval
+
+    names = res.get("attack_names", {})
+    attacks = list(next(iter(res["per_attack_roc_auc"].values())))
+    lines = [
+        "Per-day ROC-AUC per synthetic attack (that attack's days against the normal days of the same "
+        "test customers; bootstrap 95 % interval):",
+        "",
+        "| model | " + " | ".join(f"{a} {names.get(a, '')}".strip() for a in attacks) + " | mean | min |",
+        "|---" * (len(attacks) + 3) + "|",
+    ]
+    for name, per in res["per_attack_roc_auc"].items():
+        ci = res.get("per_attack_interval", {}).get(name, {})
+        cells = [format_interval(ci[a]) if a in ci else _fmt(per[a]) for a in attacks]
+        vals = [per[a] for a in attacks]
+        lines.append(
+            f"| {name} | " + " | ".join(cells) + f" | {_fmt(np.nanmean(vals))} | {_fmt(np.nanmin(vals))} |"
+        )
+    lines.append("")
+    if res.get("attack_counts"):
+        lines.append(
+            "Attacked days per type: " + ", ".join(f"{a} {n}" for a, n in res["attack_counts"].items()) + "."
+        )
+    if res.get("test_customers"):
+        lines.append(
+            "Test customers per fold (each fold scored by a model trained on the others' customers only): "
+            + "; ".join(
+                f"fold {i + 1}: {', '.join(map(str, c))}" for i, c in enumerate(res["test_customers"])
+            )
+            + "."
+        )
+    if res.get("chosen_params"):
+        lines.append(
+            "LightGBM settings chosen per outer fold (inner grouped CV): "
+            + "; ".join(map(str, res["chosen_params"]))
+            + "."
+        )
+    return [*lines, ""]
+
+
 def write_report(results: list[dict], out_dir) -> Path:
     """Write ``report.md`` (tables) and ``roc_pr.png`` into ``out_dir``; returns the Markdown path."""
     out = Path(out_dir)
@@ -492,7 +736,8 @@ def write_report(results: list[dict], out_dir) -> Path:
         "# Gridcheck detection evaluation",
         "",
         f"Generated {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} by `gridcheck detection evaluate`.",
-        "Scores: higher = more suspect. k = 1 % and 5 % of the evaluated population. "
+        "Scores: higher = more suspect. P@x% / R@x%: precision / recall of the top x % of the evaluated "
+        "population; P@k: of the top k rows; capacity: the station's visits per month (`--capacity`). "
         "Baselines (logistic regression, random forest) ran in the same run on the same folds.",
         "",
     ]
@@ -509,14 +754,29 @@ def write_report(results: list[dict], out_dir) -> Path:
         for name, m in res["metrics"].items():
             lines.append(f"| {name} | " + " | ".join(_fmt(m.get(c)) for c in cols) + " |")
         lines.append("")
-        if "per_attack_roc_auc" in res:
-            from gridcheck_analytics.detection.attacks import ATTACKS
-
-            lines += ["ROC-AUC per synthetic attack type (attacked days of that type vs normal days):", ""]
-            lines += ["| model | " + " | ".join(ATTACKS) + " |", "|---" * (len(ATTACKS) + 1) + "|"]
-            for name, per in res["per_attack_roc_auc"].items():
-                lines.append(f"| {name} | " + " | ".join(_fmt(per[a]) for a in ATTACKS) + " |")
+        if res.get("files"):
+            lines += [
+                "No folds: each model was fitted once on the train file and scored once on the test file.",
+                "",
+            ]
+            lines += ["| file | path | rows | theft | SHA-256 |", "|---|---|---|---|---|"]
+            for side, f in res["files"].items():
+                lines.append(f"| {side} | `{f['path']}` | {f['rows']} | {f['positives']} | `{f['sha256']}` |")
+            lines += ["", "| model | fit [s] | score [s] |", "|---|---|---|"]
+            for name, t in res["timings"].items():
+                lines.append(f"| {name} | {t['fit_seconds']:.2f} | {t['score_seconds']:.2f} |")
             lines.append("")
+        if res.get("intervals"):
+            lines += _interval_table(res["intervals"])
+        if res.get("chosen_params") and "per_attack_roc_auc" not in res:
+            lines += [
+                "LightGBM settings chosen per outer fold (inner grouped CV on its training rows): "
+                + "; ".join(map(str, res["chosen_params"]))
+                + ".",
+                "",
+            ]
+        if "per_attack_roc_auc" in res:
+            lines += _attack_table(res)
         if "share_top1pct_with_reason" in res:
             lines += [
                 f"Share of the top 1 % suspects (last month, combined list) with at least one reason: "

@@ -499,3 +499,44 @@ def read_area_meter(source, *, mapping=None, fmt=None, time_format=None, areas=N
         time_format=time_format,
         areas=areas,
     )
+
+
+#: Readings per day of a half-hourly curve.
+HALF_HOURS = 48
+
+
+def sgsc_day_matrix(frame: pd.DataFrame, *, value="general_supply_kwh") -> tuple[pd.DataFrame, np.ndarray]:
+    """Complete days of half-hourly curves as a matrix: one row per customer-day, one column per half-hour.
+
+    ``frame`` has the SGSC columns ``customer_id``, ``reading_datetime`` (naive local start of the
+    half-hour) and ``value``.  Readings at the same (customer, time) twice (the SGSC file's daylight-saving
+    duplicates) are dropped, every copy.  A day is kept only when all 48 half-hours (00:00 .. 23:30) have a
+    value: a day with a missing half-hour -- even one missing for every customer, so that the slot has no
+    column at all after the pivot -- is left out, never filled.
+
+    Returns ``(index, matrix)``: a frame of ``customer_id, day`` sorted by them, and the (days x 48) array
+    [kWh].
+    """
+    df = frame[["customer_id", "reading_datetime", value]].copy()
+    df["reading_datetime"] = pd.to_datetime(df["reading_datetime"])
+    df = df.drop_duplicates(["customer_id", "reading_datetime"], keep=False)
+    df["day"] = df["reading_datetime"].dt.normalize()
+    ts = df["reading_datetime"]
+    df["slot"] = ts.dt.hour * 2 + ts.dt.minute // 30
+    on_grid = (ts.dt.minute % 30 == 0) & (ts.dt.second == 0)
+    wide = df[on_grid].pivot_table(
+        index=["customer_id", "day"], columns="slot", values=value, aggfunc="first"
+    )
+    wide = wide.reindex(columns=range(HALF_HOURS)).dropna(how="any").sort_index()
+    return wide.index.to_frame(index=False), wide.to_numpy(dtype=float)
+
+
+def read_sgsc_days(path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read the SGSC half-hourly CSV (``shared/data/sgsc-50``) into :func:`sgsc_day_matrix`'s complete days."""
+    try:
+        df = pd.read_csv(path, usecols=["customer_id", "reading_datetime", "general_supply_kwh"])
+    except FileNotFoundError as exc:
+        raise ReaderError(str(path), "file not found") from exc
+    except ValueError as exc:  # a missing column
+        raise ReaderError(str(path), str(exc)) from exc
+    return sgsc_day_matrix(df)

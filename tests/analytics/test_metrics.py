@@ -50,3 +50,25 @@ def test_ranking_report_keys():
     rep = ranking_report(Y, S, fractions=(0.2,))
     assert set(rep) == {"roc_auc", "pr_auc", "precision_at_20pct", "recall_at_20pct"}
     assert_allclose(rep["precision_at_20pct"], 1.0)
+
+
+def test_bootstrap_report_intervals():
+    import numpy as np
+
+    from gridcheck_analytics.detection.metrics import bootstrap_report, capacity_k, format_interval
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(600) < 0.2).astype(int)
+    s = y * 0.3 + rng.random(600)
+    rep = bootstrap_report(y, s, ks=(50, 100, 1000), capacity=capacity_k(30, 2), n_boot=60, seed=1)
+    assert rep["capacity"] == 60 and rep["n"] == 600 and rep["positives"] == int(y.sum())
+    for key in ("roc_auc", "pr_auc", "precision_at_50", "precision_at_100", "precision_at_capacity"):
+        m = rep[key]
+        assert m["low"] <= m["value"] <= m["high"], key
+        assert m["high"] - m["low"] > 0, key
+    assert_allclose(rep["precision_at_100"]["value"], precision_at_k(y, s, 100))
+    assert_allclose(rep["recall_at_capacity"]["value"], recall_at_k(y, s, 60))
+    assert math.isnan(rep["precision_at_1000"]["value"])  # fewer rows than k: no value, not a short list's
+    assert bootstrap_report(y, s, n_boot=60, seed=1) == bootstrap_report(y, s, n_boot=60, seed=1)  # seeded
+    assert format_interval(rep["precision_at_1000"]) == "-"
+    assert format_interval({"value": 0.5, "low": 0.4, "high": 0.6}) == "0.500 [0.400, 0.600]"

@@ -1,0 +1,211 @@
+"""Features of one customer-day of interval readings against the customer's own earlier days.
+
+What the attacks of :mod:`~gridcheck_analytics.detection.attacks` change, and what a day-level model
+needs to see it:
+
+* the day's **level** against the customer's own typical day: the ratio of the day's total to the median
+  (and the 75th/90th percentiles) of the previous 28 days, to the median of the previous 8 days of the
+  same kind (weekday or weekend) and to the day before (h1 a constant factor, h2 a cut-off window);
+* the day's **shape** against the customer's typical profile (the median of each interval over the
+  previous 28 days, so robust to a few odd days and following the season): the correlation with the
+  profile and with the profile reversed in time (h6), the L1 distance of the normalised shapes, the shift
+  of the peak, the change of the night, evening and morning shares and of the energy's centre in time, and
+  the spread of the interval-by-interval log ratios to the profile (h1 keeps it narrow, h3 and h4 widen it);
+* the day's own **shape statistics** -- peak time, night/day shares, autocorrelation at a lag of one hour
+  and of one interval, roughness, zero share, longest zero run (h2), distinct values (h5 is flat) -- and
+  each as a robust z-score against the same statistic over the previous 28 days (median and MAD);
+* the correlation with the day before (a lag of 24 hours), as given and reversed;
+* each interval against the spread of the same interval on earlier days (robust z: median and IQR of the
+  previous 28 days): mean absolute z, the extremes, the share above 3, and how much better the day fits
+  its history reversed in time (h6); the day's total as a robust z against the earlier totals (h1);
+* the shape in eight 3-hour blocks against the profile's blocks (less noisy than single intervals):
+  correlation as given and reversed, how much closer the reversed day's shares come, the largest share
+  difference.
+
+Only days before the scored day enter its history (as in production: the day is scored when it arrives),
+and the history is what was reported -- attacked days included, which is why it is robust (medians).
+Days with fewer than ``min_days`` earlier days get NaN for the history features (LightGBM takes NaN).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+EPS = 1e-6
+#: Own-shape statistics that also get a robust z-score against the customer's previous days.
+HISTORY_Z = (
+    "cv",
+    "max_over_mean",
+    "night_share",
+    "evening_share",
+    "morning_share",
+    "time_centre",
+    "ac_1h",
+    "ac_slot",
+    "roughness",
+    "zero_run",
+    "first_last_ratio",
+    "distinct_share",
+    "ramp_asymmetry",
+    "peak_slot",
+)
+
+
+def _rowcorr(a, b) -> np.ndarray:
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    return (a * b).sum(1) / (np.sqrt((a**2).sum(1) * (b**2).sum(1)) + EPS)
+
+
+def _longest_zero_run(d) -> np.ndarray:
+    z = d <= 1e-4
+    best = np.zeros(len(d))
+    cur = np.zeros(len(d))
+    for t in range(d.shape[1]):
+        cur = np.where(z[:, t], cur + 1, 0)
+        best = np.maximum(best, cur)
+    return best / d.shape[1]
+
+
+def _ramp_asymmetry(d) -> np.ndarray:
+    """Skewness of the interval-to-interval changes: its sign flips when the day is reversed in time
+    (slow rises and sharp falls become sharp rises and slow falls)."""
+    diff = np.diff(d, axis=1)
+    sd = diff.std(1)
+    return (diff**3).mean(1) / (sd**3 + EPS)
+
+
+def own_day_features(days) -> pd.DataFrame:
+    """Statistics of each day alone (no history): level, spread, shares of the day, peak, autocorrelation."""
+    days = np.asarray(days, dtype=float)
+    n = days.shape[1]
+    h = max(1, n // 24)  # readings per hour
+    tot = days.sum(1)
+    mean = days.mean(1)
+    slot = np.arange(n)
+    srt = np.sort(np.round(days, 4), axis=1)
+    return pd.DataFrame(
+        {
+            "total_kwh": tot,
+            "cv": days.std(1) / (mean + EPS),
+            "max_over_mean": days.max(1) / (mean + EPS),
+            "min_over_mean": days.min(1) / (mean + EPS),
+            "zero_share": (days <= 1e-4).mean(1),
+            "zero_run": _longest_zero_run(days),
+            "night_share": days[:, : 6 * h].sum(1) / (tot + EPS),
+            "morning_share": days[:, 6 * h : 12 * h].sum(1) / (tot + EPS),
+            "evening_share": days[:, 17 * h : 22 * h].sum(1) / (tot + EPS),
+            "peak_slot": days.argmax(1) / n,
+            "time_centre": (days * slot).sum(1) / (tot + EPS) / n,
+            "ac_1h": _rowcorr(days[:, h:], days[:, :-h]),
+            "ac_slot": _rowcorr(days[:, 1:], days[:, :-1]),
+            "roughness": np.abs(np.diff(days, axis=1)).mean(1) / (mean + EPS),
+            "distinct_share": ((np.diff(srt, axis=1) > 0).sum(1) + 1) / n,
+            "first_last_ratio": (days[:, :h].sum(1) + EPS) / (days[:, -h:].sum(1) + EPS),
+            "ramp_asymmetry": _ramp_asymmetry(days),
+        }
+    )
+
+
+def _history(D, weekend, window, min_days) -> dict:
+    n = D.shape[1]
+    h = max(1, n // 24)
+    P = pd.DataFrame(D).rolling(window, min_periods=min_days).median().shift(1).to_numpy()
+    tot = pd.Series(D.sum(1))
+    roll = tot.rolling(window, min_periods=min_days)
+    med, q75 = roll.median().shift(1), roll.quantile(0.75).shift(1)
+    q90 = tot.rolling(2 * window, min_periods=min_days).quantile(0.9).shift(1)
+    same = tot.groupby(pd.Series(weekend)).transform(lambda s: s.rolling(8, min_periods=3).median().shift(1))
+    prev = np.vstack([np.full(n, np.nan), D[:-1]])
+    c = {
+        "total_to_own": (tot / (med + EPS)).to_numpy(),
+        "total_to_q75": (tot / (q75 + EPS)).to_numpy(),
+        "total_to_q90": (tot / (q90 + EPS)).to_numpy(),
+        "total_to_daytype": (tot / (same + EPS)).to_numpy(),
+        "total_to_prev": (tot / (tot.shift(1) + EPS)).to_numpy(),
+        "profile_corr": _rowcorr(D, P),
+        "profile_rev_corr": _rowcorr(D, P[:, ::-1]),
+        "prev_day_corr": _rowcorr(D, prev),  # autocorrelation at 24 hours
+        "prev_day_rev_corr": _rowcorr(D[:, ::-1], prev),
+    }
+    c["rev_minus_corr"] = c["profile_rev_corr"] - c["profile_corr"]
+    Pn = P / (P.sum(1, keepdims=True) + EPS)
+    Dn = D / (D.sum(1, keepdims=True) + EPS)
+    c["shape_l1"] = np.abs(Dn - Pn).sum(1)
+    c["shape_rev_l1"] = np.abs(Dn[:, ::-1] - Pn).sum(1)
+    peak_p = np.where(np.isnan(P).any(1), np.nan, np.nan_to_num(P).argmax(1))
+    c["peak_shift"] = np.abs(D.argmax(1) - peak_p) / n
+    c["night_share_diff"] = Dn[:, : 6 * h].sum(1) - Pn[:, : 6 * h].sum(1)
+    c["evening_share_diff"] = Dn[:, 17 * h : 22 * h].sum(1) - Pn[:, 17 * h : 22 * h].sum(1)
+    c["time_centre_diff"] = ((Dn - Pn) * np.arange(n)).sum(1) / n
+    r = np.log((D + 0.01) / (P + 0.01))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows without history: all-NaN
+        c["slot_ratio_median"] = np.nanmedian(r, 1)
+        c["slot_ratio_iqr"] = np.nanpercentile(r, 75, 1) - np.nanpercentile(r, 25, 1)
+    c["slot_ratio_low_share"] = np.where(np.isnan(P).any(1), np.nan, (r < np.log(0.85)).mean(1))
+    # each half-hour against the spread of the same half-hour on earlier days (robust z: median, IQR)
+    roll = pd.DataFrame(D).rolling(window, min_periods=min_days)
+    iqr = (roll.quantile(0.75) - roll.quantile(0.25)).shift(1).to_numpy() + 0.02
+    z = (D - P) / iqr
+    z_rev = (D[:, ::-1] - P) / iqr
+    c["slot_z_abs"] = np.abs(z).mean(1)
+    c["slot_z_max"] = z.max(1)
+    c["slot_z_min"] = z.min(1)
+    c["slot_z_high_share"] = np.where(np.isnan(P).any(1), np.nan, (z > 3).mean(1))
+    c["reversed_fits_better"] = np.abs(z).mean(1) - np.abs(z_rev).mean(1)
+    # the same in 3-hour blocks (eight a day): less noise than single half-hours
+    b = max(1, n // 8)
+    Db = D[:, : 8 * b].reshape(len(D), 8, b).sum(2)
+    Pb = P[:, : 8 * b].reshape(len(P), 8, b).sum(2)
+    Db_rev = D[:, ::-1][:, : 8 * b].reshape(len(D), 8, b).sum(2)
+    Dbn = Db / (Db.sum(1, keepdims=True) + EPS)
+    Dbn_rev = Db_rev / (Db_rev.sum(1, keepdims=True) + EPS)
+    Pbn = Pb / (Pb.sum(1, keepdims=True) + EPS)
+    c["block_corr"] = _rowcorr(Db, Pb)
+    c["block_rev_corr"] = _rowcorr(Db_rev, Pb)
+    c["block_rev_gain"] = np.abs(Dbn - Pbn).sum(1) - np.abs(Dbn_rev - Pbn).sum(1)
+    c["block_max_share_diff"] = np.abs(Dbn - Pbn).max(1)
+    tot_iqr = (roll_t := tot.rolling(window, min_periods=min_days)).quantile(0.75) - roll_t.quantile(0.25)
+    c["total_z"] = ((tot - med) / (tot_iqr.shift(1) + 0.05)).clip(-50, 50).to_numpy()
+    return c
+
+
+def day_features(days, customer, dates, *, window: int = 28, min_days: int = 7) -> pd.DataFrame:
+    """One row per customer-day (input order): own statistics, then each against the customer's earlier days.
+
+    Parameters
+    ----------
+    days : array of shape (n_days, readings_per_day)
+        Reported readings [kWh] (e.g. 48 half-hours).
+    customer : array of n_days
+        Customer of each row.
+    dates : array of n_days
+        Date of each row; a customer's history is its rows with earlier dates.
+    window, min_days :
+        Days of history (the last ``window`` before the day); fewer than ``min_days``: NaN.
+    """
+    days = np.asarray(days, dtype=float)
+    customer = np.asarray(customer)
+    dates = pd.to_datetime(pd.Series(np.asarray(dates))).reset_index(drop=True)
+    own = own_day_features(days)
+    out = own.copy()
+    weekend = (dates.dt.day_of_week >= 5).to_numpy()
+    cols: dict[str, np.ndarray] = {}
+    for cust in pd.unique(customer):
+        rows = np.flatnonzero(customer == cust)
+        rows = rows[np.argsort(dates.iloc[rows].to_numpy(), kind="stable")]
+        c = _history(days[rows], weekend[rows], window, min_days)
+        for col in HISTORY_Z:
+            s = pd.Series(own[col].to_numpy()[rows])
+            m = s.rolling(window, min_periods=min_days).median().shift(1)
+            mad = (s - m).abs().rolling(window, min_periods=min_days).median().shift(1)
+            c[f"{col}_z"] = ((s - m) / (mad + 1e-3)).clip(-50, 50).to_numpy()
+        for k, v in c.items():
+            cols.setdefault(k, np.full(len(days), np.nan))[rows] = v
+    for k, v in cols.items():
+        out[k] = v
+    return out

@@ -1,0 +1,60 @@
+"""Day features against the customer's own earlier days: no look-ahead, and the attacks move them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridcheck_analytics.detection.day_features import day_features
+
+
+def _curves(n_cust=2, n_days=40, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(48)
+    base = 0.2 + 0.8 * np.exp(-((t - 38) ** 2) / 20)  # an evening peak
+    rows, cust, dates = [], [], []
+    for c in range(n_cust):
+        for d in range(n_days):
+            rows.append(base * rng.uniform(0.9, 1.1) + rng.normal(0, 0.02, 48).clip(-0.1, 0.1))
+            cust.append(100 + c)
+            dates.append(pd.Timestamp("2013-01-01") + pd.Timedelta(days=d))
+    return np.array(rows).clip(0), np.array(cust), np.array(dates)
+
+
+def test_a_day_sees_only_earlier_days():
+    days, cust, dates = _curves()
+    f = day_features(days, cust, dates)
+    later = days.copy()
+    later[30:40] *= 5  # change customer 100's last ten days
+    g = day_features(later, cust, dates)
+    pd.testing.assert_frame_equal(f.iloc[:30], g.iloc[:30])  # earlier days unchanged
+    pd.testing.assert_frame_equal(f.iloc[40:], g.iloc[40:])  # the other customer unchanged
+    assert f.iloc[:7]["total_to_own"].isna().all()  # fewer than 7 earlier days: no history
+    assert f.iloc[7:40]["total_to_own"].notna().all() and f.iloc[40:47]["total_to_own"].isna().all()
+
+
+def test_input_order_does_not_matter():
+    days, cust, dates = _curves()
+    perm = np.random.default_rng(1).permutation(len(days))
+    f = day_features(days, cust, dates)
+    g = day_features(days[perm], cust[perm], dates[perm])
+    pd.testing.assert_frame_equal(f.iloc[perm].reset_index(drop=True), g)
+
+
+@pytest.mark.parametrize(
+    "change, column, direction",
+    [
+        (lambda x: x * 0.4, "total_to_own", -1),  # h1
+        (lambda x: x[::-1], "rev_minus_corr", +1),  # h6
+        (lambda x: np.full(48, x.mean()), "distinct_share", -1),  # h5
+        (lambda x: np.where(np.arange(48) < 20, 0.0, x), "zero_run", +1),  # h2
+    ],
+)
+def test_attacked_day_stands_out(change, column, direction):
+    days, cust, dates = _curves(n_cust=1)
+    normal = day_features(days, cust, dates).iloc[20:][column]
+    days[30] = change(days[30])
+    value = day_features(days, cust, dates).iloc[30][column]
+    if direction > 0:
+        assert value > normal.drop(30).max()
+    else:
+        assert value < normal.drop(30).min()
