@@ -16,12 +16,16 @@ echo "== import contracts"
 postgres_url="${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
 sqlite_tests() { GRIDCHECK_VAR_DIR="$PWD/var/test-sqlite" env -u DATABASE_URL .venv/bin/pytest "$@"; }
 postgres_tests() { GRIDCHECK_VAR_DIR="$PWD/var/test-postgres" DATABASE_URL="$postgres_url" .venv/bin/pytest "$@"; }
+# The analytics core's tests (tests/analytics) use no database: the whole suite runs them once, with
+# SQLite; given arguments (a file, a marker) go to both runs unchanged.
+postgres_args=("$@")
+if [ "$#" -eq 0 ]; then postgres_args=(--ignore=tests/analytics); fi
 
 if [ "${GRIDCHECK_TEST_SERIAL:-0}" = "1" ] || [ "$(nproc)" -lt 2 ]; then
   echo "== tests on SQLite"
   sqlite_tests "$@"
   echo "== tests on PostgreSQL"
-  postgres_tests "$@"
+  postgres_tests "${postgres_args[@]}"
   exit 0
 fi
 
@@ -31,7 +35,7 @@ trap 'rm -f "$sqlite_log"' EXIT
 sqlite_tests "$@" >"$sqlite_log" 2>&1 &
 sqlite_pid=$!
 postgres_rc=0
-postgres_tests "$@" || postgres_rc=$?
+postgres_tests "${postgres_args[@]}" || postgres_rc=$?
 sqlite_rc=0
 wait "$sqlite_pid" || sqlite_rc=$?
 echo "== tests on SQLite (exit ${sqlite_rc})"
