@@ -1,8 +1,9 @@
 """Environment reading, in one place (django-environ).
 
 Every setting that differs between a laptop demo, CI and production comes from the environment:
-``DATABASE_URL`` (default: SQLite under ``var/``), ``GRIDCHECK_DATA_DIR``, ``SECRET_KEY``, ``DEBUG``,
-``ALLOWED_HOSTS`` and ``USE_<INTEGRATION>`` flags.
+``DATABASE_URL`` (default: SQLite under ``var/``), ``GRIDCHECK_DATA_DIR``, ``GRIDCHECK_SPARK_MASTER`` (a
+Spark cluster for the analysis, default none), ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS`` and
+``USE_<INTEGRATION>`` flags.
 """
 
 import os

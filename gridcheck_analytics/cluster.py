@@ -241,16 +241,52 @@ class StandaloneCluster:
         self.stop()
 
 
+_NESTED = np.ndarray | list | tuple | dict
+
+
+def _python(value):
+    """Arrays as lists and NumPy scalars as Python ones, for JSON."""
+    if isinstance(value, np.ndarray | list | tuple):
+        return [_python(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _python(v) for k, v in value.items()}
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _nested_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns holding lists or dicts (the areas' ``causes``)."""
+    return [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, _NESTED)).any()
+    ]
+
+
 def write_results(result: dict[str, pd.DataFrame], out) -> Path:
-    """Write the frames of a run to ``out/<name>.parquet``, all or nothing (see the module docstring)."""
+    """Write the frames of a run to ``out/<name>.parquet``, all or nothing (see the module docstring).
+
+    Columns of lists or dicts (the areas' structured ``causes``) are written as JSON text, named in the
+    ``_SUCCESS`` marker: Parquet would make every cause a struct with every cause's fields (absent ones
+    null, integers as floats), and :func:`read_results` gives them back exactly as ``run_monthly`` made them.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.staging-{uuid.uuid4().hex}"
     staging.mkdir()
+    json_columns = {}
     for name, frame in result.items():
         if isinstance(frame, pd.DataFrame):
+            nested = _nested_columns(frame)
+            if nested:
+                json_columns[name] = nested
+                frame = frame.assign(
+                    **{
+                        c: frame[c].map(lambda v: json.dumps(_python(v)) if isinstance(v, _NESTED) else None)
+                        for c in nested
+                    }
+                )
             frame.to_parquet(staging / f"{name}.parquet", index=False)
-    (staging / DONE).write_text("")
+    (staging / DONE).write_text(json.dumps({"json_columns": json_columns}))
     if out.exists():
         old = out.parent / f".{out.name}.old-{uuid.uuid4().hex}"
         os.replace(out, old)
@@ -266,7 +302,13 @@ def read_results(out) -> dict[str, pd.DataFrame]:
     out = Path(out)
     if not (out / DONE).is_file():
         raise FileNotFoundError(f"no complete results under {out}")
-    return {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
+    marker = (out / DONE).read_text()
+    json_columns = json.loads(marker)["json_columns"] if marker.strip() else {}
+    frames = {p.stem: pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
+    for name, columns in json_columns.items():
+        for c in columns:
+            frames[name][c] = frames[name][c].map(lambda s: json.loads(s) if isinstance(s, str) else None)
+    return frames
 
 
 def _plain(value):

@@ -251,6 +251,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 GRIDCHECK_METER_DATA_MAX_BYTES = env.int("GRIDCHECK_METER_DATA_MAX_BYTES", default=200 * 1024 * 1024)
 # Ibis backend of the monthly analysis: "duckdb" (embedded) or "pyspark".
 GRIDCHECK_ANALYSIS_BACKEND = env.str("GRIDCHECK_ANALYSIS_BACKEND", default="duckdb")
+# Spark master (spark://host:7077) of a cluster for the PySpark analysis runs: each such run submits the
+# month to it from a child process (docs/scale-out.md). Empty: PySpark runs in-process, in local mode.
+GRIDCHECK_SPARK_MASTER = env.str("GRIDCHECK_SPARK_MASTER", default="")
 # Background runs (gridcheck.core.runs): a running run beats every GRIDCHECK_RUN_HEARTBEAT_S; one silent
 # for GRIDCHECK_RUN_STALE_S is taken as dead (marked failed, its month may be started again), and so is a
 # run that waited GRIDCHECK_RUN_QUEUED_MAX_S for a worker [s].

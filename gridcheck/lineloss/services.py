@@ -3,7 +3,9 @@
 ``analysis_run_execute`` builds the archive frames from the database, calls
 ``gridcheck_analytics.pipeline.run_monthly`` with a progress callback that updates the run row (committed
 at once, so the progress page can poll it), and writes every result of the month in one transaction:
-re-running a month replaces its results.
+re-running a month replaces its results. A PySpark run with ``GRIDCHECK_SPARK_MASTER`` set runs on that
+Spark cluster instead, from a child process (``_run_on_cluster``, docs/scale-out.md), and its results are
+saved the same way.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import tempfile
+import threading
+from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
@@ -32,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 #: The pipeline's steps plus writing the results.
 SAVE_STEP = "save"
+#: Ibis backend of the child process of a cluster run (tests run the child on DuckDB, without a cluster).
+CLUSTER_BACKEND = "pyspark"
+
+
+class ClusterRunError(RuntimeError):
+    """The child process of a cluster run failed; the message is its one error line."""
 
 
 def _f(value, digits: int = 4):
@@ -98,22 +110,81 @@ def analysis_run_execute(
 
     total = len(STEPS) + 1
 
+    master = settings.GRIDCHECK_SPARK_MASTER if run.backend == Backend.PYSPARK else ""
+
     def body(step_done) -> dict:
-        result = run_monthly(
-            meter_store(),
-            archive_frames(),
-            f"{run.month:%Y-%m}",
-            backend=run.backend,
-            con=con,
-            targets=loss_targets(month=run.month),
-            history_months=history_months,
-            progress=lambda step, done, _total: step_done(step, done),
-        )
+        if master:
+            result = _run_on_cluster(run, master, history_months=history_months, step_done=step_done)
+        else:
+            result = run_monthly(
+                meter_store(),
+                archive_frames(),
+                f"{run.month:%Y-%m}",
+                backend=run.backend,
+                con=con,
+                targets=loss_targets(month=run.month),
+                history_months=history_months,
+                progress=lambda step, done, _total: step_done(step, done),
+            )
         counts = analysis_results_save(run=run, result=result)
         step_done(SAVE_STEP, total)
         return counts
 
     return run_execute(run, body, steps=total, progress=progress, heartbeat=heartbeat)
+
+
+def _run_on_cluster(
+    run: AnalysisRun, master: str, *, history_months: int, step_done
+) -> dict[str, pd.DataFrame]:
+    """The results of ``run_monthly`` for the run's month, computed on the Spark cluster ``master``.
+
+    The archive's meters (Parquet) and the loss targets (JSON) are written to a temporary folder under
+    ``VAR_DIR/runs``; ``python -m gridcheck_analytics.cluster run`` (its own process, its own Spark
+    driver) reads the meter store ``GRIDCHECK_DATA_DIR`` on the cluster and writes its result frames there,
+    all or nothing; its ``step`` lines become the run's progress. The folder is removed afterwards.
+    Raises :class:`ClusterRunError` with the child's error line when it exits non-zero.
+    """
+    import json
+
+    from gridcheck_analytics.cluster import read_results, run_month_subprocess
+    from gridcheck_analytics.pipeline import STEPS
+
+    runs_dir = Path(settings.VAR_DIR) / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"lineloss-{run.pk}-", dir=runs_dir) as folder:
+        folder = Path(folder)
+        archive_frames()["meters"].to_parquet(folder / "meters.parquet", index=False)
+        (folder / "targets.json").write_text(json.dumps(loss_targets(month=run.month)))
+        proc = run_month_subprocess(
+            settings.GRIDCHECK_DATA_DIR,
+            f"{run.month:%Y-%m}",
+            folder / "results",
+            master=master,
+            backend=CLUSTER_BACKEND,
+            meters_path=folder / "meters.parquet",
+            targets_path=folder / "targets.json",
+            history_months=history_months,
+        )
+        # Spark logs to standard error: read it in a thread (a full pipe would stop the child), keep the end
+        stderr: deque[str] = deque(maxlen=200)
+        drain = threading.Thread(target=lambda: stderr.extend(proc.stderr), daemon=True)
+        drain.start()
+        try:
+            for line in proc.stdout:
+                words = line.split()
+                if len(words) == 2 and words[0] == "step" and words[1] in STEPS:
+                    step_done(words[1], STEPS.index(words[1]) + 1)
+            code = proc.wait()
+            drain.join(timeout=10)
+        finally:
+            if proc.poll() is None:  # the worker is stopping: the cluster application goes with the child
+                proc.kill()
+                proc.wait()
+        if code != 0:
+            errors = [line.strip() for line in stderr if line.startswith("error: ")]
+            last = errors[-1].removeprefix("error: ") if errors else (stderr[-1].strip() if stderr else "")
+            raise ClusterRunError(f"the Spark cluster run ({master}) failed with exit code {code}: {last}")
+        return read_results(folder / "results")
 
 
 def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:
