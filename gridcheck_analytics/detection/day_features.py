@@ -78,6 +78,19 @@ def _ramp_asymmetry(d) -> np.ndarray:
     return (diff**3).mean(1) / (sd**3 + EPS)
 
 
+#: Shares of the day's energy whose times :func:`_energy_times` gives.
+ENERGY_QUANTILES = (0.1, 0.25, 0.75, 0.9)
+
+
+def _energy_times(shares) -> np.ndarray:
+    """Per row, the time (fraction of the day) by which the cumulative share reaches each of
+    :data:`ENERGY_QUANTILES`; NaN rows stay NaN."""
+    cum = np.cumsum(shares, axis=1)
+    n = shares.shape[1]
+    t = np.stack([(cum < q).sum(1) / n for q in ENERGY_QUANTILES], axis=1)
+    return np.where(np.isnan(shares).any(1, keepdims=True), np.nan, t)
+
+
 def own_day_features(days) -> pd.DataFrame:
     """Statistics of each day alone (no history): level, spread, shares of the day, peak, autocorrelation."""
     days = np.asarray(days, dtype=float)
@@ -136,6 +149,12 @@ def _history(D, weekend, window, min_days) -> dict:
     Dn = D / (D.sum(1, keepdims=True) + EPS)
     c["shape_l1"] = np.abs(Dn - Pn).sum(1)
     c["shape_rev_l1"] = np.abs(Dn[:, ::-1] - Pn).sum(1)
+    # times at which the day's cumulative energy reaches 10/25/75/90 %, against the profile's (the
+    # morning ramp and the evening tail move when the day is reversed), and how much closer reversal comes
+    tq_d, tq_r, tq_p = _energy_times(Dn), _energy_times(Dn[:, ::-1]), _energy_times(Pn)
+    for j, q in enumerate(ENERGY_QUANTILES):
+        c[f"energy_t{int(q * 100)}_diff"] = tq_d[:, j] - tq_p[:, j]
+    c["energy_times_rev_gain"] = np.abs(tq_d - tq_p).sum(1) - np.abs(tq_r - tq_p).sum(1)
     peak_p = np.where(np.isnan(P).any(1), np.nan, np.nan_to_num(P).argmax(1))
     c["peak_shift"] = np.abs(D.argmax(1) - peak_p) / n
     c["night_share_diff"] = Dn[:, : 6 * h].sum(1) - Pn[:, : 6 * h].sum(1)

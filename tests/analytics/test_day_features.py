@@ -45,6 +45,8 @@ def test_input_order_does_not_matter():
     [
         (lambda x: x * 0.4, "total_to_own", -1),  # h1
         (lambda x: x[::-1], "rev_minus_corr", +1),  # h6
+        (lambda x: x[::-1], "energy_times_rev_gain", +1),  # h6: the evening's energy comes in the morning
+        (lambda x: x[::-1], "energy_t25_diff", -1),  # h6: a quarter of the day's energy used far earlier
         (lambda x: np.full(48, x.mean()), "distinct_share", -1),  # h5
         (lambda x: np.where(np.arange(48) < 20, 0.0, x), "zero_run", +1),  # h2
     ],
