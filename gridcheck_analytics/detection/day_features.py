@@ -145,6 +145,12 @@ def _history(D, weekend, window, min_days) -> dict:
         "prev_day_rev_corr": _rowcorr(D[:, ::-1], prev),
     }
     c["rev_minus_corr"] = c["profile_rev_corr"] - c["profile_corr"]
+    # continuity across midnight: the day's first half-hour follows the day before's last one, while a
+    # reversed day starts with its own last half-hour (24 hours after the day before's last) and ends with
+    # the one that follows it; scaled by the day before's mean reading
+    scale = prev.mean(1) + 0.02  # NaN for the first day (no day before)
+    c["midnight_jump"] = np.abs(D[:, 0] - prev[:, -1]) / scale
+    c["midnight_rev_gain"] = c["midnight_jump"] - np.abs(D[:, -1] - prev[:, -1]) / scale
     Pn = P / (P.sum(1, keepdims=True) + EPS)
     Dn = D / (D.sum(1, keepdims=True) + EPS)
     c["shape_l1"] = np.abs(Dn - Pn).sum(1)
