@@ -15,6 +15,10 @@ needs to see it:
   and of one interval, roughness, zero share, longest zero run (h2), distinct values (h5 is flat) -- and
   each as a robust z-score against the same statistic over the previous 28 days (median and MAD);
 * the correlation with the day before (a lag of 24 hours), as given and reversed;
+* the times by which the day's energy reaches 10/25/75/90 % against the profile's (the morning ramp, the
+  evening tail) and how much closer the reversed day's times come (h6);
+* the continuity across midnight: the day's first reading against the day before's last, and its last
+  reading against the same (a reversed day joins the day before at its end: h6);
 * each interval against the spread of the same interval on earlier days (robust z: median and IQR of the
   previous 28 days): mean absolute z, the extremes, the share above 3, and how much better the day fits
   its history reversed in time (h6); the day's total as a robust z against the earlier totals (h1);
