@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--boot", type=int, default=200, help="bootstrap resamples of the 95%% intervals (seeded)")
     e.add_argument("--no-tune", action="store_true", help="fixed LightGBM settings instead of nested CV")
+    e.add_argument(
+        "--augment",
+        type=int,
+        default=2,
+        help="(c) further draws of the attacks on the training customers' own days, to train on (default 2)",
+    )
     e.add_argument("--seed", type=int, default=0)
     e.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="report directory (default var/detection-report)"
@@ -85,7 +91,7 @@ def _evaluate(args, ev) -> list[dict]:
             print(f"SGSC curves not found at {args.sgsc}; skipped", file=sys.stderr)
         else:
             print("(c) SGSC-50 with synthetic attacks h1..h6 ...", flush=True)
-            results.append(ev.evaluate_sgsc(args.sgsc, tune=not args.no_tune, **common))
+            results.append(ev.evaluate_sgsc(args.sgsc, tune=not args.no_tune, augment=args.augment, **common))
     return results
 
 

@@ -15,6 +15,10 @@ needs to see it:
   and of one interval, roughness, zero share, longest zero run (h2), distinct values (h5 is flat) -- and
   each as a robust z-score against the same statistic over the previous 28 days (median and MAD);
 * the correlation with the day before (a lag of 24 hours), as given and reversed;
+* the times by which the day's energy reaches 10/25/75/90 % against the profile's (the morning ramp, the
+  evening tail) and how much closer the reversed day's times come (h6);
+* the continuity across midnight: the day's first reading against the day before's last, and its last
+  reading against the same (a reversed day joins the day before at its end: h6);
 * each interval against the spread of the same interval on earlier days (robust z: median and IQR of the
   previous 28 days): mean absolute z, the extremes, the share above 3, and how much better the day fits
   its history reversed in time (h6); the day's total as a robust z against the earlier totals (h1);
@@ -78,6 +82,19 @@ def _ramp_asymmetry(d) -> np.ndarray:
     return (diff**3).mean(1) / (sd**3 + EPS)
 
 
+#: Shares of the day's energy whose times :func:`_energy_times` gives.
+ENERGY_QUANTILES = (0.1, 0.25, 0.75, 0.9)
+
+
+def _energy_times(shares) -> np.ndarray:
+    """Per row, the time (fraction of the day) by which the cumulative share reaches each of
+    :data:`ENERGY_QUANTILES`; NaN rows stay NaN."""
+    cum = np.cumsum(shares, axis=1)
+    n = shares.shape[1]
+    t = np.stack([(cum < q).sum(1) / n for q in ENERGY_QUANTILES], axis=1)
+    return np.where(np.isnan(shares).any(1, keepdims=True), np.nan, t)
+
+
 def own_day_features(days) -> pd.DataFrame:
     """Statistics of each day alone (no history): level, spread, shares of the day, peak, autocorrelation."""
     days = np.asarray(days, dtype=float)
@@ -132,10 +149,22 @@ def _history(D, weekend, window, min_days) -> dict:
         "prev_day_rev_corr": _rowcorr(D[:, ::-1], prev),
     }
     c["rev_minus_corr"] = c["profile_rev_corr"] - c["profile_corr"]
+    # continuity across midnight: the day's first half-hour follows the day before's last one, while a
+    # reversed day starts with its own last half-hour (24 hours after the day before's last) and ends with
+    # the one that follows it; scaled by the day before's mean reading
+    scale = prev.mean(1) + 0.02  # NaN for the first day (no day before)
+    c["midnight_jump"] = np.abs(D[:, 0] - prev[:, -1]) / scale
+    c["midnight_rev_gain"] = c["midnight_jump"] - np.abs(D[:, -1] - prev[:, -1]) / scale
     Pn = P / (P.sum(1, keepdims=True) + EPS)
     Dn = D / (D.sum(1, keepdims=True) + EPS)
     c["shape_l1"] = np.abs(Dn - Pn).sum(1)
     c["shape_rev_l1"] = np.abs(Dn[:, ::-1] - Pn).sum(1)
+    # times at which the day's cumulative energy reaches 10/25/75/90 %, against the profile's (the
+    # morning ramp and the evening tail move when the day is reversed), and how much closer reversal comes
+    tq_d, tq_r, tq_p = _energy_times(Dn), _energy_times(Dn[:, ::-1]), _energy_times(Pn)
+    for j, q in enumerate(ENERGY_QUANTILES):
+        c[f"energy_t{int(q * 100)}_diff"] = tq_d[:, j] - tq_p[:, j]
+    c["energy_times_rev_gain"] = np.abs(tq_d - tq_p).sum(1) - np.abs(tq_r - tq_p).sum(1)
     peak_p = np.where(np.isnan(P).any(1), np.nan, np.nan_to_num(P).argmax(1))
     c["peak_shift"] = np.abs(D.argmax(1) - peak_p) / n
     c["night_share_diff"] = Dn[:, : 6 * h].sum(1) - Pn[:, : 6 * h].sum(1)

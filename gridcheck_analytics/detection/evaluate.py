@@ -98,20 +98,40 @@ def _proba(model, X):
     return model.predict_proba(X)[:, -1]
 
 
-def cross_val_scores(make, X, y, splits) -> np.ndarray:
-    """Out-of-fold theft scores of ``make()`` over ``splits``."""
+def with_augmentation(X, y, train_groups, extra):
+    """The training rows plus the ``extra`` rows ``(X, y, groups)`` of the training groups only.
+
+    ``extra`` are synthetic rows (e.g. attacked copies of customers' own days): a fit may use those of its
+    training customers, never those of a customer it scores.
+    """
+    if extra is None:
+        return X, y
+    if train_groups is None:
+        raise ValueError("extra training rows need the training rows' groups")
+    Xe, ye, ge = extra
+    m = np.isin(ge, np.unique(train_groups))
+    return np.vstack([X, Xe[m]]), np.concatenate([y, ye[m]])
+
+
+def cross_val_scores(make, X, y, splits, *, groups=None, extra=None) -> np.ndarray:
+    """Out-of-fold theft scores of ``make()`` over ``splits``.
+
+    ``extra``: synthetic training rows ``(X, y, groups)``; each fold adds those whose group is among its
+    training ``groups`` (:func:`with_augmentation`); they are never scored.
+    """
     oof = np.full(len(y), np.nan)
     for tr, te in splits:
-        m = make().fit(X[tr], y[tr])
+        Xt, yt = with_augmentation(X[tr], y[tr], None if groups is None else groups[tr], extra)
+        m = make().fit(Xt, yt)
         oof[te] = _proba(m, X[te])
     return oof
 
 
-def _run(models: dict, X, y, splits) -> tuple[dict, dict]:
+def _run(models: dict, X, y, splits, *, groups=None, extra=None) -> tuple[dict, dict]:
     metrics, scores = {}, {}
     for name, make in models.items():
         t0 = time.perf_counter()
-        s = cross_val_scores(make, X, y, splits)
+        s = cross_val_scores(make, X, y, splits, groups=groups, extra=extra)
         metrics[name] = ranking_report(y, s) | {"seconds": time.perf_counter() - t0}
         scores[name] = s
     return metrics, scores
@@ -207,7 +227,9 @@ def _lgbm(n_estimators, seed, params):
     return lightgbm_model(n, seed, n_jobs=EVAL_THREADS, **p)
 
 
-def tune_lightgbm(X, y, groups, *, grid=LIGHTGBM_GRID, inner_folds: int = 3, n_estimators=400, seed=0):
+def tune_lightgbm(
+    X, y, groups, *, grid=LIGHTGBM_GRID, inner_folds: int = 3, n_estimators=400, seed=0, extra=None
+):
     """Choose LightGBM settings by grouped, stratified inner cross-validation on the training rows only.
 
     The objective is the inner folds' PR-AUC (the top of the ranking, where the inspector acts).
@@ -220,20 +242,28 @@ def tune_lightgbm(X, y, groups, *, grid=LIGHTGBM_GRID, inner_folds: int = 3, n_e
     inner = list(StratifiedGroupKFold(inner_folds, shuffle=True, random_state=seed + 1).split(X, y, groups))
     scores = {}
     for params in grid:
-        oof = cross_val_scores(lambda p=params: _lgbm(n_estimators, seed, p), X, y, inner)
+        make = lambda p=params: _lgbm(n_estimators, seed, p)  # noqa: E731
+        oof = cross_val_scores(make, X, y, inner, groups=groups, extra=extra)
         scores[str(params)] = pr_auc(y, oof)
     best = max(grid, key=lambda p: scores[str(p)])
     return dict(best), scores
 
 
-def nested_cv_scores(X, y, groups, outer, *, grid=LIGHTGBM_GRID, n_estimators=400, seed=0):
-    """Out-of-fold LightGBM scores where each outer fold's settings were tuned on its training rows."""
+def nested_cv_scores(X, y, groups, outer, *, grid=LIGHTGBM_GRID, n_estimators=400, seed=0, extra=None):
+    """Out-of-fold LightGBM scores where each outer fold's settings were tuned on its training rows.
+
+    ``extra``: synthetic training rows ``(X, y, groups)``; every fit, inner or outer, adds those of its own
+    training groups only (:func:`with_augmentation`), and only real rows are validated or scored.
+    """
     oof = np.full(len(y), np.nan)
     chosen = []
     for tr, te in outer:
-        params, _ = tune_lightgbm(X[tr], y[tr], groups[tr], grid=grid, n_estimators=n_estimators, seed=seed)
+        params, _ = tune_lightgbm(
+            X[tr], y[tr], groups[tr], grid=grid, n_estimators=n_estimators, seed=seed, extra=extra
+        )
         chosen.append(params)
-        oof[te] = _proba(_lgbm(n_estimators, seed, params).fit(X[tr], y[tr]), X[te])
+        Xt, yt = with_augmentation(X[tr], y[tr], groups[tr], extra)
+        oof[te] = _proba(_lgbm(n_estimators, seed, params).fit(Xt, yt), X[te])
     return oof, chosen
 
 
@@ -371,6 +401,7 @@ def evaluate_sgsc(
     tune: bool = True,
     with_baselines: bool = True,
     n_boot: int = 200,
+    augment: int = 2,
     data=None,
 ):
     """Real SGSC curves with SYNTHETIC Jokar attacks h1..h6: per-attack, per-day ROC-AUC on unseen customers.
@@ -386,6 +417,11 @@ def evaluate_sgsc(
     on the training customers only.  Per attack: ROC-AUC of that attack's days against the normal days of
     the same test customers, pooled over the folds, with a bootstrap interval; also per fold.
 
+    ``augment``: further random draws of the attacks on every customer's own days (as Jokar et al. train
+    on synthetic attacks of a customer's own history; no labels needed), added to the TRAINING rows of
+    each fit for its training customers only -- a scored customer's synthetic days never train the model
+    that scores it, and only the first draw's days are scored.  0: no augmentation.
+
     ``data``: ``(index, days)`` as :func:`sgsc_days` returns them (tests), instead of reading ``path``.
     """
     from sklearn.model_selection import StratifiedGroupKFold
@@ -396,41 +432,58 @@ def evaluate_sgsc(
 
     idx, days = data if data is not None else sgsc_days(path)
     idx = idx.reset_index(drop=True)
-    rng = np.random.default_rng(seed)
     customer = idx["customer_id"].to_numpy()
-    warm = np.zeros(len(idx), dtype=bool)
-    for cust in pd.unique(customer):
-        rows = np.flatnonzero(customer == cust)
-        rows = rows[np.argsort(idx["day"].to_numpy()[rows], kind="stable")]
-        warm[rows[: max(min_warmup_days, int(len(rows) * warmup_fraction))]] = True
-    attacked = ~warm & (rng.random(len(idx)) < attack_share)
-    kinds = np.array([None] * len(idx), dtype=object)
-    kinds[attacked] = rng.choice(ATTACKS, size=int(attacked.sum()))
-    tampered = days.copy()
-    for j, cust in enumerate(pd.unique(customer)):
-        rows = np.flatnonzero(customer == cust)
-        tampered[rows] = inject(days[rows], list(kinds[rows]), seed=seed * 1000 + j)
+    dates = idx["day"].to_numpy()
+
+    def scenario(draw_seed):
+        """Warm-up mask, attacked mask, attack kinds and features of one random draw of the attacks."""
+        rng = np.random.default_rng(draw_seed)
+        warm = np.zeros(len(idx), dtype=bool)
+        for cust in pd.unique(customer):
+            rows = np.flatnonzero(customer == cust)
+            rows = rows[np.argsort(dates[rows], kind="stable")]
+            warm[rows[: max(min_warmup_days, int(len(rows) * warmup_fraction))]] = True
+        attacked = ~warm & (rng.random(len(idx)) < attack_share)
+        kinds = np.array([None] * len(idx), dtype=object)
+        kinds[attacked] = rng.choice(ATTACKS, size=int(attacked.sum()))
+        tampered = days.copy()
+        for j, cust in enumerate(pd.unique(customer)):
+            rows = np.flatnonzero(customer == cust)
+            tampered[rows] = inject(days[rows], list(kinds[rows]), seed=draw_seed * 1000 + j)
+        return warm, attacked, kinds, day_features(tampered, customer, dates)
+
     t0 = time.perf_counter()
-    feats = day_features(tampered, customer, idx["day"].to_numpy())
-    t_feat = time.perf_counter() - t0
+    warm, attacked, kinds, feats = scenario(seed)
     keep = ~warm
     X = feats[keep].to_numpy(dtype=float)
     y = attacked[keep].astype(int)
     groups = customer[keep]
     k = kinds[keep]
+    # Jokar-style augmentation: further draws of the attacks on the customers' own days, used only to
+    # train (a fit adds those of its training customers; the customers it scores are never among them)
+    extra = None
+    if augment:
+        parts = [scenario(seed + 101 + c) for c in range(augment)]
+        extra = (
+            np.vstack([f[~w].to_numpy(dtype=float) for w, _, _, f in parts]),
+            np.concatenate([a[~w].astype(int) for w, a, _, _ in parts]),
+            np.concatenate([customer[~w] for w, _, _, _ in parts]),
+        )
+    t_feat = time.perf_counter() - t0
     splits = list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, y, groups))
     metrics, scores, chosen = {}, {}, []
     t0 = time.perf_counter()
     if tune:
         s, chosen = nested_cv_scores(
-            X, y, groups, splits, grid=SGSC_GRID, n_estimators=n_estimators, seed=seed
+            X, y, groups, splits, grid=SGSC_GRID, n_estimators=n_estimators, seed=seed, extra=extra
         )
     else:
-        s = cross_val_scores(lambda: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS), X, y, splits)
+        make = lambda: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS)  # noqa: E731
+        s = cross_val_scores(make, X, y, splits, groups=groups, extra=extra)
     metrics["lightgbm"] = ranking_report(y, s) | {"seconds": time.perf_counter() - t0}
     scores["lightgbm"] = s
     if with_baselines:
-        m2, s2 = _run(baselines(seed, rf_trees=200), X, y, splits)
+        m2, s2 = _run(baselines(seed, rf_trees=200), X, y, splits, groups=groups, extra=extra)
         metrics |= m2
         scores |= s2
     per_attack, per_attack_ci, per_fold = {}, {}, {}
@@ -462,12 +515,17 @@ def evaluate_sgsc(
         "test_customers": test_customers,
         "chosen_params": chosen,
         "feature_columns": list(feats.columns),
+        "augment": augment,
+        "training_rows_per_fold": [
+            len(tr) + (0 if extra is None else int(np.isin(extra[2], groups[tr]).sum())) for tr, _ in splits
+        ],
         "note": (
             f"{n_cust} customers, {len(idx)} complete days; each customer's first {warmup_fraction:.0%} of days "
             f"(at least {min_warmup_days}) = warm-up history, never attacked or scored; "
             f"{attack_share:.0%} of later days attacked (h1..h6 at random); a day's features use only the "
             f"customer's reported days before it; {folds} folds of whole customers (each scored by a model "
-            f"that never saw it); features in {t_feat:.1f} s"
+            f"that never saw it); training rows augmented with {augment} further draw(s) of the attacks "
+            f"on the training customers' own days; features in {t_feat:.1f} s"
         ),
     }
 

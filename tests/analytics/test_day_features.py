@@ -45,6 +45,8 @@ def test_input_order_does_not_matter():
     [
         (lambda x: x * 0.4, "total_to_own", -1),  # h1
         (lambda x: x[::-1], "rev_minus_corr", +1),  # h6
+        (lambda x: x[::-1], "energy_times_rev_gain", +1),  # h6: the evening's energy comes in the morning
+        (lambda x: x[::-1], "energy_t25_diff", -1),  # h6: a quarter of the day's energy used far earlier
         (lambda x: np.full(48, x.mean()), "distinct_share", -1),  # h5
         (lambda x: np.where(np.arange(48) < 20, 0.0, x), "zero_run", +1),  # h2
     ],
@@ -58,3 +60,18 @@ def test_attacked_day_stands_out(change, column, direction):
         assert value > normal.drop(30).max()
     else:
         assert value < normal.drop(30).min()
+
+
+def test_reversed_day_breaks_continuity_across_midnight():
+    """A day's first half-hour follows the day before's last; a reversed day's last half-hour does."""
+    rng = np.random.default_rng(3)
+    series = 3 + np.cumsum(rng.normal(0, 0.05, 40 * 48))  # one continuous curve cut into days
+    days = series.reshape(40, 48).clip(0)
+    cust = np.full(40, 7)
+    dates = pd.date_range("2013-01-01", periods=40).to_numpy()
+    normal = day_features(days, cust, dates)["midnight_rev_gain"]
+    days[30] = days[30][::-1]
+    reversed_ = day_features(days, cust, dates)["midnight_rev_gain"]
+    assert np.isnan(normal.iloc[0])  # no day before
+    assert (normal.iloc[1:] < 0).mean() > 0.65  # mostly negative: the day starts where the last one ended
+    assert normal.iloc[30] < 0 < reversed_.iloc[30]

@@ -31,3 +31,43 @@ def test_tuning_never_sees_the_test_fold(monkeypatch):
     assert all(c in [dict(g) for g in grid] for c in chosen)
     assert not np.isnan(oof).any()
     assert evaluate._lgbm(10, 0, grid[1]).n_estimators == 20  # trees_factor scales the trees
+
+
+def test_augmented_rows_train_only_their_own_training_customers(monkeypatch):
+    """Synthetic rows of a customer never train a model that scores (or validates on) that customer."""
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(30), 6)
+    X = np.column_stack([rng.normal(size=180), groups])  # column 1 names the customer of each row
+    y = (X[:, 0] + rng.normal(0, 0.5, 180) > 0.5).astype(int)
+    ge = np.repeat(np.arange(30), 4)
+    extra = (np.column_stack([rng.normal(size=120) + 1, ge]), np.ones(120, dtype=int), ge)
+    outer = list(StratifiedGroupKFold(3, shuffle=True, random_state=0).split(X, y, groups))
+    fits = []
+    real = evaluate._lgbm
+
+    def spy(n, seed, params):
+        model = real(n, seed, params)
+        fit = model.fit
+
+        def recording_fit(Xf, yf, *a, **k):
+            fits.append((set(Xf[:, 1].astype(int)), len(yf)))
+            return fit(Xf, yf, *a, **k)
+
+        model.fit = recording_fit
+        return model
+
+    monkeypatch.setattr(evaluate, "_lgbm", spy)
+    grid = ({"num_leaves": 4, "min_child_samples": 5},)
+    oof, _ = evaluate.nested_cv_scores(X, y, groups, outer, grid=grid, n_estimators=5, extra=extra)
+    assert not np.isnan(oof).any()
+    # per outer fold: 3 inner fits then the outer fit
+    assert len(fits) == 3 * 4
+    for i, (tr, te) in enumerate(outer):
+        train_customers = set(groups[tr])
+        outer_seen, outer_rows = fits[4 * i + 3]
+        assert outer_seen == train_customers and not outer_seen & set(groups[te])
+        assert outer_rows == len(tr) + 4 * len(train_customers)  # every training customer's synthetic rows
+        for seen, _ in fits[4 * i : 4 * i + 3]:
+            assert seen < train_customers  # an inner fit: a part of the outer training customers only
+    Xa, ya = evaluate.with_augmentation(X[:6], y[:6], groups[:6], extra)
+    assert len(ya) == 6 + 4 and set(Xa[:, 1].astype(int)) == {0}

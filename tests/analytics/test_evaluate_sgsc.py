@@ -37,6 +37,9 @@ def test_protocol_and_per_attack_auc(tmp_path):
     assert set(res["per_attack_roc_auc"]["lightgbm"]) == set(ATTACKS)
     assert all(n > 0 for n in res["attack_counts"].values())
     assert res["n"] == 6 * (70 - 17)  # first max(14, 25 %) = 17 days of each customer: history only
+    # two further draws of the attacks on the training customers' own days: three times the real rows
+    # (each fold trains on the 4 customers it does not score)
+    assert res["augment"] == 2 and res["training_rows_per_fold"] == [3 * 4 * 53] * 3
     per = res["per_attack_roc_auc"]["lightgbm"]
     assert per["h5"] > 0.9 and per["h6"] > 0.8 and per["h1"] > 0.7  # regular synthetic curves: easy
     iv = res["per_attack_interval"]["lightgbm"]["h1"]
