@@ -1,5 +1,6 @@
 """Serializers of the service desk API."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from gridcheck.servicedesk.choices import CampaignKind, Topic
@@ -206,6 +207,15 @@ class CampaignWriteSerializer(serializers.Serializer):
     customers_visited = serializers.IntegerField(min_value=0, required=False)
     organiser = serializers.CharField(max_length=150, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_held_at(self, value):
+        from gridcheck.core.periods import MAX_YEAR, MIN_YEAR
+
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise serializers.ValidationError(
+                _("The year must lie between %(low)s and %(high)s.") % {"low": MIN_YEAR, "high": MAX_YEAR}
+            )
+        return value
 
 
 class ReasonSerializer(serializers.Serializer):
