@@ -28,12 +28,13 @@ def score(run: MonthlyRun, month: str, features: pd.DataFrame, model=None) -> pd
     frame of :func:`gridcheck_analytics.suspects.score_month`, also written to the month's partition."""
     from gridcheck_analytics.detection.combine import combine_scores
     from gridcheck_analytics.rules import DetectionRules
-    from gridcheck_analytics.suspects import SUSPECT_COLUMNS, _unwrap
+    from gridcheck_analytics.suspects import SUSPECT_COLUMNS, _unwrap, with_estimated_loss
 
     t0 = time.perf_counter()
     estimator, columns = _unwrap(model)
     rules = DetectionRules.in_force(month_bounds(month)[1])
-    ranked = combine_scores(features, model=estimator, model_features=columns, rules=rules)[SUSPECT_COLUMNS]
+    ranked = combine_scores(features, model=estimator, model_features=columns, rules=rules)
+    ranked = with_estimated_loss(ranked, features)[SUSPECT_COLUMNS]
     t0 = run._time("rules and model scoring", t0)
     out = ranked.assign(reasons=[json.dumps(r, ensure_ascii=False, default=str) for r in ranked["reasons"]])
     path = run.derived.path(month, "suspects")

@@ -78,7 +78,6 @@ def score_month(
     """
 
     from gridcheck_analytics.backends import connect
-    from gridcheck_analytics.detection.calibration import estimated_loss_kwh
     from gridcheck_analytics.detection.combine import combine_scores
     from gridcheck_analytics.pipeline import month_bounds
     from gridcheck_analytics.rules import DetectionRules
@@ -100,10 +99,18 @@ def score_month(
     detection_rules = DetectionRules.in_force(month_bounds(month)[1])
     ranked = combine_scores(frame, model=estimator, model_features=columns, rules=detection_rules)
     step("combine")
-    lack = pd.Series(estimated_loss_kwh(frame).to_numpy(), index=frame["meter_id"].astype(str))
+    return with_estimated_loss(ranked, frame)[SUSPECT_COLUMNS]
+
+
+def with_estimated_loss(ranked: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+    """``ranked`` with ``estimated_loss_kwh``: what each meter's month lacks against its own baselines
+    [kWh] (:func:`gridcheck_analytics.detection.calibration.estimated_loss_kwh` over ``features``)."""
+    from gridcheck_analytics.detection.calibration import estimated_loss_kwh
+
+    lack = pd.Series(estimated_loss_kwh(features).to_numpy(), index=features["meter_id"].astype(str))
     lack = lack[~lack.index.duplicated()]
     ranked["estimated_loss_kwh"] = ranked["meter_id"].astype(str).map(lack).fillna(0.0).to_numpy()
-    return ranked[SUSPECT_COLUMNS]
+    return ranked
 
 
 def _unwrap(model):

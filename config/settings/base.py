@@ -411,6 +411,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "AnnouncementKindEnum": "gridcheck.servicedesk.choices.AnnouncementKind",
         "AnnouncementReachEnum": "gridcheck.servicedesk.choices.AnnouncementReach",
         "GuidanceAudienceEnum": "gridcheck.servicedesk.choices.Audience",
+        "CampaignKindEnum": "gridcheck.servicedesk.choices.CampaignKind",
+        "CampaignStatusEnum": "gridcheck.servicedesk.choices.CampaignStatus",
+        "TypicalCaseStatusEnum": "gridcheck.servicedesk.choices.TypicalCaseStatus",
         "SubjectEnum": "gridcheck.assessment.choices.Subject",  # assessment's, named as before
     }
 )

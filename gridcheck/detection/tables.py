@@ -61,11 +61,7 @@ def status_badge(record):
 class SuspectTable(BaseTable):
     expected_yuan = tables.Column(
         verbose_name=_("expected recovery [yuan]"),
-        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end gc-th-wide"}},
-    )
-    probability = tables.Column(
-        verbose_name=_("probability of a finding"),
-        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end gc-th-wide"}},
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
     )
     score = tables.Column(verbose_name=_("score"), attrs={"td": {"class": "gc-score-cell"}})
     rank_in_area = tables.Column(
@@ -100,7 +96,6 @@ class SuspectTable(BaseTable):
         attrs = {**ATTRS, "class": f"{ATTRS['class']} gc-suspect-table"}
         fields = (
             "expected_yuan",
-            "probability",
             "score",
             "rank_in_area",
             "customer",
@@ -119,10 +114,6 @@ class SuspectTable(BaseTable):
         key = F("expected_yuan").desc(nulls_last=True) if is_descending else F("expected_yuan").asc()
         return queryset.order_by(key, "-score", "pk"), True
 
-    def order_probability(self, queryset, is_descending):
-        key = F("probability").desc(nulls_last=True) if is_descending else F("probability").asc()
-        return queryset.order_by(key, "-score", "pk"), True
-
     def render_expected_yuan(self, value, record):
         badge = (
             format_html(
@@ -131,10 +122,13 @@ class SuspectTable(BaseTable):
             if record.within_capacity
             else ""
         )
-        return format_html("{}{}", f"{record.expected_yuan_rounded:,}", badge)
-
-    def render_probability(self, value, record):
-        return f"{record.probability_percent} %"
+        probability = record.probability_percent
+        return format_html(
+            '<div>{}{}</div><div class="small text-secondary">{}</div>',
+            f"{record.expected_yuan_rounded:,}",
+            badge,
+            "" if probability is None else _("probability %(percent)s %%") % {"percent": probability},
+        )
 
     def render_score(self, value):
         return score_bar(value)

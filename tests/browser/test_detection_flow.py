@@ -91,7 +91,7 @@ def _rows(page):
 
 def _listed_names(page) -> list[str]:
     """The customers of the list's rows, in order."""
-    names = page.locator("[data-testid=suspect-table] tbody td:nth-child(3) .fw-semibold")
+    names = page.locator("[data-testid=suspect-table] tbody td:nth-child(4) .fw-semibold")
     return [text.strip() for text in names.all_inner_texts()]
 
 
@@ -137,8 +137,8 @@ def test_suspects_from_run_to_work_order(county_with_data, desk_page, phone_page
         assert SCORE.match(row.locator(".gc-score-value").inner_text().strip())
         reasons = row.locator(".gc-reasons li").all_inner_texts()
         assert reasons and all(CJK.search(text) for text in reasons), reasons
-        assert re.match(r"^\d+\.\d\d$", row.locator("td").nth(5).inner_text().strip())  # area loss [%]
-        assert row.locator("td").nth(6).inner_text().strip() == "—"  # never inspected
+        assert re.match(r"^\d+\.\d\d$", row.locator("td").nth(6).inner_text().strip())  # area loss [%]
+        assert row.locator("td").nth(7).inner_text().strip() == "—"  # never inspected
     wrap = page.evaluate(
         "() => { const w = document.querySelector('[data-testid=suspect-table] .table-responsive');"
         " return [w.scrollWidth, w.clientWidth]; }"
@@ -161,7 +161,7 @@ def test_suspects_from_run_to_work_order(county_with_data, desk_page, phone_page
     # The suspect's page: the chart draws, every reason shows its evidence.
     _go(page, f"{live_server.url}/detection/suspects/?month=2026-10-01&area={county.areas['east1'].pk}")
     assert _listed_names(page) == [names["east11"]]
-    _click(page, "[data-testid=suspect-table] tbody td:nth-child(3) a")
+    _click(page, "[data-testid=suspect-table] tbody td:nth-child(4) a")
     suspect = Suspect.objects.get(customer=county.customers["east11"])
     assert page.url.endswith(suspect.get_absolute_url())
     canvas = page.locator("#gc-suspect-chart canvas").first
