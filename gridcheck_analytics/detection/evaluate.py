@@ -138,13 +138,52 @@ def _run(models: dict, X, y, splits, *, groups=None, extra=None) -> tuple[dict, 
 
 
 # --------------------------------------------------------------------------------------------- (b) SGCC
+#: Days of the SGCC series (2014-01-01 to 2016-10-31, Zheng et al. 2018): the most a summary can cover.
+SGCC_SERIES_DAYS = 1035
+#: Resolution of the SGCC daily readings [kWh]: every reading has two decimals.
+SGCC_READING_RESOLUTION_KWH = 0.01
+
+
+def days_with_reading(mean_kwh, variance_kwh2, *, max_days: int = SGCC_SERIES_DAYS) -> np.ndarray:
+    """Number of days a summary row was computed from, recovered from its mean and sample variance.
+
+    A customer's SGCC summary is taken over the days that have a reading (the missing days left out), so
+    the count of those days is the data's completeness, a signal an inspector knows (a meter that stops
+    reporting). The file does not give the count, but it is fixed by the arithmetic: the readings are
+    whole hundredths of a kWh, so with ``n`` days the total ``n · mean`` is a whole number of 0.01 kWh,
+    and the sum of squares ``(n − 1) · variance + n · mean²`` (sample variance, ``ddof=1``) a whole
+    number of 0.0001 kWh². The ``n`` in ``1 … max_days`` meeting both is the count; where none or more
+    than one does (a constant series fits every ``n``), the count is unknown (NaN).
+
+    Parameters: ``mean_kwh`` [kWh/day] and ``variance_kwh2`` [kWh²] as arrays of the same length.
+    Returns float days (NaN where unknown). In production the count comes straight from the meter-data
+    store; this recovers it for a file that only kept the summary.
+    """
+    mean = np.asarray(mean_kwh, dtype=float)[:, None]
+    variance = np.asarray(variance_kwh2, dtype=float)[:, None]
+    days = np.arange(1, max_days + 1, dtype=float)[None, :]
+    resolution = SGCC_READING_RESOLUTION_KWH
+    total = mean * days / resolution
+    squares = ((days - 1) * variance + days * mean * mean) / resolution**2
+    # Tolerances well above the float64 rounding of the stored mean and variance (relative 1e-16).
+    fits = (np.abs(total - np.round(total)) < 1e-6) & (
+        np.abs(squares - np.round(squares)) < np.maximum(1e-3, 1e-14 * np.abs(squares))
+    )
+    count = fits.sum(axis=1)
+    out = np.full(len(mean), np.nan)
+    one = count == 1
+    out[one] = fits[one].argmax(axis=1) + 1
+    return out
+
+
 def sgcc_features(frame: pd.DataFrame) -> pd.DataFrame:
     """The seven SGCC summary columns plus scale-free ratios and shape statistics (the LightGBM model's).
 
     The file has no daily series and no customer id, so the profile and peer features of the SGSC
     evaluation cannot be computed here; what the seven columns still give is the distribution's shape:
     skew (mean against median), how far the peak and the floor lie from the mean in standard deviations,
-    the spread against the median, and the levels on a log scale.
+    the spread against the median, the levels on a log scale, and the data's completeness: the days with a
+    reading (:func:`days_with_reading`) and the energy over them (``total_kwh``).
     """
     f = frame[SGCC_COLUMNS].astype(float).copy()
     eps = 1e-6
@@ -162,6 +201,8 @@ def sgcc_features(frame: pd.DataFrame) -> pd.DataFrame:
     f["log_std"] = np.log1p(f.std_usage.clip(lower=0))
     f["log_max"] = np.log1p(f.max_usage.clip(lower=0))
     f["log_median"] = np.log1p(f.median_usage.clip(lower=0))
+    f["days_with_reading"] = days_with_reading(f.mean_usage, f.variance_usage)
+    f["total_kwh"] = f.mean_usage * f.days_with_reading
     return f
 
 

@@ -13,7 +13,7 @@ from gridcheck_analytics.detection.estimators import (
     PeerGroupRobustScorer,
     peer_group_scores,
 )
-from gridcheck_analytics.detection.evaluate import SGCC_PATH, evaluate_sgcc
+from gridcheck_analytics.detection.evaluate import SGCC_PATH, days_with_reading, evaluate_sgcc
 
 
 @parametrize_with_checks(
@@ -175,6 +175,21 @@ def test_sgcc_smoke():
     for name in m:
         assert 0.55 < m[name]["roc_auc"] < 0.95
         assert m[name]["pr_auc"] > 0.085  # above the base rate
+
+
+def test_days_with_reading_recovered_from_mean_and_sample_variance():
+    """Series of 0.01 kWh readings: the count is recovered exactly or left unknown, never guessed wrong."""
+    rng = np.random.default_rng(7)
+    days = rng.integers(2, 1035, size=200)
+    series = [np.round(rng.gamma(2.0, rng.uniform(0.5, 40.0), size=d), 2) for d in days]
+    mean = [x.mean() for x in series]
+    variance = [x.var(ddof=1) for x in series]
+    got = days_with_reading(mean, variance)
+    known = ~np.isnan(got)
+    assert known.mean() > 0.9
+    assert (got[known] == days[known]).all()
+    # A constant series fits every count: unknown, not the first candidate.
+    assert np.isnan(days_with_reading([5.0], [0.0])[0])
 
 
 def test_model_with_other_columns_is_refused():
