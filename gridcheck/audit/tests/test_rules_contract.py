@@ -43,7 +43,9 @@ def test_non_residential_customers_without_a_contract_in_force_are_found(county)
     assert found == commercial  # east12 is covered; residential customers (east11 ...) never listed
     context = RuleContext(on=on, month=on.replace(day=1), params={})
     hits = {hit.customer_id: hit for hit in RULES["YY-14"].function(context)}
-    assert "2026-05-31" in hits[county.customers["east22"].pk].summary
+    east22 = county.customers["east22"]
+    assert f"HT-{east22.account_number}-2026" in hits[east22.pk].summary
+    assert "2026-05-31" in hits[east22.pk].summary
     assert "从未签订" in hits[county.customers["west12"].pk].summary
 
 
