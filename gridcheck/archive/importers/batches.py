@@ -104,7 +104,7 @@ def _import_checked(ctx: Context, spec: Spec, path: pathlib.Path, max_bytes: int
     if not path.is_file():
         raise FileProblem(_("file not found"))
     size = path.stat().st_size
-    batch.size_bytes = size
+    batch.size_bytes = ctx.file_bytes = size
     if size > max_bytes:
         raise FileProblem(
             _(

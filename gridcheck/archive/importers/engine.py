@@ -121,18 +121,17 @@ def _parse_row(ctx: Context, number: int, row: list, mapping: dict[int, Column],
     """The values of one row, or None when a cell is refused (each problem given to ``error``)."""
     values: dict[str, Any] = {}
     ok = True
-    memos = ctx.cache.get("_memo")
-    if memos is None:
-        memos = ctx.cache["_memo"] = {column.name: {} for column in mapping.values()}
+    plan = ctx.cache.get("_parse_plan")
+    if plan is None:  # (cell index, column, its name, its remembered cells) of each mapped column
+        plan = ctx.cache["_parse_plan"] = [(i, c, c.name, {}) for i, c in mapping.items()]
     width = len(row)
-    for index, column in mapping.items():
+    for index, column, name, memo in plan:
         raw = row[index] if index < width else None
         text = type(raw) is str
         if text:
-            memo = memos[column.name]
             value = memo.get(raw, _MISSING)
             if value is not _MISSING:
-                values[column.name] = value
+                values[name] = value
                 continue
         if is_blank(raw):
             if column.required:
@@ -250,11 +249,8 @@ def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) 
         for obj in updates:
             obj.updated_at = now
         changed_fields.add("updated_at")
-    ctx.writer.add(
-        [{k: v for k, v in fields.items() if not k.startswith("_")} for _n, fields in creates],
-        updates,
-        sorted(changed_fields),
-    )
+    # The resolver's own values (names starting with "_") are left out by the writer.
+    ctx.writer.add([fields for _n, fields in creates], updates, sorted(changed_fields))
     ctx.created += len(creates)
     ctx.updated += len(updates)
 

@@ -94,6 +94,7 @@ class Context:
     updated: int = 0
     unchanged: int = 0
     use_copy: bool = False  # write through COPY and a set-based upsert (PostgreSQL, ``spec.bulk_copy``)
+    file_bytes: int = 0  # the file's size [bytes] (the COPY writer's choice of a bulk load)
     writer: Any = None  # set by the engine: ``writers.OrmWriter`` or ``writers.CopyWriter``
 
     def error(self, row: int | None, column: str | None, reason: str) -> None:
@@ -122,9 +123,12 @@ def key_in(name: str, values) -> models.Q:
 
 def copy_plain(spec: Spec, values: dict[str, Any], fields: dict[str, Any]) -> None:
     """Copy the values of the columns that fill a model field directly."""
-    for column in spec.columns:
-        if column.field and column.name in values:
-            fields[column.field] = values[column.name]
+    plain = spec.__dict__.get("_plain_columns")
+    if plain is None:  # (column name, model attname) of each such column, found once per spec
+        plain = spec.__dict__["_plain_columns"] = tuple((c.name, c.field) for c in spec.columns if c.field)
+    for name, attname in plain:
+        if name in values:
+            fields[attname] = values[name]
 
 
 def lookup(ctx: Context, cache_name: str, code: str, column: str, reason: str):

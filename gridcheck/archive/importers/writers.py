@@ -12,6 +12,16 @@ handed, with the audit trail (the importing user, the change reason ``导入 <fi
   then written by one ``INSERT ... SELECT`` and one ``UPDATE ... FROM``, and their history by one
   ``INSERT ... SELECT`` each from the same staging tables; the engine parses the next chunk meanwhile.
 
+A bulk load (:class:`CopyWriter`, a file of at least ``BULK_LOAD_MIN_BYTES`` into an empty table): the
+table's and its (empty) history table's indexes that back no constraint (the name, trigram, station and
+area indexes; not the primary keys nor the unique business keys, which the upsert needs) are dropped when
+the first chunk is written and built again, from their stored definitions, when the file is written, and
+the table is analysed. Building an index over a million sorted rows costs a fraction of a million
+inserts into it at random places (PostgreSQL's buffers do not hold the indexes of a large table). The DDL
+is part of the import's transaction: a refused file or an error leaves the indexes as they were. While a
+bulk load runs the table is locked (``DROP INDEX`` takes an exclusive lock): readers of that table wait
+for the import to commit.
+
 Both writers produce the same rows and the same history (up to the time stamps and the surrogate ids);
 ``gridcheck/archive/tests/test_import_copy.py`` compares them.
 """
@@ -19,6 +29,7 @@ Both writers produce the same rows and the same history (up to the time stamps a
 from __future__ import annotations
 
 import logging
+import operator
 import time
 from typing import Any
 
@@ -33,6 +44,12 @@ from gridcheck.archive.importers.spec import CHANGE_REASON, Context
 BATCH_SIZE = 2000
 
 logger = logging.getLogger(__name__)
+
+#: A file of at least this size [bytes] into an empty table is a bulk load (see the module docstring);
+#: about 80,000 customers.
+BULK_LOAD_MIN_BYTES = 10_000_000
+#: ``maintenance_work_mem`` of the index builds of a bulk load (inside the import's transaction only).
+BULK_LOAD_MAINTENANCE_WORK_MEM = "256MB"
 
 _STAGE_NEW = "gridcheck_import_stage_new"
 _STAGE_CHANGED = "gridcheck_import_stage_changed"
@@ -52,10 +69,12 @@ class OrmWriter:
         self.reason = CHANGE_REASON.format(file_name=ctx.file_name)
 
     def add(self, creates: list[dict[str, Any]], updates: list, names: list[str]) -> None:
+        """Write the new rows (``creates``: their fields, the resolver's own ``_`` names left out here)
+        and the ``updates`` (changed objects, ``names`` their changed fields)."""
         spec = self.spec
         if creates:
             factory = spec.new_object or (lambda fields: spec.model(**fields))
-            objs = [factory(fields) for fields in creates]
+            objs = [factory(_model_fields(fields)) for fields in creates]
             bulk_create_with_history(
                 objs,
                 spec.model,
@@ -75,6 +94,13 @@ class OrmWriter:
 
     def finish(self) -> None:
         pass
+
+
+def _model_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` without the resolver's own values (names starting with ``_``)."""
+    if any(name[0] == "_" for name in fields):
+        return {k: v for k, v in fields.items() if not k.startswith("_")}
+    return fields
 
 
 def _q(name: str) -> str:
@@ -97,6 +123,9 @@ class CopyWriter:
         self.n_new = self.n_changed = 0
         self.apply_s = 0.0  # seconds in the set-based writes
         self.started = False
+        self.file_bytes = ctx.file_bytes
+        # (table, [(index name, CREATE INDEX statement)]) dropped for a bulk load, built again by finish()
+        self.dropped_indexes: list[tuple[str, list[tuple[str, str]]]] = []
         # What a new row holds where the file gives no value: what ``model(**fields)`` would hold.
         self.auto_now = {
             f.attname
@@ -137,11 +166,55 @@ class CopyWriter:
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [self.table, self.pk.column])
         self.sequence = cursor.fetchone()[0]
         self.started = True
+        if self.file_bytes >= BULK_LOAD_MIN_BYTES:
+            tables = [self.table] + ([self.history["table"]] if self.history else [])
+            for table in tables:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(table)})")
+                if cursor.fetchone()[0]:
+                    if table == self.table:
+                        break  # not a bulk load: the table holds rows
+                    continue  # the history of deleted rows: its indexes stay
+                self._drop_indexes(cursor, table)
+
+    def _drop_indexes(self, cursor, table: str) -> None:
+        """Drop ``table``'s indexes that back no constraint, keeping their definitions."""
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "ORDER BY c.relname",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {_q(name)}")
+        self.dropped_indexes.append((table, indexes))
+
+    def _rebuild_indexes(self, cursor) -> None:
+        """Build the indexes a bulk load dropped again, then analyse the loaded tables."""
+        if not self.dropped_indexes:
+            return
+        started = time.perf_counter()
+        cursor.execute(
+            "SELECT set_config('maintenance_work_mem', %s, true)", [BULK_LOAD_MAINTENANCE_WORK_MEM]
+        )
+        for table, indexes in self.dropped_indexes:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute(f"ANALYZE {_q(table)}")
+        logger.info(
+            "%s: bulk load, %s indexes built again in %.1f s",
+            self.table,
+            sum(len(indexes) for _t, indexes in self.dropped_indexes),
+            time.perf_counter() - started,
+        )
+        self.dropped_indexes = []
 
     def _new_row(self, fields: dict[str, Any]) -> dict[str, Any]:
         spec = self.spec
         if spec.new_object is not None and spec.new_values is None:
-            obj = spec.new_object(fields)  # a derived column only the spec's factory knows
+            obj = spec.new_object(_model_fields(fields))  # a derived column only the spec's factory knows
             return {
                 f.attname: (self.now if f.attname in self.auto_now else getattr(obj, f.attname))
                 for f in self.fields
@@ -171,12 +244,17 @@ class CopyWriter:
                     "SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, len(creates)]
                 )
                 ids = sorted(pk for (pk,) in cursor.fetchall())
+                # The values of a new row in the staging table's order.
+                values = (
+                    operator.itemgetter(*attnames) if len(attnames) > 1 else lambda row: (row[attnames[0]],)
+                )
                 with cursor.cursor.copy(
                     f"COPY {_STAGE_NEW} (row_no, {_q(self.pk.column)}, {columns}) FROM STDIN"
                 ) as copy:
+                    write_row = copy.write_row
+                    new_row = self._new_row
                     for seq, (pk, fields) in enumerate(zip(ids, creates, strict=True)):
-                        row = self._new_row(fields)
-                        copy.write_row([seq, pk, *(row[name] for name in attnames)])
+                        write_row((seq, pk, *values(new_row(fields))))
             if updates:
                 pk = self.pk.attname
                 with cursor.cursor.copy(
@@ -229,6 +307,7 @@ class CopyWriter:
             return
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}, {_STAGE_CHANGED}")
+            self._rebuild_indexes(cursor)
         self.started = False
         logger.info(
             "%s: %s new and %s changed rows written from the staging tables in %.1f s",

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from gridcheck.archive.importers import ImportRejected, engine, import_file
+from gridcheck.archive.importers import ImportRejected, engine, import_file, writers
 from gridcheck.archive.importers.writers import copy_available
 from gridcheck.archive.models import Customer, Meter, MeteringPoint
 from gridcheck.core.registries import imports
@@ -191,3 +191,74 @@ def test_copy_and_orm_paths_refuse_a_file_with_the_same_errors(tmp_path, setting
     assert refused[True] == refused[False]
     errors, truncated = refused[True]
     assert len(errors) == min(11, max_errors) and truncated == (max_errors < 11)
+
+
+def _index_definitions() -> dict[str, list[str]]:
+    """The index definitions of the copied entities' tables and of their history tables."""
+    tables = []
+    for model in (Customer, MeteringPoint, Meter):
+        tables += [model._meta.db_table, model.history.model._meta.db_table]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1, 2", [tables]
+        )
+        found: dict[str, list[str]] = {}
+        for table, definition in cursor.fetchall():
+            found.setdefault(table, []).append(definition)
+    return found
+
+
+def test_a_bulk_load_drops_and_builds_the_same_indexes_and_writes_the_same_rows(tmp_path, monkeypatch):
+    """A bulk load (an empty table, a large file) writes what the row path writes; the indexes it
+    dropped are there again, as they were, after the file is written."""
+    monkeypatch.setattr(writers, "BULK_LOAD_MIN_BYTES", 1)
+    dropped = []
+    original = writers.CopyWriter._drop_indexes
+
+    def spy(self, cursor, table):
+        original(self, cursor, table)
+        dropped.append((table, len(self.dropped_indexes[-1][1])))
+
+    monkeypatch.setattr(writers.CopyWriter, "_drop_indexes", spy)
+    paths = write_county(simulate_county(n_customers=150, seed=13), tmp_path / "county")
+    for entity in ENTITIES[: ENTITIES.index("customers")]:
+        import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
+    indexes = _index_definitions()
+    assert "archive_cust_name_trgm" in " ".join(indexes["archive_customer"])
+    states = {}
+    for use_copy in (False, True):
+        _wipe()
+        _import(paths, use_copy)
+        states[use_copy] = snapshot()
+        assert _index_definitions() == indexes
+    assert states[True] == states[False]
+    # Each table and each history table lost (and got back) its indexes that back no constraint.
+    assert {table for table, _n in dropped} == set(indexes)
+    assert dict(dropped)["archive_customer"] == len(indexes["archive_customer"]) - 2  # pkey, account
+
+
+def test_a_bulk_load_refused_late_leaves_the_indexes(tmp_path, monkeypatch):
+    """A file refused after some chunks were written (a duplicate in its last chunk) is rolled back
+    with the dropped indexes."""
+    monkeypatch.setattr(writers, "BULK_LOAD_MIN_BYTES", 1)
+    paths = write_county(simulate_county(n_customers=150, seed=14), tmp_path / "county")
+    for entity in ENTITIES[: ENTITIES.index("customers")]:
+        import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
+    indexes = _index_definitions()
+    with paths["customers"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows.append(rows[5])
+    bad = tmp_path / "late.csv"
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    written = []
+    original = writers.CopyWriter._apply
+    monkeypatch.setattr(
+        writers.CopyWriter, "_apply", lambda self, *args: (written.append(1), original(self, *args))
+    )
+    with pytest.raises(ImportRejected) as info:
+        import_file(entity="customers", path=bad, user=None, use_copy=True)
+    assert [(e.row, e.column) for e in info.value.errors] == [(len(rows), "account_number")]
+    assert written  # chunks were written (and the indexes dropped) before the duplicate was found
+    assert not Customer.objects.exists() and not Customer.history.exists()
+    assert _index_definitions() == indexes
