@@ -238,12 +238,29 @@ def fit_decimal(model, attname: str, value: Decimal | None) -> Decimal | None:
     return rounded
 
 
+@functools.cache
+def integer_range(model, attname: str) -> tuple[int | None, int | None]:
+    """(least, greatest) value of an integer model field on the database; (None, None) otherwise."""
+    from django.db import connection
+
+    model_field = model._meta.get_field(attname)
+    if isinstance(model_field, models.IntegerField | models.BigIntegerField | models.SmallIntegerField):
+        return connection.ops.integer_field_range(model_field.get_internal_type())
+    return None, None
+
+
 def check_field(model, attname: str, value: Any) -> Any:
+    """``value`` as the model field ``attname`` stores it: a decimal rounded to its places; a text no
+    longer than its length, an integer within its range, or :class:`CellProblem`."""
     max_length, quantum, _digits = field_limits(model, attname)
     if quantum is not None and isinstance(value, Decimal):
         return fit_decimal(model, attname, value)
     if max_length and isinstance(value, str) and len(value) > max_length:
         raise CellProblem(_("too long (at most %(n)s characters)") % {"n": max_length})
+    if type(value) is int:
+        least, greatest = integer_range(model, attname)
+        if (least is not None and value < least) or (greatest is not None and value > greatest):
+            raise CellProblem(_('number too large: "%(value)s"') % {"value": value})
     return value
 
 

@@ -262,3 +262,24 @@ def test_a_bulk_load_refused_late_leaves_the_indexes(tmp_path, monkeypatch):
     assert written  # chunks were written (and the indexes dropped) before the duplicate was found
     assert not Customer.objects.exists() and not Customer.history.exists()
     assert _index_definitions() == indexes
+
+
+def test_an_integer_out_of_its_fields_range_is_refused_by_row_and_column(tmp_path):
+    """Binary ``COPY`` would wrap a ``smallint`` of 70,000 around: the parser refuses it first, on
+    both paths, naming the row and the column."""
+    paths = write_county(simulate_county(n_customers=60, seed=15), tmp_path / "county")
+    for entity in ENTITIES[: ENTITIES.index("meters")]:
+        import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
+    with paths["meters"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[4][rows[0].index("register_digits")] = "70000"
+    bad = tmp_path / "meters.csv"
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    for use_copy in (False, True):
+        with pytest.raises(ImportRejected) as info:
+            import_file(entity="meters", path=bad, user=None, use_copy=use_copy)
+        assert [(e.row, e.column, e.reason) for e in info.value.errors] == [
+            (5, "register_digits", 'number too large: "70000"')
+        ]
+        assert not Meter.objects.exists()
