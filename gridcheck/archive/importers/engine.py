@@ -318,7 +318,8 @@ def _parsed_chunks(
 
     try:
         for number, row in rows:
-            if all(is_blank(v) for v in row):
+            # Most rows start with a text (CSV): they are not blank, and need no look at every cell.
+            if not (row and type(row[0]) is str and row[0].strip()) and all(is_blank(v) for v in row):
                 continue
             total += 1
             bad_unnamed = [i for i in unnamed if i < len(row) and not is_blank(row[i])]

@@ -31,6 +31,8 @@ from gridcheck.core.identifiers import (
 
 def cell_text(value: Any) -> str:
     """A cell as text: integral floats lose their ``.0`` (XLSX stores 1100000001 as a number)."""
+    if type(value) is str:  # every CSV cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
