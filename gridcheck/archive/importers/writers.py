@@ -55,6 +55,9 @@ BULK_LOAD_MIN_BYTES = 1_000_000
 #: ``maintenance_work_mem`` of the index builds of a bulk load (inside the import's transaction only).
 BULK_LOAD_MAINTENANCE_WORK_MEM = "256MB"
 
+#: A file that wrote at least this many rows analyses the table when it is written (autovacuum may
+#: come much later; the lookups of the next file, and the pages, are planned on the statistics).
+ANALYZE_MIN_ROWS = 10_000
 #: Stage the rows in ``COPY``'s binary format (no text to format in Python nor to parse on the server).
 COPY_BINARY = True
 
@@ -208,8 +211,6 @@ class CopyWriter:
 
     def _rebuild_indexes(self, cursor) -> None:
         """Build the indexes a bulk load dropped again, then analyse the loaded tables."""
-        if not self.dropped_indexes:
-            return
         started = time.perf_counter()
         cursor.execute(
             "SELECT set_config('maintenance_work_mem', %s, true)", [BULK_LOAD_MAINTENANCE_WORK_MEM]
@@ -332,7 +333,11 @@ class CopyWriter:
             return
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}, {_STAGE_CHANGED}")
-            self._rebuild_indexes(cursor)
+            if self.dropped_indexes:
+                self._rebuild_indexes(cursor)  # and analyses the tables
+            elif self.n_new + self.n_changed >= ANALYZE_MIN_ROWS:
+                # The next file's lookups (a metering point's customer) are planned on fresh statistics.
+                cursor.execute(f"ANALYZE {_q(self.table)}")
         self.started = False
         logger.info(
             "%s: %s new and %s changed rows written from the staging tables in %.1f s",
