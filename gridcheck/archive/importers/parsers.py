@@ -270,9 +270,16 @@ def identifier_parser(pattern: re.Pattern = CODE_RE, allowed=CODE_ALLOWED):
     """A parser of identifiers: NFKC, format characters removed, whitespace stripped; then only the
     characters ``pattern`` allows, or a :class:`CellProblem` naming the others."""
 
+    # Both patterns allow every ASCII letter and digit: such a text needs no regular expression.
+    alnum_allowed = pattern in (CODE_RE, USERNAME_RE)
+
     def parse(value: Any) -> str:
         # Plain ASCII of the allowed characters is what normalisation would give back: skip it.
-        if type(value) is str and value.isascii() and pattern.fullmatch(value):
+        if (
+            type(value) is str
+            and value.isascii()
+            and ((alnum_allowed and value.isalnum()) or pattern.fullmatch(value))
+        ):
             return value
         try:
             return clean_identifier(cell_text(value), pattern, allowed)

@@ -216,8 +216,21 @@ class CopyWriter:
             "SELECT set_config('maintenance_work_mem', %s, true)", [BULK_LOAD_MAINTENANCE_WORK_MEM]
         )
         for table, indexes in self.dropped_indexes:
+            # A table with pending trigger events (the deferred foreign key checks of the new rows)
+            # takes no CREATE INDEX: the checks are made now, then deferred again.
+            cursor.execute(
+                "SELECT quote_ident(conname), condeferred FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND condeferrable ORDER BY conname",
+                [table],
+            )
+            deferrable = cursor.fetchall()
+            if deferrable:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(name for name, _d in deferrable)} IMMEDIATE")
             for _name, definition in indexes:
                 cursor.execute(definition)
+            deferred = [name for name, initially_deferred in deferrable if initially_deferred]
+            if deferred:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
             cursor.execute(f"ANALYZE {_q(table)}")
         logger.info(
             "%s: bulk load, %s indexes built again in %.1f s",
