@@ -216,12 +216,15 @@ class CopyWriter:
             "SELECT set_config('maintenance_work_mem', %s, true)", [BULK_LOAD_MAINTENANCE_WORK_MEM]
         )
         for table, indexes in self.dropped_indexes:
-            # A table with pending trigger events (the deferred foreign key checks of the new rows)
-            # takes no CREATE INDEX: the checks are made now, then deferred again.
+            # A table with pending trigger events (the deferred foreign key checks of the new rows, or
+            # of rows that referenced deleted ones earlier in the transaction) takes no CREATE INDEX:
+            # the checks of its foreign keys and of those referencing it are made now, then deferred
+            # again.
             cursor.execute(
-                "SELECT quote_ident(conname), condeferred FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND condeferrable ORDER BY conname",
-                [table],
+                "SELECT DISTINCT quote_ident(conname), condeferred FROM pg_constraint "
+                "WHERE (conrelid = %s::regclass OR confrelid = %s::regclass) AND condeferrable "
+                "ORDER BY 1",
+                [table, table],
             )
             deferrable = cursor.fetchall()
             if deferrable:
