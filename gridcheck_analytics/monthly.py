@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -113,10 +114,14 @@ def rules_print(*rules) -> dict:
 
 
 def archive_digest(meters: pd.DataFrame) -> str:
-    """Digest of the canonical meters frame (its values, in meter-id order)."""
-    m = meters.sort_values("meter_id").reset_index(drop=True)
-    hashed = pd.util.hash_pandas_object(m.astype(str), index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes() + ",".join(m.columns).encode()).hexdigest()[:20]
+    """Digest of the canonical meters frame: its columns, their types and its rows, in any row order.
+
+    One hash per row (pandas' vectorised hash of every column's values, no text conversion) and the
+    sorted row hashes digested: the same frame in another row order has the same digest.
+    """
+    hashed = np.sort(pd.util.hash_pandas_object(meters, index=False).to_numpy())
+    columns = ",".join(f"{c}:{meters[c].dtype}" for c in meters.columns)
+    return hashlib.sha256(hashed.tobytes() + columns.encode()).hexdigest()[:20]
 
 
 class DerivedStore:
