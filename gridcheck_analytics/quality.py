@@ -77,8 +77,8 @@ def meter_limits(meters):
     )
 
 
-#: Meters per block of the VEE time series: one query reads a block's readings, and the block's
-#: series (about 0.6 GB at a year of days) stay in memory until the result is used.
+#: Meters per block of the VEE time series: on Spark, one grouped task; on DuckDB, the kernel calls of
+#: a block split its meters evenly over the threads (the readings of the period are read in one query).
 METERS_PER_BLOCK = 25_000
 
 #: Meters per call of the NumPy kernel within a block: arrays of a few MB, which the allocator reuses
