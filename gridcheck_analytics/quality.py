@@ -177,14 +177,17 @@ def _part_order(mk: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """(order, bounds): the readings of each kernel call, in one stable counting pass.
 
     ``edges`` are the first meter keys of the calls (and the end); ``order[bounds[i]:bounds[i + 1]]`` are
-    the positions of call ``i``'s readings, in their original order.  NumPy's stable sort of 16-bit keys
-    is a radix sort (one pass), which the calls' number allows up to 32,767 calls (67 million meters).
+    the positions of call ``i``'s readings, in their original order.  Each reading's call is looked up
+    per meter key, and NumPy's stable sort of 16-bit keys is a radix sort (one pass), which the calls'
+    number allows up to 32,767 calls (67 million meters).
     """
-    part = np.searchsorted(edges, mk, side="right") - 1
     n_parts = len(edges) - 1
-    part = part.astype(np.int16 if n_parts < np.iinfo(np.int16).max else np.int32)
+    dtype = np.int16 if n_parts < np.iinfo(np.int16).max else np.int32
+    call_of_meter = np.repeat(np.arange(n_parts, dtype=dtype), np.diff(edges))
+    part = call_of_meter[mk]
     order = np.argsort(part, kind="stable")
-    bounds = np.searchsorted(part[order], np.arange(n_parts + 1))
+    bounds = np.zeros(n_parts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(part, minlength=n_parts), out=bounds[1:])
     return order, bounds
 
 
