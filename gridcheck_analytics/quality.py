@@ -77,8 +77,8 @@ def meter_limits(meters):
     )
 
 
-#: Meters per block of the VEE time series: one query reads a block's readings, and the block's
-#: series (about 0.6 GB at a year of days) stay in memory until the result is used.
+#: Meters per block of the VEE time series: on Spark, one grouped task; on DuckDB, the kernel calls of
+#: a block split its meters evenly over the threads (the readings of the period are read in one query).
 METERS_PER_BLOCK = 25_000
 
 #: Meters per call of the NumPy kernel within a block: arrays of a few MB, which the allocator reuses
@@ -173,51 +173,57 @@ def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, e
     return out
 
 
-def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rules, per_block, register=True):
-    """The VEE series on DuckDB (or any local backend): blocks of meters through NumPy, one memtable.
+def _part_order(mk: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, bounds): the readings of each kernel call, in one stable counting pass.
 
-    Each block's readings come in one query; its meters go to the kernel in parts of
+    ``edges`` are the first meter keys of the calls (and the end); ``order[bounds[i]:bounds[i + 1]]`` are
+    the positions of call ``i``'s readings, in their original order.  Each reading's call is looked up
+    per meter key, and NumPy's stable sort of 16-bit keys is a radix sort (one pass), which the calls'
+    number allows up to 32,767 calls (67 million meters).
+    """
+    n_parts = len(edges) - 1
+    dtype = np.int16 if n_parts < np.iinfo(np.int16).max else np.int32
+    call_of_meter = np.repeat(np.arange(n_parts, dtype=dtype), np.diff(edges))
+    part = call_of_meter[mk]
+    order = np.argsort(part, kind="stable")
+    bounds = np.zeros(n_parts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(part, minlength=n_parts), out=bounds[1:])
+    return order, bounds
+
+
+def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rules, per_block, register=True):
+    """The VEE series on DuckDB (or any local backend): the meters through NumPy, one memtable.
+
+    The readings of the period are read in one query (the Parquet files once, whatever their row order);
+    the meters go to the kernel in blocks of ``per_block`` and, within a block, in parts of
     :data:`METERS_PER_KERNEL_CALL`, run in threads, one per core (NumPy releases the GIL in its loops).
+    Which part a reading belongs to is one stable counting pass over the meter keys (:func:`_part_order`).
     """
     n = keyed.num_rows
     multiplier, capacity = _as_float(keyed["archive_multiplier"]), _as_float(keyed["capacity_kwh"])
-    ids = keyed["meter_id"].to_pylist()
     threads = max(1, min(os.cpu_count() or 1, 8))
     parts = []
-    with ThreadPoolExecutor(threads) as pool:
+    if n:
+        keys = _table(con if register else None, keyed.select(["meter_id", "_mk"]))
+        inputs = _block_input(con.to_pyarrow(readings.inner_join(keys, "meter_id").drop("meter_id")), first)
+        calls = []  # (first meter, end meter) of each kernel call, block by block
         for lo in range(0, n, per_block):
             hi = min(lo + per_block, n)
-            r = (
-                readings
-                if (lo == 0 and hi == n)
-                else readings.filter(readings.meter_id.between(ids[lo], ids[hi - 1]))
-            )
-            keys = _table(con if register else None, keyed.select(["meter_id", "_mk"]).slice(lo, hi - lo))
-            inputs = _block_input(con.to_pyarrow(r.inner_join(keys, "meter_id").drop("meter_id")), first)
             step = min(-(-(hi - lo) // threads), METERS_PER_KERNEL_CALL)
-            part = (inputs["mk"] - lo) // step  # the readings of each part, in one pass (radix sort)
-            order = np.argsort(part.astype(np.int32), kind="stable")
-            inputs = {k: None if v is None else v[order] for k, v in inputs.items()}
-            bounds = np.searchsorted(part[order], np.arange(-(-(hi - lo) // step) + 1))
-            jobs = []
-            for i, a in enumerate(range(lo, hi, step)):
-                b = min(a + step, hi)
-                sub = {k: None if v is None else v[bounds[i] : bounds[i + 1]] for k, v in inputs.items()}
-                args = (
-                    sub,
-                    a,
-                    b - a,
-                    multiplier[a:b],
-                    capacity[a:b],
-                    first,
-                    last,
-                    start,
-                    end,
-                    registers,
-                    rules,
-                )
-                jobs.append(pool.submit(lambda args: _to_arrow(_run_block(*args)), args))
-            parts.extend(job.result() for job in jobs)
+            calls.extend((a, min(a + step, hi)) for a in range(lo, hi, step))
+        edges = np.array([a for a, _ in calls] + [n], dtype=np.int64)
+        order, bounds = _part_order(inputs["mk"], edges)
+
+        def run(i):
+            a, b = calls[i]
+            rows = order[bounds[i] : bounds[i + 1]]
+            sub = {k: None if v is None else v[rows] for k, v in inputs.items()}
+            args = (sub, a, b - a, multiplier[a:b], capacity[a:b], first, last, start, end, registers, rules)
+            return _to_arrow(_run_block(*args))
+
+        with ThreadPoolExecutor(threads) as pool:
+            parts = list(pool.map(run, range(len(calls))))
+        del inputs, order
     if not parts:
         parts = [pa.schema([(k, _ARROW_TYPES[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
     return _table(con if register else None, pa.concat_tables(parts))

@@ -81,6 +81,34 @@ def _model_reason(feature: str, value, contribution: float, kind: str) -> dict:
     }
 
 
+def _z_reasons(features):
+    """``reason(c, value, z)``: :func:`_model_reason` of ``features[c]`` with kind ``"z"``, the same dict,
+    from Python floats and with the feature's names looked up once (it runs for every explained row)."""
+    names = [FEATURE_NAMES_ZH.get(c, c) for c in features]
+    codes = [f"model_{c}" for c in features]
+    method_zh = "窃电方法待现场核实"
+    over = f"超过{Z_CAP:.0f}"
+
+    def reason(c: int, value: float, contribution: float) -> dict:
+        missing = value != value  # NaN
+        size = f"{contribution:.1f}" if contribution < Z_CAP else over
+        shown = "-" if missing else f"{value:,.2f}"
+        return {
+            "code": codes[c],
+            "text": f"与同台区同类用户相比：{names[c]}为{shown}，偏离同类中位数{size}个稳健标准差",
+            "method": "unspecified",
+            "method_zh": method_zh,
+            "evidence": {
+                "feature": features[c],
+                "value": None if missing else value,
+                "contribution": round(contribution, 4),
+            },
+            "source": "model",
+        }
+
+    return reason
+
+
 def combine_scores(
     features: pd.DataFrame,
     *,
@@ -153,11 +181,11 @@ def combine_scores(
         fired = fired.assign(
             _row=pos.reindex(pd.MultiIndex.from_frame(fired[["meter_id", "month"]])).to_numpy()
         )
-        for row, grp in fired.groupby("_row", sort=False):
-            by_row[int(row)] = [
-                {k: rec[k] for k in ("code", "text", "method", "method_zh", "evidence")} | {"source": "rule"}
-                for rec in grp.to_dict("records")
-            ]
+        # one pass over the fired rows (in their order), not one frame per customer-month
+        keys = ("code", "text", "method", "method_zh", "evidence")
+        columns = [fired[k].tolist() for k in keys]
+        for row, *values in zip(fired["_row"].tolist(), *columns, strict=True):
+            by_row.setdefault(int(row), []).append(dict(zip(keys, values, strict=True)) | {"source": "rule"})
     order = np.argsort(-score, kind="stable")
     explained = order if explain_top is None else order[:explain_top]
     contrib_rows = {}
@@ -175,15 +203,19 @@ def combine_scores(
     full[explained] = True
     ztop = np.argsort(-z, axis=1)[:, :top_reasons] if z.shape[1] else np.zeros((len(f), 0), dtype=int)
     reasons = [by_row.get(i, []) for i in range(len(f))]  # outside the explained top: fired rules only
-    for i in np.flatnonzero(full):
+    rows = np.flatnonzero(full)
+    # the top z of every explained row as Python numbers, once (not one NumPy scalar per reason)
+    top_c = ztop[rows].tolist()
+    top_z = np.take_along_axis(z[rows], ztop[rows], axis=1).tolist()
+    top_v = np.take_along_axis(values[rows], ztop[rows], axis=1).tolist()
+    z_reason = _z_reasons(zcols)
+    for i, idx, zs, vs in zip(rows.tolist(), top_c, top_z, top_v, strict=True):
         rs = reasons[i]
-        extra = contrib_rows.get(int(i))
+        extra = contrib_rows.get(i)
         if not extra:
-            idx = ztop[i]
-            extra = [_model_reason(zcols[c], values[i, c], z[i, c], "z") for c in idx if z[i, c] > 0]
-            if not extra and not rs and len(idx):
-                c = idx[0]
-                extra = [_model_reason(zcols[c], values[i, c], z[i, c], "z")]
+            extra = [z_reason(c, v, zz) for c, zz, v in zip(idx, zs, vs, strict=True) if zz > 0]
+            if not extra and not rs and idx:
+                extra = [z_reason(idx[0], vs[0], zs[0])]
         reasons[i] = rs + extra
     out["reasons"] = reasons
     out = out.iloc[order].reset_index(drop=True)

@@ -171,13 +171,23 @@ def area_loss_daily(area_loss):
     )
 
 
+#: The area key of a meter-day whose meter the archive lacks (in :func:`_loss_correlation`; no area code).
+_NO_AREA = "(no area: meter not in the archive)"
+
+
 def _loss_correlation(area_loss, energy, meters_attr, first_day: dt.date, last_day: dt.date):
     """Each customer's daily correlation with the area loss, per month of ``first_day``..``last_day``."""
     al = area_loss_daily(area_loss)
     al = al.filter(al.reading_date.between(first_day, last_day))
     e = energy.filter(is_present(energy.energy_kwh) & energy.reading_date.between(first_day, last_day))
-    e = e.inner_join(meters_attr.select("meter_id", "area_code"), "meter_id")
-    j = e.inner_join(al.select("area_code", "reading_date", "loss_kwh"), ["area_code", "reading_date"])
+    # the meter-days get their area by a left join, the area kept non-null in the key (a meter-day whose
+    # meter is unknown gets a key no area code is: dropped, as by an inner join), so that DuckDB keeps the
+    # order: an inner join it would reorder, joining the meters with the area-days first, which builds
+    # a hash table of every meter-day of the month (1.1 s of the first stage's 2.5 s at 100,000 meters)
+    e = e.left_join(meters_attr.select("meter_id", "area_code"), "meter_id")
+    e = e.select("meter_id", "reading_date", "energy_kwh", _area=e.area_code.fill_null(_NO_AREA)).view()
+    al = al.select(_area=al.area_code, _day=al.reading_date, loss_kwh=al.loss_kwh)
+    j = e.inner_join(al, [e._area == al._area, e.reading_date == al._day])
     j = j.filter(j.loss_kwh.notnull())
     corr = j.group_by(
         ["meter_id", j.reading_date.year().name("_y"), j.reading_date.month().name("_m")]
