@@ -203,6 +203,113 @@ def _history(D, weekend, window, min_days) -> dict:
     return c
 
 
+def _windows(X, window: int) -> np.ndarray:
+    """Shape ``(n, window, ...)``: for row ``i``, rows ``i - window .. i - 1`` of ``X`` (NaN before the first)."""
+    Xp = np.concatenate([np.full((window,) + X.shape[1:], np.nan), X])
+    return Xp[np.arange(len(X))[:, None] + np.arange(window)[None, :]]
+
+
+def _hourly_shares(D) -> np.ndarray:
+    """Each day's hourly energy as shares of the day (24 columns; a day without energy: zeros)."""
+    n = D.shape[1]
+    h = max(1, n // 24)
+    hourly = D[:, : 24 * h].reshape(len(D), 24, h).sum(2)
+    return hourly / (hourly.sum(1, keepdims=True) + EPS)
+
+
+def _nearest(dist, k: int, min_days: int, largest: bool = False) -> np.ndarray:
+    """Per row, the mean of the ``k`` smallest (``largest``: largest) of the non-NaN values; NaN for rows
+    with fewer than ``min_days`` values."""
+    ok = (~np.isnan(dist)).sum(1) >= min_days
+    v = np.sort(-dist if largest else dist, axis=1)[:, :k]  # NaN sort last
+    v = -v if largest else v
+    return np.where(ok, v.mean(1), np.nan)
+
+
+def _shape_history(D, weekday, window: int, min_days: int) -> dict:
+    """Features of each day's shape against the customer's individual earlier days (not only their median).
+
+    * nearest earlier days: the L1 distance of the day's hourly shares [fraction of the day's energy] to
+      its nearest earlier days (mean of the 1 and of the 3 nearest among the previous ``window``) and the
+      highest correlations, for the day as given and reversed in time; a reversed day (h6) is far from
+      every real day but its reversal is the real day, close to some of them, even where the median profile
+      is flat or the day is unusual;
+    * the same-weekday profile (median of the same weekdays among the previous ``window`` days, at least
+      two): correlation and L1 distance of the shares, as given and reversed, and the energy's centre in
+      time against the profile's;
+    * each hour's rank among the same hour's shares on the earlier days: how far from the middle, the
+      share outside all of them, and how much closer reversal brings the ranks;
+    * the first and last four hours' shares against their medians on the earlier days, and how much
+      closer they come when swapped (reversal swaps them).
+    """
+    n_days, n = D.shape
+    S = _hourly_shares(D)
+    Sr = S[:, ::-1]
+    W = _windows(S, window)  # (days, window, 24)
+    out: dict[str, np.ndarray] = {}
+    d = np.abs(S[:, None, :] - W).sum(2)
+    d_rev = np.abs(Sr[:, None, :] - W).sum(2)
+    for k in (1, 3):
+        a, b = _nearest(d, k, min_days), _nearest(d_rev, k, min_days)
+        out[f"nn{k}_l1"] = a
+        out[f"nn{k}_rev_l1"] = b
+        out[f"nn{k}_rev_gain"] = a - b
+
+    def _z(x):
+        x = x - np.mean(x, axis=-1, keepdims=True)
+        return x / (np.sqrt((x**2).sum(-1, keepdims=True)) + EPS)
+
+    Wz = _z(W)
+    cor = np.einsum("ik,ijk->ij", _z(S), Wz)
+    cor_rev = np.einsum("ik,ijk->ij", _z(Sr), Wz)
+    a, b = _nearest(cor, 3, min_days, largest=True), _nearest(cor_rev, 3, min_days, largest=True)
+    out["nn3_corr"] = a
+    out["nn3_rev_corr_gain"] = b - a
+    # the same weekday among the earlier days
+    same = (
+        _windows(np.asarray(weekday, dtype=float)[:, None], window)[:, :, 0] == np.asarray(weekday)[:, None]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows without same-weekday history: all-NaN
+        Pw = np.nanmedian(np.where(same[:, :, None], W, np.nan), axis=1)
+        med_first = np.nanmedian(W[:, :, :4].sum(2), axis=1)
+        med_last = np.nanmedian(W[:, :, -4:].sum(2), axis=1)
+    Pw = np.where((same.sum(1) >= 2)[:, None], Pw, np.nan)
+    Pw = Pw / (Pw.sum(1, keepdims=True) + EPS)
+    out["weekday_corr"] = _rowcorr(S, Pw)
+    out["weekday_rev_corr_gain"] = _rowcorr(Sr, Pw) - out["weekday_corr"]
+    out["weekday_l1"] = np.abs(S - Pw).sum(1)
+    out["weekday_rev_gain"] = out["weekday_l1"] - np.abs(Sr - Pw).sum(1)
+    t = (np.arange(24) + 0.5) / 24
+    c_day, c_w = (S * t).sum(1), (Pw * t).sum(1)
+    out["weekday_centre_diff"] = c_day - c_w
+    out["weekday_centre_rev_gain"] = np.abs(c_day - c_w) - np.abs((Sr * t).sum(1) - c_w)
+    # each hour's rank among the same hour on the earlier days (0: below all, 1: above all)
+    cnt = (~np.isnan(W)).sum(1)
+    ok = (cnt.min(1) >= min_days)[:, None]
+
+    def _rank(X):
+        below = (W < X[:, None, :]).sum(1) + 0.5 * (W == X[:, None, :]).sum(1)
+        return np.where(ok, below / np.maximum(cnt, 1), np.nan)
+
+    R, R_rev = _rank(S), _rank(Sr)
+    out["hour_rank_dev"] = np.abs(R - 0.5).mean(1)
+    out["hour_rank_rev_gain"] = out["hour_rank_dev"] - np.abs(R_rev - 0.5).mean(1)
+    outside = lambda r: ((r <= 0) | (r >= 1)).mean(1)  # noqa: E731
+    out["hour_outside_share"] = np.where(ok[:, 0], outside(R), np.nan)
+    out["hour_outside_rev_gain"] = np.where(ok[:, 0], outside(R) - outside(R_rev), np.nan)
+    # first and last four hours against the earlier days (reversal swaps them)
+    first, last = S[:, :4].sum(1), S[:, -4:].sum(1)
+    hist_ok = (~np.isnan(W[:, :, 0])).sum(1) >= min_days
+    med_first, med_last = np.where(hist_ok, med_first, np.nan), np.where(hist_ok, med_last, np.nan)
+    out["first4h_diff"] = first - med_first
+    out["last4h_diff"] = last - med_last
+    out["edges_rev_gain"] = (np.abs(first - med_first) + np.abs(last - med_last)) - (
+        np.abs(last - med_first) + np.abs(first - med_last)
+    )
+    return out
+
+
 def day_features(days, customer, dates, *, window: int = 28, min_days: int = 7) -> pd.DataFrame:
     """One row per customer-day (input order): own statistics, then each against the customer's earlier days.
 
@@ -222,12 +329,14 @@ def day_features(days, customer, dates, *, window: int = 28, min_days: int = 7) 
     dates = pd.to_datetime(pd.Series(np.asarray(dates))).reset_index(drop=True)
     own = own_day_features(days)
     out = own.copy()
-    weekend = (dates.dt.day_of_week >= 5).to_numpy()
+    weekday = dates.dt.day_of_week.to_numpy()
+    weekend = weekday >= 5
     cols: dict[str, np.ndarray] = {}
     for cust in pd.unique(customer):
         rows = np.flatnonzero(customer == cust)
         rows = rows[np.argsort(dates.iloc[rows].to_numpy(), kind="stable")]
         c = _history(days[rows], weekend[rows], window, min_days)
+        c |= _shape_history(days[rows], weekday[rows], window, min_days)
         for col in HISTORY_Z:
             s = pd.Series(own[col].to_numpy()[rows])
             m = s.rolling(window, min_periods=min_days).median().shift(1)

@@ -28,6 +28,8 @@ def test_a_day_sees_only_earlier_days():
     g = day_features(later, cust, dates)
     pd.testing.assert_frame_equal(f.iloc[:30], g.iloc[:30])  # earlier days unchanged
     pd.testing.assert_frame_equal(f.iloc[40:], g.iloc[40:])  # the other customer unchanged
+    new = ["nn3_rev_gain", "nn3_rev_corr_gain", "weekday_rev_gain", "hour_rank_rev_gain", "edges_rev_gain"]
+    assert f.iloc[30:40][new].notna().all().all()  # the shape-history features are among those compared
     assert f.iloc[:7]["total_to_own"].isna().all()  # fewer than 7 earlier days: no history
     assert f.iloc[7:40]["total_to_own"].notna().all() and f.iloc[40:47]["total_to_own"].isna().all()
 
@@ -47,6 +49,10 @@ def test_input_order_does_not_matter():
         (lambda x: x[::-1], "rev_minus_corr", +1),  # h6
         (lambda x: x[::-1], "energy_times_rev_gain", +1),  # h6: the evening's energy comes in the morning
         (lambda x: x[::-1], "energy_t25_diff", -1),  # h6: a quarter of the day's energy used far earlier
+        (lambda x: x[::-1], "nn3_rev_gain", +1),  # h6: reversed, it comes close to its nearest earlier days
+        (lambda x: x[::-1], "weekday_rev_gain", +1),  # h6: reversed, it fits the same weekdays' profile
+        (lambda x: x[::-1], "hour_rank_rev_gain", +1),  # h6: its hours rank extreme among the earlier days'
+        (lambda x: x[::-1], "edges_rev_gain", +1),  # h6: the first and last four hours swapped
         (lambda x: np.full(48, x.mean()), "distinct_share", -1),  # h5
         (lambda x: np.where(np.arange(48) < 20, 0.0, x), "zero_run", +1),  # h2
     ],
@@ -75,3 +81,25 @@ def test_reversed_day_breaks_continuity_across_midnight():
     assert np.isnan(normal.iloc[0])  # no day before
     assert (normal.iloc[1:] < 0).mean() > 0.65  # mostly negative: the day starts where the last one ended
     assert normal.iloc[30] < 0 < reversed_.iloc[30]
+
+
+def test_reversed_unusual_day_is_told_by_its_nearest_earlier_days():
+    """An unusual but recurring day (a sharp late-morning rise, slow decay) is far from the median profile
+    (the evening peak) either way round; among the individual earlier days, only its reversal is new."""
+    rng = np.random.default_rng(5)
+    t = np.arange(48)
+    evening = 0.2 + 0.8 * np.exp(-((t - 38) ** 2) / 20)
+    outing = 0.2 + np.where(t >= 20, 1.5 * np.exp(-(t - 20) / 6.0), 0.0)  # asymmetric in time
+    kinds = ["outing" if d % 6 == 3 else "evening" for d in range(40)]
+    days = np.array([(outing if k == "outing" else evening) * rng.uniform(0.9, 1.1) for k in kinds])
+    days = (days + rng.normal(0, 0.02, days.shape)).clip(0)
+    cust = np.full(40, 1)
+    dates = pd.date_range("2013-01-01", periods=40).to_numpy()
+    f = day_features(days, cust, dates)
+    assert kinds[33] == "outing"
+    assert f["nn3_rev_gain"].iloc[33] < 0  # as given it is close to the earlier outings
+    assert f["profile_corr"].iloc[33] < 0.5  # though far from the median profile
+    days[33] = days[33][::-1]
+    g = day_features(days, cust, dates)
+    assert g["nn3_rev_gain"].iloc[33] > 0.3  # reversed back it is an earlier outing again
+    pd.testing.assert_frame_equal(f.iloc[:33], g.iloc[:33])  # no earlier day sees it
