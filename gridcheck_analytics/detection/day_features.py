@@ -43,6 +43,9 @@ import numpy as np
 import pandas as pd
 
 EPS = 1e-6
+#: Days of history that :func:`_shape_history` compares a day with (16 weeks: more earlier days to find
+#: the nearest among; 28, 56 and 112 days were compared on the SGSC evaluation, docs/detection.md).
+SHAPE_WINDOW = 112
 #: Own-shape statistics that also get a robust z-score against the customer's previous days.
 HISTORY_Z = (
     "cv",
@@ -314,7 +317,9 @@ def _shape_history(D, weekday, window: int, min_days: int) -> dict:
     return out
 
 
-def day_features(days, customer, dates, *, window: int = 28, min_days: int = 7) -> pd.DataFrame:
+def day_features(
+    days, customer, dates, *, window: int = 28, min_days: int = 7, shape_window: int = SHAPE_WINDOW
+) -> pd.DataFrame:
     """One row per customer-day (input order): own statistics, then each against the customer's earlier days.
 
     Parameters
@@ -327,6 +332,8 @@ def day_features(days, customer, dates, *, window: int = 28, min_days: int = 7) 
         Date of each row; a customer's history is its rows with earlier dates.
     window, min_days :
         Days of history (the last ``window`` before the day); fewer than ``min_days``: NaN.
+    shape_window :
+        Days of history of :func:`_shape_history` (nearest earlier days, same weekdays, hour ranks).
     """
     days = np.asarray(days, dtype=float)
     customer = np.asarray(customer)
@@ -340,7 +347,7 @@ def day_features(days, customer, dates, *, window: int = 28, min_days: int = 7) 
         rows = np.flatnonzero(customer == cust)
         rows = rows[np.argsort(dates.iloc[rows].to_numpy(), kind="stable")]
         c = _history(days[rows], weekend[rows], window, min_days)
-        c |= _shape_history(days[rows], weekday[rows], window, min_days)
+        c |= _shape_history(days[rows], weekday[rows], shape_window, min_days)
         for col in HISTORY_Z:
             s = pd.Series(own[col].to_numpy()[rows])
             m = s.rolling(window, min_periods=min_days).median().shift(1)
