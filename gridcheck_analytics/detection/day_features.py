@@ -25,11 +25,11 @@ needs to see it:
 * the shape in eight 3-hour blocks against the profile's blocks (less noisy than single intervals):
   correlation as given and reversed, how much closer the reversed day's shares come, the largest share
   difference.
-* the hourly shape against the customer's individual earlier days of the last 16 weeks (:func:`_shape_history`,
-  :data:`SHAPE_WINDOW`): the distance
-  to the nearest ones and the highest correlations, as given and reversed (a reversed day is far from
-  every real day, its reversal close to some); the same-weekday profile; each hour's rank among the
-  same hour on the earlier days; the first and last four hours (h6).
+* the hourly shape against the customer's individual earlier days of the last 16 weeks
+  (:func:`_shape_history`, :data:`SHAPE_WINDOW`): the distance to the nearest ones and the highest
+  correlations, as given and reversed (a reversed day is far from every real day, its reversal close to
+  some); the same-weekday profile; each hour's rank among the same hour on the earlier days; the first
+  and last four hours (h6).
 
 Only days before the scored day enter its history (as in production: the day is scored when it arrives),
 and the history is what was reported -- attacked days included, which is why it is robust (medians).
