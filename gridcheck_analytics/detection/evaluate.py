@@ -159,20 +159,24 @@ def days_with_reading(mean_kwh, variance_kwh2, *, max_days: int = SGCC_SERIES_DA
     Returns float days (NaN where unknown). In production the count comes straight from the meter-data
     store; this recovers it for a file that only kept the summary.
     """
-    mean = np.asarray(mean_kwh, dtype=float)[:, None]
-    variance = np.asarray(variance_kwh2, dtype=float)[:, None]
+    mean_all = np.asarray(mean_kwh, dtype=float)
+    variance_all = np.asarray(variance_kwh2, dtype=float)
     days = np.arange(1, max_days + 1, dtype=float)[None, :]
     resolution = SGCC_READING_RESOLUTION_KWH
-    total = mean * days / resolution
-    squares = ((days - 1) * variance + days * mean * mean) / resolution**2
-    # Tolerances well above the float64 rounding of the stored mean and variance (relative 1e-16).
-    fits = (np.abs(total - np.round(total)) < 1e-6) & (
-        np.abs(squares - np.round(squares)) < np.maximum(1e-3, 1e-14 * np.abs(squares))
-    )
-    count = fits.sum(axis=1)
-    out = np.full(len(mean), np.nan)
-    one = count == 1
-    out[one] = fits[one].argmax(axis=1) + 1
+    out = np.full(len(mean_all), np.nan)
+    # Rows × candidate days in blocks of rows (a block's matrices are a few MB, not GB for a whole file).
+    for start in range(0, len(mean_all), 2000):
+        mean = mean_all[start : start + 2000, None]
+        variance = variance_all[start : start + 2000, None]
+        total = mean * days / resolution
+        squares = ((days - 1) * variance + days * mean * mean) / resolution**2
+        # Tolerances well above the float64 rounding of the stored mean and variance (relative 1e-16).
+        fits = (np.abs(total - np.round(total)) < 1e-6) & (
+            np.abs(squares - np.round(squares)) < np.maximum(1e-3, 1e-14 * np.abs(squares))
+        )
+        one = fits.sum(axis=1) == 1
+        block = out[start : start + 2000]
+        block[one] = fits[one].argmax(axis=1) + 1
     return out
 
 

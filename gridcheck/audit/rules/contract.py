@@ -64,15 +64,10 @@ def supply_without_contract(ctx: RuleContext) -> Iterator[Hit]:
         )
     )
     for row in rows.iterator(chunk_size=2000):
-        last = (
-            None
-            if row["last_number"] is None
-            else {"number": row["last_number"], "valid_to": row["last_valid_to"]}
-        )
-        if last is None:
+        if row["last_number"] is None:
             situation = "从未签订供用电合同"
         else:
-            situation = f"最近一份合同{last['number']}有效期至{_day(last['valid_to'])}，现已失效"
+            situation = f"最近一份合同{row['last_number']}有效期至{_day(row['last_valid_to'])}，现已失效"
         yield Hit(
             key=f"customer:{row['pk']}",
             station_id=row["station_id"],
