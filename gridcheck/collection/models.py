@@ -354,7 +354,7 @@ class Payment(TimeStampedModel):
     Its change history is kept like every audited record's; the history table indexes only what its
     pages look up (the payment's key and the time), because a bank file writes a million of them at once.
     The payment table's lone customer, station and collector indexes are left out: each leads a
-    composite index below.
+    composite index below; the collector's and the receipt stock's index only rows that have one.
     """
 
     history = HistoricalRecords(
@@ -414,6 +414,7 @@ class Payment(TimeStampedModel):
         null=True,
         blank=True,
         related_name="payments",
+        db_index=False,
     )
     receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
     bank_file = models.ForeignKey(
@@ -447,7 +448,18 @@ class Payment(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["station", "received_on"], name="collection_pay_station_day"),
-            models.Index(fields=["collector", "received_on"], name="collection_pay_collector_day"),
+            # Only counter and electrician payments have a collector and a receipt: a bank file's
+            # million rows then add nothing to these two indexes.
+            models.Index(
+                fields=["collector", "received_on"],
+                name="collection_pay_collector_day",
+                condition=models.Q(collector__isnull=False),
+            ),
+            models.Index(
+                fields=["receipt_stock"],
+                name="collection_pay_receipt_stock",
+                condition=models.Q(receipt_stock__isnull=False),
+            ),
             models.Index(fields=["customer", "received_at"], name="collection_pay_customer"),
         ]
 

@@ -464,22 +464,33 @@ def _post_bulk(*, user, bank_file: BankFile, channel: str, rows: list[tuple]) ->
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         applied = True
+        stamp = {"now": timezone.now(), "bank_file_id": bank_file.pk, "channel": channel}
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bank-allocate") as worker:
                 chunk = _read_chunk(chunks[0])
                 for k, ids in enumerate(chunks):
                     accounts, open_bills, sink = chunk
                     _numbers_and_practices(ids, by_customer, open_bills, sequences, practices)
+                    pks = _payment_ids(sum(len(by_customer[i]) for i in ids))
                     future = worker.submit(
-                        _allocate_chunk, ids, by_customer, accounts, open_bills, sink, sequences, practices
+                        _allocate_and_encode,
+                        ids,
+                        by_customer,
+                        accounts,
+                        open_bills,
+                        sink,
+                        sequences,
+                        practices,
+                        pks,
+                        stamp,
                     )
                     if not applied:
                         _apply_copy(
                             user=user, bank_file=bank_file
-                        )  # the chunk before, while this one allocates
+                        )  # the chunk before, while this one allocates and encodes
                         applied = True
-                    postings, credits = future.result()
-                    _stage_copy(postings, sink, credits, bank_file=bank_file, channel=channel)
+                    payloads, credits = future.result()
+                    _stage_copy(payloads, credits, now=stamp["now"])
                     applied = False
                     followed += _with_notices_or_cuts(ids)
                     if k + 1 < len(chunks):
@@ -734,69 +745,85 @@ def _stage_tables() -> None:
         )
 
 
-def _stage_copy(postings, sink: Sink, credits, *, bank_file, channel) -> None:
-    """Copy a chunk into the temporary tables (``COPY``; the payments' ids taken from their sequence
-    first) and write the accounts' credit; ``_apply_copy`` moves it into the real tables."""
-    now = timezone.now()
+def _payment_ids(count: int) -> list[int]:
+    """``count`` new ids of ``collection_payment``, taken from its sequence (the worker numbers the rows
+    with them before the chunk is copied)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('collection_payment', 'id')) FROM generate_series(1, %s)",
+            [count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _allocate_and_encode(ids, by_customer, accounts, open_bills, sink, sequences, practices, pks, stamp):
+    """The worker's part of a chunk (no database): allocate it (``_allocate_chunk``), give the payments
+    their ids ``pks`` and write the rows of the four temporary tables as ``COPY`` text, so that the main
+    thread only sends bytes. Returns ``(payloads, credits)``."""
+    postings, credits = _allocate_chunk(ids, by_customer, accounts, open_bills, sink, sequences, practices)
+    for posting, pk in zip(postings, pks, strict=True):
+        posting.pk = pk
+    return _encode_chunk(postings, sink, **stamp), credits
+
+
+def _copy_text(value) -> str:
+    """One field of PostgreSQL's ``COPY`` text format: ``\\N`` for NULL, text with its backslashes,
+    tabs and line breaks escaped, anything else as ``str`` (numbers, ``Decimal``, ISO dates and
+    times with their offset)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
+    return str(value)
+
+
+def _encode_chunk(postings, sink: Sink, *, now, bank_file_id, channel) -> tuple[bytes, bytes, bytes, bytes]:
+    """The ``COPY`` text of a chunk's payments (``PAYMENT_COLUMNS``), allocations, bills and settled
+    bills, as ``_stage_copy`` sends them."""
+    f = _copy_text
+    head = f"\t{f(now)}\t{f(now)}\t"
+    fixed = f"\t{f(str(PaymentKind.BILLS))}\t{f(str(channel))}\t"
+    tail = f"\t{f(bank_file_id)}\t"
+    posted = f"\t{f(str(PaymentStatus.POSTED))}\t\n"
+    payments = "".join(
+        f"{p.pk}{head}{f(p.number)}\t{f(p.key)}\t{f(p.customer[0])}\t{f(p.customer[1])}\t{f(p.customer[2])}"
+        f"{fixed}{p.amount_yuan}\t{p.principal_yuan}\t{p.late_fee_yuan}\t{p.credit_yuan}\t"
+        f"{_noon(p.received_on)}\t{p.received_on}\t{tail}{f(p.bank_serial)}{posted}"
+        for p in postings
+    )
+    allocations = "".join(
+        f"{p.pk}\t{r.pk}\t{principal}\t{fee}\t{f(json.dumps(calculation) if calculation else '{}')}\n"
+        for p, r, principal, fee, calculation in sink.allocations
+    )
+    bills = "".join(
+        f"{r.pk}\t{r.paid_yuan}\t{r.late_fee_paid_yuan}\t{r.late_fee_accrued_yuan}\t"
+        f"{f(r.late_fee_accrued_on)}\t{f(r.status)}\t{f(r.settled_on)}\n"
+        for r in sink.receivables.values()
+    )
+    settled = "".join(f"{pk}\t{f(number)}\n" for pk, number in sink.settled)
+    return tuple(text.encode() for text in (payments, allocations, bills, settled))
+
+
+def _stage_copy(payloads, credits, *, now) -> None:
+    """Copy a chunk's encoded rows (``_encode_chunk``) into the temporary tables and write the accounts'
+    credit; ``_apply_copy`` moves them into the real tables."""
+    payments, allocations, bills, settled = payloads
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE gridcheck_bank_payment, gridcheck_bank_allocation, gridcheck_bank_receivable, "
             "gridcheck_bank_settled"
         )
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('collection_payment', 'id')) FROM generate_series(1, %s)",
-            [len(postings)],
-        )
-        for posting, (pk,) in zip(postings, cursor.fetchall(), strict=True):
-            posting.pk = pk
-        bank_file_id, posted, bills = bank_file.pk, str(PaymentStatus.POSTED), str(PaymentKind.BILLS)
-        with cursor.copy(f"COPY gridcheck_bank_payment ({PAYMENT_COLUMNS}) FROM STDIN") as copy:
-            for p in postings:
-                customer = p.customer
-                copy.write_row(
-                    (
-                        p.pk,
-                        now,
-                        now,
-                        p.number,
-                        p.key,
-                        customer[0],
-                        customer[1],
-                        customer[2],
-                        bills,
-                        channel,
-                        p.amount_yuan,
-                        p.principal_yuan,
-                        p.late_fee_yuan,
-                        p.credit_yuan,
-                        _noon(p.received_on),
-                        p.received_on,
-                        "",
-                        bank_file_id,
-                        p.bank_serial,
-                        posted,
-                        "",
-                    )
-                )
-        with cursor.copy("COPY gridcheck_bank_allocation FROM STDIN") as copy:
-            for p, r, principal, fee, calculation in sink.allocations:
-                copy.write_row((p.pk, r.pk, principal, fee, json.dumps(calculation) if calculation else "{}"))
-        with cursor.copy("COPY gridcheck_bank_receivable FROM STDIN") as copy:
-            for r in sink.receivables.values():
-                copy.write_row(
-                    (
-                        r.pk,
-                        r.paid_yuan,
-                        r.late_fee_paid_yuan,
-                        r.late_fee_accrued_yuan,
-                        r.late_fee_accrued_on,
-                        r.status,
-                        r.settled_on,
-                    )
-                )
-        with cursor.copy("COPY gridcheck_bank_settled FROM STDIN") as copy:
-            for pk, number in sink.settled:
-                copy.write_row((pk, number))
+        for statement, data in (
+            (f"COPY gridcheck_bank_payment ({PAYMENT_COLUMNS}) FROM STDIN", payments),
+            ("COPY gridcheck_bank_allocation FROM STDIN", allocations),
+            ("COPY gridcheck_bank_receivable FROM STDIN", bills),
+            ("COPY gridcheck_bank_settled FROM STDIN", settled),
+        ):
+            if data:
+                with cursor.copy(statement) as copy:
+                    copy.write(data)
         if credits:
             cursor.execute(
                 "UPDATE collection_account a SET credit_yuan = v.credit, updated_at = %s "

@@ -36,11 +36,19 @@ def _file(issued) -> bytes:
         (account["east11"], str(r["east11"].amount_yuan), "C1", "2025-04-20"),  # on time, whole
         (account["east12"], "100.00", "C2", "2025-04-28"),  # partial, late: no fee yet
         (account["east12"], str(r["east12"].amount_yuan), "C3", "2025-05-03"),  # clears with the fee, credit
-        (account["east21"], str(r["east21"].amount_yuan + Decimal("7.25")), "C4", "2025-04-21"),  # credit
+        # credit; a serial with a backslash and a tab (quoted): COPY's text format escapes both
+        (account["east21"], str(r["east21"].amount_yuan + Decimal("7.25")), '"C4\\\tx"', "2025-04-21"),
         ("99999999999", "30.00", "C5", "2025-04-20"),  # unknown
     ]
     lines = ["户号,户名,金额,银行流水号,扣款日期"] + [f"{a},客户,{m},{s},{d}" for a, m, s, d in rows]
     return ("\n".join(lines) + "\n").encode("gbk")
+
+
+def test_copy_text_escapes_what_the_format_reserves():
+    assert bankfiles._copy_text(None) == "\\N"
+    assert bankfiles._copy_text("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
+    assert bankfiles._copy_text(Decimal("12.30")) == "12.30"
+    assert bankfiles._copy_text(datetime.date(2025, 4, 20)) == "2025-04-20"
 
 
 def _snapshot(bank_file: BankFile, issued) -> dict:
@@ -130,6 +138,7 @@ def test_copy_path_writes_what_the_orm_path_writes(county, issued):
     by_orm = _import_and_roll_back(county, issued, copy=False)
     by_copy = _import_and_roll_back(county, issued, copy=True)
     assert by_orm["file"][1:3] == (4, 1)
+    assert any(p[13] == "C4\\\tx" for p in by_orm["payments"]), "the serial is kept as written"
     assert any(a[3] > 0 for a in by_orm["allocations"]), "a late fee is charged"
     assert any(c[1] > 0 for c in by_orm["credit"]), "an overpayment is kept as credit"
     assert len(by_orm["history"]) == 4 and len([e for e in by_orm["events"] if e[0] == "Payment"]) == 4
