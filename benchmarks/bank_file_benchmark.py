@@ -65,6 +65,8 @@ class Parts:
         "_accounts_ensure",
         "_read_earlier",
         "allocate",
+        "_encode_chunk",
+        "_payment_ids",
         "_stage_copy",
         "_apply_copy",
         "_write_orm",
@@ -224,9 +226,14 @@ def main() -> None:
     print(f"  read the file       {p['read_rows']:>12.1f} s")
     print(f"  parse the rows      {p['_parse']:>12.1f} s")
     print(f"  match (accounts, posted serials, checks) {match:>6.1f} s")
-    print(f"  post: lock and read accounts and bills, numbers; waits for the worker {post_other:>5.1f} s")
+    print(
+        f"  post: lock and read accounts and bills, numbers, ids; waits for the worker {post_other:>5.1f} s"
+    )
     print(f"  post: allocate (worker thread, overlaps the apply) {p['allocate']:>7.1f} s")
-    print(f"  post: COPY into temporary tables (+ ORM writes)   {p['_stage_copy'] + p['_write_orm']:>7.1f} s")
+    print(f"  post: COPY text (worker thread, overlaps the apply) {p['_encode_chunk']:>6.1f} s")
+    print(
+        f"  post: send the COPY to temporary tables (+ ORM writes) {p['_stage_copy'] + p['_write_orm']:>2.1f} s"
+    )
     print(f"  post: apply (server: inserts, UPDATE, history, events) {p['_apply_copy']:>4.1f} s")
     print(f"  after_payments      {p['after_payments']:>12.1f} s")
     print(f"  commit               {commit:>4.1f} s")
