@@ -12,6 +12,7 @@ the transaction back when there are any.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import queue
 import re
@@ -336,43 +337,48 @@ def _check_while_writing(
 
     Chunk k is resolved and checked, and its rows made ready for ``COPY``, in a thread (:func:`_check`
     and ``CopyWriter.prepare``: Python only, no query) while this thread writes chunk k - 1
-    (``CopyWriter.write``: ``COPY`` and the set-based writes; psycopg lets the other thread run while it
-    waits for the server). The queries chunk k's check needs, its parents (``spec.prefetch``) and its
-    existing rows (by the keys as the file gives them, ``key_columns``; none where the table was empty),
-    are made here before. The thread
-    has the context to itself while it runs (this one records the next chunk's parse errors after it
-    is done): the errors are the same, in the same order, as on the other paths.
+    (``CopyWriter.write``: ``COPY`` and the set-based writes) and then makes the queries that chunk
+    k + 1's check needs: its parents (``spec.prefetch``, into a copy of the context's cache) and its
+    existing rows (by the keys as the file gives them, ``key_columns``; none where the table was empty).
+    psycopg lets the other threads run while this one waits for the server. The check thread has the
+    context to itself while it runs: this one records the next chunk's parse errors and its parents
+    once it is done, so the errors are the same, in the same order, as on the other paths.
     """
     spec = ctx.spec
     language = translation.get_language()
     # Into a table that is empty when the file starts (a first load), a row exists only where the file
     # repeats its key, which ``seen`` finds: no lookup of existing rows.
     empty = not spec.model._default_manager.exists()
+
+    def look_up(chunk: list[tuple[int, dict]]) -> tuple[dict, set[tuple], dict]:
+        fetched = dataclasses.replace(ctx, cache=dict(ctx.cache))
+        if spec.prefetch:
+            spec.prefetch(fetched, [values for _n, values in chunk])
+        cache = {name: value for name, value in fetched.cache.items() if ctx.cache.get(name) is not value}
+        keys = {tuple(values[name] for name in key_columns) for _n, values in chunk}
+        return cache, keys, ({} if empty else _existing(spec, list(keys)))
+
     total = 0
-    pending = None  # the previous chunk's rows, ready to be written
     with futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-check") as pool:
+        checked = None  # the check of the chunk before, running in the thread
         for chunk, errors, rows_read, problem in chunks:
+            found = look_up(chunk) if chunk else None
+            ready = checked.result() if checked is not None else None  # the chunk before, to write
+            checked = None
             total = rows_read
             for number, column, reason in errors:
                 ctx.error(number, column, reason)
             if problem is not None:
                 raise problem
-            if not chunk:
-                continue
-            if spec.prefetch:
-                spec.prefetch(ctx, [values for _n, values in chunk])
-            keys = {tuple(values[name] for name in key_columns) for _n, values in chunk}
-            existing = {} if empty else _existing(spec, list(keys))
-            checked = pool.submit(_check_in_thread, ctx, chunk, seen, keys, existing, language)
-            try:
-                if pending is not None:
-                    ctx.writer.write(pending)
-                    pending = None
-            finally:
-                futures.wait([checked])  # a write that failed is raised once the thread is done
-            pending = checked.result()
-        if pending is not None:
-            ctx.writer.write(pending)
+            if found is not None:
+                cache, keys, existing = found
+                ctx.cache.update(cache)
+                checked = pool.submit(_check_in_thread, ctx, chunk, seen, keys, existing, language)
+            if ready is not None:
+                ctx.writer.write(ready)
+        ready = checked.result() if checked is not None else None
+        if ready is not None:
+            ctx.writer.write(ready)
     return total
 
 
