@@ -32,20 +32,31 @@ Both writers produce the same rows and the same history (up to the time stamps a
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import operator
+import struct
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from psycopg import postgres, pq
+from psycopg.adapt import AdaptersMap, PyFormat, Transformer
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gridcheck.archive.importers.spec import CHANGE_REASON, Context
+
+try:  # the C function behind psycopg's ``Copy.write_row`` (not its public API)
+    from psycopg._copy_base import format_row_binary
+except ImportError:  # the same bytes from psycopg's public dumpers (slower)
+
+    def format_row_binary(row, transformer, out: bytearray) -> None:
+        out += struct.pack(">h", len(row))
+        for value in transformer.dump_sequence(row, [PyFormat.BINARY] * len(row)):
+            out += b"\xff\xff\xff\xff" if value is None else struct.pack(">i", len(value)) + value
+
 
 #: Rows per INSERT/UPDATE statement inside a chunk (the ORM writer).
 BATCH_SIZE = 2000
@@ -62,8 +73,11 @@ BULK_LOAD_MAINTENANCE_WORK_MEM = "256MB"
 #: A file that wrote at least this many rows analyses the table when it is written (autovacuum may
 #: come much later; the lookups of the next file, and the pages, are planned on the statistics).
 ANALYZE_MIN_ROWS = 10_000
-#: Stage the rows in ``COPY``'s binary format (no text to format in Python nor to parse on the server).
-COPY_BINARY = True
+#: ``COPY``'s binary format: the header (signature, flags, no extension) and the trailer. The rows are
+#: staged in it (no text to format in Python nor to parse on the server), made by
+#: :meth:`CopyWriter.prepare`.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
 
 _STAGE_NEW = "gridcheck_import_stage_new"
 _STAGE_CHANGED = "gridcheck_import_stage_changed"
@@ -71,13 +85,29 @@ _STAGE_CHANGED = "gridcheck_import_stage_changed"
 
 @dataclass
 class Staged:
-    """A chunk's rows prepared by :meth:`CopyWriter.prepare`: the new rows (their values in the staging
-    table's order, without the id) and the changed ones (file order, id, values), with the names of the
-    changed fields."""
+    """A chunk's rows made ready by :meth:`CopyWriter.prepare`: the data of the ``COPY`` of the new rows
+    (their values in the staging table's order, without the id) and of the changed ones (file order, id,
+    values), their numbers, and the names of the changed fields.
 
-    new: list[tuple]
-    changed: list[tuple]
+    psycopg's binary dumpers do not check an integer's range (70,000 as a ``smallint`` would be written
+    as 4,464): the parsers refuse a number out of its field's range (``parsers.check_field``), and the
+    other integers are ids read from the database.
+    """
+
+    new: bytes
+    changed: bytes
+    n_new: int
+    n_changed: int
     names: list[str]
+
+
+def _transformer(adapters, types: list[int]) -> Transformer:
+    """A psycopg Transformer that dumps values as ``types`` (oids) in the binary format, with a copy of
+    the connection's adapters and no connection (texts in UTF-8, Django's client encoding): the check
+    thread makes the ``COPY`` data without touching the connection."""
+    transformer = Transformer(AdaptersMap(adapters))
+    transformer.set_dumper_types(types, pq.Format.BINARY)
+    return transformer
 
 
 def copy_available(spec) -> bool:
@@ -178,6 +208,22 @@ class CopyWriter:
                 "user_id": getattr(user, "pk", None),
             }
 
+        # The types of the staged columns, in the COPY's order: each value is dumped as its column's
+        # type by the Transformer of its staging table (used by one thread at a time).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [self.table],
+            )
+            types = dict(cursor.fetchall())
+            adapters = cursor.connection.adapters
+        new_types = [types[f.column] for f in self.fields]
+        self.new_dumper = _transformer(adapters, new_types)
+        self.changed_dumper = _transformer(
+            adapters, [postgres.types["int4"].oid, types[self.pk.column], *new_types]
+        )
+
     # -- staging ---------------------------------------------------------------------------------------
 
     def _start(self, cursor) -> None:
@@ -196,15 +242,6 @@ class CopyWriter:
         cursor.execute(
             f"ALTER TABLE {_STAGE_NEW} ALTER COLUMN {pk} SET DEFAULT nextval(%s::regclass)", [sequence]
         )
-        # The types of the staged columns, in the COPY's order, for the binary format.
-        cursor.execute(
-            "SELECT attname, atttypid FROM pg_attribute "
-            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-            [_STAGE_CHANGED],
-        )
-        types = dict(cursor.fetchall())
-        self.new_types = [types[f.column] for f in self.fields]
-        self.changed_types = [types["row_no"], types[self.pk.column], *self.new_types]
         self.started = True
         tables = [self.table] + ([self.history["table"]] if self.history else [])
         # The foreign keys of the written rows are checked by each chunk's INSERT (while the engine
@@ -301,13 +338,21 @@ class CopyWriter:
         # The values of a new row in the staging table's order (its id comes from the sequence there).
         values = operator.itemgetter(*attnames) if len(attnames) > 1 else lambda row: (row[attnames[0]],)
         new_row = self._new_row
-        new = [values(new_row(fields)) for fields in creates]
+        new = bytearray(_BINARY_HEADER)
+        for fields in creates:
+            format_row_binary(values(new_row(fields)), self.new_dumper, new)
         pk = self.pk.attname
-        changed = [
-            (seq, getattr(obj, pk), *(getattr(obj, name) for name in attnames))
-            for seq, obj in enumerate(updates)
-        ]
-        return Staged(new, changed, names if updates else [])
+        changed = bytearray(_BINARY_HEADER)
+        for seq, obj in enumerate(updates):
+            row = (seq, getattr(obj, pk), *(getattr(obj, name) for name in attnames))
+            format_row_binary(row, self.changed_dumper, changed)
+        return Staged(
+            bytes(new + _BINARY_TRAILER) if creates else b"",
+            bytes(changed + _BINARY_TRAILER) if updates else b"",
+            len(creates),
+            len(updates),
+            names if updates else [],
+        )
 
     def add(self, creates: list[dict[str, Any]], updates: list, names: list[str]) -> None:
         """Stage the chunk's new and changed rows with ``COPY``, then write them with their history."""
@@ -315,42 +360,27 @@ class CopyWriter:
 
     def write(self, staged: Staged) -> None:
         """``COPY`` the prepared rows into the staging tables, then write them with their history."""
-        if not staged.new and not staged.changed:
+        if not staged.n_new and not staged.n_changed:
             return
         with connection.cursor() as cursor:
             if not self.started:
                 self._start(cursor)
             columns = ", ".join(_q(f.column) for f in self.fields)
-            if staged.new:
-                with self._copy(cursor, _STAGE_NEW, columns, self.new_types) as copy:
-                    write_row = copy.write_row
-                    for row in staged.new:
-                        write_row(row)
-            if staged.changed:
+            # One buffer each, sent while the GIL is released (the check thread runs meanwhile).
+            if staged.n_new:
+                with cursor.cursor.copy(f"COPY {_STAGE_NEW} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(staged.new)
+            if staged.n_changed:
                 sql_columns = f"row_no, {_q(self.pk.column)}, {columns}"
-                with self._copy(cursor, _STAGE_CHANGED, sql_columns, self.changed_types) as copy:
-                    write_row = copy.write_row
-                    for row in staged.changed:
-                        write_row(row)
+                with cursor.cursor.copy(
+                    f"COPY {_STAGE_CHANGED} ({sql_columns}) FROM STDIN (FORMAT BINARY)"
+                ) as copy:
+                    copy.write(staged.changed)
             started = time.perf_counter()
-            self._apply(cursor, bool(staged.new), staged.names)
+            self._apply(cursor, bool(staged.n_new), staged.names)
             self.apply_s += time.perf_counter() - started
-        self.n_new += len(staged.new)
-        self.n_changed += len(staged.changed)
-
-    @contextlib.contextmanager
-    def _copy(self, cursor, stage: str, columns: str, types: list[int]) -> Iterator:
-        """A ``COPY`` into ``stage``: binary (``COPY_BINARY``), each value dumped as its column's type.
-
-        psycopg's binary dumpers do not check an integer's range (70,000 as a ``smallint`` would be
-        written as 4,464): the parsers refuse a number out of its field's range
-        (``parsers.check_field``), and the other integers are ids read from the database.
-        """
-        sql = f"COPY {stage} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(sql + (" (FORMAT BINARY)" if COPY_BINARY else "")) as copy:
-            if COPY_BINARY:
-                copy.set_types(types)
-            yield copy
+        self.n_new += staged.n_new
+        self.n_changed += staged.n_changed
 
     # -- the set-based writes --------------------------------------------------------------------------
 
