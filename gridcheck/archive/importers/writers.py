@@ -48,15 +48,18 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from gridcheck.archive.importers.spec import CHANGE_REASON, Context
 
-try:  # the C function behind psycopg's ``Copy.write_row`` (not its public API)
+
+def _format_row(row, transformer: Transformer, out: bytearray) -> None:
+    """Append ``row`` to ``out`` in ``COPY``'s binary format, from psycopg's public dumpers."""
+    out += struct.pack(">h", len(row))
+    for value in transformer.dump_sequence(row, [PyFormat.BINARY] * len(row)):
+        out += b"\xff\xff\xff\xff" if value is None else struct.pack(">i", len(value)) + value
+
+
+try:  # the same, in C: the function behind psycopg's ``Copy.write_row`` (not its public API)
     from psycopg._copy_base import format_row_binary
-except ImportError:  # the same bytes from psycopg's public dumpers (slower)
-
-    def format_row_binary(row, transformer, out: bytearray) -> None:
-        out += struct.pack(">h", len(row))
-        for value in transformer.dump_sequence(row, [PyFormat.BINARY] * len(row)):
-            out += b"\xff\xff\xff\xff" if value is None else struct.pack(">i", len(value)) + value
-
+except ImportError:  # pragma: no cover - a psycopg without it
+    format_row_binary = _format_row
 
 #: Rows per INSERT/UPDATE statement inside a chunk (the ORM writer).
 BATCH_SIZE = 2000

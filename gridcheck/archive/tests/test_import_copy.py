@@ -7,12 +7,13 @@ and every row and every history record is compared, time stamps and surrogate id
 """
 
 import csv
+import datetime
 import threading
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from gridcheck.archive.importers import ImportRejected, engine, import_file, writers
 from gridcheck.archive.importers.writers import copy_available
@@ -355,3 +356,16 @@ def test_the_foreign_keys_are_deferred_again_after_a_copy_import(tmp_path):
     with transaction.atomic():  # a missing area is not refused before the commit
         Customer.objects.filter(pk=customer.pk).update(area_id=10**9)
     Customer.objects.filter(pk=customer.pk).update(area_id=customer.area_id)
+
+
+def test_the_copy_data_is_what_psycopgs_public_dumpers_give():
+    """The check thread formats the COPY rows with psycopg's C function (not public API); its bytes
+    are those of the public dumpers (the fallback)."""
+    from psycopg import postgres
+
+    transformer = writers._transformer(postgres.adapters, [25, 25, 1700, 16, 25, 1082, 1184, 20])
+    row = ("1100000001", "张三", Decimal("8.50"), True, None, datetime.date(2015, 6, 1), timezone.now(), 12)
+    fast, public = bytearray(), bytearray()
+    writers.format_row_binary(row, transformer, fast)
+    writers._format_row(row, transformer, public)
+    assert fast == public and fast.startswith(b"\x00\x08\x00\x00\x00\x0a1100000001")
