@@ -2,7 +2,8 @@
 resolve, check and upsert the rows chunk by chunk (one lookup query and one bulk write per chunk), the
 history recording the importing user and the change reason ``导入 <file>``. What is new or changed is
 decided here, in Python, with every row-level error; :mod:`~gridcheck.archive.importers.writers` writes
-it (through the ORM, or on PostgreSQL through ``COPY`` while a reader thread parses the next chunk).
+it (through the ORM, or on PostgreSQL through ``COPY``: a reader thread parses ahead, and a check thread
+checks chunk k while chunk k - 1 is written, see :func:`_check_while_writing`).
 
 Nothing here decides whether the run is written: :func:`run` only collects errors in the
 :class:`~gridcheck.archive.importers.spec.Context`; :mod:`~gridcheck.archive.importers.batches` rolls
@@ -11,15 +12,17 @@ the transaction back when there are any.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import queue
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent import futures
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -186,11 +189,28 @@ def _key_filter(spec: Spec, keys: list[tuple]) -> models.Q:
 
 def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) -> None:
     """Resolve, check and (when the file has no errors so far) write one chunk of parsed rows."""
-    spec = ctx.spec
     if not chunk:
         return
-    if spec.prefetch:
-        spec.prefetch(ctx, [values for _n, values in chunk])
+    if ctx.spec.prefetch:
+        ctx.spec.prefetch(ctx, [values for _n, values in chunk])
+    writes = _check(ctx, chunk, seen, lambda keys: _existing(ctx.spec, keys))
+    if writes is not None:
+        ctx.writer.add(*writes)
+
+
+def _existing(spec: Spec, keys: list[tuple]) -> dict[tuple, models.Model]:
+    """The rows of ``spec``'s table with these business keys, by key."""
+    queryset = spec.model._default_manager.filter(_key_filter(spec, keys))
+    if spec.existing_related:
+        queryset = queryset.select_related(*spec.existing_related)
+    return {tuple(getattr(obj, f) for f in spec.key_fields): obj for obj in queryset}
+
+
+def _check(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int], existing_of) -> tuple | None:
+    """Resolve and check one chunk of parsed rows: what to write, ``(creates, updates, changed field
+    names)``, or None when the file has errors (every row is still checked, nothing is to be written).
+    ``existing_of(keys)``: the existing rows with these business keys, by key."""
+    spec = ctx.spec
     items: list[tuple[int, tuple, dict]] = []
     for number, values in chunk:
         try:
@@ -211,16 +231,13 @@ def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) 
         seen[key] = number
         items.append((number, key, fields))
     if not items:
-        return
-    queryset = spec.model._default_manager.filter(_key_filter(spec, [k for _n, k, _f in items]))
-    if spec.existing_related:
-        queryset = queryset.select_related(*spec.existing_related)
-    existing = {tuple(getattr(obj, f) for f in spec.key_fields): obj for obj in queryset}
+        return None
+    existing = existing_of([k for _n, k, _f in items])
     creates, updates, changed_fields = [], [], set()
     for number, key, fields in items:
         obj = existing.get(key)
         if obj is None:
-            creates.append((number, fields))
+            creates.append(fields)
             continue
         try:
             if spec.check_existing:
@@ -243,16 +260,16 @@ def _flush(ctx: Context, chunk: list[tuple[int, dict]], seen: dict[tuple, int]) 
         else:
             ctx.unchanged += 1
     if ctx.errors:
-        return  # the file will be refused: keep checking, write nothing more
+        return None  # the file will be refused: keep checking, write nothing more
     if updates and any(f.name == "updated_at" for f in spec.model._meta.fields):
         now = timezone.now()
         for obj in updates:
             obj.updated_at = now
         changed_fields.add("updated_at")
-    # The resolver's own values (names starting with "_") are left out by the writer.
-    ctx.writer.add([fields for _n, fields in creates], updates, sorted(changed_fields))
     ctx.created += len(creates)
     ctx.updated += len(updates)
+    # The resolver's own values (names starting with "_") are left out by the writer.
+    return creates, updates, sorted(changed_fields)
 
 
 def _key_columns(spec: Spec) -> list[str]:
@@ -278,18 +295,22 @@ def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
         yield from rows
 
     chunks = _parsed_chunks(ctx, all_rows(), mapping, header_row, unnamed)
+    key_columns = _file_key_columns(ctx.spec)
     if ctx.use_copy:
         # Parse the next chunk while this one is checked and written (the database works meanwhile).
         chunks = _read_ahead(chunks)
     total = 0
     try:
-        for chunk, errors, rows_read, problem in chunks:
-            total = rows_read
-            for number, column, reason in errors:
-                ctx.error(number, column, reason)
-            if problem is not None:
-                raise problem
-            _flush(ctx, chunk, seen)
+        if ctx.use_copy and key_columns is not None:
+            total = _check_while_writing(ctx, chunks, seen, key_columns)
+        else:
+            for chunk, errors, rows_read, problem in chunks:
+                total = rows_read
+                for number, column, reason in errors:
+                    ctx.error(number, column, reason)
+                if problem is not None:
+                    raise problem
+                _flush(ctx, chunk, seen)
     finally:
         chunks.close()  # stops the reader thread at once when the run stops early
     if total == 0:
@@ -297,6 +318,89 @@ def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
     if not ctx.errors:
         ctx.writer.finish()
     return total
+
+
+def _file_key_columns(spec: Spec) -> tuple[str, ...] | None:
+    """The names of the required columns that fill the business key's fields directly (the key of a
+    parsed row before it is resolved), or None where a key field has no such column."""
+    by_field = {c.field: c for c in spec.columns if c.field}
+    columns = [by_field.get(f) for f in spec.key_fields]
+    if all(c is not None and c.required for c in columns):
+        return tuple(c.name for c in columns)
+    return None
+
+
+def _check_while_writing(
+    ctx: Context, chunks: Iterator, seen: dict[tuple, int], key_columns: tuple[str, ...]
+) -> int:
+    """The ``COPY`` path's loop; the number of data rows.
+
+    Chunk k is resolved and checked, and its rows made ready for ``COPY``, in a thread (:func:`_check`
+    and ``CopyWriter.prepare``: Python only, no query) while this thread writes chunk k - 1
+    (``CopyWriter.write``: ``COPY`` and the set-based writes) and then makes the queries that chunk
+    k + 1's check needs: its parents (``spec.prefetch``, into a copy of the context's cache) and its
+    existing rows (by the keys as the file gives them, ``key_columns``; none where the table was empty).
+    psycopg lets the other threads run while this one waits for the server. The check thread has the
+    context to itself while it runs: this one records the next chunk's parse errors and its parents
+    once it is done, so the errors are the same, in the same order, as on the other paths.
+    """
+    spec = ctx.spec
+    language = translation.get_language()
+    # Into a table that is empty when the file starts (a first load), a row exists only where the file
+    # repeats its key, which ``seen`` finds: no lookup of existing rows.
+    empty = not spec.model._default_manager.exists()
+
+    def look_up(chunk: list[tuple[int, dict]]) -> tuple[dict, set[tuple], dict]:
+        fetched = dataclasses.replace(ctx, cache=dict(ctx.cache))
+        if spec.prefetch:
+            spec.prefetch(fetched, [values for _n, values in chunk])
+        cache = {name: value for name, value in fetched.cache.items() if ctx.cache.get(name) is not value}
+        keys = {tuple(values[name] for name in key_columns) for _n, values in chunk}
+        return cache, keys, ({} if empty else _existing(spec, list(keys)))
+
+    total = 0
+    with futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-check") as pool:
+        checked = None  # the check of the chunk before, running in the thread
+        for chunk, errors, rows_read, problem in chunks:
+            found = look_up(chunk) if chunk else None
+            ready = checked.result() if checked is not None else None  # the chunk before, to write
+            checked = None
+            total = rows_read
+            for number, column, reason in errors:
+                ctx.error(number, column, reason)
+            if problem is not None:
+                raise problem
+            if found is not None:
+                cache, keys, existing = found
+                ctx.cache.update(cache)
+                checked = pool.submit(_check_in_thread, ctx, chunk, seen, keys, existing, language)
+            if ready is not None:
+                ctx.writer.write(ready)
+        ready = checked.result() if checked is not None else None
+        if ready is not None:
+            ctx.writer.write(ready)
+    return total
+
+
+def _check_in_thread(ctx: Context, chunk, seen, keys: set[tuple], existing: dict, language: str | None):
+    """:func:`_check` and ``CopyWriter.prepare`` of one chunk, in the check thread: the rows ready to be
+    written, or None."""
+
+    def existing_of(resolved: list[tuple]) -> dict:
+        if not keys.issuperset(resolved):
+            raise RuntimeError(f"{ctx.spec.entity}: a resolved business key differs from the file's")
+        return existing
+
+    try:
+        with translation.override(language), connection.execute_wrapper(_no_query):
+            writes = _check(ctx, chunk, seen, existing_of)
+            return None if writes is None else ctx.writer.prepare(*writes)
+    finally:
+        connection.close()  # had a query opened a connection of this thread's own
+
+
+def _no_query(execute, sql, params, many, context):
+    raise RuntimeError("the import's check thread makes no query: its connection is not the import's")
 
 
 def _parsed_chunks(

@@ -8,10 +8,13 @@ handed, with the audit trail (the importing user, the change reason ``导入 <fi
 - :class:`OrmWriter` (SQLite, and wherever ``use_copy`` is off): ``bulk_create_with_history`` and
   ``bulk_update_with_history`` per chunk;
 - :class:`CopyWriter` (PostgreSQL, specs with ``bulk_copy``): the new and the changed rows of a chunk
-  are ``COPY``'d (binary format) into two temporary staging tables (the new rows with ids from the
-  table's sequence), then written by one ``INSERT ... SELECT`` and one ``UPDATE ... FROM``, and their
-  history by one ``INSERT ... SELECT`` each from the same staging tables; the engine parses the next
-  chunk meanwhile.
+  are made ready in Python (:meth:`CopyWriter.prepare`, in the engine's check thread) and then
+  (:meth:`CopyWriter.write`, while the engine checks the next chunk) ``COPY``'d (binary format) into two
+  temporary staging tables (a new row's id taken from the table's sequence as it is copied), written by
+  one ``INSERT ... SELECT`` and one ``UPDATE ... FROM``, and their history by one ``INSERT ... SELECT``
+  each from the same staging tables. The table's and its history's deferred foreign keys are checked by
+  each chunk's statements (``SET CONSTRAINTS ... IMMEDIATE``), so that the server checks them while
+  Python works on the next chunk, not all at the end; they are deferred again when the file is written.
 
 A bulk load (:class:`CopyWriter`, a file of at least ``BULK_LOAD_MIN_BYTES`` into an empty table): the
 table's and its (empty) history table's indexes that back no constraint (the name, trigram, station and
@@ -29,19 +32,34 @@ Both writers produce the same rows and the same history (up to the time stamps a
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import operator
+import struct
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from psycopg import postgres, pq
+from psycopg.adapt import AdaptersMap, PyFormat, Transformer
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gridcheck.archive.importers.spec import CHANGE_REASON, Context
+
+
+def _format_row(row, transformer: Transformer, out: bytearray) -> None:
+    """Append ``row`` to ``out`` in ``COPY``'s binary format, from psycopg's public dumpers."""
+    out += struct.pack(">h", len(row))
+    for value in transformer.dump_sequence(row, [PyFormat.BINARY] * len(row)):
+        out += b"\xff\xff\xff\xff" if value is None else struct.pack(">i", len(value)) + value
+
+
+try:  # the same, in C: the function behind psycopg's ``Copy.write_row`` (not its public API)
+    from psycopg._copy_base import format_row_binary
+except ImportError:  # pragma: no cover - a psycopg without it
+    format_row_binary = _format_row
 
 #: Rows per INSERT/UPDATE statement inside a chunk (the ORM writer).
 BATCH_SIZE = 2000
@@ -58,11 +76,41 @@ BULK_LOAD_MAINTENANCE_WORK_MEM = "256MB"
 #: A file that wrote at least this many rows analyses the table when it is written (autovacuum may
 #: come much later; the lookups of the next file, and the pages, are planned on the statistics).
 ANALYZE_MIN_ROWS = 10_000
-#: Stage the rows in ``COPY``'s binary format (no text to format in Python nor to parse on the server).
-COPY_BINARY = True
+#: ``COPY``'s binary format: the header (signature, flags, no extension) and the trailer. The rows are
+#: staged in it (no text to format in Python nor to parse on the server), made by
+#: :meth:`CopyWriter.prepare`.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
 
 _STAGE_NEW = "gridcheck_import_stage_new"
 _STAGE_CHANGED = "gridcheck_import_stage_changed"
+
+
+@dataclass
+class Staged:
+    """A chunk's rows made ready by :meth:`CopyWriter.prepare`: the data of the ``COPY`` of the new rows
+    (their values in the staging table's order, without the id) and of the changed ones (file order, id,
+    values), their numbers, and the names of the changed fields.
+
+    psycopg's binary dumpers do not check an integer's range (70,000 as a ``smallint`` would be written
+    as 4,464): the parsers refuse a number out of its field's range (``parsers.check_field``), and the
+    other integers are ids read from the database.
+    """
+
+    new: bytes
+    changed: bytes
+    n_new: int
+    n_changed: int
+    names: list[str]
+
+
+def _transformer(adapters, types: list[int]) -> Transformer:
+    """A psycopg Transformer that dumps values as ``types`` (oids) in the binary format, with a copy of
+    the connection's adapters and no connection (texts in UTF-8, Django's client encoding): the check
+    thread makes the ``COPY`` data without touching the connection."""
+    transformer = Transformer(AdaptersMap(adapters))
+    transformer.set_dumper_types(types, pq.Format.BINARY)
+    return transformer
 
 
 def copy_available(spec) -> bool:
@@ -163,29 +211,53 @@ class CopyWriter:
                 "user_id": getattr(user, "pk", None),
             }
 
+        # The types of the staged columns, in the COPY's order: each value is dumped as its column's
+        # type by the Transformer of its staging table (used by one thread at a time).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [self.table],
+            )
+            types = dict(cursor.fetchall())
+            adapters = cursor.connection.adapters
+        new_types = [types[f.column] for f in self.fields]
+        self.new_dumper = _transformer(adapters, new_types)
+        self.changed_dumper = _transformer(
+            adapters, [postgres.types["int4"].oid, types[self.pk.column], *new_types]
+        )
+
     # -- staging ---------------------------------------------------------------------------------------
 
     def _start(self, cursor) -> None:
         columns = ", ".join(_q(f.column) for f in self.fields)
-        for stage in (_STAGE_NEW, _STAGE_CHANGED):
+        pk = _q(self.pk.column)
+        for stage, row_no in ((_STAGE_NEW, ""), (_STAGE_CHANGED, "0::integer AS row_no, ")):
             cursor.execute(f"DROP TABLE IF EXISTS {stage}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
-                f"SELECT 0::integer AS row_no, {_q(self.pk.column)}, {columns} FROM {_q(self.table)} WITH NO DATA"
+                f"SELECT {row_no}{pk}, {columns} FROM {_q(self.table)} WITH NO DATA"
             )
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [self.table, self.pk.column])
-        self.sequence = cursor.fetchone()[0]
-        # The types of the staged columns, in the COPY's order, for the binary format.
+        sequence = cursor.fetchone()[0]
+        # A new row's id is taken from the table's sequence as it is copied, in file order, as an
+        # INSERT would take it.
         cursor.execute(
-            "SELECT attname, atttypid FROM pg_attribute "
-            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-            [_STAGE_NEW],
+            f"ALTER TABLE {_STAGE_NEW} ALTER COLUMN {pk} SET DEFAULT nextval(%s::regclass)", [sequence]
         )
-        types = dict(cursor.fetchall())
-        self.copy_types = [types["row_no"], types[self.pk.column], *(types[f.column] for f in self.fields)]
         self.started = True
+        tables = [self.table] + ([self.history["table"]] if self.history else [])
+        # The foreign keys of the written rows are checked by each chunk's INSERT (while the engine
+        # checks the next chunk), not all at once at the end; finish() defers them again.
+        cursor.execute(
+            "SELECT quote_ident(conname) FROM pg_constraint WHERE contype = 'f' AND condeferred "
+            f"AND conrelid IN ({', '.join(['%s::regclass'] * len(tables))}) ORDER BY 1",
+            tables,
+        )
+        self.immediate = [name for (name,) in cursor.fetchall()]
+        if self.immediate:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(self.immediate)} IMMEDIATE")
         if self.file_bytes >= BULK_LOAD_MIN_BYTES:
-            tables = [self.table] + ([self.history["table"]] if self.history else [])
             for table in tables:
                 cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(table)})")
                 if cursor.fetchone()[0]:
@@ -261,65 +333,68 @@ class CopyWriter:
             spec.new_values(row)
         return row
 
+    def prepare(self, creates: list[dict[str, Any]], updates: list, names: list[str]) -> Staged:
+        """The rows of ``COPY`` of a chunk's new rows (their fields) and changed objects (``names`` their
+        changed fields). Python only: the engine prepares the next chunk while the current one is
+        written."""
+        attnames = [f.attname for f in self.fields]
+        # The values of a new row in the staging table's order (its id comes from the sequence there).
+        values = operator.itemgetter(*attnames) if len(attnames) > 1 else lambda row: (row[attnames[0]],)
+        new_row = self._new_row
+        new = bytearray(_BINARY_HEADER)
+        for fields in creates:
+            format_row_binary(values(new_row(fields)), self.new_dumper, new)
+        pk = self.pk.attname
+        changed = bytearray(_BINARY_HEADER)
+        for seq, obj in enumerate(updates):
+            row = (seq, getattr(obj, pk), *(getattr(obj, name) for name in attnames))
+            format_row_binary(row, self.changed_dumper, changed)
+        return Staged(
+            bytes(new + _BINARY_TRAILER) if creates else b"",
+            bytes(changed + _BINARY_TRAILER) if updates else b"",
+            len(creates),
+            len(updates),
+            names if updates else [],
+        )
+
     def add(self, creates: list[dict[str, Any]], updates: list, names: list[str]) -> None:
         """Stage the chunk's new and changed rows with ``COPY``, then write them with their history."""
-        if not creates and not updates:
+        self.write(self.prepare(creates, updates, names))
+
+    def write(self, staged: Staged) -> None:
+        """``COPY`` the prepared rows into the staging tables, then write them with their history."""
+        if not staged.n_new and not staged.n_changed:
             return
         with connection.cursor() as cursor:
             if not self.started:
                 self._start(cursor)
-            attnames = [f.attname for f in self.fields]
             columns = ", ".join(_q(f.column) for f in self.fields)
-            if creates:
-                # The new rows' ids, taken from the table's sequence as an INSERT would, in file order.
-                cursor.execute(
-                    "SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, len(creates)]
-                )
-                ids = sorted(pk for (pk,) in cursor.fetchall())
-                # The values of a new row in the staging table's order.
-                values = (
-                    operator.itemgetter(*attnames) if len(attnames) > 1 else lambda row: (row[attnames[0]],)
-                )
-                with self._copy(cursor, _STAGE_NEW, columns) as copy:
-                    write_row = copy.write_row
-                    new_row = self._new_row
-                    for seq, (pk, fields) in enumerate(zip(ids, creates, strict=True)):
-                        write_row((seq, pk, *values(new_row(fields))))
-            if updates:
-                pk = self.pk.attname
-                with self._copy(cursor, _STAGE_CHANGED, columns) as copy:
-                    for seq, obj in enumerate(updates):
-                        copy.write_row([seq, getattr(obj, pk), *(getattr(obj, name) for name in attnames)])
+            # One buffer each, sent while the GIL is released (the check thread runs meanwhile).
+            if staged.n_new:
+                with cursor.cursor.copy(f"COPY {_STAGE_NEW} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(staged.new)
+            if staged.n_changed:
+                sql_columns = f"row_no, {_q(self.pk.column)}, {columns}"
+                with cursor.cursor.copy(
+                    f"COPY {_STAGE_CHANGED} ({sql_columns}) FROM STDIN (FORMAT BINARY)"
+                ) as copy:
+                    copy.write(staged.changed)
             started = time.perf_counter()
-            self._apply(cursor, bool(creates), names if updates else [])
+            self._apply(cursor, bool(staged.n_new), staged.names)
             self.apply_s += time.perf_counter() - started
-        self.n_new += len(creates)
-        self.n_changed += len(updates)
-
-    @contextlib.contextmanager
-    def _copy(self, cursor, stage: str, columns: str) -> Iterator:
-        """A ``COPY`` into ``stage``: binary (``COPY_BINARY``), each value dumped as its column's type.
-
-        psycopg's binary dumpers do not check an integer's range (70,000 as a ``smallint`` would be
-        written as 4,464): the parsers refuse a number out of its field's range
-        (``parsers.check_field``), and the other integers are ids read from the database.
-        """
-        sql = f"COPY {stage} (row_no, {_q(self.pk.column)}, {columns}) FROM STDIN"
-        with cursor.cursor.copy(sql + (" (FORMAT BINARY)" if COPY_BINARY else "")) as copy:
-            if COPY_BINARY:
-                copy.set_types(self.copy_types)
-            yield copy
+        self.n_new += staged.n_new
+        self.n_changed += staged.n_changed
 
     # -- the set-based writes --------------------------------------------------------------------------
 
-    def _history_insert(self, source: str, history_type: str) -> tuple[str, list]:
+    def _history_insert(self, source: str, history_type: str, order: str) -> tuple[str, list]:
         if self.history is None:
             return "", []
         target = ", ".join(_q(h) for _c, h in self.history["columns"])
         values = ", ".join(_q(c) for c, _h in self.history["columns"])
         sql = (
             f"INSERT INTO {_q(self.history['table'])} ({target}, history_date, history_change_reason, "
-            f"history_type, history_user_id) SELECT {values}, %s, %s, %s, %s FROM {source} ORDER BY row_no"
+            f"history_type, history_user_id) SELECT {values}, %s, %s, %s, %s FROM {source} ORDER BY {order}"
         )
         return sql, [self.now, self.reason, history_type, self.history["user_id"]]
 
@@ -330,7 +405,7 @@ class CopyWriter:
         pk = _q(self.pk.column)
         if new:
             cursor.execute(f"INSERT INTO {table} ({pk}, {columns}) SELECT {pk}, {columns} FROM {_STAGE_NEW}")
-            history, params = self._history_insert(_STAGE_NEW, "+")
+            history, params = self._history_insert(_STAGE_NEW, "+", pk)
             if history:
                 cursor.execute(history, params)
         if names:
@@ -339,7 +414,7 @@ class CopyWriter:
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} FROM {_STAGE_CHANGED} AS s WHERE t.{pk} = s.{pk}"
             )
-            history, params = self._history_insert(_STAGE_CHANGED, "~")
+            history, params = self._history_insert(_STAGE_CHANGED, "~", "row_no")
             if history:
                 cursor.execute(history, params)
         cursor.execute(f"TRUNCATE {_STAGE_NEW}, {_STAGE_CHANGED}")
@@ -349,6 +424,8 @@ class CopyWriter:
             return
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}, {_STAGE_CHANGED}")
+            if self.immediate:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(self.immediate)} DEFERRED")
             if self.dropped_indexes:
                 self._rebuild_indexes(cursor)  # and analyses the tables
             elif self.n_new + self.n_changed >= ANALYZE_MIN_ROWS:

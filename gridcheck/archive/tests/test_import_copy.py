@@ -7,15 +7,17 @@ and every row and every history record is compared, time stamps and surrogate id
 """
 
 import csv
+import datetime
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.utils import translation
+from django.db import connection, transaction
+from django.utils import timezone, translation
 
 from gridcheck.archive.importers import ImportRejected, engine, import_file, writers
 from gridcheck.archive.importers.writers import copy_available
-from gridcheck.archive.models import Customer, Meter, MeteringPoint
+from gridcheck.archive.models import Customer, ImportBatch, Meter, MeteringPoint
 from gridcheck.core.registries import imports
 from gridcheck.users.models import User
 from gridcheck_analytics.datasets import ENTITIES, simulate_county, write_county
@@ -283,3 +285,87 @@ def test_an_integer_out_of_its_fields_range_is_refused_by_row_and_column(tmp_pat
             (5, "register_digits", 'number too large: "70000"')
         ]
         assert not Meter.objects.exists()
+
+
+def _county_before_customers(tmp_path, seed: int) -> dict:
+    paths = write_county(simulate_county(n_customers=150, seed=seed), tmp_path / "county")
+    for entity in ENTITIES[: ENTITIES.index("customers")]:
+        import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
+    return paths
+
+
+def test_a_failure_in_the_check_thread_leaves_nothing_written(tmp_path, monkeypatch):
+    """Chunk k is checked in a thread while chunk k - 1 is written: an exception there (here the
+    resolver of a row in the fourth chunk) stops the run, and the chunks written before are rolled
+    back with the indexes a bulk load dropped."""
+    monkeypatch.setattr(writers, "BULK_LOAD_MIN_BYTES", 1)
+    paths = _county_before_customers(tmp_path, seed=16)
+    indexes = _index_definitions()
+    spec = imports["customers"]
+    resolve, threads = spec.resolve, set()
+
+    def failing(ctx, values, row_no):
+        threads.add(threading.current_thread().name)
+        if row_no == 130:
+            raise RuntimeError("resolver broke")
+        return resolve(ctx, values, row_no)
+
+    monkeypatch.setattr(spec, "resolve", failing)
+    written = []
+    original = writers.CopyWriter._apply
+    monkeypatch.setattr(
+        writers.CopyWriter, "_apply", lambda self, *args: (written.append(1), original(self, *args))
+    )
+    with pytest.raises(RuntimeError, match="resolver broke"):
+        import_file(entity="customers", path=paths["customers"], user=None, use_copy=True)
+    assert threads and all(name.startswith("import-check") for name in threads)
+    assert len(written) == 3  # chunks 1 to 3 (the third while the fourth was checked)
+    assert not Customer.objects.exists() and not Customer.history.exists()
+    assert _index_definitions() == indexes
+    assert not [t for t in threading.enumerate() if t.name.startswith(("import-check", "import-reader"))]
+
+
+def test_a_chunk_the_database_refuses_leaves_nothing_written(tmp_path, monkeypatch):
+    """A write that fails (here the third chunk's) while the next chunk is checked refuses the file
+    with the database's reason, and nothing of the chunks before stays."""
+    paths = _county_before_customers(tmp_path, seed=17)
+    calls = []
+    original = writers.CopyWriter._apply
+
+    def apply(self, cursor, *args):
+        calls.append(1)
+        if len(calls) == 3:
+            cursor.execute("SELECT 1 / 0")
+        return original(self, cursor, *args)
+
+    monkeypatch.setattr(writers.CopyWriter, "_apply", apply)
+    with pytest.raises(ImportRejected) as info:
+        import_file(entity="customers", path=paths["customers"], user=None, use_copy=True)
+    [error] = info.value.errors
+    assert error.row is None and "division by zero" in error.reason
+    assert not Customer.objects.exists() and not Customer.history.exists()
+    assert info.value.batch.status == ImportBatch.Status.FAILED
+
+
+def test_the_foreign_keys_are_deferred_again_after_a_copy_import(tmp_path):
+    """The COPY writer checks the foreign keys of each chunk's rows at once, then defers them again:
+    later statements of the transaction are checked at its commit, as before the import."""
+    paths = _county_before_customers(tmp_path, seed=18)
+    import_file(entity="customers", path=paths["customers"], user=None, use_copy=True)
+    customer = Customer.objects.first()
+    with transaction.atomic():  # a missing area is not refused before the commit
+        Customer.objects.filter(pk=customer.pk).update(area_id=10**9)
+    Customer.objects.filter(pk=customer.pk).update(area_id=customer.area_id)
+
+
+def test_the_copy_data_is_what_psycopgs_public_dumpers_give():
+    """The check thread formats the COPY rows with psycopg's C function (not public API); its bytes
+    are those of the public dumpers (the fallback)."""
+    from psycopg import postgres
+
+    transformer = writers._transformer(postgres.adapters, [25, 25, 1700, 16, 25, 1082, 1184, 20])
+    row = ("1100000001", "张三", Decimal("8.50"), True, None, datetime.date(2015, 6, 1), timezone.now(), 12)
+    fast, public = bytearray(), bytearray()
+    writers.format_row_binary(row, transformer, fast)
+    writers._format_row(row, transformer, public)
+    assert fast == public and fast.startswith(b"\x00\x08\x00\x00\x00\x0a1100000001")
