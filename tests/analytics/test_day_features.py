@@ -103,3 +103,18 @@ def test_reversed_unusual_day_is_told_by_its_nearest_earlier_days():
     g = day_features(days, cust, dates)
     assert g["nn3_rev_gain"].iloc[33] > 0.3  # reversed back it is an earlier outing again
     pd.testing.assert_frame_equal(f.iloc[:33], g.iloc[:33])  # no earlier day sees it
+
+
+def test_scored_days_are_described_against_the_same_history():
+    days, cust, dates = _curves()
+    f = day_features(days, cust, dates)
+    pd.testing.assert_frame_equal(day_features(days, cust, dates, scored=days.copy()), f)
+    # each day reversed against the reported history: row i is what day_features gives day i reversed
+    g = day_features(days, cust, dates, scored=days[:, ::-1].copy())
+    for i in (10, 25, 39, 52):
+        one = days.copy()
+        one[i] = one[i, ::-1]
+        pd.testing.assert_series_equal(g.iloc[i], day_features(one, cust, dates).iloc[i])
+    assert (g["rev_minus_corr"].iloc[10:40] > f["rev_minus_corr"].iloc[10:40]).all()  # reversed: fits worse
+    with pytest.raises(ValueError):
+        day_features(days, cust, dates, scored=days[:5])
