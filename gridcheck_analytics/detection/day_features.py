@@ -376,3 +376,47 @@ def day_features(
     for k, v in cols.items():
         out[k] = v
     return out
+
+
+#: Columns of :func:`day_features` that reversing a day in time leaves unchanged (its energy, level, spread,
+#: zeros, distinct values, roughness and autocorrelations): no paired difference for them.
+REVERSAL_INVARIANT = (
+    "total_kwh",
+    "cv",
+    "max_over_mean",
+    "min_over_mean",
+    "zero_share",
+    "zero_run",
+    "ac_1h",
+    "ac_slot",
+    "roughness",
+    "distinct_share",
+    "total_to_own",
+    "total_to_q75",
+    "total_to_q90",
+    "total_to_daytype",
+    "total_to_prev",
+    "total_z",
+    "cv_z",
+    "max_over_mean_z",
+    "ac_1h_z",
+    "ac_slot_z",
+    "roughness_z",
+    "zero_run_z",
+    "distinct_share_z",
+)
+
+
+def paired_day_features(days, customer, dates, **kw) -> pd.DataFrame:
+    """:func:`day_features` and, for each column that reversal changes, the difference between the day as
+    given and the same day reversed in time against the same history (``pair_`` columns).
+
+    A counterfactual comparison for h6: an attacked reversed day, reversed again, is the real day and fits
+    the customer's earlier days, a real day reversed does not; so the sign of each difference tells which
+    of the two orders is the customer's.  Uses only the day and the customer's earlier days.
+    """
+    days = np.asarray(days, dtype=float)
+    given = day_features(days, customer, dates, **kw)
+    rev = day_features(days, customer, dates, scored=days[:, ::-1].copy(), **kw)
+    cols = [c for c in given.columns if c not in REVERSAL_INVARIANT]
+    return pd.concat([given, (given[cols] - rev[cols]).add_prefix("pair_")], axis=1)

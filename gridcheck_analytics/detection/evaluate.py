@@ -447,6 +447,7 @@ def evaluate_sgsc(
     with_baselines: bool = True,
     n_boot: int = 200,
     augment: int = 2,
+    paired: bool = True,
     data=None,
 ):
     """Real SGSC curves with SYNTHETIC Jokar attacks h1..h6: per-attack, per-day ROC-AUC on unseen customers.
@@ -467,14 +468,18 @@ def evaluate_sgsc(
     each fit for its training customers only -- a scored customer's synthetic days never train the model
     that scores it, and only the first draw's days are scored.  0: no augmentation.
 
+    ``paired``: add the differences between each day and the same day reversed in time against the same
+    history (:func:`~gridcheck_analytics.detection.day_features.paired_day_features`, aimed at h6).
+
     ``data``: ``(index, days)`` as :func:`sgsc_days` returns them (tests), instead of reading ``path``.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
     from gridcheck_analytics.detection.attacks import ATTACK_NAMES, ATTACKS, inject
-    from gridcheck_analytics.detection.day_features import day_features
+    from gridcheck_analytics.detection.day_features import day_features, paired_day_features
     from gridcheck_analytics.detection.metrics import roc_auc
 
+    features = paired_day_features if paired else day_features
     idx, days = data if data is not None else sgsc_days(path)
     idx = idx.reset_index(drop=True)
     customer = idx["customer_id"].to_numpy()
@@ -495,7 +500,7 @@ def evaluate_sgsc(
         for j, cust in enumerate(pd.unique(customer)):
             rows = np.flatnonzero(customer == cust)
             tampered[rows] = inject(days[rows], list(kinds[rows]), seed=draw_seed * 1000 + j)
-        return warm, attacked, kinds, day_features(tampered, customer, dates)
+        return warm, attacked, kinds, features(tampered, customer, dates)
 
     t0 = time.perf_counter()
     warm, attacked, kinds, feats = scenario(seed)
@@ -561,6 +566,7 @@ def evaluate_sgsc(
         "chosen_params": chosen,
         "feature_columns": list(feats.columns),
         "augment": augment,
+        "paired": paired,
         "training_rows_per_fold": [
             len(tr) + (0 if extra is None else int(np.isin(extra[2], groups[tr]).sum())) for tr, _ in splits
         ],
@@ -570,7 +576,9 @@ def evaluate_sgsc(
             f"{attack_share:.0%} of later days attacked (h1..h6 at random); a day's features use only the "
             f"customer's reported days before it; {folds} folds of whole customers (each scored by a model "
             f"that never saw it); training rows augmented with {augment} further draw(s) of the attacks "
-            f"on the training customers' own days; features in {t_feat:.1f} s"
+            f"on the training customers' own days; "
+            + ("each day also against itself reversed in time (paired differences); " if paired else "")
+            + f"features in {t_feat:.1f} s"
         ),
     }
 
