@@ -407,16 +407,22 @@ REVERSAL_INVARIANT = (
 )
 
 
-def paired_day_features(days, customer, dates, **kw) -> pd.DataFrame:
+def paired_day_features(days, customer, dates, *, with_reversed: bool = False, **kw):
     """:func:`day_features` and, for each column that reversal changes, the difference between the day as
     given and the same day reversed in time against the same history (``pair_`` columns).
 
     A counterfactual comparison for h6: an attacked reversed day, reversed again, is the real day and fits
     the customer's earlier days, a real day reversed does not; so the sign of each difference tells which
     of the two orders is the customer's.  Uses only the day and the customer's earlier days.
+    ``with_reversed``: also return the same columns for each day reversed (against the same history), so
+    that a model can score both orders: ``(features, features_of_the_reversed_days)``.
     """
     days = np.asarray(days, dtype=float)
     given = day_features(days, customer, dates, **kw)
     rev = day_features(days, customer, dates, scored=days[:, ::-1].copy(), **kw)
     cols = [c for c in given.columns if c not in REVERSAL_INVARIANT]
-    return pd.concat([given, (given[cols] - rev[cols]).add_prefix("pair_")], axis=1)
+    pair = given[cols] - rev[cols]
+    out = pd.concat([given, pair.add_prefix("pair_")], axis=1)
+    if with_reversed:
+        return out, pd.concat([rev, (-pair).add_prefix("pair_")], axis=1)
+    return out
