@@ -135,36 +135,39 @@ def own_day_features(days) -> pd.DataFrame:
     )
 
 
-def _history(D, weekend, window, min_days) -> dict:
+def _history(D, weekend, window, min_days, X=None) -> dict:
+    """Each row of ``X`` (default ``D``) against the rows of ``D`` before it (its history)."""
+    X = D if X is None else X
     n = D.shape[1]
     h = max(1, n // 24)
     P = pd.DataFrame(D).rolling(window, min_periods=min_days).median().shift(1).to_numpy()
     tot = pd.Series(D.sum(1))
+    tot_x = pd.Series(X.sum(1))
     roll = tot.rolling(window, min_periods=min_days)
     med, q75 = roll.median().shift(1), roll.quantile(0.75).shift(1)
     q90 = tot.rolling(2 * window, min_periods=min_days).quantile(0.9).shift(1)
     same = tot.groupby(pd.Series(weekend)).transform(lambda s: s.rolling(8, min_periods=3).median().shift(1))
     prev = np.vstack([np.full(n, np.nan), D[:-1]])
     c = {
-        "total_to_own": (tot / (med + EPS)).to_numpy(),
-        "total_to_q75": (tot / (q75 + EPS)).to_numpy(),
-        "total_to_q90": (tot / (q90 + EPS)).to_numpy(),
-        "total_to_daytype": (tot / (same + EPS)).to_numpy(),
-        "total_to_prev": (tot / (tot.shift(1) + EPS)).to_numpy(),
-        "profile_corr": _rowcorr(D, P),
-        "profile_rev_corr": _rowcorr(D, P[:, ::-1]),
-        "prev_day_corr": _rowcorr(D, prev),  # autocorrelation at 24 hours
-        "prev_day_rev_corr": _rowcorr(D[:, ::-1], prev),
+        "total_to_own": (tot_x / (med + EPS)).to_numpy(),
+        "total_to_q75": (tot_x / (q75 + EPS)).to_numpy(),
+        "total_to_q90": (tot_x / (q90 + EPS)).to_numpy(),
+        "total_to_daytype": (tot_x / (same + EPS)).to_numpy(),
+        "total_to_prev": (tot_x / (tot.shift(1) + EPS)).to_numpy(),
+        "profile_corr": _rowcorr(X, P),
+        "profile_rev_corr": _rowcorr(X, P[:, ::-1]),
+        "prev_day_corr": _rowcorr(X, prev),  # autocorrelation at 24 hours
+        "prev_day_rev_corr": _rowcorr(X[:, ::-1], prev),
     }
     c["rev_minus_corr"] = c["profile_rev_corr"] - c["profile_corr"]
     # continuity across midnight: the day's first half-hour follows the day before's last one, while a
     # reversed day starts with its own last half-hour (24 hours after the day before's last) and ends with
     # the one that follows it; scaled by the day before's mean reading
     scale = prev.mean(1) + 0.02  # NaN for the first day (no day before)
-    c["midnight_jump"] = np.abs(D[:, 0] - prev[:, -1]) / scale
-    c["midnight_rev_gain"] = c["midnight_jump"] - np.abs(D[:, -1] - prev[:, -1]) / scale
+    c["midnight_jump"] = np.abs(X[:, 0] - prev[:, -1]) / scale
+    c["midnight_rev_gain"] = c["midnight_jump"] - np.abs(X[:, -1] - prev[:, -1]) / scale
     Pn = P / (P.sum(1, keepdims=True) + EPS)
-    Dn = D / (D.sum(1, keepdims=True) + EPS)
+    Dn = X / (X.sum(1, keepdims=True) + EPS)
     c["shape_l1"] = np.abs(Dn - Pn).sum(1)
     c["shape_rev_l1"] = np.abs(Dn[:, ::-1] - Pn).sum(1)
     # times at which the day's cumulative energy reaches 10/25/75/90 %, against the profile's (the
@@ -174,11 +177,11 @@ def _history(D, weekend, window, min_days) -> dict:
         c[f"energy_t{int(q * 100)}_diff"] = tq_d[:, j] - tq_p[:, j]
     c["energy_times_rev_gain"] = np.abs(tq_d - tq_p).sum(1) - np.abs(tq_r - tq_p).sum(1)
     peak_p = np.where(np.isnan(P).any(1), np.nan, np.nan_to_num(P).argmax(1))
-    c["peak_shift"] = np.abs(D.argmax(1) - peak_p) / n
+    c["peak_shift"] = np.abs(X.argmax(1) - peak_p) / n
     c["night_share_diff"] = Dn[:, : 6 * h].sum(1) - Pn[:, : 6 * h].sum(1)
     c["evening_share_diff"] = Dn[:, 17 * h : 22 * h].sum(1) - Pn[:, 17 * h : 22 * h].sum(1)
     c["time_centre_diff"] = ((Dn - Pn) * np.arange(n)).sum(1) / n
-    r = np.log((D + 0.01) / (P + 0.01))
+    r = np.log((X + 0.01) / (P + 0.01))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows without history: all-NaN
         c["slot_ratio_median"] = np.nanmedian(r, 1)
@@ -187,8 +190,8 @@ def _history(D, weekend, window, min_days) -> dict:
     # each half-hour against the spread of the same half-hour on earlier days (robust z: median, IQR)
     roll = pd.DataFrame(D).rolling(window, min_periods=min_days)
     iqr = (roll.quantile(0.75) - roll.quantile(0.25)).shift(1).to_numpy() + 0.02
-    z = (D - P) / iqr
-    z_rev = (D[:, ::-1] - P) / iqr
+    z = (X - P) / iqr
+    z_rev = (X[:, ::-1] - P) / iqr
     c["slot_z_abs"] = np.abs(z).mean(1)
     c["slot_z_max"] = z.max(1)
     c["slot_z_min"] = z.min(1)
@@ -196,9 +199,9 @@ def _history(D, weekend, window, min_days) -> dict:
     c["reversed_fits_better"] = np.abs(z).mean(1) - np.abs(z_rev).mean(1)
     # the same in 3-hour blocks (eight a day): less noise than single half-hours
     b = max(1, n // 8)
-    Db = D[:, : 8 * b].reshape(len(D), 8, b).sum(2)
+    Db = X[:, : 8 * b].reshape(len(X), 8, b).sum(2)
     Pb = P[:, : 8 * b].reshape(len(P), 8, b).sum(2)
-    Db_rev = D[:, ::-1][:, : 8 * b].reshape(len(D), 8, b).sum(2)
+    Db_rev = X[:, ::-1][:, : 8 * b].reshape(len(X), 8, b).sum(2)
     Dbn = Db / (Db.sum(1, keepdims=True) + EPS)
     Dbn_rev = Db_rev / (Db_rev.sum(1, keepdims=True) + EPS)
     Pbn = Pb / (Pb.sum(1, keepdims=True) + EPS)
@@ -207,7 +210,7 @@ def _history(D, weekend, window, min_days) -> dict:
     c["block_rev_gain"] = np.abs(Dbn - Pbn).sum(1) - np.abs(Dbn_rev - Pbn).sum(1)
     c["block_max_share_diff"] = np.abs(Dbn - Pbn).max(1)
     tot_iqr = (roll_t := tot.rolling(window, min_periods=min_days)).quantile(0.75) - roll_t.quantile(0.25)
-    c["total_z"] = ((tot - med) / (tot_iqr.shift(1) + 0.05)).clip(-50, 50).to_numpy()
+    c["total_z"] = ((tot_x - med) / (tot_iqr.shift(1) + 0.05)).clip(-50, 50).to_numpy()
     return c
 
 
@@ -234,7 +237,7 @@ def _nearest(dist, k: int, min_days: int, largest: bool = False) -> np.ndarray:
     return np.where(ok, v.mean(1), np.nan)
 
 
-def _shape_history(D, weekday, window: int, min_days: int) -> dict:
+def _shape_history(D, weekday, window: int, min_days: int, X=None) -> dict:
     """Features of each day's shape against the customer's individual earlier days (not only their median).
 
     * nearest earlier days: the L1 distance of the day's hourly shares [fraction of the day's energy] to
@@ -250,10 +253,9 @@ def _shape_history(D, weekday, window: int, min_days: int) -> dict:
     * the first and last four hours' shares against their medians on the earlier days, and how much
       closer they come when swapped (reversal swaps them).
     """
-    n_days, n = D.shape
-    S = _hourly_shares(D)
+    S = _hourly_shares(D if X is None else X)  # the scored days (default: the days themselves)
     Sr = S[:, ::-1]
-    W = _windows(S, window)  # (days, window, 24)
+    W = _windows(_hourly_shares(D), window)  # (days, window, 24): the earlier days
     out: dict[str, np.ndarray] = {}
     d = np.abs(S[:, None, :] - W).sum(2)
     d_rev = np.abs(Sr[:, None, :] - W).sum(2)
@@ -319,7 +321,14 @@ def _shape_history(D, weekday, window: int, min_days: int) -> dict:
 
 
 def day_features(
-    days, customer, dates, *, window: int = 28, min_days: int = 7, shape_window: int = SHAPE_WINDOW
+    days,
+    customer,
+    dates,
+    *,
+    window: int = 28,
+    min_days: int = 7,
+    shape_window: int = SHAPE_WINDOW,
+    scored=None,
 ) -> pd.DataFrame:
     """One row per customer-day (input order): own statistics, then each against the customer's earlier days.
 
@@ -335,27 +344,85 @@ def day_features(
         Days of history (the last ``window`` before the day); fewer than ``min_days``: NaN.
     shape_window :
         Days of history of :func:`_shape_history` (nearest earlier days, same weekdays, hour ranks).
+    scored : array of the shape of ``days``, optional
+        The days to describe, row by row, instead of ``days`` themselves, each against the history of
+        ``days`` (the same earlier rows): e.g. ``days[:, ::-1]``, each day reversed in time against the
+        customer's reported history (:func:`paired_day_features`).
     """
     days = np.asarray(days, dtype=float)
+    scored = days if scored is None else np.asarray(scored, dtype=float)
+    if scored.shape != days.shape:
+        raise ValueError(f"scored days have shape {scored.shape}, the history {days.shape}")
     customer = np.asarray(customer)
     dates = pd.to_datetime(pd.Series(np.asarray(dates))).reset_index(drop=True)
     own = own_day_features(days)
-    out = own.copy()
+    own_x = own if scored is days else own_day_features(scored)
+    out = own_x.copy()
     weekday = dates.dt.day_of_week.to_numpy()
     weekend = weekday >= 5
     cols: dict[str, np.ndarray] = {}
     for cust in pd.unique(customer):
         rows = np.flatnonzero(customer == cust)
         rows = rows[np.argsort(dates.iloc[rows].to_numpy(), kind="stable")]
-        c = _history(days[rows], weekend[rows], window, min_days)
-        c |= _shape_history(days[rows], weekday[rows], shape_window, min_days)
+        c = _history(days[rows], weekend[rows], window, min_days, X=scored[rows])
+        c |= _shape_history(days[rows], weekday[rows], shape_window, min_days, X=scored[rows])
         for col in HISTORY_Z:
             s = pd.Series(own[col].to_numpy()[rows])
             m = s.rolling(window, min_periods=min_days).median().shift(1)
             mad = (s - m).abs().rolling(window, min_periods=min_days).median().shift(1)
-            c[f"{col}_z"] = ((s - m) / (mad + 1e-3)).clip(-50, 50).to_numpy()
+            c[f"{col}_z"] = ((own_x[col].to_numpy()[rows] - m) / (mad + 1e-3)).clip(-50, 50).to_numpy()
         for k, v in c.items():
             cols.setdefault(k, np.full(len(days), np.nan))[rows] = v
     for k, v in cols.items():
         out[k] = v
+    return out
+
+
+#: Columns of :func:`day_features` that reversing a day in time leaves unchanged (its energy, level, spread,
+#: zeros, distinct values, roughness and autocorrelations): no paired difference for them.
+REVERSAL_INVARIANT = (
+    "total_kwh",
+    "cv",
+    "max_over_mean",
+    "min_over_mean",
+    "zero_share",
+    "zero_run",
+    "ac_1h",
+    "ac_slot",
+    "roughness",
+    "distinct_share",
+    "total_to_own",
+    "total_to_q75",
+    "total_to_q90",
+    "total_to_daytype",
+    "total_to_prev",
+    "total_z",
+    "cv_z",
+    "max_over_mean_z",
+    "ac_1h_z",
+    "ac_slot_z",
+    "roughness_z",
+    "zero_run_z",
+    "distinct_share_z",
+)
+
+
+def paired_day_features(days, customer, dates, *, with_reversed: bool = False, **kw):
+    """:func:`day_features` and, for each column that reversal changes, the difference between the day as
+    given and the same day reversed in time against the same history (``pair_`` columns).
+
+    A counterfactual comparison for h6: an attacked reversed day, reversed again, is the real day and fits
+    the customer's earlier days, a real day reversed does not; so the sign of each difference tells which
+    of the two orders is the customer's.  Uses only the day and the customer's earlier days.
+    ``with_reversed``: also return the same columns for each day reversed (against the same history), so
+    that a model can score both orders: ``(features, features_of_the_reversed_days)``.
+    """
+    days = np.asarray(days, dtype=float)
+    given = day_features(days, customer, dates, **kw)
+    rev = day_features(days, customer, dates, scored=days[:, ::-1].copy(), **kw)
+    cols = [c for c in given.columns if c not in REVERSAL_INVARIANT]
+    pair = given[cols] - rev[cols]
+    out = pd.concat([given, pair.add_prefix("pair_")], axis=1)
+    if with_reversed:
+        return out, pd.concat([rev, (-pair).add_prefix("pair_")], axis=1)
     return out

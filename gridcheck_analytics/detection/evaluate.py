@@ -434,6 +434,53 @@ SGSC_GRID = (
 )
 
 
+#: Weights of the reversed day's score that :func:`paired_scores` chooses from (0: the day's score alone).
+REVERSAL_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+
+
+def _logit(p):
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _lowest_attack_auc(y, score, kinds) -> float:
+    from gridcheck_analytics.detection.metrics import roc_auc
+
+    aucs = [roc_auc(y[(kinds == a) | (y == 0)], score[(kinds == a) | (y == 0)]) for a in set(kinds[y == 1])]
+    return float(np.nanmin(aucs))
+
+
+def paired_scores(make, X, X_rev, y, kinds, groups, splits, *, extra=None, weights=REVERSAL_WEIGHTS, seed=0):
+    """Out-of-fold scores ``logit p(day) - w * logit p(day reversed)`` and each outer fold's ``w``.
+
+    One model scores each day and the same day reversed in time against the same history (``X_rev``, rows
+    aligned with ``X``): a reversed day (h6) scores higher than its reversal (the real day), a real day
+    lower, whatever the customer's usual level of score.  ``w`` trades h6 against the other attacks (whose
+    reversal is as suspect as they are); it is chosen per outer fold by an inner grouped 3-fold CV on the
+    training customers only, maximising the lowest per-attack ROC-AUC (``kinds``: the attack of each row).
+    ``make(train_index)``: a fresh model for an outer fold's training rows (e.g. the nested CV's settings).
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    oof = np.full(len(y), np.nan)
+    chosen = []
+    for fold, (tr, te) in enumerate(splits):
+        inner = StratifiedGroupKFold(3, shuffle=True, random_state=seed + 1).split(X[tr], y[tr], groups[tr])
+        p, p_rev = np.full(len(tr), np.nan), np.full(len(tr), np.nan)
+        for itr, ite in inner:
+            Xt, yt = with_augmentation(X[tr][itr], y[tr][itr], groups[tr][itr], extra)
+            m = make(fold).fit(Xt, yt)
+            p[ite], p_rev[ite] = _proba(m, X[tr][ite]), _proba(m, X_rev[tr][ite])
+        w = max(
+            weights, key=lambda w: (_lowest_attack_auc(y[tr], _logit(p) - w * _logit(p_rev), kinds[tr]), -w)
+        )
+        chosen.append(w)
+        Xt, yt = with_augmentation(X[tr], y[tr], groups[tr], extra)
+        m = make(fold).fit(Xt, yt)
+        oof[te] = _logit(_proba(m, X[te])) - w * _logit(_proba(m, X_rev[te]))
+    return oof, chosen
+
+
 def evaluate_sgsc(
     path=SGSC_PATH,
     *,
@@ -447,6 +494,7 @@ def evaluate_sgsc(
     with_baselines: bool = True,
     n_boot: int = 200,
     augment: int = 2,
+    paired: bool = True,
     data=None,
 ):
     """Real SGSC curves with SYNTHETIC Jokar attacks h1..h6: per-attack, per-day ROC-AUC on unseen customers.
@@ -467,12 +515,15 @@ def evaluate_sgsc(
     each fit for its training customers only -- a scored customer's synthetic days never train the model
     that scores it, and only the first draw's days are scored.  0: no augmentation.
 
+    ``paired``: add the differences between each day and the same day reversed in time against the same
+    history (:func:`~gridcheck_analytics.detection.day_features.paired_day_features`, aimed at h6).
+
     ``data``: ``(index, days)`` as :func:`sgsc_days` returns them (tests), instead of reading ``path``.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
     from gridcheck_analytics.detection.attacks import ATTACK_NAMES, ATTACKS, inject
-    from gridcheck_analytics.detection.day_features import day_features
+    from gridcheck_analytics.detection.day_features import day_features, paired_day_features
     from gridcheck_analytics.detection.metrics import roc_auc
 
     idx, days = data if data is not None else sgsc_days(path)
@@ -495,10 +546,13 @@ def evaluate_sgsc(
         for j, cust in enumerate(pd.unique(customer)):
             rows = np.flatnonzero(customer == cust)
             tampered[rows] = inject(days[rows], list(kinds[rows]), seed=draw_seed * 1000 + j)
-        return warm, attacked, kinds, day_features(tampered, customer, dates)
+        if paired:
+            f, f_rev = paired_day_features(tampered, customer, dates, with_reversed=True)
+            return warm, attacked, kinds, f, f_rev
+        return warm, attacked, kinds, day_features(tampered, customer, dates), None
 
     t0 = time.perf_counter()
-    warm, attacked, kinds, feats = scenario(seed)
+    warm, attacked, kinds, feats, feats_rev = scenario(seed)
     keep = ~warm
     X = feats[keep].to_numpy(dtype=float)
     y = attacked[keep].astype(int)
@@ -510,13 +564,13 @@ def evaluate_sgsc(
     if augment:
         parts = [scenario(seed + 101 + c) for c in range(augment)]
         extra = (
-            np.vstack([f[~w].to_numpy(dtype=float) for w, _, _, f in parts]),
-            np.concatenate([a[~w].astype(int) for w, a, _, _ in parts]),
-            np.concatenate([customer[~w] for w, _, _, _ in parts]),
+            np.vstack([p[3][~p[0]].to_numpy(dtype=float) for p in parts]),
+            np.concatenate([p[1][~p[0]].astype(int) for p in parts]),
+            np.concatenate([customer[~p[0]] for p in parts]),
         )
     t_feat = time.perf_counter() - t0
     splits = list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, y, groups))
-    metrics, scores, chosen = {}, {}, []
+    metrics, scores, chosen, weights = {}, {}, [], []
     t0 = time.perf_counter()
     if tune:
         s, chosen = nested_cv_scores(
@@ -525,8 +579,19 @@ def evaluate_sgsc(
     else:
         make = lambda: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS)  # noqa: E731
         s = cross_val_scores(make, X, y, splits, groups=groups, extra=extra)
-    metrics["lightgbm"] = ranking_report(y, s) | {"seconds": time.perf_counter() - t0}
-    scores["lightgbm"] = s
+    if paired:  # each day against its own reversal, with the same model (settings as chosen above)
+        s_day = s
+        make_fold = (  # noqa: E731
+            (lambda f: _lgbm(n_estimators, seed, chosen[f]))
+            if tune
+            else (lambda f: lightgbm_model(n_estimators, seed, n_jobs=EVAL_THREADS))
+        )
+        X_rev = feats_rev[keep].to_numpy(dtype=float)
+        s, weights = paired_scores(make_fold, X, X_rev, y, k, groups, splits, extra=extra, seed=seed)
+        metrics["lightgbm_day_alone"] = ranking_report(y, s_day)
+        scores["lightgbm_day_alone"] = s_day
+    metrics = {"lightgbm": ranking_report(y, s) | {"seconds": time.perf_counter() - t0}} | metrics
+    scores = {"lightgbm": s} | scores
     if with_baselines:
         m2, s2 = _run(baselines(seed, rf_trees=200), X, y, splits, groups=groups, extra=extra)
         metrics |= m2
@@ -561,6 +626,8 @@ def evaluate_sgsc(
         "chosen_params": chosen,
         "feature_columns": list(feats.columns),
         "augment": augment,
+        "paired": paired,
+        "reversal_weights": weights,
         "training_rows_per_fold": [
             len(tr) + (0 if extra is None else int(np.isin(extra[2], groups[tr]).sum())) for tr, _ in splits
         ],
@@ -570,7 +637,9 @@ def evaluate_sgsc(
             f"{attack_share:.0%} of later days attacked (h1..h6 at random); a day's features use only the "
             f"customer's reported days before it; {folds} folds of whole customers (each scored by a model "
             f"that never saw it); training rows augmented with {augment} further draw(s) of the attacks "
-            f"on the training customers' own days; features in {t_feat:.1f} s"
+            f"on the training customers' own days; "
+            + ("each day also against itself reversed in time (paired differences); " if paired else "")
+            + f"features in {t_feat:.1f} s"
         ),
     }
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridcheck_analytics.detection.day_features import day_features
+from gridcheck_analytics.detection.day_features import REVERSAL_INVARIANT, day_features, paired_day_features
 
 
 def _curves(n_cust=2, n_days=40, seed=0):
@@ -103,3 +103,33 @@ def test_reversed_unusual_day_is_told_by_its_nearest_earlier_days():
     g = day_features(days, cust, dates)
     assert g["nn3_rev_gain"].iloc[33] > 0.3  # reversed back it is an earlier outing again
     pd.testing.assert_frame_equal(f.iloc[:33], g.iloc[:33])  # no earlier day sees it
+
+
+def test_scored_days_are_described_against_the_same_history():
+    days, cust, dates = _curves()
+    f = day_features(days, cust, dates)
+    pd.testing.assert_frame_equal(day_features(days, cust, dates, scored=days.copy()), f)
+    # each day reversed against the reported history: row i is what day_features gives day i reversed
+    g = day_features(days, cust, dates, scored=days[:, ::-1].copy())
+    for i in (10, 25, 39, 52):
+        one = days.copy()
+        one[i] = one[i, ::-1]
+        pd.testing.assert_series_equal(g.iloc[i], day_features(one, cust, dates).iloc[i])
+    assert (g["rev_minus_corr"].iloc[10:40] > f["rev_minus_corr"].iloc[10:40]).all()  # reversed: fits worse
+    with pytest.raises(ValueError):
+        day_features(days, cust, dates, scored=days[:5])
+
+
+def test_paired_features_see_only_earlier_days_and_flip_sign_when_the_day_is_reversed():
+    days, cust, dates = _curves()
+    f = paired_day_features(days, cust, dates)
+    pair = [c for c in f.columns if c.startswith("pair_")]
+    assert len(pair) == len(day_features(days, cust, dates).columns) - len(REVERSAL_INVARIANT)
+    later = days.copy()
+    later[30:40] *= 5  # customer 100's last ten days
+    pd.testing.assert_frame_equal(f.iloc[:30], paired_day_features(later, cust, dates).iloc[:30])
+    one = days.copy()
+    one[20] = one[20, ::-1]  # day 20 reversed (h6): the same pair, the other way round
+    g = paired_day_features(one, cust, dates)
+    np.testing.assert_allclose(g.iloc[20][pair], -f.iloc[20][pair], atol=1e-9)
+    assert g.iloc[20]["pair_nn3_l1"] > 0 > f.iloc[20]["pair_nn3_l1"]  # the real order is nearer earlier days

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from gridcheck_analytics.detection.attacks import ATTACKS
-from gridcheck_analytics.detection.evaluate import evaluate_sgsc, write_report
+from gridcheck_analytics.detection.evaluate import REVERSAL_WEIGHTS, evaluate_sgsc, write_report
 
 
 def _data(n_cust=6, n_days=70, seed=0):
@@ -40,6 +40,15 @@ def test_protocol_and_per_attack_auc(tmp_path):
     # two further draws of the attacks on the training customers' own days: three times the real rows
     # (each fold trains on the 4 customers it does not score)
     assert res["augment"] == 2 and res["training_rows_per_fold"] == [3 * 4 * 53] * 3
+    # each day is also compared with itself reversed against the same history (paired differences, h6)
+    assert (
+        res["paired"]
+        and "pair_nn3_l1" in res["feature_columns"]
+        and "pair_total_kwh" not in res["feature_columns"]
+    )
+    # the score is the day's against its reversal's, weighted per fold on the training customers only
+    assert len(res["reversal_weights"]) == 3 and set(res["reversal_weights"]) <= set(REVERSAL_WEIGHTS)
+    assert set(res["per_attack_roc_auc"]) == {"lightgbm", "lightgbm_day_alone"}
     per = res["per_attack_roc_auc"]["lightgbm"]
     assert per["h5"] > 0.9 and per["h6"] > 0.8 and per["h1"] > 0.7  # regular synthetic curves: easy
     iv = res["per_attack_interval"]["lightgbm"]["h1"]
