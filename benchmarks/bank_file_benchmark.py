@@ -232,9 +232,9 @@ def main() -> None:
     print(f"  post: allocate (worker thread, overlaps the apply) {p['allocate']:>7.1f} s")
     print(f"  post: COPY text (worker thread, overlaps the apply) {p['_encode_chunk']:>6.1f} s")
     print(
-        f"  post: send the COPY to temporary tables (+ ORM writes) {p['_stage_copy'] + p['_write_orm']:>2.1f} s"
+        f"  post: send the COPY (payments, allocations, bills; + ORM writes) {p['_stage_copy'] + p['_write_orm']:>2.1f} s"
     )
-    print(f"  post: apply (server: inserts, UPDATE, history, events) {p['_apply_copy']:>4.1f} s")
+    print(f"  post: apply (server: bills UPDATE, history, events) {p['_apply_copy']:>4.1f} s")
     print(f"  after_payments      {p['after_payments']:>12.1f} s")
     print(f"  commit               {commit:>4.1f} s")
     print(f"CPU: this process     {cpu:>12.1f} s   PostgreSQL backend {server:.1f} s")

@@ -380,15 +380,24 @@ class Payment(TimeStampedModel):
         related_name="payments",
         db_index=False,
     )
+    # The customer's station and area when the payment was posted, kept for scoping (no join): copies of
+    # the customer's keys, so the database checks only the customer's key (``db_constraint=False``; the
+    # ORM still refuses to delete a station or area with payments). A bank file's million rows then make
+    # a million key checks instead of three million.
     station = models.ForeignKey(
         "archive.Station",
         verbose_name=_("station"),
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     area = models.ForeignKey(
-        "archive.Area", verbose_name=_("transformer area"), on_delete=models.PROTECT, related_name="+"
+        "archive.Area",
+        verbose_name=_("transformer area"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PaymentKind.choices, default=PaymentKind.BILLS)
     channel = models.CharField(_("channel"), max_length=20, choices=PaymentChannel.choices)

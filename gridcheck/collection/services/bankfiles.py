@@ -431,10 +431,10 @@ def _post_bulk(*, user, bank_file: BankFile, channel: str, rows: list[tuple]) ->
     (``services.payments.allocate``), then one write per table and chunk. Same rules, same result as
     posting row by row; the caller holds the transaction.
 
-    PostgreSQL: each chunk is copied (``COPY``) into temporary tables, then moved into the real tables by
-    the server (``_apply_copy``: inserts, the bills' ``UPDATE ... FROM``, history rows and events) while
-    this process allocates the next chunk in a worker thread (it touches no database), so that the two
-    CPUs work at once; the foreign keys are checked as each statement ends (``SET CONSTRAINTS ALL
+    PostgreSQL: each chunk's payments and allocations are copied (``COPY``) into their tables, the bills'
+    new amounts into a temporary table; the rest (the bills' ``UPDATE ... FROM``, history rows and events,
+    ``_apply_copy``) is done by the server while this process allocates the next chunk and writes its
+    ``COPY`` text in a worker thread (it touches no database), so that the two CPUs work at once; the foreign keys are checked as each statement ends (``SET CONSTRAINTS ALL
     IMMEDIATE`` for the posting), not all at the commit. Elsewhere the ORM writes each chunk.
     """
     if not rows:
@@ -463,7 +463,7 @@ def _post_bulk(*, user, bank_file: BankFile, channel: str, rows: list[tuple]) ->
         _stage_tables()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        applied = True
+        staged: list[int] | None = None  # the payment ids of the chunk copied but not yet applied
         stamp = {"now": timezone.now(), "bank_file_id": bank_file.pk, "channel": channel}
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bank-allocate") as worker:
@@ -484,19 +484,17 @@ def _post_bulk(*, user, bank_file: BankFile, channel: str, rows: list[tuple]) ->
                         pks,
                         stamp,
                     )
-                    if not applied:
-                        _apply_copy(
-                            user=user, bank_file=bank_file
-                        )  # the chunk before, while this one allocates and encodes
-                        applied = True
+                    if staged is not None:
+                        # the chunk before, while this one allocates and encodes
+                        _apply_copy(user=user, payment_ids=staged)
                     payloads, credits = future.result()
                     _stage_copy(payloads, credits, now=stamp["now"])
-                    applied = False
+                    staged = pks
                     followed += _with_notices_or_cuts(ids)
                     if k + 1 < len(chunks):
                         chunk = _read_chunk(chunks[k + 1])
-                if not applied:
-                    _apply_copy(user=user, bank_file=bank_file)
+                if staged is not None:
+                    _apply_copy(user=user, payment_ids=staged)
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -720,14 +718,11 @@ def _write_orm(postings, sink: Sink, credits, *, user, bank_file, channel) -> No
 
 #: Temporary tables a chunk is copied into on PostgreSQL (dropped at the commit).
 STAGE_TABLES = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS gridcheck_bank_payment "
-    "(LIKE collection_payment INCLUDING DEFAULTS) ON COMMIT DROP",
-    "CREATE TEMPORARY TABLE IF NOT EXISTS gridcheck_bank_allocation (payment_id bigint, receivable_id bigint, "
-    "principal_yuan numeric, late_fee_yuan numeric, late_fee_calculation jsonb) ON COMMIT DROP",
     "CREATE TEMPORARY TABLE IF NOT EXISTS gridcheck_bank_receivable (id bigint, paid numeric, fee_paid numeric, "
     "fee numeric, fee_on date, status text, settled date) ON COMMIT DROP",
     "CREATE TEMPORARY TABLE IF NOT EXISTS gridcheck_bank_settled (id bigint, note text) ON COMMIT DROP",
 )
+ALLOCATION_COLUMNS = "payment_id, receivable_id, principal_yuan, late_fee_yuan, late_fee_calculation"
 PAYMENT_COLUMNS = (
     "id, created_at, updated_at, number, idempotency_key, customer_id, station_id, area_id, kind, channel, "
     "amount_yuan, principal_yuan, late_fee_yuan, credit_yuan, received_at, received_on, receipt_number, "
@@ -739,10 +734,7 @@ def _stage_tables() -> None:
     with connection.cursor() as cursor:
         for statement in STAGE_TABLES:
             cursor.execute(statement)
-        cursor.execute(
-            "TRUNCATE gridcheck_bank_payment, gridcheck_bank_allocation, gridcheck_bank_receivable, "
-            "gridcheck_bank_settled"
-        )
+        cursor.execute("TRUNCATE gridcheck_bank_receivable, gridcheck_bank_settled")
 
 
 def _payment_ids(count: int) -> list[int]:
@@ -758,7 +750,7 @@ def _payment_ids(count: int) -> list[int]:
 
 def _allocate_and_encode(ids, by_customer, accounts, open_bills, sink, sequences, practices, pks, stamp):
     """The worker's part of a chunk (no database): allocate it (``_allocate_chunk``), give the payments
-    their ids ``pks`` and write the rows of the four temporary tables as ``COPY`` text, so that the main
+    their ids ``pks`` and write the rows ``_stage_copy`` copies as ``COPY`` text, so that the main
     thread only sends bytes. Returns ``(payloads, credits)``."""
     postings, credits = _allocate_chunk(ids, by_customer, accounts, open_bills, sink, sequences, practices)
     for posting, pk in zip(postings, pks, strict=True):
@@ -807,17 +799,15 @@ def _encode_chunk(postings, sink: Sink, *, now, bank_file_id, channel) -> tuple[
 
 
 def _stage_copy(payloads, credits, *, now) -> None:
-    """Copy a chunk's encoded rows (``_encode_chunk``) into the temporary tables and write the accounts'
-    credit; ``_apply_copy`` moves them into the real tables."""
+    """Copy a chunk's encoded rows (``_encode_chunk``): the payments and their allocations into their
+    tables, the bills' new amounts and the settled bills into the temporary tables; write the accounts'
+    credit. ``_apply_copy`` does the rest."""
     payments, allocations, bills, settled = payloads
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE gridcheck_bank_payment, gridcheck_bank_allocation, gridcheck_bank_receivable, "
-            "gridcheck_bank_settled"
-        )
+        cursor.execute("TRUNCATE gridcheck_bank_receivable, gridcheck_bank_settled")
         for statement, data in (
-            (f"COPY gridcheck_bank_payment ({PAYMENT_COLUMNS}) FROM STDIN", payments),
-            ("COPY gridcheck_bank_allocation FROM STDIN", allocations),
+            (f"COPY collection_payment ({PAYMENT_COLUMNS}) FROM STDIN", payments),
+            (f"COPY collection_paymentallocation ({ALLOCATION_COLUMNS}) FROM STDIN", allocations),
             ("COPY gridcheck_bank_receivable FROM STDIN", bills),
             ("COPY gridcheck_bank_settled FROM STDIN", settled),
         ):
@@ -832,10 +822,10 @@ def _stage_copy(payloads, credits, *, now) -> None:
             )
 
 
-def _apply_copy(*, user, bank_file) -> None:
-    """Move the staged chunk into the real tables, by the server: the payments, their history rows ('+',
-    by the importer, as ``bulk_create_with_history``) and 'posted' events, the allocations, the bills'
-    new amounts (one ``UPDATE ... FROM``) and the settled bills' events."""
+def _apply_copy(*, user, payment_ids: list[int]) -> None:
+    """The rest of a copied chunk, by the server: the bills' new amounts (one ``UPDATE ... FROM``), the
+    payments' history rows ('+', by the importer, as ``bulk_create_with_history``) and 'posted' events,
+    and the settled bills' events."""
     quote = connection.ops.quote_name
     history = Payment.history.model
     columns = ", ".join(
@@ -843,15 +833,8 @@ def _apply_copy(*, user, bank_file) -> None:
     )
     now = timezone.now()
     actor_id = _actor_id(user)
+    chunk = "FROM collection_payment WHERE id = ANY(%s::bigint[]) ORDER BY id"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO collection_payment ({PAYMENT_COLUMNS}) SELECT {PAYMENT_COLUMNS} "
-            "FROM gridcheck_bank_payment ORDER BY id"
-        )
-        cursor.execute(
-            "INSERT INTO collection_paymentallocation (payment_id, receivable_id, principal_yuan, "
-            "late_fee_yuan, late_fee_calculation) SELECT * FROM gridcheck_bank_allocation"
-        )
         cursor.execute(
             "UPDATE collection_receivable r SET paid_yuan = v.paid, late_fee_paid_yuan = v.fee_paid, "
             "late_fee_accrued_yuan = v.fee, late_fee_accrued_on = v.fee_on, status = v.status, "
@@ -860,15 +843,14 @@ def _apply_copy(*, user, bank_file) -> None:
         )
         cursor.execute(
             f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, history_change_reason, "
-            f"history_type, history_user_id) SELECT {columns}, %s, '', '+', %s FROM gridcheck_bank_payment "
-            "ORDER BY id",
-            [now, getattr(user, "pk", None)],
+            f"history_type, history_user_id) SELECT {columns}, %s, '', '+', %s {chunk}",
+            [now, getattr(user, "pk", None), payment_ids],
         )
         cursor.execute(
             "INSERT INTO collection_collectionevent (subject_type, subject_id, from_status, to_status, "
             "actor_id, note, at) SELECT 'Payment', id, '', %s, %s, bank_serial || '：' || amount_yuan::text "
-            "|| ' 元', %s FROM gridcheck_bank_payment ORDER BY id",
-            [str(PaymentStatus.POSTED), actor_id, now],
+            f"|| ' 元', %s {chunk}",
+            [str(PaymentStatus.POSTED), actor_id, now, payment_ids],
         )
         cursor.execute(
             "INSERT INTO collection_collectionevent (subject_type, subject_id, from_status, to_status, "

@@ -1,4 +1,4 @@
-"""The bank file's PostgreSQL path (COPY into temporary tables, moved by the server while the next chunk is
+"""The bank file's PostgreSQL path (COPY of payments and allocations, the rest by the server while the next chunk is
 allocated in a worker thread) writes exactly what the ORM path writes: payments, their history, allocations
 with the late-fee calculation, bills, credit, events; and a failure in the worker writes nothing."""
 
