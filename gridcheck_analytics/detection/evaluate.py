@@ -465,17 +465,18 @@ def paired_scores(make, X, X_rev, y, kinds, groups, splits, *, extra=None, weigh
     oof = np.full(len(y), np.nan)
     chosen = []
     for fold, (tr, te) in enumerate(splits):
-        inner = StratifiedGroupKFold(3, shuffle=True, random_state=seed + 1).split(X[tr], y[tr], groups[tr])
+        X_tr, X_rev_tr, y_tr, groups_tr = X[tr], X_rev[tr], y[tr], groups[tr]  # each copied once a fold
+        inner = StratifiedGroupKFold(3, shuffle=True, random_state=seed + 1).split(X_tr, y_tr, groups_tr)
         p, p_rev = np.full(len(tr), np.nan), np.full(len(tr), np.nan)
         for itr, ite in inner:
-            Xt, yt = with_augmentation(X[tr][itr], y[tr][itr], groups[tr][itr], extra)
+            Xt, yt = with_augmentation(X_tr[itr], y_tr[itr], groups_tr[itr], extra)
             m = make(fold).fit(Xt, yt)
-            p[ite], p_rev[ite] = _proba(m, X[tr][ite]), _proba(m, X_rev[tr][ite])
+            p[ite], p_rev[ite] = _proba(m, X_tr[ite]), _proba(m, X_rev_tr[ite])
         w = max(
-            weights, key=lambda w: (_lowest_attack_auc(y[tr], _logit(p) - w * _logit(p_rev), kinds[tr]), -w)
+            weights, key=lambda w: (_lowest_attack_auc(y_tr, _logit(p) - w * _logit(p_rev), kinds[tr]), -w)
         )
         chosen.append(w)
-        Xt, yt = with_augmentation(X[tr], y[tr], groups[tr], extra)
+        Xt, yt = with_augmentation(X_tr, y_tr, groups_tr, extra)
         m = make(fold).fit(Xt, yt)
         oof[te] = _logit(_proba(m, X[te])) - w * _logit(_proba(m, X_rev[te]))
     return oof, chosen
