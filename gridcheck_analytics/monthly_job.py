@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from gridcheck_analytics.detection.combine import SUSPECT_MIN_SCORE
 from gridcheck_analytics.monthly import MonthlyRun, month_bounds, run_month
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
@@ -23,9 +24,17 @@ from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 STEPS = ("connect", "vee", "loss", "features", "scoring")
 
 
-def score(run: MonthlyRun, month: str, features: pd.DataFrame, model=None) -> pd.DataFrame:
+def score(
+    run: MonthlyRun,
+    month: str,
+    features: pd.DataFrame,
+    model=None,
+    explain_min_score: float | None = SUSPECT_MIN_SCORE,
+) -> pd.DataFrame:
     """Rules and model over the month's features (:func:`detection.combine.combine_scores`), the suspects
-    frame of :func:`gridcheck_analytics.suspects.score_month`, also written to the month's partition."""
+    frame of :func:`gridcheck_analytics.suspects.score_month`, also written to the month's partition.
+    Rows explained: those with a rule fired or a score at least ``explain_min_score`` (all when None); the
+    others carry no reasons (``[]``)."""
     from gridcheck_analytics.detection.combine import combine_scores
     from gridcheck_analytics.rules import DetectionRules
     from gridcheck_analytics.suspects import SUSPECT_COLUMNS, _unwrap, with_estimated_loss
@@ -33,10 +42,18 @@ def score(run: MonthlyRun, month: str, features: pd.DataFrame, model=None) -> pd
     t0 = time.perf_counter()
     estimator, columns = _unwrap(model)
     rules = DetectionRules.in_force(month_bounds(month)[1])
-    ranked = combine_scores(features, model=estimator, model_features=columns, rules=rules)
+    ranked = combine_scores(
+        features,
+        model=estimator,
+        model_features=columns,
+        rules=rules,
+        explain_min_score=explain_min_score,
+    )
     ranked = with_estimated_loss(ranked, features)[SUSPECT_COLUMNS]
     t0 = run._time("rules and model scoring", t0)
-    out = ranked.assign(reasons=[json.dumps(r, ensure_ascii=False, default=str) for r in ranked["reasons"]])
+    out = ranked.assign(
+        reasons=[json.dumps(r, ensure_ascii=False, default=str) if r else "[]" for r in ranked["reasons"]]
+    )
     path = run.derived.path(month, "suspects")
     tmp = path.with_name(f".suspects-{uuid.uuid4().hex}.parquet")
     try:
@@ -58,6 +75,7 @@ def monthly_run(
     targets: dict[str, float] | None = None,
     history_months: int = 3,
     model=None,
+    explain_min_score: float | None = SUSPECT_MIN_SCORE,
     force: bool = True,
     scoring: bool = True,
     vee_rules: VeeRules | None = None,
@@ -82,6 +100,10 @@ def monthly_run(
         Months before ``month`` in ``area_monthly_history`` (swing and three-month rules).
     model : optional
         A supervised model (``detection.models.load_model``); default: the unsupervised score.
+    explain_min_score : float, optional
+        Reasons only for the rows with a rule fired or a score at least this, the rows that can be
+        suspects (default :data:`~gridcheck_analytics.detection.combine.SUSPECT_MIN_SCORE`); every row
+        when None.
     force : bool
         Recompute the month even when its fingerprint holds (re-running a month replaces its partition).
         Earlier months are computed only where missing or stale.
@@ -122,7 +144,7 @@ def monthly_run(
         progress=step,
     )
     if scoring:
-        out["suspects"] = score(run, month, out["features"], model)
+        out["suspects"] = score(run, month, out["features"], model, explain_min_score)
         step("scoring")
     out["timings"] = dict(run.timings)
     out["months_validated"] = list(run.validated)

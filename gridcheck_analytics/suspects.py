@@ -42,6 +42,7 @@ def score_month(
     backend: str = "duckdb",
     model=None,
     con=None,
+    explain_min_score: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Score every customer of ``month`` for theft and anomalies and rank them.
@@ -61,6 +62,10 @@ def score_month(
         unsupervised peer-group score and the rules are used.
     con : ibis connection, optional
         Reuse a connection.
+    explain_min_score : float, optional
+        Reasons only for the rows with a rule fired or a score at least this (the rows a caller can
+        keep as suspects, :func:`~gridcheck_analytics.detection.combine.combine_scores`); every row when
+        None.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each step of :data:`STEPS`.
 
@@ -97,7 +102,13 @@ def score_month(
     step("rules")
     step("model")
     detection_rules = DetectionRules.in_force(month_bounds(month)[1])
-    ranked = combine_scores(frame, model=estimator, model_features=columns, rules=detection_rules)
+    ranked = combine_scores(
+        frame,
+        model=estimator,
+        model_features=columns,
+        rules=detection_rules,
+        explain_min_score=explain_min_score,
+    )
     step("combine")
     return with_estimated_loss(ranked, frame)[SUSPECT_COLUMNS]
 

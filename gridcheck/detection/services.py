@@ -334,6 +334,7 @@ def detection_run_execute(
                 backend=backend,
                 model=model,
                 con=con,
+                explain_min_score=suspect_min_score(),
                 progress=lambda step, done, _t: step_done(step, 1 + done),
             )
         finally:
@@ -394,6 +395,14 @@ def json_safe(value):
     return str(value)
 
 
+def suspect_min_score() -> float:
+    """Score from which a customer meter with no rule fired is a suspect (``GRIDCHECK_DETECTION_MIN_SCORE``).
+    The scoring explains only the rows that can be suspects (a rule fired, or this score)."""
+    from gridcheck_analytics.detection.combine import SUSPECT_MIN_SCORE
+
+    return float(getattr(settings, "GRIDCHECK_DETECTION_MIN_SCORE", SUSPECT_MIN_SCORE))
+
+
 def _reasons(value) -> list[dict]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
@@ -419,8 +428,9 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
     """Write the suspects of ``score_month``'s frame for the run's month, replacing earlier ones.
 
     A row becomes a suspect when it has at least one reason with a text and either a rule fired (a
-    reason with ``source == "rule"``) or its score reaches ``GRIDCHECK_DETECTION_MIN_SCORE`` (the
-    analytics explain every row, so a low model score alone is not a suspicion). Suspects are ranked
+    reason with ``source == "rule"``) or its score reaches ``GRIDCHECK_DETECTION_MIN_SCORE`` (a low
+    model score alone is not a suspicion; the scoring explains only the rows that can be suspects).
+    ``below_threshold`` counts the rows scored below it with no rule fired. Suspects are ranked
     again among themselves per area and station. Area and station come from the archive (the customer's), not the
     frame. A customer meter that had a work order or was dismissed keeps that decision.
     """
@@ -432,17 +442,17 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
             "account_number", "pk", "area_id", "station_id", "tariff_code"
         )
     }
-    min_score = float(getattr(settings, "GRIDCHECK_DETECTION_MIN_SCORE", 0.5))
+    min_score = suspect_min_score()
     rows = []
     unknown = below = 0
     for rec in frame.to_dict("records"):
         reasons = _reasons(rec.get("reasons"))
-        if not reasons:
-            continue
         score = json_safe(rec.get("score"))
         score = 0.0 if score is None else min(max(float(score), 0.0), 1.0)
         if score < min_score and not any(r.get("source") == "rule" for r in reasons):
-            below += 1  # only the model's explanation of an unremarkable score: not a suspect
+            below += 1  # at most the model's explanation of an unremarkable score: not a suspect
+            continue
+        if not reasons:
             continue
         ids = customers.get(str(rec.get("account_number")))
         if ids is None:
@@ -570,7 +580,7 @@ def detection_calibration():
 def _suspect_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``score_month``'s frame that ``suspects_save`` keeps as suspects (reasons, and a rule
     fired or the score at least ``GRIDCHECK_DETECTION_MIN_SCORE``)."""
-    min_score = float(getattr(settings, "GRIDCHECK_DETECTION_MIN_SCORE", 0.5))
+    min_score = suspect_min_score()
     keep = []
     for rec in frame[["score", "reasons"]].to_dict("records"):
         reasons = _reasons(rec.get("reasons"))
@@ -618,7 +628,13 @@ def detection_calibration_fit(
         con = connect(backend)
         try:
             frame = score_month(
-                meter_store(), archive_frames(), f"{truth_month:%Y-%m}", backend=backend, model=model, con=con
+                meter_store(),
+                archive_frames(),
+                f"{truth_month:%Y-%m}",
+                backend=backend,
+                model=model,
+                con=con,
+                explain_min_score=suspect_min_score(),
             )
         finally:
             con.disconnect()

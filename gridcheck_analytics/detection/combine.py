@@ -39,6 +39,10 @@ UNSUPERVISED_FEATURES = list(DIRECTIONS)
 #: Weight of the model in the combined score.
 SUPERVISED_WEIGHT = 0.8
 UNSUPERVISED_WEIGHT = 0.6
+#: Score from which a row without a fired rule is a suspect (the Django setting
+#: ``GRIDCHECK_DETECTION_MIN_SCORE`` defaults to it); below it, and with no rule fired, the model's
+#: explanation is not needed (``combine_scores(..., explain_min_score=)``).
+SUSPECT_MIN_SCORE = 0.5
 #: The peer-group scorer's z cap (z-scores are clipped there).
 Z_CAP = 10.0
 #: z at which the unsupervised score reaches 1 - 1/e.
@@ -116,6 +120,7 @@ def combine_scores(
     model_features: list[str] | None = None,
     top_reasons: int = 3,
     explain_top: int | None = None,
+    explain_min_score: float | None = None,
     rules: DetectionRules = RULE_VALUES,
 ) -> pd.DataFrame:
     """Score every customer-month and attach its reasons.
@@ -133,6 +138,12 @@ def combine_scores(
     explain_top : int, optional
         Explain only the ``explain_top`` highest-scored rows, the suspects list (the others carry their
         fired rules only, possibly none); all rows when None.
+    explain_min_score : float, optional
+        Explain only the rows that can become suspects: a rule fired, or the score at least this
+        (:data:`SUSPECT_MIN_SCORE` where the caller keeps suspects that way); the others carry no
+        reasons. With ``explain_top`` both must hold. All rows when None. The model's explanation is
+        most of the scoring's time (SHAP values, or the reasons' dicts and their JSON), and most rows of
+        a month are neither.
     rules : DetectionRules
         Thresholds of the rule detectors (default: the rule-table rows in force today).
 
@@ -188,6 +199,11 @@ def combine_scores(
             by_row.setdefault(int(row), []).append(dict(zip(keys, values, strict=True)) | {"source": "rule"})
     order = np.argsort(-score, kind="stable")
     explained = order if explain_top is None else order[:explain_top]
+    if explain_min_score is not None:
+        candidate = np.asarray(score, dtype=float) >= explain_min_score
+        if by_row:
+            candidate[np.fromiter(by_row, dtype=np.int64, count=len(by_row))] = True
+        explained = explained[candidate[explained]]
     contrib_rows = {}
     if model is not None and len(explained):
         cols = model_features or FEATURE_COLUMNS

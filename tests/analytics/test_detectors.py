@@ -111,6 +111,19 @@ def test_combined_ranking_has_reasons_for_every_suspect():
     assert out.loc[out.meter_id == "M5", "rank_in_station"].item() == 1
 
 
+def test_explaining_only_possible_suspects_keeps_their_reasons():
+    f = _month_features()
+    every = combine_scores(f)
+    some = combine_scores(f, explain_min_score=0.5)
+    assert_allclose(some["score"], every["score"])
+    assert list(some["meter_id"]) == list(every["meter_id"])
+    rule = every["reasons"].map(lambda rs: any(r["source"] == "rule" for r in rs))
+    candidate = rule | (every["score"] >= 0.5)
+    assert 0 < candidate.sum() < len(every)  # both kinds of row are there
+    assert list(some.loc[candidate, "reasons"]) == list(every.loc[candidate, "reasons"])
+    assert (some.loc[~candidate, "reasons"].map(len) == 0).all()  # no rule fired: nothing to explain
+
+
 def test_combined_ranking_with_supervised_model_uses_shap():
     from gridcheck_analytics.features import FEATURE_COLUMNS
 

@@ -108,9 +108,25 @@ class FakeScorer:
         self.calls = []
 
     def __call__(
-        self, store, archive_frames, month, *, backend="duckdb", model=None, con=None, progress=None
+        self,
+        store,
+        archive_frames,
+        month,
+        *,
+        backend="duckdb",
+        model=None,
+        con=None,
+        explain_min_score=None,
+        progress=None,
     ):
-        self.calls.append({"month": month, "meters": len(archive_frames["meters"]), "model": model})
+        self.calls.append(
+            {
+                "month": month,
+                "meters": len(archive_frames["meters"]),
+                "model": model,
+                "explain_min_score": explain_min_score,
+            }
+        )
         if isinstance(self.frame, Exception):
             raise self.frame
         for i, step in enumerate(("features", "rules", "model", "combine"), start=1):

@@ -24,13 +24,15 @@ def _run(month="2026-10", **kwargs):
     return detection_run_execute(run=detection_run_create(month=month), **kwargs)
 
 
-def test_run_writes_ranked_suspects_with_reasons(county, scored):
+def test_run_writes_ranked_suspects_with_reasons(county, scored, settings):
     seen = []
     run = _run(progress=lambda step, done, total: seen.append((step, done, total)))
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert [s[0] for s in seen] == ["connect", "features", "rules", "model", "combine", "save"]
     assert seen[-1] == ("save", 6, 6) and run.progress_percent == 100
     assert scored.calls[0]["month"] == "2026-10" and scored.calls[0]["meters"] == 8
+    # the scoring explains only the rows that can be suspects
+    assert scored.calls[0]["explain_min_score"] == settings.GRIDCHECK_DETECTION_MIN_SCORE
     assert run.model_version == "rules+peer"  # no trained model configured
 
     suspects = {s.customer_id: s for s in Suspect.objects.all()}
@@ -50,7 +52,7 @@ def test_run_writes_ranked_suspects_with_reasons(county, scored):
         "scored": 9,
         "suspects": 3,
         "areas": 2,
-        "below_threshold": 0,
+        "below_threshold": 5,  # the five customers scored 0.05 with no rule fired
         "carried_decisions": 0,
         "unknown_accounts": 1,
     }
@@ -104,7 +106,8 @@ def test_a_low_model_score_alone_is_not_a_suspicion(county, settings):
         frame.at[row, "reasons"] = model_only
         frame.at[row, "score"] = score
     counts = suspects_save(run=run, frame=frame)
-    assert counts["suspects"] == 4 and counts["below_threshold"] == 1
+    # below: east21 (0.2, the model's reason only) and the three customers scored 0.05 without reasons
+    assert counts["suspects"] == 4 and counts["below_threshold"] == 4
     assert Suspect.objects.filter(customer=county.customers["east22"]).exists()
     assert Suspect.objects.get(customer=county.customers["east12"]).score < 0.6  # a rule fired: kept
 
