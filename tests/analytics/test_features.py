@@ -234,6 +234,32 @@ def test_history_follows_month_frames_with_gaps(con):
         assert_allclose(out[column].to_numpy(float), expected[column].to_numpy(float), rtol=1e-9, atol=1e-12)
 
 
+def test_history_of_one_month_follows_the_same_frames(con):
+    """A single month (the monthly run's case) takes the aggregation path: each month alone equals the
+    month frames, gaps and zero months included."""
+    d = gappy_daily()
+    mon = con.execute(monthly_consumption(ibis.memtable(d)))
+    expected = history_by_month_frames(mon.sort_values(["meter_id", "month_index"]))
+    meters_ = gappy_meters(sorted(d.meter_id.unique()))
+    months = sorted(expected.index.get_level_values("month").unique())
+    assert len(months) >= 12
+    for month in months:
+        first = dt.date(month // 100, month % 100, 1)
+        last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+        out = con.execute(customer_month_features(ibis.memtable(d), meters_, first, last))
+        out = out.set_index(["meter_id", "month"]).sort_index()
+        want = expected.xs(month, level="month", drop_level=False)
+        assert out.index.equals(want.index), month
+        for column in want.columns:
+            assert_allclose(
+                out[column].to_numpy(float),
+                want[column].to_numpy(float),
+                rtol=1e-9,
+                atol=1e-12,
+                err_msg=column,
+            )
+
+
 def temp_tables(con):
     rows = con.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
     return [name for (name,) in rows if name.startswith(TEMP_PREFIX)]
