@@ -445,15 +445,20 @@ def suspects_save(*, run: DetectionRun, frame: pd.DataFrame) -> dict[str, int]:
     min_score = suspect_min_score()
     rows = []
     unknown = below = 0
-    for rec in frame.to_dict("records"):
-        reasons = _reasons(rec.get("reasons"))
-        score = json_safe(rec.get("score"))
+    candidates = []  # (row position, reasons, score): the rows that can be suspects
+    raw_reasons = frame["reasons"].tolist() if "reasons" in frame else [None] * len(frame)
+    raw_scores = frame["score"].tolist() if "score" in frame else [None] * len(frame)
+    for i, (raw, raw_score) in enumerate(zip(raw_reasons, raw_scores, strict=True)):
+        reasons = [] if isinstance(raw, list) and not raw else _reasons(raw)  # most rows: none
+        score = json_safe(raw_score)
         score = 0.0 if score is None else min(max(float(score), 0.0), 1.0)
         if score < min_score and not any(r.get("source") == "rule" for r in reasons):
             below += 1  # at most the model's explanation of an unremarkable score: not a suspect
             continue
-        if not reasons:
-            continue
+        if reasons:
+            candidates.append((i, reasons, score))
+    records = frame.iloc[[i for i, _r, _s in candidates]].to_dict("records")
+    for rec, (_i, reasons, score) in zip(records, candidates, strict=True):
         ids = customers.get(str(rec.get("account_number")))
         if ids is None:
             unknown += 1
