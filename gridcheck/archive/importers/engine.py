@@ -30,7 +30,7 @@ from gridcheck.archive.importers.errors import CellProblem, FileProblem
 from gridcheck.archive.importers.files import is_blank
 from gridcheck.archive.importers.parsers import FULLWIDTH, cell_text, check_field
 from gridcheck.archive.importers.spec import Column, Context, Spec, key_in
-from gridcheck.archive.importers.writers import CopyWriter, OrmWriter
+from gridcheck.archive.importers.writers import writer_for
 
 #: Rows parsed, resolved and written together (one lookup query and one bulk write per chunk).
 CHUNK_ROWS = 5000
@@ -280,7 +280,7 @@ def _key_columns(spec: Spec) -> list[str]:
 def run(ctx: Context, rows: Iterator[tuple[int, list]]) -> int:
     """Check every row and, when the file has no error, write it (with ``COPY`` where ``ctx.use_copy``);
     the number of data rows."""
-    ctx.writer = CopyWriter(ctx) if ctx.use_copy else OrmWriter(ctx)
+    ctx.writer = writer_for(ctx)
     header_number, header_row, mapping = _find_header(ctx, rows)
     if ctx.errors:
         return 0

@@ -5,8 +5,10 @@ The engine decides, chunk by chunk and in Python, which rows are new, which chan
 and which are unchanged, with every check that gives a row-level error; a writer only writes what it is
 handed, with the audit trail (the importing user, the change reason ``导入 <file>``):
 
-- :class:`OrmWriter` (SQLite, and wherever ``use_copy`` is off): ``bulk_create_with_history`` and
+- :class:`OrmWriter` (wherever ``use_copy`` is off): ``bulk_create_with_history`` and
   ``bulk_update_with_history`` per chunk;
+- :class:`SqliteWriter` (SQLite, specs with ``bulk_copy``): a chunk's new rows by one ``executemany`` and
+  their history by one ``INSERT ... SELECT``; changed rows as the ORM writer;
 - :class:`CopyWriter` (PostgreSQL, specs with ``bulk_copy``): the new and the changed rows of a chunk
   are made ready in Python (:meth:`CopyWriter.prepare`, in the engine's check thread) and then
   (:meth:`CopyWriter.write`, while the engine checks the next chunk) ``COPY``'d (binary format) into two
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from psycopg import postgres, pq
 from psycopg.adapt import AdaptersMap, PyFormat, Transformer
@@ -113,6 +115,19 @@ def _transformer(adapters, types: list[int]) -> Transformer:
     return transformer
 
 
+_AUTO_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+def writer_for(ctx: Context):
+    """The writer of an import run: ``COPY`` (``ctx.use_copy``), set-based on SQLite (specs with
+    ``bulk_copy``), else the ORM."""
+    if ctx.use_copy:
+        return CopyWriter(ctx)
+    if ctx.spec.bulk_copy and connection.vendor == "sqlite":
+        return SqliteWriter(ctx)
+    return OrmWriter(ctx)
+
+
 def copy_available(spec) -> bool:
     """Whether ``spec``'s rows can be written through ``COPY`` on the default database."""
     return bool(spec.bulk_copy) and connection.vendor == "postgresql"
@@ -165,9 +180,9 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-class CopyWriter:
-    """Stages the new and the changed rows of each chunk with ``COPY`` and writes them, with their
-    history, in set-based statements (see the module docstring)."""
+class _RowWriter:
+    """What the set-based writers share: a new row's values as ``model(**fields)`` would hold them, and
+    the history's columns."""
 
     def __init__(self, ctx: Context):
         spec = self.spec = ctx.spec
@@ -210,6 +225,101 @@ class CopyWriter:
                 "columns": [(f.column, history_model._meta.get_field(f.name).column) for f in tracked],
                 "user_id": getattr(user, "pk", None),
             }
+
+    def _new_row(self, fields: dict[str, Any]) -> dict[str, Any]:
+        spec = self.spec
+        if spec.new_object is not None and spec.new_values is None:
+            obj = spec.new_object(_model_fields(fields))  # a derived column only the spec's factory knows
+            return {
+                f.attname: (self.now if f.attname in self.auto_now else getattr(obj, f.attname))
+                for f in self.fields
+            }
+        row = dict(self.defaults)
+        for f in self.callable_defaults:
+            row[f.attname] = f.get_default()
+        for name in self.auto_now:
+            row[name] = self.now
+        row.update(fields)
+        if spec.new_values is not None:
+            spec.new_values(row)
+        return row
+
+
+class SqliteWriter(_RowWriter):
+    """SQLite, specs with ``bulk_copy``: a chunk's new rows in one ``executemany`` and their history in
+    one ``INSERT ... SELECT`` (the ORM's ``bulk_create`` spends most of a large import building its
+    statements, a few rows each under SQLite's parameter limit); changed rows as :class:`OrmWriter`.
+
+    A new row's id is SQLite's (``AUTOINCREMENT``: above every id the table ever had), so the chunk's
+    rows are those above the largest id before it, in file order.
+    """
+
+    #: Field types whose Python values SQLite takes as they are (the parsers give ``str``, ``int``,
+    #: ``bool``, ``float`` or None); the others go through ``get_db_prep_save``.
+    PLAIN = (
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.BigIntegerField,
+        models.SmallIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.BooleanField,
+        models.FloatField,
+    )
+
+    def __init__(self, ctx: Context):
+        super().__init__(ctx)
+        self.orm = OrmWriter(ctx)
+        self.attnames = [f.attname for f in self.fields]
+        self.prepare_of = [
+            None if type(f) in self.PLAIN or (f.is_relation and type(f.target_field) in _AUTO_FIELDS) else f
+            for f in self.fields
+        ]
+        table, pk = _q(self.table), _q(self.pk.column)
+        columns = ", ".join(_q(f.column) for f in self.fields)
+        self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"
+        self.max_id_sql = f"SELECT MAX({pk}) FROM {table}"
+        self.history_sql = None
+        if self.history is not None:
+            target = ", ".join(_q(h) for _c, h in self.history["columns"])
+            values = ", ".join(_q(c) for c, _h in self.history["columns"])
+            self.history_sql = (
+                f"INSERT INTO {_q(self.history['table'])} ({target}, history_date, history_change_reason, "
+                f"history_type, history_user_id) SELECT {values}, %s, %s, %s, %s FROM {table} "
+                f"WHERE {pk} > %s ORDER BY {pk}"
+            )
+
+    def _values(self, row: dict[str, Any]) -> list:
+        return [
+            value if field is None else field.get_db_prep_save(value, connection)
+            for value, field in zip(map(row.__getitem__, self.attnames), self.prepare_of, strict=True)
+        ]
+
+    def add(self, creates: list[dict[str, Any]], updates: list, names: list[str]) -> None:
+        if creates:
+            new_row, values = self._new_row, self._values
+            rows = [values(new_row(fields)) for fields in creates]
+            with connection.cursor() as cursor:
+                cursor.execute(self.max_id_sql)
+                before = cursor.fetchone()[0] or 0
+                cursor.executemany(self.insert_sql, rows)
+                if self.history_sql is not None:
+                    now = connection.ops.adapt_datetimefield_value(self.now)
+                    cursor.execute(self.history_sql, [now, self.reason, "+", self.history["user_id"], before])
+        if updates:
+            self.orm.add([], updates, names)
+
+    def finish(self) -> None:
+        pass
+
+
+class CopyWriter(_RowWriter):
+    """Stages the new and the changed rows of each chunk with ``COPY`` and writes them, with their
+    history, in set-based statements (see the module docstring)."""
+
+    def __init__(self, ctx: Context):
+        super().__init__(ctx)
 
         # The types of the staged columns, in the COPY's order: each value is dumped as its column's
         # type by the Transformer of its staging table (used by one thread at a time).
@@ -314,24 +424,6 @@ class CopyWriter:
             time.perf_counter() - started,
         )
         self.dropped_indexes = []
-
-    def _new_row(self, fields: dict[str, Any]) -> dict[str, Any]:
-        spec = self.spec
-        if spec.new_object is not None and spec.new_values is None:
-            obj = spec.new_object(_model_fields(fields))  # a derived column only the spec's factory knows
-            return {
-                f.attname: (self.now if f.attname in self.auto_now else getattr(obj, f.attname))
-                for f in self.fields
-            }
-        row = dict(self.defaults)
-        for f in self.callable_defaults:
-            row[f.attname] = f.get_default()
-        for name in self.auto_now:
-            row[name] = self.now
-        row.update(fields)
-        if spec.new_values is not None:
-            spec.new_values(row)
-        return row
 
     def prepare(self, creates: list[dict[str, Any]], updates: list, names: list[str]) -> Staged:
         """The rows of ``COPY`` of a chunk's new rows (their fields) and changed objects (``names`` their
