@@ -69,6 +69,32 @@ def history_depth(rules: FeatureRules) -> int:
 YEAR_BACK = 12
 
 
+def _total(values):
+    out = values[0]
+    for v in values[1:]:
+        out = out + v
+    return out
+
+
+def _mean_and_trend(y, weight, x, rules: FeatureRules):
+    """(history mean, trend per month) of a month from the means ``y[k]`` of the months before it
+    (``y[0]`` the month itself), each month k counted where ``weight(k, months)`` is 1.0 (it lies within
+    ``months`` months) and 0.0 where not, ``x[k]`` its distance back (negative, as float). Sums of masked
+    terms (``y * 1.0`` or ``y * 0.0``: exact), no conditional per term."""
+    h, t = rules.history_months, rules.trend_months - 1
+    zero = ibis.literal(0.0)
+    hist_n = _total([zero] + [weight(k, h) for k in range(1, h + 1)])
+    hist_sum = _total([zero] + [y[k] * weight(k, h) for k in range(1, h + 1)])
+    n = _total([ibis.literal(1.0)] + [weight(k, t) for k in range(1, t + 1)])
+    sx = _total([zero] + [x[k] * weight(k, t) for k in range(1, t + 1)])
+    sy = _total([y[0]] + [y[k] * weight(k, t) for k in range(1, t + 1)])
+    sxy = _total([zero] + [x[k] * y[k] * weight(k, t) for k in range(1, t + 1)])
+    sxx = _total([zero] + [x[k] * x[k] * weight(k, t) for k in range(1, t + 1)])
+    denom = n * sxx - sx * sx
+    slope = ibis.ifelse((n >= 3) & (denom > 0), (n * sxy - sx * sy) / denom, NULL_FLOAT)
+    return ibis.ifelse(hist_n > 0, hist_sum / hist_n, NULL_FLOAT), safe_div(slope, sy / n)
+
+
 def _history_of_span(mon, rules: FeatureRules):
     """History features from one window of lags per meter (ordered by month).
 
@@ -78,7 +104,7 @@ def _history_of_span(mon, rules: FeatureRules):
     the monthly rows; framed aggregates over many short partitions cost several times that.  The trend's
     months are counted from the month itself (0, -1, ..., the slope is the same), so its sums are exact.
     """
-    h, t = rules.history_months, rules.trend_months - 1
+    h = rules.history_months
     depth = history_depth(rules)
     w = ibis.window(group_by="meter_id", order_by="month_index")
     # a missing earlier row reads as a month far back (outside every frame) with 0 kWh/day
@@ -94,24 +120,8 @@ def _history_of_span(mon, rules: FeatureRules):
         """1.0 where the row k back lies within ``months`` months of the month, else 0.0."""
         return (d[k] <= months).cast("float64")
 
-    def total(values):
-        out = values[0]
-        for v in values[1:]:
-            out = out + v
-        return out
-
-    # sums of masked terms (x * 1.0 or x * 0.0: exact), no conditional per term
-    zero = ibis.literal(0.0)
-    hist_n = total([zero] + [inside(k, h) for k in range(1, h + 1)])
-    hist_sum = total([zero] + [y[k] * inside(k, h) for k in range(1, h + 1)])
     x = [(-d[k]).cast("float64") for k in range(depth + 1)]
-    n = total([ibis.literal(1.0)] + [inside(k, t) for k in range(1, t + 1)])
-    sx = total([zero] + [x[k] * inside(k, t) for k in range(1, t + 1)])
-    sy = total([y[0]] + [y[k] * inside(k, t) for k in range(1, t + 1)])
-    sxy = total([zero] + [x[k] * y[k] * inside(k, t) for k in range(1, t + 1)])
-    sxx = total([zero] + [x[k] * x[k] * inside(k, t) for k in range(1, t + 1)])
-    denom = n * sxx - sx * sx
-    slope = ibis.ifelse((n >= 3) & (denom > 0), (n * sxy - sx * sy) / denom, NULL_FLOAT)
+    hist_mean, trend = _mean_and_trend(y, inside, x, rules)
 
     def step(k):
         """Month over month ratio of the row k back (null unless the row before it is its previous month)."""
@@ -120,11 +130,11 @@ def _history_of_span(mon, rules: FeatureRules):
     # the largest step down among the months of the last history_months (nulls skipped)
     steps = [step(0)] + [ibis.ifelse(d[k] <= h - 1, step(k), NULL_FLOAT) for k in range(1, h)]
     mon = mon.mutate(
-        hist_mean_kwh=ibis.ifelse(hist_n > 0, hist_sum / hist_n, NULL_FLOAT),
+        hist_mean_kwh=hist_mean,
         prev_mean_kwh=ibis.ifelse(d[1] == 1, y[1], NULL_FLOAT),
         change_ratio=steps[0],
         min_change_ratio=ibis.least(*steps) if len(steps) > 1 else steps[0],
-        trend_per_month=safe_div(slope, sy / n),
+        trend_per_month=trend,
     )
     mon = mon.mutate(ratio_to_own=safe_div(mon.mean_kwh, mon.hist_mean_kwh))
     return mon.drop(*[f"_y{k}" for k in range(1, depth + 1)], *[f"_m{k}" for k in range(1, depth + 1)])
@@ -165,7 +175,7 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     one hash aggregation over the rows that matter. The trend's months are counted from the month
     itself (0, -1, ...; the slope is the same).
     """
-    h, t = rules.history_months, rules.trend_months - 1
+    h = rules.history_months
     depth = history_depth(rules)
     offsets = sorted({*range(depth + 1), YEAR_BACK})
     needed = (monthly.month_index >= first_index - depth) & (monthly.month_index <= last_index)
@@ -187,26 +197,11 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     y = {0: g.mean_kwh, **{j: g[f"_y{j}"] for j in offsets if j}}
     p = {0: ibis.literal(1.0), **{j: g[f"_p{j}"] for j in offsets if j}}
 
-    def term(j):
-        """The month j back's mean where it has a row, else 0.0 (a null mean stays null)."""
-        return ibis.ifelse(p[j] == 1.0, y[j], 0.0)
-
-    def total(values):
-        out = values[0]
-        for v in values[1:]:
-            out = out + v
-        return out
-
-    zero = ibis.literal(0.0)
-    hist_n = total([zero] + [p[j] for j in range(1, h + 1)])
-    hist_sum = total([zero] + [term(j) for j in range(1, h + 1)])
-    n = total([ibis.literal(1.0)] + [p[j] for j in range(1, t + 1)])
-    sx = total([zero] + [p[j] * float(-j) for j in range(1, t + 1)])
-    sy = total([y[0]] + [term(j) for j in range(1, t + 1)])
-    sxy = total([zero] + [term(j) * float(-j) for j in range(1, t + 1)])
-    sxx = total([zero] + [p[j] * float(j * j) for j in range(1, t + 1)])
-    denom = n * sxx - sx * sx
-    slope = ibis.ifelse((n >= 3) & (denom > 0), (n * sxy - sx * sy) / denom, NULL_FLOAT)
+    # the month j back's mean where it has a row, else 0.0 (a null mean stays null)
+    present = [ibis.ifelse(p[j] == 1.0, y[j], 0.0) for j in range(depth + 1)]
+    hist_mean, trend = _mean_and_trend(
+        present, lambda j, _months: p[j], [ibis.literal(float(-j)) for j in range(depth + 1)], rules
+    )
 
     def step(j):
         """Month over month ratio of the month j back (null unless it and the month before have rows)."""
@@ -218,11 +213,11 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     month = ((g.month_index // 12) * 100 + g.month_index % 12 + 1).cast("int64")
     mon = g.mutate(
         month=month,
-        hist_mean_kwh=ibis.ifelse(hist_n > 0, hist_sum / hist_n, NULL_FLOAT),
+        hist_mean_kwh=hist_mean,
         prev_mean_kwh=ibis.ifelse(p[1] == 1.0, y[1], NULL_FLOAT),
         change_ratio=steps[0],
         min_change_ratio=ibis.least(*steps) if len(steps) > 1 else steps[0],
-        trend_per_month=safe_div(slope, sy / n),
+        trend_per_month=trend,
         last_year_mean_kwh=ibis.ifelse(p[YEAR_BACK] == 1.0, y[YEAR_BACK], NULL_FLOAT),
     )
     mon = mon.mutate(ratio_to_own=safe_div(mon.mean_kwh, mon.hist_mean_kwh))

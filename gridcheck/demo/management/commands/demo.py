@@ -217,6 +217,10 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(error.messages)) from None
             except ValueError as error:
                 raise CommandError(str(error)) from None
+        self.stdout.write(
+            _("The county's archive is ready after %(seconds).1f s (the logins below work already).")
+            % {"seconds": time.monotonic() - started}
+        )
 
         if not skip_meter_data:
             from gridcheck.lineloss.models import AreaMonthLoss
