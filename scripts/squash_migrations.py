@@ -6,8 +6,9 @@ re-renders every model related to the changed one (nearly all, through ``users.U
 fresh database's ``migrate`` spends its time. This script takes the operations of the given migrations,
 drops the RunPython operations named with ``--drop`` (data fixes of existing rows, nothing to do on a new
 database), lets Django's optimizer and a fold of AddIndex/AddConstraint/RemoveIndex/RemoveConstraint into
-the CreateModel of the same model work until nothing changes, and writes a squashed migration that
-``replaces`` the originals (Django uses it on a new database only). RunPython operations that are kept are
+the CreateModel of the same model work until nothing changes, puts each run of CreateModel into one
+``CreateModels`` (gridcheck/core/migration_operations.py: the state rendered once for the run), and writes a
+squashed migration that ``replaces`` the originals (Django uses it on a new database only). RunPython operations that are kept are
 not serialisable: the script leaves them out and prints them; copy them to the end of the file by hand.
 
     python scripts/squash_migrations.py APP FIRST LAST [--drop MIGRATION ...]
@@ -90,6 +91,8 @@ def main() -> None:
     from django.db.migrations.optimizer import MigrationOptimizer
     from django.db.migrations.writer import MigrationWriter
 
+    from gridcheck.core.migration_operations import CreateModels
+
     loader = MigrationLoader(None, replace_migrations=False)
     app = args.app
     names = sorted(name for label, name in loader.disk_migrations if label == app)
@@ -120,6 +123,18 @@ def main() -> None:
             break
         while _fold_options(operations, app):
             pass
+    grouped = []
+    for operation in operations:
+        if isinstance(operation, migrations.CreateModel) and grouped and isinstance(grouped[-1], list):
+            grouped[-1].append(operation)
+        elif isinstance(operation, migrations.CreateModel):
+            grouped.append([operation])
+        else:
+            grouped.append(operation)
+    operations = [
+        (CreateModels(item) if len(item) > 1 else item[0]) if isinstance(item, list) else item
+        for item in grouped
+    ]
     migration = type(
         "Migration",
         (migrations.Migration,),
