@@ -108,7 +108,10 @@ def main() -> None:
                 if not any(name.startswith(prefix) for prefix in args.drop):
                     left_out.append((name, operation))
                 continue
-            operations.append(operation)
+            if isinstance(operation, CreateModels):
+                operations.extend(operation.operations)
+            else:
+                operations.append(operation)
         for dependency in migration.dependencies:
             if getattr(dependency, "setting", None) == settings.AUTH_USER_MODEL:
                 dependencies.add(("__setting__", "AUTH_USER_MODEL"))
