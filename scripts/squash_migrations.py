@@ -147,7 +147,7 @@ def main() -> None:
             "replaces": [(app, name) for name in squashed],
             "initial": first.startswith("0001"),
         },
-    )(f"{first}_squashed_{last}", app)
+    )(f"{first}_squashed" if first == last else f"{first}_squashed_{last}", app)
     writer = MigrationWriter(migration)
     Path(writer.path).write_text(writer.as_string())
     print(f"{writer.path}: {before} operations -> {len(operations)}")
