@@ -128,10 +128,10 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class TodoGenerationMiddleware:
+class WriteGenerationMiddleware:
     """After every request that may have written something (any method but GET, HEAD, OPTIONS and TRACE),
-    the kept to-do lists of the home pages are forgotten (``gridcheck.core.views.todos_changed``): what
-    one user approved, assigned or submitted shows on everyone's home page at the next visit."""
+    what the pages keep a minute is forgotten (``gridcheck.core.pagecache.note_write``): what one user
+    approved, assigned or submitted shows on everyone's home page and lists at the next visit."""
 
     SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -141,7 +141,7 @@ class TodoGenerationMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.method not in self.SAFE:
-            from gridcheck.core.views import todos_changed
+            from gridcheck.core.pagecache import note_write
 
-            todos_changed()
+            note_write()
         return response

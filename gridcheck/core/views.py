@@ -3,7 +3,6 @@ registered (``registries.dashboard``); and the search box of every page (``regis
 
 import datetime
 import re
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -15,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from gridcheck.core import pagecache
 from gridcheck.core.context_processors import allowed
 from gridcheck.core.generic import CapabilityRequiredMixin
 from gridcheck.core.registries import ROLE_PHONE_START, TODO_CACHE_S, dashboard, search, todos
@@ -44,23 +44,12 @@ def todo_list(user) -> list[Todo]:
     return lines
 
 
-#: The cache key whose value changes whenever something was written through a page (``todos_changed``).
-TODOS_GENERATION_KEY = "gridcheck:todos:generation"
-
-
-def todos_changed() -> None:
-    """Forget every user's kept to-do list: called after each request that may have written something
-    (``core.middleware.TodoGenerationMiddleware``), so that an approval or an assignment shows on the
-    home pages at once; what changes without a request (imports, nightly jobs) shows within ``TODO_CACHE_S``."""
-    cache.set(TODOS_GENERATION_KEY, time.time_ns(), None)
-
-
 def home_todos(user) -> tuple[list[Todo], datetime.datetime]:
     """``(todo_list(user), when it was counted)``, kept ``TODO_CACHE_S`` seconds per user (with their
-    scope and role, ``scope_key``, and the language of the labels) and forgotten on any write
-    (``todos_changed``): a user's home page counts some thirty to-do lines once a minute, not on every visit."""
-    generation = cache.get(TODOS_GENERATION_KEY, 0)
-    key = f"gridcheck:todos:{get_language()}:{user.pk}:{scope_key(user)}:{generation}"
+    scope and role, ``scope_key``, and the language of the labels) and forgotten after any write through a
+    page (``core.pagecache``): a user's home page counts some thirty to-do lines once a minute, not on every
+    visit."""
+    key = f"gridcheck:todos:{get_language()}:{user.pk}:{scope_key(user)}:{pagecache.generation()}"
     kept = cache.get(key)
     if kept is None:
         kept = (todo_list(user), timezone.now())
