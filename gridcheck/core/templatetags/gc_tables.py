@@ -83,8 +83,8 @@ def _rows_key(context, table) -> str | None:
     return "gridcheck:rows:" + hashlib.sha256(what.encode()).hexdigest()
 
 
-@register.simple_tag(takes_context=True)
-def table_rows(context, table):
+@register.simple_tag(takes_context=True, name="table_rows")
+def table_rows_tag(context, table):
     """The ``<tr>`` rows of ``table``'s page (or all its rows when not paginated), or its empty text;
     a list page's rows kept a minute per page and scope (``_rows_key``)."""
     key = _rows_key(context, table)
@@ -92,13 +92,14 @@ def table_rows(context, table):
         html = cache.get(key)
         if html is not None:
             return mark_safe(html)  # noqa: S308 - the markup written below, every piece escaped
-    html = _rows_html(table)
+    html = table_rows(table)
     if key is not None:
         cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
     return html
 
 
-def _rows_html(table):
+def table_rows(table):
+    """The ``<tr>`` rows of ``table``'s page (or all its rows when not paginated), or its empty text."""
     rows = table.paginated_rows
     parts = []
     static_td: dict[str, str] = {}
