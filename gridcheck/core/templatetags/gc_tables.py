@@ -25,7 +25,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language
-from django_tables2 import Table
+from django_tables2 import DateColumn, DateTimeColumn, Table, TemplateColumn, TimeColumn
 
 register = template.Library()
 
@@ -46,6 +46,20 @@ def _cell_html(value, localize) -> str:
     return conditional_escape(value)
 
 
+#: Template columns whose template is django-tables2's own (the value formatted, nothing of the page).
+_PLAIN_TEMPLATE_COLUMNS = (DateColumn, DateTimeColumn, TimeColumn)
+
+
+def rows_keepable(table) -> bool:
+    """Whether ``table``'s rows may be kept and shown to another reader of the same scope: not when a
+    column renders a template of its own, which sees the whole page (its forms, a ``{% csrf_token %}``
+    that is the reader's own)."""
+    return not any(
+        isinstance(column.column, TemplateColumn) and not isinstance(column.column, _PLAIN_TEMPLATE_COLUMNS)
+        for column in table.columns
+    )
+
+
 def _rows_key(context, table) -> str | None:
     """The cache key of ``table``'s rows on a list page, or None where they are not kept: not a list
     page's own table, a table with its own constructor (what it was given may change its cells), no page,
@@ -62,6 +76,7 @@ def _rows_key(context, table) -> str | None:
         or not isinstance(view, ScopedListView)
         or getattr(view, "table", None) is not table
         or type(table).__init__ is not Table.__init__
+        or not rows_keepable(table)
         or request is None
         or not request.user.is_authenticated
     ):

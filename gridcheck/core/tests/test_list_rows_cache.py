@@ -70,3 +70,17 @@ def test_a_change_without_a_request_shows_once_the_kept_rows_are_older_than_thei
     later = time.time() + ROWS_S + 1
     monkeypatch.setattr(time, "time", lambda: later)
     assert "改过的名字" in _tbody(client)
+
+
+def test_rows_that_render_a_template_of_their_own_are_never_kept():
+    """A column with its own template sees the page (a form with the reader's own CSRF token): such rows
+    are rendered for each reader; dates (django-tables2's own templates) do not stop a table being kept."""
+    from gridcheck.archive.models import ImportBatch
+    from gridcheck.archive.tables import CustomerTable, ImportBatchTable
+    from gridcheck.core.templatetags.gc_tables import rows_keepable
+    from gridcheck.seals.models import Pliers
+    from gridcheck.seals.tables import PliersTable
+
+    assert not rows_keepable(PliersTable(Pliers.objects.none()))
+    assert rows_keepable(CustomerTable(Customer.objects.none()))
+    assert rows_keepable(ImportBatchTable(ImportBatch.objects.none()))
