@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "gridcheck.core.middleware.WriteGenerationMiddleware",
     # AxesMiddleware should be the last middleware in the list.
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,6 +87,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+
+# One cache for every gunicorn worker (files under VAR_DIR/cache): the home page's tiles and to-do counts
+# and a long list's count are computed once per minute for all workers, not once per worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("GRIDCHECK_CACHE_DIR", default=str(VAR_DIR / "cache")),
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
+# A list page's rendered rows are kept this long per page and scope, forgotten after any write through a
+# page (gridcheck/core/templatetags/gc_tables.py) [s]; 0 renders them on every request.
+GRIDCHECK_LIST_ROWS_CACHE_S = env.int("GRIDCHECK_LIST_ROWS_CACHE_S", default=60)
+# Sessions read from that cache (the database when it has lost one): a query fewer on every page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"

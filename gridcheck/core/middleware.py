@@ -126,3 +126,22 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+class WriteGenerationMiddleware:
+    """After every request that may have written something (any method but GET, HEAD, OPTIONS and TRACE),
+    what the pages keep a minute is forgotten (``gridcheck.core.pagecache.note_write``): what one user
+    approved, assigned or submitted shows on everyone's home page and lists at the next visit."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in self.SAFE:
+            from gridcheck.core.pagecache import note_write
+
+            note_write()
+        return response

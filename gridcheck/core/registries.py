@@ -167,6 +167,8 @@ ROLE_PHONE_START: dict[str, str] = {"inspector": "inspections:my_work", "meter_r
 # -------------------------------------------------------------------------------------------- dashboard
 
 
+#: How long a user's to-do counts are kept between writes through a page [s] (``core.views.home_todos``).
+TODO_CACHE_S = 60
 #: How long a tile of figures over a whole scope is kept (``DashboardTile.cache_s``): a minute old at most.
 TILE_CACHE_S = 60
 

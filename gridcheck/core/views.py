@@ -1,6 +1,7 @@
 """The home page: first what waits for the user (``registries.todos``), then the tiles that the apps
 registered (``registries.dashboard``); and the search box of every page (``registries.search``)."""
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -8,13 +9,15 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from gridcheck.core import pagecache
 from gridcheck.core.context_processors import allowed
 from gridcheck.core.generic import CapabilityRequiredMixin
-from gridcheck.core.registries import ROLE_PHONE_START, dashboard, search, todos
+from gridcheck.core.registries import ROLE_PHONE_START, TODO_CACHE_S, dashboard, search, todos
 from gridcheck.core.roles import VIEW_ARCHIVE, has_capability
 from gridcheck.core.scoping import scope_key
 
@@ -39,6 +42,19 @@ def todo_list(user) -> list[Todo]:
         if count:
             lines.append(Todo(label=str(item.label), count=count, url=item.url(user), urgent=item.urgent))
     return lines
+
+
+def home_todos(user) -> tuple[list[Todo], datetime.datetime]:
+    """``(todo_list(user), when it was counted)``, kept ``TODO_CACHE_S`` seconds per user (with their
+    scope and role, ``scope_key``, and the language of the labels) and forgotten after any write through a
+    page (``core.pagecache``): a user's home page counts some thirty to-do lines once a minute, not on every
+    visit."""
+    key = f"gridcheck:todos:{get_language()}:{user.pk}:{scope_key(user)}:{pagecache.generation()}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = (todo_list(user), timezone.now())
+        cache.set(key, kept, TODO_CACHE_S)
+    return kept
 
 
 #: What a phone's browser says of itself (MDN's advice: "Mobi" in the user agent).
@@ -79,7 +95,7 @@ class HomeView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["todos"] = todo_list(user)
+        ctx["todos"], ctx["todos_as_of"] = home_todos(user)
         tiles = sorted(dashboard.items(), key=lambda item: item[1].order)
         ctx["tiles"] = [
             render_tile(self.request, name, tile) for name, tile in tiles if allowed(user, tile.allowed)

@@ -6,13 +6,26 @@ through the template engine, most of a list page's time. ``{% table_rows table %
 markup from Python: each cell's value rendered as ``{{ cell }}`` renders it (local time, localized,
 escaped unless already safe) and the column's ``td`` attributes, computed once per column unless they
 depend on the record (a callable), then per cell as django-tables2 does.
+
+A list page's rows (``ScopedListView``) are kept ``GRIDCHECK_LIST_ROWS_CACHE_S`` seconds in the cache under
+the page's query (its SQL with the scope's filters, the page number and the rows' keys), the table and
+its columns, the reader's scope and role (``scope_key``), the language and time zone, and the write
+generation (``core.pagecache``): the next reader of the same page of the same scope gets the same markup
+without computing five hundred cells again; any write through a page forgets it.
 """
 
+import hashlib
+
 from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone_name, template_localtime
+from django.utils.translation import get_language
+from django_tables2 import DateColumn, DateTimeColumn, Table, TemplateColumn, TimeColumn
 
 register = template.Library()
 
@@ -33,7 +46,73 @@ def _cell_html(value, localize) -> str:
     return conditional_escape(value)
 
 
-@register.simple_tag
+#: Template columns whose template is django-tables2's own (the value formatted, nothing of the page).
+_PLAIN_TEMPLATE_COLUMNS = (DateColumn, DateTimeColumn, TimeColumn)
+
+
+def rows_keepable(table) -> bool:
+    """Whether ``table``'s rows may be kept and shown to another reader of the same scope: not when a
+    column renders a template of its own, which sees the whole page (its forms, a ``{% csrf_token %}``
+    that is the reader's own)."""
+    return not any(
+        isinstance(column.column, TemplateColumn) and not isinstance(column.column, _PLAIN_TEMPLATE_COLUMNS)
+        for column in table.columns
+    )
+
+
+def _rows_key(context, table) -> str | None:
+    """The cache key of ``table``'s rows on a list page, or None where they are not kept: not a list
+    page's own table, a table with its own constructor (what it was given may change its cells), no page,
+    not a query, or the cache switched off (``GRIDCHECK_LIST_ROWS_CACHE_S`` 0)."""
+    from gridcheck.core.generic import ScopedListView
+    from gridcheck.core.pagecache import generation
+    from gridcheck.core.scoping import scope_key
+
+    # {% render_table %} renders the table's template in a context of its own; the page's is table.context
+    view = (getattr(table, "context", None) or context).get("view")
+    request = context.get("request")
+    if (
+        not getattr(settings, "GRIDCHECK_LIST_ROWS_CACHE_S", 0)
+        or not isinstance(view, ScopedListView)
+        or getattr(view, "table", None) is not table
+        or type(table).__init__ is not Table.__init__
+        or not rows_keepable(table)
+        or request is None
+        or not request.user.is_authenticated
+    ):
+        return None
+    page = getattr(table, "page", None)
+    queryset = getattr(getattr(table, "data", None), "data", None)
+    if page is None or not hasattr(queryset, "query"):
+        return None
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    keys = [getattr(row.record, "pk", None) for row in page.object_list]
+    what = (
+        f"{type(table).__module__}.{type(table).__qualname__}|{','.join(table.columns.names())}|{queryset.db}|"
+        f"{sql}|{params!r}|{page.number}|{keys!r}|{get_language()}|{get_current_timezone_name()}|"
+        f"{scope_key(request.user)}|{generation()}"
+    )
+    return "gridcheck:rows:" + hashlib.sha256(what.encode()).hexdigest()
+
+
+@register.simple_tag(takes_context=True, name="table_rows")
+def table_rows_tag(context, table):
+    """The ``<tr>`` rows of ``table``'s page (or all its rows when not paginated), or its empty text;
+    a list page's rows kept a minute per page and scope (``_rows_key``)."""
+    key = _rows_key(context, table)
+    if key is not None:
+        html = cache.get(key)
+        if html is not None:
+            return mark_safe(html)  # noqa: S308 - the markup written below, every piece escaped
+    html = table_rows(table)
+    if key is not None:
+        cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
+    return html
+
+
 def table_rows(table):
     """The ``<tr>`` rows of ``table``'s page (or all its rows when not paginated), or its empty text."""
     rows = table.paginated_rows

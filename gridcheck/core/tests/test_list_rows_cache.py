@@ -1,0 +1,86 @@
+"""A list page's rendered rows are kept a minute per page of the same query and scope: the next reader of
+the same station gets the same markup; another station's reader their own rows; any write through a
+page forgets them; a change made without a request shows once the kept rows are older than their time."""
+
+import re
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gridcheck.archive.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+ROWS_S = 60
+LIST = reverse("archive:customer_list")
+
+
+@pytest.fixture(autouse=True)
+def _rows_kept(settings):
+    settings.GRIDCHECK_LIST_ROWS_CACHE_S = ROWS_S
+
+
+def _client(county, who: str) -> Client:
+    client = Client()
+    client.force_login(county.users[who], backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _tbody(client) -> str:
+    response = client.get(LIST)
+    assert response.status_code == 200
+    return re.search(r"<tbody.*?</tbody>", response.content.decode(), re.S).group(0)
+
+
+def test_kept_rows_are_the_rows_rendered_afresh(county, settings):
+    client = _client(county, "head_east")
+    first, kept = _tbody(client), _tbody(client)
+    settings.GRIDCHECK_LIST_ROWS_CACHE_S = 0
+    assert first == kept == _tbody(client)
+    assert county.customers["east11"].account_number in kept
+
+
+def test_another_scope_never_gets_the_kept_rows(county):
+    east, west = county.customers["east11"].account_number, county.customers["west11"].account_number
+    for _ in range(2):
+        head = _tbody(_client(county, "head_east"))
+        assert east in head and west not in head
+        inspector = _tbody(_client(county, "inspector_west"))
+        assert west in inspector and east not in inspector
+        admin = _tbody(_client(county, "admin"))
+        assert east in admin and west in admin
+
+
+def test_a_write_through_a_page_forgets_the_kept_rows(county):
+    client = _client(county, "head_east")
+    assert "改过的名字" not in _tbody(client)
+    Customer.objects.filter(pk=county.customers["east11"].pk).update(name="改过的名字")
+    assert "改过的名字" not in _tbody(client)  # kept
+    client.post(reverse("home"))  # any request that may write (here refused: the home page takes no POST)
+    assert "改过的名字" in _tbody(client)
+
+
+def test_a_change_without_a_request_shows_once_the_kept_rows_are_older_than_their_time(county, monkeypatch):
+    client = _client(county, "head_east")
+    assert "改过的名字" not in _tbody(client)
+    Customer.objects.filter(pk=county.customers["east11"].pk).update(name="改过的名字")
+    assert "改过的名字" not in _tbody(client)
+    later = time.time() + ROWS_S + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert "改过的名字" in _tbody(client)
+
+
+def test_rows_that_render_a_template_of_their_own_are_never_kept():
+    """A column with its own template sees the page (a form with the reader's own CSRF token): such rows
+    are rendered for each reader; dates (django-tables2's own templates) do not stop a table being kept."""
+    from gridcheck.archive.models import ImportBatch
+    from gridcheck.archive.tables import CustomerTable, ImportBatchTable
+    from gridcheck.core.templatetags.gc_tables import rows_keepable
+    from gridcheck.seals.models import Pliers
+    from gridcheck.seals.tables import PliersTable
+
+    assert not rows_keepable(PliersTable(Pliers.objects.none()))
+    assert rows_keepable(CustomerTable(Customer.objects.none()))
+    assert rows_keepable(ImportBatchTable(ImportBatch.objects.none()))
