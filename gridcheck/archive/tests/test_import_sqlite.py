@@ -6,7 +6,14 @@ from django.db import connection
 
 from gridcheck.archive.importers import engine, import_file, writers
 from gridcheck.archive.models import Customer, MeteringPoint
-from gridcheck.archive.tests.test_import_copy import COPIED, _changed_files, _import, _wipe, snapshot
+from gridcheck.archive.tests.test_import_copy import (
+    COPIED,
+    _changed_files,
+    _county_before_customers,
+    _import,
+    _wipe,
+    snapshot,
+)
 from gridcheck.users.models import User
 from gridcheck_analytics.datasets import ENTITIES, simulate_county, write_county
 
@@ -63,10 +70,7 @@ def test_sqlite_and_orm_writers_write_the_same_rows_and_history(tmp_path, monkey
 
 
 def test_a_chunk_sqlite_refuses_leaves_nothing_written(tmp_path, monkeypatch):
-    paths = write_county(simulate_county(n_customers=120, seed=3), tmp_path)
-    for entity in ENTITIES:
-        if entity not in COPIED:
-            import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
+    paths = _county_before_customers(tmp_path, seed=3)
     calls = []
     real = writers.SqliteWriter.add
 
