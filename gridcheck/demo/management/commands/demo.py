@@ -218,7 +218,9 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(
-            _("The county's archive is ready after %(seconds).1f s (the logins below work already).")
+            _(
+                "The county's archive is ready after %(seconds).1f s; its meter data, bills and the rest follow."
+            )
             % {"seconds": time.monotonic() - started}
         )
 
