@@ -250,8 +250,9 @@ class SqliteWriter(_RowWriter):
     one ``INSERT ... SELECT`` (the ORM's ``bulk_create`` spends most of a large import building its
     statements, a few rows each under SQLite's parameter limit); changed rows as :class:`OrmWriter`.
 
-    A new row's id is SQLite's (``AUTOINCREMENT``: above every id the table ever had), so the chunk's
-    rows are those above the largest id before it, in file order.
+    A new row's id is SQLite's (``AUTOINCREMENT``: one above the largest the table ever had), so a
+    chunk's rows, inserted while the transaction holds the database's write lock, are the last ids it
+    gave, in file order.
     """
 
     #: Field types whose Python values SQLite takes as they are (the parsers give ``str``, ``int``,
@@ -279,7 +280,6 @@ class SqliteWriter(_RowWriter):
         table, pk = _q(self.table), _q(self.pk.column)
         columns = ", ".join(_q(f.column) for f in self.fields)
         self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"
-        self.max_id_sql = f"SELECT MAX({pk}) FROM {table}"
         self.history_sql = None
         if self.history is not None:
             target = ", ".join(_q(h) for _c, h in self.history["columns"])
@@ -287,7 +287,7 @@ class SqliteWriter(_RowWriter):
             self.history_sql = (
                 f"INSERT INTO {_q(self.history['table'])} ({target}, history_date, history_change_reason, "
                 f"history_type, history_user_id) SELECT {values}, %s, %s, %s, %s FROM {table} "
-                f"WHERE {pk} > %s ORDER BY {pk}"
+                f"WHERE {pk} >= %s ORDER BY {pk}"
             )
 
     def _values(self, row: dict[str, Any]) -> list:
@@ -301,12 +301,14 @@ class SqliteWriter(_RowWriter):
             new_row, values = self._new_row, self._values
             rows = [values(new_row(fields)) for fields in creates]
             with connection.cursor() as cursor:
-                cursor.execute(self.max_id_sql)
-                before = cursor.fetchone()[0] or 0
                 cursor.executemany(self.insert_sql, rows)
                 if self.history_sql is not None:
+                    # The transaction holds SQLite's write lock from its first insert: the chunk's ids
+                    # are the last len(rows) the table gave.
+                    cursor.execute("SELECT last_insert_rowid()")
+                    first = cursor.fetchone()[0] - len(rows) + 1
                     now = connection.ops.adapt_datetimefield_value(self.now)
-                    cursor.execute(self.history_sql, [now, self.reason, "+", self.history["user_id"], before])
+                    cursor.execute(self.history_sql, [now, self.reason, "+", self.history["user_id"], first])
         if updates:
             self.orm.add([], updates, names)
 
