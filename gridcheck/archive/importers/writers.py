@@ -244,6 +244,18 @@ class _RowWriter:
             spec.new_values(row)
         return row
 
+    def _history_insert(self, source: str, history_type: str, order: str) -> tuple[str, list]:
+        if self.history is None:
+            return "", []
+        target = ", ".join(_q(h) for _c, h in self.history["columns"])
+        values = ", ".join(_q(c) for c, _h in self.history["columns"])
+        sql = (
+            f"INSERT INTO {_q(self.history['table'])} ({target}, history_date, history_change_reason, "
+            f"history_type, history_user_id) SELECT {values}, %s, %s, %s, %s FROM {source} ORDER BY {order}"
+        )
+        now = connection.ops.adapt_datetimefield_value(self.now)  # as the ORM writes it (SQLite: text)
+        return sql, [now, self.reason, history_type, self.history["user_id"]]
+
 
 class SqliteWriter(_RowWriter):
     """SQLite, specs with ``bulk_copy``: a chunk's new rows in one ``executemany`` and their history in
@@ -280,15 +292,8 @@ class SqliteWriter(_RowWriter):
         table, pk = _q(self.table), _q(self.pk.column)
         columns = ", ".join(_q(f.column) for f in self.fields)
         self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.fields))})"
-        self.history_sql = None
-        if self.history is not None:
-            target = ", ".join(_q(h) for _c, h in self.history["columns"])
-            values = ", ".join(_q(c) for c, _h in self.history["columns"])
-            self.history_sql = (
-                f"INSERT INTO {_q(self.history['table'])} ({target}, history_date, history_change_reason, "
-                f"history_type, history_user_id) SELECT {values}, %s, %s, %s, %s FROM {table} "
-                f"WHERE {pk} >= %s ORDER BY {pk}"
-            )
+        # the history of the chunk's new rows: those from the first id the chunk was given
+        self.history_sql, self.history_params = self._history_insert(f"{table} WHERE {pk} >= %s", "+", pk)
 
     def _values(self, row: dict[str, Any]) -> list:
         return [
@@ -302,13 +307,12 @@ class SqliteWriter(_RowWriter):
             rows = [values(new_row(fields)) for fields in creates]
             with connection.cursor() as cursor:
                 cursor.executemany(self.insert_sql, rows)
-                if self.history_sql is not None:
+                if self.history_sql:
                     # The transaction holds SQLite's write lock from its first insert: the chunk's ids
                     # are the last len(rows) the table gave.
                     cursor.execute("SELECT last_insert_rowid()")
                     first = cursor.fetchone()[0] - len(rows) + 1
-                    now = connection.ops.adapt_datetimefield_value(self.now)
-                    cursor.execute(self.history_sql, [now, self.reason, "+", self.history["user_id"], first])
+                    cursor.execute(self.history_sql, [*self.history_params, first])
         if updates:
             self.orm.add([], updates, names)
 
@@ -480,17 +484,6 @@ class CopyWriter(_RowWriter):
         self.n_changed += staged.n_changed
 
     # -- the set-based writes --------------------------------------------------------------------------
-
-    def _history_insert(self, source: str, history_type: str, order: str) -> tuple[str, list]:
-        if self.history is None:
-            return "", []
-        target = ", ".join(_q(h) for _c, h in self.history["columns"])
-        values = ", ".join(_q(c) for c, _h in self.history["columns"])
-        sql = (
-            f"INSERT INTO {_q(self.history['table'])} ({target}, history_date, history_change_reason, "
-            f"history_type, history_user_id) SELECT {values}, %s, %s, %s, %s FROM {source} ORDER BY {order}"
-        )
-        return sql, [self.now, self.reason, history_type, self.history["user_id"]]
 
     def _apply(self, cursor, new: bool, names: list[str]) -> None:
         """The staged rows into the table (and its history), then the staging tables emptied."""
