@@ -236,6 +236,9 @@ class Customer(AuditedModel):
     no join, even with millions of customers.
     """
 
+    # The history is read by the customer's id and the change's date (core.models.AuditedHistoricalRecords).
+    history_unindexed_fields = ("account_number", "name", "area", "station")
+
     account_number = models.CharField(_("account number"), max_length=30, unique=True)
     name = models.CharField(_("customer name"), max_length=100, db_index=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -301,6 +304,8 @@ class MeteringPoint(AuditedModel):
     the point, and every energy figure uses it: energy [kWh] = register difference x multiplier.
     """
 
+    history_unindexed_fields = ("code", "customer")
+
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="metering_points"
     )
@@ -354,6 +359,8 @@ class MeteringPoint(AuditedModel):
 
 class Meter(AuditedModel):
     """An energy meter (电能表) installed at a metering point."""
+
+    history_unindexed_fields = ("asset_number", "metering_point")
 
     metering_point = models.ForeignKey(
         MeteringPoint, verbose_name=_("metering point"), on_delete=models.CASCADE, related_name="meters"

@@ -15,6 +15,21 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditedHistoricalRecords(HistoricalRecords):
+    """django-simple-history's records, less the history table's indexes a model names.
+
+    A model lists in ``history_unindexed_fields`` the fields whose index its history table does not
+    need: the history is read by the row's id and the change's date, never searched by a business key
+    or a name, and each index costs every write of the history (a bulk import builds it again).
+    """
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name in getattr(model, "history_unindexed_fields", ()):
+            fields[name].db_index = False
+        return fields
+
+
 class AuditedModel(TimeStampedModel):
     """A row whose every change is recorded (who, when, before and after) by django-simple-history.
 
@@ -22,7 +37,7 @@ class AuditedModel(TimeStampedModel):
     where the audit trail is switched on.
     """
 
-    history = HistoricalRecords(inherit=True)
+    history = AuditedHistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -57,3 +57,27 @@ def test_edit_without_user_is_recorded_anonymously(county):
     assert latest.history_type == "~"
     assert latest.history_user is None
     assert latest.phone == "0000"
+
+
+def test_history_tables_index_only_the_id_and_the_date(db):
+    """The archive's history tables keep the indexes the history is read by, not the business keys'."""
+    from django.db import connection
+
+    from gridcheck.archive.models import MeteringPoint
+
+    for model in (Customer, MeteringPoint, Meter):
+        history = model.history.model
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, history._meta.db_table)
+        indexed = {
+            column
+            for c in constraints.values()
+            if c["index"] and not c["primary_key"]
+            for column in c["columns"]
+        }
+        assert {"id", "history_date"} <= indexed, model
+        for name in model.history_unindexed_fields:
+            assert history._meta.get_field(name).column not in indexed, (model, name)
+            # The archive table itself keeps its own indexes and unique keys.
+            field = model._meta.get_field(name)
+            assert field.db_index or field.unique or name in ("area", "station"), (model, name)
