@@ -23,10 +23,15 @@ table's and its (empty) history table's indexes that back no constraint (the nam
 area indexes; not the primary keys nor the unique business keys, which the upsert needs) are dropped when
 the first chunk is written and built again, from their stored definitions, when the file is written, and
 the table is analysed. Building an index over a million sorted rows costs a fraction of a million
-inserts into it at random places (PostgreSQL's buffers do not hold the indexes of a large table). The DDL
-is part of the import's transaction: a refused file or an error leaves the indexes as they were. While a
-bulk load runs the table is locked (``DROP INDEX`` takes an exclusive lock): readers of that table wait
-for the import to commit.
+inserts into it at random places (PostgreSQL's buffers do not hold the indexes of a large table). The
+two tables' foreign keys are dropped as well and added again at the end: adding one checks every row in
+one join, where each new row would fire a check of its own per key (about 3 µs each: 6 s for a million
+customers' area and station). The DDL is part of the import's transaction: a refused file or an error
+leaves the indexes and keys as they were. While a bulk load runs the table is locked (``DROP INDEX``
+takes an exclusive lock), and so are the tables its foreign keys refer to (a customer's areas and
+stations, a metering point's customers, a meter's metering points: ``DROP CONSTRAINT`` locks both
+ends; the history's key to the users stays): readers of those tables wait for the import to commit. A bulk load is the first load of a
+county's archive, before its users work in it.
 
 Both writers produce the same rows and the same history (up to the time stamps and the surrogate ids);
 ``gridcheck/archive/tests/test_import_copy.py`` compares them.
@@ -42,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.utils import timezone
 from psycopg import postgres, pq
@@ -199,6 +205,8 @@ class _RowWriter:
         self.file_bytes = ctx.file_bytes
         # (table, [(index name, CREATE INDEX statement)]) dropped for a bulk load, built again by finish()
         self.dropped_indexes: list[tuple[str, list[tuple[str, str]]]] = []
+        # table: [(name, definition, the table it names)], the foreign keys dropped for a bulk load
+        self.dropped_foreign_keys: dict[str, list[tuple[str, str, str]]] = {}
         # What a new row holds where the file gives no value: what ``model(**fields)`` would hold.
         self.auto_now = {
             f.attname
@@ -380,7 +388,46 @@ class CopyWriter(_RowWriter):
                     if table == self.table:
                         break  # not a bulk load: the table holds rows
                     continue  # the history of deleted rows: its indexes stay
+                keys = self._foreign_keys(cursor, table)
+                # ALTER TABLE needs no pending trigger events on the table nor on those its keys name.
+                deferred = self._fire_pending_checks(cursor, [table, *(r for _n, _d, r in keys)])
                 self._drop_indexes(cursor, table)
+                # Each new row would fire a check of its own per foreign key (about 3 µs each); adding
+                # the key again at the end checks every row in one join.
+                for name, _definition, _referenced in keys:
+                    cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {name}")
+                self.dropped_foreign_keys[table] = keys
+                deferred = [n for n in deferred if n not in self.immediate and n not in {k[0] for k in keys}]
+                if deferred:
+                    cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
+
+    @staticmethod
+    def _foreign_keys(cursor, table: str) -> list[tuple[str, str, str]]:
+        """(name, definition, the table it names) of each of ``table``'s foreign keys a bulk load drops:
+        not the history's user, as dropping it would lock the users' table, and every page with it."""
+        cursor.execute(
+            "SELECT quote_ident(conname), pg_get_constraintdef(oid), confrelid::regclass::text "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass "
+            "AND confrelid <> %s::regclass ORDER BY 1",
+            [table, get_user_model()._meta.db_table],
+        )
+        return cursor.fetchall()
+
+    def _fire_pending_checks(self, cursor, tables: list[str]) -> list[str]:
+        """Make the pending checks of the foreign keys of ``tables`` and of those referencing them now;
+        the keys to defer again. A table with pending trigger events (the deferred checks of rows
+        written, or of rows that referenced deleted ones, earlier in the transaction) takes no
+        ``ALTER TABLE`` nor ``CREATE INDEX``."""
+        oids = ", ".join(["%s::regclass"] * len(tables))
+        cursor.execute(
+            "SELECT DISTINCT quote_ident(conname), condeferred FROM pg_constraint "
+            f"WHERE (conrelid IN ({oids}) OR confrelid IN ({oids})) AND condeferrable ORDER BY 1",
+            [*tables, *tables],
+        )
+        deferrable = cursor.fetchall()
+        if deferrable:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(name for name, _d in deferrable)} IMMEDIATE")
+        return [name for name, initially_deferred in deferrable if initially_deferred]
 
     def _drop_indexes(self, cursor, table: str) -> None:
         """Drop ``table``'s indexes that back no constraint, keeping their definitions."""
@@ -404,22 +451,13 @@ class CopyWriter(_RowWriter):
             "SELECT set_config('maintenance_work_mem', %s, true)", [BULK_LOAD_MAINTENANCE_WORK_MEM]
         )
         for table, indexes in self.dropped_indexes:
-            # A table with pending trigger events (the deferred foreign key checks of the new rows, or
-            # of rows that referenced deleted ones earlier in the transaction) takes no CREATE INDEX:
-            # the checks of its foreign keys and of those referencing it are made now, then deferred
-            # again.
-            cursor.execute(
-                "SELECT DISTINCT quote_ident(conname), condeferred FROM pg_constraint "
-                "WHERE (conrelid = %s::regclass OR confrelid = %s::regclass) AND condeferrable "
-                "ORDER BY 1",
-                [table, table],
-            )
-            deferrable = cursor.fetchall()
-            if deferrable:
-                cursor.execute(f"SET CONSTRAINTS {', '.join(name for name, _d in deferrable)} IMMEDIATE")
+            keys = self.dropped_foreign_keys.pop(table, [])
+            deferred = self._fire_pending_checks(cursor, [table, *(r for _n, _d, r in keys)])
+            # The foreign keys as they were; adding one checks every row (an error refuses the file).
+            for name, definition, _referenced in keys:
+                cursor.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {name} {definition}")
             for _name, definition in indexes:
                 cursor.execute(definition)
-            deferred = [name for name, initially_deferred in deferrable if initially_deferred]
             if deferred:
                 cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
             cursor.execute(f"ANALYZE {_q(table)}")
@@ -486,38 +524,49 @@ class CopyWriter(_RowWriter):
     # -- the set-based writes --------------------------------------------------------------------------
 
     def _apply(self, cursor, new: bool, names: list[str]) -> None:
-        """The staged rows into the table (and its history), then the staging tables emptied."""
+        """The staged rows into the table (and its history), then the staging tables emptied.
+
+        The statements go to the server in one round trip: each wait for the server ends with this
+        thread taking the GIL back from the check thread, up to the interpreter's switch interval
+        (5 ms) each time."""
         table = _q(self.table)
         columns = ", ".join(_q(f.column) for f in self.fields)
         pk = _q(self.pk.column)
+        statements, params = [], []
         if new:
-            cursor.execute(f"INSERT INTO {table} ({pk}, {columns}) SELECT {pk}, {columns} FROM {_STAGE_NEW}")
-            history, params = self._history_insert(_STAGE_NEW, "+", pk)
+            statements.append(
+                f"INSERT INTO {table} ({pk}, {columns}) SELECT {pk}, {columns} FROM {_STAGE_NEW}"
+            )
+            history, history_params = self._history_insert(_STAGE_NEW, "+", pk)
             if history:
-                cursor.execute(history, params)
+                statements.append(history)
+                params += history_params
         if names:
             by_attname = {f.attname: f.column for f in self.fields}
             assignments = ", ".join(f"{_q(by_attname[n])} = s.{_q(by_attname[n])}" for n in names)
-            cursor.execute(
+            statements.append(
                 f"UPDATE {table} AS t SET {assignments} FROM {_STAGE_CHANGED} AS s WHERE t.{pk} = s.{pk}"
             )
-            history, params = self._history_insert(_STAGE_CHANGED, "~", "row_no")
+            history, history_params = self._history_insert(_STAGE_CHANGED, "~", "row_no")
             if history:
-                cursor.execute(history, params)
-        cursor.execute(f"TRUNCATE {_STAGE_NEW}, {_STAGE_CHANGED}")
+                statements.append(history)
+                params += history_params
+        statements.append(f"TRUNCATE {_STAGE_NEW}, {_STAGE_CHANGED}")
+        # Several statements in one execute: Django's psycopg cursors bind the parameters on the client.
+        cursor.execute("; ".join(statements), params)
 
     def finish(self) -> None:
         if not self.started:
             return
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {_STAGE_NEW}, {_STAGE_CHANGED}")
-            if self.immediate:
-                cursor.execute(f"SET CONSTRAINTS {', '.join(self.immediate)} DEFERRED")
             if self.dropped_indexes:
-                self._rebuild_indexes(cursor)  # and analyses the tables
+                self._rebuild_indexes(cursor)  # the foreign keys too, and analyses the tables
             elif self.n_new + self.n_changed >= ANALYZE_MIN_ROWS:
                 # The next file's lookups (a metering point's customer) are planned on fresh statistics.
                 cursor.execute(f"ANALYZE {_q(self.table)}")
+            if self.immediate:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(self.immediate)} DEFERRED")
         self.started = False
         logger.info(
             "%s: %s new and %s changed rows written from the staging tables in %.1f s",

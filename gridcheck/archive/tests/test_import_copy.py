@@ -210,6 +210,20 @@ def _index_definitions() -> dict[str, list[str]]:
     return found
 
 
+def _foreign_keys() -> list[tuple[str, str, str]]:
+    """(table, constraint, definition) of the foreign keys of the archive tables a bulk load writes."""
+    tables = []
+    for model in (Customer, MeteringPoint, Meter):
+        tables += [model._meta.db_table, model.history.model._meta.db_table]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        return cursor.fetchall()
+
+
 def test_a_bulk_load_drops_and_builds_the_same_indexes_and_writes_the_same_rows(tmp_path, monkeypatch):
     """A bulk load (an empty table, a large file) writes what the row path writes; the indexes it
     dropped are there again, as they were, after the file is written."""
@@ -222,21 +236,41 @@ def test_a_bulk_load_drops_and_builds_the_same_indexes_and_writes_the_same_rows(
         dropped.append((table, len(self.dropped_indexes[-1][1])))
 
     monkeypatch.setattr(writers.CopyWriter, "_drop_indexes", spy)
+    keys_dropped = {}
+    rebuild = writers.CopyWriter._rebuild_indexes
+
+    def rebuild_spy(self, cursor):
+        keys_dropped.update({t: sorted(r for _n, _d, r in k) for t, k in self.dropped_foreign_keys.items()})
+        rebuild(self, cursor)
+
+    monkeypatch.setattr(writers.CopyWriter, "_rebuild_indexes", rebuild_spy)
     paths = write_county(simulate_county(n_customers=150, seed=13), tmp_path / "county")
     for entity in ENTITIES[: ENTITIES.index("customers")]:
         import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
     indexes = _index_definitions()
     assert "archive_cust_name_trgm" in " ".join(indexes["archive_customer"])
+    keys = _foreign_keys()
+    assert "archive_customer" in {table for table, _n, _d in keys}
     states = {}
     for use_copy in (False, True):
         _wipe()
         _import(paths, use_copy)
         states[use_copy] = snapshot()
         assert _index_definitions() == indexes
+        assert _foreign_keys() == keys  # dropped by the bulk load, added again as they were
     assert states[True] == states[False]
     # Each table and each history table lost (and got back) its indexes that back no constraint.
     assert {table for table, _n in dropped} == set(indexes)
     assert dict(dropped)["archive_customer"] == len(indexes["archive_customer"]) - 2  # pkey, account
+    # The foreign keys to the archive's own tables were dropped too; the history's key to the users not.
+    assert keys_dropped == {
+        "archive_customer": ["archive_area", "archive_station"],
+        "archive_meteringpoint": ["archive_customer"],
+        "archive_meter": ["archive_meteringpoint"],
+        "archive_historicalcustomer": [],
+        "archive_historicalmeteringpoint": [],
+        "archive_historicalmeter": [],
+    }
 
 
 def test_a_bulk_load_refused_late_leaves_the_indexes(tmp_path, monkeypatch):
@@ -247,6 +281,7 @@ def test_a_bulk_load_refused_late_leaves_the_indexes(tmp_path, monkeypatch):
     for entity in ENTITIES[: ENTITIES.index("customers")]:
         import_file(entity=entity, path=paths[entity], user=None, max_bytes=1 << 30)
     indexes = _index_definitions()
+    keys = _foreign_keys()
     with paths["customers"].open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     rows.append(rows[5])
@@ -264,6 +299,7 @@ def test_a_bulk_load_refused_late_leaves_the_indexes(tmp_path, monkeypatch):
     assert written  # chunks were written (and the indexes dropped) before the duplicate was found
     assert not Customer.objects.exists() and not Customer.history.exists()
     assert _index_definitions() == indexes
+    assert _foreign_keys() == keys
 
 
 def test_an_integer_out_of_its_fields_range_is_refused_by_row_and_column(tmp_path):
