@@ -58,21 +58,52 @@ def _unique_sort_key(queryset) -> str | None:
     return field.name if (field.unique or field.primary_key) else None
 
 
+class PageRows:
+    """The rows of one page, their keys known and their records read on first use: a list page whose rows
+    are kept (``gc_tables.table_rows_tag``, keyed by these keys) reads no record at all."""
+
+    def __init__(self, keys: list, fetch):
+        self.keys = keys
+        self._fetch = fetch
+        self._rows = None
+
+    def _loaded(self) -> list:
+        if self._rows is None:
+            self._rows = self._fetch()
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._loaded()) if self._rows is not None else len(self.keys)
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    def __getitem__(self, index):
+        return self._loaded()[index]
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
 class DeferredJoinPaginator(LazyPaginator):
-    """``LazyPaginator`` that finds a page by its sort keys first, then fetches only those rows.
+    """``LazyPaginator`` that finds a page by its sort keys first, then fetches only those rows, when shown.
 
     When the list is ordered by one unique column (户号, code, meter number), the page's keys come from
     an index-only scan (``SELECT account_number ... ORDER BY account_number OFFSET n LIMIT 51``) and the
-    51 rows are then read by key: a deep page of a million customers does not read half the table.
-    Any other ordering falls back to plain ``LazyPaginator`` slicing.
+    51 rows are then read by key: a deep page of a million customers does not read half the table. Any
+    other ordering finds the page's primary keys the same way (the page's query with its ordering, none
+    of its joined columns or computed annotations). The rows are read only when something iterates them
+    (``PageRows``): not when the page's rows are kept. A ``distinct()`` list falls back to plain
+    ``LazyPaginator`` slicing.
     """
 
     def page(self, number):
         rows = self.object_list
         queryset = getattr(getattr(rows, "data", None), "data", None)
-        key = _unique_sort_key(queryset) if hasattr(queryset, "query") else None
-        if key is None:
+        if not hasattr(queryset, "query") or queryset.query.distinct or queryset.query.is_sliced:
             return super().page(number)
+        key = _unique_sort_key(queryset) or "pk"
+        attname = "pk" if key == "pk" else queryset.model._meta.get_field(key).attname
         number = self.validate_number(number or 1)
         bottom = (number - 1) * self.per_page
         keys = list(queryset.values_list(key, flat=True)[bottom : bottom + self.per_page + 1])
@@ -83,8 +114,13 @@ class DeferredJoinPaginator(LazyPaginator):
             keys = keys[: self.per_page]
         else:
             self._num_pages = self._final_num_pages = number
-        records = list(queryset.filter(**{f"{key}__in": keys}))
-        return Page(list(BoundRows(data=records, table=rows.table)), number, self)
+
+        def fetch() -> list:
+            found = {getattr(record, attname): record for record in queryset.filter(**{f"{key}__in": keys})}
+            records = [found[k] for k in keys if k in found]  # one deleted meanwhile: left out
+            return list(BoundRows(data=records, table=rows.table))
+
+        return Page(PageRows(keys, fetch), number, self)
 
 
 class CapabilityRequiredMixin(LoginRequiredMixin):
@@ -253,6 +289,21 @@ def fast_select(widget) -> None:
     widget.__class__ = _FAST_CLASSES[cls]
 
 
+def _count_rows(queryset):
+    """``queryset`` reduced to what counting its rows needs: a list of model rows selects only their keys,
+    not its ``select_related`` joins nor its computed columns (the suspects' area loss rate, a subquery per
+    row, was computed for every suspect of the month to count them). Filters on those columns stay."""
+    query = queryset.query
+    if (
+        getattr(queryset, "_fields", None) is not None
+        or query.distinct_fields
+        or query.is_sliced
+        or any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
+    ):
+        return queryset
+    return queryset.values("pk")
+
+
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """``(count, capped)``: the number of rows up to ``cap``, and whether there are more.
 
@@ -264,7 +315,7 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
 
     from django.core.cache import cache
 
-    counted = queryset.order_by()[: cap + 1]
+    counted = _count_rows(queryset).order_by()[: cap + 1]
     try:
         sql, params = counted.query.sql_with_params()
     except EmptyResultSet:

@@ -121,3 +121,29 @@ def test_reports_missing_equals_the_counts(county):
             assert reports.reports_missing(user, today=today).count() == missing
             assert reports.reports_missing(user, today=today, late=True).count() == late
             assert reports.reports_missing(user, today=today, late=False).count() == missing - late
+
+
+def test_a_lists_count_leaves_out_its_computed_columns_not_its_filters(county):
+    from django.db import connection
+    from django.db.models import OuterRef, Subquery
+    from django.test.utils import CaptureQueriesContext
+
+    from gridcheck.archive.models import MeteringPoint
+    from gridcheck.core.generic import capped_count
+
+    first_point = MeteringPoint.objects.filter(customer=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    listed = Customer.objects.select_related("area").annotate(point=Subquery(first_point))
+    for queryset, computed in (
+        (listed, False),
+        (listed.filter(point__isnull=True), True),  # a filter on it: kept
+        (listed.filter(area__line__station=county.stations["west"]), False),
+        (listed.values("area_id").distinct(), False),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert capped_count(queryset) == (queryset.count(), False)
+        assert ("archive_meteringpoint" in queries[0]["sql"]) == computed
+    assert (
+        capped_count(listed)[0]
+        == Customer.objects.count()
+        > capped_count(listed.filter(point__isnull=True))[0]
+    )
