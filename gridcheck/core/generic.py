@@ -23,6 +23,7 @@ from django.views.generic import DetailView, TemplateView, View
 from django_tables2 import LazyPaginator, RequestConfig
 from django_tables2.rows import BoundRows
 
+from gridcheck.core import pagecache
 from gridcheck.core.registries import exports
 from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
@@ -338,7 +339,9 @@ class LabelChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         label = self.queryset.model.CHOICE_LABEL_FIELD
-        for pk, text in self.queryset.values_list("pk", label):
+        options = self.queryset.values_list("pk", label)
+        # kept a minute per scope as a list page's rows are (the same station's areas on every list page)
+        for pk, text in pagecache.kept_for_query("choices", options, lambda: list(options)):
             yield (ModelChoiceIteratorValue(pk, None), text)
 
 
@@ -414,7 +417,8 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
                 continue
             if station.isdigit() and "station" in filterset.form.fields:
                 field.queryset = field.queryset.filter(**{lookup: int(station)})
-            if field.queryset.order_by()[: DROPDOWN_MAX + 1].count() > DROPDOWN_MAX:
+            options = field.queryset.order_by()[: DROPDOWN_MAX + 1]
+            if pagecache.kept_for_query("choices-count", options, options.count) > DROPDOWN_MAX:
                 # Too many to list: keep a value given in the URL, ask for a station first.
                 field.widget = forms.HiddenInput()
                 self.deferred_filters.append(field.label)

@@ -103,3 +103,15 @@ def test_kept_rows_are_shown_without_reading_the_rows(county):
     kept, kept_reads = row_reads()
     assert first == kept and county.customers["west11"].account_number in kept
     assert (first_reads, kept_reads) == (1, 0)
+
+
+def test_a_list_visited_again_within_the_minute_makes_four_queries(county, django_assert_max_num_queries):
+    """The reader, the page's keys, the count (of a short list) and the unread badge: the rows and the
+    filters' options (the scope's stations and areas) are kept; the filters offer the same options."""
+    client = _client(county, "admin")
+    first = client.get(LIST).content.decode()
+    with django_assert_max_num_queries(4):  # no row read, no option read
+        again = client.get(LIST).content.decode()
+    options = re.compile(r'<select name="(?:station|area)".*?</select>', re.S)
+    assert options.findall(first) == options.findall(again)
+    assert county.areas["west1"].name in "".join(options.findall(again))
