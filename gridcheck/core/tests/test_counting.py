@@ -147,3 +147,17 @@ def test_a_lists_count_leaves_out_its_computed_columns_not_its_filters(county):
         == Customer.objects.count()
         > capped_count(listed.filter(point__isnull=True))[0]
     )
+
+
+@pytest.mark.parametrize("username", ["admin", "head_east", "manager_east"])
+def test_the_archive_tiles_counts_in_one_query_equal_the_counts(county, username, django_assert_num_queries):
+    from gridcheck.archive.models import Area, Line, Meter
+    from gridcheck.archive.selectors import dashboard_counts
+    from gridcheck.core.scoping import scope_queryset
+
+    user = county.users[username]
+    models = {"stations": Station, "lines": Line, "areas": Area, "customers": Customer, "meters": Meter}
+    expected = {name: scope_queryset(model.objects.all(), user).count() for name, model in models.items()}
+    assert expected["customers"] > 0
+    with django_assert_num_queries(1):
+        assert dashboard_counts(user=user) == expected
