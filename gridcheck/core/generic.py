@@ -63,10 +63,12 @@ class PageRows:
     """The rows of one page, their keys known and their records read on first use: a list page whose rows
     are kept (``gc_tables.table_rows_tag``, keyed by these keys) reads no record at all."""
 
-    def __init__(self, keys: list, fetch):
+    def __init__(self, keys: list, fetch, query: tuple = ()):
         self.keys = keys
         self._fetch = fetch
         self._rows = None
+        #: ``(sql, params)`` of the query that found the keys: the list's filters, scope and sort order
+        self.query = query
 
     def _loaded(self) -> list:
         if self._rows is None:
@@ -107,7 +109,12 @@ class DeferredJoinPaginator(LazyPaginator):
         attname = "pk" if key == "pk" else queryset.model._meta.get_field(key).attname
         number = self.validate_number(number or 1)
         bottom = (number - 1) * self.per_page
-        keys = list(queryset.values_list(key, flat=True)[bottom : bottom + self.per_page + 1])
+        found_keys = queryset.values_list(key, flat=True)[bottom : bottom + self.per_page + 1]
+        try:
+            query = found_keys.query.sql_with_params()
+        except EmptyResultSet:
+            query = ()
+        keys = list(found_keys)
         if not keys and number != 1:
             raise EmptyPage(_("That page contains no results"))
         if len(keys) > self.per_page:
@@ -121,7 +128,7 @@ class DeferredJoinPaginator(LazyPaginator):
             records = [found[k] for k in keys if k in found]  # one deleted meanwhile: left out
             return list(BoundRows(data=records, table=rows.table))
 
-        return Page(PageRows(keys, fetch), number, self)
+        return Page(PageRows(keys, fetch, query), number, self)
 
 
 class CapabilityRequiredMixin(LoginRequiredMixin):

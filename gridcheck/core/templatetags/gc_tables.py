@@ -85,18 +85,24 @@ def _rows_key(context, table, part: str = "") -> str | None:
     queryset = getattr(getattr(table, "data", None), "data", None)
     if page is None or not hasattr(queryset, "query"):
         return None
-    compiled = getattr(table, "_gc_rows_sql", None)  # the rows' and the cards' key: compiled once
-    if compiled is None:
-        try:
-            compiled = queryset.query.sql_with_params()
-        except EmptyResultSet:
-            compiled = ()
-        table._gc_rows_sql = compiled
-    if not compiled:
-        return None
-    sql, params = compiled
-    keys = getattr(page.object_list, "keys", None)  # generic.PageRows: the records not read for the key
-    if keys is None:
+    found = getattr(page.object_list, "query", None)  # generic.PageRows: the query that found the keys
+    if found:
+        # Its SQL (the filters, the scope, the order) with the view and the whole query string stand for
+        # the rows' query, whose columns (joins, computed ones) the view's code sets: not compiled again.
+        sql, params = found
+        sql = f"{type(view).__module__}.{type(view).__qualname__}|{request.GET.urlencode()}|{sql}"
+        keys = page.object_list.keys  # the records not read for the key
+    else:
+        compiled = getattr(table, "_gc_rows_sql", None)  # the rows' and the cards' key: compiled once
+        if compiled is None:
+            try:
+                compiled = queryset.query.sql_with_params()
+            except EmptyResultSet:
+                compiled = ()
+            table._gc_rows_sql = compiled
+        if not compiled:
+            return None
+        sql, params = compiled
         keys = [getattr(row.record, "pk", None) for row in page.object_list]
     what = (
         f"{type(table).__module__}.{type(table).__qualname__}|{','.join(table.columns.names())}|{queryset.db}|"
