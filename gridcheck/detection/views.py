@@ -21,7 +21,7 @@ from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, Sc
 from gridcheck.core.periods import last_complete_month
 from gridcheck.core.roles import APPROVE_STATION, CHANGE, RUN_COUNTY, VIEW_DETECTION, has_capability
 from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressView, RunStartView
-from gridcheck.core.scoping import scope_queryset
+from gridcheck.core.scoping import scope_key, scope_queryset
 from gridcheck.detection import selectors, services
 from gridcheck.detection.evidence import evidence_rows
 from gridcheck.detection.filtersets import DetectionRunFilterSet, SuspectFilterSet
@@ -56,9 +56,9 @@ class SuspectListView(ScopedListView):
 
     def get(self, request, *args, **kwargs):
         # kept a minute per scope and generation, as the list's rows are (core.pagecache)
-        self.months = pagecache.kept_for_query(
+        self.months = pagecache.kept(
             "detection:months",
-            scope_queryset(Suspect.objects.all(), request.user),
+            (scope_key(request.user),),
             lambda: selectors.suspect_months(user=request.user),
         )
         self.month_defaulted = "month" not in request.GET and bool(self.months)
@@ -90,10 +90,15 @@ class SuspectListView(ScopedListView):
             can_run=has_capability(self.request.user, RUN_COUNTY),
             run_form=RunMonthForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
             # the figures of the list shown: the month, narrowed to the chosen station and area
-            # kept a minute per list (its query: the scope, the month, station and area among its filters)
-            summary=pagecache.kept_for_query(
+            # kept a minute per scope, month, station and area
+            summary=pagecache.kept(
                 "detection:summary",
-                self.queryset,
+                (
+                    scope_key(self.request.user),
+                    month,
+                    getattr(station, "pk", None),
+                    getattr(area, "pk", None),
+                ),
                 lambda: selectors.suspect_summary(
                     user=self.request.user,
                     month=month,
