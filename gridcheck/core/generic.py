@@ -96,14 +96,20 @@ class DeferredJoinPaginator(LazyPaginator):
     51 rows are then read by key: a deep page of a million customers does not read half the table. Any
     other ordering finds the page's primary keys the same way (the page's query with its ordering, none
     of its joined columns or computed annotations). The rows are read only when something iterates them
-    (``PageRows``): not when the page's rows are kept. A ``distinct()`` list falls back to plain
-    ``LazyPaginator`` slicing.
+    (``PageRows``): not when the page's rows are kept. A ``distinct()``, ``values()`` or ``union()`` list
+    falls back to plain ``LazyPaginator`` slicing.
     """
 
     def page(self, number):
         rows = self.object_list
         queryset = getattr(getattr(rows, "data", None), "data", None)
-        if not hasattr(queryset, "query") or queryset.query.distinct or queryset.query.is_sliced:
+        if (
+            not hasattr(queryset, "query")
+            or queryset._fields is not None  # values(): rows are dicts
+            or queryset.query.distinct
+            or queryset.query.is_sliced
+            or queryset.query.combinator
+        ):
             return super().page(number)
         key = _unique_sort_key(queryset) or "pk"
         attname = "pk" if key == "pk" else queryset.model._meta.get_field(key).attname
