@@ -89,6 +89,7 @@ def _rows_key(context, table, part: str = "") -> str | None:
     if found:
         # Its SQL (the filters, the scope, the order) with the view and the whole query string stand for
         # the rows' query, whose columns (joins, computed ones) the view's code sets: not compiled again.
+        # (A list's computed columns depend on nothing of the reader's beyond the scope, ``scope_key``.)
         sql, params = found
         sql = f"{type(view).__module__}.{type(view).__qualname__}|{request.GET.urlencode()}|{sql}"
         keys = page.object_list.keys  # the records not read for the key
