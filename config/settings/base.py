@@ -92,7 +92,7 @@ else:
 # and a long list's count are computed once per minute for all workers, not once per worker.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "gridcheck.core.filecache.FileBasedCache",
         "LOCATION": env.str("GRIDCHECK_CACHE_DIR", default=str(VAR_DIR / "cache")),
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 20_000},

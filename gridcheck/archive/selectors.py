@@ -6,19 +6,17 @@ from django.db.models import Count, Q
 
 from gridcheck.archive.choices import CustomerCategory, InspectionClass
 from gridcheck.archive.models import Area, Customer, ImportBatch, Line, Meter, Station, Tariff
+from gridcheck.core.counting import count_together
 from gridcheck.core.registries import imports
 from gridcheck.core.scoping import scope_queryset
 
 
 def dashboard_counts(*, user) -> dict[str, int]:
-    """How many stations, lines, areas, customers and meters ``user`` may see."""
-    return {
-        "stations": scope_queryset(Station.objects.all(), user).count(),
-        "lines": scope_queryset(Line.objects.all(), user).count(),
-        "areas": scope_queryset(Area.objects.all(), user).count(),
-        "customers": scope_queryset(Customer.objects.all(), user).count(),
-        "meters": scope_queryset(Meter.objects.all(), user).count(),
-    }
+    """How many stations, lines, areas, customers and meters ``user`` may see (one query)."""
+    names = ("stations", "lines", "areas", "customers", "meters")
+    models = (Station, Line, Area, Customer, Meter)
+    counts = count_together([scope_queryset(model.objects.all(), user) for model in models])
+    return dict(zip(names, counts, strict=True))
 
 
 def customer_breakdown(*, user) -> dict:

@@ -1,6 +1,7 @@
 """Assessment's lines of the home page's to-do list: adjustments waiting for the station head's approval
 (never one's own proposal, never on one's own scorecard) and scorecards waiting for sign-off."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.assessment.choices import ScorecardStatus
@@ -13,12 +14,12 @@ def _head(user) -> bool:
     return has_capability(user, VIEW_ASSESSMENT) and has_capability(user, APPROVE_STATION)
 
 
-def _to_approve(user) -> int:
-    return adjustments_awaiting(user).values("scorecard_id").distinct().count()
+def _to_approve(user) -> QuerySet:
+    return adjustments_awaiting(user).values("scorecard_id").distinct()
 
 
-def _to_sign(user) -> int:
-    return scorecards_awaiting_signoff(user).count()
+def _to_sign(user) -> QuerySet:
+    return scorecards_awaiting_signoff(user)
 
 
 TODOS = {

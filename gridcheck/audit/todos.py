@@ -1,6 +1,7 @@
 """Marketing audit's lines of the home page's to-do list: findings assigned to the user (the overdue
 ones apart), rectifications to verify and "not a problem" requests to decide."""
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,27 +15,24 @@ from gridcheck.core.scoping import scoped
 _MINE = (FindingStatus.OPEN, FindingStatus.ASSIGNED)
 
 
-def _mine(user) -> int:
-    return scoped(Finding, user).filter(assignee=user, status__in=_MINE).count()
+def _mine(user) -> QuerySet:
+    return scoped(Finding, user).filter(assignee=user, status__in=_MINE)
 
 
-def _mine_overdue(user) -> int:
-    return (
-        scoped(Finding, user).filter(assignee=user).filter(selectors.overdue_q(timezone.localdate())).count()
-    )
+def _mine_overdue(user) -> QuerySet:
+    return scoped(Finding, user).filter(assignee=user).filter(selectors.overdue_q(timezone.localdate()))
 
 
-def _to_verify(user) -> int:
-    return scoped(Finding, user).filter(status=FindingStatus.RECTIFIED).exclude(assignee=user).count()
+def _to_verify(user) -> QuerySet:
+    return scoped(Finding, user).filter(status=FindingStatus.RECTIFIED).exclude(assignee=user)
 
 
-def _to_decide(user) -> int:
+def _to_decide(user) -> QuerySet:
     return (
         scoped(Finding, user)
         .filter(status=FindingStatus.DISMISS_REQUESTED)
         .exclude(assignee=user)
         .exclude(dismiss_requested_by=user)
-        .count()
     )
 
 

@@ -48,6 +48,7 @@ from gridcheck.audit.tables import (
     run_status_badge,
     severity_badge,
 )
+from gridcheck.core import pagecache
 from gridcheck.core.generic import ScopedListView, ScopedPage
 from gridcheck.core.roles import (
     APPROVE_STATION,
@@ -311,7 +312,10 @@ class FindingListView(ScopedListView):
         ctx.update(
             run=run,
             chart_data={
-                **selectors.findings_chart(self.queryset),
+                # kept a minute per list (core.pagecache): three group-bys over the findings listed
+                **pagecache.kept_for_query(
+                    "audit:findings-chart", self.queryset, lambda: selectors.findings_chart(self.queryset)
+                ),
                 "labels": {
                     "findings": _("Number of findings"),
                     "theme": _("By theme"),

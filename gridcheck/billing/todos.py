@@ -1,6 +1,7 @@
 """Billing's lines of the home page's to-do list: bills to check, refunds and back-bills, category
 changes and book changes waiting for a second person, reading anomalies still open."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.billing.choices import AnomalyStatus, BillStatus, ChangeStatus
@@ -10,34 +11,33 @@ from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS
 from gridcheck.core.scoping import scoped
 
 
-def _bills_to_check(user) -> int:
-    return scoped(Bill, user).filter(status=BillStatus.DRAFT).count()
+def _bills_to_check(user) -> QuerySet:
+    return scoped(Bill, user).filter(status=BillStatus.DRAFT)
 
 
-def _adjustments(user) -> int:
-    return scoped(BillAdjustment, user).filter(status=ChangeStatus.PENDING).exclude(prepared_by=user).count()
+def _adjustments(user) -> QuerySet:
+    return scoped(BillAdjustment, user).filter(status=ChangeStatus.PENDING).exclude(prepared_by=user)
 
 
-def _changes_to_check(user) -> int:
-    return scoped(CategoryChange, user).filter(status=ChangeStatus.PENDING).exclude(applied_by=user).count()
+def _changes_to_check(user) -> QuerySet:
+    return scoped(CategoryChange, user).filter(status=ChangeStatus.PENDING).exclude(applied_by=user)
 
 
-def _changes_to_approve(user) -> int:
+def _changes_to_approve(user) -> QuerySet:
     return (
         scoped(CategoryChange, user)
         .filter(status=ChangeStatus.CHECKED)
         .exclude(applied_by=user)
         .exclude(checked_by=user)
-        .count()
     )
 
 
-def _book_changes(user) -> int:
-    return scoped(BookChange, user).filter(status=ChangeStatus.PENDING).exclude(requested_by=user).count()
+def _book_changes(user) -> QuerySet:
+    return scoped(BookChange, user).filter(status=ChangeStatus.PENDING).exclude(requested_by=user)
 
 
-def _anomalies(user) -> int:
-    return scoped(ReaderAnomaly, user).filter(status=AnomalyStatus.OPEN).count()
+def _anomalies(user) -> QuerySet:
+    return scoped(ReaderAnomaly, user).filter(status=AnomalyStatus.OPEN)
 
 
 TODOS = {

@@ -1,7 +1,7 @@
 """The census's lines of the home page's to-do list: customers one's team still has to visit, and
 resolutions proposed by someone else that wait for the station head."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.choices import CustomerStatus
@@ -29,10 +29,8 @@ def _to_visit(user) -> int:
     return total
 
 
-def _to_approve(user) -> int:
-    return (
-        scoped(Discrepancy, user).filter(status=DiscrepancyStatus.PROPOSED).exclude(proposed_by=user).count()
-    )
+def _to_approve(user) -> QuerySet:
+    return scoped(Discrepancy, user).filter(status=DiscrepancyStatus.PROPOSED).exclude(proposed_by=user)
 
 
 def _field(user) -> bool:

@@ -1,7 +1,7 @@
 """Collection's lines of the home page's to-do list: reversals, disconnections and cancelled receipts
 waiting for a second person."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.collection.choices import DecisionStatus, DisconnectionStatus
@@ -11,24 +11,19 @@ from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, MANAGE_COLLECT
 from gridcheck.core.scoping import scoped
 
 
-def _reversals(user) -> int:
-    return scoped(Reversal, user).filter(status=DecisionStatus.PENDING).exclude(requested_by=user).count()
+def _reversals(user) -> QuerySet:
+    return scoped(Reversal, user).filter(status=DecisionStatus.PENDING).exclude(requested_by=user)
 
 
-def _disconnections(user) -> int:
+def _disconnections(user) -> QuerySet:
     waiting = Q(status=DisconnectionStatus.PROPOSED)
     if has_capability(user, APPROVE_COUNTY):
         waiting |= Q(status=DisconnectionStatus.COUNTY_PENDING)
-    return scoped(Disconnection, user).filter(waiting).exclude(proposed_by=user).count()
+    return scoped(Disconnection, user).filter(waiting).exclude(proposed_by=user)
 
 
-def _cancellations(user) -> int:
-    return (
-        scoped(ReceiptCancellation, user)
-        .filter(status=DecisionStatus.PENDING)
-        .exclude(cancelled_by=user)
-        .count()
-    )
+def _cancellations(user) -> QuerySet:
+    return scoped(ReceiptCancellation, user).filter(status=DecisionStatus.PENDING).exclude(cancelled_by=user)
 
 
 TODOS = {

@@ -23,6 +23,7 @@ from django.views.generic import DetailView, TemplateView, View
 from django_tables2 import LazyPaginator, RequestConfig
 from django_tables2.rows import BoundRows
 
+from gridcheck.core import pagecache
 from gridcheck.core.registries import exports
 from gridcheck.core.roles import VIEW, has_capability
 from gridcheck.core.scoping import scope_queryset
@@ -58,24 +59,68 @@ def _unique_sort_key(queryset) -> str | None:
     return field.name if (field.unique or field.primary_key) else None
 
 
+class PageRows:
+    """The rows of one page, their keys known and their records read on first use: a list page whose rows
+    are kept (``gc_tables.table_rows_tag``, keyed by these keys) reads no record at all."""
+
+    def __init__(self, keys: list, fetch, query: tuple = ()):
+        self.keys = keys
+        self._fetch = fetch
+        self._rows = None
+        #: ``(sql, params)`` of the query that found the keys: the list's filters, scope and sort order
+        self.query = query
+
+    def _loaded(self) -> list:
+        if self._rows is None:
+            self._rows = self._fetch()
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._loaded()) if self._rows is not None else len(self.keys)
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    def __getitem__(self, index):
+        return self._loaded()[index]
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
 class DeferredJoinPaginator(LazyPaginator):
-    """``LazyPaginator`` that finds a page by its sort keys first, then fetches only those rows.
+    """``LazyPaginator`` that finds a page by its sort keys first, then fetches only those rows, when shown.
 
     When the list is ordered by one unique column (户号, code, meter number), the page's keys come from
     an index-only scan (``SELECT account_number ... ORDER BY account_number OFFSET n LIMIT 51``) and the
-    51 rows are then read by key: a deep page of a million customers does not read half the table.
-    Any other ordering falls back to plain ``LazyPaginator`` slicing.
+    51 rows are then read by key: a deep page of a million customers does not read half the table. Any
+    other ordering finds the page's primary keys the same way (the page's query with its ordering, none
+    of its joined columns or computed annotations). The rows are read only when something iterates them
+    (``PageRows``): not when the page's rows are kept. A ``distinct()``, ``values()`` or ``union()`` list
+    falls back to plain ``LazyPaginator`` slicing.
     """
 
     def page(self, number):
         rows = self.object_list
         queryset = getattr(getattr(rows, "data", None), "data", None)
-        key = _unique_sort_key(queryset) if hasattr(queryset, "query") else None
-        if key is None:
+        if (
+            not hasattr(queryset, "query")
+            or queryset._fields is not None  # values(): rows are dicts
+            or queryset.query.distinct
+            or queryset.query.is_sliced
+            or queryset.query.combinator
+        ):
             return super().page(number)
+        key = _unique_sort_key(queryset) or "pk"
+        attname = "pk" if key == "pk" else queryset.model._meta.get_field(key).attname
         number = self.validate_number(number or 1)
         bottom = (number - 1) * self.per_page
-        keys = list(queryset.values_list(key, flat=True)[bottom : bottom + self.per_page + 1])
+        found_keys = queryset.values_list(key, flat=True)[bottom : bottom + self.per_page + 1]
+        try:
+            query = found_keys.query.sql_with_params()
+        except EmptyResultSet:
+            query = ()
+        keys = list(found_keys)
         if not keys and number != 1:
             raise EmptyPage(_("That page contains no results"))
         if len(keys) > self.per_page:
@@ -83,8 +128,13 @@ class DeferredJoinPaginator(LazyPaginator):
             keys = keys[: self.per_page]
         else:
             self._num_pages = self._final_num_pages = number
-        records = list(queryset.filter(**{f"{key}__in": keys}))
-        return Page(list(BoundRows(data=records, table=rows.table)), number, self)
+
+        def fetch() -> list:
+            found = {getattr(record, attname): record for record in queryset.filter(**{f"{key}__in": keys})}
+            records = [found[k] for k in keys if k in found]  # one deleted meanwhile: left out
+            return list(BoundRows(data=records, table=rows.table))
+
+        return Page(PageRows(keys, fetch, query), number, self)
 
 
 class CapabilityRequiredMixin(LoginRequiredMixin):
@@ -253,6 +303,21 @@ def fast_select(widget) -> None:
     widget.__class__ = _FAST_CLASSES[cls]
 
 
+def _count_rows(queryset):
+    """``queryset`` reduced to what counting its rows needs: a list of model rows selects only their keys,
+    not its ``select_related`` joins nor its computed columns (the suspects' area loss rate, a subquery per
+    row, was computed for every suspect of the month to count them). Filters on those columns stay."""
+    query = queryset.query
+    if (
+        getattr(queryset, "_fields", None) is not None
+        or query.distinct_fields
+        or query.is_sliced
+        or any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
+    ):
+        return queryset
+    return queryset.values("pk")
+
+
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """``(count, capped)``: the number of rows up to ``cap``, and whether there are more.
 
@@ -264,7 +329,7 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
 
     from django.core.cache import cache
 
-    counted = queryset.order_by()[: cap + 1]
+    counted = _count_rows(queryset).order_by()[: cap + 1]
     try:
         sql, params = counted.query.sql_with_params()
     except EmptyResultSet:
@@ -287,7 +352,9 @@ class LabelChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         label = self.queryset.model.CHOICE_LABEL_FIELD
-        for pk, text in self.queryset.values_list("pk", label):
+        options = self.queryset.values_list("pk", label)
+        # kept a minute per scope as a list page's rows are (the same station's areas on every list page)
+        for pk, text in pagecache.kept_for_query("choices", options, lambda: list(options)):
             yield (ModelChoiceIteratorValue(pk, None), text)
 
 
@@ -363,7 +430,8 @@ class ScopedListView(CapabilityRequiredMixin, TemplateView):
                 continue
             if station.isdigit() and "station" in filterset.form.fields:
                 field.queryset = field.queryset.filter(**{lookup: int(station)})
-            if field.queryset.order_by()[: DROPDOWN_MAX + 1].count() > DROPDOWN_MAX:
+            options = field.queryset.order_by()[: DROPDOWN_MAX + 1]
+            if pagecache.kept_for_query("choices-count", options, options.count) > DROPDOWN_MAX:
                 # Too many to list: keep a value given in the URL, ask for a station first.
                 field.widget = forms.HiddenInput()
                 self.deferred_filters.append(field.label)

@@ -23,3 +23,38 @@ def generation() -> int:
 def note_write() -> None:
     """Start a new generation: everything kept under the previous one is forgotten."""
     cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def kept(name: str, what: tuple, compute):
+    """``compute()`` (figures over a list: its charts, its options) kept ``GRIDCHECK_LIST_ROWS_CACHE_S``
+    seconds, as a list page's rows are, under ``name``, ``what`` it is computed from (the scope, the
+    filters), the language (of any label) and the generation: computed once a minute, not per request."""
+    import hashlib
+
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    seconds = getattr(settings, "GRIDCHECK_LIST_ROWS_CACHE_S", 0)
+    if not seconds:
+        return compute()
+    key = (
+        "gridcheck:kept:"
+        + hashlib.sha256(f"{name}|{what!r}|{get_language()}|{generation()}".encode()).hexdigest()
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def kept_for_query(name: str, queryset, compute):
+    """``kept`` under the query of ``queryset`` (its SQL with the scope's filters and the reader's own,
+    "assigned to me"): ``compute()`` is a function of that queryset's rows."""
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return compute()
+    return kept(name, (queryset.db, sql, params), compute)

@@ -25,6 +25,7 @@ A registry refuses a second entry under the same name, so two apps cannot silent
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Registry:
@@ -196,13 +197,15 @@ class DashboardTile:
 class TodoItem:
     """A line of the home page's to-do list (待办事项): how many things wait for a user.
 
-    ``count(user)`` counts them within the user's scope (0 hides the line); ``url(user)`` is the list
+    ``count(user)`` counts them within the user's scope (0 hides the line): it returns either the number
+    or, better, the queryset of the things waiting, which the to-do list counts together with the other
+    lines' querysets in one query (``gridcheck.core.counting.count_together``); ``url(user)`` is the list
     that shows exactly them (filters in its query string). ``urgent`` marks lines of overdue things.
     Shown only when ``allowed`` (a capability name or ``user -> bool``).
     """
 
     label: object
-    count: Callable[[object], int]
+    count: Callable[[object], int | Any]
     url: Callable[[object], str]
     allowed: str | Callable[[object], bool]
     order: int = 100

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from gridcheck.core import pagecache
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from gridcheck.core.periods import last_complete_month
 from gridcheck.core.roles import APPROVE_STATION, CHANGE, RUN_COUNTY, VIEW_DETECTION, has_capability
 from gridcheck.core.run_views import RunDetailView, RunMonthForm, RunProgressView, RunStartView
-from gridcheck.core.scoping import scope_queryset
+from gridcheck.core.scoping import scope_key, scope_queryset
 from gridcheck.detection import selectors, services
 from gridcheck.detection.evidence import evidence_rows
 from gridcheck.detection.filtersets import DetectionRunFilterSet, SuspectFilterSet
@@ -54,7 +55,12 @@ class SuspectListView(ScopedListView):
         )
 
     def get(self, request, *args, **kwargs):
-        self.months = selectors.suspect_months(user=request.user)
+        # kept a minute per scope and generation, as the list's rows are (core.pagecache)
+        self.months = pagecache.kept(
+            "detection:months",
+            (scope_key(request.user),),
+            lambda: selectors.suspect_months(user=request.user),
+        )
         self.month_defaulted = "month" not in request.GET and bool(self.months)
         if self.month_defaulted:
             # The newest month by default: one month is one ranked list.
@@ -84,11 +90,21 @@ class SuspectListView(ScopedListView):
             can_run=has_capability(self.request.user, RUN_COUNTY),
             run_form=RunMonthForm(initial={"month": f"{last_complete_month():%Y-%m}"}),
             # the figures of the list shown: the month, narrowed to the chosen station and area
-            summary=selectors.suspect_summary(
-                user=self.request.user,
-                month=month,
-                station_id=getattr(station, "pk", None),
-                area_id=getattr(area, "pk", None),
+            # kept a minute per scope, month, station and area
+            summary=pagecache.kept(
+                "detection:summary",
+                (
+                    scope_key(self.request.user),
+                    month,
+                    getattr(station, "pk", None),
+                    getattr(area, "pk", None),
+                ),
+                lambda: selectors.suspect_summary(
+                    user=self.request.user,
+                    month=month,
+                    station_id=getattr(station, "pk", None),
+                    area_id=getattr(area, "pk", None),
+                ),
             )
             if month
             else None,

@@ -1,6 +1,6 @@
 """Hazards' line of the home page's to-do list: hazards past their rectification deadline."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,9 +10,9 @@ from gridcheck.hazards.choices import OPEN_STATUSES, HazardStatus
 from gridcheck.hazards.selectors import hazards_for
 
 
-def _overdue(user) -> int:
+def _overdue(user) -> QuerySet:
     late = Q(status=HazardStatus.OVERDUE) | Q(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
-    return hazards_for(user).filter(late).count()
+    return hazards_for(user).filter(late)
 
 
 TODOS = {

@@ -1,6 +1,7 @@
 """Inspections' lines of the home page's to-do list: one's own work orders (the overdue ones apart),
 work orders to dispatch and tip-offs to act on."""
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,20 +13,20 @@ from gridcheck.inspections.choices import TipOffStatus, WorkOrderStatus
 from gridcheck.inspections.models import TipOff, WorkOrder
 
 
-def _mine(user) -> int:
-    return selectors.my_work_orders(user).count()
+def _mine(user) -> QuerySet:
+    return selectors.my_work_orders(user)
 
 
-def _mine_overdue(user) -> int:
-    return selectors.my_work_orders(user).filter(due_on__lt=timezone.localdate()).count()
+def _mine_overdue(user) -> QuerySet:
+    return selectors.my_work_orders(user).filter(due_on__lt=timezone.localdate())
 
 
-def _to_dispatch(user) -> int:
-    return scoped(WorkOrder, user).filter(status=WorkOrderStatus.CREATED).count()
+def _to_dispatch(user) -> QuerySet:
+    return scoped(WorkOrder, user).filter(status=WorkOrderStatus.CREATED)
 
 
-def _tipoffs(user) -> int:
-    return scoped(TipOff, user).filter(status=TipOffStatus.RECEIVED).count()
+def _tipoffs(user) -> QuerySet:
+    return scoped(TipOff, user).filter(status=TipOffStatus.RECEIVED)
 
 
 TODOS = {

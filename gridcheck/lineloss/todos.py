@@ -1,6 +1,7 @@
 """Loss management's lines of the home page's to-do list: flagged areas of the newest analysed month
 without an analysis, rectification plans past their deadline, and areas whose theoretical loss is due."""
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -8,20 +9,20 @@ from gridcheck.core.registries import TodoItem, list_url
 from gridcheck.core.roles import MANAGE_LOSS_TARGETS, RECORD_LOSS_ANALYSIS
 
 
-def _analyses(user) -> int:
+def _analyses(user) -> QuerySet:
     from gridcheck.lineloss.selectors import analyses_missing
 
-    return analyses_missing(user=user).count()
+    return analyses_missing(user=user)
 
 
 def _analyses_url(user) -> str:
     return reverse("lineloss:analysis_list") + "?pending=1"
 
 
-def _plans(user) -> int:
+def _plans(user) -> QuerySet:
     from gridcheck.lineloss.selectors import plans_overdue
 
-    return plans_overdue(user=user).count()
+    return plans_overdue(user=user)
 
 
 def _theory(user) -> int:

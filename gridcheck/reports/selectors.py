@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from gridcheck.archive.models import Station
 from gridcheck.core.scoping import scoped
@@ -129,3 +129,20 @@ def late_count(user, *, today: datetime.date) -> int:
         )
         count += sum(1 for s in stations if s.pk not in done)
     return count
+
+
+def reports_missing(user, *, today: datetime.date, late: bool | None = None) -> QuerySet:
+    """The reports of the current periods in ``user``'s scope not generated yet, as one queryset: a row per
+    station and kind (the stations' keys, ``UNION ALL`` over the kinds), so that its ``count()`` is
+    ``not_generated_count`` (``late=None``), ``late_count`` (``late=True``) or their difference
+    (``late=False``) in one query, counted with the other to-do lines (``core.counting``)."""
+    parts = []
+    for kind in KINDS.values():
+        start = kind.current_period(today)
+        if late is not None and (today > kind.due_on(start)) != late:
+            continue
+        done = GeneratedReport.objects.filter(kind=kind.code, period_start=start, station=OuterRef("pk"))
+        parts.append(scoped(Station, user).filter(~Exists(done)).order_by().values("pk"))
+    if not parts:
+        return Station.objects.none()
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]

@@ -1,6 +1,7 @@
 """The reports' lines of the home page's to-do list: reports of the current periods in the user's scope
 not generated yet, and those of them past their due day."""
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,13 +10,12 @@ from gridcheck.core.roles import VIEW_REPORTS
 from gridcheck.reports import selectors
 
 
-def _due(user) -> int:
-    today = timezone.localdate()
-    return selectors.not_generated_count(user, today=today) - selectors.late_count(user, today=today)
+def _due(user) -> QuerySet:
+    return selectors.reports_missing(user, today=timezone.localdate(), late=False)
 
 
-def _late(user) -> int:
-    return selectors.late_count(user, today=timezone.localdate())
+def _late(user) -> QuerySet:
+    return selectors.reports_missing(user, today=timezone.localdate(), late=True)
 
 
 TODOS = {

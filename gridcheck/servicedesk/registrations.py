@@ -1,6 +1,7 @@
 """What the service desk adds to the floor: its section's capability, the portal pages (a customer's
 electrician), menu entries, the daily escalation job and the to-do lines."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import MenuItem, TodoItem, access, jobs, list_url, menu, todos
@@ -80,16 +81,16 @@ def _daily(period: str):
     return servicedesk_daily_task.enqueue(period=period)
 
 
-def _overdue(user) -> int:
+def _overdue(user) -> QuerySet:
     from gridcheck.servicedesk.selectors import consultations_for, queue_filter
 
-    return queue_filter(consultations_for(user), "overdue").count()
+    return queue_filter(consultations_for(user), "overdue")
 
 
-def _waiting(user) -> int:
+def _waiting(user) -> QuerySet:
     from gridcheck.servicedesk.selectors import consultations_for, queue_filter
 
-    return queue_filter(consultations_for(user), "open").count()
+    return queue_filter(consultations_for(user), "open")
 
 
 def register() -> None:

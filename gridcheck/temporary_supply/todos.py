@@ -1,6 +1,7 @@
 """Temporary supply's lines of the home page's to-do list: applications and extensions waiting for a
 second person, and supplies past their end not yet ended."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.registries import TodoItem, list_url
@@ -9,27 +10,26 @@ from gridcheck.core.scoping import scoped
 from gridcheck.temporary_supply.choices import Ledger, SupplyStatus
 
 
-def _applications(user) -> int:
+def _applications(user) -> QuerySet:
     from gridcheck.temporary_supply.models import TemporarySupply
 
-    return scoped(TemporarySupply, user).filter(status=SupplyStatus.APPLIED).exclude(prepared_by=user).count()
+    return scoped(TemporarySupply, user).filter(status=SupplyStatus.APPLIED).exclude(prepared_by=user)
 
 
-def _extensions(user) -> int:
+def _extensions(user) -> QuerySet:
     from gridcheck.temporary_supply.models import TemporarySupply
 
     return (
         scoped(TemporarySupply, user)
         .filter(status=SupplyStatus.EXTENSION_REQUESTED)
         .exclude(prepared_by=user)
-        .count()
     )
 
 
-def _overdue(user) -> int:
+def _overdue(user) -> QuerySet:
     from gridcheck.temporary_supply.selectors import ledger_filter, supplies_for
 
-    return ledger_filter(supplies_for(user), Ledger.OVERDUE).count()
+    return ledger_filter(supplies_for(user), Ledger.OVERDUE)
 
 
 TODOS = {

@@ -375,3 +375,24 @@ def test_chart_data_is_json_of_plain_values(county, found, login):
     payload = body[body.index(">", start) + 1 : body.index("</script>", start)]
     data = json.loads(payload)
     assert set(data) == {"themes", "modules", "areas", "labels"}
+
+
+def test_findings_charts_are_kept_a_minute_and_forgotten_after_a_write(county, found, login, settings):
+    """With the list's rows kept (``GRIDCHECK_LIST_ROWS_CACHE_S``), its charts are kept with them: the same
+    figures without their three group-bys, counted afresh after a write through a page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, url = login("admin"), reverse("audit:finding_list")
+    fresh = client.get(url).context["chart_data"]
+    settings.GRIDCHECK_LIST_ROWS_CACHE_S = 60
+
+    def charts():
+        with CaptureQueriesContext(connection) as queries:
+            data = client.get(url).context["chart_data"]
+        return data, sum("GROUP BY" in q["sql"] for q in queries)
+
+    assert charts() == (fresh, 3)
+    assert charts() == (fresh, 0)
+    client.post(reverse("home"))  # any request that may write starts a new generation
+    assert charts() == (fresh, 3)

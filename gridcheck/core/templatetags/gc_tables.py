@@ -60,7 +60,7 @@ def rows_keepable(table) -> bool:
     )
 
 
-def _rows_key(context, table) -> str | None:
+def _rows_key(context, table, part: str = "") -> str | None:
     """The cache key of ``table``'s rows on a list page, or None where they are not kept: not a list
     page's own table, a table with its own constructor (what it was given may change its cells), no page,
     not a query, or the cache switched off (``GRIDCHECK_LIST_ROWS_CACHE_S`` 0)."""
@@ -85,15 +85,30 @@ def _rows_key(context, table) -> str | None:
     queryset = getattr(getattr(table, "data", None), "data", None)
     if page is None or not hasattr(queryset, "query"):
         return None
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    keys = [getattr(row.record, "pk", None) for row in page.object_list]
+    found = getattr(page.object_list, "query", None)  # generic.PageRows: the query that found the keys
+    if found:
+        # Its SQL (the filters, the scope, the order) with the view and the whole query string stand for
+        # the rows' query, whose columns (joins, computed ones) the view's code sets: not compiled again.
+        # (A list's computed columns depend on nothing of the reader's beyond the scope, ``scope_key``.)
+        sql, params = found
+        sql = f"{type(view).__module__}.{type(view).__qualname__}|{request.GET.urlencode()}|{sql}"
+        keys = page.object_list.keys  # the records not read for the key
+    else:
+        compiled = getattr(table, "_gc_rows_sql", None)  # the rows' and the cards' key: compiled once
+        if compiled is None:
+            try:
+                compiled = queryset.query.sql_with_params()
+            except EmptyResultSet:
+                compiled = ()
+            table._gc_rows_sql = compiled
+        if not compiled:
+            return None
+        sql, params = compiled
+        keys = [getattr(row.record, "pk", None) for row in page.object_list]
     what = (
         f"{type(table).__module__}.{type(table).__qualname__}|{','.join(table.columns.names())}|{queryset.db}|"
         f"{sql}|{params!r}|{page.number}|{keys!r}|{get_language()}|{get_current_timezone_name()}|"
-        f"{scope_key(request.user)}|{generation()}"
+        f"{scope_key(request.user)}|{generation()}|{part}"
     )
     return "gridcheck:rows:" + hashlib.sha256(what.encode()).hexdigest()
 
@@ -111,6 +126,39 @@ def table_rows_tag(context, table):
     if key is not None:
         cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
     return html
+
+
+class KeptWithRowsNode(template.Node):
+    """``{% kept_with_rows table "part" %}...{% endkept_with_rows %}``: markup of a page drawn from the
+    table's page of rows (the suspect list's phone cards) kept under the rows' key and ``part``."""
+
+    def __init__(self, table, part: str, nodelist):
+        self.table, self.part, self.nodelist = table, part, nodelist
+
+    def render(self, context):
+        key = _rows_key(context, self.table.resolve(context), f"part:{self.part}")
+        if key is not None:
+            html = cache.get(key)
+            if html is not None:
+                return html
+        html = self.nodelist.render(context)
+        if key is not None:
+            cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
+        return html
+
+
+@register.tag("kept_with_rows")
+def kept_with_rows(parser, token):
+    """Keep what the block renders like the table's rows (``_rows_key``): for markup drawn only from the
+    page's records, the scope and the language, nothing of the reader's own (no form with its token)."""
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[2][0] not in "\"'" or bits[2][0] != bits[2][-1]:
+        raise template.TemplateSyntaxError(
+            'usage: {% kept_with_rows table "part" %}...{% endkept_with_rows %}'
+        )
+    nodelist = parser.parse(("endkept_with_rows",))
+    parser.delete_first_token()
+    return KeptWithRowsNode(parser.compile_filter(bits[1]), bits[2][1:-1], nodelist)
 
 
 def table_rows(table):

@@ -84,3 +84,34 @@ def test_rows_that_render_a_template_of_their_own_are_never_kept():
     assert not rows_keepable(PliersTable(Pliers.objects.none()))
     assert rows_keepable(CustomerTable(Customer.objects.none()))
     assert rows_keepable(ImportBatchTable(ImportBatch.objects.none()))
+
+
+def test_kept_rows_are_shown_without_reading_the_rows(county):
+    """The page's keys are read (one index-only query), its rows only when they are rendered: with the
+    rows kept, no customer's row is read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(county, "admin")
+
+    def row_reads() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            tbody = _tbody(client)
+        return tbody, sum('"archive_customer"."name"' in q["sql"].split(" FROM ")[0] for q in queries)
+
+    first, first_reads = row_reads()
+    kept, kept_reads = row_reads()
+    assert first == kept and county.customers["west11"].account_number in kept
+    assert (first_reads, kept_reads) == (1, 0)
+
+
+def test_a_list_visited_again_within_the_minute_makes_four_queries(county, django_assert_max_num_queries):
+    """The reader, the page's keys, the count (of a short list) and the unread badge: the rows and the
+    filters' options (the scope's stations and areas) are kept; the filters offer the same options."""
+    client = _client(county, "admin")
+    first = client.get(LIST).content.decode()
+    with django_assert_max_num_queries(4):  # no row read, no option read
+        again = client.get(LIST).content.decode()
+    options = re.compile(r'<select name="(?:station|area)".*?</select>', re.S)
+    assert options.findall(first) == options.findall(again)
+    assert county.areas["west1"].name in "".join(options.findall(again))

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -181,3 +183,33 @@ def test_suspects_are_not_for_readers_or_the_liaison(login, county, detected):
 def test_navigation_has_the_section(login, county):
     html = login("manager_east").get(reverse("detection:suspect_list")).content.decode()
     assert reverse("detection:run_list") in html and 'data-testid="no-suspects"' in html
+
+
+def test_kept_list_is_the_list_rendered_afresh_and_reads_no_suspect_rows(login, county, detected, settings):
+    """With the rows kept (``GRIDCHECK_LIST_ROWS_CACHE_S``), the phone cards are kept with them: the next
+    request shows the same page without reading the page's suspects (only their keys)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("detection:suspect_list")
+    client = login("admin")
+
+    def page() -> str:  # each response masks the CSRF token afresh
+        return re.sub(r'(csrfmiddlewaretoken" value=)"[^"]*"', r"\1", client.get(url).content.decode())
+
+    fresh = page()
+    settings.GRIDCHECK_LIST_ROWS_CACHE_S = 60
+    first = page()
+    with CaptureQueriesContext(connection) as queries:
+        kept = page()
+    assert fresh == first == kept
+    assert 'data-testid="suspect-cards"' in kept and _suspect(county, "east11").get_absolute_url() in kept
+    reads = [q["sql"] for q in queries.captured_queries if '"detection_suspect"."reasons"' in q["sql"]]
+    assert reads == []
+
+
+def test_list_queries_do_not_grow(login, county, detected, django_assert_max_num_queries):
+    client = login("admin")
+    client.get(reverse("detection:suspect_list"))
+    with django_assert_max_num_queries(13):
+        client.get(reverse("detection:suspect_list"))
