@@ -182,9 +182,18 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     needed |= (monthly.month_index >= first_index - YEAR_BACK) & (
         monthly.month_index <= last_index - YEAR_BACK
     )
-    rows = monthly.filter(needed).cross_join(ibis.memtable({"_offset": offsets}))
-    rows = rows.mutate(_target=rows.month_index + rows._offset)
-    rows = rows.filter((rows._target >= first_index) & (rows._target <= last_index))
+    if first_index == last_index:
+        # one month (the monthly run): each needed row is read by that month alone, at its distance
+        # back; no cross join (which made each row once per offset, thirteen times, to keep one)
+        rows = monthly.filter(needed)
+        rows = rows.mutate(
+            _offset=(ibis.literal(first_index) - rows.month_index).cast("int64"),
+            _target=ibis.literal(first_index).cast(rows.month_index.type()),
+        )
+    else:
+        rows = monthly.filter(needed).cross_join(ibis.memtable({"_offset": offsets}))
+        rows = rows.mutate(_target=rows.month_index + rows._offset)
+        rows = rows.filter((rows._target >= first_index) & (rows._target <= last_index))
     own = [c for c in monthly.columns if c not in ("meter_id", "month", "month_index")]
     at = {j: rows._offset == j for j in offsets}
     g = rows.group_by(["meter_id", rows._target.name("month_index")]).aggregate(
