@@ -467,8 +467,20 @@ class MonthlyRun:
         self._time("features", t0)
 
     def features(self, month: str) -> pd.DataFrame:
-        table = self.derived.table(self.con, "features", [month])
-        return self.con.execute(table)
+        return frame_of(self.con, self.derived.table(self.con, "features", [month]))
+
+
+def frame_of(con, table) -> pd.DataFrame:
+    """``con.execute(table)``, the same frame, by Arrow on DuckDB: Ibis' own conversion turns every column
+    with a null into Python objects first (3 s for the features of 1,000,000 meters, 1 s this way)."""
+    if con.name != "duckdb":
+        return con.execute(table)
+    data = con.to_pyarrow(table)
+    frame = data.to_pandas()
+    for field in data.schema:
+        if pa.types.is_date(field.type):  # Ibis gives dates as datetime64[s]
+            frame[field.name] = pd.to_datetime(frame[field.name]).astype("datetime64[s]")
+    return frame
 
 
 def sales_from_quality(q):

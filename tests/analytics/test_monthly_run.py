@@ -288,3 +288,16 @@ def test_the_detection_features_after_the_line_loss_run_validate_no_month_again(
     assert len(features) == meters["meter_id"].nunique()
     month_features(mine, {"meters": meters}, LAST, con=con)
     assert len(validated) == len(MONTHS)
+
+
+def test_the_features_frame_by_arrow_equals_ibis_execute(county, runs):
+    """``monthly.frame_of`` (the features read back by Arrow) gives the frame ``con.execute`` gives: the
+    same columns, dtypes (dates as datetime64), values and nulls."""
+    from gridcheck_analytics.monthly import frame_of
+
+    _, store = county
+    con = connect("duckdb")
+    table = DerivedStore(store).table(con, "features", [LAST])
+    want, got = con.execute(table), frame_of(con, table)
+    assert want["last_event_date"].notna().any() and want.isna().any().any()
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
