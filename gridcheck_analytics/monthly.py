@@ -79,6 +79,11 @@ BASE_FRAMES = (
     "line_monthly",
     "quality",
 )
+#: Meters per bucket of the features' first stage in a month's run (one month, its history from the
+#: stored monthly rows): at 1,000,000 meters one bucket peaks at 1.4 GB and costs 1.3 s less CPU than
+#: the five of :data:`gridcheck_analytics.features.METERS_PER_BUCKET` (each bucket scans the month's
+#: files again); a span of months (training, from the daily rows) keeps the smaller buckets.
+MONTH_METERS_PER_BUCKET = 1_000_000
 _NOT_READ = (QualityCode.MISSING.value, QualityCode.ESTIMATED.value)
 _AREA_KEYS = ["area_code", "line_code", "station_code"]
 
@@ -451,6 +456,7 @@ class MonthlyRun:
             con=con,
             monthly=monthly,
             event_energy=event_energy,
+            meters_per_bucket=MONTH_METERS_PER_BUCKET,
         )
         fingerprint = self.features_print(month)
         tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
