@@ -301,3 +301,29 @@ def test_the_features_frame_by_arrow_equals_ibis_execute(county, runs):
     want, got = con.execute(table), frame_of(con, table)
     assert want["last_event_date"].notna().any() and want.isna().any().any()
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_validated_days_equal_validate_daily(county, runs):
+    """The month's VEE on DuckDB (``quality.validated_days``: the codes in NumPy, one Arrow table) gives
+    the rows of ``quality.validate_daily`` (the Ibis CASE after the kernel, as on Spark), every month of
+    the county: the same energy and quality codes, the codes of theft, faults and missing days among them."""
+    from gridcheck_analytics.quality import validate_daily, validated_days
+
+    meters, store = county
+    con = connect("duckdb")
+    d = DerivedStore(store)
+    m = ibis.memtable(meters)
+    codes = set()
+    for month in MONTHS:
+        start, end = month_bounds(month)
+        daily = store.table(con, "daily", [x for x in MONTHS if x <= month])
+        supply = d.table(con, "area_supply_daily", [month])
+        days, keys = validated_days(daily, m, start, end, area_supply=supply, con=con)
+        got = days.drop(["_mk"]).to_pandas()
+        assert keys["meter_id"].take(days["_mk"]).equals(days["meter_id"])
+        want = validate_daily(daily, m, start, end, area_supply=supply, con=con)
+        want = con.execute(want.select("meter_id", "reading_date", "energy_kwh", "quality_code"))
+        want["reading_date"] = want["reading_date"].dt.date
+        frames_equal(want, got, KEYS["vee_daily"], f"validated days {month}")
+        codes |= set(got["quality_code"])
+    assert {"valid", "missing", "estimated", "stopped", "sudden_rise", "sudden_drop"} <= codes, codes
