@@ -302,6 +302,7 @@ class MonthlyRun:
     def _compute_base(self, month: str) -> None:
         """VEE of the month once, and what is computed from its validated days; renamed into place."""
         from gridcheck_analytics.features import monthly_consumption
+        from gridcheck_analytics.features.meter_months import monthly_consumption_of_grid
 
         con, meters = self.con, self.meters
         vee_rules, feature_rules = self._rules(month)
@@ -337,18 +338,26 @@ class MonthlyRun:
             supply = read_parquet(con, [str(stage / "area_supply_daily.parquet")])
             # the meter-days without the meters' area, line and station codes (three strings a row cost
             # the Parquet writer more than the rest of the row); the counts per area join them per meter
+            grid = None
             if con.name == "duckdb":  # one Arrow table from the kernel's threads, kept for what follows
                 days, keys = quality.validated_days(
                     daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
                 )
                 v = quality._table(con, days)
-                rows["vee_daily"] = write_frame(con, v.drop("_mk"), stage / "vee_daily.parquet")
+                rows["vee_daily"] = write_frame(con, v.drop("_mk", "_code"), stage / "vee_daily.parquet")
+                grid = _as_grid(days, keys.num_rows, (end - start).days + 1)
+            if grid is not None:  # every meter's days in order: the counts and the history in NumPy
+                mk, energy = grid
+                t0 = self._time("VEE", t0)
+                code = days["_code"].to_numpy().reshape(energy.shape)
+                counts = _quality_counts(code, keys, start, energy)
+                rows["quality"] = write_frame(con, quality._table(con, counts), stage / "quality.parquet")
+            elif con.name == "duckdb":
                 keys = quality._table(
                     con,
                     keys.select(_AREA_KEYS).append_column("_mk", pa.array(range(keys.num_rows), pa.int32())),
                 )
                 va = v.inner_join(keys, "_mk")
-                del days
             else:
                 vee = quality.validate_daily(
                     daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
@@ -358,12 +367,12 @@ class MonthlyRun:
                 quality.release_series(con)
                 v = read_parquet(con, [str(stage / "vee_daily.parquet")])
                 va = v.inner_join(meters.select("meter_id", *_AREA_KEYS), "meter_id")
-            t0 = self._time("VEE", t0)
-
-            q = va.group_by([*_AREA_KEYS, "reading_date", "quality_code"]).aggregate(
-                readings=va.meter_id.count(), energy_kwh=va.energy_kwh.sum()
-            )
-            rows["quality"] = write_frame(con, q, stage / "quality.parquet")
+            if grid is None:
+                t0 = self._time("VEE", t0)
+                q = va.group_by([*_AREA_KEYS, "reading_date", "quality_code"]).aggregate(
+                    readings=va.meter_id.count(), energy_kwh=va.energy_kwh.sum()
+                )
+                rows["quality"] = write_frame(con, q, stage / "quality.parquet")
             q = read_parquet(con, [str(stage / "quality.parquet")])
             daily_loss = lineloss.daily_area_loss_from_sales(sales_from_quality(q), supply)
             rows["area_daily"] = write_frame(con, daily_loss, stage / "area_daily.parquet")
@@ -375,7 +384,12 @@ class MonthlyRun:
                 con, lineloss.monthly_line_loss(daily_loss), stage / "line_monthly.parquet"
             )
             t0 = self._time("daily and monthly loss", t0)
-            mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
+            if grid is not None:
+                mm = monthly_consumption_of_grid(keys["meter_id"], grid[1], start, feature_rules)
+                mm = quality._table(con, mm)
+                del grid, mk, energy, days, code
+            else:
+                mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
             rows["meter_months"] = write_frame(con, mm, stage / "meter_months.parquet")
             quality.release_series(con)
             self._time("monthly history (per meter)", t0)
@@ -501,6 +515,53 @@ def frame_of(con, table) -> pd.DataFrame:
         if pa.types.is_date(field.type):  # Ibis gives dates as datetime64[s]
             frame[field.name] = pd.to_datetime(frame[field.name]).astype("datetime64[s]")
     return frame
+
+
+def _as_grid(days: pa.Table, n_meters: int, n_days: int):
+    """(meter keys, energy as ``n_meters x n_days``) when ``days`` holds every meter's days in order (the
+    kernel's layout, :func:`quality.validated_days`), else None."""
+    mk = days["_mk"].to_numpy()
+    if len(mk) != n_meters * n_days or not np.array_equal(
+        mk.reshape(n_meters, n_days), np.broadcast_to(np.arange(n_meters)[:, None], (n_meters, n_days))
+    ):
+        return None
+    energy = days["energy_kwh"].to_numpy(zero_copy_only=False).reshape(n_meters, n_days)
+    return mk, energy
+
+
+def _quality_counts(code, keys: pa.Table, start: dt.date, energy) -> pa.Table:
+    """Readings and energy per area, line, station, day and quality code (``quality.parquet``) from the
+    month's days in the kernel's layout (``code``: index in :data:`quality.CODE_ORDER`, and ``energy``,
+    both ``meters x days``): counted by NumPy over integer keys (the meters' code combinations), not
+    grouped by five text columns.  An energy sum with no energy in it is null, as SQL's."""
+    area = keys.select(_AREA_KEYS).to_pandas()
+    combo = area.groupby(_AREA_KEYS, dropna=False, sort=False).ngroup().to_numpy()
+    combos = area.drop_duplicates()  # in the order of ngroup's numbers (first appearance)
+    n_meters, n_days = energy.shape
+    n_codes = len(quality.CODE_ORDER)
+    key = (combo[:, None] * n_days + np.arange(n_days)[None, :]) * n_codes + code
+    key, e = key.ravel(), energy.ravel()
+    present = ~np.isnan(e)
+    size = len(combos) * n_days * n_codes
+    readings = np.bincount(key, minlength=size)
+    total = np.bincount(key, weights=np.where(present, e, 0.0), minlength=size)
+    with_energy = np.bincount(key[present], minlength=size)
+    (cells,) = np.nonzero(readings)
+    c, rest = np.divmod(cells, n_days * n_codes)
+    d, q = np.divmod(rest, n_codes)
+    names = np.array([x.value for x in quality.CODE_ORDER], dtype=object)
+    first = np.int32((start - dt.date(1970, 1, 1)).days)
+    return pa.table(
+        {
+            **{k: pa.array(combos[k].to_numpy(object)[c], pa.string(), from_pandas=True) for k in _AREA_KEYS},
+            "reading_date": pa.array(d.astype(np.int32) + first).cast(pa.date32()),
+            "quality_code": pa.array(names[q], pa.string()),
+            "readings": pa.array(readings[cells], pa.int64()),
+            "energy_kwh": pa.array(
+                np.where(with_energy[cells] > 0, total[cells], np.nan), pa.float64(), from_pandas=True
+            ),
+        }
+    )
 
 
 def sales_from_quality(q):

@@ -408,7 +408,7 @@ def validated_days(
     """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
     Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
     same CASE), the meter ids taken once per meter-day from the keyed meters, no SQL joins after the
-    kernel.  Plus ``_mk``, the meter's key in ``meter_keys`` (the keyed meters: ``meter_id, area_code,
+    kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in ``meter_keys`` (the keyed meters: ``meter_id, area_code,
     line_code, station_code``, row ``_mk``), returned as ``(days, meter_keys)``.
 
     The same rows and values as :func:`validate_daily` (``test_quality.py``); its other parameters take
@@ -477,6 +477,7 @@ def validated_days(
             "energy_kwh": days["energy_kwh"],
             "quality_code": names.take(days["_code"]),
             "_mk": days["_mk"],
+            "_code": days["_code"],
         }
     )
     return days, keyed.select(["meter_id", "area_code", "line_code", "station_code"])
