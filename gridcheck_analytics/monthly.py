@@ -346,10 +346,9 @@ class MonthlyRun:
                     daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
                 )
                 v = quality._table(con, days)
-                # written by Arrow's Parquet writer in a thread while the counts and (in another thread) the
-                # monthly rows are made (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000
-                # meters' month)
-                writer = ThreadPoolExecutor(2)
+                # written by Arrow's Parquet writer in a thread, while the counts and the monthly rows are
+                # made (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
+                writer = ThreadPoolExecutor(1)
                 vee_written = writer.submit(
                     _write_arrow, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
                 )
@@ -358,10 +357,6 @@ class MonthlyRun:
                 mk, energy = grid
                 t0 = self._time("VEE", t0)
                 code = days["_code"].to_numpy().reshape(energy.shape)
-                # the monthly rows in the second thread while this one counts (NumPy frees the GIL)
-                month_rows = writer.submit(
-                    monthly_consumption_of_grid, keys["meter_id"], energy, start, feature_rules
-                )
                 counts = _quality_counts(code, keys, start, energy)
                 rows["quality"] = write_frame(con, quality._table(con, counts), stage / "quality.parquet")
             elif con.name == "duckdb":
@@ -397,7 +392,8 @@ class MonthlyRun:
             )
             t0 = self._time("daily and monthly loss", t0)
             if grid is not None:
-                mm = quality._table(con, month_rows.result())
+                mm = monthly_consumption_of_grid(keys["meter_id"], grid[1], start, feature_rules)
+                mm = quality._table(con, mm)
                 del grid, mk, energy, days, code
             else:
                 mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
