@@ -21,6 +21,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gridcheck_analytics import vee_series
 from gridcheck_analytics.schema import QualityCode
@@ -199,6 +200,18 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
     :data:`METERS_PER_KERNEL_CALL`, run in threads, one per core (NumPy releases the GIL in its loops).
     Which part a reading belongs to is one stable counting pass over the meter keys (:func:`_part_order`).
     """
+    args = (con, readings, keyed, first, last, start, end, registers, rules, per_block, register)
+    parts = _series_parts(*args, finish=lambda out, a, b: _to_arrow(out))
+    if not parts:
+        parts = [pa.schema([(k, _ARROW_TYPES[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
+    return _table(con if register else None, pa.concat_tables(parts))
+
+
+def _series_parts(
+    con, readings, keyed, first, last, start, end, registers, rules, per_block, register, *, finish
+):
+    """The kernel's output of each part of the meters (:func:`_series_duckdb`), each through
+    ``finish(out, first meter key, end meter key)`` in the part's thread: a list of what it returns."""
     n = keyed.num_rows
     multiplier, capacity = _as_float(keyed["archive_multiplier"]), _as_float(keyed["capacity_kwh"])
     threads = max(1, min(os.cpu_count() or 1, 8))
@@ -219,14 +232,12 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
             rows = order[bounds[i] : bounds[i + 1]]
             sub = {k: None if v is None else v[rows] for k, v in inputs.items()}
             args = (sub, a, b - a, multiplier[a:b], capacity[a:b], first, last, start, end, registers, rules)
-            return _to_arrow(_run_block(*args))
+            return finish(_run_block(*args), a, b)
 
         with ThreadPoolExecutor(threads) as pool:
             parts = list(pool.map(run, range(len(calls))))
         del inputs, order
-    if not parts:
-        parts = [pa.schema([(k, _ARROW_TYPES[v]) for k, v in _SERIES_SCHEMA.items()]).empty_table()]
-    return _table(con if register else None, pa.concat_tables(parts))
+    return parts
 
 
 def release_series(con) -> None:
@@ -318,6 +329,160 @@ def _series_pyspark(
     return con.table(name)
 
 
+def _inputs(daily, meters, start, end, rules, history_start, lookahead_end, con):
+    """(first day read, last day read, connection, register the series on it, the keyed meters as Arrow,
+    the readings of the days read) for :func:`validate_daily` and :func:`validated_days`."""
+    first = history_start or (start - dt.timedelta(days=rules.history_days + 1))
+    last = max(lookahead_end or end, end)
+    # inputs bound to no connection (in-memory tables) give a result bound to none either
+    register = con is not None or _bound_backend(daily, meters) is not None
+    con = con or _bound_backend(daily, meters) or ibis.get_backend()
+    # every meter gets a dense integer key (``_mk``, in meter-id order) and its archive attributes, once
+    limits = meter_limits(meters)
+    keyed = con.to_pyarrow(
+        limits.mutate(_mk=(ibis.row_number().over(ibis.window(order_by="meter_id"))).cast("int32")).order_by(
+            "_mk"
+        )
+    )
+    d = daily.filter((daily.reading_date >= first) & (daily.reading_date <= last))
+    d = d.select(
+        "meter_id",
+        "reading_date",
+        register_total_kwh=nullable_column(d, "register_total_kwh"),
+        reported_energy_kwh=nullable_column(d, "energy_kwh"),
+        reported_multiplier=nullable_column(d, "multiplier"),
+    )
+    return first, last, con, register, keyed, d
+
+
+#: The quality codes in :func:`validate_daily`'s order of precedence (:func:`_codes`' conditions), valid last.
+CODE_ORDER = (
+    QualityCode.MISSING,
+    QualityCode.ESTIMATED,
+    QualityCode.REGISTER_BACKWARDS,
+    QualityCode.MULTIPLIER_MISMATCH,
+    QualityCode.RUNAWAY,
+    QualityCode.STOPPED,
+    QualityCode.LONG_ZERO_RUN,
+    QualityCode.SUDDEN_RISE,
+    QualityCode.SUDDEN_DROP,
+    QualityCode.VALID,
+)
+
+
+def _codes(out, max_kwh, archive_multiplier, loaded, rules: VeeRules) -> np.ndarray:
+    """Each meter-day's quality code as its index in :data:`CODE_ORDER`, from the kernel's output: the
+    CASE of :func:`validate_daily` in NumPy (NaN is its null: a comparison with it is false)."""
+    energy, is_read = out["energy_kwh"], out["is_read"]
+    none = np.zeros(len(energy), dtype=bool)
+    reported = out["reported_multiplier"]
+    hist_mean, judged = out["hist_mean"], out["hist_n"] >= rules.min_history_days
+    with np.errstate(invalid="ignore"):
+        enough = judged & (hist_mean >= float(rules.min_history_kwh))
+        conditions = [
+            ~is_read & np.isnan(energy),
+            ~is_read,
+            none if out["backwards"] is None else out["backwards"],
+            none if reported is None else np.abs(reported - archive_multiplier) > 1e-9,
+            energy > max_kwh,
+            out["is_zero"] & loaded & out["stopped_history"],
+            out["is_zero"] & (out["zero_run_days"] >= rules.long_zero_run_days),
+            enough & (energy > float(rules.sudden_rise_factor) * hist_mean),
+            enough & (energy < float(rules.sudden_drop_factor) * hist_mean),
+        ]
+    return np.select(conditions, np.arange(len(conditions), dtype=np.int8), len(conditions)).astype(np.int8)
+
+
+def validated_days(
+    daily,
+    meters,
+    start: dt.date,
+    end: dt.date,
+    *,
+    area_supply=None,
+    rules: VeeRules = VEE,
+    registers: bool = True,
+    con=None,
+    meters_per_block: int = METERS_PER_BLOCK,
+) -> pa.Table:
+    """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
+    Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
+    same CASE), the meter ids taken once per meter-day from the keyed meters, no SQL joins after the
+    kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in ``meter_keys`` (the keyed meters: ``meter_id, area_code,
+    line_code, station_code``, row ``_mk``), returned as ``(days, meter_keys)``.
+
+    The same rows and values as :func:`validate_daily` (``test_quality.py``); its other parameters take
+    their defaults here (no look-ahead, the history from ``rules``).
+    """
+    first, last, con, register, keyed, d = _inputs(daily, meters, start, end, rules, None, None, con)
+    max_kwh = _as_float(keyed["max_kwh_per_day"])
+    archive_multiplier = _as_float(keyed["archive_multiplier"])
+    n_days = (end - start).days + 1
+    offset = np.int32((start - EPOCH).days)
+    # the area's supply per (area, day) as a matrix: a day counts as loaded where the area has no supply
+    # row (as the left join of validate_daily) or its supply is above zero
+    areas = keyed["area_code"].combine_chunks().dictionary_encode()
+    area_of_meter = areas.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    loaded_grid = np.ones((len(areas.dictionary) + 1, n_days), dtype=bool)  # the last row: no area
+    if area_supply is not None:
+        s = con.to_pyarrow(
+            area_supply.filter(area_supply.reading_date.between(start, end)).select(
+                "area_code", "reading_date", "supply_kwh"
+            )
+        )
+        index = pc.index_in(s["area_code"], value_set=areas.dictionary)
+        known = index.is_valid().to_numpy(zero_copy_only=False)
+        a = index.to_numpy(zero_copy_only=False)[known].astype(np.int64)
+        day = s["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False)[known] - offset
+        supply = _as_float(s["supply_kwh"])[known]
+        if len(np.unique(a * n_days + day)) != len(a):
+            raise ValueError("area_supply has more than one row per area and day")
+        loaded_grid[a, day] = np.isnan(supply) | (supply > 0)
+    area_of_meter = np.where(area_of_meter < 0, len(areas.dictionary), area_of_meter)
+
+    def finish(out, lo, hi):
+        keep = (out["day_index"] >= offset) & (out["day_index"] < offset + n_days)
+        if not keep.all():  # the kernel returns start..end: as validate_daily's join with the calendar
+            out = {k: v if v is None else v[keep] for k, v in out.items()}
+        mk, day = out["_mk"], out["day_index"]
+        code = _codes(
+            out, max_kwh[mk], archive_multiplier[mk], loaded_grid[area_of_meter[mk], day - offset], rules
+        )
+        return pa.table(
+            {
+                "_mk": pa.array(mk, pa.int32()),
+                "reading_date": pa.array(day, pa.int32()).cast(pa.date32()),
+                "energy_kwh": pa.array(out["energy_kwh"], pa.float64(), from_pandas=True),
+                "_code": pa.array(code, pa.int8()),
+            }
+        )
+
+    per_block = max(1, int(meters_per_block))
+    args = (con, d, keyed, first, last, start, end, registers, rules, per_block, register)
+    parts = _series_parts(*args, finish=finish)
+    schema = pa.schema(
+        [
+            ("_mk", pa.int32()),
+            ("reading_date", pa.date32()),
+            ("energy_kwh", pa.float64()),
+            ("_code", pa.int8()),
+        ]
+    )
+    days = pa.concat_tables(parts) if parts else schema.empty_table()
+    names = pa.array([c.value for c in CODE_ORDER], pa.string())
+    days = pa.table(
+        {
+            "meter_id": keyed["meter_id"].take(days["_mk"]),
+            "reading_date": days["reading_date"],
+            "energy_kwh": days["energy_kwh"],
+            "quality_code": names.take(days["_code"]),
+            "_mk": days["_mk"],
+            "_code": days["_code"],
+        }
+    )
+    return days, keyed.select(["meter_id", "area_code", "line_code", "station_code"])
+
+
 def validate_daily(
     daily,
     meters,
@@ -364,25 +529,8 @@ def validate_daily(
         register_estimated_kwh, energy_kwh [kWh], is_read (an actual reading), quality_code,
         history_mean_kwh (the customer's own mean over the previous days [kWh/day]), zero_run_days.
     """
-    first = history_start or (start - dt.timedelta(days=rules.history_days + 1))
-    last = max(lookahead_end or end, end)
-    # inputs bound to no connection (in-memory tables) give a result bound to none either
-    register = con is not None or _bound_backend(daily, meters) is not None
-    con = con or _bound_backend(daily, meters) or ibis.get_backend()
-    # every meter gets a dense integer key (``_mk``, in meter-id order) and its archive attributes, once
-    limits = meter_limits(meters)
-    keyed = con.to_pyarrow(
-        limits.mutate(_mk=(ibis.row_number().over(ibis.window(order_by="meter_id"))).cast("int32")).order_by(
-            "_mk"
-        )
-    )
-    d = daily.filter((daily.reading_date >= first) & (daily.reading_date <= last))
-    d = d.select(
-        "meter_id",
-        "reading_date",
-        register_total_kwh=nullable_column(d, "register_total_kwh"),
-        reported_energy_kwh=nullable_column(d, "energy_kwh"),
-        reported_multiplier=nullable_column(d, "multiplier"),
+    first, last, con, register, keyed, d = _inputs(
+        daily, meters, start, end, rules, history_start, lookahead_end, con
     )
     per_block = max(1, int(meters_per_block))
     series = _series_pyspark if con.name == "pyspark" else _series_duckdb

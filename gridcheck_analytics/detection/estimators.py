@@ -154,11 +154,14 @@ def peer_group_scores(
     """
     X = frame[feature_columns].to_numpy(dtype=float)
     overall = PeerGroupRobustScorer(directions=directions, top_k=top_k).fit(X)
-    center = np.broadcast_to(overall.center_, X.shape).copy()
-    scale = np.broadcast_to(overall.scale_, X.shape).copy()
-    for cols in (fallback_columns, group_columns):  # coarse level first, the finer one overrides it
+    # coarse level first, the finer one overrides it; each level's centre and scale per group, then per row
+    center, scale = overall.center_[None, :], overall.scale_[None, :]
+    codes = np.zeros(len(X), dtype=np.int64)  # the rows' group at the level reached (one: the whole frame)
+    for cols in (fallback_columns, group_columns):
         if cols:
-            center, scale = _group_stats(frame, X, list(cols), center, scale, min_group)
+            level = frame.groupby(list(cols), sort=False, dropna=False).ngroup().to_numpy()
+            center, scale, codes = _group_stats(X, codes, level, center, scale, min_group)
+    center, scale = center[codes], scale[codes]
     d = overall.directions_
     z = (X - center) / scale
     z = np.where(d < 0, -z, np.where(d > 0, z, np.abs(z)))
@@ -168,14 +171,80 @@ def peer_group_scores(
     return out, z
 
 
-def _group_stats(frame, X, cols, center, scale, min_group):
-    """Per-group median and MAD x 1.4826 where the group has ``min_group`` rows; else keep the given."""
-    codes = frame.groupby(cols, sort=False, dropna=False).ngroup().to_numpy()
-    big = np.bincount(codes)[codes] >= min_group
-    df = pd.DataFrame(X)
-    med = df.groupby(codes).transform("median").to_numpy()
-    mad = (df - med).abs().groupby(codes).transform("median").to_numpy() * _MAD_TO_SIGMA
-    ok = big[:, None] & ~np.isnan(med)
+def group_medians(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Median of each column of ``values`` per group (``codes`` 0 .. G - 1), NaN skipped: shape (G, k).
+
+    The same numbers as pandas' ``groupby(codes).median()`` (the middle value, or the half sum of the two
+    middle values: both exact), without pandas' per-column quickselect: the rows are gathered group by
+    group into a matrix, one group a row padded with NaN, and the matrix is sorted along its rows at once.
+    Groups of similar size share a matrix (sizes in the same power of two), so the padding stays under
+    the rows' number whatever the group sizes.  A group with no value has NaN.
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        return group_medians(codes, values[:, None])[:, 0]
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    out = np.full((n_groups, values.shape[1]), np.nan)
+    if not len(codes):
+        return out
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=n_groups)
+    starts = np.zeros(n_groups, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    sorted_codes = codes[order]
+    position = np.arange(len(codes), dtype=np.int64) - starts[sorted_codes]  # place within its group
+    size_class = np.zeros(n_groups, dtype=np.int64)
+    present = counts > 0
+    size_class[present] = np.ceil(np.log2(counts[present])).astype(np.int64)
+    for c in np.unique(size_class[present]):
+        groups = np.flatnonzero(present & (size_class == c))
+        width = int(counts[groups].max())
+        row_of_group = np.full(n_groups, -1, dtype=np.int64)
+        row_of_group[groups] = np.arange(len(groups))
+        rows = row_of_group[sorted_codes]
+        take = rows >= 0
+        rows, cols = rows[take], position[take]
+        m = np.full((values.shape[1], len(groups), width), np.nan)
+        m[:, rows, cols] = values[order[take]].T
+        m.sort(axis=-1)  # NaN last
+        n = width - np.isnan(m).sum(axis=-1)  # values per group and column
+        lo = np.take_along_axis(m, (np.maximum(n - 1, 0) // 2)[..., None], axis=-1)[..., 0]
+        hi = np.take_along_axis(m, (np.maximum(n, 1) // 2 - (n == 0))[..., None], axis=-1)[..., 0]
+        out[groups] = np.where(n == 0, np.nan, np.where(n % 2 == 1, lo, (lo + hi) / 2)).T
+    return out
+
+
+def _group_stats(X, codes, level, center, scale, min_group):
+    """One level of :func:`peer_group_scores`: per group of ``level`` (codes per row), the median and the
+    MAD x 1.4826 where the group has ``min_group`` rows, else the centre and scale of the row's group at
+    the level before (``center[codes]``, ``scale[codes]``).  Returns (centre, scale) per group of
+    ``level``, and ``level``; per row where a group of ``level`` spans several groups of the level before.
+
+    The numbers of the row by row definition (``np.where`` over every row), computed per group.
+    """
+    n_groups = int(level.max()) + 1 if len(level) else 0
+    first = np.full(n_groups, -1, dtype=np.int64)
+    first[level[::-1]] = np.arange(len(level))[::-1]  # a row of each group
+    parent = codes[first]
+    if not np.array_equal(parent[level], codes):  # not nested: the level before's values per row
+        med = group_medians(level, X)[level]
+        mad = group_medians(level, np.abs(X - med))[level]
+        count = np.bincount(level, minlength=n_groups)[level]
+        center, scale = _choose(med, mad, count, center[codes], scale[codes], min_group)
+        return center, scale, np.arange(len(level))
+    med = group_medians(level, X)
+    mad = group_medians(level, np.abs(X - med[level]))
+    center, scale = _choose(
+        med, mad, np.bincount(level, minlength=n_groups), center[parent], scale[parent], min_group
+    )
+    return center, scale, level
+
+
+def _choose(med, mad, count, center, scale, min_group):
+    """The median and MAD where the group is big enough (and they are usable), else ``center``/``scale``."""
+    mad = mad * _MAD_TO_SIGMA
+    ok = (count >= min_group)[:, None] & ~np.isnan(med)
     center = np.where(ok, med, center)
     floor = np.maximum(1e-6 * np.maximum(np.abs(center), 1.0), 1e-9)
     scale = np.where(ok, np.where(np.isnan(mad) | (mad <= floor), scale, mad), scale)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from gridcheck_analytics.features.definitions import FEATURES, THEFT_EVENT_METHODS, FeatureRules
 from gridcheck_analytics.features.expressions import (
@@ -58,6 +60,58 @@ def monthly_consumption(energy, rules: FeatureRules = FEATURES):
     )
     month = ((g.month_index // 12) * 100 + g.month_index % 12 + 1).cast("int64")
     return g.select("meter_id", month.name("month"), *[c for c in g.columns if c != "meter_id"])
+
+
+def monthly_consumption_of_grid(meter_ids, energy, first_day: dt.date, rules: FeatureRules = FEATURES):
+    """:func:`monthly_consumption` of one month from its days as a matrix, in NumPy: an Arrow table.
+
+    ``energy`` is ``len(meter_ids) x days`` (the month's days from ``first_day``; NaN where absent), the
+    layout of the VEE kernel's output; ``meter_ids`` an Arrow array.  The same rows and columns (a meter
+    without a present day has no row) and the same values up to the order of the additions
+    (``test_monthly_run.py`` compares them).
+    """
+    n_meters, n_days = energy.shape
+    present = ~np.isnan(energy)
+    days = present.sum(axis=1)
+    rows = days > 0
+    e, present, days = energy[rows], present[rows], days[rows]
+    x = np.where(present, e, 0.0)
+    total = x.sum(axis=1)
+    mean = total / days
+    std = np.sqrt(np.where(present, (e - mean[:, None]) ** 2, 0.0).sum(axis=1) / days)
+    weekend = (np.arange(n_days) + (first_day - dt.date(1970, 1, 1)).days + 3) % 7 >= 5  # Monday = 0
+    zero = float(rules.zero_kwh)
+
+    def mean_of(columns):
+        n = present[:, columns].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, x[:, columns].sum(axis=1) / n, np.nan)
+
+    with np.errstate(invalid="ignore"):
+        zero_days = (present & (np.abs(e) <= zero)).sum(axis=1)
+        negative_days = (present & (e < -zero)).sum(axis=1)
+    month_index = first_day.year * 12 + first_day.month - 1
+    count = int(rows.sum())
+
+    def column(values):
+        return pa.array(values, pa.float64(), from_pandas=True)
+
+    return pa.table(
+        {
+            "meter_id": meter_ids.filter(pa.array(rows)),
+            "month": pa.array(np.full(count, first_day.year * 100 + first_day.month), pa.int64()),
+            "month_index": pa.array(np.full(count, month_index), pa.int64()),
+            "days": pa.array(days, pa.int64()),
+            "sum_kwh": column(total),
+            "mean_kwh": column(mean),
+            "std_kwh": column(std),
+            "max_kwh": column(np.where(present, e, -np.inf).max(axis=1)),
+            "zero_days": column(zero_days.astype(np.float64)),
+            "negative_days": column(negative_days.astype(np.float64)),
+            "weekday_mean_kwh": column(mean_of(~weekend)),
+            "weekend_mean_kwh": column(mean_of(weekend)),
+        }
+    )
 
 
 def history_depth(rules: FeatureRules) -> int:
@@ -182,9 +236,18 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     needed |= (monthly.month_index >= first_index - YEAR_BACK) & (
         monthly.month_index <= last_index - YEAR_BACK
     )
-    rows = monthly.filter(needed).cross_join(ibis.memtable({"_offset": offsets}))
-    rows = rows.mutate(_target=rows.month_index + rows._offset)
-    rows = rows.filter((rows._target >= first_index) & (rows._target <= last_index))
+    if first_index == last_index:
+        # one month (the monthly run): each needed row is read by that month alone, at its distance
+        # back; no cross join (which made each row once per offset, thirteen times, to keep one)
+        rows = monthly.filter(needed)
+        rows = rows.mutate(
+            _offset=(ibis.literal(first_index) - rows.month_index).cast("int64"),
+            _target=ibis.literal(first_index).cast(rows.month_index.type()),
+        )
+    else:
+        rows = monthly.filter(needed).cross_join(ibis.memtable({"_offset": offsets}))
+        rows = rows.mutate(_target=rows.month_index + rows._offset)
+        rows = rows.filter((rows._target >= first_index) & (rows._target <= last_index))
     own = [c for c in monthly.columns if c not in ("meter_id", "month", "month_index")]
     at = {j: rows._offset == j for j in offsets}
     g = rows.group_by(["meter_id", rows._target.name("month_index")]).aggregate(

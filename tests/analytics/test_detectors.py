@@ -48,6 +48,60 @@ def test_peer_groups_use_their_own_median():
     assert s[:29].max() < 2 and s[29] > 5 and s[59] > 5
 
 
+def _peer_group_scores_by_row(frame, cols, groups, directions, fallback, min_group=20, top_k=2):
+    """The peer-group scores by their row-by-row definition (pandas' group medians over every row)."""
+    X = frame[cols].to_numpy(dtype=float)
+    overall = PeerGroupRobustScorer(directions=directions, top_k=top_k).fit(X)
+    center = np.broadcast_to(overall.center_, X.shape).copy()
+    scale = np.broadcast_to(overall.scale_, X.shape).copy()
+    for level in (fallback, groups):
+        codes = frame.groupby(level, sort=False, dropna=False).ngroup().to_numpy()
+        big = np.bincount(codes)[codes] >= min_group
+        df = pd.DataFrame(X)
+        med = df.groupby(codes).transform("median").to_numpy()
+        mad = (df - med).abs().groupby(codes).transform("median").to_numpy() * 1.4826
+        ok = big[:, None] & ~np.isnan(med)
+        center = np.where(ok, med, center)
+        floor = np.maximum(1e-6 * np.maximum(np.abs(center), 1.0), 1e-9)
+        scale = np.where(ok, np.where(np.isnan(mad) | (mad <= floor), scale, mad), scale)
+    d = overall.directions_
+    z = (X - center) / scale
+    z = np.clip(np.nan_to_num(np.where(d < 0, -z, np.where(d > 0, z, np.abs(z))), nan=0.0), 0.0, 10.0)
+    return np.sort(z, axis=1)[:, -top_k:].mean(axis=1), z
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_peer_group_scores_per_group_equal_the_row_by_row_definition(seed):
+    """The medians and MADs per group (``group_medians``, levels composed per group) give exactly the
+    scores of pandas' group medians over every row: small groups, all-NaN groups, ties, a null key, and
+    a fallback level that the groups do not nest in."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    f = pd.DataFrame(
+        {
+            "area": rng.choice(
+                ["A", "B", "C", None, *[f"s{i}" for i in range(40)]], n, p=[0.25] * 3 + [0.05] + [0.005] * 40
+            ),
+            "category": rng.choice(["resident", "shop", None], n),
+            "month": rng.choice([202501, 202502], n),
+            "tier": rng.choice(["x", "y"], n),
+        }
+    )
+    for j in range(4):
+        f[f"x{j}"] = rng.normal(size=n).round(int(rng.integers(0, 3)))
+        f.loc[rng.random(n) < 0.2, f"x{j}"] = np.nan
+    f.loc[f["area"] == "s3", "x1"] = np.nan  # a group without values of one feature
+    cols, directions = [f"x{j}" for j in range(4)], [-1, 1, 0, -1]
+    for groups, fallback in (
+        (["area", "category", "month"], ["category", "month"]),  # nested (the scoring's levels)
+        (["area", "category"], ["tier"]),  # not nested
+    ):
+        want = _peer_group_scores_by_row(f, cols, groups, directions, fallback)
+        got = peer_group_scores(f, cols, groups, directions=directions, fallback_columns=fallback)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+        assert (got[0] > 0).mean() > 0.5
+
+
 def test_shap_native_equals_shap_package():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))

@@ -15,6 +15,7 @@ import shutil
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from gridcheck_analytics.backends import connect
@@ -288,3 +289,65 @@ def test_the_detection_features_after_the_line_loss_run_validate_no_month_again(
     assert len(features) == meters["meter_id"].nunique()
     month_features(mine, {"meters": meters}, LAST, con=con)
     assert len(validated) == len(MONTHS)
+
+
+def test_the_features_frame_by_arrow_equals_ibis_execute(county, runs):
+    """``monthly.frame_of`` (the features read back by Arrow) gives the frame ``con.execute`` gives: the
+    same columns, dtypes (dates as datetime64), values and nulls."""
+    from gridcheck_analytics.monthly import frame_of
+
+    _, store = county
+    con = connect("duckdb")
+    table = DerivedStore(store).table(con, "features", [LAST])
+    want, got = con.execute(table), frame_of(con, table)
+    assert want["last_event_date"].notna().any() and want.isna().any().any()
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_validated_days_equal_validate_daily(county, runs):
+    """The month's VEE on DuckDB (``quality.validated_days``: the codes in NumPy, one Arrow table) gives
+    the rows of ``quality.validate_daily`` (the Ibis CASE after the kernel, as on Spark), every month of
+    the county: the same energy and quality codes, the codes of theft, faults and missing days among them."""
+    from gridcheck_analytics.quality import validate_daily, validated_days
+
+    meters, store = county
+    con = connect("duckdb")
+    d = DerivedStore(store)
+    m = ibis.memtable(meters)
+    codes = set()
+    for month in MONTHS:
+        start, end = month_bounds(month)
+        daily = store.table(con, "daily", [x for x in MONTHS if x <= month])
+        supply = d.table(con, "area_supply_daily", [month])
+        days, keys = validated_days(daily, m, start, end, area_supply=supply, con=con)
+        got = days.drop(["_mk", "_code"]).to_pandas()
+        assert keys["meter_id"].take(days["_mk"]).equals(days["meter_id"])
+        want = validate_daily(daily, m, start, end, area_supply=supply, con=con)
+        want = con.execute(want.select("meter_id", "reading_date", "energy_kwh", "quality_code"))
+        want["reading_date"] = want["reading_date"].dt.date
+        frames_equal(want, got, KEYS["vee_daily"], f"validated days {month}")
+        codes |= set(got["quality_code"])
+    assert {"valid", "missing", "estimated", "stopped", "sudden_rise", "sudden_drop"} <= codes, codes
+
+
+def test_the_monthly_rows_of_the_grid_equal_monthly_consumption(county, runs):
+    """``meter_months`` in NumPy from the month's days as a matrix (the DuckDB run) equals
+    ``features.monthly_consumption`` over the stored validated days (as on Spark), every month."""
+    from gridcheck_analytics.features import monthly_consumption
+    from gridcheck_analytics.features.meter_months import monthly_consumption_of_grid
+
+    _, store = county
+    con = connect("duckdb")
+    d = DerivedStore(store)
+    zero_days = 0
+    for month in MONTHS:
+        days = con.execute(d.table(con, "vee_daily", [month]))
+        want = con.execute(monthly_consumption(ibis.memtable(days)))
+        grid = days.pivot(index="meter_id", columns="reading_date", values="energy_kwh").sort_index(axis=1)
+        ids = pa.array(grid.index.to_numpy(object), pa.string())
+        got = monthly_consumption_of_grid(ids, grid.to_numpy(float), month_bounds(month)[0]).to_pandas()
+        assert list(got.columns) == list(want.columns)
+        frames_equal(want, got, KEYS["meter_months"], f"meter months {month}")
+        assert want["weekend_mean_kwh"].notna().all() and want["std_kwh"].gt(0).any()
+        zero_days += int(want["zero_days"].sum())
+    assert zero_days > 0
