@@ -14,13 +14,11 @@ reason.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-
 import numpy as np
 import pandas as pd
 
 from gridcheck_analytics.features import FEATURE_NAMES_ZH
+from gridcheck_analytics.memory import gc_paused
 from gridcheck_analytics.rules import RULE_VALUES, DetectionRules, evaluate_rules, rule_score
 from gridcheck_analytics.rules.base import fmt
 
@@ -114,20 +112,6 @@ def _z_reasons(features):
         }
 
     return reason
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """The cyclic garbage collector off while a million small lists are made (they form no cycles; the
-    collector, triggered every few hundred allocations, walked the heap about a second for 1,000,000
-    rows), then as it was."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def combine_scores(
@@ -235,7 +219,7 @@ def combine_scores(
     full = np.zeros(len(f), dtype=bool)
     full[explained] = True
     ztop = np.argsort(-z, axis=1)[:, :top_reasons] if z.shape[1] else np.zeros((len(f), 0), dtype=int)
-    with _gc_paused():  # a list per row: the cyclic collector would walk the heap many times over
+    with gc_paused():  # a list per row: the cyclic collector would walk the heap many times over
         reasons = [by_row.get(i, []) for i in range(len(f))]  # outside the explained top: fired rules
     rows = np.flatnonzero(full)
     # the top z of every explained row as Python numbers, once (not one NumPy scalar per reason)

@@ -158,6 +158,24 @@ def test_customers_csv_creates_rows_with_station_from_area_and_history(county, t
     assert record.history_type == "+"
 
 
+def test_an_import_runs_with_the_cycle_collector_paused_then_restores_it(county, tmp_path, monkeypatch):
+    import gc
+
+    spec = imports["customers"]
+    resolve, seen = spec.resolve, []
+
+    def spy(ctx, values, row_no):
+        seen.append(gc.isenabled())
+        return resolve(ctx, values, row_no)
+
+    monkeypatch.setattr(spec, "resolve", spy)
+    path = write_csv(tmp_path, "customers.csv", [CUSTOMER_HEADER, customer_row("9000000001")])
+    assert gc.isenabled()
+    import_file(entity="customers", path=path, user=county.users["admin"])
+    assert seen == [False]
+    assert gc.isenabled()
+
+
 def test_same_file_twice_changes_nothing(county, tmp_path):
     path = write_csv(tmp_path, "customers.csv", [CUSTOMER_HEADER, customer_row("9000000001")])
     import_file(entity="customers", path=path, user=county.users["admin"])
