@@ -211,6 +211,11 @@ class TodoItem:
     order: int = 100
     urgent: bool = False
 
+    def number(self, user) -> int:
+        """How many things wait for ``user``: ``count(user)`` as a number (a queryset counted alone)."""
+        value = self.count(user)
+        return value if isinstance(value, int) else value.count()
+
 
 def list_url(url_name: str, **query) -> Callable[[object], str]:
     """``TodoItem.url`` for a fixed list: the URL of ``url_name`` with ``query`` as its filters."""

@@ -108,9 +108,9 @@ def test_todos(computed):
     u = computed.users
     card = Scorecard.objects.get(month=MONTH, person=u["reader_east"])
     services.adjustment_propose(scorecard=card, by=u["admin"], kind="bonus", points=1, reason="x")
-    assert TODOS["assessment.approve"].count(u["head_east"]) == 1
-    assert TODOS["assessment.approve"].count(u["admin"]) == 0  # their own proposal
-    assert TODOS["assessment.sign"].count(u["head_east"]) == 5  # the east station's cards
+    assert TODOS["assessment.approve"].number(u["head_east"]) == 1
+    assert TODOS["assessment.approve"].number(u["admin"]) == 0  # their own proposal
+    assert TODOS["assessment.sign"].number(u["head_east"]) == 5  # the east station's cards
 
 
 @pytest.mark.django_db

@@ -328,7 +328,7 @@ def test_analyses_missing_and_todo(history):
 
     head = county.users["head_east"]
     assert selectors.analyses_missing(user=head).count() == 1  # east1, October
-    assert TODOS["lineloss.analyses"].count(head) == 1
+    assert TODOS["lineloss.analyses"].number(head) == 1
     lm.analysis_record(
         area=county.areas["east1"],
         month=OCT,
@@ -338,8 +338,8 @@ def test_analyses_missing_and_todo(history):
         actor=head,
         today=TODAY,
     )
-    assert TODOS["lineloss.analyses"].count(head) == 0
-    assert TODOS["lineloss.analyses"].count(county.users["inspector_west"]) == 0
+    assert TODOS["lineloss.analyses"].number(head) == 0
+    assert TODOS["lineloss.analyses"].number(county.users["inspector_west"]) == 0
 
 
 # ---------------------------------------------------------------------------------- theoretical loss
