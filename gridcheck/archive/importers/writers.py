@@ -397,7 +397,8 @@ class CopyWriter(_RowWriter):
                 for name, _definition, _referenced in keys:
                     cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {name}")
                 self.dropped_foreign_keys[table] = keys
-                deferred = [n for n in deferred if n not in self.immediate and n not in {k[0] for k in keys}]
+                kept = set(self.immediate) | {name for name, _d, _r in keys}  # immediate, or dropped
+                deferred = [n for n in deferred if n not in kept]
                 if deferred:
                     cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
 

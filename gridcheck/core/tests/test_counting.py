@@ -4,7 +4,6 @@ home page's to-do list counts its lines in a handful of queries, not one (or ten
 import datetime
 
 import pytest
-from django.db.models import QuerySet
 
 from gridcheck.archive.models import Customer, Station
 from gridcheck.cases import services as cases
@@ -47,9 +46,7 @@ def _one_by_one(user) -> list[Todo]:
     for item in sorted(todos.values(), key=lambda item: item.order):
         if not allowed(user, item.allowed):
             continue
-        count = item.count(user)
-        if isinstance(count, QuerySet):
-            count = count.count()
+        count = item.number(user)
         if count:
             lines.append(Todo(label=str(item.label), count=count, url=item.url(user), urgent=item.urgent))
     return lines
