@@ -137,7 +137,9 @@ def measure_pages(repeat: int, profile: str | None) -> None:
     from django.test.utils import CaptureQueriesContext
 
     users = logins()
-    print(f"\n{'page':<26} {'queries':>7} {'median ms':>9} {'min ms':>7} {'cpu ms':>7} {'KB':>6}  status")
+    print(
+        f"\n{'page':<26} {'queries':>7} {'median ms':>9} {'min ms':>7} {'cpu ms':>7} {'calls':>7} {'KB':>6}  status"
+    )
     for label, path, role in PAGES:
         user = users.get(role)
         if user is None:
@@ -165,9 +167,21 @@ def measure_pages(repeat: int, profile: str | None) -> None:
             times.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
         reset_queries()
+        # Python function calls of one request (cProfile's count): the same on a busy machine as on a
+        # quiet one, so two versions of a page compare where their times are disturbed by other work.
+        import cProfile
+        import pstats
+
+        if cold:
+            cache.clear()
+        counter = cProfile.Profile()
+        counter.enable()
+        client.get(path)
+        counter.disable()
+        calls = pstats.Stats(counter).total_calls
         print(
             f"{label:<26} {len(captured):>7} {statistics.median(times):>9.1f} {min(times):>7.1f} "
-            f"{statistics.median(cpu):>7.1f} "
+            f"{statistics.median(cpu):>7.1f} {calls:>7} "
             f"{len(response.content) / 1024:>6.0f}  {response.status_code}",
             flush=True,
         )
@@ -186,7 +200,8 @@ def measure_pages(repeat: int, profile: str | None) -> None:
                 print(f"{q['time']:>6} {q['sql'][:300]}")
     print(
         f"(target: about {PAGE_TARGET_MS:.0f} ms of server time per page; cpu ms: this process's CPU time, "
-        "the database's not counted, less disturbed by other work on the machine than the wall time)"
+        "the database's not counted, less disturbed by other work on the machine than the wall time; "
+        "calls: Python function calls of one request, not disturbed at all)"
     )
 
 
@@ -206,8 +221,9 @@ def session_cookie(user) -> str:
 class User(threading.Thread):
     """A person at a browser: their own session, a click on one of their pages every 0.5-1.5 s."""
 
-    def __init__(self, base, cookie, paths, start_at, measure_from, deadline, results, lock, seed):
+    def __init__(self, base, cookie, paths, start_at, measure_from, deadline, results, lock, seed, sent):
         super().__init__(daemon=True)
+        self.sent = sent  # [requests sent, warm-up included]
         self.base, self.paths, self.start_at = base, paths, start_at
         self.measure_from, self.deadline, self.results, self.lock = measure_from, deadline, results, lock
         self.random = random.Random(seed)
@@ -229,10 +245,47 @@ class User(threading.Thread):
             except Exception:  # noqa: BLE001 - a connection error is an error of the run
                 status = 0
             elapsed = (time.time() - started) * 1000
-            if started >= self.measure_from and started < self.deadline:
-                with self.lock:
+            with self.lock:
+                self.sent[0] += 1
+                if started >= self.measure_from and started < self.deadline:
                     self.results.append((elapsed, status))
             time.sleep(self.random.uniform(0.5, 1.5))
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name may hold spaces: the fields after it start past its closing parenthesis.
+    return [text[: text.index(" ")], text[text.index("(") + 1 : text.rindex(")")]] + text[
+        text.rindex(")") + 2 :
+    ].split()
+
+
+def cpu_split(gunicorn_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by this process (the load generator), gunicorn's workers
+    and PostgreSQL's processes (live ones, plus the ended ones the postmaster has reaped), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    split = {"load generator": own.user + own.system, "gunicorn": 0.0, "PostgreSQL": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _proc_stat(int(entry.name))
+        if fields is None:
+            continue
+        # fields: pid, comm, state, ppid, ... utime [13], stime [14], cutime [15], cstime [16]
+        comm, ppid = fields[1], int(fields[3])
+        used = (int(fields[13]) + int(fields[14])) / tick
+        if int(fields[0]) == gunicorn_pid or ppid == gunicorn_pid:
+            split["gunicorn"] += used
+        elif comm == "postgres":
+            parent = _proc_stat(ppid)
+            if parent is None or parent[1] != "postgres":  # the postmaster: add its reaped backends
+                used += (int(fields[15]) + int(fields[16])) / tick
+            split["PostgreSQL"] += used
+    return split
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -293,6 +346,8 @@ def run_load(env: dict, levels: list[int], seconds: int, workers: int, threads: 
         )
         for level in levels:
             results, lock = [], threading.Lock()
+            cpu_before = cpu_split(gunicorn.pid)
+            sent = [0]
             now = time.time()
             warmup = 5.0
             deadline = now + warmup + seconds
@@ -307,6 +362,7 @@ def run_load(env: dict, levels: list[int], seconds: int, workers: int, threads: 
                     results,
                     lock,
                     seed=f"{level}-{i}",
+                    sent=sent,
                 )
                 for i in range(level)
             ]
@@ -320,6 +376,14 @@ def run_load(env: dict, levels: list[int], seconds: int, workers: int, threads: 
             print(
                 f"{level:>5} {len(times):>9} {len(times) / seconds:>6.1f} {percentile(times, 50):>7.0f} "
                 f"{percentile(times, 95):>7.0f} {p99:>7.0f} {errors:>6}",
+                flush=True,
+            )
+            cpu_used = {k: v - cpu_before[k] for k, v in cpu_split(gunicorn.pid).items()}
+            print(
+                "      CPU over the run (warm-up included): "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in cpu_used.items())
+                + f"; per request (of {sent[0]}) {sum(cpu_used.values()) / max(1, sent[0]) * 1000:.1f} ms, "
+                + f"gunicorn's share {cpu_used['gunicorn'] / max(1, sent[0]) * 1000:.1f} ms",
                 flush=True,
             )
             if level == max(levels):

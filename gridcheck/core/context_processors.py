@@ -7,12 +7,15 @@ import functools
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from gridcheck.core.registries import menu
-from gridcheck.core.roles import has_capability
+from gridcheck.core.roles import capabilities
 
 
-def allowed(user, rule) -> bool:
-    """Whether ``user`` passes ``rule``: a capability name or a function of the user."""
-    return rule(user) if callable(rule) else has_capability(user, rule)
+def allowed(user, rule, granted: frozenset[str] | None = None) -> bool:
+    """Whether ``user`` passes ``rule``: a capability name or a function of the user (``granted``: the
+    user's capabilities where the caller has them already)."""
+    if callable(rule):
+        return rule(user)
+    return rule in (capabilities(user) if granted is None else granted)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -26,6 +29,56 @@ def menu_url(url_name: str) -> str:
     return _menu_url(url_name, get_script_prefix(), get_urlconf())
 
 
+#: The menus worked out so far, per process: role, capabilities, the answers of the entries' own rules,
+#: language, URL prefix and URLconf -> the sections' titles and entries as text (``_menu_of``).
+_MENUS: dict = {}
+_MENUS_KEEP = 256
+
+
+def _menu_of(user, role, granted):
+    """``(key, daily, more)``: the entries ``user`` may open, each ``(label, url, badge)`` with its label
+    as text, in the sections the role works with. The same for every page of every user of the same role
+    and capabilities, so worked out once per process (some hundred entries, their labels translated and
+    URLs reversed, were a third of a warm home page's time); the entries with a rule of their own (a
+    function of the user) are asked on every request."""
+    from django.utils.translation import get_language
+
+    daily, more = menu.sections_for_role(role)
+    own_rules = tuple(
+        bool(item.allowed(user))
+        for section in (*daily, *more)
+        for item in section.items
+        if callable(item.allowed)
+    )
+    registered = sum(len(section.items) for section in (*daily, *more))  # a menu registered later: new
+    key = (role, granted, own_rules, registered, get_language(), get_script_prefix(), get_urlconf())
+    found = _MENUS.get(key)
+    if found is not None:
+        return found
+    answers = iter(own_rules)
+
+    def entries_of(section):
+        entries = []
+        for item in section.items:
+            passed = next(answers) if callable(item.allowed) else item.allowed in granted
+            if passed:
+                entries.append((str(item.label), menu_url(item.url_name), item.badge))
+        return tuple(entries)
+
+    def sections_of(sections):
+        return tuple(
+            (str(section.title) if section.title else section.title, entries)
+            for section in sections
+            if (entries := entries_of(section))
+        )
+
+    found = (key, sections_of(daily), sections_of(more))
+    if len(_MENUS) >= _MENUS_KEEP:
+        _MENUS.clear()
+    _MENUS[key] = found
+    return found
+
+
 def navigation(request):
     """The menu of this request, computed once: a page renders more than one template with the request
     (``{% render_table %}``, each home-page tile), and each would otherwise rebuild it (and its badges'
@@ -37,40 +90,36 @@ def navigation(request):
     if cached is not None:
         return cached
     path = request.path
-    role = getattr(user, "role", None)
-    daily, more = menu.sections_for_role(role)
+    key, daily, more = _menu_of(user, getattr(user, "role", None), capabilities(user))
     bell = None
+    actives, badges = [], []
 
-    def entries_of(section):
+    def entries_of(entries):
         nonlocal bell
-        entries = []
-        for item in section.items:
-            if not allowed(user, item.allowed):
-                continue
-            url = menu_url(item.url_name)
+        shown = []
+        for label, url, badge in entries:
             active = path == url if url == "/" else path.startswith(url)
-            entry = {"label": item.label, "url": url, "active": active}
-            if item.badge is not None:
-                entry["badge"] = item.badge(user)
+            entry = {"label": label, "url": url, "active": active}
+            if active:
+                actives.append(url)
+            if badge is not None:
+                entry["badge"] = badge(user)
+                badges.append(entry["badge"])
                 if bell is None:
-                    bell = {"url": url, "label": item.label, "count": entry["badge"]}
-            entries.append(entry)
-        return entries
+                    bell = {"url": url, "label": label, "count": entry["badge"]}
+            shown.append(entry)
+        return shown
 
-    sections = []
-    for section in daily:
-        entries = entries_of(section)
-        if entries:
-            sections.append({"title": section.title, "items": entries})
-    more_sections = []
-    for section in more:
-        entries = entries_of(section)
-        if entries:
-            more_sections.append({"title": section.title, "items": entries})
+    sections = [{"title": title, "items": entries_of(entries)} for title, entries in daily]
+    more_sections = [{"title": title, "items": entries_of(entries)} for title, entries in more]
+    more_active = any(e["active"] for s in more_sections for e in s["items"])
     request._gridcheck_navigation = {
         "nav_sections": sections,
         "nav_more": more_sections,
-        "nav_more_active": any(e["active"] for s in more_sections for e in s["items"]),
+        "nav_more_active": more_active,
         "bell": bell,
+        # What the side menu's markup depends on (``gc_nav.nav_menu``): the menu, its active entries and
+        # its badges.
+        "nav_key": (key, tuple(actives), tuple(badges), more_active),
     }
     return request._gridcheck_navigation

@@ -56,6 +56,8 @@ disconnection of an important or high-risk customer and the destruction of recei
 ``approve_county``.
 """
 
+import functools
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -164,10 +166,16 @@ def capabilities(user) -> frozenset[str]:
     role = user_role(user)
     if role is None:
         return frozenset()
-    if user.is_superuser:
+    return _capabilities_of(role, bool(user.is_superuser), user.station_id is None)
+
+
+@functools.lru_cache(maxsize=64)
+def _capabilities_of(role: str, superuser: bool, county_level: bool) -> frozenset[str]:
+    """``capabilities`` of a role, worked out once per process: a page asks some fifty times (its menu)."""
+    if superuser:
         return _ALL_STAFF
     granted = ROLE_CAPABILITIES.get(role, frozenset())
-    if user.station_id is not None:
+    if not county_level:
         return granted - COUNTY_ONLY
     if role in COUNTY_OUTBOX_ROLES:
         granted = granted | {VIEW_OUTBOX}

@@ -47,7 +47,12 @@ def nav_menu(context):
     )
     from django.utils.translation import get_language
 
-    key = (get_language(), _sections_key(sections), _sections_key(more), bool(more_active))
+    key = context.get("nav_key") or (
+        get_language(),
+        _sections_key(sections),
+        _sections_key(more),
+        bool(more_active),
+    )
     with _lock:
         html = _kept.get(key)
         if html is not None:

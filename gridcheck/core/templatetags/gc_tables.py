@@ -136,7 +136,10 @@ class KeptWithRowsNode(template.Node):
         self.table, self.part, self.nodelist = table, part, nodelist
 
     def render(self, context):
-        key = _rows_key(context, self.table.resolve(context), f"part:{self.part}")
+        request = context.get("request")
+        # The part may show the query string itself (the table's sort links and pager).
+        query = request.GET.urlencode() if request is not None else ""
+        key = _rows_key(context, self.table.resolve(context), f"part:{self.part}|{query}")
         if key is not None:
             html = cache.get(key)
             if html is not None:
@@ -181,3 +184,59 @@ def table_rows(table):
     if not parts and table.empty_text:
         parts.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), table.empty_text))
     return mark_safe("\n".join(parts))  # noqa: S308 - every piece above is escaped or built by format_html
+
+
+def _list_part_key(context, part: str) -> str | None:
+    """The cache key of a part of a list page drawn from its query string and the reader's scope alone
+    (its filter form: the fields, their options from the scope, the values chosen), or None where it is
+    not kept: not a list page, no logged-in reader, or the cache switched off."""
+    from gridcheck.core.generic import ScopedListView
+    from gridcheck.core.pagecache import generation
+    from gridcheck.core.scoping import scope_key
+
+    view, request = context.get("view"), context.get("request")
+    if (
+        not getattr(settings, "GRIDCHECK_LIST_ROWS_CACHE_S", 0)
+        or not isinstance(view, ScopedListView)
+        or request is None
+        or not request.user.is_authenticated
+    ):
+        return None
+    query = sorted((k, v) for k, values in request.GET.lists() if k != "page" for v in values)
+    what = (
+        f"{type(view).__module__}.{type(view).__qualname__}|{request.path}|{query!r}|{get_language()}|"
+        f"{get_current_timezone_name()}|{scope_key(request.user)}|{generation()}|{part}"
+    )
+    return "gridcheck:list-part:" + hashlib.sha256(what.encode()).hexdigest()
+
+
+class KeptForScopeNode(template.Node):
+    """``{% kept_for_scope "part" %}...{% endkept_for_scope %}`` on a list page (``_list_part_key``)."""
+
+    def __init__(self, part: str, nodelist):
+        self.part, self.nodelist = part, nodelist
+
+    def render(self, context):
+        key = _list_part_key(context, self.part)
+        if key is not None:
+            html = cache.get(key)
+            if html is not None:
+                return html
+        html = self.nodelist.render(context)
+        if key is not None:
+            cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
+        return html
+
+
+@register.tag("kept_for_scope")
+def kept_for_scope(parser, token):
+    """Keep what the block renders a minute per list page, query string (less the page number), scope,
+    role and language: markup of the scope's options and the chosen filters, nothing of the reader's own
+    (no form with its token). The filter form: some four hundred options of a county's areas, rendered
+    on every page before."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('usage: {% kept_for_scope "part" %}...{% endkept_for_scope %}')
+    nodelist = parser.parse(("endkept_for_scope",))
+    parser.delete_first_token()
+    return KeptForScopeNode(bits[1][1:-1], nodelist)
