@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.choices import (
@@ -22,6 +21,7 @@ from gridcheck.archive.choices import (
     TariffCategory,
     VoltageLevel,
 )
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 
 POSITIVE = [MinValueValidator(Decimal("0.0001"))]
@@ -72,7 +72,7 @@ class Station(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:station_detail", args=[self.pk])
+        return record_url("archive:station_detail", self.pk)
 
 
 class Line(AuditedModel):
@@ -102,7 +102,7 @@ class Line(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:line_detail", args=[self.pk])
+        return record_url("archive:line_detail", self.pk)
 
 
 class Area(AuditedModel):
@@ -150,7 +150,7 @@ class Area(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:area_detail", args=[self.pk])
+        return record_url("archive:area_detail", self.pk)
 
 
 class Tariff(AuditedModel):
@@ -294,7 +294,7 @@ class Customer(AuditedModel):
         return f"{self.account_number} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:customer_detail", args=[self.pk])
+        return record_url("archive:customer_detail", self.pk)
 
 
 class MeteringPoint(AuditedModel):
@@ -345,7 +345,7 @@ class MeteringPoint(AuditedModel):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:meteringpoint_detail", args=[self.pk])
+        return record_url("archive:meteringpoint_detail", self.pk)
 
     @staticmethod
     def derive_multiplier(ct_ratio: Decimal, pt_ratio: Decimal) -> Decimal:
@@ -396,7 +396,7 @@ class Meter(AuditedModel):
         return self.asset_number
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:meter_detail", args=[self.pk])
+        return record_url("archive:meter_detail", self.pk)
 
     @property
     def current_rating(self) -> str:

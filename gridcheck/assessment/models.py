@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.assessment.choices import (
@@ -22,6 +21,7 @@ from gridcheck.assessment.choices import (
     Subject,
     Unit,
 )
+from gridcheck.core.links import record_url
 from gridcheck.core.models import TimeStampedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -198,7 +198,7 @@ class Scorecard(TimeStampedModel):
         return f"{who} {self.month:%Y-%m}"
 
     def get_absolute_url(self) -> str:
-        return reverse("assessment:scorecard_detail", args=[self.pk])
+        return record_url("assessment:scorecard_detail", self.pk)
 
 
 class ScorecardLine(models.Model):

@@ -31,6 +31,7 @@ from gridcheck.audit.choices import (
     Theme,
 )
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import TimeStampedModel
 from gridcheck.core.roles import Role
 from gridcheck.core.runs import BackgroundRun
@@ -141,7 +142,7 @@ class AuditRun(BackgroundRun):
         verbose_name_plural = _("audit runs")
 
     def get_absolute_url(self) -> str:
-        return reverse("audit:run_detail", args=[self.pk])
+        return record_url("audit:run_detail", self.pk)
 
     def results_url(self) -> str:
         return reverse("audit:finding_list") + f"?run={self.pk}"
@@ -270,7 +271,7 @@ class Finding(TimeStampedModel):
         return f"{self.rule_id} {self.summary}"
 
     def get_absolute_url(self) -> str:
-        return reverse("audit:finding_detail", args=[self.pk])
+        return record_url("audit:finding_detail", self.pk)
 
     @property
     def is_finished(self) -> bool:

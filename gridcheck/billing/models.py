@@ -31,6 +31,7 @@ from gridcheck.billing.choices import (
 )
 from gridcheck.core.events import StateChangeEvent
 from gridcheck.core.fields import ValuesInsertJSONField
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck_analytics.billing.compact import expand, is_compact
 
@@ -69,7 +70,7 @@ class ReadingBook(AuditedModel):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("billing:book_detail", args=[self.pk])
+        return record_url("billing:book_detail", self.pk)
 
 
 class BookArea(models.Model):
@@ -170,7 +171,7 @@ class ReadingCycle(TimeStampedModel):
         return f"{self.book.code} {self.period:%Y-%m}"
 
     def get_absolute_url(self) -> str:
-        return reverse("billing:cycle_detail", args=[self.pk])
+        return record_url("billing:cycle_detail", self.pk)
 
 
 class MeterReading(TimeStampedModel):
@@ -543,7 +544,7 @@ class Bill(TimeStampedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("billing:bill_detail", args=[self.pk])
+        return record_url("billing:bill_detail", self.pk)
 
     @property
     def amount_due_yuan(self):
@@ -595,7 +596,7 @@ class BillAdjustment(TimeStampedModel):
         return f"{self.bill.number} {self.amount_yuan}"
 
     def get_absolute_url(self) -> str:
-        return reverse("billing:adjustment_detail", args=[self.pk])
+        return record_url("billing:adjustment_detail", self.pk)
 
 
 class CategoryChange(TimeStampedModel):
@@ -644,7 +645,7 @@ class CategoryChange(TimeStampedModel):
         return f"{self.customer_id}: {self.old_tariff_code} -> {self.new_tariff_code}"
 
     def get_absolute_url(self) -> str:
-        return reverse("billing:category_change_detail", args=[self.pk])
+        return record_url("billing:category_change_detail", self.pk)
 
 
 class BillingEvent(StateChangeEvent):

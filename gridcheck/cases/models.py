@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +26,7 @@ from gridcheck.cases.choices import (
     ViolationType,
 )
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel
 
 
@@ -202,7 +202,7 @@ class Case(AuditedModel):
         return f"{self.number} {self.customer.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:case_detail", args=[self.pk])
+        return record_url("cases:case_detail", self.pk)
 
     @property
     def type_display(self) -> str:

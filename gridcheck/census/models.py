@@ -7,7 +7,6 @@ Scoping: ``SCOPE_STATION`` / ``SCOPE_AREA`` (see ``gridcheck.core.scoping``). Ev
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.choices import CustomerCategory
@@ -21,6 +20,7 @@ from gridcheck.census.choices import (
     Resolution,
 )
 from gridcheck.core.events import StateChangeEvent
+from gridcheck.core.links import record_url
 from gridcheck.core.models import TimeStampedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -72,7 +72,7 @@ class CensusCampaign(TimeStampedModel):
         return f"{self.year}Q{self.quarter}"
 
     def get_absolute_url(self) -> str:
-        return reverse("census:campaign_detail", args=[self.pk])
+        return record_url("census:campaign_detail", self.pk)
 
 
 class CensusTeam(TimeStampedModel):
@@ -167,7 +167,7 @@ class CensusRecord(TimeStampedModel):
         return f"{self.campaign.period} {self.customer}"
 
     def get_absolute_url(self) -> str:
-        return reverse("census:record_detail", args=[self.pk])
+        return record_url("census:record_detail", self.pk)
 
 
 class CensusPhoto(TimeStampedModel):
@@ -275,7 +275,7 @@ class Discrepancy(TimeStampedModel):
         return self.summary
 
     def get_absolute_url(self) -> str:
-        return reverse("census:discrepancy_detail", args=[self.pk])
+        return record_url("census:discrepancy_detail", self.pk)
 
 
 class CensusEvent(StateChangeEvent):

@@ -34,9 +34,9 @@ def home_tile_context(request) -> dict:
         month = latest[0]
     cutoff = max(min(reports.recovery_cutoff(month), today), month)
     recovery = reports.recovery_total(user=user, month=month, cutoff=cutoff, today=today)
-    summary = reports.arrears_summary(user=user, as_of=today)
+    total, _counts = reports.arrears_total(user=user, as_of=today)
     over_90 = sum(
-        (amount for bucket, amount in zip(reports.AGEING_BUCKETS, summary["total"]["buckets"], strict=True)
+        (amount for bucket, amount in zip(reports.AGEING_BUCKETS, total["buckets"], strict=True)
          if bucket.key in LONG_OVERDUE_BUCKETS),
         Decimal("0.00"),
     )  # fmt: skip
@@ -47,8 +47,8 @@ def home_tile_context(request) -> dict:
         "bad_rate": recovery["rate_percent"] is not None and recovery["rate_percent"] < 100,
         "due": yuan(recovery["due_yuan"]),
         "paid": yuan(recovery["paid_yuan"]),
-        "arrears": yuan(summary["total"]["arrears_yuan"]),
-        "arrears_customers": summary["total"]["customers"],
+        "arrears": yuan(total["arrears_yuan"]),
+        "arrears_customers": total["customers"],
         "over_90": yuan(over_90),
     }
 

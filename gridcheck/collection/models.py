@@ -34,6 +34,7 @@ from gridcheck.collection.choices import (
     YearEndRule,
 )
 from gridcheck.core.events import StateChangeEvent
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -241,7 +242,7 @@ class BankFile(TimeStampedModel):
         return self.file_name
 
     def get_absolute_url(self) -> str:
-        return reverse("collection:bank_file_detail", args=[self.pk])
+        return record_url("collection:bank_file_detail", self.pk)
 
 
 class BankFileRow(models.Model):
@@ -311,7 +312,7 @@ class ReceiptStock(AuditedModel):
         return f"{self.series} {self.first_number:08d}-{self.last_number:08d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("collection:stock_detail", args=[self.pk])
+        return record_url("collection:stock_detail", self.pk)
 
 
 class ReceiptCancellation(TimeStampedModel):
@@ -476,7 +477,7 @@ class Payment(TimeStampedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("collection:payment_detail", args=[self.pk])
+        return record_url("collection:payment_detail", self.pk)
 
 
 class PaymentAllocation(models.Model):
@@ -543,7 +544,7 @@ class Reversal(TimeStampedModel):
         return f"{self.payment} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("collection:reversal_detail", args=[self.pk])
+        return record_url("collection:reversal_detail", self.pk)
 
 
 class MonthClose(models.Model):
@@ -617,7 +618,7 @@ class DunningNotice(TimeStampedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("collection:dunning_detail", args=[self.pk])
+        return record_url("collection:dunning_detail", self.pk)
 
 
 class Disconnection(TimeStampedModel):
@@ -690,7 +691,7 @@ class Disconnection(TimeStampedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("collection:disconnection_detail", args=[self.pk])
+        return record_url("collection:disconnection_detail", self.pk)
 
 
 class BankDeposit(TimeStampedModel):

@@ -10,11 +10,11 @@ connection: the register need not hold one row per household (see ``selectors.cu
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.contracts.choices import AgreementKind, ContractKind, ContractStatus
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 
 
@@ -133,7 +133,7 @@ class Contract(AuditedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("contracts:contract_detail", args=[self.pk])
+        return record_url("contracts:contract_detail", self.pk)
 
     @property
     def supplier_signatory_display(self) -> str:

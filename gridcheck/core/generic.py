@@ -339,7 +339,7 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     if n is None:
         n = counted.count()
         if n >= COUNT_CACHE_FROM:
-            cache.set(key, n, COUNT_CACHE_S)
+            cache.set(key, n, pagecache.lifetime(COUNT_CACHE_S))
     return min(n, cap), n > cap
 
 

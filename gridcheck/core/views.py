@@ -60,7 +60,7 @@ def home_todos(user) -> tuple[list[Todo], datetime.datetime]:
     kept = cache.get(key)
     if kept is None:
         kept = (todo_list(user), timezone.now())
-        cache.set(key, kept, TODO_CACHE_S)
+        cache.set(key, kept, pagecache.lifetime(TODO_CACHE_S))
     return kept
 
 
@@ -118,7 +118,7 @@ def render_tile(request, name: str, tile) -> str:
     html = cache.get(key)
     if html is None:
         html = render_to_string(tile.template, tile.context(request), request=request)
-        cache.set(key, html, tile.cache_s)
+        cache.set(key, html, pagecache.lifetime(tile.cache_s))
     return html
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Customer, Station
+from gridcheck.core.links import record_url
 from gridcheck.core.models import TimeStampedModel
 from gridcheck.core.runs import BackgroundRun
 from gridcheck.detection.choices import STEP_LABELS, CandidateStatus, SuspectOutcome, SuspectStatus
@@ -50,7 +51,7 @@ class DetectionRun(BackgroundRun):
         verbose_name_plural = _("detection runs")
 
     def get_absolute_url(self) -> str:
-        return reverse("detection:run_detail", args=[self.pk])
+        return record_url("detection:run_detail", self.pk)
 
     def results_url(self) -> str:
         return reverse("detection:suspect_list") + f"?month={self.month:%Y-%m-%d}"
@@ -165,7 +166,7 @@ class Suspect(TimeStampedModel):
         return f"{self.customer} {self.month:%Y-%m} ({self.score:.2f})"
 
     def get_absolute_url(self) -> str:
-        return reverse("detection:suspect_detail", args=[self.pk])
+        return record_url("detection:suspect_detail", self.pk)
 
     def clean(self):
         super().clean()

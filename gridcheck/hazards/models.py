@@ -8,11 +8,11 @@ users are not scoped by station: their views check ``portal_customer_for(user)``
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.hazards.choices import (
     OPEN_STATUSES,
@@ -235,7 +235,7 @@ class Hazard(AuditedModel):
         return f"{self.customer.name} · {self.get_category_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("hazards:hazard_detail", args=[self.pk])
+        return record_url("hazards:hazard_detail", self.pk)
 
     @property
     def is_open(self) -> bool:
@@ -367,7 +367,7 @@ class Notice(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("hazards:notice_detail", args=[self.pk])
+        return record_url("hazards:notice_detail", self.pk)
 
     @property
     def paper_pending(self) -> bool:

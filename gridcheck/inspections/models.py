@@ -14,12 +14,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.inspections.choices import (
     OPEN_STATUSES,
@@ -74,7 +74,7 @@ class InspectionPlan(AuditedModel):
         return f"{self.station} {self.month:%Y-%m}"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:plan_detail", args=[self.pk])
+        return record_url("inspections:plan_detail", self.pk)
 
 
 class Campaign(AuditedModel):
@@ -116,7 +116,7 @@ class Campaign(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:campaign_detail", args=[self.pk])
+        return record_url("inspections:campaign_detail", self.pk)
 
 
 # --- work orders ---------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ class WorkOrder(AuditedModel):
         return f"{self.number} {self.customer.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:workorder_detail", args=[self.pk])
+        return record_url("inspections:workorder_detail", self.pk)
 
     @property
     def is_open(self) -> bool:
@@ -348,7 +348,7 @@ class Visit(AuditedModel):
         return f"{self.work_order.number} {self.visited_at:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:visit_detail", args=[self.pk])
+        return record_url("inspections:visit_detail", self.pk)
 
     def findings_of(self, kind: str) -> list[dict]:
         return [f for f in self.findings if f.get("kind") == kind]
@@ -467,7 +467,7 @@ class TipOff(TimeStampedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:tipoff_detail", args=[self.pk])
+        return record_url("inspections:tipoff_detail", self.pk)
 
     @property
     def is_visit_late(self) -> bool:

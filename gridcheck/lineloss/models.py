@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Line, Station
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel
 from gridcheck.core.runs import BackgroundRun
 from gridcheck.lineloss.choices import (
@@ -45,7 +46,7 @@ class AnalysisRun(BackgroundRun):
         verbose_name_plural = _("analysis runs")
 
     def get_absolute_url(self) -> str:
-        return reverse("lineloss:run_detail", args=[self.pk])
+        return record_url("lineloss:run_detail", self.pk)
 
     def results_url(self) -> str:
         return reverse("lineloss:dashboard") + f"?month={self.month:%Y-%m}"
@@ -405,7 +406,7 @@ class LossAnalysis(AuditedModel):
         return f"{self.area} {self.month:%Y-%m}"
 
     def get_absolute_url(self) -> str:
-        return reverse("lineloss:analysis_detail", args=[self.pk])
+        return record_url("lineloss:analysis_detail", self.pk)
 
     @property
     def flag_labels(self) -> list[str]:

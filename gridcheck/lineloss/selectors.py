@@ -351,6 +351,19 @@ def theoretical_latest(*, user) -> dict[int, object]:
     return latest
 
 
+def _due_why(last, capacity_kva, line_id, years: int, today: dt.date) -> str | None:
+    """Why an area's theoretical loss is due, from its newest one ``last`` as ``(capacity_kva, line_id,
+    calculated_on)`` (None: none yet) and the area's transformer capacity and line now: ``"none"``,
+    ``"grid"`` (the transformer or the line changed since), ``"old"`` (older than ``years``), or None."""
+    if last is None:
+        return "none"
+    if last[0] != capacity_kva or last[1] != line_id:
+        return "grid"
+    if _years_after(last[2], years) <= today:
+        return "old"
+    return None
+
+
 def theoretical_due(*, user, today: dt.date | None = None, station_id=None) -> list[dict]:
     """Areas whose theoretical loss is due: none yet, older than the rule table's years, or computed
     before a grid change (the area's transformer capacity or line differs from the one it was based on)."""
@@ -366,18 +379,47 @@ def theoretical_due(*, user, today: dt.date | None = None, station_id=None) -> l
     rows = []
     for area in areas.order_by("station__code", "code"):
         last = latest.get(area.pk)
-        if last is None:
+        why = _due_why(
+            None if last is None else (last.capacity_kva, last.line_id, last.calculated_on),
+            area.capacity_kva,
+            area.line_id,
+            years,
+            today,
+        )
+        if why is None:
+            continue
+        if why == "none":
             reason = _("No theoretical loss yet")
-        elif last.capacity_kva != area.capacity_kva or last.line_id != area.line_id:
+        elif why == "grid":
             reason = _("The grid changed (transformer or line) since %(date)s") % {
                 "date": f"{last.calculated_on:%Y-%m-%d}"
             }
-        elif _years_after(last.calculated_on, years) <= today:
-            reason = _("Older than %(years)d years") % {"years": years}
         else:
-            continue
+            reason = _("Older than %(years)d years") % {"years": years}
         rows.append({"area": area, "last": last, "reason": reason})
     return rows
+
+
+def theoretical_due_count(*, user, today: dt.date | None = None) -> int:
+    """``len(theoretical_due(user=user))`` from the areas' and the losses' columns alone (the home page's
+    to-do line: four hundred areas of a county counted without building them)."""
+    from django.utils import timezone
+
+    from gridcheck.lineloss.models import TheoreticalLoss
+
+    today = today or timezone.localdate()
+    years = rule_int("lineloss.theoretical_loss_years", today)
+    latest = {}
+    losses = scope_queryset(TheoreticalLoss.objects.all(), user).order_by("area_id", "calculated_on", "pk")
+    for area_id, capacity_kva, line_id, calculated_on in losses.values_list(
+        "area_id", "capacity_kva", "line_id", "calculated_on"
+    ):
+        latest[area_id] = (capacity_kva, line_id, calculated_on)
+    areas = scope_queryset(Area.objects.all(), user).values_list("pk", "capacity_kva", "line_id")
+    return sum(
+        _due_why(latest.get(pk), capacity_kva, line_id, years, today) is not None
+        for pk, capacity_kva, line_id in areas
+    )
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:

@@ -26,9 +26,9 @@ def _plans(user) -> QuerySet:
 
 
 def _theory(user) -> int:
-    from gridcheck.lineloss.selectors import theoretical_due
+    from gridcheck.lineloss.selectors import theoretical_due_count
 
-    return len(theoretical_due(user=user))
+    return theoretical_due_count(user=user)
 
 
 TODOS = {

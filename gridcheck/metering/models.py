@@ -9,10 +9,10 @@ or metering point. Device types are county-wide reference data.
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.metering.choices import (
     AcceptanceResult,
@@ -153,7 +153,7 @@ class Asset(AuditedModel):
         return f"{self.get_kind_display()} {self.asset_number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("metering:asset_detail", args=[self.pk])
+        return record_url("metering:asset_detail", self.pk)
 
 
 class AssetEvent(StateChangeEvent):
@@ -296,7 +296,7 @@ class RectificationNotice(AuditedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("metering:notice_detail", args=[self.pk])
+        return record_url("metering:notice_detail", self.pk)
 
 
 class MeterChange(TimeStampedModel):
@@ -356,4 +356,4 @@ class MeterChange(TimeStampedModel):
         return f"{self.old_asset.asset_number} → {self.new_asset.asset_number} {self.changed_on:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("metering:change_detail", args=[self.pk])
+        return record_url("metering:change_detail", self.pk)

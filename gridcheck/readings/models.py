@@ -7,10 +7,10 @@ who imported what and the results of the monthly analysis.
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Area, Line, Station
+from gridcheck.core.links import record_url
 from gridcheck.core.models import TimeStampedModel
 from gridcheck.readings.choices import ImportKind, ImportStatus
 
@@ -56,7 +56,7 @@ class MeterDataImport(TimeStampedModel):
         return f"{self.get_kind_display()} {self.file_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("readings:import_detail", args=[self.pk])
+        return record_url("readings:import_detail", self.pk)
 
 
 class ReadingRate(models.Model):

@@ -16,11 +16,11 @@ through ``gridcheck.seals.services``. Scoping: ``SCOPE_STATION`` / ``SCOPE_AREA`
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gridcheck.core.links import record_url
 from gridcheck.core.models import TimeStampedModel
 from gridcheck.seals.choices import (
     PliersStatus,
@@ -132,7 +132,7 @@ class Seal(TimeStampedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("seals:seal_detail", args=[self.pk])
+        return record_url("seals:seal_detail", self.pk)
 
 
 class SealMovement(TimeStampedModel):

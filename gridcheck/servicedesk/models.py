@@ -18,10 +18,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.servicedesk.choices import (
     AnnouncementKind,
@@ -634,7 +634,7 @@ class PublicityCampaign(AuditedModel):
         return f"XC{self.pk or 0:06d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("servicedesk:campaign_detail", args=[self.pk])
+        return record_url("servicedesk:campaign_detail", self.pk)
 
     @property
     def materials_text(self) -> str:
@@ -743,7 +743,7 @@ class TypicalCase(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("servicedesk:typical_case_detail", args=[self.pk])
+        return record_url("servicedesk:typical_case_detail", self.pk)
 
 
 class TypicalCaseEvent(StateChangeEvent):

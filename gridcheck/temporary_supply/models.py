@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.choices import VoltageLevel
 from gridcheck.core.events import StateChangeEvent, status_field
+from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
 from gridcheck.temporary_supply.choices import (
     Completion,
@@ -165,7 +166,7 @@ class TemporarySupply(AuditedModel):
         return f"{self.number} {self.applicant_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("temporary_supply:supply_detail", args=[self.pk])
+        return record_url("temporary_supply:supply_detail", self.pk)
 
 
 class TemporarySupplyEvent(StateChangeEvent):

@@ -411,6 +411,25 @@ def _ageing_row(row: dict, as_of: datetime.date) -> dict:
     return row
 
 
+def _arrears_sums(as_of: datetime.date) -> dict:
+    return {
+        "owed_yuan": Sum("arrears_yuan"),
+        "customers": Count("customer_id", distinct=True),
+        "receivables": Count("pk"),
+        **_bucket_sums("b_", as_of),
+    }
+
+
+def arrears_total(*, user, as_of: datetime.date | None = None, station: Station | None = None, queryset=None):
+    """``(total, counts)``: the arrears on ``as_of`` in all, a row as ``arrears_summary``'s (one query),
+    and ``{bucket key: (customers, receivables)}``. What the home page's tile shows."""
+    as_of = as_of or local_day()
+    rows = queryset if queryset is not None else arrears(user=user, as_of=as_of, station=station)
+    total = rows.order_by().aggregate(**{**_arrears_sums(as_of), **_bucket_sums("b_", as_of, counts=True)})
+    counts = {b.key: (total.pop(f"c_{b.key}") or 0, total.pop(f"r_{b.key}") or 0) for b in AGEING_BUCKETS}
+    return _ageing_row(total, as_of), counts
+
+
 def arrears_summary(
     *, user, as_of: datetime.date | None = None, station: Station | None = None, queryset=None
 ) -> dict:
@@ -424,15 +443,8 @@ def arrears_summary(
     as_of = as_of or local_day()
     rows = queryset if queryset is not None else arrears(user=user, as_of=as_of, station=station)
     rows = rows.order_by()
-    sums = {
-        "owed_yuan": Sum("arrears_yuan"),
-        "customers": Count("customer_id", distinct=True),
-        "receivables": Count("pk"),
-        **_bucket_sums("b_", as_of),
-    }
-    total = rows.aggregate(**{**sums, **_bucket_sums("b_", as_of, counts=True)})
-    counts = {b.key: (total.pop(f"c_{b.key}") or 0, total.pop(f"r_{b.key}") or 0) for b in AGEING_BUCKETS}
-    total = _ageing_row(total, as_of)
+    sums = _arrears_sums(as_of)
+    total, counts = arrears_total(user=user, as_of=as_of, queryset=rows)
     by_bucket = [
         {
             "key": bucket.key,

@@ -27,6 +27,8 @@ from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language
 from django_tables2 import DateColumn, DateTimeColumn, Table, TemplateColumn, TimeColumn
 
+from gridcheck.core.pagecache import lifetime
+
 register = template.Library()
 
 
@@ -124,7 +126,7 @@ def table_rows_tag(context, table):
             return mark_safe(html)  # noqa: S308 - the markup written below, every piece escaped
     html = table_rows(table)
     if key is not None:
-        cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
+        cache.set(key, str(html), lifetime(settings.GRIDCHECK_LIST_ROWS_CACHE_S))
     return html
 
 
@@ -146,7 +148,7 @@ class KeptWithRowsNode(template.Node):
                 return html
         html = self.nodelist.render(context)
         if key is not None:
-            cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
+            cache.set(key, str(html), lifetime(settings.GRIDCHECK_LIST_ROWS_CACHE_S))
         return html
 
 
@@ -224,7 +226,7 @@ class KeptForScopeNode(template.Node):
                 return html
         html = self.nodelist.render(context)
         if key is not None:
-            cache.set(key, str(html), settings.GRIDCHECK_LIST_ROWS_CACHE_S)
+            cache.set(key, str(html), lifetime(settings.GRIDCHECK_LIST_ROWS_CACHE_S))
         return html
 
 

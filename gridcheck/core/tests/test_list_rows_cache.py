@@ -115,3 +115,46 @@ def test_a_list_visited_again_within_the_minute_makes_four_queries(county, djang
     options = re.compile(r'<select name="(?:station|area)".*?</select>', re.S)
     assert options.findall(first) == options.findall(again)
     assert county.areas["west1"].name in "".join(options.findall(again))
+
+
+def _main(client, query: str = "") -> str:
+    response = client.get(LIST + query)
+    assert response.status_code == 200
+    return re.search(r"<main.*?</main>", response.content.decode(), re.S).group(0)
+
+
+@pytest.mark.parametrize("query", ["", "?sort=-name", "?status=active&sort=account_number", "?q=1&page=1"])
+def test_the_kept_filters_and_table_are_the_page_rendered_afresh(county, settings, query):
+    """The filter form (its options, the values chosen) and the whole table (sort links, rows, pager) as
+    kept equal them rendered afresh, for each query string."""
+    client = _client(county, "admin")
+    first, kept = _main(client, query), _main(client, query)
+    settings.GRIDCHECK_LIST_ROWS_CACHE_S = 0
+    assert first == kept == _main(client, query)
+
+
+def test_the_filters_show_the_values_chosen_in_this_query(county):
+    client = _client(county, "admin")
+    chosen = re.compile(r'<option value="([^"]*)" selected>')
+    _main(client, "?status=active")
+    assert "closed" in chosen.findall(_main(client, "?status=closed"))
+    assert "active" in chosen.findall(_main(client, "?status=active"))
+
+
+def test_another_scope_never_gets_the_kept_filters(county):
+    """A station's reader is offered their own station's areas only, whoever opened the list before."""
+    west_area = county.areas["west1"].name
+    for _ in range(2):
+        assert west_area in _main(_client(county, "admin"))
+        east = _main(_client(county, "head_east"))
+        assert west_area not in re.search(r'<form method="get".*?</form>', east, re.S).group(0)
+
+
+def test_kept_copies_expire_spread_over_the_last_quarter_of_their_time():
+    """Copies made at the same moment are not all computed again at the same second; none is kept longer
+    than asked."""
+    from gridcheck.core.pagecache import lifetime
+
+    times = [lifetime(60) for _ in range(400)]
+    assert all(45 <= t <= 60 for t in times)
+    assert max(times) - min(times) > 10

@@ -351,6 +351,7 @@ def test_theoretical_loss_computed_from_history_and_due(history):
     area = county.areas["east1"]
     due = {d["area"].code: d["reason"] for d in selectors.theoretical_due(user=head, today=TODAY)}
     assert set(due) == {"S01-A1", "S01-A2"}
+    assert selectors.theoretical_due_count(user=head, today=TODAY) == 2  # the to-do line's count
     obj = lm.theoretical_loss_compute(
         area=area, resistance_ohm="0.2", actor=head, calculated_on=TODAY, today=TODAY
     )
@@ -367,10 +368,15 @@ def test_theoretical_loss_computed_from_history_and_due(history):
     )
     due = {d["area"].code: d["reason"] for d in selectors.theoretical_due(user=head, today=TODAY)}
     assert set(due) == {"S01-A2"}  # older than 3 years
+    assert selectors.theoretical_due_count(user=head, today=TODAY) == 1
     area.capacity_kva = Decimal("630")
     area.save()
     due = {d["area"].code for d in selectors.theoretical_due(user=head, today=TODAY)}
     assert due == {"S01-A1", "S01-A2"}  # grid change
+    assert selectors.theoretical_due_count(user=head, today=TODAY) == 2
+    assert selectors.theoretical_due_count(user=county.users["admin"], today=TODAY) == len(
+        selectors.theoretical_due(user=county.users["admin"], today=TODAY)
+    )
 
 
 def test_theoretical_loss_refusals(county):
