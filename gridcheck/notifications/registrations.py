@@ -8,11 +8,11 @@ from gridcheck.core.schedule import Job, every_minute
 
 
 def register() -> None:
-    from gridcheck.notifications.selectors import outbox_can_view, unread_count
+    from gridcheck.notifications.selectors import outbox_can_view, unread_badge
 
     menu.add_section("messages", _("Messages"), order=90)
     menu.add_item(
-        "messages", MenuItem(_("My messages"), "notifications:inbox", VIEW, order=0, badge=unread_count)
+        "messages", MenuItem(_("My messages"), "notifications:inbox", VIEW, order=0, badge=unread_badge)
     )
     menu.add_item("messages", MenuItem(_("Outbox"), "notifications:outbox", outbox_can_view, order=1))
     menu.add_item(

@@ -71,10 +71,49 @@ def inbox_messages(*, user) -> QuerySet[Message]:
 
 
 def unread_count(user) -> int:
-    """How many in-app messages ``user`` has not read yet (0 for anonymous users): the navbar badge."""
+    """How many in-app messages ``user`` has not read yet (0 for anonymous users)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     return inbox_messages(user=user).filter(read_at__isnull=True).count()
+
+
+#: How long the bell's count is kept per user [s] (``unread_badge``).
+UNREAD_BADGE_S = 60
+
+
+def _badge_key(user_id) -> str:
+    return f"gridcheck:unread:{user_id}"
+
+
+def unread_badge(user) -> int:
+    """``unread_count`` for the bell on every page, kept per user: counted again once a message is sent
+    to them or read (``forget_unread_badge``), at the latest after ``UNREAD_BADGE_S`` seconds."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from gridcheck.core.pagecache import lifetime
+
+    if not getattr(user, "is_authenticated", False) or not getattr(
+        settings, "GRIDCHECK_LIST_ROWS_CACHE_S", 0
+    ):
+        return unread_count(user)
+    key = _badge_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = unread_count(user)
+        cache.set(key, count, lifetime(UNREAD_BADGE_S))
+    return count
+
+
+def forget_unread_badge(user_id) -> None:
+    """The bell of ``user_id`` counted again on their next page: now (this request's own page) and once
+    the current transaction commits (a page counted meanwhile by another request saw the old rows)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    if user_id is not None:
+        cache.delete(_badge_key(user_id))
+        transaction.on_commit(lambda: cache.delete(_badge_key(user_id)))
 
 
 def preferences_of(user) -> list[dict]:

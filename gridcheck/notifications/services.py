@@ -48,6 +48,7 @@ from gridcheck.notifications.models import (
     MessageAttempt,
     NotificationPreference,
 )
+from gridcheck.notifications.selectors import forget_unread_badge
 from gridcheck.notifications.sms import get_sms_backend
 
 logger = logging.getLogger("gridcheck.notifications")
@@ -291,6 +292,8 @@ def _record_outcome(
         message.next_attempt_at = None
         message.last_error = ""
         message.provider_reference = (reference or "")[:100]
+        if message.channel == Channel.IN_APP:
+            forget_unread_badge(message.recipient_user_id)
     message.sending_started_at = None
     _save(message)
     attempt = MessageAttempt(
@@ -477,6 +480,7 @@ def message_mark_read(*, message: Message, user) -> Message:
     if message.read_at is None:
         message.read_at = timezone.now()
         _save(message, user=user)
+        forget_unread_badge(user.pk)
     return message
 
 
@@ -486,6 +490,7 @@ def inbox_mark_all_read(*, user) -> int:
 
     One UPDATE: reading is not a delivery status, so no history row is written for it.
     """
+    forget_unread_badge(user.pk)
     return Message.objects.filter(
         channel=Channel.IN_APP, recipient_user=user, status=MessageStatus.SENT, read_at__isnull=True
     ).update(read_at=timezone.now())

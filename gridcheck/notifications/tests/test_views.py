@@ -1,6 +1,7 @@
 """Pages: the personal inbox (only one's own messages) and the outbox (scoping and permissions)."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from gridcheck.notifications import selectors
@@ -250,3 +251,37 @@ def test_outbox_filters_by_status_and_pages(login, county):
     assert len(response.context["outbox"]) == 3
     response = client.get(url, {"status": MessageStatus.CANCELLED, "q": "kehu"})
     assert [m.subject for m in response.context["outbox"]] == ["撤回的告知书"]
+
+
+def _bell(client) -> str | None:
+    import re
+
+    match = re.search(r'data-testid="bell-count">(\d+)<', client.get(reverse("home")).content.decode())
+    return match.group(1) if match else None
+
+
+def test_the_bell_kept_per_user_counts_again_when_a_message_arrives_or_is_read(
+    login, county, settings, django_capture_on_commit_callbacks
+):
+    """With the pages' copies kept, the bell is counted once per user, and again as soon as a message is
+    sent to them or read, not after its minute."""
+    settings.GRIDCHECK_LIST_ROWS_CACHE_S = 60
+    user = county.users["inspector_east"]
+    client = login("inspector_east")
+    assert _bell(client) is None
+    Message.objects.create(
+        channel=Channel.IN_APP, recipient_user=user, subject="直接写入", body="x", status=MessageStatus.SENT
+    )
+    assert _bell(client) is None  # kept: a row written without the service shows after its minute
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _in_app(user, "新工单")
+    assert _bell(client) == "2"
+    other = Client()
+    other.force_login(county.users["inspector_west"], backend="django.contrib.auth.backends.ModelBackend")
+    assert _bell(other) is None  # another user's bell is their own
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("notifications:inbox_message", args=[first.pk]))
+    assert _bell(client) == "1"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notifications:inbox_read_all"))
+    assert _bell(client) is None
