@@ -572,7 +572,9 @@ def history_entries(obj, limit: int = 50) -> list[dict]:
     )
     entries = []
     for i, record in enumerate(records[:limit]):
-        previous = records[i + 1] if i + 1 < len(records) else record.prev_record
+        # One more record than shown is read: the oldest shown has its previous one in hand, and a
+        # record without one read before it has none (it is the object's first).
+        previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(

@@ -95,3 +95,24 @@ def _kept_verbose_name(self):
 
 
 tables.columns.BoundColumn.verbose_name = property(_kept_verbose_name)
+
+
+_FIELDS: dict = {}
+_UNCACHED_GET_FIELD = tables_utils.Accessor.get_field
+
+
+def _kept_get_field(self, model):
+    """``Accessor.get_field`` (the model field an accessor ends on, following relations) kept per accessor
+    and model: django-tables2 asks it for every cell of a page (whether the field has choices to show by
+    their labels), and a model's fields do not change while the process runs."""
+    key = (str(self), model if isinstance(model, type) else type(model))
+    try:
+        return _FIELDS[key]
+    except KeyError:
+        field = _FIELDS[key] = _UNCACHED_GET_FIELD(self, model)
+        return field
+    except TypeError:  # a key that cannot be hashed
+        return _UNCACHED_GET_FIELD(self, model)
+
+
+tables_utils.Accessor.get_field = _kept_get_field
