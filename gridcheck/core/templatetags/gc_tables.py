@@ -130,6 +130,18 @@ def table_rows_tag(context, table):
     return html
 
 
+def _kept_render(key: str | None, nodelist, context):
+    """``nodelist`` rendered, or its markup kept under ``key`` (None: not kept) for the list rows' time."""
+    if key is not None:
+        html = cache.get(key)
+        if html is not None:
+            return html
+    html = nodelist.render(context)
+    if key is not None:
+        cache.set(key, str(html), lifetime(settings.GRIDCHECK_LIST_ROWS_CACHE_S))
+    return html
+
+
 class KeptWithRowsNode(template.Node):
     """``{% kept_with_rows table "part" %}...{% endkept_with_rows %}``: markup of a page drawn from the
     table's page of rows (the suspect list's phone cards) kept under the rows' key and ``part``."""
@@ -142,14 +154,7 @@ class KeptWithRowsNode(template.Node):
         # The part may show the query string itself (the table's sort links and pager).
         query = request.GET.urlencode() if request is not None else ""
         key = _rows_key(context, self.table.resolve(context), f"part:{self.part}|{query}")
-        if key is not None:
-            html = cache.get(key)
-            if html is not None:
-                return html
-        html = self.nodelist.render(context)
-        if key is not None:
-            cache.set(key, str(html), lifetime(settings.GRIDCHECK_LIST_ROWS_CACHE_S))
-        return html
+        return _kept_render(key, self.nodelist, context)
 
 
 @register.tag("kept_with_rows")
@@ -219,15 +224,7 @@ class KeptForScopeNode(template.Node):
         self.part, self.nodelist = part, nodelist
 
     def render(self, context):
-        key = _list_part_key(context, self.part)
-        if key is not None:
-            html = cache.get(key)
-            if html is not None:
-                return html
-        html = self.nodelist.render(context)
-        if key is not None:
-            cache.set(key, str(html), lifetime(settings.GRIDCHECK_LIST_ROWS_CACHE_S))
-        return html
+        return _kept_render(_list_part_key(context, self.part), self.nodelist, context)
 
 
 @register.tag("kept_for_scope")
