@@ -340,31 +340,39 @@ class MonthlyRun:
             supply = read_parquet(con, [str(stage / "area_supply_daily.parquet")])
             # the meter-days without the meters' area, line and station codes (three strings a row cost
             # the Parquet writer more than the rest of the row); the counts per area join them per meter
-            grid = vee_written = None
+            vee_written = None
             if con.name == "duckdb":  # one Arrow table from the kernel's threads, kept for what follows
-                days, keys = quality.validated_days(
-                    daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
+                n_days = (end - start).days + 1
+                combos = []
+
+                def per_part(keys):
+                    """In each kernel part's thread: its counts and its meters' monthly rows."""
+                    combo, table = _area_combos(keys)
+                    combos.append(table)
+                    ids = keys["meter_id"]
+
+                    def each(lo, hi, energy, code):
+                        rows = monthly_consumption_of_grid(
+                            ids.slice(lo, hi - lo), energy, start, feature_rules
+                        )
+                        return _count_part(combo[lo:hi], code, energy), rows
+
+                    return each
+
+                days, keys, parts = quality.validated_days(
+                    daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con, per_part=per_part
                 )
-                v = quality._table(con, days)
-                # written by Arrow's Parquet writer in a thread, while the counts and the monthly rows are
-                # made (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
+                # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
+                # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
                 writer = ThreadPoolExecutor(1)
                 vee_written = writer.submit(
                     _write_arrow, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
                 )
-                grid = _as_grid(days, keys.num_rows, (end - start).days + 1)
-            if grid is not None:  # every meter's days in order: the counts and the history in NumPy
-                mk, energy = grid
                 t0 = self._time("VEE", t0)
-                code = days["_code"].to_numpy().reshape(energy.shape)
-                counts = _quality_counts(code, keys, start, energy)
+                counts = _quality_counts([p[0] for p in parts], combos[0], start, n_days)
                 rows["quality"] = write_frame(con, quality._table(con, counts), stage / "quality.parquet")
-            elif con.name == "duckdb":
-                keys = quality._table(
-                    con,
-                    keys.select(_AREA_KEYS).append_column("_mk", pa.array(range(keys.num_rows), pa.int32())),
-                )
-                va = v.inner_join(keys, "_mk")
+                month_rows = [p[1] for p in parts]
+                del parts
             else:
                 vee = quality.validate_daily(
                     daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
@@ -374,7 +382,6 @@ class MonthlyRun:
                 quality.release_series(con)
                 v = read_parquet(con, [str(stage / "vee_daily.parquet")])
                 va = v.inner_join(meters.select("meter_id", *_AREA_KEYS), "meter_id")
-            if grid is None:
                 t0 = self._time("VEE", t0)
                 q = va.group_by([*_AREA_KEYS, "reading_date", "quality_code"]).aggregate(
                     readings=va.meter_id.count(), energy_kwh=va.energy_kwh.sum()
@@ -391,10 +398,10 @@ class MonthlyRun:
                 con, lineloss.monthly_line_loss(daily_loss), stage / "line_monthly.parquet"
             )
             t0 = self._time("daily and monthly loss", t0)
-            if grid is not None:
-                mm = monthly_consumption_of_grid(keys["meter_id"], grid[1], start, feature_rules)
-                mm = quality._table(con, mm)
-                del grid, mk, energy, days, code
+            if con.name == "duckdb":
+                empty = monthly_consumption_of_grid(pa.array([], pa.string()), np.zeros((0, 1)), start)
+                mm = quality._table(con, pa.concat_tables(month_rows) if month_rows else empty)
+                del days, month_rows
             else:
                 mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
             rows["meter_months"] = write_frame(con, mm, stage / "meter_months.parquet")
@@ -540,35 +547,48 @@ def _write_arrow(table: pa.Table, path: Path) -> int:
     return table.num_rows
 
 
-def _as_grid(days: pa.Table, n_meters: int, n_days: int):
-    """(meter keys, energy as ``n_meters x n_days``) when ``days`` holds every meter's days in order (the
-    kernel's layout, :func:`quality.validated_days`), else None."""
-    mk = days["_mk"].to_numpy()
-    if len(mk) != n_meters * n_days or not np.array_equal(
-        mk.reshape(n_meters, n_days), np.broadcast_to(np.arange(n_meters)[:, None], (n_meters, n_days))
-    ):
-        return None
-    energy = days["energy_kwh"].to_numpy(zero_copy_only=False).reshape(n_meters, n_days)
-    return mk, energy
-
-
-def _quality_counts(code, keys: pa.Table, start: dt.date, energy) -> pa.Table:
-    """Readings and energy per area, line, station, day and quality code (``quality.parquet``) from the
-    month's days in the kernel's layout (``code``: index in :data:`quality.CODE_ORDER`, and ``energy``,
-    both ``meters x days``): counted by NumPy over integer keys (the meters' code combinations), not
-    grouped by five text columns.  An energy sum with no energy in it is null, as SQL's."""
+def _area_combos(keys: pa.Table) -> tuple[np.ndarray, pd.DataFrame]:
+    """(each meter's area, line and station combination as an integer, the combinations in that
+    numbering) of the keyed meters (row = meter key)."""
     area = keys.select(_AREA_KEYS).to_pandas()
     combo = area.groupby(_AREA_KEYS, dropna=False, sort=False).ngroup().to_numpy()
-    combos = area.drop_duplicates()  # in the order of ngroup's numbers (first appearance)
-    n_meters, n_days = energy.shape
+    return combo, area.drop_duplicates()  # in the order of ngroup's numbers (first appearance)
+
+
+def _count_part(combo: np.ndarray, code: np.ndarray, energy: np.ndarray):
+    """The counts of :func:`_quality_counts` of one part of the meters (``combo``: their combinations;
+    ``code``, ``energy``: their days as matrices): the cells (combination x day x code) that have
+    readings, with their readings, energy total and readings with energy."""
+    n_days = energy.shape[1]
     n_codes = len(quality.CODE_ORDER)
-    key = (combo[:, None] * n_days + np.arange(n_days)[None, :]) * n_codes + code
-    key, e = key.ravel(), energy.ravel()
+    used, local = np.unique(combo, return_inverse=True)
+    key = ((local.reshape(-1, 1) * n_days + np.arange(n_days)) * n_codes + code).ravel()
+    e = energy.ravel()
     present = ~np.isnan(e)
-    size = len(combos) * n_days * n_codes
+    size = len(used) * n_days * n_codes
     readings = np.bincount(key, minlength=size)
     total = np.bincount(key, weights=np.where(present, e, 0.0), minlength=size)
     with_energy = np.bincount(key[present], minlength=size)
+    (cells,) = np.nonzero(readings)
+    c, rest = np.divmod(cells, n_days * n_codes)
+    return used[c] * (n_days * n_codes) + rest, readings[cells], total[cells], with_energy[cells]
+
+
+def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) -> pa.Table:
+    """Readings and energy per area, line, station, day and quality code (``quality.parquet``) from the
+    parts' counts (:func:`_count_part`, made in the kernel's threads): added by NumPy over integer keys
+    (the meters' code combinations), not grouped by five text columns.  An energy sum with no energy in
+    it is null, as SQL's."""
+    n_codes = len(quality.CODE_ORDER)
+    size = len(combos) * n_days * n_codes
+    key = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+
+    def added(i):
+        values = np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+        return np.bincount(key, weights=values, minlength=size)
+
+    readings = np.rint(added(1)).astype(np.int64)
+    total, with_energy = added(2), added(3)
     (cells,) = np.nonzero(readings)
     c, rest = np.divmod(cells, n_days * n_codes)
     d, q = np.divmod(rest, n_codes)

@@ -319,7 +319,7 @@ def test_validated_days_equal_validate_daily(county, runs):
         start, end = month_bounds(month)
         daily = store.table(con, "daily", [x for x in MONTHS if x <= month])
         supply = d.table(con, "area_supply_daily", [month])
-        days, keys = validated_days(daily, m, start, end, area_supply=supply, con=con)
+        days, keys, _ = validated_days(daily, m, start, end, area_supply=supply, con=con)
         got = days.drop(["_mk", "_code"]).to_pandas()
         assert keys["meter_id"].take(days["_mk"]).equals(days["meter_id"])
         want = validate_daily(daily, m, start, end, area_supply=supply, con=con)

@@ -57,7 +57,7 @@ def run(con, registers=None, energy=None, meter=None, days=None, area_supply=Non
     )
     out = con.execute(expr.order_by("reading_date")).reset_index(drop=True)
     # the monthly run's DuckDB path (the codes in NumPy from the kernel's output) gives the same days
-    days, _ = validated_days(
+    days, _, _ = validated_days(
         ibis.memtable(frame),
         ibis.memtable(meter if meter is not None else meters()),
         days[0] if days else D0 + dt.timedelta(days=1),
