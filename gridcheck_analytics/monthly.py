@@ -12,6 +12,8 @@ Layout (beside the raw frames of :class:`~gridcheck_analytics.store.MeterStore`)
     <data_dir>/derived/<YYYY-MM>/vee_daily.parquet      validated daily energy per meter-day (meter_id,
                                                         reading_date, energy_kwh, quality_code)
     <data_dir>/derived/<YYYY-MM>/meter_months.parquet   per meter: the month's aggregates (the history)
+    <data_dir>/derived/<YYYY-MM>/loss_corr.parquet      per meter: the correlation of its daily energy
+                                                        with its area's daily loss (a feature)
     <data_dir>/derived/<YYYY-MM>/area_supply_daily.parquet, area_daily.parquet, area_monthly.parquet,
                                  line_monthly.parquet, quality.parquet    (loss, reading counts)
     <data_dir>/derived/<YYYY-MM>/features.parquet       the month's customer-month features
@@ -59,6 +61,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect, read_parquet
@@ -66,8 +69,8 @@ from gridcheck_analytics.schema import QualityCode
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
 #: Version of the derived frames' definitions: a month computed by another version is recomputed
-#: (2: ``vee_daily`` without the area, line and station codes).
-VERSION = 2
+#: (2: ``vee_daily`` without the area, line and station codes; 3: the base's ``loss_corr``).
+VERSION = 3
 DERIVED = "derived"
 MANIFEST = "manifest.json"
 #: Frames of a month's base (VEE and what is computed from its validated days).
@@ -79,6 +82,7 @@ BASE_FRAMES = (
     "area_monthly",
     "line_monthly",
     "quality",
+    "loss_corr",
 )
 #: Meters per bucket of the features' first stage in a month's run (one month, its history from the
 #: stored monthly rows): at 1,000,000 meters one bucket peaks at 1.4 GB and costs 1.3 s less CPU than
@@ -303,7 +307,7 @@ class MonthlyRun:
     def _compute_base(self, month: str) -> None:
         """VEE of the month once, and what is computed from its validated days; renamed into place."""
         from gridcheck_analytics.features import monthly_consumption
-        from gridcheck_analytics.features.meter_months import monthly_consumption_of_grid
+        from gridcheck_analytics.features.meter_months import _loss_correlation, monthly_consumption_of_grid
 
         con, meters = self.con, self.meters
         vee_rules, feature_rules = self._rules(month)
@@ -397,6 +401,12 @@ class MonthlyRun:
             rows["line_monthly"] = write_frame(
                 con, lineloss.monthly_line_loss(daily_loss), stage / "line_monthly.parquet"
             )
+            if con.name == "duckdb":  # from the month's matrix of days, while it is in memory
+                corr = _loss_corr_of_grid(days, keys, con.to_pyarrow(daily_loss), start, n_days)
+                corr = quality._table(con, corr)
+            else:
+                corr = _loss_correlation(daily_loss, v, meters, start, end)
+            rows["loss_corr"] = write_frame(con, corr, stage / "loss_corr.parquet")
             t0 = self._time("daily and monthly loss", t0)
             if con.name == "duckdb":
                 empty = monthly_consumption_of_grid(pa.array([], pa.string()), np.zeros((0, 1)), start)
@@ -503,6 +513,7 @@ class MonthlyRun:
             monthly=monthly,
             event_energy=event_energy,
             meters_per_bucket=MONTH_METERS_PER_BUCKET,
+            loss_corr=d.table(con, "loss_corr", [month]),
         )
         fingerprint = self.features_print(month)
         tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
@@ -605,6 +616,38 @@ def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) ->
             ),
         }
     )
+
+
+def _loss_corr_of_grid(days: pa.Table, keys: pa.Table, area_daily: pa.Table, start: dt.date, n_days: int):
+    """The month's ``loss_corr`` (:func:`features.meter_months.loss_correlation_of_grid`) from its days in
+    the kernel's layout (every meter's days in order) and the month's ``area_daily``, in threads over
+    slices of the meters."""
+    from gridcheck_analytics.features.meter_months import loss_correlation_of_grid
+
+    n = keys.num_rows
+    energy = days["energy_kwh"].to_numpy(zero_copy_only=False).reshape(n, n_days)
+    areas = keys["area_code"].combine_chunks().dictionary_encode()
+    area_of_meter = areas.indices.fill_null(len(areas.dictionary)).to_numpy(zero_copy_only=False)
+    loss = np.full((len(areas.dictionary) + 1, n_days), np.nan)  # the last row: no area
+    index = pc.index_in(area_daily["area_code"], value_set=areas.dictionary)
+    day = area_daily["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False)
+    day = day - np.int32((start - dt.date(1970, 1, 1)).days)
+    known = index.is_valid().to_numpy(zero_copy_only=False) & (day >= 0) & (day < n_days)
+    a = index.to_numpy(zero_copy_only=False)[known].astype(np.int64)
+    loss[a, day[known]] = area_daily["loss_kwh"].to_numpy(zero_copy_only=False).astype(np.float64)[known]
+    ids = keys["meter_id"]
+    step = 1 << 16
+
+    def part(lo):
+        hi = min(lo + step, n)
+        return loss_correlation_of_grid(
+            ids.slice(lo, hi - lo), energy[lo:hi], loss[area_of_meter[lo:hi]], start
+        )
+
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
+        parts = list(pool.map(part, range(0, n, step)))
+    empty = np.zeros((0, n_days))
+    return pa.concat_tables(parts) if parts else loss_correlation_of_grid(ids, empty, empty, start)
 
 
 def sales_from_quality(q):

@@ -76,6 +76,7 @@ def customer_month_features(
     meters_per_bucket: int | None = None,
     monthly=None,
     event_energy=None,
+    loss_corr=None,
 ):
     """Features per customer meter and month, for the months of ``start``..``end``.
 
@@ -120,6 +121,10 @@ def customer_month_features(
         The daily energy the pre-event means read (the days before theft-type events, up to
         :attr:`FeatureRules.event_lookback_days` + :attr:`FeatureRules.pre_event_days` before the end);
         default ``energy``.
+    loss_corr : ibis.Table, optional
+        Each meter's correlation with its area's daily loss per month (``meter_id, month, loss_corr``),
+        where it is stored (each month's base in the monthly run): read instead of computed from
+        ``energy`` and ``area_loss``.
 
     Returns
     -------
@@ -150,6 +155,7 @@ def customer_month_features(
             area_loss=area_loss,
             rules=rules,
             monthly=_in_range(monthly, bounds),
+            loss_corr=_in_range(loss_corr, bounds),
         )
 
     def pre_event(bounds=None):

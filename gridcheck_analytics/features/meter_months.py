@@ -365,6 +365,44 @@ def _loss_correlation(area_loss, energy, meters_attr, first_day: dt.date, last_d
     )
 
 
+def loss_correlation_of_grid(meter_ids, energy, loss, first_day: dt.date) -> pa.Table:
+    """:func:`_loss_correlation` of one month from its days as matrices, in NumPy: an Arrow table.
+
+    ``energy`` is ``len(meter_ids) x days`` (the month's days from ``first_day``; NaN where absent) and
+    ``loss`` the same shape: each meter's area's daily loss (NaN where the area has none or the meter no
+    area).  A meter with a day that has both gets a row: its population correlation over those days,
+    null under 7 of them; NaN where either series is constant (DuckDB's ``corr``: a standard deviation
+    of zero).  The same rows and the same values up to the order of the additions.
+    """
+    pair = ~np.isnan(energy) & ~np.isnan(loss)
+    n = pair.sum(axis=1)
+    rows = n > 0
+    pair, n = pair[rows], n[rows]
+    x, y = energy[rows], loss[rows]
+    mean_x = np.where(pair, x, 0.0).sum(axis=1) / n
+    mean_y = np.where(pair, y, 0.0).sum(axis=1) / n
+    dx = np.where(pair, x - mean_x[:, None], 0.0)
+    dy = np.where(pair, y - mean_y[:, None], 0.0)
+    cov = (dx * dy).sum(axis=1) / n
+
+    def std(values, d):
+        """Zero where the values are all equal or only one (as DuckDB's running sums give exactly)."""
+        same = np.where(pair, values, -np.inf).max(axis=1) == np.where(pair, values, np.inf).min(axis=1)
+        return np.where(same | (n < 2), 0.0, np.sqrt((d * d).sum(axis=1) / n))
+
+    scale = std(x, dx) * std(y, dy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.where(scale == 0, np.nan, cov / np.where(scale == 0, 1.0, scale))
+    count = int(rows.sum())
+    return pa.table(
+        {
+            "meter_id": meter_ids.filter(pa.array(rows)),
+            "month": pa.array(np.full(count, first_day.year * 100 + first_day.month), pa.int64()),
+            "loss_corr": pa.array(corr, pa.float64(), mask=n < 7),
+        }
+    )
+
+
 def month_range(start: dt.date, end: dt.date):
     """(first YYYYMM, last YYYYMM, first day of the first month, last day of the last month, months table)."""
     months = pd.period_range(start, end, freq="M")
@@ -380,7 +418,9 @@ def month_range(start: dt.date, end: dt.date):
     return int(months[0].strftime("%Y%m")), int(months[-1].strftime("%Y%m")), first_day, last_day, months_tbl
 
 
-def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: FeatureRules, monthly=None):
+def meter_months(
+    energy, attrs, start, end, *, curves, area_loss, rules: FeatureRules, monthly=None, loss_corr=None
+):
     """First stage: the features of each (meter, month) of ``start``..``end`` from the meter's daily rows.
 
     Level, spread, history, curves and the correlation with the area loss; nothing that needs other
@@ -390,6 +430,10 @@ def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: Feature
     ``monthly``: the :func:`monthly_consumption` rows of the history months and of ``start``..``end``,
     when they are stored already (the incremental monthly run): the history then comes from them, and
     ``energy`` needs only the days of ``start``..``end`` (for the loss correlation).
+
+    ``loss_corr``: the loss correlation (``meter_id, month, loss_corr``, as :func:`_loss_correlation`
+    gives it) where it is stored already (each month's base); ``energy`` and ``area_loss`` are then not
+    read for it.
     """
     first, last, first_day, last_day, _ = month_range(start, end)
     if monthly is None:
@@ -419,8 +463,13 @@ def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: Feature
         mon = mon.left_join(cf, ["meter_id", "month"]).select(mon, cf.night_share, cf.low_voltage_share)
     else:
         mon = mon.mutate(night_share=NULL_FLOAT, low_voltage_share=NULL_FLOAT)
-    if area_loss is not None:
-        corr = _loss_correlation(area_loss, energy, attrs, first_day, last_day)
+    if loss_corr is not None or area_loss is not None:
+        if loss_corr is not None:
+            corr = loss_corr.filter(loss_corr.month.between(first, last)).select(
+                "meter_id", "month", "loss_corr"
+            )
+        else:
+            corr = _loss_correlation(area_loss, energy, attrs, first_day, last_day)
         mon = mon.left_join(corr, ["meter_id", "month"]).select(mon, corr.loss_corr)
     else:
         mon = mon.mutate(loss_corr=NULL_FLOAT)

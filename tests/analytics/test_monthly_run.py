@@ -16,6 +16,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from gridcheck_analytics.backends import connect
@@ -88,6 +89,7 @@ KEYS = {
     "area_monthly": ["area_code", "month"],
     "line_monthly": ["line_code", "station_code", "month"],
     "quality": ["area_code", "reading_date", "quality_code"],
+    "loss_corr": ["meter_id", "month"],
     "features": ["meter_id", "month"],
 }
 
@@ -351,3 +353,77 @@ def test_the_monthly_rows_of_the_grid_equal_monthly_consumption(county, runs):
         assert want["weekend_mean_kwh"].notna().all() and want["std_kwh"].gt(0).any()
         zero_days += int(want["zero_days"].sum())
     assert zero_days > 0
+
+
+def test_the_loss_correlation_of_the_grid_equals_the_sql_definition(county, runs):
+    """``loss_corr`` in NumPy from the month's days as a matrix (the DuckDB base) equals the SQL
+    definition (``features.meter_months._loss_correlation``, as on Spark) every month of the county, and
+    on made-up days: a constant series (NaN, as DuckDB's ``corr`` of a zero deviation), fewer than 7 days
+    (null), a meter without an area or whose area has no loss (no row)."""
+    from gridcheck_analytics.features.meter_months import _loss_correlation, loss_correlation_of_grid
+
+    meters, store = county
+    con = connect("duckdb")
+    d = DerivedStore(store)
+    m = ibis.memtable(meters)
+    area_of = dict(zip(meters["meter_id"], meters["area_code"], strict=True))
+
+    def both(days: pd.DataFrame, area_daily: pd.DataFrame, month: str):
+        start, end = month_bounds(month)
+        want = con.to_pyarrow(
+            _loss_correlation(ibis.memtable(area_daily), ibis.memtable(days), m, start, end)
+        )
+        grid = days.pivot(index="meter_id", columns="reading_date", values="energy_kwh")
+        grid = grid.reindex(columns=pd.date_range(start, end).date)
+        loss = area_daily.pivot(index="area_code", columns="reading_date", values="loss_kwh")
+        loss = loss.reindex(columns=grid.columns)
+        loss = loss.reindex([area_of.get(i) for i in grid.index]).to_numpy(float)
+        ids = pa.array(grid.index.to_numpy(object), pa.string())
+        got = loss_correlation_of_grid(ids, grid.to_numpy(float), loss, start)
+        frames_equal(want.to_pandas(), got.to_pandas(), ["meter_id", "month"], f"loss correlation {month}")
+
+        def null_and_nan(t):  # which meters have a null, which a NaN (DuckDB keeps them apart)
+            c = t["loss_corr"]
+            ids = t["meter_id"].to_pylist()
+            nan = pc.fill_null(pc.is_nan(c), False).to_pylist()
+            return {i for i, v in zip(ids, c.is_null().to_pylist(), strict=True) if v}, {
+                i for i, v in zip(ids, nan, strict=True) if v
+            }
+
+        assert null_and_nan(want) == null_and_nan(got)
+        return want.to_pandas(), null_and_nan(want)
+
+    for month in MONTHS:
+        days = con.execute(d.table(con, "vee_daily", [month]))
+        days["reading_date"] = days["reading_date"].dt.date
+        area_daily = con.execute(d.table(con, "area_daily", [month]))
+        area_daily["reading_date"] = area_daily["reading_date"].dt.date
+        want, _ = both(days, area_daily, month)
+        assert want["loss_corr"].notna().sum() > 10
+
+    # made-up days: four meters of the county's first area, one of an area with no loss rows
+    ids = meters["meter_id"].tolist()
+    first_area = meters["area_code"].iloc[0]
+    same = [i for i in ids if area_of[i] == first_area][:4]
+    other = next(i for i in ids if area_of[i] != first_area)
+    dates = pd.date_range("2025-06-01", "2025-06-30").date
+    rng = np.random.default_rng(3)
+    rows = []
+    for k, meter in enumerate([*same, other]):
+        for j, day in enumerate(dates):
+            energy = {0: 5.0, 1: rng.uniform(1, 9), 2: rng.uniform(1, 9) if j < 6 else np.nan}.get(k, j * 0.5)
+            rows.append((meter, day, energy))
+    days = pd.DataFrame(rows, columns=["meter_id", "reading_date", "energy_kwh"])
+    area_daily = pd.DataFrame(
+        {
+            "area_code": first_area,
+            "reading_date": dates,
+            "supply_kwh": 100.0,
+            "loss_kwh": [np.nan if j % 5 == 0 else 10.0 + np.sin(j) for j in range(len(dates))],
+        }
+    )
+    want, (null, nan) = both(days, area_daily, "2025-06")
+    want = want.set_index("meter_id")["loss_corr"]
+    assert other not in want.index  # its area has no loss
+    assert nan == {same[0]} and null == {same[2]}  # constant: NaN; 6 days (5 with loss): null
+    assert want[[same[1], same[3]]].abs().gt(0).all()
