@@ -374,23 +374,33 @@ def loss_correlation_of_grid(meter_ids, energy, loss, first_day: dt.date) -> pa.
     null under 7 of them; NaN where either series is constant (DuckDB's ``corr``: a standard deviation
     of zero).  The same rows and the same values up to the order of the additions.
     """
-    pair = ~np.isnan(energy) & ~np.isnan(loss)
-    n = pair.sum(axis=1)
+    bad = np.isnan(energy) | np.isnan(loss)  # not a pair of the correlation
+    n = bad.shape[1] - np.count_nonzero(bad, axis=1)
     rows = n > 0
-    pair, n = pair[rows], n[rows]
-    x, y = energy[rows], loss[rows]
-    mean_x = np.where(pair, x, 0.0).sum(axis=1) / n
-    mean_y = np.where(pair, y, 0.0).sum(axis=1) / n
-    dx = np.where(pair, x - mean_x[:, None], 0.0)
-    dy = np.where(pair, y - mean_y[:, None], 0.0)
-    cov = (dx * dy).sum(axis=1) / n
+    if not rows.all():
+        energy, loss, bad, n = energy[rows], loss[rows], bad[rows], n[rows]
 
-    def std(values, d):
-        """Zero where the values are all equal or only one (as DuckDB's running sums give exactly)."""
-        same = np.where(pair, values, -np.inf).max(axis=1) == np.where(pair, values, np.inf).min(axis=1)
-        return np.where(same | (n < 2), 0.0, np.sqrt((d * d).sum(axis=1) / n))
+    def deviations(values):
+        """(the deviations from the mean over the pairs, 0 elsewhere; their sum of squares; whether the
+        values are all equal, as DuckDB's running sums of a constant give a deviation of exactly 0)."""
+        d = np.where(bad, 0.0, values)
+        mean = d.sum(axis=1) / n
+        d -= mean[:, None]
+        np.putmask(d, bad, 0.0)
+        squares = np.einsum("ij,ij->i", d, d)
+        # a constant's two-pass sum of squares is a rounding error (n**3 * eps**2 * mean**2 at most):
+        # the rows under a far larger bound are checked exactly
+        (maybe,) = np.nonzero(squares <= 1e-24 * n * mean * mean)
+        same = np.zeros(len(n), dtype=bool)
+        for i in maybe:
+            v = values[i][~bad[i]]
+            same[i] = v.max() == v.min()
+        return d, squares, same | (n < 2)
 
-    scale = std(x, dx) * std(y, dy)
+    dx, sx, same_x = deviations(energy)
+    dy, sy, same_y = deviations(loss)
+    cov = np.einsum("ij,ij->i", dx, dy) / n
+    scale = np.where(same_x, 0.0, np.sqrt(sx / n)) * np.where(same_y, 0.0, np.sqrt(sy / n))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.where(scale == 0, np.nan, cov / np.where(scale == 0, 1.0, scale))
     count = int(rows.sum())
