@@ -156,9 +156,8 @@ def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters:
     day = (d.reading_date.epoch_days() - (first - EPOCH).days).cast("int64")
     d = d.select(*[column for _, column in _INPUT_COLUMNS], _cell=d._mk.cast("int64") * n_days + day)
     grids: dict = {name: None for name, _ in _INPUT_COLUMNS}
-    for batch in con._to_duckdb_relation(d).to_arrow_reader(1 << 20):
-        if not batch.num_rows:
-            continue
+
+    def scatter(batch):
         cell = batch.column("_cell").to_numpy()
         for name, column in _INPUT_COLUMNS:
             values = batch.column(column)
@@ -167,6 +166,18 @@ def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters:
             if grids[name] is None:
                 grids[name] = np.full((n_meters, n_days), np.nan)
             grids[name].ravel()[cell] = _as_float(values)
+
+    # one thread scatters the batches, in their order, while DuckDB makes the next ones (at most two
+    # waiting: the memory of a few batches)
+    pending = []
+    with ThreadPoolExecutor(1) as pool:
+        for batch in con._to_duckdb_relation(d).to_arrow_reader(1 << 20):
+            if batch.num_rows:
+                pending.append(pool.submit(scatter, batch))
+            while len(pending) > 2:
+                pending.pop(0).result()
+        for job in pending:
+            job.result()
     return grids
 
 

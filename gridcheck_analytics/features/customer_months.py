@@ -166,7 +166,11 @@ def customer_month_features(
         pre = pre_event() if events is not None else None
         return with_peers(first_stage(), attrs, months_tbl, pre_event=pre, **second)
     name = f"{TEMP_PREFIX}{uuid.uuid4().hex}"
-    ranges = meter_id_ranges(con, attrs, meters_per_bucket or METERS_PER_BUCKET) or [None]
+    per_bucket = meters_per_bucket or METERS_PER_BUCKET
+    # one bucket: no ranges (1.4 s at 1,000,000 meters to find them, and a text filter on every input);
+    # the rows of meters outside the archive drop out at the join with its attributes either way
+    one = int(con.execute(attrs.count())) <= per_bucket
+    ranges = [None] if one else meter_id_ranges(con, attrs, per_bucket) or [None]
     with _no_partitioned_execution(con):
         for i, bounds in enumerate(ranges):
             _append(con, name, first_stage(bounds), first=i == 0)
