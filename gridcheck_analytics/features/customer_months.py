@@ -6,10 +6,18 @@ import contextlib
 import datetime as dt
 import uuid
 
+import ibis
 import ibis.expr.operations as ops
 
 from gridcheck_analytics.features.definitions import FEATURES, FeatureRules
-from gridcheck_analytics.features.meter_months import meter_months, month_range, pre_event_means
+from gridcheck_analytics.features.meter_months import (
+    YEAR_BACK,
+    history_depth,
+    history_of_one_month,
+    meter_months,
+    month_range,
+    pre_event_means,
+)
 from gridcheck_analytics.features.peers import meter_attributes, with_peers
 from gridcheck_analytics.store import meter_id_ranges
 
@@ -144,6 +152,7 @@ def customer_month_features(
     months_tbl = month_range(start, end)[4]
 
     daily_for_events = energy if event_energy is None else event_energy
+    history = None  # the history rows made beforehand (one month on DuckDB), else from ``monthly``
 
     def first_stage(bounds=None):
         return meter_months(
@@ -156,6 +165,7 @@ def customer_month_features(
             rules=rules,
             monthly=_in_range(monthly, bounds),
             loss_corr=_in_range(loss_corr, bounds),
+            history=_in_range(history, bounds),
         )
 
     def pre_event(bounds=None):
@@ -171,6 +181,7 @@ def customer_month_features(
     # the rows of meters outside the archive drop out at the join with its attributes either way
     one = int(con.execute(attrs.count())) <= per_bucket
     ranges = [None] if one else meter_id_ranges(con, attrs, per_bucket) or [None]
+    history = _history_in_numpy(con, monthly, start, end, rules) if one and monthly is not None else None
     with _no_partitioned_execution(con):
         for i, bounds in enumerate(ranges):
             _append(con, name, first_stage(bounds), first=i == 0)
@@ -178,6 +189,19 @@ def customer_month_features(
                 _append(con, f"{name}_pre", pre_event(bounds), first=i == 0)
     pre = con.table(f"{name}_pre") if events is not None else None
     return with_peers(con.table(name), attrs, months_tbl, pre_event=pre, **second)
+
+
+def _history_in_numpy(con, monthly, start: dt.date, end: dt.date, rules: FeatureRules):
+    """The history rows of one month (:func:`meter_months.history_of_one_month`) as an in-memory table,
+    from the stored monthly rows it reads; None for a span of months (or where the NumPy way declines)."""
+    first, last = month_range(start, end)[:2]
+    if first != last:
+        return None
+    index = (first // 100) * 12 + first % 100 - 1
+    offsets = sorted({*range(history_depth(rules) + 1), YEAR_BACK})
+    rows = con.to_pyarrow(monthly.filter(monthly.month_index.isin([index - j for j in offsets])))
+    history = history_of_one_month(rows, index, rules)
+    return None if history is None else ibis.memtable(history)
 
 
 def _append(con, name, part, *, first: bool) -> None:

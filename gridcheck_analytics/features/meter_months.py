@@ -12,6 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gridcheck_analytics.features.definitions import FEATURES, THEFT_EVENT_METHODS, FeatureRules
 from gridcheck_analytics.features.expressions import (
@@ -287,6 +288,90 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     return mon.drop("_here", *[f"_p{j}" for j in offsets if j], *[f"_y{j}" for j in offsets if j])
 
 
+def history_of_one_month(rows: pa.Table, month_index: int, rules: FeatureRules) -> pa.Table | None:
+    """:func:`_history_of_months` of one month in NumPy, from the monthly rows it reads as Arrow (those
+    of the month and of its :func:`history_depth` months before and the same month a year before): an
+    Arrow table of the same columns and values (the same sums in the same order).
+
+    Each month's rows are placed by their meter's row in the month itself (one hash lookup of the ids,
+    not a grouping of every row by its text id).  None where the month has a meter twice (the SQL's
+    ``max`` per group would then decide), or a mean is missing: the caller takes the SQL.
+    """
+    h, t = rules.history_months, rules.trend_months - 1
+    depth = history_depth(rules)
+    index = rows["month_index"].to_numpy(zero_copy_only=False)
+    here = rows.filter(pa.array(index == month_index))
+    ids = here["meter_id"]
+    if ids.null_count:
+        return None
+    n = len(ids)
+    back = month_index - index
+    of_row = pc.index_in(rows["meter_id"], value_set=ids.combine_chunks() if n else pa.array([], pa.string()))
+    known = of_row.is_valid().to_numpy(zero_copy_only=False)
+    meter = of_row.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    mean = rows["mean_kwh"].to_numpy(zero_copy_only=False).astype(np.float64)
+    if np.isnan(mean).any():
+        return None
+    p, y = {}, {}
+    for j in sorted({*range(depth + 1), YEAR_BACK}):
+        at = known & (back == j)
+        if len(np.unique(meter[at])) != int(at.sum()):
+            return None  # a meter twice in a month
+        p[j], y[j] = np.zeros(n), np.full(n, np.nan)
+        p[j][meter[at]] = 1.0
+        y[j][meter[at]] = mean[at]
+    present = [np.where(p[j] == 1.0, y[j], 0.0) for j in range(depth + 1)]
+
+    def total(first, terms):
+        out = first
+        for term in terms:
+            out = out + term
+        return out
+
+    # the sums of _mean_and_trend, term by term in its order (x[k] = -k, weight(k) = p[k])
+    hist_n = total(0.0, [p[k] for k in range(1, h + 1)])
+    hist_sum = total(0.0, [present[k] * p[k] for k in range(1, h + 1)])
+    count = total(1.0, [p[k] for k in range(1, t + 1)])
+    sx = total(0.0, [float(-k) * p[k] for k in range(1, t + 1)])
+    sy = total(present[0], [present[k] * p[k] for k in range(1, t + 1)])
+    sxy = total(0.0, [float(-k) * present[k] * p[k] for k in range(1, t + 1)])
+    sxx = total(0.0, [float(-k) * float(-k) * p[k] for k in range(1, t + 1)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denom = count * sxx - sx * sx
+        slope = np.where((count >= 3) & (denom > 0), (count * sxy - sx * sy) / denom, np.nan)
+        hist_mean = np.where(hist_n > 0, hist_sum / hist_n, np.nan)
+        level = sy / count
+        trend = np.where(level != 0, slope / level, np.nan)
+        steps = [
+            np.where((p[j] == 1.0) & (p[j + 1] == 1.0) & (y[j + 1] != 0), y[j] / y[j + 1], np.nan)
+            for j in range(h)
+        ]
+        ratio_to_own = np.where(hist_mean != 0, y[0] / hist_mean, np.nan)
+    least = steps[0]
+    for step in steps[1:]:
+        least = np.fmin(least, step)  # LEAST skips nulls
+
+    def column(values):
+        return pa.array(values, pa.float64(), from_pandas=True)
+
+    own = [c for c in here.column_names if c not in ("meter_id", "month", "month_index")]
+    return pa.table(
+        {
+            "meter_id": ids,
+            "month_index": here["month_index"],
+            **{c: here[c] for c in own},
+            "month": pa.array(np.full(n, (month_index // 12) * 100 + month_index % 12 + 1), pa.int64()),
+            "hist_mean_kwh": column(hist_mean),
+            "prev_mean_kwh": column(np.where(p[1] == 1.0, y[1], np.nan)),
+            "change_ratio": column(steps[0]),
+            "min_change_ratio": column(least),
+            "trend_per_month": column(trend),
+            "last_year_mean_kwh": column(np.where(p[YEAR_BACK] == 1.0, y[YEAR_BACK], np.nan)),
+            "ratio_to_own": column(ratio_to_own),
+        }
+    )
+
+
 def theft_events(events):
     ev = events.mutate(event_date=events.timestamp.date())
     return ev.filter(ev.event_code.isin(list(THEFT_EVENT_METHODS))).select(
@@ -429,7 +514,17 @@ def month_range(start: dt.date, end: dt.date):
 
 
 def meter_months(
-    energy, attrs, start, end, *, curves, area_loss, rules: FeatureRules, monthly=None, loss_corr=None
+    energy,
+    attrs,
+    start,
+    end,
+    *,
+    curves,
+    area_loss,
+    rules: FeatureRules,
+    monthly=None,
+    loss_corr=None,
+    history=None,
 ):
     """First stage: the features of each (meter, month) of ``start``..``end`` from the meter's daily rows.
 
@@ -443,13 +538,14 @@ def meter_months(
 
     ``loss_corr``: the loss correlation (``meter_id, month, loss_corr``, as :func:`_loss_correlation`
     gives it) where it is stored already (each month's base); ``energy`` and ``area_loss`` are then not
-    read for it.
+    read for it.  ``history``: the history rows of ``start``..``end`` (:func:`_history` of ``monthly``)
+    where they are made already (:func:`history_of_one_month`).
     """
     first, last, first_day, last_day, _ = month_range(start, end)
     if monthly is None:
         monthly = monthly_consumption(energy, rules)
     first_index, last_index = (first // 100) * 12 + first % 100 - 1, (last // 100) * 12 + last % 100 - 1
-    mon = _history(monthly, first_index, last_index, rules)
+    mon = history if history is not None else _history(monthly, first_index, last_index, rules)
     mon = mon.select(
         "meter_id",
         "month",
