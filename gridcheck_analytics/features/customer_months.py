@@ -198,9 +198,11 @@ def _history_in_numpy(con, monthly, start: dt.date, end: dt.date, rules: Feature
     if first != last:
         return None
     index = (first // 100) * 12 + first % 100 - 1
-    offsets = sorted({*range(history_depth(rules) + 1), YEAR_BACK})
-    rows = con.to_pyarrow(monthly.filter(monthly.month_index.isin([index - j for j in offsets])))
-    history = history_of_one_month(rows, index, rules)
+    offsets = sorted({*range(1, history_depth(rules) + 1), YEAR_BACK})
+    here = con.to_pyarrow(monthly.filter(monthly.month_index == index))
+    back = monthly.filter(monthly.month_index.isin([index - j for j in offsets]))
+    back = con.to_pyarrow(back.select("meter_id", "month_index", "mean_kwh"))
+    history = history_of_one_month(here, back, index, rules)
     return None if history is None else ibis.memtable(history)
 
 

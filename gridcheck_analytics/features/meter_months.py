@@ -288,37 +288,43 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     return mon.drop("_here", *[f"_p{j}" for j in offsets if j], *[f"_y{j}" for j in offsets if j])
 
 
-def history_of_one_month(rows: pa.Table, month_index: int, rules: FeatureRules) -> pa.Table | None:
-    """:func:`_history_of_months` of one month in NumPy, from the monthly rows it reads as Arrow (those
-    of the month and of its :func:`history_depth` months before and the same month a year before): an
-    Arrow table of the same columns and values (the same sums in the same order).
+def history_of_one_month(here: pa.Table, back: pa.Table, month_index: int, rules: FeatureRules):
+    """:func:`_history_of_months` of one month in NumPy, from its monthly rows as Arrow (``here``: the
+    month's, every column; ``back``: ``meter_id, month_index, mean_kwh`` of its :func:`history_depth`
+    months before and of the same month a year before): an Arrow table of the same columns and values
+    (the same sums in the same order).
 
-    Each month's rows are placed by their meter's row in the month itself (one hash lookup of the ids,
-    not a grouping of every row by its text id).  None where the month has a meter twice (the SQL's
-    ``max`` per group would then decide), or a mean is missing: the caller takes the SQL.
+    The earlier months' means are placed by their meter's row in the month (one hash lookup of the
+    ids, not a grouping of every row by its text id).  None where a month has a meter twice (the SQL's
+    ``max`` per group would then decide) or a mean is missing: the caller takes the SQL.
     """
     h, t = rules.history_months, rules.trend_months - 1
     depth = history_depth(rules)
-    index = rows["month_index"].to_numpy(zero_copy_only=False)
-    here = rows.filter(pa.array(index == month_index))
     ids = here["meter_id"]
-    if ids.null_count:
-        return None
     n = len(ids)
-    back = month_index - index
-    of_row = pc.index_in(rows["meter_id"], value_set=ids.combine_chunks() if n else pa.array([], pa.string()))
-    known = of_row.is_valid().to_numpy(zero_copy_only=False)
-    meter = of_row.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    mean = rows["mean_kwh"].to_numpy(zero_copy_only=False).astype(np.float64)
-    if np.isnan(mean).any():
+    index = np.concatenate(
+        [
+            np.full(n, month_index, dtype=np.int64),
+            back["month_index"].to_numpy(zero_copy_only=False).astype(np.int64),
+        ]
+    )
+    mean = np.concatenate([_as_float(here["mean_kwh"]), _as_float(back["mean_kwh"])])
+    if ids.null_count or np.isnan(mean).any():
         return None
+    value_set = ids.combine_chunks() if n else pa.array([], pa.string())
+    of_back = pc.index_in(back["meter_id"], value_set=value_set)
+    meter = np.concatenate(
+        [np.arange(n, dtype=np.int64), of_back.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)]
+    )
+    known = meter >= 0
+    steps_back = month_index - index
     p, y = {}, {}
     for j in sorted({*range(depth + 1), YEAR_BACK}):
-        at = known & (back == j)
-        if len(np.unique(meter[at])) != int(at.sum()):
-            return None  # a meter twice in a month
+        at = known & (steps_back == j)
         p[j], y[j] = np.zeros(n), np.full(n, np.nan)
         p[j][meter[at]] = 1.0
+        if p[j].sum() != at.sum():
+            return None  # a meter twice in a month
         y[j][meter[at]] = mean[at]
     present = [np.where(p[j] == 1.0, y[j], 0.0) for j in range(depth + 1)]
 
@@ -370,6 +376,10 @@ def history_of_one_month(rows: pa.Table, month_index: int, rules: FeatureRules) 
             "ratio_to_own": column(ratio_to_own),
         }
     )
+
+
+def _as_float(column) -> np.ndarray:
+    return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
 
 
 def theft_events(events):

@@ -6,6 +6,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from numpy.testing import assert_allclose
 
@@ -357,7 +358,11 @@ def test_the_history_of_one_month_in_numpy_equals_the_aggregation(con):
     checked = {"last_year_mean_kwh": 0, "trend_per_month": 0, "min_change_ratio": 0}
     for index in indices:
         want = con.to_pyarrow(_history_of_months(ibis.memtable(monthly), index, index, FEATURES))
-        got = history_of_one_month(monthly, index, FEATURES)
+        here = monthly.filter(pc.equal(monthly["month_index"], index))
+        back = monthly.filter(pc.not_equal(monthly["month_index"], index))
+        got = history_of_one_month(
+            here, back.select(["meter_id", "month_index", "mean_kwh"]), index, FEATURES
+        )
         assert got.column_names == want.column_names
         got = got.to_pandas().sort_values("meter_id").reset_index(drop=True)
         want = want.to_pandas().sort_values("meter_id").reset_index(drop=True)
@@ -365,5 +370,9 @@ def test_the_history_of_one_month_in_numpy_equals_the_aggregation(con):
         for column in checked:
             checked[column] += int(want[column].notna().sum())
     assert all(checked.values()), checked
-    twice = pa.concat_tables([monthly, monthly.slice(0, 1)])
-    assert history_of_one_month(twice, monthly["month_index"][0].as_py(), FEATURES) is None
+    index = indices[-1]
+    back = monthly.filter(pc.equal(monthly["month_index"], index - 1))
+    back = back.select(["meter_id", "month_index", "mean_kwh"])
+    here = monthly.filter(pc.equal(monthly["month_index"], index))
+    assert history_of_one_month(here, back, index, FEATURES) is not None
+    assert history_of_one_month(here, pa.concat_tables([back, back.slice(0, 1)]), index, FEATURES) is None
