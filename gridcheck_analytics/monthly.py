@@ -676,7 +676,16 @@ def _reading_rate(q, level: str):
 
 
 def customer_drops_from_months(meter_months, meters, rules: LineLossRules):
-    """:func:`lineloss.customer_drops` from the stored per-meter monthly rows (sum of the month's energy)."""
+    """:func:`lineloss.customer_drops` from the stored per-meter monthly rows (sum of the month's energy).
+
+    Only the meters with a month of at least ``large_customer_min_kwh`` can drop (the month before a
+    drop is one): their rows alone go through the window (at 1,000,000 meters the window over every
+    meter's months took 2.3 s; the rows of the few large customers are found by a filter).
+    """
+    large = meter_months.filter(meter_months.sum_kwh >= rules.large_customer_min_kwh)
+    meter_months = meter_months.filter(
+        meter_months.meter_id.isin(large.select("meter_id").distinct().meter_id)
+    )
     m = meter_months.select("meter_id", "month", energy_kwh=meter_months.sum_kwh).inner_join(
         meters.select("meter_id", "area_code"), "meter_id"
     )

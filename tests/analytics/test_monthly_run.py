@@ -427,3 +427,37 @@ def test_the_loss_correlation_of_the_grid_equals_the_sql_definition(county, runs
     assert other not in want.index  # its area has no loss
     assert nan == {same[0]} and null == {same[2]}  # constant: NaN; 6 days (5 with loss): null
     assert want[[same[1], same[3]]].abs().gt(0).all()
+
+
+def test_customer_drops_from_the_large_customers_equal_the_window_over_every_meter():
+    """``customer_drops_from_months`` sends only the meters with a large month through the window: the
+    drops of the window over every meter's months (the definition), a drop after a gap, a large month
+    last (no drop), a meter outside the archive and small customers' falls (no drops) among them."""
+    from gridcheck_analytics.monthly import customer_drops_from_months
+    from gridcheck_analytics.thresholds import LineLossRules
+
+    rules = LineLossRules.in_force(dt.date(2025, 8, 31))
+    low, fraction = rules.large_customer_min_kwh, rules.large_customer_drop_fraction
+    rows = []
+    for i in range(40):  # small customers falling to almost nothing: no drops
+        rows += [
+            (f"S{i:03d}", month, low * 0.5 if month < 202506 else 1.0) for month in (202504, 202505, 202506)
+        ]
+    rows += [("L1", 202504, low * 2), ("L1", 202505, low * 2 * fraction * 0.5), ("L1", 202506, low * 3)]
+    rows += [("L2", 202504, low * 4), ("L2", 202506, 1.0)]  # a drop after a month without readings
+    rows += [("L3", 202504, 1.0), ("L3", 202506, low * 5)]  # large last: no drop
+    rows += [("X9", 202504, low * 9), ("X9", 202505, 0.0)]  # not in the archive
+    mm = pd.DataFrame(rows, columns=["meter_id", "month", "sum_kwh"])
+    meters = pd.DataFrame({"meter_id": sorted(set(mm.meter_id) - {"X9"})}).assign(area_code="A1")
+    con = connect("duckdb")
+    got = con.execute(customer_drops_from_months(ibis.memtable(mm), ibis.memtable(meters), rules))
+    m = ibis.memtable(mm).select("meter_id", "month", energy_kwh="sum_kwh")
+    m = m.inner_join(ibis.memtable(meters), "meter_id").select("meter_id", "area_code", "month", "energy_kwh")
+    m = m.mutate(
+        previous_energy_kwh=m.energy_kwh.lag().over(ibis.window(group_by="meter_id", order_by="month"))
+    )
+    want = con.execute(
+        m.filter((m.previous_energy_kwh >= low) & (m.energy_kwh < fraction * m.previous_energy_kwh))
+    )
+    frames_equal(want, got, ["meter_id", "month"], "customer drops")
+    assert sorted(got["meter_id"]) == ["L1", "L2"]
