@@ -554,7 +554,9 @@ def _write_arrow(table: pa.Table, path: Path) -> int:
     """An Arrow table to one Parquet file by Arrow's writer; its rows."""
     import pyarrow.parquet as pq
 
-    pq.write_table(table, path)
+    # without Arrow's schema in the file: a dictionary column (the quality code) is read back as the
+    # plain string column it is in Parquet, by every reader
+    pq.write_table(table, path, store_schema=False)
     return table.num_rows
 
 

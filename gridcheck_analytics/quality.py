@@ -536,7 +536,11 @@ def validated_days(
             "meter_id": keyed["meter_id"].take(days["_mk"]),
             "reading_date": days["reading_date"],
             "energy_kwh": days["energy_kwh"],
-            "quality_code": names.take(days["_code"]),
+            # dictionary-encoded (the ten codes, indexed by ``_code``): no string per meter-day
+            "quality_code": pa.chunked_array(
+                [pa.DictionaryArray.from_arrays(c, names) for c in days["_code"].chunks],
+                pa.dictionary(pa.int8(), pa.string()),
+            ),
             "_mk": days["_mk"],
             "_code": days["_code"],
         }
