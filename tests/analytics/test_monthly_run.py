@@ -295,7 +295,8 @@ def test_the_detection_features_after_the_line_loss_run_validate_no_month_again(
 
 def test_the_features_frame_by_arrow_equals_ibis_execute(county, runs):
     """``monthly.frame_of`` (the features read back by Arrow) gives the frame ``con.execute`` gives: the
-    same columns, dtypes (dates as datetime64), values and nulls."""
+    same columns, dtypes (dates as datetime64), values and nulls; so does the run's own frame (the Arrow
+    table it wrote the file from)."""
     from gridcheck_analytics.monthly import frame_of
 
     _, store = county
@@ -304,6 +305,8 @@ def test_the_features_frame_by_arrow_equals_ibis_execute(county, runs):
     want, got = con.execute(table), frame_of(con, table)
     assert want["last_event_date"].notna().any() and want.isna().any().any()
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+    # the run's frame, from the Arrow table it wrote (not read back), is the stored file's
+    pd.testing.assert_frame_equal(runs[0]["features"], want, check_exact=True)
 
 
 def test_validated_days_equal_validate_daily(county, runs):
