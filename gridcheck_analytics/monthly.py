@@ -12,6 +12,8 @@ Layout (beside the raw frames of :class:`~gridcheck_analytics.store.MeterStore`)
     <data_dir>/derived/<YYYY-MM>/vee_daily.parquet      validated daily energy per meter-day (meter_id,
                                                         reading_date, energy_kwh, quality_code)
     <data_dir>/derived/<YYYY-MM>/meter_months.parquet   per meter: the month's aggregates (the history)
+    <data_dir>/derived/<YYYY-MM>/loss_corr.parquet      per meter: the correlation of its daily energy
+                                                        with its area's daily loss (a feature)
     <data_dir>/derived/<YYYY-MM>/area_supply_daily.parquet, area_daily.parquet, area_monthly.parquet,
                                  line_monthly.parquet, quality.parquet    (loss, reading counts)
     <data_dir>/derived/<YYYY-MM>/features.parquet       the month's customer-month features
@@ -59,6 +61,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gridcheck_analytics import lineloss, quality
 from gridcheck_analytics.backends import connect, read_parquet
@@ -66,8 +69,8 @@ from gridcheck_analytics.schema import QualityCode
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
 #: Version of the derived frames' definitions: a month computed by another version is recomputed
-#: (2: ``vee_daily`` without the area, line and station codes).
-VERSION = 2
+#: (2: ``vee_daily`` without the area, line and station codes; 3: the base's ``loss_corr``).
+VERSION = 3
 DERIVED = "derived"
 MANIFEST = "manifest.json"
 #: Frames of a month's base (VEE and what is computed from its validated days).
@@ -79,6 +82,7 @@ BASE_FRAMES = (
     "area_monthly",
     "line_monthly",
     "quality",
+    "loss_corr",
 )
 #: Meters per bucket of the features' first stage in a month's run (one month, its history from the
 #: stored monthly rows): at 1,000,000 meters one bucket peaks at 1.4 GB and costs 1.3 s less CPU than
@@ -249,6 +253,7 @@ class MonthlyRun:
         self.archive = archive_digest(meters)
         self.timings: dict[str, float] = {}
         self.validated: list[str] = []
+        self._computed_features: dict[str, pa.Table] = {}  # the features just written (DuckDB), by month
 
     def _time(self, stage: str, t0: float) -> float:
         now = time.perf_counter()
@@ -303,7 +308,7 @@ class MonthlyRun:
     def _compute_base(self, month: str) -> None:
         """VEE of the month once, and what is computed from its validated days; renamed into place."""
         from gridcheck_analytics.features import monthly_consumption
-        from gridcheck_analytics.features.meter_months import monthly_consumption_of_grid
+        from gridcheck_analytics.features.meter_months import _loss_correlation, monthly_consumption_of_grid
 
         con, meters = self.con, self.meters
         vee_rules, feature_rules = self._rules(month)
@@ -340,31 +345,39 @@ class MonthlyRun:
             supply = read_parquet(con, [str(stage / "area_supply_daily.parquet")])
             # the meter-days without the meters' area, line and station codes (three strings a row cost
             # the Parquet writer more than the rest of the row); the counts per area join them per meter
-            grid = vee_written = None
+            vee_written = None
             if con.name == "duckdb":  # one Arrow table from the kernel's threads, kept for what follows
-                days, keys = quality.validated_days(
-                    daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
+                n_days = (end - start).days + 1
+                combos = []
+
+                def per_part(keys):
+                    """In each kernel part's thread: its counts and its meters' monthly rows."""
+                    combo, table = _area_combos(keys)
+                    combos.append(table)
+                    ids = keys["meter_id"]
+
+                    def each(lo, hi, energy, code):
+                        rows = monthly_consumption_of_grid(
+                            ids.slice(lo, hi - lo), energy, start, feature_rules
+                        )
+                        return _count_part(combo[lo:hi], code, energy), rows
+
+                    return each
+
+                days, keys, parts = quality.validated_days(
+                    daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con, per_part=per_part
                 )
-                v = quality._table(con, days)
-                # written by Arrow's Parquet writer in a thread, while the counts and the monthly rows are
-                # made (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
+                # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
+                # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
                 writer = ThreadPoolExecutor(1)
                 vee_written = writer.submit(
                     _write_arrow, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
                 )
-                grid = _as_grid(days, keys.num_rows, (end - start).days + 1)
-            if grid is not None:  # every meter's days in order: the counts and the history in NumPy
-                mk, energy = grid
                 t0 = self._time("VEE", t0)
-                code = days["_code"].to_numpy().reshape(energy.shape)
-                counts = _quality_counts(code, keys, start, energy)
+                counts = _quality_counts([p[0] for p in parts], combos[0], start, n_days)
                 rows["quality"] = write_frame(con, quality._table(con, counts), stage / "quality.parquet")
-            elif con.name == "duckdb":
-                keys = quality._table(
-                    con,
-                    keys.select(_AREA_KEYS).append_column("_mk", pa.array(range(keys.num_rows), pa.int32())),
-                )
-                va = v.inner_join(keys, "_mk")
+                month_rows = [p[1] for p in parts]
+                del parts
             else:
                 vee = quality.validate_daily(
                     daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con
@@ -374,7 +387,6 @@ class MonthlyRun:
                 quality.release_series(con)
                 v = read_parquet(con, [str(stage / "vee_daily.parquet")])
                 va = v.inner_join(meters.select("meter_id", *_AREA_KEYS), "meter_id")
-            if grid is None:
                 t0 = self._time("VEE", t0)
                 q = va.group_by([*_AREA_KEYS, "reading_date", "quality_code"]).aggregate(
                     readings=va.meter_id.count(), energy_kwh=va.energy_kwh.sum()
@@ -390,11 +402,17 @@ class MonthlyRun:
             rows["line_monthly"] = write_frame(
                 con, lineloss.monthly_line_loss(daily_loss), stage / "line_monthly.parquet"
             )
+            if con.name == "duckdb":  # from the month's matrix of days, while it is in memory
+                corr = _loss_corr_of_grid(days, keys, con.to_pyarrow(daily_loss), start, n_days)
+                corr = quality._table(con, corr)
+            else:
+                corr = _loss_correlation(daily_loss, v, meters, start, end)
+            rows["loss_corr"] = write_frame(con, corr, stage / "loss_corr.parquet")
             t0 = self._time("daily and monthly loss", t0)
-            if grid is not None:
-                mm = monthly_consumption_of_grid(keys["meter_id"], grid[1], start, feature_rules)
-                mm = quality._table(con, mm)
-                del grid, mk, energy, days, code
+            if con.name == "duckdb":
+                empty = monthly_consumption_of_grid(pa.array([], pa.string()), np.zeros((0, 1)), start)
+                mm = quality._table(con, pa.concat_tables(month_rows) if month_rows else empty)
+                del days, month_rows
             else:
                 mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
             rows["meter_months"] = write_frame(con, mm, stage / "meter_months.parquet")
@@ -496,12 +514,19 @@ class MonthlyRun:
             monthly=monthly,
             event_energy=event_energy,
             meters_per_bucket=MONTH_METERS_PER_BUCKET,
+            loss_corr=d.table(con, "loss_corr", [month]),
         )
         fingerprint = self.features_print(month)
         tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
         try:
-            rows = write_frame(con, feats, tmp)
+            if con.name == "duckdb":  # kept as Arrow for :meth:`features`: the file is not read back
+                data = con.to_pyarrow(feats)
+                rows = _write_arrow(data, tmp)
+            else:
+                rows = write_frame(con, feats, tmp)
             os.replace(tmp, d.path(month, "features"))
+            if con.name == "duckdb":
+                self._computed_features[month] = data
         finally:
             tmp.unlink(missing_ok=True)
             release_features(con, feats)
@@ -512,6 +537,9 @@ class MonthlyRun:
         self._time("features", t0)
 
     def features(self, month: str) -> pd.DataFrame:
+        data = self._computed_features.pop(month, None)
+        if data is not None:
+            return arrow_frame(data)
         return frame_of(self.con, self.derived.table(self.con, "features", [month]))
 
 
@@ -520,7 +548,11 @@ def frame_of(con, table) -> pd.DataFrame:
     with a null into Python objects first (3 s for the features of 1,000,000 meters, 1 s this way)."""
     if con.name != "duckdb":
         return con.execute(table)
-    data = con.to_pyarrow(table)
+    return arrow_frame(con.to_pyarrow(table))
+
+
+def arrow_frame(data: pa.Table) -> pd.DataFrame:
+    """An Arrow table from DuckDB as the frame Ibis' ``execute`` gives (dates as ``datetime64[s]``)."""
     frame = data.to_pandas()
     for field in data.schema:
         if pa.types.is_date(field.type):  # Ibis gives dates as datetime64[s]
@@ -536,39 +568,54 @@ def _write_arrow(table: pa.Table, path: Path) -> int:
     """An Arrow table to one Parquet file by Arrow's writer; its rows."""
     import pyarrow.parquet as pq
 
-    pq.write_table(table, path)
+    # without Arrow's schema in the file: a dictionary column (the quality code) is read back as the
+    # plain string column it is in Parquet, by every reader
+    pq.write_table(table, path, store_schema=False)
     return table.num_rows
 
 
-def _as_grid(days: pa.Table, n_meters: int, n_days: int):
-    """(meter keys, energy as ``n_meters x n_days``) when ``days`` holds every meter's days in order (the
-    kernel's layout, :func:`quality.validated_days`), else None."""
-    mk = days["_mk"].to_numpy()
-    if len(mk) != n_meters * n_days or not np.array_equal(
-        mk.reshape(n_meters, n_days), np.broadcast_to(np.arange(n_meters)[:, None], (n_meters, n_days))
-    ):
-        return None
-    energy = days["energy_kwh"].to_numpy(zero_copy_only=False).reshape(n_meters, n_days)
-    return mk, energy
-
-
-def _quality_counts(code, keys: pa.Table, start: dt.date, energy) -> pa.Table:
-    """Readings and energy per area, line, station, day and quality code (``quality.parquet``) from the
-    month's days in the kernel's layout (``code``: index in :data:`quality.CODE_ORDER`, and ``energy``,
-    both ``meters x days``): counted by NumPy over integer keys (the meters' code combinations), not
-    grouped by five text columns.  An energy sum with no energy in it is null, as SQL's."""
+def _area_combos(keys: pa.Table) -> tuple[np.ndarray, pd.DataFrame]:
+    """(each meter's area, line and station combination as an integer, the combinations in that
+    numbering) of the keyed meters (row = meter key)."""
     area = keys.select(_AREA_KEYS).to_pandas()
     combo = area.groupby(_AREA_KEYS, dropna=False, sort=False).ngroup().to_numpy()
-    combos = area.drop_duplicates()  # in the order of ngroup's numbers (first appearance)
-    n_meters, n_days = energy.shape
+    return combo, area.drop_duplicates()  # in the order of ngroup's numbers (first appearance)
+
+
+def _count_part(combo: np.ndarray, code: np.ndarray, energy: np.ndarray):
+    """The counts of :func:`_quality_counts` of one part of the meters (``combo``: their combinations;
+    ``code``, ``energy``: their days as matrices): the cells (combination x day x code) that have
+    readings, with their readings, energy total and readings with energy."""
+    n_days = energy.shape[1]
     n_codes = len(quality.CODE_ORDER)
-    key = (combo[:, None] * n_days + np.arange(n_days)[None, :]) * n_codes + code
-    key, e = key.ravel(), energy.ravel()
+    used, local = np.unique(combo, return_inverse=True)
+    key = ((local.reshape(-1, 1) * n_days + np.arange(n_days)) * n_codes + code).ravel()
+    e = energy.ravel()
     present = ~np.isnan(e)
-    size = len(combos) * n_days * n_codes
+    size = len(used) * n_days * n_codes
     readings = np.bincount(key, minlength=size)
     total = np.bincount(key, weights=np.where(present, e, 0.0), minlength=size)
     with_energy = np.bincount(key[present], minlength=size)
+    (cells,) = np.nonzero(readings)
+    c, rest = np.divmod(cells, n_days * n_codes)
+    return used[c] * (n_days * n_codes) + rest, readings[cells], total[cells], with_energy[cells]
+
+
+def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) -> pa.Table:
+    """Readings and energy per area, line, station, day and quality code (``quality.parquet``) from the
+    parts' counts (:func:`_count_part`, made in the kernel's threads): added by NumPy over integer keys
+    (the meters' code combinations), not grouped by five text columns.  An energy sum with no energy in
+    it is null, as SQL's."""
+    n_codes = len(quality.CODE_ORDER)
+    size = len(combos) * n_days * n_codes
+    key = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+
+    def added(i):
+        values = np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+        return np.bincount(key, weights=values, minlength=size)
+
+    readings = np.rint(added(1)).astype(np.int64)
+    total, with_energy = added(2), added(3)
     (cells,) = np.nonzero(readings)
     c, rest = np.divmod(cells, n_days * n_codes)
     d, q = np.divmod(rest, n_codes)
@@ -585,6 +632,38 @@ def _quality_counts(code, keys: pa.Table, start: dt.date, energy) -> pa.Table:
             ),
         }
     )
+
+
+def _loss_corr_of_grid(days: pa.Table, keys: pa.Table, area_daily: pa.Table, start: dt.date, n_days: int):
+    """The month's ``loss_corr`` (:func:`features.meter_months.loss_correlation_of_grid`) from its days in
+    the kernel's layout (every meter's days in order) and the month's ``area_daily``, in threads over
+    slices of the meters."""
+    from gridcheck_analytics.features.meter_months import loss_correlation_of_grid
+
+    n = keys.num_rows
+    energy = days["energy_kwh"].to_numpy(zero_copy_only=False).reshape(n, n_days)
+    areas = keys["area_code"].combine_chunks().dictionary_encode()
+    area_of_meter = areas.indices.fill_null(len(areas.dictionary)).to_numpy(zero_copy_only=False)
+    loss = np.full((len(areas.dictionary) + 1, n_days), np.nan)  # the last row: no area
+    index = pc.index_in(area_daily["area_code"], value_set=areas.dictionary)
+    day = area_daily["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False)
+    day = day - np.int32((start - dt.date(1970, 1, 1)).days)
+    known = index.is_valid().to_numpy(zero_copy_only=False) & (day >= 0) & (day < n_days)
+    a = index.to_numpy(zero_copy_only=False)[known].astype(np.int64)
+    loss[a, day[known]] = area_daily["loss_kwh"].to_numpy(zero_copy_only=False).astype(np.float64)[known]
+    ids = keys["meter_id"]
+    step = 1 << 16
+
+    def part(lo):
+        hi = min(lo + step, n)
+        return loss_correlation_of_grid(
+            ids.slice(lo, hi - lo), energy[lo:hi], loss[area_of_meter[lo:hi]], start
+        )
+
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
+        parts = list(pool.map(part, range(0, n, step)))
+    empty = np.zeros((0, n_days))
+    return pa.concat_tables(parts) if parts else loss_correlation_of_grid(ids, empty, empty, start)
 
 
 def sales_from_quality(q):
@@ -613,7 +692,16 @@ def _reading_rate(q, level: str):
 
 
 def customer_drops_from_months(meter_months, meters, rules: LineLossRules):
-    """:func:`lineloss.customer_drops` from the stored per-meter monthly rows (sum of the month's energy)."""
+    """:func:`lineloss.customer_drops` from the stored per-meter monthly rows (sum of the month's energy).
+
+    Only the meters with a month of at least ``large_customer_min_kwh`` can drop (the month before a
+    drop is one): their rows alone go through the window (at 1,000,000 meters the window over every
+    meter's months took 2.3 s; the rows of the few large customers are found by a filter).
+    """
+    large = meter_months.filter(meter_months.sum_kwh >= rules.large_customer_min_kwh)
+    meter_months = meter_months.filter(
+        meter_months.meter_id.isin(large.select("meter_id").distinct().meter_id)
+    )
     m = meter_months.select("meter_id", "month", energy_kwh=meter_months.sum_kwh).inner_join(
         meters.select("meter_id", "area_code"), "meter_id"
     )

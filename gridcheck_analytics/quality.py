@@ -18,6 +18,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import ibis
+import ibis.expr.operations as ops
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -134,22 +135,89 @@ def _as_float(column) -> np.ndarray:
     return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
 
 
-def _block_input(d, first):
-    """Kernel inputs from an Arrow table of readings (``_mk, reading_date, ...``); a column that is
-    null throughout (no registers in the source, say) is ``None``."""
-    day = d["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False)
-    inputs = dict(
-        mk=d["_mk"].to_numpy(zero_copy_only=False).astype(np.int32),
-        day=day - np.int32((first - EPOCH).days),
+#: The kernel's inputs per reading: (name in :func:`vee_series.grid_series`, column of the readings).
+_INPUT_COLUMNS = (
+    ("register", "register_total_kwh"),
+    ("reported", "reported_energy_kwh"),
+    ("reported_multiplier", "reported_multiplier"),
+)
+
+
+def _null_literal(table, column: str) -> bool:
+    """Whether ``column`` of ``table`` (a projection) is a null literal, e.g. a column the source lacks."""
+    op = table.op()
+    value = op.values.get(column) if isinstance(op, ops.Project) else None
+    if isinstance(value, ops.Cast):
+        value = value.arg
+    return isinstance(value, ops.Literal) and value.value is None
+
+
+def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters: int) -> dict:
+    """The readings of ``first``..``last`` as ``n_meters x days`` matrices, one per kernel input (NaN
+    where no reading; ``None`` for an input null throughout), filled batch by batch from DuckDB's stream.
+
+    DuckDB gives each reading its cell (``meter key x days + day``), so the readings go into their place
+    in one scatter per batch, whatever their order in the files: no sort of the readings and no copy of
+    them as a whole.  Two readings of one meter-day: the later one in the stream counts, as the kernel's
+    own scatter (:func:`vee_series.block_series`) does with its readings in the order given.
+    """
+    n_days = (last - first).days + 1
+    # an input the source lacks is a null literal (:func:`nullable_column`): not read (nulls of every
+    # reading cost about 1 s of CPU per 60 million readings to make and skip)
+    inputs = [(name, column) for name, column in _INPUT_COLUMNS if not _null_literal(readings, column)]
+    d = readings.inner_join(keys, "meter_id")
+    day = (d.reading_date.epoch_days() - (first - EPOCH).days).cast("int64")
+    d = d.select(*[column for _, column in inputs], _cell=d._mk.cast("int64") * n_days + day)
+    grids: dict = {name: None for name, _ in _INPUT_COLUMNS}
+
+    def scatter(batch):
+        cell = batch.column("_cell").to_numpy()
+        for name, column in inputs:
+            values = batch.column(column)
+            if values.null_count == len(values):
+                continue
+            if grids[name] is None:
+                grids[name] = np.full((n_meters, n_days), np.nan)
+            grids[name].ravel()[cell] = _as_float(values)
+
+    # one thread scatters the batches, in their order, while DuckDB makes the next ones (at most two
+    # waiting: the memory of a few batches)
+    pending = []
+    with ThreadPoolExecutor(1) as pool:
+        for batch in con._to_duckdb_relation(d).to_arrow_reader(1 << 20):
+            if batch.num_rows:
+                pending.append(pool.submit(scatter, batch))
+            while len(pending) > 2:
+                pending.pop(0).result()
+        for job in pending:
+            job.result()
+    return grids
+
+
+def _run_grids(grids, lo, hi, multiplier, capacity, first, last, start, end, registers, rules):
+    """Meters ``lo``..``hi`` of the reading matrices through :func:`vee_series.grid_series`; columns of
+    :data:`_SERIES_SCHEMA` as arrays.  An input with no value among these meters is ``None``, as
+    :func:`vee_series.block_series` has it for a block."""
+    part = {}
+    for name, grid in grids.items():
+        rows = None if grid is None else grid[lo:hi]
+        part[name] = None if rows is None or np.isnan(rows).all() else rows
+    out = vee_series.grid_series(
+        part["register"],
+        part["reported"],
+        part["reported_multiplier"],
+        n_meters=hi - lo,
+        n_days=(last - first).days + 1,
+        multiplier=multiplier,
+        capacity_kwh=capacity,
+        registers=registers,
+        rules=rules,
+        out_first=(start - first).days,
+        out_last=(end - first).days,
     )
-    for name, column in (
-        ("register", "register_total_kwh"),
-        ("reported", "reported_energy_kwh"),
-        ("reported_multiplier", "reported_multiplier"),
-    ):
-        values = d[column]
-        inputs[name] = None if values.null_count == len(values) else _as_float(values)
-    return inputs
+    out["_mk"] = out.pop("meter_index") + np.int32(lo)
+    out["day_index"] = out.pop("day") + np.int32((first - EPOCH).days)
+    return out
 
 
 def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, end, registers, rules):
@@ -174,31 +242,13 @@ def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, e
     return out
 
 
-def _part_order(mk: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(order, bounds): the readings of each kernel call, in one stable counting pass.
-
-    ``edges`` are the first meter keys of the calls (and the end); ``order[bounds[i]:bounds[i + 1]]`` are
-    the positions of call ``i``'s readings, in their original order.  Each reading's call is looked up
-    per meter key, and NumPy's stable sort of 16-bit keys is a radix sort (one pass), which the calls'
-    number allows up to 32,767 calls (67 million meters).
-    """
-    n_parts = len(edges) - 1
-    dtype = np.int16 if n_parts < np.iinfo(np.int16).max else np.int32
-    call_of_meter = np.repeat(np.arange(n_parts, dtype=dtype), np.diff(edges))
-    part = call_of_meter[mk]
-    order = np.argsort(part, kind="stable")
-    bounds = np.zeros(n_parts + 1, dtype=np.int64)
-    np.cumsum(np.bincount(part, minlength=n_parts), out=bounds[1:])
-    return order, bounds
-
-
 def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rules, per_block, register=True):
     """The VEE series on DuckDB (or any local backend): the meters through NumPy, one memtable.
 
-    The readings of the period are read in one query (the Parquet files once, whatever their row order);
-    the meters go to the kernel in blocks of ``per_block`` and, within a block, in parts of
-    :data:`METERS_PER_KERNEL_CALL`, run in threads, one per core (NumPy releases the GIL in its loops).
-    Which part a reading belongs to is one stable counting pass over the meter keys (:func:`_part_order`).
+    The readings of the period are read in one query (the Parquet files once, whatever their row order)
+    straight into matrices of meters x days (:func:`_reading_grids`); the meters go to the kernel in
+    blocks of ``per_block`` and, within a block, in parts of :data:`METERS_PER_KERNEL_CALL` (rows of the
+    matrices), run in threads, one per core (NumPy releases the GIL in its loops).
     """
     args = (con, readings, keyed, first, last, start, end, registers, rules, per_block, register)
     parts = _series_parts(*args, finish=lambda out, a, b: _to_arrow(out))
@@ -218,25 +268,21 @@ def _series_parts(
     parts = []
     if n:
         keys = _table(con if register else None, keyed.select(["meter_id", "_mk"]))
-        inputs = _block_input(con.to_pyarrow(readings.inner_join(keys, "meter_id").drop("meter_id")), first)
+        grids = _reading_grids(con, readings, keys, first, last, n)
         calls = []  # (first meter, end meter) of each kernel call, block by block
         for lo in range(0, n, per_block):
             hi = min(lo + per_block, n)
             step = min(-(-(hi - lo) // threads), METERS_PER_KERNEL_CALL)
             calls.extend((a, min(a + step, hi)) for a in range(lo, hi, step))
-        edges = np.array([a for a, _ in calls] + [n], dtype=np.int64)
-        order, bounds = _part_order(inputs["mk"], edges)
 
-        def run(i):
-            a, b = calls[i]
-            rows = order[bounds[i] : bounds[i + 1]]
-            sub = {k: None if v is None else v[rows] for k, v in inputs.items()}
-            args = (sub, a, b - a, multiplier[a:b], capacity[a:b], first, last, start, end, registers, rules)
-            return finish(_run_block(*args), a, b)
+        def run(call):
+            a, b = call
+            args = (grids, a, b, multiplier[a:b], capacity[a:b], first, last, start, end, registers, rules)
+            return finish(_run_grids(*args), a, b)
 
         with ThreadPoolExecutor(threads) as pool:
-            parts = list(pool.map(run, range(len(calls))))
-        del inputs, order
+            parts = list(pool.map(run, calls))
+        del grids
     return parts
 
 
@@ -404,17 +450,26 @@ def validated_days(
     registers: bool = True,
     con=None,
     meters_per_block: int = METERS_PER_BLOCK,
-) -> pa.Table:
+    per_part=None,
+) -> tuple[pa.Table, pa.Table, list]:
     """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
     Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
     same CASE), the meter ids taken once per meter-day from the keyed meters, no SQL joins after the
-    kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in ``meter_keys`` (the keyed meters: ``meter_id, area_code,
-    line_code, station_code``, row ``_mk``), returned as ``(days, meter_keys)``.
+    kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in
+    ``meter_keys`` (the keyed meters: ``meter_id, area_code, line_code, station_code``, row ``_mk``).
+
+    ``per_part``, if given, is called once with ``meter_keys`` before the kernel runs and returns a
+    function ``f(lo, hi, energy, code)``, called in the kernel's thread for each part of the meters
+    (keys ``lo``..``hi - 1``) with its days as ``(hi - lo) x days`` matrices (energy, NaN where none; the
+    code's index) while they are in cache; what ``f`` returns is listed in the parts' order.  Returns
+    ``(days, meter_keys, [f's results])`` (the list empty without ``per_part``).
 
     The same rows and values as :func:`validate_daily` (``test_quality.py``); its other parameters take
     their defaults here (no look-ahead, the history from ``rules``).
     """
     first, last, con, register, keyed, d = _inputs(daily, meters, start, end, rules, None, None, con)
+    keys = keyed.select(["meter_id", "area_code", "line_code", "station_code"])
+    each = None if per_part is None else per_part(keys)
     max_kwh = _as_float(keyed["max_kwh_per_day"])
     archive_multiplier = _as_float(keyed["archive_multiplier"])
     n_days = (end - start).days + 1
@@ -448,7 +503,7 @@ def validated_days(
         code = _codes(
             out, max_kwh[mk], archive_multiplier[mk], loaded_grid[area_of_meter[mk], day - offset], rules
         )
-        return pa.table(
+        table = pa.table(
             {
                 "_mk": pa.array(mk, pa.int32()),
                 "reading_date": pa.array(day, pa.int32()).cast(pa.date32()),
@@ -456,10 +511,16 @@ def validated_days(
                 "_code": pa.array(code, pa.int8()),
             }
         )
+        if each is None:
+            return table, None
+        # the kernel returns every meter's days start..end in order: the part's days as matrices
+        shape = (hi - lo, n_days)
+        return table, each(lo, hi, out["energy_kwh"].reshape(shape), code.reshape(shape))
 
     per_block = max(1, int(meters_per_block))
     args = (con, d, keyed, first, last, start, end, registers, rules, per_block, register)
-    parts = _series_parts(*args, finish=finish)
+    results = _series_parts(*args, finish=finish)
+    parts = [table for table, _ in results]
     schema = pa.schema(
         [
             ("_mk", pa.int32()),
@@ -475,12 +536,16 @@ def validated_days(
             "meter_id": keyed["meter_id"].take(days["_mk"]),
             "reading_date": days["reading_date"],
             "energy_kwh": days["energy_kwh"],
-            "quality_code": names.take(days["_code"]),
+            # dictionary-encoded (the ten codes, indexed by ``_code``): no string per meter-day
+            "quality_code": pa.chunked_array(
+                [pa.DictionaryArray.from_arrays(c, names) for c in days["_code"].chunks],
+                pa.dictionary(pa.int8(), pa.string()),
+            ),
             "_mk": days["_mk"],
             "_code": days["_code"],
         }
     )
-    return days, keyed.select(["meter_id", "area_code", "line_code", "station_code"])
+    return days, keys, [extra for _, extra in results] if each is not None else []
 
 
 def validate_daily(

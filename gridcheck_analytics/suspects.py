@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gridcheck_analytics.month_features import month_features
 
@@ -118,9 +121,13 @@ def with_estimated_loss(ranked: pd.DataFrame, features: pd.DataFrame) -> pd.Data
     [kWh] (:func:`gridcheck_analytics.detection.calibration.estimated_loss_kwh` over ``features``)."""
     from gridcheck_analytics.detection.calibration import estimated_loss_kwh
 
-    lack = pd.Series(estimated_loss_kwh(features).to_numpy(), index=features["meter_id"].astype(str))
-    lack = lack[~lack.index.duplicated()]
-    ranked["estimated_loss_kwh"] = ranked["meter_id"].astype(str).map(lack).fillna(0.0).to_numpy()
+    lack = np.asarray(estimated_loss_kwh(features).to_numpy(), dtype=float)
+    # each ranked meter's first row in the features (Arrow's hash lookup: pandas' took 1 s for 1,000,000)
+    ids = pa.array(features["meter_id"].astype(str), pa.string())
+    row = pc.index_in(pa.array(ranked["meter_id"].astype(str), pa.string()), value_set=ids)
+    row = row.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    value = np.where(row >= 0, lack[np.maximum(row, 0)] if len(lack) else 0.0, 0.0)
+    ranked["estimated_loss_kwh"] = np.where(np.isnan(value), 0.0, value)
     return ranked
 
 

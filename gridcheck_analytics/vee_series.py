@@ -248,7 +248,6 @@ def block_series(
         register steps: ``filled`` and ``backwards``).
     """
     tune_memory()
-    out_last = n_days - 1 if out_last is None else out_last
     keep = (day >= 0) & (day < n_days) & (meter_index >= 0) & (meter_index < n_meters)
     cell = meter_index[keep].astype(np.int64) * n_days + day[keep].astype(np.int64)
 
@@ -263,8 +262,40 @@ def block_series(
         g[cell] = values
         return g.reshape(n_meters, n_days)
 
+    return grid_series(
+        grid(register),
+        grid(reported),
+        grid(reported_multiplier),
+        n_meters=n_meters,
+        n_days=n_days,
+        multiplier=multiplier,
+        capacity_kwh=capacity_kwh,
+        registers=registers,
+        rules=rules,
+        out_first=out_first,
+        out_last=out_last,
+    )
+
+
+def grid_series(
+    reg: np.ndarray | None,
+    rep: np.ndarray | None,
+    rep_mult: np.ndarray | None,
+    *,
+    n_meters: int,
+    n_days: int,
+    multiplier: np.ndarray,
+    capacity_kwh: np.ndarray,
+    registers: bool = True,
+    rules: VeeRules = VEE,
+    out_first: int = 0,
+    out_last: int | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`block_series` of readings already laid out as ``n_meters x n_days`` matrices (register,
+    reported consumption, reported multiplier; NaN where absent, ``None`` where the block has none)."""
+    tune_memory()
+    out_last = n_days - 1 if out_last is None else out_last
     nan = np.full((n_meters, n_days), np.nan)
-    reg, rep, rep_mult = grid(register), grid(reported), grid(reported_multiplier)
     if registers and reg is not None:
         filled, backwards, energy = _register_energy(
             reg, nan if rep is None else rep, multiplier, capacity_kwh, rules

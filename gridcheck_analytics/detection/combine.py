@@ -218,14 +218,16 @@ def combine_scores(
     values = f[ucols].to_numpy(dtype=float)
     full = np.zeros(len(f), dtype=bool)
     full[explained] = True
-    ztop = np.argsort(-z, axis=1)[:, :top_reasons] if z.shape[1] else np.zeros((len(f), 0), dtype=int)
     with gc_paused():  # a list per row: the cyclic collector would walk the heap many times over
         reasons = [by_row.get(i, []) for i in range(len(f))]  # outside the explained top: fired rules
     rows = np.flatnonzero(full)
-    # the top z of every explained row as Python numbers, once (not one NumPy scalar per reason)
-    top_c = ztop[rows].tolist()
-    top_z = np.take_along_axis(z[rows], ztop[rows], axis=1).tolist()
-    top_v = np.take_along_axis(values[rows], ztop[rows], axis=1).tolist()
+    # the top z of every explained row (only those: a row's order is its own) as Python numbers, once
+    # (not one NumPy scalar per reason)
+    z_rows = z[rows]
+    ztop = np.argsort(-z_rows, axis=1)[:, :top_reasons] if z.shape[1] else np.zeros((len(rows), 0), dtype=int)
+    top_c = ztop.tolist()
+    top_z = np.take_along_axis(z_rows, ztop, axis=1).tolist()
+    top_v = np.take_along_axis(values[rows], ztop, axis=1).tolist()
     z_reason = _z_reasons(zcols)
     for i, idx, zs, vs in zip(rows.tolist(), top_c, top_z, top_v, strict=True):
         rs = reasons[i]

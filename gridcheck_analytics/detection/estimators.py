@@ -66,6 +66,12 @@ class PeerGroupRobustScorer(OutlierMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn medians and MADs of ``X``; ``y`` is ignored."""
         X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
+        self._fit_center_scale(X)
+        self.offset_ = float(np.quantile(-self._suspicion(X), self.contamination))
+        return self
+
+    def _fit_center_scale(self, X):
+        """``center_``, ``scale_`` and ``directions_`` of ``X`` (all of :meth:`fit` but ``offset_``)."""
         with np.errstate(all="ignore"):
             import warnings
 
@@ -79,9 +85,7 @@ class PeerGroupRobustScorer(OutlierMixin, BaseEstimator):
         scale = np.where(np.isnan(mad) | (mad <= floor), np.maximum(spread, floor), mad)
         self.center_ = center
         self.scale_ = scale
-        d = self._directions(X.shape[1])
-        self.directions_ = d
-        self.offset_ = float(np.quantile(-self._suspicion(X), self.contamination))
+        self.directions_ = self._directions(X.shape[1])
         return self
 
     def _directions(self, n):
@@ -153,7 +157,10 @@ def peer_group_scores(
         Directional z-scores per feature (for the reasons).
     """
     X = frame[feature_columns].to_numpy(dtype=float)
-    overall = PeerGroupRobustScorer(directions=directions, top_k=top_k).fit(X)
+    # the overall centre and scale (the fallback of the smallest groups): the scorer's fit without its
+    # outlier threshold, which nothing here reads (a sort of the whole z matrix)
+    overall = PeerGroupRobustScorer(directions=directions, top_k=top_k)
+    overall._fit_center_scale(validate_data(overall, X, ensure_all_finite="allow-nan", dtype=np.float64))
     # coarse level first, the finer one overrides it; each level's centre and scale per group, then per row
     center, scale = overall.center_[None, :], overall.scale_[None, :]
     codes = np.zeros(len(X), dtype=np.int64)  # the rows' group at the level reached (one: the whole frame)
@@ -167,7 +174,8 @@ def peer_group_scores(
     z = np.where(d < 0, -z, np.where(d > 0, z, np.abs(z)))
     z = np.clip(np.nan_to_num(z, nan=0.0), 0.0, overall.z_cap)
     k = max(1, min(int(top_k), z.shape[1]))
-    out = np.sort(z, axis=1)[:, -k:].mean(axis=1)
+    # the k largest of each row, sorted as a sort of the row would leave them (the same mean)
+    out = np.sort(np.partition(z, -k, axis=1)[:, -k:], axis=1).mean(axis=1)
     return out, z
 
 

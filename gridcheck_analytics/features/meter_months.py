@@ -12,6 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from gridcheck_analytics.features.definitions import FEATURES, THEFT_EVENT_METHODS, FeatureRules
 from gridcheck_analytics.features.expressions import (
@@ -287,6 +288,100 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     return mon.drop("_here", *[f"_p{j}" for j in offsets if j], *[f"_y{j}" for j in offsets if j])
 
 
+def history_of_one_month(here: pa.Table, back: pa.Table, month_index: int, rules: FeatureRules):
+    """:func:`_history_of_months` of one month in NumPy, from its monthly rows as Arrow (``here``: the
+    month's, every column; ``back``: ``meter_id, month_index, mean_kwh`` of its :func:`history_depth`
+    months before and of the same month a year before): an Arrow table of the same columns and values
+    (the same sums in the same order).
+
+    The earlier months' means are placed by their meter's row in the month (one hash lookup of the
+    ids, not a grouping of every row by its text id).  None where a month has a meter twice (the SQL's
+    ``max`` per group would then decide) or a mean is missing: the caller takes the SQL.
+    """
+    h, t = rules.history_months, rules.trend_months - 1
+    depth = history_depth(rules)
+    ids = here["meter_id"]
+    n = len(ids)
+    index = np.concatenate(
+        [
+            np.full(n, month_index, dtype=np.int64),
+            back["month_index"].to_numpy(zero_copy_only=False).astype(np.int64),
+        ]
+    )
+    mean = np.concatenate([_as_float(here["mean_kwh"]), _as_float(back["mean_kwh"])])
+    if ids.null_count or np.isnan(mean).any():
+        return None
+    value_set = ids.combine_chunks() if n else pa.array([], pa.string())
+    of_back = pc.index_in(back["meter_id"], value_set=value_set)
+    meter = np.concatenate(
+        [np.arange(n, dtype=np.int64), of_back.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)]
+    )
+    known = meter >= 0
+    steps_back = month_index - index
+    p, y = {}, {}
+    for j in sorted({*range(depth + 1), YEAR_BACK}):
+        at = known & (steps_back == j)
+        p[j], y[j] = np.zeros(n), np.full(n, np.nan)
+        p[j][meter[at]] = 1.0
+        if p[j].sum() != at.sum():
+            return None  # a meter twice in a month
+        y[j][meter[at]] = mean[at]
+    present = [np.where(p[j] == 1.0, y[j], 0.0) for j in range(depth + 1)]
+
+    def total(first, terms):
+        out = first
+        for term in terms:
+            out = out + term
+        return out
+
+    # the sums of _mean_and_trend, term by term in its order (x[k] = -k, weight(k) = p[k])
+    hist_n = total(0.0, [p[k] for k in range(1, h + 1)])
+    hist_sum = total(0.0, [present[k] * p[k] for k in range(1, h + 1)])
+    count = total(1.0, [p[k] for k in range(1, t + 1)])
+    sx = total(0.0, [float(-k) * p[k] for k in range(1, t + 1)])
+    sy = total(present[0], [present[k] * p[k] for k in range(1, t + 1)])
+    sxy = total(0.0, [float(-k) * present[k] * p[k] for k in range(1, t + 1)])
+    sxx = total(0.0, [float(-k) * float(-k) * p[k] for k in range(1, t + 1)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denom = count * sxx - sx * sx
+        slope = np.where((count >= 3) & (denom > 0), (count * sxy - sx * sy) / denom, np.nan)
+        hist_mean = np.where(hist_n > 0, hist_sum / hist_n, np.nan)
+        level = sy / count
+        trend = np.where(level != 0, slope / level, np.nan)
+        steps = [
+            np.where((p[j] == 1.0) & (p[j + 1] == 1.0) & (y[j + 1] != 0), y[j] / y[j + 1], np.nan)
+            for j in range(h)
+        ]
+        ratio_to_own = np.where(hist_mean != 0, y[0] / hist_mean, np.nan)
+    least = steps[0]
+    for step in steps[1:]:
+        least = np.fmin(least, step)  # LEAST skips nulls
+
+    def column(values):
+        return pa.array(values, pa.float64(), from_pandas=True)
+
+    own = [c for c in here.column_names if c not in ("meter_id", "month", "month_index")]
+    return pa.table(
+        {
+            "meter_id": ids,
+            "month_index": here["month_index"],
+            **{c: here[c] for c in own},
+            "month": pa.array(np.full(n, (month_index // 12) * 100 + month_index % 12 + 1), pa.int64()),
+            "hist_mean_kwh": column(hist_mean),
+            "prev_mean_kwh": column(np.where(p[1] == 1.0, y[1], np.nan)),
+            "change_ratio": column(steps[0]),
+            "min_change_ratio": column(least),
+            "trend_per_month": column(trend),
+            "last_year_mean_kwh": column(np.where(p[YEAR_BACK] == 1.0, y[YEAR_BACK], np.nan)),
+            "ratio_to_own": column(ratio_to_own),
+        }
+    )
+
+
+def _as_float(column) -> np.ndarray:
+    return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
 def theft_events(events):
     ev = events.mutate(event_date=events.timestamp.date())
     return ev.filter(ev.event_code.isin(list(THEFT_EVENT_METHODS))).select(
@@ -365,6 +460,54 @@ def _loss_correlation(area_loss, energy, meters_attr, first_day: dt.date, last_d
     )
 
 
+def loss_correlation_of_grid(meter_ids, energy, loss, first_day: dt.date) -> pa.Table:
+    """:func:`_loss_correlation` of one month from its days as matrices, in NumPy: an Arrow table.
+
+    ``energy`` is ``len(meter_ids) x days`` (the month's days from ``first_day``; NaN where absent) and
+    ``loss`` the same shape: each meter's area's daily loss (NaN where the area has none or the meter no
+    area).  A meter with a day that has both gets a row: its population correlation over those days,
+    null under 7 of them; NaN where either series is constant (DuckDB's ``corr``: a standard deviation
+    of zero).  The same rows and the same values up to the order of the additions.
+    """
+    bad = np.isnan(energy) | np.isnan(loss)  # not a pair of the correlation
+    n = bad.shape[1] - np.count_nonzero(bad, axis=1)
+    rows = n > 0
+    if not rows.all():
+        energy, loss, bad, n = energy[rows], loss[rows], bad[rows], n[rows]
+
+    def deviations(values):
+        """(the deviations from the mean over the pairs, 0 elsewhere; their sum of squares; whether the
+        values are all equal, as DuckDB's running sums of a constant give a deviation of exactly 0)."""
+        d = np.where(bad, 0.0, values)
+        mean = d.sum(axis=1) / n
+        d -= mean[:, None]
+        np.putmask(d, bad, 0.0)
+        squares = np.einsum("ij,ij->i", d, d)
+        # a constant's two-pass sum of squares is a rounding error (n**3 * eps**2 * mean**2 at most):
+        # the rows under a far larger bound are checked exactly
+        (maybe,) = np.nonzero(squares <= 1e-24 * n * mean * mean)
+        same = np.zeros(len(n), dtype=bool)
+        for i in maybe:
+            v = values[i][~bad[i]]
+            same[i] = v.max() == v.min()
+        return d, squares, same | (n < 2)
+
+    dx, sx, same_x = deviations(energy)
+    dy, sy, same_y = deviations(loss)
+    cov = np.einsum("ij,ij->i", dx, dy) / n
+    scale = np.where(same_x, 0.0, np.sqrt(sx / n)) * np.where(same_y, 0.0, np.sqrt(sy / n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.where(scale == 0, np.nan, cov / np.where(scale == 0, 1.0, scale))
+    count = int(rows.sum())
+    return pa.table(
+        {
+            "meter_id": meter_ids.filter(pa.array(rows)),
+            "month": pa.array(np.full(count, first_day.year * 100 + first_day.month), pa.int64()),
+            "loss_corr": pa.array(corr, pa.float64(), mask=n < 7),
+        }
+    )
+
+
 def month_range(start: dt.date, end: dt.date):
     """(first YYYYMM, last YYYYMM, first day of the first month, last day of the last month, months table)."""
     months = pd.period_range(start, end, freq="M")
@@ -380,7 +523,19 @@ def month_range(start: dt.date, end: dt.date):
     return int(months[0].strftime("%Y%m")), int(months[-1].strftime("%Y%m")), first_day, last_day, months_tbl
 
 
-def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: FeatureRules, monthly=None):
+def meter_months(
+    energy,
+    attrs,
+    start,
+    end,
+    *,
+    curves,
+    area_loss,
+    rules: FeatureRules,
+    monthly=None,
+    loss_corr=None,
+    history=None,
+):
     """First stage: the features of each (meter, month) of ``start``..``end`` from the meter's daily rows.
 
     Level, spread, history, curves and the correlation with the area loss; nothing that needs other
@@ -390,12 +545,17 @@ def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: Feature
     ``monthly``: the :func:`monthly_consumption` rows of the history months and of ``start``..``end``,
     when they are stored already (the incremental monthly run): the history then comes from them, and
     ``energy`` needs only the days of ``start``..``end`` (for the loss correlation).
+
+    ``loss_corr``: the loss correlation (``meter_id, month, loss_corr``, as :func:`_loss_correlation`
+    gives it) where it is stored already (each month's base); ``energy`` and ``area_loss`` are then not
+    read for it.  ``history``: the history rows of ``start``..``end`` (:func:`_history` of ``monthly``)
+    where they are made already (:func:`history_of_one_month`).
     """
     first, last, first_day, last_day, _ = month_range(start, end)
     if monthly is None:
         monthly = monthly_consumption(energy, rules)
     first_index, last_index = (first // 100) * 12 + first % 100 - 1, (last // 100) * 12 + last % 100 - 1
-    mon = _history(monthly, first_index, last_index, rules)
+    mon = history if history is not None else _history(monthly, first_index, last_index, rules)
     mon = mon.select(
         "meter_id",
         "month",
@@ -419,8 +579,13 @@ def meter_months(energy, attrs, start, end, *, curves, area_loss, rules: Feature
         mon = mon.left_join(cf, ["meter_id", "month"]).select(mon, cf.night_share, cf.low_voltage_share)
     else:
         mon = mon.mutate(night_share=NULL_FLOAT, low_voltage_share=NULL_FLOAT)
-    if area_loss is not None:
-        corr = _loss_correlation(area_loss, energy, attrs, first_day, last_day)
+    if loss_corr is not None or area_loss is not None:
+        if loss_corr is not None:
+            corr = loss_corr.filter(loss_corr.month.between(first, last)).select(
+                "meter_id", "month", "loss_corr"
+            )
+        else:
+            corr = _loss_correlation(area_loss, energy, attrs, first_day, last_day)
         mon = mon.left_join(corr, ["meter_id", "month"]).select(mon, corr.loss_corr)
     else:
         mon = mon.mutate(loss_corr=NULL_FLOAT)

@@ -5,12 +5,15 @@ import datetime as dt
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from numpy.testing import assert_allclose
 
 from gridcheck_analytics.backends import connect
 from gridcheck_analytics.features import (
     FEATURE_COLUMNS,
+    FEATURES,
     TEMP_PREFIX,
     customer_month_features,
     monthly_consumption,
@@ -341,3 +344,35 @@ def test_same_month_a_year_before(con):
     recent = f[pd.to_datetime(f["reading_date"]) >= "2025-01-01"]
     out = con.execute(customer_month_features(ibis.memtable(recent), meters(), **april))
     assert out["yoy_ratio"].isna().all() and out["last_year_mean_kwh"].isna().all()
+
+
+def test_the_history_of_one_month_in_numpy_equals_the_aggregation(con):
+    """``history_of_one_month`` (NumPy, the monthly run on DuckDB) gives ``_history_of_months``' rows
+    exactly (the same sums in the same order): every month of the gappy data, gaps, zero months and the
+    year before included; it declines (None) a month that has a meter twice."""
+    from gridcheck_analytics.features.meter_months import _history_of_months, history_of_one_month
+
+    d = gappy_daily()
+    monthly = con.to_pyarrow(monthly_consumption(ibis.memtable(d)))
+    indices = sorted(set(monthly["month_index"].to_pylist()))
+    checked = {"last_year_mean_kwh": 0, "trend_per_month": 0, "min_change_ratio": 0}
+    for index in indices:
+        want = con.to_pyarrow(_history_of_months(ibis.memtable(monthly), index, index, FEATURES))
+        here = monthly.filter(pc.equal(monthly["month_index"], index))
+        back = monthly.filter(pc.not_equal(monthly["month_index"], index))
+        got = history_of_one_month(
+            here, back.select(["meter_id", "month_index", "mean_kwh"]), index, FEATURES
+        )
+        assert got.column_names == want.column_names
+        got = got.to_pandas().sort_values("meter_id").reset_index(drop=True)
+        want = want.to_pandas().sort_values("meter_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=True)
+        for column in checked:
+            checked[column] += int(want[column].notna().sum())
+    assert all(checked.values()), checked
+    index = indices[-1]
+    back = monthly.filter(pc.equal(monthly["month_index"], index - 1))
+    back = back.select(["meter_id", "month_index", "mean_kwh"])
+    here = monthly.filter(pc.equal(monthly["month_index"], index))
+    assert history_of_one_month(here, back, index, FEATURES) is not None
+    assert history_of_one_month(here, pa.concat_tables([back, back.slice(0, 1)]), index, FEATURES) is None

@@ -146,3 +146,25 @@ def test_prioritise_orders_by_expected_yuan_and_cuts_at_capacity():
     assert_allclose(out["expected_yuan"].iloc[:3], [30.0, 150.0, 200.0])
     assert out["priority"].tolist() == [3, 2, 1, 1]
     assert out["within_capacity"].tolist() == [False, True, True, True]
+
+
+def test_with_estimated_loss_maps_each_ranked_meter_to_its_first_feature_row():
+    """``suspects.with_estimated_loss`` (Arrow's lookup of the ids) gives what the map by text ids gave:
+    a meter's first features row, 0 for a meter without one, integer ids matched as text."""
+    from gridcheck_analytics.suspects import with_estimated_loss
+
+    f = pd.DataFrame(
+        {
+            "meter_id": [7, 8, 7, 9, 10],
+            "mean_kwh": [1.0, 2.0, 0.5, 3.0, 1.0],
+            "hist_mean_kwh": [5.0, 2.0, 9.0, np.nan, 4.0],
+            "days": [30.0, 30.0, 30.0, 31.0, np.nan],
+        }
+    )
+    ranked = pd.DataFrame({"meter_id": ["9", "7", "11", "8", "10"], "score": [0.9, 0.8, 0.7, 0.6, 0.5]})
+    lack = pd.Series(estimated_loss_kwh(f).to_numpy(), index=f["meter_id"].astype(str))
+    lack = lack[~lack.index.duplicated()]  # the definition: the first row of a meter counts
+    want = ranked["meter_id"].astype(str).map(lack).fillna(0.0).to_numpy()
+    got = with_estimated_loss(ranked.copy(), f)["estimated_loss_kwh"].to_numpy()
+    assert_allclose(got, want, rtol=0, atol=0)
+    assert got.tolist() == [0.0, 120.0, 0.0, 0.0, 90.0]

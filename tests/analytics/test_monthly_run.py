@@ -16,6 +16,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from gridcheck_analytics.backends import connect
@@ -88,6 +89,7 @@ KEYS = {
     "area_monthly": ["area_code", "month"],
     "line_monthly": ["line_code", "station_code", "month"],
     "quality": ["area_code", "reading_date", "quality_code"],
+    "loss_corr": ["meter_id", "month"],
     "features": ["meter_id", "month"],
 }
 
@@ -293,7 +295,8 @@ def test_the_detection_features_after_the_line_loss_run_validate_no_month_again(
 
 def test_the_features_frame_by_arrow_equals_ibis_execute(county, runs):
     """``monthly.frame_of`` (the features read back by Arrow) gives the frame ``con.execute`` gives: the
-    same columns, dtypes (dates as datetime64), values and nulls."""
+    same columns, dtypes (dates as datetime64), values and nulls; so does the run's own frame (the Arrow
+    table it wrote the file from)."""
     from gridcheck_analytics.monthly import frame_of
 
     _, store = county
@@ -302,6 +305,8 @@ def test_the_features_frame_by_arrow_equals_ibis_execute(county, runs):
     want, got = con.execute(table), frame_of(con, table)
     assert want["last_event_date"].notna().any() and want.isna().any().any()
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+    # the run's frame, from the Arrow table it wrote (not read back), is the stored file's
+    pd.testing.assert_frame_equal(runs[0]["features"], want, check_exact=True)
 
 
 def test_validated_days_equal_validate_daily(county, runs):
@@ -319,7 +324,7 @@ def test_validated_days_equal_validate_daily(county, runs):
         start, end = month_bounds(month)
         daily = store.table(con, "daily", [x for x in MONTHS if x <= month])
         supply = d.table(con, "area_supply_daily", [month])
-        days, keys = validated_days(daily, m, start, end, area_supply=supply, con=con)
+        days, keys, _ = validated_days(daily, m, start, end, area_supply=supply, con=con)
         got = days.drop(["_mk", "_code"]).to_pandas()
         assert keys["meter_id"].take(days["_mk"]).equals(days["meter_id"])
         want = validate_daily(daily, m, start, end, area_supply=supply, con=con)
@@ -351,3 +356,111 @@ def test_the_monthly_rows_of_the_grid_equal_monthly_consumption(county, runs):
         assert want["weekend_mean_kwh"].notna().all() and want["std_kwh"].gt(0).any()
         zero_days += int(want["zero_days"].sum())
     assert zero_days > 0
+
+
+def test_the_loss_correlation_of_the_grid_equals_the_sql_definition(county, runs):
+    """``loss_corr`` in NumPy from the month's days as a matrix (the DuckDB base) equals the SQL
+    definition (``features.meter_months._loss_correlation``, as on Spark) every month of the county, and
+    on made-up days: a constant series (NaN, as DuckDB's ``corr`` of a zero deviation), fewer than 7 days
+    (null), a meter without an area or whose area has no loss (no row)."""
+    from gridcheck_analytics.features.meter_months import _loss_correlation, loss_correlation_of_grid
+
+    meters, store = county
+    con = connect("duckdb")
+    d = DerivedStore(store)
+    m = ibis.memtable(meters)
+    area_of = dict(zip(meters["meter_id"], meters["area_code"], strict=True))
+
+    def both(days: pd.DataFrame, area_daily: pd.DataFrame, month: str):
+        start, end = month_bounds(month)
+        want = con.to_pyarrow(
+            _loss_correlation(ibis.memtable(area_daily), ibis.memtable(days), m, start, end)
+        )
+        grid = days.pivot(index="meter_id", columns="reading_date", values="energy_kwh")
+        grid = grid.reindex(columns=pd.date_range(start, end).date)
+        loss = area_daily.pivot(index="area_code", columns="reading_date", values="loss_kwh")
+        loss = loss.reindex(columns=grid.columns)
+        loss = loss.reindex([area_of.get(i) for i in grid.index]).to_numpy(float)
+        ids = pa.array(grid.index.to_numpy(object), pa.string())
+        got = loss_correlation_of_grid(ids, grid.to_numpy(float), loss, start)
+        frames_equal(want.to_pandas(), got.to_pandas(), ["meter_id", "month"], f"loss correlation {month}")
+
+        def null_and_nan(t):  # which meters have a null, which a NaN (DuckDB keeps them apart)
+            c = t["loss_corr"]
+            ids = t["meter_id"].to_pylist()
+            nan = pc.fill_null(pc.is_nan(c), False).to_pylist()
+            return {i for i, v in zip(ids, c.is_null().to_pylist(), strict=True) if v}, {
+                i for i, v in zip(ids, nan, strict=True) if v
+            }
+
+        assert null_and_nan(want) == null_and_nan(got)
+        return want.to_pandas(), null_and_nan(want)
+
+    for month in MONTHS:
+        days = con.execute(d.table(con, "vee_daily", [month]))
+        days["reading_date"] = days["reading_date"].dt.date
+        area_daily = con.execute(d.table(con, "area_daily", [month]))
+        area_daily["reading_date"] = area_daily["reading_date"].dt.date
+        want, _ = both(days, area_daily, month)
+        assert want["loss_corr"].notna().sum() > 10
+
+    # made-up days: four meters of the county's first area, one of an area with no loss rows
+    ids = meters["meter_id"].tolist()
+    first_area = meters["area_code"].iloc[0]
+    same = [i for i in ids if area_of[i] == first_area][:4]
+    other = next(i for i in ids if area_of[i] != first_area)
+    dates = pd.date_range("2025-06-01", "2025-06-30").date
+    rng = np.random.default_rng(3)
+    rows = []
+    for k, meter in enumerate([*same, other]):
+        for j, day in enumerate(dates):
+            energy = {0: 5.0, 1: rng.uniform(1, 9), 2: rng.uniform(1, 9) if j < 6 else np.nan}.get(k, j * 0.5)
+            rows.append((meter, day, energy))
+    days = pd.DataFrame(rows, columns=["meter_id", "reading_date", "energy_kwh"])
+    area_daily = pd.DataFrame(
+        {
+            "area_code": first_area,
+            "reading_date": dates,
+            "supply_kwh": 100.0,
+            "loss_kwh": [np.nan if j % 5 == 0 else 10.0 + np.sin(j) for j in range(len(dates))],
+        }
+    )
+    want, (null, nan) = both(days, area_daily, "2025-06")
+    want = want.set_index("meter_id")["loss_corr"]
+    assert other not in want.index  # its area has no loss
+    assert nan == {same[0]} and null == {same[2]}  # constant: NaN; 6 days (5 with loss): null
+    assert want[[same[1], same[3]]].abs().gt(0).all()
+
+
+def test_customer_drops_from_the_large_customers_equal_the_window_over_every_meter():
+    """``customer_drops_from_months`` sends only the meters with a large month through the window: the
+    drops of the window over every meter's months (the definition), a drop after a gap, a large month
+    last (no drop), a meter outside the archive and small customers' falls (no drops) among them."""
+    from gridcheck_analytics.monthly import customer_drops_from_months
+    from gridcheck_analytics.thresholds import LineLossRules
+
+    rules = LineLossRules.in_force(dt.date(2025, 8, 31))
+    low, fraction = rules.large_customer_min_kwh, rules.large_customer_drop_fraction
+    rows = []
+    for i in range(40):  # small customers falling to almost nothing: no drops
+        rows += [
+            (f"S{i:03d}", month, low * 0.5 if month < 202506 else 1.0) for month in (202504, 202505, 202506)
+        ]
+    rows += [("L1", 202504, low * 2), ("L1", 202505, low * 2 * fraction * 0.5), ("L1", 202506, low * 3)]
+    rows += [("L2", 202504, low * 4), ("L2", 202506, 1.0)]  # a drop after a month without readings
+    rows += [("L3", 202504, 1.0), ("L3", 202506, low * 5)]  # large last: no drop
+    rows += [("X9", 202504, low * 9), ("X9", 202505, 0.0)]  # not in the archive
+    mm = pd.DataFrame(rows, columns=["meter_id", "month", "sum_kwh"])
+    meters = pd.DataFrame({"meter_id": sorted(set(mm.meter_id) - {"X9"})}).assign(area_code="A1")
+    con = connect("duckdb")
+    got = con.execute(customer_drops_from_months(ibis.memtable(mm), ibis.memtable(meters), rules))
+    m = ibis.memtable(mm).select("meter_id", "month", energy_kwh="sum_kwh")
+    m = m.inner_join(ibis.memtable(meters), "meter_id").select("meter_id", "area_code", "month", "energy_kwh")
+    m = m.mutate(
+        previous_energy_kwh=m.energy_kwh.lag().over(ibis.window(group_by="meter_id", order_by="month"))
+    )
+    want = con.execute(
+        m.filter((m.previous_energy_kwh >= low) & (m.energy_kwh < fraction * m.previous_energy_kwh))
+    )
+    frames_equal(want, got, ["meter_id", "month"], "customer drops")
+    assert sorted(got["meter_id"]) == ["L1", "L2"]

@@ -57,7 +57,7 @@ def run(con, registers=None, energy=None, meter=None, days=None, area_supply=Non
     )
     out = con.execute(expr.order_by("reading_date")).reset_index(drop=True)
     # the monthly run's DuckDB path (the codes in NumPy from the kernel's output) gives the same days
-    days, _ = validated_days(
+    days, _, _ = validated_days(
         ibis.memtable(frame),
         ibis.memtable(meter if meter is not None else meters()),
         days[0] if days else D0 + dt.timedelta(days=1),
@@ -283,3 +283,64 @@ def test_blocks_of_meters_do_not_change_the_result(con, monkeypatch, registers):
     assert {"estimated", "valid"} <= codes and codes & {"stopped", "long_zero_run"}
     for per_block, per_call in [(1, 1), (2, 1), (4, 3), (9, 2)]:
         pd.testing.assert_frame_equal(run_with(per_block, per_call), whole)
+
+
+def test_the_kernel_on_reading_matrices_equals_the_kernel_on_readings():
+    """DuckDB's VEE scatters the readings into meters x days matrices once and runs the kernel on row
+    slices of them (``quality._run_grids``); Spark's runs it on each block's readings
+    (``vee_series.block_series``): the same series, part by part, whether a part has registers, only
+    reported consumption or a reported multiplier, and with readings out of order."""
+    import numpy as np
+
+    from gridcheck_analytics.quality import _run_grids
+    from gridcheck_analytics.thresholds import VEE as VEE_RULES
+    from gridcheck_analytics.vee_series import block_series
+
+    rng = np.random.default_rng(7)
+    n_meters, first, last = 24, dt.date(2025, 1, 1), dt.date(2025, 2, 9)
+    start, end = dt.date(2025, 1, 12), last
+    n_days = (last - first).days + 1
+    mk = np.repeat(np.arange(n_meters), n_days)
+    day = np.tile(np.arange(n_days), n_meters)
+    register = np.cumsum(rng.uniform(0, 9, (n_meters, n_days)), axis=1).ravel()
+    register[rng.random(len(register)) < 0.1] = np.nan
+    register[mk < 8] = np.nan  # the first part: no registers at all
+    reported = np.where(rng.random(len(mk)) < 0.15, np.nan, rng.uniform(0, 9, len(mk)))
+    reported[(mk >= 16) & (day % 3 == 0)] = 0.0
+    multiplier = np.where(mk % 5 == 0, 2.0, np.nan)
+    keep = rng.random(len(mk)) > 0.05
+    order = rng.permutation(int(keep.sum()))  # readings in no order
+    mk, day, register, reported, multiplier = (
+        a[keep][order] for a in (mk, day, register, reported, multiplier)
+    )
+    grids = {}
+    for name, values in (("register", register), ("reported", reported), ("reported_multiplier", multiplier)):
+        grids[name] = np.full((n_meters, n_days), np.nan)
+        grids[name].ravel()[mk * n_days + day] = values
+    archive_multiplier, capacity = np.ones(n_meters), np.full(n_meters, 1e6)
+    for lo, hi in ((0, 8), (8, 16), (16, 24), (4, 20)):
+        rows = (mk >= lo) & (mk < hi)
+        want = block_series(
+            mk[rows] - lo,
+            day[rows],
+            register[rows],
+            reported[rows],
+            multiplier[rows],
+            n_meters=hi - lo,
+            n_days=n_days,
+            multiplier=archive_multiplier[lo:hi],
+            capacity_kwh=capacity[lo:hi],
+            out_first=(start - first).days,
+            out_last=(end - first).days,
+        )
+        args = (archive_multiplier[lo:hi], capacity[lo:hi], first, last, start, end, True, VEE_RULES)
+        got = _run_grids(grids, lo, hi, *args)
+        assert (got.pop("_mk") - lo).tolist() == want.pop("meter_index").tolist()
+        got_day = got.pop("day_index") - np.int32((first - dt.date(1970, 1, 1)).days)
+        assert got_day.tolist() == want.pop("day").tolist()
+        assert set(got) == set(want)
+        for name, values in want.items():
+            if values is None:
+                assert got[name] is None, name
+            else:
+                np.testing.assert_array_equal(got[name], values, err_msg=name)
