@@ -130,8 +130,10 @@ class SecurityHeadersMiddleware:
 
 class WriteGenerationMiddleware:
     """After every request that may have written something (any method but GET, HEAD, OPTIONS and TRACE),
-    what the pages keep a minute is forgotten (``gridcheck.core.pagecache.note_write``): what one user
-    approved, assigned or submitted shows on everyone's home page and lists at the next visit."""
+    what the pages keep a minute for the readers who may see it is forgotten
+    (``gridcheck.core.pagecache.note_write``: the writer's station's staff and the county's users, or
+    everyone after a county-level write): what one user approved, assigned or submitted shows on their
+    colleagues' home pages and lists at the next visit."""
 
     SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -143,5 +145,5 @@ class WriteGenerationMiddleware:
         if request.method not in self.SAFE:
             from gridcheck.core.pagecache import note_write
 
-            note_write()
+            note_write(getattr(request, "user", None))
         return response

@@ -56,7 +56,7 @@ def home_todos(user) -> tuple[list[Todo], datetime.datetime]:
     scope and role, ``scope_key``, and the language of the labels) and forgotten after any write through a
     page (``core.pagecache``): a user's home page counts some thirty to-do lines once a minute, not on every
     visit."""
-    key = f"gridcheck:todos:{get_language()}:{user.pk}:{scope_key(user)}:{pagecache.generation()}"
+    key = f"gridcheck:todos:{get_language()}:{user.pk}:{scope_key(user)}:{pagecache.generation(user)}"
     kept = cache.get(key)
     if kept is None:
         kept = (todo_list(user), timezone.now())

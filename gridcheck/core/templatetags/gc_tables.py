@@ -110,7 +110,7 @@ def _rows_key(context, table, part: str = "") -> str | None:
     what = (
         f"{type(table).__module__}.{type(table).__qualname__}|{','.join(table.columns.names())}|{queryset.db}|"
         f"{sql}|{params!r}|{page.number}|{keys!r}|{get_language()}|{get_current_timezone_name()}|"
-        f"{scope_key(request.user)}|{generation()}|{part}"
+        f"{scope_key(request.user)}|{generation(request.user)}|{part}"
     )
     return "gridcheck:rows:" + hashlib.sha256(what.encode()).hexdigest()
 
@@ -212,7 +212,7 @@ def _list_part_key(context, part: str) -> str | None:
     query = sorted((k, v) for k, values in request.GET.lists() if k != "page" for v in values)
     what = (
         f"{type(view).__module__}.{type(view).__qualname__}|{request.path}|{query!r}|{get_language()}|"
-        f"{get_current_timezone_name()}|{scope_key(request.user)}|{generation()}|{part}"
+        f"{get_current_timezone_name()}|{scope_key(request.user)}|{generation(request.user)}|{part}"
     )
     return "gridcheck:list-part:" + hashlib.sha256(what.encode()).hexdigest()
 

@@ -158,3 +158,46 @@ def test_kept_copies_expire_spread_over_the_last_quarter_of_their_time():
     times = [lifetime(60) for _ in range(400)]
     assert all(45 <= t <= 60 for t in times)
     assert max(times) - min(times) > 10
+
+
+def test_a_write_by_another_stations_staff_keeps_this_stations_rows(county):
+    """A station's staff write only their station's records: a write by the west station's inspector
+    leaves the east station's kept rows; a county-level reader's copies and a county user's write forget
+    them."""
+    east_head, west, admin = (_client(county, who) for who in ("head_east", "inspector_west", "admin"))
+    assert "改过的名字" not in _tbody(east_head) and "改过的名字" not in _tbody(admin)
+    Customer.objects.filter(pk=county.customers["east11"].pk).update(name="改过的名字")
+    west.post(reverse("home"))  # a write by another station's staff
+    assert "改过的名字" not in _tbody(east_head)  # still the kept rows
+    assert "改过的名字" in _tbody(admin)  # a county-level reader's copies go with every write
+    Customer.objects.filter(pk=county.customers["east11"].pk).update(name="又改过的名字")
+    admin.post(reverse("home"))  # a county-level write
+    assert "又改过的名字" in _tbody(east_head)
+
+
+def test_generations_of_readers():
+    """Whose writes a reader's copies wait for: a station's staff their station's and the county's; the
+    county's users, superusers and the portal every write."""
+    from types import SimpleNamespace
+
+    from gridcheck.core.pagecache import generation, note_write
+
+    def user(role, station_id, superuser=False):
+        return SimpleNamespace(
+            is_authenticated=True, is_superuser=superuser, role=role, station_id=station_id
+        )
+
+    east, west = user("inspector", 1), user("station_head", 2)
+    county_user, portal = user("auditor", None), user("customer", 1)
+    readers = {"east": east, "west": west, "county": county_user, "portal": portal}
+    before = {name: generation(u) for name, u in readers.items()}
+    note_write(west)
+    after = {name: generation(u) for name, u in readers.items()}
+    assert after["east"] == before["east"]
+    assert after["west"] != before["west"] and after["county"] != before["county"]
+    assert after["portal"] != before["portal"]
+    note_write(county_user)
+    again = {name: generation(u) for name, u in readers.items()}
+    assert all(again[name] != after[name] for name in readers)
+    note_write(None)  # a write whose writer is not known
+    assert all(generation(u) != again[name] for name, u in readers.items())
