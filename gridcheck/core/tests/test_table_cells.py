@@ -40,11 +40,13 @@ def test_plain_cells_are_django_tables2s_own(county, login, monkeypatch):
     with_rows = 0
     for path in pages:
         fast = _rows(client, path)
+        if not any("<td" in body and "colspan" not in body for body in fast):
+            continue  # an empty list: no cell to compare
         monkeypatch.setattr(gc_tables, "FAST_CELLS", False)
         slow = _rows(client, path)
         monkeypatch.setattr(gc_tables, "FAST_CELLS", True)
         assert fast == slow, path
-        with_rows += any("<td" in body and "colspan" not in body for body in fast)
+        with_rows += 1
     assert (
         with_rows >= 10
     )  # the comparison saw real rows (customers, areas, meters, ...), not only empty lists
