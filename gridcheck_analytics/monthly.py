@@ -13,7 +13,9 @@ Layout (beside the raw frames of :class:`~gridcheck_analytics.store.MeterStore`)
                                                         reading_date, energy_kwh, quality_code)
     <data_dir>/derived/<YYYY-MM>/meter_months.parquet   per meter: the month's aggregates (the history)
     <data_dir>/derived/<YYYY-MM>/loss_corr.parquet      per meter: the correlation of its daily energy
-                                                        with its area's daily loss (a feature)
+                                                        with its area's daily loss (a feature; DuckDB
+                                                        only, from the kernel's matrix: where absent,
+                                                        the features compute it by SQL)
     <data_dir>/derived/<YYYY-MM>/area_supply_daily.parquet, area_daily.parquet, area_monthly.parquet,
                                  line_monthly.parquet, quality.parquet    (loss, reading counts)
     <data_dir>/derived/<YYYY-MM>/features.parquet       the month's customer-month features
@@ -69,8 +71,8 @@ from gridcheck_analytics.schema import QualityCode
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
 #: Version of the derived frames' definitions: a month computed by another version is recomputed
-#: (2: ``vee_daily`` without the area, line and station codes; 3: the base's ``loss_corr``).
-VERSION = 3
+#: (2: ``vee_daily`` without the area, line and station codes).
+VERSION = 2
 DERIVED = "derived"
 MANIFEST = "manifest.json"
 #: Frames of a month's base (VEE and what is computed from its validated days).
@@ -82,8 +84,10 @@ BASE_FRAMES = (
     "area_monthly",
     "line_monthly",
     "quality",
-    "loss_corr",
 )
+#: A base frame written on DuckDB only (from the kernel's matrix of the month's days): the features read
+#: it where it is and compute the same values by SQL where not (Spark, or a month stored before it).
+LOSS_CORR = "loss_corr"
 #: Meters per bucket of the features' first stage in a month's run (one month, its history from the
 #: stored monthly rows): at 1,000,000 meters one bucket peaks at 1.4 GB and costs 1.3 s less CPU than
 #: the five of :data:`gridcheck_analytics.features.METERS_PER_BUCKET` (each bucket scans the month's
@@ -308,7 +312,7 @@ class MonthlyRun:
     def _compute_base(self, month: str) -> None:
         """VEE of the month once, and what is computed from its validated days; renamed into place."""
         from gridcheck_analytics.features import monthly_consumption
-        from gridcheck_analytics.features.meter_months import _loss_correlation, monthly_consumption_of_grid
+        from gridcheck_analytics.features.meter_months import monthly_consumption_of_grid
 
         con, meters = self.con, self.meters
         vee_rules, feature_rules = self._rules(month)
@@ -404,10 +408,7 @@ class MonthlyRun:
             )
             if con.name == "duckdb":  # from the month's matrix of days, while it is in memory
                 corr = _loss_corr_of_grid(days, keys, con.to_pyarrow(daily_loss), start, n_days)
-                corr = quality._table(con, corr)
-            else:
-                corr = _loss_correlation(daily_loss, v, meters, start, end)
-            rows["loss_corr"] = write_frame(con, corr, stage / "loss_corr.parquet")
+                rows[LOSS_CORR] = write_frame(con, quality._table(con, corr), stage / f"{LOSS_CORR}.parquet")
             t0 = self._time("daily and monthly loss", t0)
             if con.name == "duckdb":
                 empty = monthly_consumption_of_grid(pa.array([], pa.string()), np.zeros((0, 1)), start)
@@ -514,7 +515,7 @@ class MonthlyRun:
             monthly=monthly,
             event_energy=event_energy,
             meters_per_bucket=MONTH_METERS_PER_BUCKET,
-            loss_corr=d.table(con, "loss_corr", [month]),
+            loss_corr=d.table(con, LOSS_CORR, [month]),  # None where the base has none
         )
         fingerprint = self.features_print(month)
         tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"

@@ -175,11 +175,13 @@ def test_month_features_from_the_store_equal_on_duckdb_and_pyspark(county, spark
     spk = month_features(stores["pyspark"], archive, "2025-08", con=spark)
     assert set(duck["month"]) == {202508} and len(duck) == meters["meter_id"].nunique()
     assert duck["area_loss_rate_percent"].notna().all() and duck["loss_corr"].notna().any()
+    # the loss correlation: NumPy from the kernel's matrix on DuckDB (stored in the base), SQL on Spark
+    assert DerivedStore(stores["duckdb"]).path("2025-08", "loss_corr").is_file()
+    assert not DerivedStore(stores["pyspark"]).path("2025-08", "loss_corr").is_file()
     assert_same_features(duck, spk)
-    # the intermediate results each backend stored: loss per area and month, per-meter monthly rows and
-    # loss correlation (NumPy from the kernel's matrix on DuckDB, SQL on Spark)
+    # the intermediate results each backend stored: loss per area and month, per-meter monthly rows
     con = connect("duckdb")
-    for frame, key in (("area_monthly", ["area_code", "month"]), ("meter_months", KEY), ("loss_corr", KEY)):
+    for frame, key in (("area_monthly", ["area_code", "month"]), ("meter_months", KEY)):
         d, s = (
             con.execute(DerivedStore(stores[n]).table(con, frame, MONTHS))
             .sort_values(key)
