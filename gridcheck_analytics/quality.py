@@ -215,6 +215,12 @@ def _run_grids(grids, lo, hi, multiplier, capacity, first, last, start, end, reg
         out_first=(start - first).days,
         out_last=(end - first).days,
     )
+    return _placed(out, lo, first)
+
+
+def _placed(out: dict, lo: int, first) -> dict:
+    """A kernel part's columns with its meters and days placed in the whole run: the meter key ``_mk``
+    (the part's first key ``lo`` added) and the day's index since ``EPOCH`` (``first`` is its day 0)."""
     out["_mk"] = out.pop("meter_index") + np.int32(lo)
     out["day_index"] = out.pop("day") + np.int32((first - EPOCH).days)
     return out
@@ -237,9 +243,7 @@ def _run_block(inputs, lo, n_meters, multiplier, capacity, first, last, start, e
         out_first=(start - first).days,
         out_last=(end - first).days,
     )
-    out["_mk"] = out.pop("meter_index") + np.int32(lo)
-    out["day_index"] = out.pop("day") + np.int32((first - EPOCH).days)
-    return out
+    return _placed(out, lo, first)
 
 
 def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rules, per_block, register=True):
