@@ -10,12 +10,9 @@ from gridcheck.core.registries import menu
 from gridcheck.core.roles import capabilities
 
 
-def allowed(user, rule, granted: frozenset[str] | None = None) -> bool:
-    """Whether ``user`` passes ``rule``: a capability name or a function of the user (``granted``: the
-    user's capabilities where the caller has them already)."""
-    if callable(rule):
-        return rule(user)
-    return rule in (capabilities(user) if granted is None else granted)
+def allowed(user, rule) -> bool:
+    """Whether ``user`` passes ``rule``: a capability name or a function of the user."""
+    return rule(user) if callable(rule) else rule in capabilities(user)
 
 
 @functools.lru_cache(maxsize=1024)
