@@ -65,7 +65,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gridcheck_analytics import lineloss, quality
+from gridcheck_analytics import kernels, lineloss, quality
 from gridcheck_analytics.backends import connect, read_parquet
 from gridcheck_analytics.schema import QualityCode
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
@@ -590,13 +590,7 @@ def _count_part(combo: np.ndarray, code: np.ndarray, energy: np.ndarray):
     n_days = energy.shape[1]
     n_codes = len(quality.CODE_ORDER)
     used, local = np.unique(combo, return_inverse=True)
-    key = ((local.reshape(-1, 1) * n_days + np.arange(n_days)) * n_codes + code).ravel()
-    e = energy.ravel()
-    present = ~np.isnan(e)
-    size = len(used) * n_days * n_codes
-    readings = np.bincount(key, minlength=size)
-    total = np.bincount(key, weights=np.where(present, e, 0.0), minlength=size)
-    with_energy = np.bincount(key[present], minlength=size)
+    readings, total, with_energy = kernels.cell_counts(local, len(used), code, energy, n_codes)
     (cells,) = np.nonzero(readings)
     c, rest = np.divmod(cells, n_days * n_codes)
     return used[c] * (n_days * n_codes) + rest, readings[cells], total[cells], with_energy[cells]

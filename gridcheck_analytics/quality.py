@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gridcheck_analytics import vee_series
+from gridcheck_analytics import kernels, vee_series
 from gridcheck_analytics.schema import QualityCode
 from gridcheck_analytics.thresholds import VEE, VeeRules
 
@@ -133,6 +133,20 @@ def _table(con, data: pa.Table):
 
 def _as_float(column) -> np.ndarray:
     return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
+def float_array(values: np.ndarray) -> pa.Array:
+    """A float64 NumPy array as Arrow, NaN as null (``pa.array(values, from_pandas=True)``): the values'
+    buffer as is and a validity bitmap packed by NumPy (a tenth of Arrow's per-value conversion)."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    missing = np.isnan(values)
+    nulls = int(np.count_nonzero(missing))
+    if not nulls:
+        return pa.array(values)
+    valid = np.packbits(~missing, bitorder="little")
+    return pa.Array.from_buffers(
+        pa.float64(), len(values), [pa.py_buffer(valid), pa.py_buffer(values)], null_count=nulls
+    )
 
 
 #: The kernel's inputs per reading: (name in :func:`vee_series.grid_series`, column of the readings).
@@ -420,27 +434,37 @@ CODE_ORDER = (
 )
 
 
-def _codes(out, max_kwh, archive_multiplier, loaded, rules: VeeRules) -> np.ndarray:
-    """Each meter-day's quality code as its index in :data:`CODE_ORDER`, from the kernel's output: the
-    CASE of :func:`validate_daily` in NumPy (NaN is its null: a comparison with it is false)."""
-    energy, is_read = out["energy_kwh"], out["is_read"]
-    none = np.zeros(len(energy), dtype=bool)
-    reported = out["reported_multiplier"]
-    hist_mean, judged = out["hist_mean"], out["hist_n"] >= rules.min_history_days
-    with np.errstate(invalid="ignore"):
-        enough = judged & (hist_mean >= float(rules.min_history_kwh))
-        conditions = [
-            ~is_read & np.isnan(energy),
-            ~is_read,
-            none if out["backwards"] is None else out["backwards"],
-            none if reported is None else np.abs(reported - archive_multiplier) > 1e-9,
-            energy > max_kwh,
-            out["is_zero"] & loaded & out["stopped_history"],
-            out["is_zero"] & (out["zero_run_days"] >= rules.long_zero_run_days),
-            enough & (energy > float(rules.sudden_rise_factor) * hist_mean),
-            enough & (energy < float(rules.sudden_drop_factor) * hist_mean),
-        ]
-    return np.select(conditions, np.arange(len(conditions), dtype=np.int8), len(conditions)).astype(np.int8)
+def _codes(out, shape, max_kwh, archive_multiplier, area, loaded, rules: VeeRules) -> np.ndarray:
+    """Each meter-day's quality code as its index in :data:`CODE_ORDER` (a ``shape`` matrix: a part's
+    meters x days), from the kernel's output: the CASE of :func:`validate_daily`
+    (:func:`kernels.quality_codes`; NaN is its null: a comparison with it is false).  ``max_kwh``,
+    ``archive_multiplier`` and ``area`` (the row of ``loaded``: the area's days with supply) per meter."""
+    empty = np.zeros((0, 0))
+
+    def grid(name, dtype=None):
+        values = out[name]
+        return empty.astype(dtype or np.float64) if values is None else values.reshape(shape)
+
+    return kernels.quality_codes(
+        grid("energy_kwh"),
+        grid("is_read"),
+        grid("backwards", np.bool_),
+        grid("reported_multiplier"),
+        grid("is_zero"),
+        grid("zero_run_days"),
+        grid("stopped_history"),
+        grid("hist_n"),
+        grid("hist_mean"),
+        np.ascontiguousarray(max_kwh, dtype=np.float64),
+        np.ascontiguousarray(archive_multiplier, dtype=np.float64),
+        loaded,
+        area,
+        int(rules.min_history_days),
+        float(rules.min_history_kwh),
+        int(rules.long_zero_run_days),
+        float(rules.sudden_rise_factor),
+        float(rules.sudden_drop_factor),
+    )
 
 
 def validated_days(
@@ -458,8 +482,8 @@ def validated_days(
 ) -> tuple[pa.Table, pa.Table, list]:
     """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
     Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
-    same CASE), the meter ids taken once per meter-day from the keyed meters, no SQL joins after the
-    kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in
+    same CASE), the meter ids dictionary-encoded (each part's ids of the keyed meters, indexed per
+    meter-day: cast to string where a plain column is needed), no SQL joins after the kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in
     ``meter_keys`` (the keyed meters: ``meter_id, area_code, line_code, station_code``, row ``_mk``).
 
     ``per_part``, if given, is called once with ``meter_keys`` before the kernel runs and returns a
@@ -474,6 +498,7 @@ def validated_days(
     first, last, con, register, keyed, d = _inputs(daily, meters, start, end, rules, None, None, con)
     keys = keyed.select(["meter_id", "area_code", "line_code", "station_code"])
     each = None if per_part is None else per_part(keys)
+    meter_ids = keyed["meter_id"].combine_chunks()
     max_kwh = _as_float(keyed["max_kwh_per_day"])
     archive_multiplier = _as_float(keyed["archive_multiplier"])
     n_days = (end - start).days + 1
@@ -500,26 +525,27 @@ def validated_days(
     area_of_meter = np.where(area_of_meter < 0, len(areas.dictionary), area_of_meter)
 
     def finish(out, lo, hi):
-        keep = (out["day_index"] >= offset) & (out["day_index"] < offset + n_days)
-        if not keep.all():  # the kernel returns start..end: as validate_daily's join with the calendar
-            out = {k: v if v is None else v[keep] for k, v in out.items()}
-        mk, day = out["_mk"], out["day_index"]
+        # the kernel returns every meter's days start..end in order: the part's days as matrices
+        shape = (hi - lo, n_days)
         code = _codes(
-            out, max_kwh[mk], archive_multiplier[mk], loaded_grid[area_of_meter[mk], day - offset], rules
+            out, shape, max_kwh[lo:hi], archive_multiplier[lo:hi], area_of_meter[lo:hi], loaded_grid, rules
         )
+        energy = out["energy_kwh"]
         table = pa.table(
             {
-                "_mk": pa.array(mk, pa.int32()),
-                "reading_date": pa.array(day, pa.int32()).cast(pa.date32()),
-                "energy_kwh": pa.array(out["energy_kwh"], pa.float64(), from_pandas=True),
-                "_code": pa.array(code, pa.int8()),
+                # the part's meter ids, dictionary-encoded (no string per meter-day)
+                "meter_id": pa.DictionaryArray.from_arrays(
+                    pa.array(out["_mk"] - np.int32(lo), pa.int32()), meter_ids.slice(lo, hi - lo)
+                ),
+                "_mk": pa.array(out["_mk"], pa.int32()),
+                "reading_date": pa.array(out["day_index"], pa.int32()).cast(pa.date32()),
+                "energy_kwh": float_array(energy),
+                "_code": pa.array(code.ravel(), pa.int8()),
             }
         )
         if each is None:
             return table, None
-        # the kernel returns every meter's days start..end in order: the part's days as matrices
-        shape = (hi - lo, n_days)
-        return table, each(lo, hi, out["energy_kwh"].reshape(shape), code.reshape(shape))
+        return table, each(lo, hi, energy.reshape(shape), code)
 
     per_block = max(1, int(meters_per_block))
     args = (con, d, keyed, first, last, start, end, registers, rules, per_block, register)
@@ -527,6 +553,7 @@ def validated_days(
     parts = [table for table, _ in results]
     schema = pa.schema(
         [
+            ("meter_id", pa.dictionary(pa.int32(), pa.string())),
             ("_mk", pa.int32()),
             ("reading_date", pa.date32()),
             ("energy_kwh", pa.float64()),
@@ -537,7 +564,7 @@ def validated_days(
     names = pa.array([c.value for c in CODE_ORDER], pa.string())
     days = pa.table(
         {
-            "meter_id": keyed["meter_id"].take(days["_mk"]),
+            "meter_id": days["meter_id"],
             "reading_date": days["reading_date"],
             "energy_kwh": days["energy_kwh"],
             # dictionary-encoded (the ten codes, indexed by ``_code``): no string per meter-day

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gridcheck_analytics import kernels
 from gridcheck_analytics.thresholds import VEE, VeeRules
 
 #: Columns :func:`block_series` returns, besides the keys (meter index, day).
@@ -81,28 +82,9 @@ def _lead(a: np.ndarray, fill) -> np.ndarray:
     return out
 
 
-def _rolling_sum(values: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Per cell: the sum of the columns from ``before`` columns before to ``after`` after, inclusive.
-
-    ``after`` may be negative (``-1``: up to the column before).  Columns outside the block count as 0.
-    One cumulative sum along the days and one difference of two shifted views of it.
-    """
-    m, n = values.shape
-    width = before + n + 1 + max(after, 0)
-    p = np.empty((m, width), dtype=np.float64)
-    p[:, : before + 1] = 0.0
-    np.cumsum(values, axis=1, out=p[:, before + 1 : before + 1 + n])
-    p[:, before + 1 + n :] = p[:, before + n : before + n + 1]
-    return p[:, after + before + 1 : after + before + 1 + n] - p[:, :n]
-
-
 def _frame_mean(values: np.ndarray, before: int, after: int) -> np.ndarray:
     """Mean of the non-NaN values from ``before`` columns before to ``after`` columns after (NaN if none)."""
-    present = ~np.isnan(values)
-    count = _rolling_sum(present.astype(np.float64), before, after)
-    total = _rolling_sum(np.where(present, values, 0.0), before, after)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
+    return kernels.window_mean(np.ascontiguousarray(values, dtype=np.float64), before, after)[0]
 
 
 def _last_index(mask: np.ndarray, missing: int) -> np.ndarray:
@@ -158,13 +140,9 @@ def _register_energy(register, reported, multiplier, capacity, rules: VeeRules):
 
 def _history(energy: np.ndarray, rules: VeeRules):
     """(hist_n, hist_mean, is_zero): the customer's own history before each day, and the zero days."""
-    present = ~np.isnan(energy)
-    hist_n = _rolling_sum(present.astype(np.float64), rules.history_days, -1)
-    hist_sum = _rolling_sum(np.where(present, energy, 0.0), rules.history_days, -1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        hist_mean = np.where(hist_n > 0, hist_sum / hist_n, np.nan)
-        is_zero = present & (energy <= rules.zero_kwh)
-    return np.rint(hist_n).astype(np.int32), hist_mean, is_zero
+    return kernels.history(
+        np.ascontiguousarray(energy, dtype=np.float64), int(rules.history_days), float(rules.zero_kwh)
+    )
 
 
 def _zero_runs(is_zero: np.ndarray, hist_mean: np.ndarray, rules: VeeRules):
@@ -304,8 +282,7 @@ def grid_series(
         filled, backwards = None, None
         energy = nan if rep is None else rep
         if rep is not None and np.isnan(rep).any():
-            w = rules.estimate_window_days
-            energy = np.where(np.isnan(rep), _frame_mean(rep, w, w), rep)
+            energy = kernels.filled_consumption(rep, int(rules.estimate_window_days))
     hist_n, hist_mean, is_zero, zero_run_days, stopped = _history_and_zero_runs(energy, rules)
     if reg is None and rep is None:
         is_read = np.zeros(energy.shape, dtype=bool)

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gridcheck_analytics import kernels
 from gridcheck_analytics.features.definitions import FEATURES, THEFT_EVENT_METHODS, FeatureRules
 from gridcheck_analytics.features.expressions import (
     NULL_FLOAT,
@@ -71,26 +72,16 @@ def monthly_consumption_of_grid(meter_ids, energy, first_day: dt.date, rules: Fe
     without a present day has no row) and the same values up to the order of the additions
     (``test_monthly_run.py`` compares them).
     """
-    n_meters, n_days = energy.shape
-    present = ~np.isnan(energy)
-    days = present.sum(axis=1)
-    rows = days > 0
-    e, present, days = energy[rows], present[rows], days[rows]
-    x = np.where(present, e, 0.0)
-    total = x.sum(axis=1)
-    mean = total / days
-    std = np.sqrt(np.where(present, (e - mean[:, None]) ** 2, 0.0).sum(axis=1) / days)
+    n_days = energy.shape[1]
     weekend = (np.arange(n_days) + (first_day - dt.date(1970, 1, 1)).days + 3) % 7 >= 5  # Monday = 0
-    zero = float(rules.zero_kwh)
-
-    def mean_of(columns):
-        n = present[:, columns].sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, x[:, columns].sum(axis=1) / n, np.nan)
-
-    with np.errstate(invalid="ignore"):
-        zero_days = (present & (np.abs(e) <= zero)).sum(axis=1)
-        negative_days = (present & (e < -zero)).sum(axis=1)
+    stats = kernels.month_stats(
+        np.ascontiguousarray(energy, dtype=np.float64), weekend, float(rules.zero_kwh)
+    )
+    days = stats[0]
+    rows = days > 0
+    days, total, mean, std, peak, zero_days, negative_days, weekday_mean, weekend_mean = (
+        values[rows] for values in stats
+    )
     month_index = first_day.year * 12 + first_day.month - 1
     count = int(rows.sum())
 
@@ -106,11 +97,11 @@ def monthly_consumption_of_grid(meter_ids, energy, first_day: dt.date, rules: Fe
             "sum_kwh": column(total),
             "mean_kwh": column(mean),
             "std_kwh": column(std),
-            "max_kwh": column(np.where(present, e, -np.inf).max(axis=1)),
-            "zero_days": column(zero_days.astype(np.float64)),
-            "negative_days": column(negative_days.astype(np.float64)),
-            "weekday_mean_kwh": column(mean_of(~weekend)),
-            "weekend_mean_kwh": column(mean_of(weekend)),
+            "max_kwh": column(peak),
+            "zero_days": column(zero_days),
+            "negative_days": column(negative_days),
+            "weekday_mean_kwh": column(weekday_mean),
+            "weekend_mean_kwh": column(weekend_mean),
         }
     )
 

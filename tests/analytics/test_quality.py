@@ -5,6 +5,7 @@ import datetime as dt
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from numpy.testing import assert_allclose
 
@@ -66,7 +67,11 @@ def run(con, registers=None, energy=None, meter=None, days=None, area_supply=Non
         registers=use_registers,
         con=con,
     )
+    assert days.column_names[0] == "meter_id" and days["meter_id"].type == pa.dictionary(
+        pa.int32(), pa.string()
+    )
     days = days.to_pandas().sort_values("reading_date").reset_index(drop=True)
+    assert days["meter_id"].astype(str).tolist() == out["meter_id"].tolist()
     assert days["quality_code"].tolist() == out["quality_code"].tolist()
     assert days["reading_date"].tolist() == out["reading_date"].dt.date.tolist()
     assert_allclose(days["energy_kwh"].to_numpy(float), out["energy_kwh"].to_numpy(float), rtol=0, atol=0)

@@ -1,0 +1,260 @@
+"""Compiled loops (Numba) for the VEE kernel's hottest steps: one pass over each meter's days.
+
+The NumPy form of these steps makes several whole-matrix passes and temporaries per step (a mask, a
+``where``, a cumulative sum into a padded copy, a difference, a division); for a month of 1,000,000
+meters that was most of the kernel's CPU.  Here each meter's row is read once and its results written
+once, with the **same floating-point operations in the same order** as the NumPy form they replace, so
+the results are bitwise equal (``tests/analytics/test_kernels.py`` compares them with the NumPy forms):
+
+* a window sum is a running sum along the row (NumPy's ``cumsum``: sequential, the first value as is)
+  and the difference of two of its entries, as :func:`gridcheck_analytics.vee_series._rolling_sum`;
+* a mean is that sum divided by the count of present days, NaN where none.
+
+The functions release the GIL (``nogil``): the kernel's parts run them in threads, one per core.  They
+are compiled on first use and cached next to this file (``cache=True``): a new process loads them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _running_sums(row, count, total):  # pragma: no cover - compiled
+    """``count[k]``, ``total[k]``: present values and their sum among ``row[:k]`` (NumPy's cumsum order:
+    entry 1 is the first value itself, each later one the previous plus the next value, 0 for NaN)."""
+    n = row.shape[0]
+    count[0] = 0.0
+    total[0] = 0.0
+    for j in range(n):
+        v = row[j]
+        present = not np.isnan(v)
+        c = 1.0 if present else 0.0
+        x = v if present else 0.0
+        if j == 0:
+            count[1] = c
+            total[1] = x
+        else:
+            count[j + 1] = count[j] + c
+            total[j + 1] = total[j] + x
+
+
+@njit(cache=True, nogil=True)
+def window_mean(values, before, after):  # pragma: no cover - compiled
+    """Per cell of a meters x days matrix: the mean of the non-NaN values from ``before`` columns before
+    to ``after`` columns after, inclusive (NaN where none); ``after`` may be negative (``-1``: up to the
+    column before).  Columns outside the matrix count as absent.  Returns ``(mean, count)``, the count as
+    a float (whole numbers).  Equal to :func:`gridcheck_analytics.vee_series._frame_mean`."""
+    m, n = values.shape
+    mean = np.empty((m, n))
+    counts = np.empty((m, n))
+    count = np.empty(n + 1)
+    total = np.empty(n + 1)
+    for i in range(m):
+        _running_sums(values[i], count, total)
+        for j in range(n):
+            hi = min(max(j + after + 1, 0), n)
+            lo = min(max(j - before, 0), n)
+            c = count[hi] - count[lo]
+            counts[i, j] = c
+            mean[i, j] = (total[hi] - total[lo]) / c if c > 0 else np.nan
+    return mean, counts
+
+
+@njit(cache=True, nogil=True)
+def filled_consumption(reported, window):  # pragma: no cover - compiled
+    """Consumption-only days: each reported value as is, a missing day the mean of the reported days
+    ``window`` either side (NaN where none): ``where(isnan(rep), window_mean(rep, w, w), rep)``."""
+    m, n = reported.shape
+    out = np.empty((m, n))
+    count = np.empty(n + 1)
+    total = np.empty(n + 1)
+    for i in range(m):
+        row = reported[i]
+        _running_sums(row, count, total)
+        for j in range(n):
+            v = row[j]
+            if not np.isnan(v):
+                out[i, j] = v
+                continue
+            hi = min(j + window + 1, n)
+            lo = max(j - window, 0)
+            c = count[hi] - count[lo]
+            out[i, j] = (total[hi] - total[lo]) / c if c > 0 else np.nan
+    return out
+
+
+@njit(cache=True, nogil=True)
+def history(energy, history_days, zero_kwh):  # pragma: no cover - compiled
+    """(hist_n int32, hist_mean, is_zero) of a meters x days matrix of energy [kWh]: the present days
+    among the ``history_days`` before each day and their mean (NaN where none), and the present days at
+    or below ``zero_kwh``.  Equal to :func:`gridcheck_analytics.vee_series._history`."""
+    m, n = energy.shape
+    hist_n = np.empty((m, n), dtype=np.int32)
+    hist_mean = np.empty((m, n))
+    is_zero = np.empty((m, n), dtype=np.bool_)
+    count = np.empty(n + 1)
+    total = np.empty(n + 1)
+    for i in range(m):
+        row = energy[i]
+        _running_sums(row, count, total)
+        for j in range(n):
+            lo = max(j - history_days, 0)
+            c = count[j] - count[lo]
+            hist_n[i, j] = np.int32(np.rint(c))
+            hist_mean[i, j] = (total[j] - total[lo]) / c if c > 0 else np.nan
+            v = row[j]
+            is_zero[i, j] = (not np.isnan(v)) and v <= zero_kwh
+    return hist_n, hist_mean, is_zero
+
+
+@njit(cache=True, nogil=True)
+def quality_codes(
+    energy,
+    is_read,
+    backwards,
+    reported_multiplier,
+    is_zero,
+    zero_run_days,
+    stopped_history,
+    hist_n,
+    hist_mean,
+    max_kwh,
+    archive_multiplier,
+    loaded,
+    area,
+    min_history_days,
+    min_history_kwh,
+    long_zero_run_days,
+    sudden_rise_factor,
+    sudden_drop_factor,
+):  # pragma: no cover - compiled
+    """Each meter-day's quality code as its index in ``quality.CODE_ORDER`` (int8), from the kernel's
+    output as meters x days matrices: the first condition of ``quality._codes`` that holds, in its order
+    (NaN is SQL's null: a comparison with it is false).  ``backwards`` and ``reported_multiplier`` are
+    ``0 x 0`` where the kernel has none; ``max_kwh``, ``archive_multiplier`` and ``area`` are per meter
+    (its row of ``loaded``, the area's days with supply)."""
+    m, n = energy.shape
+    codes = np.empty((m, n), dtype=np.int8)
+    has_backwards = backwards.shape[0] > 0
+    has_reported = reported_multiplier.shape[0] > 0
+    for i in range(m):
+        limit = max_kwh[i]
+        multiplier = archive_multiplier[i]
+        a = area[i]
+        for j in range(n):
+            e = energy[i, j]
+            mean = hist_mean[i, j]
+            enough = hist_n[i, j] >= min_history_days and mean >= min_history_kwh
+            if not is_read[i, j]:
+                code = 0 if np.isnan(e) else 1
+            elif has_backwards and backwards[i, j]:
+                code = 2
+            elif has_reported and abs(reported_multiplier[i, j] - multiplier) > 1e-9:
+                code = 3
+            elif e > limit:
+                code = 4
+            elif is_zero[i, j] and loaded[a, j] and stopped_history[i, j]:
+                code = 5
+            elif is_zero[i, j] and zero_run_days[i, j] >= long_zero_run_days:
+                code = 6
+            elif enough and e > sudden_rise_factor * mean:
+                code = 7
+            elif enough and e < sudden_drop_factor * mean:
+                code = 8
+            else:
+                code = 9
+            codes[i, j] = code
+    return codes
+
+
+@njit(cache=True, nogil=True)
+def month_stats(energy, weekend, zero_kwh):  # pragma: no cover - compiled
+    """Per meter of a meters x days matrix of one month's energy [kWh] (NaN where absent): present days,
+    their sum, mean, population standard deviation, maximum, days within ``zero_kwh`` of zero, days below
+    ``-zero_kwh``, and the mean of the weekdays and of the ``weekend`` days present (NaN where none).
+    Sums run along the days in order (the NumPy form's pairwise sums differ in the last bits)."""
+    m, n = energy.shape
+    days = np.zeros(m, dtype=np.int64)
+    total = np.zeros(m)
+    mean = np.full(m, np.nan)
+    std = np.full(m, np.nan)
+    peak = np.full(m, -np.inf)
+    zero_days = np.zeros(m)
+    negative_days = np.zeros(m)
+    weekday_mean = np.full(m, np.nan)
+    weekend_mean = np.full(m, np.nan)
+    for i in range(m):
+        k = 0
+        s = 0.0
+        s_week = 0.0
+        s_end = 0.0
+        n_week = 0
+        n_end = 0
+        top = -np.inf
+        zeros = 0
+        negatives = 0
+        for j in range(n):
+            e = energy[i, j]
+            if np.isnan(e):
+                continue
+            k += 1
+            s += e
+            if weekend[j]:
+                s_end += e
+                n_end += 1
+            else:
+                s_week += e
+                n_week += 1
+            if e > top:
+                top = e
+            if abs(e) <= zero_kwh:
+                zeros += 1
+            if e < -zero_kwh:
+                negatives += 1
+        days[i] = k
+        if k == 0:
+            continue
+        total[i] = s
+        mu = s / k
+        mean[i] = mu
+        squares = 0.0
+        for j in range(n):
+            e = energy[i, j]
+            if not np.isnan(e):
+                squares += (e - mu) * (e - mu)
+        std[i] = np.sqrt(squares / k)
+        peak[i] = top
+        zero_days[i] = zeros
+        negative_days[i] = negatives
+        if n_week:
+            weekday_mean[i] = s_week / n_week
+        if n_end:
+            weekend_mean[i] = s_end / n_end
+    return days, total, mean, std, peak, zero_days, negative_days, weekday_mean, weekend_mean
+
+
+@njit(cache=True, nogil=True)
+def cell_counts(group, n_groups, code, energy, n_codes):  # pragma: no cover - compiled
+    """Per cell (group x day x code, flat index ``(group * days + day) * n_codes + code``) of a part's
+    meter-days (``group`` per meter, ``0 .. n_groups - 1``; ``code`` and ``energy`` meters x days):
+    the meter-days, their energy total (NaN counted as 0) and the meter-days with energy.  The same
+    numbers as NumPy's ``bincount`` over the flat keys (additions in the meter-days' order)."""
+    m, n = energy.shape
+    size = n_groups * n * n_codes
+    readings = np.zeros(size, dtype=np.int64)
+    total = np.zeros(size)
+    with_energy = np.zeros(size, dtype=np.int64)
+    for i in range(m):
+        base = group[i] * n
+        for j in range(n):
+            key = (base + j) * n_codes + code[i, j]
+            readings[key] += 1
+            e = energy[i, j]
+            if np.isnan(e):
+                total[key] += 0.0
+            else:
+                total[key] += e
+                with_energy[key] += 1
+    return readings, total, with_energy

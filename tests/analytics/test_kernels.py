@@ -1,0 +1,208 @@
+"""The compiled loops of :mod:`gridcheck_analytics.kernels` equal the NumPy forms they replaced, bit for
+bit (the NumPy forms are kept here as the definitions)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from gridcheck_analytics import kernels
+
+
+def rolling_sum(values, before, after):
+    """The NumPy form: per cell, the sum of the columns ``before`` before to ``after`` after."""
+    m, n = values.shape
+    width = before + n + 1 + max(after, 0)
+    p = np.empty((m, width), dtype=np.float64)
+    p[:, : before + 1] = 0.0
+    np.cumsum(values, axis=1, out=p[:, before + 1 : before + 1 + n])
+    p[:, before + 1 + n :] = p[:, before + n : before + n + 1]
+    return p[:, after + before + 1 : after + before + 1 + n] - p[:, :n]
+
+
+def frame_mean(values, before, after):
+    present = ~np.isnan(values)
+    count = rolling_sum(present.astype(np.float64), before, after)
+    total = rolling_sum(np.where(present, values, 0.0), before, after)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan), count
+
+
+def history(energy, history_days, zero_kwh):
+    present = ~np.isnan(energy)
+    hist_n = rolling_sum(present.astype(np.float64), history_days, -1)
+    hist_sum = rolling_sum(np.where(present, energy, 0.0), history_days, -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hist_mean = np.where(hist_n > 0, hist_sum / hist_n, np.nan)
+        is_zero = present & (energy <= zero_kwh)
+    return np.rint(hist_n).astype(np.int32), hist_mean, is_zero
+
+
+def matrix(seed, meters=300, days=62, missing=0.15):
+    """Daily energy with gaps, whole gappy rows, zeros, negative zeros and values of very different size
+    (where the order of additions shows in the last bits)."""
+    rng = np.random.default_rng(seed)
+    e = rng.gamma(2.0, 3.0, (meters, days)) * rng.choice([1e-3, 1.0, 1e4], (meters, 1))
+    e[rng.random(e.shape) < 0.1] = 0.0
+    e[rng.random(e.shape) < 0.02] = -0.0
+    e[rng.random(e.shape) < missing] = np.nan
+    e[0] = np.nan
+    e[1, :40] = np.nan
+    e[2, 0] = -0.0
+    return e
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("before", "after"), [(3, 3), (30, -1), (0, 0), (7, 2), (100, 100)])
+def test_the_window_mean_equals_the_numpy_form(seed, before, after):
+    e = matrix(seed)
+    mean, count = kernels.window_mean(e, before, after)
+    want_mean, want_count = frame_mean(e, before, after)
+    np.testing.assert_array_equal(mean, want_mean)
+    np.testing.assert_array_equal(count, want_count)
+    assert np.signbit(mean).tolist() == np.signbit(want_mean).tolist()  # -0.0 where NumPy has it
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("window", [1, 3, 10])
+def test_the_filled_consumption_equals_the_numpy_form(seed, window):
+    e = matrix(seed)
+    got = kernels.filled_consumption(e, window)
+    want = np.where(np.isnan(e), frame_mean(e, window, window)[0], e)
+    np.testing.assert_array_equal(got, want)
+    assert np.signbit(got).tolist() == np.signbit(want).tolist()
+    assert np.isnan(got[0]).all() and not np.isnan(got[1, 40:]).any()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("history_days", "zero_kwh"), [(30, 0.0), (7, 0.5), (1, 1e-9)])
+def test_the_history_equals_the_numpy_form(seed, history_days, zero_kwh):
+    e = matrix(seed)
+    for got, want in zip(
+        kernels.history(e, history_days, zero_kwh), history(e, history_days, zero_kwh), strict=True
+    ):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    hist_n, hist_mean, _ = kernels.history(e, history_days, zero_kwh)
+    assert (hist_n[:, 0] == 0).all() and np.isnan(hist_mean[:, 0]).all()
+    assert hist_n.max() == history_days
+
+
+def codes_numpy(out, max_kwh, archive_multiplier, loaded, rules):
+    """The NumPy form of the quality codes (``np.select`` over the CASE's conditions, per meter-day)."""
+    energy, is_read = out["energy_kwh"], out["is_read"]
+    none = np.zeros(len(energy), dtype=bool)
+    reported = out["reported_multiplier"]
+    hist_mean, judged = out["hist_mean"], out["hist_n"] >= rules.min_history_days
+    with np.errstate(invalid="ignore"):
+        enough = judged & (hist_mean >= float(rules.min_history_kwh))
+        conditions = [
+            ~is_read & np.isnan(energy),
+            ~is_read,
+            none if out["backwards"] is None else out["backwards"],
+            none if reported is None else np.abs(reported - archive_multiplier) > 1e-9,
+            energy > max_kwh,
+            out["is_zero"] & loaded & out["stopped_history"],
+            out["is_zero"] & (out["zero_run_days"] >= rules.long_zero_run_days),
+            enough & (energy > float(rules.sudden_rise_factor) * hist_mean),
+            enough & (energy < float(rules.sudden_drop_factor) * hist_mean),
+        ]
+    return np.select(conditions, np.arange(len(conditions), dtype=np.int8), len(conditions)).astype(np.int8)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("inputs", ["both", "no registers", "no reported multiplier"])
+def test_the_quality_codes_equal_the_numpy_form(seed, inputs):
+    from gridcheck_analytics.quality import _codes
+    from gridcheck_analytics.thresholds import VEE
+
+    rng = np.random.default_rng(seed)
+    meters, days, areas = 400, 31, 5
+    shape = (meters, days)
+    energy = matrix(seed, meters, days, missing=0.05)
+    hist_mean = np.where(rng.random(shape) < 0.1, np.nan, rng.gamma(2.0, 3.0, shape))
+    out = {
+        "energy_kwh": energy.ravel(),
+        "is_read": (rng.random(shape) > 0.08).ravel(),
+        "backwards": None if inputs == "no registers" else (rng.random(shape) < 0.03).ravel(),
+        "reported_multiplier": None
+        if inputs == "no reported multiplier"
+        else np.where(rng.random(shape) < 0.3, np.nan, rng.choice([1.0, 30.0, 30.0 + 1e-12], shape)).ravel(),
+        "is_zero": (rng.random(shape) < 0.2).ravel(),
+        "zero_run_days": rng.integers(0, 12, shape).astype(np.int32).ravel(),
+        "stopped_history": (rng.random(shape) < 0.5).ravel(),
+        "hist_n": rng.integers(0, 31, shape).astype(np.int32).ravel(),
+        "hist_mean": hist_mean.ravel(),
+    }
+    max_kwh = np.where(rng.random(meters) < 0.1, np.nan, rng.choice([5.0, 50.0, 5e5], meters))
+    multiplier = np.where(rng.random(meters) < 0.1, np.nan, rng.choice([1.0, 30.0], meters))
+    area = rng.integers(0, areas + 1, meters)
+    loaded = rng.random((areas + 1, days)) < 0.7
+    got = _codes(out, shape, max_kwh, multiplier, area, loaded, VEE)
+    want = codes_numpy(
+        out,
+        np.repeat(max_kwh, days),
+        np.repeat(multiplier, days),
+        loaded[np.repeat(area, days), np.tile(np.arange(days), meters)],
+        VEE,
+    )
+    np.testing.assert_array_equal(got.ravel(), want)
+    assert len(np.unique(want)) >= 8  # most conditions are met somewhere
+
+
+def test_float_array_equals_arrows_conversion():
+    from gridcheck_analytics.quality import float_array
+
+    e = matrix(3).ravel()
+    for values in (e, np.nan_to_num(e), e[:13], np.full(9, np.nan), np.zeros(0)):
+        got, want = float_array(values), pa.array(values, pa.float64(), from_pandas=True)
+        assert got.equals(want) and got.null_count == want.null_count
+        assert got.to_pylist() == want.to_pylist()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_month_stats_equal_the_numpy_form(seed):
+    e = matrix(seed, days=31)
+    weekend = np.arange(31) % 7 >= 5
+    days, total, mean, std, peak, zeros, negatives, week, end = kernels.month_stats(e, weekend, 0.01)
+    present = ~np.isnan(e)
+    x = np.where(present, e, 0.0)
+    np.testing.assert_array_equal(days, present.sum(axis=1))
+    rows = days > 0
+    assert not rows[0] and not rows[1] and rows[2:].all()  # rows 0 and 1: no day of the month
+    with np.errstate(invalid="ignore", divide="ignore"):
+        want_mean = x.sum(axis=1) / days
+        want = {
+            "total": x.sum(axis=1),
+            "mean": want_mean,
+            "std": np.sqrt(np.where(present, (e - want_mean[:, None]) ** 2, 0.0).sum(axis=1) / days),
+            "peak": np.where(present, e, -np.inf).max(axis=1),
+            "week": x[:, ~weekend].sum(axis=1) / present[:, ~weekend].sum(axis=1),
+            "end": x[:, weekend].sum(axis=1) / present[:, weekend].sum(axis=1),
+        }
+    got = {"total": total, "mean": mean, "std": std, "peak": peak, "week": week, "end": end}
+    for name, values in want.items():
+        np.testing.assert_allclose(got[name][rows], values[rows], rtol=1e-12, atol=0, err_msg=name)
+    np.testing.assert_array_equal(zeros[rows], (present & (np.abs(e) <= 0.01)).sum(axis=1)[rows])
+    np.testing.assert_array_equal(negatives[rows], (present & (e < -0.01)).sum(axis=1)[rows])
+    assert np.isnan(mean[0]) and np.isnan(week[0]) and np.isnan(end[0])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_cell_counts_equal_numpys_bincount(seed):
+    rng = np.random.default_rng(seed)
+    e = matrix(seed, days=31)
+    groups, n_codes = 7, 10
+    group = rng.integers(0, groups, len(e))
+    code = rng.integers(0, n_codes, e.shape).astype(np.int8)
+    readings, total, with_energy = kernels.cell_counts(group, groups, code, e, n_codes)
+    key = ((group.reshape(-1, 1) * 31 + np.arange(31)) * n_codes + code).ravel()
+    size = groups * 31 * n_codes
+    present = ~np.isnan(e.ravel())
+    np.testing.assert_array_equal(readings, np.bincount(key, minlength=size))
+    np.testing.assert_array_equal(
+        total, np.bincount(key, weights=np.where(present, e.ravel(), 0.0), minlength=size)
+    )
+    np.testing.assert_array_equal(with_energy, np.bincount(key[present], minlength=size))
+    assert readings.sum() == e.size and with_energy.sum() == present.sum()
