@@ -18,6 +18,12 @@ Layout (beside the raw frames of :class:`~gridcheck_analytics.store.MeterStore`)
                                                         the features compute it by SQL)
     <data_dir>/derived/<YYYY-MM>/area_supply_daily.parquet, area_daily.parquet, area_monthly.parquet,
                                  line_monthly.parquet, quality.parquet    (loss, reading counts)
+    <data_dir>/derived/<YYYY-MM>/readings_tail.<input>.npy   the raw readings of the month's last
+                                                        ``vee.history_days`` + 1 days as the VEE kernel
+                                                        took them (meters x days, DuckDB only): the next
+                                                        month reads only its own days where they hold
+                                                        (:meth:`MonthlyRun.known_readings`; kept for the
+                                                        latest months only)
     <data_dir>/derived/<YYYY-MM>/features.parquet       the month's customer-month features
     <data_dir>/derived/<YYYY-MM>/suspects.parquet       the month's scored customers (last scoring)
 
@@ -93,6 +99,11 @@ LOSS_CORR = "loss_corr"
 #: the five of :data:`gridcheck_analytics.features.METERS_PER_BUCKET` (each bucket scans the month's
 #: files again); a span of months (training, from the daily rows) keeps the smaller buckets.
 MONTH_METERS_PER_BUCKET = 1_000_000
+#: Version of the readings tail's layout (``readings_tail`` in a month's manifest).
+TAIL_VERSION = 1
+#: Readings tails kept: the month just computed and the latest months of the store (older ones are
+#: deleted: a month re-run later reads the days before it from the raw store again).
+TAILS_KEPT = 2
 _NOT_READ = (QualityCode.MISSING.value, QualityCode.ESTIMATED.value)
 _AREA_KEYS = ["area_code", "line_code", "station_code"]
 
@@ -321,7 +332,18 @@ class MonthlyRun:
         window = self._window(month)
         if month not in self.store.months("daily"):
             raise ValueError(f"no daily readings in the store for {month}")
-        daily = self.store.table(con, "daily", window)
+        first = start - dt.timedelta(days=vee_rules.history_days + 1)  # the first day VEE reads
+        known = self.known_readings(month, first) if con.name == "duckdb" else None
+        # with the days before the month known, only the month's own partition is read
+        daily = self.store.table(con, "daily", [month] if known is not None else window)
+        tail_first = end - dt.timedelta(days=vee_rules.history_days)
+        tail = {
+            "version": TAIL_VERSION,
+            "first": tail_first.isoformat(),
+            "days": vee_rules.history_days + 1,
+            "archive": self.archive,
+            "raw": self.derived.raw_print("daily", months_between(tail_first, end)),
+        }
         area_readings = self.store.table(con, "area_meter", window)
         stage = self.derived.staging()
         writer = None
@@ -368,12 +390,27 @@ class MonthlyRun:
 
                     return each
 
+                # the writer's thread: the readings tail (while the kernel runs), then vee_daily
+                writer = ThreadPoolExecutor(1)
+                tail_saved = []
+
+                def on_readings(grids):
+                    tail_saved.append(writer.submit(_save_tail, grids, (tail_first - first).days, stage))
+
                 days, keys, parts = quality.validated_days(
-                    daily, meters, start, end, area_supply=supply, rules=vee_rules, con=con, per_part=per_part
+                    daily,
+                    meters,
+                    start,
+                    end,
+                    area_supply=supply,
+                    rules=vee_rules,
+                    con=con,
+                    per_part=per_part,
+                    known_readings=known,
+                    on_readings=on_readings,
                 )
                 # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
                 # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
-                writer = ThreadPoolExecutor(1)
                 vee_written = writer.submit(
                     _write_arrow, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
                 )
@@ -429,14 +466,52 @@ class MonthlyRun:
                 "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "rows": rows,
             }
+            if con.name == "duckdb" and tail_saved:
+                manifest["readings_tail"] = {**tail, "inputs": tail_saved[0].result()}
             (stage / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=1, default=str))
             self.derived.replace_month(month, stage)
             self.validated.append(month)
+            self._prune_tails(month)
         finally:
             if writer is not None:
                 writer.shutdown(wait=True)  # the file written (or failed) before its folder goes
             shutil.rmtree(stage, ignore_errors=True)
             quality.release_series(con)
+
+    def known_readings(self, month: str, first: dt.date):
+        """``(k, {input: matrix})`` for :func:`quality.validated_days`' ``known_readings``: the raw
+        readings of ``first`` .. the day before ``month`` from the month before's readings tail, or None
+        where it does not hold (none kept, another archive or layout, a raw partition of those days
+        changed since, not the days needed, a file gone)."""
+        start = month_bounds(month)[0]
+        before = shift_month(month, -1)
+        tail = (self.derived.manifest(before) or {}).get("readings_tail")
+        if not tail or tail.get("version") != TAIL_VERSION or tail.get("archive") != self.archive:
+            return None
+        tail_first = dt.date.fromisoformat(tail["first"])
+        tail_last = tail_first + dt.timedelta(days=tail["days"] - 1)
+        if tail_first > first or tail_last != start - dt.timedelta(days=1):
+            return None
+        if tail["raw"] != self.derived.raw_print("daily", months_between(tail_first, tail_last)):
+            return None
+        offset, k = (first - tail_first).days, (start - first).days
+        prefix = {}
+        try:
+            for name in tail["inputs"]:
+                values = np.load(self.derived.root / before / f"readings_tail.{name}.npy", mmap_mode="r")
+                prefix[name] = values[:, offset : offset + k]
+        except (OSError, ValueError):
+            return None
+        return k, prefix
+
+    def _prune_tails(self, month: str) -> None:
+        """Delete the readings tails of all months but ``month`` and the :data:`TAILS_KEPT` latest."""
+        months = self.derived.months()
+        keep = {month, *months[-TAILS_KEPT:]}
+        for m in months:
+            if m not in keep:
+                for path in (self.derived.root / m).glob("readings_tail.*.npy"):
+                    path.unlink(missing_ok=True)
 
     # features
     def _feature_inputs(self, month: str):
@@ -542,6 +617,17 @@ class MonthlyRun:
         if data is not None:
             return arrow_frame(data)
         return frame_of(self.con, self.derived.table(self.con, "features", [month]))
+
+
+def _save_tail(grids: dict, column: int, folder: Path) -> list[str]:
+    """The reading matrices' columns from ``column`` on, one ``readings_tail.<input>.npy`` per input
+    that has readings; the inputs saved."""
+    saved = []
+    for name, values in grids.items():
+        if values is not None:
+            np.save(folder / f"readings_tail.{name}.npy", values[:, column:])
+            saved.append(name)
+    return saved
 
 
 def frame_of(con, table) -> pd.DataFrame:

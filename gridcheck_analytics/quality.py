@@ -166,9 +166,13 @@ def _null_literal(table, column: str) -> bool:
     return isinstance(value, ops.Literal) and value.value is None
 
 
-def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters: int) -> dict:
+def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters: int, known=None) -> dict:
     """The readings of ``first``..``last`` as ``n_meters x days`` matrices, one per kernel input (NaN
     where no reading; ``None`` for an input null throughout), filled batch by batch from DuckDB's stream.
+
+    ``known``, if given, is ``(k, {input: n_meters x k matrix or None})``: the matrices of the first
+    ``k`` days as an earlier call made them (:func:`validated_days`' ``known_readings``); only the
+    readings from day ``k`` on are read.
 
     DuckDB gives each reading its cell (``meter key x days + day``), so the readings go into their place
     in one scatter per batch, whatever their order in the files: no sort of the readings and no copy of
@@ -179,10 +183,22 @@ def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters:
     # an input the source lacks is a null literal (:func:`nullable_column`): not read (nulls of every
     # reading cost about 1 s of CPU per 60 million readings to make and skip)
     inputs = [(name, column) for name, column in _INPUT_COLUMNS if not _null_literal(readings, column)]
+    grids: dict = {name: None for name, _ in _INPUT_COLUMNS}
+    if known is not None:
+        k, prefix = known
+        if not 0 < k <= n_days:
+            raise ValueError(f"known readings of {k} days for a period of {n_days}")
+        for name, values in prefix.items():
+            if values is None:
+                continue
+            if values.shape != (n_meters, k):
+                raise ValueError(f"known readings '{name}' of shape {values.shape}, not {(n_meters, k)}")
+            grids[name] = np.full((n_meters, n_days), np.nan)
+            grids[name][:, :k] = values
+        readings = readings.filter(readings.reading_date >= first + dt.timedelta(days=k))
     d = readings.inner_join(keys, "meter_id")
     day = (d.reading_date.epoch_days() - (first - EPOCH).days).cast("int64")
     d = d.select(*[column for _, column in inputs], _cell=d._mk.cast("int64") * n_days + day)
-    grids: dict = {name: None for name, _ in _INPUT_COLUMNS}
 
     def scatter(batch):
         cell = batch.column("_cell").to_numpy()
@@ -276,17 +292,34 @@ def _series_duckdb(con, readings, keyed, first, last, start, end, registers, rul
 
 
 def _series_parts(
-    con, readings, keyed, first, last, start, end, registers, rules, per_block, register, *, finish
+    con,
+    readings,
+    keyed,
+    first,
+    last,
+    start,
+    end,
+    registers,
+    rules,
+    per_block,
+    register,
+    *,
+    finish,
+    known=None,
+    on_readings=None,
 ):
     """The kernel's output of each part of the meters (:func:`_series_duckdb`), each through
-    ``finish(out, first meter key, end meter key)`` in the part's thread: a list of what it returns."""
+    ``finish(out, first meter key, end meter key)`` in the part's thread: a list of what it returns.
+    ``known`` and ``on_readings``: see :func:`validated_days`."""
     n = keyed.num_rows
     multiplier, capacity = _as_float(keyed["archive_multiplier"]), _as_float(keyed["capacity_kwh"])
     threads = max(1, min(os.cpu_count() or 1, 8))
     parts = []
     if n:
         keys = _table(con if register else None, keyed.select(["meter_id", "_mk"]))
-        grids = _reading_grids(con, readings, keys, first, last, n)
+        grids = _reading_grids(con, readings, keys, first, last, n, known)
+        if on_readings is not None:
+            on_readings(grids)
         calls = []  # (first meter, end meter) of each kernel call, block by block
         for lo in range(0, n, per_block):
             hi = min(lo + per_block, n)
@@ -479,6 +512,8 @@ def validated_days(
     con=None,
     meters_per_block: int = METERS_PER_BLOCK,
     per_part=None,
+    known_readings=None,
+    on_readings=None,
 ) -> tuple[pa.Table, pa.Table, list]:
     """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
     Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
@@ -491,6 +526,13 @@ def validated_days(
     (keys ``lo``..``hi - 1``) with its days as ``(hi - lo) x days`` matrices (energy, NaN where none; the
     code's index) while they are in cache; what ``f`` returns is listed in the parts' order.  Returns
     ``(days, meter_keys, [f's results])`` (the list empty without ``per_part``).
+
+    ``on_readings``, if given, is called with the readings as the kernel takes them, before it runs:
+    ``{input: meters x days matrix or None}`` over the days read (``start`` less ``rules.history_days``
+    + 1 days .. ``end``; read-only, in ``meter_keys`` order).  ``known_readings``, ``(k, {input: meters
+    x k matrix or None})``, are the first ``k`` of those days as such a call gave them (the next month
+    reads only its own days: the caller vouches that they are the same readings and meters); the
+    readings of those days are then not read.
 
     The same rows and values as :func:`validate_daily` (``test_quality.py``); its other parameters take
     their defaults here (no look-ahead, the history from ``rules``).
@@ -549,7 +591,7 @@ def validated_days(
 
     per_block = max(1, int(meters_per_block))
     args = (con, d, keyed, first, last, start, end, registers, rules, per_block, register)
-    results = _series_parts(*args, finish=finish)
+    results = _series_parts(*args, finish=finish, known=known_readings, on_readings=on_readings)
     parts = [table for table, _ in results]
     schema = pa.schema(
         [

@@ -210,6 +210,48 @@ def test_fingerprints_reuse_fresh_months_and_recompute_stale_ones(county, tmp_pa
     assert out["months_validated"] == [LAST]
 
 
+def test_the_days_before_a_month_from_the_readings_tail_equal_those_read_again(county, tmp_path):
+    """A month's VEE takes the days before it from the month before's readings tail (its own partition
+    alone read): the same base as reading both months' raw partitions; a changed raw partition of those
+    days, or a tail gone, makes it read them again; only the latest months keep a tail."""
+    from gridcheck_analytics.monthly import TAILS_KEPT, MonthlyRun, canonical_meters
+
+    meters, store = county
+    archive = {"meters": meters}
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    con = connect("duckdb")
+    monthly_run(mine, archive, LAST, con=con)
+    d = DerivedStore(mine)
+    tails = sorted(p.parent.name for p in d.root.glob("*/readings_tail.*.npy"))
+    assert sorted(set(tails)) == MONTHS[-TAILS_KEPT:], tails  # the older ones pruned
+    run = MonthlyRun(mine, canonical_meters(archive), con)
+    days_before = run._rules(LAST)[0].history_days + 1  # the days VEE reads before the month
+    first = month_bounds(LAST)[0] - dt.timedelta(days=days_before)
+    k, prefix = run.known_readings(LAST, first)
+    assert k == days_before and prefix and all(v.shape == (len(meters), k) for v in prefix.values())
+    assert any(np.isfinite(v).any() for v in prefix.values())
+    with_tail = {f: con.execute(d.table(con, f, [LAST])) for f in (*BASE_FRAMES, "loss_corr")}
+
+    for path in d.root.glob(f"{MONTHS[-2]}/readings_tail.*.npy"):
+        path.unlink()
+    assert run.known_readings(LAST, first) is None
+    assert monthly_run(mine, archive, LAST, con=con)["months_validated"] == [LAST]
+    for frame, left in with_tail.items():
+        right = con.execute(d.table(con, frame, [LAST]))
+        assert len(left) > 0
+        frames_equal(left, right, KEYS[frame], f"{frame} with and without the tail")
+    assert list(d.root.glob(f"{LAST}/readings_tail.*.npy"))
+
+    # the month before re-run: its tail again; then its raw partition changed: the tail no longer holds
+    monthly_run(mine, archive, MONTHS[-2], con=con)
+    assert run.known_readings(LAST, first) is not None
+    daily = mine.read("daily", [MONTHS[-2]])
+    daily.loc[daily.index[:5], "register_total_kwh"] += 1.0
+    mine.upsert("daily", daily)
+    assert run.known_readings(LAST, first) is None
+
+
 def test_a_month_without_readings_is_refused(county, tmp_path):
     meters, store = county
     mine = MeterStore(tmp_path)
