@@ -386,7 +386,7 @@ class MonthlyRun:
                         rows = monthly_consumption_of_grid(
                             ids.slice(lo, hi - lo), energy, start, feature_rules
                         )
-                        return _count_part(combo[lo:hi], code, energy), rows
+                        return _count_part(combo[lo:hi], code, energy), rows, energy
 
                     return each
 
@@ -418,6 +418,8 @@ class MonthlyRun:
                 counts = _quality_counts([p[0] for p in parts], combos[0], start, n_days)
                 rows["quality"] = write_frame(con, quality._table(con, counts), stage / "quality.parquet")
                 month_rows = [p[1] for p in parts]
+                # the month's energy, meters x days in key order (the parts are in key order)
+                energy = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, n_days))
                 del parts
             else:
                 vee = quality.validate_daily(
@@ -444,7 +446,8 @@ class MonthlyRun:
                 con, lineloss.monthly_line_loss(daily_loss), stage / "line_monthly.parquet"
             )
             if con.name == "duckdb":  # from the month's matrix of days, while it is in memory
-                corr = _loss_corr_of_grid(days, keys, con.to_pyarrow(daily_loss), start, n_days)
+                corr = _loss_corr_of_grid(energy, keys, con.to_pyarrow(daily_loss), start)
+                del energy
                 rows[LOSS_CORR] = write_frame(con, quality._table(con, corr), stage / f"{LOSS_CORR}.parquet")
             t0 = self._time("daily and monthly loss", t0)
             if con.name == "duckdb":
@@ -625,7 +628,8 @@ def _save_tail(grids: dict, column: int, folder: Path) -> list[str]:
     saved = []
     for name, values in grids.items():
         if values is not None:
-            np.save(folder / f"readings_tail.{name}.npy", values[:, column:])
+            # a contiguous copy first: NumPy writes a strided view element block by element block
+            np.save(folder / f"readings_tail.{name}.npy", np.ascontiguousarray(values[:, column:]))
             saved.append(name)
     return saved
 
@@ -715,14 +719,13 @@ def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) ->
     )
 
 
-def _loss_corr_of_grid(days: pa.Table, keys: pa.Table, area_daily: pa.Table, start: dt.date, n_days: int):
-    """The month's ``loss_corr`` (:func:`features.meter_months.loss_correlation_of_grid`) from its days in
-    the kernel's layout (every meter's days in order) and the month's ``area_daily``, in threads over
-    slices of the meters."""
+def _loss_corr_of_grid(energy: np.ndarray, keys: pa.Table, area_daily: pa.Table, start: dt.date):
+    """The month's ``loss_corr`` (:func:`features.meter_months.loss_correlation_of_grid`) from its days as
+    the kernel gave them (``energy``: meters x days, NaN where none, row = meter key) and the month's
+    ``area_daily``, in threads over slices of the meters."""
     from gridcheck_analytics.features.meter_months import loss_correlation_of_grid
 
-    n = keys.num_rows
-    energy = days["energy_kwh"].to_numpy(zero_copy_only=False).reshape(n, n_days)
+    n, n_days = energy.shape
     areas = keys["area_code"].combine_chunks().dictionary_encode()
     area_of_meter = areas.indices.fill_null(len(areas.dictionary)).to_numpy(zero_copy_only=False)
     loss = np.full((len(areas.dictionary) + 1, n_days), np.nan)  # the last row: no area
