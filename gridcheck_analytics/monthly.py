@@ -143,10 +143,24 @@ def rules_print(*rules) -> dict:
 def archive_digest(meters: pd.DataFrame) -> str:
     """Digest of the canonical meters frame: its columns, their types and its rows, in any row order.
 
-    One hash per row (pandas' vectorised hash of every column's values, no text conversion) and the
-    sorted row hashes digested: the same frame in another row order has the same digest.
+    One hash per row (DuckDB's ``hash`` of every column's values, in its threads: a third of pandas'
+    ``hash_pandas_object`` for 1,000,000 meters) and the sorted row hashes digested: the same frame in
+    another row order has the same digest.  (Another DuckDB version may hash otherwise: the month a run
+    is for is then computed again once.)
     """
-    hashed = np.sort(pd.util.hash_pandas_object(meters, index=False).to_numpy())
+    import duckdb
+
+    if len(meters.columns):
+        con = duckdb.connect()
+        try:
+            con.register("meters_frame", meters)
+            values = ", ".join('"' + str(c).replace('"', '""') + '"' for c in meters.columns)
+            hashed = con.execute(f"SELECT hash({values}) AS h FROM meters_frame ORDER BY h").fetchnumpy()["h"]
+        finally:
+            con.close()
+    else:
+        hashed = np.zeros(0, dtype=np.uint64)
+    hashed = np.ascontiguousarray(hashed, dtype=np.uint64)
     columns = ",".join(f"{c}:{meters[c].dtype}" for c in meters.columns)
     return hashlib.sha256(hashed.tobytes() + columns.encode()).hexdigest()[:20]
 

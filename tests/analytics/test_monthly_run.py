@@ -507,3 +507,19 @@ def test_customer_drops_from_the_large_customers_equal_the_window_over_every_met
     )
     frames_equal(want, got, ["meter_id", "month"], "customer drops")
     assert sorted(got["meter_id"]) == ["L1", "L2"]
+
+
+def test_the_archive_digest_is_the_rows_in_any_order(county):
+    from gridcheck_analytics.monthly import archive_digest
+
+    meters, _ = county
+    digest = archive_digest(meters)
+    assert archive_digest(meters.sample(frac=1.0, random_state=3).reset_index(drop=True)) == digest
+    changed = meters.copy()
+    changed.loc[changed.index[7], "multiplier"] = changed["multiplier"].iloc[7] + 1.0
+    assert archive_digest(changed) != digest
+    assert archive_digest(meters.iloc[1:]) != digest
+    assert archive_digest(meters.assign(phases=meters["phases"].astype("float64"))) != digest
+    assert archive_digest(meters.iloc[:0]) != digest and archive_digest(meters.iloc[:, :0]) == archive_digest(
+        meters.iloc[:, :0]
+    )
