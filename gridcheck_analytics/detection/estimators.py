@@ -16,6 +16,9 @@ scikit-learn's sign (lower = more abnormal) and ``predict`` in {1 normal, -1 out
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, OutlierMixin
@@ -157,22 +160,42 @@ def peer_group_scores(
         Directional z-scores per feature (for the reasons).
     """
     X = frame[feature_columns].to_numpy(dtype=float)
-    # the overall centre and scale (the fallback of the smallest groups): the scorer's fit without its
-    # outlier threshold, which nothing here reads (a sort of the whole z matrix)
-    overall = PeerGroupRobustScorer(directions=directions, top_k=top_k)
-    overall._fit_center_scale(validate_data(overall, X, ensure_all_finite="allow-nan", dtype=np.float64))
-    # coarse level first, the finer one overrides it; each level's centre and scale per group, then per row
-    center, scale = overall.center_[None, :], overall.scale_[None, :]
-    codes = np.zeros(len(X), dtype=np.int64)  # the rows' group at the level reached (one: the whole frame)
-    for cols in (fallback_columns, group_columns):
-        if cols:
-            level = frame.groupby(list(cols), sort=False, dropna=False).ngroup().to_numpy()
-            center, scale, codes = _group_stats(X, codes, level, center, scale, min_group)
-    center, scale = center[codes], scale[codes]
-    d = overall.directions_
-    z = (X - center) / scale
-    z = np.where(d < 0, -z, np.where(d > 0, z, np.abs(z)))
-    z = np.clip(np.nan_to_num(z, nan=0.0), 0.0, overall.z_cap)
+    scorer = PeerGroupRobustScorer(directions=directions, top_k=top_k)
+    X = validate_data(scorer, X, ensure_all_finite="allow-nan", dtype=np.float64)
+    d = scorer._directions(X.shape[1])
+    levels = [
+        frame.groupby(list(cols), sort=False, dropna=False).ngroup().to_numpy()
+        for cols in (fallback_columns, group_columns)
+        if cols
+    ]
+
+    def z_of(a: int, b: int) -> np.ndarray:
+        """The directional z of features ``a``..``b - 1`` (each feature's numbers are its own)."""
+        x = X[:, a:b]
+        # the overall centre and scale (the fallback of the smallest groups): the scorer's fit without
+        # its outlier threshold, which nothing here reads (a sort of the whole z matrix)
+        overall = PeerGroupRobustScorer()._fit_center_scale(x)
+        # coarse level first, the finer one overrides it; each level's centre and scale per group, then
+        # per row
+        center, scale = overall.center_[None, :], overall.scale_[None, :]
+        codes = np.zeros(len(x), dtype=np.int64)  # the rows' group at the level reached (one: all rows)
+        for level in levels:
+            center, scale, codes = _group_stats(x, codes, level, center, scale, min_group)
+        z = (x - center[codes]) / scale[codes]
+        z = np.where(d[a:b] < 0, -z, np.where(d[a:b] > 0, z, np.abs(z)))
+        return np.clip(np.nan_to_num(z, nan=0.0), 0.0, scorer.z_cap)
+
+    # the features in two or more slices, in threads (NumPy's sorts and arithmetic release the GIL);
+    # slices of at least two features, so that every sum over the rows runs in the same order as over
+    # the whole matrix (a single column's sum would be NumPy's pairwise one): the same numbers
+    n_features = X.shape[1]
+    slices = max(1, min(os.cpu_count() or 1, 4, n_features // 2))
+    bounds = np.linspace(0, n_features, slices + 1).astype(int)
+    if slices == 1:
+        z = z_of(0, n_features)
+    else:
+        with ThreadPoolExecutor(slices) as pool:
+            z = np.hstack(list(pool.map(z_of, bounds[:-1], bounds[1:])))
     k = max(1, min(int(top_k), z.shape[1]))
     # the k largest of each row, sorted as a sort of the row would leave them (the same mean)
     out = np.sort(np.partition(z, -k, axis=1)[:, -k:], axis=1).mean(axis=1)
