@@ -316,8 +316,24 @@ def _series_parts(
     threads = max(1, min(os.cpu_count() or 1, 8))
     parts = []
     if n:
-        keys = _table(con if register else None, keyed.select(["meter_id", "_mk"]))
-        grids = _reading_grids(con, readings, keys, first, last, n, known)
+        key_data = keyed.select(["meter_id", "_mk"])
+        if register and con.name == "duckdb":
+            # a table of DuckDB's own for the join with every reading: its probe takes half the time of
+            # the same join with the Arrow table scanned in place (0.7 s against 1.4 s for a month of
+            # 1,000,000 meters); copying it in takes 0.02 s
+            name = f"{SERIES_PREFIX}keys_{uuid.uuid4().hex}"
+            con.con.register(f"{name}_arrow", key_data)
+            try:
+                con.con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{name}_arrow"')
+            finally:
+                con.con.unregister(f"{name}_arrow")
+            try:
+                grids = _reading_grids(con, readings, con.table(name), first, last, n, known)
+            finally:
+                con.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        else:
+            keys = _table(con if register else None, key_data)
+            grids = _reading_grids(con, readings, keys, first, last, n, known)
         if on_readings is not None:
             on_readings(grids)
         calls = []  # (first meter, end meter) of each kernel call, block by block
