@@ -101,8 +101,10 @@ LOSS_CORR = "loss_corr"
 MONTH_METERS_PER_BUCKET = 1_000_000
 #: Version of the readings tail's layout (``readings_tail`` in a month's manifest).
 TAIL_VERSION = 1
-#: Readings tails kept: the month just computed and the latest months of the store (older ones are
-#: deleted: a month re-run later reads the days before it from the raw store again).
+#: Readings tails written: those of the latest months of the raw store (the next month's run and a re-run
+#: of the latest month take them from there; older ones are deleted); a month computed as history in a
+#: run hands its tail to the next month in memory, and a month re-run later reads the days before it
+#: from the raw store again.
 TAILS_KEPT = 2
 _NOT_READ = (QualityCode.MISSING.value, QualityCode.ESTIMATED.value)
 _AREA_KEYS = ["area_code", "line_code", "station_code"]
@@ -283,6 +285,9 @@ class MonthlyRun:
         self.timings: dict[str, float] = {}
         self.validated: list[str] = []
         self._computed_features: dict[str, pa.Table] = {}  # the features just written (DuckDB), by month
+        # the readings tail of the month computed last (month, manifest entry, matrices): the next month
+        # of the run takes it from memory (a history month's tail is not written: only the latest's are)
+        self._tail_kept: tuple[str, dict, dict] | None = None
 
     def _time(self, stage: str, t0: float) -> float:
         now = time.perf_counter()
@@ -409,7 +414,8 @@ class MonthlyRun:
                 tail_saved = []
 
                 def on_readings(grids):
-                    tail_saved.append(writer.submit(_save_tail, grids, (tail_first - first).days, stage))
+                    save = stage if month in self.store.months("daily")[-TAILS_KEPT:] else None
+                    tail_saved.append(writer.submit(_save_tail, grids, (tail_first - first).days, save))
 
                 days, keys, parts = quality.validated_days(
                     daily,
@@ -484,7 +490,11 @@ class MonthlyRun:
                 "rows": rows,
             }
             if con.name == "duckdb" and tail_saved:
-                manifest["readings_tail"] = {**tail, "inputs": tail_saved[0].result()}
+                values = tail_saved[0].result()
+                entry = {**tail, "inputs": sorted(values)}
+                self._tail_kept = (month, entry, values)  # for the next month of this run
+                if month in self.store.months("daily")[-TAILS_KEPT:]:  # and the next run's
+                    manifest["readings_tail"] = entry
             (stage / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=1, default=str))
             self.derived.replace_month(month, stage)
             self.validated.append(month)
@@ -502,7 +512,11 @@ class MonthlyRun:
         changed since, not the days needed, a file gone)."""
         start = month_bounds(month)[0]
         before = shift_month(month, -1)
-        tail = (self.derived.manifest(before) or {}).get("readings_tail")
+        kept = None
+        if self._tail_kept is not None and self._tail_kept[0] == before:
+            _, tail, kept = self._tail_kept
+        else:
+            tail = (self.derived.manifest(before) or {}).get("readings_tail")
         if not tail or tail.get("version") != TAIL_VERSION or tail.get("archive") != self.archive:
             return None
         tail_first = dt.date.fromisoformat(tail["first"])
@@ -515,17 +529,20 @@ class MonthlyRun:
         prefix = {}
         try:
             for name in tail["inputs"]:
-                values = np.load(self.derived.root / before / f"readings_tail.{name}.npy", mmap_mode="r")
+                if kept is not None:
+                    values = kept[name]
+                else:
+                    path = self.derived.root / before / f"readings_tail.{name}.npy"
+                    values = np.load(path, mmap_mode="r")
                 prefix[name] = values[:, offset : offset + k]
         except (OSError, ValueError):
             return None
         return k, prefix
 
     def _prune_tails(self, month: str) -> None:
-        """Delete the readings tails of all months but ``month`` and the :data:`TAILS_KEPT` latest."""
-        months = self.derived.months()
-        keep = {month, *months[-TAILS_KEPT:]}
-        for m in months:
+        """Delete the readings tails of all months but the :data:`TAILS_KEPT` latest of the raw store."""
+        keep = set(self.store.months("daily")[-TAILS_KEPT:])
+        for m in self.derived.months():
             if m not in keep:
                 for path in (self.derived.root / m).glob("readings_tail.*.npy"):
                     path.unlink(missing_ok=True)
@@ -636,16 +653,17 @@ class MonthlyRun:
         return frame_of(self.con, self.derived.table(self.con, "features", [month]))
 
 
-def _save_tail(grids: dict, column: int, folder: Path) -> list[str]:
-    """The reading matrices' columns from ``column`` on, one ``readings_tail.<input>.npy`` per input
-    that has readings; the inputs saved."""
-    saved = []
+def _save_tail(grids: dict, column: int, folder: Path | None) -> dict[str, np.ndarray]:
+    """The reading matrices' columns from ``column`` on (a copy), per input that has readings; saved as
+    ``readings_tail.<input>.npy`` in ``folder`` unless it is None."""
+    tail = {}
     for name, values in grids.items():
         if values is not None:
-            # a contiguous copy first: NumPy writes a strided view element block by element block
-            np.save(folder / f"readings_tail.{name}.npy", np.ascontiguousarray(values[:, column:]))
-            saved.append(name)
-    return saved
+            # a contiguous copy: NumPy writes a strided view element block by element block
+            tail[name] = np.ascontiguousarray(values[:, column:])
+            if folder is not None:
+                np.save(folder / f"readings_tail.{name}.npy", tail[name])
+    return tail
 
 
 def frame_of(con, table) -> pd.DataFrame:
