@@ -45,7 +45,7 @@ def window_mean(values, before, after):  # pragma: no cover - compiled
     """Per cell of a meters x days matrix: the mean of the non-NaN values from ``before`` columns before
     to ``after`` columns after, inclusive (NaN where none); ``after`` may be negative (``-1``: up to the
     column before).  Columns outside the matrix count as absent.  Returns ``(mean, count)``, the count as
-    a float (whole numbers).  Equal to :func:`gridcheck_analytics.vee_series._frame_mean`."""
+    a float (whole numbers).  Bitwise the NumPy form's (``frame_mean`` in the tests)."""
     m, n = values.shape
     mean = np.empty((m, n))
     counts = np.empty((m, n))
@@ -89,7 +89,7 @@ def filled_consumption(reported, window):  # pragma: no cover - compiled
 def history(energy, history_days, zero_kwh):  # pragma: no cover - compiled
     """(hist_n int32, hist_mean, is_zero) of a meters x days matrix of energy [kWh]: the present days
     among the ``history_days`` before each day and their mean (NaN where none), and the present days at
-    or below ``zero_kwh``.  Equal to :func:`gridcheck_analytics.vee_series._history`."""
+    or below ``zero_kwh``.  Bitwise the NumPy form's (``history`` in the tests)."""
     m, n = energy.shape
     hist_n = np.empty((m, n), dtype=np.int32)
     hist_mean = np.empty((m, n))
@@ -131,8 +131,8 @@ def quality_codes(
     sudden_drop_factor,
 ):  # pragma: no cover - compiled
     """Each meter-day's quality code as its index in ``quality.CODE_ORDER`` (int8), from the kernel's
-    output as meters x days matrices: the first condition of ``quality._codes`` that holds, in its order
-    (NaN is SQL's null: a comparison with it is false).  ``backwards`` and ``reported_multiplier`` are
+    output as meters x days matrices: the first condition of ``quality.validate_daily``'s CASE that
+    holds, in its order (NaN is SQL's null: a comparison with it is false).  ``backwards`` and ``reported_multiplier`` are
     ``0 x 0`` where the kernel has none; ``max_kwh``, ``archive_multiplier`` and ``area`` are per meter
     (its row of ``loaded``, the area's days with supply)."""
     m, n = energy.shape
