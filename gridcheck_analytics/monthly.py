@@ -288,6 +288,13 @@ class MonthlyRun:
         # the readings tail of the month computed last (month, manifest entry, matrices): the next month
         # of the run takes it from memory (a history month's tail is not written: only the latest's are)
         self._tail_kept: tuple[str, dict, dict] | None = None
+        self._keyed_meters: pa.Table | None = None
+
+    def _keyed(self) -> pa.Table:
+        """:func:`quality.keyed_meters` of the run's meters, once per run (every month the same)."""
+        if self._keyed_meters is None:
+            self._keyed_meters = quality.keyed_meters(self.meters, self.con)
+        return self._keyed_meters
 
     def _time(self, stage: str, t0: float) -> float:
         now = time.perf_counter()
@@ -390,7 +397,7 @@ class MonthlyRun:
             supply = read_parquet(con, [str(stage / "area_supply_daily.parquet")])
             # the meter-days without the meters' area, line and station codes (three strings a row cost
             # the Parquet writer more than the rest of the row); the counts per area join them per meter
-            vee_written = None
+            written = {}  # frame: its write in the writer's thread (DuckDB)
             if con.name == "duckdb":  # one Arrow table from the kernel's threads, kept for what follows
                 n_days = (end - start).days + 1
                 combos = []
@@ -428,10 +435,11 @@ class MonthlyRun:
                     per_part=per_part,
                     known_readings=known,
                     on_readings=on_readings,
+                    keyed=self._keyed(),
                 )
                 # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
                 # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
-                vee_written = writer.submit(
+                written["vee_daily"] = writer.submit(
                     _write_arrow, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
                 )
                 t0 = self._time("VEE", t0)
@@ -468,19 +476,21 @@ class MonthlyRun:
             if con.name == "duckdb":  # from the month's matrix of days, while it is in memory
                 corr = _loss_corr_of_grid(energy, keys, con.to_pyarrow(daily_loss), start)
                 del energy
-                rows[LOSS_CORR] = write_frame(con, quality._table(con, corr), stage / f"{LOSS_CORR}.parquet")
+                # the per-meter tables by Arrow's writer in the writer's thread (DuckDB's COPY of an
+                # in-memory table of 1,000,000 rows is the main thread's time)
+                written[LOSS_CORR] = writer.submit(_write_arrow, corr, stage / f"{LOSS_CORR}.parquet")
             t0 = self._time("daily and monthly loss", t0)
             if con.name == "duckdb":
                 empty = monthly_consumption_of_grid(pa.array([], pa.string()), np.zeros((0, 1)), start)
-                mm = quality._table(con, pa.concat_tables(month_rows) if month_rows else empty)
-                del days, month_rows
+                mm = pa.concat_tables(month_rows) if month_rows else empty
+                written["meter_months"] = writer.submit(_write_arrow, mm, stage / "meter_months.parquet")
+                del days, month_rows, mm
             else:
                 mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
-            rows["meter_months"] = write_frame(con, mm, stage / "meter_months.parquet")
+                rows["meter_months"] = write_frame(con, mm, stage / "meter_months.parquet")
             quality.release_series(con)
+            rows.update({frame: job.result() for frame, job in written.items()})
             self._time("monthly history (per meter)", t0)
-            if vee_written is not None:
-                rows["vee_daily"] = vee_written.result()
             manifest = {
                 "month": month,
                 "base": fingerprint,

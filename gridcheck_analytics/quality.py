@@ -442,7 +442,19 @@ def _series_pyspark(
     return con.table(name)
 
 
-def _inputs(daily, meters, start, end, rules, history_start, lookahead_end, con):
+def keyed_meters(meters, con) -> pa.Table:
+    """Every meter with a dense integer key (``_mk``, in meter-id order; row ``_mk`` of the table) and its
+    archive attributes (:func:`meter_limits`), as Arrow: what :func:`validated_days` places the readings
+    by.  A run of several months over the same meters computes it once (``keyed_meters=``)."""
+    limits = meter_limits(meters)
+    return con.to_pyarrow(
+        limits.mutate(_mk=(ibis.row_number().over(ibis.window(order_by="meter_id"))).cast("int32")).order_by(
+            "_mk"
+        )
+    )
+
+
+def _inputs(daily, meters, start, end, rules, history_start, lookahead_end, con, keyed=None):
     """(first day read, last day read, connection, register the series on it, the keyed meters as Arrow,
     the readings of the days read) for :func:`validate_daily` and :func:`validated_days`."""
     first = history_start or (start - dt.timedelta(days=rules.history_days + 1))
@@ -451,12 +463,8 @@ def _inputs(daily, meters, start, end, rules, history_start, lookahead_end, con)
     register = con is not None or _bound_backend(daily, meters) is not None
     con = con or _bound_backend(daily, meters) or ibis.get_backend()
     # every meter gets a dense integer key (``_mk``, in meter-id order) and its archive attributes, once
-    limits = meter_limits(meters)
-    keyed = con.to_pyarrow(
-        limits.mutate(_mk=(ibis.row_number().over(ibis.window(order_by="meter_id"))).cast("int32")).order_by(
-            "_mk"
-        )
-    )
+    if keyed is None:
+        keyed = keyed_meters(meters, con)
     d = daily.filter((daily.reading_date >= first) & (daily.reading_date <= last))
     d = d.select(
         "meter_id",
@@ -530,6 +538,7 @@ def validated_days(
     per_part=None,
     known_readings=None,
     on_readings=None,
+    keyed=None,
 ) -> tuple[pa.Table, pa.Table, list]:
     """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
     Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
@@ -548,12 +557,13 @@ def validated_days(
     + 1 days .. ``end``; read-only, in ``meter_keys`` order).  ``known_readings``, ``(k, {input: meters
     x k matrix or None})``, are the first ``k`` of those days as such a call gave them (the next month
     reads only its own days: the caller vouches that they are the same readings and meters); the
-    readings of those days are then not read.
+    readings of those days are then not read.  ``keyed``: :func:`keyed_meters` of ``meters``, where the
+    caller has it already.
 
     The same rows and values as :func:`validate_daily` (``test_quality.py``); its other parameters take
     their defaults here (no look-ahead, the history from ``rules``).
     """
-    first, last, con, register, keyed, d = _inputs(daily, meters, start, end, rules, None, None, con)
+    first, last, con, register, keyed, d = _inputs(daily, meters, start, end, rules, None, None, con, keyed)
     keys = keyed.select(["meter_id", "area_code", "line_code", "station_code"])
     each = None if per_part is None else per_part(keys)
     meter_ids = keyed["meter_id"].combine_chunks()
