@@ -78,14 +78,10 @@ def shot():
 
 
 # Waiting for a page: Gridcheck's pages are drawn from the HTML they are served (their charts' data is in
-# the page), so a page is ready at its load event. ``wait_for_load_state("networkidle")`` waited for that
-# too, and then for half a second without a request on every page: ``go`` and ``click_to_load`` wait for
-# the load event alone. (Swagger UI fetches the schema after its load event: test_csp keeps networkidle.)
-
-
-def go(page, url: str):
-    """Open ``url`` and wait for its load event (what ``page.goto`` does); its response."""
-    return page.goto(url)
+# the page), so a page is ready at its load event, which ``page.goto`` waits for and ``click_to_load``
+# waits for after a click. ``wait_for_load_state("networkidle")`` waited for it too, and then for half a
+# second without a request, on every page. (Swagger UI fetches the schema after its load event: test_csp
+# keeps networkidle.)
 
 
 def click_to_load(page, target) -> None:
