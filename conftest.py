@@ -36,8 +36,12 @@ class SmallCounty:
     password: str = PASSWORD
 
 
-@pytest.fixture
-def county(db) -> SmallCounty:
+def build_county() -> SmallCounty:
+    """The small county's rows, written as ``Model.objects.create`` would write them (each row and its
+    creation in the history), but a table at a time: ``bulk_create_with_history`` per model, parents
+    first. About a tenth of the queries of a row at a time, for the ~2,000 tests that start from it."""
+    from simple_history.utils import bulk_create_with_history
+
     from gridcheck.archive.models import (
         Area,
         Company,
@@ -51,23 +55,25 @@ def county(db) -> SmallCounty:
     from gridcheck.users.models import Qualification, User
 
     c = SmallCounty()
-    c.company = Company.objects.create(code="C01", name="示范县供电公司")
-    Tariff.objects.create(
-        code="RES-1",
-        name="居民生活用电",
-        category="residential",
-        price_yuan_per_kwh=Decimal("0.5600"),
-        effective_from=datetime.date(2020, 1, 1),
-    )
-    Tariff.objects.create(
-        code="GEN-1",
-        name="一般工商业",
-        category="general",
-        price_yuan_per_kwh=Decimal("0.6500"),
-        effective_from=datetime.date(2020, 1, 1),
-    )
+    c.company = Company(code="C01", name="示范县供电公司")
+    tariffs = [
+        Tariff(
+            code="RES-1",
+            name="居民生活用电",
+            category="residential",
+            price_yuan_per_kwh=Decimal("0.5600"),
+            effective_from=datetime.date(2020, 1, 1),
+        ),
+        Tariff(
+            code="GEN-1",
+            name="一般工商业",
+            category="general",
+            price_yuan_per_kwh=Decimal("0.6500"),
+            effective_from=datetime.date(2020, 1, 1),
+        ),
+    ]
     for key, (code, name) in {"east": ("S01", "东城供电所"), "west": ("S02", "西山供电所")}.items():
-        c.stations[key] = Station.objects.create(company=c.company, code=code, name=name)
+        c.stations[key] = Station(company=c.company, code=code, name=name)
     # Users: one per role at the east station, plus a west-station inspector and county-level users.
     roles = [
         ("head_east", Role.STATION_HEAD, "east"),
@@ -81,27 +87,33 @@ def county(db) -> SmallCounty:
         ("admin", Role.ADMINISTRATOR, None),
     ]
     for username, role, station in roles:
-        c.users[username] = User.objects.create_user(
-            username=username,
-            password=PASSWORD,
+        # What ``User.objects.create_user(username=..., password=..., ...)`` sets.
+        user = User(
+            username=User.normalize_username(username),
+            email="",
             full_name=username,
             role=role,
             station=c.stations[station] if station else None,
         )
-    for n, username in enumerate(["inspector_east", "inspector2_east", "inspector_west"]):
-        Qualification.objects.create(
+        user.set_password(PASSWORD)
+        c.users[username] = user
+    qualifications = [
+        Qualification(
             user=c.users[username],
             level="2",
             certificate_number=f"JC-2024-{n:04d}",
             issued_on=datetime.date(2024, 1, 1),
             expires_on=datetime.date(2029, 12, 31),
         )
+        for n, username in enumerate(["inspector_east", "inspector2_east", "inspector_west"])
+    ]
+    points, meters = [], []
     for key, station in c.stations.items():
-        line = Line.objects.create(station=station, code=f"{station.code}-L1", name=f"{station.name}10kV一线")
+        line = Line(station=station, code=f"{station.code}-L1", name=f"{station.name}10kV一线")
         c.lines[key] = line
         for n in (1, 2):
             owner = c.users["manager_east"] if (key == "east" and n == 1) else None
-            area = Area.objects.create(
+            area = Area(
                 line=line,
                 station=station,
                 code=f"{station.code}-A{n}",
@@ -112,7 +124,7 @@ def county(db) -> SmallCounty:
             c.areas[f"{key}{n}"] = area
             for m in (1, 2):
                 account = f"{station.code[-1]}{n}{m:08d}"
-                customer = Customer.objects.create(
+                customer = Customer(
                     account_number=account,
                     name=f"客户{key}{n}{m}",
                     address="示范县某镇某村",
@@ -125,19 +137,41 @@ def county(db) -> SmallCounty:
                     inspection_class="C" if m == 1 else "B",
                 )
                 c.customers[f"{key}{n}{m}"] = customer
-                point = MeteringPoint.objects.create(
+                point = MeteringPoint(
                     customer=customer, code=f"MP{account}", ct_ratio=Decimal("1") if m == 1 else Decimal("40")
                 )
-                Meter.objects.create(
-                    metering_point=point,
-                    asset_number=f"M{account}",
-                    phase="single" if m == 1 else "three",
-                    accuracy_class="2.0" if m == 1 else "1.0",
-                    rated_current_a=Decimal("5") if m == 1 else Decimal("1.5"),
-                    max_current_a=Decimal("60") if m == 1 else Decimal("6"),
-                    install_date=datetime.date(2022, 3, 1),
+                point.multiplier = point.derive_multiplier(point.ct_ratio, point.pt_ratio)  # as its save()
+                points.append(point)
+                meters.append(
+                    Meter(
+                        metering_point=point,
+                        asset_number=f"M{account}",
+                        phase="single" if m == 1 else "three",
+                        accuracy_class="2.0" if m == 1 else "1.0",
+                        rated_current_a=Decimal("5") if m == 1 else Decimal("1.5"),
+                        max_current_a=Decimal("60") if m == 1 else Decimal("6"),
+                        install_date=datetime.date(2022, 3, 1),
+                    )
                 )
+    for model, rows in (
+        (Company, [c.company]),
+        (Tariff, tariffs),
+        (Station, list(c.stations.values())),
+        (User, list(c.users.values())),
+        (Qualification, qualifications),
+        (Line, list(c.lines.values())),
+        (Area, list(c.areas.values())),
+        (Customer, list(c.customers.values())),
+        (MeteringPoint, points),
+        (Meter, meters),
+    ):
+        bulk_create_with_history(rows, model)
     return c
+
+
+@pytest.fixture
+def county(db) -> SmallCounty:
+    return build_county()
 
 
 @pytest.fixture

@@ -77,9 +77,25 @@ def shot():
     return _shot
 
 
+# Waiting for a page: Gridcheck's pages are drawn from the HTML they are served (their charts' data is in
+# the page), so a page is ready at its load event, which ``page.goto`` waits for and ``click_to_load``
+# waits for after a click. ``wait_for_load_state("networkidle")`` waited for it too, and then for half a
+# second without a request, on every page. (Swagger UI fetches the schema after its load event: test_csp
+# keeps networkidle.)
+
+
+def click_to_load(page, target) -> None:
+    """Click ``target`` (a selector or a locator) that leads to another page (a link, a form's submit
+    button), and wait for that page's load event; fails (after the page's timeout) if no page follows."""
+    with page.expect_navigation():
+        if isinstance(target, str):
+            page.click(target)  # the first element the selector finds, as ``page.click`` always did
+        else:
+            target.click()
+
+
 def log_in(page, live_server, username: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "button[type=submit]")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,20 +23,16 @@ def test_inspector_browses_imports_and_is_scoped(county, desk_page, live_server,
     # daily section, so it is folded under "More".
     assert not page.is_visible("nav >> text=供电所")
     page.click("[data-testid=nav-more] summary")
-    page.click("nav >> text=供电所")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "nav >> text=供电所")
     assert "东城供电所" in page.content()
     assert "西山供电所" not in page.content()
     shot(page, "02-station-list")
-    page.click("main >> text=东城供电所")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "main >> text=东城供电所")
     shot(page, "03-station-detail")
-    page.click("main >> text=东城供电所1号台区")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "main >> text=东城供电所1号台区")
     assert "客户east11" in page.content()
     shot(page, "04-area-detail")
-    page.click("main >> text=客户east11")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "main >> text=客户east11")
     body = page.inner_text("main")
     assert "1100000001" in body and "M1100000001" in body
     # The place in the hierarchy is shown.
@@ -50,8 +46,7 @@ def test_inspector_browses_imports_and_is_scoped(county, desk_page, live_server,
     page.goto(f"{live_server.url}/archive/import/")
     page.select_option("select[name=entity]", "customers")
     page.set_input_files("input[type=file]", str(bad))
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "main button[type=submit]")
     errors = page.inner_text("main")
     assert "客户档案.csv" in errors and "3" in errors and "合同容量(kVA)" in errors
     shot(page, "06-import-error")
@@ -63,8 +58,7 @@ def test_inspector_browses_imports_and_is_scoped(county, desk_page, live_server,
     bad.write_bytes(BAD_CUSTOMERS.replace(",八,", ",8,").encode("gbk"))
     page.select_option("select[name=entity]", "customers")
     page.set_input_files("input[type=file]", str(bad))
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "main button[type=submit]")
     shot(page, "07-import-success")
     assert Customer.objects.filter(account_number__in=["1100000101", "1100000102"]).count() == 2
 

@@ -6,7 +6,7 @@ the findings list are looked at on the way."""
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,12 +26,10 @@ def narrow_phone(browser, live_server):
 
 def _go(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
 
 
 def _click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, selector)
 
 
 def _fits_phone(page) -> None:

@@ -263,7 +263,6 @@ def test_collection_flow(county, issued, phone_page, desk_page, live_server, sho
         for name, path in pages.items():
             response = view.goto(f"{url}{path}")
             assert response.status == 200, path
-            view.wait_for_load_state("networkidle")
             if name == "figures":
                 view.wait_for_timeout(1500)  # the charts' drawing animation
             shot(view, f"collection-look-{kind}-{name}")

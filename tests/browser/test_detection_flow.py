@@ -19,7 +19,7 @@ from gridcheck.detection.tests.conftest import area_meter_rows
 from gridcheck.lineloss.tests.conftest import data_dir  # noqa: F401 - fixture reused
 from gridcheck_analytics.schema import AREA_METER_READINGS, DAILY_READINGS, EVENTS, conform
 from gridcheck_analytics.store import MeterStore
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,12 +77,10 @@ def county_with_data(county, data_dir, settings):  # noqa: F811
 
 def _go(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
 
 
 def _click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, selector)
 
 
 def _rows(page):

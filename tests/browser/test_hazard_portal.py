@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,8 +75,7 @@ def test_customer_confirms_and_inspector_verifies(county, phone_page, desk_page,
     note = page.locator("[data-testid=confirm-form] textarea, [data-testid=confirm-form] input[name=note]")
     if note.count():
         note.first.fill("已加装双投闸刀闭锁装置")
-    page.click("[data-testid=confirm-form] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "[data-testid=confirm-form] button[type=submit]")
     shot(page, "12-portal-confirmed")
     hazard.refresh_from_db()
     assert hazard.status == HazardStatus.RECTIFIED
@@ -87,8 +86,7 @@ def test_customer_confirms_and_inspector_verifies(county, phone_page, desk_page,
     log_in(page, live_server, "inspector_east", county.password)
     page.goto(f"{live_server.url}/hazards/{hazard.pk}/")
     page.select_option("select[name=to_status]", HazardStatus.VERIFIED)
-    page.click("[data-testid=transition]")
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, "[data-testid=transition]")
     shot(page, "13-hazard-verified")
     hazard = Hazard.objects.get(pk=hazard.pk)
     assert hazard.status == HazardStatus.VERIFIED

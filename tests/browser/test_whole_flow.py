@@ -12,7 +12,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,8 +37,7 @@ def _sign(page, who):
 
 
 def _click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, selector)
 
 
 def test_tipoff_to_closed_case_and_label(county, browser, live_server, shot, tmp_path, settings):

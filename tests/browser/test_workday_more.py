@@ -6,19 +6,17 @@ import datetime
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _go(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
 
 
 def _click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, selector)
 
 
 def _no_horizontal_scroll(page):
@@ -63,8 +61,7 @@ def test_the_auditor_rectifies_a_finding_and_the_station_head_is_told_to_verify_
     assert "稽查" in todo.inner_text() and todo.locator(".badge").inner_text().strip() == "1"
     _no_horizontal_scroll(page)
     shot(page, "workday-21-auditor-home")
-    todo.click()
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, todo)
     rows = page.locator("[data-testid=finding-table] tbody tr")
     assert rows.count() == 1 and county.customers["east11"].account_number in rows.first.inner_text()
     _click(page, "[data-testid=finding-table] tbody tr td a[href*='/audit/findings/']")

@@ -9,19 +9,17 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _go(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
 
 
 def _click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, selector)
 
 
 def _overdue_work_order(county):
@@ -92,7 +90,7 @@ def test_overdue_told_settings_chosen_a_change_withdrawn_and_a_work_order_correc
     page = desk_page
     log_in(page, live_server, "auditor_east", county.password)
     _go(page, f"{url}{change.get_absolute_url()}")
-    _click(page, "[data-testid=withdraw]")  # the browser refuses an empty required field
+    page.click("[data-testid=withdraw]")  # the browser refuses an empty required field: no page follows
     page.locator("[data-testid=withdraw-form] textarea").fill("客户到柜台撤回了申请")
     _click(page, "[data-testid=withdraw]")
     assert "已撤回" in page.locator("[data-testid=status]").inner_text()

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,12 +28,10 @@ def iphone(browser, live_server):
 
 def _go(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
 
 
 def _click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, selector)
 
 
 def _no_horizontal_scroll(page):

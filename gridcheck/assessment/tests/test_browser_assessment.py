@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.fixtures import log_in
+from tests.browser.fixtures import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +36,11 @@ def test_head_approves_a_deduction(october, desk_page, phone_page, live_server, 
     shot(page, "assessment-month")
 
     page.goto(f"{live_server.url}/assessment/scorecards/?pending=true")
-    page.get_by_test_id("scorecard-table").locator("tbody a").first.click()
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, page.get_by_test_id("scorecard-table").locator("tbody a").first)
     assert page.get_by_test_id("card-title").inner_text().strip() == str(u["reader_east"])
     page.locator("#gc-assessment-trend canvas").first.wait_for()
     shot(page, "assessment-scorecard-pending")
-    page.get_by_test_id("approve").click()
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, page.get_by_test_id("approve"))
     assert page.get_by_test_id("adjustment-status").inner_text().strip() != ""
     total = page.get_by_test_id("total-points").inner_text().strip()
     assert Decimal(re.sub(r"[^\d.\-]", "", total)) == before - 3

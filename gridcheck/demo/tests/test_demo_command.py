@@ -228,6 +228,15 @@ def test_demo_refuses_a_weak_password(tmp_path):
 
 @pytest.mark.django_db
 def test_demo_password_option(tmp_path, client):
-    output = _demo(tmp_path, password="another-demo-pw")
+    # The password goes to the staff logins and to the portal logins (the hazards' customer, the service
+    # desk's electricians); the meter data, bills and the rest (--skip-meter-data) have no login, and the
+    # whole demo is built by the test above.
+    output = _demo(tmp_path, password="another-demo-pw", skip_meter_data=True)
     assert "another-demo-pw" in output
     assert _login(client, "s01_head", "another-demo-pw")
+    client.logout()
+    assert _login(client, "customer_demo", "another-demo-pw")
+    client.logout()
+    assert _login(client, "electrician_demo1", "another-demo-pw")
+    client.logout()
+    assert not _login(client, "s01_insp2", "gridcheck-demo")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from gridcheck.core.periods import last_complete_month, month_add
-from tests.browser.fixtures import log_in
+from tests.browser.fixtures import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +48,7 @@ def test_set_target_and_record_analysis(county, desk_page, phone_page, live_serv
     form.locator("select[name=station]").select_option(str(county.stations["east"].pk))
     form.locator("input[name=month]").fill(f"{this_month:%Y-%m}")
     form.locator("input[name=max_loss_rate_percent]").fill("6.5")
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, form.locator("button[type=submit]"))
     assert StationLossIndicator.objects.get(station=county.stations["east"], month=this_month)
     cell = page.locator("[data-testid=area-target-S01-A1]")
     assert float(cell.inner_text()) > 6.5  # east1 loses more than east2: a higher share of the indicator

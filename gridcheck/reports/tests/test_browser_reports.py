@@ -8,14 +8,13 @@ import subprocess
 
 import pytest
 
-from tests.browser.fixtures import SCREENSHOTS, log_in
+from tests.browser.fixtures import SCREENSHOTS, click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _go(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
 
 
 def test_economic_activity_pdf(county, analysed, desk_page, live_server, shot, tmp_path):
@@ -31,16 +30,14 @@ def test_economic_activity_pdf(county, analysed, desk_page, live_server, shot, t
     # February is not analysed: refused with the reason, nothing written.
     form = page.locator("[data-testid=generate-economic_activity]")
     form.locator("input[name=period]").fill("2025-02")
-    form.locator("button").click()
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, form.locator("button"))
     assert "2025-02" in page.inner_text("body")
     assert not GeneratedReport.objects.exists()
 
     # March: generated; the row shows its files.
     form = page.locator("[data-testid=generate-economic_activity]")
     form.locator("input[name=period]").fill("2025-03")
-    form.locator("button").click()
-    page.wait_for_load_state("networkidle")
+    click_to_load(page, form.locator("button"))
     report = GeneratedReport.objects.get(kind="economic_activity")
     assert report.period_start.isoformat() == "2025-03-01"
     shot(page, "reports-centre")

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.browser.fixtures import log_in
+from tests.browser.fixtures import click_to_load, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,8 +38,7 @@ def test_ask_answer_rate_and_a_complaint_to_closure(
     phone.fill("#id_question", "雨季配电室顶棚渗水，是否需要停电处理？")
     phone.set_input_files("#id_photos", str(_png(tmp_path / "现场.png")))
     shot(phone, "servicedesk-ask-phone")
-    phone.click("[data-testid=ask-form] button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    click_to_load(phone, "[data-testid=ask-form] button[type=submit]")
     consultation = Consultation.objects.get()
     assert consultation.photos.count() == 1
     assert "配电室顶棚渗水" in phone.get_by_test_id("question").inner_text()
@@ -49,11 +48,9 @@ def test_ask_answer_rate_and_a_complaint_to_closure(
     desk = desk_page
     log_in(desk, live_server, "inspector_east", county.password)
     desk.goto(f"{live_server.url}/servicedesk/")
-    desk.get_by_test_id("queue").get_by_text(consultation.number).click()
-    desk.wait_for_load_state("networkidle")
+    click_to_load(desk, desk.get_by_test_id("queue").get_by_text(consultation.number))
     desk.fill("[data-testid=answer-form] textarea", "请先断开进线开关，做好防水封堵后再送电。")
-    desk.click("[data-testid=answer-form] button[type=submit]")
-    desk.wait_for_load_state("networkidle")
+    click_to_load(desk, "[data-testid=answer-form] button[type=submit]")
     assert "防水封堵" in desk.get_by_test_id("answer").inner_text()
     shot(desk, "servicedesk-answered-desk")
 
@@ -61,8 +58,7 @@ def test_ask_answer_rate_and_a_complaint_to_closure(
     phone.goto(f"{live_server.url}/servicedesk/portal/consultations/{consultation.pk}/")
     assert "防水封堵" in phone.get_by_test_id("answer").inner_text()
     phone.check("[data-testid=rate-form] input[name=rating][value='5']")
-    phone.click("[data-testid=rate-form] button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    click_to_load(phone, "[data-testid=rate-form] button[type=submit]")
     phone.get_by_test_id("rating").wait_for()
     shot(phone, "servicedesk-rated-phone")
     consultation.refresh_from_db()
@@ -76,15 +72,12 @@ def test_ask_answer_rate_and_a_complaint_to_closure(
     phone.goto(f"{live_server.url}/servicedesk/portal/complaint/")
     phone.select_option("#id_subject", "counter")
     phone.fill("#id_text", "营业厅排队时间太长")
-    phone.click("[data-testid=complaint-form] button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    click_to_load(phone, "[data-testid=complaint-form] button[type=submit]")
     complaint = Complaint.objects.get()
     desk.goto(f"{live_server.url}/servicedesk/complaints/{complaint.pk}/")
     desk.fill("[data-testid=complaint-answer-form] textarea", "已增设窗口，向您致歉。")
-    desk.click("[data-testid=complaint-answer-form] button[type=submit]")
-    desk.wait_for_load_state("networkidle")
-    desk.click("[data-testid=complaint-close-form] button[type=submit]")
-    desk.wait_for_load_state("networkidle")
+    click_to_load(desk, "[data-testid=complaint-answer-form] button[type=submit]")
+    click_to_load(desk, "[data-testid=complaint-close-form] button[type=submit]")
     assert desk.get_by_test_id("status").inner_text().strip() == "已办结"
     complaint.refresh_from_db()
     assert complaint.status == "closed"
@@ -128,12 +121,10 @@ def test_attendance_signed_on_a_phone_by_the_qr_link(
     phone = phone_page
     log_in(phone, live_server, "el_qr", county.password)
     phone.goto(live_server.url + link)
-    phone.click("[data-testid=sign-form] button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    click_to_load(phone, "[data-testid=sign-form] button[type=submit]")
     phone.get_by_test_id("signed").wait_for()
     phone.check("[data-testid=quiz-form] input[value='0']")
-    phone.click("[data-testid=quiz-form] button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    click_to_load(phone, "[data-testid=quiz-form] button[type=submit]")
     assert "1 / 1" in phone.get_by_test_id("score").inner_text()
     shot(phone, "servicedesk-training-signed-phone")
     assert Attendance.objects.filter(session=session, user=el).exists()
