@@ -99,6 +99,8 @@ LOSS_CORR = "loss_corr"
 #: the five of :data:`gridcheck_analytics.features.METERS_PER_BUCKET` (each bucket scans the month's
 #: files again); a span of months (training, from the daily rows) keeps the smaller buckets.
 MONTH_METERS_PER_BUCKET = 1_000_000
+#: Rows per row group of the Parquet files written by Arrow's writer (DuckDB's own default).
+ROW_GROUP_ROWS = 122_880
 #: Version of the readings tail's layout (``readings_tail`` in a month's manifest).
 TAIL_VERSION = 1
 #: Readings tails written: those of the latest months of the raw store (the next month's run and a re-run
@@ -416,8 +418,9 @@ class MonthlyRun:
 
                     return each
 
-                # the writer's thread: the readings tail (while the kernel runs), then vee_daily
-                writer = ThreadPoolExecutor(1)
+                # the writers' threads: the readings tail (while the kernel runs), vee_daily, then the
+                # per-meter tables (two threads: those need not wait for vee_daily's 31 million rows)
+                writer = ThreadPoolExecutor(2)
                 tail_saved = []
 
                 def on_readings(grids):
@@ -702,8 +705,9 @@ def _write_arrow(table: pa.Table, path: Path) -> int:
     import pyarrow.parquet as pq
 
     # without Arrow's schema in the file: a dictionary column (the quality code) is read back as the
-    # plain string column it is in Parquet, by every reader
-    pq.write_table(table, path, store_schema=False)
+    # plain string column it is in Parquet, by every reader; row groups of DuckDB's own size, so that
+    # its readers scan a per-meter table of 1,000,000 rows in parallel (Arrow's default: one group)
+    pq.write_table(table, path, store_schema=False, row_group_size=ROW_GROUP_ROWS)
     return table.num_rows
 
 
