@@ -423,8 +423,11 @@ class MonthlyRun:
                 writer = ThreadPoolExecutor(2)
                 tail_saved = []
 
+                # the tail on disk only for the latest months of the raw store (the next run's)
+                tail_on_disk = month in self.store.months("daily")[-TAILS_KEPT:]
+
                 def on_readings(grids):
-                    save = stage if month in self.store.months("daily")[-TAILS_KEPT:] else None
+                    save = stage if tail_on_disk else None
                     tail_saved.append(writer.submit(_save_tail, grids, (tail_first - first).days, save))
 
                 days, keys, parts = quality.validated_days(
@@ -506,7 +509,7 @@ class MonthlyRun:
                 values = tail_saved[0].result()
                 entry = {**tail, "inputs": sorted(values)}
                 self._tail_kept = (month, entry, values)  # for the next month of this run
-                if month in self.store.months("daily")[-TAILS_KEPT:]:  # and the next run's
+                if tail_on_disk:  # and the next run's
                     manifest["readings_tail"] = entry
             (stage / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=1, default=str))
             self.derived.replace_month(month, stage)
