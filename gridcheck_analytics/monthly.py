@@ -101,6 +101,9 @@ LOSS_CORR = "loss_corr"
 MONTH_METERS_PER_BUCKET = 1_000_000
 #: Rows per row group of the Parquet files written by Arrow's writer (DuckDB's own default).
 ROW_GROUP_ROWS = 122_880
+#: Files written side by side for the month's big tables (``vee_daily``, ``features``): Arrow's writer
+#: encodes one file on one core.
+WRITER_THREADS = 2
 #: Version of the readings tail's layout (``readings_tail`` in a month's manifest).
 TAIL_VERSION = 1
 #: Readings tails written: those of the latest months of the raw store (the next month's run and a re-run
@@ -191,9 +194,17 @@ class DerivedStore:
             return []
         return sorted(p.name for p in self.root.iterdir() if (p / MANIFEST).is_file())
 
+    def files(self, month: str, frame: str) -> list[Path]:
+        """The frame's files of the month: :meth:`path`, and the parts written beside it in parallel
+        (``<frame>.<n>.parquet``, :func:`_write_arrow_parts`); none where the month lacks the frame."""
+        first = self.path(month, frame)
+        if not first.is_file():
+            return []
+        return [first, *sorted(first.parent.glob(f"{frame}.[0-9]*.parquet"))]
+
     def table(self, con, frame: str, months):
         """The frame of ``months`` (those that have it) as one Ibis table on ``con``; ``None`` if none."""
-        paths = [str(self.path(m, frame)) for m in months if self.path(m, frame).is_file()]
+        paths = [str(path) for m in months for path in self.files(m, frame)]
         return read_parquet(con, paths) if paths else None
 
     def raw_print(self, frame: str, months) -> dict:
@@ -286,7 +297,7 @@ class MonthlyRun:
         self.archive = archive_digest(meters)
         self.timings: dict[str, float] = {}
         self.validated: list[str] = []
-        self._computed_features: dict[str, pa.Table] = {}  # the features just written (DuckDB), by month
+        self._computed_features: dict[str, pd.DataFrame] = {}  # the features just written (DuckDB), by month
         # the readings tail of the month computed last (month, manifest entry, matrices): the next month
         # of the run takes it from memory (a history month's tail is not written: only the latest's are)
         self._tail_kept: tuple[str, dict, dict] | None = None
@@ -420,7 +431,7 @@ class MonthlyRun:
 
                 # the writers' threads: the readings tail (while the kernel runs), vee_daily, then the
                 # per-meter tables (two threads: those need not wait for vee_daily's 31 million rows)
-                writer = ThreadPoolExecutor(2)
+                writer = ThreadPoolExecutor(WRITER_THREADS + 1)
                 tail_saved = []
 
                 # the tail on disk only for the latest months of the raw store (the next run's)
@@ -445,8 +456,8 @@ class MonthlyRun:
                 )
                 # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
                 # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
-                written["vee_daily"] = writer.submit(
-                    _write_arrow, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
+                written["vee_daily"] = _write_arrow_parts(
+                    writer, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
                 )
                 t0 = self._time("VEE", t0)
                 counts = _quality_counts([p[0] for p in parts], combos[0], start, n_days)
@@ -495,7 +506,7 @@ class MonthlyRun:
                 mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
                 rows["meter_months"] = write_frame(con, mm, stage / "meter_months.parquet")
             quality.release_series(con)
-            rows.update({frame: job.result() for frame, job in written.items()})
+            rows.update({frame: _rows_written(job) for frame, job in written.items()})
             self._time("monthly history (per meter)", t0)
             manifest = {
                 "month": month,
@@ -644,17 +655,26 @@ class MonthlyRun:
         )
         fingerprint = self.features_print(month)
         tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
+        staged = [tmp]
         try:
-            if con.name == "duckdb":  # kept as Arrow for :meth:`features`: the file is not read back
+            if con.name == "duckdb":  # kept as a frame for :meth:`features`: the files are not read back
                 data = con.to_pyarrow(feats)
-                rows = _write_arrow(data, tmp)
+                with ThreadPoolExecutor(WRITER_THREADS) as pool:
+                    # no dictionary for the numbers (half the writer's time, the file a third larger)
+                    texts = [f.name for f in data.schema if pa.types.is_string(f.type)]
+                    jobs = _write_arrow_parts(pool, data, tmp, dictionary=texts)
+                    staged = [Path(job.path) for job in jobs]
+                    frame = arrow_frame(data)  # while the files are written
+                    del data
+                    rows = _rows_written(jobs)
             else:
                 rows = write_frame(con, feats, tmp)
-            os.replace(tmp, d.path(month, "features"))
+            _replace_parts(staged, d.path(month, "features"))
             if con.name == "duckdb":
-                self._computed_features[month] = data
+                self._computed_features[month] = frame
         finally:
-            tmp.unlink(missing_ok=True)
+            for path in staged:
+                path.unlink(missing_ok=True)
             release_features(con, feats)
         manifest = d.manifest(month)
         manifest.update(features=fingerprint, features_digest=_digest(fingerprint))
@@ -663,9 +683,9 @@ class MonthlyRun:
         self._time("features", t0)
 
     def features(self, month: str) -> pd.DataFrame:
-        data = self._computed_features.pop(month, None)
-        if data is not None:
-            return arrow_frame(data)
+        frame = self._computed_features.pop(month, None)
+        if frame is not None:
+            return frame
         return frame_of(self.con, self.derived.table(self.con, "features", [month]))
 
 
@@ -703,14 +723,49 @@ def arrow_frame(data: pa.Table) -> pd.DataFrame:
 VEE_COLUMNS = ("meter_id", "reading_date", "energy_kwh", "quality_code")
 
 
-def _write_arrow(table: pa.Table, path: Path) -> int:
-    """An Arrow table to one Parquet file by Arrow's writer; its rows."""
+def _part_path(path: Path, i: int) -> Path:
+    """The ``i``-th file of a table written in parts: ``path`` itself, then ``<stem>.<i>.parquet``."""
+    return path if i == 0 else path.with_name(f"{path.stem}.{i}{path.suffix}")
+
+
+def _write_arrow_parts(pool: ThreadPoolExecutor, table: pa.Table, path: Path, dictionary=True) -> list:
+    """``table`` by :func:`_write_arrow` in :data:`WRITER_THREADS` files written side by side in ``pool``:
+    ``path`` and ``<stem>.<n>.parquet`` beside it (:meth:`DerivedStore.files` reads them as one table),
+    each a range of the rows; one file where the table is small.  The writes' futures (their rows), each
+    with its file as ``path``."""
+    parts = WRITER_THREADS if table.num_rows >= WRITER_THREADS * ROW_GROUP_ROWS else 1
+    bounds = np.linspace(0, table.num_rows, parts + 1).astype(np.int64)
+    jobs = []
+    for i, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
+        job = pool.submit(_write_arrow, table.slice(lo, hi - lo), _part_path(path, i), dictionary)
+        job.path = _part_path(path, i)
+        jobs.append(job)
+    return jobs
+
+
+def _replace_parts(staged: list[Path], path: Path) -> None:
+    """The files of :func:`_write_arrow_parts` (``staged``, in order) in place of the table at ``path``
+    (its earlier parts removed)."""
+    for old in path.parent.glob(f"{path.stem}.[0-9]*{path.suffix}"):
+        old.unlink()
+    for i, source in enumerate(staged):
+        os.replace(source, _part_path(path, i))
+
+
+def _rows_written(job) -> int:
+    """The rows of a write in the writers' pool: one future, or the list of :func:`_write_arrow_parts`."""
+    return sum(j.result() for j in job) if isinstance(job, list) else job.result()
+
+
+def _write_arrow(table: pa.Table, path: Path, dictionary=True) -> int:
+    """An Arrow table to one Parquet file by Arrow's writer; its rows.  ``dictionary``: Arrow's
+    ``use_dictionary`` (every column, or the columns named)."""
     import pyarrow.parquet as pq
 
     # without Arrow's schema in the file: a dictionary column (the quality code) is read back as the
     # plain string column it is in Parquet, by every reader; row groups of DuckDB's own size, so that
     # its readers scan a per-meter table of 1,000,000 rows in parallel (Arrow's default: one group)
-    pq.write_table(table, path, store_schema=False, row_group_size=ROW_GROUP_ROWS)
+    pq.write_table(table, path, store_schema=False, row_group_size=ROW_GROUP_ROWS, use_dictionary=dictionary)
     return table.num_rows
 
 

@@ -48,6 +48,7 @@ def score(
         model_features=columns,
         rules=rules,
         explain_min_score=explain_min_score,
+        feature_rows=True,
     )
     ranked = with_estimated_loss(ranked, features)[SUSPECT_COLUMNS]
     t0 = run._time("rules and model scoring", t0)

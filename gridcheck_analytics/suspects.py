@@ -111,6 +111,7 @@ def score_month(
         model_features=columns,
         rules=detection_rules,
         explain_min_score=explain_min_score,
+        feature_rows=True,
     )
     step("combine")
     return with_estimated_loss(ranked, frame)[SUSPECT_COLUMNS]
@@ -118,14 +119,22 @@ def score_month(
 
 def with_estimated_loss(ranked: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
     """``ranked`` with ``estimated_loss_kwh``: what each meter's month lacks against its own baselines
-    [kWh] (:func:`gridcheck_analytics.detection.calibration.estimated_loss_kwh` over ``features``)."""
+    [kWh] (:func:`gridcheck_analytics.detection.calibration.estimated_loss_kwh` over ``features``).
+
+    Each ranked row takes its row of ``features``: ``ranked["feature_row"]`` where it is given
+    (:func:`~gridcheck_analytics.detection.combine.combine_scores` with ``feature_rows=True``; the column
+    is dropped), else the meter's first row."""
     from gridcheck_analytics.detection.calibration import estimated_loss_kwh
 
     lack = np.asarray(estimated_loss_kwh(features).to_numpy(), dtype=float)
-    # each ranked meter's first row in the features (Arrow's hash lookup: pandas' took 1 s for 1,000,000)
-    ids = pa.array(features["meter_id"].astype(str), pa.string())
-    row = pc.index_in(pa.array(ranked["meter_id"].astype(str), pa.string()), value_set=ids)
-    row = row.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if "feature_row" in ranked:
+        row = ranked.pop("feature_row").to_numpy(dtype=np.int64)
+    else:
+        # each ranked meter's first row in the features (Arrow's hash lookup: pandas' took 1 s for
+        # 1,000,000)
+        ids = pa.array(features["meter_id"].astype(str), pa.string())
+        row = pc.index_in(pa.array(ranked["meter_id"].astype(str), pa.string()), value_set=ids)
+        row = row.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     value = np.where(row >= 0, lack[np.maximum(row, 0)] if len(lack) else 0.0, 0.0)
     ranked["estimated_loss_kwh"] = np.where(np.isnan(value), 0.0, value)
     return ranked

@@ -123,6 +123,7 @@ def combine_scores(
     explain_top: int | None = None,
     explain_min_score: float | None = None,
     rules: DetectionRules = RULE_VALUES,
+    feature_rows: bool = False,
 ) -> pd.DataFrame:
     """Score every customer-month and attach its reasons.
 
@@ -147,6 +148,9 @@ def combine_scores(
         a month are neither.
     rules : DetectionRules
         Thresholds of the rule detectors (default: the rule-table rows in force today).
+    feature_rows : bool
+        Add ``feature_row``: each row's position in ``features`` (what
+        :func:`gridcheck_analytics.suspects.with_estimated_loss` reads instead of looking up meter ids).
 
     Returns
     -------
@@ -238,6 +242,8 @@ def combine_scores(
                 extra = [z_reason(idx[0], vs[0], zs[0])]
         reasons[i] = rs + extra
     out["reasons"] = reasons
+    if feature_rows:
+        out["feature_row"] = np.arange(len(f), dtype=np.int64)
     out = out.iloc[order].reset_index(drop=True)
     for level in ("area", "station"):
         col = f"{level}_code"

@@ -168,3 +168,35 @@ def test_with_estimated_loss_maps_each_ranked_meter_to_its_first_feature_row():
     got = with_estimated_loss(ranked.copy(), f)["estimated_loss_kwh"].to_numpy()
     assert_allclose(got, want, rtol=0, atol=0)
     assert got.tolist() == [0.0, 120.0, 0.0, 0.0, 90.0]
+
+
+def test_with_estimated_loss_reads_the_feature_rows_that_combine_scores_gives():
+    """``combine_scores(feature_rows=True)`` then ``with_estimated_loss``: each ranked row takes its own
+    features row (the column dropped after), the same values as the lookup by meter id."""
+    from gridcheck_analytics.detection.combine import combine_scores
+    from gridcheck_analytics.suspects import with_estimated_loss
+
+    rng = np.random.default_rng(5)
+    n = 60
+    f = pd.DataFrame(
+        {
+            "meter_id": [f"M{i:03d}" for i in range(n)],
+            "area_code": rng.choice(["A1", "A2"], n),
+            "category": "resident",
+            "month": 202601,
+            "mean_kwh": rng.uniform(0, 10, n),
+            "hist_mean_kwh": rng.uniform(0, 10, n),
+            "days": 31.0,
+            "ratio_to_own": rng.uniform(0, 2, n),
+            "zero_share": rng.uniform(0, 1, n),
+        }
+    )
+    with_rows = combine_scores(f, feature_rows=True)
+    plain = combine_scores(f)
+    assert with_rows["feature_row"].tolist() != list(range(n))  # sorted by score: not the features' order
+    assert f["meter_id"].take(with_rows["feature_row"]).tolist() == with_rows["meter_id"].tolist()
+    got = with_estimated_loss(with_rows.copy(), f)
+    want = with_estimated_loss(plain.copy(), f)
+    assert "feature_row" not in got
+    assert got["estimated_loss_kwh"].tolist() == want["estimated_loss_kwh"].tolist()
+    assert (got["estimated_loss_kwh"] > 0).any()

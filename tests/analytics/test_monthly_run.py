@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from gridcheck_analytics.backends import connect
@@ -523,3 +524,32 @@ def test_the_archive_digest_is_the_rows_in_any_order(county):
     assert archive_digest(meters.iloc[:0]) != digest and archive_digest(meters.iloc[:, :0]) == archive_digest(
         meters.iloc[:, :0]
     )
+
+
+def test_the_big_tables_written_in_parts_read_as_one(county, runs, tmp_path, monkeypatch):
+    """``vee_daily`` and ``features`` written as files side by side (Arrow's writer, one core each) read
+    back as the one table; a month re-run in one file each leaves no part of the earlier run behind."""
+    import gridcheck_analytics.monthly as monthly
+
+    meters, store = county
+    full, _, _ = runs
+    target = MeterStore(tmp_path / "parts")
+    copy_months(store, target, MONTHS)
+    monkeypatch.setattr(monthly, "ROW_GROUP_ROWS", 10)  # the test's tables count as big
+    got = monthly_run(target, {"meters": meters}, LAST, con=connect("duckdb"))
+    con = connect("duckdb")
+    a, d = DerivedStore(store), DerivedStore(target)
+    for frame in ("vee_daily", "features"):
+        files = d.files(LAST, frame)
+        assert len(files) == monthly.WRITER_THREADS > 1, frame
+        assert all(pq.ParquetFile(f).metadata.num_rows > 0 for f in files), frame
+        left = con.execute(a.table(con, frame, [LAST]))
+        frames_equal(left, con.execute(d.table(con, frame, [LAST])), KEYS[frame], frame)
+    frames_equal(full["features"], got["features"], KEYS["features"], "features")
+    suspects = ["meter_id", "score", "estimated_loss_kwh", "rank_in_area"]
+    frames_equal(full["suspects"][suspects], got["suspects"][suspects], ["meter_id"], "suspects")
+    monkeypatch.setattr(monthly, "ROW_GROUP_ROWS", 122_880)
+    monthly_run(target, {"meters": meters}, LAST, con=connect("duckdb"))  # the month again (forced)
+    for frame in ("vee_daily", "features"):
+        assert d.files(LAST, frame) == [d.path(LAST, frame)], frame
+        assert len(con.execute(d.table(con, frame, [LAST]))) == len(con.execute(a.table(con, frame, [LAST])))
