@@ -933,19 +933,20 @@ def loss_results(
     months = [*run.history_months(month, history_months), month]
     run.ensure_bases(months[:-1])
     t0 = time.perf_counter()
-    area_monthly = con.execute(d.table(con, "area_monthly", months))
-    line_monthly = con.execute(d.table(con, "line_monthly", [month]))
-    area_daily = con.execute(d.table(con, "area_daily", [month]).order_by(["area_code", "reading_date"]))
-    supply = con.execute(d.table(con, "area_supply_daily", months).order_by(["area_code", "reading_date"]))
+    # by Arrow (:func:`frame_of`): the same frames as Ibis' ``execute`` in a third of the time
+    area_monthly = frame_of(con, d.table(con, "area_monthly", months))
+    line_monthly = frame_of(con, d.table(con, "line_monthly", [month]))
+    area_daily = frame_of(con, d.table(con, "area_daily", [month]).order_by(["area_code", "reading_date"]))
+    supply = frame_of(con, d.table(con, "area_supply_daily", months).order_by(["area_code", "reading_date"]))
     q = d.table(con, "quality", [month])
-    rates = {level: con.execute(_reading_rate(q, f"{level}_code")) for level in ("area", "line", "station")}
+    rates = {level: frame_of(con, _reading_rate(q, f"{level}_code")) for level in ("area", "line", "station")}
     qsum = q.group_by(["area_code", "reading_date", "quality_code"]).aggregate(readings=q.readings.sum())
-    qsum = con.execute(qsum)
-    drops = con.execute(
-        customer_drops_from_months(d.table(con, "meter_months", months), run.meters, loss_rules)
+    qsum = frame_of(con, qsum)
+    drops = frame_of(
+        con, customer_drops_from_months(d.table(con, "meter_months", months), run.meters, loss_rules)
     )
     events_t = run.store.table(con, "events", months)
-    events = con.execute(lineloss.events_per_area(events_t, run.meters)) if events_t is not None else None
+    events = frame_of(con, lineloss.events_per_area(events_t, run.meters)) if events_t is not None else None
     flagged = lineloss.area_flags(area_monthly, targets=targets, drops=drops, events=events, rules=loss_rules)
     this = int(month.replace("-", ""))
     run._time("flags", t0)
