@@ -124,6 +124,12 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     return p.start_time.date(), p.end_time.date()
 
 
+def _month_index(month: str) -> int:
+    """``YYYY-MM`` as the monthly rows' ``month_index`` (year x 12 + month - 1)."""
+    year, m = map(int, month.split("-"))
+    return year * 12 + m - 1
+
+
 def shift_month(month: str, k: int) -> str:
     """``month`` moved by ``k`` months."""
     return str(pd.Period(month, freq="M") + k)
@@ -652,6 +658,9 @@ class MonthlyRun:
             event_energy=event_energy,
             meters_per_bucket=MONTH_METERS_PER_BUCKET,
             loss_corr=d.table(con, LOSS_CORR, [month]),  # None where the base has none
+            monthly_files={
+                _month_index(m): [str(f) for f in d.files(m, "meter_months")] for m in [*history, month]
+            },
         )
         fingerprint = self.features_print(month)
         tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"

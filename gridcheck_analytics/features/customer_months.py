@@ -8,6 +8,8 @@ import uuid
 
 import ibis
 import ibis.expr.operations as ops
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from gridcheck_analytics.features.definitions import FEATURES, FeatureRules
 from gridcheck_analytics.features.meter_months import (
@@ -85,6 +87,7 @@ def customer_month_features(
     monthly=None,
     event_energy=None,
     loss_corr=None,
+    monthly_files=None,
 ):
     """Features per customer meter and month, for the months of ``start``..``end``.
 
@@ -133,6 +136,9 @@ def customer_month_features(
         Each meter's correlation with its area's daily loss per month (``meter_id, month, loss_corr``),
         where it is stored (each month's base in the monthly run): read instead of computed from
         ``energy`` and ``area_loss``.
+    monthly_files : dict, optional
+        ``{month_index: [Parquet files]}``: the files of ``monthly`` per month, where it is stored in
+        them; the history of one month (on DuckDB) then reads each month's rows from its files.
 
     Returns
     -------
@@ -181,7 +187,9 @@ def customer_month_features(
     # the rows of meters outside the archive drop out at the join with its attributes either way
     one = int(con.execute(attrs.count())) <= per_bucket
     ranges = [None] if one else meter_id_ranges(con, attrs, per_bucket) or [None]
-    history = _history_in_numpy(con, monthly, start, end, rules) if one and monthly is not None else None
+    history = None
+    if one and monthly is not None:
+        history = _history_in_numpy(con, monthly, start, end, rules, monthly_files)
     with _no_partitioned_execution(con):
         for i, bounds in enumerate(ranges):
             _append(con, name, first_stage(bounds), first=i == 0)
@@ -191,17 +199,30 @@ def customer_month_features(
     return with_peers(con.table(name), attrs, months_tbl, pre_event=pre, **second)
 
 
-def _history_in_numpy(con, monthly, start: dt.date, end: dt.date, rules: FeatureRules):
+def _history_in_numpy(con, monthly, start: dt.date, end: dt.date, rules: FeatureRules, files=None):
     """The history rows of one month (:func:`meter_months.history_of_one_month`) as an in-memory table,
-    from the stored monthly rows it reads; None for a span of months (or where the NumPy way declines)."""
+    from the stored monthly rows it reads; None for a span of months (or where the NumPy way declines).
+
+    ``files``: ``{month_index: [Parquet files]}`` of ``monthly`` where the caller has them: each month is
+    read from its files in their rows' order (a month that lists the meters in the month's order needs no
+    lookup of their ids), not by a query."""
     first, last = month_range(start, end)[:2]
     if first != last:
         return None
     index = (first // 100) * 12 + first % 100 - 1
     offsets = sorted({*range(1, history_depth(rules) + 1), YEAR_BACK})
-    here = con.to_pyarrow(monthly.filter(monthly.month_index == index))
-    back = monthly.filter(monthly.month_index.isin([index - j for j in offsets]))
-    back = con.to_pyarrow(back.select("meter_id", "month_index", "mean_kwh"))
+    if files and files.get(index):
+        here = pa.concat_tables([pq.read_table(f) for f in files[index]])
+        columns = ["meter_id", "month_index", "mean_kwh"]
+        back = [
+            pa.concat_tables([pq.read_table(f, columns=columns) for f in files[index - j]])
+            for j in offsets
+            if files.get(index - j)
+        ]
+    else:
+        here = con.to_pyarrow(monthly.filter(monthly.month_index == index))
+        back = monthly.filter(monthly.month_index.isin([index - j for j in offsets]))
+        back = con.to_pyarrow(back.select("meter_id", "month_index", "mean_kwh"))
     history = history_of_one_month(here, back, index, rules)
     return None if history is None else ibis.memtable(history)
 

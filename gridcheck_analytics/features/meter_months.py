@@ -279,34 +279,43 @@ def _history_of_months(monthly, first_index: int, last_index: int, rules: Featur
     return mon.drop("_here", *[f"_p{j}" for j in offsets if j], *[f"_y{j}" for j in offsets if j])
 
 
-def history_of_one_month(here: pa.Table, back: pa.Table, month_index: int, rules: FeatureRules):
+def history_of_one_month(here: pa.Table, back, month_index: int, rules: FeatureRules):
     """:func:`_history_of_months` of one month in NumPy, from its monthly rows as Arrow (``here``: the
     month's, every column; ``back``: ``meter_id, month_index, mean_kwh`` of its :func:`history_depth`
-    months before and of the same month a year before): an Arrow table of the same columns and values
-    (the same sums in the same order).
+    months before and of the same month a year before, one table or a list of tables): an Arrow table of
+    the same columns and values (the same sums in the same order).
 
     The earlier months' means are placed by their meter's row in the month (one hash lookup of the
-    ids, not a grouping of every row by its text id).  None where a month has a meter twice (the SQL's
-    ``max`` per group would then decide) or a mean is missing: the caller takes the SQL.
+    ids, not a grouping of every row by its text id; none for a table of ``back`` that lists the
+    month's meters in the month's order, as the stored months of one archive do).  None where a month
+    has a meter twice (the SQL's ``max`` per group would then decide) or a mean is missing: the caller
+    takes the SQL.
     """
     h, t = rules.history_months, rules.trend_months - 1
     depth = history_depth(rules)
     ids = here["meter_id"]
     n = len(ids)
+    backs = list(back) if isinstance(back, list | tuple) else [back]
     index = np.concatenate(
         [
             np.full(n, month_index, dtype=np.int64),
-            back["month_index"].to_numpy(zero_copy_only=False).astype(np.int64),
+            *[b["month_index"].to_numpy(zero_copy_only=False).astype(np.int64) for b in backs],
         ]
     )
-    mean = np.concatenate([_as_float(here["mean_kwh"]), _as_float(back["mean_kwh"])])
+    mean = np.concatenate([_as_float(here["mean_kwh"]), *[_as_float(b["mean_kwh"]) for b in backs]])
     if ids.null_count or np.isnan(mean).any():
         return None
-    value_set = ids.combine_chunks() if n else pa.array([], pa.string())
-    of_back = pc.index_in(back["meter_id"], value_set=value_set)
-    meter = np.concatenate(
-        [np.arange(n, dtype=np.int64), of_back.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)]
-    )
+    value_set = None
+    meter = [np.arange(n, dtype=np.int64)]
+    for b in backs:
+        if b["meter_id"].equals(ids):  # the month's meters in its order: each row is its meter's
+            meter.append(np.arange(n, dtype=np.int64))
+            continue
+        if value_set is None:
+            value_set = ids.combine_chunks() if n else pa.array([], pa.string())
+        of_back = pc.index_in(b["meter_id"], value_set=value_set)
+        meter.append(of_back.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64))
+    meter = np.concatenate(meter)
     known = meter >= 0
     steps_back = month_index - index
     p, y = {}, {}

@@ -376,3 +376,33 @@ def test_the_history_of_one_month_in_numpy_equals_the_aggregation(con):
     here = monthly.filter(pc.equal(monthly["month_index"], index))
     assert history_of_one_month(here, back, index, FEATURES) is not None
     assert history_of_one_month(here, pa.concat_tables([back, back.slice(0, 1)]), index, FEATURES) is None
+
+
+def test_the_history_of_one_month_from_month_tables_in_the_month_order_or_not(con):
+    """``history_of_one_month`` with the months before as one table each: a month in the month's meter
+    order (placed by row, no lookup) and a month shuffled (looked up) give the rows of the one table."""
+    from gridcheck_analytics.features.meter_months import history_of_one_month
+
+    rng = np.random.default_rng(3)
+    n, index = 50, 2025 * 12 + 5
+    ids = pa.array([f"M{i:02d}" for i in range(n)])
+
+    def month(j, order):
+        return pa.table(
+            {
+                "meter_id": ids.take(pa.array(order)),
+                "month_index": pa.array(np.full(n, index - j), pa.int64()),
+                "mean_kwh": pa.array(rng.uniform(0, 20, n)),
+            }
+        )
+
+    here = month(0, np.arange(n)).append_column("days", pa.array(np.full(n, 30), pa.int64()))
+    same = [month(j, np.arange(n)) for j in (1, 2, 3)]
+    shuffled = month(4, rng.permutation(n))
+    fewer = month(12, np.arange(n)).slice(5)  # the year before, five meters short
+    backs = [*same, shuffled, fewer]
+    want = history_of_one_month(here, pa.concat_tables(backs), index, FEATURES)
+    got = history_of_one_month(here, backs, index, FEATURES)
+    assert got.equals(want)
+    assert got["last_year_mean_kwh"].null_count == 5
+    assert got["trend_per_month"].null_count < n
