@@ -296,36 +296,43 @@ def history_of_one_month(here: pa.Table, back, month_index: int, rules: FeatureR
     ids = here["meter_id"]
     n = len(ids)
     backs = list(back) if isinstance(back, list | tuple) else [back]
-    index = np.concatenate(
-        [
-            np.full(n, month_index, dtype=np.int64),
-            *[b["month_index"].to_numpy(zero_copy_only=False).astype(np.int64) for b in backs],
-        ]
-    )
-    mean = np.concatenate([_as_float(here["mean_kwh"]), *[_as_float(b["mean_kwh"]) for b in backs]])
-    if ids.null_count or np.isnan(mean).any():
+    here_mean = _as_float(here["mean_kwh"])
+    if ids.null_count or np.isnan(here_mean).any():
         return None
+    # (months back, the rows' meter in the month, their means) per month of each table of ``back``
+    entries = [(0, np.arange(n, dtype=np.int64), here_mean)]
     value_set = None
-    meter = [np.arange(n, dtype=np.int64)]
     for b in backs:
+        mean = _as_float(b["mean_kwh"])
+        if np.isnan(mean).any():
+            return None
         if b["meter_id"].equals(ids):  # the month's meters in its order: each row is its meter's
-            meter.append(np.arange(n, dtype=np.int64))
-            continue
-        if value_set is None:
-            value_set = ids.combine_chunks() if n else pa.array([], pa.string())
-        of_back = pc.index_in(b["meter_id"], value_set=value_set)
-        meter.append(of_back.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64))
-    meter = np.concatenate(meter)
-    known = meter >= 0
-    steps_back = month_index - index
+            meter = np.arange(n, dtype=np.int64)
+        else:
+            if value_set is None:
+                value_set = ids.combine_chunks() if n else pa.array([], pa.string())
+            of_back = pc.index_in(b["meter_id"], value_set=value_set)
+            meter = of_back.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        index = b["month_index"].to_numpy(zero_copy_only=False).astype(np.int64)
+        known = meter >= 0  # the rows of meters in the month
+        if not known.all():
+            meter, mean, index = meter[known], mean[known], index[known]
+        if len(index) and index.min() == index.max():  # one month (a stored month's file)
+            entries.append((month_index - int(index[0]), meter, mean))
+        else:
+            entries.extend(
+                (month_index - int(v), meter[index == v], mean[index == v]) for v in np.unique(index)
+            )
     p, y = {}, {}
     for j in sorted({*range(depth + 1), YEAR_BACK}):
-        at = known & (steps_back == j)
         p[j], y[j] = np.zeros(n), np.full(n, np.nan)
-        p[j][meter[at]] = 1.0
-        if p[j].sum() != at.sum():
+        rows = [(meter, mean) for k, meter, mean in entries if k == j]
+        at = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, dtype=np.int64)
+        p[j][at] = 1.0
+        if p[j].sum() != len(at):
             return None  # a meter twice in a month
-        y[j][meter[at]] = mean[at]
+        if rows:
+            y[j][at] = np.concatenate([r[1] for r in rows])
     present = [np.where(p[j] == 1.0, y[j], 0.0) for j in range(depth + 1)]
 
     def total(first, terms):
