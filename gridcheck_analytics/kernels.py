@@ -258,3 +258,176 @@ def cell_counts(group, n_groups, code, energy, n_codes):  # pragma: no cover - c
                 total[key] += e
                 with_energy[key] += 1
     return readings, total, with_energy
+
+
+# --- the peer-group scorer's medians (gridcheck_analytics.detection.estimators.peer_group_scores) -------
+
+
+@njit(cache=True, nogil=True)
+def group_order(codes, n_groups):  # pragma: no cover - compiled
+    """The rows grouped by ``codes`` (``0 .. n_groups - 1``), a counting sort: ``(order, starts)``, the
+    rows of group ``g`` are ``order[starts[g]:starts[g + 1]]``, in the rows' order."""
+    n = codes.shape[0]
+    starts = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(n):
+        starts[codes[i] + 1] += 1
+    for g in range(n_groups):
+        starts[g + 1] += starts[g]
+    fill = starts[:-1].copy()
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        c = codes[i]
+        order[fill[c]] = i
+        fill[c] += 1
+    return order, starts
+
+
+@njit(cache=True, nogil=True)
+def _select(a, n, k):  # pragma: no cover - compiled
+    """Rearranges ``a[:n]`` (no NaN) so that ``a[k]`` is its k-th smallest value (from 0), every value
+    before it no larger and every one after no smaller (Hoare's selection, median-of-three pivot; ties
+    split evenly between the sides; short ranges by insertion)."""
+    lo = 0
+    hi = n - 1
+    while hi - lo > 16:
+        mid = (lo + hi) >> 1
+        if a[mid] < a[lo]:
+            a[mid], a[lo] = a[lo], a[mid]
+        if a[hi] < a[lo]:
+            a[hi], a[lo] = a[lo], a[hi]
+        if a[hi] < a[mid]:
+            a[hi], a[mid] = a[mid], a[hi]
+        pivot = a[mid]
+        i = lo
+        j = hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        # a[lo..j] <= pivot, a[i..hi] >= pivot, anything between equals it
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return
+    for p in range(lo + 1, hi + 1):
+        v = a[p]
+        q = p - 1
+        while q >= lo and a[q] > v:
+            a[q + 1] = a[q]
+            q -= 1
+        a[q + 1] = v
+
+
+@njit(cache=True, nogil=True)
+def _median(a, n):  # pragma: no cover - compiled
+    """The median of ``a[:n]`` (no NaN; reordered): the middle value, or the half sum of the two middle
+    values ``(lo + hi) / 2``; NaN where ``n`` is 0."""
+    if n == 0:
+        return np.nan
+    k = n // 2
+    _select(a, n, k)
+    hi = a[k]
+    if n % 2 == 1:
+        return hi
+    lo = a[0]
+    for q in range(1, k):  # a[:k] <= a[k]: the largest of them is the other middle value
+        if a[q] > lo:
+            lo = a[q]
+    return (lo + hi) / 2
+
+
+@njit(cache=True, nogil=True)
+def group_median_mad(values, order, starts, with_mad):  # pragma: no cover - compiled
+    """Per group (rows ``order[starts[g]:starts[g + 1]]``, :func:`group_order`) and column of ``values``:
+    the median of the non-NaN values (NaN where none) and, when ``with_mad``, the median of their
+    absolute deviations from it, ``abs(value - median)``, those that are not NaN (an infinite value
+    and median); ``(median, mad)``, ``mad`` 0 x k without.
+    The selection is exact: the numbers of a sort (``group_medians_numpy`` in the tests)."""
+    n_groups = starts.shape[0] - 1
+    k = values.shape[1]
+    med = np.empty((n_groups, k))
+    mad = np.empty((n_groups if with_mad else 0, k))
+    largest = 0
+    for g in range(n_groups):
+        largest = max(largest, starts[g + 1] - starts[g])
+    buf = np.empty(largest)
+    for g in range(n_groups):
+        for j in range(k):
+            m = 0
+            for p in range(starts[g], starts[g + 1]):
+                v = values[order[p], j]
+                if not np.isnan(v):
+                    buf[m] = v
+                    m += 1
+            c = _median(buf, m)
+            med[g, j] = c
+            if with_mad:
+                m_dev = 0
+                for q in range(m):
+                    v = abs(buf[q] - c)
+                    if not np.isnan(v):  # NaN where an infinity meets itself as the median, or no median
+                        buf[m_dev] = v
+                        m_dev += 1
+                mad[g, j] = _median(buf, m_dev)
+    return med, mad
+
+
+@njit(cache=True, nogil=True)
+def directional_z(values, center, scale, codes, directions, z_cap, out):  # pragma: no cover - compiled
+    """``out[i, j]``: the directional z of ``values[i, j]`` against its group's ``center`` and ``scale``
+    (row ``codes[i]``): ``z = (value - centre) / scale``, ``-z`` where the direction is negative, ``z``
+    where positive, ``abs(z)`` otherwise; NaN as 0, then clipped to ``[0, z_cap]``, as NumPy's
+    ``clip(nan_to_num(z, nan=0.0), 0.0, z_cap)`` (a zero keeps its sign)."""
+    n, k = values.shape
+    for i in range(n):
+        g = codes[i]
+        for j in range(k):
+            z = (values[i, j] - center[g, j]) / scale[g, j]
+            d = directions[j]
+            if d < 0:
+                z = -z
+            elif not d > 0:
+                z = abs(z)
+            if np.isnan(z):
+                z = 0.0
+            if z < 0.0:
+                z = 0.0
+            elif z > z_cap:
+                z = z_cap
+            out[i, j] = z
+
+
+@njit(cache=True, nogil=True)
+def row_top(z, top_k):  # pragma: no cover - compiled
+    """The ``top_k`` largest values of each row of ``z`` (no NaN), in ascending order: NumPy's
+    ``sort(partition(z, -top_k, axis=1)[:, -top_k:], axis=1)``."""
+    n, k = z.shape
+    top = np.empty((n, top_k))
+    for i in range(n):
+        filled = 0
+        for j in range(k):
+            v = z[i, j]
+            if filled < top_k:
+                q = filled
+                filled += 1
+            elif v > top[i, 0]:
+                q = 0
+                while q + 1 < top_k and top[i, q + 1] < v:
+                    top[i, q] = top[i, q + 1]
+                    q += 1
+                top[i, q] = v
+                continue
+            else:
+                continue
+            while q > 0 and top[i, q - 1] > v:  # insertion while filling
+                top[i, q] = top[i, q - 1]
+                q -= 1
+            top[i, q] = v
+    return top
