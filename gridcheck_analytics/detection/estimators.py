@@ -27,6 +27,8 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from gridcheck_analytics import kernels
+
 _MAD_TO_SIGMA = 1.4826
 
 
@@ -154,8 +156,6 @@ def peer_group_scores(
     z : ndarray of shape (n_rows, n_features)
         Directional z-scores per feature (for the reasons).
     """
-    from gridcheck_analytics import kernels
-
     X = frame[feature_columns].to_numpy(dtype=float)
     scorer = PeerGroupRobustScorer(directions=directions, top_k=top_k)
     X = validate_data(scorer, X, ensure_all_finite="allow-nan", dtype=np.float64)
@@ -212,8 +212,6 @@ def _column_median_mad(X):
                 warnings.simplefilter("ignore", RuntimeWarning)
                 center = np.nanmedian(X, axis=0)
                 return center, np.nanmedian(np.abs(X - center), axis=0)
-    from gridcheck_analytics import kernels
-
     starts = np.array([0, X.shape[0]], dtype=np.int64)
     med, mad = kernels.group_median_mad(X, np.arange(X.shape[0], dtype=np.int64), starts, True)
     return med[0], mad[0]
@@ -226,8 +224,6 @@ def group_medians(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
     middle values: both exact), by an exact selection per group and column
     (:func:`gridcheck_analytics.kernels.group_median_mad`).  A group with no value has NaN.
     """
-    from gridcheck_analytics import kernels
-
     codes = np.asarray(codes, dtype=np.int64)
     values = np.asarray(values, dtype=np.float64)
     if values.ndim == 1:
@@ -244,8 +240,6 @@ class _Level:
     nest in it (then the level before's values are taken per row)."""
 
     def __init__(self, codes):
-        from gridcheck_analytics import kernels
-
         self.codes = np.asarray(codes, dtype=np.int64)
         n_groups = int(self.codes.max()) + 1 if len(self.codes) else 0
         self.order, self.starts = kernels.group_order(self.codes, n_groups)
@@ -275,8 +269,6 @@ def _group_stats(X, level, center, scale, min_group):
 
     The numbers of the row by row definition (``np.where`` over every row), computed per group.
     """
-    from gridcheck_analytics import kernels
-
     med, mad = kernels.group_median_mad(X, level.order, level.starts, True)
     if level.parent is None:  # not nested: the level before's values per row
         codes = level.codes
