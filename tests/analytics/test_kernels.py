@@ -351,3 +351,15 @@ def test_the_directional_z_and_the_top_values_equal_the_numpy_form(seed):
         want_top = np.sort(np.partition(z, -k, axis=1)[:, -k:], axis=1)
         assert np.array_equal(top, want_top)
         assert top.mean(axis=1).tobytes() == want_top.mean(axis=1).tobytes()
+
+
+def test_group_medians_keeps_its_shapes():
+    from gridcheck_analytics.detection.estimators import group_medians
+
+    codes, x = grouped_values(4, rows=3000)
+    assert np.array_equal(
+        group_medians(codes, x[:, 1]), group_medians_numpy(codes, x[:, 1:2])[:, 0], equal_nan=True
+    )
+    assert np.array_equal(group_medians(codes, x), group_medians_numpy(codes, x), equal_nan=True)
+    assert group_medians(np.zeros(0, dtype=np.int64), np.zeros((0, 3))).shape == (0, 3)
+    assert group_medians(np.array([2, 2]), np.array([1.0, 4.0])).tolist()[2] == 2.5
