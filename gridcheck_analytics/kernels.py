@@ -10,6 +10,10 @@ the results are bitwise equal (``tests/analytics/test_kernels.py`` compares them
   and the difference of two of its entries, as :func:`gridcheck_analytics.vee_series._rolling_sum`;
 * a mean is that sum divided by the count of present days, NaN where none.
 
+The peer-group scorer's steps (:func:`group_median_mad` and what follows it, for
+:func:`gridcheck_analytics.detection.estimators.peer_group_scores`) select each group's median exactly
+instead of sorting padded matrices: the same numbers (``group_medians_numpy`` in the tests).
+
 The functions release the GIL (``nogil``): the kernel's parts run them in threads, one per core.  They
 are compiled on first use and cached next to this file (``cache=True``): a new process loads them.
 """
