@@ -10,6 +10,10 @@ the results are bitwise equal (``tests/analytics/test_kernels.py`` compares them
   and the difference of two of its entries, as :func:`gridcheck_analytics.vee_series._rolling_sum`;
 * a mean is that sum divided by the count of present days, NaN where none.
 
+The peer-group scorer's steps (:func:`group_median_mad` and what follows it, for
+:func:`gridcheck_analytics.detection.estimators.peer_group_scores`) select each group's median exactly
+instead of sorting padded matrices: the same numbers (``group_medians_numpy`` in the tests).
+
 The functions release the GIL (``nogil``): the kernel's parts run them in threads, one per core.  They
 are compiled on first use and cached next to this file (``cache=True``): a new process loads them.
 """
@@ -258,3 +262,182 @@ def cell_counts(group, n_groups, code, energy, n_codes):  # pragma: no cover - c
                 total[key] += e
                 with_energy[key] += 1
     return readings, total, with_energy
+
+
+# --- the peer-group scorer's medians (gridcheck_analytics.detection.estimators.peer_group_scores) -------
+
+
+@njit(cache=True, nogil=True)
+def group_order(codes, n_groups):  # pragma: no cover - compiled
+    """The rows grouped by ``codes`` (``0 .. n_groups - 1``), a counting sort: ``(order, starts)``, the
+    rows of group ``g`` are ``order[starts[g]:starts[g + 1]]``, in the rows' order."""
+    n = codes.shape[0]
+    starts = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(n):
+        starts[codes[i] + 1] += 1
+    for g in range(n_groups):
+        starts[g + 1] += starts[g]
+    fill = starts[:-1].copy()
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        c = codes[i]
+        order[fill[c]] = i
+        fill[c] += 1
+    return order, starts
+
+
+@njit(cache=True, nogil=True)
+def _select(a, n, k):  # pragma: no cover - compiled
+    """Rearranges ``a[:n]`` (no NaN) so that ``a[k]`` is its k-th smallest value (from 0), every value
+    before it no larger and every one after no smaller.  Quickselect with a median-of-three pivot and
+    branch-free partitions (Lomuto's, the swap done whatever the comparison): the values below the
+    pivot first, then, where ``k`` is not among them, those equal to it (ties cost one pass, not one
+    pass each); short ranges by insertion."""
+    lo = 0
+    hi = n  # the range [lo, hi) holds the k-th
+    while hi - lo > 6:
+        x = a[lo]
+        y = a[(lo + hi) >> 1]
+        z = a[hi - 1]
+        if x > y:
+            x, y = y, x
+        if y > z:
+            y = z
+        if x > y:
+            y = x
+        pivot = y  # one of the range's values: each round leaves at least it out
+        p = lo
+        for i in range(lo, hi):  # [lo, p) < pivot <= [p, i)
+            v = a[i]
+            a[i] = a[p]
+            a[p] = v
+            p += v < pivot
+        if k < p:
+            hi = p
+            continue
+        q = p
+        for i in range(p, hi):  # [p, q) == pivot < [q, i)
+            v = a[i]
+            a[i] = a[q]
+            a[q] = v
+            q += not (pivot < v)
+        if k < q:
+            return
+        lo = q
+    for p in range(lo + 1, hi):
+        v = a[p]
+        q = p - 1
+        while q >= lo and a[q] > v:
+            a[q + 1] = a[q]
+            q -= 1
+        a[q + 1] = v
+
+
+@njit(cache=True, nogil=True)
+def _median(a, n):  # pragma: no cover - compiled
+    """The median of ``a[:n]`` (no NaN; reordered): the middle value, or the half sum of the two middle
+    values ``(lo + hi) / 2``; NaN where ``n`` is 0."""
+    if n == 0:
+        return np.nan
+    k = n // 2
+    _select(a, n, k)
+    hi = a[k]
+    if n % 2 == 1:
+        return hi
+    lo = a[0]
+    for q in range(1, k):  # a[:k] <= a[k]: the largest of them is the other middle value
+        if a[q] > lo:
+            lo = a[q]
+    return (lo + hi) / 2
+
+
+@njit(cache=True, nogil=True)
+def _group_cell(values, order, starts, g, j, buf, med, mad, with_mad):  # pragma: no cover - compiled
+    """``med[g, j]`` and ``mad[g, j]`` of :func:`group_median_mad`."""
+    m = 0
+    for p in range(starts[g], starts[g + 1]):
+        v = values[order[p], j]
+        if not np.isnan(v):
+            buf[m] = v
+            m += 1
+    c = _median(buf, m)
+    med[g, j] = c
+    if with_mad:
+        m_dev = 0
+        for q in range(m):
+            v = abs(buf[q] - c)
+            if not np.isnan(v):  # NaN where an infinity meets itself as the median, or no median
+                buf[m_dev] = v
+                m_dev += 1
+        mad[g, j] = _median(buf, m_dev)
+
+
+@njit(cache=True, nogil=True)
+def group_median_mad(values, order, starts, with_mad):  # pragma: no cover - compiled
+    """Per group (rows ``order[starts[g]:starts[g + 1]]``, :func:`group_order`) and column of ``values``:
+    the median of the non-NaN values (NaN where none) and, when ``with_mad``, the median of their
+    absolute deviations from it, ``abs(value - median)``, those that are not NaN (an infinite value
+    and median); ``(median, mad)``, ``mad`` 0 x k without.  The selection is exact: the numbers of a
+    sort (``group_medians_numpy`` in the tests).  A group's rows are read column by column where the
+    columns are contiguous (a Fortran-ordered matrix, as pandas gives), else group by group."""
+    n_groups = starts.shape[0] - 1
+    k = values.shape[1]
+    med = np.empty((n_groups, k))
+    mad = np.empty((n_groups if with_mad else 0, k))
+    largest = 0
+    for g in range(n_groups):
+        largest = max(largest, starts[g + 1] - starts[g])
+    buf = np.empty(largest)
+    if values.strides[0] < values.strides[1]:
+        for j in range(k):
+            for g in range(n_groups):
+                _group_cell(values, order, starts, g, j, buf, med, mad, with_mad)
+    else:
+        for g in range(n_groups):
+            for j in range(k):
+                _group_cell(values, order, starts, g, j, buf, med, mad, with_mad)
+    return med, mad
+
+
+@njit(cache=True, nogil=True)
+def directional_z(values, center, scale, codes, directions, z_cap, out):  # pragma: no cover - compiled
+    """``out[i, j]``: the directional z of ``values[i, j]`` against its group's ``center`` and ``scale``
+    (row ``codes[i]``): ``z = (value - centre) / scale``, ``-z`` where the direction is negative, ``z``
+    where positive, ``abs(z)`` otherwise; NaN as 0, then clipped to ``[0, z_cap]``, as NumPy's
+    ``clip(nan_to_num(z, nan=0.0), 0.0, z_cap)`` (a zero keeps its sign).  Written as selections, not
+    branches (three times faster)."""
+    n, k = values.shape
+    for i in range(n):
+        g = codes[i]
+        for j in range(k):
+            z = (values[i, j] - center[g, j]) / scale[g, j]
+            d = directions[j]
+            z = -z if d < 0 else (z if d > 0 else abs(z))
+            z = 0.0 if np.isnan(z) else z
+            z = 0.0 if z < 0.0 else z
+            out[i, j] = z_cap if z > z_cap else z
+
+
+@njit(cache=True, nogil=True)
+def row_top(z, top_k):  # pragma: no cover - compiled
+    """The ``top_k`` largest values of each row of ``z`` (no NaN), in ascending order: NumPy's
+    ``sort(partition(z, -top_k, axis=1)[:, -top_k:], axis=1)`` (the largest taken ``top_k`` times)."""
+    n, k = z.shape
+    top = np.empty((n, top_k))
+    row = np.empty(k)
+    for i in range(n):
+        for j in range(k):
+            row[j] = z[i, j]
+        m = k
+        for r in range(top_k):
+            best = 0
+            value = row[0]
+            for j in range(1, m):
+                v = row[j]
+                larger = v > value
+                best = j if larger else best
+                value = v if larger else value
+            top[i, top_k - 1 - r] = value
+            m -= 1
+            row[best] = row[m]
+    return top

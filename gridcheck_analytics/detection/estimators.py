@@ -27,6 +27,8 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from gridcheck_analytics import kernels
+
 _MAD_TO_SIGMA = 1.4826
 
 
@@ -75,13 +77,8 @@ class PeerGroupRobustScorer(OutlierMixin, BaseEstimator):
 
     def _fit_center_scale(self, X):
         """``center_``, ``scale_`` and ``directions_`` of ``X`` (all of :meth:`fit` but ``offset_``)."""
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                center = np.nanmedian(X, axis=0)
-                mad = np.nanmedian(np.abs(X - center), axis=0) * _MAD_TO_SIGMA
+        center, mad = _column_median_mad(X)
+        mad = mad * _MAD_TO_SIGMA
         center = np.where(np.isnan(center), 0.0, center)
         spread = np.nanstd(np.where(np.isnan(X), center, X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
         floor = np.maximum(1e-6 * np.maximum(np.abs(center), 1.0), 1e-9)
@@ -164,112 +161,121 @@ def peer_group_scores(
     X = validate_data(scorer, X, ensure_all_finite="allow-nan", dtype=np.float64)
     d = scorer._directions(X.shape[1])
     levels = [
-        frame.groupby(list(cols), sort=False, dropna=False).ngroup().to_numpy()
+        _Level(frame.groupby(list(cols), sort=False, dropna=False).ngroup().to_numpy())
         for cols in (fallback_columns, group_columns)
         if cols
     ]
+    codes = np.zeros(len(X), dtype=np.int64)  # the rows' group at the level reached (one: all rows)
+    for level in levels:
+        codes = level.after(codes)
+    z = np.empty(X.shape)
 
-    def z_of(a: int, b: int) -> np.ndarray:
-        """The directional z of features ``a``..``b - 1`` (each feature's numbers are its own)."""
+    def z_of(a: int, b: int) -> None:
+        """The directional z of features ``a``..``b - 1`` into ``z`` (each feature's numbers are its own)."""
         x = X[:, a:b]
         # the overall centre and scale (the fallback of the smallest groups): the scorer's fit without
         # its outlier threshold, which nothing here reads (a sort of the whole z matrix)
         overall = PeerGroupRobustScorer()._fit_center_scale(x)
-        # coarse level first, the finer one overrides it; each level's centre and scale per group, then
-        # per row
+        # coarse level first, the finer one overrides it; each level's centre and scale per group (per
+        # row where a level does not nest in the one before)
         center, scale = overall.center_[None, :], overall.scale_[None, :]
-        codes = np.zeros(len(x), dtype=np.int64)  # the rows' group at the level reached (one: all rows)
         for level in levels:
-            center, scale, codes = _group_stats(x, codes, level, center, scale, min_group)
-        z = (x - center[codes]) / scale[codes]
-        z = np.where(d[a:b] < 0, -z, np.where(d[a:b] > 0, z, np.abs(z)))
-        return np.clip(np.nan_to_num(z, nan=0.0), 0.0, scorer.z_cap)
+            center, scale = _group_stats(x, level, center, scale, min_group)
+        kernels.directional_z(x, center, scale, codes, d[a:b], float(scorer.z_cap), z[:, a:b])
 
-    # the features in two or more slices, in threads (NumPy's sorts and arithmetic release the GIL);
+    # the features in two or more slices, in threads (the kernels release the GIL, as NumPy's sums);
     # slices of at least two features, so that every sum over the rows runs in the same order as over
     # the whole matrix (a single column's sum would be NumPy's pairwise one): the same numbers
     n_features = X.shape[1]
     slices = max(1, min(os.cpu_count() or 1, 4, n_features // 2))
     bounds = np.linspace(0, n_features, slices + 1).astype(int)
     if slices == 1:
-        z = z_of(0, n_features)
+        z_of(0, n_features)
     else:
         with ThreadPoolExecutor(slices) as pool:
-            z = np.hstack(list(pool.map(z_of, bounds[:-1], bounds[1:])))
+            list(pool.map(z_of, bounds[:-1], bounds[1:]))
     k = max(1, min(int(top_k), z.shape[1]))
     # the k largest of each row, sorted as a sort of the row would leave them (the same mean)
-    out = np.sort(np.partition(z, -k, axis=1)[:, -k:], axis=1).mean(axis=1)
+    out = kernels.row_top(z, k).mean(axis=1)
     return out, z
+
+
+def _column_median_mad(X):
+    """``np.nanmedian(X, axis=0)`` and ``np.nanmedian(np.abs(X - median), axis=0)``: the same numbers
+    (NaN where a column has no value), by :func:`gridcheck_analytics.kernels.group_median_mad` from 600
+    rows (below, NumPy's masked median, which sums the middle value with itself, is kept)."""
+    if X.shape[0] < 600:
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                center = np.nanmedian(X, axis=0)
+                return center, np.nanmedian(np.abs(X - center), axis=0)
+    starts = np.array([0, X.shape[0]], dtype=np.int64)
+    med, mad = kernels.group_median_mad(X, np.arange(X.shape[0], dtype=np.int64), starts, True)
+    return med[0], mad[0]
 
 
 def group_medians(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Median of each column of ``values`` per group (``codes`` 0 .. G - 1), NaN skipped: shape (G, k).
 
     The same numbers as pandas' ``groupby(codes).median()`` (the middle value, or the half sum of the two
-    middle values: both exact), without pandas' per-column quickselect: the rows are gathered group by
-    group into a matrix, one group a row padded with NaN, and the matrix is sorted along its rows at once.
-    Groups of similar size share a matrix (sizes in the same power of two), so the padding stays under
-    the rows' number whatever the group sizes.  A group with no value has NaN.
+    middle values: both exact), by an exact selection per group and column
+    (:func:`gridcheck_analytics.kernels.group_median_mad`).  A group with no value has NaN.
     """
     codes = np.asarray(codes, dtype=np.int64)
     values = np.asarray(values, dtype=np.float64)
     if values.ndim == 1:
         return group_medians(codes, values[:, None])[:, 0]
     n_groups = int(codes.max()) + 1 if len(codes) else 0
-    out = np.full((n_groups, values.shape[1]), np.nan)
-    if not len(codes):
-        return out
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=n_groups)
-    starts = np.zeros(n_groups, dtype=np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
-    sorted_codes = codes[order]
-    position = np.arange(len(codes), dtype=np.int64) - starts[sorted_codes]  # place within its group
-    size_class = np.zeros(n_groups, dtype=np.int64)
-    present = counts > 0
-    size_class[present] = np.ceil(np.log2(counts[present])).astype(np.int64)
-    for c in np.unique(size_class[present]):
-        groups = np.flatnonzero(present & (size_class == c))
-        width = int(counts[groups].max())
-        row_of_group = np.full(n_groups, -1, dtype=np.int64)
-        row_of_group[groups] = np.arange(len(groups))
-        rows = row_of_group[sorted_codes]
-        take = rows >= 0
-        rows, cols = rows[take], position[take]
-        m = np.full((values.shape[1], len(groups), width), np.nan)
-        m[:, rows, cols] = values[order[take]].T
-        m.sort(axis=-1)  # NaN last
-        n = width - np.isnan(m).sum(axis=-1)  # values per group and column
-        lo = np.take_along_axis(m, (np.maximum(n - 1, 0) // 2)[..., None], axis=-1)[..., 0]
-        hi = np.take_along_axis(m, (np.maximum(n, 1) // 2 - (n == 0))[..., None], axis=-1)[..., 0]
-        out[groups] = np.where(n == 0, np.nan, np.where(n % 2 == 1, lo, (lo + hi) / 2)).T
-    return out
+    order, starts = kernels.group_order(codes, n_groups)
+    return kernels.group_median_mad(values, order, starts, False)[0]
 
 
-def _group_stats(X, codes, level, center, scale, min_group):
-    """One level of :func:`peer_group_scores`: per group of ``level`` (codes per row), the median and the
-    MAD x 1.4826 where the group has ``min_group`` rows, else the centre and scale of the row's group at
-    the level before (``center[codes]``, ``scale[codes]``).  Returns (centre, scale) per group of
-    ``level``, and ``level``; per row where a group of ``level`` spans several groups of the level before.
+class _Level:
+    """A grouping level of :func:`peer_group_scores`: its codes per row, the rows grouped
+    (:func:`gridcheck_analytics.kernels.group_order`), the rows per group and, once :meth:`after` has
+    seen the level before, each group's group there (``parent``), or None where the level does not
+    nest in it (then the level before's values are taken per row)."""
+
+    def __init__(self, codes):
+        self.codes = np.asarray(codes, dtype=np.int64)
+        n_groups = int(self.codes.max()) + 1 if len(self.codes) else 0
+        self.order, self.starts = kernels.group_order(self.codes, n_groups)
+        self.count = np.diff(self.starts)
+        self.parent = None
+        self.before = None
+
+    def after(self, codes):
+        """Relates the level to the rows' codes at the level before; returns the rows' codes at this level
+        (per row, ``arange``, where it does not nest)."""
+        level = self.codes
+        first = np.full(len(self.count), -1, dtype=np.int64)
+        first[level[::-1]] = np.arange(len(level))[::-1]  # a row of each group
+        parent = codes[first]
+        if not np.array_equal(parent[level], codes):  # not nested: the level before's values per row
+            self.before = codes
+            return np.arange(len(level))
+        self.parent = parent
+        return level
+
+
+def _group_stats(X, level, center, scale, min_group):
+    """One level of :func:`peer_group_scores`: per group of ``level`` (a :class:`_Level`), the median and
+    the MAD x 1.4826 where the group has ``min_group`` rows, else the centre and scale of its group at the
+    level before (``center``, ``scale``: per group there).  Returns (centre, scale) per group of
+    ``level``, or per row where the level does not nest in the level before.
 
     The numbers of the row by row definition (``np.where`` over every row), computed per group.
     """
-    n_groups = int(level.max()) + 1 if len(level) else 0
-    first = np.full(n_groups, -1, dtype=np.int64)
-    first[level[::-1]] = np.arange(len(level))[::-1]  # a row of each group
-    parent = codes[first]
-    if not np.array_equal(parent[level], codes):  # not nested: the level before's values per row
-        med = group_medians(level, X)[level]
-        mad = group_medians(level, np.abs(X - med))[level]
-        count = np.bincount(level, minlength=n_groups)[level]
-        center, scale = _choose(med, mad, count, center[codes], scale[codes], min_group)
-        return center, scale, np.arange(len(level))
-    med = group_medians(level, X)
-    mad = group_medians(level, np.abs(X - med[level]))
-    center, scale = _choose(
-        med, mad, np.bincount(level, minlength=n_groups), center[parent], scale[parent], min_group
-    )
-    return center, scale, level
+    med, mad = kernels.group_median_mad(X, level.order, level.starts, True)
+    if level.parent is None:  # not nested: the level before's values per row
+        codes = level.codes
+        return _choose(
+            med[codes], mad[codes], level.count[codes], center[level.before], scale[level.before], min_group
+        )
+    return _choose(med, mad, level.count, center[level.parent], scale[level.parent], min_group)
 
 
 def _choose(med, mad, count, center, scale, min_group):

@@ -206,3 +206,160 @@ def test_the_cell_counts_equal_numpys_bincount(seed):
     )
     np.testing.assert_array_equal(with_energy, np.bincount(key[present], minlength=size))
     assert readings.sum() == e.size and with_energy.sum() == present.sum()
+
+
+def group_medians_numpy(codes, values):
+    """The NumPy form of the per-group medians (NaN skipped): the rows gathered group by group into a
+    matrix padded with NaN (one per power of two of the group sizes), sorted along its rows; the middle
+    value, or the half sum of the two middle values; NaN for a group without values."""
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    out = np.full((n_groups, values.shape[1]), np.nan)
+    if not len(codes):
+        return out
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=n_groups)
+    starts = np.zeros(n_groups, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    sorted_codes = codes[order]
+    position = np.arange(len(codes), dtype=np.int64) - starts[sorted_codes]
+    size_class = np.zeros(n_groups, dtype=np.int64)
+    present = counts > 0
+    size_class[present] = np.ceil(np.log2(counts[present])).astype(np.int64)
+    for c in np.unique(size_class[present]):
+        groups = np.flatnonzero(present & (size_class == c))
+        width = int(counts[groups].max())
+        row_of_group = np.full(n_groups, -1, dtype=np.int64)
+        row_of_group[groups] = np.arange(len(groups))
+        rows = row_of_group[sorted_codes]
+        take = rows >= 0
+        rows, cols = rows[take], position[take]
+        m = np.full((values.shape[1], len(groups), width), np.nan)
+        m[:, rows, cols] = values[order[take]].T
+        m.sort(axis=-1)
+        n = width - np.isnan(m).sum(axis=-1)
+        lo = np.take_along_axis(m, (np.maximum(n - 1, 0) // 2)[..., None], axis=-1)[..., 0]
+        hi = np.take_along_axis(m, (np.maximum(n, 1) // 2 - (n == 0))[..., None], axis=-1)[..., 0]
+        out[groups] = np.where(n == 0, np.nan, np.where(n % 2 == 1, lo, (lo + hi) / 2)).T
+    return out
+
+
+def grouped_values(seed, rows=20_000, features=5):
+    """Group codes with empty groups, groups of 1 and 2 and a few large ones (thousands of rows), and
+    values with NaN (whole groups of a feature too), many ties, zeros, infinities and very different
+    sizes."""
+    rng = np.random.default_rng(seed)
+    sizes = np.concatenate([[1] * 50, [2] * 50, [0] * 20, rng.integers(3, 60, 200), [1, 2, 3, 4, 5000, 6001]])
+    rng.shuffle(sizes)
+    codes = np.repeat(np.arange(len(sizes)), sizes)[:rows]
+    rng.shuffle(codes)
+    n = len(codes)
+    x = rng.normal(size=(n, features)) * rng.choice([1e-3, 1.0, 1e6], features)
+    x[:, 0] = rng.integers(0, 4, n)  # ties
+    x[:, 1] = np.round(x[:, 1], 1)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[rng.random(x.shape) < 0.002] = np.inf
+    x[rng.random(x.shape) < 0.002] = -np.inf
+    x[codes == codes[0], 2] = np.nan  # a group without values of a feature
+    x[np.isin(codes, codes[:5]), 3] = 7.0  # groups of one value repeated
+    return codes.astype(np.int64), x
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("layout", ["C", "F", "slice"])
+def test_the_group_medians_and_mads_equal_the_numpy_form(seed, layout):
+    codes, x = grouped_values(seed)
+    x = {"C": x, "F": np.asfortranarray(x), "slice": np.asfortranarray(x)[:, 1:4]}[layout]
+    n_groups = int(codes.max()) + 1
+    order, starts = kernels.group_order(codes, n_groups)
+    np.testing.assert_array_equal(order, np.argsort(codes, kind="stable"))
+    np.testing.assert_array_equal(np.diff(starts), np.bincount(codes, minlength=n_groups))
+    med, mad = kernels.group_median_mad(x, order, starts, True)
+    want = group_medians_numpy(codes, x)
+    with np.errstate(invalid="ignore"):
+        want_mad = group_medians_numpy(codes, np.abs(x - want[codes]))
+    assert np.array_equal(med, want, equal_nan=True)
+    assert np.array_equal(mad, want_mad, equal_nan=True)
+    assert kernels.group_median_mad(x, order, starts, False)[1].shape == (0, x.shape[1])
+    sizes = np.bincount(codes)
+    assert {0, 1, 2}.issubset(sizes) and sizes.max() > 5000
+    assert np.isnan(med[sizes == 0]).all() and not np.isnan(med[sizes > 0]).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_selection_gives_the_median_of_a_sort(seed):
+    """Many short and long arrays: sorted, reversed, all equal, two values, organ pipes."""
+    rng = np.random.default_rng(seed)
+    for n in [*range(1, 70), 101, 1000, 4097]:
+        base = rng.normal(size=n)
+        for a in (
+            base,
+            np.sort(base),
+            np.sort(base)[::-1],
+            np.zeros(n),
+            rng.integers(0, 2, n) * 1.0,
+            np.concatenate([np.arange(n // 2), np.arange(n - n // 2)[::-1]]) * 1.0,
+        ):
+            a = np.ascontiguousarray(a, dtype=np.float64)
+            s = np.sort(a)
+            want = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+            assert kernels._median(a.copy(), n) == want
+    assert np.isnan(kernels._median(np.zeros(0), 0))
+
+
+def test_the_column_medians_equal_numpys_nanmedian():
+    import warnings
+
+    from gridcheck_analytics.detection.estimators import _column_median_mad
+
+    _, x = grouped_values(3, features=6)
+    x[:, 5] = np.nan
+    for rows in (x, np.asfortranarray(x), x[:599], x[:600], x[:1001], x[:0]):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanmedian(rows, axis=0)
+            want_mad = np.nanmedian(np.abs(rows - want), axis=0)
+        got, got_mad = _column_median_mad(rows)
+        assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(got_mad, want_mad, equal_nan=True)
+
+
+def directional_z_numpy(values, center, scale, codes, directions, z_cap):
+    z = (values - center[codes]) / scale[codes]
+    z = np.where(directions < 0, -z, np.where(directions > 0, z, np.abs(z)))
+    return np.clip(np.nan_to_num(z, nan=0.0), 0.0, z_cap)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_directional_z_and_the_top_values_equal_the_numpy_form(seed):
+    codes, x = grouped_values(seed, features=6)
+    x[:50] = 0.0
+    x[50:100] = -0.0
+    rng = np.random.default_rng(seed)
+    n_groups = int(codes.max()) + 1
+    center = rng.normal(size=(n_groups, 6))
+    center[: n_groups // 3] = rng.choice([0.0, -0.0, np.nan], (n_groups // 3, 6))
+    scale = rng.choice([1e-300, 1e-9, 0.5, 3.0], (n_groups, 6))
+    directions = np.array([-1.0, 1.0, 0.0, -1.0, 1.0, 0.0])
+    z = np.empty(x.shape)
+    with np.errstate(all="ignore"):
+        kernels.directional_z(x, center, scale, codes, directions, 10.0, z)
+        want = directional_z_numpy(x, center, scale, codes, directions, 10.0)
+    assert z.tobytes() == want.tobytes()  # bit for bit, the sign of zeros too
+    assert (z == 10.0).any() and (z == 0.0).any() and np.signbit(z).any()
+    for k in (1, 2, 3, 6):
+        top = kernels.row_top(z, k)
+        want_top = np.sort(np.partition(z, -k, axis=1)[:, -k:], axis=1)
+        assert np.array_equal(top, want_top)
+        assert top.mean(axis=1).tobytes() == want_top.mean(axis=1).tobytes()
+
+
+def test_group_medians_keeps_its_shapes():
+    from gridcheck_analytics.detection.estimators import group_medians
+
+    codes, x = grouped_values(4, rows=3000)
+    assert np.array_equal(
+        group_medians(codes, x[:, 1]), group_medians_numpy(codes, x[:, 1:2])[:, 0], equal_nan=True
+    )
+    assert np.array_equal(group_medians(codes, x), group_medians_numpy(codes, x), equal_nan=True)
+    assert group_medians(np.zeros(0, dtype=np.int64), np.zeros((0, 3))).shape == (0, 3)
+    assert group_medians(np.array([2, 2]), np.array([1.0, 4.0])).tolist()[2] == 2.5
