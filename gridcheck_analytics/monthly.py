@@ -721,11 +721,10 @@ def frame_of(con, table) -> pd.DataFrame:
 
 def arrow_frame(data: pa.Table) -> pd.DataFrame:
     """An Arrow table from DuckDB as the frame Ibis' ``execute`` gives (dates as ``datetime64[s]``)."""
-    frame = data.to_pandas()
-    for field in data.schema:
-        if pa.types.is_date(field.type):  # Ibis gives dates as datetime64[s]
-            frame[field.name] = pd.to_datetime(frame[field.name]).astype("datetime64[s]")
-    return frame
+    for i, field in enumerate(data.schema):
+        if pa.types.is_date(field.type):  # Ibis gives dates as datetime64[s]: cast by Arrow, not per date
+            data = data.set_column(i, field.name, pc.cast(data.column(i), pa.timestamp("s")))
+    return data.to_pandas()
 
 
 #: The columns of ``vee_daily.parquet``.

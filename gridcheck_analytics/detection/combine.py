@@ -248,9 +248,12 @@ def combine_scores(
     for level in ("area", "station"):
         col = f"{level}_code"
         if col in out:
+            # the rows are in score order (ties in the features' order): a row's rank in its group is
+            # its place there, what ``rank(method="first", ascending=False)`` of the score gives
             out[f"rank_in_{level}"] = (
-                out.groupby([col, "month"] if "month" in out else [col], dropna=False)["score"]
-                .rank(method="first", ascending=False)
-                .astype(int)
+                out.groupby([col, "month"] if "month" in out else [col], dropna=False, sort=False)
+                .cumcount()
+                .to_numpy(dtype=np.int64)
+                + 1
             )
     return out

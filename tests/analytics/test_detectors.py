@@ -165,6 +165,24 @@ def test_combined_ranking_has_reasons_for_every_suspect():
     assert out.loc[out.meter_id == "M5", "rank_in_station"].item() == 1
 
 
+def test_the_ranks_are_the_score_ranks_with_ties_in_the_features_order():
+    """``rank_in_area``/``rank_in_station``: pandas' ``rank(method="first", ascending=False)`` of the score
+    per group and month, ties (many rows score 0) ranked in the order of the features."""
+    one = _month_features()
+    twins = one.assign(meter_id=one["meter_id"] + "b", account_number=one["account_number"] + "b")
+    f = pd.concat([one, twins, one.assign(month=202506)], ignore_index=True)  # a twin: the same score
+    f["area_code"] = np.where(np.arange(len(f)) % 3 == 0, "A3", f["area_code"])
+    out = combine_scores(f)
+    assert out.duplicated(["area_code", "month", "score"]).any()  # ties are there
+    for level in ("area", "station"):
+        want = (
+            out.groupby([f"{level}_code", "month"], dropna=False)["score"]
+            .rank(method="first", ascending=False)
+            .astype(int)
+        )
+        assert out[f"rank_in_{level}"].tolist() == want.tolist()
+
+
 def test_explaining_only_possible_suspects_keeps_their_reasons():
     f = _month_features()
     every = combine_scores(f)
