@@ -391,7 +391,7 @@ class MonthlyRun:
         }
         area_readings = self.store.table(con, "area_meter", window)
         stage = self.derived.staging()
-        writer = None
+        writer = meter_order = None
         try:
             t0 = time.perf_counter()
             areas = meters.select(*_AREA_KEYS).distinct()
@@ -507,6 +507,7 @@ class MonthlyRun:
                 empty = monthly_consumption_of_grid(pa.array([], pa.string()), np.zeros((0, 1)), start)
                 mm = pa.concat_tables(month_rows) if month_rows else empty
                 written["meter_months"] = writer.submit(_write_arrow, mm, stage / "meter_months.parquet")
+                meter_order = ids_digest(mm["meter_id"])
                 del days, month_rows, mm
             else:
                 mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
@@ -522,6 +523,10 @@ class MonthlyRun:
                 "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "rows": rows,
             }
+            if con.name == "duckdb" and meter_order is not None:
+                # the meter ids of meter_months in their rows' order (the features of a later month
+                # read a month in the same order without its ids)
+                manifest["meter_order"] = meter_order
             if con.name == "duckdb" and tail_saved:
                 values = tail_saved[0].result()
                 entry = {**tail, "inputs": sorted(values)}
@@ -661,6 +666,9 @@ class MonthlyRun:
             monthly_files={
                 _month_index(m): [str(f) for f in d.files(m, "meter_months")] for m in [*history, month]
             },
+            monthly_orders={
+                _month_index(m): (d.manifest(m) or {}).get("meter_order") for m in [*history, month]
+            },
         )
         fingerprint = self.features_print(month)
         tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
@@ -709,6 +717,21 @@ def _save_tail(grids: dict, column: int, folder: Path | None) -> dict[str, np.nd
             if folder is not None:
                 np.save(folder / f"readings_tail.{name}.npy", tail[name])
     return tail
+
+
+def ids_digest(ids) -> str | None:
+    """A digest of a column of meter ids in its rows' order (whatever its chunks); None with a null."""
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    if ids.null_count or not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        return None
+    _, offsets, data = ids.buffers()
+    width = np.int64 if pa.types.is_large_string(ids.type) else np.int32
+    if offsets is None:  # no rows
+        return hashlib.sha256(b"").hexdigest()
+    at = np.frombuffer(offsets, dtype=width)[ids.offset : ids.offset + len(ids) + 1]
+    h = hashlib.sha256((at - at[0]).astype(np.int64).tobytes())
+    h.update(memoryview(data)[int(at[0]) : int(at[-1])] if data is not None else b"")
+    return h.hexdigest()
 
 
 def frame_of(con, table) -> pd.DataFrame:

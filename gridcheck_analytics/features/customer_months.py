@@ -88,6 +88,7 @@ def customer_month_features(
     event_energy=None,
     loss_corr=None,
     monthly_files=None,
+    monthly_orders=None,
 ):
     """Features per customer meter and month, for the months of ``start``..``end``.
 
@@ -139,6 +140,9 @@ def customer_month_features(
     monthly_files : dict, optional
         ``{month_index: [Parquet files]}``: the files of ``monthly`` per month, where it is stored in
         them; the history of one month (on DuckDB) then reads each month's rows from its files.
+    monthly_orders : dict, optional
+        ``{month_index: digest of the meter ids in their rows' order}`` of those files, where known: a
+        month in the order of ``end``'s month is read without its ids.
 
     Returns
     -------
@@ -189,7 +193,7 @@ def customer_month_features(
     ranges = [None] if one else meter_id_ranges(con, attrs, per_bucket) or [None]
     history = None
     if one and monthly is not None:
-        history = _history_in_numpy(con, monthly, start, end, rules, monthly_files)
+        history = _history_in_numpy(con, monthly, start, end, rules, monthly_files, monthly_orders)
     with _no_partitioned_execution(con):
         for i, bounds in enumerate(ranges):
             _append(con, name, first_stage(bounds), first=i == 0)
@@ -199,13 +203,16 @@ def customer_month_features(
     return with_peers(con.table(name), attrs, months_tbl, pre_event=pre, **second)
 
 
-def _history_in_numpy(con, monthly, start: dt.date, end: dt.date, rules: FeatureRules, files=None):
+def _history_in_numpy(
+    con, monthly, start: dt.date, end: dt.date, rules: FeatureRules, files=None, orders=None
+):
     """The history rows of one month (:func:`meter_months.history_of_one_month`) as an in-memory table,
     from the stored monthly rows it reads; None for a span of months (or where the NumPy way declines).
 
     ``files``: ``{month_index: [Parquet files]}`` of ``monthly`` where the caller has them: each month is
     read from its files in their rows' order (a month that lists the meters in the month's order needs no
-    lookup of their ids), not by a query."""
+    lookup of their ids), not by a query.  ``orders``: ``{month_index: digest of the meter ids in the
+    files' order}`` where known: a month with the month's digest is read without its ids."""
     first, last = month_range(start, end)[:2]
     if first != last:
         return None
@@ -213,12 +220,15 @@ def _history_in_numpy(con, monthly, start: dt.date, end: dt.date, rules: Feature
     offsets = sorted({*range(1, history_depth(rules) + 1), YEAR_BACK})
     if files and files.get(index):
         here = pa.concat_tables([pq.read_table(f) for f in files[index]])
-        columns = ["meter_id", "month_index", "mean_kwh"]
-        back = [
-            pa.concat_tables([pq.read_table(f, columns=columns) for f in files[index - j]])
-            for j in offsets
-            if files.get(index - j)
-        ]
+        orders = orders or {}
+        back = []
+        for j in (j for j in offsets if files.get(index - j)):
+            same = orders.get(index) is not None and orders.get(index - j) == orders.get(index)
+            columns = ["month_index", "mean_kwh"] if same else ["meter_id", "month_index", "mean_kwh"]
+            month = pa.concat_tables([pq.read_table(f, columns=columns) for f in files[index - j]])
+            if same:  # the month's meters in the month's order: its ids are the month's
+                month = month.add_column(0, "meter_id", here["meter_id"])
+            back.append(month)
     else:
         here = con.to_pyarrow(monthly.filter(monthly.month_index == index))
         back = monthly.filter(monthly.month_index.isin([index - j for j in offsets]))

@@ -553,3 +553,21 @@ def test_the_big_tables_written_in_parts_read_as_one(county, runs, tmp_path, mon
     for frame in ("vee_daily", "features"):
         assert d.files(LAST, frame) == [d.path(LAST, frame)], frame
         assert len(con.execute(d.table(con, frame, [LAST]))) == len(con.execute(a.table(con, frame, [LAST])))
+
+
+def test_the_meter_order_digest_of_a_month(county, runs):
+    """Each base records the digest of its monthly rows' meter ids in order (the same for the months of
+    one archive); the digest is of the ids in order, whatever their chunks."""
+    from gridcheck_analytics.monthly import ids_digest
+
+    _, store = county
+    d = DerivedStore(store)
+    orders = {m: d.manifest(m)["meter_order"] for m in MONTHS}
+    assert len(set(orders.values())) == 1, orders
+    ids = pq.read_table(d.path(LAST, "meter_months"), columns=["meter_id"])["meter_id"]
+    assert ids_digest(ids) == orders[LAST]
+    flat = ids.combine_chunks()
+    assert ids_digest(pa.chunked_array([flat.slice(0, 7), flat.slice(7)])) == orders[LAST]
+    assert ids_digest(flat.slice(1)) != orders[LAST]
+    assert ids_digest(pc.take(flat, pa.array(np.r_[1, 0, 2 : len(flat)]))) != orders[LAST]
+    assert ids_digest(pa.array(["M1", None])) is None
