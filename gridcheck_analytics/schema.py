@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 TIMEZONE = "Asia/Shanghai"
@@ -239,6 +240,11 @@ def conform(frame: pd.DataFrame, spec: FrameSpec) -> pd.DataFrame:
     out = {}
     n = len(frame)
     for name, col in spec.columns.items():
+        if name not in frame.columns and col.dtype in ("string", "float64", "int64"):
+            # an optional column the frame lacks: nulls of its dtype at once (not a list of None converted)
+            dtype = "Int64" if col.dtype == "int64" else col.dtype
+            out[name] = pd.Series(np.nan if dtype == "float64" else pd.NA, index=frame.index, dtype=dtype)
+            continue
         values = frame[name] if name in frame.columns else pd.Series([None] * n, index=frame.index)
         if col.dtype == DATE:
             values = pd.to_datetime(values).dt.date if len(values) else values

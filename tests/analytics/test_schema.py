@@ -53,3 +53,32 @@ def test_every_event_code_has_its_chinese_name_and_read_codes_exclude_estimates(
     assert set(EVENT_NAMES_ZH.values()) == set(EventCode)
     assert QualityCode.MISSING not in READ_CODES and QualityCode.ESTIMATED not in READ_CODES
     assert QualityCode.VALID in READ_CODES
+
+
+def test_conform_gives_an_absent_optional_column_as_nulls_of_its_dtype():
+    """The optional columns a frame lacks come as nulls of their canonical dtype (text, float, nullable
+    integer), what converting a column of None gives."""
+    import numpy as np
+    import pandas as pd
+
+    from gridcheck_analytics.schema import METERS, conform
+
+    frame = pd.DataFrame(
+        {
+            "meter_id": ["M1", "M2"],
+            "area_code": "A1",
+            "line_code": "L1",
+            "station_code": "S1",
+            "multiplier": 1.0,
+            "rated_voltage_v": 220.0,
+            "max_current_a": 60.0,
+        }
+    )
+    out = conform(frame, METERS)
+    assert list(out.columns) == list(METERS.columns)
+    for name in ("account_number", "category", "contracted_capacity_kva", "phases", "register_digits"):
+        column = METERS.columns[name]
+        want = pd.Series([None, None]).astype("Int64" if column.dtype == "int64" else column.dtype)
+        assert out[name].dtype == want.dtype, name
+        assert out[name].isna().all(), name
+    assert out["contracted_capacity_kva"].dtype == np.float64
