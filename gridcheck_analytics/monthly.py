@@ -10,7 +10,9 @@ Layout (beside the raw frames of :class:`~gridcheck_analytics.store.MeterStore`)
 
     <data_dir>/derived/<YYYY-MM>/manifest.json          fingerprints, row counts
     <data_dir>/derived/<YYYY-MM>/vee_daily.parquet      validated daily energy per meter-day (meter_id,
-                                                        reading_date, energy_kwh, quality_code)
+                                                        reading_date, energy_kwh, quality_code); a big
+                                                        month also has vee_daily.1.parquet (the files
+                                                        written side by side: :meth:`DerivedStore.files`)
     <data_dir>/derived/<YYYY-MM>/meter_months.parquet   per meter: the month's aggregates (the history)
     <data_dir>/derived/<YYYY-MM>/loss_corr.parquet      per meter: the correlation of its daily energy
                                                         with its area's daily loss (a feature; DuckDB
@@ -845,9 +847,13 @@ def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) ->
     first = np.int32((start - dt.date(1970, 1, 1)).days)
     return pa.table(
         {
-            **{k: pa.array(combos[k].to_numpy(object)[c], pa.string(), from_pandas=True) for k in _AREA_KEYS},
+            # each combination's codes once, taken per cell by Arrow (not a Python string per cell)
+            **{
+                k: pa.array(combos[k].to_numpy(object), pa.string(), from_pandas=True).take(pa.array(c))
+                for k in _AREA_KEYS
+            },
             "reading_date": pa.array(d.astype(np.int32) + first).cast(pa.date32()),
-            "quality_code": pa.array(names[q], pa.string()),
+            "quality_code": pa.array(names, pa.string()).take(pa.array(q)),
             "readings": pa.array(readings[cells], pa.int64()),
             "energy_kwh": pa.array(
                 np.where(with_energy[cells] > 0, total[cells], np.nan), pa.float64(), from_pandas=True
