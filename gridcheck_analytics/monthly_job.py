@@ -13,7 +13,9 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 
 from gridcheck_analytics.detection.combine import SUSPECT_MIN_SCORE
@@ -52,18 +54,38 @@ def score(
     )
     ranked = with_estimated_loss(ranked, features)[SUSPECT_COLUMNS]
     t0 = run._time("rules and model scoring", t0)
-    out = ranked.assign(
-        reasons=[json.dumps(r, ensure_ascii=False, default=str) if r else "[]" for r in ranked["reasons"]]
-    )
     path = run.derived.path(month, "suspects")
     tmp = path.with_name(f".suspects-{uuid.uuid4().hex}.parquet")
     try:
-        out.to_parquet(tmp, index=False)
+        _write_suspects(ranked, tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     run._time("suspects written", t0)
     return ranked
+
+
+def _write_suspects(ranked: pd.DataFrame, path, pieces: int = 4) -> None:
+    """``ranked`` to one Parquet file, its reasons as JSON text; a piece of the rows is written (Arrow's
+    writer, in a thread) while the next piece's JSON is made."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    reasons = ranked["reasons"].tolist()
+    # the whole frame's types (a piece of all-null text would otherwise be typed null)
+    schema = pa.Schema.from_pandas(ranked.assign(reasons=""), preserve_index=False)
+    bounds = np.linspace(0, len(ranked), pieces + 1).astype(int).tolist()
+    with pq.ParquetWriter(path, schema) as writer, ThreadPoolExecutor(1) as pool:
+        pending = None
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            texts = [json.dumps(r, ensure_ascii=False, default=str) if r else "[]" for r in reasons[lo:hi]]
+            piece = ranked.iloc[lo:hi].assign(reasons=texts)
+            table = pa.Table.from_pandas(piece, schema=schema, preserve_index=False)
+            if pending is not None:
+                pending.result()  # one write at a time, in order
+            pending = pool.submit(writer.write_table, table)
+        if pending is not None:
+            pending.result()
 
 
 def monthly_run(

@@ -571,3 +571,37 @@ def test_the_meter_order_digest_of_a_month(county, runs):
     assert ids_digest(flat.slice(1)) != orders[LAST]
     assert ids_digest(pc.take(flat, pa.array(np.r_[1, 0, 2 : len(flat)]))) != orders[LAST]
     assert ids_digest(pa.array(["M1", None])) is None
+
+
+@pytest.mark.parametrize("rows", [0, 1, 9])
+def test_the_suspects_file_is_the_frame_with_its_reasons_as_json(tmp_path, rows):
+    """``suspects.parquet`` written in pieces (JSON made while the piece before is written) reads back as
+    the frame with each row's reasons as JSON text; a piece of nulls keeps the column's type."""
+    import json
+
+    from gridcheck_analytics.monthly_job import _write_suspects
+
+    ranked = pd.DataFrame(
+        {
+            "account_number": pd.array([None] * min(rows, 3) + [f"C{i}" for i in range(3, rows)], "string"),
+            "meter_id": pd.array([f"M{i}" for i in range(rows)], "string"),
+            "score": np.linspace(1, 0, rows),
+            "rank_in_area": np.arange(1, rows + 1, dtype=np.int64),
+            "reasons": [
+                [{"code": "x", "text": "用电异常", "value": i}] if i % 2 else [] for i in range(rows)
+            ],
+        }
+    )
+    _write_suspects(ranked, tmp_path / "s.parquet", pieces=3)
+    got = pd.read_parquet(tmp_path / "s.parquet")
+    want = ranked.assign(
+        reasons=[json.dumps(r, ensure_ascii=False) if r else "[]" for r in ranked["reasons"]]
+    )
+    assert got["reasons"].tolist() == want["reasons"].tolist()
+    assert got["meter_id"].tolist() == want["meter_id"].tolist()
+    assert got["account_number"].isna().tolist() == want["account_number"].isna().tolist()
+    assert got["score"].tolist() == want["score"].tolist()
+    assert pq.read_schema(tmp_path / "s.parquet").field("account_number").type in (
+        pa.string(),
+        pa.large_string(),
+    )
