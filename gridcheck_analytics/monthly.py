@@ -724,18 +724,25 @@ def _save_tail(grids: dict, column: int, folder: Path | None) -> dict[str, np.nd
 
 
 def ids_digest(ids) -> str | None:
-    """A digest of a column of meter ids in its rows' order (whatever its chunks); None with a null."""
-    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    if ids.null_count or not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+    """A digest of a column of meter ids in its rows' order (whatever its chunks); None with a null.
+
+    The strings' lengths and their bytes, chunk by chunk (no copy of the column into one chunk)."""
+    chunks = ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]
+    if any(c.null_count for c in chunks) or not all(
+        pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks
+    ):
         return None
-    _, offsets, data = ids.buffers()
-    width = np.int64 if pa.types.is_large_string(ids.type) else np.int32
-    if offsets is None:  # no rows
-        return hashlib.sha256(b"").hexdigest()
-    at = np.frombuffer(offsets, dtype=width)[ids.offset : ids.offset + len(ids) + 1]
-    h = hashlib.sha256((at - at[0]).astype(np.int64).tobytes())
-    h.update(memoryview(data)[int(at[0]) : int(at[-1])] if data is not None else b"")
-    return h.hexdigest()
+    lengths, data = hashlib.sha256(), hashlib.sha256()
+    for chunk in chunks:
+        if not len(chunk):
+            continue
+        _, offsets, values = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        at = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        lengths.update(np.diff(at).astype(np.int64).tobytes())
+        if values is not None:
+            data.update(memoryview(values)[int(at[0]) : int(at[-1])])
+    return hashlib.sha256(lengths.digest() + data.digest()).hexdigest()
 
 
 def frame_of(con, table) -> pd.DataFrame:
