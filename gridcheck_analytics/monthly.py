@@ -472,9 +472,7 @@ class MonthlyRun:
                 rows["quality"] = write_frame(con, quality._table(con, counts), stage / "quality.parquet")
                 month_rows = [p[1] for p in parts]
                 # the month's energy, meters x days in key order (the parts are in key order)
-                # the month's energy, meters x days, part by part in key order (the parts are in key
-                # order): not copied into one matrix
-                energy = [p[2] for p in parts] if parts else [np.zeros((0, n_days))]
+                energy = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, n_days))
                 del parts
             else:
                 vee = quality.validate_daily(
@@ -871,15 +869,13 @@ def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) ->
     )
 
 
-def _loss_corr_of_grid(energy, keys: pa.Table, area_daily: pa.Table, start: dt.date):
+def _loss_corr_of_grid(energy: np.ndarray, keys: pa.Table, area_daily: pa.Table, start: dt.date):
     """The month's ``loss_corr`` (:func:`features.meter_months.loss_correlation_of_grid`) from its days as
-    the kernel gave them (``energy``: meters x days, NaN where none, row = meter key; or a list of such
-    matrices, consecutive ranges of the keys in order) and the month's ``area_daily``, in threads over
-    slices of the meters (each row's numbers are its own: the same whatever the slices)."""
+    the kernel gave them (``energy``: meters x days, NaN where none, row = meter key) and the month's
+    ``area_daily``, in threads over slices of the meters."""
     from gridcheck_analytics.features.meter_months import loss_correlation_of_grid
 
-    blocks = energy if isinstance(energy, list) else [energy]
-    n_days = blocks[0].shape[1]
+    n, n_days = energy.shape
     areas = keys["area_code"].combine_chunks().dictionary_encode()
     area_of_meter = areas.indices.fill_null(len(areas.dictionary)).to_numpy(zero_copy_only=False)
     loss = np.full((len(areas.dictionary) + 1, n_days), np.nan)  # the last row: no area
@@ -891,20 +887,15 @@ def _loss_corr_of_grid(energy, keys: pa.Table, area_daily: pa.Table, start: dt.d
     loss[a, day[known]] = area_daily["loss_kwh"].to_numpy(zero_copy_only=False).astype(np.float64)[known]
     ids = keys["meter_id"]
     step = 1 << 16
-    slices = []  # (block, first row in it, first meter key) of each slice, in key order
-    first = 0
-    for block in blocks:
-        slices.extend((block, lo, first + lo) for lo in range(0, len(block), step))
-        first += len(block)
 
-    def part(item):
-        block, lo, key = item
-        rows = block[lo : lo + step]
-        at = slice(key, key + len(rows))  # their meter keys
-        return loss_correlation_of_grid(ids.slice(key, len(rows)), rows, loss[area_of_meter[at]], start)
+    def part(lo):
+        hi = min(lo + step, n)
+        return loss_correlation_of_grid(
+            ids.slice(lo, hi - lo), energy[lo:hi], loss[area_of_meter[lo:hi]], start
+        )
 
     with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
-        parts = list(pool.map(part, slices))
+        parts = list(pool.map(part, range(0, n, step)))
     empty = np.zeros((0, n_days))
     return pa.concat_tables(parts) if parts else loss_correlation_of_grid(ids, empty, empty, start)
 
