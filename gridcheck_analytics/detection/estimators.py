@@ -205,13 +205,15 @@ def _column_median_mad(X):
     (NaN where a column has no value), by :func:`gridcheck_analytics.kernels.group_median_mad` from 600
     rows (below, NumPy's masked median, which sums the middle value with itself, is kept)."""
     if X.shape[0] < 600:
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                center = np.nanmedian(X, axis=0)
-                return center, np.nanmedian(np.abs(X - center), axis=0)
+        # only the columns with a value (an empty one is NaN): NumPy warns of an all-NaN column, and
+        # silencing that (``warnings.catch_warnings``) is not safe in the scorer's threads
+        center, mad = np.full(X.shape[1], np.nan), np.full(X.shape[1], np.nan)
+        some = ~np.isnan(X).all(axis=0)
+        if some.any():
+            with np.errstate(all="ignore"):
+                center[some] = np.nanmedian(X[:, some], axis=0)
+                mad[some] = np.nanmedian(np.abs(X[:, some] - center[some]), axis=0)
+        return center, mad
     starts = np.array([0, X.shape[0]], dtype=np.int64)
     med, mad = kernels.group_median_mad(X, np.arange(X.shape[0], dtype=np.int64), starts, True)
     return med[0], mad[0]

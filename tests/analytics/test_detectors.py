@@ -284,3 +284,26 @@ def test_model_with_other_columns_is_refused():
     )
     with pytest.raises(ValueError, match="mean_usage"):
         combine_scores(f, model=m, model_features=["mean_usage", "max_usage"])
+
+
+def test_peer_scores_of_a_feature_without_values_warn_of_nothing():
+    """A feature with no value in the month (all NaN: e.g. no curves at all) scores 0 and raises no
+    warning, in the scorer's threads too (a warning turned into an error here would fail the call)."""
+    import warnings
+
+    rng = np.random.default_rng(2)
+    n = 300
+    f = pd.DataFrame(
+        {
+            "g": rng.choice(["a", "b", "c"], n),
+            **{f"x{i}": rng.normal(size=n) for i in range(4)},
+            "empty": np.nan,
+        }
+    )
+    cols = ["x0", "x1", "empty", "x2", "x3"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s, z = peer_group_scores(f, cols, ["g"], directions=[1, 1, -1, 1, 1], min_group=20)
+    assert np.isfinite(s).all()
+    assert (z[:, cols.index("empty")] == 0).all()
+    assert (z[:, cols.index("x0")] > 0).any()
