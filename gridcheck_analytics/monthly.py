@@ -682,7 +682,7 @@ class MonthlyRun:
                     # no dictionary for the numbers (half the writer's time, and the file a tenth smaller)
                     texts = [f.name for f in data.schema if pa.types.is_string(f.type)]
                     jobs = _write_arrow_parts(pool, data, tmp, dictionary=texts)
-                    staged = [Path(job.path) for job in jobs]
+                    staged = [_part_path(tmp, i) for i in range(len(jobs))]
                     frame = arrow_frame(data)  # while the files are written
                     del data
                     rows = _rows_written(jobs)
@@ -773,16 +773,14 @@ def _part_path(path: Path, i: int) -> Path:
 def _write_arrow_parts(pool: ThreadPoolExecutor, table: pa.Table, path: Path, dictionary=True) -> list:
     """``table`` by :func:`_write_arrow` in :data:`WRITER_THREADS` files written side by side in ``pool``:
     ``path`` and ``<stem>.<n>.parquet`` beside it (:meth:`DerivedStore.files` reads them as one table),
-    each a range of the rows; one file where the table is small.  The writes' futures (their rows), each
-    with its file as ``path``."""
+    each a range of the rows; one file where the table is small.  The writes' futures (their rows), the
+    ``i``-th writing :func:`_part_path` ``(path, i)``."""
     parts = WRITER_THREADS if table.num_rows >= WRITER_THREADS * ROW_GROUP_ROWS else 1
-    bounds = np.linspace(0, table.num_rows, parts + 1).astype(np.int64)
-    jobs = []
-    for i, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
-        job = pool.submit(_write_arrow, table.slice(lo, hi - lo), _part_path(path, i), dictionary)
-        job.path = _part_path(path, i)
-        jobs.append(job)
-    return jobs
+    bounds = np.linspace(0, table.num_rows, parts + 1).astype(np.int64).tolist()
+    return [
+        pool.submit(_write_arrow, table.slice(lo, hi - lo), _part_path(path, i), dictionary)
+        for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+    ]
 
 
 def _replace_parts(staged: list[Path], path: Path) -> None:
