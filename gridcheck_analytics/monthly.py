@@ -310,6 +310,14 @@ class MonthlyRun:
         # of the run takes it from memory (a history month's tail is not written: only the latest's are)
         self._tail_kept: tuple[str, dict, dict] | None = None
         self._keyed_meters: pa.Table | None = None
+        self._area_combos: tuple | None = None
+
+    def _combos(self, keys: pa.Table) -> tuple[np.ndarray, pd.DataFrame]:
+        """:func:`_area_combos` of ``keys``, the keys of :meth:`_keyed` (every month the same): once per
+        run."""
+        if self._area_combos is None:
+            self._area_combos = _area_combos(keys)
+        return self._area_combos
 
     def _keyed(self) -> pa.Table:
         """:func:`quality.keyed_meters` of the run's meters, once per run (every month the same)."""
@@ -425,7 +433,7 @@ class MonthlyRun:
 
                 def per_part(keys):
                     """In each kernel part's thread: its counts and its meters' monthly rows."""
-                    combo, table = _area_combos(keys)
+                    combo, table = self._combos(keys)
                     combos.append(table)
                     ids = keys["meter_id"]
 
@@ -461,11 +469,18 @@ class MonthlyRun:
                     known_readings=known,
                     on_readings=on_readings,
                     keyed=self._keyed(),
+                    meters_per_block=quality.METERS_PER_BLOCK,
                 )
                 # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
-                # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month)
+                # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month); a row
+                # group per block of meters, whose ids are one dictionary (a fifth less of the writer's
+                # CPU than groups across blocks, and a third smaller)
                 written["vee_daily"] = _write_arrow_parts(
-                    writer, days.select(list(VEE_COLUMNS)), stage / "vee_daily.parquet"
+                    writer,
+                    days.select(list(VEE_COLUMNS)),
+                    stage / "vee_daily.parquet",
+                    dictionary=True,
+                    row_group_rows=quality.METERS_PER_BLOCK * n_days,
                 )
                 t0 = self._time("VEE", t0)
                 counts = _quality_counts([p[0] for p in parts], combos[0], start, n_days)
@@ -680,8 +695,7 @@ class MonthlyRun:
                 data = con.to_pyarrow(feats)
                 with ThreadPoolExecutor(WRITER_THREADS) as pool:
                     # no dictionary for the numbers (half the writer's time, and the file a tenth smaller)
-                    texts = [f.name for f in data.schema if pa.types.is_string(f.type)]
-                    jobs = _write_arrow_parts(pool, data, tmp, dictionary=texts)
+                    jobs = _write_arrow_parts(pool, data, tmp)
                     staged = [_part_path(tmp, i) for i in range(len(jobs))]
                     frame = arrow_frame(data)  # while the files are written
                     del data
@@ -770,15 +784,25 @@ def _part_path(path: Path, i: int) -> Path:
     return path if i == 0 else path.with_name(f"{path.stem}.{i}{path.suffix}")
 
 
-def _write_arrow_parts(pool: ThreadPoolExecutor, table: pa.Table, path: Path, dictionary=True) -> list:
+def _write_arrow_parts(
+    pool: ThreadPoolExecutor,
+    table: pa.Table,
+    path: Path,
+    dictionary=None,
+    row_group_rows: int | None = None,
+) -> list:
     """``table`` by :func:`_write_arrow` in :data:`WRITER_THREADS` files written side by side in ``pool``:
     ``path`` and ``<stem>.<n>.parquet`` beside it (:meth:`DerivedStore.files` reads them as one table),
-    each a range of the rows; one file where the table is small.  The writes' futures (their rows), the
-    ``i``-th writing :func:`_part_path` ``(path, i)``."""
-    parts = WRITER_THREADS if table.num_rows >= WRITER_THREADS * ROW_GROUP_ROWS else 1
-    bounds = np.linspace(0, table.num_rows, parts + 1).astype(np.int64).tolist()
+    each a range of whole row groups of ``row_group_rows`` (default :data:`ROW_GROUP_ROWS`); one file
+    where the table is small.  The writes' futures (their rows), the ``i``-th writing :func:`_part_path`
+    ``(path, i)``."""
+    row_group_rows = row_group_rows or ROW_GROUP_ROWS
+    n = table.num_rows
+    parts = WRITER_THREADS if n >= WRITER_THREADS * row_group_rows else 1
+    groups = -(-n // row_group_rows)
+    bounds = [min(n, int(groups * i / parts + 0.5) * row_group_rows) for i in range(parts + 1)]
     return [
-        pool.submit(_write_arrow, table.slice(lo, hi - lo), _part_path(path, i), dictionary)
+        pool.submit(_write_arrow, table.slice(lo, hi - lo), _part_path(path, i), dictionary, row_group_rows)
         for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
     ]
 
@@ -797,15 +821,21 @@ def _rows_written(job) -> int:
     return sum(j.result() for j in job) if isinstance(job, list) else job.result()
 
 
-def _write_arrow(table: pa.Table, path: Path, dictionary=True) -> int:
+def _write_arrow(table: pa.Table, path: Path, dictionary=None, row_group_rows: int | None = None) -> int:
     """An Arrow table to one Parquet file by Arrow's writer; its rows.  ``dictionary``: Arrow's
-    ``use_dictionary`` (every column, or the columns named)."""
+    ``use_dictionary`` (every column, or the columns named); by default the text columns only (a
+    dictionary of numbers costs half the writer's time and makes the file of a per-meter table bigger)."""
     import pyarrow.parquet as pq
 
+    if dictionary is None:
+        dictionary = [
+            f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_dictionary(f.type)
+        ]
     # without Arrow's schema in the file: a dictionary column (the quality code) is read back as the
-    # plain string column it is in Parquet, by every reader; row groups of DuckDB's own size, so that
-    # its readers scan a per-meter table of 1,000,000 rows in parallel (Arrow's default: one group)
-    pq.write_table(table, path, store_schema=False, row_group_size=ROW_GROUP_ROWS, use_dictionary=dictionary)
+    # plain string column it is in Parquet, by every reader; row groups of DuckDB's own size by default,
+    # so that its readers scan a per-meter table of 1,000,000 rows in parallel (Arrow's default: one group)
+    rows = row_group_rows or ROW_GROUP_ROWS
+    pq.write_table(table, path, store_schema=False, row_group_size=rows, use_dictionary=dictionary)
     return table.num_rows
 
 

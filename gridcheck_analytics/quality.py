@@ -542,7 +542,7 @@ def validated_days(
 ) -> tuple[pa.Table, pa.Table, list]:
     """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
     Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
-    same CASE), the meter ids dictionary-encoded (each part's ids of the keyed meters, indexed per
+    same CASE), the meter ids dictionary-encoded (each block's ids of the keyed meters, indexed per
     meter-day: cast to string where a plain column is needed), no SQL joins after the kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in
     ``meter_keys`` (the keyed meters: ``meter_id, area_code, line_code, station_code``, row ``_mk``).
 
@@ -591,6 +591,7 @@ def validated_days(
             raise ValueError("area_supply has more than one row per area and day")
         loaded_grid[a, day] = np.isnan(supply) | (supply > 0)
     area_of_meter = np.where(area_of_meter < 0, len(areas.dictionary), area_of_meter)
+    per_block = max(1, int(meters_per_block))
 
     def finish(out, lo, hi):
         # the kernel returns every meter's days start..end in order: the part's days as matrices
@@ -599,11 +600,15 @@ def validated_days(
             out, shape, max_kwh[lo:hi], archive_multiplier[lo:hi], area_of_meter[lo:hi], loaded_grid, rules
         )
         energy = out["energy_kwh"]
+        # the meter ids dictionary-encoded (no string per meter-day), the dictionary the ids of the part's
+        # block: every part of a block has the same one, which Arrow's Parquet writer writes once for a
+        # row group of the block's rows (a new dictionary within a row group makes it hash every id)
+        block_lo = lo - lo % per_block
+        block = meter_ids.slice(block_lo, min(per_block, len(meter_ids) - block_lo))
         table = pa.table(
             {
-                # the part's meter ids, dictionary-encoded (no string per meter-day)
                 "meter_id": pa.DictionaryArray.from_arrays(  # indices in range by construction
-                    pa.array(out["_mk"] - np.int32(lo), pa.int32()), meter_ids.slice(lo, hi - lo), safe=False
+                    pa.array(out["_mk"] - np.int32(block_lo), pa.int32()), block, safe=False
                 ),
                 "_mk": pa.array(out["_mk"], pa.int32()),
                 "reading_date": pa.array(out["day_index"], pa.int32()).cast(pa.date32()),
@@ -615,7 +620,6 @@ def validated_days(
             return table, None
         return table, each(lo, hi, energy.reshape(shape), code)
 
-    per_block = max(1, int(meters_per_block))
     args = (con, d, keyed, first, last, start, end, registers, rules, per_block, register)
     results = _series_parts(*args, finish=finish, known=known_readings, on_readings=on_readings)
     parts = [table for table, _ in results]

@@ -530,12 +530,15 @@ def test_the_big_tables_written_in_parts_read_as_one(county, runs, tmp_path, mon
     """``vee_daily`` and ``features`` written as files side by side (Arrow's writer, one core each) read
     back as the one table; a month re-run in one file each leaves no part of the earlier run behind."""
     import gridcheck_analytics.monthly as monthly
+    import gridcheck_analytics.quality as quality
 
     meters, store = county
     full, _, _ = runs
     target = MeterStore(tmp_path / "parts")
     copy_months(store, target, MONTHS)
     monkeypatch.setattr(monthly, "ROW_GROUP_ROWS", 10)  # the test's tables count as big
+    # vee_daily: a row group per block of meters, each block's ids one dictionary
+    monkeypatch.setattr(quality, "METERS_PER_BLOCK", 3)
     got = monthly_run(target, {"meters": meters}, LAST, con=connect("duckdb"))
     con = connect("duckdb")
     a, d = DerivedStore(store), DerivedStore(target)
@@ -545,10 +548,15 @@ def test_the_big_tables_written_in_parts_read_as_one(county, runs, tmp_path, mon
         assert all(pq.ParquetFile(f).metadata.num_rows > 0 for f in files), frame
         left = con.execute(a.table(con, frame, [LAST]))
         frames_equal(left, con.execute(d.table(con, frame, [LAST])), KEYS[frame], frame)
+    days = month_bounds(LAST)[1].day
+    groups = [pq.ParquetFile(f).metadata for f in d.files(LAST, "vee_daily")]
+    sizes = [m.row_group(i).num_rows for m in groups for i in range(m.num_row_groups)]
+    assert sizes[:-1] == [3 * days] * (len(sizes) - 1) and 0 < sizes[-1] <= 3 * days
     frames_equal(full["features"], got["features"], KEYS["features"], "features")
     suspects = ["meter_id", "score", "estimated_loss_kwh", "rank_in_area"]
     frames_equal(full["suspects"][suspects], got["suspects"][suspects], ["meter_id"], "suspects")
     monkeypatch.setattr(monthly, "ROW_GROUP_ROWS", 122_880)
+    monkeypatch.setattr(quality, "METERS_PER_BLOCK", 25_000)
     monthly_run(target, {"meters": meters}, LAST, con=connect("duckdb"))  # the month again (forced)
     for frame in ("vee_daily", "features"):
         assert d.files(LAST, frame) == [d.path(LAST, frame)], frame
