@@ -16,8 +16,9 @@ Layout (beside the raw frames of :class:`~gridcheck_analytics.store.MeterStore`)
     <data_dir>/derived/<YYYY-MM>/meter_months.parquet   per meter: the month's aggregates (the history)
     <data_dir>/derived/<YYYY-MM>/loss_corr.parquet      per meter: the correlation of its daily energy
                                                         with its area's daily loss (a feature; DuckDB
-                                                        only, from the kernel's matrix: where absent,
-                                                        the features compute it by SQL)
+                                                        only, from the kernel's matrix, and only in the
+                                                        base of a month whose features the run made:
+                                                        where absent, the features compute it by SQL)
     <data_dir>/derived/<YYYY-MM>/area_supply_daily.parquet, area_daily.parquet, area_monthly.parquet,
                                  line_monthly.parquet, quality.parquet    (loss, reading counts)
     <data_dir>/derived/<YYYY-MM>/readings_tail.<input>.npy   the raw readings of the month's last
@@ -366,17 +367,22 @@ class MonthlyRun:
         return [m for m in (shift_month(month, -k) for k in range(back, 0, -1)) if m in stored]
 
     def ensure_bases(self, months, *, force: str | None = None, archive_for: str | None = None) -> None:
-        """Compute the bases of ``months`` that are missing or stale (``force``: that month always)."""
+        """Compute the bases of ``months`` that are missing or stale (``force``: that month always).
+
+        ``archive_for`` is the month whose features the run computes: its base (DuckDB) has the
+        :data:`LOSS_CORR` table; a history month's has not (only the month's own features read it, and
+        they compute it by SQL from ``vee_daily`` where a base lacks it)."""
         for m in months:
             if m != force and self.base_fresh(m, archive=m == archive_for):
                 continue
             with self.derived.locked(m):
                 if m != force and self.base_fresh(m, archive=m == archive_for):
                     continue  # another process computed it meanwhile
-                self._compute_base(m)
+                self._compute_base(m, loss_corr=m == archive_for)
 
-    def _compute_base(self, month: str) -> None:
-        """VEE of the month once, and what is computed from its validated days; renamed into place."""
+    def _compute_base(self, month: str, loss_corr: bool = True) -> None:
+        """VEE of the month once, and what is computed from its validated days; renamed into place.
+        ``loss_corr``: with the :data:`LOSS_CORR` table (DuckDB)."""
         from gridcheck_analytics.features import monthly_consumption
         from gridcheck_analytics.features.meter_months import monthly_consumption_of_grid
 
@@ -487,7 +493,8 @@ class MonthlyRun:
                 rows["quality"] = write_frame(con, quality._table(con, counts), stage / "quality.parquet")
                 month_rows = [p[1] for p in parts]
                 # the month's energy, meters x days in key order (the parts are in key order)
-                energy = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, n_days))
+                if loss_corr:
+                    energy = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, n_days))
                 del parts
             else:
                 vee = quality.validate_daily(
@@ -513,7 +520,7 @@ class MonthlyRun:
             rows["line_monthly"] = write_frame(
                 con, lineloss.monthly_line_loss(daily_loss), stage / "line_monthly.parquet"
             )
-            if con.name == "duckdb":  # from the month's matrix of days, while it is in memory
+            if con.name == "duckdb" and loss_corr:  # from the month's matrix of days, while in memory
                 corr = _loss_corr_of_grid(energy, keys, con.to_pyarrow(daily_loss), start)
                 del energy
                 # the per-meter tables by Arrow's writer in the writer's thread (DuckDB's COPY of an

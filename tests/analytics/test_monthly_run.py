@@ -122,7 +122,12 @@ def test_incremental_months_equal_a_full_rebuild(county, runs):
     con = connect("duckdb")
     a, b = DerivedStore(store), DerivedStore(inc)
     for month in MONTHS:
-        for frame in (*BASE_FRAMES, "loss_corr"):
+        # the per-meter loss correlation only in the base of a month whose features a run made: the full
+        # rebuild's last month (and every incremental month)
+        frames = (*BASE_FRAMES, "loss_corr") if month == LAST else BASE_FRAMES
+        assert a.path(month, "loss_corr").is_file() == (month == LAST), month
+        assert b.path(month, "loss_corr").is_file(), month
+        for frame in frames:
             left = con.execute(a.table(con, frame, [month]))
             right = con.execute(b.table(con, frame, [month]))
             assert len(left) > 0, f"{frame} {month} is empty: the test data miss a case"
@@ -324,7 +329,9 @@ def test_the_detection_features_after_the_line_loss_run_validate_no_month_again(
     validated = []
     compute = MonthlyRun._compute_base
     monkeypatch.setattr(
-        MonthlyRun, "_compute_base", lambda self, month: (validated.append(month), compute(self, month))[1]
+        MonthlyRun,
+        "_compute_base",
+        lambda self, month, **kw: (validated.append(month), compute(self, month, **kw))[1],
     )
     con = connect("duckdb")
     run_monthly(mine, {"meters": meters}, LAST, con=con)
@@ -613,3 +620,18 @@ def test_the_suspects_file_is_the_frame_with_its_reasons_as_json(tmp_path, rows)
         pa.string(),
         pa.large_string(),
     )
+
+
+def test_a_history_month_scored_later_computes_its_loss_correlation_by_sql(county, runs, tmp_path):
+    """A month validated as history (its base without ``loss_corr``) and then scored without a forced
+    base: the features compute the correlation by SQL, the same as a base that has it."""
+    meters, store = county
+    _, _, results = runs
+    month = MONTHS[-2]
+    mine = MeterStore(tmp_path / "copy")
+    shutil.copytree(store.data_dir, mine.data_dir)
+    assert not DerivedStore(mine).path(month, "loss_corr").is_file()
+    got = monthly_run(mine, {"meters": meters}, month, con=connect("duckdb"), force=False)
+    assert got["months_validated"] == []
+    assert got["features"]["loss_corr"].notna().any()
+    frames_equal(results[month]["features"], got["features"], KEYS["features"], "features")
