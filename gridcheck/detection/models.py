@@ -23,6 +23,11 @@ from gridcheck.detection.choices import STEP_LABELS, CandidateStatus, SuspectOut
 TOP_REASONS = 2
 
 
+#: What scores a month when no trained model is installed: the rule detectors and the unsupervised
+#: peer-group score of ``gridcheck_analytics.detection`` (the run's ``model_version``).
+UNSUPERVISED_VERSION = "rules+peer"
+
+
 class DetectionRun(BackgroundRun):
     """One scoring of a month for the whole county: status, progress, model version, timings, errors.
 
@@ -55,6 +60,14 @@ class DetectionRun(BackgroundRun):
 
     def results_url(self) -> str:
         return reverse("detection:suspect_list") + f"?month={self.month:%Y-%m-%d}"
+
+    @property
+    def model_label(self) -> str:
+        """What scored the month, for people: the trained model's name and version, or the rules and
+        the peer-group score in words (not the stored key)."""
+        if self.model_version == UNSUPERVISED_VERSION:
+            return str(_("rules and peer-group score"))
+        return self.model_version
 
     def progress_extra(self) -> dict:
         return {"model_version": self.model_version}

@@ -28,7 +28,13 @@ from django.utils.translation import gettext as _
 from gridcheck.archive.models import Customer
 from gridcheck.core.runs import RunStatus, run_create, run_enqueue, run_execute, runs_active
 from gridcheck.detection.choices import CandidateStatus, SuspectStatus
-from gridcheck.detection.models import DetectionRun, ModelCandidate, Suspect, SuspectStatusChange
+from gridcheck.detection.models import (
+    UNSUPERVISED_VERSION,
+    DetectionRun,
+    ModelCandidate,
+    Suspect,
+    SuspectStatusChange,
+)
 from gridcheck.readings.selectors import archive_frames, meter_store
 
 logger = logging.getLogger(__name__)
@@ -82,11 +88,6 @@ def detection_run_enqueue(*, run: DetectionRun) -> DetectionRun:
 def detection_run_start(*, month, started_by=None) -> DetectionRun:
     """Create a detection run and enqueue it (the "开始检测" button)."""
     return detection_run_enqueue(run=detection_run_create(month=month, started_by=started_by))
-
-
-#: What scores a month when no trained model is installed: the rule detectors and the unsupervised
-#: peer-group score of ``gridcheck_analytics.detection``.
-UNSUPERVISED_VERSION = "rules+peer"
 
 
 def model_version(model) -> str:

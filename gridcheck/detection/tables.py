@@ -192,6 +192,9 @@ class DetectionRunTable(BaseTable):
             "duration",
         )
 
+    def render_model_version(self, value, record):
+        return record.model_label
+
     def render_status(self, value, record):
         css = {"succeeded": "success", "failed": "danger", "running": "primary"}.get(
             record.status, "secondary"

@@ -115,7 +115,7 @@ def test_suspects_from_run_to_work_order(county_with_data, desk_page, phone_page
     page.fill("#id_run_month", MONTH)
     _click(page, "[data-testid=start-detection] button[type=submit]")
     page.wait_for_selector("#gc-run-status[data-status=succeeded]")
-    assert "rules+peer" in page.inner_text("[data-testid=model-version]")
+    assert page.inner_text("[data-testid=model-version]") == "规则与同类用户比对"
     assert page.locator("#gc-run-bar").inner_text().strip() == "100 %"
     shot(page, "detection-01-run")
 

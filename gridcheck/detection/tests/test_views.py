@@ -153,7 +153,12 @@ def test_runs_pages(login, county, detected):
     client = login("manager_east")
     assert client.get(reverse("detection:run_list")).status_code == 200
     html = client.get(reverse("detection:run_detail", args=[detected.pk])).content.decode()
-    assert 'data-testid="model-version"' in html and "rules+peer" in html
+    # what scored the month in words, not the stored key
+    assert 'data-testid="model-version">规则与同类用户比对<' in html and "rules+peer" not in html
+    listing = client.get(reverse("detection:run_list")).content.decode()
+    assert "规则与同类用户比对" in listing and "rules+peer" not in listing
+    suspects = client.get(reverse("detection:suspect_list")).content.decode()
+    assert "规则与同类用户比对" in suspects and "rules+peer" not in suspects
     data = client.get(reverse("detection:run_progress", args=[detected.pk])).json()
     assert data["status"] == "succeeded" and data["percent"] == 100 and data["counts"]["suspects"] == 3
 
