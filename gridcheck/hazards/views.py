@@ -73,15 +73,17 @@ class DashboardView(StaffViewMixin, TemplateView):
         user = self.request.user
         today = timezone.localdate()
         counts = selectors.hazard_counts(user=user, today=today)
+        county_documents = Notice.objects.exclude(kind=NoticeKind.RISK_WARNING).filter(customer__isnull=True)
+        notices = list(selectors.visible(county_documents, user)[:8])
         ctx.update(
             counts=counts,
             due=selectors.calendar_due(user=user, today=today),
             can_manage=selectors.can_manage_hazards(user),
             can_run_calendar=has_capability(user, RUN_COUNTY),
             recent=selectors.hazards_for(user).filter(status=HazardStatus.OVERDUE).order_by("deadline")[:10],
-            notices=selectors.visible(
-                Notice.objects.exclude(kind=NoticeKind.RISK_WARNING).filter(customer__isnull=True), user
-            )[:8],
+            notices=notices,
+            # the county's documents exist but name other stations' customers: say so, not "none yet"
+            county_documents_elsewhere=not notices and county_documents.exists(),
             chart_data={
                 "trend": selectors.monthly_trend(user=user, today=today),
                 "severity": [{"name": str(label), "value": n} for label, n, _v in counts["by_severity"]],

@@ -233,6 +233,11 @@ def test_dashboard_button_runs_the_month(login, make_hazard, county):
     assert Notice.objects.filter(kind="government_monthly").count() == 1
     page = c.get(reverse("hazards:dashboard")).content.decode()
     assert 'data-testid="run-monthly"' not in page
+    assert "客户用电安全隐患情况报告" in page and "尚未生成" not in page
+    # a station's head does not read the county's report, and is told why rather than "none yet"
+    page = login("head_east").get(reverse("hazards:dashboard")).content.decode()
+    assert "客户用电安全隐患情况报告" not in page and "尚未生成" not in page
+    assert "由县公司人员和政府联络人查阅" in page
 
 
 def test_staff_transition_and_notice_paper_record(login, make_hazard, county):

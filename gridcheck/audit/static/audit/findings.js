@@ -34,8 +34,10 @@
     tooltip: {trigger: "item", renderMode: "richText", formatter: tip},
     legend: {bottom: 0, textStyle: {fontSize: 11}},
     series: [{
-      name: L.theme, type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"],
-      label: {formatter: "{b} {c}", fontSize: 11},
+      // a ring small enough for its outside labels in a narrow card (wider, the big slices' labels
+      // fell outside the canvas)
+      name: L.theme, type: "pie", radius: ["28%", "50%"], center: ["50%", "45%"],
+      label: {formatter: "{b}\n{c}", fontSize: 11}, labelLine: {length: 6, length2: 4},
       data: data.themes.labels.map(function (name, i) { return {name: name, value: data.themes.values[i]}; })
         .filter(function (d) { return d.value > 0; })
     }]
