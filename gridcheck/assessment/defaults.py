@@ -232,6 +232,10 @@ FIELDS = (
 )
 
 
+#: The reason recorded with the first version of each KPI (shown on the KPI page).
+INITIAL_REASON = "系统预置的初始考核指标"
+
+
 def kpi_defaults_ensure(model=None) -> int:
     """Load the first version of every default KPI that has none yet (the migration, the demo and tests
     whose database was flushed); returns how many were added."""
@@ -248,7 +252,7 @@ def kpi_defaults_ensure(model=None) -> int:
         data["target"] = Decimal(data["target"])
         data["weight"] = Decimal(data["weight"])
         model.objects.create(
-            version=1, effective_from=datetime.date(2000, 1, 1), reason="Initial KPI set (issue 18)", **data
+            version=1, effective_from=datetime.date(2000, 1, 1), reason=INITIAL_REASON, **data
         )
         added += 1
     return added

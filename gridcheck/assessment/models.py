@@ -6,6 +6,7 @@ added by ``selectors.scorecards_visible``. Every state change of a scorecard or 
 ``AssessmentEvent`` row (``services``).
 """
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -86,6 +87,31 @@ class KpiDefinition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    @property
+    def formula_text(self) -> str:
+        """The formula for people: each figure's code replaced by its label (``figures.FIGURES``)."""
+        from gridcheck.assessment.figures import FIGURES
+
+        def label(match):
+            figure = FIGURES.get(match.group(0))
+            return str(figure.label) if figure else match.group(0)
+
+        return re.sub(r"[A-Za-z_][A-Za-z0-9_]*", label, self.formula)
+
+    @property
+    def fine_rule_text(self) -> str:
+        """The fine per unit for people: the rule row's value [yuan] and description in force today (the
+        key where the rule table has no row in force)."""
+        from gridcheck.core.rules import rule_row
+
+        if not self.fine_rule:
+            return ""
+        try:
+            row = rule_row(self.fine_rule)
+        except LookupError:  # RuleError: unknown, or not in force today
+            return self.fine_rule
+        return f"{row.value:f} {_('yuan')}（{row.description}）"
 
 
 class KpiTarget(TimeStampedModel):

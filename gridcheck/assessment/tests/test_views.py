@@ -64,6 +64,28 @@ def test_pages_and_scoping(computed, login):
 
 
 @pytest.mark.django_db
+def test_the_kpi_page_reads_in_chinese(computed, login):
+    """Every default KPI's name translated, formulas as the figures' labels, the fine rule as its value
+    and description, and no development note: nothing a station reads is a key or English."""
+    import re
+
+    from django.utils import translation
+
+    from gridcheck.assessment.defaults import DEFAULT_KPIS
+
+    with translation.override("zh-hans"):
+        untranslated = [row[1] for row in DEFAULT_KPIS if translation.gettext(row[1]) == row[1]]
+    assert not untranslated
+    page = login("head_east").get(reverse("assessment:kpi_list"))
+    table = page.content.decode().split('data-testid="kpi-table"')[1]
+    cells = re.sub(r"<[^>]+>|title=\"[^\"]*\"", " ", table)  # the text, not the formulas' hover titles
+    assert "所辖台区实抄率" in cells and "area_actual_reading_rate" not in cells
+    assert "5 元（抄表员抄表卡片不完整" in cells and "assessment.incomplete_card_fine_yuan" not in cells
+    assert "系统预置的初始考核指标" in cells and "issue" not in cells
+    assert not re.search(r"[A-Za-z]{4,}", cells.replace("kWh", "")), re.findall(r"[A-Za-z]{4,}", cells)
+
+
+@pytest.mark.django_db
 def test_head_computes_and_adjustment_flow_through_pages(computed, login):
     u = computed.users
     head = login("head_east")
