@@ -133,6 +133,18 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
     # The area manager shown owns areas; the inspector shown holds a valid qualification.
     assert Area.objects.filter(owner__username=roles[Role.AREA_MANAGER]).exists()
     assert User.objects.get(username=roles[Role.INSPECTOR]).valid_qualification_on(timezone.localdate())
+    # The demo inspector has today's visits on the phone (suspects' work orders, or the station's open
+    # ones where it has too few suspects), each with a colleague.
+    from gridcheck.inspections.models import WorkOrder
+
+    mine = WorkOrder.objects.filter(assignments__inspector__username=roles[Role.INSPECTOR])
+    assert mine.exists()
+    for order in mine:
+        assert order.status == "assigned" and order.visit_date == timezone.localdate()
+        assert order.assignments.count() == 2
+    assert _login(client, roles[Role.INSPECTOR], "gridcheck-demo")
+    page = client.get("/inspections/mine/").content.decode()
+    assert all(order.number in page for order in mine)
 
 
 def _collection_counts() -> dict[str, int]:

@@ -319,6 +319,14 @@ class Command(BaseCommand):
                     % counts
                 )
 
+        if not skip_meter_data:
+            with self._step(_("Today's visits for the demo inspector")) as step:
+                from gridcheck.detection.demo import demo_field_work
+
+                people = {login.role: login.user for login in logins}
+                sent = demo_field_work(inspector=people[Role.INSPECTOR], head=people[Role.STATION_HEAD])
+                step["detail"] = _("%(n)s work orders sent to two inspectors for today") % {"n": sent}
+
         if not skip_hazards:
             with self._step(_("Simulating safety hazards, contacts and drills")):
                 call_command("hazards", "simulate", seed=seed, portal_password=password, stdout=self._quiet())
