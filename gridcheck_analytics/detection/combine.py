@@ -20,7 +20,6 @@ import pandas as pd
 from gridcheck_analytics.features import FEATURE_NAMES_ZH
 from gridcheck_analytics.memory import gc_paused
 from gridcheck_analytics.rules import RULE_VALUES, DetectionRules, evaluate_rules, rule_score
-from gridcheck_analytics.rules.base import fmt
 
 #: Direction in which each feature is suspicious: -1 low, +1 high (the unsupervised scorer's features).
 DIRECTIONS = {
@@ -63,15 +62,21 @@ def unsupervised_scores(features: pd.DataFrame, *, group_columns=("area_code", "
     return scores, cols
 
 
+def _shown(value: float) -> str:
+    """A feature's value in a reason: a whole number (a count of days or events) without decimals,
+    other values to two."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def _model_reason(feature: str, value, contribution: float, kind: str) -> dict:
     name = FEATURE_NAMES_ZH.get(feature, feature)
     missing = value is None or pd.isna(value)
     if kind == "shap":
-        shown = "缺失" if missing else f"为{fmt(value, 2)}"
+        shown = "缺失" if missing else f"为{_shown(value)}"
         text = f"模型判断：{name}{shown}，使窃电嫌疑上升（贡献{contribution:+.2f}）"
     else:
         size = f"{contribution:.1f}" if contribution < Z_CAP else f"超过{Z_CAP:.0f}"
-        text = f"与同台区同类用户相比：{name}为{fmt(value, 2)}，偏离同类中位数{size}个稳健标准差"
+        text = f"与同台区同类用户相比：{name}为{'-' if missing else _shown(value)}，偏离同类中位数{size}个稳健标准差"
     return {
         "code": f"model_{feature}",
         "text": text,
@@ -97,7 +102,7 @@ def _z_reasons(features):
     def reason(c: int, value: float, contribution: float) -> dict:
         missing = value != value  # NaN
         size = f"{contribution:.1f}" if contribution < Z_CAP else over
-        shown = "-" if missing else f"{value:,.2f}"
+        shown = "-" if missing else _shown(value)
         return {
             "code": codes[c],
             "text": f"与同台区同类用户相比：{names[c]}为{shown}，偏离同类中位数{size}个稳健标准差",

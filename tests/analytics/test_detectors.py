@@ -307,3 +307,15 @@ def test_peer_scores_of_a_feature_without_values_warn_of_nothing():
     assert np.isfinite(s).all()
     assert (z[:, cols.index("empty")] == 0).all()
     assert (z[:, cols.index("x0")] > 0).any()
+
+
+def test_a_reason_shows_a_count_without_decimals():
+    """A peer-group reason reads "事件数为1", not "1.00"; other values to two decimals, a missing one as "-"."""
+    from gridcheck_analytics.detection.combine import _model_reason, _z_reasons
+
+    reason = _z_reasons(["theft_event_count", "trend_per_month"])
+    assert "为1，" in reason(0, 1.0, 3.2)["text"]
+    assert "为-0.04，" in reason(1, -0.0412, 2.0)["text"]
+    assert "为-，" in reason(1, float("nan"), 2.0)["text"]
+    assert "为1,200，" in _model_reason("theft_event_count", 1200.0, 4.0, "z")["text"]
+    assert "为0.75，" in _model_reason("trend_per_month", 0.754, 4.0, "shap")["text"]
