@@ -12,10 +12,11 @@ import re
 import time
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridcheck.archive.models import Area
@@ -55,6 +56,8 @@ def rules_sync() -> int:
     no longer declared are marked retired. Returns how many rules were created."""
     definitions = rules_load()
     created = 0
+    with translation.override(settings.LANGUAGE_CODE):  # data people read, whoever runs the sync
+        first_version_reason = _("The library's first version of the rule")
     with transaction.atomic():
         existing = {rule.code: rule for rule in AuditRule.objects.select_for_update()}
         for code, definition in definitions.items():
@@ -89,7 +92,7 @@ def rules_sync() -> int:
                     severity=definition.severity,
                     owner_role=definition.owner_role,
                     deadline_days=definition.deadline_days,
-                    reason=_("The library's first version of the rule"),
+                    reason=first_version_reason,
                 )
                 created += 1
             elif any(getattr(rule, name) != value for name, value in fields.items()):

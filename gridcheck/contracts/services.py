@@ -171,7 +171,7 @@ def _move(contract: Contract, *, to: str, user, note: str = "", reason: str = ""
     contract.status = to
     contract.full_clean()
     contract._history_user = user if getattr(user, "is_authenticated", False) else None
-    contract._change_reason = reason or f"{before} -> {to}"
+    contract._change_reason = reason or f"{ContractStatus(before).label} → {ContractStatus(to).label}"
     contract.save()
     record_transition(ContractEvent, contract, from_status=before, to_status=to, actor=user, note=note)
     return contract
@@ -231,7 +231,7 @@ def contract_draft(
         status=ContractStatus.DRAFT,
         **fields,
     )
-    _save(contract, user, "drafted")
+    _save(contract, user, _("drafted"))
     record_transition(
         ContractEvent, contract, to_status=ContractStatus.DRAFT, actor=user, note=_("Contract drafted.")
     )
@@ -252,7 +252,7 @@ def contract_update(*, contract: Contract, user, **fields) -> Contract:
     if {"valid_from", "valid_to"} & set(fields):
         contract.term_approved_by = None  # an approval holds for the term it approved only
         contract.term_approved_on = None
-    return _save(contract, user, "clauses updated")
+    return _save(contract, user, _("clauses updated"))
 
 
 @transaction.atomic
@@ -270,7 +270,7 @@ def contract_approve_term(*, contract: Contract, user, on: datetime.date | None 
         raise ValidationError(_("The term is within the normal limit; it needs no approval."))
     contract.term_approved_by = user
     contract.term_approved_on = on or timezone.localdate()
-    return _save(contract, user, "longer term approved")
+    return _save(contract, user, _("longer term approved"))
 
 
 @transaction.atomic
@@ -282,7 +282,7 @@ def contract_attach_scan(*, contract: Contract, user, upload) -> Contract:
     contract.scanned_file_name = accepted.original_name
     contract.scanned_content_type = accepted.content_type
     contract.scanned_sha256 = accepted.sha256
-    return _save(contract, user, "scan attached")
+    return _save(contract, user, _("scan attached"))
 
 
 # ------------------------------------------------------------------------------------ sign and force

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 EVIDENCE_LABELS = {
     "mean_kwh": (_("Daily mean this month"), "kWh", "number"),
     "hist_mean_kwh": (_("Daily mean of the months before"), "kWh", "number"),
+    "last_year_mean_kwh": (_("Daily mean in the same month last year"), "kWh", "number"),
+    "yoy_ratio": (_("This month / the same month last year"), "", "ratio"),
     "ratio_to_own": (_("This month / own history"), "", "ratio"),
     "peer_own_ratio": (_("Peers' change (this month / history)"), "", "ratio"),
     "post_event_ratio": (_("After the event / before it"), "", "ratio"),

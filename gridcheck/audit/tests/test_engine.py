@@ -69,11 +69,18 @@ def _run(user, **kwargs):
 
 
 def test_sync_gives_every_declared_rule_a_first_version(county, test_rules):
+    from django.utils import translation
+
+    AuditRule.objects.filter(code="ZZ-01").delete()
+    with translation.override("en"):  # as a management command runs it
+        assert services.rules_sync() == 1
     rule = AuditRule.objects.get(code="ZZ-01")
     version = services.rule_version_on(rule, ON)
     assert version.enabled and version.params == {"limit": "5"} and version.deadline_days == 10
     assert rule.param_spec["limit"]["maximum"] == "10"
     assert AuditRule.objects.filter(code="DF-01").exists()
+    # the version's reason is data people read: in the site's language, even from a command (English)
+    assert version.reason == "规则库中该规则的首个版本"
 
 
 def test_a_run_finds_dedupes_and_a_failing_rule_does_not_stop_the_others(county, test_rules):

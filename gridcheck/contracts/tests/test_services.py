@@ -58,6 +58,21 @@ def test_lifecycle_sign_in_force_renew_terminate(county, today, full_clauses):
         "extended",
         "terminated",
     ]
+    # the history's reasons read as words in the site's language, not status keys
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        contract = _draft(county, today, customer="east11", **full_clauses)
+        services.contract_sign(
+            contract=contract,
+            user=county.users["head_east"],
+            signed_on=today,
+            customer_signatory="客户乙",
+            supplier_signatory=county.users["head_east"],
+        )
+    reasons = [h.history_change_reason for h in contract.history.order_by("history_id")]
+    assert reasons[0] == "起草" and not any("->" in r or "_" in r for r in reasons), reasons
+    assert any("→" in r for r in reasons), reasons
 
 
 def test_sign_refused_with_missing_clause(county, today, full_clauses):
