@@ -23,17 +23,22 @@ def _draft(county, today, user="head_east", customer="east12", **fields):
     )
 
 
-def test_lifecycle_sign_in_force_renew_terminate(county, today, full_clauses):
-    contract = _draft(county, today, **full_clauses)
-    assert contract.status == ContractStatus.DRAFT
-    assert contract.valid_to == services.term_limit(contract.valid_from)
+def _sign(county, today, contract, customer_signatory):
+    """The head of the east station signs ``contract`` today."""
     services.contract_sign(
         contract=contract,
         user=county.users["head_east"],
         signed_on=today,
-        customer_signatory="客户甲",
+        customer_signatory=customer_signatory,
         supplier_signatory=county.users["head_east"],
     )
+
+
+def test_lifecycle_sign_in_force_renew_terminate(county, today, full_clauses):
+    contract = _draft(county, today, **full_clauses)
+    assert contract.status == ContractStatus.DRAFT
+    assert contract.valid_to == services.term_limit(contract.valid_from)
+    _sign(county, today, contract, "客户甲")
     contract.refresh_from_db()
     assert contract.status == ContractStatus.IN_FORCE
     assert contract_in_force(county.customers["east12"], today) == contract
@@ -63,13 +68,7 @@ def test_lifecycle_sign_in_force_renew_terminate(county, today, full_clauses):
 
     with translation.override("zh-hans"):
         contract = _draft(county, today, customer="east11", **full_clauses)
-        services.contract_sign(
-            contract=contract,
-            user=county.users["head_east"],
-            signed_on=today,
-            customer_signatory="客户乙",
-            supplier_signatory=county.users["head_east"],
-        )
+        _sign(county, today, contract, "客户乙")
     reasons = [h.history_change_reason for h in contract.history.order_by("history_id")]
     assert reasons[0] == "起草" and not any("->" in r or "_" in r for r in reasons), reasons
     assert any("→" in r for r in reasons), reasons
