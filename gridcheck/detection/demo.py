@@ -18,9 +18,10 @@ from gridcheck.users.models import User
 @transaction.atomic
 def demo_field_work(*, inspector: User, head: User, count: int = 3) -> int:
     """Work orders for the ``count`` best-scored new suspects of ``inspector``'s station (its latest
-    scored month; its open work orders where it has fewer suspects), sent to ``inspector`` and a colleague of the station qualified today, visit today,
-    assigned by ``head``. Returns how many were sent: none where the inspector has work orders already
-    (running it again changes nothing) or no colleague is qualified today."""
+    scored month; its open work orders where it has fewer suspects), sent to ``inspector`` and a
+    colleague of the station qualified today, visit today, assigned by ``head``. Returns how many were
+    sent: none where the inspector has work orders already (running it again changes nothing) or no
+    colleague is qualified today."""
     from gridcheck.inspections.choices import WorkOrderStatus
     from gridcheck.inspections.models import Assignment, WorkOrder
     from gridcheck.inspections.services import work_order_assign

@@ -76,7 +76,8 @@ def _model_reason(feature: str, value, contribution: float, kind: str) -> dict:
         text = f"模型判断：{name}{shown}，使窃电嫌疑上升（贡献{contribution:+.2f}）"
     else:
         size = f"{contribution:.1f}" if contribution < Z_CAP else f"超过{Z_CAP:.0f}"
-        text = f"与同台区同类用户相比：{name}为{'-' if missing else _shown(value)}，偏离同类中位数{size}个稳健标准差"
+        shown = "-" if missing else _shown(value)
+        text = f"与同台区同类用户相比：{name}为{shown}，偏离同类中位数{size}个稳健标准差"
     return {
         "code": f"model_{feature}",
         "text": text,
