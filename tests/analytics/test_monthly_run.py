@@ -258,6 +258,72 @@ def test_the_days_before_a_month_from_the_readings_tail_equal_those_read_again(c
     assert run.known_readings(LAST, first) is None
 
 
+def test_a_month_finishes_while_the_next_one_is_computed(county, tmp_path, monkeypatch):
+    """``MonthlyRun.ensure_bases`` runs a month's finish (its files' writes, manifest and rename) in a
+    thread while the next month is computed: here each history month's finish waits until the next month
+    has started, which a run that finished each month before the next would never reach."""
+    import threading
+
+    from gridcheck_analytics.monthly import MonthlyRun, shift_month
+
+    meters, store = county
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    started: dict[str, threading.Event] = {m: threading.Event() for m in MONTHS}
+    compute = MonthlyRun._compute_base
+
+    def overlapped(self, month, **kw):
+        started[month].set()
+        finish = compute(self, month, **kw)
+
+        def later():
+            following = shift_month(month, 1)
+            if following in MONTHS[:-1]:  # the history months: computed in one ensure_bases call
+                assert started[following].wait(60), f"{following} not started while {month} finished"
+            finish()
+
+        return later
+
+    monkeypatch.setattr(MonthlyRun, "_compute_base", overlapped)
+    out = monthly_run(mine, {"meters": meters}, LAST, con=connect("duckdb"))
+    assert out["months_validated"] == MONTHS
+    assert DerivedStore(mine).months() == MONTHS
+
+
+def test_a_failed_month_finish_is_raised_with_every_lock_released(county, tmp_path, monkeypatch):
+    """A month whose finish fails (its rename into place, here) while the next month is computed: the run
+    raises that error, the month is not in place, no staging folder is left, every month's lock is
+    released, and the next run computes the month."""
+    import fcntl
+
+    meters, store = county
+    archive = {"meters": meters}
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    failing = MONTHS[2]
+    replace = DerivedStore.replace_month
+
+    def broken(self, month, staged):
+        if month == failing:
+            raise OSError("disk full")
+        replace(self, month, staged)
+
+    monkeypatch.setattr(DerivedStore, "replace_month", broken)
+    con = connect("duckdb")
+    with pytest.raises(OSError, match="disk full"):
+        monthly_run(mine, archive, LAST, con=con)
+    d = DerivedStore(mine)
+    assert failing not in d.months() and set(MONTHS[:2]) <= set(d.months())
+    assert not list(d.root.glob(".staging-*"))
+    for month in MONTHS:  # the lock taken at once: no run holds it
+        with open(d.root / ".locks" / f"{month}.lock", "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    monkeypatch.undo()
+    out = monthly_run(mine, archive, LAST, con=con, force=False)
+    assert failing in out["months_validated"] and d.months() == MONTHS
+    assert len(out["features"]) == meters["meter_id"].nunique()
+
+
 def test_a_month_without_readings_is_refused(county, tmp_path):
     meters, store = county
     mine = MeterStore(tmp_path)
@@ -559,6 +625,9 @@ def test_the_big_tables_written_in_parts_read_as_one(county, runs, tmp_path, mon
     groups = [pq.ParquetFile(f).metadata for f in d.files(LAST, "vee_daily")]
     sizes = [m.row_group(i).num_rows for m in groups for i in range(m.num_row_groups)]
     assert sizes[:-1] == [3 * days] * (len(sizes) - 1) and 0 < sizes[-1] <= 3 * days
+    # the min and max of the columns that readers filter on, not of the energy or the quality code
+    stats = {c.path_in_schema: c.is_stats_set for c in (groups[0].row_group(0).column(i) for i in range(4))}
+    assert stats == {"meter_id": True, "reading_date": True, "energy_kwh": False, "quality_code": False}
     frames_equal(full["features"], got["features"], KEYS["features"], "features")
     suspects = ["meter_id", "score", "estimated_loss_kwh", "rank_in_area"]
     frames_equal(full["suspects"][suspects], got["suspects"][suspects], ["meter_id"], "suspects")
