@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck.archive.choices import MeterPhase
 from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.links import record_url
 from gridcheck.core.models import AuditedModel, TimeStampedModel
@@ -84,7 +85,7 @@ class Asset(AuditedModel):
     manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
     manufactured_on = models.DateField(_("manufactured on"), null=True, blank=True)
     accuracy_class = models.CharField(_("accuracy class"), max_length=10)
-    phase = models.CharField(_("phase"), max_length=10, blank=True)
+    phase = models.CharField(_("phase"), max_length=10, blank=True, choices=MeterPhase.choices)
     rated_current_a = models.DecimalField(
         _("rated (basic) current [A]"), max_digits=8, decimal_places=2, null=True, blank=True
     )
