@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from gridcheck.archive.models import Customer
 from gridcheck.contracts.choices import IN_FORCE_STATUSES, ContractStatus
 from gridcheck.contracts.models import Contract
+from gridcheck.core.links import record_url
+from gridcheck.core.roles import MANAGE_CONTRACTS, has_capability
 from gridcheck.core.rules import rule_int
 from gridcheck.core.tables import BaseTable
 
@@ -65,9 +67,20 @@ class ContractTable(BaseTable):
         return f"{value:%Y-%m-%d}"
 
 
+def _missing_contract_link(record, table) -> str:
+    """A contract drafted for the customer, for whoever may draft one; the customer's page for the others
+    (who would meet a refusal)."""
+    if not hasattr(table, "_may_draft"):
+        request = getattr(table, "request", None)
+        table._may_draft = request is not None and has_capability(request.user, MANAGE_CONTRACTS)
+    if table._may_draft:
+        return reverse("contracts:contract_draft") + f"?customer={record.pk}"
+    return record_url("archive:customer_detail", record.pk)
+
+
 class MissingContractTable(BaseTable):
     account_number = tables.Column(
-        linkify=lambda record: reverse("contracts:contract_draft") + f"?customer={record.pk}",
+        linkify=_missing_contract_link,
         attrs={"td": {"class": "gc-mono"}},
     )
     name = tables.Column(order_by=("name", "account_number"))

@@ -46,6 +46,7 @@ def test_pages_render_for_a_head(login, contracts, settings, tmp_path):
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
     missing = client.get(reverse("contracts:missing_list")).content.decode()
     assert "1100000002" not in missing and "1200000002" in missing  # east12 has a contract, east22 a draft
+    assert f"{reverse('contracts:contract_draft')}?customer=" in missing
     # a draft saved through the form, a scan stored and served through core.uploads
     response = client.post(
         reverse("contracts:contract_draft"),
@@ -92,3 +93,18 @@ def test_forms_closed_to_readers_and_other_stations(login, contracts):
         == 200
     )
     assert login("reader_east").get(reverse("contracts:contract_list")).status_code == 403
+
+
+def test_the_customers_without_a_contract_link_a_reader_to_the_customer_not_a_refused_draft(login, contracts):
+    """An inspector may see the customers without a contract, not draft one: each account opens the
+    customer's page instead of a form that would refuse them."""
+    from gridcheck.archive.models import Customer
+    from gridcheck.core.roles import MANAGE_CONTRACTS, VIEW_CONTRACTS, has_capability
+
+    client = login("inspector_east")
+    user = client.get(reverse("contracts:missing_list")).wsgi_request.user
+    assert has_capability(user, VIEW_CONTRACTS) and not has_capability(user, MANAGE_CONTRACTS)
+    missing = client.get(reverse("contracts:missing_list")).content.decode()
+    customer = Customer.objects.get(account_number="1200000002")
+    assert reverse("archive:customer_detail", args=[customer.pk]) in missing
+    assert reverse("contracts:contract_draft") not in missing

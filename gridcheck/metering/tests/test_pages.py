@@ -62,7 +62,9 @@ def test_pages_open_for_the_station_and_hide_the_other(login, world):
     # the meter's phase in words (the stored key is "single" or "three")
     assert world["asset"].phase in ("single", "three")
     detail = client.get(details[0]).content.decode()
-    assert world["asset"].get_phase_display() in detail and ">single<" not in detail and ">three<" not in detail
+    assert (
+        world["asset"].get_phase_display() in detail and ">single<" not in detail and ">three<" not in detail
+    )
     due = client.get(reverse("metering:due_list")).content.decode()
     assert "M1100000001" in due and "text-danger" in due
     assert "text-danger" in client.get(reverse("metering:notice_list")).content.decode()
