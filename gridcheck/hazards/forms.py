@@ -197,7 +197,7 @@ class DrillRecordForm(forms.Form):
 class GovernmentContactForm(forms.Form):
     department = forms.CharField(label=_("department"), max_length=100)
     name = forms.CharField(label=_("name"), max_length=50)
-    title = forms.CharField(label=_("title"), max_length=50, required=False)
+    title = forms.CharField(label=_("job title"), max_length=50, required=False)
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
     email = forms.EmailField(label=_("email"), required=False)
     address = forms.CharField(label=_("address for paper delivery"), max_length=200, required=False)

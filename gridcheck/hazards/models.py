@@ -70,7 +70,7 @@ class GovernmentContact(AuditedModel):
 
     department = models.CharField(_("department"), max_length=100)
     name = models.CharField(_("name"), max_length=50)
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(_("job title"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address for paper delivery"), max_length=200, blank=True)

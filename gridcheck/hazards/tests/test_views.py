@@ -389,6 +389,9 @@ def test_customer_safety_file_contacts_drills_and_warning(login, county):
         {"department": "县应急管理局", "name": "钱股长", "email": "yj@gov.example.cn"},
     )
     assert GovernmentContact.objects.get().department == "县应急管理局"
+    # a contact's title is their post (职务), not a document's title (标题)
+    page = admin.get(reverse("hazards:government_contacts")).content.decode()
+    assert "职务" in page and "标题" not in page
 
 
 def _pdf_bytes() -> bytes:
