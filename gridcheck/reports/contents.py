@@ -227,6 +227,10 @@ def month_figures(station: Station, month: datetime.date) -> dict:
     supply = _dec(loss["supply"]) if has_loss else None
     metered = _dec(loss["sales"]) if has_loss else None
     recovery = recovery_total(user=COUNTY, month=month, station=station) if bills["n"] else None
+    if recovery is not None and not recovery["receivables"]:
+        # the month's bills not yet receivable: its figures "—" (not 0.00 and -100 % against last month),
+        # as the text and the trend chart say it
+        recovery = None
     cases = Case.objects.filter(station=station, case_date__range=(month, end)).exclude(
         status=CaseStatus.REJECTED
     )

@@ -73,6 +73,21 @@ def test_economic_activity_generated_with_pdf_and_xlsx(county, analysed):
     assert ReportEvent.objects.filter(report=report, to_status=ReportStatus.GENERATED).count() == 1
 
 
+def test_a_month_billed_but_not_yet_receivable_has_no_recovery_figures(county, analysed):
+    """The economic activity's recovery figures where the month's bills have no receivable yet: none
+    (shown "—"), not 0.00 yuan due and a 100 % fall against the month before."""
+    from gridcheck.collection.models import Receivable
+    from gridcheck.reports.contents import month_figures
+
+    east = county.stations["east"]
+    formed = month_figures(east, MARCH)
+    assert formed["has_bills"] and formed["due_yuan"] and formed["due_yuan"] > 0
+    Receivable.objects.filter(period=MARCH).delete()
+    pending = month_figures(east, MARCH)
+    assert pending["has_bills"] and pending["revenue_yuan"] == formed["revenue_yuan"]
+    assert pending["due_yuan"] is None and pending["paid_yuan"] is None and pending["recovery_rate"] is None
+
+
 def test_regenerating_replaces_the_files_and_records_it(county, analysed, django_capture_on_commit_callbacks):
     east = county.stations["east"]
     first = services.report_generate(kind="lineloss_monthly", station=east, period=MARCH, today=TODAY)
