@@ -4,7 +4,9 @@ Each changes the demo county so that ``count`` facts of its rule exist and retur
 subjects have ``pk % 8 == 3`` (this module's share), split further by ``(pk // 8) % 4`` so that one
 customer carries one injected fact; area subjects have ``pk % 4 == 1``, JC-01 taking ``pk % 8 == 1`` and
 JC-02 ``pk % 8 == 5`` so that their changes of the loss results never meet. The demo county has no cases,
-plans or reading anomalies: the injectors create them with the ORM.
+plans or reading anomalies: the injectors create them, the cases computed through the cases services (a
+user opening one reads its formulas and articles) and then advanced with the ORM to the state the rule
+looks for.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Mod
 from django.utils import timezone
 
 from gridcheck.archive.choices import MeterStatus
-from gridcheck.archive.models import Customer, Meter
+from gridcheck.archive.models import Customer, Meter, Tariff
 from gridcheck.audit.engine import RULES, RuleContext, audit_injector
 from gridcheck.billing.choices import AnomalyKind
 from gridcheck.billing.models import ReaderAnomaly
@@ -155,65 +159,82 @@ def inject_jc02(*, rng: random.Random, count: int, month: datetime.date, on: dat
     return [f"area:{a}:{month:%Y-%m}" for a in chosen]
 
 
-def _case_number(station_code: str, year: int) -> str:
-    prefix = f"{station_code}-{year}-"
-    n = 9000
-    while Case.objects.filter(number=f"{prefix}{n:04d}").exists():
-        n += 1
-    return f"{prefix}{n:04d}"
+def _computed_case(
+    customer: Customer, opener, *, kind: str, case_date: datetime.date, energy_kwh: int = 0
+) -> Case | None:
+    """A case of ``customer`` opened and computed through the cases services (the amounts, formulas and
+    articles of the rule table in force on ``case_date``), as a real one is; None where the services
+    refuse it (no meter on that day, no tariff to change to).  A violation: ``energy_kwh`` used at a
+    dearer category's tariff."""
+    from gridcheck.cases import services as cases
 
-
-def _calculation(case_date: datetime.date, kind: str, back_bill: Decimal, penalty: Decimal) -> dict:
-    return {
-        "kind": kind,
-        "case_date": case_date.isoformat(),
-        "items": [
-            {"key": "back_bill_yuan", "name": "补交电费", "value": str(back_bill), "unit": "元"},
-            {"key": "penalty_yuan", "name": "违约使用电费", "value": str(penalty), "unit": "元"},
+    if kind == "theft":
+        attempts = [{"theft_type": "bypass_meter"}]
+    else:  # a change to a dearer category: the price difference is what the customer owes
+        own = Tariff.objects.filter(code=customer.tariff_code, effective_from__lte=case_date)
+        own = own.order_by("-effective_from").first()
+        dearer = Tariff.objects.filter(effective_from__lte=case_date).exclude(code=customer.tariff_code)
+        if own is not None:
+            dearer = dearer.filter(price_yuan_per_kwh__gt=own.price_yuan_per_kwh).exclude(
+                category=own.category
+            )
+        codes = list(
+            dict.fromkeys(dearer.order_by("price_yuan_per_kwh", "code").values_list("code", flat=True))
+        )
+        attempts = [
             {
-                "key": "total_due_yuan",
-                "name": "应交合计",
-                "value": str(back_bill + penalty),
-                "inputs": {"back_bill_yuan": str(back_bill), "penalty_yuan": str(penalty)},
-                "unit": "元",
-            },
-        ],
-        "flags": [],
-        "warnings": [],
-        "rules": [],
-    }
+                "violation_type": "category_change",
+                "inputs": {"used_tariff_code": code, "energy_kwh": energy_kwh},
+            }
+            for code in codes[:3]
+        ]
+    facts = "现场检查发现" + ("绕越计量装置用电" if kind == "theft" else "擅自改变用电类别")
+    for attempt in attempts:
+        try:
+            with transaction.atomic():
+                case = cases.case_create(
+                    customer=customer,
+                    kind=kind,
+                    case_date=case_date,
+                    created_by=opener,
+                    facts=facts,
+                    **attempt,
+                )
+                return cases.case_compute(case=case, user=opener)
+        except (ValidationError, PermissionDenied):
+            continue
+    return None
+
+
+def _item_yuan(case: Case, key: str) -> Decimal:
+    return next(Decimal(str(i["value"])) for i in case.calculation["items"] if i.get("key") == key)
 
 
 def _cases(rng, count, slot, *, kind: str, on: datetime.date) -> list[tuple[Case, Decimal, Decimal]]:
+    """``count`` cases of ``kind`` computed by the cases services (:func:`_computed_case`), notified and
+    approved by the station three to five months before ``on``: (case, back-bill, penalty) each."""
     pool = _ours(Customer.objects.filter(status="active"), slot=slot).exclude(
         Exists(Case.objects.filter(customer=OuterRef("pk")))
     )
-    chosen = _sample(rng, pool.values_list("pk", flat=True), count)
+    candidates = _sample(rng, pool.values_list("pk", flat=True), 3 * count)
     made = []
-    for customer in Customer.objects.filter(pk__in=chosen).select_related("station").order_by("pk"):
+    customers = Customer.objects.filter(pk__in=candidates).select_related("station").order_by("pk")
+    for customer in customers:
+        if len(made) == count:
+            break
         opener, approver = _people(customer.station_id)
         case_date = on - datetime.timedelta(days=rng.randint(90, 150))
-        back_bill = Decimal(rng.randint(30000, 900000)) / 100
-        multiple = Decimal(3) if kind == "theft" else Decimal(2)
-        penalty = back_bill * multiple
-        case = Case.objects.create(
-            number=_case_number(customer.station.code, case_date.year),
-            kind=kind,
-            customer=customer,
-            station_id=customer.station_id,
-            case_date=case_date,
-            theft_type="bypass_meter" if kind == "theft" else "",
-            violation_type="category_change" if kind == "violation" else "",
-            facts="现场检查发现" + ("绕越计量装置用电" if kind == "theft" else "擅自改变用电类别"),
-            tariff_code=customer.tariff_code,
-            calculation=_calculation(case_date, f"{kind}", back_bill, penalty),
-            total_due_yuan=back_bill + penalty,
+        energy = rng.randint(20, 600) * 10
+        case = _computed_case(customer, opener, kind=kind, case_date=case_date, energy_kwh=energy)
+        if case is None:
+            continue
+        Case.objects.filter(pk=case.pk).update(
             computed_at=_aware(case_date + datetime.timedelta(days=1)),
             notified_on=case_date + datetime.timedelta(days=2),
             signed_by_customer=True,
             signer_name=customer.name[:50],
-            created_by=opener,
         )
+        case.refresh_from_db()
         CaseApproval.objects.create(
             case=case,
             level="station",
@@ -221,7 +242,7 @@ def _cases(rng, count, slot, *, kind: str, on: datetime.date) -> list[tuple[Case
             decision="approve",
             decided_at=_aware(case_date + datetime.timedelta(days=5)),
         )
-        made.append((case, back_bill, penalty))
+        made.append((case, _item_yuan(case, "back_bill_yuan"), _item_yuan(case, "penalty_yuan")))
     return made
 
 

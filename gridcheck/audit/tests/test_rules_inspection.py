@@ -256,3 +256,28 @@ def test_inspection_rules_are_declared_for_inspectors(code):
     definition = RULES[code]
     assert definition.module == "inspection" and definition.owner_role == "inspector"
     assert definition.source and definition.title
+
+
+@pytest.mark.parametrize("code", ["JC-03", "JC-04"])
+def test_the_injected_cases_are_computed_as_a_users_are(county, code, monkeypatch):
+    """The cases the demo injects for JC-03 and JC-04 go through the cases services: each has its meter
+    and price, and each amount its formula and article (a user opening one reads a whole notice); the
+    rule finds every one."""
+    import random
+
+    from gridcheck.audit import evaluation
+    from gridcheck.audit.engine import INJECTORS
+    from gridcheck.audit.injections import inspection
+
+    evaluation.injectors_load()
+    # the small county's customers all candidates (the demo's share of them is a residue of the key)
+    monkeypatch.setattr(inspection, "_ours", lambda queryset, field="pk", slot=None: queryset)
+    keys = INJECTORS[code](rng=random.Random(1), count=2, month=MONTH, on=ON)
+    assert keys, f"{code} injected nothing"
+    for key in keys:
+        case = Case.objects.get(pk=int(key.split(":")[1]))
+        assert case.meter_id and case.price_yuan_per_kwh and case.total_due_yuan > 0
+        items = {item["key"]: item for item in case.calculation["items"]}
+        for name in ("back_bill_yuan", "penalty_yuan", "total_due_yuan"):
+            assert items[name]["formula"] and items[name]["article"], name
+    assert set(keys) <= set(hits(code))
