@@ -12,10 +12,12 @@ import datetime
 import inspect
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.models import Customer, Meter, Tariff
 from gridcheck.archive.selectors import tariff_in_force
@@ -100,10 +102,32 @@ def _event(case: Case, from_status: str, actor, note: str = "") -> None:
     record_transition(CaseEvent, case, from_status=from_status, to_status=case.status, actor=actor, note=note)
 
 
+#: The history's reason for each step of a case, as people read it (``_save``'s ``reason`` is the step).
+_STEP_REASONS = {
+    "created": pgettext_lazy("case history", "created"),
+    "computed": pgettext_lazy("case history", "computed"),
+    "edited": pgettext_lazy("case history", "edited"),
+    "cancelled": pgettext_lazy("case history", "cancelled"),
+    "notified": pgettext_lazy("case history", "notified"),
+    "submitted": pgettext_lazy("case history", "submitted"),
+    "rejected": pgettext_lazy("case history", "rejected"),
+    "approved": pgettext_lazy("case history", "approved"),
+    "paid": pgettext_lazy("case history", "paid"),
+    "settled": pgettext_lazy("case history", "settled"),
+    "write-off requested": pgettext_lazy("case history", "write-off requested"),
+    "write-off approved": pgettext_lazy("case history", "write-off approved"),
+    "legal step": pgettext_lazy("case history", "legal step"),
+    "closed": pgettext_lazy("case history", "closed"),
+}
+
+
 def _save(case: Case, actor, reason: str = "") -> None:
+    """Validate and save ``case``, its history recording ``actor`` and the step ``reason`` (a key of
+    :data:`_STEP_REASONS`) in the site's language (a command or a job saves cases too)."""
     case.full_clean()
     case._history_user = actor
-    case._change_reason = reason[:100]
+    with translation.override(settings.LANGUAGE_CODE):
+        case._change_reason = str(_STEP_REASONS.get(reason, reason))[:100]
     case.save()
 
 

@@ -26,7 +26,36 @@ from pathlib import Path
 RULES_PATH = Path(__file__).with_name("rules.toml")
 
 STATUSES = ("V", "P", "U", "C")
+#: What each status means to a reader (the rule table's header has the full definitions).
+STATUS_NAMES = {"V": "已核实", "P": "已见条文大意", "U": "未核实", "C": "计算约定"}
 KINDS = ("fixed", "cap")
+#: The rows' units as a reader writes them (a number without a unit, a switch, a class or a choice: none).
+UNIT_NAMES = {
+    "1": "",
+    "switch": "",
+    "class": "",
+    "choice": "",
+    "d": "天",
+    "h": "小时",
+    "h/d": "小时/天",
+    "1/d": "/天",
+    "a": "年",
+    "month": "月",
+    "kWh/year": "千瓦时/年",
+    "kWh": "千瓦时",
+    "kW": "千瓦",
+    "元/kWh": "元/千瓦时",
+    "元/kW": "元/千瓦",
+    "元/kW·次": "元/千瓦·次",
+    "W": "瓦",
+    "V": "伏",
+    "kV": "千伏",
+}
+
+
+def unit_name(unit: str) -> str:
+    """A row's unit as people read it (:data:`UNIT_NAMES`; a unit not listed as it is)."""
+    return UNIT_NAMES.get(unit, unit)
 
 Value = Decimal | str | bool
 
@@ -94,9 +123,12 @@ class Rule:
 
     def review_warning(self) -> str:
         """The review warning a result carries when it used this row."""
+        description = self.description.rstrip("。；; ")
+        unit = unit_name(self.unit)
+        unit = f" {unit}" if unit else ""
         return (
-            f"需复核：规则 {self.key}（{self.citation}，{self.effective_from} 起）未经核实（U），"
-            f"取值 {self.value} {self.unit}：{self.description}"
+            f"需复核：{description}。取值 {self.value}{unit}，依据{self.citation}"
+            f"（{self.effective_from} 起），该条规则尚未核实（规则表 {self.key}）。"
         )
 
     def applied(self, contract_value: Decimal | None = None) -> Decimal:

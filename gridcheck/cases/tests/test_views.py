@@ -245,3 +245,24 @@ def test_a_case_from_a_visit_finding_goes_through_the_service(county, login):
     case = county.customers["east11"].cases.get()
     assert case.visit == visit and case.visit_ref == f"{visit.work_order.number}/{visit.pk}"
     assert case.facts == "绕越电能表，现场拍照" and case.case_date.isoformat() == "2023-05-01"
+
+
+def test_detail_reads_the_history_and_the_rules_used_in_words(county, login):
+    """A case computed under the 2024 rows (not yet verified): its history says what each step was, the
+    rules used show their unit and status in words, and the review warning leads with what the row is."""
+    import re
+
+    case = services.case_create(
+        customer=county.customers["east11"],
+        kind="theft",
+        theft_type="bypass_meter",
+        case_date=datetime.date(2025, 3, 1),
+        facts="表前绕越接线",
+        created_by=county.users["inspector_east"],
+    )
+    services.case_compute(case=case, user=county.users["inspector_east"])
+    html = login("inspector_east").get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "立案" in html and "计算应交金额" in html
+    assert not re.search(r"·\s*(created|computed)\b", html)
+    assert "未核实" in html and ">U<" not in html
+    assert "需复核：" in html and "需复核：规则" not in html
