@@ -57,6 +57,7 @@ def unit_name(unit: str) -> str:
     """A row's unit as people read it (:data:`UNIT_NAMES`; a unit not listed as it is)."""
     return UNIT_NAMES.get(unit, unit)
 
+
 Value = Decimal | str | bool
 
 
