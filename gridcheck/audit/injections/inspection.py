@@ -178,9 +178,13 @@ def _computed_case(
             dearer = dearer.filter(price_yuan_per_kwh__gt=own.price_yuan_per_kwh).exclude(
                 category=own.category
             )
-        codes = list(
-            dict.fromkeys(dearer.order_by("price_yuan_per_kwh", "code").values_list("code", flat=True))
+        # the commonest change first: a household's supply used for a shop (general commerce), at the
+        # dearest such price; then the other categories
+        ranked = sorted(
+            dearer.values_list("code", "category", "price_yuan_per_kwh"),
+            key=lambda row: (row[1] != "general", -row[2], row[0]),
         )
+        codes = list(dict.fromkeys(code for code, _category, _price in ranked))
         attempts = [
             {
                 "violation_type": "category_change",
@@ -228,6 +232,12 @@ def _cases(rng, count, slot, *, kind: str, on: datetime.date) -> list[tuple[Case
         case = _computed_case(customer, opener, kind=kind, case_date=case_date, energy_kwh=energy)
         if case is None:
             continue
+        # its record dated as the case: opened on the day, computed the day after
+        case.events.filter(to_status="draft").update(at=_aware(case_date))
+        case.events.exclude(to_status="draft").update(at=_aware(case_date + datetime.timedelta(days=1)))
+        history = case.history.order_by("history_id")
+        history.filter(history_type="+").update(history_date=_aware(case_date))
+        history.exclude(history_type="+").update(history_date=_aware(case_date + datetime.timedelta(days=1)))
         Case.objects.filter(pk=case.pk).update(
             computed_at=_aware(case_date + datetime.timedelta(days=1)),
             notified_on=case_date + datetime.timedelta(days=2),

@@ -280,4 +280,11 @@ def test_the_injected_cases_are_computed_as_a_users_are(county, code, monkeypatc
         items = {item["key"]: item for item in case.calculation["items"]}
         for name in ("back_bill_yuan", "penalty_yuan", "total_due_yuan"):
             assert items[name]["formula"] and items[name]["article"], name
+        # its record dated as the case, before its approval (not on the day the demo ran)
+        approved = case.approvals.get().decided_at
+        dates = [
+            *case.events.values_list("at", flat=True),
+            *case.history.values_list("history_date", flat=True),
+        ]
+        assert all(at.date() >= case.case_date and at < approved for at in dates), (case.case_date, dates)
     assert set(keys) <= set(hits(code))
