@@ -6,17 +6,22 @@ from gridcheck.cases import services
 from gridcheck.core.testing import patch_rules
 
 
-@pytest.fixture
-def theft_case(county):
-    """Example A of regulations.md: a residential customer bypassing a 5 A single-phase meter, start unknown."""
+def bypass_case(county, case_date: datetime.date):
+    """A residential customer bypassing a 5 A single-phase meter, start unknown, found on ``case_date``."""
     return services.case_create(
         customer=county.customers["east11"],
         kind="theft",
         theft_type="bypass_meter",
-        case_date=datetime.date(2023, 5, 1),
+        case_date=case_date,
         facts="表前绕越接线",
         created_by=county.users["inspector_east"],
     )
+
+
+@pytest.fixture
+def theft_case(county):
+    """Example A of regulations.md (:func:`bypass_case` under the 1996 rules)."""
+    return bypass_case(county, datetime.date(2023, 5, 1))
 
 
 @pytest.fixture

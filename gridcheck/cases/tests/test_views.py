@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from gridcheck.cases import services
 from gridcheck.cases.choices import CaseStatus
-from gridcheck.cases.tests.conftest import run_to_pending
+from gridcheck.cases.tests.conftest import bypass_case, run_to_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -252,14 +252,7 @@ def test_detail_reads_the_history_and_the_rules_used_in_words(county, login):
     rules used show their unit and status in words, and the review warning leads with what the row is."""
     import re
 
-    case = services.case_create(
-        customer=county.customers["east11"],
-        kind="theft",
-        theft_type="bypass_meter",
-        case_date=datetime.date(2025, 3, 1),
-        facts="表前绕越接线",
-        created_by=county.users["inspector_east"],
-    )
+    case = bypass_case(county, datetime.date(2025, 3, 1))
     services.case_compute(case=case, user=county.users["inspector_east"])
     html = login("inspector_east").get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "立案" in html and "计算应交金额" in html
