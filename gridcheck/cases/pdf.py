@@ -17,10 +17,10 @@ from gridcheck.cases.models import Case
 from gridcheck.cases.selectors import case_letterhead
 from gridcheck.core.pdf import chinese_date, render_pdf
 from gridcheck_analytics.penalties.labels import INPUT_LABELS
+from gridcheck_analytics.regulations.table import unit_name
 
 #: Items recorded on the case but not billed to the customer.
 NOT_BILLED = ("admin_fine_max_yuan", "criminal_amount_yuan")
-UNITS = {"kW": "千瓦", "h": "小时", "kWh": "千瓦时", "元": "元", "d": "天", "month": "月"}
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL = ["", "拾", "佰", "仟"]
@@ -203,7 +203,7 @@ def notice_items(case: Case, *, customer_copy: bool = False) -> tuple[list[dict]
     billed, recorded = [], []
     for item in case.calculation.get("items", []):
         row = dict(item)
-        row["unit_cn"] = UNITS.get(item.get("unit"), item.get("unit"))
+        row["unit_cn"] = unit_name(item.get("unit") or "")
         row["value"] = value_text(item.get("value"), item.get("unit", ""))
         row["inputs_text"] = notice_inputs_text(item.get("inputs"))
         row["unverified"] = _is_unverified(item.get("article", ""), case)
