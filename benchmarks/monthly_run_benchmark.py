@@ -6,7 +6,10 @@ written), full year and incremental month; prints each stage, the total and the 
     .venv/bin/python benchmarks/monthly_run_benchmark.py --meters 100000 --phases before
 
 Data: ``lineloss_benchmark.generate`` (daily consumption with about 2 % missing, area-meter registers) for
-13 months, 2025-01 .. 2026-01, in the store's Parquet layout (not timed).
+13 months, 2025-01 .. 2026-01, in the store's Parquet layout (not timed).  ``--registers``: the meters'
+daily registers instead of their consumption (what AMI collects: the 24:00 freeze), so that VEE computes
+each day's energy from the register's steps (interpolating a missing register); keep its data in a
+folder of its own.
 
 Phases, each in its own process so that each one's peak memory (``ru_maxrss``) is its own; the scoring's
 modules (scikit-learn, SciPy) are imported before the clock starts, as in a worker that runs month after
@@ -127,7 +130,7 @@ def after_job(data_dir: Path, month: str) -> dict:
 
 def child(phase: str, args) -> dict:
     cmd = [sys.executable, __file__, "--phase", phase, "--data-dir", str(args.data_dir)]
-    cmd += ["--meters", str(args.meters)]
+    cmd += ["--meters", str(args.meters)] + (["--registers"] if args.registers else [])
     env = dict(os.environ)
     if args.code and phase == "before":  # the old code for the old path only
         env["MONTHLY_BENCH_CODE"] = str(args.code)
@@ -168,12 +171,15 @@ def main() -> None:
         "--code", type=Path, default=None, help="phase before: import gridcheck_analytics from this folder"
     )
     p.add_argument("--data-dir", type=Path, default=None, help="keep (or reuse) the generated data here")
+    p.add_argument(
+        "--registers", action="store_true", help="the meters' daily registers instead of their consumption"
+    )
     p.add_argument("--phase", default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
 
     if args.phase:
         jobs = {
-            "generate": lambda: generate(args.data_dir, args.meters, DAYS),
+            "generate": lambda: generate(args.data_dir, args.meters, DAYS, registers=args.registers),
             "before": lambda: before_job(args.data_dir),
             "full": lambda: after_job(args.data_dir, "2025-12"),
             "incremental": lambda: after_job(args.data_dir, "2026-01"),
@@ -185,6 +191,7 @@ def main() -> None:
         args.data_dir = Path(args.data_dir or tmp)
         print(
             f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; meters {args.meters:,}"
+            + (", daily registers" if args.registers else ", daily consumption")
         )
         if not (args.data_dir / "archive" / "meters.parquet").is_file():
             g = child("generate", args)

@@ -7,7 +7,7 @@ once, with the **same floating-point operations in the same order** as the NumPy
 the results are bitwise equal (``tests/analytics/test_kernels.py`` compares them with the NumPy forms):
 
 * a window sum is a running sum along the row (NumPy's ``cumsum``: sequential, the first value as is)
-  and the difference of two of its entries, as :func:`gridcheck_analytics.vee_series._rolling_sum`;
+  and the difference of two of its entries;
 * a mean is that sum divided by the count of present days, NaN where none.
 
 The peer-group scorer's steps (:func:`group_median_mad` and what follows it, for
@@ -45,28 +45,6 @@ def _running_sums(row, count, total):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def window_mean(values, before, after):  # pragma: no cover - compiled
-    """Per cell of a meters x days matrix: the mean of the non-NaN values from ``before`` columns before
-    to ``after`` columns after, inclusive (NaN where none); ``after`` may be negative (``-1``: up to the
-    column before).  Columns outside the matrix count as absent.  Returns ``(mean, count)``, the count as
-    a float (whole numbers).  Bitwise the NumPy form's (``frame_mean`` in the tests)."""
-    m, n = values.shape
-    mean = np.empty((m, n))
-    counts = np.empty((m, n))
-    count = np.empty(n + 1)
-    total = np.empty(n + 1)
-    for i in range(m):
-        _running_sums(values[i], count, total)
-        for j in range(n):
-            hi = min(max(j + after + 1, 0), n)
-            lo = min(max(j - before, 0), n)
-            c = count[hi] - count[lo]
-            counts[i, j] = c
-            mean[i, j] = (total[hi] - total[lo]) / c if c > 0 else np.nan
-    return mean, counts
-
-
-@njit(cache=True, nogil=True)
 def filled_consumption(reported, window):  # pragma: no cover - compiled
     """Consumption-only days: each reported value as is, a missing day the mean of the reported days
     ``window`` either side (NaN where none): ``where(isnan(rep), window_mean(rep, w, w), rep)``."""
@@ -87,6 +65,86 @@ def filled_consumption(reported, window):  # pragma: no cover - compiled
             c = count[hi] - count[lo]
             out[i, j] = (total[hi] - total[lo]) / c if c > 0 else np.nan
     return out
+
+
+@njit(cache=True, nogil=True)
+def register_energy(
+    register, reported, multiplier, capacity, high_fraction, low_fraction, backwards_kwh, window
+):  # pragma: no cover - compiled
+    """``(filled, backwards, energy)`` of a meters x days matrix of registers [kWh] (NaN where not read):
+    the register steps of :mod:`gridcheck_analytics.vee_series` (rollover, interpolation, backwards, the
+    estimates of the days with no register) in one pass per meter (three along its row: the registers
+    unwrapped, then from the right the next register read, then the rest).
+    ``reported`` is the reported consumption [kWh] as such a matrix, or ``0 x 0`` where there is none;
+    ``multiplier`` and ``capacity`` [kWh] (NaN when unknown) per meter.  Bitwise the NumPy form's
+    (``register_energy_numpy`` in the tests): the same operations in the same order."""
+    m, n = register.shape
+    has_reported = reported.shape[0] > 0
+    filled = np.empty((m, n))
+    backwards = np.empty((m, n), dtype=np.bool_)
+    energy = np.empty((m, n))
+    unwrapped = np.empty(n)
+    next_value = np.empty(n)
+    next_day = np.empty(n, dtype=np.int64)
+    count = np.empty(n + 1)
+    total = np.empty(n + 1)
+    for i in range(m):
+        c = capacity[i]
+        cap = 0.0 if np.isnan(c) else c
+        high = high_fraction * c
+        low = low_fraction * c
+        wraps = 0
+        for j in range(n):  # a rollover: a register near the top followed by one near zero
+            r = register[i, j]
+            if j > 0 and register[i, j - 1] >= high and r <= low:
+                wraps += 1
+            unwrapped[j] = r + wraps * cap
+        lowest = np.nan
+        day = -1
+        for j in range(n - 1, -1, -1):  # the lowest register from this day on, and the next day read
+            u = unwrapped[j]
+            if not np.isnan(u):
+                lowest = u if np.isnan(lowest) else min(lowest, u)
+                day = j
+            next_value[j] = lowest
+            next_day[j] = day
+        if has_reported:
+            _running_sums(reported[i], count, total)
+        highest = np.nan  # the highest register so far
+        previous_highest = np.nan
+        previous_filled = np.nan
+        day = -1
+        k = multiplier[i]
+        for j in range(n):
+            u = unwrapped[j]
+            present = not np.isnan(u)
+            if present:
+                highest = u if np.isnan(highest) else max(highest, u)
+                day = j
+                f = u
+            else:
+                after = next_day[j]
+                span = float(after - day)
+                if day >= 0 and after >= 0 and span > 0:
+                    f = highest + (next_value[j] - highest) * (float(j) - float(day)) / span
+                else:
+                    f = np.nan
+            backwards[i, j] = u < previous_highest - backwards_kwh
+            previous_highest = highest
+            filled[i, j] = f
+            e = (f - previous_filled) * k
+            previous_filled = f
+            if np.isnan(e):
+                e = np.nan
+                if has_reported:
+                    e = reported[i, j]
+                    if np.isnan(e) and np.isnan(f):
+                        hi = min(j + window + 1, n)
+                        lo = max(j - window, 0)
+                        w = count[hi] - count[lo]
+                        e = (total[hi] - total[lo]) / w if w > 0 else np.nan
+            energy[i, j] = e
+    return filled, backwards, energy
 
 
 @njit(cache=True, nogil=True)

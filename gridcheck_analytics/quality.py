@@ -224,10 +224,11 @@ def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters:
     return grids
 
 
-def _run_grids(grids, lo, hi, multiplier, capacity, first, last, start, end, registers, rules):
+def _run_grids(grids, lo, hi, multiplier, capacity, first, last, start, end, registers, rules, flat=True):
     """Meters ``lo``..``hi`` of the reading matrices through :func:`vee_series.grid_series`; columns of
     :data:`_SERIES_SCHEMA` as arrays.  An input with no value among these meters is ``None``, as
-    :func:`vee_series.block_series` has it for a block."""
+    :func:`vee_series.block_series` has it for a block.  ``flat=False``: the series as ``grid_series``
+    gives them then, matrices of the meters x every day read (``first`` .. ``last``)."""
     part = {}
     for name, grid in grids.items():
         rows = None if grid is None else grid[lo:hi]
@@ -244,8 +245,9 @@ def _run_grids(grids, lo, hi, multiplier, capacity, first, last, start, end, reg
         rules=rules,
         out_first=(start - first).days,
         out_last=(end - first).days,
+        flat=flat,
     )
-    return _placed(out, lo, first)
+    return _placed(out, lo, first) if flat else out
 
 
 def _placed(out: dict, lo: int, first) -> dict:
@@ -307,10 +309,11 @@ def _series_parts(
     finish,
     known=None,
     on_readings=None,
+    flat=True,
 ):
     """The kernel's output of each part of the meters (:func:`_series_duckdb`), each through
     ``finish(out, first meter key, end meter key)`` in the part's thread: a list of what it returns.
-    ``known`` and ``on_readings``: see :func:`validated_days`."""
+    ``known`` and ``on_readings``: see :func:`validated_days`; ``flat``: :func:`_run_grids`'."""
     n = keyed.num_rows
     multiplier, capacity = _as_float(keyed["archive_multiplier"]), _as_float(keyed["capacity_kwh"])
     threads = max(1, min(os.cpu_count() or 1, 8))
@@ -345,7 +348,7 @@ def _series_parts(
         def run(call):
             a, b = call
             args = (grids, a, b, multiplier[a:b], capacity[a:b], first, last, start, end, registers, rules)
-            return finish(_run_grids(*args), a, b)
+            return finish(_run_grids(*args, flat=flat), a, b)
 
         with ThreadPoolExecutor(threads) as pool:
             parts = list(pool.map(run, calls))
@@ -491,16 +494,17 @@ CODE_ORDER = (
 )
 
 
-def _codes(out, shape, max_kwh, archive_multiplier, area, loaded, rules: VeeRules) -> np.ndarray:
-    """Each meter-day's quality code as its index in :data:`CODE_ORDER` (a ``shape`` matrix: a part's
-    meters x days), from the kernel's output: the CASE of :func:`validate_daily`
-    (:func:`kernels.quality_codes`; NaN is its null: a comparison with it is false).  ``max_kwh``,
-    ``archive_multiplier`` and ``area`` (the row of ``loaded``: the area's days with supply) per meter."""
+def _codes(series, cols: slice, max_kwh, archive_multiplier, area, loaded, rules: VeeRules) -> np.ndarray:
+    """Each meter-day's quality code as its index in :data:`CODE_ORDER` (a part's meters x the days
+    ``cols`` of its series: :func:`vee_series.grid_series`'s matrices, ``flat=False``), from the kernel's
+    output: the CASE of :func:`validate_daily` (:func:`kernels.quality_codes`; NaN is its null: a
+    comparison with it is false).  ``max_kwh``, ``archive_multiplier`` and ``area`` (the row of
+    ``loaded``: the area's days with supply) per meter."""
     empty = np.zeros((0, 0))
 
     def grid(name, dtype=None):
-        values = out[name]
-        return empty.astype(dtype or np.float64) if values is None else values.reshape(shape)
+        values = series[name]
+        return empty.astype(dtype or np.float64) if values is None else values[:, cols]
 
     return kernels.quality_codes(
         grid("energy_kwh"),
@@ -593,35 +597,41 @@ def validated_days(
     area_of_meter = np.where(area_of_meter < 0, len(areas.dictionary), area_of_meter)
     per_block = max(1, int(meters_per_block))
 
+    days_read = (start - first).days  # the month's days are the columns from here of the kernel's matrices
+    cols = slice(days_read, days_read + n_days)
+    month_days = np.arange(n_days, dtype=np.int32) + offset
+
     def finish(out, lo, hi):
-        # the kernel returns every meter's days start..end in order: the part's days as matrices
-        shape = (hi - lo, n_days)
+        # the kernel's matrices of the part's meters x the days read: the month's days are columns of them
         code = _codes(
-            out, shape, max_kwh[lo:hi], archive_multiplier[lo:hi], area_of_meter[lo:hi], loaded_grid, rules
+            out, cols, max_kwh[lo:hi], archive_multiplier[lo:hi], area_of_meter[lo:hi], loaded_grid, rules
         )
-        energy = out["energy_kwh"]
+        energy = np.ascontiguousarray(out["energy_kwh"][:, cols])
         # the meter ids dictionary-encoded (no string per meter-day), the dictionary the ids of the part's
         # block: every part of a block has the same one, which Arrow's Parquet writer writes once for a
         # row group of the block's rows (a new dictionary within a row group makes it hash every id)
         block_lo = lo - lo % per_block
         block = meter_ids.slice(block_lo, min(per_block, len(meter_ids) - block_lo))
+        in_block = np.repeat(np.arange(lo - block_lo, hi - block_lo, dtype=np.int32), n_days)
+        rows = len(in_block)
+        day_index = np.broadcast_to(month_days, (hi - lo, n_days)).ravel()  # the days since EPOCH
         table = pa.table(
             {
                 "meter_id": pa.DictionaryArray.from_arrays(  # indices in range by construction
-                    pa.array(out["_mk"] - np.int32(block_lo), pa.int32()), block, safe=False
+                    pa.array(in_block, pa.int32()), block, safe=False
                 ),
-                "_mk": pa.array(out["_mk"], pa.int32()),
-                "reading_date": pa.array(out["day_index"], pa.int32()).cast(pa.date32()),
-                "energy_kwh": float_array(energy),
+                "_mk": pa.array(in_block + np.int32(block_lo), pa.int32()),
+                "reading_date": pa.Array.from_buffers(pa.date32(), rows, [None, pa.py_buffer(day_index)]),
+                "energy_kwh": float_array(energy.ravel()),
                 "_code": pa.array(code.ravel(), pa.int8()),
             }
         )
         if each is None:
             return table, None
-        return table, each(lo, hi, energy.reshape(shape), code)
+        return table, each(lo, hi, energy, code)
 
     args = (con, d, keyed, first, last, start, end, registers, rules, per_block, register)
-    results = _series_parts(*args, finish=finish, known=known_readings, on_readings=on_readings)
+    results = _series_parts(*args, finish=finish, known=known_readings, on_readings=on_readings, flat=False)
     parts = [table for table, _ in results]
     schema = pa.schema(
         [

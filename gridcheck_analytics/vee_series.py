@@ -68,23 +68,11 @@ def tune_memory() -> None:
     _set_madvise_hugepage(False)
 
 
-def _lag(a: np.ndarray, fill) -> np.ndarray:
-    out = np.empty_like(a)
-    out[:, 0] = fill
-    out[:, 1:] = a[:, :-1]
-    return out
-
-
 def _lead(a: np.ndarray, fill) -> np.ndarray:
     out = np.empty_like(a)
     out[:, -1] = fill
     out[:, :-1] = a[:, 1:]
     return out
-
-
-def _frame_mean(values: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Mean of the non-NaN values from ``before`` columns before to ``after`` columns after (NaN if none)."""
-    return kernels.window_mean(np.ascontiguousarray(values, dtype=np.float64), before, after)[0]
 
 
 def _last_index(mask: np.ndarray, missing: int) -> np.ndarray:
@@ -106,36 +94,18 @@ def _next_index(mask: np.ndarray, missing: int, *, strictly_after: bool = False)
 
 
 def _register_energy(register, reported, multiplier, capacity, rules: VeeRules):
-    """(filled register, backwards, energy) from registers; see the module docstring."""
-    cap = np.where(np.isnan(capacity), 0.0, capacity)[:, None]
-    prev = _lag(register, np.nan)
-    with np.errstate(invalid="ignore"):
-        wrap = (prev >= rules.rollover_high_fraction * capacity[:, None]) & (
-            register <= rules.rollover_low_fraction * capacity[:, None]
-        )
-    unwrapped = register + np.cumsum(wrap, axis=1) * cap
-    present = ~np.isnan(unwrapped)
-    n = register.shape[1]
-    prev_val = np.fmax.accumulate(unwrapped, axis=1)  # highest register so far (NaN before the first)
-    next_val = np.fmin.accumulate(unwrapped[:, ::-1], axis=1)[:, ::-1]  # lowest from this day on
-    prev_day = _last_index(present, -1)
-    next_day = _next_index(present, -1)
-    cols = np.arange(n, dtype=np.float64)
-    span = (next_day - prev_day).astype(np.float64)
-    ok = (prev_day >= 0) & (next_day >= 0) & (span > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        interpolated = np.where(
-            ok, prev_val + (next_val - prev_val) * (cols - prev_day) / np.where(ok, span, 1.0), np.nan
-        )
-        backwards = unwrapped < _lag(prev_val, np.nan) - rules.backwards_tolerance_kwh
-    filled = np.where(present, unwrapped, interpolated)
-    from_registers = (filled - _lag(filled, np.nan)) * multiplier[:, None]
-    near = _frame_mean(reported, rules.estimate_window_days, rules.estimate_window_days)
-    estimated = np.where(np.isnan(filled), near, np.nan)
-    energy = np.where(
-        np.isnan(from_registers), np.where(np.isnan(reported), estimated, reported), from_registers
+    """(filled register, backwards, energy) from registers (``reported``: the reported consumption, or
+    ``None``); see the module docstring.  One compiled pass per meter (:func:`kernels.register_energy`)."""
+    return kernels.register_energy(
+        np.ascontiguousarray(register, dtype=np.float64),
+        np.zeros((0, 0)) if reported is None else np.ascontiguousarray(reported, dtype=np.float64),
+        np.ascontiguousarray(multiplier, dtype=np.float64),
+        np.ascontiguousarray(capacity, dtype=np.float64),
+        float(rules.rollover_high_fraction),
+        float(rules.rollover_low_fraction),
+        float(rules.backwards_tolerance_kwh),
+        int(rules.estimate_window_days),
     )
-    return filled, backwards, energy
 
 
 def _history(energy: np.ndarray, rules: VeeRules):
@@ -268,19 +238,20 @@ def grid_series(
     rules: VeeRules = VEE,
     out_first: int = 0,
     out_last: int | None = None,
+    flat: bool = True,
 ) -> dict[str, np.ndarray]:
     """:func:`block_series` of readings already laid out as ``n_meters x n_days`` matrices (register,
-    reported consumption, reported multiplier; NaN where absent, ``None`` where the block has none)."""
+    reported consumption, reported multiplier; NaN where absent, ``None`` where the block has none).
+    ``flat=False``: the :data:`SERIES_COLUMNS` as those ``n_meters x n_days`` matrices, every day (no
+    keys; ``out_first`` and ``out_last`` unused), for a caller that takes the days it returns as columns
+    of them (no copy of each column's returned days)."""
     tune_memory()
     out_last = n_days - 1 if out_last is None else out_last
-    nan = np.full((n_meters, n_days), np.nan)
     if registers and reg is not None:
-        filled, backwards, energy = _register_energy(
-            reg, nan if rep is None else rep, multiplier, capacity_kwh, rules
-        )
+        filled, backwards, energy = _register_energy(reg, rep, multiplier, capacity_kwh, rules)
     else:
         filled, backwards = None, None
-        energy = nan if rep is None else rep
+        energy = np.full((n_meters, n_days), np.nan) if rep is None else rep
         if rep is not None and np.isnan(rep).any():
             energy = kernels.filled_consumption(rep, int(rules.estimate_window_days))
     hist_n, hist_mean, is_zero, zero_run_days, stopped = _history_and_zero_runs(energy, rules)
@@ -290,28 +261,16 @@ def grid_series(
         is_read = ~np.isnan(rep if reg is None else reg)
     else:
         is_read = ~(np.isnan(reg) & np.isnan(rep))
+    series = (reg, rep_mult, filled, backwards, energy, is_read, is_zero, hist_n, hist_mean, zero_run_days)
+    series += (stopped,)
+    if not flat:
+        return dict(zip(SERIES_COLUMNS, series, strict=True))
     cols = slice(out_first, out_last + 1)
     width = out_last - out_first + 1
     out = {
         "meter_index": np.repeat(np.arange(n_meters, dtype=np.int32), width),
         "day": np.tile(np.arange(out_first, out_last + 1, dtype=np.int32), n_meters),
     }
-    for name, values in zip(
-        SERIES_COLUMNS,
-        (
-            reg,
-            rep_mult,
-            filled,
-            backwards,
-            energy,
-            is_read,
-            is_zero,
-            hist_n,
-            hist_mean,
-            zero_run_days,
-            stopped,
-        ),
-        strict=True,
-    ):
+    for name, values in zip(SERIES_COLUMNS, series, strict=True):
         out[name] = None if values is None else np.ascontiguousarray(values[:, cols]).ravel()
     return out

@@ -7,7 +7,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from gridcheck_analytics import kernels
+from gridcheck_analytics import kernels, vee_series
+from gridcheck_analytics.thresholds import VEE
 
 
 def rolling_sum(values, before, after):
@@ -53,15 +54,96 @@ def matrix(seed, meters=300, days=62, missing=0.15):
     return e
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize(("before", "after"), [(3, 3), (30, -1), (0, 0), (7, 2), (100, 100)])
-def test_the_window_mean_equals_the_numpy_form(seed, before, after):
-    e = matrix(seed)
-    mean, count = kernels.window_mean(e, before, after)
-    want_mean, want_count = frame_mean(e, before, after)
-    np.testing.assert_array_equal(mean, want_mean)
-    np.testing.assert_array_equal(count, want_count)
-    assert np.signbit(mean).tolist() == np.signbit(want_mean).tolist()  # -0.0 where NumPy has it
+def register_energy_numpy(register, reported, multiplier, capacity, rules):
+    """The NumPy form of :func:`kernels.register_energy` (whole-matrix steps; see vee_series' docstring)."""
+    lag = lambda a: np.concatenate([np.full((a.shape[0], 1), np.nan), a[:, :-1]], axis=1)  # noqa: E731
+    cap = np.where(np.isnan(capacity), 0.0, capacity)[:, None]
+    prev = lag(register)
+    with np.errstate(invalid="ignore"):
+        wrap = (prev >= rules.rollover_high_fraction * capacity[:, None]) & (
+            register <= rules.rollover_low_fraction * capacity[:, None]
+        )
+    unwrapped = register + np.cumsum(wrap, axis=1) * cap
+    present = ~np.isnan(unwrapped)
+    n = register.shape[1]
+    prev_val = np.fmax.accumulate(unwrapped, axis=1)  # highest register so far (NaN before the first)
+    next_val = np.fmin.accumulate(unwrapped[:, ::-1], axis=1)[:, ::-1]  # lowest from this day on
+    prev_day = vee_series._last_index(present, -1)
+    next_day = vee_series._next_index(present, -1)
+    cols = np.arange(n, dtype=np.float64)
+    span = (next_day - prev_day).astype(np.float64)
+    ok = (prev_day >= 0) & (next_day >= 0) & (span > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        interpolated = np.where(
+            ok, prev_val + (next_val - prev_val) * (cols - prev_day) / np.where(ok, span, 1.0), np.nan
+        )
+        backwards = unwrapped < lag(prev_val) - rules.backwards_tolerance_kwh
+    filled = np.where(present, unwrapped, interpolated)
+    from_registers = (filled - lag(filled)) * multiplier[:, None]
+    w = rules.estimate_window_days
+    near = frame_mean(reported, w, w)[0]
+    estimated = np.where(np.isnan(filled), near, np.nan)
+    energy = np.where(
+        np.isnan(from_registers), np.where(np.isnan(reported), estimated, reported), from_registers
+    )
+    return filled, backwards, energy
+
+
+def registers(seed, meters=400, days=60):
+    """Registers [kWh] with gaps (single days, runs, whole rows, the first and last days), rollovers of a
+    small register, NaN capacities, steps backwards, and a reported consumption on some days."""
+    rng = np.random.default_rng(seed)
+    capacity = rng.choice([1e4, 1e5, 1e8, np.nan], meters)
+    daily = rng.gamma(2.0, 3.0, (meters, days)) * rng.choice([1e-3, 1.0, 50.0], (meters, 1))
+    start = rng.uniform(0, 1e4, (meters, 1))
+    register = start + np.cumsum(daily, axis=1)
+    known = ~np.isnan(capacity)
+    register[known] = np.mod(register[known], capacity[known][:, None])  # wraps where it passes the top
+    back = rng.random(register.shape) < 0.01
+    register[back] -= rng.uniform(0.0, 20.0, back.sum())
+    register[rng.random(register.shape) < 0.12] = np.nan
+    register[0] = np.nan
+    register[1, :25] = np.nan
+    register[2, -10:] = np.nan
+    register[3, 10:30] = np.nan
+    register[4] = 9_000.0 + np.arange(days) * 60.0  # a 10,000 kWh register near its top, then wrapping
+    register[4] = np.mod(register[4], 1e4)
+    capacity[4] = 1e4
+    reported = np.where(rng.random(register.shape) < 0.3, daily, np.nan)
+    reported[5] = np.nan
+    multiplier = rng.choice([1.0, 30.0, 0.5, np.nan], meters, p=[0.6, 0.2, 0.15, 0.05])
+    multiplier[4] = 1.0
+    return register, reported, multiplier, capacity
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("with_reported", [True, False])
+def test_the_register_energy_equals_the_numpy_form(seed, with_reported):
+    register, reported, multiplier, capacity = registers(seed)
+    if not with_reported:
+        reported = np.full(register.shape, np.nan)
+    want = register_energy_numpy(register, reported, multiplier, capacity, VEE)
+    got = kernels.register_energy(
+        register,
+        reported if with_reported else np.zeros((0, 0)),
+        multiplier,
+        capacity,
+        VEE.rollover_high_fraction,
+        VEE.rollover_low_fraction,
+        VEE.backwards_tolerance_kwh,
+        VEE.estimate_window_days,
+    )
+    for name, g, w in zip(("filled", "backwards", "energy"), got, want, strict=True):
+        np.testing.assert_array_equal(g, w, err_msg=name)
+        assert g.dtype == w.dtype, name
+        if g.dtype == np.float64:
+            assert np.signbit(g).tolist() == np.signbit(w).tolist(), name
+    filled, backwards, energy = got
+    # the cases are there: interpolated, estimated and read days, rollovers and steps backwards
+    assert backwards.any() and np.isnan(filled[0]).all()
+    assert (np.isnan(register) & ~np.isnan(filled)).any()
+    assert (energy[4, 1:] > 0).all()  # across the wrap of the small register
+    assert with_reported == bool((np.isnan(filled) & ~np.isnan(energy)).any())
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -119,8 +201,8 @@ def test_the_quality_codes_equal_the_numpy_form(seed, inputs):
 
     rng = np.random.default_rng(seed)
     meters, days, areas = 400, 31, 5
-    shape = (meters, days)
-    energy = matrix(seed, meters, days, missing=0.05)
+    shape = (meters, days + 4)  # the kernel's matrices: the days read, the month's 31 of them from column 3
+    energy = matrix(seed, meters, days + 4, missing=0.05)
     hist_mean = np.where(rng.random(shape) < 0.1, np.nan, rng.gamma(2.0, 3.0, shape))
     out = {
         "energy_kwh": energy.ravel(),
@@ -139,9 +221,14 @@ def test_the_quality_codes_equal_the_numpy_form(seed, inputs):
     multiplier = np.where(rng.random(meters) < 0.1, np.nan, rng.choice([1.0, 30.0], meters))
     area = rng.integers(0, areas + 1, meters)
     loaded = rng.random((areas + 1, days)) < 0.7
-    got = _codes(out, shape, max_kwh, multiplier, area, loaded, VEE)
+    cols = slice(3, 3 + days)
+    series = {name: None if values is None else values.reshape(shape) for name, values in out.items()}
+    got = _codes(series, cols, max_kwh, multiplier, area, loaded, VEE)
+    month = {
+        name: None if m is None else np.ascontiguousarray(m[:, cols]).ravel() for name, m in series.items()
+    }
     want = codes_numpy(
-        out,
+        month,
         np.repeat(max_kwh, days),
         np.repeat(multiplier, days),
         loaded[np.repeat(area, days), np.tile(np.arange(days), meters)],
