@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        # django-tables2's per-cell costs cached once for every table, whichever app's module defines it
-        from gridcheck.core import tables  # noqa: F401
+        # django-tables2's per-cell costs cached once for every table, whichever app's module defines it;
+        # django-filter's filters keep no field made from the class (the API schema reads them there)
+        from gridcheck.core import filtersets, tables  # noqa: F401
         from gridcheck.core.registries import MenuItem, menu
         from gridcheck.core.roles import VIEW
 

@@ -62,3 +62,22 @@ def test_docs_render_with_local_assets(login, county):
     # Same origin only: the static files, and the split view's initialisation script (CSP: no inline).
     assert all(asset.startswith(("/static/", "/api/docs/?script")) for asset in assets), assets
     assert not re.search(r"https?://", html)
+
+
+@pytest.mark.django_db
+def test_the_schema_leaves_the_pages_filter_labels_in_chinese(client):
+    """Generating the schema read every API filter from its class; the field a filter kept there had no
+    label, and every list page's filter form showed the English field name from then on."""
+    from django.contrib.auth import get_user_model
+
+    from gridcheck.archive.filtersets import CustomerFilterSet, TariffFilterSet
+
+    SchemaGenerator().get_schema(request=None, public=True)
+    for filterset, name in ((CustomerFilterSet, "voltage_level"), (TariffFilterSet, "category")):
+        assert filterset.base_filters[name].field.label is None  # as the schema's generator reads some
+    user = get_user_model().objects.create_superuser("filters-admin", password="x-filters-1")
+    client.force_login(user)
+    customers = client.get("/archive/customers/").content.decode()
+    tariffs = client.get("/archive/tariffs/").content.decode()
+    assert "Voltage level" not in customers and "电压等级" in customers
+    assert ">Category<" not in tariffs and "电价类别" in tariffs
