@@ -47,7 +47,8 @@ def _running_sums(row, count, total):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def filled_consumption(reported, window):  # pragma: no cover - compiled
     """Consumption-only days: each reported value as is, a missing day the mean of the reported days
-    ``window`` either side (NaN where none): ``where(isnan(rep), window_mean(rep, w, w), rep)``."""
+    ``window`` either side (NaN where none): ``where(isnan(rep), frame_mean(rep, w, w), rep)`` with the
+    tests' NumPy ``frame_mean``."""
     m, n = reported.shape
     out = np.empty((m, n))
     count = np.empty(n + 1)
