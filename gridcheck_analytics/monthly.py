@@ -313,7 +313,7 @@ class MonthlyRun:
         self._keyed_meters: pa.Table | None = None
         self._area_combos: tuple | None = None
 
-    def _combos(self, keys: pa.Table) -> tuple[np.ndarray, pd.DataFrame]:
+    def _combos(self, keys: pa.Table) -> tuple[np.ndarray, pa.Table]:
         """:func:`_area_combos` of ``keys``, the keys of :meth:`_keyed` (every month the same): once per
         run."""
         if self._area_combos is None:
@@ -920,12 +920,21 @@ def _write_arrow(
     return table.num_rows
 
 
-def _area_combos(keys: pa.Table) -> tuple[np.ndarray, pd.DataFrame]:
-    """(each meter's area, line and station combination as an integer, the combinations in that
-    numbering) of the keyed meters (row = meter key)."""
-    area = keys.select(_AREA_KEYS).to_pandas()
-    combo = area.groupby(_AREA_KEYS, dropna=False, sort=False).ngroup().to_numpy()
-    return combo, area.drop_duplicates()  # in the order of ngroup's numbers (first appearance)
+def _area_combos(keys: pa.Table) -> tuple[np.ndarray, pa.Table]:
+    """(each meter's area, line and station combination as an integer, numbered in the order the
+    combinations first appear; the combinations in that numbering) of the keyed meters (row = meter
+    key).  A missing code is a value of its own, as pandas' ``groupby(dropna=False, sort=False).ngroup()``
+    numbers them; by Arrow's hashing of the codes, not a Python string per meter."""
+    key = np.zeros(keys.num_rows, np.int64)
+    for k in _AREA_KEYS:
+        codes = keys[k].combine_chunks().dictionary_encode(null_encoding="encode")
+        index = codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        _, key = np.unique(key * len(codes.dictionary) + index, return_inverse=True)  # dense again
+    _, first, key = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # the combinations in the order they first appear
+    number = np.empty_like(order)
+    number[order] = np.arange(len(order))
+    return number[key], keys.select(list(_AREA_KEYS)).take(pa.array(first[order]))
 
 
 def _count_part(combo: np.ndarray, code: np.ndarray, energy: np.ndarray):
@@ -941,7 +950,7 @@ def _count_part(combo: np.ndarray, code: np.ndarray, energy: np.ndarray):
     return used[c] * (n_days * n_codes) + rest, readings[cells], total[cells], with_energy[cells]
 
 
-def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) -> pa.Table:
+def _quality_counts(parts, combos: pa.Table, start: dt.date, n_days: int) -> pa.Table:
     """Readings and energy per area, line, station, day and quality code (``quality.parquet``) from the
     parts' counts (:func:`_count_part`, made in the kernel's threads): added by NumPy over integer keys
     (the meters' code combinations), not grouped by five text columns.  An energy sum with no energy in
@@ -963,11 +972,8 @@ def _quality_counts(parts, combos: pd.DataFrame, start: dt.date, n_days: int) ->
     first = np.int32((start - dt.date(1970, 1, 1)).days)
     return pa.table(
         {
-            # each combination's codes once, taken per cell by Arrow (not a Python string per cell)
-            **{
-                k: pa.array(combos[k].to_numpy(object), pa.string(), from_pandas=True).take(pa.array(c))
-                for k in _AREA_KEYS
-            },
+            # each combination's codes taken per cell by Arrow (not a Python string per cell)
+            **{k: combos[k].take(pa.array(c)) for k in _AREA_KEYS},
             "reading_date": pa.array(d.astype(np.int32) + first).cast(pa.date32()),
             "quality_code": pa.array(names, pa.string()).take(pa.array(q)),
             "readings": pa.array(readings[cells], pa.int64()),

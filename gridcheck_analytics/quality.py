@@ -193,8 +193,9 @@ def _reading_grids(con, readings, keys, first: dt.date, last: dt.date, n_meters:
                 continue
             if values.shape != (n_meters, k):
                 raise ValueError(f"known readings '{name}' of shape {values.shape}, not {(n_meters, k)}")
-            grids[name] = np.full((n_meters, n_days), np.nan)
+            grids[name] = np.empty((n_meters, n_days))  # each cell written once: fresh memory is slow here
             grids[name][:, :k] = values
+            grids[name][:, k:] = np.nan
         readings = readings.filter(readings.reading_date >= first + dt.timedelta(days=k))
     d = readings.inner_join(keys, "meter_id")
     day = (d.reading_date.epoch_days() - (first - EPOCH).days).cast("int64")
@@ -547,8 +548,9 @@ def validated_days(
     """:func:`validate_daily`'s ``meter_id, reading_date, energy_kwh, quality_code`` on DuckDB, as one
     Arrow table made in the kernel's threads: the quality codes in NumPy from the kernel's output (the
     same CASE), the meter ids dictionary-encoded (each block's ids of the keyed meters, indexed per
-    meter-day: cast to string where a plain column is needed), no SQL joins after the kernel.  Plus ``_code`` (the code's index in :data:`CODE_ORDER`) and ``_mk``, the meter's key in
-    ``meter_keys`` (the keyed meters: ``meter_id, area_code, line_code, station_code``, row ``_mk``).
+    meter-day: cast to string where a plain column is needed), the quality code too (its indices are
+    the code's place in :data:`CODE_ORDER`), no SQL joins after the kernel.  ``meter_keys``: the keyed
+    meters (``meter_id, area_code, line_code, station_code``), in the order of the days' meters.
 
     ``per_part``, if given, is called once with ``meter_keys`` before the kernel runs and returns a
     function ``f(lo, hi, energy, code)``, called in the kernel's thread for each part of the meters
@@ -599,7 +601,11 @@ def validated_days(
 
     days_read = (start - first).days  # the month's days are the columns from here of the kernel's matrices
     cols = slice(days_read, days_read + n_days)
-    month_days = np.arange(n_days, dtype=np.int32) + offset
+    # each meter-day's meter (its place in its block) and day (since EPOCH) for a whole block, in the
+    # parts' row order: a part's columns are slices of these (no new memory per part)
+    block_meters = min(per_block, len(meter_ids))
+    block_index = np.repeat(np.arange(block_meters, dtype=np.int32), n_days)
+    block_days = np.tile(np.arange(n_days, dtype=np.int32) + offset, block_meters)
 
     def finish(out, lo, hi):
         # the kernel's matrices of the part's meters x the days read: the month's days are columns of them
@@ -612,16 +618,16 @@ def validated_days(
         # row group of the block's rows (a new dictionary within a row group makes it hash every id)
         block_lo = lo - lo % per_block
         block = meter_ids.slice(block_lo, min(per_block, len(meter_ids) - block_lo))
-        in_block = np.repeat(np.arange(lo - block_lo, hi - block_lo, dtype=np.int32), n_days)
-        rows = len(in_block)
-        day_index = np.broadcast_to(month_days, (hi - lo, n_days)).ravel()  # the days since EPOCH
+        rows = (hi - lo) * n_days
+        in_block = block_index[(lo - block_lo) * n_days : (hi - block_lo) * n_days]
         table = pa.table(
             {
                 "meter_id": pa.DictionaryArray.from_arrays(  # indices in range by construction
-                    pa.array(in_block, pa.int32()), block, safe=False
+                    pa.Array.from_buffers(pa.int32(), rows, [None, pa.py_buffer(in_block)]), block, safe=False
                 ),
-                "_mk": pa.array(in_block + np.int32(block_lo), pa.int32()),
-                "reading_date": pa.Array.from_buffers(pa.date32(), rows, [None, pa.py_buffer(day_index)]),
+                "reading_date": pa.Array.from_buffers(
+                    pa.date32(), rows, [None, pa.py_buffer(block_days[:rows])]
+                ),
                 "energy_kwh": float_array(energy.ravel()),
                 "_code": pa.array(code.ravel(), pa.int8()),
             }
@@ -636,7 +642,6 @@ def validated_days(
     schema = pa.schema(
         [
             ("meter_id", pa.dictionary(pa.int32(), pa.string())),
-            ("_mk", pa.int32()),
             ("reading_date", pa.date32()),
             ("energy_kwh", pa.float64()),
             ("_code", pa.int8()),
@@ -654,8 +659,6 @@ def validated_days(
                 [pa.DictionaryArray.from_arrays(c, names, safe=False) for c in days["_code"].chunks],
                 pa.dictionary(pa.int8(), pa.string()),
             ),
-            "_mk": days["_mk"],
-            "_code": days["_code"],
         }
     )
     return days, keys, [extra for _, extra in results] if each is not None else []

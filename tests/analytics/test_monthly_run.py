@@ -442,8 +442,14 @@ def test_validated_days_equal_validate_daily(county, runs):
         supply = d.table(con, "area_supply_daily", [month])
         days, keys, _ = validated_days(daily, m, start, end, area_supply=supply, con=con)
         days = days.set_column(0, "meter_id", days["meter_id"].cast(pa.string()))
-        got = days.drop(["_mk", "_code"]).to_pandas()
-        assert keys["meter_id"].take(days["_mk"]).equals(days["meter_id"])
+        assert days.column_names == ["meter_id", "reading_date", "energy_kwh", "quality_code"]
+        got = days.to_pandas()
+        # every keyed meter's days in the keys' order, each meter's days together and in date order
+        n_days = (end - start).days + 1
+        assert got["meter_id"].tolist() == [x for x in keys["meter_id"].to_pylist() for _ in range(n_days)]
+        assert got["reading_date"].tolist() == [start + dt.timedelta(days=i) for i in range(n_days)] * len(
+            keys
+        )
         want = validate_daily(daily, m, start, end, area_supply=supply, con=con)
         want = con.execute(want.select("meter_id", "reading_date", "energy_kwh", "quality_code"))
         want["reading_date"] = want["reading_date"].dt.date
