@@ -44,6 +44,17 @@ def _running_sums(row, count, total):  # pragma: no cover - compiled
             total[j + 1] = total[j] + x
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _window_mean(count, total, j, window):  # pragma: no cover - compiled
+    """The mean of the present values ``window`` either side of day ``j`` (``j`` included) from the
+    row's :func:`_running_sums` (NaN where none): the tests' NumPy ``frame_mean``."""
+    n = count.shape[0] - 1
+    hi = min(j + window + 1, n)
+    lo = max(j - window, 0)
+    c = count[hi] - count[lo]
+    return (total[hi] - total[lo]) / c if c > 0 else np.nan
+
+
 @njit(cache=True, nogil=True)
 def filled_consumption(reported, window):  # pragma: no cover - compiled
     """Consumption-only days: each reported value as is, a missing day the mean of the reported days
@@ -58,13 +69,7 @@ def filled_consumption(reported, window):  # pragma: no cover - compiled
         _running_sums(row, count, total)
         for j in range(n):
             v = row[j]
-            if not np.isnan(v):
-                out[i, j] = v
-                continue
-            hi = min(j + window + 1, n)
-            lo = max(j - window, 0)
-            c = count[hi] - count[lo]
-            out[i, j] = (total[hi] - total[lo]) / c if c > 0 else np.nan
+            out[i, j] = v if not np.isnan(v) else _window_mean(count, total, j, window)
     return out
 
 
@@ -140,10 +145,7 @@ def register_energy(
                 if has_reported:
                     e = reported[i, j]
                     if np.isnan(e) and np.isnan(f):
-                        hi = min(j + window + 1, n)
-                        lo = max(j - window, 0)
-                        w = count[hi] - count[lo]
-                        e = (total[hi] - total[lo]) / w if w > 0 else np.nan
+                        e = _window_mean(count, total, j, window)
             energy[i, j] = e
     return filled, backwards, energy
 
