@@ -89,7 +89,12 @@ THEFT_FIELDS = (
     "billed_ct_ratio",
     "established_energy_kwh",
     "correction_factor",
+    "normal_months_kwh",
+    "after_months_kwh",
+    "theft_months",
 )
+#: Theft inputs that are a list of numbers, entered separated by commas.
+THEFT_LIST_FIELDS = ("equipment_capacity_kw", "normal_months_kwh", "after_months_kwh")
 FORM_FIELD_OF_INPUT = {name: name for name in THEFT_FIELDS}
 FORM_FIELD_OF_INPUT.update(
     voltage_v="capacity_voltage_v",
@@ -117,7 +122,8 @@ def input_label(name: str) -> str:
 
 
 def _numbers(text: str) -> list[str]:
-    """``"1,200，1 300、900"`` → ``["1200", "1300", "900"]`` (commas of either width, 、 or spaces)."""
+    """``"1200，1300、900 800"`` → ``["1200", "1300", "900", "800"]`` (commas of either width, 、 or spaces
+    separate the numbers)."""
     parts = [p for p in str(text).replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if p]
     return [str(Decimal(p)) for p in parts]
 
@@ -276,6 +282,21 @@ class CaseForm(StyledForm):
         label=_("stolen energy established otherwise [kWh]"), required=False, min_value=0
     )
     correction_factor = forms.DecimalField(label=_("correction factor"), required=False, min_value=0)
+    # The criminal amount when the duration is unknown (SJ-2013 art. 4(3)): the monthly-average method.
+    normal_months_kwh = forms.CharField(
+        label=_("normal monthly energy before the theft [kWh]"),
+        required=False,
+        help_text=_(
+            "Duration unknown, for the criminal amount: each normal month's energy before the theft, "
+            "separated by commas; the latest months count, as many as the rule table allows."
+        ),
+    )
+    after_months_kwh = forms.CharField(
+        label=_("metered monthly energy since the theft began [kWh]"),
+        required=False,
+        help_text=_("Each month's metered energy since the theft began, separated by commas."),
+    )
+    theft_months = forms.DecimalField(label=_("theft months"), required=False, min_value=0)
     prior_offence = forms.BooleanField(label=_("prior theft offence within the past year"), required=False)
     repeated = forms.BooleanField(label=_("repeated theft"), required=False)
 
@@ -317,16 +338,14 @@ class CaseForm(StyledForm):
         return [self[n] for n in self.CASE_FIELDS if n in self.fields]
 
     # -- cleaning
-    def clean_equipment_capacity_kw(self):
-        raw = self.cleaned_data.get("equipment_capacity_kw", "").replace("，", ",").replace("、", ",")
-        parts = [p.strip() for p in raw.split(",") if p.strip()]
-        try:
-            return [str(Decimal(p)) for p in parts]
-        except InvalidOperation:
-            raise forms.ValidationError(_("Enter numbers separated by commas.")) from None
-
     def clean(self):
         data = super().clean()
+        for name in THEFT_LIST_FIELDS:
+            if name in self.fields and data.get(name):
+                try:
+                    data[name] = _numbers(data[name])
+                except InvalidOperation:
+                    self.add_error(name, _("Enter numbers separated by commas."))
         for name, field in self.fields.items():
             if getattr(field, "param", None) in LIST_PARAMS and data.get(name):
                 try:

@@ -17,7 +17,7 @@ from gridcheck.cases.models import Case
 from gridcheck.cases.selectors import case_letterhead
 from gridcheck.core.pdf import chinese_date, render_pdf
 from gridcheck_analytics.penalties.labels import INPUT_LABELS
-from gridcheck_analytics.regulations.table import unit_name
+from gridcheck_analytics.regulations.table import VALUE_NAMES, unit_name
 
 #: Items recorded on the case but not billed to the customer.
 NOT_BILLED = ("admin_fine_max_yuan", "criminal_amount_yuan")
@@ -85,8 +85,7 @@ VALUE_TEXT = {
     "ct_correction": "按CT变比更正率（实务做法）",
     "correction_factor": "按更正系数（实务做法）",
     "established_energy": "按其他方式查明的电量（实务做法）",
-    "power": "电力用户",
-    "lighting": "照明用户",
+    **VALUE_NAMES,  # the customer classes
 }
 _INTERNAL_REF = re.compile(r"[（(][^（）()]*(regulations\.md|shared/|workflows\.md)[^（）()]*[)）]")
 _TITLE = re.compile(r"《[^》]+》(?:（\d{4}年修订）)?(?:（[^（）]*令[^（）]*）)?")

@@ -399,7 +399,8 @@ def theft(
     if amount is None:
         case.warn(
             "窃电时间无法查明：按默认天数计算的窃电量不是刑事盗窃数额（法释〔2013〕8号第四条第三项），"
-            "需按盗窃前正常月均用量推算（提供 normal_months_kwh、after_months_kwh、theft_months）后再判断是否移送。"
+            "需按盗窃前正常月均用量推算（填写窃电前正常月份各月电量、窃电后各月计量电量与窃电月数）"
+            "后再判断是否移送。"
         )
         if repeated:
             refer_if_in_force(case, Decimal(0), prior_offence, repeated)

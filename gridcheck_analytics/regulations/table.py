@@ -58,6 +58,24 @@ def unit_name(unit: str) -> str:
     return UNIT_NAMES.get(unit, unit)
 
 
+#: The rule table's text values as people read them, where a review warning prints the value.
+VALUE_NAMES = {
+    "lighting": "照明用户",
+    "power": "电力用户",
+    "basic_plus_energy": "基本电费与电度电费之和",
+    "residential": "居民生活",
+    "agricultural": "农业生产",
+}
+
+
+def value_name(value: object) -> str:
+    """A row's value as people read it: a text value by :data:`VALUE_NAMES` (each of a comma list), a
+    number as it is."""
+    if not isinstance(value, str):
+        return str(value)
+    return "、".join(VALUE_NAMES.get(part.strip(), part.strip()) for part in value.split(","))
+
+
 Value = Decimal | str | bool
 
 
@@ -128,7 +146,7 @@ class Rule:
         unit = unit_name(self.unit)
         unit = f" {unit}" if unit else ""
         return (
-            f"需复核：{description}。取值 {self.value}{unit}，依据{self.citation}"
+            f"需复核：{description}。取值 {value_name(self.value)}{unit}，依据{self.citation}"
             f"（{self.effective_from} 起），该条规则尚未核实（规则表 {self.key}）。"
         )
 

@@ -113,6 +113,15 @@ def test_u_row_needs_review_and_says_so():
     assert not rule("theft.penalty_multiple", D(2023, 1, 1)).needs_review
 
 
+def test_a_review_warning_names_a_text_value_in_chinese():
+    """The customer class a residential tariff counts as, and a list of categories: no English codes."""
+    row = rule("theft.customer_class.residential", D(2025, 1, 1))
+    assert row.value == "lighting" and "取值 照明用户，" in row.review_warning()
+    exempt = rule("billing.funds.exempt_categories", D(2025, 1, 1))
+    assert "取值 居民生活、农业生产" in exempt.review_warning()
+    assert "lighting" not in row.review_warning() and "residential" not in exempt.review_warning()
+
+
 def test_province_overlay_wins_on_its_dates_only():
     text = (
         HEADER

@@ -8,7 +8,7 @@ messages comes with the lead's locale merge.
 import datetime
 import io
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -512,3 +512,38 @@ def test_the_form_prefills_the_voltage_and_shows_facts_per_type(county, login):
     case.refresh_from_db()
     assert case.status == CaseStatus.DRAFT
     assert 'data-testid="edit"' in response.content.decode()
+
+
+def test_the_criminal_amount_of_an_unknown_duration_is_entered_on_the_form(county, login):
+    """Duration unknown: the 180-day estimate is not the criminal amount; the form takes the months
+    before and since the theft and the theft months (SJ-2013 art. 4(3)), and the case computes it."""
+    client = login("inspector_east")
+    case = _theft(county, county.customers["east12"], theft_type="tap_supply_facility")
+    form = {"theft_type": "tap_supply_facility", "case_date": "2023-05-01", "equipment_capacity_kw": "5"}
+    client.post(reverse("cases:case_edit", args=[case.pk]), form)
+    client.post(reverse("cases:case_compute", args=[case.pk]))
+    case.refresh_from_db()
+    keys = {item["key"] for item in case.calculation["items"]}
+    assert "criminal_amount_yuan" not in keys
+    asked = [w for w in case.calculation["warnings"] if "判断是否移送" in w]
+    assert asked and "窃电前正常月份各月电量" in asked[0] and "_kwh" not in asked[0]
+
+    html = client.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
+    assert 'name="normal_months_kwh"' in html and 'name="theft_months"' in html
+    refused = client.post(reverse("cases:case_edit", args=[case.pk]), {**form, "normal_months_kwh": "300，x"})
+    assert refused.status_code == 200 and "normal_months_kwh" in refused.context["form"].errors
+
+    months = {"normal_months_kwh": "300，320、310 290", "after_months_kwh": "100, 120", "theft_months": "4"}
+    assert client.post(reverse("cases:case_edit", args=[case.pk]), {**form, **months}).status_code == 302
+    client.post(reverse("cases:case_compute", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.inputs["normal_months_kwh"] == ["300", "320", "310", "290"]
+    assert case.inputs["after_months_kwh"] == ["100", "120"] and case.inputs["theft_months"] == "4"
+    item = next(i for i in case.calculation["items"] if i["key"] == "criminal_amount_yuan")
+    price = Decimal(str(item["inputs"]["price_yuan_per_kwh"]))
+    # (305 - 110) kWh a month x 4 months x the price
+    assert Decimal(item["value"]) == (Decimal(195) * 4 * price).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert not [w for w in case.calculation["warnings"] if "判断是否移送" in w]
+    # the form shows the stored months again for a correction
+    html = client.get(reverse("cases:case_edit", args=[case.pk])).content.decode()
+    assert 'value="300, 320, 310, 290"' in html
