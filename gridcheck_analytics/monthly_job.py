@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from gridcheck_analytics.detection.combine import SUSPECT_MIN_SCORE
+from gridcheck_analytics.heap import heap_kept
 from gridcheck_analytics.monthly import MonthlyRun, month_bounds, run_month
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
@@ -153,22 +154,23 @@ def monthly_run(
         if progress:
             progress(name, done, len(steps))
 
-    run, out = run_month(
-        store,
-        archive_frames,
-        month,
-        con=con,
-        backend=backend,
-        targets=targets,
-        history_months=history_months,
-        force=force,
-        vee_rules=vee_rules,
-        loss_rules=loss_rules,
-        progress=step,
-    )
-    if scoring:
-        out["suspects"] = score(run, month, out["features"], model, explain_min_score)
-        step("scoring")
+    with heap_kept():  # each month reuses the memory the month before freed
+        run, out = run_month(
+            store,
+            archive_frames,
+            month,
+            con=con,
+            backend=backend,
+            targets=targets,
+            history_months=history_months,
+            force=force,
+            vee_rules=vee_rules,
+            loss_rules=loss_rules,
+            progress=step,
+        )
+        if scoring:
+            out["suspects"] = score(run, month, out["features"], model, explain_min_score)
+            step("scoring")
     out["timings"] = dict(run.timings)
     out["months_validated"] = list(run.validated)
     return out
