@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from gridcheck.archive.models import Customer, Meter, Tariff
 from gridcheck.archive.selectors import tariff_in_force
@@ -555,13 +555,18 @@ def _violation_kwargs(case: Case, tariff: Tariff) -> dict:
 
 #: CalcInputError messages of the calculator -> Chinese (through gettext), by their start.
 _CALC_MESSAGES = (
-    ("is required", "is required."),
-    ("must be greater than 0", "must be greater than 0."),
-    ("must not be negative", "must not be negative."),
-    ("must be a number", "must be a number."),
-    ("must be a finite number", "must be a finite number."),
-    ("must be 1 or 3", "must be 1 or 3."),
-    ("must be at most 24", "must be at most 24."),
+    ("is required", gettext_noop("is required.")),
+    ("must be greater than 0", gettext_noop("must be greater than 0.")),
+    ("must not be negative", gettext_noop("must not be negative.")),
+    ("must not be empty", gettext_noop("must not be empty.")),
+    ("must be a number", gettext_noop("must be a number.")),
+    ("must be a finite number", gettext_noop("must be a finite number.")),
+    ("must be 1 or 3", gettext_noop("must be 1 or 3.")),
+    ("must be at most 24", gettext_noop("must be at most 24.")),
+    ("must be a whole number", gettext_noop("must be a whole number.")),
+    ("must be a date", gettext_noop("must be a date (YYYY-MM-DD).")),
+    ("is out of range", gettext_noop("is out of range.")),
+    ("unknown value", gettext_noop("is not one of the choices.")),
 )
 
 

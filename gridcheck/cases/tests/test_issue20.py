@@ -182,6 +182,8 @@ def test_calculator_errors_name_the_field_in_chinese(county):
     assert list(errors) == ["hours_per_day"]
     assert "hours_per_day" not in errors["hours_per_day"][0]
     assert re.search(r"[\u4e00-\u9fff]", errors["hours_per_day"][0])
+    # the whole line in Chinese: the field's label, then what is wrong with it
+    assert errors["hours_per_day"][0].endswith("不能超过 24。"), errors["hours_per_day"][0]
 
 
 def test_cancel_needs_a_reason_and_is_recorded(county):
@@ -532,6 +534,12 @@ def test_the_criminal_amount_of_an_unknown_duration_is_entered_on_the_form(count
     assert 'name="normal_months_kwh"' in html and 'name="theft_months"' in html
     refused = client.post(reverse("cases:case_edit", args=[case.pk]), {**form, "normal_months_kwh": "300，x"})
     assert refused.status_code == 200 and "normal_months_kwh" in refused.context["form"].errors
+    # the months before without the months since: the computation names the missing field in Chinese
+    client.post(
+        reverse("cases:case_edit", args=[case.pk]), {**form, "normal_months_kwh": "300", "theft_months": "2"}
+    )
+    html = client.post(reverse("cases:case_compute", args=[case.pk]), follow=True).content.decode()
+    assert "窃电后各月计量电量（千瓦时）为必填项。" in html
 
     months = {"normal_months_kwh": "300，320、310 290", "after_months_kwh": "100, 120", "theft_months": "4"}
     assert client.post(reverse("cases:case_edit", args=[case.pk]), {**form, **months}).status_code == 302
