@@ -109,6 +109,17 @@ def connect(
     raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
 
 
+def sibling(con):
+    """A second connection to ``con``'s DuckDB database, for a thread of its own (a DuckDB connection runs
+    one query at a time; the database's tables and settings are shared, the session's time zone is set
+    again); ``con`` itself on other backends."""
+    if con.name != "duckdb":
+        return con
+    other = ibis.duckdb.from_connection(con.con.cursor())
+    other.raw_sql(f"SET TimeZone = '{TIMEZONE}'")
+    return other
+
+
 def read_parquet(con, paths: list[str]):
     """Read Parquet files as one Ibis table on either backend.
 

@@ -301,6 +301,63 @@ def month_stats(energy, weekend, zero_kwh):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def loss_correlation(energy, loss, area_of_meter):  # pragma: no cover - compiled
+    """Per meter of a meters x days matrix of one month's energy [kWh] (NaN where absent): the days that
+    have both its energy and its area's loss (``loss[area_of_meter[i]]``, areas x days [kWh], NaN where
+    none) and the population correlation of the two over those days; NaN where there is no such day or
+    either series is constant (DuckDB's ``corr``: a standard deviation of zero), as is one day alone.
+    Two passes along each meter's row (the sums, then the deviations from their means), the area's
+    loss read in place: no matrix of the meters' losses, no masks
+    (``features.meter_months.loss_correlation_of_grid``)."""
+    m, n = energy.shape
+    pairs = np.zeros(m, dtype=np.int64)
+    corr = np.full(m, np.nan)
+    for i in range(m):
+        a = area_of_meter[i]
+        k = 0
+        sx = 0.0
+        sy = 0.0
+        x_low = np.inf
+        x_high = -np.inf
+        y_low = np.inf
+        y_high = -np.inf
+        for j in range(n):
+            x = energy[i, j]
+            y = loss[a, j]
+            if np.isnan(x) or np.isnan(y):
+                continue
+            k += 1
+            sx += x
+            sy += y
+            x_low = min(x_low, x)
+            x_high = max(x_high, x)
+            y_low = min(y_low, y)
+            y_high = max(y_high, y)
+        pairs[i] = k
+        if k < 2 or x_low == x_high or y_low == y_high:
+            continue
+        mx = sx / k
+        my = sy / k
+        sxx = 0.0
+        syy = 0.0
+        sxy = 0.0
+        for j in range(n):
+            x = energy[i, j]
+            y = loss[a, j]
+            if np.isnan(x) or np.isnan(y):
+                continue
+            dx = x - mx
+            dy = y - my
+            sxx += dx * dx
+            syy += dy * dy
+            sxy += dx * dy
+        scale = np.sqrt(sxx / k) * np.sqrt(syy / k)
+        if scale != 0.0:
+            corr[i] = (sxy / k) / scale
+    return pairs, corr
+
+
+@njit(cache=True, nogil=True)
 def cell_counts(group, n_groups, code, energy, n_codes):  # pragma: no cover - compiled
     """Per cell (group x day x code, flat index ``(group * days + day) * n_codes + code``) of a part's
     meter-days (``group`` per meter, ``0 .. n_groups - 1``; ``code`` and ``energy`` meters x days):

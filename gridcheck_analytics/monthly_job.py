@@ -20,11 +20,12 @@ import pandas as pd
 
 from gridcheck_analytics.detection.combine import SUSPECT_MIN_SCORE
 from gridcheck_analytics.heap import heap_kept
+from gridcheck_analytics.memory import gc_paused
 from gridcheck_analytics.monthly import MonthlyRun, month_bounds, run_month
 from gridcheck_analytics.thresholds import LineLossRules, VeeRules
 
 #: Steps reported to ``progress`` by :func:`monthly_run`.
-STEPS = ("connect", "vee", "loss", "features", "scoring")
+STEPS = ("connect", "vee", "features", "loss", "scoring")
 
 
 def score(
@@ -154,7 +155,9 @@ def monthly_run(
         if progress:
             progress(name, done, len(steps))
 
-    with heap_kept():  # each month reuses the memory the month before freed
+    # each month reuses the memory the month before freed; the cyclic collector off (the run makes
+    # objects by the million, almost no cycles: each collection walked every object alive, imports' too)
+    with heap_kept(), gc_paused():
         run, out = run_month(
             store,
             archive_frames,
@@ -167,9 +170,13 @@ def monthly_run(
             vee_rules=vee_rules,
             loss_rules=loss_rules,
             progress=step,
+            # the scoring while the loss results are read (DuckDB: in a thread of their own)
+            after_features=(lambda run, features: score(run, month, features, model, explain_min_score))
+            if scoring
+            else None,
         )
         if scoring:
-            out["suspects"] = score(run, month, out["features"], model, explain_min_score)
+            out["suspects"] = out.pop("after")
             step("scoring")
     out["timings"] = dict(run.timings)
     out["months_validated"] = list(run.validated)

@@ -467,50 +467,28 @@ def _loss_correlation(area_loss, energy, meters_attr, first_day: dt.date, last_d
     )
 
 
-def loss_correlation_of_grid(meter_ids, energy, loss, first_day: dt.date) -> pa.Table:
-    """:func:`_loss_correlation` of one month from its days as matrices, in NumPy: an Arrow table.
+def loss_correlation_of_grid(meter_ids, energy, loss, first_day: dt.date, area_of_meter=None) -> pa.Table:
+    """:func:`_loss_correlation` of one month from its days as matrices (:func:`kernels.loss_correlation`):
+    an Arrow table.
 
     ``energy`` is ``len(meter_ids) x days`` (the month's days from ``first_day``; NaN where absent) and
     ``loss`` the same shape: each meter's area's daily loss (NaN where the area has none or the meter no
-    area).  A meter with a day that has both gets a row: its population correlation over those days,
-    null under 7 of them; NaN where either series is constant (DuckDB's ``corr``: a standard deviation
-    of zero).  The same rows and the same values up to the order of the additions.
+    area); or, with ``area_of_meter`` (each meter's row of ``loss``), one row per area.  A meter with a
+    day that has both gets a row: its population correlation over those days, null under 7 of them; NaN
+    where either series is constant (DuckDB's ``corr``: a standard deviation of zero).  The same rows and
+    the same values up to the order of the additions.
     """
-    bad = np.isnan(energy) | np.isnan(loss)  # not a pair of the correlation
-    n = bad.shape[1] - np.count_nonzero(bad, axis=1)
-    rows = n > 0
-    if not rows.all():
-        energy, loss, bad, n = energy[rows], loss[rows], bad[rows], n[rows]
-
-    def deviations(values):
-        """(the deviations from the mean over the pairs, 0 elsewhere; their sum of squares; whether the
-        values are all equal, as DuckDB's running sums of a constant give a deviation of exactly 0)."""
-        d = np.where(bad, 0.0, values)
-        mean = d.sum(axis=1) / n
-        d -= mean[:, None]
-        np.putmask(d, bad, 0.0)
-        squares = np.einsum("ij,ij->i", d, d)
-        # a constant's two-pass sum of squares is a rounding error (n**3 * eps**2 * mean**2 at most):
-        # the rows under a far larger bound are checked exactly
-        (maybe,) = np.nonzero(squares <= 1e-24 * n * mean * mean)
-        same = np.zeros(len(n), dtype=bool)
-        for i in maybe:
-            v = values[i][~bad[i]]
-            same[i] = v.max() == v.min()
-        return d, squares, same | (n < 2)
-
-    dx, sx, same_x = deviations(energy)
-    dy, sy, same_y = deviations(loss)
-    cov = np.einsum("ij,ij->i", dx, dy) / n
-    scale = np.where(same_x, 0.0, np.sqrt(sx / n)) * np.where(same_y, 0.0, np.sqrt(sy / n))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = np.where(scale == 0, np.nan, cov / np.where(scale == 0, 1.0, scale))
-    count = int(rows.sum())
+    energy = np.ascontiguousarray(energy, dtype=np.float64)
+    loss = np.ascontiguousarray(loss, dtype=np.float64)
+    if area_of_meter is None:
+        area_of_meter = np.arange(len(energy), dtype=np.int64)
+    pairs, corr = kernels.loss_correlation(energy, loss, np.asarray(area_of_meter, dtype=np.int64))
+    rows = pairs > 0
     return pa.table(
         {
             "meter_id": meter_ids.filter(pa.array(rows)),
-            "month": pa.array(np.full(count, first_day.year * 100 + first_day.month), pa.int64()),
-            "loss_corr": pa.array(corr, pa.float64(), mask=n < 7),
+            "month": pa.array(np.full(int(rows.sum()), first_day.year * 100 + first_day.month), pa.int64()),
+            "loss_corr": pa.array(corr[rows], pa.float64(), mask=pairs[rows] < 7),
         }
     )
 
