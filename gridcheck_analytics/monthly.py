@@ -73,6 +73,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from gridcheck_analytics import kernels, lineloss, quality
 from gridcheck_analytics.backends import connect, read_parquet, sibling
@@ -116,6 +117,16 @@ TAIL_VERSION = 1
 TAILS_KEPT = 2
 _NOT_READ = (QualityCode.MISSING.value, QualityCode.ESTIMATED.value)
 _AREA_KEYS = ["area_code", "line_code", "station_code"]
+#: ``area_supply_daily`` (:func:`lineloss.area_supply_daily`) of a month without area meters.
+_SUPPLY_SCHEMA = pa.schema(
+    [
+        ("area_code", pa.string()),
+        ("reading_date", pa.date32()),
+        ("supply_kwh", pa.float64()),
+        ("supply_quality_code", pa.string()),
+        ("imbalance_rate", pa.float64()),
+    ]
+)
 
 
 # -- months -------------------------------------------------------------------------------------------
@@ -263,8 +274,6 @@ class DerivedStore:
 
 def write_frame(con, expr, path: Path) -> int:
     """Write an Ibis table to one Parquet file (DuckDB: its own writer; others: streamed Arrow batches)."""
-    import pyarrow.parquet as pq
-
     path.parent.mkdir(parents=True, exist_ok=True)
     if con.name == "duckdb":
         con.to_parquet(expr, path)
@@ -442,35 +451,44 @@ class MonthlyRun:
             "archive": self.archive,
             "raw": self.derived.raw_print("daily", months_between(tail_first, end)),
         }
-        area_readings = self.store.table(con, "area_meter", window)
         stage = self.derived.staging()
+        supply_path = stage / "area_supply_daily.parquet"
+        areas = meters.select(*_AREA_KEYS).distinct()
+        rows = {}
+
+        def supply_written(c) -> pa.Table | None:
+            """The month's supply per area and day (the area meters' VEE) on connection ``c``, written to
+            the staging folder; on DuckDB its rows as Arrow (:func:`quality.validated_days`'
+            ``area_supply``)."""
+            area_readings = self.store.table(c, "area_meter", window)
+            if area_readings is not None:
+                expr = lineloss.area_supply_daily(
+                    area_readings, start, end, areas=areas, rules=vee_rules, con=c
+                )
+            else:  # no area meters: the customers' VEE still runs, the loss is empty
+                expr = ibis.memtable(_SUPPLY_SCHEMA.empty_table())
+            try:
+                rows["area_supply_daily"] = write_frame(c, expr, supply_path)
+            finally:
+                quality.release_series(c)
+            if c.name != "duckdb":
+                return None
+            return pq.read_table(supply_path, columns=["area_code", "reading_date", "supply_kwh"])
+
         writer = meter_order = None
         try:
             t0 = time.perf_counter()
-            areas = meters.select(*_AREA_KEYS).distinct()
-            if area_readings is not None:
-                supply_expr = lineloss.area_supply_daily(
-                    area_readings, start, end, areas=areas, rules=vee_rules, con=con
-                )
-            else:  # no area meters: the customers' VEE still runs, the loss is empty
-                supply_expr = ibis.memtable(
-                    pa.schema(
-                        [
-                            ("area_code", pa.string()),
-                            ("reading_date", pa.date32()),
-                            ("supply_kwh", pa.float64()),
-                            ("supply_quality_code", pa.string()),
-                            ("imbalance_rate", pa.float64()),
-                        ]
-                    ).empty_table()
-                )
-            rows = {"area_supply_daily": write_frame(con, supply_expr, stage / "area_supply_daily.parquet")}
-            quality.release_series(con)
-            supply = read_parquet(con, [str(stage / "area_supply_daily.parquet")])
+            if con.name != "duckdb":
+                supply_written(con)
+                supply = read_parquet(con, [str(supply_path)])
             # the meter-days without the meters' area, line and station codes (three strings a row cost
             # the Parquet writer more than the rest of the row); the counts per area join them per meter
             written = {}  # frame: its write in the writer's thread (DuckDB)
             if con.name == "duckdb":  # one Arrow table from the kernel's threads, kept for what follows
+                # the supply on a connection of its own while the customers' readings are read (its
+                # rows are first needed by the kernel's quality codes)
+                supplier = ThreadPoolExecutor(1)
+                supply_job = supplier.submit(supply_written, sibling(con))
                 n_days = (end - start).days + 1
                 combos = []
 
@@ -500,20 +518,25 @@ class MonthlyRun:
                     save = stage if tail_on_disk else None
                     tail_saved.append(writer.submit(_save_tail, grids, (tail_first - first).days, save))
 
-                days, keys, parts = quality.validated_days(
-                    daily,
-                    meters,
-                    start,
-                    end,
-                    area_supply=supply,
-                    rules=vee_rules,
-                    con=con,
-                    per_part=per_part,
-                    known_readings=known,
-                    on_readings=on_readings,
-                    keyed=self._keyed(),
-                    meters_per_block=quality.METERS_PER_BLOCK,
-                )
+                try:
+                    days, keys, parts = quality.validated_days(
+                        daily,
+                        meters,
+                        start,
+                        end,
+                        area_supply=supply_job,
+                        rules=vee_rules,
+                        con=con,
+                        per_part=per_part,
+                        known_readings=known,
+                        on_readings=on_readings,
+                        keyed=self._keyed(),
+                        meters_per_block=quality.METERS_PER_BLOCK,
+                    )
+                finally:
+                    supplier.shutdown(wait=True)
+                supply_job.result()
+                supply = read_parquet(con, [str(supply_path)])
                 # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
                 # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month); a row
                 # group per block of meters, whose ids are one dictionary (a fifth less of the writer's
@@ -899,7 +922,6 @@ def _write_arrow(
     dictionary of numbers costs half the writer's time and makes the file of a per-meter table bigger).
     ``statistics``: Arrow's ``write_statistics`` (every column, or the columns named: the min and max
     that let a reader skip the row groups its filter excludes)."""
-    import pyarrow.parquet as pq
 
     if dictionary is None:
         dictionary = [

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import ibis
 import ibis.expr.operations as ops
@@ -564,7 +565,9 @@ def validated_days(
     x k matrix or None})``, are the first ``k`` of those days as such a call gave them (the next month
     reads only its own days: the caller vouches that they are the same readings and meters); the
     readings of those days are then not read.  ``keyed``: :func:`keyed_meters` of ``meters``, where the
-    caller has it already.
+    caller has it already.  ``area_supply`` as :func:`validate_daily` has it, or a ``Future`` of its rows
+    as Arrow (``area_code, reading_date, supply_kwh``; the days outside the month are not read): made
+    in another thread while the readings are read, waited for when the first part's codes are made.
 
     The same rows and values as :func:`validate_daily` (``test_quality.py``); its other parameters take
     their defaults here (no look-ahead, the history from ``rules``).
@@ -581,22 +584,46 @@ def validated_days(
     # row (as the left join of validate_daily) or its supply is above zero
     areas = keyed["area_code"].combine_chunks().dictionary_encode()
     area_of_meter = areas.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    loaded_grid = np.ones((len(areas.dictionary) + 1, n_days), dtype=bool)  # the last row: no area
-    if area_supply is not None:
-        s = con.to_pyarrow(
-            area_supply.filter(area_supply.reading_date.between(start, end)).select(
-                "area_code", "reading_date", "supply_kwh"
-            )
-        )
+    area_of_meter = np.where(area_of_meter < 0, len(areas.dictionary), area_of_meter)
+
+    def loaded(s: pa.Table | None) -> np.ndarray:
+        """Areas x days (the last row: no area): loaded where the area has no supply row that day (as
+        the left join of validate_daily) or its supply is above zero."""
+        grid = np.ones((len(areas.dictionary) + 1, n_days), dtype=bool)
+        if s is None:
+            return grid
         index = pc.index_in(s["area_code"], value_set=areas.dictionary)
-        known = index.is_valid().to_numpy(zero_copy_only=False)
+        day = s["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False) - offset
+        known = index.is_valid().to_numpy(zero_copy_only=False) & (day >= 0) & (day < n_days)
         a = index.to_numpy(zero_copy_only=False)[known].astype(np.int64)
-        day = s["reading_date"].cast(pa.int32()).to_numpy(zero_copy_only=False)[known] - offset
+        day = day[known]
         supply = _as_float(s["supply_kwh"])[known]
         if len(np.unique(a * n_days + day)) != len(a):
             raise ValueError("area_supply has more than one row per area and day")
-        loaded_grid[a, day] = np.isnan(supply) | (supply > 0)
-    area_of_meter = np.where(area_of_meter < 0, len(areas.dictionary), area_of_meter)
+        grid[a, day] = np.isnan(supply) | (supply > 0)
+        return grid
+
+    if isinstance(area_supply, Future):  # made meanwhile: waited for by the first part's codes
+        pending, lock, made = area_supply, threading.Lock(), []
+
+        def loaded_grid_of() -> np.ndarray:
+            with lock:
+                if not made:
+                    made.append(loaded(pending.result()))
+                return made[0]
+    else:
+        rows = None
+        if area_supply is not None:
+            rows = con.to_pyarrow(
+                area_supply.filter(area_supply.reading_date.between(start, end)).select(
+                    "area_code", "reading_date", "supply_kwh"
+                )
+            )
+        grid = loaded(rows)
+
+        def loaded_grid_of() -> np.ndarray:
+            return grid
+
     per_block = max(1, int(meters_per_block))
 
     days_read = (start - first).days  # the month's days are the columns from here of the kernel's matrices
@@ -610,7 +637,13 @@ def validated_days(
     def finish(out, lo, hi):
         # the kernel's matrices of the part's meters x the days read: the month's days are columns of them
         code = _codes(
-            out, cols, max_kwh[lo:hi], archive_multiplier[lo:hi], area_of_meter[lo:hi], loaded_grid, rules
+            out,
+            cols,
+            max_kwh[lo:hi],
+            archive_multiplier[lo:hi],
+            area_of_meter[lo:hi],
+            loaded_grid_of(),
+            rules,
         )
         energy = np.ascontiguousarray(out["energy_kwh"][:, cols])
         # the meter ids dictionary-encoded (no string per meter-day), the dictionary the ids of the part's
