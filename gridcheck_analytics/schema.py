@@ -74,6 +74,25 @@ EVENT_NAMES_ZH = {
 }
 
 
+#: Customer categories as people read them (the archive's choices, as the web app's catalogue words them;
+#: the tariff categories of :mod:`gridcheck_analytics.penalties`), for texts that name a category.
+CATEGORY_NAMES_ZH = {
+    "residential": "居民",
+    "commercial": "商业",
+    "general_commercial": "一般工商业",
+    "industrial": "工业",
+    "large_industry": "大工业",
+    "agricultural": "农业",
+    "other": "其他",
+}
+
+
+def category_name(category: object) -> str:
+    """A customer category as people read it (:data:`CATEGORY_NAMES_ZH`; one not listed as it is)."""
+    text = "" if category is None else str(category)
+    return CATEGORY_NAMES_ZH.get(text.strip().lower(), text)
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a canonical frame: pandas dtype, unit and whether a source must provide it."""

@@ -36,7 +36,7 @@ EVIDENCE_LABELS = {
     "events_reversed": (_("Reverse-energy events"), "", "count"),
     "theft_events_recent": (_("Theft-type meter events lately"), "", "count"),
     "multiplier": (_("Multiplier"), "", "number"),
-    "category": (_("Category"), "", "text"),
+    "category": (_("Category"), "", "category"),
     "night_share": (_("Share of consumption at night (0-6 h)"), "", "ratio"),
     "min_change_ratio": (_("Largest month-on-month fall"), "", "ratio"),
     "change_ratio": (_("This month / last month"), "", "ratio"),
@@ -97,6 +97,10 @@ def _format(value, unit, kind) -> str:
         return f"{_number(value)} {unit}".strip()
     if kind == "event":
         return str(EVENT_LABELS.get(value, value))
+    if kind == "category":
+        from gridcheck_analytics.schema import category_name
+
+        return category_name(value)
     if isinstance(value, float):
         return _number(value)
     if isinstance(value, list | dict):

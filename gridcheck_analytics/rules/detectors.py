@@ -15,6 +15,7 @@ from gridcheck_analytics.rules.base import (
     fmt,
     reasons,
 )
+from gridcheck_analytics.schema import category_name
 
 
 def _col(f: pd.DataFrame, name: str) -> pd.Series:
@@ -173,7 +174,7 @@ def zero_active_business(features: pd.DataFrame, rules: DetectionRules = RULE_VA
 
     def text(r):
         return (
-            f"经营类用户（{r.get('category')}）本月{_pct(r['zero_share'])}的天数电量为零，"
+            f"经营类用户（{category_name(r.get('category'))}）本月{_pct(r['zero_share'])}的天数电量为零，"
             f"而此前日均{fmt(r['hist_mean_kwh'])} kWh，经营中的用户不应长期零电量，疑似绕越电能表用电"
         )
 

@@ -193,3 +193,14 @@ def test_evaluate_rules_and_score():
     assert set(fired["meter_id"]) == {"M1", "M2"}
     s = rule_score(f, fired)
     np.testing.assert_allclose(s, [0.0, 0.7, 1 - 0.3 * 0.2])
+
+
+def test_a_business_customer_at_zero_is_named_by_its_category_in_chinese():
+    """The reason names the customer's category as people read it (农业), not the archive's code."""
+    out = zero_active_business(rows({"category": "agricultural", "zero_share": 0.6, "hist_mean_kwh": 10.8}))
+    text = out.iloc[0]["text"]
+    assert text.startswith("经营类用户（农业）本月60%的天数电量为零"), text
+    assert "agricultural" not in text
+    # a category the table does not know is printed as it came
+    out = zero_active_business(rows({"category": "茶园", "zero_share": 0.6, "hist_mean_kwh": 10.8}))
+    assert out.iloc[0]["text"].startswith("经营类用户（茶园）")

@@ -34,3 +34,21 @@ def test_the_year_on_year_evidence_reads_in_chinese():
         rows = evidence_rows({"mean_kwh": 3.8, "last_year_mean_kwh": 5.5, "yoy_ratio": 0.69})
     assert [r["value"] for r in rows] == ["3.8 kWh", "5.5 kWh", "69 %"]
     assert all(r["label"] != r["key"] and not r["label"].isascii() for r in rows)
+
+
+def test_the_category_evidence_reads_in_chinese():
+    """A business customer at zero names its category as the archive's page does (农业), not its code."""
+    with translation.override("zh-hans"):
+        rows = evidence_rows({"category": "agricultural", "zero_share": 0.6})
+    assert rows[0]["value"] == "农业" and rows[0]["label"] != "category"
+    assert rows[1]["value"] == "60 %"
+
+
+def test_the_analytics_category_names_are_the_archives():
+    """The analytics core words each archive category as the archive's choices do in Chinese."""
+    from gridcheck.archive.choices import CustomerCategory
+    from gridcheck_analytics.schema import category_name
+
+    with translation.override("zh-hans"):
+        for choice in CustomerCategory:
+            assert category_name(choice.value) == str(choice.label), choice.value
