@@ -44,7 +44,10 @@ is now (a month is analysed with the archive of its time); the month a run is *f
 the archive changed, and always with ``force`` (re-running a month).
 
 Each month is written into a staging folder and renamed into place as a whole (under a per-month lock,
-as the raw store does): re-running a month replaces exactly that month's partition.
+as the raw store does): re-running a month replaces exactly that month's partition.  The run's own month
+(DuckDB) is renamed once its features are computed: they read its tables from memory and from the staging
+folder while its biggest file, ``vee_daily``, is still being written (:meth:`MonthlyRun.ensure_bases`'
+``defer``); other processes see the month only once it is in place.
 
 Entry points: :func:`gridcheck_analytics.monthly_job.monthly_run` (the whole run: loss, flags, features,
 rules, scoring, suspects), :func:`run_month` (the same up to the features) and :func:`month_features` (a
@@ -58,6 +61,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -67,6 +71,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import ibis
 import numpy as np
@@ -192,17 +197,42 @@ def archive_digest(meters: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.tobytes() + columns.encode()).hexdigest()[:20]
 
 
+class _StagedBase(NamedTuple):
+    """A month's base in its staging folder, its ``vee_daily`` still being written (:meth:`MonthlyRun._defer`)."""
+
+    folder: Path
+    manifest: dict
+    #: the tables being written, in memory: vee_daily (meter_id, reading_date, energy_kwh), meter_months
+    #: and LOSS_CORR (where computed)
+    tables: dict[str, pa.Table]
+
+
 class DerivedStore:
     """The derived, per-month part of a :class:`~gridcheck_analytics.store.MeterStore` (module docstring)."""
 
     def __init__(self, store):
         self.store = store
         self.root = Path(store.data_dir) / DERIVED
+        # months read from their staging folder, not yet in place ({month: (folder, manifest)}): the
+        # month whose base is still being written while its features are computed (:meth:`MonthlyRun.settle`)
+        self._staged: dict[str, tuple[Path, dict]] = {}
 
     def path(self, month: str, frame: str) -> Path:
-        return self.root / month / f"{frame}.parquet"
+        staged = self._staged.get(month)
+        return (staged[0] if staged else self.root / month) / f"{frame}.parquet"
+
+    def stage_month(self, month: str, folder: Path | None, manifest: dict | None = None) -> None:
+        """Read ``month`` from its staging ``folder`` (its manifest ``manifest``) in this process, until
+        called again with ``folder`` None (before the folder is renamed into place)."""
+        if folder is None:
+            self._staged.pop(month, None)
+        else:
+            self._staged[month] = (folder, manifest)
 
     def manifest(self, month: str) -> dict | None:
+        staged = self._staged.get(month)
+        if staged:
+            return json.loads(json.dumps(staged[1], default=str))  # a copy, as read from a file
         try:
             return json.loads((self.root / month / MANIFEST).read_text())
         except (FileNotFoundError, json.JSONDecodeError):
@@ -321,6 +351,13 @@ class MonthlyRun:
         self._tail_kept: tuple[str, dict, dict] | None = None
         self._keyed_meters: pa.Table | None = None
         self._area_combos: tuple | None = None
+        # the featured month's base computed last (DuckDB): its staging folder, manifest, the writes of
+        # its per-meter tables and its validated days in memory, for ensure_bases(defer=True)
+        self._staged_base: _StagedBase | None = None
+        # the month whose base is being written while its features are computed: (month, finish, lock,
+        # its tables in memory); put in place by settle(), which then calls the callbacks of when_settled()
+        self._deferred: tuple[str, Callable[[], None], contextlib.ExitStack, dict] | None = None
+        self._on_settled: list[Callable[[], None]] = []
 
     def _combos(self, keys: pa.Table) -> tuple[np.ndarray, pa.Table]:
         """:func:`_area_combos` of ``keys``, the keys of :meth:`_keyed` (every month the same): once per
@@ -375,7 +412,9 @@ class MonthlyRun:
         stored = set(self.store.months("daily"))
         return [m for m in (shift_month(month, -k) for k in range(back, 0, -1)) if m in stored]
 
-    def ensure_bases(self, months, *, force: str | None = None, archive_for: str | None = None) -> None:
+    def ensure_bases(
+        self, months, *, force: str | None = None, archive_for: str | None = None, defer: bool = False
+    ) -> None:
         """Compute the bases of ``months`` that are missing or stale (``force``: that month always).
 
         ``archive_for`` is the month whose features the run computes: its base (DuckDB) has the
@@ -386,11 +425,18 @@ class MonthlyRun:
         while the next month is computed, one month behind at most, under the month's lock; all are
         finished when this returns.  The months' starts (the area meters, the readings' read) leave a
         core idle that the writers of the month before fill (a year of 1,000,000 meters on 2 cores:
-        47 s to 42-44 s)."""
+        47 s to 42-44 s).
+
+        ``defer`` (DuckDB): ``archive_for``'s finish is left to :meth:`settle`, its lock held until then;
+        meanwhile this process reads the month's tables being written (``vee_daily``, ``meter_months``,
+        :data:`LOSS_CORR`) from memory and the others from its staging folder
+        (:meth:`_compute_features`), while the writers fill the core that the features leave idle."""
         with ThreadPoolExecutor(1) as finisher:
             pending: list = []  # (future, lock) of the finishes not waited for, in the months' order
             try:
                 for m in months:
+                    if self._deferred is not None and self._deferred[0] == m:
+                        continue  # being written, read from its staging folder until settle()
                     if m != force and self.base_fresh(m, archive=m == archive_for):
                         continue
                     lock = contextlib.ExitStack()
@@ -399,12 +445,52 @@ class MonthlyRun:
                         lock.enter_context(self.derived.locked(m))
                         if m != force and self.base_fresh(m, archive=m == archive_for):
                             continue  # another process computed it meanwhile (the lock released)
+                        self._staged_base = None
                         finish = self._compute_base(m, loss_corr=m == archive_for)
-                        pending.append((finisher.submit(finish), lock))
+                        staged, self._staged_base = self._staged_base, None
+                        if defer and m == archive_for and staged is not None:
+                            self._defer(m, finish, lock, staged)
+                        else:
+                            pending.append((finisher.submit(finish), lock))
                         on_error.pop_all()
                     self._finished(pending, keep=1)
+            except BaseException:
+                if self._deferred is not None and self._deferred[0] == archive_for:
+                    self.settle(notify=False)
+                raise
             finally:
                 self._finished(pending)
+
+    def _defer(self, month: str, finish: Callable[[], None], lock, staged: _StagedBase) -> None:
+        """Leave ``month``'s finish to :meth:`settle` (:meth:`ensure_bases`' ``defer``)."""
+        self.derived.stage_month(month, staged.folder, staged.manifest)
+        self._deferred = (month, finish, lock, staged.tables)
+
+    def settle(self, *, notify: bool = True) -> None:
+        """Put the deferred month's base in place (:meth:`ensure_bases`' ``defer``): wait for its files'
+        writes, then its manifest and rename, its lock released; then (``notify``) call the callbacks
+        of :meth:`when_settled`.  Nothing to do where no month is deferred."""
+        deferred, self._deferred = self._deferred, None
+        callbacks, self._on_settled = self._on_settled, []
+        if deferred is not None:
+            month, finish, lock, _ = deferred
+            t0 = time.perf_counter()
+            self.derived.stage_month(month, None)
+            try:
+                finish()
+            finally:
+                lock.close()
+                self._time("monthly history (per meter)", t0)
+        if notify:
+            for callback in callbacks:
+                callback()
+
+    def when_settled(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the deferred month's base is in place (now where none is deferred)."""
+        if self._deferred is None:
+            callback()
+        else:
+            self._on_settled.append(callback)
 
     def _finished(self, pending: list, keep: int = 0) -> None:
         """Wait for the months' finishes in ``pending`` (:meth:`ensure_bases`) but the ``keep`` latest,
@@ -595,6 +681,13 @@ class MonthlyRun:
                 mm = pa.concat_tables(month_rows) if month_rows else empty
                 written["meter_months"] = writer.submit(_write_arrow, mm, stage / "meter_months.parquet")
                 meter_order = ids_digest(mm["meter_id"])
+                if loss_corr:  # the featured month: its tables in memory for ensure_bases(defer=True)
+                    kept = {
+                        "vee_daily": days.select(["meter_id", "reading_date", "energy_kwh"]),
+                        "meter_months": mm,
+                    }
+                    if LOSS_CORR in written:
+                        kept[LOSS_CORR] = corr
                 del days, month_rows, mm
             else:
                 mm = monthly_consumption(v.select("meter_id", "reading_date", "energy_kwh"), feature_rules)
@@ -617,6 +710,8 @@ class MonthlyRun:
                 self._tail_kept = (month, entry, values)  # for the next month of this run
                 if tail_on_disk:  # and the next run's
                     manifest["readings_tail"] = entry
+            if con.name == "duckdb" and loss_corr:
+                self._staged_base = _StagedBase(stage, manifest, kept)
         except BaseException:
             _drop_stage(writer, stage)
             quality.release_series(con)
@@ -719,7 +814,8 @@ class MonthlyRun:
         self.ensure_bases([*history, month], archive_for=month)
         if not force and self.features_fresh(month):
             return
-        with self.derived.locked(month):
+        held = self._deferred is not None and self._deferred[0] == month  # its lock held till settle()
+        with contextlib.nullcontext() if held else self.derived.locked(month):
             if not force and self.features_fresh(month):
                 return
             self._compute_features(month)
@@ -731,14 +827,13 @@ class MonthlyRun:
         t0 = time.perf_counter()
         rules, history, event_history, event_months = self._feature_inputs(month)
         start, end = month_bounds(month)
-        energy = d.table(con, "vee_daily", [month]).select("meter_id", "reading_date", "energy_kwh")
-        monthly = d.table(con, "meter_months", [*history, month])
+        days = ("meter_id", "reading_date", "energy_kwh")
+        energy = self._frame("vee_daily", [month]).select(*days)
+        monthly = self._frame("meter_months", [*history, month])
         events = self.store.table(con, "events", event_months)
         event_energy = None
         if events is not None and event_history:
-            event_energy = d.table(con, "vee_daily", [*event_history, month]).select(
-                "meter_id", "reading_date", "energy_kwh"
-            )
+            event_energy = self._frame("vee_daily", [*event_history, month]).select(*days)
         loss_months = [m for m in history if m == shift_month(month, -1)] + [month]
         area_loss = d.table(con, "area_daily", loss_months).select(
             "area_code", "reading_date", "supply_kwh", "loss_kwh"
@@ -756,20 +851,20 @@ class MonthlyRun:
             monthly=monthly,
             event_energy=event_energy,
             meters_per_bucket=MONTH_METERS_PER_BUCKET,
-            loss_corr=d.table(con, LOSS_CORR, [month]),  # None where the base has none
-            monthly_files={
-                _month_index(m): [str(f) for f in d.files(m, "meter_months")] for m in [*history, month]
-            },
+            loss_corr=self._frame(LOSS_CORR, [month]),  # None where the base has none
+            monthly_files={_month_index(m): self._frame_files("meter_months", m) for m in [*history, month]},
             monthly_orders={
                 _month_index(m): (d.manifest(m) or {}).get("meter_order") for m in [*history, month]
             },
         )
         fingerprint = self.features_print(month)
-        tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
-        staged = [tmp]
+        staged = []
         try:
             if con.name == "duckdb":  # kept as a frame for :meth:`features`: the files are not read back
                 data = con.to_pyarrow(feats)
+                self.settle()  # the month's base in place (ensure_bases' defer), the staged files read
+                tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
+                staged = [tmp]
                 with ThreadPoolExecutor(WRITER_THREADS) as pool:
                     # no dictionary for the numbers (half the writer's time, and the file a tenth smaller)
                     jobs = _write_arrow_parts(pool, data, tmp)
@@ -778,6 +873,8 @@ class MonthlyRun:
                     del data
                     rows = _rows_written(jobs)
             else:
+                tmp = d.root / month / f".features-{uuid.uuid4().hex}.parquet"
+                staged = [tmp]
                 rows = write_frame(con, feats, tmp)
             _replace_parts(staged, d.path(month, "features"))
             if con.name == "duckdb":
@@ -791,6 +888,28 @@ class MonthlyRun:
         manifest["rows"]["features"] = rows
         d.write_manifest(month, manifest)
         self._time("features", t0)
+
+    def _kept(self, frame: str, month: str) -> pa.Table | None:
+        """The deferred month's ``frame`` in memory (:meth:`ensure_bases`' ``defer``), else None."""
+        if self._deferred is None or self._deferred[0] != month:
+            return None
+        return self._deferred[3].get(frame)
+
+    def _frame(self, frame: str, months):
+        """``frame`` of ``months`` (those that have it) as one Ibis table, None if none: from the derived
+        store, the deferred month's from memory where kept."""
+        kept = [self._kept(frame, m) for m in months]
+        stored = [m for m, k in zip(months, kept, strict=True) if k is None]
+        parts = [ibis.memtable(k) for k in kept if k is not None]
+        table = self.derived.table(self.con, frame, stored) if stored else None
+        if table is not None:
+            parts.insert(0, table.select(*parts[0].columns) if parts else table)
+        return functools.reduce(lambda a, b: a.union(b), parts) if parts else None
+
+    def _frame_files(self, frame: str, month: str) -> list:
+        """The month's files of ``frame`` (:meth:`DerivedStore.files`), or its table in memory."""
+        kept = self._kept(frame, month)
+        return [kept] if kept is not None else [str(f) for f in self.derived.files(month, frame)]
 
     def features(self, month: str) -> pd.DataFrame:
         frame = self._computed_features.pop(month, None)
@@ -1174,9 +1293,12 @@ def run_month(
     ``features`` when computed and ``after`` (what ``after_features(run, features)`` returned: the
     scoring) when given.
 
-    On DuckDB the loss results are read in a thread of their own (:func:`backends.sibling`) while the
-    features and ``after_features`` are computed: those leave a core idle about half of their time
-    (1,000,000 meters: the flags' 0.7 s within the features' and the scoring's 5 s).
+    On DuckDB the month's ``vee_daily`` is written while its features are computed, which read its
+    validated days from memory and its other tables from the staging folder (:meth:`MonthlyRun.ensure_bases`'
+    ``defer``); once the month is in place, the loss results are read in a thread of their own
+    (:func:`backends.sibling`) while ``after_features`` runs.  The features and the scoring leave a core
+    idle about a third of their time (1,000,000 meters: the writer's 1.5 s of CPU and the flags' 0.7 s
+    within their 5 s).
     """
     from gridcheck_analytics.features import FeatureRules
 
@@ -1190,7 +1312,10 @@ def run_month(
     rules = FeatureRules.in_force(month_bounds(month)[1])
     back = max([history_months, *((rules.trend_months, rules.year_over_year_months) if features else ())])
     run.ensure_bases(run.history_months(month, back))
-    run.ensure_bases([month], force=month if force else None, archive_for=month)
+    # DuckDB: the month's vee_daily written while its features are computed (defer), then its loss
+    # results read while the scoring runs
+    defer = features and con.name == "duckdb"
+    run.ensure_bases([month], force=month if force else None, archive_for=month, defer=defer)
     step("vee")
     args = dict(history_months=history_months, targets=targets, loss_rules=loss_rules)
     if not features:
@@ -1198,16 +1323,23 @@ def run_month(
         step("loss")
         return run, out
     with ThreadPoolExecutor(1) as pool:
-        losses = (
-            pool.submit(loss_results, run, month, **args, con=sibling(con)) if con.name == "duckdb" else None
-        )
-        run.ensure_features(month, force=force)
+        losses = []
+        try:
+            if con.name == "duckdb":
+                run.when_settled(
+                    lambda: losses.append(pool.submit(loss_results, run, month, **args, con=sibling(con)))
+                )
+            run.ensure_features(month, force=force)
+            run.settle()  # where the features were fresh (none computed), the month is put in place here
+        except BaseException:
+            run.settle(notify=False)
+            raise
         t0 = time.perf_counter()
         frame = run.features(month)
         run._time("features", t0)
         step("features")
         after = after_features(run, frame) if after_features is not None else None
-        out = losses.result() if losses is not None else loss_results(run, month, **args)
+        out = losses[0].result() if losses else loss_results(run, month, **args)
     step("loss")
     out["features"] = frame
     if after_features is not None:

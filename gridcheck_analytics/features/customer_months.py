@@ -139,7 +139,8 @@ def customer_month_features(
         ``energy`` and ``area_loss``.
     monthly_files : dict, optional
         ``{month_index: [Parquet files]}``: the files of ``monthly`` per month, where it is stored in
-        them; the history of one month (on DuckDB) then reads each month's rows from its files.
+        them (or a month's rows as an Arrow table in the list: a month still being written); the
+        history of one month (on DuckDB) then reads each month's rows from its files.
     monthly_orders : dict, optional
         ``{month_index: digest of the meter ids in their rows' order}`` of those files, where known: a
         month in the order of ``end``'s month is read without its ids.
@@ -219,13 +220,18 @@ def _history_in_numpy(
     index = (first // 100) * 12 + first % 100 - 1
     offsets = sorted({*range(1, history_depth(rules) + 1), YEAR_BACK})
     if files and files.get(index):
-        here = pa.concat_tables([pq.read_table(f) for f in files[index]])
+        here = pa.concat_tables([f if isinstance(f, pa.Table) else pq.read_table(f) for f in files[index]])
         orders = orders or {}
         back = []
         for j in (j for j in offsets if files.get(index - j)):
             same = orders.get(index) is not None and orders.get(index - j) == orders.get(index)
             columns = ["month_index", "mean_kwh"] if same else ["meter_id", "month_index", "mean_kwh"]
-            month = pa.concat_tables([pq.read_table(f, columns=columns) for f in files[index - j]])
+            month = pa.concat_tables(
+                [
+                    f.select(columns) if isinstance(f, pa.Table) else pq.read_table(f, columns=columns)
+                    for f in files[index - j]
+                ]
+            )
             if same:  # the month's meters in the month's order: its ids are the month's
                 month = month.add_column(0, "meter_id", here["meter_id"])
             back.append(month)

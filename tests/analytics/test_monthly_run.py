@@ -324,6 +324,104 @@ def test_a_failed_month_finish_is_raised_with_every_lock_released(county, tmp_pa
     assert len(out["features"]) == meters["meter_id"].nunique()
 
 
+def test_the_months_files_are_written_while_its_features_are_computed(county, tmp_path, monkeypatch):
+    """The run's month (DuckDB) is put in place only after its features are computed: they read its
+    validated days, monthly rows and loss correlation from memory, and its other tables from the staging
+    folder.  Here the month's finish waits until its features have started, which a run that put the
+    month in place before its features would never reach; the results equal those of a run that does not
+    wait, and the loss results are read only once the month is in place."""
+    import threading
+
+    from gridcheck_analytics import monthly
+    from gridcheck_analytics.monthly import MonthlyRun
+
+    meters, store = county
+    archive = {"meters": meters}
+    plain = MeterStore(tmp_path / "plain")
+    copy_months(store, plain, MONTHS)
+    expected = monthly_run(plain, archive, LAST, con=connect("duckdb"))
+
+    mine = MeterStore(tmp_path / "mine")
+    copy_months(store, mine, MONTHS)
+    featured = threading.Event()
+    seen = {}
+    compute_base, compute_features = MonthlyRun._compute_base, MonthlyRun._compute_features
+    loss_results = monthly.loss_results
+
+    def base(self, month, **kw):
+        finish = compute_base(self, month, **kw)
+
+        def later():
+            if month == LAST:
+                assert featured.wait(60), "the month's features not computed before it was put in place"
+            finish()
+
+        return later
+
+    def features(self, month):
+        seen["staged"] = self.derived.path(month, "area_daily").parent.name
+        seen["in place"] = month in DerivedStore(mine).months()
+        featured.set()
+        compute_features(self, month)  # puts the month in place once its features are read
+
+    def losses(run, month, **kw):
+        seen["losses after"] = month in DerivedStore(mine).months()
+        return loss_results(run, month, **kw)
+
+    monkeypatch.setattr(MonthlyRun, "_compute_base", base)
+    monkeypatch.setattr(MonthlyRun, "_compute_features", features)
+    monkeypatch.setattr(monthly, "loss_results", losses)
+    out = monthly_run(mine, archive, LAST, con=connect("duckdb"))
+    assert seen == {"staged": seen["staged"], "in place": False, "losses after": True}
+    assert seen["staged"].startswith(".staging-")
+    assert DerivedStore(mine).months() == MONTHS and not list(DerivedStore(mine).root.glob(".staging-*"))
+    key = ["meter_id", "month"]
+    pd.testing.assert_frame_equal(
+        out["features"].sort_values(key).reset_index(drop=True),
+        expected["features"].sort_values(key).reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-9,
+    )
+    for name in ("area_monthly", "line_monthly"):
+        assert len(out[name]) == len(expected[name])
+    manifest = DerivedStore(mine).manifest(LAST)
+    assert manifest["rows"]["vee_daily"] == DerivedStore(plain).manifest(LAST)["rows"]["vee_daily"]
+    assert manifest["rows"]["features"] == len(out["features"])
+
+
+def test_a_month_whose_features_fail_is_still_put_in_place(county, tmp_path, monkeypatch):
+    """The features of the run's month fail while its files are being written: the month's base is put
+    in place all the same (its lock released, no staging folder left), no loss results are read, and the
+    next run (not forced) computes only the features."""
+    import fcntl
+
+    from gridcheck_analytics import monthly
+    from gridcheck_analytics.monthly import MonthlyRun
+
+    meters, store = county
+    archive = {"meters": meters}
+    mine = MeterStore(tmp_path)
+    copy_months(store, mine, MONTHS)
+    called = []
+
+    def broken(self, month):
+        raise RuntimeError("features failed")
+
+    monkeypatch.setattr(MonthlyRun, "_compute_features", broken)
+    monkeypatch.setattr(monthly, "loss_results", lambda *a, **kw: called.append(a))
+    with pytest.raises(RuntimeError, match="features failed"):
+        monthly_run(mine, archive, LAST, con=connect("duckdb"))
+    d = DerivedStore(mine)
+    assert d.months() == MONTHS and not list(d.root.glob(".staging-*")) and not called
+    assert all(d.path(LAST, frame).is_file() for frame in BASE_FRAMES)
+    with open(d.root / ".locks" / f"{LAST}.lock", "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    monkeypatch.undo()
+    out = monthly_run(mine, archive, LAST, con=connect("duckdb"), force=False)
+    assert out["months_validated"] == []
+    assert len(out["features"]) == meters["meter_id"].nunique()
+
+
 def test_a_month_without_readings_is_refused(county, tmp_path):
     meters, store = county
     mine = MeterStore(tmp_path)
