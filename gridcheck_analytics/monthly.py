@@ -351,8 +351,8 @@ class MonthlyRun:
         self._tail_kept: tuple[str, dict, dict] | None = None
         self._keyed_meters: pa.Table | None = None
         self._area_combos: tuple | None = None
-        # the featured month's base computed last (DuckDB): its staging folder, manifest, the writes of
-        # its per-meter tables and its validated days in memory, for ensure_bases(defer=True)
+        # the featured month's base computed last (DuckDB): its staging folder, manifest and the tables
+        # being written, in memory, for ensure_bases(defer=True)
         self._staged_base: _StagedBase | None = None
         # the month whose base is being written while its features are computed: (month, finish, lock,
         # its tables in memory); put in place by settle(), which then calls the callbacks of when_settled()
@@ -827,13 +827,13 @@ class MonthlyRun:
         t0 = time.perf_counter()
         rules, history, event_history, event_months = self._feature_inputs(month)
         start, end = month_bounds(month)
-        days = ("meter_id", "reading_date", "energy_kwh")
-        energy = self._frame("vee_daily", [month]).select(*days)
+        day_columns = ("meter_id", "reading_date", "energy_kwh")
+        energy = self._frame("vee_daily", [month]).select(*day_columns)
         monthly = self._frame("meter_months", [*history, month])
         events = self.store.table(con, "events", event_months)
         event_energy = None
         if events is not None and event_history:
-            event_energy = self._frame("vee_daily", [*event_history, month]).select(*days)
+            event_energy = self._frame("vee_daily", [*event_history, month]).select(*day_columns)
         loss_months = [m for m in history if m == shift_month(month, -1)] + [month]
         area_loss = d.table(con, "area_daily", loss_months).select(
             "area_code", "reading_date", "supply_kwh", "loss_kwh"
