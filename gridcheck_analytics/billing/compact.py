@@ -63,18 +63,7 @@ class Compactor:
     def _rule_text(self, rule) -> str:
         known = self._rules.get(id(rule))
         if known is None:
-            row = {
-                "key": rule.key,
-                "citation": rule.citation,
-                "effective_from": rule.effective_from,
-                "effective_to": rule.effective_to,
-                "province": rule.province,
-                "kind": rule.kind,
-                "value": rule.value,
-                "unit": rule.unit,
-                "status": rule.status,
-            }
-            known = (rule, json.dumps(_plain(row), ensure_ascii=False))
+            known = (rule, json.dumps(_plain(rule.used()), ensure_ascii=False))
             self._rules[id(rule)] = known
         return known[1]
 

@@ -96,6 +96,14 @@ class Calculation:
         """Whether a flag named ``key`` was raised."""
         return any(f.key == key for f in self.flags)
 
+    def warned(self, key: str) -> bool:
+        """Whether the calculation carries the review warning of a rule-table row it used whose key is
+        ``key`` or starts with it (a warning names its row in words, not by key)."""
+        return any(
+            row.key.startswith(key) and row.review_warning() in self.warnings
+            for row in self.rules_used.values()
+        )
+
     def to_dict(self) -> dict:
         """A JSON-ready dict: Decimals and dates as strings."""
         return _jsonable(
@@ -106,20 +114,7 @@ class Calculation:
                 "flags": [flag.__dict__ for flag in self.flags],
                 "warnings": self.warnings,
                 **({"settings": self.settings} if self.takes_settings else {}),
-                "rules": [
-                    {
-                        "key": r.key,
-                        "citation": r.citation,
-                        "effective_from": r.effective_from,
-                        "effective_to": r.effective_to,
-                        "province": r.province,
-                        "kind": r.kind,
-                        "value": r.value,
-                        "unit": r.unit,
-                        "status": r.status,
-                    }
-                    for r in self.rules_used.values()
-                ],
+                "rules": [r.used() for r in self.rules_used.values()],
             }
         )
 

@@ -141,14 +141,31 @@ class Rule:
         return self.status == "U"
 
     def review_warning(self) -> str:
-        """The review warning a result carries when it used this row."""
+        """The review warning a result carries when it used this row, in words (the row's key is not
+        shown to the reader: the list of the rows a result used names it, :meth:`used`)."""
         description = self.description.rstrip("。；; ")
         unit = unit_name(self.unit)
         unit = f" {unit}" if unit else ""
         return (
             f"需复核：{description}。取值 {value_name(self.value)}{unit}，依据{self.citation}"
-            f"（{self.effective_from} 起），该条规则尚未核实（规则表 {self.key}）。"
+            f"（{self.effective_from} 起），该条规则尚未核实。"
         )
+
+    def used(self) -> dict:
+        """The row as a result stores it among the rows it was computed under (a case's or a bill's
+        ``rules``): its key, what it means (``description``), citation, dates, kind, value, unit, status."""
+        return {
+            "key": self.key,
+            "description": self.description.rstrip("。；; "),
+            "citation": self.citation,
+            "effective_from": self.effective_from,
+            "effective_to": self.effective_to,
+            "province": self.province,
+            "kind": self.kind,
+            "value": self.value,
+            "unit": self.unit,
+            "status": self.status,
+        }
 
     def applied(self, contract_value: Decimal | None = None) -> Decimal:
         """The value a case uses: the row's value, or for a cap the contract's value when it sets one.

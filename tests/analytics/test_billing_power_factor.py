@@ -163,7 +163,8 @@ def test_rebate_amount_and_the_2023_review_warning():
         energy_charge_yuan="8000",
     )
     assert result.value("power_factor_adjustment_yuan") == Decimal("-75.00")
-    assert any("power_factor.adjustment_base" in w for w in result.warnings)  # 发改价格〔2023〕526号 is U
+    # 发改价格〔2023〕526号 is U
+    assert rule("power_factor.adjustment_base", D(2024, 3, 31)).review_warning() in result.warnings
 
 
 def test_the_one_disputed_row_carries_a_review_warning():
@@ -173,7 +174,7 @@ def test_the_one_disputed_row_carries_a_review_warning():
         reactive_energy_kvarh=reactive_for("0.94"),
         power_factor_standard="0.85",
     )
-    assert any("power_factor.table_0_85.pf_0_94" in w for w in result.warnings)
+    assert rule("power_factor.table_0_85.pf_0_94", ON).review_warning() in result.warnings
 
 
 @pytest.mark.parametrize(

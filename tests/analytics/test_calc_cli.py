@@ -1,5 +1,6 @@
 """``gridcheck_analytics.cli calc``: JSON in, itemised JSON out, clear errors naming the field."""
 
+import datetime
 import json
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from gridcheck_analytics.cli import main
+from gridcheck_analytics.regulations import rule
 
 EXAMPLE_A = {
     "case_date": "2023-05-01",
@@ -105,7 +107,8 @@ def test_review_warning_and_police_flag_reach_the_output(tmp_path, capsys):
     }
     code, result, _ = run(tmp_path, capsys, "theft", facts)
     assert code == 0
-    assert any("theft.penalty_multiple" in w for w in result["warnings"])  # 2024 cap is U
+    # the 2024 cap is U: its row's warning, in words
+    assert rule("theft.penalty_multiple", datetime.date(2024, 6, 1)).review_warning() in result["warnings"]
     assert result["flags"][0]["key"] == "transfer_to_police"  # 3,744 元 >= 1,000 元
 
 

@@ -25,7 +25,7 @@ def test_criminal_threshold_bands(amount, prior, band):
     assert result.has_flag("transfer_to_police") is (band is not None)
     if band:
         assert band in result.flags[0].reason
-    assert any("criminal.large.threshold_yuan" in w for w in result.warnings)  # thresholds are U
+    assert result.warned("criminal.large.threshold_yuan")  # thresholds are U
 
 
 def test_repeated_theft_is_flagged_whatever_the_amount():

@@ -1,12 +1,13 @@
 """Violations (违约用电) against the worked examples of regulations.md, each computed by hand here."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from penalty_helpers import BEFORE_2024, fen
 
 from gridcheck_analytics import penalties
-from gridcheck_analytics.regulations import RuleNotInForceError
+from gridcheck_analytics.regulations import RuleNotInForceError, rule
 
 
 def test_example_item2_two_part_excess_capacity():
@@ -119,7 +120,8 @@ def test_item5_meter_interference(residential, times, expected):
 def test_item6_unauthorised_source_always_carries_a_review_warning():
     result = penalties.violation_unauthorised_source(case_date=BEFORE_2024, source_capacity_kw=30)
     assert result.value("penalty_yuan") == 30 * 500
-    assert any("violation.unauthorised_source.penalty_yuan_per_kw" in w for w in result.warnings)
+    row = rule("violation.unauthorised_source.penalty_yuan_per_kw", date.fromisoformat(BEFORE_2024))
+    assert row.review_warning() in result.warnings
 
 
 @pytest.mark.parametrize(("case_date", "review"), [("2024-05-31", False), ("2024-06-01", True)])

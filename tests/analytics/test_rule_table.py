@@ -109,7 +109,8 @@ def test_fixed_row_rejects_a_contract_value():
 def test_u_row_needs_review_and_says_so():
     row = rule("violation.unauthorised_source.penalty_yuan_per_kw", D(2023, 1, 1))
     assert row.needs_review
-    assert "需复核" in row.review_warning() and row.key in row.review_warning()
+    assert "需复核" in row.review_warning() and row.key not in row.review_warning()
+    assert row.used()["key"] == row.key and row.used()["description"] in row.review_warning()
     assert not rule("theft.penalty_multiple", D(2023, 1, 1)).needs_review
 
 

@@ -175,10 +175,10 @@ def _account_url(customer_id: int) -> str:
     theme=Theme.FEES,
     title="收费后超期冲正",
     description=(
-        "冲正（冲帐）申请距原收费日超过站规允许的天数（规则表 collection.reversal_suspicious_after_days），"
+        "冲正（冲帐）申请距原收费日超过站规允许的天数，"
         "存在借冲正截留、挪用电费的风险，应核实冲正原因、原始票据与审批。已驳回的申请不列入。"
     ),
-    source="「营销稽查规则（站规）」：收费后超过2天冲正的列为可疑冲帐（规则表 collection.reversal_suspicious_after_days）",
+    source="「营销稽查规则（站规）」：收费后超过2天冲正的列为可疑冲帐",
     severity=Severity.HIGH,
     owner_role=Role.STATION_HEAD,
     deadline_days=10,
@@ -758,7 +758,7 @@ def cancellation_unchecked(ctx: RuleContext) -> Iterator[Hit]:
     title="欠费停电程序不合规",
     description=(
         "已实施的欠费停电未履行法定程序：未经供电所审批或由提出人自批；重要或高危客户未经县公司审批；"
-        "未送达停电通知书，或送达后未满规定天数（规则表 collection.disconnection_notice_days：居民7天、其他3天）即停电。"
+        "未送达停电通知书，或送达后未满规定天数（居民7天、其他3天）即停电。"
     ),
     source=(
         "《电力供应与使用条例》第三十九条；《供电营业规则》第六十七条（停电前三至七天内将停电通知书送达用户）；"

@@ -145,6 +145,9 @@ def test_check_issue_and_preparer_refused(county, login, book, read_march):
     head = login("head_east")
     page = head.get(reverse("billing:bill_detail", args=[bill.pk])).content.decode()
     assert "84.00" in page and "150 kWh" in page and "2025-02-05" in page and 'data-testid="check"' in page
+    # the rules used, each named by what it means (its key only in a tooltip)
+    rules = bill.calculation["rules"]
+    assert rules and all(f'<td title="{r["key"]}">{r["description"]}</td>' in page for r in rules)
     head.post(reverse("billing:cycle_check", args=[book.cycle.pk]))
     for flagged in Bill.objects.filter(status=BillStatus.DRAFT):
         head.post(reverse("billing:bill_check", args=[flagged.pk]), {"note": "已核对"})
