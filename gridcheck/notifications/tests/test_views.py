@@ -159,6 +159,7 @@ def test_detail_shows_attempts_attachments_and_buttons(login, outbox, settings):
     assert west.last_error[:20] in html
     assert list(response.context["attempts"]) == list(west.attempt_records.all())
     assert 'data-testid="retry"' in html and 'data-testid="cancel"' in html
+    assert "去重键" not in html  # the outbox's internal key is not shown
 
     attachment = west.attachments.get()
     download = login("admin").get(reverse("notifications:attachment_download", args=[attachment.pk]))
