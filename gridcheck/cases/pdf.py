@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from gridcheck.cases.choices import CaseKind
 from gridcheck.cases.models import Case
-from gridcheck.cases.selectors import case_letterhead
+from gridcheck.cases.selectors import case_letterhead, tariff_name
 from gridcheck.core.pdf import chinese_date, render_pdf
 from gridcheck_analytics.penalties.labels import INPUT_LABELS
 from gridcheck_analytics.regulations.table import VALUE_NAMES, unit_name
@@ -225,6 +225,7 @@ def _context(case: Case, **extra) -> dict:
         "station": case.station,
         "company": case.station.company,
         "meter": case.meter,
+        "tariff_name": tariff_name(case),
         "items": billed,
         "recorded": recorded,
         "flags": case.calculation.get("flags", []),

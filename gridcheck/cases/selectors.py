@@ -133,3 +133,13 @@ def case_labels() -> list[tuple[str, list[str], int, datetime.date]]:
     rows = [(c.customer.account_number, meters.get(c.customer_id, []), c.label, c.case_date) for c in cases]
     rows += [(account, meters.get(customer_id, []), 0, day) for customer_id, account, day in visits]
     return sorted(rows, key=lambda row: (row[3], row[0]))
+
+
+def tariff_name(case: Case) -> str:
+    """The name of the case's tariff (the customer's where the case has none yet) in force on the case
+    date, as the catalogue words it; empty where the catalogue lacks the code."""
+    from gridcheck.archive.selectors import tariff_in_force
+
+    code = case.tariff_code or case.customer.tariff_code
+    tariff = tariff_in_force(code, case.case_date) if code else None
+    return tariff.name if tariff else ""

@@ -203,6 +203,7 @@ class CaseDetailView(CaseMixin, TemplateView):
             object=case,
             case=case,
             status_badge=status_badge(case),
+            tariff_name=selectors.tariff_name(case),
             items=billed,
             recorded=recorded,
             flags=case.calculation.get("flags", []),

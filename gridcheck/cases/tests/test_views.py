@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from gridcheck.cases import services
+from gridcheck.cases import selectors, services
 from gridcheck.cases.choices import CaseStatus
 from gridcheck.cases.tests.conftest import bypass_case, run_to_pending
 
@@ -92,6 +92,10 @@ def test_notice_pdf_contains_customer_and_total(theft_case, county, login):
     assert county.customers["east11"].name in text
     assert "2,661.12" in text
     assert "贰仟陆佰陆拾壹元壹角贰分" in text
+    # the tariff by its name, as the customer reads it (not the catalogue's code)
+    theft_case.refresh_from_db()
+    name = selectors.tariff_name(theft_case)
+    assert name and name in text.replace("\n", "") and theft_case.tariff_code not in text
 
 
 def test_payment_notice_pdf(theft_case, county, login):
@@ -253,9 +257,14 @@ def test_detail_reads_the_history_and_the_rules_used_in_words(county, login):
     import re
 
     case = bypass_case(county, datetime.date(2025, 3, 1))
-    services.case_compute(case=case, user=county.users["inspector_east"])
+    case = services.case_compute(case=case, user=county.users["inspector_east"])
     html = login("inspector_east").get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "立案" in html and "计算应交金额" in html
     assert not re.search(r"·\s*(created|computed)\b", html)
     assert "未核实" in html and ">U<" not in html
     assert "需复核：" in html and "需复核：规则" not in html
+    assert selectors.tariff_name(case) and selectors.tariff_name(case) in html
+    # each row named by what it means; its key only in a tooltip, not in the text or the warning
+    unverified = next(r for r in case.calculation["rules"] if r["status"] == "U")
+    assert f'<td title="{unverified["key"]}">{unverified["description"]}</td>' in html
+    assert f"规则表 {unverified['key']}" not in html and f"<code>{unverified['key']}</code>" not in html
