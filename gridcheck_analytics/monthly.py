@@ -207,6 +207,15 @@ class _StagedBase(NamedTuple):
     tables: dict[str, pa.Table]
 
 
+class _Deferred(NamedTuple):
+    """The month whose base is being written while its features are computed (:meth:`MonthlyRun.settle`)."""
+
+    month: str
+    finish: Callable[[], None]
+    lock: contextlib.ExitStack
+    tables: dict[str, pa.Table]  # :attr:`_StagedBase.tables`
+
+
 class DerivedStore:
     """The derived, per-month part of a :class:`~gridcheck_analytics.store.MeterStore` (module docstring)."""
 
@@ -354,9 +363,9 @@ class MonthlyRun:
         # the featured month's base computed last (DuckDB): its staging folder, manifest and the tables
         # being written, in memory, for ensure_bases(defer=True)
         self._staged_base: _StagedBase | None = None
-        # the month whose base is being written while its features are computed: (month, finish, lock,
-        # its tables in memory); put in place by settle(), which then calls the callbacks of when_settled()
-        self._deferred: tuple[str, Callable[[], None], contextlib.ExitStack, dict] | None = None
+        # the month whose base is being written while its features are computed; put in place by
+        # settle(), which then calls the callbacks of when_settled()
+        self._deferred: _Deferred | None = None
         self._on_settled: list[Callable[[], None]] = []
 
     def _combos(self, keys: pa.Table) -> tuple[np.ndarray, pa.Table]:
@@ -435,7 +444,7 @@ class MonthlyRun:
             pending: list = []  # (future, lock) of the finishes not waited for, in the months' order
             try:
                 for m in months:
-                    if self._deferred is not None and self._deferred[0] == m:
+                    if self._is_deferred(m):
                         continue  # being written, read from its staging folder until settle()
                     if m != force and self.base_fresh(m, archive=m == archive_for):
                         continue
@@ -455,7 +464,7 @@ class MonthlyRun:
                         on_error.pop_all()
                     self._finished(pending, keep=1)
             except BaseException:
-                if self._deferred is not None and self._deferred[0] == archive_for:
+                if self._is_deferred(archive_for):
                     self.settle(notify=False)
                 raise
             finally:
@@ -464,7 +473,10 @@ class MonthlyRun:
     def _defer(self, month: str, finish: Callable[[], None], lock, staged: _StagedBase) -> None:
         """Leave ``month``'s finish to :meth:`settle` (:meth:`ensure_bases`' ``defer``)."""
         self.derived.stage_month(month, staged.folder, staged.manifest)
-        self._deferred = (month, finish, lock, staged.tables)
+        self._deferred = _Deferred(month, finish, lock, staged.tables)
+
+    def _is_deferred(self, month: str) -> bool:
+        return self._deferred is not None and self._deferred.month == month
 
     def settle(self, *, notify: bool = True) -> None:
         """Put the deferred month's base in place (:meth:`ensure_bases`' ``defer``): wait for its files'
@@ -473,13 +485,12 @@ class MonthlyRun:
         deferred, self._deferred = self._deferred, None
         callbacks, self._on_settled = self._on_settled, []
         if deferred is not None:
-            month, finish, lock, _ = deferred
             t0 = time.perf_counter()
-            self.derived.stage_month(month, None)
+            self.derived.stage_month(deferred.month, None)
             try:
-                finish()
+                deferred.finish()
             finally:
-                lock.close()
+                deferred.lock.close()
                 self._time("monthly history (per meter)", t0)
         if notify:
             for callback in callbacks:
@@ -814,7 +825,7 @@ class MonthlyRun:
         self.ensure_bases([*history, month], archive_for=month)
         if not force and self.features_fresh(month):
             return
-        held = self._deferred is not None and self._deferred[0] == month  # its lock held till settle()
+        held = self._is_deferred(month)  # its lock held till settle()
         with contextlib.nullcontext() if held else self.derived.locked(month):
             if not force and self.features_fresh(month):
                 return
@@ -891,9 +902,7 @@ class MonthlyRun:
 
     def _kept(self, frame: str, month: str) -> pa.Table | None:
         """The deferred month's ``frame`` in memory (:meth:`ensure_bases`' ``defer``), else None."""
-        if self._deferred is None or self._deferred[0] != month:
-            return None
-        return self._deferred[3].get(frame)
+        return self._deferred.tables.get(frame) if self._is_deferred(month) else None
 
     def _frame(self, frame: str, months):
         """``frame`` of ``months`` (those that have it) as one Ibis table, None if none: from the derived

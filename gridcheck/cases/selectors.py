@@ -10,6 +10,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from gridcheck.archive.models import Customer, Meter
+from gridcheck.archive.selectors import tariff_in_force
 from gridcheck.cases.choices import ApprovalDecision, ApprovalLevel, CaseStatus
 from gridcheck.cases.models import Case
 from gridcheck.core.roles import APPROVE_COUNTY, APPROVE_STATION, HANDLE_CASES, Role, has_capability
@@ -138,8 +139,6 @@ def case_labels() -> list[tuple[str, list[str], int, datetime.date]]:
 def tariff_name(case: Case) -> str:
     """The name of the case's tariff (the customer's where the case has none yet) in force on the case
     date, as the catalogue words it; empty where the catalogue lacks the code."""
-    from gridcheck.archive.selectors import tariff_in_force
-
     code = case.tariff_code or case.customer.tariff_code
     tariff = tariff_in_force(code, case.case_date) if code else None
     return tariff.name if tariff else ""

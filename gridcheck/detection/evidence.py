@@ -7,6 +7,8 @@ listed here is shown as it is.
 
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck_analytics.schema import category_name
+
 #: feature name -> (label, unit or "", kind); kind: "ratio" (shown as %), "number", "text", "event".
 EVIDENCE_LABELS = {
     "mean_kwh": (_("Daily mean this month"), "kWh", "number"),
@@ -98,8 +100,6 @@ def _format(value, unit, kind) -> str:
     if kind == "event":
         return str(EVENT_LABELS.get(value, value))
     if kind == "category":
-        from gridcheck_analytics.schema import category_name
-
         return category_name(value)
     if isinstance(value, float):
         return _number(value)

@@ -140,10 +140,15 @@ class Rule:
         """Whether using this row puts a review warning on the result (status ``U``)."""
         return self.status == "U"
 
+    @property
+    def meaning(self) -> str:
+        """What the row means, in words (its description without the closing punctuation)."""
+        return self.description.rstrip("。；; ")
+
     def review_warning(self) -> str:
         """The review warning a result carries when it used this row, in words (the row's key is not
         shown to the reader: the list of the rows a result used names it, :meth:`used`)."""
-        description = self.description.rstrip("。；; ")
+        description = self.meaning
         unit = unit_name(self.unit)
         unit = f" {unit}" if unit else ""
         return (
@@ -156,7 +161,7 @@ class Rule:
         ``rules``): its key, what it means (``description``), citation, dates, kind, value, unit, status."""
         return {
             "key": self.key,
-            "description": self.description.rstrip("。；; "),
+            "description": self.meaning,
             "citation": self.citation,
             "effective_from": self.effective_from,
             "effective_to": self.effective_to,
