@@ -637,16 +637,20 @@ class MonthlyRun:
                 # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
                 # (half DuckDB's writer's CPU for these rows: 2.0 s for 1,000,000 meters' month); a row
                 # group per block of meters, whose ids are one dictionary (a fifth less of the writer's
-                # CPU than groups across blocks, and a third smaller); the min and max only of the
-                # columns that readers filter on (the features' meters with events, a span of days):
-                # those of the quality code and the energy cost a seventh of the writer's CPU
+                # CPU than groups across blocks, and a third smaller); the date plain (its dictionary
+                # hashes every value: Snappy packs the repeated days nearly as small); the min and max
+                # only of the date, which readers filter a span of days on (the meter ids' cost a
+                # quarter of the writer's CPU, and no reader filters on them by value: the features'
+                # meters with events are a join); the key and the code marked never null (no definition
+                # levels written for them). 42 % less of the writer's CPU than every column's
+                # dictionary, nullable, and the ids' min and max, for a file 6 % bigger.
                 written["vee_daily"] = _write_arrow_parts(
                     writer,
-                    days.select(list(VEE_COLUMNS)),
+                    _required(days.select(list(VEE_COLUMNS)), ["meter_id", "reading_date", "quality_code"]),
                     stage / "vee_daily.parquet",
-                    dictionary=True,
+                    dictionary=["meter_id", "energy_kwh", "quality_code"],
                     row_group_rows=quality.METERS_PER_BLOCK * n_days,
-                    statistics=["meter_id", "reading_date"],
+                    statistics=["reading_date"],
                 )
                 t0 = self._time("VEE", t0)
                 counts = _quality_counts([p[0] for p in parts], combos[0], start, n_days)
@@ -982,6 +986,13 @@ def arrow_frame(data: pa.Table) -> pd.DataFrame:
 
 #: The columns of ``vee_daily.parquet``.
 VEE_COLUMNS = ("meter_id", "reading_date", "energy_kwh", "quality_code")
+
+
+def _required(table: pa.Table, columns: list[str]) -> pa.Table:
+    """``table`` with ``columns`` marked never null (the same arrays: the caller vouches that they hold
+    no null), which Parquet's writer stores without definition levels."""
+    fields = [f.with_nullable(f.name not in columns) for f in table.schema]
+    return pa.Table.from_arrays(table.columns, schema=pa.schema(fields))
 
 
 def _drop_stage(writer: ThreadPoolExecutor | None, stage: Path) -> None:

@@ -729,9 +729,16 @@ def test_the_big_tables_written_in_parts_read_as_one(county, runs, tmp_path, mon
     groups = [pq.ParquetFile(f).metadata for f in d.files(LAST, "vee_daily")]
     sizes = [m.row_group(i).num_rows for m in groups for i in range(m.num_row_groups)]
     assert sizes[:-1] == [3 * days] * (len(sizes) - 1) and 0 < sizes[-1] <= 3 * days
-    # the min and max of the columns that readers filter on, not of the energy or the quality code
-    stats = {c.path_in_schema: c.is_stats_set for c in (groups[0].row_group(0).column(i) for i in range(4))}
-    assert stats == {"meter_id": True, "reading_date": True, "energy_kwh": False, "quality_code": False}
+    # the min and max of the column that readers filter on (a span of days) only; the date plain, the
+    # others dictionary-encoded; only the energy may be null (no definition levels for the others)
+    columns = [groups[0].row_group(0).column(i) for i in range(4)]
+    stats = {c.path_in_schema: c.is_stats_set for c in columns}
+    assert stats == {"meter_id": False, "reading_date": True, "energy_kwh": False, "quality_code": False}
+    dictionary = {c.path_in_schema: "RLE_DICTIONARY" in c.encodings for c in columns}
+    assert dictionary == {"meter_id": True, "reading_date": False, "energy_kwh": True, "quality_code": True}
+    schema = groups[0].schema
+    required = {schema.column(i).name: schema.column(i).max_definition_level == 0 for i in range(4)}
+    assert required == {"meter_id": True, "reading_date": True, "energy_kwh": False, "quality_code": True}
     frames_equal(full["features"], got["features"], KEYS["features"], "features")
     suspects = ["meter_id", "score", "estimated_loss_kwh", "rank_in_area"]
     frames_equal(full["suspects"][suspects], got["suspects"][suspects], ["meter_id"], "suspects")
