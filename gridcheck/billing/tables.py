@@ -16,7 +16,7 @@ from gridcheck.billing.models import (
     ReadingBook,
     ReadingCycle,
 )
-from gridcheck.core.tables import BaseTable
+from gridcheck.core.tables import TEXT, BaseTable
 
 NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 BADGE = {
@@ -117,10 +117,10 @@ class CycleTable(BaseTable):
 
 class BillTable(BaseTable):
     number = tables.Column(linkify=True)
-    customer = tables.Column(order_by=("customer__account_number",))
+    customer = tables.Column(order_by=("customer__account_number",), attrs=TEXT)
     area = tables.Column(order_by=("area__code",))
     period = tables.DateColumn(format="Y-m", verbose_name=_("billing month"))
-    tariff_name = tables.Column()
+    tariff_name = tables.Column(attrs=TEXT)
     energy_kwh = tables.Column(verbose_name=_("energy [kWh]"), attrs=NUM)
     total_yuan = tables.Column(verbose_name=_("amount [yuan]"), attrs=NUM)
     status = tables.Column()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Customer
 from gridcheck.collection.models import Disconnection, DunningNotice
-from gridcheck.core.tables import BaseTable
+from gridcheck.core.tables import TEXT, BaseTable
 
 NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 BADGE = "collection/dunning/_status_badge.html"
@@ -20,10 +20,10 @@ def yuan(value) -> str:
 class DunningNoticeTable(BaseTable):
     number = tables.Column(linkify=True, verbose_name=_("notice number"))
     created_at = tables.DateColumn(format="Y-m-d", verbose_name=_("issued on"))
-    customer = tables.Column(order_by=("customer__account_number",))
+    customer = tables.Column(order_by=("customer__account_number",), attrs=TEXT)
     area = tables.Column(order_by=("area__code",))
     sequence = tables.Column(attrs=NUM)
-    channel = tables.Column()
+    channel = tables.Column(attrs=TEXT)
     arrears_yuan = tables.Column(attrs=NUM)
     late_fee_yuan = tables.Column(attrs=NUM)
     pay_by = tables.DateColumn(format="Y-m-d")

@@ -11,6 +11,9 @@ from django_tables2 import utils as tables_utils
 from django_tables2.columns import templatecolumn
 
 ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
+#: A column of free text (a name, an address, a tariff's name, a reason): its cells wrap on a desk screen
+#: rather than push a list of many columns wider than its card (on a phone the list scrolls sideways).
+TEXT = {"td": {"class": "gc-text-cell"}}
 
 
 def class_badge(value: str, label: str):

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck.core.tables import ATTRS, TEXT
 from gridcheck.hazards.models import Hazard, Notice
 
-ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
 SEVERITY_BADGE = {"general": "text-bg-secondary", "serious": "text-bg-warning", "major": "text-bg-danger"}
 STATUS_BADGE = {
     "found": "text-bg-light border",
@@ -77,7 +77,7 @@ class HazardTable(tables.Table):
 
 class NoticeTable(tables.Table):
     document_number = tables.Column(linkify=True)
-    title = tables.Column(linkify=True)
+    title = tables.Column(linkify=True, attrs=TEXT)
     kind = tables.Column()
     period = tables.Column()
     channel = tables.Column()

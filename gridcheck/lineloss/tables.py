@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import BaseTable
+from gridcheck.core.tables import TEXT, BaseTable
 from gridcheck.lineloss.models import AnalysisRun, AreaMonthLoss, LineMonthLoss, LossTarget, RectificationPlan
 
 
@@ -26,9 +26,11 @@ def rate_cell(value, target=None):
 class AreaMonthLossTable(BaseTable):
     month = tables.DateColumn(format="Y-m")
     area = tables.Column(
-        linkify=lambda record: reverse("lineloss:area_loss", args=[record.area_id]), order_by=("area__code",)
+        linkify=lambda record: reverse("lineloss:area_loss", args=[record.area_id]),
+        order_by=("area__code",),
+        attrs=TEXT,
     )
-    line = tables.Column(order_by=("line__code",))
+    line = tables.Column(order_by=("line__code",), attrs=TEXT)
     supply_kwh = tables.Column(attrs={"td": {"class": "text-end"}})
     sales_kwh = tables.Column(attrs={"td": {"class": "text-end"}})
     loss_rate_percent = tables.Column(attrs={"td": {"class": "text-end"}})

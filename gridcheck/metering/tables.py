@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import ATTRS
+from gridcheck.core.tables import ATTRS, TEXT
 from gridcheck.metering.models import (
     Acceptance,
     Asset,
@@ -42,7 +42,7 @@ class Meta:
 class AssetTable(tables.Table):
     asset_number = tables.Column(linkify=True)
     kind = tables.Column()
-    device_type = tables.Column()
+    device_type = tables.Column(attrs=TEXT)
     accuracy_class = tables.Column()
     status = tables.Column()
     station = tables.Column()
@@ -80,13 +80,13 @@ class AssetTable(tables.Table):
 
 class DeviceTypeTable(tables.Table):
     kind = tables.Column()
-    manufacturer = tables.Column()
+    manufacturer = tables.Column(attrs=TEXT)
     model_number = tables.Column()
     accuracy_class = tables.Column()
     approval_number = tables.Column()
     approval_valid_until = tables.DateColumn("Y-m-d")
     obsolete = tables.BooleanColumn()
-    obsolete_reason = tables.Column()
+    obsolete_reason = tables.Column(attrs=TEXT)
     actions = tables.TemplateColumn(
         template_name="metering/_type_actions.html",
         verbose_name=_("actions"),
@@ -128,8 +128,8 @@ class FaultTable(tables.Table):
 class NoticeTable(tables.Table):
     number = tables.Column(linkify=True)
     metering_point = tables.Column()
-    asset = tables.Column()
-    problem = tables.Column()
+    asset = tables.Column(attrs=TEXT)
+    problem = tables.Column(attrs=TEXT)
     issued_on = tables.DateColumn("Y-m-d")
     deadline = tables.DateColumn("Y-m-d")
     status = tables.Column()

@@ -5,7 +5,7 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import BaseTable
+from gridcheck.core.tables import TEXT, BaseTable
 from gridcheck.temporary_supply.models import TemporarySupply, UnauthorisedConnection
 
 NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
@@ -17,11 +17,11 @@ def yuan(value) -> str:
 
 class TemporarySupplyTable(BaseTable):
     number = tables.Column(linkify=True)
-    applicant_name = tables.Column()
+    applicant_name = tables.Column(attrs=TEXT)
     customer = tables.Column(order_by=("customer__account_number",), verbose_name=_("account"))
     area = tables.Column(order_by=("area__code",))
     capacity_kva = tables.Column(attrs=NUM)
-    metering_mode = tables.Column()
+    metering_mode = tables.Column(attrs=TEXT)
     start_on = tables.DateColumn(format="Y-m-d")
     end_on = tables.DateColumn(format="Y-m-d")
     prepayment_yuan = tables.Column(attrs=NUM)
@@ -53,13 +53,13 @@ class TemporarySupplyTable(BaseTable):
 class UnauthorisedConnectionTable(BaseTable):
     found_on = tables.DateColumn(format="Y-m-d")
     station = tables.Column(order_by=("station__code",))
-    address = tables.Column()
+    address = tables.Column(attrs=TEXT)
     connected_by = tables.Column()
     staff = tables.Column(order_by=("staff__username",))
     fine_yuan = tables.Column(attrs=NUM)
     case = tables.Column(linkify=True, order_by=("case__number",))
     supply = tables.Column(linkify=True, order_by=("supply__number",))
-    facts = tables.Column(orderable=False)
+    facts = tables.Column(orderable=False, attrs=TEXT)
 
     class Meta(BaseTable.Meta):
         model = UnauthorisedConnection
