@@ -559,3 +559,85 @@ def row_top(z, top_k):  # pragma: no cover - compiled
             m -= 1
             row[best] = row[m]
     return top
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _compare_bytes(a, a_lo, a_hi, b, b_lo, b_hi):  # pragma: no cover - compiled
+    """-1, 0 or 1: the bytes ``a[a_lo:a_hi]`` before, equal to or after ``b[b_lo:b_hi]``."""
+    n = min(a_hi - a_lo, b_hi - b_lo)
+    for i in range(n):
+        x = a[a_lo + i]
+        y = b[b_lo + i]
+        if x != y:
+            return -1 if x < y else 1
+    if a_hi - a_lo == b_hi - b_lo:
+        return 0
+    return -1 if a_hi - a_lo < b_hi - b_lo else 1
+
+
+@njit(cache=True, nogil=True)
+def strictly_ascending(offsets, data):  # pragma: no cover - compiled
+    """Whether the strings of an Arrow string array (``offsets``, ``data``) ascend in byte order, no two
+    equal."""
+    for i in range(offsets.shape[0] - 2):
+        if _compare_bytes(data, offsets[i], offsets[i + 1], data, offsets[i + 1], offsets[i + 2]) >= 0:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def positions_in_sorted(key_offsets, key_data, offsets, data):  # pragma: no cover - compiled
+    """The position of each string of (``offsets``, ``data``) among the keys (``key_offsets``,
+    ``key_data``: strictly ascending in byte order), -1 for one not among them.  A string after the one
+    before it is searched from there, in steps that double (a row group's dictionary of a file sorted by
+    meter is ascending: about one comparison a string); any other by a binary search of all the keys."""
+    n_keys = key_offsets.shape[0] - 1
+    out = np.empty(offsets.shape[0] - 1, np.int64)
+    start = 0  # the insertion point of the string before
+    for i in range(out.shape[0]):
+        s_lo, s_hi = offsets[i], offsets[i + 1]
+        lo, hi = 0, n_keys
+        if (
+            start < n_keys
+            and _compare_bytes(key_data, key_offsets[start], key_offsets[start + 1], data, s_lo, s_hi) < 0
+        ):
+            # after the key at start: gallop forward
+            lo, step = start + 1, 1
+            hi = lo
+            while (
+                hi < n_keys
+                and _compare_bytes(key_data, key_offsets[hi], key_offsets[hi + 1], data, s_lo, s_hi) < 0
+            ):
+                lo = hi + 1
+                hi = min(n_keys, hi + step)
+                step *= 2
+        elif start < n_keys and start > 0:
+            # at or before the key at start: search the keys up to it
+            hi = start
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if _compare_bytes(key_data, key_offsets[mid], key_offsets[mid + 1], data, s_lo, s_hi) < 0:
+                lo = mid + 1
+            else:
+                hi = mid
+        start = lo
+        found = (
+            lo < n_keys
+            and _compare_bytes(key_data, key_offsets[lo], key_offsets[lo + 1], data, s_lo, s_hi) == 0
+        )
+        out[i] = lo if found else -1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def scatter_readings(grid, key_of_entry, entry, day, first_day, values):  # pragma: no cover - compiled
+    """Each reading into its cell of ``grid`` (meters x days): row ``key_of_entry[entry[i]]`` (the meter
+    key of the reading's dictionary entry; negative: not a keyed meter, skipped), column ``day[i] -
+    first_day`` (days outside ``grid`` skipped); ``values`` with NaN for none.  In the readings' order:
+    of two readings of one cell the later counts."""
+    n_days = grid.shape[1]
+    for i in range(entry.shape[0]):
+        key = key_of_entry[entry[i]]
+        d = day[i] - first_day
+        if key >= 0 and 0 <= d < n_days:
+            grid[key, d] = values[i]

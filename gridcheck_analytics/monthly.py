@@ -359,6 +359,7 @@ class MonthlyRun:
         # of the run takes it from memory (a history month's tail is not written: only the latest's are)
         self._tail_kept: tuple[str, dict, dict] | None = None
         self._keyed_meters: pa.Table | None = None
+        self._id_lookup: tuple | None = None
         self._area_combos: tuple | None = None
         # the featured month's base computed last (DuckDB): its staging folder, manifest and the tables
         # being written, in memory, for ensure_bases(defer=True)
@@ -380,6 +381,12 @@ class MonthlyRun:
         if self._keyed_meters is None:
             self._keyed_meters = quality.keyed_meters(self.meters, self.con)
         return self._keyed_meters
+
+    def _meter_id_lookup(self):
+        """:func:`quality.meter_id_lookup` of :meth:`_keyed`, once per run."""
+        if self._id_lookup is None:
+            self._id_lookup = (quality.meter_id_lookup(self._keyed()),)
+        return self._id_lookup[0]
 
     def _time(self, stage: str, t0: float) -> float:
         now = time.perf_counter()
@@ -539,7 +546,8 @@ class MonthlyRun:
         first = start - dt.timedelta(days=vee_rules.history_days + 1)  # the first day VEE reads
         known = self.known_readings(month, first) if con.name == "duckdb" else None
         # with the days before the month known, only the month's own partition is read
-        daily = self.store.table(con, "daily", [month] if known is not None else window)
+        read_months = [month] if known is not None else window
+        daily = self.store.table(con, "daily", read_months)
         tail_first = end - dt.timedelta(days=vee_rules.history_days)
         tail = {
             "version": TAIL_VERSION,
@@ -629,6 +637,8 @@ class MonthlyRun:
                         on_readings=on_readings,
                         keyed=self._keyed(),
                         meters_per_block=quality.METERS_PER_BLOCK,
+                        # the month's files read by Arrow, no join with the meters' keys
+                        files=(self.store.paths("daily", read_months), self._meter_id_lookup()),
                     )
                 finally:
                     supplier.shutdown(wait=True)

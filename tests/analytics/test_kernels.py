@@ -450,3 +450,31 @@ def test_group_medians_keeps_its_shapes():
     assert np.array_equal(group_medians(codes, x), group_medians_numpy(codes, x), equal_nan=True)
     assert group_medians(np.zeros(0, dtype=np.int64), np.zeros((0, 3))).shape == (0, 3)
     assert group_medians(np.array([2, 2]), np.array([1.0, 4.0])).tolist()[2] == 2.5
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_positions_in_sorted_ids_equal_a_search_of_the_list(seed):
+    """``positions_in_sorted``: each string's place among ids in byte order (-1 if absent), for strings
+    in order (a row group's dictionary: searched forward from the one before) or not, sliced arrays,
+    empty and non-ASCII strings; ``strictly_ascending`` tells the ids it may search."""
+    from gridcheck_analytics.quality import _string_buffers
+
+    rng = np.random.default_rng(seed)
+    letters = ["a", "b", "é", "c", "d"]
+
+    def words(n):
+        return ["".join(rng.choice(letters, rng.integers(0, 5))) for _ in range(n)]
+
+    for _ in range(200):
+        ids = sorted(set(words(int(rng.integers(0, 40)))), key=str.encode)
+        probe = words(int(rng.integers(0, 50)))
+        if rng.random() < 0.5:
+            probe.sort(key=str.encode)
+        strings = pa.array(["x", *probe], pa.string()).slice(1)
+        got = kernels.positions_in_sorted(
+            *_string_buffers(pa.array(ids, pa.string())), *_string_buffers(strings)
+        )
+        assert got.tolist() == [ids.index(s) if s in ids else -1 for s in probe]
+        assert kernels.strictly_ascending(*_string_buffers(pa.array(ids, pa.string())))
+    assert not kernels.strictly_ascending(*_string_buffers(pa.array(["b", "a"])))
+    assert not kernels.strictly_ascending(*_string_buffers(pa.array(["a", "a"])))

@@ -1,6 +1,7 @@
 """VEE of daily readings: every (meter, day) gets one quality code; estimates never overwrite readings."""
 
 import datetime as dt
+import tempfile
 
 import ibis
 import numpy as np
@@ -10,8 +11,17 @@ import pytest
 from numpy.testing import assert_allclose
 
 from gridcheck_analytics.backends import connect
-from gridcheck_analytics.quality import curves_to_daily, reading_rate, validate_daily, validated_days
+from gridcheck_analytics.quality import (
+    _readable_files,
+    curves_to_daily,
+    keyed_meters,
+    meter_id_lookup,
+    reading_rate,
+    validate_daily,
+    validated_days,
+)
 from gridcheck_analytics.schema import CURVES, DAILY_READINGS, METERS, conform
+from gridcheck_analytics.store import MeterStore
 
 D0 = dt.date(2025, 1, 1)
 
@@ -57,6 +67,7 @@ def run(con, registers=None, energy=None, meter=None, days=None, area_supply=Non
         registers=use_registers,
     )
     out = con.execute(expr.order_by("reading_date")).reset_index(drop=True)
+    days_asked = days
     # the monthly run's DuckDB path (the codes in NumPy from the kernel's output) gives the same days
     days, _, _ = validated_days(
         ibis.memtable(frame),
@@ -70,6 +81,26 @@ def run(con, registers=None, energy=None, meter=None, days=None, area_supply=Non
     assert days.column_names[0] == "meter_id" and days["meter_id"].type == pa.dictionary(
         pa.int32(), pa.string()
     )
+    # and the same from the store's Parquet files read by Arrow (no join with the meters' keys)
+    with tempfile.TemporaryDirectory() as folder:
+        store = MeterStore(folder)
+        store.upsert("daily", frame)
+        archive = ibis.memtable(meter if meter is not None else meters())
+        keyed = keyed_meters(archive, con)
+        files = (store.paths("daily"), meter_id_lookup(keyed))
+        assert files[1] is not None and _readable_files(files[0])
+        by_files, _, _ = validated_days(
+            store.table(con, "daily"),
+            archive,
+            days_asked[0] if days_asked else D0 + dt.timedelta(days=1),
+            days_asked[1] if days_asked else dates[-1],
+            area_supply=area_supply,
+            registers=use_registers,
+            con=con,
+            keyed=keyed,
+            files=files,
+        )
+    assert by_files.equals(days)
     days = days.to_pandas().sort_values("reading_date").reset_index(drop=True)
     assert days["meter_id"].astype(str).tolist() == out["meter_id"].tolist()
     assert days["quality_code"].tolist() == out["quality_code"].tolist()
