@@ -248,34 +248,45 @@ def _file_grids(files, lookup, first: dt.date, last: dt.date, grids: dict, k: in
                 grids[name] = np.full((n_meters, n_days), np.nan)
             kernels.scatter_readings(grids[name], keys, entry, day, first_day, _as_float(values))
 
-    def read(parquet: pq.ParquetFile, group: int, columns) -> tuple[pa.Table, list]:
-        names = ["meter_id", "reading_date", *[c for _, c in columns]]
-        return parquet.read_row_group(group, columns=names, use_threads=False), columns
+    # a reader of each file per thread (Arrow's reader of a file is not safe for two threads at once)
+    local, opened = threading.local(), []
 
-    groups = []  # (file, row group, its input columns)
+    def read(path: str, metadata, group: int, columns) -> tuple[pa.Table, list]:
+        readers = local.__dict__.setdefault("readers", {})
+        if path not in readers:
+            readers[path] = pq.ParquetFile(path, metadata=metadata, read_dictionary=["meter_id"])
+            opened.append(readers[path])
+        names = ["meter_id", "reading_date", *[c for _, c in columns]]
+        return readers[path].read_row_group(group, columns=names, use_threads=False), columns
+
+    groups = []  # (file, its metadata, row group, its input columns)
     for path in files:
-        parquet = pq.ParquetFile(path, read_dictionary=["meter_id"])
-        names = set(parquet.schema_arrow.names)
+        with pq.ParquetFile(path) as parquet:
+            metadata, names = parquet.metadata, set(parquet.schema_arrow.names)
         columns = [(name, column) for name, column in _FILE_COLUMNS.items() if column in names]
         if columns:
-            groups.extend((parquet, group, columns) for group in range(parquet.num_row_groups))
+            groups.extend((path, metadata, group, columns) for group in range(metadata.num_row_groups))
     # two row groups read side by side (Arrow decodes one on one core), each scattered in its turn in a
     # thread of its own: a few row groups in memory at a time
-    with ThreadPoolExecutor(READ_THREADS) as readers, ThreadPoolExecutor(1) as scatterer:
-        reads = [readers.submit(read, *group) for group in groups[:READ_THREADS]]
-        following = iter(groups[READ_THREADS:])
-        scattered: list = []
-        while reads:
-            table, columns = reads.pop(0).result()
-            group = next(following, None)
-            if group is not None:
-                reads.append(readers.submit(read, *group))
-            if table.num_rows:
-                scattered.append(scatterer.submit(scatter, table, columns))
-            while len(scattered) > 1:
-                scattered.pop(0).result()
-        for job in scattered:
-            job.result()
+    try:
+        with ThreadPoolExecutor(READ_THREADS) as readers, ThreadPoolExecutor(1) as scatterer:
+            reads = [readers.submit(read, *group) for group in groups[:READ_THREADS]]
+            following = iter(groups[READ_THREADS:])
+            scattered: list = []
+            while reads:
+                table, columns = reads.pop(0).result()
+                group = next(following, None)
+                if group is not None:
+                    reads.append(readers.submit(read, *group))
+                if table.num_rows:
+                    scattered.append(scatterer.submit(scatter, table, columns))
+                while len(scattered) > 1:
+                    scattered.pop(0).result()
+            for job in scattered:
+                job.result()
+    finally:
+        for parquet in opened:
+            parquet.close()
     return grids
 
 
