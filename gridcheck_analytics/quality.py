@@ -180,6 +180,16 @@ _FILE_COLUMNS = {
 }
 
 
+def _input_grid(grids: dict, name: str, values: pa.Array, shape) -> np.ndarray | None:
+    """The matrix of input ``name`` that ``values`` go into (made, NaN throughout, for its first values);
+    None where ``values`` are all null (an input null throughout has no matrix)."""
+    if values.null_count == len(values):
+        return None
+    if grids[name] is None:
+        grids[name] = np.full(shape, np.nan)
+    return grids[name]
+
+
 def _string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """An Arrow string array's offsets (its own ``len + 1``) and bytes, as NumPy views."""
     if pa.types.is_large_string(values.type):
@@ -242,11 +252,9 @@ def _file_grids(files, lookup, first: dt.date, last: dt.date, grids: dict, k: in
             day = np.where(unread, first_day - 1, day).astype(np.int32)
         for name, column in columns:
             values = table.column(column)
-            if values.null_count == len(values):
-                continue
-            if grids[name] is None:
-                grids[name] = np.full((n_meters, n_days), np.nan)
-            kernels.scatter_readings(grids[name], keys, entry, day, first_day, _as_float(values))
+            grid = _input_grid(grids, name, values, (n_meters, n_days))
+            if grid is not None:
+                kernels.scatter_readings(grid, keys, entry, day, first_day, _as_float(values))
 
     # a reader of each file per thread (Arrow's reader of a file is not safe for two threads at once)
     local, opened = threading.local(), []
@@ -333,11 +341,9 @@ def _reading_grids(
         cell = batch.column("_cell").to_numpy()
         for name, column in inputs:
             values = batch.column(column)
-            if values.null_count == len(values):
-                continue
-            if grids[name] is None:
-                grids[name] = np.full((n_meters, n_days), np.nan)
-            grids[name].ravel()[cell] = _as_float(values)
+            grid = _input_grid(grids, name, values, (n_meters, n_days))
+            if grid is not None:
+                grid.ravel()[cell] = _as_float(values)
 
     # one thread scatters the batches, in their order, while DuckDB makes the next ones (at most two
     # waiting: the memory of a few batches)
