@@ -210,26 +210,32 @@ def meter_id_lookup(keyed: pa.Table) -> tuple[np.ndarray, np.ndarray] | None:
     return (offsets, data) if kernels.strictly_ascending(offsets, data) else None
 
 
-def _readable_files(files) -> bool:
-    """Whether :func:`_file_grids` reads ``files``: Parquet files of the daily frame with its meter ids as
-    text, its dates as dates and its inputs as floating-point numbers (as the store writes them)."""
+def _file_groups(files) -> list | None:
+    """The row groups that :func:`_file_grids` reads of the daily frame's Parquet ``files``, as
+    ``(file, its metadata, row group, its input columns as (input, column))``, each file's footer read
+    once; None where a file does not hold the stored types (meter ids as text, dates as dates, inputs as
+    floating-point numbers, as the store writes them): DuckDB's join reads those."""
+    groups = []
     for path in files:
-        schema = pq.read_schema(path)
+        with pq.ParquetFile(path) as parquet:
+            metadata, schema = parquet.metadata, parquet.schema_arrow
         types = {name: schema.field(name).type for name in schema.names}
-        if not (
-            pa.types.is_string(types.get("meter_id", pa.null()))
-            or pa.types.is_large_string(types.get("meter_id", pa.null()))
-        ):
-            return False
+        meter_id = types.get("meter_id", pa.null())
+        if not (pa.types.is_string(meter_id) or pa.types.is_large_string(meter_id)):
+            return None
         if types.get("reading_date") != pa.date32():
-            return False
+            return None
         if any(c in types and not pa.types.is_floating(types[c]) for c in _FILE_COLUMNS.values()):
-            return False
-    return True
+            return None
+        columns = [(name, column) for name, column in _FILE_COLUMNS.items() if column in types]
+        if columns:
+            groups.extend((path, metadata, group, columns) for group in range(metadata.num_row_groups))
+    return groups
 
 
-def _file_grids(files, lookup, first: dt.date, last: dt.date, grids: dict, k: int) -> dict:
-    """:func:`_reading_grids` from the daily frame's Parquet ``files``, by Arrow's reader and without a
+def _file_grids(groups, lookup, first: dt.date, last: dt.date, grids: dict, k: int) -> dict:
+    """:func:`_reading_grids` from the row groups of the daily frame's Parquet files (``groups``:
+    :func:`_file_groups`), by Arrow's reader and without a
     join: each row group's dictionary of meter ids is looked up once among the keyed meters' ids
     (``lookup``: :func:`meter_id_lookup`), and each reading goes into its cell by a compiled loop in a
     thread of its own, while the next row group is read.  ``grids`` as :func:`_reading_grids` has them,
@@ -260,32 +266,25 @@ def _file_grids(files, lookup, first: dt.date, last: dt.date, grids: dict, k: in
     local, opened = threading.local(), []
 
     def read(path: str, metadata, group: int, columns) -> tuple[pa.Table, list]:
-        readers = local.__dict__.setdefault("readers", {})
-        if path not in readers:
-            readers[path] = pq.ParquetFile(path, metadata=metadata, read_dictionary=["meter_id"])
-            opened.append(readers[path])
+        files_opened = local.__dict__.setdefault("files", {})  # this thread's readers, by file
+        if path not in files_opened:
+            files_opened[path] = pq.ParquetFile(path, metadata=metadata, read_dictionary=["meter_id"])
+            opened.append(files_opened[path])
         names = ["meter_id", "reading_date", *[c for _, c in columns]]
-        return readers[path].read_row_group(group, columns=names, use_threads=False), columns
+        return files_opened[path].read_row_group(group, columns=names, use_threads=False), columns
 
-    groups = []  # (file, its metadata, row group, its input columns)
-    for path in files:
-        with pq.ParquetFile(path) as parquet:
-            metadata, names = parquet.metadata, set(parquet.schema_arrow.names)
-        columns = [(name, column) for name, column in _FILE_COLUMNS.items() if column in names]
-        if columns:
-            groups.extend((path, metadata, group, columns) for group in range(metadata.num_row_groups))
     # two row groups read side by side (Arrow decodes one on one core), each scattered in its turn in a
     # thread of its own: a few row groups in memory at a time
     try:
-        with ThreadPoolExecutor(READ_THREADS) as readers, ThreadPoolExecutor(1) as scatterer:
-            reads = [readers.submit(read, *group) for group in groups[:READ_THREADS]]
+        with ThreadPoolExecutor(READ_THREADS) as reader, ThreadPoolExecutor(1) as scatterer:
+            reads = [reader.submit(read, *group) for group in groups[:READ_THREADS]]
             following = iter(groups[READ_THREADS:])
             scattered: list = []
             while reads:
                 table, columns = reads.pop(0).result()
                 group = next(following, None)
                 if group is not None:
-                    reads.append(readers.submit(read, *group))
+                    reads.append(reader.submit(read, *group))
                 if table.num_rows:
                     scattered.append(scatterer.submit(scatter, table, columns))
                 while len(scattered) > 1:
@@ -331,7 +330,7 @@ def _reading_grids(
             grids[name][:, :k] = values
             grids[name][:, k:] = np.nan
         readings = readings.filter(readings.reading_date >= first + dt.timedelta(days=k))
-    if files is not None:
+    if files is not None:  # (the row groups of :func:`_file_groups`, the lookup of the meters' ids)
         return _file_grids(files[0], files[1], first, last, grids, known[0] if known else 0)
     d = readings.inner_join(keys, "meter_id")
     day = (d.reading_date.epoch_days() - (first - EPOCH).days).cast("int64")
@@ -811,8 +810,10 @@ def validated_days(
         return table, each(lo, hi, energy, code)
 
     args = (con, d, keyed, first, last, start, end, registers, rules, per_block, register)
-    if files is not None and (con.name != "duckdb" or files[1] is None or not _readable_files(files[0])):
-        files = None
+    if files is not None:
+        paths, lookup = files
+        groups = _file_groups(paths) if con.name == "duckdb" and lookup is not None else None
+        files = None if groups is None else (groups, lookup)
     results = _series_parts(
         *args, finish=finish, known=known_readings, on_readings=on_readings, flat=False, files=files
     )

@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose
 
 from gridcheck_analytics.backends import connect
 from gridcheck_analytics.quality import (
-    _readable_files,
+    _file_groups,
     curves_to_daily,
     keyed_meters,
     meter_id_lookup,
@@ -88,7 +88,7 @@ def run(con, registers=None, energy=None, meter=None, days=None, area_supply=Non
         archive = ibis.memtable(meter if meter is not None else meters())
         keyed = keyed_meters(archive, con)
         files = (store.paths("daily"), meter_id_lookup(keyed))
-        assert files[1] is not None and _readable_files(files[0])
+        assert files[1] is not None and _file_groups(files[0]) is not None
         by_files, _, _ = validated_days(
             store.table(con, "daily"),
             archive,
@@ -380,3 +380,38 @@ def test_the_kernel_on_reading_matrices_equals_the_kernel_on_readings():
                 assert got[name] is None, name
             else:
                 np.testing.assert_array_equal(got[name], values, err_msg=name)
+
+
+def test_the_files_read_by_arrow_are_those_of_the_stored_types(tmp_path):
+    """Arrow reads a file's row groups without a join only where it holds the stored types; a file with
+    numeric meter ids or text dates goes to DuckDB's join (None), and a file without any input column
+    gives no row group."""
+    import pyarrow.parquet as pq
+
+    from gridcheck_analytics.quality import _file_groups
+
+    stored = pa.table(
+        {
+            "meter_id": ["m1", "m2", "m3"],
+            "reading_date": pa.array([D0, D0, D0], pa.date32()),
+            "register_total_kwh": [1.0, 2.0, 3.0],
+            "energy_kwh": [None, None, 1.5],
+        }
+    )
+    pq.write_table(stored, tmp_path / "stored.parquet", row_group_size=2)
+    groups = _file_groups([tmp_path / "stored.parquet"])
+    assert [(g[2], g[3]) for g in groups] == [
+        (0, [("register", "register_total_kwh"), ("reported", "energy_kwh")]),
+        (1, [("register", "register_total_kwh"), ("reported", "energy_kwh")]),
+    ]
+    pq.write_table(stored.select(["meter_id", "reading_date"]), tmp_path / "no_input.parquet")
+    assert _file_groups([tmp_path / "no_input.parquet"]) == []
+    numeric_ids = stored.set_column(0, "meter_id", pa.array([1, 2, 3]))
+    pq.write_table(numeric_ids, tmp_path / "numeric_ids.parquet")
+    assert _file_groups([tmp_path / "stored.parquet", tmp_path / "numeric_ids.parquet"]) is None
+    text_dates = stored.set_column(1, "reading_date", pa.array(["2025-01-01"] * 3))
+    pq.write_table(text_dates, tmp_path / "text_dates.parquet")
+    assert _file_groups([tmp_path / "text_dates.parquet"]) is None
+    integer_register = stored.set_column(2, "register_total_kwh", pa.array([1, 2, 3]))
+    pq.write_table(integer_register, tmp_path / "integer_register.parquet")
+    assert _file_groups([tmp_path / "integer_register.parquet"]) is None
