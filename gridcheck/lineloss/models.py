@@ -121,7 +121,8 @@ class AreaMonthLoss(LossResult):
         _("suspects explain a material part of the loss"),
         default=False,
         help_text=_(
-            "Rule-table rows lineloss.suspects_material_share and lineloss.suspects_material_min_kwh."
+            "Set by the detection run: the suspects' estimated unmetered energy reaches the minimum in "
+            "kWh and the share of the area's loss that the rule table sets."
         ),
     )
     flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
