@@ -133,6 +133,7 @@ STATIC_URL = "static/"
 # WhiteNoise serves the static files (also with DEBUG off, from the app folders until collectstatic).
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start where it is missing
 STATICFILES_DIRS = [BASE_DIR / "gridcheck" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
