@@ -80,7 +80,7 @@ def _case_url(pk: int) -> str:
     ),
     source=(
         "「营销稽查规则（站规）」线损一节：每月抄表后列出线损率波动超过20%的台区，由营销专责记录原因和措施；"
-        "波动比例取规则表lineloss.swing_fraction"
+        "波动比例取规则表中“线损率环比波动比例”一行的现行值"
     ),
     severity=Severity.MEDIUM,
     owner_role=Role.INSPECTOR,
@@ -152,7 +152,7 @@ def area_swing_without_analysis(ctx: RuleContext) -> Iterator[Hit]:
     ),
     source=(
         "「营销稽查规则（站规）」线损一节：台区连续三个月未完成线损指标的，须分析、制定措施并考核；"
-        "月数取规则表lineloss.failing_months"
+        "月数取规则表中“连续未完成线损指标的月数”一行的现行值"
     ),
     severity=Severity.HIGH,
     owner_role=Role.INSPECTOR,
@@ -458,7 +458,7 @@ CLASS_LABELS = {"A": "A类（每周）", "B": "B类（每月）", "C": "C类（�
     ),
     source=(
         "「营销稽查规则（站规）」反窃电一节：客户分A、B、C三类，A类每周、B类每月、C类每季度巡查一次并分类记录；"
-        "周期取规则表inspections.patrol.class_a、class_b、class_c"
+        "周期取规则表中A、B、C类客户反窃电巡查周期三行的现行值"
     ),
     severity=Severity.MEDIUM,
     owner_role=Role.INSPECTOR,

@@ -129,7 +129,7 @@ def ct_load_rows(ctx: RuleContext, *, customer_ids=None) -> Iterator[dict]:
     ),
     source=(
         "「营销稽查规则（站规）」计量、封印与普查一节：正常负荷电流应在电流互感器额定一次电流的30%～100%之间"
-        "（低于20%误差偏负，高于120%铁芯饱和）；限值取规则表detection.ct_min_percent、detection.ct_max_percent"
+        "（低于20%误差偏负，高于120%铁芯饱和）；限值取规则表中电流互感器负荷电流下限、上限两行的现行值"
     ),
     severity=Severity.MEDIUM,
     owner_role=Role.STATION_HEAD,
@@ -235,7 +235,7 @@ def _imbalance_from_meter_data(month: datetime.date, asset_numbers: list[str]) -
     ),
     source=(
         "《电能计量装置技术管理规程》（DL/T 448）；「营销稽查规则（站规）」计量一节：有单相负荷的三相不平衡负荷"
-        "不宜采用三相两元件电能表计量；不平衡率限值取规则表lineloss.imbalance_fraction"
+        "不宜采用三相两元件电能表计量；不平衡率限值取规则表中“三相不平衡率限值”一行的现行值"
     ),
     severity=Severity.MEDIUM,
     owner_role=Role.STATION_HEAD,
