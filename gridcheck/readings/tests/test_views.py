@@ -65,3 +65,22 @@ def test_customer_page_has_the_card(login, county):
 
 def test_import_list_and_detail(login):
     assert login("reader_east").get(reverse("readings:import_list")).status_code == 200
+
+
+def test_the_import_buttons_only_for_who_may_import(login, county, analysed):
+    """The dashboard's and an import's page show "import" only to a role that may import: a meter
+    reader who followed them got a 403."""
+    from gridcheck.readings.choices import ImportKind, ImportStatus
+    from gridcheck.readings.models import MeterDataImport
+
+    batch = MeterDataImport.objects.create(
+        kind=ImportKind.choices[0][0], file_name="daily.csv", status=ImportStatus.choices[0][0]
+    )
+    link = f'href="{reverse("readings:import")}"'
+    for who, shown in [("reader_east", False), ("inspector_east", True)]:
+        client = login(who)
+        assert (link in client.get(reverse("readings:dashboard")).content.decode()) is shown
+        detail = client.get(reverse("readings:import_detail", args=[batch.pk]))
+        assert detail.status_code == 200
+        assert (link in detail.content.decode()) is shown
+        assert client.get(reverse("readings:import")).status_code == (200 if shown else 403)
