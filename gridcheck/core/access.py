@@ -47,6 +47,35 @@ def may_open(user, match) -> bool:
     return rule(user) if callable(rule) else has_capability(user, rule)
 
 
+def may_open_path(user, path: str) -> bool:
+    """Whether ``user`` may open the page at ``path`` (of this site): :func:`may_open` of its app, and its
+    view's own ``required_capability`` and, for a ``ScopedPage``, its ``action_capability`` or one of its
+    ``action_capabilities`` (asked of everyone who opens it). A link is shown only to who may follow it:
+    one that answers 403 is a dead end. A path of no view here counts as open; the scope is not checked
+    (a record outside it is a 404 of its own)."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    from gridcheck.core.generic import CapabilityRequiredMixin, ScopedPage
+
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return True
+    if not may_open(user, match):
+        return False
+    view = getattr(match.func, "view_class", None)
+    if not (isinstance(view, type) and issubclass(view, CapabilityRequiredMixin)):
+        return True
+    if not has_capability(user, view.required_capability):
+        return False
+    if issubclass(view, ScopedPage):
+        needed = view.action_capabilities or ((view.action_capability,) if view.action_capability else ())
+        return not needed or any(has_capability(user, c) for c in needed)
+    return True
+
+
 def is_api_view(func) -> bool:
     from rest_framework.views import APIView
 
