@@ -642,8 +642,6 @@ class MonthlyRun:
                     )
                 finally:
                     supplier.shutdown(wait=True)
-                # the month before's readings are copied in: its matrices (the tail's views) freed
-                known = self._tail_kept = None
                 supply_job.result()
                 supply = read_parquet(con, [str(supply_path)])
                 # written by Arrow's Parquet writer in a thread, while the counts and the loss are made
@@ -944,15 +942,13 @@ class MonthlyRun:
 
 
 def _save_tail(grids: dict, column: int, folder: Path | None) -> dict[str, np.ndarray]:
-    """The reading matrices' columns from ``column`` on, per input that has readings: saved as
-    ``readings_tail.<input>.npy`` in ``folder`` (a contiguous copy: NumPy writes a strided view element
-    block by element block); where ``folder`` is None, views of the matrices (read-only once the kernel
-    has them), which the next month of the run copies once into its own (not a copy made here and
-    copied again there: 120 MB a month at 1,000,000 meters, for a matrix of 370 MB kept a month longer)."""
+    """The reading matrices' columns from ``column`` on (a copy), per input that has readings; saved as
+    ``readings_tail.<input>.npy`` in ``folder`` unless it is None."""
     tail = {}
     for name, values in grids.items():
         if values is not None:
-            tail[name] = values[:, column:] if folder is None else np.ascontiguousarray(values[:, column:])
+            # a contiguous copy: NumPy writes a strided view element block by element block
+            tail[name] = np.ascontiguousarray(values[:, column:])
             if folder is not None:
                 np.save(folder / f"readings_tail.{name}.npy", tail[name])
     return tail
