@@ -88,7 +88,7 @@ from gridcheck.core.roles import (
     VIEW_BILLING,
     has_capability,
 )
-from gridcheck.core.scoping import scoped
+from gridcheck.core.scoping import scope_queryset, scoped
 from gridcheck.core.uploads import upload_accept, upload_response
 from gridcheck_analytics.penalties.labels import inputs_text
 
@@ -329,12 +329,21 @@ class CycleDetailView(BillingPage, TemplateView):
         )
         summary = selectors.cycle_summary(cycle)
         sources = dict(ReadingSource.choices)
+        # the book is its station's (an area manager reads it too); its customers' bills, meters and
+        # readings are listed only within the user's scope (an area manager's own areas)
         review = [
             (bill, flag_labels(bill.review_flags), status_badge(bill))
-            for bill in selectors.review_list(cycle)
+            for bill in scope_queryset(selectors.review_list(cycle), user)
         ]
-        bills = cycle.bills.all()
+        bills = scope_queryset(cycle.bills.all(), user)
         counts = {status: bills.filter(status=status).count() for status in BillStatus.values}
+        unread = scope_queryset(summary["unread"], user)
+        listed = {r.customer_id for r, _ in (*summary["backwards"], *summary["multiplier_mismatch"])}
+        visible = set(scoped(Customer, user).filter(pk__in=listed).values_list("pk", flat=True))
+        summary["backwards"] = [(r, p) for r, p in summary["backwards"] if r.customer_id in visible]
+        summary["multiplier_mismatch"] = [
+            (r, a) for r, a in summary["multiplier_mismatch"] if r.customer_id in visible
+        ]
         next_period = month_add(cycle.book.cycles.order_by("-period").first().period, cycle.book.cycle_months)
         ctx.update(
             object=cycle,
@@ -343,13 +352,13 @@ class CycleDetailView(BillingPage, TemplateView):
             summary=summary,
             rate=summary["actual_rate_percent"],
             by_source=[(sources[s], n) for s, n in summary["by_source"].items()],
-            unread=list(summary["unread"].order_by("metering_point__customer__account_number")[:200]),
-            unread_count=summary["due"] - summary["read"] if summary["due"] >= summary["read"] else 0,
+            unread=list(unread.order_by("metering_point__customer__account_number")[:200]),
+            unread_count=unread.count(),
             review=review,
             bill_counts=[(label, counts[value]) for value, label in BillStatus.choices],
             bill_total=sum(counts.values()),
             drafts=counts[BillStatus.DRAFT],
-            anomalies=cycle.anomalies.select_related("customer", "meter"),
+            anomalies=scope_queryset(cycle.anomalies.select_related("customer", "meter"), user),
             next_period=next_period,
             can_prepare=has_capability(user, PREPARE_BILLS),
             can_check=has_capability(user, CHECK_BILLS),

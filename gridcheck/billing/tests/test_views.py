@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from gridcheck.billing import services
-from gridcheck.billing.choices import BillStatus, ChangeStatus
+from gridcheck.billing.choices import BillStatus, ChangeStatus, ReviewFlag
 from gridcheck.billing.models import (
     Bill,
     BillAdjustment,
@@ -303,3 +303,38 @@ def test_open_next_cycle_and_collect_without_ami_data(county, login, book):
         reverse("billing:book_open_cycle", args=[book.book.pk]), {"period": "bad"}, follow=True
     )
     assert response.status_code == 200 and _messages(response)
+
+
+def test_an_area_managers_cycle_page_lists_only_their_areas(county, login, book, read_march):
+    """The book is its station's and an area manager reads it, but the bills, unread meters and anomalies
+    listed are only their own areas' (the bills of the others' areas were listed, and each linked to a
+    404)."""
+    read_march()
+    services.cycle_bill(user=county.users["auditor_east"], cycle=book.cycle)
+    # a bill of each area on the review list
+    Bill.objects.filter(customer__in=[county.customers["east11"], county.customers["east21"]]).update(
+        review_flags=[ReviewFlag.CHANGE_LAST_MONTH]
+    )
+    MeterReading.objects.filter(
+        cycle=book.cycle, meter__in=[book.meters["east12"], book.meters["east22"]]
+    ).delete()
+    for key in ("east11", "east21"):
+        ReaderAnomaly.objects.create(
+            cycle=book.cycle,
+            customer=county.customers[key],
+            meter=book.meters[key],
+            area=county.customers[key].area,
+            station=county.stations["east"],
+            kind=ReaderAnomaly._meta.get_field("kind").choices[0][0],
+            reported_by=county.users["reader_east"],
+            found_on=book.cycle.reading_date,
+        )
+    url = reverse("billing:cycle_detail", args=[book.cycle.pk])
+    head = login("head_east").get(url).content.decode()
+    manager = login("manager_east").get(url).content.decode()
+    others = [county.customers[key].name for key in ("east21", "east22")]
+    assert all(name in head for name in [county.customers["east11"].name, *others])
+    assert county.customers["east11"].name in manager and county.customers["east12"].name in manager
+    assert not any(name in manager for name in others)
+    bills = Bill.objects.filter(customer=county.customers["east21"])
+    assert bills and all(bill.number in head and bill.number not in manager for bill in bills)
