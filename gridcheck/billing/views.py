@@ -86,6 +86,7 @@ from gridcheck.core.roles import (
     PREPARE_BILLS,
     READ_METERS,
     VIEW_BILLING,
+    Role,
     has_capability,
 )
 from gridcheck.core.scoping import scope_queryset, scoped
@@ -329,13 +330,14 @@ class CycleDetailView(BillingPage, TemplateView):
         )
         summary = selectors.cycle_summary(cycle)
         sources = dict(ReadingSource.choices)
-        # the book is its station's (an area manager reads it too); its customers' bills, meters and
-        # readings are listed only within the user's scope (an area manager's own areas)
+        # the book is its station's (an area manager reads it too): its figures are the whole book's, its
+        # customers' bills, meters and readings are listed only within the user's scope (an area
+        # manager's own areas)
         review = [
             (bill, flag_labels(bill.review_flags), status_badge(bill))
             for bill in scope_queryset(selectors.review_list(cycle), user)
         ]
-        bills = scope_queryset(cycle.bills.all(), user)
+        bills = cycle.bills.all()
         counts = {status: bills.filter(status=status).count() for status in BillStatus.values}
         unread = scope_queryset(summary["unread"], user)
         listed = {r.customer_id for r, _ in (*summary["backwards"], *summary["multiplier_mismatch"])}
@@ -353,7 +355,9 @@ class CycleDetailView(BillingPage, TemplateView):
             rate=summary["actual_rate_percent"],
             by_source=[(sources[s], n) for s, n in summary["by_source"].items()],
             unread=list(unread.order_by("metering_point__customer__account_number")[:200]),
-            unread_count=unread.count(),
+            unread_count=summary["due"] - summary["read"] if summary["due"] >= summary["read"] else 0,
+            unread_listed=unread.count(),
+            lists_scoped=user.role == Role.AREA_MANAGER and not user.is_superuser,
             review=review,
             bill_counts=[(label, counts[value]) for value, label in BillStatus.choices],
             bill_total=sum(counts.values()),

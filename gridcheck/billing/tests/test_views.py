@@ -336,5 +336,7 @@ def test_an_area_managers_cycle_page_lists_only_their_areas(county, login, book,
     assert all(name in head for name in [county.customers["east11"].name, *others])
     assert county.customers["east11"].name in manager and county.customers["east12"].name in manager
     assert not any(name in manager for name in others)
+    # the figures stay the whole book's, and the manager is told the lists are their areas'
+    assert 'data-testid="lists-scoped"' in manager and 'data-testid="lists-scoped"' not in head
     bills = Bill.objects.filter(customer=county.customers["east21"])
     assert bills and all(bill.number in head and bill.number not in manager for bill in bills)
