@@ -193,11 +193,6 @@ class ImportBatchListView(ScopedListView):
     def get_base_queryset(self):
         return ImportBatch.objects.select_related("started_by", "station").order_by("-created_at", "-pk")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["can_import"] = has_capability(self.request.user, IMPORT)
-        return ctx
-
 
 class ImportBatchDetailView(CapabilityRequiredMixin, DetailView):
     """One import: file, who, counts, and every error of a refused file."""
@@ -214,5 +209,4 @@ class ImportBatchDetailView(CapabilityRequiredMixin, DetailView):
         entity = self.object.entity
         ctx["entity_label"] = imports[entity].label if entity in imports else entity
         ctx["max_errors"] = settings.GRIDCHECK_IMPORT_MAX_ERRORS
-        ctx["can_import"] = has_capability(self.request.user, IMPORT)
         return ctx

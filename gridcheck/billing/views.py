@@ -86,10 +86,9 @@ from gridcheck.core.roles import (
     PREPARE_BILLS,
     READ_METERS,
     VIEW_BILLING,
-    Role,
     has_capability,
 )
-from gridcheck.core.scoping import scope_queryset, scoped
+from gridcheck.core.scoping import scope_queryset, scoped, sees_only_some_areas
 from gridcheck.core.uploads import upload_accept, upload_response
 from gridcheck_analytics.penalties.labels import inputs_text
 
@@ -357,7 +356,7 @@ class CycleDetailView(BillingPage, TemplateView):
             unread=list(unread.order_by("metering_point__customer__account_number")[:200]),
             unread_count=summary["due"] - summary["read"] if summary["due"] >= summary["read"] else 0,
             unread_listed=unread.count(),
-            lists_scoped=user.role == Role.AREA_MANAGER and not user.is_superuser,
+            lists_scoped=sees_only_some_areas(user),
             review=review,
             bill_counts=[(label, counts[value]) for value, label in BillStatus.choices],
             bill_total=sum(counts.values()),

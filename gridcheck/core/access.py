@@ -57,7 +57,7 @@ def may_open_path(user, path: str) -> bool:
 
     from django.urls import Resolver404, resolve
 
-    from gridcheck.core.generic import CapabilityRequiredMixin, ScopedPage
+    from gridcheck.core.generic import CapabilityRequiredMixin
 
     try:
         match = resolve(urlsplit(path).path)
@@ -66,13 +66,8 @@ def may_open_path(user, path: str) -> bool:
     if not may_open(user, match):
         return False
     view = getattr(match.func, "view_class", None)
-    if not (isinstance(view, type) and issubclass(view, CapabilityRequiredMixin)):
-        return True
-    if not has_capability(user, view.required_capability):
-        return False
-    if issubclass(view, ScopedPage):
-        needed = view.action_capabilities or ((view.action_capability,) if view.action_capability else ())
-        return not needed or any(has_capability(user, c) for c in needed)
+    if isinstance(view, type) and issubclass(view, CapabilityRequiredMixin):
+        return view.opens_for(user)
     return True
 
 

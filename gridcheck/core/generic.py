@@ -142,10 +142,16 @@ class CapabilityRequiredMixin(LoginRequiredMixin):
 
     required_capability = VIEW
 
+    @classmethod
+    def opens_for(cls, user) -> bool:
+        """Whether the logged-in ``user`` has what opening this page asks of everyone: the one rule of
+        ``dispatch`` and of the links to it (``core.access.may_open_path``)."""
+        return has_capability(user, cls.required_capability)
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not has_capability(request.user, self.required_capability):
+        if not self.opens_for(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -158,15 +164,12 @@ class ScopedPage(CapabilityRequiredMixin):
     action_capability: str | None = None
     action_capabilities: tuple[str, ...] = ()
 
-    def dispatch(self, request, *args, **kwargs):
-        needed = self.action_capabilities or ((self.action_capability,) if self.action_capability else ())
-        if (
-            request.user.is_authenticated
-            and needed
-            and not any(has_capability(request.user, c) for c in needed)
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    @classmethod
+    def opens_for(cls, user) -> bool:
+        needed = cls.action_capabilities or ((cls.action_capability,) if cls.action_capability else ())
+        if needed and not any(has_capability(user, c) for c in needed):
+            return False
+        return super().opens_for(user)
 
     def scoped_object(self, model, pk=None, queryset=None):
         queryset = queryset if queryset is not None else model._default_manager.all()

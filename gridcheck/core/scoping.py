@@ -77,6 +77,14 @@ def scope_key(user) -> str:
     return f"{user.role}:station:{user.station_id or 'all'}"
 
 
+def sees_only_some_areas(user) -> bool:
+    """Whether ``user``'s scope is narrower than a station: only the areas they own (an area manager). A
+    page that shows a station's figures with scoped lists says so to such a user."""
+    return (
+        getattr(user, "is_authenticated", False) and not user.is_superuser and user.role == Role.AREA_MANAGER
+    )
+
+
 def user_can_see(user, obj: Model) -> bool:
     """Whether ``obj`` lies within ``user``'s scope."""
     return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()

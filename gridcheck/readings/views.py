@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView, View
 from gridcheck.archive.models import Customer, Line, Station
 from gridcheck.core.generic import CapabilityRequiredMixin, ScopedDetailView, ScopedListView
 from gridcheck.core.periods import month_end, month_parse
-from gridcheck.core.roles import IMPORT, has_capability
+from gridcheck.core.roles import IMPORT
 from gridcheck.core.scoping import scope_queryset
 from gridcheck.readings import selectors
 from gridcheck.readings.choices import EventCode, ImportKind, ImportStatus, QualityCode
@@ -76,7 +76,6 @@ class ReadingRateDashboardView(CapabilityRequiredMixin, TemplateView):
         sid, lid = (station.pk if station else None), (line.pk if line else None)
         level = "area" if line else ("line" if station else "station")
         ctx.update(months=months, month=month, station=station, line=line, level=level)
-        ctx["can_import"] = has_capability(user, IMPORT)
         crumbs = [(_("County"), _("All stations"), f"?month={month:%Y-%m}" if month else "?")]
         if station:
             crumbs.append(
@@ -310,7 +309,6 @@ class MeterDataImportDetailView(ScopedDetailView):
             for e in self.object.errors
         ]
         ctx["warnings"] = [reason_text(w) for w in self.object.warnings]
-        ctx["can_import"] = has_capability(self.request.user, IMPORT)
         return ctx
 
 
