@@ -10,10 +10,7 @@ from gridcheck.audit.choices import UNFINISHED, FindingStatus, Severity
 from gridcheck.audit.models import AuditRule, AuditRun, Finding
 from gridcheck.core.roles import Role
 from gridcheck.core.runs import RunStatus
-from gridcheck.core.tables import BaseTable
-
-NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
-WRAP = {"td": {"class": "gc-audit-wrap"}}
+from gridcheck.core.tables import NUM, WRAP, BaseTable
 
 SEVERITY_CSS = {
     Severity.HIGH: "text-bg-danger",

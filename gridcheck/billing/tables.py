@@ -16,9 +16,8 @@ from gridcheck.billing.models import (
     ReadingBook,
     ReadingCycle,
 )
-from gridcheck.core.tables import TEXT, BaseTable
+from gridcheck.core.tables import NUM, TEXT, BaseTable
 
-NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 BADGE = {
     # bills
     "draft": "text-bg-light border",

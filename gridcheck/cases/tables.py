@@ -5,8 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.cases.models import Case
+from gridcheck.core.tables import NUM, BaseTable
 
-ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
 STATUS_BADGE = {
     "draft": "text-bg-light border",
     "computed": "text-bg-info",
@@ -25,24 +25,20 @@ def status_badge(case) -> str:
     )
 
 
-class CaseTable(tables.Table):
+class CaseTable(BaseTable):
     number = tables.Column(linkify=True)
     customer = tables.Column(order_by=("customer__account_number",))
     station = tables.Column()
     kind = tables.Column()
     type = tables.Column(verbose_name=_("theft or violation type"), accessor="pk", orderable=False)
     case_date = tables.DateColumn(format="Y-m-d")
-    total_due_yuan = tables.Column(
-        attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
-    )
+    total_due_yuan = tables.Column(attrs=NUM)
     status = tables.Column()
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Case
-        attrs = ATTRS
         fields = ("number", "customer", "station", "kind", "type", "case_date", "total_due_yuan", "status")
         empty_text = _("No cases.")
-        template_name = "includes/table.html"
 
     def render_type(self, record):
         return record.type_display

@@ -4,9 +4,8 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from gridcheck.collection.models import BankDeposit, ReceiptStock
-from gridcheck.core.tables import BaseTable
+from gridcheck.core.tables import NUM, BaseTable
 
-NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 BADGE_TEMPLATE = "collection/cash/_status_badge.html"
 
 

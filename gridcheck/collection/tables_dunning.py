@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Customer
 from gridcheck.collection.models import Disconnection, DunningNotice
-from gridcheck.core.tables import TEXT, BaseTable
+from gridcheck.core.tables import NUM, TEXT, BaseTable
 
-NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 BADGE = "collection/dunning/_status_badge.html"
 
 

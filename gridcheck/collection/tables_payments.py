@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcheck.archive.models import Customer
 from gridcheck.collection.models import BankFile, Payment, Reversal
-from gridcheck.core.tables import BaseTable
+from gridcheck.core.tables import NUM, BaseTable
 
-NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 BADGE = {
     "posted": "text-bg-success",
     "reversal_pending": "text-bg-warning",

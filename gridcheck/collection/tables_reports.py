@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridcheck.collection.selectors.reports import AGEING_BUCKETS, bucket_of
+from gridcheck.core import tables as tables_core
 from gridcheck.core.tables import BaseTable
 
-NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}, "tf": {"class": "text-end"}}
+#: a figure column whose footer holds its total
+NUM = {**tables_core.NUM, "tf": {"class": "text-end"}}
 
 
 def yuan(value) -> str:

@@ -14,6 +14,11 @@ ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
 #: A column of free text (a name, an address, a tariff's name, a reason): its cells wrap on a desk screen
 #: rather than push a list of many columns wider than its card (on a phone the list scrolls sideways).
 TEXT = {"td": {"class": "gc-text-cell"}}
+#: A column of long text that wraps on every screen, a phone's included, within a bounded width (a rule's
+#: title, a finding's thresholds): read where a list of a few columns should not scroll sideways.
+WRAP = {"td": {"class": "gc-wrap-cell"}}
+#: A column of figures: right-aligned, never wrapped.
+NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 
 
 def class_badge(value: str, label: str):

@@ -4,9 +4,9 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from gridcheck.core.tables import BaseTable
 from gridcheck.inspections.models import Campaign, InspectionPlan, TipOff, WorkOrder
 
-ATTRS = {"class": "table table-sm table-hover align-middle gc-table"}
 STATUS_BADGE = {
     "created": "text-bg-light border",
     "assigned": "text-bg-info",
@@ -28,7 +28,7 @@ def status_badge(record):
     )
 
 
-class WorkOrderTable(tables.Table):
+class WorkOrderTable(BaseTable):
     number = tables.Column(linkify=True)
     customer = tables.Column(order_by=("customer__account_number",))
     station = tables.Column()
@@ -38,12 +38,10 @@ class WorkOrderTable(tables.Table):
     visit_date = tables.DateColumn(format="Y-m-d")
     assignees = tables.ManyToManyColumn(verbose_name=_("inspectors"), orderable=False, separator="、")
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = WorkOrder
-        attrs = ATTRS
         fields = ("number", "customer", "station", "source", "status", "due_on", "visit_date", "assignees")
         empty_text = _("No work orders.")
-        template_name = "includes/table.html"
 
     def render_status(self, record):
         badge = status_badge(record)
@@ -52,7 +50,7 @@ class WorkOrderTable(tables.Table):
         return badge
 
 
-class TipOffTable(tables.Table):
+class TipOffTable(BaseTable):
     """The register: never a reporter column (the detail page decides who sees the reporter)."""
 
     number = tables.Column(linkify=True)
@@ -64,9 +62,8 @@ class TipOffTable(tables.Table):
     status = tables.Column()
     reward_amount_yuan = tables.Column()
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = TipOff
-        attrs = ATTRS
         fields = (
             "number",
             "station",
@@ -78,7 +75,6 @@ class TipOffTable(tables.Table):
             "reward_amount_yuan",
         )
         empty_text = _("No tip-offs.")
-        template_name = "includes/table.html"
 
     def render_status(self, record):
         badge = status_badge(record)
@@ -87,18 +83,16 @@ class TipOffTable(tables.Table):
         return badge
 
 
-class PlanTable(tables.Table):
+class PlanTable(BaseTable):
     month = tables.DateColumn(format="Y-m", linkify=True)
     station = tables.Column()
     status = tables.Column()
     orders = tables.Column(verbose_name=_("work orders"), accessor="pk", orderable=False)
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = InspectionPlan
-        attrs = ATTRS
         fields = ("month", "station", "status", "orders")
         empty_text = _("No plans.")
-        template_name = "includes/table.html"
 
     def render_status(self, record):
         return status_badge(record)
@@ -107,16 +101,14 @@ class PlanTable(tables.Table):
         return record.work_orders.count()
 
 
-class CampaignTable(tables.Table):
+class CampaignTable(BaseTable):
     name = tables.Column(linkify=True)
     station = tables.Column()
     starts_on = tables.DateColumn(format="Y-m-d")
     ends_on = tables.DateColumn(format="Y-m-d")
     status = tables.Column()
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Campaign
-        attrs = ATTRS
         fields = ("name", "station", "starts_on", "ends_on", "status")
         empty_text = _("No campaigns.")
-        template_name = "includes/table.html"

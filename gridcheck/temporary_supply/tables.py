@@ -5,10 +5,8 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import TEXT, BaseTable
+from gridcheck.core.tables import NUM, TEXT, BaseTable
 from gridcheck.temporary_supply.models import TemporarySupply, UnauthorisedConnection
-
-NUM = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 
 
 def yuan(value) -> str:
