@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import ATTRS, TEXT
+from gridcheck.core.tables import TEXT, BaseTable
 from gridcheck.hazards.models import Hazard, Notice
 
 SEVERITY_BADGE = {"general": "text-bg-secondary", "serious": "text-bg-warning", "major": "text-bg-danger"}
@@ -38,7 +38,7 @@ def status_badge(record, label=None):
     )
 
 
-class HazardTable(tables.Table):
+class HazardTable(BaseTable):
     id = tables.Column(verbose_name="#", linkify=True)
     customer = tables.Column(
         linkify=lambda record: reverse("hazards:customer_safety", args=[record.customer_id])
@@ -51,9 +51,8 @@ class HazardTable(tables.Table):
     deadline = tables.DateColumn(format="Y-m-d")
     responsible_person = tables.Column(orderable=False)
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Hazard
-        attrs = ATTRS
         fields = (
             "id",
             "customer",
@@ -66,7 +65,6 @@ class HazardTable(tables.Table):
             "responsible_person",
         )
         empty_text = _("No hazards.")
-        template_name = "includes/table.html"
 
     def render_severity(self, value, record):
         return severity_badge(record, value)
@@ -75,7 +73,7 @@ class HazardTable(tables.Table):
         return status_badge(record, value)
 
 
-class NoticeTable(tables.Table):
+class NoticeTable(BaseTable):
     document_number = tables.Column(linkify=True)
     title = tables.Column(linkify=True, attrs=TEXT)
     kind = tables.Column()
@@ -84,12 +82,10 @@ class NoticeTable(tables.Table):
     sent_at = tables.DateTimeColumn(format="Y-m-d H:i")
     paper = tables.Column(verbose_name=_("paper copy"), accessor="paper_delivered_on", orderable=False)
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Notice
-        attrs = ATTRS
         fields = ("document_number", "title", "kind", "period", "channel", "sent_at", "paper")
         empty_text = _("No notices.")
-        template_name = "includes/table.html"
 
     def render_paper(self, record, value):
         if not record.paper_required:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import ATTRS, TEXT
+from gridcheck.core.tables import TEXT, BaseTable
 from gridcheck.metering.models import (
     Acceptance,
     Asset,
@@ -34,12 +34,7 @@ def badge(value: str, label):
     )
 
 
-class Meta:
-    attrs = ATTRS
-    template_name = "includes/table.html"
-
-
-class AssetTable(tables.Table):
+class AssetTable(BaseTable):
     asset_number = tables.Column(linkify=True)
     kind = tables.Column()
     device_type = tables.Column(attrs=TEXT)
@@ -50,7 +45,7 @@ class AssetTable(tables.Table):
     last_verified_on = tables.DateColumn("Y-m-d")
     due_on = tables.DateColumn("Y-m-d")
 
-    class Meta(Meta):
+    class Meta(BaseTable.Meta):
         model = Asset
         fields = (
             "asset_number",
@@ -78,7 +73,7 @@ class AssetTable(tables.Table):
         return f"{day:%Y-%m-%d}"
 
 
-class DeviceTypeTable(tables.Table):
+class DeviceTypeTable(BaseTable):
     kind = tables.Column()
     manufacturer = tables.Column(attrs=TEXT)
     model_number = tables.Column()
@@ -94,7 +89,7 @@ class DeviceTypeTable(tables.Table):
         exclude_from_export=True,
     )
 
-    class Meta(Meta):
+    class Meta(BaseTable.Meta):
         model = DeviceType
         fields = (
             "kind",
@@ -110,7 +105,7 @@ class DeviceTypeTable(tables.Table):
         empty_text = _("No device types.")
 
 
-class FaultTable(tables.Table):
+class FaultTable(BaseTable):
     asset = tables.Column(linkify=True)
     found_on = tables.DateColumn("Y-m-d")
     kind = tables.Column()
@@ -119,13 +114,13 @@ class FaultTable(tables.Table):
     outcome = tables.Column()
     closed_on = tables.DateColumn("Y-m-d")
 
-    class Meta(Meta):
+    class Meta(BaseTable.Meta):
         model = AssetFault
         fields = ("asset", "found_on", "kind", "description", "found_by", "outcome", "closed_on")
         empty_text = _("No faults.")
 
 
-class NoticeTable(tables.Table):
+class NoticeTable(BaseTable):
     number = tables.Column(linkify=True)
     metering_point = tables.Column()
     asset = tables.Column(attrs=TEXT)
@@ -134,7 +129,7 @@ class NoticeTable(tables.Table):
     deadline = tables.DateColumn("Y-m-d")
     status = tables.Column()
 
-    class Meta(Meta):
+    class Meta(BaseTable.Meta):
         model = RectificationNotice
         fields = ("number", "metering_point", "asset", "problem", "issued_on", "deadline", "status")
         empty_text = _("No rectification notices.")
@@ -152,7 +147,7 @@ class NoticeTable(tables.Table):
         return f"{day:%Y-%m-%d}"
 
 
-class MeterChangeTable(tables.Table):
+class MeterChangeTable(BaseTable):
     changed_on = tables.DateColumn("Y-m-d", linkify=True)
     metering_point = tables.Column()
     old_asset = tables.Column()
@@ -163,7 +158,7 @@ class MeterChangeTable(tables.Table):
     by = tables.Column()
     second_person = tables.Column()
 
-    class Meta(Meta):
+    class Meta(BaseTable.Meta):
         model = MeterChange
         fields = (
             "changed_on",
@@ -179,7 +174,7 @@ class MeterChangeTable(tables.Table):
         empty_text = _("No meter changes.")
 
 
-class AcceptanceTable(tables.Table):
+class AcceptanceTable(BaseTable):
     accepted_on = tables.DateColumn("Y-m-d")
     metering_point = tables.Column()
     result = tables.Column()
@@ -187,7 +182,7 @@ class AcceptanceTable(tables.Table):
     second_person = tables.Column()
     note = tables.Column()
 
-    class Meta(Meta):
+    class Meta(BaseTable.Meta):
         model = Acceptance
         fields = ("accepted_on", "metering_point", "result", "by", "second_person", "note")
         empty_text = _("No acceptances.")

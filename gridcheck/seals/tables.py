@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import ATTRS
+from gridcheck.core.tables import BaseTable
 from gridcheck.seals.models import Pliers, Seal
 
 STATUS_BADGE = {
@@ -22,25 +22,23 @@ def status_badge(record):
     )
 
 
-class SealTable(tables.Table):
+class SealTable(BaseTable):
     number = tables.Column(linkify=True)
     station = tables.Column()
     status = tables.Column()
     holder = tables.Column()
     meter = tables.Column()
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Seal
-        attrs = ATTRS
         fields = ("number", "station", "status", "holder", "meter")
         empty_text = _("No seals.")
-        template_name = "includes/table.html"
 
     def render_status(self, record):
         return status_badge(record)
 
 
-class PliersTable(tables.Table):
+class PliersTable(BaseTable):
     code = tables.Column()
     station = tables.Column()
     description = tables.Column()
@@ -50,9 +48,7 @@ class PliersTable(tables.Table):
         template_name="seals/_pliers_actions.html", verbose_name=_("actions"), orderable=False
     )
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Pliers
-        attrs = ATTRS
         fields = ("code", "station", "description", "status", "holder", "actions")
         empty_text = _("No pliers.")
-        template_name = "includes/table.html"

@@ -3,11 +3,11 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import ATTRS
+from gridcheck.core.tables import BaseTable
 from gridcheck.servicedesk.models import PublicityCampaign
 
 
-class PublicityCampaignTable(tables.Table):
+class PublicityCampaignTable(BaseTable):
     number = tables.Column(verbose_name=_("number"), accessor="pk", linkify=True)
     held_at = tables.DateTimeColumn(format="Y-m-d H:i")
     station = tables.Column()
@@ -20,9 +20,8 @@ class PublicityCampaignTable(tables.Table):
     organiser = tables.Column()
     status = tables.Column()
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = PublicityCampaign
-        attrs = ATTRS
         fields = (
             "number",
             "held_at",
@@ -37,7 +36,6 @@ class PublicityCampaignTable(tables.Table):
             "status",
         )
         empty_text = _("No campaigns.")
-        template_name = "includes/table.html"
 
     def render_number(self, record):
         return record.number
