@@ -112,7 +112,6 @@ def _register_imports() -> None:
 
 def _summary_context(request) -> dict:
     from gridcheck.archive import selectors
-    from gridcheck.core.roles import has_capability
 
     user = request.user
     counts = selectors.dashboard_counts(user=user)
@@ -135,5 +134,4 @@ def _summary_context(request) -> dict:
             },
         },
         "imports": selectors.recent_imports(user=user),
-        "can_import": has_capability(user, IMPORT),
     }

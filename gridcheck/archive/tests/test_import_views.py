@@ -153,6 +153,21 @@ def test_batch_list_and_detail_are_scoped(login, county):
     assert "east.csv" in county_body and "west.csv" in county_body
 
 
+def test_the_import_links_only_for_who_may_import(login, county):
+    """The home page's archive tile, the import history and an import's page link to the import page
+    only for a role that may import (a meter reader who followed the link got a 403)."""
+    batch = _batch(county.stations["east"], "east.csv")
+    link = f'href="{reverse("archive:import")}'
+    for who, shown in [("reader_east", False), ("inspector_east", True)]:
+        client = login(who)
+        pages = ["home", "archive:importbatch_list", ("archive:importbatch_detail", batch.pk)]
+        for url in [reverse(p) if isinstance(p, str) else reverse(p[0], args=[p[1]]) for p in pages]:
+            response = client.get(url, **EN)
+            assert response.status_code == 200, (who, url)
+            assert (link in response.content.decode()) is shown, (who, url)
+        assert client.get(reverse("archive:import"), **EN).status_code == (200 if shown else 403)
+
+
 def test_failed_batch_detail_lists_errors(login, county):
     batch = ImportBatch.objects.create(
         entity="customers",
