@@ -223,8 +223,14 @@ def test_bank_file_upload_and_detail(county, issued, login):
     assert response.status_code == 302 and response.url == bank_file.get_absolute_url()
     html = client.get(bank_file.get_absolute_url()).content.decode()
     assert "00000000" in html
-    assert client.get(reverse("collection:bank_file_list")).status_code == 200
-    assert login("reader_east").get(reverse("collection:bank_file_upload")).status_code == 403
+    upload_link = f'href="{reverse("collection:bank_file_upload")}"'
+    listed = client.get(reverse("collection:bank_file_list"))
+    assert listed.status_code == 200 and upload_link in listed.content.decode()
+    reader = login("reader_east")
+    assert reader.get(reverse("collection:bank_file_upload")).status_code == 403
+    # the list offers the upload only to who may follow it
+    listed = reader.get(reverse("collection:bank_file_list"))
+    assert listed.status_code == 200 and upload_link not in listed.content.decode()
 
 
 def test_bank_file_bad_header_shown(county, issued, login):

@@ -439,11 +439,6 @@ class BankFileListView(ScopedListView):
     def get_base_queryset(self):
         return BankFile.objects.select_related("imported_by")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["can_import"] = has_capability(self.request.user, MANAGE_COLLECTION)
-        return ctx
-
 
 class BankFileUploadView(CollectionPage, TemplateView):
     template_name = "collection/payments/bank_file_form.html"
