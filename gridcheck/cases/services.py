@@ -399,10 +399,6 @@ def archive_capacity_voltage(customer: Customer, meter: Meter | None) -> Decimal
     return level if level is not None and level < LOW_VOLTAGE_LIMIT_V else Decimal("380")
 
 
-def _theft_accepts(name: str) -> bool:
-    return name in inspect.signature(penalties.theft).parameters
-
-
 def _calc_settings_kwargs(case: Case, function) -> dict:
     """The case's settings as the calculator's arguments (a ``settings`` mapping or named arguments)."""
     from gridcheck.cases.calc_settings import as_calc_value
@@ -488,19 +484,8 @@ def _theft_kwargs(case: Case, tariff: Tariff) -> dict:
                         % {"meter": meter.asset_number, "pt": point.pt_ratio.normalize()}
                     }
                 )
-            if not _theft_accepts("voltage_v"):
-                raise ValidationError(
-                    {
-                        "capacity_voltage_v": _(
-                            "Meter %(meter)s is fed through a PT: the calculator cannot yet take the primary "
-                            "voltage, and 380 V × PT would overstate the capacity. The case waits for the "
-                            "calculator's update."
-                        )
-                        % {"meter": meter.asset_number}
-                    }
-                )
             kwargs["voltage_v"] = volts
-        elif case.capacity_voltage_v and _theft_accepts("voltage_v"):
+        elif case.capacity_voltage_v:
             kwargs["voltage_v"] = case.capacity_voltage_v
     if kwargs.get("customer_class") in (None, ""):
         kwargs.pop("customer_class", None)

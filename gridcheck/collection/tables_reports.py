@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridcheck.collection.selectors.reports import AGEING_BUCKETS, bucket_of
-from gridcheck.core import tables as tables_core
+from gridcheck.core.tables import NUM as CELL_NUM
 from gridcheck.core.tables import BaseTable
 
 #: a figure column whose footer holds its total
-NUM = {**tables_core.NUM, "tf": {"class": "text-end"}}
+NUM = {**CELL_NUM, "tf": {"class": "text-end"}}
 
 
 def yuan(value) -> str:
