@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from gridcheck.core import pagecache
@@ -169,3 +172,10 @@ class SearchView(CapabilityRequiredMixin, TemplateView):
             names_search=has_capability(self.request.user, VIEW_ARCHIVE),
         )
         return ctx
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, which a browser asks for beside a document without an icon link (a PDF, an
+    attachment): the static icon that every page links."""
+    return HttpResponsePermanentRedirect(static("gridcheck/favicon.svg"))
