@@ -168,6 +168,17 @@ def test_visit_page_posts_json(login, county, assigned):
     assert reader.post(url, "{}", content_type="application/json").status_code == 403
 
 
+def test_the_visit_page_folds_a_long_reason(login, assigned):
+    """On the phone the reason is one line that opens to the whole text, its lines kept."""
+    assigned.reason = "反窃电嫌疑 2026-11（评分 0.99）\n1. 本月日均电量0.3 kWh\n2. 同台区同类用户相比偏低"
+    assigned.save(update_fields=["reason"])
+    page = login("inspector_east").get(reverse("inspections:visit", args=[assigned.pk])).content.decode()
+    folded = page.split('data-testid="visit-reason"', 1)[1].split("</details>", 1)[0]
+    summary, body = folded.split("</summary>", 1)
+    assert "反窃电嫌疑 2026-11" in summary and "2. 同台区" not in summary
+    assert "0.3 kWh<br>2. 同台区同类用户相比偏低" in body
+
+
 def test_a_visit_with_a_normal_phone_photo_is_accepted(login, county, assigned):
     """A 2 MB photo (2.7 MB base64 in the JSON body) used to be refused for the request's size."""
     import os
