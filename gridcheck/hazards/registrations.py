@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.registries import MenuItem, access, jobs, landing, menu, todos
+from gridcheck.core.registries import MenuItem, access, dashboard, jobs, landing, menu, todos
 from gridcheck.core.roles import PORTAL, VIEW_HAZARDS, has_capability
 from gridcheck.core.schedule import Job, daily
 
@@ -42,6 +42,9 @@ def register() -> None:
     ):
         menu.add_item("hazards", MenuItem(label, url_name, VIEW_HAZARDS, order=order))
     menu.add_item("hazards", MenuItem(_("My hazards"), "hazards:portal", is_portal_user, order=10))
+    from gridcheck.hazards.dashboard import TILE
+
+    dashboard.register("hazards.figures", TILE)
     jobs.register("hazards.daily", Job("hazards.daily", daily, _hazards_daily))
     jobs.register(
         "hazards.monthly_notices", Job("hazards.monthly_notices", _monthly_notices, _hazards_monthly)

@@ -83,4 +83,5 @@ def test_nothing_waiting_says_so(county, client):
     client.force_login(county.users["liaison"], backend="django.contrib.auth.backends.ModelBackend")
     page = client.get(reverse("home")).content.decode()
     assert 'data-testid="todo"' in page
-    assert "list-group-item" not in page
+    todo_card = page.split('data-testid="todo"', 1)[1].split("</section>", 1)[0]
+    assert "gc-todo" not in todo_card and "list-group-item" not in todo_card

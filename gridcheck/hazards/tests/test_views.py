@@ -447,3 +447,24 @@ def test_notice_pages_and_paper_delivery(login, make_hazard, county):
         ).status_code
         == 403
     )
+
+
+def _tile_figure(page: str, testid: str) -> int:
+    return int(page.split(f'data-testid="{testid}"', 1)[1].split(">", 1)[1].split("<", 1)[0].replace(",", ""))
+
+
+def test_the_home_tile_counts_the_users_hazards_and_the_calendar(login, make_hazard, county):
+    """The home page's hazards tile: what a government liaison sees first, scoped like the register."""
+    from gridcheck.hazards.choices import HazardSeverity
+
+    make_hazard("east11")
+    make_hazard("east12", severity=HazardSeverity.MAJOR)
+    make_hazard("west11")
+    liaison = login("liaison").get("/").content.decode()
+    assert 'data-testid="hazards-tile"' in liaison
+    assert _tile_figure(liaison, "tile-hazards-open") == 3
+    calendar = liaison.split('data-testid="tile-hazards-calendar"', 1)[1].split("</ul>", 1)[0]
+    period = timezone.localdate().strftime("%Y-%m")
+    assert period in calendar and reverse("hazards:notice_list") in calendar
+    west = login("inspector_west").get("/").content.decode()
+    assert _tile_figure(west, "tile-hazards-open") == 1
