@@ -90,12 +90,21 @@ def navigation(request):
     key, daily, more = _menu_of(user, getattr(user, "role", None), capabilities(user))
     bell = None
     actives, badges = [], []
+    # the entry of the page: the longest menu URL the path starts with (a hazard's notices, under
+    # /hazards/notices/, are not the hazards page /hazards/ as well)
+    matching = [
+        url
+        for _title, entries in (*daily, *more)
+        for _label, url, _badge in entries
+        if (path == url if url == "/" else path.startswith(url))
+    ]
+    page_url = max(matching, key=len, default=None)
 
     def entries_of(entries):
         nonlocal bell
         shown = []
         for label, url, badge in entries:
-            active = path == url if url == "/" else path.startswith(url)
+            active = url == page_url
             entry = {"label": label, "url": url, "active": active}
             if active:
                 actives.append(url)

@@ -47,3 +47,12 @@ def test_the_menu_is_the_templates_own_markup(county, rf):
         expected = render_to_string("includes/nav_menu.html", navigation(request))
     assert "nav-link active" in expected
     assert _menu(county, "head_east", CUSTOMERS) == expected
+
+
+def test_only_the_pages_own_entry_is_active_where_menu_urls_nest(county):
+    """/hazards/ (the hazards page) and /hazards/notices/ are both menu entries: a notice list marks only
+    its own entry, the hazards page only its own."""
+    hazards, notices = reverse("hazards:dashboard"), reverse("hazards:notice_list")
+    assert notices.startswith(hazards)
+    assert _active(_menu(county, "liaison", notices)) == [notices]
+    assert _active(_menu(county, "liaison", hazards)) == [hazards]
