@@ -40,6 +40,15 @@ def test_portal_sees_only_own_hazards(client, portal, two):
     assert c.get(reverse("hazards:portal_hazard", args=[other.pk])).status_code == 404
 
 
+def test_portal_pages_offer_no_staff_search(client, portal, two, login):
+    """A customer may not use the staff search: the portal shows neither its box nor its button."""
+    search = reverse("search")
+    page = _portal_client(client, portal["east11"]).get(reverse("hazards:portal")).content.decode()
+    assert f'action="{search}"' not in page and f'href="{search}"' not in page
+    staff = login("inspector_east").get(reverse("hazards:dashboard")).content.decode()
+    assert f'action="{search}"' in staff and f'href="{search}"' in staff
+
+
 def test_portal_other_customer_by_api_is_404(client, portal, two):
     own, other = two
     c = _portal_client(client, portal["east11"])
