@@ -237,9 +237,11 @@ def _cases(rng, count, slot, *, kind: str, on: datetime.date) -> list[tuple[Case
         case.events.exclude(to_status="draft").update(at=_aware(case_date + datetime.timedelta(days=1)))
         history = case.history.order_by("history_id")
         history.filter(history_type="+").update(history_date=_aware(case_date))
-        history.exclude(history_type="+").update(history_date=_aware(case_date + datetime.timedelta(days=1)))
+        computed_at = _aware(case_date + datetime.timedelta(days=1))
+        # the computation's own record too: its change record shows when it was computed
+        history.exclude(history_type="+").update(history_date=computed_at, computed_at=computed_at)
         Case.objects.filter(pk=case.pk).update(
-            computed_at=_aware(case_date + datetime.timedelta(days=1)),
+            computed_at=computed_at,
             notified_on=case_date + datetime.timedelta(days=2),
             signed_by_customer=True,
             signer_name=customer.name[:50],

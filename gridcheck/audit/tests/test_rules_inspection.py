@@ -287,4 +287,7 @@ def test_the_injected_cases_are_computed_as_a_users_are(county, code, monkeypatc
             *case.history.values_list("history_date", flat=True),
         ]
         assert all(at.date() >= case.case_date and at < approved for at in dates), (case.case_date, dates)
+        # and so is the computation its change record shows
+        computed = {h.computed_at for h in case.history.all() if h.computed_at is not None}
+        assert computed == {case.computed_at} and case.computed_at < approved, (computed, case.computed_at)
     assert set(keys) <= set(hits(code))
