@@ -1,14 +1,39 @@
-"""Billing's lines of the home page's to-do list: bills to check, refunds and back-bills, category
-changes and book changes waiting for a second person, reading anomalies still open."""
+"""Billing's lines of the home page's to-do list: a reader's cycles still to read, bills to check,
+refunds and back-bills, category changes and book changes waiting for a second person, reading anomalies
+still open."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.billing.choices import AnomalyStatus, BillStatus, ChangeStatus
-from gridcheck.billing.models import Bill, BillAdjustment, BookChange, CategoryChange, ReaderAnomaly
+from gridcheck.billing import selectors
+from gridcheck.billing.choices import AnomalyStatus, BillStatus, ChangeStatus, CycleStatus
+from gridcheck.billing.models import (
+    Bill,
+    BillAdjustment,
+    BookChange,
+    CategoryChange,
+    ReaderAnomaly,
+    ReadingCycle,
+)
 from gridcheck.core.registries import TodoItem, list_url
-from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS
+from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, READ_METERS
 from gridcheck.core.scoping import scoped
+
+
+def _cycles_to_read(user) -> int:
+    """The open cycles of the user's own books whose reading day has come and whose meters are not all
+    read (a reader has a few books: two counts a cycle)."""
+    cycles = (
+        scoped(ReadingCycle, user)
+        .filter(book__reader=user, status=CycleStatus.OPEN, reading_date__lte=timezone.localdate())
+        .select_related("book")
+    )
+    return sum(
+        1
+        for cycle in cycles
+        if cycle.readings.count() < selectors.book_meters(cycle.book, cycle.reading_date).count()
+    )
 
 
 def _bills_to_check(user) -> QuerySet:
@@ -41,6 +66,13 @@ def _anomalies(user) -> QuerySet:
 
 
 TODOS = {
+    "billing.reading": TodoItem(
+        _("Reading cycles still to read"),
+        _cycles_to_read,
+        list_url("billing:reader_home"),
+        READ_METERS,
+        order=29,
+    ),
     "billing.check": TodoItem(
         _("Bills to check before issue"),
         _bills_to_check,
