@@ -41,6 +41,8 @@ def home_tile_context(request) -> dict:
         Decimal("0.00"),
     )  # fmt: skip
     return {
+        # no bill at all in the scope (an area manager's areas not billed here yet): said, not zeros
+        "no_bills": not latest,
         "month": month,
         "cutoff": cutoff,
         "rate": pct(recovery["rate_percent"]),

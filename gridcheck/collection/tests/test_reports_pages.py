@@ -186,5 +186,11 @@ def test_home_tile_shows_the_latest_month_and_arrears(county, march):
     assert context["over_90"] == "450.00"  # long overdue by now
     html = render_to_string(TILE.template, context, request=request)
     assert "45.0 %" in html and "450.00" in html
+    assert context["no_bills"] is False and 'data-testid="tile-no-bills"' not in html
     request.user = county.users["inspector_west"]
-    assert home_tile_context(request)["arrears"] == "0.00"
+    west = home_tile_context(request)
+    assert west["arrears"] == "0.00"
+    # the west station has no bill at all: the tile says so rather than a rate of nothing
+    assert west["no_bills"] is True
+    html = render_to_string(TILE.template, west, request=request)
+    assert 'data-testid="tile-no-bills"' in html and 'data-testid="tile-recovery"' not in html
