@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from gridcheck.archive.models import Customer, Meter
 from gridcheck.billing.choices import ReadingSource
@@ -48,6 +48,24 @@ def book_meters(book: ReadingBook, on: datetime.date) -> QuerySet[Meter]:
         .exclude(pk__in=MeterExchange.objects.filter(changed_on__lte=on).values("old_meter_id"))
         .select_related("metering_point__customer")
     )
+
+
+def with_meters_unread(cycles: QuerySet[ReadingCycle]) -> QuerySet[ReadingCycle]:
+    """Those of ``cycles`` with a meter due (:func:`book_meters` on the cycle's reading date) that has no
+    reading in the cycle yet: one query, which a to-do list counts together with its other lines."""
+    unread = (
+        Meter.objects.filter(
+            metering_point__customer__area__book_entry__book=OuterRef("book"), status="in_service"
+        )
+        .filter(Q(install_date__isnull=True) | Q(install_date__lte=OuterRef("reading_date")))
+        .exclude(
+            pk__in=MeterExchange.objects.filter(changed_on__lte=OuterRef(OuterRef("reading_date"))).values(
+                "old_meter_id"
+            )
+        )
+        .exclude(Exists(MeterReading.objects.filter(cycle=OuterRef(OuterRef("pk")), meter=OuterRef("pk"))))
+    )
+    return cycles.filter(Exists(unread))
 
 
 def previous_reading(meter_id: int, before: datetime.date) -> MeterReading | None:

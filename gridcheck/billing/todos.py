@@ -21,18 +21,13 @@ from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, READ_METERS
 from gridcheck.core.scoping import scoped
 
 
-def _cycles_to_read(user) -> int:
+def _cycles_to_read(user) -> QuerySet:
     """The open cycles of the user's own books whose reading day has come and whose meters are not all
-    read (a reader has a few books: two counts a cycle)."""
-    cycles = (
-        scoped(ReadingCycle, user)
-        .filter(book__reader=user, status=CycleStatus.OPEN, reading_date__lte=timezone.localdate())
-        .select_related("book")
-    )
-    return sum(
-        1
-        for cycle in cycles
-        if cycle.readings.count() < selectors.book_meters(cycle.book, cycle.reading_date).count()
+    read."""
+    return selectors.with_meters_unread(
+        scoped(ReadingCycle, user).filter(
+            book__reader=user, status=CycleStatus.OPEN, reading_date__lte=timezone.localdate()
+        )
     )
 
 
