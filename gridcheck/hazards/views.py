@@ -169,6 +169,10 @@ class HazardDetailView(StaffViewMixin, TemplateView):
             events=hazard.events.select_related("actor"),
             photos=hazard.photos.all(),
             notices=hazard.notices.all(),
+            # a county document (the government summary, a briefing) is listed, linked only for who reads it
+            readable_notice_ids=set(
+                selectors.visible(hazard.notices.all(), self.request.user).values_list("pk", flat=True)
+            ),
             history=history_entries(hazard),
             can_manage=can_manage,
             can_correct=can_manage

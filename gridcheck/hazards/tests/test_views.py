@@ -140,6 +140,14 @@ def test_county_documents_are_for_county_level_readers(login, two, county):
         assert summary.pk not in ids
     for username in ("admin", "liaison"):
         assert login(username).get(url).status_code == 200, username
+    # a hazard's page says it is in the summary, and links it only for who may read it (no dead link)
+    own = two[0]
+    assert own.notices.filter(pk=summary.pk).exists()
+    link = f'href="{summary.get_absolute_url()}"'
+    page = login("head_east").get(reverse("hazards:hazard_detail", args=[own.pk])).content.decode()
+    assert summary.document_number in page and link not in page
+    page = login("admin").get(reverse("hazards:hazard_detail", args=[own.pk])).content.decode()
+    assert link in page
 
 
 # --- liaison -------------------------------------------------------------------------------------
