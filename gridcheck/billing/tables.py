@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.billing.choices import ReadingSource, ReviewFlag
+from gridcheck.billing.choices import ReviewFlag
 from gridcheck.billing.models import (
     Bill,
     BillAdjustment,
@@ -105,13 +105,10 @@ class CycleTable(BaseTable):
         return status_badge(record)
 
     def render_rate(self, record):
-        from gridcheck.billing.selectors import book_meters
-
-        due = book_meters(record.book, record.reading_date).count()
-        if not due:
+        """From the counts :func:`gridcheck.billing.selectors.with_reading_counts` annotates."""
+        if not record.meters_due:
             return "—"
-        actual = record.readings.exclude(source=ReadingSource.ESTIMATED).count()
-        return f"{Decimal(actual * 100) / due:.2f} %"
+        return f"{Decimal(record.meters_read_actual * 100) / record.meters_due:.2f} %"
 
 
 class BillTable(BaseTable):

@@ -7,6 +7,7 @@ messages or form errors, never as an error page.
 """
 
 import mimetypes
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -315,7 +316,7 @@ class CycleListView(ScopedListView):
     required_capability = VIEW_BILLING
 
     def get_base_queryset(self):
-        return ReadingCycle.objects.select_related("book", "station")
+        return selectors.with_reading_counts(ReadingCycle.objects.select_related("book", "station"))
 
 
 class CycleDetailView(BillingPage, TemplateView):
@@ -482,14 +483,13 @@ class ReaderHomeView(ReaderPage, TemplateView):
         books = scoped(ReadingBook, user).select_related("station")
         if not has_capability(user, PREPARE_BILLS):
             books = books.filter(reader=user)
-        rows = []
-        for book in books.order_by("code"):
-            cycles = []
-            for cycle in book.cycles.filter(status=CycleStatus.OPEN).order_by("period"):
-                due = selectors.book_meters(book, cycle.reading_date).count()
-                cycles.append((cycle, cycle.readings.count(), due))
-            rows.append((book, cycles))
-        ctx["books"] = rows
+        open_cycles = selectors.with_reading_counts(
+            ReadingCycle.objects.filter(book__in=books, status=CycleStatus.OPEN)
+        ).order_by("period")
+        by_book = defaultdict(list)
+        for cycle in open_cycles:
+            by_book[cycle.book_id].append((cycle, cycle.meters_read, cycle.meters_due))
+        ctx["books"] = [(book, by_book[book.pk]) for book in books.order_by("code")]
         return ctx
 
 
