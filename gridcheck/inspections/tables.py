@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridcheck.core.tables import BaseTable
+from gridcheck.core.tables import NUM, BaseTable
 from gridcheck.inspections.models import Campaign, InspectionPlan, TipOff, WorkOrder
 
 STATUS_BADGE = {
@@ -87,7 +87,7 @@ class PlanTable(BaseTable):
     month = tables.DateColumn(format="Y-m", linkify=True)
     station = tables.Column()
     status = tables.Column()
-    orders = tables.Column(verbose_name=_("work orders"), accessor="pk", orderable=False)
+    orders = tables.Column(verbose_name=_("work orders"), accessor="order_count", attrs=NUM)
 
     class Meta(BaseTable.Meta):
         model = InspectionPlan
@@ -96,9 +96,6 @@ class PlanTable(BaseTable):
 
     def render_status(self, record):
         return status_badge(record)
-
-    def render_orders(self, record):
-        return record.work_orders.count()
 
 
 class CampaignTable(BaseTable):

@@ -300,3 +300,31 @@ def test_an_area_manager_sees_only_their_areas_work_orders_on_a_plan(login, coun
     head = login("head_east").get(url).context
     assert {o.customer.area.code for o in head["orders"]} == everyone
     assert head["page_obj"].paginator.count == plan.work_orders.count()
+
+
+def test_the_plan_list_counts_work_orders_in_a_fixed_number_of_queries(county, client):
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridcheck.inspections.models import InspectionPlan
+
+    client.force_login(county.users["head_east"])
+    url = reverse("inspections:plan_list")
+
+    def queries() -> int:
+        for alias in caches:
+            caches[alias].clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    plan = services.plan_generate(station=county.stations["east"], month=datetime.date(2026, 10, 1)).plan
+    one = queries()
+    for month in (11, 12):
+        services.plan_generate(station=county.stations["east"], month=datetime.date(2026, month, 1))
+    assert queries() == one
+    orders = InspectionPlan.objects.get(pk=plan.pk).work_orders.count()
+    assert orders > 0
+    page = client.get(url + "?month_after=2026-10&sort=month").content.decode()
+    assert f'<td class="text-end text-nowrap">{orders}</td>' in page

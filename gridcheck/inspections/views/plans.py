@@ -31,6 +31,9 @@ class PlanListView(ScopedListView):
     title = gettext_lazy("Inspection plans")
     template_name = "inspections/plan_list.html"
 
+    def get_base_queryset(self):
+        return InspectionPlan.objects.select_related("station").annotate(order_count=Count("work_orders"))
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if selectors.can_dispatch(self.request.user):
