@@ -11,7 +11,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Page
 from django.db import models
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
@@ -53,9 +53,12 @@ def _unique_sort_key(queryset) -> str | None:
     if len(ordering) != 1 or not isinstance(ordering[0], str):
         return None
     name = ordering[0].lstrip("-")
-    if "__" in name:
+    if "__" in name or name in queryset.query.annotations:  # a related or a computed column
         return None
-    field = queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
+    try:
+        field = queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:  # an annotation's alias the queryset does not name
+        return None
     return field.name if (field.unique or field.primary_key) else None
 
 
