@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReadingSource(models.TextChoices):
@@ -16,7 +17,7 @@ class ReadingSource(models.TextChoices):
 class CycleStatus(models.TextChoices):
     OPEN = "open", _("Reading")
     BILLED = "billed", _("Billed")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("reading cycle", "Closed")
 
 
 class ChangeStatus(models.TextChoices):
@@ -50,7 +51,7 @@ SUSPICIOUS_ANOMALIES = frozenset(
 
 
 class AnomalyStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("reader anomaly", "Open")
     WORK_ORDER = "work_order", _("Work order opened")
     RESOLVED = "resolved", _("Resolved")
 

@@ -41,7 +41,7 @@ class FaultKind(models.TextChoices):
 class FaultOutcome(models.TextChoices):
     """What came of a fault record."""
 
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("fault outcome", "Pending")
     REPAIRED = "repaired", _("Repaired on site")
     REPLACED = "replaced", _("Replaced")
     NO_FAULT = "no_fault", _("No fault found")

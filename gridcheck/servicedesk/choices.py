@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Topic(models.TextChoices):
@@ -80,7 +81,7 @@ class FeedbackKind(models.TextChoices):
 
 
 class LeadStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("business lead", "New")
     CONTACTED = "contacted", _("Contacted")
     CLOSED = "closed", _("Handled and closed")
 
