@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PaymentChannel(models.TextChoices):
@@ -57,7 +58,7 @@ class DunningChannel(models.TextChoices):
 
 
 class DunningStatus(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("dunning notice", "Issued")
     DELIVERED = "delivered", _("Delivered")
     SENT = "sent", _("Sent")
     SETTLED = "settled", _("Settled (paid)")

@@ -51,7 +51,7 @@ class AcceptanceResult(models.TextChoices):
     """The verdict of an acceptance before energising (新装计量验收)."""
 
     PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("acceptance result", "Failed")
 
 
 class NoticeStatus(models.TextChoices):

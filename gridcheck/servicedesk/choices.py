@@ -48,7 +48,7 @@ class ComplaintChannel(models.TextChoices):
     """Where a service complaint came in: the portal, or entered by staff from the hotline, WeChat, Weibo."""
 
     PORTAL = "portal", _("Electricians' portal")
-    HOTLINE = "hotline", _("Hotline")
+    HOTLINE = "hotline", pgettext_lazy("complaint channel", "Hotline")
     WECHAT = "wechat", _("WeChat")
     WEIBO = "weibo", _("Weibo")
 

@@ -6,8 +6,11 @@ from django.utils import translation
 
 from gridcheck.archive.choices import CustomerStatus
 from gridcheck.billing.choices import AnomalyStatus, CycleStatus
-from gridcheck.metering.choices import FaultOutcome
-from gridcheck.servicedesk.choices import LeadStatus
+from gridcheck.collection.choices import DunningStatus
+from gridcheck.core.runs import RunStatus
+from gridcheck.metering.choices import AcceptanceResult, FaultOutcome
+from gridcheck.notifications.choices import MessageStatus
+from gridcheck.servicedesk.choices import ComplaintChannel, LeadStatus
 
 
 @pytest.mark.parametrize(
@@ -18,6 +21,11 @@ from gridcheck.servicedesk.choices import LeadStatus
         (FaultOutcome.PENDING.label, "待处理"),
         (LeadStatus.NEW.label, "待联系"),
         (CustomerStatus.CLOSED.label, "销户"),
+        (RunStatus.QUEUED.label, "排队中"),  # an analysis waiting for a worker
+        (MessageStatus.QUEUED.label, "待发送"),  # a message waiting to be sent
+        (DunningStatus.ISSUED.label, "已开具"),  # not 已发行, which is a bill's
+        (ComplaintChannel.HOTLINE.label, "95598 服务热线"),  # not the tip-off line 举报电话
+        (AcceptanceResult.FAILED.label, "不合格"),
     ],
 )
 def test_a_status_reads_in_its_own_sense(label, chinese):
