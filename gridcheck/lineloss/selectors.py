@@ -342,11 +342,12 @@ def plans_overdue(*, user, today: dt.date | None = None):
 
 
 def theoretical_latest(*, user) -> dict[int, object]:
-    """``{area_id: newest TheoreticalLoss}`` in the user's scope."""
+    """``{area_id: newest TheoreticalLoss}`` in the user's scope, with its area and who recorded it."""
     from gridcheck.lineloss.models import TheoreticalLoss
 
     latest = {}
-    for row in scope_queryset(TheoreticalLoss.objects.all(), user).order_by("area_id", "calculated_on", "pk"):
+    losses = scope_queryset(TheoreticalLoss.objects.select_related("area", "recorded_by"), user)
+    for row in losses.order_by("area_id", "calculated_on", "pk"):
         latest[row.area_id] = row
     return latest
 

@@ -593,3 +593,24 @@ def test_demo_loss_management_idempotent(history):
     assert RectificationPlan.objects.get().area == county.areas["east1"]
     again = demo_loss_management(on=TODAY, seed=3)
     assert again["indicators"] == 0 and again["analyses"] == 0 and again["kept"] == 3
+
+
+def test_the_theory_page_reads_each_value_with_its_area_in_one_query(county, client):
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    head = county.users["head_east"]
+    client.force_login(head)
+
+    def queries() -> int:
+        for alias in caches:
+            caches[alias].clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("lineloss:theory_list")).status_code == 200
+        return len(captured)
+
+    lm.theoretical_loss_enter(area=county.areas["east1"], loss_rate_percent="3.1", actor=head, today=TODAY)
+    one = queries()
+    lm.theoretical_loss_enter(area=county.areas["east2"], loss_rate_percent="3.2", actor=head, today=TODAY)
+    assert queries() == one
