@@ -438,13 +438,18 @@ def briefing_figures(*, first: datetime.date, last: datetime.date, as_of: dateti
 
 
 def monthly_trend(*, user, months: int = 12, today: datetime.date | None = None) -> dict:
-    """Hazards found and rectified per month over the last ``months`` months (for the dashboard chart)."""
+    """Hazards found and rectified per month over the last ``months`` months (for the dashboard chart),
+    counted in one query."""
     today = today or timezone.localdate()
-    qs = hazards_for(user)
-    labels, found, rectified = [], [], []
-    for back in range(months - 1, -1, -1):
-        month = month_add(today.replace(day=1), -back)
-        labels.append(f"{month:%Y-%m}")
-        found.append(qs.filter(found_on__year=month.year, found_on__month=month.month).count())
-        rectified.append(qs.filter(rectified_on__year=month.year, rectified_on__month=month.month).count())
-    return {"labels": labels, "found": found, "rectified": rectified}
+    firsts = [month_add(today.replace(day=1), -back) for back in range(months - 1, -1, -1)]
+    counts = {}
+    for i, first in enumerate(firsts):
+        bounds = (first, month_end(first))
+        counts[f"found_{i}"] = Count("pk", filter=Q(found_on__range=bounds))
+        counts[f"rectified_{i}"] = Count("pk", filter=Q(rectified_on__range=bounds))
+    counted = hazards_for(user).aggregate(**counts)
+    return {
+        "labels": [f"{first:%Y-%m}" for first in firsts],
+        "found": [counted[f"found_{i}"] for i in range(months)],
+        "rectified": [counted[f"rectified_{i}"] for i in range(months)],
+    }
