@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.assessment.choices import (
     AdjustmentKind,
@@ -181,7 +182,7 @@ class Scorecard(TimeStampedModel):
     base_points = models.DecimalField(_("base points"), **POINTS)
     kpi_points = models.DecimalField(_("KPI points"), default=Decimal(0), **POINTS)
     adjustment_points = models.DecimalField(_("adjustments"), default=Decimal(0), **POINTS)
-    total_points = models.DecimalField(_("total"), default=Decimal(0), **POINTS)
+    total_points = models.DecimalField(pgettext_lazy("points", "total"), default=Decimal(0), **POINTS)
     fine_yuan = models.DecimalField(_("fines [yuan]"), max_digits=12, decimal_places=2, default=Decimal(0))
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     status = models.CharField(

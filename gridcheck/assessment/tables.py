@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.assessment.choices import ScorecardStatus
 from gridcheck.assessment.models import Scorecard
@@ -25,7 +26,9 @@ class ScorecardTable(BaseTable):
     station = tables.Column(verbose_name=_("station"))
     subject = tables.Column(verbose_name=_("assessed"))
     person = tables.Column(verbose_name=_("staff member"), default="—")
-    total_points = tables.Column(verbose_name=_("total"), attrs={"td": {"class": "text-end"}})
+    total_points = tables.Column(
+        verbose_name=pgettext_lazy("points", "total"), attrs={"td": {"class": "text-end"}}
+    )
     adjustment_points = tables.Column(verbose_name=_("adjustments"), attrs={"td": {"class": "text-end"}})
     fine_yuan = tables.Column(verbose_name=_("fines [yuan]"), attrs={"td": {"class": "text-end"}})
     rank = tables.Column(verbose_name=_("rank"), default="—")

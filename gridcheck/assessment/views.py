@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import TemplateView, View
 
 from gridcheck.archive.models import Station
@@ -167,7 +167,7 @@ class ScorecardDetailView(AssessmentPage, TemplateView):
             chart_data={
                 "months": [t["month"] for t in trend],
                 "totals": [None if t["total"] is None else float(t["total"]) for t in trend],
-                "labels": {"total": _("total"), "empty": _("No scorecards yet.")},
+                "labels": {"total": pgettext("points", "total"), "empty": _("No scorecards yet.")},
             },
             status_labels=dict(ScorecardStatus.choices) | dict(AdjustmentStatus.choices),
         )

@@ -37,7 +37,7 @@ from gridcheck.core.roles import Role
 from gridcheck.core.runs import BackgroundRun
 
 STEP_LABELS = {
-    "queued": _("Queued"),
+    "queued": pgettext_lazy("background run", "Queued"),
     "rules": _("Running the rules"),
     "done": _("Done"),
 }

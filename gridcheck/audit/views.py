@@ -21,7 +21,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import TemplateView, View
 
 from gridcheck.audit import selectors, services
@@ -517,7 +517,7 @@ def findings_xlsx(queryset, filename: str) -> HttpResponse:
         _("rule"),
         _("module"),
         _("theme"),
-        _("severity"),
+        pgettext("finding", "severity"),
         _("summary"),
         _("account number"),
         _("customer"),

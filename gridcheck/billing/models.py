@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from gridcheck.billing.choices import (
@@ -216,7 +217,12 @@ class MeterReading(TimeStampedModel):
     source = models.CharField(_("source"), max_length=20, choices=ReadingSource.choices)
     photo = models.FileField(_("photo of the display"), upload_to="billing/readings/%Y/%m/", blank=True)
     entered_by = models.ForeignKey(
-        USER, verbose_name=_("entered by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        USER,
+        verbose_name=pgettext_lazy("data entry", "entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     SCOPE_STATION = "station_id"
@@ -622,7 +628,10 @@ class CategoryChange(TimeStampedModel):
         _("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
     )
     applied_by = models.ForeignKey(
-        USER, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+        USER,
+        verbose_name=pgettext_lazy("data entry", "entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     checked_by = models.ForeignKey(
         USER, verbose_name=_("checked by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from gridcheck.collection.choices import (
@@ -165,7 +166,7 @@ class Receivable(TimeStampedModel):
         db_index=False,
     )
     period = models.DateField(_("billing month"))
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(pgettext_lazy("bill", "issued on"))
     due_date = models.DateField(_("due date"))
     residential = models.BooleanField(_("residential"))
     amount_yuan = models.DecimalField(_("amount [yuan]"), **MONEY)

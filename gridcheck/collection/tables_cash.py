@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.collection.models import BankDeposit, ReceiptStock
 from gridcheck.core.tables import NUM, BaseTable
@@ -20,7 +21,7 @@ class StockTable(BaseTable):
     station = tables.Column()
     holder = tables.Column(order_by=("holder__username",))
     issued_by = tables.Column()
-    created_at = tables.DateColumn(format="Y-m-d", verbose_name=_("issued on"))
+    created_at = tables.DateColumn(format="Y-m-d", verbose_name=pgettext_lazy("receipt stock", "issued on"))
     status = tables.TemplateColumn(template_name=BADGE_TEMPLATE, verbose_name=_("status"))
 
     class Meta(BaseTable.Meta):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.models import Customer
 from gridcheck.collection.models import Disconnection, DunningNotice
@@ -18,7 +19,7 @@ def yuan(value) -> str:
 
 class DunningNoticeTable(BaseTable):
     number = tables.Column(linkify=True, verbose_name=_("notice number"))
-    created_at = tables.DateColumn(format="Y-m-d", verbose_name=_("issued on"))
+    created_at = tables.DateColumn(format="Y-m-d", verbose_name=pgettext_lazy("notice", "issued on"))
     customer = tables.Column(order_by=("customer__account_number",), attrs=TEXT)
     area = tables.Column(order_by=("area__code",))
     sequence = tables.Column(attrs=NUM)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.core.events import StateChangeEvent, status_field
 from gridcheck.core.links import record_url
@@ -182,7 +183,7 @@ class Hazard(AuditedModel):
     found_by_inspection_ref = models.CharField(_("inspection reference"), max_length=50, blank=True)
     category = models.CharField(_("category"), max_length=40, choices=HazardCategory.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=HazardSeverity.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(pgettext_lazy("hazard", "description"))
     consequence = models.TextField(_("possible consequence"), blank=True)
     advice = models.TextField(_("rectification advice"), blank=True)
     found_on = models.DateField(_("found on"))

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.models import Area, Line, Station
 from gridcheck.core.events import StateChangeEvent, status_field
@@ -436,7 +437,7 @@ class RectificationPlan(AuditedModel):
     opened_on = models.DateField(_("opened on"))
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.OPEN)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("rectification", "closed on"), null=True, blank=True)
     result = models.TextField(_("rectification result"), blank=True)
 
     SCOPE_STATION = "station_id"

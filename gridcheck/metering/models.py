@@ -10,6 +10,7 @@ or metering point. Device types are county-wide reference data.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.choices import MeterPhase
 from gridcheck.core.events import StateChangeEvent, status_field
@@ -186,7 +187,7 @@ class AssetFault(AuditedModel):
         _("outcome"), max_length=20, choices=FaultOutcome.choices, default=FaultOutcome.PENDING
     )
     outcome_note = models.TextField(_("outcome note"), blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("notice", "closed on"), null=True, blank=True)
 
     SCOPE_STATION = "asset__station_id"
     SCOPE_AREA = "asset__metering_point__customer__area_id"
@@ -265,7 +266,7 @@ class RectificationNotice(AuditedModel):
         related_name="+",
     )
     problem = models.TextField(_("problem found"))
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(pgettext_lazy("notice", "issued on"))
     deadline = models.DateField(_("deadline"))
     issued_by = models.ForeignKey(
         USER, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
@@ -273,9 +274,14 @@ class RectificationNotice(AuditedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("notice", "closed on"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        USER, verbose_name=_("closed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        USER,
+        verbose_name=pgettext_lazy("notice", "closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     outcome = models.TextField(_("what was done"), blank=True)
     overdue_reminded_at = models.DateTimeField(_("overdue reminder sent at"), null=True, blank=True)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.readings.choices import ImportKind
 from gridcheck.readings.headers import column_label, columns_of, missing_columns
@@ -20,7 +21,7 @@ class MeterDataImportForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     source = forms.CharField(
-        label=_("Source"),
+        label=pgettext_lazy("data", "Source"),
         max_length=100,
         required=False,
         help_text=_(

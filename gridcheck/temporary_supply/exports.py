@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class LedgerExport:
                 _("status"),
                 _("connected on"),
                 _("ended on"),
-                _("closed on"),
+                pgettext("temporary supply", "closed on"),
                 _("charge [yuan]"),
                 _("refund [yuan]"),
             )

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.choices import VoltageLevel
 from gridcheck.archive.models import Area, Customer, Tariff
@@ -100,7 +101,7 @@ class ExtensionDecideForm(_Styled):
 
 
 class CloseForm(_Styled):
-    closed_on = forms.DateField(label=_("closed on"), widget=DATE)
+    closed_on = forms.DateField(label=pgettext_lazy("temporary supply", "closed on"), widget=DATE)
     final_reading_kwh = forms.DecimalField(
         label=_("final reading [kWh] (metered supply)"),
         required=False,

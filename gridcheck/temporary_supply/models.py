@@ -20,6 +20,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridcheck.archive.choices import VoltageLevel
 from gridcheck.core.events import StateChangeEvent, status_field
@@ -128,8 +129,8 @@ class TemporarySupply(AuditedModel):
         blank=True,
         related_name="+",
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    closed_by = _user(_("closed by"))
+    closed_on = models.DateField(pgettext_lazy("temporary supply", "closed on"), null=True, blank=True)
+    closed_by = _user(pgettext_lazy("temporary supply", "closed by"))
     final_reading_kwh = models.DecimalField(_("final reading [kWh]"), null=True, blank=True, **ENERGY)
     used_days = models.PositiveIntegerField(_("days used"), null=True, blank=True)
     term_days = models.PositiveIntegerField(_("agreed days"), null=True, blank=True)

@@ -31,3 +31,24 @@ from gridcheck.servicedesk.choices import ComplaintChannel, LeadStatus
 def test_a_status_reads_in_its_own_sense(label, chinese):
     with translation.override("zh-hans"):
         assert str(label) == chinese
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "chinese"),
+    [
+        ("hazards.Hazard", "description", "隐患描述"),
+        ("audit.AuditRule", "description", "描述"),  # not a hazard's
+        ("cases.Case", "closed_on", "结案日期"),
+        ("temporary_supply.TemporarySupply", "closed_on", "销户日期"),  # not a case's
+        ("lineloss.RectificationPlan", "closed_on", "整改完成日期"),
+        ("users.Qualification", "issued_on", "发证日期"),
+        ("metering.RectificationNotice", "issued_on", "下发日期"),  # not a certificate's
+        ("billing.MeterReading", "entered_by", "录入人"),  # not a complaint's 受理人
+        ("assessment.Scorecard", "total_points", "总分"),
+    ],
+)
+def test_a_field_reads_in_its_own_sense(model, field, chinese):
+    from django.apps import apps
+
+    with translation.override("zh-hans"):
+        assert str(apps.get_model(model)._meta.get_field(field).verbose_name) == chinese
