@@ -12,15 +12,16 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from gridcheck.archive.models import Area, Customer, Station, Tariff
+from gridcheck.archive.models import Area, Customer, Meter, Station, Tariff
 from gridcheck.billing import selectors, services
 from gridcheck.billing.choices import (
     AdjustmentKind,
@@ -494,35 +495,78 @@ class ReaderHomeView(ReaderPage, TemplateView):
 
 
 class ReaderCycleView(ReaderPage, TemplateView):
+    """A cycle's meters on the reader's phone: those not read, those read or all (``?show=``), found by
+    account number, name, address or meter number (``?q=``), a page at a time; ``?meter=`` opens the page
+    holding that meter (where a reading's form returns)."""
+
     template_name = "billing/reader_cycle.html"
+    page_size = 50
+    SHOWS = ("todo", "done", "all")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         cycle = self.get_cycle()
         readings = {r.meter_id: r for r in cycle.readings.all()}
-        meters = selectors.book_meters(cycle.book, cycle.reading_date).order_by(
-            "metering_point__customer__account_number", "asset_number"
-        )
-        rows = []
-        previous_of = selectors.previous_readings(meters, cycle.reading_date)
-        for meter in meters:
-            previous = previous_of.get(meter.pk)
-            rows.append(
-                {
-                    "meter": meter,
-                    "customer": meter.metering_point.customer,
-                    "previous": previous,
-                    "reading": readings.get(meter.pk),
-                }
+        meters = list(
+            selectors.book_meters(cycle.book, cycle.reading_date).order_by(
+                "metering_point__customer__account_number", "asset_number"
             )
+        )
+        unread = sum(1 for meter in meters if meter.pk not in readings)
+        show = self.request.GET.get("show")
+        if show not in self.SHOWS:
+            show = "todo" if unread else "all"
+        query = self.request.GET.get("q", "").strip()
+        jump = self.request.GET.get("meter", "")
+        if jump.isdigit():  # back from a reading's form: the meter's page among all
+            show, query = "all", ""
+        chosen = [m for m in meters if show == "all" or (show == "done") == (m.pk in readings)]
+        if query:
+            chosen = [m for m in chosen if _reader_match(m, query)]
+        paginator = Paginator(chosen, self.page_size)
+        number = self.request.GET.get("page")
+        if jump.isdigit():
+            at = next((i for i, m in enumerate(chosen) if m.pk == int(jump)), 0)
+            number = at // self.page_size + 1
+        page = paginator.get_page(number)
+        previous_of = selectors.previous_readings(
+            Meter.objects.filter(pk__in=[m.pk for m in page]), cycle.reading_date
+        )
+        rows = [
+            {
+                "meter": meter,
+                "customer": meter.metering_point.customer,
+                "previous": previous_of.get(meter.pk),
+                "reading": readings.get(meter.pk),
+            }
+            for meter in page
+        ]
         ctx.update(
             cycle=cycle,
             rows=rows,
+            page=page,
+            show=show,
+            query=query,
+            shows=[
+                ("todo", pgettext("meters of a cycle", "Not read"), unread),
+                ("done", pgettext("meters of a cycle", "Read"), len(meters) - unread),
+                ("all", pgettext("meters of a cycle", "All"), len(meters)),
+            ],
             done=len(readings),
-            due=len(rows),
+            due=len(meters),
             is_open=cycle.status == CycleStatus.OPEN,
         )
         return ctx
+
+
+def _reader_match(meter: Meter, query: str) -> bool:
+    """Whether the reader's search ``query`` is in the meter's number or its customer's account number,
+    name or address."""
+    customer = meter.metering_point.customer
+    return any(
+        query in text
+        for text in (meter.asset_number, customer.account_number, customer.name, customer.address)
+    )
 
 
 class ReadingEntryView(ReaderPage, TemplateView):
@@ -596,7 +640,9 @@ class ReadingEntryView(ReaderPage, TemplateView):
                     _("Reading of meter %(meter)s (%(customer)s) saved.")
                     % {"meter": meter.asset_number, "customer": meter.metering_point.customer.name},
                 )
-                return redirect(reverse("billing:reader_cycle", args=[cycle.pk]) + f"#m{meter.pk}")
+                return redirect(
+                    reverse("billing:reader_cycle", args=[cycle.pk]) + f"?meter={meter.pk}#m{meter.pk}"
+                )
         return self.render_to_response(self.context(cycle, meter, form))
 
 
@@ -634,7 +680,9 @@ class AnomalyReportView(ReaderPage, TemplateView):
                 if anomaly.suspected_theft:
                     text += " " + _("A work order for an inspector and the metering staff is opened.")
                 messages.success(request, text)
-                return redirect(reverse("billing:reader_cycle", args=[cycle.pk]) + f"#m{meter.pk}")
+                return redirect(
+                    reverse("billing:reader_cycle", args=[cycle.pk]) + f"?meter={meter.pk}#m{meter.pk}"
+                )
         return self.render(cycle, meter, form)
 
 

@@ -62,3 +62,28 @@ def read_march(county, book):
             )
 
     return _read
+
+
+def meter_exchanged(county, old, on: datetime.date, asset_number: str = "M-NEW-21"):
+    """A new meter installed on ``on`` at ``old``'s metering point, and the recorded exchange that retires
+    ``old`` (whose register ends at 5,060; the archive still says it is in service)."""
+    from gridcheck.billing import services
+
+    new = Meter.objects.create(
+        metering_point=old.metering_point,
+        asset_number=asset_number,
+        phase="single",
+        accuracy_class="2.0",
+        rated_current_a=Decimal("5"),
+        max_current_a=Decimal("60"),
+        install_date=on,
+    )
+    services.meter_exchange_record(
+        user=county.users["auditor_east"],
+        old_meter=old,
+        new_meter=new,
+        changed_on=on,
+        old_final={"total": "5060"},
+        new_initial={"total": "0"},
+    )
+    return new

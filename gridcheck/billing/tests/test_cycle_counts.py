@@ -12,36 +12,15 @@ from django.urls import reverse
 from gridcheck.archive.models import Meter
 from gridcheck.billing import selectors, services
 from gridcheck.billing.models import ReadingCycle
+from gridcheck.billing.tests.conftest import meter_exchanged
 
 pytestmark = pytest.mark.django_db
-
-
-def _exchange_east21_on(county, book, on: datetime.date):
-    old = book.meters["east21"]
-    new = Meter.objects.create(
-        metering_point=old.metering_point,
-        asset_number="M-NEW-21",
-        phase="single",
-        accuracy_class="2.0",
-        rated_current_a=Decimal("5"),
-        max_current_a=Decimal("60"),
-        install_date=on,
-    )
-    services.meter_exchange_record(
-        user=county.users["auditor_east"],
-        old_meter=old,
-        new_meter=new,
-        changed_on=on,
-        old_final={"total": "5060"},
-        new_initial={"total": "0"},
-    )
-    return new
 
 
 def test_counts_agree_with_the_meters_each_cycle_reads(county, book):
     # Between the February and March reading days: the old east21 is retired, its successor installed, and
     # east22's meter is recorded as installed after February's reading (due in March only).
-    _exchange_east21_on(county, book, datetime.date(2025, 2, 20))
+    meter_exchanged(county, book.meters["east21"], datetime.date(2025, 2, 20))
     Meter.objects.filter(pk=book.meters["east22"].pk).update(install_date=datetime.date(2025, 2, 10))
     services.reading_enter(
         user=county.users["reader_east"],

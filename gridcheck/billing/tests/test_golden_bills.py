@@ -9,7 +9,7 @@ from gridcheck.archive.models import Customer, Meter, MeteringPoint, Tariff
 from gridcheck.billing import services
 from gridcheck.billing.choices import ReviewFlag
 from gridcheck.billing.models import Bill
-from gridcheck.billing.tests.conftest import MARCH
+from gridcheck.billing.tests.conftest import MARCH, meter_exchanged
 
 
 @pytest.fixture
@@ -161,24 +161,8 @@ def test_residential_tiers_across_the_first_threshold(county, book, read_march):
 def test_meter_changed_in_the_middle_of_the_month(county, book, read_march):
     customer = county.customers["east21"]
     old = book.meters["east21"]
-    new = Meter.objects.create(
-        metering_point=old.metering_point,
-        asset_number="M-NEW-21",
-        phase="single",
-        accuracy_class="2.0",
-        rated_current_a=Decimal("5"),
-        max_current_a=Decimal("60"),
-        install_date=datetime.date(2025, 2, 20),
-    )
     # The archive still says the old meter is in service: the recorded change retires it for billing.
-    services.meter_exchange_record(
-        user=county.users["auditor_east"],
-        old_meter=old,
-        new_meter=new,
-        changed_on=datetime.date(2025, 2, 20),
-        old_final={"total": "5060"},
-        new_initial={"total": "0"},
-    )
+    new = meter_exchanged(county, old, datetime.date(2025, 2, 20))
     book.meters.pop("east21")
     read_march()
     services.reading_enter(user=county.users["reader_east"], cycle=book.cycle, meter=new, total=Decimal("40"))
