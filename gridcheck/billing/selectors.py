@@ -69,10 +69,14 @@ def book_meters(book: ReadingBook, on: datetime.date) -> QuerySet[Meter]:
 def with_meters_unread(cycles: QuerySet[ReadingCycle]) -> QuerySet[ReadingCycle]:
     """Those of ``cycles`` with a meter due (:func:`book_meters` on the cycle's reading date) that has no
     reading in the cycle yet: one query, which a to-do list counts together with its other lines."""
-    unread = _meters_due_in_cycle().exclude(
+    return cycles.filter(Exists(_meters_unread_in_cycle()))
+
+
+def _meters_unread_in_cycle() -> QuerySet[Meter]:
+    """:func:`_meters_due_in_cycle` that have no reading in the outer query's cycle yet."""
+    return _meters_due_in_cycle().exclude(
         Exists(MeterReading.objects.filter(cycle=OuterRef(OuterRef("pk")), meter=OuterRef("pk")))
     )
-    return cycles.filter(Exists(unread))
 
 
 def _count(queryset: QuerySet) -> Subquery:
@@ -84,12 +88,14 @@ def _count(queryset: QuerySet) -> Subquery:
 
 
 def with_reading_counts(cycles: QuerySet[ReadingCycle]) -> QuerySet[ReadingCycle]:
-    """``cycles`` with ``meters_due`` (:func:`book_meters` on the reading date), ``meters_read`` and
-    ``meters_read_actual`` (readings that are not estimates) annotated: a list of cycles shows its
-    reading rates in one query, not two per row."""
+    """``cycles`` with ``meters_due`` (:func:`book_meters` on the reading date), ``meters_unread`` (of
+    those, the ones without a reading yet), ``meters_read`` and ``meters_read_actual`` (the cycle's
+    readings, and those that are not estimates, as :func:`cycle_summary` counts them) annotated: a list
+    of cycles shows its reading rates in one query, not two per row."""
     readings = MeterReading.objects.filter(cycle=OuterRef("pk"))
     return cycles.annotate(
         meters_due=_count(_meters_due_in_cycle()),
+        meters_unread=_count(_meters_unread_in_cycle()),
         meters_read=_count(readings),
         meters_read_actual=_count(readings.exclude(source=ReadingSource.ESTIMATED)),
     )

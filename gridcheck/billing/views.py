@@ -489,7 +489,7 @@ class ReaderHomeView(ReaderPage, TemplateView):
         ).order_by("period")
         by_book = defaultdict(list)
         for cycle in open_cycles:
-            by_book[cycle.book_id].append((cycle, cycle.meters_read, cycle.meters_due))
+            by_book[cycle.book_id].append((cycle, cycle.meters_due - cycle.meters_unread, cycle.meters_due))
         ctx["books"] = [(book, by_book[book.pk]) for book in books.order_by("code")]
         return ctx
 
@@ -552,7 +552,7 @@ class ReaderCycleView(ReaderPage, TemplateView):
                 ("done", pgettext("meters of a cycle", "Read"), len(meters) - unread),
                 ("all", pgettext("meters of a cycle", "All"), len(meters)),
             ],
-            done=len(readings),
+            done=len(meters) - unread,
             due=len(meters),
             is_open=cycle.status == CycleStatus.OPEN,
         )

@@ -41,6 +41,14 @@ def test_counts_agree_with_the_meters_each_cycle_reads(county, book):
     assert counted[book.first.pk].meters_due == 3  # east22's meter not yet installed; the old east21 in
     assert counted[book.cycle.pk].meters_due == 4  # the new east21 instead of the old, and east22's
     assert (counted[book.cycle.pk].meters_read, counted[book.cycle.pk].meters_read_actual) == (2, 1)
+    for cycle in (book.first, book.cycle):
+        due = selectors.book_meters(cycle.book, cycle.reading_date)
+        assert (
+            counted[cycle.pk].meters_unread == due.exclude(pk__in=cycle.readings.values("meter_id")).count()
+        )
+    # February read east22's meter before its recorded installation: four readings, three meters due, all read.
+    assert (counted[book.first.pk].meters_read, counted[book.first.pk].meters_unread) == (4, 0)
+    assert counted[book.cycle.pk].meters_unread == 2
 
 
 def test_the_cycle_list_shows_rates_in_a_fixed_number_of_queries(county, book, client):

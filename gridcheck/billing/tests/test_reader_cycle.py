@@ -55,6 +55,16 @@ def test_tabs_search_and_pages(county, book, reader):
     assert "上次示数 200.00" in page and "上一页" not in page  # the previous reading, not the previous page
 
 
+def test_read_counts_the_meters_due_that_have_a_reading(county, book, reader):
+    from gridcheck.archive.models import Meter
+
+    # A reading of a meter the book no longer reads (removed since) is not one of the meters read.
+    Meter.objects.filter(pk=book.meters["east12"].pk).update(status="removed")
+    page = reader.get(reverse("billing:reader_cycle", args=[book.cycle.pk]))
+    assert (page.context["done"], page.context["due"]) == (0, 3)
+    assert "0 / 3" in reader.get(reverse("billing:reader_home")).content.decode()
+
+
 def test_back_from_a_reading_on_the_meters_page(county, book, reader):
     last = max(book.meters, key=lambda key: county.customers[key].account_number)
     meter = book.meters[last]
