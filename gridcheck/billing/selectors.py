@@ -66,6 +66,27 @@ def book_meters(book: ReadingBook, on: datetime.date) -> QuerySet[Meter]:
     return _meters_due(book, on, on).select_related("metering_point__customer")
 
 
+#: The order in which a reader walks a book: by account number, then meter number.
+READER_ORDER = ("metering_point__customer__account_number", "asset_number")
+
+
+def next_unread_meter(cycle: ReadingCycle, after: Meter) -> Meter | None:
+    """The cycle's next meter due without a reading, in :data:`READER_ORDER` after ``after`` and round
+    to the start of the book again; None when every meter due is read."""
+    unread = (
+        book_meters(cycle.book, cycle.reading_date)
+        .exclude(pk__in=cycle.readings.values("meter_id"))
+        .exclude(pk=after.pk)
+        .order_by(*READER_ORDER)
+    )
+    account = after.metering_point.customer.account_number
+    later = unread.filter(
+        Q(metering_point__customer__account_number__gt=account)
+        | Q(metering_point__customer__account_number=account, asset_number__gt=after.asset_number)
+    )
+    return later.first() or unread.first()
+
+
 def with_meters_unread(cycles: QuerySet[ReadingCycle]) -> QuerySet[ReadingCycle]:
     """Those of ``cycles`` with a meter due (:func:`book_meters` on the cycle's reading date) that has no
     reading in the cycle yet: one query, which a to-do list counts together with its other lines."""

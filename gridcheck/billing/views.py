@@ -507,11 +507,7 @@ class ReaderCycleView(ReaderPage, TemplateView):
         ctx = super().get_context_data(**kwargs)
         cycle = self.get_cycle()
         readings = {r.meter_id: r for r in cycle.readings.all()}
-        meters = list(
-            selectors.book_meters(cycle.book, cycle.reading_date).order_by(
-                "metering_point__customer__account_number", "asset_number"
-            )
-        )
+        meters = list(selectors.book_meters(cycle.book, cycle.reading_date).order_by(*selectors.READER_ORDER))
         unread = sum(1 for meter in meters if meter.pk not in readings)
         show = self.request.GET.get("show")
         if show not in self.SHOWS:
@@ -640,6 +636,13 @@ class ReadingEntryView(ReaderPage, TemplateView):
                     _("Reading of meter %(meter)s (%(customer)s) saved.")
                     % {"meter": meter.asset_number, "customer": meter.metering_point.customer.name},
                 )
+                if request.POST.get("then") == "next":  # 保存并抄下一户
+                    following = selectors.next_unread_meter(cycle, meter)
+                    if following is not None:
+                        return redirect(
+                            reverse("billing:reading_entry", args=[cycle.pk]) + f"?meter={following.pk}"
+                        )
+                    messages.info(request, _("Every meter of the book is read."))
                 return redirect(
                     reverse("billing:reader_cycle", args=[cycle.pk]) + f"?meter={meter.pk}#m{meter.pk}"
                 )

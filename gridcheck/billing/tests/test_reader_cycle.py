@@ -80,3 +80,26 @@ def test_every_meter_read_opens_on_all(county, book, reader, read_march):
     read_march()
     rows, ctx = _rows(reader, reverse("billing:reader_cycle", args=[book.cycle.pk]))
     assert ctx["show"] == "all" and len(rows) == 2 and ctx["page"].paginator.count == 4
+
+
+def test_save_then_the_next_meter_not_read(county, book, reader):
+    order = sorted(book.meters, key=lambda key: county.customers[key].account_number)
+    unread = [key for key in order if key != "east12"]  # east12 is read (the fixture)
+    entry = reverse("billing:reading_entry", args=[book.cycle.pk])
+    totals = {"east11": "1150", "east21": "5100", "east22": "310"}
+
+    def save_then_next(key):
+        meter = book.meters[key]
+        response = reader.post(
+            f"{entry}?meter={meter.pk}",
+            {"meter": meter.pk, "total": totals[key], "source": "handheld", "then": "next"},
+        )
+        assert response.status_code == 302
+        return response["Location"]
+
+    # From the second meter not read: the third, then round to the first, then back to the list.
+    assert save_then_next(unread[1]) == f"{entry}?meter={book.meters[unread[2]].pk}"
+    assert save_then_next(unread[2]) == f"{entry}?meter={book.meters[unread[0]].pk}"
+    last = save_then_next(unread[0])
+    assert last.startswith(reverse("billing:reader_cycle", args=[book.cycle.pk]))
+    assert "本册电能表已全部抄见" in reader.get(last).content.decode()
