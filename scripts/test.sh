@@ -16,14 +16,28 @@ echo "== import contracts"
 postgres_url="${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
 sqlite_tests() { GRIDCHECK_VAR_DIR="$PWD/var/test-sqlite" env -u DATABASE_URL .venv/bin/pytest "$@"; }
 postgres_tests() { GRIDCHECK_VAR_DIR="$PWD/var/test-postgres" DATABASE_URL="$postgres_url" .venv/bin/pytest "$@"; }
-# The analytics core's tests (tests/analytics) use no database: the whole suite runs them once, with
-# SQLite; given arguments (a file, a marker) go to both runs unchanged.
+# The analytics core's tests (tests/analytics) use no database: the whole suite runs them once, most
+# with SQLite, the two Spark modules that take longest with PostgreSQL (the PostgreSQL run is shorter
+# without them: the two runs go side by side and finish together). Given arguments (a file, a marker) go
+# to both runs unchanged.
+with_postgres=(tests/analytics/test_spark_cluster.py tests/analytics/test_features_spark.py)
+sqlite_args=("$@")
 postgres_args=("$@")
-if [ "$#" -eq 0 ]; then postgres_args=(--ignore=tests/analytics); fi
+if [ "$#" -eq 0 ]; then
+  sqlite_args=()
+  postgres_args=()
+  for module in tests/analytics/test_*.py; do
+    if [[ " ${with_postgres[*]} " == *" $module "* ]]; then
+      sqlite_args+=(--ignore="$module")
+    else
+      postgres_args+=(--ignore="$module")
+    fi
+  done
+fi
 
 if [ "${GRIDCHECK_TEST_SERIAL:-0}" = "1" ] || [ "$(nproc)" -lt 2 ]; then
   echo "== tests on SQLite"
-  sqlite_tests "$@"
+  sqlite_tests "${sqlite_args[@]}"
   echo "== tests on PostgreSQL"
   postgres_tests "${postgres_args[@]}"
   exit 0
@@ -35,7 +49,7 @@ echo "== tests on SQLite and on PostgreSQL, side by side (SQLite's output follow
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 sqlite_log="$(mktemp)"
 trap 'rm -f "$sqlite_log"' EXIT
-sqlite_tests "$@" >"$sqlite_log" 2>&1 &
+sqlite_tests "${sqlite_args[@]}" >"$sqlite_log" 2>&1 &
 sqlite_pid=$!
 postgres_rc=0
 postgres_tests "${postgres_args[@]}" || postgres_rc=$?

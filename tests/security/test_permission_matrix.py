@@ -247,7 +247,16 @@ def snapshot(target=None) -> tuple:
     """The state a write would change: the count, highest key and latest change time of every table (an
     audited change also adds a history row), and every column of ``target``."""
     with connection.cursor() as cursor:
-        cursor.execute(_state_sql())
+        if connection.vendor == "postgresql":
+            # Planned once per connection (planning the 200-odd parts took 15 ms, running them 5 ms),
+            # without parallel workers (starting them took three times as long as the query).
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = 'gridcheck_state'")
+            if cursor.fetchone() is None:
+                cursor.execute(f"PREPARE gridcheck_state AS {_state_sql()}")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute("EXECUTE gridcheck_state")
+        else:
+            cursor.execute(_state_sql())
         # sorted by table: PostgreSQL may return a UNION ALL's parts in any order (a parallel append)
         state = sorted(tuple(map(str, row)) for row in cursor.fetchall())
     if target is not None:
