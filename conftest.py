@@ -10,6 +10,8 @@ from gridcheck.core.roles import Role
 
 # The browser fixtures, one session-wide browser for tests/browser and the apps' browser tests alike.
 pytest_plugins = ["tests.browser.fixtures"]
+# Checks that test modules share, with pytest's detailed assertion messages.
+pytest.register_assert_rewrite("gridcheck.billing.tests.demo_checks")
 
 PASSWORD = "gridcheck-test-pw"
 

@@ -20,6 +20,7 @@ from gridcheck.archive.models import (
     Station,
     Tariff,
 )
+from gridcheck.billing.tests.demo_checks import assert_demo_billing, billing_state
 from gridcheck.core.roles import Role
 from gridcheck.hazards.models import Hazard, Notice
 from gridcheck.lineloss.models import AreaMonthLoss
@@ -99,12 +100,15 @@ def test_demo_builds_the_county_and_a_second_run_changes_nothing(tmp_path, clien
 
     _assert_collection()
     _assert_management()
+    assert_demo_billing(output)
 
     first = _counts()
     collection = _collection_counts()
+    billing = billing_state()
     _demo(tmp_path)
     assert _counts() == first
     assert _collection_counts() == collection
+    assert billing_state() == billing
     second_run = ImportBatch.objects.filter(status=ImportBatch.Status.SUCCEEDED).order_by("-pk")[
         : len(expected)
     ]

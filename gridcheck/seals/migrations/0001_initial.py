@@ -8,6 +8,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import gridcheck.core.migration_operations
+
 
 MODELS = (
     "sealbatch",
@@ -54,6 +56,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
+                # the ten models added to the state together, rendered once (a re-render per model took 5 s)
+                gridcheck.core.migration_operations.CreateModels([
                 migrations.CreateModel(
                     name='HistoricalPliers',
                     fields=[
@@ -279,6 +283,7 @@ class Migration(migrations.Migration):
                         'constraints': [models.UniqueConstraint(condition=models.Q(('returned_at__isnull', True)), fields=('pliers',), name='inspections_pliers_one_open_loan')],
                     },
                 ),
+                ]),
                 migrations.AddConstraint(
                     model_name='sealbatch',
                     constraint=models.CheckConstraint(condition=models.Q(('end_number__gte', models.F('start_number'))), name='inspections_sealbatch_range_ordered', violation_error_message='The last number cannot be below the first.'),
