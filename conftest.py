@@ -16,6 +16,34 @@ pytest.register_assert_rewrite("gridcheck.billing.tests.demo_checks")
 PASSWORD = "gridcheck-test-pw"
 
 
+#: Fixtures through which a test reaches the database (pytest-django refuses it to any other test).
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_reset_sequences"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ``GRIDCHECK_TESTS_NEEDING_A_DATABASE_ONLY=1`` (the second database's run of scripts/test.sh),
+    leave out the tests that cannot reach the database (no ``django_db`` mark, no database fixture):
+    they give the same result on either database, and the first run has run them. The analytics core's
+    tests (tests/analytics, none reaches the database) are shared out between the two runs by the
+    script itself."""
+    import os
+
+    if os.environ.get("GRIDCHECK_TESTS_NEEDING_A_DATABASE_ONLY") != "1":
+        return
+    kept, left_out = [], []
+    for item in items:
+        if item.nodeid.startswith("tests/analytics/"):
+            kept.append(item)
+            continue
+        reaches = item.get_closest_marker("django_db") is not None or bool(
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if reaches else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: what one test kept (a home page tile, a long list's count)

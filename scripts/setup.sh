@@ -12,10 +12,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-if [ "${1:-}" = "--dev" ]; then
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
-else
-  .venv/bin/python -m pip install --quiet -e .
+target="."
+if [ "${1:-}" = "--dev" ]; then target=".[dev]"; fi
+# uv installs what pip would (the same versions, checked) in about a third of the time (30 s against 85 s
+# for a new environment here); where uv cannot be had or cannot reach its index, pip does it.
+if ! { .venv/bin/python -m pip install --quiet uv &&
+  .venv/bin/python -m uv pip install --quiet --python .venv/bin/python -e "$target"; }; then
+  .venv/bin/python -m pip install --quiet -e "$target"
 fi
 
 # System packages: Chromium for the browser tests, Noto CJK for Chinese text in screenshots and PDFs.
