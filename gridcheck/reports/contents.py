@@ -367,14 +367,12 @@ def _bills_range(station, first, last):
 def _recovery_trend(
     station: Station, month: datetime.date, months: int = 6
 ) -> list[tuple[datetime.date, Decimal | None, Decimal | None]]:
-    from gridcheck.collection.selectors.reports import recovery_total
+    from gridcheck.collection.selectors.reports import recovery_trend
 
-    out = []
-    for back in range(months - 1, -1, -1):
-        m = month_add(month, -back)
-        total = recovery_total(user=COUNTY, month=m, station=station)
-        out.append((m, total["due_yuan"] if total["receivables"] else None, total["rate_percent"]))
-    return out
+    return [
+        (row["month"], row["due_yuan"] if row["receivables"] else None, row["rate_percent"])
+        for row in recovery_trend(user=COUNTY, month=month, months=months, station=station)
+    ]
 
 
 def economic_activity(kind: Kind, station: Station, month: datetime.date) -> Document:

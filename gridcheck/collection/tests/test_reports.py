@@ -316,3 +316,14 @@ def test_month_figures_for_the_dashboard(county, march):
     assert figures["remittance_month"] == D(2025, 4, 1)
     assert figures["remittance"]["cash_yuan"] == Decimal("450.00")
     assert figures["late_fees"]["income_yuan"] == Decimal("0.00")  # the May fee is after 1 May
+
+
+def test_the_trend_in_one_query_equals_each_months_total(county, march, django_assert_num_queries):
+    head = county.users["head_east"]
+    month = D(2025, 4, 1)
+    for today in (D(2025, 4, 10), D(2025, 6, 1)):  # March's cut-off (30 April) after today, then before it
+        with django_assert_num_queries(1):
+            trend = reports.recovery_trend(user=head, month=month, today=today)
+        each = [reports.recovery_total(user=head, month=row["month"], today=today) for row in trend]
+        assert trend == each
+        assert any(row["receivables"] for row in trend)
