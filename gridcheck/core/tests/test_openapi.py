@@ -81,3 +81,33 @@ def test_the_schema_leaves_the_pages_filter_labels_in_chinese(client):
     tariffs = client.get("/archive/tariffs/").content.decode()
     assert "Voltage level" not in customers and "电压等级" in customers
     assert ">Category<" not in tariffs and "电价类别" in tariffs
+
+
+@pytest.mark.django_db
+def test_the_schema_served_once_generated_is_every_roles_schema(client, login, county, monkeypatch):
+    """The schema is generated once per process and language: each role would get the same one."""
+    from gridcheck.core.api import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_schemas", {})
+    first = login("head_east").get("/api/schema/?format=json")
+    assert first.status_code == 200 and len(SchemaView._schemas) == 1
+    generated = []
+    real = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        schema = real(self, *args, **kwargs)
+        generated.append(schema)
+        return schema
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    for username in ("liaison", "inspector_west", "auditor_east", "admin"):
+        again = login(username).get("/api/schema/?format=json")
+        assert again.status_code == 200
+        assert again.json() == first.json()
+        assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert generated == []  # served from the first generation
+    monkeypatch.setattr(SchemaView, "_schemas", {})
+    fresh = login("inspector_west").get("/api/schema/?format=json")
+    assert len(generated) == 1 and fresh.json() == first.json()  # the west inspector's own equals the head's
+    client.logout()
+    assert client.get("/api/schema/").status_code in (401, 403)  # the cache serves no one it refuses
