@@ -54,7 +54,7 @@ from gridcheck.billing.signals import bill_adjusted, bills_issued
 from gridcheck.core.periods import month_add
 from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, PREPARE_BILLS, READ_METERS, has_capability
 from gridcheck.core.rules import rule_value
-from gridcheck.core.scoping import user_can_see
+from gridcheck.core.scoping import scope_queryset, user_can_see
 from gridcheck_analytics import penalties
 from gridcheck_analytics.billing import bill as compute_bill
 from gridcheck_analytics.billing.compact import Compactor
@@ -1434,14 +1434,46 @@ def bill_check(*, user, bill: Bill, note: str = "") -> Bill:
 
 @transaction.atomic
 def cycle_check_unflagged(*, user, cycle: ReadingCycle) -> int:
-    """Check every draft bill of the cycle that is not on the review list (the others one by one)."""
+    """Check every draft bill of the cycle that is not on the review list (the others one by one).
+
+    The rules of ``bill_check`` for each bill (never its preparer, within the checker's scope), written
+    in bulk: the bills, their history rows and their events.
+    """
     _require(user, CHECK_BILLS, _("Your role may not check bills."))
     _require_scope(user, cycle)
-    checked = 0
-    for bill in cycle.bills.filter(status=BillStatus.DRAFT, review_flags=[]).exclude(prepared_by=user):
-        bill_check(user=user, bill=bill)
-        checked += 1
-    return checked
+    ReadingCycle.objects.select_for_update().filter(pk=cycle.pk).first()  # one check of the cycle at a time
+    selected = cycle.bills.filter(status=BillStatus.DRAFT, review_flags=[]).exclude(prepared_by=user)
+    bills = list(selected.select_for_update().defer("inputs", "calculation").order_by("pk"))
+    now = timezone.now()
+    for bill in bills:
+        bill.status, bill.checked_by, bill.checked_at, bill.updated_at = BillStatus.CHECKED, user, now, now
+    _bulk_status(
+        selected, bills, ["status", "checked_by", "checked_at"], user=user, from_status=BillStatus.DRAFT
+    )
+    return len(bills)
+
+
+def _bulk_status(selected, bills: list[Bill], fields: list[str], *, user, from_status: str) -> None:
+    """Write a status change of many bills at once (``bills``, read from the queryset ``selected``): the
+    fields, a history row each (by ``user``) and an event each, as ``bill_check`` writes them one by one.
+    Every bill must be in the user's scope (``PermissionDenied`` otherwise: nothing is written)."""
+    from simple_history.utils import bulk_update_with_history
+
+    if not bills:
+        return
+    if user is not None and scope_queryset(selected, user).count() != len(bills):
+        raise PermissionDenied(_("This record lies outside your station or areas."))
+    actor = user if getattr(user, "is_authenticated", False) else None
+    bulk_update_with_history(bills, Bill, [*fields, "updated_at"], batch_size=1000, default_user=actor)
+    BillingEvent.objects.bulk_create(
+        [
+            BillingEvent(
+                subject_type="Bill", subject_id=b.pk, from_status=from_status, to_status=b.status, actor=actor
+            )
+            for b in bills
+        ],
+        batch_size=2000,
+    )
 
 
 @transaction.atomic
@@ -1464,12 +1496,13 @@ def cycle_issue(*, user, cycle: ReadingCycle, issued_at: datetime.datetime | Non
         if issued_at > now:
             raise ValidationError({"issued_at": _("Bills cannot be issued in the future.")})
         now = issued_at
-    for bill in cycle.bills.filter(status=BillStatus.CHECKED):
-        bill.status, bill.issued_at = BillStatus.ISSUED, now
-        bill._history_user = user
-        bill.save()
-        _event(bill, from_status=BillStatus.CHECKED, to_status=bill.status, actor=user)
+    selected = cycle.bills.filter(status=BillStatus.CHECKED)
+    bills = list(selected.select_for_update().defer("inputs", "calculation").order_by("pk"))
+    written = timezone.now()
+    for bill in bills:
+        bill.status, bill.issued_at, bill.updated_at = BillStatus.ISSUED, now, written
         issued.append(bill.pk)
+    _bulk_status(selected, bills, ["status", "issued_at"], user=user, from_status=BillStatus.CHECKED)
     _close(cycle, user)
     if issued:
         bills_issued.send(sender=Bill, cycle=cycle, bill_ids=issued, user=user)

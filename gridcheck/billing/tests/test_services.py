@@ -247,3 +247,46 @@ def test_cycle_summary_finds_backwards_registers_in_a_fixed_number_of_queries(co
         (book.meters["east21"].pk, Decimal("5000.00"))
     ]
     assert summary["read"] == 4 and summary["due"] == 4
+
+
+def test_checking_a_cycle_writes_each_bill_its_check_history_and_event(
+    county, book, read_march, django_assert_max_num_queries
+):
+    read_march()
+    auditor, head = county.users["auditor_east"], county.users["head_east"]
+    services.cycle_bill(user=auditor, cycle=book.cycle)
+    on_the_list = Bill.objects.filter(customer=county.customers["east21"])
+    on_the_list.update(review_flags=[ReviewFlag.CHANGE_LAST_MONTH.value])
+    flagged = {b.pk for b in on_the_list}
+    assert services.cycle_check_unflagged(user=auditor, cycle=book.cycle) == 0  # the preparer checks none
+    with django_assert_max_num_queries(12):  # not a few queries per bill
+        checked = services.cycle_check_unflagged(user=head, cycle=book.cycle)
+    assert checked == 4 - len(flagged)
+    for bill in Bill.objects.all():
+        if bill.pk in flagged:
+            assert bill.status == BillStatus.DRAFT and bill.checked_by is None
+            continue
+        assert bill.status == BillStatus.CHECKED and bill.checked_by == head and bill.checked_at is not None
+        assert bill.updated_at == bill.checked_at
+        last = bill.history.order_by("-history_id").first()
+        assert last.status == BillStatus.CHECKED and last.history_user == head and last.history_type == "~"
+        event = BillingEvent.objects.get(subject_type="Bill", subject_id=bill.pk, to_status="checked")
+        assert (event.from_status, event.actor) == ("draft", head)
+    assert services.cycle_check_unflagged(user=head, cycle=book.cycle) == 0  # nothing left to check
+
+
+def test_issuing_a_cycle_writes_each_bill_its_issue_history_and_event(county, book, read_march):
+    read_march()
+    auditor, head = county.users["auditor_east"], county.users["head_east"]
+    services.cycle_bill(user=auditor, cycle=book.cycle)
+    assert services.cycle_check_unflagged(user=head, cycle=book.cycle) == 4
+    issued_at = datetime.datetime(2025, 4, 2, 9, 30, tzinfo=datetime.UTC)
+    assert services.cycle_issue(user=head, cycle=book.cycle, issued_at=issued_at) == 4
+    for bill in Bill.objects.all():
+        assert bill.status == BillStatus.ISSUED and bill.issued_at == issued_at
+        last = bill.history.order_by("-history_id").first()
+        assert last.status == BillStatus.ISSUED and last.history_user == head
+        event = BillingEvent.objects.get(subject_type="Bill", subject_id=bill.pk, to_status="issued")
+        assert (event.from_status, event.actor) == ("checked", head)
+    book.cycle.refresh_from_db()
+    assert book.cycle.status == "closed"
