@@ -51,6 +51,7 @@ from gridcheck.billing.models import (
     ReadingCycle,
 )
 from gridcheck.billing.signals import bill_adjusted, bills_issued
+from gridcheck.core.bulk import update_rows
 from gridcheck.core.periods import month_add
 from gridcheck.core.roles import APPROVE_STATION, CHECK_BILLS, PREPARE_BILLS, READ_METERS, has_capability
 from gridcheck.core.rules import rule_value
@@ -1457,14 +1458,13 @@ def _bulk_status(selected, bills: list[Bill], fields: list[str], *, user, from_s
     """Write a status change of many bills at once (``bills``, read from the queryset ``selected``): the
     fields, a history row each (by ``user``) and an event each, as ``bill_check`` writes them one by one.
     Every bill must be in the user's scope (``PermissionDenied`` otherwise: nothing is written)."""
-    from simple_history.utils import bulk_update_with_history
-
     if not bills:
         return
     if user is not None and scope_queryset(selected, user).count() != len(bills):
         raise PermissionDenied(_("This record lies outside your station or areas."))
     actor = user if getattr(user, "is_authenticated", False) else None
-    bulk_update_with_history(bills, Bill, [*fields, "updated_at"], batch_size=1000, default_user=actor)
+    update_rows(Bill, bills, [*fields, "updated_at"])
+    Bill.history.bulk_history_create(bills, batch_size=1000, update=True, default_user=actor)
     BillingEvent.objects.bulk_create(
         [
             BillingEvent(

@@ -290,3 +290,25 @@ def test_issuing_a_cycle_writes_each_bill_its_issue_history_and_event(county, bo
         assert (event.from_status, event.actor) == ("checked", head)
     book.cycle.refresh_from_db()
     assert book.cycle.status == "closed"
+
+
+def test_update_rows_writes_the_listed_fields_of_each_row_as_a_save_would(county, book, read_march):
+    from gridcheck.core.bulk import update_rows
+
+    read_march()
+    auditor, head = county.users["auditor_east"], county.users["head_east"]
+    services.cycle_bill(user=auditor, cycle=book.cycle)
+    bills = list(Bill.objects.order_by("pk"))
+    totals = {b.pk: b.total_yuan for b in bills}
+    at = datetime.datetime(2025, 4, 1, 8, 0, tzinfo=datetime.UTC)
+    for n, bill in enumerate(bills):
+        bill.energy_kwh = Decimal("123") + n
+        bill.checked_by, bill.checked_at = head, at
+        bill.review_flags = [ReviewFlag.CHANGE_LAST_MONTH.value] if n % 2 else []
+        bill.total_yuan = Decimal("0.01")  # changed here, not listed: left as it was
+    update_rows(Bill, bills, ["energy_kwh", "checked_by", "checked_at", "review_flags"])
+    for n, bill in enumerate(Bill.objects.order_by("pk")):
+        assert bill.energy_kwh == Decimal("123") + n
+        assert (bill.checked_by, bill.checked_at) == (head, at)
+        assert bill.review_flags == ([ReviewFlag.CHANGE_LAST_MONTH.value] if n % 2 else [])
+        assert bill.total_yuan == totals[bill.pk]

@@ -61,6 +61,7 @@ from gridcheck.collection.services.payments import (
     after_payments,
     allocate,
 )
+from gridcheck.core.bulk import update_rows
 from gridcheck.core.roles import MANAGE_COLLECTION
 from gridcheck.core.scoping import scope_queryset
 
@@ -676,18 +677,18 @@ def _write_orm(postings, sink: Sink, credits, *, user, bank_file, channel) -> No
         batch_size=CHUNK,
     )
     now = timezone.now()
-    Receivable.objects.bulk_update(
+    update_rows(
+        Receivable,
         [
             Receivable(pk=r.pk, updated_at=now, **{f: getattr(r, f) for f in RECEIVABLE_FIELDS[:-1]})
             for r in sink.receivables.values()
         ],
         RECEIVABLE_FIELDS,
-        batch_size=CHUNK,
     )
-    Account.objects.bulk_update(
+    update_rows(
+        Account,
         [Account(pk=pk, credit_yuan=credit, updated_at=now) for pk, credit in credits],
         ["credit_yuan", "updated_at"],
-        batch_size=CHUNK,
     )
     actor = _actor(user)
     CollectionEvent.objects.bulk_create(
