@@ -472,6 +472,13 @@ class Payment(TimeStampedModel):
                 condition=models.Q(receipt_stock__isnull=False),
             ),
             models.Index(fields=["customer", "received_at"], name="collection_pay_customer"),
+            # A receipt number is checked unused in its station before each counter payment: without
+            # this the check read every payment of the station (8 ms at 18,000). Bank rows have none.
+            models.Index(
+                fields=["station", "receipt_number"],
+                name="collection_pay_receipt_no",
+                condition=~models.Q(receipt_number=""),
+            ),
         ]
 
     def __str__(self) -> str:

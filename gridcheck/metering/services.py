@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from gridcheck.archive.choices import MeterStatus
 from gridcheck.archive.models import Meter, MeteringPoint
 from gridcheck.core.events import record_transition
+from gridcheck.core.numbering import next_number
 from gridcheck.core.roles import MANAGE_METERING, ROLE_CAPABILITIES, has_capability
 from gridcheck.core.rules import rule_int
 from gridcheck.core.scoping import user_can_see
@@ -509,14 +510,7 @@ def asset_fault_close(
 
 def _notice_number(on: datetime.date) -> str:
     prefix = f"ZG{on:%Y%m}"
-    last = (
-        RectificationNotice.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    n = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{n:04d}"
+    return next_number(RectificationNotice, "number", prefix, 4)
 
 
 @transaction.atomic

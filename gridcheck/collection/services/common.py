@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridcheck.collection.models import CollectionEvent, MonthClose
+from gridcheck.core import numbering
 from gridcheck.core.roles import has_capability
 from gridcheck.core.scoping import user_can_see
 
@@ -129,13 +130,5 @@ def require_month_open(station_id: int, day: datetime.date) -> None:
 
 
 def next_number(model, field: str, prefix: str, width: int = 6) -> str:
-    """The next free ``prefix`` + sequence number of ``model.field``."""
-    last = (
-        model.objects.filter(**{f"{field}__startswith": prefix})
-        .order_by(f"-{field}")
-        .values_list(field, flat=True)
-        .first()
-    )
-    tail = last[len(prefix) :] if last else ""
-    seq = int(tail) + 1 if tail.isdigit() else 1
-    return f"{prefix}{seq:0{width}d}"
+    """The next free ``prefix`` + sequence number of ``model.field`` (six digits unless given)."""
+    return numbering.next_number(model, field, prefix, width)

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -302,20 +302,18 @@ def payment_post(
         raise ValidationError({"kind": _("Unknown payment kind.")})
     _require_collect(user, bank=bank_file is not None)
     require_scope(user, customer)
-    existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
-    if existing is not None:
-        return _same_payment(existing, customer, amount)
     received_at = received_at or timezone.now()
     paid_on = local_day(received_at)
-    require_month_open(customer.station_id, paid_on)
     if paid_on > local_day():
         raise ValidationError({"received_at": _("A payment cannot be dated in the future.")})
 
     account = _lock_account(customer)
-    # Checked again under the lock: a double submit waits here for the first and finds its payment.
+    # Looked up under the lock: a double submit waits here for the first and finds its payment (even when
+    # its month has been closed since).
     existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
     if existing is not None:
         return _same_payment(existing, customer, amount)
+    require_month_open(customer.station_id, paid_on)
     receivables = _open_receivables(customer) if kind == PaymentKind.BILLS else []
     if expected_balance_yuan not in (None, ""):
         expected = money(expected_balance_yuan, "expected_balance_yuan", positive=False)
@@ -346,6 +344,7 @@ def payment_post(
         collector = user
     if receipt_number and (
         Payment.objects.filter(station_id=customer.station_id, receipt_number=receipt_number)
+        .exclude(receipt_number="")  # the partial index's condition, for SQLite to use it
         .exclude(status=PaymentStatus.REVERSED)
         .exists()
     ):
@@ -370,7 +369,9 @@ def payment_post(
     if not created:
         return _same_payment(payment, customer, amount)
 
-    practice = practice_for(customer.station.company_id) if receivables else None
+    # The company's practice counts only for a bill paid after its due date (the common case needs none).
+    late = any(r.due_date < paid_on for r in receivables)
+    practice = practice_for(customer.station.company_id) if late else None
     rest = allocate(
         payment=payment, receivables=receivables, money_left=amount, paid_on=paid_on, practice=practice
     )
@@ -397,15 +398,16 @@ def after_payments(*, customer_ids, user=None) -> None:
     cancelled or the reconnection ordered (only customers with open notices or disconnections)."""
     from gridcheck.archive.models import Customer
     from gridcheck.collection.choices import DisconnectionStatus, DunningStatus
+    from gridcheck.collection.models import Disconnection, DunningNotice
     from gridcheck.collection.services.disconnections import disconnection_reconnect_if_paid
     from gridcheck.collection.services.dunning import dunning_settle_paid
 
     open_notices = DunningStatus.ISSUED, DunningStatus.DELIVERED, DunningStatus.SENT
     open_cuts = [s for s in DisconnectionStatus.values if s not in ("reconnected", "cancelled", "rejected")]
-    customers = Customer.objects.filter(pk__in=list(customer_ids)).filter(
-        Q(dunning_notices__status__in=open_notices) | Q(disconnections__status__in=open_cuts)
-    )
-    for customer in customers.distinct():
+    notices = DunningNotice.objects.filter(customer=OuterRef("pk"), status__in=open_notices)
+    cuts = Disconnection.objects.filter(customer=OuterRef("pk"), status__in=open_cuts)
+    customers = Customer.objects.filter(pk__in=list(customer_ids)).filter(Exists(notices) | Exists(cuts))
+    for customer in customers.order_by("pk"):
         dunning_settle_paid(customer, user=user)
         disconnection_reconnect_if_paid(customer, user=user)
 

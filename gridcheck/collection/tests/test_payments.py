@@ -201,6 +201,44 @@ def test_a_closed_month_is_refused(county, issued):
     assert Payment.objects.count() == 0
 
 
+def test_a_key_sent_again_after_its_month_closed_returns_its_payment(county, issued):
+    r = issued.receivables["east11"]
+    first = pay(county, r.customer, "10.00", "k1")
+    MonthClose.objects.create(
+        station=county.stations["east"], month=datetime.date(2025, 4, 1), closed_at=at("2025-05-01")
+    )
+    assert pay(county, r.customer, "10.00", "k1") == first
+    with pytest.raises(ValidationError, match="2025-04"):
+        pay(county, r.customer, "10.00", "k2")
+    assert Payment.objects.count() == 1
+
+
+def test_a_receipt_number_is_used_once_per_station_until_its_payment_is_reversed(county, issued):
+    r = issued.receivables["east11"]
+    first = pay(county, r.customer, "10.00", "k1", receipt_number="A00000001")
+    with pytest.raises(ValidationError, match="A00000001") as error:
+        pay(county, r.customer, "10.00", "k2", receipt_number="A00000001")
+    assert "receipt_number" in error.value.message_dict
+    assert pay(county, r.customer, "10.00", "k3", receipt_number="A00000002").receipt_number == "A00000002"
+    Payment.objects.filter(pk=first.pk).update(status="reversed")
+    assert pay(county, r.customer, "10.00", "k4", receipt_number="A00000001").receipt_number == "A00000001"
+
+
+def test_the_company_practice_counts_the_payment_day_of_a_late_payment(county, issued):
+    """Paid 2025-05-03 on a bill due 2025-04-23: 9 days by the rule table, 10 when the company counts the
+    payment day too (``CollectionPolicy.count_payment_day``)."""
+    from gridcheck.collection.models import CollectionPolicy
+
+    CollectionPolicy.objects.create(company=county.company, count_payment_day=True)
+    r = issued.receivables["east11"]
+    expected = max(
+        (r.amount_yuan * Decimal("0.001") * 10).quantize(Decimal("0.01"), ROUND_HALF_UP), Decimal("1")
+    )
+    payment = pay(county, r.customer, r.amount_yuan + 50, "k1", day="2025-05-03")
+    assert payment.late_fee_yuan == expected
+    assert payment.credit_yuan == Decimal(50) - expected
+
+
 def test_a_west_collector_cannot_pay_an_east_customer(county, issued, reader_west):
     r = issued.receivables["east11"]
     with pytest.raises(PermissionDenied):

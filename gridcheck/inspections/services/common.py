@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Model
 
+from gridcheck.core import numbering
+
 
 def save(obj: Model, *, user=None, reason: str = "") -> Model:
     """Validate and save ``obj``, naming ``user`` and ``reason`` on its history record."""
@@ -16,11 +18,4 @@ def save(obj: Model, *, user=None, reason: str = "") -> Model:
 
 def next_number(model, field: str, prefix: str) -> str:
     """The next free ``prefix`` + 5-digit sequence number of ``model.field``."""
-    last = (
-        model.objects.filter(**{f"{field}__startswith": prefix})
-        .order_by(f"-{field}")
-        .values_list(field, flat=True)
-        .first()
-    )
-    seq = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{seq:05d}"
+    return numbering.next_number(model, field, prefix, 5)
