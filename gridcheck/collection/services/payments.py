@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,12 +188,15 @@ def allocate(
 ) -> Decimal:
     """Allocate ``money_left`` of ``payment`` to ``receivables`` (locked, oldest due first); returns the rest.
 
-    Updates each receivable and creates the allocations; the caller saves the payment's totals. With
-    ``sink`` (the bank file's bulk path) nothing is written: the receivables may be ``BillState`` and the
-    payment any object with ``number``, ``received_on``, ``principal_yuan`` and ``late_fee_yuan``; the
-    changes are collected in the sink for one write per table at the end.
+    Without ``sink`` the receivables are changed and saved and the allocations created at once (the
+    payment is saved already; the caller saves its totals). With ``sink`` nothing is written: the
+    receivables may be ``BillState`` and the payment any object with ``number``, ``received_on``,
+    ``principal_yuan`` and ``late_fee_yuan``; the changes are collected in the sink, written at the end by
+    ``allocations_write`` (one payment) or by the bank file's bulk write (one write per table).
     """
-    allocations = []
+    own = sink is None
+    if sink is None:
+        sink = Sink()
     for r in receivables:
         if money_left <= 0:
             break
@@ -205,17 +208,13 @@ def allocate(
             money_left -= principal
             if principal == balance:
                 if paid_on > r.due_date:
-                    partials = None
-                    if sink is not None:
-                        partials = []
-                        if r.paid_yuan > 0:
-                            # Earlier rows of the same file are not written yet: their allocations count.
-                            stored = sink.earlier.get(r.pk)
-                            if stored is None:
-                                stored = earlier_payments(
-                                    r if isinstance(r, Receivable) else Receivable(pk=r.pk)
-                                )
-                            partials = stored + sink.partials.get(r.pk, [])
+                    partials = []
+                    if r.paid_yuan > 0:
+                        # Earlier rows of the same file are not written yet: their allocations count.
+                        stored = sink.earlier.get(r.pk)
+                        if stored is None:
+                            stored = earlier_payments(r if isinstance(r, Receivable) else Receivable(pk=r.pk))
+                        partials = stored + sink.partials.get(r.pk, [])
                     owed_fee, calculation = late_fee_for(r, paid_on, partials, practice=practice or {})
                 else:  # paid by the due date: no fee (late_fee_for's first rule), the common case kept fast
                     owed_fee = ZERO
@@ -234,29 +233,39 @@ def allocate(
             r.status, r.settled_on = ReceivableStatus.PAID, paid_on
         payment.principal_yuan += principal
         payment.late_fee_yuan += fee
-        if sink is not None:
-            sink.receivables[r.pk] = r
-            if r.status == ReceivableStatus.PAID:
-                sink.settled.append((r.pk, payment.number))
-            sink.allocations.append((payment, r, principal, fee, calculation))
-            if principal > 0:
-                sink.partials.setdefault(r.pk, []).append((payment.received_on, principal))
-            continue
-        r.save(update_fields=RECEIVABLE_FIELDS)
+        sink.receivables[r.pk] = r
         if r.status == ReceivableStatus.PAID:
-            event(r, from_status=ReceivableStatus.OPEN, to_status=ReceivableStatus.PAID, note=payment.number)
-        allocations.append(
-            PaymentAllocation(
-                payment=payment,
-                receivable=r,
-                principal_yuan=principal,
-                late_fee_yuan=fee,
-                late_fee_calculation=calculation,
-            )
-        )
-    if sink is None:
-        PaymentAllocation.objects.bulk_create(allocations)
+            sink.settled.append((r.pk, payment.number))
+        sink.allocations.append((payment, r, principal, fee, calculation))
+        if principal > 0:
+            sink.partials.setdefault(r.pk, []).append((payment.received_on, principal))
+    if own:
+        allocations_write(sink, payment)
     return money_left
+
+
+def allocations_write(sink: Sink, payment: Payment) -> None:
+    """Write what ``allocate`` collected in ``sink`` for one saved ``payment``: the bills (``Receivable``),
+    an event of each bill it settled, the allocations."""
+    for r in sink.receivables.values():
+        r.save(update_fields=RECEIVABLE_FIELDS)
+    for pk, _number in sink.settled:
+        event(
+            sink.receivables[pk],
+            from_status=ReceivableStatus.OPEN,
+            to_status=ReceivableStatus.PAID,
+            note=payment.number,
+        )
+    PaymentAllocation.objects.bulk_create(
+        PaymentAllocation(
+            payment=payment,
+            receivable=r,
+            principal_yuan=principal,
+            late_fee_yuan=fee,
+            late_fee_calculation=calculation,
+        )
+        for _payment, r, principal, fee, calculation in sink.allocations
+    )
 
 
 def _open_receivables(customer) -> list[Receivable]:
@@ -352,6 +361,21 @@ def payment_post(
             {"receipt_number": _("Receipt number %(n)s is already used.") % {"n": receipt_number}}
         )
 
+    # The allocation is reckoned first, so that the payment is written once with its figures (one history
+    # row); the bills and allocations are written once it exists.
+    # The company's practice counts only for a bill paid after its due date (the common case needs none).
+    late = any(r.due_date < paid_on for r in receivables)
+    practice = practice_for(customer.station.company_id) if late else None
+    sink = Sink()
+    draft = SimpleNamespace(number="", received_on=paid_on, principal_yuan=ZERO, late_fee_yuan=ZERO)
+    rest = allocate(
+        payment=draft,
+        receivables=receivables,
+        money_left=amount,
+        paid_on=paid_on,
+        practice=practice,
+        sink=sink,
+    )
     payment, created = _create(
         customer=customer,
         key=key,
@@ -362,26 +386,18 @@ def payment_post(
         paid_on=paid_on,
         collector=collector,
         receipt_number=receipt_number,
+        # An electronic receipt (DZ + the payment number's digits) when the collector gave no paper one.
+        electronic_receipt=channel in HANDED_CHANNELS and not receipt_number,
         bank_file=bank_file,
         bank_serial=bank_serial,
         note=note,
+        principal_yuan=draft.principal_yuan,
+        late_fee_yuan=draft.late_fee_yuan,
+        credit_yuan=rest,
     )
     if not created:
         return _same_payment(payment, customer, amount)
-
-    # The company's practice counts only for a bill paid after its due date (the common case needs none).
-    late = any(r.due_date < paid_on for r in receivables)
-    practice = practice_for(customer.station.company_id) if late else None
-    rest = allocate(
-        payment=payment, receivables=receivables, money_left=amount, paid_on=paid_on, practice=practice
-    )
-    payment.credit_yuan = rest
-    if channel in HANDED_CHANNELS and not payment.receipt_number:
-        # An electronic receipt when the collector gave no paper receipt number.
-        payment.receipt_number = "DZ" + payment.number[2:]
-    payment.save(
-        update_fields=["principal_yuan", "late_fee_yuan", "credit_yuan", "receipt_number", "updated_at"]
-    )
+    allocations_write(sink, payment)
     if rest > 0:
         account.credit_yuan += rest
         account.save(update_fields=["credit_yuan", "updated_at"])
@@ -404,10 +420,20 @@ def after_payments(*, customer_ids, user=None) -> None:
 
     open_notices = DunningStatus.ISSUED, DunningStatus.DELIVERED, DunningStatus.SENT
     open_cuts = [s for s in DisconnectionStatus.values if s not in ("reconnected", "cancelled", "rejected")]
-    notices = DunningNotice.objects.filter(customer=OuterRef("pk"), status__in=open_notices)
-    cuts = Disconnection.objects.filter(customer=OuterRef("pk"), status__in=open_cuts)
-    customers = Customer.objects.filter(pk__in=list(customer_ids)).filter(Exists(notices) | Exists(cuts))
-    for customer in customers.order_by("pk"):
+    ids = list(customer_ids)
+    # Two plain look-ups (the common answer is none): cheaper to build than one query joining both.
+    concerned = set(
+        DunningNotice.objects.filter(customer_id__in=ids, status__in=open_notices).values_list(
+            "customer_id", flat=True
+        )
+    ) | set(
+        Disconnection.objects.filter(customer_id__in=ids, status__in=open_cuts).values_list(
+            "customer_id", flat=True
+        )
+    )
+    if not concerned:
+        return
+    for customer in Customer.objects.filter(pk__in=concerned).order_by("pk"):
         dunning_settle_paid(customer, user=user)
         disconnection_reconnect_if_paid(customer, user=user)
 
@@ -422,15 +448,29 @@ def _describe(payment: Payment) -> str:
 
 
 def _create(
-    *, customer, key, kind, channel, amount, received_at, paid_on, collector, receipt_number, **extra
+    *,
+    customer,
+    key,
+    kind,
+    channel,
+    amount,
+    received_at,
+    paid_on,
+    collector,
+    receipt_number,
+    electronic_receipt=False,
+    **extra,
 ) -> tuple[Payment, bool]:
     """The payment row with the next number (retried when another station took the same number)."""
     prefix = _number_prefix(paid_on)
     for attempt in range(NUMBER_ATTEMPTS):
+        number = next_number(Payment, "number", prefix)
+        if electronic_receipt:
+            receipt_number = "DZ" + number[2:]
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
-                    number=next_number(Payment, "number", prefix),
+                    number=number,
                     idempotency_key=key,
                     customer=customer,
                     station_id=customer.station_id,

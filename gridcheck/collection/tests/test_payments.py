@@ -201,6 +201,21 @@ def test_a_closed_month_is_refused(county, issued):
     assert Payment.objects.count() == 0
 
 
+def test_a_payment_is_written_once_with_its_figures_and_the_bill_it_settles(county, issued):
+    from gridcheck.collection.models import CollectionEvent
+
+    r = issued.receivables["east11"]
+    payment = pay(county, r.customer, r.amount_yuan + Decimal("3.00"), "k1")
+    history = list(payment.history.all())
+    assert len(history) == 1 and history[0].history_type == "+"
+    assert (history[0].principal_yuan, history[0].credit_yuan) == (r.amount_yuan, Decimal("3.00"))
+    assert payment.receipt_number == "DZ" + payment.number[2:] == history[0].receipt_number
+    settled = CollectionEvent.objects.get(subject_type="Receivable", subject_id=r.pk)
+    assert (settled.from_status, settled.to_status, settled.note) == ("open", "paid", payment.number)
+    allocation = PaymentAllocation.objects.get(payment=payment)
+    assert (allocation.receivable_id, allocation.principal_yuan) == (r.pk, r.amount_yuan)
+
+
 def test_a_key_sent_again_after_its_month_closed_returns_its_payment(county, issued):
     r = issued.receivables["east11"]
     first = pay(county, r.customer, "10.00", "k1")
