@@ -231,6 +231,20 @@ ROW_ERROR_COLUMNS = ["file", "row", "column", "value", "reason"]
 FRAMES = {spec.name: spec for spec in (METERS, DAILY_READINGS, CURVES, EVENTS, AREA_METER_READINGS)}
 
 
+def _dates(values: pd.Series) -> pd.Series:
+    """``values`` (dates, timestamps, ISO strings; a zoned timestamp counts by its local day) as ``DATE``.
+
+    By NumPy's days and Arrow's ``date32`` (NaT -> null): ``.dt.date`` makes one Python date per row
+    (4 s for the demo's 24 million daily readings)."""
+    import pyarrow as pa
+
+    stamps = pd.to_datetime(values)
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_localize(None)
+    days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(days, from_pandas=True)), index=values.index)
+
+
 def conform(frame: pd.DataFrame, spec: FrameSpec) -> pd.DataFrame:
     """Return ``frame`` with exactly the columns of ``spec``, in order, with canonical dtypes.
 
@@ -265,9 +279,12 @@ def conform(frame: pd.DataFrame, spec: FrameSpec) -> pd.DataFrame:
             out[name] = pd.Series(np.nan if dtype == "float64" else pd.NA, index=frame.index, dtype=dtype)
             continue
         values = frame[name] if name in frame.columns else pd.Series([None] * n, index=frame.index)
-        if col.dtype == DATE:
-            values = pd.to_datetime(values).dt.date if len(values) else values
-            out[name] = pd.Series(values, index=frame.index).astype(DATE)
+        if values.dtype == col.dtype and col.dtype in (DATE, TS):
+            # Already canonical (a frame conformed before): its values as they are. Converting dates
+            # again goes through one Python date per row (3.4 s for 1.9 million rows).
+            out[name] = values
+        elif col.dtype == DATE:
+            out[name] = _dates(values) if len(values) else pd.Series(values, index=frame.index).astype(DATE)
         elif col.dtype == TS:
             values = pd.to_datetime(values)
             if len(values) and values.dt.tz is None:
