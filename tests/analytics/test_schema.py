@@ -82,3 +82,39 @@ def test_conform_gives_an_absent_optional_column_as_nulls_of_its_dtype():
         assert out[name].dtype == want.dtype, name
         assert out[name].isna().all(), name
     assert out["contracted_capacity_kva"].dtype == np.float64
+
+
+def test_dates_from_every_kind_of_input_are_their_local_days():
+    """Dates, ISO strings, naive and zoned timestamps (by their Asia/Shanghai day), empty cells as null; a
+    frame conformed again is unchanged."""
+    import datetime as dt
+
+    expected = [dt.date(2025, 12, 31), dt.date(2026, 1, 1), None]
+    shanghai = (
+        pd.to_datetime(["2025-12-31 15:59", "2025-12-31 16:00"]).tz_localize("UTC").tz_convert(TIMEZONE)
+    )
+    inputs = [
+        [dt.date(2025, 12, 31), dt.date(2026, 1, 1), None],
+        ["2025-12-31", "2026-01-01", None],
+        pd.to_datetime(["2025-12-31 23:59", "2026-01-01 00:00", None]),
+        list(shanghai) + [pd.NaT],
+    ]
+    for values in inputs:
+        frame = conform(pd.DataFrame({"meter_id": ["m1"] * 3, "reading_date": values}), FRAMES["daily"])
+        got = [None if pd.isna(v) else v for v in frame["reading_date"]]
+        assert got == expected, values
+        assert str(frame["reading_date"].dtype) == "date32[day][pyarrow]"
+        assert conform(frame, FRAMES["daily"]).equals(frame)
+
+
+def test_each_row_is_stored_in_its_local_month():
+    from gridcheck_analytics.store import _months
+
+    stamps = pd.to_datetime(["2025-12-31 15:45", "2025-12-31 16:00", "2026-01-31 16:00"]).tz_localize("UTC")
+    curves = conform(pd.DataFrame({"meter_id": ["m1"] * 3, "timestamp": stamps}), FRAMES["curves"])
+    assert _months(curves, FRAMES["curves"]).tolist() == ["2025-12", "2026-01", "2026-02"]
+    daily = conform(
+        pd.DataFrame({"meter_id": ["m1"] * 3, "reading_date": ["2025-12-31", "2026-01-01", "2026-02-28"]}),
+        FRAMES["daily"],
+    )
+    assert _months(daily, FRAMES["daily"]).tolist() == ["2025-12", "2026-01", "2026-02"]
