@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
+# Each module's bytecode is kept under __pycache__ (ignored by git) for the next process to load. A machine
+# that sets PYTHONDONTWRITEBYTECODE has every process compile every module it imports again: the children
+# that the tests and the demo start (CLI runs, Spark drivers, the task worker) took about 7 s more each.
+unset PYTHONDONTWRITEBYTECODE
 
 echo "== ruff"
 .venv/bin/ruff check .
