@@ -164,6 +164,24 @@ def _profile(rng: np.random.Generator) -> np.ndarray:
     return shape / shape.sum()
 
 
+def _daily_rows(
+    ids: np.ndarray, days: pd.DatetimeIndex, registers: np.ndarray, present: np.ndarray
+) -> pd.DataFrame:
+    """Canonical daily readings of the meters ``ids`` on ``days``, where ``present`` (meters x days)."""
+    mi, di = np.nonzero(present)
+    total = registers[mi, di]
+    share = {"register_peak_kwh": 0.35, "register_flat_kwh": 0.40, "register_valley_kwh": 0.25}
+    frame = pd.DataFrame(
+        {
+            "meter_id": ids[mi],
+            "reading_date": days.values.astype("datetime64[D]")[di],
+            "register_total_kwh": total,
+            **{k: np.round(total * v, 2) for k, v in share.items()},
+        }
+    )
+    return conform(frame, DAILY_READINGS)
+
+
 def simulate_readings(
     meters: pd.DataFrame,
     *,
@@ -177,7 +195,8 @@ def simulate_readings(
     max_curve_meters: int = 200,
     store=None,
     truth_path=None,
-) -> dict[str, pd.DataFrame]:
+    keep_daily: bool = True,
+) -> dict:
     """Simulate meter data for canonical ``meters``.
 
     Parameters
@@ -198,11 +217,15 @@ def simulate_readings(
         Where to write daily, area_meter, events and curves.
     truth_path : path, optional
         Parquet file for the ground truth (kept apart from the store).
+    keep_daily : bool
+        Return the daily readings; ``False`` with a ``store`` writes them a month at a time and keeps
+        none (the memory of one month, not of the whole period).
 
     Returns
     -------
-    dict of pandas.DataFrame
-        daily, area_meter, events, curves (canonical) and truth, area_truth (never read by analysis).
+    dict
+        daily (unless ``keep_daily`` is false), area_meter, events, curves (canonical frames), truth,
+        area_truth (never read by analysis) and rows (the row count of each of the four frames).
     """
     rng = np.random.default_rng(seed)
     meters = conform(meters, METERS).reset_index(drop=True)
@@ -229,7 +252,12 @@ def simulate_readings(
     season = 1.0 + 0.25 * np.cos(2 * np.pi * (doy - 15) / 365.0) + 0.2 * np.exp(-(((doy - 210) / 25.0) ** 2))
     weekend = days.day_of_week.to_numpy() >= 5
     week = np.where(residential[:, None], np.where(weekend, 1.1, 1.0), np.where(weekend, 0.6, 1.0))
-    true = base[:, None] * season[None, :] * week * rng.lognormal(0, 0.2, (n, nd))
+    # In place (meters x days matrices are the simulation's memory), in the order of
+    # base x season x week x noise.
+    true = base[:, None] * season[None, :]
+    true *= week
+    del week
+    true *= rng.lognormal(0, 0.2, (n, nd))
     factor = np.ones((n, nd))
 
     truth_rows = []
@@ -266,20 +294,12 @@ def simulate_readings(
     digits = meters["register_digits"].fillna(6).astype(float).to_numpy()
     capacity = 10.0**digits
     reg0 = rng.uniform(1000, 50000, n)
-    registers = np.round(
-        np.mod(reg0[:, None] + np.cumsum(metered / mult[:, None], axis=1), capacity[:, None]), 2
-    )
+    registers = metered / mult[:, None]
+    np.cumsum(registers, axis=1, out=registers)
+    registers += reg0[:, None]
+    np.mod(registers, capacity[:, None], out=registers)
+    np.round(registers, 2, out=registers)
     present = rng.random((n, nd)) >= missing_fraction
-    mi, di = np.nonzero(present)
-    share = {"register_peak_kwh": 0.35, "register_flat_kwh": 0.40, "register_valley_kwh": 0.25}
-    daily = pd.DataFrame(
-        {
-            "meter_id": meters["meter_id"].to_numpy()[mi],
-            "reading_date": days.date[di],
-            "register_total_kwh": registers[mi, di],
-            **{k: np.round(registers[mi, di] * v, 2) for k, v in share.items()},
-        }
-    )
 
     areas = meters.groupby("area_code", sort=True).agg(line_code=("line_code", "first"))
     codes = areas.index.to_numpy()
@@ -316,12 +336,21 @@ def simulate_readings(
     ev["timestamp"] = pd.to_datetime(ev["timestamp"]).dt.tz_localize(TIMEZONE)
     ev = ev.drop_duplicates(["meter_id", "timestamp", "event_code"])
 
+    truth = pd.DataFrame(truth_rows, columns=["meter_id", "truth", "kind", "start_date", "end_date"])
+    stolen = np.where(factor < 1.0, true - metered, 0.0).sum(axis=1)
+    truth["unmetered_kwh"] = stolen[pd.Index(meters["meter_id"]).get_indexer(truth["meter_id"])]
+    del true
+
     n_curve = min(max_curve_meters, int(round(curve_fraction * n)))
     curve_idx = np.sort(rng.choice(n, size=n_curve, replace=False)) if n_curve else np.array([], dtype=int)
-    curve_parts = []
+    points = nd * CURVE_POINTS_PER_DAY
     offsets = pd.to_timedelta(np.arange(CURVE_POINTS_PER_DAY) * 15, unit="min")
     stamps = (days.values[:, None] + offsets.values[None, :]).ravel()
-    for i in curve_idx:
+    # one array per column, filled meter by meter (not a frame per meter and their concatenation)
+    curve_columns = {
+        k: np.empty(len(curve_idx) * points) for k in ("energy_kwh", "voltage_a_v", "current_a_a")
+    }
+    for k, i in enumerate(curve_idx):
         shape = _profile(rng)
         energy = (metered[i][:, None] * shape[None, :]) * rng.lognormal(0, 0.15, (nd, CURVE_POINTS_PER_DAY))
         energy = energy / energy.sum(axis=1, keepdims=True) * metered[i][:, None]
@@ -329,40 +358,56 @@ def simulate_readings(
         if factor[i].min() == THEFT_KINDS["under_voltage"]:
             volt = np.where(factor[i][:, None] == THEFT_KINDS["under_voltage"], volt * 0.6, volt)
         current = energy * 4.0 * 1000.0 / volt / max(1, int(meters["phases"].iat[i]))
-        curve_parts.append(
-            pd.DataFrame(
-                {
-                    "meter_id": meters["meter_id"].iat[i],
-                    "timestamp": stamps,
-                    "energy_kwh": np.round(energy.ravel(), 4),
-                    "voltage_a_v": np.round(volt.ravel(), 1),
-                    "current_a_a": np.round(current.ravel(), 3),
-                }
-            )
-        )
-    curves = pd.concat(curve_parts, ignore_index=True) if curve_parts else CURVES.empty()
-    if len(curves):
-        curves["timestamp"] = pd.to_datetime(curves["timestamp"]).dt.tz_localize(TIMEZONE)
+        rows = slice(k * points, (k + 1) * points)
+        curve_columns["energy_kwh"][rows] = np.round(energy.ravel(), 4)
+        curve_columns["voltage_a_v"][rows] = np.round(volt.ravel(), 1)
+        curve_columns["current_a_a"][rows] = np.round(current.ravel(), 3)
+    curves = pd.DataFrame(
+        {
+            "meter_id": np.repeat(meters["meter_id"].to_numpy()[curve_idx], points),
+            "timestamp": pd.DatetimeIndex(np.tile(stamps, len(curve_idx))).tz_localize(TIMEZONE),
+            **curve_columns,
+        }
+    )
+    del curve_columns
+    curves = conform(curves, CURVES)
 
-    truth = pd.DataFrame(truth_rows, columns=["meter_id", "truth", "kind", "start_date", "end_date"])
-    stolen = np.where(factor < 1.0, true - metered, 0.0).sum(axis=1)
-    truth["unmetered_kwh"] = stolen[pd.Index(meters["meter_id"]).get_indexer(truth["meter_id"])]
     area_truth = pd.DataFrame(
         {"area_code": codes, "technical_loss_fraction": tech_loss, "imbalance_rate": imbalance}
     )
 
     result = {
-        "daily": conform(daily, DAILY_READINGS),
         "area_meter": conform(area_meter, AREA_METER_READINGS),
         "events": conform(ev, EVENTS),
-        "curves": conform(curves, CURVES),
+        "curves": curves,
         "truth": truth,
         "area_truth": area_truth,
     }
+    del factor, metered  # what is left to write needs only the registers
+    # The daily readings month by month: a county's year as one frame of Python strings is most of the
+    # simulation's memory (9 GB for the demo's 61,107 meters); the stored files are the same.
+    ids = meters["meter_id"].to_numpy()
+    month_starts = np.flatnonzero(np.r_[True, days.month[1:] != days.month[:-1]])
+    daily_parts, daily_rows = [], 0
+    for d0, d1 in zip(month_starts, [*month_starts[1:], nd], strict=True):
+        part = _daily_rows(ids, days[d0:d1], registers[:, d0:d1], present[:, d0:d1])
+        daily_rows += len(part)
+        if store is not None and len(part):
+            store.upsert("daily", part)
+        if keep_daily:
+            daily_parts.append(part)
+    if keep_daily:
+        result["daily"] = pd.concat(daily_parts, ignore_index=True) if daily_parts else DAILY_READINGS.empty()
+    result["rows"] = {"daily": daily_rows, **{k: len(result[k]) for k in ("area_meter", "events", "curves")}}
     if store is not None:
-        for name in ("daily", "area_meter", "events", "curves"):
+        for name in ("area_meter", "events"):
             if len(result[name]):
                 store.upsert(name, result[name])
+        # the curves a month at a time too: a store's write of 7.6 million points holds copies of them
+        curves = result["curves"]
+        month = curves["timestamp"].dt.year * 100 + curves["timestamp"].dt.month
+        for _, part in curves.groupby(month.to_numpy(), sort=True):
+            store.upsert("curves", part)
     if truth_path is not None:
         Path(truth_path).parent.mkdir(parents=True, exist_ok=True)
         truth.to_parquet(truth_path, index=False)

@@ -344,13 +344,14 @@ def demo_meter_data_load(
         theft_fraction=theft_fraction,
         store=store,
         truth_path=truth_path,
+        keep_daily=False,
         **simulate_options,
     )
     return {
         "meters": len(meters),
         "start": start,
         "end_month": f"{end_month:%Y-%m}",
-        "rows": {k: len(result[k]) for k in ("daily", "area_meter", "events", "curves")},
+        "rows": result["rows"],
         "truth": result["truth"],
         "area_truth": result["area_truth"],
         "seconds": round(time.monotonic() - started, 2),

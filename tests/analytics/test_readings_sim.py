@@ -107,3 +107,19 @@ def test_written_store_gives_realistic_loss(tmp_path, meters):
     )
     rates = out["area_monthly"]["loss_rate_percent"]
     assert len(rates) == 3 and rates.between(2.0, 8.0).all()  # technical loss 3-7 %, no theft
+
+
+def test_month_by_month_write_stores_what_the_whole_frames_hold(tmp_path, meters, sim):
+    """keep_daily=False writes the daily readings a month at a time and returns only their count;
+    the store then holds exactly the frames a simulation with the same seed returns."""
+    store = MeterStore(tmp_path / "store")
+    written = simulate_readings(
+        meters, start="2025-01-01", months=13, seed=3, theft_fraction=0.04, store=store, keep_daily=False
+    )
+    assert "daily" not in written
+    assert written["rows"] == {k: len(sim[k]) for k in ("daily", "area_meter", "events", "curves")}
+    assert len(store.months("daily")) == 13 and len(store.months("curves")) == 13
+    for name, key in (("daily", ["meter_id", "reading_date"]), ("curves", ["meter_id", "timestamp"])):
+        stored = store.read(name).sort_values(key, ignore_index=True)
+        expected = sim[name].sort_values(key, ignore_index=True)
+        pd.testing.assert_frame_equal(stored[expected.columns], expected, check_dtype=False)
