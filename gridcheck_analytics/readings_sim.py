@@ -353,7 +353,11 @@ def simulate_readings(
     for k, i in enumerate(curve_idx):
         shape = _profile(rng)
         energy = (metered[i][:, None] * shape[None, :]) * rng.lognormal(0, 0.15, (nd, CURVE_POINTS_PER_DAY))
-        energy = energy / energy.sum(axis=1, keepdims=True) * metered[i][:, None]
+        # each day's points scaled to the day's energy; a day without energy (a stopped meter) reads 0
+        day_sum = energy.sum(axis=1, keepdims=True)
+        energy = (
+            np.divide(energy, day_sum, out=np.zeros_like(energy), where=day_sum > 0) * metered[i][:, None]
+        )
         volt = 220.0 + rng.normal(0, 3, energy.shape)
         if factor[i].min() == THEFT_KINDS["under_voltage"]:
             volt = np.where(factor[i][:, None] == THEFT_KINDS["under_voltage"], volt * 0.6, volt)

@@ -123,3 +123,25 @@ def test_month_by_month_write_stores_what_the_whole_frames_hold(tmp_path, meters
         stored = store.read(name).sort_values(key, ignore_index=True)
         expected = sim[name].sort_values(key, ignore_index=True)
         pd.testing.assert_frame_equal(stored[expected.columns], expected, check_dtype=False)
+
+
+def test_a_stopped_meters_curve_reads_zero_not_missing(meters):
+    sim = simulate_readings(
+        meters,
+        start="2025-01-01",
+        months=4,
+        seed=11,
+        theft_fraction=0.0,
+        fault_fraction=0.1,
+        curve_fraction=1.0,
+        max_curve_meters=250,
+    )
+    curves, truth = sim["curves"], sim["truth"]
+    stopped = truth[truth["kind"] == "stopped"]
+    assert len(stopped) > 0 and curves["energy_kwh"].notna().all()
+    for row in stopped.itertuples():
+        points = curves[curves["meter_id"] == row.meter_id]
+        day = points["timestamp"].dt.date
+        during = points[(day >= row.start_date) & (day <= row.end_date)]
+        assert len(during) == 96 * ((row.end_date - row.start_date).days + 1)
+        assert (during["energy_kwh"] == 0).all() and (during["current_a_a"] == 0).all()
