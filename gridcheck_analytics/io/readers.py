@@ -34,6 +34,7 @@ import lzma
 import tarfile
 import zipfile
 from pathlib import Path
+from warnings import catch_warnings, filterwarnings
 
 import numpy as np
 import pandas as pd
@@ -236,7 +237,11 @@ def _validate(
             text = _as_text(s) if not pd.api.types.is_datetime64_any_dtype(s) else s
             offset = np.zeros(n, dtype=bool)
             try:
-                parsed = pd.to_datetime(text, errors="coerce", format=time_format)
+                with catch_warnings():
+                    # a column of several formats is parsed value by value, as meant: pandas' warning
+                    # that it does so would only reach the server's log
+                    filterwarnings("ignore", "Could not infer format", UserWarning)
+                    parsed = pd.to_datetime(text, errors="coerce", format=time_format)
             except ValueError:  # pandas refuses a column mixing local times and times with an offset
                 parsed, offset = _parse_one_by_one(text, time_format)
                 flag(offset, name, s, "a time with a UTC offset among local times")

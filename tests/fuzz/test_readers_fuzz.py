@@ -178,6 +178,7 @@ def test_a_date_pandas_parses_but_python_cannot_hold_is_a_row_error_not_a_crash(
     assert frame.empty and list(meta["errors"]["row"]) == [2]
 
 
+@pytest.mark.filterwarnings("error::UserWarning")
 def test_times_with_an_offset_among_local_times_are_row_errors(tmp_path):
     # A first value pandas cannot infer a format from makes it parse value by value: it then raised
     # "Mixed timezones detected" for a time with an offset among local times.
@@ -193,6 +194,7 @@ def test_times_with_an_offset_among_local_times_are_row_errors(tmp_path):
     assert [t.isoformat() for t in frame["timestamp"]] == ["2025-01-02T08:00:00+08:00"]
 
 
+@pytest.mark.filterwarnings("error::UserWarning")  # parsed value by value on purpose: nothing for the log
 def test_a_mix_pandas_refuses_whole_is_parsed_value_by_value(tmp_path):
     # Found by the benchmark: after taking out the values with an offset pandas still refused the rest.
     text = (
