@@ -65,6 +65,11 @@ class LossResult(models.Model):
         abstract = True
 
 
+#: The flags of an area month that come from its loss (``services.area_flags``); material suspects flag an
+#: area too (``suspects_material``, set by detection).
+LOSS_FLAGS = ("negative_loss", "above_target", "swing", "failing_three_months", "imbalance")
+
+
 class AreaMonthLoss(LossResult):
     """Line loss of one transformer area in one month, with its flags and likely causes.
 

@@ -12,7 +12,7 @@ from gridcheck.core.periods import month_add, month_end
 from gridcheck.core.rules import rule_int
 from gridcheck.core.runs import runs_active
 from gridcheck.core.scoping import scope_queryset
-from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LossTarget
+from gridcheck.lineloss.models import LOSS_FLAGS, AnalysisRun, AreaDayLoss, AreaMonthLoss, LossTarget
 from gridcheck_analytics.thresholds import LineLossRules
 
 #: Bins of the loss-rate histogram [%]: below the first edge, between edges, above the last.
@@ -150,7 +150,12 @@ def loss_breakdown(*, user, month: dt.date, level: str, station_id=None, line_id
 
 
 def loss_trend(*, user, station_id=None, line_id=None, area_id=None, months: int = 13) -> list[dict]:
-    """Monthly loss rate [%] of the scope for the newest ``months`` months, oldest first."""
+    """Monthly loss rate [%] of the scope for the newest ``months`` months, oldest first, with the flagged
+    areas: all of them (``flagged``) and those flagged only by material theft suspects
+    (``flagged_by_suspects``: a month without a detection run has none)."""
+    by_suspects = Q(flagged=True, suspects_material=True)
+    for flag in LOSS_FLAGS:
+        by_suspects &= Q(**{flag: False})
     qs = scope_queryset(AreaMonthLoss.objects.all(), user)
     if station_id:
         qs = qs.filter(station_id=station_id)
@@ -161,7 +166,11 @@ def loss_trend(*, user, station_id=None, line_id=None, area_id=None, months: int
     rows = list(
         qs.values("month")
         .annotate(
-            supply=Sum("supply_kwh"), sales=Sum("sales_kwh"), flagged=Count("pk", filter=Q(flagged=True))
+            supply=Sum("supply_kwh"),
+            sales=Sum("sales_kwh"),
+            # names apart from the field ``flagged``, which the second filter reads
+            areas_flagged=Count("pk", filter=Q(flagged=True)),
+            areas_by_suspects=Count("pk", filter=by_suspects),
         )
         .order_by("-month")[:months]
     )
@@ -172,7 +181,8 @@ def loss_trend(*, user, station_id=None, line_id=None, area_id=None, months: int
             "supply_kwh": round(r["supply"] or 0, 1),
             "sales_kwh": round(r["sales"] or 0, 1),
             "loss_rate_percent": _rate(r["supply"], r["sales"]),
-            "flagged": r["flagged"],
+            "flagged": r["areas_flagged"],
+            "flagged_by_suspects": r["areas_by_suspects"],
         }
         for r in rows
     ]

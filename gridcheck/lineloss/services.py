@@ -29,7 +29,14 @@ from gridcheck.core.periods import month_end, month_parse
 from gridcheck.core.runs import run_create, run_enqueue, run_execute
 from gridcheck.lineloss.causes import causes_render
 from gridcheck.lineloss.choices import Backend
-from gridcheck.lineloss.models import AnalysisRun, AreaDayLoss, AreaMonthLoss, LineMonthLoss, LossTarget
+from gridcheck.lineloss.models import (
+    LOSS_FLAGS,
+    AnalysisRun,
+    AreaDayLoss,
+    AreaMonthLoss,
+    LineMonthLoss,
+    LossTarget,
+)
 from gridcheck.lineloss.selectors import loss_targets
 from gridcheck.readings.selectors import archive_frames, area_index, meter_store
 from gridcheck.readings.services import reading_rates_replace
@@ -218,10 +225,6 @@ def _area_month_obj(row, run, index, month: dt.date) -> AreaMonthLoss | None:
         causes=causes,
         causes_text=causes_render(causes),
     )
-
-
-#: The flags of an area month that come from its loss (``area_flags``); detection adds ``theft_suspects``.
-LOSS_FLAGS = ("negative_loss", "above_target", "swing", "failing_three_months", "imbalance")
 
 
 def area_average_tariffs(*, on: dt.date) -> dict[int, Decimal]:

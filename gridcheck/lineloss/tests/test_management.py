@@ -614,3 +614,17 @@ def test_the_theory_page_reads_each_value_with_its_area_in_one_query(county, cli
     one = queries()
     lm.theoretical_loss_enter(area=county.areas["east2"], loss_rate_percent="3.2", actor=head, today=TODAY)
     assert queries() == one
+
+
+def test_trend_tells_areas_flagged_by_suspects_only_from_those_flagged_by_their_loss(history):
+    """The dashboard's trend stacks the flagged areas: by their loss, and by material theft suspects alone
+    (a month scored by detection has these; the months before it do not)."""
+    east1, east2 = history.areas["east1"], history.areas["east2"]
+    _result(east1, NOV, 1000.0, 920.0, flagged=True, failing=1)  # its loss above target
+    _result(east2, NOV, 3000.0, 2880.0, flagged=True, suspects_material=True)  # suspects alone
+    trend = selectors.loss_trend(user=history.users["head_east"], months=3)
+    assert [r["month"] for r in trend] == ["2026-09", "2026-10", "2026-11"]
+    assert [(r["flagged"], r["flagged_by_suspects"]) for r in trend] == [(1, 0), (1, 0), (2, 1)]
+    # an area flagged by its loss that also has material suspects counts as flagged by its loss
+    AreaMonthLoss.objects.filter(area=east1, month=NOV).update(suspects_material=True)
+    assert selectors.loss_trend(user=history.users["head_east"], months=1)[0]["flagged_by_suspects"] == 1

@@ -5,7 +5,7 @@
   var L = data.labels;
   var trend = echarts.init(document.getElementById("gc-chart-trend"));
   trend.setOption({
-    color: ["#0b5cab", "#d92d20"],
+    color: ["#0b5cab", "#d92d20", "#f79009"],
     tooltip: {trigger: "axis"},
     legend: {bottom: 0},
     grid: {left: 48, right: 48, top: 16, bottom: 56},
@@ -13,7 +13,8 @@
     yAxis: [{type: "value", name: "%", axisLabel: {formatter: "{value}"}}, {type: "value", minInterval: 1, splitLine: {show: false}}],
     series: [
       {name: L.loss_rate, type: "line", smooth: true, symbolSize: 6, data: data.trend.map(function (r) { return r.loss_rate_percent; })},
-      {name: L.flagged, type: "bar", yAxisIndex: 1, barMaxWidth: 18, itemStyle: {opacity: 0.35}, data: data.trend.map(function (r) { return r.flagged; })}
+      {name: L.flagged_by_loss, type: "bar", stack: "flagged", yAxisIndex: 1, barMaxWidth: 18, itemStyle: {opacity: 0.35}, data: data.trend.map(function (r) { return r.flagged - r.flagged_by_suspects; })},
+      {name: L.flagged_by_suspects, type: "bar", stack: "flagged", yAxisIndex: 1, barMaxWidth: 18, itemStyle: {opacity: 0.45}, data: data.trend.map(function (r) { return r.flagged_by_suspects; })}
     ]
   });
   var hist = echarts.init(document.getElementById("gc-chart-hist"));
