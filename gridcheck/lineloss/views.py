@@ -116,7 +116,6 @@ class LossDashboardView(CapabilityRequiredMixin, TemplateView):
                     ),
                     "labels": {
                         "loss_rate": _("Loss rate [%]"),
-                        "flagged": _("Flagged areas"),
                         "flagged_by_loss": _("Flagged by their loss"),
                         "flagged_by_suspects": _("Flagged by theft suspects only"),
                         "areas": _("Areas"),
