@@ -181,7 +181,8 @@ def calendar_due(*, user, today: datetime.date | None = None) -> list[dict]:
     items.append(
         {
             "key": "quarterly",
-            "label": _("Quarterly hazard briefing %(period)s") % {"period": qperiod},
+            "label": _("Quarterly hazard briefing, %(year)s Q%(quarter)s")
+            % {"year": year, "quarter": quarter},
             "due": qdue,
             "done": briefing is not None,
             "done_at": briefing.sent_at if briefing else None,

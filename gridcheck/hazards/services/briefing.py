@@ -46,7 +46,7 @@ def hazard_briefing_run(
             document_number=document_number(NoticeKind.QUARTERLY_BRIEFING, year, f"Q{quarter}"),
             generated_by=actor,
         )
-    notice.title = _("Quarterly hazard briefing %(period)s") % {"period": period}
+    notice.title = _("Quarterly hazard briefing, %(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
     figures = selectors.briefing_figures(first=first, last=last, as_of=today)
     stats = figures["stats"]
     content = pdf.briefing_pdf(

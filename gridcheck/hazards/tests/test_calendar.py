@@ -105,6 +105,7 @@ def test_quarterly_briefing_pdf(network, county):
     result = services.hazard_briefing_run(year=2026, quarter=4, today=datetime.date(2027, 1, 5))
     text = pdf_text(result.notice.pdf.read())
     assert "第4季度" in text or "第 4 季度" in text
+    assert result.notice.title == "2026年第4季度隐患通报"  # as the notice list shows it
     assert "自备发电机未装闭锁装置" in text  # the major hazard is presented
     assert "全厂停电应急演练" in text
     # The counts lead the body, in whichever language: 2 found, 1 rectified, 1 overdue, 1 drill.
