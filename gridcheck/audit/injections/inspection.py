@@ -104,12 +104,13 @@ LOSS_FIELDS = [
 @audit_injector("JC-01")
 def inject_jc01(*, rng: random.Random, count: int, month: datetime.date, on: datetime.date) -> list[str]:
     """Areas whose loss rate of the month halves against the previous month (to at most its target), with
-    the analysis' causes cleared: a swing nobody analysed."""
+    the analysis' causes cleared: a swing nobody analysed. Areas with theft suspects are left alone (their
+    suspects are a cause the analysis found, which the area's page and flags would still show)."""
     found = _found("JC-01", month, on)
     rows = (
         AreaMonthLoss.objects.annotate(_r=Mod(F("area_id"), 8))
         .filter(_r=1, month=month, previous_loss_rate_percent__gt=1, loss_rate_percent__isnull=False)
-        .filter(previous_loss_rate_percent__lte=F("target_percent") * 2)
+        .filter(previous_loss_rate_percent__lte=F("target_percent") * 2, theft_suspects=0)
     )
     pool = {r.pk: r for r in rows if f"area:{r.area_id}:{month:%Y-%m}" not in found}
     chosen = [pool[pk] for pk in _sample(rng, pool, count)]

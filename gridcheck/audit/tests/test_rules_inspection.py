@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from gridcheck.archive.models import Meter
+from gridcheck.archive.models import Area, Meter
 from gridcheck.audit import library  # noqa: F401 - registers the rules
 from gridcheck.audit.engine import RULES, RuleContext
 from gridcheck.billing.models import ReaderAnomaly
@@ -84,6 +84,32 @@ def test_jc01_loss_swing_without_analysis(county):
     # A work order before the month does not count.
     WorkOrder.objects.update(created_at=at(datetime.date(2025, 2, 20)))
     assert set(hits("JC-01")) == {f"area:{county.areas[a].pk}:2025-03" for a in ("east1", "west2")}
+
+
+def test_the_jc01_injector_leaves_areas_with_theft_suspects_alone(county):
+    """The demo's swing nobody analysed clears an area's causes: never on an area whose theft suspects
+    are listed (its flags would say suspects while its causes said nothing)."""
+    import random
+
+    from gridcheck.audit.injections.inspection import inject_jc01
+
+    line, station = county.lines["east"], county.stations["east"]
+    rows = {}
+    for pk in (800001, 800009):  # the injector's share of the areas: ids 1 modulo 8
+        area = Area.objects.create(
+            pk=pk, line=line, station=station, code=f"JC01-{pk}", name=f"测试{pk}号台区", capacity_kva=100
+        )
+        rows[pk] = loss(county, "east1", MONTH, 5.0, previous=6.0)
+        AreaMonthLoss.objects.filter(pk=rows[pk].pk).update(area=area)
+    suspects = [{"code": "theft_suspects", "count": 2, "accounts": ["1001", "1002"]}]
+    AreaMonthLoss.objects.filter(pk=rows[800009].pk).update(
+        theft_suspects=2, suspects_material=True, flagged=True, causes=suspects
+    )
+    keys = inject_jc01(rng=random.Random(1), count=5, month=MONTH, on=ON)
+    assert keys == [f"area:800001:{MONTH:%Y-%m}"]
+    untouched = AreaMonthLoss.objects.get(pk=rows[800009].pk)
+    assert (untouched.loss_rate_percent, untouched.causes) == (5.0, suspects)
+    assert AreaMonthLoss.objects.get(pk=rows[800001].pk).loss_rate_percent == 3.0  # halved
 
 
 # ------------------------------------------------------------------------------------------- JC-02
