@@ -1,10 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from gridcheck.archive import views, views_import
 
 app_name = "archive"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="archive:customer_list", permanent=False), name="index"),
     path("stations/", views.StationListView.as_view(), name="station_list"),
     path("stations/<int:pk>/", views.StationDetailView.as_view(), name="station_detail"),
     path("lines/", views.LineListView.as_view(), name="line_list"),
