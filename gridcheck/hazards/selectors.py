@@ -150,7 +150,8 @@ def remind_days_before(on: datetime.date) -> int:
 
 def calendar_due(*, user, today: datetime.date | None = None) -> list[dict]:
     """What the 1+1+1 calendar asks for now and whether it is done: this month's notices, last quarter's
-    briefing, and paper copies not yet delivered. Each item: ``label``, ``due``, ``done``, ``late``, ``url``.
+    briefing, and paper copies not yet delivered. Each item: ``label``, ``due``, ``done``, ``late`` (not done
+    and past its due date), ``done_late`` (done after its due date), ``url``.
     """
     today = today or timezone.localdate()
     items = []
@@ -168,6 +169,7 @@ def calendar_due(*, user, today: datetime.date | None = None) -> list[dict]:
             "done": summary is not None,
             "done_at": summary.sent_at if summary else None,
             "late": summary is None and today > due,
+            "done_late": summary is not None and timezone.localdate(summary.sent_at) > due,
             "period": period,
             "url": reverse("hazards:notice_list") + f"?period={period}",
         }
@@ -187,6 +189,7 @@ def calendar_due(*, user, today: datetime.date | None = None) -> list[dict]:
             "done": briefing is not None,
             "done_at": briefing.sent_at if briefing else None,
             "late": briefing is None and today > qdue,
+            "done_late": briefing is not None and timezone.localdate(briefing.sent_at) > qdue,
             "period": qperiod,
             "url": reverse("hazards:notice_list") + f"?period={qperiod}",
         }

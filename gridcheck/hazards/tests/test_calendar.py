@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -136,6 +137,15 @@ def test_calendar_due_items(network, county, rule_values):
     services.hazard_monthly_run(month=datetime.date(2026, 11, 1), today=TODAY)
     items = {i["key"]: i for i in selectors.calendar_due(user=county.users["admin"], today=TODAY)}
     assert items["monthly"]["done"]
+    # Done on time or late by the day it was sent in Shanghai (due 2026-11-15): 23:30 is still the 15th
+    # there (15:30 UTC), 00:30 is the 16th (the 15th, 16:30 UTC).
+    summary = Notice.objects.get(kind=NoticeKind.GOVERNMENT_MONTHLY, period="2026-11")
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    for sent, late in (((2026, 11, 15, 23, 30), False), ((2026, 11, 16, 0, 30), True)):
+        Notice.objects.filter(pk=summary.pk).update(sent_at=datetime.datetime(*sent, tzinfo=shanghai))
+        items = {i["key"]: i for i in selectors.calendar_due(user=county.users["admin"], today=TODAY)}
+        assert items["monthly"]["done"] and items["monthly"]["done_late"] is late, sent
+        assert not items["monthly"]["late"]
     assert items["paper"]["count"] == 2  # east12's paper notice and the government's paper copy
 
 
